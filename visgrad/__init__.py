@@ -1,0 +1,102 @@
+"""visgrad: PyTorch's autograd on NumPy, where every step is an event you can watch.
+
+Write ``import visgrad as torch`` and run PyTorch tutorial code unchanged.
+"""
+
+from visgrad import ops as _ops  # noqa: F401 - attaches Tensor methods
+from visgrad import autograd
+from visgrad.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from visgrad.dtypes import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from visgrad.factories import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from visgrad.ops.convert import detach
+from visgrad.ops.elementwise import (
+    abs,
+    add,
+    clamp,
+    cos,
+    div,
+    exp,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    reciprocal,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from visgrad.ops.linalg import bmm, dot, matmul, mm, mv
+from visgrad.ops.reduce import mean, sum
+from visgrad.ops.shape import (
+    clone,
+    expand,
+    flatten,
+    permute,
+    reshape,
+    squeeze,
+    t,
+    transpose,
+    unsqueeze,
+)
+from visgrad.tensor import Size, Tensor
+
+clip = clamp
+FloatTensor = Tensor
+float_ = float32
+
+__version__ = "0.1.0"

@@ -1,0 +1,479 @@
+"""The backward engine: runs nodes in dependency order with an explicit heap (no recursion).
+
+Order matches PyTorch's CPU engine: among ready nodes, the one created last runs first, and
+``AccumulateGrad`` nodes run as soon as they are ready. Every node execution, gradient
+accumulation, hook and freed saved value is published as an event when a sink is attached.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from visgrad import events
+from visgrad.autograd import errors
+from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.node import AccumulateGrad, Node, accumulator
+from visgrad.tensor import Tensor
+
+
+def _seed_grads(
+    roots: Sequence[Tensor], grads: Sequence[Any] | None
+) -> list[Tensor]:
+    out = []
+    for i, t in enumerate(roots):
+        g = None if grads is None or i >= len(grads) else grads[i]
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(errors.SCALAR_ONLY)
+            g = Tensor._make(np.ones_like(t._data), False, None, 0)
+        elif not isinstance(g, Tensor):
+            if isinstance(g, (int, float)):
+                raise TypeError(f"'{type(g).__name__}' object is not iterable")
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(g).__name__}"
+            )
+        elif g._data.shape != t._data.shape:
+            raise RuntimeError(errors.shape_mismatch(g._data.shape, t._data.shape, i))
+        out.append(g)
+    return out
+
+
+def _root_edges(roots: Sequence[Tensor]) -> list[tuple[Node, int]]:
+    edges = []
+    for i, t in enumerate(roots):
+        if not t._rg:
+            raise RuntimeError(errors.NO_GRAD_FN.format(i))
+        edges.append((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
+    return edges
+
+
+def backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Any] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """``torch.autograd.backward``: accumulate gradients of ``tensors`` into leaves' ``.grad``."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        warnings.warn(errors.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    tensors = tuple(tensors)
+    edges = _root_edges(tensors)
+    seeds = _seed_grads(tensors, grad_tensors)
+    only = None
+    if inputs is not None:
+        if isinstance(inputs, Tensor):
+            inputs = (inputs,)
+        inputs = tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        only = inputs
+    run(tensors, edges, seeds, retain_graph, create_graph, accumulate_only=only, api="backward")
+
+
+def run(
+    roots: Sequence[Tensor],
+    edges: list[tuple[Node, int]],
+    seeds: list[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    *,
+    accumulate_only: Sequence[Tensor] | None = None,
+    capture: Sequence[Tensor] | None = None,
+    api: str = "backward",
+) -> list[Tensor | None]:
+    """Execute the graph behind ``edges``.
+
+    With ``capture`` (``autograd.grad``) the gradients reaching those tensors are returned and no
+    ``.grad`` is touched; with ``accumulate_only`` only those tensors' ``.grad`` are updated.
+    Only nodes on a path to a wanted tensor are run in either case, as in PyTorch.
+    """
+    sinks = events.SINKS
+    # Targets: node -> [(output_nr, index)] whose incoming gradient we capture.
+    targets: dict[Node, list[tuple[int, int]]] = {}
+    wanted = capture if capture is not None else accumulate_only
+    if wanted is not None:
+        for i, t in enumerate(wanted):
+            node = t._fn if t._fn is not None else (accumulator(t) if t._rg else None)
+            if node is None:
+                if capture is not None:
+                    raise RuntimeError(errors.INPUT_NO_GRAD)
+                continue
+            targets.setdefault(node, []).append((t._output_nr, i))
+
+    # Dependencies: how many edges reach each node from the roots.
+    deps: dict[Node, int] = {}
+    seen = {n for n, _ in edges}
+    order: list[Node] = list(seen)
+    stack = list(seen)
+    while stack:
+        n = stack.pop()
+        for nx, _ in n.next_functions:
+            if nx is None:
+                continue
+            deps[nx] = deps.get(nx, 0) + 1
+            if nx not in seen:
+                seen.add(nx)
+                stack.append(nx)
+                order.append(nx)
+
+    needed: set[Node] | None = None
+    if targets:
+        needed = _nodes_reaching(order, targets)
+
+    captured: list[Tensor | None] = [None] * (len(wanted) if wanted is not None else 0)
+    buffers: dict[Node, list[Any]] = {}
+    sources: dict[Node, list[tuple[int, int]]] = {}
+    for (n, nr), g in zip(edges, seeds):
+        buf = buffers.setdefault(n, [None] * n.num_outputs)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    if sinks:
+        events.publish(
+            events.BackwardBegin(
+                seq=events.next_seq(),
+                roots=tuple(t._id for t in roots),
+                root_nodes=tuple(n.id for n, _ in edges),
+                seeds=tuple(events.snapshot(g._data) for g in seeds),
+                retain_graph=retain_graph,
+                create_graph=create_graph,
+                inputs=tuple(t._id for t in accumulate_only) if accumulate_only else None,
+                api=api,
+                source=events.user_source(3),
+            )
+        )
+
+    heap: list[tuple[int, int, Node]] = []
+    tick = 0
+    for n in {n for n, _ in edges}:
+        if deps.get(n, 0) == 0:
+            heapq.heappush(heap, (-n._sequence_nr, tick, n))
+            tick += 1
+
+    prev_mode = STATE.enabled
+    ok = False
+    try:
+        while heap:
+            _, _, node = heapq.heappop(heap)
+            grads = buffers.pop(node, None) or [None] * node.num_outputs
+            srcs = sources.pop(node, ()) if sinks else ()
+            if needed is not None and node not in needed:
+                outs: tuple[Any, ...] = (None,) * len(node.next_functions)
+            else:
+                grads = _run_tensor_hooks(node, grads)
+                is_target = node in targets
+                if is_target:
+                    for nr, idx in targets[node]:
+                        g = grads[nr]
+                        if capture is not None:
+                            captured[idx] = g
+                        elif g is not None and not isinstance(node, AccumulateGrad):
+                            _store_grad(wanted[idx], g, create_graph, None, srcs)
+                if isinstance(node, AccumulateGrad):
+                    if capture is None:
+                        _accumulate(node, grads[0], create_graph, srcs)
+                    outs = ()
+                    if sinks:
+                        _publish_node(node, srcs, grads, outs, node.variable._id)
+                elif capture is not None and is_target and not _reaches_other(node, needed):
+                    outs = (None,) * len(node.next_functions)
+                elif all(g is None for g in grads):
+                    outs = (None,) * len(node.next_functions)
+                else:
+                    STATE.enabled = create_graph
+                    try:
+                        outs = call_node(node, grads)
+                    finally:
+                        STATE.enabled = prev_mode
+                    if sinks:
+                        _publish_node(node, srcs, grads, outs, None)
+                if not retain_graph:
+                    freed = node.release()
+                    if freed and sinks:
+                        events.publish(
+                            events.SavedReleased(seq=events.next_seq(), node=node.id, names=freed)
+                        )
+            for (nx, nr), g in zip(node.next_functions, outs):
+                if nx is None:
+                    continue
+                if g is not None:
+                    buf = buffers.get(nx)
+                    if buf is None:
+                        buf = buffers[nx] = [None] * nx.num_outputs
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    if sinks:
+                        sources.setdefault(nx, []).append((node.id, nr))
+                left = deps[nx] - 1
+                deps[nx] = left
+                if left == 0:
+                    heapq.heappush(heap, (-nx._sequence_nr, tick, nx))
+                    tick += 1
+        ok = True
+    finally:
+        STATE.enabled = prev_mode
+        if sinks:
+            events.publish(
+                events.BackwardEnd(seq=events.next_seq(), roots=tuple(t._id for t in roots), ok=ok)
+            )
+    return captured
+
+
+def _nodes_reaching(order: list[Node], targets: dict[Node, Any]) -> set[Node]:
+    """Nodes from which some target is reachable (reverse topological sweep, no recursion)."""
+    # ``order`` is discovery order from the roots; a node's children may be discovered after it,
+    # so iterate to a fixed point over a reverse adjacency instead of relying on the order.
+    parents: dict[Node, list[Node]] = {}
+    for n in order:
+        for nx, _ in n.next_functions:
+            if nx is not None:
+                parents.setdefault(nx, []).append(n)
+    needed = set(targets)
+    stack = list(targets)
+    while stack:
+        n = stack.pop()
+        for p in parents.get(n, ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
+def _reaches_other(node: Node, needed: set[Node] | None) -> bool:
+    """Whether a captured node must still run because other wanted nodes lie below it."""
+    if needed is None:
+        return True
+    return any(nx is not None and nx in needed for nx, _ in node.next_functions)
+
+
+def call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
+    """Run one node's backward: pre-hooks, formula, broadcast reduction, dtype, hooks, anomaly."""
+    if node._pre_hooks:
+        for hook in tuple(node._pre_hooks.values()):
+            r = hook(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    if node.num_outputs == 1:
+        gin = grads
+    else:
+        gin = [
+            g if g is not None else Tensor._make(np.zeros(shape, dt), False, None, 0)
+            for g, (shape, dt) in zip(grads, node.output_meta())
+        ]
+    try:
+        outs = node.backward(*gin)
+    except Exception:
+        if STATE.anomaly and node.forward_trace:
+            warnings.warn(
+                f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                f"error:\n{node.forward_trace}",
+                UserWarning,
+                stacklevel=2,
+            )
+        raise
+    if type(outs) is not tuple:
+        outs = (outs,)
+    meta = node.input_meta
+    if meta:
+        from visgrad.ops.base import sum_to
+
+        fixed = []
+        for g, (shape, dt), (fn, _) in zip(outs, meta, node.next_functions):
+            if g is None or fn is None:
+                fixed.append(None)
+                continue
+            if g._data.shape != shape:
+                g = sum_to(g, shape)
+            if g._data.dtype != dt:
+                g = g.to(dt) if STATE.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
+            fixed.append(g)
+        outs = tuple(fixed)
+    if node._hooks:
+        for hook in tuple(node._hooks.values()):
+            hook(outs, tuple(grads))
+    if STATE.anomaly and STATE.anomaly_check_nan:
+        for i, g in enumerate(outs):
+            if g is not None and np.isnan(g._data).any():
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+    if events.SINKS:
+        _check_finite_backward(node, outs)
+    return outs
+
+
+def _run_tensor_hooks(node: Node, grads: list[Any]) -> list[Any]:
+    """Hooks registered on the node's output tensors, then ``retain_grad`` stores."""
+    th = node._tensor_hooks
+    if th:
+        for nr, hooks in th.items():
+            for hook in tuple(hooks.values()):
+                g = grads[nr]
+                if g is None:
+                    continue
+                r = hook(g)
+                if events.SINKS:
+                    events.publish(
+                        events.HookFired(
+                            seq=events.next_seq(), tensor=0, hook=_hook_name(hook),
+                            grad=events.snapshot(g._data), replaced=r is not None,
+                        )
+                    )
+                if r is not None:
+                    if r.shape != g.shape:
+                        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+                    grads = list(grads)
+                    grads[nr] = r
+    if node._retain:
+        for nr, ref in node._retain.items():
+            t = ref()
+            g = grads[nr]
+            if t is None or g is None:
+                continue
+            _store_grad(t, g, False, None, ())
+    return grads
+
+
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+def _accumulate(node: AccumulateGrad, g: Tensor | None, create_graph: bool, srcs: Any) -> None:
+    var = node.variable
+    if g is None:
+        return
+    if var._hooks:
+        for hook in tuple(var._hooks.values()):
+            r = hook(g)
+            if events.SINKS:
+                events.publish(
+                    events.HookFired(
+                        seq=events.next_seq(), tensor=var._id, hook=_hook_name(hook),
+                        grad=events.snapshot(g._data), replaced=r is not None,
+                    )
+                )
+            if r is not None:
+                if r.shape != g.shape:
+                    raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+                g = r
+    _store_grad(var, g, create_graph, node, srcs)
+    if var._post_hooks:
+        for hook in tuple(var._post_hooks.values()):
+            hook(var)
+
+
+def _store_grad(var: Tensor, g: Tensor, create_graph: bool, node: Node | None, srcs: Any) -> None:
+    """``var.grad += g`` the PyTorch way: the same ``.grad`` object is updated in place."""
+    old = var._grad
+    created = old is None
+    if created:
+        if create_graph:
+            new = g
+        else:
+            # A fresh tensor: the grad must not alias a buffer the program can still change.
+            new = Tensor._make(np.array(g._data, dtype=var._data.dtype, copy=True), False, None, 0)
+        new._grad_of = var
+        var._grad = new
+    elif create_graph or old._rg:
+        new = old + g
+        new._grad_of = var
+        var._grad = new
+    else:
+        np.add(old._data, g._data, out=old._data, casting="unsafe")
+        old._version.value += 1
+        new = old
+    if events.SINKS:
+        events.publish(
+            events.GradAccumulated(
+                seq=events.next_seq(),
+                tensor=var._id,
+                node=node.id if node is not None else None,
+                sources=tuple(srcs),
+                contribution=events.snapshot(g._data),
+                grad=events.snapshot(new._data),
+                created=created,
+            )
+        )
+
+
+def _publish_node(node: Node, srcs: Any, grads: list[Any], outs: tuple[Any, ...], tensor: Any) -> None:
+    events.publish(
+        events.BackwardNode(
+            seq=events.next_seq(),
+            node=node.id,
+            name=node.name(),
+            tensor=tensor,
+            next_nodes=tuple(f.id if f is not None else None for f, _ in node.next_functions),
+            sources=tuple(srcs),
+            grads_in=tuple(events.snapshot(g._data) if g is not None else None for g in grads),
+            grads_out=tuple(events.snapshot(g._data) if g is not None else None for g in outs),
+        )
+    )
+
+
+def _check_finite_backward(node: Node, outs: tuple[Any, ...]) -> None:
+    for i, g in enumerate(outs):
+        if g is None or g._data.dtype.kind != "f" or g._data.size == 0:
+            continue
+        with np.errstate(all="ignore"):
+            if np.isfinite(g._data.sum()):
+                continue
+        nan = int(np.isnan(g._data).sum())
+        inf = int(np.isinf(g._data).sum())
+        if nan or inf:
+            events.publish(
+                events.Anomaly(
+                    seq=events.next_seq(),
+                    where="backward",
+                    node=node.id,
+                    name=node.name(),
+                    nan=nan,
+                    inf=inf,
+                    message=f"{node.name()} returned {'NaN' if nan else 'Inf'} in its {i}th output",
+                )
+            )
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """``torch.autograd.grad``: gradients of ``outputs`` w.r.t. ``inputs``, as a tuple."""
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError(errors.INPUT_NO_GRAD)
+    edges = _root_edges(outputs)
+    seeds = _seed_grads(outputs, grad_outputs)
+    res = run(outputs, edges, seeds, retain_graph, create_graph, capture=inputs, api="grad")
+    out: list[Tensor | None] = []
+    for i, (t, g) in enumerate(zip(inputs, res)):
+        if g is None:
+            if materialize_grads:
+                g = Tensor._make(np.zeros_like(t._data), False, None, 0)
+            elif not allow_unused:
+                raise RuntimeError(errors.UNUSED_INPUT.format(i))
+        out.append(g)
+    return tuple(out)

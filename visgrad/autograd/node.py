@@ -1,0 +1,227 @@
+"""Backward nodes (``grad_fn`` objects): what autograd records for each op.
+
+Every op's node class lives in ``visgrad/ops`` next to its forward; this module holds what they
+share: saved values with version checks, tensor hooks, ``next_functions``, and ``AccumulateGrad``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from visgrad.autograd import errors
+
+if TYPE_CHECKING:
+    from visgrad.tensor import Tensor
+
+_node_ids = itertools.count(1)
+
+
+class SavedValue:
+    """A tensor saved for backward, with the version it had when saved.
+
+    A saved *output* keeps only a weak reference to the output object, so a node and its output do
+    not form a reference cycle; unpacking rebuilds an equivalent tensor if the output is gone.
+    """
+
+    __slots__ = ("tensor", "_ref", "data", "version_counter", "version", "output_nr", "node_ref")
+
+    def __init__(self, t: Tensor, node: Node | None = None) -> None:
+        self.version_counter = t._version
+        self.version = t._version.value
+        if node is not None and t.grad_fn is node:
+            self.tensor = None
+            self._ref = weakref.ref(t)
+            self.data = t._data
+            self.output_nr = t._output_nr
+            self.node_ref = weakref.ref(node)
+        else:
+            self.tensor = t
+            self._ref = None
+
+    def unpack(self) -> Tensor:
+        if self.version_counter.value != self.version:
+            raise RuntimeError(errors.version_mismatch(self))
+        if self.tensor is not None:
+            return self.tensor
+        t = self._ref()
+        if t is None:
+            from visgrad.tensor import Tensor
+
+            t = Tensor._make(self.data, True, self.node_ref(), self.output_nr)
+            t._version = self.version_counter
+        return t
+
+    def current(self) -> Tensor | None:
+        return self.tensor if self.tensor is not None else self._ref()
+
+
+class Node:
+    """Base of every backward node. Subclasses set ``name`` and implement ``backward``."""
+
+    # PyTorch's name() where it differs from the class name (AccumulateGrad, CopySlices).
+    name_: str | None = None
+    # Input names as in PyTorch's derivatives table ("self", "other", ...) and each input's formula.
+    input_names: tuple[str, ...] = ("self",)
+    formulas: dict[str, str] = {}
+    # Outputs that carry gradients (multi-output ops such as max(dim) return indices too).
+    num_outputs: int = 1
+
+    # Rarely used per-node state stays on the class until first set: recording an op must be cheap.
+    next_functions: tuple[tuple[Node | None, int], ...] = ()
+    _released: tuple[str, ...] = ()
+    _tensor_hooks: dict[int, dict[int, Any]] | None = None
+    _retain: dict[int, weakref.ref] | None = None
+    _pre_hooks: dict[int, Any] | None = None
+    _hooks: dict[int, Any] | None = None
+    # Shape and NumPy dtype of each input, so backward can reduce broadcasts and cast once.
+    input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
+    attrs: dict[str, Any] = {}
+    forward_trace: str | None = None
+
+    def __init__(self) -> None:
+        self.id = next(_node_ids)
+        self._saved: dict[str, SavedValue | Any] | None = {}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        if "_metadata" not in self.__dict__:
+            self.__dict__["_metadata"] = {}
+        return self.__dict__["_metadata"]
+
+    # -- identity and printing ------------------------------------------------------------------
+    def name(self) -> str:
+        return self.name_ or type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def requires_grad(self) -> bool:
+        return True
+
+    @property
+    def _sequence_nr(self) -> int:
+        return self.id
+
+    # -- saved values ---------------------------------------------------------------------------
+    def save(self, /, **values: Any) -> None:
+        """Save tensors (version-checked at backward) and plain values (numbers, tuples)."""
+        from visgrad.tensor import Tensor
+
+        saved = self._saved
+        for k, v in values.items():
+            saved[k] = SavedValue(v, self) if isinstance(v, Tensor) else v
+
+    def saved(self, key: str) -> Any:
+        """A saved value; raises PyTorch's "backward twice" error once released."""
+        if key in self._released:
+            raise RuntimeError(errors.BACKWARD_TWICE)
+        v = self._saved[key]
+        return v.unpack() if isinstance(v, SavedValue) else v
+
+    def saved_names(self) -> tuple[str, ...]:
+        return tuple(self._saved or ())
+
+    def release(self) -> tuple[str, ...]:
+        """Free saved tensors after backward; returns the names freed (empty if nothing was)."""
+        if not self._saved:
+            return ()
+        names = tuple(k for k, v in self._saved.items() if isinstance(v, SavedValue))
+        if names:
+            self._released = self._released + names
+            self._saved = {k: v for k, v in self._saved.items() if not isinstance(v, SavedValue)}
+        return names
+
+    def __getattr__(self, key: str) -> Any:
+        # PyTorch exposes saved values as ``_saved_<name>``.
+        if key.startswith("_saved_"):
+            d = self.__dict__
+            name = key[len("_saved_") :]
+            if name in d.get("_released", ()) or name in (d.get("_saved") or {}):
+                return self.saved(name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{key}'")
+
+    # -- hooks on the node ----------------------------------------------------------------------
+    def register_hook(self, fn: Any) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` after the node runs."""
+        if self._hooks is None:
+            self._hooks = {}
+        return RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn: Any) -> RemovableHandle:
+        """``fn(grad_outputs)`` before the node runs; may return replacement grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return RemovableHandle(self._pre_hooks, fn)
+
+    def add_tensor_hook(self, output_nr: int, fn: Any) -> RemovableHandle:
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        return RemovableHandle(self._tensor_hooks.setdefault(output_nr, {}), fn)
+
+    def add_retain(self, output_nr: int, t: Tensor) -> None:
+        """Make backward store the gradient of output ``output_nr`` on ``t.grad``."""
+        if self._retain is None:
+            self._retain = {}
+        self._retain[output_nr] = weakref.ref(t)
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        return tuple(fn is not None for fn, _ in self.next_functions)
+
+    # -- running --------------------------------------------------------------------------------
+    def backward(self, *grads: Tensor) -> tuple[Tensor | None, ...]:
+        raise NotImplementedError(f"{self.name_} has no backward formula")
+
+    def __call__(self, *grads: Tensor) -> Any:
+        from visgrad.autograd.engine import call_node
+
+        out = call_node(self, list(grads))
+        return out[0] if len(out) == 1 else out
+
+
+class AccumulateGrad(Node):
+    """The sink node of a leaf: adds the incoming gradient to ``variable.grad``."""
+
+    name_ = "torch::autograd::AccumulateGrad"
+    input_names = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__()
+        self.variable = variable
+
+    @property
+    def _sequence_nr(self) -> int:
+        return 2**64 - 1
+
+
+def accumulator(t: Tensor) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, shared while any graph holds it (as PyTorch does)."""
+    ref = t._acc
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._acc = weakref.ref(node)
+    return node
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away."""
+
+    _ids = itertools.count()
+
+    def __init__(self, table: dict[int, Any], fn: Any) -> None:
+        self.id = next(RemovableHandle._ids)
+        self._table = table
+        table[self.id] = fn
+
+    def remove(self) -> None:
+        self._table.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()

@@ -1,0 +1,318 @@
+"""Typed events: the one seam between the engine and the debugger.
+
+The engine publishes an event for every step it takes; sinks subscribe to them. Events carry ids,
+never engine objects: tensor ids, node ids, shapes, dtypes, source locations, and NumPy arrays that
+are private copies (nothing the program does later changes them).
+
+A sink's callback runs synchronously in the program's thread, so a sink may pause the program simply
+by blocking. With no sink attached, the engine's cost is one truth test of ``SINKS`` per op.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+import numpy as np
+
+Array = np.ndarray
+Source = tuple[str, int, str]  # (file, line, function) of the user's frame
+"""Where in the user's program an event happened."""
+
+# Subscribed callbacks. The engine tests ``if SINKS:`` before building any event.
+SINKS: list[Callable[[Event], None]] = []
+_seq = itertools.count(1)
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of all events. ``seq`` increases by one per published event."""
+
+    seq: int
+    kind: ClassVar[str] = "event"
+
+    def fields(self) -> dict[str, Any]:
+        """The event's fields as a dict (arrays stay arrays)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class TensorCreated(Event):
+    """A leaf tensor was made by a factory, ``tensor()``, ``detach()`` or as a Parameter."""
+
+    kind: ClassVar[str] = "tensor"
+    tensor: int = 0
+    op: str = ""
+    shape: tuple[int, ...] = ()
+    dtype: str = "float32"
+    requires_grad: bool = False
+    value: Array | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardOp(Event):
+    """An op ran. ``node`` is its grad_fn's id (None when nothing was recorded)."""
+
+    kind: ClassVar[str] = "forward"
+    op: str = ""
+    node: int | None = None
+    grad_fn: str | None = None
+    inputs: tuple[int | None, ...] = ()
+    outputs: tuple[int, ...] = ()
+    shapes: tuple[tuple[int, ...], ...] = ()
+    dtypes: tuple[str, ...] = ()
+    requires_grad: bool = False
+    next_nodes: tuple[int | None, ...] = ()
+    attrs: dict[str, Any] = field(default_factory=dict)
+    values: tuple[Array, ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InplaceUpdate(Event):
+    """A tensor's data changed in place (``add_``, ``zero_``, ``x[i] = v``, an optimizer step)."""
+
+    kind: ClassVar[str] = "inplace"
+    tensor: int = 0
+    op: str = ""
+    version: int = 0
+    node: int | None = None
+    grad_fn: str | None = None
+    inputs: tuple[int | None, ...] = ()
+    next_nodes: tuple[int | None, ...] = ()
+    grad_of: int | None = None  # set when the tensor is some leaf's .grad
+    recorded: bool = False  # True when autograd recorded it (grad mode on, input requires grad)
+    value: Array | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardBegin(Event):
+    """``backward()`` or ``autograd.grad()`` started at ``roots`` with gradients ``seeds``."""
+
+    kind: ClassVar[str] = "backward_begin"
+    roots: tuple[int, ...] = ()
+    root_nodes: tuple[int | None, ...] = ()
+    seeds: tuple[Array, ...] = ()
+    retain_graph: bool = False
+    create_graph: bool = False
+    inputs: tuple[int, ...] | None = None
+    api: str = "backward"
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardNode(Event):
+    """One backward node ran.
+
+    ``grads_in`` are the gradients w.r.t. the node's forward outputs, ``grads_out`` the gradients it
+    passed to each entry of ``next_nodes`` (None where nothing flows). ``sources`` lists the
+    (node, slot) pairs whose outputs were summed into ``grads_in``.
+    """
+
+    kind: ClassVar[str] = "backward_node"
+    node: int = 0
+    name: str = ""
+    tensor: int | None = None  # the leaf, for AccumulateGrad
+    next_nodes: tuple[int | None, ...] = ()
+    sources: tuple[tuple[int, int], ...] = ()
+    grads_in: tuple[Array | None, ...] = ()
+    grads_out: tuple[Array | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GradAccumulated(Event):
+    """``contribution`` was added to ``tensor.grad`` (a leaf, or a non-leaf that retains grad)."""
+
+    kind: ClassVar[str] = "grad_accumulated"
+    tensor: int = 0
+    node: int | None = None  # AccumulateGrad node id (None for retain_grad on a non-leaf)
+    sources: tuple[tuple[int, int], ...] = ()
+    contribution: Array | None = None
+    grad: Array | None = None
+    created: bool = False  # True when .grad was None before
+
+
+@dataclass(frozen=True, slots=True)
+class GradReset(Event):
+    """``tensor.grad`` was set by the user: ``None``, zeroed, or assigned."""
+
+    kind: ClassVar[str] = "grad_reset"
+    tensor: int = 0
+    how: str = "none"  # "none" | "zero" | "set"
+    grad: Array | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedReleased(Event):
+    """A node freed its saved values after backward (no ``retain_graph``)."""
+
+    kind: ClassVar[str] = "saved_released"
+    node: int = 0
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HookFired(Event):
+    """A tensor hook ran on a gradient; ``replaced`` says whether it returned a new one."""
+
+    kind: ClassVar[str] = "hook"
+    tensor: int = 0
+    hook: str = ""
+    grad: Array | None = None
+    replaced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardEnd(Event):
+    """The backward pass that began at the matching ``BackwardBegin`` finished."""
+
+    kind: ClassVar[str] = "backward_end"
+    roots: tuple[int, ...] = ()
+    ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly(Event):
+    """NaN or Inf appeared in a forward value or a backward gradient."""
+
+    kind: ClassVar[str] = "anomaly"
+    where: str = "forward"  # "forward" | "backward"
+    node: int | None = None
+    name: str = ""
+    tensor: int | None = None
+    nan: int = 0
+    inf: int = 0
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TensorNamed(Event):
+    """The program's own name for a tensor was found (``w``, ``fc1.weight``)."""
+
+    kind: ClassVar[str] = "named"
+    tensor: int = 0
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Output(Event):
+    """Text the program printed."""
+
+    kind: ClassVar[str] = "output"
+    stream: str = "stdout"
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramError(Event):
+    """The program raised; the run ends here and everything before stays."""
+
+    kind: ClassVar[str] = "error"
+    exc_type: str = ""
+    message: str = ""
+    traceback: str = ""
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunState(Event):
+    """The runner's lifecycle: started, paused (and why), finished, stopped."""
+
+    kind: ClassVar[str] = "run"
+    state: str = "started"
+    reason: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+EVENT_TYPES.update(
+    {
+        cls.kind: cls
+        for cls in (
+            TensorCreated, ForwardOp, InplaceUpdate, BackwardBegin, BackwardNode,
+            GradAccumulated, GradReset, SavedReleased, HookFired, BackwardEnd, Anomaly,
+            TensorNamed, Output, ProgramError, RunState,
+        )
+    }
+)
+
+
+def next_seq() -> int:
+    return next(_seq)
+
+
+def reset_seq(start: int = 1) -> None:
+    """Restart numbering (a fresh run in the same process, e.g. tests)."""
+    global _seq
+    _seq = itertools.count(start)
+
+
+def publish(event: Event) -> None:
+    for sink in tuple(SINKS):
+        sink(event)
+
+
+def subscribe(sink: Callable[[Event], None]) -> Callable[[], None]:
+    """Attach ``sink``; returns a function that detaches it."""
+    SINKS.append(sink)
+
+    def unsubscribe() -> None:
+        if sink in SINKS:
+            SINKS.remove(sink)
+
+    return unsubscribe
+
+
+class Recorder:
+    """A sink that keeps every event in a list; a context manager attaches and detaches it."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._detach: Callable[[], None] | None = None
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def __enter__(self) -> Recorder:
+        self._detach = subscribe(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._detach:
+            self._detach()
+
+    def of(self, kind: type[Event]) -> list[Event]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_source(depth: int = 2) -> Source | None:
+    """File, line and function of the nearest frame outside the visgrad package."""
+    try:
+        f = sys._getframe(depth)
+    except ValueError:
+        return None
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+        f = f.f_back
+    if f is None:
+        return None
+    return (f.f_code.co_filename, f.f_lineno, f.f_code.co_name)
+
+
+def snapshot(a: Any) -> Array | None:
+    """A private, read-only copy of an array for an event."""
+    if a is None:
+        return None
+    c = np.array(a, copy=True)
+    c.flags.writeable = False
+    return c

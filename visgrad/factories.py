@@ -1,0 +1,206 @@
+"""Tensor factories: tensor, ones, zeros, full, eye, arange, rand, randn, randint, *_like."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes, events
+from visgrad.tensor import Tensor
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> Any:
+    """Seed visgrad's random generator (the numbers differ from PyTorch's for the same seed)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def seed() -> int:
+    s = int(np.random.SeedSequence().entropy % (2**63))
+    manual_seed(s)
+    return s
+
+
+def generator() -> np.random.Generator:
+    return _rng
+
+
+def _nested_has(x: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(x, types):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_nested_has(v, types) for v in x)
+    return False
+
+
+def as_array(data: Any, dtype: Any) -> np.ndarray:
+    """An array for ``data`` with PyTorch's dtype rules: float32 for floats, int64 for ints."""
+    np_dtype = dtypes.to_np(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (list, tuple)) and _nested_has(data, (Tensor,)):
+        arr = np.array([as_array(d, None) for d in data])
+    else:
+        arr = np.asarray(data)
+    if np_dtype is None:
+        kind = arr.dtype.kind
+        if kind == "f" and not isinstance(data, np.ndarray):
+            np_dtype = dtypes.default_float.np
+        elif kind == "f":
+            np_dtype = arr.dtype if arr.dtype in (np.float16, np.float32, np.float64) else np.float32
+        elif kind in "iu":
+            np_dtype = arr.dtype if isinstance(data, np.ndarray) else np.int64
+        elif kind == "b":
+            np_dtype = np.bool_
+        elif kind == "O":
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        else:
+            raise TypeError(f"can't convert {arr.dtype} to a tensor")
+    return np.array(arr, dtype=np_dtype, copy=True)
+
+
+def _leaf(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
+    t = Tensor._make(arr, False, None, 0)
+    if requires_grad:
+        t.requires_grad_(True, _creating=True)
+    if events.SINKS:
+        t._announce(op)
+    return t
+
+
+def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _float(dtype: Any) -> np.dtype:
+    return dtypes.to_np(dtype) or dtypes.default_float.np
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of ``data``."""
+    return _leaf(as_array(data, dtype), requires_grad, "tensor")
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``arr``."""
+    dtypes.from_numpy(arr.dtype)
+    return _leaf(arr, False, "from_numpy")
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.ones(_size(size), _float(dtype)), requires_grad, "ones")
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.zeros(_size(size), _float(dtype)), requires_grad, "zeros")
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.zeros(_size(size), _float(dtype)), requires_grad, "empty")
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = (
+            dtypes.bool if isinstance(fill_value, bool)
+            else dtypes.int64 if isinstance(fill_value, int)
+            else dtypes.default_float
+        )
+    return _leaf(np.full(_size((size,)), fill_value, dtypes.to_np(dtype)), requires_grad, "full")
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    return _leaf(np.eye(n, m, dtype=_float(dtype)), requires_grad, "eye")
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_int = all(isinstance(v, int) for v in (start, end, step))
+        dtype = dtypes.int64 if is_int else dtypes.default_float
+    arr = np.arange(start, end, step).astype(dtypes.to_np(dtype))
+    return _leaf(arr, requires_grad, "arange")
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    return _leaf(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad, "linspace")
+
+
+def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         generator: Any = None) -> Tensor:
+    return _leaf(_rng.random(_size(size)).astype(_float(dtype)), requires_grad, "rand")
+
+
+def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          generator: Any = None) -> Tensor:
+    return _leaf(_rng.standard_normal(_size(size)).astype(_float(dtype)), requires_grad, "randn")
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None, device: Any = None,
+            requires_grad: bool = False) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    arr = _rng.integers(low, high, size=_size((size,))).astype(dtypes.to_np(dtype) or np.int64)
+    return _leaf(arr, requires_grad, "randint")
+
+
+def randperm(n: int, *, dtype: Any = None) -> Tensor:
+    return _leaf(_rng.permutation(n).astype(dtypes.to_np(dtype) or np.int64), False, "randperm")
+
+
+def _like(a: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    return a._data.shape, dtypes.to_np(dtype) or a._data.dtype
+
+
+def ones_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    shape, dt = _like(a, dtype)
+    return _leaf(np.ones(shape, dt), requires_grad, "ones_like")
+
+
+def zeros_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    shape, dt = _like(a, dtype)
+    return _leaf(np.zeros(shape, dt), requires_grad, "zeros_like")
+
+
+def empty_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    return zeros_like(a, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
+              **_: Any) -> Tensor:
+    shape, dt = _like(a, dtype)
+    return _leaf(np.full(shape, fill_value, dt), requires_grad, "full_like")
+
+
+def rand_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    shape, dt = _like(a, dtype)
+    return _leaf(_rng.random(shape).astype(dt), requires_grad, "rand_like")
+
+
+def randn_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    shape, dt = _like(a, dtype)
+    return _leaf(_rng.standard_normal(shape).astype(dt), requires_grad, "randn_like")
+
+
+def randint_like(a: Tensor, low: int, high: Any = None, *, dtype: Any = None, **_: Any) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    shape, dt = _like(a, dtype)
+    return _leaf(_rng.integers(low, high, size=shape).astype(dt), False, "randint_like")

@@ -1,0 +1,208 @@
+"""Proper layered graph (dummy nodes on long edges) and crossing reduction.
+
+Ordering works on NumPy arrays: every layer's reorder is a handful of vectorised calls (bincount
+for barycenters, argsort), and the crossing count over all layer gaps at once is a vectorised
+merge-count, so "keep the best ordering seen" costs a few milliseconds even at 20,000 nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class ProperGraph:
+    """The layered graph with every edge cut into unit-span segments.
+
+    Vertices ``0..n_real-1`` are the original nodes; the rest are dummies. The dummies of original
+    edge ``e`` are ``n_real + dummy_start[e] + j`` for ``j < n_dummy[e]``, top to bottom.
+    """
+
+    n_real: int
+    layer: np.ndarray  # (N,) layer of every vertex
+    seg_up: np.ndarray  # (M,) upper end of every unit segment
+    seg_lo: np.ndarray  # (M,) lower end
+    dummy_start: np.ndarray  # (E,)
+    n_dummy: np.ndarray  # (E,)
+    n_layers: int
+
+    @property
+    def n(self) -> int:
+        return int(self.layer.shape[0])
+
+
+def build_proper(n_real: int, layer: np.ndarray, src: np.ndarray, dst: np.ndarray) -> ProperGraph:
+    """Insert one dummy per skipped layer on every edge (vectorised)."""
+    span = layer[dst] - layer[src]
+    n_dummy = np.maximum(span - 1, 0).astype(np.int64)
+    dummy_start = np.cumsum(n_dummy) - n_dummy
+    total = int(n_dummy.sum())
+    e_of_d = np.repeat(np.arange(src.shape[0], dtype=np.int64), n_dummy)
+    j = np.arange(total, dtype=np.int64) - dummy_start[e_of_d]
+    d_layer = layer[src][e_of_d] + 1 + j
+    all_layer = np.concatenate([layer.astype(np.int64), d_layer])
+
+    # Segment k of edge e runs from chain[k] to chain[k+1], chain = src, dummies..., dst.
+    n_seg = n_dummy + 1
+    seg_start = np.cumsum(n_seg) - n_seg
+    e_of_s = np.repeat(np.arange(src.shape[0], dtype=np.int64), n_seg)
+    k = np.arange(int(n_seg.sum()), dtype=np.int64) - seg_start[e_of_s]
+    dbase = n_real + dummy_start[e_of_s]
+    seg_up = np.where(k == 0, src[e_of_s], dbase + k - 1)
+    seg_lo = np.where(k == n_dummy[e_of_s], dst[e_of_s], dbase + k)
+    n_layers = int(all_layer.max()) + 1 if all_layer.size else 0
+    return ProperGraph(n_real, all_layer, seg_up, seg_lo, dummy_start, n_dummy, n_layers)
+
+
+def count_inversions(values: np.ndarray) -> int:
+    """Number of pairs i < j with ``values[i] > values[j]`` (strict), for non-negative ints.
+
+    Bottom-up merge counting, vectorised per level: with blocks of size ``s`` already sorted, every
+    element of a right block counts the larger elements of its left partner with one global
+    ``searchsorted`` (each block pair lives in its own key range), then pairs are merged by a sort.
+    """
+    a = np.asarray(values, dtype=np.int64)
+    n = a.shape[0]
+    if n < 2:
+        return 0
+    span = int(a.max()) + 1
+    idx = np.arange(n, dtype=np.int64)
+    total = 0
+    s = 1
+    while s < n:
+        pair = idx // (2 * s)
+        key = pair * span + a
+        is_left = (idx // s) % 2 == 0
+        left = key[is_left]  # globally sorted: blocks sorted, pair ids increasing
+        right_key = key[~is_left]
+        right_pair = pair[~is_left]
+        hi = np.searchsorted(left, (right_pair + 1) * span, side="left")
+        lo = np.searchsorted(left, right_key, side="right")
+        total += int((hi - lo).sum())
+        a = np.sort(key, kind="stable") - pair * span
+        s *= 2
+    return total
+
+
+def crossings_of_order(pg: ProperGraph, pos: np.ndarray) -> int:
+    """Straight-segment crossings between adjacent layers for vertex positions ``pos``."""
+    if pg.seg_up.size < 2:
+        return 0
+    gap = pg.layer[pg.seg_up]
+    pu = pos[pg.seg_up]
+    pl = pos[pg.seg_lo]
+    order = np.lexsort((pl, pu, gap))
+    width = int(pos.max()) + 1
+    # Offsetting by gap keeps every gap in its own value range, so one count covers all gaps.
+    return count_inversions(gap[order] * width + pl[order])
+
+
+def _initial_positions(pg: ProperGraph) -> np.ndarray:
+    """DFS preorder from the sinks upwards: an in-tree gets contiguous intervals per subtree and
+    so starts crossing-free; the sweeps then only have to fix shared nodes."""
+    n = pg.n
+    order = np.argsort(pg.seg_lo, kind="stable")
+    ups = pg.seg_up[order]
+    starts = np.searchsorted(pg.seg_lo[order], np.arange(n + 1))
+    has_down = np.zeros(n, dtype=bool)
+    has_down[pg.seg_up] = True
+    ups_l = ups.tolist()
+    starts_l = starts.tolist()
+    visit = np.full(n, -1, dtype=np.int64)
+    seen = bytearray(n)
+    count = 0
+    for root in np.flatnonzero(~has_down).tolist():
+        if seen[root]:
+            continue
+        seen[root] = 1
+        stack = [root]
+        while stack:
+            v = stack.pop()
+            visit[v] = count
+            count += 1
+            # Push in reverse so the first predecessor is visited (and placed) first.
+            for u in reversed(ups_l[starts_l[v] : starts_l[v + 1]]):
+                if not seen[u]:
+                    seen[u] = 1
+                    stack.append(u)
+    rank = np.lexsort((visit, pg.layer))
+    pos = np.empty(n, dtype=np.int64)
+    layer_sorted = pg.layer[rank]
+    first = np.searchsorted(layer_sorted, layer_sorted, side="left")
+    pos[rank] = np.arange(n) - first
+    return pos
+
+
+def _gap_slices(pg: ProperGraph) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    order = np.argsort(pg.layer[pg.seg_up], kind="stable")
+    up = pg.seg_up[order]
+    lo = pg.seg_lo[order]
+    bounds = np.searchsorted(pg.layer[up], np.arange(pg.n_layers + 1)).tolist()
+    return up, lo, bounds
+
+
+def _reorder(
+    verts: np.ndarray, frm: np.ndarray, to: np.ndarray, pos: np.ndarray, n_from: int
+) -> np.ndarray:
+    """Sort one layer by the barycenter of its neighbours in the adjacent layer; vertices without
+    neighbours keep their relative place (their own position scaled to the other layer)."""
+    k = verts.shape[0]
+    pt = pos[to]
+    s = np.bincount(pt, weights=pos[frm], minlength=k)
+    c = np.bincount(pt, minlength=k)
+    own = np.arange(k) * (max(n_from - 1, 1) / max(k - 1, 1))
+    key = np.where(c > 0, s / np.maximum(c, 1), own)
+    return verts[np.argsort(key, kind="stable")]
+
+
+def order_layers(pg: ProperGraph, max_rounds: int = 8, pos: np.ndarray | None = None) -> np.ndarray:
+    """Crossing reduction: alternating down/up barycenter sweeps, keeping the best order seen.
+
+    Returns ``pos``: the index of every vertex within its layer. Stops early when a full round
+    does not improve the best crossing count.
+    """
+    if pos is None:
+        pos = _initial_positions(pg)
+    rank = np.lexsort((pos, pg.layer))
+    sizes = np.bincount(pg.layer, minlength=pg.n_layers)
+    layer_bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    layers = [rank[layer_bounds[i] : layer_bounds[i + 1]] for i in range(pg.n_layers)]
+    size_l = sizes.tolist()
+    up, lo, gb = _gap_slices(pg)
+    # Layers that cannot change (a single vertex) are skipped: deep narrow graphs are mostly that.
+    movable = [i for i in range(pg.n_layers) if size_l[i] > 1]
+    best = crossings_of_order(pg, pos)
+    best_pos = pos.copy()
+    if best == 0 or not movable:
+        return best_pos
+    for _ in range(max_rounds):
+        improved = False
+        for downward in (True, False):
+            for i in movable if downward else reversed(movable):
+                if downward:
+                    if i == 0:
+                        continue
+                    a, b = gb[i - 1], gb[i]
+                    frm, to, n_from = up[a:b], lo[a:b], size_l[i - 1]
+                else:
+                    if i == pg.n_layers - 1:
+                        continue
+                    a, b = gb[i], gb[i + 1]
+                    frm, to, n_from = lo[a:b], up[a:b], size_l[i + 1]
+                if a == b:
+                    continue
+                new = _reorder(layers[i], frm, to, pos, n_from)
+                layers[i] = new
+                pos[new] = np.arange(new.shape[0])
+            c = crossings_of_order(pg, pos)
+            if c < best:
+                best = c
+                best_pos = pos.copy()
+                improved = True
+                if c == 0:
+                    return best_pos
+        if not improved:
+            break
+    return best_pos

@@ -1,0 +1,225 @@
+"""The op machinery every entry of the op table uses.
+
+An op is a ``Node`` subclass with ``forward`` (arrays in the Tensors it is given, returns a NumPy
+array) and ``backward`` (gradients in, gradients out, written with visgrad ops so that
+``create_graph=True`` records the backward pass too). ``apply`` runs it: it decides whether to
+record, wires ``next_functions``, remembers input shapes so broadcasting is undone in one place
+(the engine), and publishes the ``ForwardOp`` event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad import events
+from visgrad.autograd import errors
+from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.node import Node, accumulator
+from visgrad.tensor import Tensor
+
+_float32 = np.dtype(np.float32)
+_int64 = np.dtype(np.int64)
+
+
+class Op(Node):
+    """A recorded op. Subclasses set ``op_name``, ``name_``, ``formulas``, forward, backward."""
+
+    op_name = "op"
+    # Name under which the (first) output is saved for backward, e.g. "result" for exp.
+    saves_output: str | None = None
+    # Indices of forward outputs that are differentiable (the rest, e.g. indices, are not).
+    differentiable: tuple[int, ...] = (0,)
+
+    def forward(self, *inputs: Tensor, **attrs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def save(self, /, **values: Any) -> None:
+        if self._saved is not None:
+            Node.save(self, **values)
+
+
+def wrap(x: Any, like: Tensor | None = None) -> Tensor:
+    """A Tensor for ``x``; Python numbers become 0-d constants of the dtype PyTorch would use."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and isinstance(x, (int, float, bool, np.number)):
+        kind = like._data.dtype.kind
+        if isinstance(x, (bool, np.bool_)):
+            dt = like._data.dtype
+        elif isinstance(x, (float, np.floating)):
+            dt = like._data.dtype if kind == "f" else _float32
+        else:
+            dt = like._data.dtype if kind in "fiu" else _int64
+        t = Tensor._make(np.asarray(x, dtype=dt), False, None, 0)
+    else:
+        from visgrad.factories import as_array
+
+        t = Tensor._make(as_array(x, None), False, None, 0)
+    t._id = 0  # a constant, not a tensor of the program's
+    return t
+
+
+def promote(a: np.ndarray, b: np.ndarray) -> Any:
+    """PyTorch's result dtype for two operands (0-d operands do not widen n-d ones)."""
+    da, db = a.dtype, b.dtype
+    if da is db or da == db:
+        return da
+    ka, kb = da.kind, db.kind
+    cat_a = 2 if ka == "f" else (1 if ka in "iu" else 0)
+    cat_b = 2 if kb == "f" else (1 if kb in "iu" else 0)
+    if cat_a != cat_b:
+        return da if cat_a > cat_b else db
+    if a.ndim == 0 and b.ndim > 0:
+        return db
+    if b.ndim == 0 and a.ndim > 0:
+        return da
+    return np.promote_types(da, db)
+
+
+def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
+    """Run op ``cls`` on ``inputs``; record it if grad mode is on and any input requires grad."""
+    rec = False
+    if STATE.enabled and cls.differentiable:
+        for t in inputs:
+            if t._rg:
+                rec = True
+                break
+    node = cls.__new__(cls)
+    if rec:
+        Node.__init__(node)
+    else:
+        node._saved = None
+    out = node.forward(*inputs, **attrs)
+    if type(out) is tuple:
+        outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in out)
+    else:
+        outs = (out if type(out) is np.ndarray else np.asarray(out),)
+    if rec:
+        node.next_functions = tuple(
+            ((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
+            if t._rg
+            else (None, 0)
+            for t in inputs
+        )
+        node.input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
+        if attrs:
+            node.attrs = attrs
+        if STATE.anomaly:
+            import traceback
+
+            node.forward_trace = "".join(traceback.format_stack()[:-2])
+        diff = cls.differentiable
+        results = tuple(
+            Tensor._make(o, i in diff, node if i in diff else None, i) for i, o in enumerate(outs)
+        )
+        if cls.saves_output is not None:
+            node.save(**{cls.saves_output: results[0]})
+    else:
+        results = tuple(Tensor._make(o, False, None, 0) for o in outs)
+        node = None
+    if events.SINKS:
+        publish_forward(cls, node, inputs, results, attrs)
+    return results if type(out) is tuple else results[0]
+
+
+def publish_forward(
+    cls: type[Op], node: Node | None, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...],
+    attrs: dict[str, Any],
+) -> None:
+    events.publish(
+        events.ForwardOp(
+            seq=events.next_seq(),
+            op=cls.op_name,
+            node=node.id if node is not None else None,
+            grad_fn=node.name() if node is not None else None,
+            inputs=tuple(t._id or None for t in inputs),
+            outputs=tuple(r._id for r in results),
+            shapes=tuple(tuple(r._data.shape) for r in results),
+            dtypes=tuple(r._data.dtype.name for r in results),
+            requires_grad=node is not None,
+            next_nodes=tuple(f.id if f is not None else None for f, _ in node.next_functions)
+            if node is not None
+            else (),
+            attrs=event_attrs(attrs, inputs),
+            values=tuple(events.snapshot(r._data) for r in results),
+            source=events.user_source(3),
+        )
+    )
+    for r in results:
+        check_finite_forward(node, r)
+
+
+def event_attrs(attrs: dict[str, Any], inputs: tuple[Tensor, ...]) -> dict[str, Any]:
+    """Op attributes as JSON-friendly values, plus constants the op was given."""
+    out: dict[str, Any] = {}
+    for k, v in attrs.items():
+        if isinstance(v, Tensor):
+            continue
+        if isinstance(v, (tuple, list)):
+            v = [x.tolist() if isinstance(x, (np.ndarray, np.generic)) else x for x in v]
+            if not all(isinstance(x, (int, float, bool, str, type(None), list)) for x in v):
+                v = repr(v)
+        elif isinstance(v, (np.generic,)):
+            v = v.item()
+        elif not isinstance(v, (int, float, bool, str, type(None))):
+            v = repr(v)
+        out[k] = v
+    consts = [t._data.item() for t in inputs if t._id == 0 and t._data.ndim == 0]
+    if consts:
+        out["constants"] = consts
+    return out
+
+
+def check_finite_forward(node: Node | None, t: Tensor) -> None:
+    """Publish an Anomaly when a forward value holds NaN or Inf (only with a sink attached)."""
+    a = t._data
+    if a.dtype.kind != "f" or a.size == 0:
+        return
+    with np.errstate(all="ignore"):
+        if np.isfinite(a.sum()):
+            return
+    nan = int(np.isnan(a).sum())
+    inf = int(np.isinf(a).sum())
+    if nan or inf:
+        events.publish(
+            events.Anomaly(
+                seq=events.next_seq(),
+                where="forward",
+                node=node.id if node is not None else None,
+                name=node.name() if node is not None else "",
+                tensor=t._id,
+                nan=nan,
+                inf=inf,
+                message=f"{'NaN' if nan else 'Inf'} in the output of "
+                f"{node.name() if node is not None else 'an op'}",
+            )
+        )
+
+
+def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Reduce a broadcast gradient back to ``shape`` (written once, for every op)."""
+    gshape = g._data.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    dims = list(range(lead))
+    for i, s in enumerate(shape):
+        if s == 1 and gshape[lead + i] != 1:
+            dims.append(lead + i)
+    from visgrad.ops.reduce import sum as vsum
+
+    r = vsum(g, tuple(dims), keepdim=True) if dims else g
+    if lead:
+        r = r.reshape(shape)
+    elif r._data.shape != shape:
+        r = r.reshape(shape)
+    return r
+
+
+def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        raise RuntimeError(errors.broadcast(a, b)) from None

@@ -1,0 +1,51 @@
+"""dtype conversion (ToCopyBackward0) and detach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes, events
+from visgrad.ops.base import Op, apply
+from visgrad.tensor import Tensor
+
+
+class ToCopyBackward0(Op):
+    op_name = "to"
+    formulas = {"self": "grad.to(self.dtype)"}
+
+    def forward(self, a: Tensor, dtype: np.dtype) -> np.ndarray:
+        self._src = a._data.dtype
+        return a._data.astype(dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return to(g, self._src)
+
+
+def to(a: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """``t.to(dtype)``; device arguments are accepted and ignored (visgrad is CPU-only)."""
+    for x in args:
+        if isinstance(x, (dtypes.dtype, np.dtype)) or (isinstance(x, type) and x in (float, int, bool)):
+            dtype = x
+        elif isinstance(x, Tensor):
+            dtype = x.dtype
+    np_dtype = dtypes.to_np(dtype)
+    if np_dtype is None or np_dtype == a._data.dtype:
+        return a
+    return apply(ToCopyBackward0, a, dtype=np_dtype)
+
+
+def detach(a: Tensor) -> Tensor:
+    """A new leaf sharing storage and the version counter, with no history."""
+    t = Tensor._make(a._data, False, None, 0)
+    t._version = a._version
+    if events.SINKS:
+        t._announce("detach")
+    return t
+
+
+def detach_(a: Tensor) -> Tensor:
+    a._fn = None
+    a._rg = False
+    return a

@@ -1,0 +1,157 @@
+"""Matrix products, split into PyTorch's nodes: Dot, Mv, Mm (vec @ mat = squeeze(mm(unsqueeze)))
+and a broadcasting batched product."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply
+from visgrad.ops.elementwise import _pair
+from visgrad.tensor import Tensor
+
+
+class DotBackward0(Op):
+    op_name = "dot"
+    input_names = ("self", "tensor")
+    formulas = {"self": "grad * tensor", "tensor": "grad * self"}
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        x, y = _pair(a, b)
+        if x.shape[0] != y.shape[0]:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] "
+                f"to have the same number of elements, but got {x.shape[0]} and {y.shape[0]} "
+                "elements respectively"
+            )
+        self.save(self=a, tensor=b)
+        return np.dot(x, y)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, nb = self.needs_input_grad
+        return (
+            g * self.saved("tensor") if na else None,
+            g * self.saved("self") if nb else None,
+        )
+
+
+class MvBackward0(Op):
+    op_name = "mv"
+    input_names = ("self", "vec")
+    formulas = {"self": "grad.outer(vec)", "vec": "self.t() @ grad"}
+
+    def forward(self, m: Tensor, v: Tensor) -> np.ndarray:
+        x, y = _pair(m, v)
+        if x.shape[1] != y.shape[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({x.shape[0]}), mat ({x.shape[0]}x{x.shape[1]}), "
+                f"vec ({y.shape[0]})"
+            )
+        self.save(self=m, vec=v)
+        return x @ y
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, nb = self.needs_input_grad
+        ga = g.unsqueeze(1) * self.saved("vec").unsqueeze(0) if na else None
+        gb = mv(self.saved("self").t(), g) if nb else None
+        return ga, gb
+
+
+class MmBackward0(Op):
+    op_name = "mm"
+    input_names = ("self", "mat2")
+    formulas = {"self": "grad @ mat2.t()", "mat2": "self.t() @ grad"}
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        x, y = _pair(a, b)
+        if x.shape[1] != y.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
+                f"{y.shape[0]}x{y.shape[1]})"
+            )
+        self.save(self=a, mat2=b)
+        return x @ y
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, nb = self.needs_input_grad
+        ga = mm(g, self.saved("mat2").t()) if na else None
+        gb = mm(self.saved("self").t(), g) if nb else None
+        return ga, gb
+
+
+class BmmBackward0(Op):
+    """Batched product with broadcast batch dims (PyTorch spreads this over view nodes)."""
+
+    op_name = "matmul"
+    input_names = ("self", "mat2")
+    formulas = {"self": "grad @ mat2.mT (summed over broadcast dims)",
+                "mat2": "self.mT @ grad (summed over broadcast dims)"}
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        x, y = _pair(a, b)
+        if x.shape[-1] != y.shape[-2]:
+            if x.ndim == 3 and y.ndim == 3:
+                raise RuntimeError(
+                    "Expected size for first two dimensions of batch2 tensor to be: "
+                    f"[{y.shape[0]}, {x.shape[-1]}] but got: [{y.shape[0]}, {y.shape[1]}]."
+                )
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(x.shape[:-1]))}x"
+                f"{x.shape[-1]} and {y.shape[-2]}x{y.shape[-1]})"
+            )
+        self.save(self=a, mat2=b)
+        try:
+            return np.matmul(x, y)
+        except ValueError:
+            from visgrad.autograd import errors
+
+            raise RuntimeError(errors.broadcast(x.shape[:-2], y.shape[:-2])) from None
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, nb = self.needs_input_grad
+        a, b = self.saved("self"), self.saved("mat2")
+        ga = matmul(g, b.transpose(-1, -2)) if na else None
+        gb = matmul(a.transpose(-1, -2), g) if nb else None
+        return ga, gb
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    return apply(DotBackward0, a, b)
+
+
+def mv(m: Tensor, v: Tensor) -> Tensor:
+    return apply(MvBackward0, m, v)
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    if a._data.ndim != 2 or b._data.ndim != 2:
+        raise RuntimeError(f"self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
+    return apply(MmBackward0, a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    return apply(BmmBackward0, a, b)
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` with PyTorch's dispatch by dimension."""
+    da, db = a._data.ndim, b._data.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
+        )
+    if da == 1 and db == 1:
+        return dot(a, b)
+    if da == 2 and db == 1:
+        return mv(a, b)
+    if da == 1 and db == 2:
+        from visgrad.ops.shape import SqueezeBackward4
+
+        out = mm(a.unsqueeze(0), b)
+        return apply(SqueezeBackward4, out, dim=0)
+    if da == 2 and db == 2:
+        return mm(a, b)
+    if da == 1:
+        return apply(BmmBackward0, a.unsqueeze(0), b).squeeze(-2)
+    if db == 1:
+        return apply(BmmBackward0, a, b.unsqueeze(-1)).squeeze(-1)
+    return apply(BmmBackward0, a, b)

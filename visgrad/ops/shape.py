@@ -1,0 +1,285 @@
+"""Shape ops: views (reshape, transpose, permute, squeeze, unsqueeze, expand) and copies.
+
+A view shares its base's version counter, so an in-place change through either is seen by
+every saved value that refers to the other, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply
+from visgrad.tensor import Tensor, _dim
+
+
+def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _as_view(out: Tensor, base: Tensor) -> Tensor:
+    """Make ``out`` share ``base``'s version counter when its array aliases base's memory."""
+    if np.may_share_memory(out._data, base._data):
+        out._version = base._version
+        out._base = base._base if base._base is not None else base
+    return out
+
+
+def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    known = 1
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s != -1:
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = shape[: neg[0]] + (numel // known,) + shape[neg[0] + 1 :]
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class ViewBackward0(Op):
+    op_name = "view"
+    formulas = {"self": "grad.reshape(self.shape)"}
+
+    def forward(self, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
+        self.save(self_sym_sizes=a._data.shape)
+        return a._data.reshape(shape)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.reshape(self.saved("self_sym_sizes"))
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    """``reshape`` of an input that needed a copy (after ``CloneBackward0``)."""
+
+    op_name = "reshape"
+
+
+class CloneBackward0(Op):
+    op_name = "clone"
+    formulas = {"self": "grad"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        return np.array(a._data, copy=True, order="C")
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g
+
+
+class TBackward0(Op):
+    op_name = "t"
+    formulas = {"self": "grad.t()"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        if a._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
+        return a._data.T
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.t()
+
+
+class TransposeBackward0(Op):
+    op_name = "transpose"
+    formulas = {"self": "grad.transpose(dim0, dim1)"}
+
+    def forward(self, a: Tensor, dim0: int, dim1: int) -> np.ndarray:
+        self.save(dim0=dim0, dim1=dim1)
+        return np.swapaxes(a._data, dim0, dim1)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.transpose(self.saved("dim0"), self.saved("dim1"))
+
+
+class PermuteBackward0(Op):
+    op_name = "permute"
+    formulas = {"self": "grad.permute(argsort(dims))"}
+
+    def forward(self, a: Tensor, dims: tuple[int, ...]) -> np.ndarray:
+        self.save(dims=dims)
+        return np.transpose(a._data, dims)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.permute(tuple(int(i) for i in np.argsort(self.saved("dims"))))
+
+
+class UnsqueezeBackward0(Op):
+    op_name = "unsqueeze"
+    formulas = {"self": "grad.squeeze(dim)"}
+
+    def forward(self, a: Tensor, dim: int) -> np.ndarray:
+        self.save(dim=dim)
+        return np.expand_dims(a._data, dim)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.squeeze(self.saved("dim"))
+
+
+class SqueezeBackward0(Op):
+    op_name = "squeeze"
+    formulas = {"self": "grad.reshape(self.shape)"}
+
+    def forward(self, a: Tensor, dim: Any = None) -> np.ndarray:
+        x = a._data
+        self.save(self_sym_sizes=x.shape)
+        if dim is None:
+            return x.reshape(tuple(s for s in x.shape if s != 1))
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if x.ndim == 0:
+            return x
+        dims = tuple(_dim(d, x.ndim) for d in dims)
+        self.save(dim=dims if len(dims) > 1 else dims[0])
+        return x.reshape(tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.reshape(self.saved("self_sym_sizes"))
+
+
+class SqueezeBackward1(SqueezeBackward0):
+    """``squeeze(dim)``."""
+
+
+class SqueezeBackward4(SqueezeBackward0):
+    """The squeeze that ends a vector @ matrix product."""
+
+
+class ExpandBackward0(Op):
+    op_name = "expand"
+    formulas = {"self": "grad.sum_to_size(self.shape)"}
+
+    def forward(self, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
+        x = a._data
+        self.save(self_sym_sizes=x.shape)
+        return np.broadcast_to(x, shape)
+
+    def backward(self, g: Tensor) -> Tensor:
+        from visgrad.ops.base import sum_to
+
+        return sum_to(g, self.saved("self_sym_sizes"))
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    shape = _infer(_shape_arg(shape), a._data.size)
+    if a._data.shape == shape:
+        return _as_view(apply(ViewBackward0, a, shape=shape), a)
+    if _viewable(a._data, shape):
+        return _as_view(apply(ViewBackward0, a, shape=shape), a)
+    return apply(UnsafeViewBackward0, apply(CloneBackward0, a), shape=shape)
+
+
+def view(a: Tensor, *shape: Any) -> Tensor:
+    shape = _infer(_shape_arg(shape), a._data.size)
+    if not _viewable(a._data, shape):
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+    return _as_view(apply(ViewBackward0, a, shape=shape), a)
+
+
+def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether numpy can reshape without copying (what a view requires)."""
+    if x.flags.c_contiguous:
+        return True
+    try:
+        v = x.view()
+        v.shape = shape
+        return True
+    except AttributeError:
+        return False
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    nd = a._data.ndim
+    if nd == 0:
+        return reshape(a, 1)
+    s, e = _dim(start_dim, nd), _dim(end_dim, nd)
+    if s == e:
+        return a
+    shape = a._data.shape
+    n = 1
+    for d in shape[s : e + 1]:
+        n *= d
+    return reshape(a, shape[:s] + (n,) + shape[e + 1 :])
+
+
+def t(a: Tensor) -> Tensor:
+    return _as_view(apply(TBackward0, a), a)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    nd = a._data.ndim
+    return _as_view(apply(TransposeBackward0, a, dim0=_dim(dim0, nd), dim1=_dim(dim1, nd)), a)
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    dims = _shape_arg(dims)
+    nd = a._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+            f"to len(dims) = {len(dims)}"
+        )
+    return _as_view(apply(PermuteBackward0, a, dims=tuple(_dim(d, nd) for d in dims)), a)
+
+
+def T(a: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """``a.T``: all dims reversed (PermuteBackward0, as in PyTorch)."""
+    return permute(a, tuple(range(a._data.ndim - 1, -1, -1)))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    return _as_view(apply(UnsqueezeBackward0, a, dim=_dim(dim, a._data.ndim + 1)), a)
+
+
+def squeeze(a: Tensor, dim: Any = None) -> Tensor:
+    cls = SqueezeBackward0 if dim is None else SqueezeBackward1
+    return _as_view(apply(cls, a, dim=dim), a)
+
+
+def expand(a: Tensor, *shape: Any) -> Tensor:
+    shape = _shape_arg(shape)
+    x = a._data
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(shape)}): the number of "
+            "sizes provided (%d) must be greater or equal to the number of dimensions in the "
+            "tensor (%d)" % (len(shape), x.ndim)
+        )
+    full = []
+    for i, s in enumerate(shape):
+        if i < lead:
+            full.append(s)
+            continue
+        have = x.shape[i - lead]
+        if s == -1:
+            full.append(have)
+        elif have != s and have != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  Tensor sizes: "
+                f"{list(x.shape)}"
+            )
+        else:
+            full.append(s)
+    return _as_view(apply(ExpandBackward0, a, shape=tuple(full)), a)
+
+
+def contiguous(a: Tensor) -> Tensor:
+    if a._data.flags.c_contiguous:
+        return a
+    return apply(CloneBackward0, a)
+
+
+def clone(a: Tensor) -> Tensor:
+    return apply(CloneBackward0, a)
