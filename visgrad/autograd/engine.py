@@ -181,11 +181,11 @@ def run(
                         elif g is not None and not isinstance(node, AccumulateGrad):
                             _store_grad(wanted[idx], g, create_graph, None, srcs)
                 if isinstance(node, AccumulateGrad):
-                    if capture is None:
-                        _accumulate(node, grads[0], create_graph, srcs)
                     outs = ()
                     if sinks:
                         _publish_node(node, srcs, grads, outs, node.variable._id)
+                    if capture is None:
+                        _accumulate(node, grads[0], create_graph, srcs)
                 elif capture is not None and is_target and not _reaches_other(node, needed):
                     outs = (None,) * len(node.next_functions)
                 elif all(g is None for g in grads):
@@ -258,6 +258,15 @@ def _reaches_other(node: Node, needed: set[Node] | None) -> bool:
 
 def call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     """Run one node's backward: pre-hooks, formula, broadcast reduction, dtype, hooks, anomaly."""
+    # Ops inside a backward formula are not the program's forward ops: no ForwardOp events.
+    STATE.in_backward += 1
+    try:
+        return _call_node(node, grads)
+    finally:
+        STATE.in_backward -= 1
+
+
+def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     if node._pre_hooks:
         for hook in tuple(node._pre_hooks.values()):
             r = hook(tuple(grads))

@@ -14,10 +14,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
-    __slots__ = ("enabled", "anomaly", "anomaly_check_nan")
+    __slots__ = ("enabled", "anomaly", "anomaly_check_nan", "in_backward")
 
     def __init__(self) -> None:
         self.enabled = True
+        # Depth of backward formulas running: their internal ops are not the program's forward ops.
+        self.in_backward = 0
         self.anomaly = False
         self.anomaly_check_nan = True
 

@@ -119,7 +119,7 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
     else:
         results = tuple(Tensor._make(o, False, None, 0) for o in outs)
         node = None
-    if events.SINKS:
+    if events.SINKS and not STATE.in_backward:
         publish_forward(cls, node, inputs, results, attrs)
     return results if type(out) is tuple else results[0]
 
