@@ -1,0 +1,103 @@
+"""What the debugger shows at one tick: the contract between the trace model and every view.
+
+``TraceModel.state_at(tick)`` returns a ``State``: plain data, no Qt, no engine objects. A tick is
+an index into the event log: ``state_at(k)`` is the world right after event ``k`` was applied
+(``state_at(-1)`` or an empty log is the world before anything happened).
+
+Graph keys: tensor nodes are ``"t<id>"``, function nodes ``"f<id>"`` (the grad_fn's node id),
+so views and networkx graphs use the same keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from visgrad.trace.codec import ArraySummary
+
+ArrayLike = np.ndarray | ArraySummary
+
+
+def tkey(tensor_id: int) -> str:
+    return f"t{tensor_id}"
+
+
+def fkey(node_id: int) -> str:
+    return f"f{node_id}"
+
+
+@dataclass(slots=True)
+class TensorState:
+    """A tensor as of the tick."""
+
+    id: int
+    name: str  # the program's name (``w``, ``fc1.weight``) or a short stable id (``t12``)
+    shape: tuple[int, ...]
+    dtype: str
+    requires_grad: bool
+    is_leaf: bool
+    role: str  # "parameter" | "leaf" (requires grad) | "input" (constant) | "intermediate" | "output"
+    producer: int | None  # function node id that made it (None for leaves)
+    value: ArrayLike | None
+    grad: ArrayLike | None  # .grad as of this tick (leaves, and non-leaves that retain grad)
+    grad_contributions: int  # contributions accumulated into .grad since its last reset
+    version: int
+    created_seq: int
+    source: tuple[str, int, str] | None = None
+
+
+@dataclass(slots=True)
+class FunctionState:
+    """A forward op / backward node as of the tick."""
+
+    id: int
+    grad_fn: str  # "MmBackward0"; for ops recorded without grad, the op name
+    op: str  # forward op name ("mm")
+    inputs: tuple[int | None, ...]  # tensor ids (None for constants)
+    outputs: tuple[int, ...]
+    next_nodes: tuple[int | None, ...]
+    attrs: dict[str, Any]
+    executed: int  # how many times backward ran this node up to the tick
+    grads_in: tuple[ArrayLike | None, ...] | None  # at its last execution up to the tick
+    grads_out: tuple[ArrayLike | None, ...] | None
+    saved_released: bool
+    created_seq: int
+    source: tuple[str, int, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One change to a leaf's ``.grad``: a contribution, a zeroing, a reset to None or a set."""
+
+    seq: int
+    kind: str  # "add" | "zero" | "none" | "set"
+    backward_index: int  # which backward() call (1-based; 0 for resets outside backward)
+    node: int | None  # backward node that sent the contribution (None for resets)
+    node_name: str
+    path: tuple[int, ...]  # backward node ids from the root to ``node``
+    contribution: ArrayLike | None
+    grad_after: ArrayLike | None
+
+
+@dataclass(slots=True)
+class State:
+    """The world at one tick."""
+
+    tick: int
+    seq: int  # the event's seq (0 before any event)
+    event: Any  # the event at this tick, or None
+    phase: str  # "forward" | "backward" | "optimizer" | "idle"
+    backward_index: int  # backward() calls begun up to the tick
+    tensors: dict[int, TensorState] = field(default_factory=dict)
+    functions: dict[int, FunctionState] = field(default_factory=dict)
+    # Data-flow edges (src key, dst key): tensor -> function -> tensor.
+    edges: list[tuple[str, str]] = field(default_factory=list)
+    # Keys to highlight for the current event (the op that ran, the node being executed, the leaf
+    # whose grad changed).
+    current: tuple[str, ...] = ()
+    # (src key, dst key) edges carrying a gradient in the current backward step.
+    grad_edges: tuple[tuple[str, str], ...] = ()
+    output: str = ""  # the program's printed text up to the tick
+    error: Any = None  # ProgramError event if the run failed by this tick
