@@ -163,6 +163,8 @@ def run(
 
     prev_mode = STATE.enabled
     ok = False
+    # Gradient sums and formulas are the engine's work, not the program's forward ops.
+    STATE.in_backward += 1
     try:
         while heap:
             _, _, node = heapq.heappop(heap)
@@ -221,6 +223,7 @@ def run(
                     tick += 1
         ok = True
     finally:
+        STATE.in_backward -= 1
         STATE.enabled = prev_mode
         if sinks:
             events.publish(
