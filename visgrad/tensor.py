@@ -42,6 +42,35 @@ class VersionCounter:
     def __init__(self) -> None:
         self.value = 0
 
+    # ``t._version`` is this shared counter, yet users read it as PyTorch's int.
+    def __int__(self) -> int:
+        return self.value
+
+    __index__ = __int__
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, VersionCounter):
+            return self is other
+        return self.value == other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __lt__(self, other: int) -> bool:
+        return self.value < int(other)
+
+    def __gt__(self, other: int) -> bool:
+        return self.value > int(other)
+
+    def __add__(self, other: int) -> int:
+        return self.value + other
+
+    def __sub__(self, other: int) -> int:
+        return self.value - other
+
 
 class Tensor:
     """An n-dimensional array that can record the ops applied to it for autograd."""

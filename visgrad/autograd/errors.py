@@ -79,10 +79,12 @@ def version_mismatch(saved: Any) -> str:
 
     tname = dtypes.from_numpy(type_name).tensor_type
     of = ""
-    fn = t.grad_fn if t is not None else saved.node_ref()
+    # A saved output names the node that saved it; any other tensor its grad_fn at this moment.
+    own = saved.tensor is None
+    fn = saved.node_ref() if own else t.grad_fn
     if fn is not None:
-        nr = t._output_nr if t is not None else saved.output_nr
-        op = fn.name().removeprefix("torch::autograd::")
+        nr = saved.output_nr if own else t._output_nr
+        op = fn.name()
         if op.endswith("Backward0") or op.endswith("Backward1"):
             op = op[: -len("Backward0")]
         of = f", which is output {nr} of {op},"

@@ -72,4 +72,8 @@ install(_METHODS)
 Tensor.T = property(shape.T)  # type: ignore[attr-defined]
 Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))  # type: ignore[attr-defined]
 
+from visgrad.ops import inplace  # noqa: E402 - needs install() and the op modules above
+
+install(inplace.METHODS)
+
 __all__ = ["Op", "apply", "install"]

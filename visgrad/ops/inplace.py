@@ -1,0 +1,351 @@
+"""In-place ops (``add_``, ``mul_``, ``zero_``, ``x += 1``, ``x[i] = v``, ...) with PyTorch's rules.
+
+A leaf that requires grad may not be changed in place while grad mode is on (optimizers update
+parameters under ``no_grad``). On a non-leaf the op is recorded: the out-of-place op runs on a
+frozen copy of the old value (so what its node saves stays valid), the result is written into the
+tensor's own buffer, and the tensor is rebased onto the new node. Every in-place op bumps the
+version counter shared with views and ``detach()``, which invalidates nodes that saved the old value.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes, events
+from visgrad.autograd import errors
+from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.node import Node, accumulator
+from visgrad.ops import elementwise as E
+from visgrad.ops.base import Op, wrap
+from visgrad.ops.copy_slices import (
+    AsStridedBackward0,
+    CopyBackwards,
+    CopySlices,
+    FillBackward2,
+    FillBackward3,
+    ZeroBackward0,
+    region_of,
+)
+from visgrad.tensor import Tensor
+
+_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+# Rank of dtype kinds for PyTorch's "can't be cast to the desired output type" rule.
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+class _Placeholder(Node):
+    """Stands in for the written region's own edge inside ``CopySlices`` (never run)."""
+
+
+_REGION_EDGE = (_Placeholder(), 0)
+
+
+def _edge(t: Tensor) -> tuple[Node | None, int]:
+    if not t._rg:
+        return (None, 0)
+    return (t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0)
+
+
+def _record(cls: type[Op], inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> tuple[Op, Any]:
+    """Build and run ``cls``'s node on ``inputs`` (like ``apply``, but publishing nothing)."""
+    node = cls.__new__(cls)
+    Node.__init__(node)
+    out = np.asarray(node.forward(*inputs, **attrs))
+    node.next_functions = tuple(_edge(t) for t in inputs)
+    node.input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
+    if attrs:
+        node.attrs = attrs
+    if STATE.anomaly:
+        node.forward_trace = "".join(traceback.format_stack()[:-3])
+    return node, out
+
+
+def _check_leaf(t: Tensor) -> None:
+    if t._fn is None and t._rg:
+        raise RuntimeError(errors.INPLACE_LEAF)
+    base = t._base
+    if base is not None and base._fn is None and base._rg:
+        raise RuntimeError(errors.INPLACE_VIEW_OF_LEAF)
+
+
+def _frozen(data: np.ndarray, rg: bool, fn: Any, nr: int) -> Tensor:
+    """A private copy of the old value; its own version counter is never bumped."""
+    return Tensor._make(np.array(data, copy=True), rg, fn, nr)
+
+
+def _write(dst: np.ndarray, out: np.ndarray, idx: Any = None) -> None:
+    """Store ``out`` into ``dst`` (or ``dst[idx]``) with PyTorch's shape and dtype checks."""
+    target = dst if idx is None else dst[idx]
+    if out.shape != target.shape:
+        if idx is not None:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(out.shape)} cannot be broadcast to "
+                f"indexing result of shape {list(target.shape)}"
+            )
+        raise RuntimeError(
+            f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
+            f"{list(out.shape)}"
+        )
+    if _KIND_RANK.get(out.dtype.kind, 2) > _KIND_RANK.get(dst.dtype.kind, 2):
+        raise RuntimeError(
+            f"result type {_scalar_name(out.dtype)} can't be cast to the desired output type "
+            f"{_scalar_name(dst.dtype)}"
+        )
+    if not dst.flags.writeable:
+        raise RuntimeError(_OVERLAP)
+    if idx is None:
+        np.copyto(dst, out, casting="unsafe")
+    else:
+        dst[idx] = out
+
+
+def _scalar_name(dt: np.dtype) -> str:
+    return dtypes.from_numpy(dt).tensor_type.removesuffix("Tensor")
+
+
+def inplace(
+    t: Tensor, cls: type[Op], others: tuple[Tensor, ...], attrs: dict[str, Any], op: str
+) -> Tensor:
+    """Run op ``cls`` on ``(t, *others)`` and store the result in ``t``."""
+    rec = False
+    if STATE.enabled:
+        _check_leaf(t)
+        rec = t._rg or any(o._rg for o in others) or (t._base is not None and t._base._rg)
+    if not rec:
+        node = cls.__new__(cls)
+        node._saved = None
+        _write(t._data, np.asarray(node.forward(t, *others, **attrs)))
+        t._version.value += 1
+        if events.SINKS:
+            _publish(t, op, None, others)
+        return t
+    if t._base is not None:
+        return _inplace_view(t, cls, others, attrs, op)
+    alias = _frozen(t._data, t._rg, t._fn, t._output_nr)
+    node, out = _record(cls, (alias, *others), attrs)
+    _write(t._data, out)
+    t._version.value += 1
+    t._fn, t._output_nr, t._rg = node, 0, True
+    if cls.saves_output is not None:
+        node.save(**{cls.saves_output: t})
+    if events.SINKS:
+        _publish(t, op, node, others)
+    return t
+
+
+def _inplace_view(
+    t: Tensor, cls: type[Op], others: tuple[Tensor, ...], attrs: dict[str, Any], op: str
+) -> Tensor:
+    """Record a write through view ``t``: its base gets ``CopySlices``, ``t`` is re-derived."""
+    base = t._base
+    alias = _frozen(t._data, True, None, 0)
+    inner, out = _record(cls, (alias, *others), attrs)
+    inner.next_functions = (_REGION_EDGE if base._rg else (None, 0),) + inner.next_functions[1:]
+    _write(t._data, out)
+    if cls.saves_output is not None:
+        inner.save(**{cls.saves_output: t})
+    node = _rebase(base, region_of(t._data, base._data), inner)
+    t._version.value += 1
+    _rederive(t, base, node)
+    if events.SINKS:
+        _publish(t, op, node, others)
+    return t
+
+
+def _rebase(base: Tensor, region: np.ndarray, inner: Op) -> CopySlices:
+    node = CopySlices(region, base._data.shape, inner)
+    node.next_functions = (_edge(base),) + inner.next_functions[1:]
+    node.input_meta = ((base._data.shape, base._data.dtype),) + inner.input_meta[1:]
+    node.forward_trace = inner.forward_trace
+    base._fn, base._output_nr, base._rg = node, 0, True
+    return node
+
+
+def _rederive(t: Tensor, base: Tensor, node: CopySlices) -> None:
+    """Point view ``t`` at the new base node (``AsStridedBackward0``, as PyTorch shows)."""
+    view = AsStridedBackward0.__new__(AsStridedBackward0)
+    Node.__init__(view)
+    view.save(self_sym_sizes=base._data.shape, region=region_of(t._data, base._data))
+    view.next_functions = ((node, 0),)
+    view.input_meta = ((base._data.shape, base._data.dtype),)
+    t._fn, t._output_nr, t._rg = view, 0, True
+
+
+def setitem(t: Tensor, idx: Any, value: Any) -> None:
+    """``t[idx] = value``: a copy into a region, recorded as ``CopySlices`` on the base."""
+    idx = _np_index(idx)
+    src = wrap(value, t)
+    rec = False
+    if STATE.enabled:
+        if t._rg and (t._fn is None or (t._base is not None and t._base._fn is None)):
+            raise RuntimeError(errors.INPLACE_VIEW_OF_LEAF)
+        _check_leaf(t)
+        rec = t._rg or src._rg or (t._base is not None and t._base._rg)
+    if not rec:
+        _write(t._data, _broadcast_value(t._data[idx], src._data), idx)
+        t._version.value += 1
+        if events.SINKS:
+            _publish(t, "setitem", None, (src,))
+        return
+    base = t._base if t._base is not None else t
+    flat = region_of(t._data, base._data) if base is not t else None
+    old = t._data[idx]
+    region = (flat if flat is not None else np.arange(t._data.size).reshape(t._data.shape))[idx]
+    alias = _frozen(old, False, None, 0)
+    inner, out = _record(CopyBackwards, (alias, src), {})
+    _write(t._data, out, idx)
+    node = _rebase(base, np.asarray(region), inner)
+    t._version.value += 1
+    if base is not t:
+        _rederive(t, base, node)
+    if events.SINKS:
+        _publish(t, "setitem", node, (src,))
+
+
+def _broadcast_value(target: np.ndarray, value: np.ndarray) -> np.ndarray:
+    try:
+        return np.broadcast_to(value, target.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(target.shape)}"
+        ) from None
+
+
+def _np_index(idx: Any) -> Any:
+    if isinstance(idx, Tensor):
+        return idx._data
+    if isinstance(idx, tuple):
+        return tuple(i._data if isinstance(i, Tensor) else i for i in idx)
+    if isinstance(idx, list):
+        return np.asarray([i.item() if isinstance(i, Tensor) else i for i in idx])
+    return idx
+
+
+def _publish(t: Tensor, op: str, node: Node | None, others: tuple[Tensor, ...]) -> None:
+    leaf = t._grad_of
+    events.publish(
+        events.InplaceUpdate(
+            seq=events.next_seq(),
+            tensor=t._id,
+            op=op,
+            version=t._version.value,
+            node=node.id if node is not None else None,
+            grad_fn=node.name() if node is not None else None,
+            inputs=tuple(o._id or None for o in others),
+            next_nodes=tuple(f.id if f is not None else None for f, _ in node.next_functions)
+            if node is not None
+            else (),
+            grad_of=leaf._id if leaf is not None else None,
+            recorded=node is not None,
+            value=events.snapshot(t._data),
+            source=events.user_source(),
+        )
+    )
+    if leaf is not None and op == "zero_":
+        events.publish(
+            events.GradReset(
+                seq=events.next_seq(),
+                tensor=leaf._id,
+                how="zero",
+                grad=events.snapshot(t._data),
+                source=events.user_source(),
+            )
+        )
+
+
+# -- the methods ------------------------------------------------------------------------------------
+def add_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    return inplace(t, E.AddBackward0, (wrap(other, t),), {"alpha": alpha}, "add_")
+
+
+def sub_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    return inplace(t, E.SubBackward0, (wrap(other, t),), {"alpha": alpha}, "sub_")
+
+
+def mul_(t: Tensor, other: Any) -> Tensor:
+    return inplace(t, E.MulBackward0, (wrap(other, t),), {}, "mul_")
+
+
+def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    attrs = {} if rounding_mode is None else {"rounding_mode": rounding_mode}
+    return inplace(t, E.DivBackward0, (wrap(other, t),), attrs, "div_")
+
+
+def pow_(t: Tensor, exponent: Any) -> Tensor:
+    if isinstance(exponent, Tensor):
+        return inplace(t, E.PowBackward1, (exponent,), {}, "pow_")
+    return inplace(t, E.PowBackward0, (), {"exponent": exponent}, "pow_")
+
+
+def clamp_(t: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    return inplace(t, E.ClampBackward1, (), {"min": min, "max": max}, "clamp_")
+
+
+def zero_(t: Tensor) -> Tensor:
+    return inplace(t, ZeroBackward0, (), {}, "zero_")
+
+
+def fill_(t: Tensor, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        return inplace(t, FillBackward3, (value,), {}, "fill_")
+    return inplace(t, FillBackward2, (), {"value": value}, "fill_")
+
+
+def copy_(t: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    return inplace(t, CopyBackwards, (wrap(src, t),), {}, "copy_")
+
+
+def _unary(cls: type[Op], op: str) -> Any:
+    def method(t: Tensor) -> Tensor:
+        return inplace(t, cls, (), {}, op)
+
+    method.__name__ = op
+    return method
+
+
+def _aug(fn: Any) -> Any:
+    """``a += b`` must hand back ``a`` itself."""
+    return lambda self, other: fn(self, other)
+
+
+METHODS: dict[str, Any] = {
+    "add_": add_,
+    "sub_": sub_,
+    "subtract_": sub_,
+    "mul_": mul_,
+    "multiply_": mul_,
+    "div_": div_,
+    "divide_": div_,
+    "true_divide_": div_,
+    "pow_": pow_,
+    "clamp_": clamp_,
+    "clip_": clamp_,
+    "zero_": zero_,
+    "fill_": fill_,
+    "copy_": copy_,
+    "__iadd__": _aug(add_),
+    "__isub__": _aug(sub_),
+    "__imul__": _aug(mul_),
+    "__itruediv__": _aug(div_),
+    "__ipow__": _aug(pow_),
+    "__setitem__": setitem,
+    "neg_": _unary(E.NegBackward0, "neg_"),
+    "negative_": _unary(E.NegBackward0, "neg_"),
+    "exp_": _unary(E.ExpBackward0, "exp_"),
+    "log_": _unary(E.LogBackward0, "log_"),
+    "sqrt_": _unary(E.SqrtBackward0, "sqrt_"),
+    "abs_": _unary(E.AbsBackward0, "abs_"),
+    "sin_": _unary(E.SinBackward0, "sin_"),
+    "cos_": _unary(E.CosBackward0, "cos_"),
+    "tanh_": _unary(E.TanhBackward0, "tanh_"),
+    "sigmoid_": _unary(E.SigmoidBackward0, "sigmoid_"),
+    "relu_": _unary(E.ReluBackward0, "relu_"),
+    "reciprocal_": _unary(E.ReciprocalBackward0, "reciprocal_"),
+}
