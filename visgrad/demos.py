@@ -1,0 +1,26 @@
+"""The demo programs shipped in ``resources/demos`` (each also runs as a plain Python script)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from visgrad._resources import resource_path
+
+DEMOS: dict[str, str] = {
+    "tutorial": "PyTorch's autograd tutorial: one layer, BCE loss, backward, no_grad, Jacobian products",
+    "mlp": "a two-layer MLP trained with nn and optim.SGD for a few steps on a toy dataset",
+    "control_flow": "data-dependent control flow: a while loop on a norm and an if on a value",
+    "nan": "a backward pass that produces NaN (sqrt at 0 times a zero weight)",
+}
+
+
+def demo_path(name: str) -> Path:
+    """The script of demo ``name``; KeyError names the demos that exist."""
+    if name not in DEMOS:
+        raise KeyError(f"no demo named {name!r}; the demos are: {', '.join(DEMOS)}")
+    return resource_path("demos", name + ".py")
+
+
+def list_demos() -> list[tuple[str, str]]:
+    """(name, description) of every demo, in display order."""
+    return list(DEMOS.items())
