@@ -36,7 +36,13 @@ from visgrad.graph.layout_model import (
 )
 from visgrad.graph.layout_order import build_proper, order_layers
 from visgrad.graph.layout_place import place_x
-from visgrad.graph.layout_rank import adjacency, alap_layers, break_cycles, index_graph
+from visgrad.graph.layout_rank import (
+    adjacency,
+    alap_layers,
+    break_cycles,
+    index_graph,
+    simplex_layers,
+)
 
 __all__ = [
     "Layout",
@@ -56,6 +62,7 @@ def layered_layout(
     layer_gap: float = 60.0,
     default_size: tuple[float, float] = DEFAULT_SIZE,
     max_rounds: int = 8,
+    simplex_max_nodes: int = 10_000,
 ) -> Layout:
     """Lay out ``graph`` (edges in data-flow direction) in layers, top-to-bottom or left-to-right.
 
@@ -63,7 +70,9 @@ def layered_layout(
     node sizes come from the ``size=(w, h)`` attribute (``default_size`` otherwise). With
     ``previous`` (a layout of an earlier state of the same graph, same direction) the layout is
     incremental: see :func:`visgrad.graph.layout_incremental.extend_layout` for the rule.
-    Cycles are tolerated (back edges are drawn reversed) and self-loops ignored.
+    Graphs up to ``simplex_max_nodes`` get minimum-total-span layers (network simplex, the
+    biggest single win on crossings); bigger ones keep the linear-time ALAP layering.
+    ``max_rounds`` bounds the crossing-reduction sweeps (0 = initial DFS order only). Cycles are tolerated (back edges are drawn reversed) and self-loops ignored.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
@@ -73,7 +82,9 @@ def layered_layout(
         result = extend_layout(graph, previous, default_size)
         if result is not None:
             return result
-    return _full_layout(graph, direction, node_gap, layer_gap, default_size, max_rounds)
+    return _full_layout(
+        graph, direction, node_gap, layer_gap, default_size, max_rounds, simplex_max_nodes
+    )
 
 
 def _full_layout(
@@ -83,6 +94,7 @@ def _full_layout(
     layer_gap: float,
     default_size: tuple[float, float],
     max_rounds: int,
+    simplex_max_nodes: int,
 ) -> Layout:
     nodes, _, src, dst = index_graph(graph)
     n = len(nodes)
@@ -93,6 +105,8 @@ def _full_layout(
     src, dst, flipped, topo = break_cycles(n, src, dst)
     succ, pred = adjacency(n, src, dst)
     layer = alap_layers(n, succ, pred, topo)
+    if n <= simplex_max_nodes:
+        layer = simplex_layers(n, succ, pred, layer)
     pg = build_proper(n, layer, src, dst)
     pos = order_layers(pg, max_rounds=max_rounds)
 

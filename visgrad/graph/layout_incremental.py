@@ -121,7 +121,9 @@ def extend_layout(
     # Floating sinks (new components) start at the top; deeper floating nodes by longest path.
     from_top: dict[Node, int] = {}
     for v in floating:
-        from_top[v] = max((from_top[p] + 1 for p in graph.predecessors(v) if p in from_top), default=0)
+        from_top[v] = max(
+            (from_top[p] + 1 for p in graph.predecessors(v) if p in from_top), default=0
+        )
     for v in reversed(floating):
         consumers = [layer[s] for s in graph.successors(v) if s != v and s in layer]
         layer[v] = min(consumers) - 1 if consumers else base + from_top[v]
