@@ -93,6 +93,11 @@ from visgrad.ops.shape import (
     transpose,
     unsqueeze,
 )
+from visgrad.ops.index import narrow, select
+from visgrad.ops.join import cat, chunk, flip, split, stack, unbind
+from visgrad.ops.minmax import amax, amin, argmax, argmin, max, min
+from visgrad.ops.nn_ops import addmm, log_softmax, softmax
+from visgrad.ops.reduce import norm, prod, std, var
 from visgrad.tensor import Size, Tensor
 
 clip = clamp

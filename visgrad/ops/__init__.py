@@ -76,4 +76,16 @@ from visgrad.ops import inplace  # noqa: E402 - needs install() and the op modul
 
 install(inplace.METHODS)
 
+from visgrad.ops import index, join, minmax, nn_ops  # noqa: E402 - op breadth: indexing, joins, ...
+
+install({
+    "__getitem__": index.getitem, "select": index.select, "narrow": index.narrow,
+    "max": minmax.max, "min": minmax.min, "amax": minmax.amax, "amin": minmax.amin,
+    "argmax": minmax.argmax, "argmin": minmax.argmin,
+    "var": reduce.var, "std": reduce.std, "prod": reduce.prod, "norm": reduce.norm,
+    "flip": join.flip, "split": join.split, "chunk": join.chunk, "unbind": join.unbind,
+    "softmax": lambda self, dim, dtype=None: nn_ops.softmax(self, dim, dtype=dtype),
+    "log_softmax": lambda self, dim, dtype=None: nn_ops.log_softmax(self, dim, dtype=dtype),
+})
+
 __all__ = ["Op", "apply", "install"]

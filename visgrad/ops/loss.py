@@ -41,8 +41,14 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
         "target": "grad * −self · weight / n",
     }
 
-    def forward(self, z: Tensor, y: Tensor, weight: Tensor | None, pos_weight: Tensor | None,
-                reduction: int = 1) -> np.ndarray:
+    def forward(
+        self,
+        z: Tensor,
+        y: Tensor,
+        weight: Tensor | None,
+        pos_weight: Tensor | None,
+        reduction: int = 1,
+    ) -> np.ndarray:
         zz, yy = _pair(z, y)
         if zz.shape != yy.shape:
             raise ValueError(
@@ -99,6 +105,209 @@ def binary_cross_entropy_with_logits(
     """Sigmoid + binary cross-entropy in one numerically stable node."""
     code = reduction_code(reduction)
     return apply(
-        BinaryCrossEntropyWithLogitsBackward0, input, wrap(target, input),
-        weight=weight, pos_weight=pos_weight, reduction=code,
+        BinaryCrossEntropyWithLogitsBackward0,
+        input,
+        wrap(target, input),
+        weight=weight,
+        pos_weight=pos_weight,
+        reduction=code,
+    )
+
+
+def _reduce_t(x: Tensor, code: int) -> Tensor:
+    """A loss reduction written with visgrad ops (used where the graph must stay visible)."""
+    if code == 1:
+        return x.mean()
+    if code == 2:
+        return x.sum()
+    return x
+
+
+class MseLossBackward0(Op):
+    op_name = "mse_loss"
+    input_names = ("self", "target")
+    formulas = {
+        "self": "grad * 2 * (self - target) / n",
+        "target": "-grad * 2 * (self - target) / n",
+    }
+
+    def forward(self, x: Tensor, t: Tensor, reduction: int) -> np.ndarray:
+        xx, tt = _pair(x, t)
+        self.save(self=x, target=t, reduction=reduction)
+        d = xx - tt
+        return reduce_loss(d * d, reduction)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, t = self.saved("self"), self.saved("target")
+        d = x - t
+        scale = g * (2.0 / d.numel()) if self.saved("reduction") == 1 else g * 2.0
+        gx = scale * d
+        na, nb = self.needs_input_grad
+        return (gx if na else None), (-gx if nb else None)
+
+
+def mse_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Mean squared error; a target of another shape is broadcast, with PyTorch's warning."""
+    import warnings
+
+    target = wrap(target, input)
+    if target._data.shape != input._data.shape:
+        warnings.warn(
+            f"Using a target size ({_size(target._data.shape)}) that is different to the input "
+            f"size ({_size(input._data.shape)}). This will likely lead to incorrect results due "
+            "to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return apply(MseLossBackward0, input, target, reduction=reduction_code(reduction))
+
+
+def _type_name(dt: np.dtype) -> str:
+    from visgrad import dtypes
+
+    return dtypes.from_numpy(dt.name).tensor_type.removesuffix("Tensor")
+
+
+class NllLossBackward0(Op):
+    op_name = "nll_loss"
+    input_names = ("self", "target", "weight")
+    formulas = {"self": "-grad * weight[target] at [n, target[n]] (/ total_weight for mean)"}
+
+    def forward(
+        self, x: Tensor, t: Tensor, weight: Tensor | None, reduction: int, ignore_index: int
+    ) -> np.ndarray:
+        xx, tt = x._data, t._data
+        if tt.dtype not in (np.int64, np.uint8):
+            raise RuntimeError(
+                f"expected target dtype to be Long or Byte, but got {_type_name(tt.dtype)}"
+            )
+        batched = xx.ndim >= 2
+        if batched and tt.shape[:1] != xx.shape[:1]:
+            raise ValueError(
+                f"Expected input batch_size ({xx.shape[0]}) to match target batch_size "
+                f"({tt.shape[0] if tt.ndim else 1})."
+            )
+        n_class = xx.shape[1] if batched else xx.shape[0]
+        valid = tt != ignore_index
+        bad = tt[valid & ((tt < 0) | (tt >= n_class))]
+        if bad.size:
+            raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
+        safe_t = np.where(valid, tt, 0)
+        w = weight._data if weight is not None else np.ones(n_class, dtype=xx.dtype)
+        per_w = np.where(valid, w[safe_t], 0).astype(xx.dtype)
+        # The input's class axis is 1 for batches (0 for a single sample); pick x[n, t[n], ...].
+        axis = 1 if batched else 0
+        picked = np.squeeze(np.take_along_axis(xx, np.expand_dims(safe_t, axis), axis), axis)
+        losses = -picked * per_w
+        total = np.asarray(per_w.sum(), dtype=xx.dtype)
+        self.save(
+            self=x,
+            target=t,
+            weight=weight,
+            reduction=reduction,
+            ignore_index=ignore_index % 2**64 if ignore_index < 0 else ignore_index,
+            total_weight=Tensor._make(total, False, None, 0),
+        )
+        # What backward scatters: -weight at each picked class (before reduction).
+        self._axis = axis
+        coef = np.zeros_like(xx)
+        np.put_along_axis(coef, np.expand_dims(safe_t, axis), np.expand_dims(-per_w, axis), axis)
+        self._coef = coef
+        if reduction == 1:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.asarray(losses.sum() / total, dtype=xx.dtype)
+        if reduction == 2:
+            return np.asarray(losses.sum(), dtype=xx.dtype)
+        return losses
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, None, None]:
+        coef = self._coef
+        if self.saved("reduction") == 1:
+            coef = coef / self.saved("total_weight")._data
+        elif self.saved("reduction") == 0 and g._data.ndim:
+            g = g.unsqueeze(self._axis)
+        return g * Tensor._make(coef, False, None, 0), None, None
+
+
+def nll_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``."""
+    return apply(
+        NllLossBackward0,
+        input,
+        target,
+        weight,
+        reduction=reduction_code(reduction),
+        ignore_index=ignore_index,
+    )
+
+
+class BinaryCrossEntropyBackward0(Op):
+    op_name = "binary_cross_entropy"
+    input_names = ("self", "target", "weight")
+    formulas = {
+        "self": "grad * weight * (self - target) / max(self * (1 - self), 1e-12) / n",
+        "target": "grad * weight * (log(1 - self) - log(self)) / n",
+    }
+
+    def forward(self, x: Tensor, t: Tensor, weight: Tensor | None, reduction: int) -> np.ndarray:
+        xx, tt = _pair(x, t)
+        if np.any((xx < 0) | (xx > 1)):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        self.save(self=x, target=t, weight=weight, reduction=reduction)
+        with np.errstate(divide="ignore"):
+            # PyTorch clamps each log at -100 so a saturated input gives a finite loss.
+            log_x = np.maximum(np.log(xx), -100)
+            log_1mx = np.maximum(np.log1p(-xx), -100)
+        loss = -(tt * log_x + (1 - tt) * log_1mx)
+        if weight is not None:
+            loss = loss * weight._data
+        return reduce_loss(loss.astype(xx.dtype, copy=False), reduction)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
+        x, t, w = self.saved("self"), self.saved("target"), self.saved("weight")
+        if self.saved("reduction") == 1:
+            g = g / x.numel()
+        if w is not None:
+            g = g * w
+        na, nb = self.needs_input_grad[:2]
+        gx = gt = None
+        if na:
+            gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12)
+        if nb:
+            gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+        return gx, gt, None
+
+
+def binary_cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross-entropy of probabilities ``input`` against ``target``."""
+    target = wrap(target, input)
+    if target._data.shape != input._data.shape:
+        raise ValueError(
+            f"Using a target size ({_size(target._data.shape)}) that is different to the input "
+            f"size ({_size(input._data.shape)}) is deprecated. Please ensure they have the same "
+            "size."
+        )
+    return apply(
+        BinaryCrossEntropyBackward0, input, target, weight, reduction=reduction_code(reduction)
     )

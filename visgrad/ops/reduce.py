@@ -1,4 +1,4 @@
-"""Reductions: sum, mean (more in this table as they are added)."""
+"""Reductions: sum, mean, var, std, prod, norm (max / min and friends are in ``minmax``)."""
 
 from __future__ import annotations
 
@@ -92,10 +92,231 @@ def _long_name(dt: np.dtype) -> str:
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     from visgrad.dtypes import to_np
 
-    return apply(SumBackward0 if dim is None else SumBackward1, a, dim=dim, keepdim=keepdim, dtype=to_np(dtype))
+    return apply(
+        SumBackward0 if dim is None else SumBackward1,
+        a,
+        dim=dim,
+        keepdim=keepdim,
+        dtype=to_np(dtype),
+    )
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     from visgrad.dtypes import to_np
 
-    return apply(MeanBackward0 if dim is None else MeanBackward1, a, dim=dim, keepdim=keepdim, dtype=to_np(dtype))
+    return apply(
+        MeanBackward0 if dim is None else MeanBackward1,
+        a,
+        dim=dim,
+        keepdim=keepdim,
+        dtype=to_np(dtype),
+    )
+
+
+def _count(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _const(x: np.ndarray) -> Tensor:
+    return Tensor._make(x, False, None, 0)
+
+
+class VarBackward0(Op):
+    op_name = "var"
+    formulas = {"self": "grad * 2 * (self - self.mean(dim)) / (N - correction)"}
+
+    def forward(self, a: Tensor, dim: Any, correction: Any, keepdim: bool) -> np.ndarray:
+        x = a._data
+        dims = norm_dims(dim, x.ndim)
+        self.save(
+            self=a, dim=dims if dim is not None else None, correction=correction, keepdim=keepdim
+        )
+        self._dims, self._keep, self._dof = dims, keepdim, _count(x.shape, dims) - correction
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.var(x, axis=dims, ddof=correction, keepdims=keepdim).astype(x.dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved("self")
+        centred = x - x.mean(self._dims, keepdim=True)
+        return expand_back(g, x._data.shape, self._dims, self._keep) * centred * (2 / self._dof)
+
+
+class StdBackward0(VarBackward0):
+    op_name = "std"
+    saves_output = "result"
+    formulas = {"self": "grad * (self - self.mean(dim)) / ((N - correction) * result)"}
+
+    def forward(self, a: Tensor, dim: Any, correction: Any, keepdim: bool) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(super().forward(a, dim, correction, keepdim))
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved("self")
+        r = expand_back(self.saved("result"), x._data.shape, self._dims, self._keep)
+        centred = x - x.mean(self._dims, keepdim=True)
+        g = expand_back(g, x._data.shape, self._dims, self._keep)
+        return g * centred / (r * self._dof)
+
+
+def _var_args(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
+    if isinstance(dim, bool):  # ``a.var(False)`` is the old ``unbiased`` flag
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return dim, correction
+
+
+def var(
+    a: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    """Variance with Bessel's correction by default (``correction=1``)."""
+    dim, correction = _var_args(dim, unbiased, correction)
+    return apply(VarBackward0, a, dim=dim, correction=correction, keepdim=keepdim)
+
+
+def std(
+    a: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    """Standard deviation, ``sqrt(var)``."""
+    dim, correction = _var_args(dim, unbiased, correction)
+    return apply(StdBackward0, a, dim=dim, correction=correction, keepdim=keepdim)
+
+
+def _exclusive_prod(x: np.ndarray) -> np.ndarray:
+    """For each element, the product of the others along the last axis (exact with zeros)."""
+    ones = np.ones_like(x[..., :1])
+    before = np.cumprod(np.concatenate([ones, x[..., :-1]], -1), -1)
+    rev = np.flip(x, -1)
+    after = np.flip(np.cumprod(np.concatenate([ones, rev[..., :-1]], -1), -1), -1)
+    return before * after
+
+
+class ProdBackward0(Op):
+    op_name = "prod"
+    saves_output = "result"
+    formulas = {"self": "grad * (product of the other elements)"}
+
+    def forward(self, a: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+        x = a._data
+        self.save(self=a)
+        if dim is not None:
+            self.save(dim=dim, keepdim=keepdim)
+        self._dims = norm_dims(dim, x.ndim)
+        self._keep = keepdim
+        out_dt = np.int64 if x.dtype.kind in "biu" else x.dtype
+        return np.prod(x, axis=self._dims, keepdims=keepdim, dtype=out_dt)
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved("self")
+        shape = x._data.shape
+        g = expand_back(g, shape, self._dims, self._keep)
+        xd = x._data
+        if np.all(xd != 0):
+            # result / x keeps the graph differentiable for create_graph.
+            return g * expand_back(self.saved("result"), shape, self._dims, self._keep) / x
+        if len(self._dims) == xd.ndim:
+            others = _exclusive_prod(xd.reshape(-1)).reshape(shape)
+        else:
+            d = self._dims[0]
+            others = np.moveaxis(_exclusive_prod(np.moveaxis(xd, d, -1)), -1, d)
+        return g * _const(others)
+
+
+class ProdBackward1(ProdBackward0):
+    """``prod(dim)``."""
+
+
+def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Product of the elements (over one dim when ``dim`` is given)."""
+    if dtype is not None:
+        a = a.to(dtype)
+    cls = ProdBackward0 if dim is None else ProdBackward1
+    return apply(cls, a, dim=None if dim is None else _dim(dim, a._data.ndim), keepdim=keepdim)
+
+
+class LinalgVectorNormBackward0(Op):
+    op_name = "linalg_vector_norm"
+    saves_output = "result"
+    formulas = {"self": "grad * self * |self|^(ord-2) / result^(ord-1)  (0 where result is 0)"}
+
+    def forward(self, a: Tensor, ord: Any, dim: Any, keepdim: bool) -> np.ndarray:  # noqa: A002
+        x = a._data
+        if x.dtype.kind != "f":
+            raise RuntimeError(
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                f"Got {_long_name(x.dtype)}"
+            )
+        dims = norm_dims(dim, x.ndim)
+        self.save(self=a, ord=ord, dim=dims if dim is not None else None, keepdim=keepdim)
+        self._dims, self._keep = dims, keepdim
+        ax = np.abs(x)
+        kw = {"axis": dims, "keepdims": keepdim}
+        with np.errstate(all="ignore"):
+            if ord == float("inf"):
+                r = ax.max(**kw) if x.size else np.zeros(kept_shape(x.shape, dims))
+            elif ord == float("-inf"):
+                r = ax.min(**kw)
+            elif ord == 0:
+                r = (ax != 0).sum(**kw)
+            elif ord == 1:
+                r = ax.sum(**kw)
+            elif ord == 2:
+                r = np.sqrt((ax * ax).sum(**kw))
+            else:
+                r = (ax**ord).sum(**kw) ** (1.0 / ord)
+        return np.asarray(r, dtype=x.dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        from visgrad.ops.elementwise import sign, where
+
+        x, p = self.saved("self"), self.saved("ord")
+        shape = x._data.shape
+        g = expand_back(g, shape, self._dims, self._keep)
+        r = expand_back(self.saved("result"), shape, self._dims, self._keep)
+        if p == 0:
+            return g * 0.0
+        if p == 1:
+            return g * sign(x)
+        if p in (float("inf"), float("-inf")):
+            hit = (np.abs(x._data) == r._data).astype(x._data.dtype)
+            count = hit.sum(axis=self._dims, keepdims=True)
+            return g * sign(x) * _const(hit / count)
+        safe = where(r == 0, 1.0, r)
+        if p == 2:
+            return g * x / safe
+        return g * sign(x) * x.abs() ** (p - 1) / safe ** (p - 1)
+
+
+def norm(
+    a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
+    """``a.norm()``: the vector p-norm (``'fro'`` is the 2-norm of all elements)."""
+    ord = 2 if p in ("fro", None) else p  # noqa: A001
+    if dtype is not None:
+        a = a.to(dtype)
+    return apply(LinalgVectorNormBackward0, a, ord=ord, dim=dim, keepdim=keepdim)
+
+
+def vector_norm(
+    a: Tensor,
+    ord: Any = 2,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,  # noqa: A002
+    dtype: Any = None,
+) -> Tensor:
+    """``torch.linalg.vector_norm``."""
+    return norm(a, ord, dim, keepdim, dtype)

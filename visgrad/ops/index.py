@@ -1,0 +1,291 @@
+"""Indexing (``t[...]``): select and slice views, advanced (integer / boolean) indexing copies.
+
+``t[i, a:b, None, idx]`` is taken apart the way PyTorch does it: basic items become one view node
+each (SelectBackward0, SliceBackward0, UnsqueezeBackward0; full slices inside a tuple are skipped),
+and whatever integer or boolean tensors remain are applied at the end by one IndexBackward0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply
+from visgrad.ops.shape import _as_view
+from visgrad.tensor import Tensor
+
+_INT64_MAX = 2**63 - 1
+
+
+def as_saved_int(v: int) -> int:
+    """A negative int as PyTorch shows it in ``_saved_*`` (its unsigned 64-bit bit pattern)."""
+    return v % 2**64 if v < 0 else v
+
+
+def _key(dim: int, item: Any) -> tuple[Any, ...]:
+    return (slice(None),) * dim + (item,)
+
+
+class SelectBackward0(Op):
+    op_name = "select"
+    formulas = {"self": "zeros(self.shape).select(dim, index) = grad"}
+
+    def forward(self, a: Tensor, dim: int, index: int) -> np.ndarray:
+        self.save(dim=dim, index=as_saved_int(index), self_sym_sizes=a._data.shape)
+        self._index = index
+        return a._data[_key(dim, index)]
+
+    def backward(self, g: Tensor) -> Tensor:
+        sizes = self.saved("self_sym_sizes")
+        return apply(
+            SelectBackwardBackward0, g, sizes=sizes, dim=self.saved("dim"), index=self._index
+        )
+
+
+class SelectBackwardBackward0(Op):
+    """The gradient of select: ``grad`` written into zeros of the input's shape."""
+
+    op_name = "select_backward"
+    formulas = {"grad_output": "grad.select(dim, index)"}
+
+    def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: int) -> np.ndarray:
+        self._dim, self._index = dim, index
+        out = np.zeros(sizes, dtype=g._data.dtype)
+        out[_key(dim, index)] = g._data
+        return out
+
+    def backward(self, gg: Tensor) -> Tensor:
+        return select(gg, self._dim, self._index)
+
+
+class SliceBackward0(Op):
+    op_name = "slice"
+    formulas = {"self": "zeros(self.shape)[start:end:step] = grad"}
+
+    def forward(self, a: Tensor, dim: int, start: Any, end: Any, step: int) -> np.ndarray:
+        self.save(
+            dim=dim,
+            start=as_saved_int(0 if start is None else start),
+            end=as_saved_int(_INT64_MAX if end is None else end),
+            step=step,
+            self_sym_sizes=a._data.shape,
+        )
+        self._slice = slice(start, end, step)
+        return a._data[_key(dim, self._slice)]
+
+    def backward(self, g: Tensor) -> Tensor:
+        sizes = self.saved("self_sym_sizes")
+        return apply(SliceBackwardBackward0, g, sizes=sizes, dim=self.saved("dim"), sl=self._slice)
+
+
+class SliceBackwardBackward0(Op):
+    op_name = "slice_backward"
+    formulas = {"grad_output": "grad[start:end:step]"}
+
+    def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, sl: slice) -> np.ndarray:
+        self._dim, self._slice = dim, sl
+        out = np.zeros(sizes, dtype=g._data.dtype)
+        out[_key(dim, sl)] = g._data
+        return out
+
+    def backward(self, gg: Tensor) -> Tensor:
+        s = self._slice
+        return slice_dim(gg, self._dim, s.start, s.stop, s.step)
+
+
+class AliasBackward0(Op):
+    """``t[:, :]`` or ``t[...]``: an index that selects everything is still a new view."""
+
+    op_name = "alias"
+    formulas = {"self": "grad"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        return a._data.view()
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g
+
+
+class IndexBackward0(Op):
+    op_name = "index"
+    formulas = {"self": "zeros(self.shape).index_put_(indices, grad, accumulate=True)"}
+
+    def forward(self, a: Tensor, indices: tuple[Tensor | None, ...], key: tuple[Any, ...]) -> Any:
+        self.save(indices=indices, self_sym_sizes=a._data.shape)
+        self._key = key
+        return a._data[key]
+
+    def backward(self, g: Tensor) -> Tensor:
+        sizes = self.saved("self_sym_sizes")
+        return apply(IndexPutImplBackward0, g, sizes=sizes, key=self._key)
+
+
+class IndexPutImplBackward0(Op):
+    """The gradient of advanced indexing: ``grad`` added into zeros at the indexed places."""
+
+    op_name = "index_put"
+    formulas = {"values": "grad[indices]"}
+
+    def forward(self, g: Tensor, sizes: tuple[int, ...], key: tuple[Any, ...]) -> np.ndarray:
+        self._key = key
+        out = np.zeros(sizes, dtype=g._data.dtype)
+        # add.at, not assignment: an index repeated in ``key`` must receive every contribution.
+        np.add.at(out, key, g._data)
+        return out
+
+    def backward(self, gg: Tensor) -> Tensor:
+        return apply(IndexBackward0, gg, indices=(), key=self._key)
+
+
+# -- functions --------------------------------------------------------------------------------------
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    """``a.select(dim, index)``: drop ``dim`` by picking one position (a view)."""
+    from visgrad.tensor import _dim
+
+    dim = _dim(dim, a._data.ndim)
+    size = a._data.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+    return _as_view(apply(SelectBackward0, a, dim=dim, index=int(index)), a)
+
+
+def slice_dim(a: Tensor, dim: int, start: Any, end: Any, step: Any = 1) -> Tensor:
+    """``a[..., start:end:step, ...]`` on one dim (a view)."""
+    step = 1 if step is None else int(step)
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    return _as_view(apply(SliceBackward0, a, dim=dim, start=start, end=end, step=step), a)
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``a.narrow(dim, start, length)``."""
+    from visgrad.tensor import _dim
+
+    return slice_dim(a, _dim(dim, a._data.ndim), start, start + length, 1)
+
+
+def _is_int(x: Any) -> bool:
+    if isinstance(x, (bool, np.bool_)):
+        return False
+    if isinstance(x, (int, np.integer)):
+        return True
+    return isinstance(x, Tensor) and x._data.ndim == 0 and x._data.dtype.kind in "iu"
+
+
+def _advanced(x: Any) -> np.ndarray | None:
+    """The index array of a list / tensor index, or None for basic items."""
+    if isinstance(x, Tensor):
+        return x._data
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, (list, tuple)):
+        arr = np.asarray([v._data if isinstance(v, Tensor) else v for v in x])
+        return arr.astype(np.int64) if arr.size == 0 else arr
+    return None
+
+
+def _check_item(x: Any) -> None:
+    if x is None or x is Ellipsis or isinstance(x, slice) or _is_int(x):
+        return
+    if _advanced(x) is not None:
+        return
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+        f"indices (got {type(x).__name__})"
+    )
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """``a[index]`` with PyTorch's node structure."""
+    single = not isinstance(index, tuple)
+    items = (index,) if single else index
+    for x in items:
+        _check_item(x)
+    ndim = a._data.ndim
+    consumed = 0
+    for x in items:
+        arr = (
+            None
+            if (x is None or x is Ellipsis or isinstance(x, slice) or _is_int(x))
+            else _advanced(x)
+        )
+        if arr is not None and arr.dtype == np.bool_:
+            consumed += max(arr.ndim, 1)
+        elif x is not None and x is not Ellipsis:
+            consumed += 1
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+
+    out, dim, applied = a, 0, False
+    adv: list[tuple[int, np.ndarray, Any]] = []
+    for x in items:
+        if x is Ellipsis:
+            dim += ndim - consumed
+        elif x is None:
+            out, dim, applied = unsqueeze_view(out, dim), dim + 1, True
+        elif _is_int(x):
+            out, applied = select(out, dim, int(x)), True
+        elif isinstance(x, slice):
+            size = out._data.shape[dim]
+            full = (
+                (x.start in (None, 0))
+                and (x.stop is None or x.stop >= size)
+                and x.step in (None, 1)
+            )
+            if single or not full:
+                out, applied = slice_dim(out, dim, x.start, x.stop, x.step), True
+            elif x.step is not None and x.step <= 0:
+                raise ValueError("step must be greater than zero")
+            dim += 1
+        else:
+            arr = _advanced(x)
+            adv.append((dim, arr, x))
+            dim += max(arr.ndim, 1) if arr.dtype == np.bool_ else 1
+    if adv:
+        return _index(out, adv)
+    if not applied:
+        return _as_view(apply(AliasBackward0, out), out)
+    return out
+
+
+def unsqueeze_view(a: Tensor, dim: int) -> Tensor:
+    from visgrad.ops.shape import unsqueeze
+
+    return unsqueeze(a, dim)
+
+
+def _index(a: Tensor, adv: list[tuple[int, np.ndarray, Any]]) -> Tensor:
+    """One IndexBackward0 for all integer / boolean indices left after the basic items."""
+    shape = a._data.shape
+    key: list[Any] = []
+    saved: list[Tensor | None] = []
+    pos = 0
+    for dim, arr, orig in adv:
+        while pos < dim:
+            key.append(slice(None))
+            saved.append(None)
+            pos += 1
+        if arr.dtype == np.bool_:
+            want = shape[dim : dim + arr.ndim]
+            if arr.shape != want:
+                raise IndexError(
+                    f"The shape of the mask {list(arr.shape)} at index {dim} does not match the "
+                    f"shape of the indexed tensor {list(shape)} at index {dim}"
+                )
+            # Masks become integer indices (PyTorch does the same, via nonzero).
+            key.extend(np.nonzero(arr))
+            pos += arr.ndim
+        else:
+            if arr.dtype.kind not in "iu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            size = shape[dim]
+            bad = arr[(arr < -size) | (arr >= size)]
+            if bad.size:
+                raise IndexError(
+                    f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {size}"
+                )
+            key.append(arr.astype(np.int64, copy=False))
+            pos += 1
+        saved.append(orig if isinstance(orig, Tensor) else Tensor._make(arr, False, None, 0))
+    return apply(IndexBackward0, a, indices=tuple(saved), key=tuple(key))

@@ -1,0 +1,201 @@
+"""Joining and splitting: cat, stack, split, chunk, unbind, and flip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply, promote
+from visgrad.ops.index import narrow, select
+from visgrad.ops.shape import _as_view
+from visgrad.tensor import Tensor, _dim
+
+
+def _common(tensors: tuple[Tensor, ...]) -> list[np.ndarray]:
+    """The arrays cast to the dtype PyTorch would give the joined result."""
+    dt = tensors[0]._data.dtype
+    for t in tensors[1:]:
+        dt = promote(np.empty(1, dt), t._data)
+    return [t._data.astype(dt, copy=False) for t in tensors]
+
+
+class CatBackward0(Op):
+    op_name = "cat"
+    formulas = {"tensors[i]": "grad.narrow(dim, offset_i, size_i)"}
+
+    def forward(self, *tensors: Tensor, dim: int) -> np.ndarray:
+        self.save(dim=dim)
+        self._sizes = tuple(t._data.shape[dim] if t._data.ndim else 0 for t in tensors)
+        self.input_names = tuple(f"tensors[{i}]" for i in range(len(tensors)))
+        return np.concatenate([x for x in _common(tensors) if x.ndim], axis=dim)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, ...]:
+        dim = self.saved("dim")
+        out: list[Tensor | None] = []
+        start = 0
+        for need, size in zip(self.needs_input_grad, self._sizes, strict=True):
+            out.append(narrow(g, dim, start, size) if need and size else None)
+            start += size
+        return tuple(out)
+
+
+class StackBackward0(Op):
+    op_name = "stack"
+    formulas = {"tensors[i]": "grad.select(dim, i)"}
+
+    def forward(self, *tensors: Tensor, dim: int) -> np.ndarray:
+        self.save(dim=dim)
+        self.input_names = tuple(f"tensors[{i}]" for i in range(len(tensors)))
+        return np.stack(_common(tensors), axis=dim)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, ...]:
+        dim = self.saved("dim")
+        return tuple(
+            select(g, dim, i) if need else None for i, need in enumerate(self.needs_input_grad)
+        )
+
+
+class FlipBackward0(Op):
+    op_name = "flip"
+    formulas = {"self": "grad.flip(dims)"}
+
+    def forward(self, a: Tensor, dims: tuple[int, ...]) -> np.ndarray:
+        self.save(dims=dims)
+        return np.flip(a._data, dims).copy()
+
+    def backward(self, g: Tensor) -> Tensor:
+        return flip(g, self.saved("dims"))
+
+
+class _MultiOutput(Op):
+    """A node with one differentiable output per piece (split, unbind)."""
+
+    differentiable = range(2**31)  # every output carries a gradient
+
+    def output_meta(self) -> list[tuple[tuple[int, ...], np.dtype]]:
+        return self._meta
+
+
+class SplitBackward0(_MultiOutput):
+    op_name = "split"
+    formulas = {"self": "cat(grads, dim)"}
+
+    def forward(self, a: Tensor, split_size: int, dim: int, sizes: tuple[int, ...]) -> tuple:
+        x = a._data
+        self.save(dim=dim, self_sym_sizes=x.shape, split_size=split_size)
+        self.num_outputs = len(sizes)
+        cuts = np.cumsum(sizes)[:-1]
+        outs = tuple(np.split(x, cuts, axis=dim))
+        self._meta = [(o.shape, o.dtype) for o in outs]
+        return outs
+
+    def backward(self, *grads: Tensor) -> Tensor:
+        return cat(grads, self.saved("dim"))
+
+
+class UnbindBackward0(_MultiOutput):
+    op_name = "unbind"
+    formulas = {"self": "stack(grads, dim)"}
+
+    def forward(self, a: Tensor, dim: int) -> tuple:
+        x = a._data
+        self.save(dim=dim)
+        self.num_outputs = x.shape[dim]
+        outs = tuple(x[(slice(None),) * dim + (i,)] for i in range(x.shape[dim]))
+        self._meta = [(o.shape, o.dtype) for o in outs]
+        return outs
+
+    def backward(self, *grads: Tensor) -> Tensor:
+        return stack(grads, self.saved("dim"))
+
+
+# -- functions --------------------------------------------------------------------------------------
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    """``torch.cat``: join along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    real = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
+    ref = real[0] if real else tensors[0]
+    nd = ref._data.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    dim = _dim(dim, nd)
+    for i, t in enumerate(tensors):
+        x = t._data
+        if x.ndim == 1 and x.shape[0] == 0:
+            continue
+        if x.ndim != nd:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {nd} and {x.ndim}"
+            )
+        for d in range(nd):
+            if d != dim and x.shape[d] != ref._data.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                    f"{ref._data.shape[d]} but got size {x.shape[d]} for tensor number {i} in "
+                    "the list."
+                )
+    return apply(CatBackward0, *tensors, dim=dim)
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    """``torch.stack``: join along a new dim."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != first:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
+                f"and {list(t._data.shape)} at entry {i}"
+            )
+    return apply(StackBackward0, *tensors, dim=_dim(dim, len(first) + 1))
+
+
+def flip(a: Tensor, *dims: Any) -> Tensor:
+    """``a.flip(dims)``: reverse the order along ``dims`` (a copy, as in PyTorch)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    nd = a._data.ndim
+    return apply(FlipBackward0, a, dims=tuple(_dim(int(d), nd) for d in dims))
+
+
+def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """``a.split(n)`` (pieces of n, the last smaller) or ``a.split([n1, n2, ...])``."""
+    dim = _dim(dim, a._data.ndim)
+    size = a._data.shape[dim]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = tuple(int(s) for s in split_size_or_sections)
+        if sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                f"size at dimension {dim}), but got split_sizes={list(sizes)}"
+            )
+        n = None
+    else:
+        n = int(split_size_or_sections)
+        if n == 0 and size != 0:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            )
+        sizes = tuple(min(n, size - s) for s in range(0, size, n)) if n else (0,)
+    outs = apply(SplitBackward0, a, split_size=n, dim=dim, sizes=sizes)
+    return tuple(_as_view(o, a) for o in outs)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``a.chunk(n)``: at most n pieces of equal size (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = a._data.shape[_dim(dim, a._data.ndim)]
+    return split(a, max(-(-size // chunks), 1), dim)
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """``a.unbind(dim)``: the slices along ``dim``, as views."""
+    dim = _dim(dim, a._data.ndim)
+    outs = apply(UnbindBackward0, a, dim=dim)
+    return tuple(_as_view(o, a) for o in outs)

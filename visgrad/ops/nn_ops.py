@@ -1,0 +1,325 @@
+"""Neural-network ops with ``torch.nn.functional``'s names and signatures.
+
+softmax / log_softmax, linear / addmm, leaky_relu, gelu, dropout and the losses (mse, nll,
+cross-entropy, binary cross-entropy). ``visgrad.nn.functional`` re-exports these.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.elementwise import DivBackward0, relu, sigmoid, tanh
+from visgrad.ops.linalg import matmul, mm
+from visgrad.ops.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    mse_loss,
+    nll_loss,
+    reduction_code,
+)
+from visgrad.tensor import Tensor, _dim
+
+__all__ = [
+    "addmm",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "gelu",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+def _const(x: np.ndarray) -> Tensor:
+    return Tensor._make(x, False, None, 0)
+
+
+# -- softmax ------------------------------------------------------------------------------------------
+def _softmax_dim(name: str, ndim: int, dim: int | None, stacklevel: int) -> int:
+    if dim is None:
+        warnings.warn(
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+            "include dim=X as an argument.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+        return 0 if ndim in (0, 1, 3) else 1
+    return _dim(dim, ndim)
+
+
+class SoftmaxBackward0(Op):
+    op_name = "softmax"
+    saves_output = "result"
+    formulas = {"self": "result * (grad - (grad * result).sum(dim, keepdim=True))"}
+
+    def forward(self, a: Tensor, dim: int) -> np.ndarray:
+        self.save(dim=dim)
+        x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
+        e = np.exp(x - x.max(axis=dim, keepdims=True)) if x.size else x.copy()
+        return e / e.sum(axis=dim, keepdims=True)
+
+    def backward(self, g: Tensor) -> Tensor:
+        r, dim = self.saved("result"), self.saved("dim")
+        return r * (g - (g * r).sum(dim, keepdim=True))
+
+
+class LogSoftmaxBackward0(Op):
+    op_name = "log_softmax"
+    saves_output = "result"
+    formulas = {"self": "grad - exp(result) * grad.sum(dim, keepdim=True)"}
+
+    def forward(self, a: Tensor, dim: int) -> np.ndarray:
+        self.save(dim=dim)
+        x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
+        if not x.size:
+            return x.copy()
+        # Shift by the max so exp never overflows: log_softmax(x) = s - log(sum(exp(s))).
+        s = x - x.max(axis=dim, keepdims=True)
+        return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+
+    def backward(self, g: Tensor) -> Tensor:
+        r, dim = self.saved("result"), self.saved("dim")
+        return g - r.exp() * g.sum(dim, keepdim=True)
+
+
+def softmax(
+    input: Tensor,
+    dim: int | None = None,
+    _stacklevel: int = 3,  # noqa: A002
+    dtype: Any = None,
+) -> Tensor:
+    """``exp(x) / exp(x).sum(dim)``, computed stably."""
+    if dtype is not None:
+        input = input.to(dtype)
+    d = _softmax_dim("softmax", input._data.ndim, dim, _stacklevel)
+    return apply(SoftmaxBackward0, input, dim=d)
+
+
+def log_softmax(
+    input: Tensor,
+    dim: int | None = None,
+    _stacklevel: int = 3,  # noqa: A002
+    dtype: Any = None,
+) -> Tensor:
+    """``log(softmax(x))`` without the overflow of computing it in two steps."""
+    if dtype is not None:
+        input = input.to(dtype)
+    d = _softmax_dim("log_softmax", input._data.ndim, dim, _stacklevel)
+    return apply(LogSoftmaxBackward0, input, dim=d)
+
+
+# -- linear ---------------------------------------------------------------------------------------
+class AddmmBackward0(Op):
+    op_name = "addmm"
+    input_names = ("self", "mat1", "mat2")
+    formulas = {
+        "self": "beta * grad",
+        "mat1": "alpha * grad @ mat2.t()",
+        "mat2": "alpha * mat1.t() @ grad",
+    }
+
+    def forward(self, bias: Tensor, m1: Tensor, m2: Tensor, beta: Any = 1, alpha: Any = 1) -> Any:
+        x, y = m1._data, m2._data
+        if x.ndim != 2 or y.ndim != 2:
+            raise RuntimeError(
+                f"mat1 must be a matrix, got {x.ndim}-D tensor"
+                if x.ndim != 2
+                else f"mat2 must be a matrix, got {y.ndim}-D tensor"
+            )
+        if x.shape[1] != y.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
+                f"{y.shape[0]}x{y.shape[1]})"
+            )
+        self.save(
+            mat1=m1,
+            mat2=m2,
+            alpha=alpha,
+            beta=beta,
+            mat1_sym_sizes=x.shape,
+            mat1_sym_strides=_strides(x),
+            mat2_sym_sizes=y.shape,
+            mat2_sym_strides=_strides(y),
+        )
+        prod = x @ y
+        b = bias._data
+        out = (prod if alpha == 1 else alpha * prod) + (b if beta == 1 else beta * b)
+        return out.astype(np.result_type(x, y), copy=False)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+        nb, n1, n2 = self.needs_input_grad
+        alpha, beta = self.saved("alpha"), self.saved("beta")
+        ga = g if beta == 1 else g * beta
+        g1 = mm(g, self.saved("mat2").t()) if n1 else None
+        g2 = mm(self.saved("mat1").t(), g) if n2 else None
+        if alpha != 1:
+            g1 = g1 * alpha if g1 is not None else None
+            g2 = g2 * alpha if g2 is not None else None
+        return (ga if nb else None), g1, g2
+
+
+def _strides(x: np.ndarray) -> tuple[int, ...]:
+    return tuple(s // x.itemsize for s in x.strides)
+
+
+def addmm(
+    input: Tensor,
+    mat1: Tensor,
+    mat2: Tensor,
+    *,
+    beta: Any = 1,  # noqa: A002
+    alpha: Any = 1,
+) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` in one node."""
+    return apply(AddmmBackward0, wrap(input, mat1), mat1, mat2, beta=beta, alpha=alpha)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input @ weight.T + bias`` with PyTorch's node layout (AddmmBackward0 when biased)."""
+    if bias is None:
+        return matmul(input, weight.t())
+    x = input._data
+    if x.ndim == 2:
+        return addmm(bias, input, weight.t())
+    # Other ranks are flattened to a matrix, multiplied, and viewed back (ViewBackward0 nodes).
+    lead = x.shape[:-1]
+    flat = input.reshape(-1, x.shape[-1]) if x.ndim != 1 else input.view(1, x.shape[0])
+    out = addmm(bias, flat, weight.t())
+    return out.view(*lead, weight._data.shape[0])
+
+
+# -- activations ----------------------------------------------------------------------------------
+class LeakyReluBackward0(Op):
+    op_name = "leaky_relu"
+    formulas = {"self": "grad * (self > 0 ? 1 : negative_slope)"}
+
+    def forward(self, a: Tensor, negative_slope: float) -> np.ndarray:
+        self.save(self=a, negative_slope=negative_slope)
+        x = a._data
+        return np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False)
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved("self")._data
+        slope = np.where(x > 0, 1.0, self.saved("negative_slope")).astype(g._data.dtype)
+        return g * _const(slope)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x`` where positive, ``negative_slope * x`` elsewhere (the slope also at 0)."""
+    return apply(LeakyReluBackward0, input, negative_slope=negative_slope)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+class GeluBackward0(Op):
+    op_name = "gelu"
+    formulas = {"self": "grad * (Φ(self) + self * φ(self))"}
+
+    def forward(self, a: Tensor, approximate: str) -> np.ndarray:
+        self.save(self=a, approximate=approximate)
+        x = a._data
+        xd = x.astype(np.float64)
+        if approximate == "tanh":
+            r = 0.5 * xd * (1 + np.tanh(_SQRT_2_OVER_PI * (xd + 0.044715 * xd**3)))
+        else:
+            r = 0.5 * xd * (1 + _erf(xd / math.sqrt(2)))
+        return r.astype(x.dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved("self")._data.astype(np.float64)
+        if self.saved("approximate") == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+            t = np.tanh(inner)
+            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x**2)
+        else:
+            cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
+            d = cdf + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return g * _const(d.astype(g._data.dtype))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    """Gaussian error linear unit, exact (erf) or with ``approximate='tanh'``."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return apply(GeluBackward0, input, approximate=approximate)
+
+
+def dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,  # noqa: A002
+    inplace: bool = False,
+) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)`` (MulBackward0)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    from visgrad.factories import generator
+
+    x = input._data
+    keep = generator().random(x.shape) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = (keep * scale).astype(x.dtype if x.dtype.kind == "f" else np.float32)
+    return input * _const(mask)
+
+
+# -- cross-entropy ----------------------------------------------------------------------------------
+class DivBackward1(DivBackward0):
+    """Division by a Python number inside a composite (PyTorch's ``div.Scalar`` node)."""
+
+
+def cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``nll_loss(log_softmax(input, 1), target)``; a float target of the input's shape is read
+    as class probabilities."""
+    class_dim = 0 if input._data.ndim == 1 else 1
+    logp = log_softmax(input, class_dim)
+    target = wrap(target, input)
+    if target._data.dtype.kind == "f":
+        return _soft_cross_entropy(logp, target, weight, class_dim, reduction_code(reduction))
+    return nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+
+
+def _soft_cross_entropy(
+    logp: Tensor, target: Tensor, weight: Tensor | None, class_dim: int, code: int
+) -> Tensor:
+    if target._data.shape != logp._data.shape:
+        raise RuntimeError(
+            f"Expected target size {list(logp._data.shape)}, got {list(target._data.shape)}"
+        )
+    terms = logp * target
+    if weight is not None:
+        shape = [1] * logp._data.ndim
+        shape[class_dim] = weight._data.shape[0]
+        terms = terms * weight.reshape(shape)
+    if code == 0:
+        return -terms.sum(class_dim)
+    total = -terms.sum()
+    if code == 2:
+        return total
+    # The mean is over samples (every element but the class dim), not over all elements.
+    n = logp._data.size // logp._data.shape[class_dim]
+    return apply(DivBackward1, total, wrap(n, total))
