@@ -135,7 +135,7 @@ def run(
     captured: list[Tensor | None] = [None] * (len(wanted) if wanted is not None else 0)
     buffers: dict[Node, list[Any]] = {}
     sources: dict[Node, list[tuple[int, int]]] = {}
-    for (n, nr), g in zip(edges, seeds):
+    for (n, nr), g in zip(edges, seeds, strict=False):
         buf = buffers.setdefault(n, [None] * n.num_outputs)
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
@@ -206,7 +206,7 @@ def run(
                         events.publish(
                             events.SavedReleased(seq=events.next_seq(), node=node.id, names=freed)
                         )
-            for (nx, nr), g in zip(node.next_functions, outs):
+            for (nx, nr), g in zip(node.next_functions, outs, strict=False):
                 if nx is None:
                     continue
                 if g is not None:
@@ -275,12 +275,12 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
             r = hook(tuple(grads))
             if r is not None:
                 grads = list(r)
-    if node.num_outputs == 1:
+    if node.num_outputs == 1 or not node.materialize_grads:
         gin = grads
     else:
         gin = [
             g if g is not None else Tensor._make(np.zeros(shape, dt), False, None, 0)
-            for g, (shape, dt) in zip(grads, node.output_meta())
+            for g, (shape, dt) in zip(grads, node.output_meta(), strict=False)
         ]
     try:
         outs = node.backward(*gin)
@@ -300,7 +300,7 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
         from visgrad.ops.base import sum_to
 
         fixed = []
-        for g, (shape, dt), (fn, _) in zip(outs, meta, node.next_functions):
+        for g, (shape, dt), (fn, _) in zip(outs, meta, node.next_functions, strict=False):
             if g is None or fn is None:
                 fixed.append(None)
                 continue
@@ -481,7 +481,7 @@ def grad(
     seeds = _seed_grads(outputs, grad_outputs)
     res = run(outputs, edges, seeds, retain_graph, create_graph, capture=inputs, api="grad")
     out: list[Tensor | None] = []
-    for i, (t, g) in enumerate(zip(inputs, res)):
+    for i, (t, g) in enumerate(zip(inputs, res, strict=False)):
         if g is None:
             if materialize_grads:
                 g = Tensor._make(np.zeros_like(t._data), False, None, 0)

@@ -67,6 +67,8 @@ class Node:
     formulas: dict[str, str] = {}
     # Outputs that carry gradients (multi-output ops such as max(dim) return indices too).
     num_outputs: int = 1
+    # Whether the engine passes zeros (not None) for outputs that received no gradient.
+    materialize_grads: bool = True
 
     # Rarely used per-node state stays on the class until first set: recording an op must be cheap.
     next_functions: tuple[tuple[Node | None, int], ...] = ()
