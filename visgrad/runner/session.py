@@ -1,0 +1,315 @@
+"""The parent's handle on one run of a program in a child process (no Qt; threads only).
+
+Transport: two anonymous pipes handed to the child with ``pass_fds`` — events child → parent as
+length-prefixed frames (``visgrad.trace.codec``), commands parent → child as JSON lines. Pipes
+rather than a local socket because they need no address or port (nothing else on the machine can
+connect), they are private to the two processes, and a dead child shows up at once as end-of-file.
+The child's real stdout/stderr are captured separately (they carry only what bypasses
+``sys.stdout``: C libraries, subprocesses, a crash message) and forwarded as ``Output`` events.
+One reader thread multiplexes the three pipes, so ``on_event`` is called from one thread, in order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from visgrad import events
+from visgrad.runner.breakpoints import Breakpoint
+from visgrad.trace import codec
+
+_PKG_PARENT = str(Path(__file__).resolve().parent.parent.parent)
+_TERMINAL = frozenset({"finished", "error", "stopped"})
+
+
+class Session:
+    """One run of a script in a child process that the caller can step, pause, resume and stop."""
+
+    def __init__(
+        self,
+        target: str | os.PathLike,
+        *,
+        on_event: Callable[[events.Event], None],
+        on_exit: Callable[[int | None], None] | None = None,
+        demo: bool = False,
+        payload_limit: int = codec.DEFAULT_PAYLOAD_LIMIT,
+        breakpoints: Sequence[Breakpoint] = (),
+        start_paused: bool = True,
+        torch_alias: bool = True,
+        argv: Sequence[str] = (),
+    ) -> None:
+        if demo:
+            from visgrad.demos import demo_path
+
+            target = demo_path(str(target))
+        self.script = Path(target).resolve()
+        self.on_event = on_event
+        self.on_exit = on_exit
+        self.payload_limit = payload_limit
+        self.breakpoints = tuple(breakpoints)
+        self.start_paused = start_paused
+        self.torch_alias = torch_alias
+        self.argv = tuple(argv)
+        self.state = "idle"
+        self.returncode: int | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._cmd_fd: int | None = None
+        self._cmd_lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+        self._last_seq = 0
+        self._child_state = ""  # the last state the child itself reported
+        self._stop_requested = False
+        self.exited = threading.Event()
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Spawn the child; with ``start_paused`` it pauses (reason "start") before the program runs."""
+        if self._proc is not None:
+            raise RuntimeError("this Session was already started; make a new one to run again")
+        if not self.script.is_file():
+            raise FileNotFoundError(f"no such script: {self.script}")
+        ev_r, ev_w = os.pipe()
+        cmd_r, cmd_w = os.pipe()
+        args = [
+            sys.executable,
+            "-m",
+            "visgrad.runner.child",
+            "--events-fd",
+            str(ev_w),
+            "--commands-fd",
+            str(cmd_r),
+            "--payload-limit",
+            str(self.payload_limit),
+            "--breakpoints",
+            json.dumps([b.to_json() for b in self.breakpoints]),
+        ]
+        if self.start_paused:
+            args.append("--start-paused")
+        if not self.torch_alias:
+            args.append("--no-torch-alias")
+        args += ["--", str(self.script), *self.argv]
+        env = dict(os.environ)
+        # The child imports this same visgrad, installed or not.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PKG_PARENT, env.get("PYTHONPATH")]))
+        env["PYTHONUNBUFFERED"] = "1"
+        try:
+            self._proc = subprocess.Popen(
+                args,
+                pass_fds=(ev_w, cmd_r),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+        finally:
+            os.close(ev_w)
+            os.close(cmd_r)
+        self._cmd_fd = cmd_w
+        self.state = "running"
+        self._reader = threading.Thread(
+            target=self._read_loop, args=(ev_r,), name="visgrad-session-reader", daemon=True
+        )
+        self._reader.start()
+
+    def step(self, n: int = 1, *, kind: str | None = None) -> None:
+        """Let ``n`` more engine events through (only events of ``kind``, e.g. "forward"), then pause."""
+        self._send({"cmd": "step", "n": int(n), "kind": kind}, running=True)
+
+    def resume(self) -> None:
+        """Run to the next breakpoint or the end."""
+        self._send({"cmd": "resume"}, running=True)
+
+    def pause(self) -> None:
+        """Pause at the next engine event."""
+        self._send({"cmd": "pause"})
+
+    def set_breakpoints(self, bps: Sequence[Breakpoint]) -> None:
+        self.breakpoints = tuple(bps)
+        if self._proc is not None:
+            self._send({"cmd": "breakpoints", "breakpoints": [b.to_json() for b in bps]})
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Ask the child to stop; kill it if it has not exited after ``timeout`` seconds."""
+        proc = self._proc
+        if proc is None:
+            self.state = "stopped"
+            return
+        if proc.poll() is not None:
+            return
+        self._stop_requested = True
+        self._send({"cmd": "stop"})
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # the reader thread reaps it and reports
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the child exited and every event was delivered; False on timeout."""
+        return self.exited.wait(timeout)
+
+    # -- plumbing ----------------------------------------------------------------------------------
+    def _send(self, msg: dict[str, Any], running: bool = False) -> None:
+        if self._cmd_fd is None:
+            raise RuntimeError("the Session is not started")
+        data = (json.dumps(msg) + "\n").encode()
+        with self._cmd_lock:
+            try:
+                os.write(self._cmd_fd, data)
+            except OSError:
+                return  # the child is gone; the reader thread reports how it ended
+        if running and self.state == "paused":
+            self.state = "running"
+
+    def _deliver(self, ev: events.Event) -> None:
+        self._last_seq = max(self._last_seq, ev.seq)
+        if isinstance(ev, events.RunState):
+            self._child_state = ev.state
+            if ev.state == "paused" or ev.state in _TERMINAL:
+                self.state = ev.state
+        try:
+            self.on_event(ev)
+        except Exception:  # the caller's bug must not stop delivery of the rest
+            import traceback
+
+            traceback.print_exc()
+
+    def _read_loop(self, ev_fd: int) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None and proc.stderr is not None
+        sel = selectors.DefaultSelector()
+        sel.register(ev_fd, selectors.EVENT_READ, "events")
+        decoders = {}
+        for name, f in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+            sel.register(f.fileno(), selectors.EVENT_READ, name)
+            decoders[name] = codecs.getincrementaldecoder("utf-8")("replace")
+        buf = bytearray()
+        open_fds = 3
+        deadline: float | None = None  # once events ended, output pipes get a moment to drain
+        while open_fds:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = sel.select(timeout)
+            if not ready and deadline is not None:
+                break
+            for key, _ in ready:
+                data = os.read(key.fd, 1 << 20)
+                if key.data == "events":
+                    if data:
+                        buf += data
+                        self._frames(buf)
+                    else:
+                        deadline = time.monotonic() + 0.5
+                else:
+                    text = decoders[key.data].decode(data, final=not data)
+                    if text:
+                        self._deliver(events.Output(seq=self._last_seq, stream=key.data, text=text))
+                if not data:
+                    sel.unregister(key.fd)
+                    open_fds -= 1
+        sel.close()
+        os.close(ev_fd)
+        proc.stdout.close()
+        proc.stderr.close()
+        self._finish(proc.wait())
+
+    def _frames(self, buf: bytearray) -> None:
+        pos, n = 0, len(buf)
+        while n - pos >= 4:
+            (size,) = codec._U32.unpack_from(buf, pos)
+            if n - pos - 4 < size:
+                break
+            body = memoryview(buf)[pos + 4 : pos + 4 + size]
+            try:
+                ev = codec.decode_body(body)
+            finally:
+                body.release()
+            self._deliver(ev)
+            pos += 4 + size
+        del buf[:pos]
+
+    def _finish(self, rc: int) -> None:
+        self.returncode = rc
+        if self._cmd_fd is not None:
+            try:
+                os.close(self._cmd_fd)
+            except OSError:
+                pass
+        if self._child_state not in ("finished", "error"):
+            if self._stop_requested:
+                ev = events.RunState(
+                    seq=self._last_seq + 1,
+                    state="stopped",
+                    reason="user",
+                    detail={"returncode": rc},
+                )
+            else:
+                detail: dict[str, Any] = {"returncode": rc}
+                if rc < 0:
+                    try:
+                        detail["signal"] = signal.Signals(-rc).name
+                    except ValueError:
+                        detail["signal"] = str(-rc)
+                ev = events.RunState(
+                    seq=self._last_seq + 1, state="error", reason="crashed", detail=detail
+                )
+            self._deliver(ev)
+        self.exited.set()
+        if self.on_exit is not None:
+            self.on_exit(rc)
+
+
+def run_headless(
+    target: str | os.PathLike,
+    *,
+    demo: bool = False,
+    on_event: Callable[[events.Event], None],
+    payload_limit: int = codec.DEFAULT_PAYLOAD_LIMIT,
+    progress: Callable[[int, float], None] | None = None,
+    torch_alias: bool = True,
+    argv: Sequence[str] = (),
+) -> int:
+    """Run a program to its end without pauses; returns the child's exit code (0 = finished).
+
+    ``progress(events_so_far, seconds)`` is called about ten times a second and once at the end.
+    """
+    count = 0
+
+    def count_event(ev: events.Event) -> None:
+        nonlocal count
+        count += 1
+        on_event(ev)
+
+    s = Session(
+        target,
+        on_event=count_event,
+        demo=demo,
+        payload_limit=payload_limit,
+        start_paused=False,
+        torch_alias=torch_alias,
+        argv=argv,
+    )
+    t0 = time.monotonic()
+    s.start()
+    try:
+        while not s.wait(0.1):
+            if progress is not None:
+                progress(count, time.monotonic() - t0)
+    except KeyboardInterrupt:
+        s.stop()
+        raise
+    if progress is not None:
+        progress(count, time.monotonic() - t0)
+    return s.returncode if s.returncode is not None else 1
