@@ -1,0 +1,272 @@
+""".vgtrace files: a zip of ``manifest.json``, ``events.jsonl`` and ``arrays/<i>.npy``.
+
+Loading trusts nothing: member names, counts and sizes are capped before anything is read (zip
+bombs are refused), arrays load with ``allow_pickle=False`` and only plain numeric dtypes, and every
+event is rebuilt through ``codec.from_record``. Any problem is a ``TraceFileError`` with a message
+that says what is wrong. Saving writes a temporary file beside the target and renames it over, so
+an interrupted save never destroys the previous file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from visgrad import events as ev_
+from visgrad.trace.codec import SAFE_DTYPES, CodecError, from_record, to_record
+
+FORMAT = "visgrad-trace"
+SCHEMA_VERSION = 1
+MAX_MEMBERS = 4_000_000
+MAX_MEMBER_BYTES = 1 << 30
+MAX_TOTAL_BYTES = 8 << 30
+MAX_RATIO = 1000  # uncompressed / compressed, checked on members above RATIO_FLOOR
+RATIO_FLOOR = 1 << 20
+_ARRAY_NAME = re.compile(r"arrays/(0|[1-9][0-9]{0,9})\.npy")
+
+Progress = Callable[[int, int], None] | None
+
+
+class TraceFileError(ValueError):
+    """A trace file that is not a valid, safe .vgtrace (the message says why)."""
+
+
+def _version() -> str:
+    try:
+        from visgrad import __version__
+
+        return str(__version__)
+    except ImportError:
+        return "unknown"
+
+
+def _shift(v: Any, off: int) -> Any:
+    """Renumber a header's local array references to the file's global numbering."""
+    if isinstance(v, dict):
+        if "$a" in v and len(v) == 1:
+            return {"$a": v["$a"] + off}
+        return {k: _shift(x, off) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_shift(x, off) for x in v]
+    return v
+
+
+def _events_of(src: Any) -> Sequence[ev_.Event]:
+    evs = getattr(src, "events", src)
+    return evs if isinstance(evs, Sequence) else list(evs)
+
+
+def save_trace(path: str | os.PathLike, events_or_model: Any, progress: Progress = None) -> None:
+    """Write events (a list or a TraceModel) to ``path`` atomically."""
+    evs = _events_of(events_or_model)
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".vgtrace.tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _write_zip(fh, evs, progress)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _write_zip(fh: Any, evs: Sequence[ev_.Event], progress: Progress) -> None:
+    total = len(evs)
+    lines: list[str] = []
+    n_arrays = 0
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for i, ev in enumerate(evs):
+            header, arrays = to_record(ev)
+            lines.append(json.dumps(_shift(header, n_arrays), separators=(",", ":")))
+            for a in arrays:
+                buf = io.BytesIO()
+                np.save(buf, np.ascontiguousarray(a), allow_pickle=False)
+                zf.writestr(f"arrays/{n_arrays}.npy", buf.getvalue())
+                n_arrays += 1
+            if progress is not None and (i % 1000 == 0 or i == total - 1):
+                progress(i + 1, total)
+        zf.writestr("events.jsonl", "\n".join(lines) + ("\n" if lines else ""))
+        manifest = {
+            "format": FORMAT,
+            "schema": SCHEMA_VERSION,
+            "events": total,
+            "arrays": n_arrays,
+            "visgrad": _version(),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        zf.writestr("manifest.json", json.dumps(manifest, indent=1))
+
+
+class _Arrays:
+    """The file's arrays, read one by one when an event refers to them."""
+
+    def __init__(self, zf: zipfile.ZipFile, count: int, names: set[str]) -> None:
+        self._zf = zf
+        self._count = count
+        self._names = names
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        name = f"arrays/{i}.npy"
+        if name not in self._names:
+            raise TraceFileError(f"event refers to array {i}, which the file does not contain")
+        data = _read(self._zf, name)
+        try:
+            a = np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as e:
+            raise TraceFileError(f"{name} is not a plain .npy array: {e}") from None
+        if not isinstance(a, np.ndarray) or a.dtype.name not in SAFE_DTYPES:
+            raise TraceFileError(f"{name} has refused dtype {getattr(a, 'dtype', '?')}")
+        a.flags.writeable = False
+        return a
+
+
+def _read(zf: zipfile.ZipFile, name: str) -> bytes:
+    info = zf.getinfo(name)
+    try:
+        with zf.open(info) as f:
+            data = f.read(info.file_size + 1)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+    ) as e:
+        raise TraceFileError(f"{name} is corrupted: {e}") from None
+    if len(data) != info.file_size:
+        raise TraceFileError(f"{name} is not the size its header declares")
+    return data
+
+
+def _check_members(zf: zipfile.ZipFile) -> set[str]:
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise TraceFileError(f"trace has {len(infos)} members (the limit is {MAX_MEMBERS})")
+    names: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        if name not in ("manifest.json", "events.jsonl") and not _ARRAY_NAME.fullmatch(name):
+            raise TraceFileError(f"unexpected member name {name!r} (refused)")
+        if name in names:
+            raise TraceFileError(f"member {name!r} appears twice")
+        names.add(name)
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise TraceFileError(
+                f"member {name!r} is {info.file_size} bytes uncompressed (too big)"
+            )
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise TraceFileError(f"member {name!r} compresses suspiciously well (zip bomb?)")
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise TraceFileError("trace is too large uncompressed (zip bomb?)")
+    for need in ("manifest.json", "events.jsonl"):
+        if need not in names:
+            raise TraceFileError(f"not a visgrad trace: {need} is missing")
+    return names
+
+
+def _manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
+    try:
+        m = json.loads(_read(zf, "manifest.json"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise TraceFileError(f"manifest.json is not JSON: {e}") from None
+    if not isinstance(m, dict) or m.get("format") != FORMAT:
+        raise TraceFileError("not a visgrad trace: manifest.json names another format")
+    if m.get("schema") != SCHEMA_VERSION:
+        raise TraceFileError(
+            f"trace schema version {m.get('schema')!r} is not supported (this visgrad reads "
+            f"version {SCHEMA_VERSION}); open it with the visgrad that wrote it"
+        )
+    if not isinstance(m.get("events"), int) or not isinstance(m.get("arrays"), int):
+        raise TraceFileError("manifest.json lacks integer event and array counts")
+    return m
+
+
+def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.Event]:
+    """Read and validate a .vgtrace file; any problem is a TraceFileError."""
+    try:
+        zf = zipfile.ZipFile(os.fspath(path))
+    except FileNotFoundError:
+        raise TraceFileError(f"no such trace file: {os.fspath(path)}") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise TraceFileError(f"not a trace file (not a readable zip): {e}") from None
+    with zf:
+        names = _check_members(zf)
+        m = _manifest(zf)
+        arrays = _Arrays(zf, m["arrays"], names)
+        try:
+            text = _read(zf, "events.jsonl").decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise TraceFileError(f"events.jsonl is not UTF-8: {e}") from None
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+        if len(lines) != m["events"]:
+            raise TraceFileError(
+                f"events.jsonl has {len(lines)} events but the manifest says {m['events']}"
+            )
+        out: list[ev_.Event] = []
+        total = len(lines)
+        for i, line in enumerate(lines):
+            try:
+                header = json.loads(line)
+                out.append(from_record(header, arrays))  # type: ignore[arg-type]
+            except TraceFileError:
+                raise
+            except CodecError as e:
+                raise TraceFileError(f"event {i + 1} is invalid: {e}") from None
+            except (ValueError, RecursionError) as e:
+                raise TraceFileError(f"event {i + 1} is not valid JSON: {e}") from None
+            if progress is not None and (i % 1000 == 0 or i == total - 1):
+                progress(i + 1, total)
+    return out
+
+
+def info_text(path: str | os.PathLike) -> str:
+    """A short human summary of a trace file: counts and the final gradients of the leaves."""
+    from visgrad.trace.codec import stats
+    from visgrad.trace.model import TraceModel
+
+    evs = load_trace(path)
+    try:
+        model = TraceModel(evs)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:
+        raise TraceFileError(f"the events do not form a run visgrad can replay: {e}") from None
+    s = model.state_at(len(model) - 1)
+    leaves = [t for t in s.tensors.values() if t.is_leaf and t.requires_grad]
+    lines = [
+        f"trace: {os.fspath(path)}",
+        f"events: {len(model)}  ticks: {len(model)}  backward calls: {s.backward_index}",
+        f"nodes: {len(s.tensors)} tensors, {len(s.functions)} functions, {len(s.edges)} edges",
+        f"leaves requiring grad: {len(leaves)}",
+    ]
+    if s.error is not None:
+        lines.append(f"error: {s.error.exc_type}: {s.error.message}")
+    grads = [t for t in s.tensors.values() if t.grad is not None]
+    if grads:
+        lines.append("final grads:")
+    for t in grads:
+        st = stats(t.grad)
+        first = ", ".join(f"{v:.4g}" for v in st.preview[:4])
+        more = ", ..." if st.size > 4 else ""
+        lines.append(f"  {t.name}  shape {list(st.shape)}  norm {st.norm:.6g}  [{first}{more}]")
+    return "\n".join(lines)
