@@ -176,7 +176,7 @@ def _type_name(dt: np.dtype) -> str:
 
 class NllLossBackward0(Op):
     op_name = "nll_loss"
-    input_names = ("self", "target", "weight")
+    input_names = ("self", "target")
     formulas = {"self": "-grad * weight[target] at [n, target[n]] (/ total_weight for mean)"}
 
     def forward(
@@ -226,13 +226,13 @@ class NllLossBackward0(Op):
             return np.asarray(losses.sum(), dtype=xx.dtype)
         return losses
 
-    def backward(self, g: Tensor) -> tuple[Tensor | None, None, None]:
+    def backward(self, g: Tensor) -> tuple[Tensor | None, None]:
         coef = self._coef
         if self.saved("reduction") == 1:
             coef = coef / self.saved("total_weight")._data
         elif self.saved("reduction") == 0 and g._data.ndim:
             g = g.unsqueeze(self._axis)
-        return g * Tensor._make(coef, False, None, 0), None, None
+        return g * Tensor._make(coef, False, None, 0), None
 
 
 def nll_loss(
@@ -249,7 +249,7 @@ def nll_loss(
         NllLossBackward0,
         input,
         target,
-        weight,
+        weight=weight,
         reduction=reduction_code(reduction),
         ignore_index=ignore_index,
     )
@@ -257,7 +257,7 @@ def nll_loss(
 
 class BinaryCrossEntropyBackward0(Op):
     op_name = "binary_cross_entropy"
-    input_names = ("self", "target", "weight")
+    input_names = ("self", "target")
     formulas = {
         "self": "grad * weight * (self - target) / max(self * (1 - self), 1e-12) / n",
         "target": "grad * weight * (log(1 - self) - log(self)) / n",
@@ -277,7 +277,7 @@ class BinaryCrossEntropyBackward0(Op):
             loss = loss * weight._data
         return reduce_loss(loss.astype(xx.dtype, copy=False), reduction)
 
-    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, t, w = self.saved("self"), self.saved("target"), self.saved("weight")
         if self.saved("reduction") == 1:
             g = g / x.numel()
@@ -289,7 +289,7 @@ class BinaryCrossEntropyBackward0(Op):
             gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12)
         if nb:
             gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
-        return gx, gt, None
+        return gx, gt
 
 
 def binary_cross_entropy(
@@ -309,5 +309,9 @@ def binary_cross_entropy(
             "size."
         )
     return apply(
-        BinaryCrossEntropyBackward0, input, target, weight, reduction=reduction_code(reduction)
+        BinaryCrossEntropyBackward0,
+        input,
+        target,
+        weight=weight,
+        reduction=reduction_code(reduction),
     )

@@ -283,3 +283,10 @@ def contiguous(a: Tensor) -> Tensor:
 
 def clone(a: Tensor) -> Tensor:
     return apply(CloneBackward0, a)
+
+
+def flip(a: Tensor, *dims: Any) -> Tensor:
+    """``a.flip(dims)`` (FlipBackward0 lives with the join ops; ``reversed(t)`` looks here)."""
+    from visgrad.ops.join import flip as join_flip
+
+    return join_flip(a, *dims)

@@ -1,0 +1,500 @@
+"""Every differentiable op in the table against float64 central differences.
+
+Shapes and values are drawn by hypothesis (broadcasting each way, size-1 dims, 0-d tensors);
+values stay away from the kinks (0 for abs / relu, clamp bounds, ties for max / min), which are
+checked exactly, with PyTorch's verified values, at the end of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from gradcheck_util import check_grad, numerical_jacobian
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import visgrad as torch
+import visgrad.ops.nn_ops as F
+from visgrad.ops.loss import binary_cross_entropy_with_logits
+
+SETTINGS = settings(max_examples=12, deadline=None, derandomize=True)
+
+# Values on a 0.1 grid shifted off zero: never 0, never on a clamp bound, distinct when unique.
+AWAY = st.integers(-25, 25).map(lambda i: i / 10 + 0.0137)
+POS = st.floats(0.3, 3.0)
+PROB = st.floats(0.05, 0.95)
+
+
+def shapes(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=3)
+
+
+def leaf(
+    data: st.DataObject,
+    shape: tuple[int, ...],
+    elements: Any = AWAY,
+    *,
+    unique: bool = False,
+    rg: bool = True,
+) -> torch.Tensor:
+    arr = data.draw(hnp.arrays(np.float64, shape, elements=elements, unique=unique))
+    return torch.tensor(np.array(arr, dtype=np.float64), requires_grad=rg)
+
+
+def a_dim(data: st.DataObject, ndim: int) -> int:
+    return data.draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1))
+
+
+# -- unary elementwise ------------------------------------------------------------------------------
+UNARY: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "neg": (lambda a: -a, AWAY),
+    "exp": (torch.exp, AWAY),
+    "log": (torch.log, POS),
+    "log1p": (torch.log1p, POS),
+    "sqrt": (torch.sqrt, POS),
+    "abs": (torch.abs, AWAY),
+    "sign": (torch.sign, AWAY),
+    "sin": (torch.sin, AWAY),
+    "cos": (torch.cos, AWAY),
+    "tanh": (torch.tanh, AWAY),
+    "sigmoid": (torch.sigmoid, AWAY),
+    "relu": (torch.relu, AWAY),
+    "reciprocal": (torch.reciprocal, AWAY),
+    "clamp": (lambda a: torch.clamp(a, min=-0.5, max=0.5), AWAY),
+    "clamp_min": (lambda a: a.clamp(min=0), AWAY),
+    "pow_int": (lambda a: a**3, AWAY),
+    "pow_float": (lambda a: a**1.7, POS),
+    "pow_zero": (lambda a: a**0, AWAY),
+    "rpow": (lambda a: 2.5**a, AWAY),
+    "rsub": (lambda a: 1 - a, AWAY),
+    "rdiv": (lambda a: 2 / a, AWAY),
+    "leaky_relu": (F.leaky_relu, AWAY),
+    "leaky_relu_slope": (lambda a: F.leaky_relu(a, 0.2), AWAY),
+    "gelu": (F.gelu, AWAY),
+    "gelu_tanh": (lambda a: F.gelu(a, approximate="tanh"), AWAY),
+    "double": (lambda a: a.double() * 2, AWAY),
+    "float": (lambda a: a.float().double(), AWAY),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@SETTINGS
+@given(data=st.data())
+def test_unary_op_gradient_matches_finite_differences(name: str, data: st.DataObject) -> None:
+    fn, elements = UNARY[name]
+    a = leaf(data, data.draw(shapes()), elements)
+    atol = 1e-4 if name == "float" else 1e-5  # a float32 round trip loses digits
+    check_grad(fn, a, atol=atol, rtol=1e-3 if name != "float" else 1e-2)
+
+
+# -- binary elementwise with broadcasting -----------------------------------------------------------
+BINARY: dict[str, tuple[Callable[[Any, Any], Any], Any, Any]] = {
+    "add": (lambda a, b: a + b, AWAY, AWAY),
+    "add_alpha": (lambda a, b: torch.add(a, b, alpha=2.5), AWAY, AWAY),
+    "sub": (lambda a, b: a - b, AWAY, AWAY),
+    "sub_alpha": (lambda a, b: torch.sub(a, b, alpha=0.5), AWAY, AWAY),
+    "mul": (lambda a, b: a * b, AWAY, AWAY),
+    "div": (lambda a, b: a / b, AWAY, AWAY),
+    "pow": (lambda a, b: a**b, POS, AWAY),
+    "maximum": (torch.maximum, AWAY, AWAY),
+    "minimum": (torch.minimum, AWAY, AWAY),
+    "where": (lambda a, b: torch.where(a > b, a, b * 2), AWAY, AWAY),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@SETTINGS
+@given(data=st.data())
+def test_binary_op_gradient_matches_finite_differences_under_broadcasting(
+    name: str, data: st.DataObject
+) -> None:
+    fn, ea, eb = BINARY[name]
+    sa, sb = data.draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)
+    ).input_shapes
+    a = leaf(data, sa, ea)
+    b = leaf(data, sb, eb)
+    if name in ("maximum", "minimum", "where"):
+        # Ties are a kink; shift b off a's grid.
+        b = torch.tensor(b._data + 0.05, dtype=torch.float64, requires_grad=True)
+    check_grad(fn, a, b)
+
+
+def test_scalar_operands_and_int_tensor_operands_give_float_grads() -> None:
+    a = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
+    n = torch.tensor([1, 2])
+    check_grad(lambda a: a * n + 3 - a / 2, a)
+
+
+# -- reductions over every dim, with and without keepdim --------------------------------------------
+REDUCE_ALL: dict[str, tuple[Callable[[Any], Any], Any, bool]] = {
+    "sum": (lambda a: a.sum(), AWAY, False),
+    "mean": (lambda a: a.mean(), AWAY, False),
+    "var": (lambda a: a.var(), AWAY, False),
+    "var_biased": (lambda a: a.var(unbiased=False), AWAY, False),
+    "std": (lambda a: a.std(correction=0), AWAY, True),
+    "prod": (lambda a: a.prod(), AWAY, False),
+    "norm": (lambda a: a.norm(), AWAY, False),
+    "norm_p1": (lambda a: a.norm(p=1), AWAY, False),
+    "norm_p3": (lambda a: a.norm(p=3), AWAY, False),
+    "norm_inf": (lambda a: a.norm(p=float("inf")), AWAY, True),
+    "max": (lambda a: a.max(), AWAY, True),
+    "min": (lambda a: a.min(), AWAY, True),
+    "amax": (lambda a: a.amax(), AWAY, True),
+    "amin": (lambda a: a.amin(), AWAY, True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUCE_ALL))
+@SETTINGS
+@given(data=st.data())
+def test_full_reduction_gradient_matches_finite_differences(name: str, data: st.DataObject) -> None:
+    fn, elements, unique = REDUCE_ALL[name]
+    shape = data.draw(shapes(min_dims=1) if name == "var" else shapes())
+    if name == "var":
+        shape = (2,) + shape[1:]
+    if name == "std":
+        shape = (2,) + shape  # std of one value (or of equal values) is 0, where sqrt has a kink
+    a = leaf(data, shape, elements, unique=unique)
+    check_grad(fn, a)
+
+
+REDUCE_DIM: dict[str, tuple[Callable[[Any, int, bool], Any], bool]] = {
+    "sum": (lambda a, d, k: a.sum(d, keepdim=k), False),
+    "sum_tuple": (lambda a, d, k: a.sum((d,), keepdim=k), False),
+    "mean": (lambda a, d, k: a.mean(d, keepdim=k), False),
+    "var": (lambda a, d, k: a.var(d, keepdim=k, correction=0), False),
+    "std": (lambda a, d, k: a.std(d, keepdim=k, correction=0), True),
+    "prod": (lambda a, d, k: a.prod(d, keepdim=k), False),
+    "norm": (lambda a, d, k: a.norm(dim=d, keepdim=k), False),
+    "amax": (lambda a, d, k: a.amax(d, keepdim=k), True),
+    "amin": (lambda a, d, k: torch.amin(a, d, keepdim=k), True),
+    "max_dim": (lambda a, d, k: a.max(d, keepdim=k).values, True),
+    "min_dim": (lambda a, d, k: a.min(d, keepdim=k)[0], True),
+    "softmax": (lambda a, d, k: F.softmax(a, d), False),
+    "log_softmax": (lambda a, d, k: F.log_softmax(a, d), False),
+    "cumulative_view": (lambda a, d, k: a.unsqueeze(d).squeeze(d), False),
+}
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name", sorted(REDUCE_DIM))
+@SETTINGS
+@given(data=st.data())
+def test_reduction_over_each_dim_gradient_matches_finite_differences(
+    name: str, keepdim: bool, data: st.DataObject
+) -> None:
+    fn, unique = REDUCE_DIM[name]
+    shape = data.draw(shapes(min_dims=1))
+    if name == "std":
+        shape = tuple(max(s, 2) for s in shape)  # a single value has std 0, a sqrt kink
+    a = leaf(data, shape, unique=unique)
+    for d in range(-a.ndim, a.ndim):
+        check_grad(lambda a, d=d: fn(a, d, keepdim), a)
+
+
+def test_prod_with_zeros_uses_the_product_of_the_others() -> None:
+    a = torch.tensor([[0.0, 2.0, 3.0], [0.0, 0.0, 4.0]], dtype=torch.float64, requires_grad=True)
+    check_grad(lambda a: a.prod(1), a)
+    check_grad(lambda a: a[0].prod(), a)
+
+
+# -- shape ops, indexing and joins ------------------------------------------------------------------
+SHAPE: dict[str, Callable[[Any], Any]] = {
+    "T": lambda a: a.T * 1,
+    "t": lambda a: a.reshape(a.numel(), 1).t(),
+    "transpose": lambda a: a.reshape(-1, 1).transpose(0, 1),
+    "permute": lambda a: a.reshape(1, -1, 1).permute(2, 0, 1),
+    "reshape": lambda a: a.reshape(-1),
+    "reshape_copy": lambda a: a.reshape(1, -1).t().reshape(-1),
+    "view": lambda a: a.view(a.numel(), 1),
+    "flatten": lambda a: a.flatten(),
+    "unsqueeze": lambda a: a.unsqueeze(0),
+    "squeeze": lambda a: a.unsqueeze(-1).squeeze(),
+    "squeeze_dim": lambda a: a.unsqueeze(0).squeeze(0),
+    "expand": lambda a: a.expand(2, *a.shape),
+    "expand_ones": lambda a: a.reshape(1, -1).expand(3, -1),
+    "clone": lambda a: a.clone(),
+    "contiguous": lambda a: a.reshape(1, -1).t().contiguous(),
+    "flip": lambda a: a.reshape(-1).flip(0),
+    "flip_all": lambda a: a.flip(tuple(range(a.ndim))),
+    "cat": lambda a: torch.cat([a.reshape(-1), a.reshape(-1) * 2, a.reshape(-1)[:1]]),
+    "stack": lambda a: torch.stack([a, a * 3], dim=-1 if a.ndim else 0),
+    "split": lambda a: torch.stack([p.sum() * i for i, p in enumerate(a.reshape(-1).split(2))]),
+    "chunk": lambda a: torch.stack(
+        [p.sum() * (i + 1) for i, p in enumerate(a.reshape(-1).chunk(2))]
+    ),
+    "unbind": lambda a: torch.stack([p * (i + 1) for i, p in enumerate(a.reshape(-1).unbind(0))]),
+    "select": lambda a: a.reshape(-1)[0],
+    "select_neg": lambda a: a.reshape(-1)[-1],
+    "slice": lambda a: a.reshape(-1)[1:],
+    "slice_step": lambda a: a.reshape(-1)[::2],
+    "index_list": lambda a: a.reshape(-1)[[0, 0, -1]],
+    "index_mask": lambda a: a[a > 0] if a.ndim else a * 1,
+    "index_none_ellipsis": lambda a: a[None, ...],
+    "narrow": lambda a: a.reshape(-1).narrow(0, 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE))
+@SETTINGS
+@given(data=st.data())
+def test_shape_index_and_join_op_gradient_matches_finite_differences(
+    name: str, data: st.DataObject
+) -> None:
+    a = leaf(data, data.draw(shapes()))
+    check_grad(SHAPE[name], a)
+
+
+INDEX_2D: dict[str, Callable[[Any], Any]] = {
+    "row": lambda a: a[1],
+    "element": lambda a: a[1, 2],
+    "col": lambda a: a[:, 1],
+    "rows_cols_slices": lambda a: a[1:, ::2],
+    "negative_slice": lambda a: a[-2:, -3:-1],
+    "int_and_list": lambda a: a[0, [1, 3, 1]],
+    "list_and_slice": lambda a: a[[0, 2], 1:3],
+    "two_lists": lambda a: a[[0, 1, 1], [3, 2, 2]],
+    "tensor_index": lambda a: a[torch.tensor([2, 0, 2])],
+    "bool_rows": lambda a: a[torch.tensor([True, False, True])],
+    "mask_2d": lambda a: a[a > 0.1],
+    "none_middle": lambda a: a[:, None, 1],
+    "ellipsis_last": lambda a: a[..., 3],
+    "alias": lambda a: a[:, :],
+    "chained": lambda a: a[1][2:],
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEX_2D))
+@SETTINGS
+@given(data=st.data())
+def test_indexing_a_matrix_gradient_matches_finite_differences(
+    name: str, data: st.DataObject
+) -> None:
+    a = leaf(data, (3, 4))
+    check_grad(INDEX_2D[name], a)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_cat_and_stack_of_several_inputs_along_each_dim(data: st.DataObject) -> None:
+    shape = data.draw(shapes(min_dims=1))
+    for d in range(len(shape)):
+        other = list(shape)
+        other[d] = data.draw(st.integers(1, 3))
+        a, b = leaf(data, shape), leaf(data, tuple(other))
+        check_grad(lambda a, b, d=d: torch.cat([a, b, a], d), a, b)
+    c = leaf(data, shape)
+    for d in range(-len(shape) - 1, len(shape) + 1):
+        check_grad(lambda a, c, d=d: torch.stack([a, c], d), leaf(data, shape), c)
+
+
+# -- linear algebra ---------------------------------------------------------------------------------
+MATMUL_SHAPES = [
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((3,), (3, 4)),
+    ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)),
+    ((2, 3), (5, 3, 4)),
+    ((5, 2, 3), (5, 3, 4)),
+    ((5, 2, 3), (1, 3, 4)),
+    ((2, 1, 2, 3), (5, 3, 2)),
+    ((4, 2, 3), (3,)),
+    ((3,), (4, 3, 2)),
+]
+
+
+@pytest.mark.parametrize(("sa", "sb"), MATMUL_SHAPES)
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_matmul_gradient_matches_finite_differences(sa: Any, sb: Any, data: st.DataObject) -> None:
+    check_grad(torch.matmul, leaf(data, sa), leaf(data, sb))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_mm_mv_dot_bmm_addmm_gradients_match_finite_differences(data: st.DataObject) -> None:
+    n, k, m = (data.draw(st.integers(1, 3)) for _ in range(3))
+    a, b = leaf(data, (n, k)), leaf(data, (k, m))
+    check_grad(torch.mm, a, b)
+    check_grad(torch.mv, a, leaf(data, (k,)))
+    check_grad(torch.dot, leaf(data, (k,)), leaf(data, (k,)))
+    check_grad(torch.bmm, leaf(data, (2, n, k)), leaf(data, (2, k, m)))
+    for bias_shape in [(n, m), (m,), (1, m), ()]:
+        check_grad(
+            lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2.0), leaf(data, bias_shape), a, b
+        )
+
+
+@pytest.mark.parametrize("x_shape", [(4,), (3, 4), (2, 3, 4)])
+@pytest.mark.parametrize("with_bias", [True, False])
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_linear_gradient_matches_finite_differences(
+    x_shape: Any, with_bias: bool, data: st.DataObject
+) -> None:
+    x, w = leaf(data, x_shape), leaf(data, (2, 4))
+    if with_bias:
+        check_grad(F.linear, x, w, leaf(data, (2,)))
+    else:
+        check_grad(F.linear, x, w)
+
+
+# -- losses -----------------------------------------------------------------------------------------
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@SETTINGS
+@given(data=st.data())
+def test_mse_and_bce_losses_gradients_match_finite_differences(
+    reduction: str, data: st.DataObject
+) -> None:
+    shape = data.draw(shapes())
+    x, t = leaf(data, shape), leaf(data, shape)
+    check_grad(lambda x, t: F.mse_loss(x, t, reduction=reduction), x, t)
+    p, y = leaf(data, shape, PROB), leaf(data, shape, PROB)
+    w = leaf(data, shape, POS, rg=False)
+    check_grad(lambda p, y: F.binary_cross_entropy(p, y, reduction=reduction), p, y)
+    check_grad(lambda p, y: F.binary_cross_entropy(p, y, w, reduction=reduction), p, y)
+    pw = leaf(data, shape[-1:], POS, rg=False)
+    check_grad(
+        lambda z, y: binary_cross_entropy_with_logits(z, y, w, reduction=reduction, pos_weight=pw),
+        leaf(data, shape),
+        y,
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@SETTINGS
+@given(data=st.data())
+def test_nll_and_cross_entropy_gradients_match_finite_differences(
+    reduction: str, data: st.DataObject
+) -> None:
+    n, c = data.draw(st.integers(1, 4)), data.draw(st.integers(2, 4))
+    target = torch.tensor(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    weight = leaf(data, (c,), POS, rg=False)
+    logits = leaf(data, (n, c))
+    check_grad(lambda x: F.nll_loss(x, target, reduction=reduction), logits)
+    check_grad(lambda x: F.nll_loss(x, target, weight, reduction=reduction), logits)
+    check_grad(lambda x: F.cross_entropy(x, target, weight, reduction=reduction), logits)
+    ignored = torch.tensor(np.where(np.arange(n) == 0, -100, target._data))
+    if n > 1:
+        check_grad(lambda x: F.cross_entropy(x, ignored, reduction=reduction), logits)
+    check_grad(lambda x: F.cross_entropy(x[0], target[0], reduction=reduction), logits)
+    probs = torch.tensor(np.full((n, c), 1.0 / c))
+    check_grad(lambda x: F.cross_entropy(x, probs, weight, reduction=reduction), logits)
+    # Spatial targets: (N, C, d) input with (N, d) targets.
+    x3 = leaf(data, (n, c, 2))
+    t3 = torch.tensor(np.stack([target._data, target._data[::-1]], axis=1))
+    check_grad(lambda x: F.cross_entropy(x, t3, weight, reduction=reduction), x3)
+
+
+def test_dropout_gradient_is_the_mask_it_applied() -> None:
+    torch.manual_seed(0)
+    x = torch.ones(1000, dtype=torch.float64, requires_grad=True)
+    y = F.dropout(x, p=0.25)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad._data, y._data)
+    assert set(np.unique(y._data)) == {0.0, 1 / 0.75}
+    assert F.dropout(x, p=0.25, training=False) is x
+
+
+# -- higher order ----------------------------------------------------------------------------------
+def test_second_derivatives_of_softmax_and_indexing_match_finite_differences() -> None:
+    x = torch.tensor([[0.3, -1.2, 2.0], [0.5, 0.1, -0.4]], dtype=torch.float64, requires_grad=True)
+
+    def first(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def grad_of(x: Any) -> Any:
+            (g,) = torch.autograd.grad(fn(x), x, create_graph=True)
+            return g
+
+        return grad_of
+
+    for fn in [
+        lambda x: (F.log_softmax(x, 1) ** 2).sum(),
+        lambda x: (x[0, [0, 2]] ** 3).sum() + (x[1:, ::2] ** 3).sum(),
+        lambda x: (torch.cat([x, x * x]) ** 2).sum(),
+        lambda x: x.var(1).sum() + x.norm(),
+    ]:
+        check_grad(first(fn), x)
+
+
+# -- exact values at the kinks (PyTorch 2.13, reference §4) ----------------------------------------
+def _grad(fn: Callable[[Any], Any], values: list[float]) -> list[float]:
+    x = torch.tensor(values, requires_grad=True)
+    fn(x).sum().backward()
+    return x.grad.tolist()
+
+
+def test_relu_abs_and_leaky_relu_gradients_at_zero() -> None:
+    assert _grad(torch.relu, [0.0, 1.0, -1.0]) == [0.0, 1.0, 0.0]
+    assert _grad(torch.abs, [0.0, 2.0, -2.0]) == [0.0, 1.0, -1.0]
+    assert _grad(F.leaky_relu, [0.0, 1.0]) == pytest.approx([0.01, 1.0])
+
+
+def test_clamp_boundary_passes_the_gradient() -> None:
+    assert _grad(lambda x: x.clamp(min=0), [0.0, -1.0, 1.0]) == [1.0, 0.0, 1.0]
+    assert _grad(lambda x: x.clamp(-1, 1), [-1.0, 1.0, 2.0]) == [1.0, 1.0, 0.0]
+
+
+def test_sqrt_and_log_at_zero_give_inf_and_pow_gives_zero() -> None:
+    assert _grad(torch.sqrt, [0.0]) == [float("inf")]
+    assert _grad(torch.log, [0.0]) == [float("inf")]
+    assert _grad(lambda x: x**2, [0.0]) == [0.0]
+    assert _grad(lambda x: x**0, [3.0]) == [0.0]
+
+
+def test_full_max_min_and_amax_split_ties_evenly() -> None:
+    assert _grad(lambda x: x.max(), [1.0, 3.0, 3.0]) == [0.0, 0.5, 0.5]
+    assert _grad(lambda x: x.amax(), [1.0, 3.0, 3.0]) == [0.0, 0.5, 0.5]
+    assert _grad(lambda x: x.min(), [1.0, 1.0, 3.0, 1.0]) == pytest.approx([1 / 3, 1 / 3, 0, 1 / 3])
+    assert _grad(lambda x: x.reshape(2, 2).amax(1), [2.0, 2.0, 1.0, 0.0]) == [0.5, 0.5, 1.0, 0.0]
+
+
+def test_max_with_dim_sends_the_gradient_to_the_first_index_it_picked() -> None:
+    assert _grad(lambda x: x.max(0).values, [1.0, 3.0, 3.0]) == [0.0, 1.0, 0.0]
+    assert _grad(lambda x: x.amin(0), [1.0, 1.0]) == [0.5, 0.5]
+
+
+def test_maximum_tie_gives_half_to_each_side() -> None:
+    a = torch.tensor([2.0, 1.0], requires_grad=True)
+    b = torch.tensor([2.0, 3.0], requires_grad=True)
+    torch.maximum(a, b).sum().backward()
+    assert a.grad.tolist() == [0.5, 0.0]
+    assert b.grad.tolist() == [0.5, 1.0]
+
+
+def test_norm_of_the_zero_vector_has_zero_gradient() -> None:
+    assert _grad(lambda x: x.norm(), [0.0, 0.0, 0.0]) == [0.0, 0.0, 0.0]
+    assert _grad(lambda x: x.reshape(1, 3).norm(dim=1), [0.0, 0.0, 0.0]) == [0.0, 0.0, 0.0]
+
+
+def test_std_and_var_gradients_match_pytorch_values() -> None:
+    assert _grad(lambda x: x.std(), [1.0, 3.0, 3.0]) == pytest.approx(
+        [-0.5774, 0.2887, 0.2887], abs=1e-4
+    )
+    assert _grad(lambda x: x.var(unbiased=False), [1.0, 3.0, 3.0]) == pytest.approx(
+        [-0.8889, 0.4444, 0.4444], abs=1e-4
+    )
+
+
+def test_prod_gradient_with_one_and_two_zeros() -> None:
+    assert _grad(lambda x: x.prod(), [0.0, 2.0, 3.0]) == [6.0, 0.0, 0.0]
+    assert _grad(lambda x: x.prod(), [0.0, 0.0, 3.0]) == [0.0, 0.0, 0.0]
+
+
+def test_binary_cross_entropy_clamps_the_log_at_minus_100() -> None:
+    loss = F.binary_cross_entropy(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]))
+    assert loss.item() == 100.0
+
+
+def test_numerical_jacobian_of_a_linear_map_is_its_matrix() -> None:
+    m = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=torch.float64)
+    x = torch.tensor([0.5, -0.5], dtype=torch.float64, requires_grad=True)
+    np.testing.assert_allclose(numerical_jacobian(lambda x: torch.mv(m, x), [x], 0), m._data)
