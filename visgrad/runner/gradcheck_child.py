@@ -6,9 +6,6 @@ program's own output goes to /dev/null. Run as ``python -m visgrad.runner.gradch
 
 from __future__ import annotations
 
-import importlib
-import importlib.abc
-import importlib.util
 import io
 import json
 import os
@@ -20,6 +17,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from visgrad import events
+from visgrad.runner import torch_alias
 from visgrad.trace.codec import read_arrays
 
 _FRAMES = 8  # how far up from the sink the tensor that an event describes is looked for
@@ -27,21 +25,6 @@ _FRAMES = 8  # how far up from the sink the tensor that an event describes is lo
 
 class _Reached(BaseException):
     """The program reached its first backward(); BaseException so user code cannot swallow it."""
-
-
-class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """``import torch`` (and ``torch.nn`` ...) gives visgrad, as the debugger's runner does."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name == "torch" or name.startswith("torch."):
-            return importlib.util.spec_from_loader(name, self)
-        return None
-
-    def create_module(self, spec: Any) -> Any:
-        return importlib.import_module("visgrad" + spec.name[len("torch") :])
-
-    def exec_module(self, module: Any) -> None:
-        return None
 
 
 def _find_tensor(tid: int) -> Any:
@@ -153,7 +136,7 @@ def main() -> int:
 
     try:
         job, arrays = _read_job(sys.stdin.buffer)
-        sys.meta_path.insert(0, _TorchAlias())
+        torch_alias.install()
         script = job["script"]
         sys.argv = list(job["argv"])
         sys.path.insert(0, os.path.dirname(script))

@@ -1,0 +1,62 @@
+"""A controller over a finished run's TraceModel: the contract's signals and calls, no child."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from visgrad.runner.session import run_headless
+from visgrad.trace.model import TraceModel
+from visgrad.trace.state import State
+
+
+def trace_of(path: str) -> TraceModel:
+    """Run ``path`` to its end in the runner's child process and fold its events."""
+    model = TraceModel()
+    run_headless(path, on_event=model.append)
+    return model
+
+
+class StaticController(QObject):
+    """What panels see of the app's Controller, over a finished trace."""
+
+    events_appended = Signal(int)
+    tick_changed = Signal(int)
+    selection_changed = Signal(str)
+    run_state_changed = Signal(str)
+    paused_at = Signal(str, dict)
+    program_changed = Signal(str)
+    breakpoints_changed = Signal()
+
+    def __init__(self, model: TraceModel, program_path: str | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.tick = len(model) - 1
+        self.live = True
+        self.selection = ""
+        self.program_path = program_path
+        self.breakpoints: list[Any] = []
+
+    def state(self) -> State:
+        return self.model.state_at(self.tick)
+
+    def go_to(self, tick: int) -> None:
+        self.tick = max(-1, min(tick, len(self.model) - 1))
+        self.live = self.tick == len(self.model) - 1
+        self.tick_changed.emit(self.tick)
+
+    def select(self, key: str) -> None:
+        self.selection = key
+        self.selection_changed.emit(key)
+
+    def set_breakpoints(self, bps: list[Any]) -> None:
+        self.breakpoints = list(bps)
+        self.breakpoints_changed.emit()
+
+    def key_of(self, name: str) -> str:
+        """Graph key of the tensor the program calls ``name`` at the cursor."""
+        for t in self.state().tensors.values():
+            if t.name == name:
+                return f"t{t.id}"
+        raise KeyError(name)

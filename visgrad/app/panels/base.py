@@ -1,0 +1,111 @@
+"""What every panel shares: a controller to read, lazy refresh, shared node marks, small helpers."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QWidget
+
+from visgrad.app.panels.arrays import fmt
+from visgrad.trace.codec import ArraySummary, stats
+
+
+class Panel(QWidget):
+    """A view of the controller's state at the cursor tick; refreshes only while visible."""
+
+    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._dirty = True
+        # Several signals often arrive together (tick + selection): refresh once, after them.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._refresh_now)
+        controller.tick_changed.connect(self.invalidate)
+        controller.selection_changed.connect(self.invalidate)
+        controller.program_changed.connect(self.invalidate)
+
+    def invalidate(self, *_: Any) -> None:
+        self._dirty = True
+        if self.isVisible():
+            self._timer.start()
+
+    def showEvent(self, ev: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(ev)
+        if self._dirty:
+            self._timer.start()
+
+    def _refresh_now(self) -> None:
+        self._dirty = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the controller and redraw (subclasses)."""
+
+
+class Marks(QObject):
+    """Graph marks from several panels, merged: ``graph_view.mark`` replaces all marks per call."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.by_owner: dict[str, dict[str, str]] = {}
+
+    def set(self, owner: str, marks: dict[str, str]) -> None:
+        self.by_owner[owner] = dict(marks)
+        merged: dict[str, str] = {}
+        for m in self.by_owner.values():
+            merged.update(m)
+        view = getattr(self.window, "graph_view", None)
+        if view is not None and hasattr(view, "mark"):
+            view.mark(merged)
+
+
+def tick_of_seq(log: Any, seq: int) -> int:
+    """Index of the event with ``seq`` in the log (events are in seq order)."""
+    i = bisect.bisect_left(log, seq, key=lambda e: e.seq)
+    return min(i, len(log) - 1)
+
+
+def stats_row(a: np.ndarray | ArraySummary | None) -> list[str]:
+    """min, max, mean, norm, NaN, Inf of an array as display texts."""
+    if a is None:
+        return ["—"] * 6
+    if isinstance(a, np.ndarray) and a.dtype.kind not in "biuf":
+        return ["—"] * 6
+    s = stats(a)
+    return [fmt(s.min), fmt(s.max), fmt(s.mean), fmt(s.norm), str(s.nan), str(s.inf)]
+
+
+def short_source(src: tuple[str, int, str] | None) -> str:
+    if not src:
+        return "—"
+    name = src[0].replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{name}:{src[1]}" + (f" in {src[2]}" if src[2] not in ("<module>", "") else "")
+
+
+def array_text(a: np.ndarray | ArraySummary | None, limit: int = 64) -> str:
+    """Small arrays in full, large ones as statistics (for rich-text panels)."""
+    if a is None:
+        return "None"
+    if isinstance(a, ArraySummary) or a.size > limit:
+        s = stats(a)
+        return (f"shape {tuple(s.shape)}: min {fmt(s.min)}, max {fmt(s.max)}, mean {fmt(s.mean)}, "
+                f"norm {fmt(s.norm)}" + (f", {s.nan} NaN" if s.nan else "")
+                + (f", {s.inf} Inf" if s.inf else ""))
+    if a.ndim == 0:
+        return fmt(float(a))
+    return np.array2string(np.asarray(a), precision=4, separator=", ", suppress_small=False,
+                           max_line_width=72, formatter={"float_kind": lambda x: fmt(float(x))})
+
+
+def heading(text: str) -> QLabel:
+    lab = QLabel(text)
+    lab.setStyleSheet("font-weight:600; font-size:11pt; padding:2px 0;")
+    lab.setWordWrap(True)
+    return lab

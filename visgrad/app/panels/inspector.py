@@ -1,0 +1,274 @@
+"""The inspector: the selected node at the cursor tick, as numbers, a heatmap and its facts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visgrad import events
+from visgrad.app.panels.arrays import ArrayView
+from visgrad.app.panels.base import Panel, heading, short_source, stats_row
+from visgrad.app.panels.formulas import lookup
+from visgrad.trace.codec import ArraySummary
+from visgrad.trace.state import FunctionState, State, TensorState
+
+STAT_COLUMNS = ("min", "max", "mean", "norm", "NaN", "Inf")
+
+
+def saved_names(model: Any, tick: int, fs: FunctionState) -> tuple[tuple[str, ...], bool]:
+    """The node's saved values and whether backward has released them by ``tick``."""
+    log = getattr(model, "events", ())
+    for i in range(min(tick, len(log) - 1), -1, -1):
+        ev = log[i]
+        if isinstance(ev, events.SavedReleased) and ev.node == fs.id:
+            return tuple(ev.names), True
+        if ev.seq < fs.created_seq:
+            break
+    entry = lookup(fs.grad_fn)
+    if entry is None:
+        return (), fs.saved_released
+    text = " ".join(entry.formulas.values())
+    cands = (*entry.input_names, "result")
+    return tuple(n for n in cands if re.search(rf"\b{n}\b", text)), fs.saved_released
+
+
+def previous_change(model: Any, tick: int, tensor: int) -> tuple[str, int] | None:
+    """The latest event at or before ``tick`` that changed the tensor's value or grad."""
+    log = getattr(model, "events", ())
+    for i in range(min(tick, len(log) - 1), -1, -1):
+        ev = log[i]
+        if isinstance(ev, events.InplaceUpdate) and ev.tensor == tensor:
+            return "value", i
+        if isinstance(ev, (events.GradAccumulated, events.GradReset)) and ev.tensor == tensor:
+            return "grad", i
+        if isinstance(ev, events.TensorCreated) and ev.tensor == tensor:
+            return None
+    return None
+
+
+class Inspector(Panel):
+    """Value and gradient of the selected tensor or function node at the cursor tick."""
+
+    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        self.title = heading("Nothing selected")
+        self.props = QGridLayout()
+        self.props.setHorizontalSpacing(12)
+        self.props.setVerticalSpacing(2)
+        self.stats = QTableWidget(0, len(STAT_COLUMNS))
+        self.stats.setHorizontalHeaderLabels(STAT_COLUMNS)
+        self.stats.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.stats.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.stats.verticalHeader().setDefaultSectionSize(20)
+        self.stats.setMaximumHeight(100)
+        self.alert = QLabel()
+        self.alert.setWordWrap(True)
+        self.alert.setStyleSheet(
+            "background:#fdecea; color:#8a1c1c; border:1px solid #f5c2c0; padding:4px;")
+        self.alert.hide()
+        self.tabs = QTabWidget()
+        self.views: dict[str, ArrayView] = {}
+        props_box = QWidget()
+        props_box.setLayout(self.props)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.title)
+        lay.addWidget(props_box)
+        lay.addWidget(self.stats)
+        lay.addWidget(self.alert)
+        lay.addWidget(self.tabs, 1)
+        self.shown: tuple[str, int] | None = None
+
+    # -- building blocks ------------------------------------------------------------------------
+    def _set_props(self, rows: list[tuple[str, str]]) -> None:
+        while self.props.count():
+            w = self.props.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        half = (len(rows) + 1) // 2
+        for i, (k, v) in enumerate(rows):
+            r, c = (i, 0) if i < half else (i - half, 2)
+            key = QLabel(k)
+            key.setStyleSheet("color:#6b7280;")
+            val = QLabel(v)
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            val.setWordWrap(True)
+            self.props.addWidget(key, r, c)
+            self.props.addWidget(val, r, c + 1)
+        self.props.setColumnStretch(1, 1)
+        self.props.setColumnStretch(3, 1)
+
+    def _set_stats(self, rows: list[tuple[str, np.ndarray | ArraySummary | None]]) -> None:
+        self.stats.setRowCount(len(rows))
+        self.stats.setVerticalHeaderLabels([r for r, _ in rows])
+        for i, (_, a) in enumerate(rows):
+            for j, text in enumerate(stats_row(a)):
+                it = QTableWidgetItem(text)
+                it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if j >= 4 and text not in ("0", "—"):
+                    it.setBackground(QColor("#ffd6d6"))
+                    it.setForeground(QColor("#a00000"))
+                self.stats.setItem(i, j, it)
+        self.stats.setMaximumHeight(24 + 21 * len(rows))
+
+    def _set_tabs(self, arrays: list[tuple[str, Any, np.ndarray | None]]) -> None:
+        current = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.count() else ""
+        names = [n for n, _, _ in arrays]
+        if [self.tabs.tabText(i) for i in range(self.tabs.count())] != names:
+            self.tabs.clear()
+            old, self.views = self.views, {}
+            for n in names:
+                v = old.pop(n, None) or ArrayView()
+                self.views[n] = v
+                self.tabs.addTab(v, n)
+            for v in old.values():
+                v.deleteLater()
+        for n, a, changed in arrays:
+            self.views[n].set_array(a, changed)
+        if current in names:
+            self.tabs.setCurrentIndex(names.index(current))
+
+    # -- refresh --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        key = self.controller.selection or ""
+        state: State = self.controller.state()
+        self.alert.hide()
+        if key.startswith("t") and int(key[1:]) in state.tensors:
+            self._show_tensor(state, state.tensors[int(key[1:])])
+        elif key.startswith("f") and _int(key[1:]) in state.functions:
+            self._show_function(state, state.functions[_int(key[1:])])
+        else:
+            self.shown = None
+            self.title.setText("Select a node in the graph" if not key else
+                               f"{key} does not exist yet at tick {state.tick}")
+            self._set_props([])
+            self._set_stats([])
+            self._set_tabs([])
+
+    def _show_tensor(self, state: State, ts: TensorState) -> None:
+        self.shown = ("t", ts.id)
+        fn = state.functions.get(ts.producer) if ts.producer is not None else None
+        self.title.setText(f"{ts.name}  ·  tensor t{ts.id}  ·  {ts.role}")
+        grad_note = "" if ts.grad is not None or not ts.requires_grad else " (not computed yet)"
+        self._set_props([
+            ("shape", str(tuple(ts.shape))), ("dtype", ts.dtype),
+            ("requires_grad", str(ts.requires_grad)), ("is_leaf", str(ts.is_leaf)),
+            ("grad_fn", fn.grad_fn if fn else "None"), ("version", str(ts.version)),
+            ("made at", short_source(ts.source)),
+            ("grad", f"{ts.grad_contributions} contribution(s){grad_note}"),
+        ])
+        change = self._change(state, ts)
+        rows: list[tuple[str, Any]] = [("value", ts.value), ("grad", ts.grad)]
+        tabs: list[tuple[str, Any, np.ndarray | None]] = [("Value", ts.value, None),
+                                                          ("Gradient", ts.grad, None)]
+        if change is not None:
+            label, delta, mask = change
+            rows.append((label, delta))
+            tabs.append((label, delta, None))
+            if label.startswith("Δ grad"):
+                tabs[1] = ("Gradient", ts.grad, mask)
+            else:
+                tabs[0] = ("Value", ts.value, mask)
+        self._set_stats(rows)
+        self._set_tabs(tabs)
+        self._point_at_bad([("Value", ts.value), ("Gradient", ts.grad)])
+
+    def _change(self, state: State, ts: TensorState) -> tuple[str, np.ndarray, np.ndarray] | None:
+        model = self.controller.model
+        found = previous_change(model, state.tick, ts.id)
+        if found is None:
+            return None
+        what, i = found
+        before = model.state_at(i - 1).tensors.get(ts.id)
+        now, prev = (ts.value, before.value if before else None) if what == "value" else (
+            ts.grad, before.grad if before else None)
+        if not isinstance(now, np.ndarray):
+            return None
+        if not isinstance(prev, np.ndarray) or prev.shape != now.shape:
+            prev = np.zeros_like(now)
+        with np.errstate(all="ignore"):
+            delta = now.astype(np.float64) - prev.astype(np.float64)
+        return f"Δ {what} (tick {i})", delta, delta != 0
+
+    def _show_function(self, state: State, fs: FunctionState) -> None:
+        self.shown = ("f", fs.id)
+        entry = lookup(fs.grad_fn)
+        names = entry.input_names if entry else ()
+        ins = []
+        for i, tid in enumerate(fs.inputs):
+            nm = names[i] if i < len(names) else f"input {i}"
+            t = state.tensors.get(tid) if tid is not None else None
+            ins.append(f"{nm}={t.name if t else 'constant'}")
+        outs = [state.tensors[o].name for o in fs.outputs if o in state.tensors]
+        saved, released = saved_names(self.controller.model, state.tick, fs)
+        saved_text = ", ".join(saved) or "nothing"
+        if saved:
+            saved_text += " — released after backward" if released else " — kept"
+        attrs = ", ".join(f"{k}={v}" for k, v in fs.attrs.items() if k != "constants") or "—"
+        self.title.setText(f"{fs.grad_fn}  ·  function f{fs.id}  ·  forward {fs.op}")
+        self._set_props([
+            ("inputs", ", ".join(ins) or "—"), ("outputs", ", ".join(outs) or "—"),
+            ("attributes", attrs), ("backward ran", f"{fs.executed} time(s)"),
+            ("saved values", saved_text), ("made at", short_source(fs.source)),
+        ])
+        rows: list[tuple[str, Any]] = []
+        tabs: list[tuple[str, Any, np.ndarray | None]] = []
+        for i, g in enumerate(fs.grads_in or ()):
+            rows.append((f"grad in {i}" if len(fs.grads_in or ()) > 1 else "upstream", g))
+            tabs.append((rows[-1][0].capitalize(), g, None))
+        for i, g in enumerate(fs.grads_out or ()):
+            nm = names[i] if i < len(names) else str(i)
+            rows.append((f"→ {nm}", g))
+            tabs.append((f"Grad → {nm}", g, None))
+        if not tabs:
+            for o in fs.outputs:
+                t = state.tensors.get(o)
+                if t is not None:
+                    tabs.append((f"Output {t.name}", t.value, None))
+                    rows.append((f"output {t.name}", t.value))
+        self._set_stats(rows)
+        self._set_tabs(tabs)
+        self._point_at_bad([(n, a) for n, a, _ in tabs])
+
+    def _point_at_bad(self, arrays: list[tuple[str, Any]]) -> None:
+        """Bring the first array holding NaN/Inf to the front, scrolled to the first bad entry."""
+        for name, a in arrays:
+            bad = _bad_count(a)
+            if bad:
+                self.tabs.setCurrentWidget(self.views[name])
+                idx = self.views[name].first_bad()
+                where = f" first at index {list(idx)}" if idx is not None else ""
+                self.alert.setText(f"{name}: {bad} NaN/Inf entr{'y' if bad == 1 else 'ies'}"
+                                   f"{where} (highlighted in red).")
+                self.alert.show()
+                return
+
+
+def _bad_count(a: Any) -> int:
+    if isinstance(a, ArraySummary):
+        return a.nan + a.inf
+    if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+        return int((~np.isfinite(a)).sum())
+    return 0
+
+
+def _int(s: str) -> int:
+    try:
+        return int(s)
+    except ValueError:
+        return -(10**18)
