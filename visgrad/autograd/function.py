@@ -64,6 +64,13 @@ class BackwardCFunction(Node):
     def output_meta(self) -> tuple[tuple[tuple[int, ...], Any], ...]:
         return self._outputs
 
+    def release(self) -> tuple[str, ...]:
+        if not self._saved or "saved_tensors" not in self._saved:
+            return ()
+        self._released = self._released + ("saved_tensors",)
+        self._saved = {}
+        return ("saved_tensors",)
+
     def backward(self, *grads: Tensor | None) -> tuple[Tensor | None, ...]:
         # Missing output grads were already filled with zeros by the engine unless
         # set_materialize_grads(False) was called (see ``Node.materialize_grads``).

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.autograd.engine import grad
-from visgrad.autograd.grad_mode import enable_grad, no_grad
+from visgrad.autograd.grad_mode import enable_grad
 from visgrad.tensor import Tensor
 
 
@@ -35,7 +35,8 @@ def _numerical(
     cols: list[list[np.ndarray]] = []
     for j in range(x.size):
         orig = x.flat[j]
-        with no_grad():
+        # Grad mode stays on: gradgradcheck's function itself calls autograd.grad.
+        with enable_grad():
             x.flat[j] = orig + eps
             plus = [o._data.astype(x.dtype).ravel().copy() for o in _outputs(func, inputs)]
             x.flat[j] = orig - eps
