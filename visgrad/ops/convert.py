@@ -26,8 +26,12 @@ class ToCopyBackward0(Op):
 def to(a: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     """``t.to(dtype)``; device arguments are accepted and ignored (visgrad is CPU-only)."""
     for x in args:
-        if isinstance(x, (dtypes.dtype, np.dtype)) or (isinstance(x, type) and x in (float, int, bool)):
+        if isinstance(x, (dtypes.dtype, np.dtype)) or (
+            isinstance(x, type) and x in (float, int, bool)
+        ):
             dtype = x
+        elif isinstance(x, str) and x.split(":")[0] not in ("cpu", "cuda", "mps", "meta"):
+            dtype = x  # a dtype name, as Tensor.float() and friends pass it
         elif isinstance(x, Tensor):
             dtype = x.dtype
     np_dtype = dtypes.to_np(dtype)
