@@ -234,7 +234,9 @@ class Folder:
             return
         if ev.recorded and ev.node is not None:
             new_id = -ev.seq
-            inputs = tuple(self.resolve(t) for t in ev.inputs) or (tid,)
+            # ``inputs`` may leave out the tensor itself; next_nodes always start with it.
+            others = tuple(self.resolve(t) for t in ev.inputs)
+            inputs = others if ev.inputs and ev.inputs[0] == ev.tensor else (tid, *others)
             self.alias[ev.tensor] = new_id
             self._add_function(ev.node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
             base = self.names.get(ev.tensor, ts.name)

@@ -90,18 +90,11 @@ class LedgerBook:
 
     def _reset(self, ev: ev_.GradReset, tick: int) -> None:
         last = self._last_inplace_grad
-        entry = self._reset_entry(ev.seq, ev.how, ev.grad)
-        if (
-            last is not None
-            and last[0] == ev.seq - 1
-            and last[1] == ev.tensor
-            and last[2] == ev.how
-        ):
-            # ``g.zero_()`` on a ``.grad`` may be told twice (the in-place write, then the reset).
-            self.entries[ev.tensor][-1] = entry
-            self.ticks[ev.tensor][-1] = tick
+        if last == (ev.seq - 1, ev.tensor, ev.how):
+            # ``g.zero_()`` on a ``.grad`` is told twice (the in-place write, then the reset):
+            # the write's entry already stands for it.
             return
-        self._add(ev.tensor, tick, entry)
+        self._add(ev.tensor, tick, self._reset_entry(ev.seq, ev.how, ev.grad))
 
     def _split(self, ev: ev_.GradAccumulated) -> list[tuple[int | None, object]]:
         """(sending node, gradient) per incoming edge, in the order the engine summed them."""
