@@ -1,0 +1,252 @@
+""".vgtrace files: exact round trip, atomic save, and refusal of malformed or hostile files."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import zipfile
+from dataclasses import fields
+
+import numpy as np
+import pytest
+import trace_programs as tp
+
+from visgrad import events as ev
+from visgrad.trace import files
+from visgrad.trace.files import TraceFileError, info_text, load_trace, save_trace
+from visgrad.trace.model import TraceModel
+
+
+def assert_same_event(a: ev.Event, b: ev.Event) -> None:
+    assert type(a) is type(b)
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, tuple) and any(isinstance(v, np.ndarray) for v in x):
+            assert len(x) == len(y)
+            for u, v in zip(x, y, strict=True):
+                assert (u is None and v is None) or (u.dtype == v.dtype and np.array_equal(u, v))
+        elif isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y)
+        else:
+            assert x == y, f.name
+
+
+def test_round_trip_keeps_every_field_and_array_exactly(tmp_path) -> None:
+    run = tp.jacobian()
+    extra = [
+        ev.Output(seq=900, text='quote " and \\ and \u00e9\n'),
+        ev.RunState(seq=901, detail={"a": [1, 2]}),
+    ]
+    evs = [*run.events, *extra]
+    path = tmp_path / "run.vgtrace"
+    seen: list[tuple[int, int]] = []
+    save_trace(path, TraceModel(evs), progress=lambda d, t: seen.append((d, t)))
+    loaded = load_trace(path, progress=lambda d, t: seen.append((d, t)))
+    assert len(loaded) == len(evs)
+    for a, b in zip(evs, loaded, strict=True):
+        assert_same_event(a, b)
+    assert seen[-1] == (len(evs), len(evs))
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["format"] == "visgrad-trace" and manifest["schema"] == files.SCHEMA_VERSION
+    assert manifest["events"] == len(evs)
+
+
+def test_loaded_trace_replays_to_the_same_grads(tmp_path) -> None:
+    run = tp.tutorial()
+    save_trace(tmp_path / "t.vgtrace", run.events)
+    m = TraceModel(load_trace(tmp_path / "t.vgtrace"))
+    s = m.state_at(len(m) - 1)
+    np.testing.assert_array_equal(s.tensors[run.tensors["w"]._id].grad, run.grads["w"])
+
+
+def test_info_text_lists_counts_and_final_grads(tmp_path) -> None:
+    run = tp.square()
+    save_trace(tmp_path / "s.vgtrace", run.events)
+    text = info_text(tmp_path / "s.vgtrace")
+    assert f"events: {len(run.events)}" in text
+    assert "leaves requiring grad: 1" in text
+    assert "shape [3]  norm 7.48331  [2, 4, 6]" in text
+
+
+def test_interrupted_save_leaves_the_previous_file_intact(tmp_path) -> None:
+    path = tmp_path / "keep.vgtrace"
+    save_trace(path, tp.square().events)
+    before = path.read_bytes()
+
+    def fail(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        save_trace(path, tp.tutorial().events, progress=fail)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["keep.vgtrace"]
+
+
+# -- the malformed corpus ----------------------------------------------------------------------
+
+
+def members_of(tmp_path) -> dict[str, bytes]:
+    path = tmp_path / "good.vgtrace"
+    save_trace(path, tp.tutorial().events)
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def write_zip(path, members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> None:
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def edit_line(members: dict[str, bytes], i: int, fn) -> None:
+    lines = members["events.jsonl"].decode().splitlines()
+    lines[i] = fn(lines[i])
+    members["events.jsonl"] = ("\n".join(lines) + "\n").encode()
+
+
+def npy_bytes(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=True)
+    return buf.getvalue()
+
+
+def _not_zip(p, m):
+    p.write_bytes(b"definitely not a zip file")
+
+
+def _truncated(p, m):
+    write_zip(p, m)
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
+
+
+def _missing_manifest(p, m):
+    del m["manifest.json"]
+    write_zip(p, m)
+
+
+def _manifest_not_json(p, m):
+    m["manifest.json"] = b"{oops"
+    write_zip(p, m)
+
+
+def _wrong_schema(p, m):
+    man = json.loads(m["manifest.json"])
+    man["schema"] = 99
+    m["manifest.json"] = json.dumps(man).encode()
+    write_zip(p, m)
+
+
+def _bad_json_line(p, m):
+    edit_line(m, 3, lambda s: "{not json")
+    write_zip(p, m)
+
+
+def _unknown_kind(p, m):
+    edit_line(m, 0, lambda s: s.replace('"kind":"tensor"', '"kind":"launch_missiles"'))
+    write_zip(p, m)
+
+
+def _unknown_field(p, m):
+    edit_line(m, 0, lambda s: s.replace('"kind":"tensor"', '"kind":"tensor","evil":1'))
+    write_zip(p, m)
+
+
+def _ref_out_of_range(p, m):
+    edit_line(m, 0, lambda s: s.replace('"value":{"$a":0}', '"value":{"$a":99999}'))
+    write_zip(p, m)
+
+
+def _object_npy(p, m):
+    m["arrays/0.npy"] = npy_bytes(np.array([{"a": 1}, None], dtype=object))
+    write_zip(p, m)
+
+
+def _raw_pickle(p, m):
+    m["arrays/0.npy"] = pickle.dumps(np.ones(3))
+    write_zip(p, m)
+
+
+def _complex_npy(p, m):
+    m["arrays/0.npy"] = npy_bytes(np.ones(5, np.complex64))
+    write_zip(p, m)
+
+
+def _traversal(p, m):
+    m["../../evil.txt"] = b"x"
+    write_zip(p, m)
+
+
+def _traversal_in_arrays(p, m):
+    m["arrays/../../evil.npy"] = m["arrays/0.npy"]
+    write_zip(p, m)
+
+
+def _count_mismatch(p, m):
+    man = json.loads(m["manifest.json"])
+    man["events"] += 1
+    m["manifest.json"] = json.dumps(man).encode()
+    write_zip(p, m)
+
+
+def _corrupted_data(p, m):
+    write_zip(p, m, zipfile.ZIP_STORED)
+    data = bytearray(p.read_bytes())
+    at = data.index(b'"kind":"forward"')
+    data[at + 2] ^= 0xFF
+    p.write_bytes(bytes(data))
+
+
+MALFORMED = {
+    "not a zip": (_not_zip, "not a readable zip"),
+    "truncated zip": (_truncated, "not a readable zip"),
+    "missing manifest": (_missing_manifest, "manifest.json is missing"),
+    "manifest not JSON": (_manifest_not_json, "manifest.json is not JSON"),
+    "wrong schema version": (_wrong_schema, "schema version 99 is not supported"),
+    "bad JSON line": (_bad_json_line, "event 4 is not valid JSON"),
+    "unknown event kind": (_unknown_kind, "unknown event kind 'launch_missiles'"),
+    "unknown field": (_unknown_field, "unknown field 'evil'"),
+    "array ref out of range": (_ref_out_of_range, "out of range"),
+    "object dtype npy": (_object_npy, "arrays/0.npy is not a plain .npy array"),
+    "raw pickle as npy": (_raw_pickle, "arrays/0.npy is not a plain .npy array"),
+    "complex dtype npy": (_complex_npy, "refused dtype complex64"),
+    "path traversal": (_traversal, "unexpected member name '../../evil.txt'"),
+    "path traversal in arrays": (_traversal_in_arrays, "unexpected member name"),
+    "event count mismatch": (_count_mismatch, "but the manifest says"),
+    "corrupted member data": (_corrupted_data, "events.jsonl is corrupted"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_file_is_refused_with_a_clear_message(tmp_path, case) -> None:
+    make, message = MALFORMED[case]
+    members = members_of(tmp_path)
+    bad = tmp_path / "bad.vgtrace"
+    make(bad, members)
+    with pytest.raises(TraceFileError) as info:
+        load_trace(bad)
+    assert message in str(info.value)
+
+
+def test_oversized_member_is_refused_before_reading(tmp_path, monkeypatch) -> None:
+    members = members_of(tmp_path)
+    monkeypatch.setattr(files, "MAX_MEMBER_BYTES", 200)
+    write_zip(tmp_path / "big.vgtrace", members)
+    with pytest.raises(TraceFileError, match="too big"):
+        load_trace(tmp_path / "big.vgtrace")
+
+
+def test_zip_bomb_is_refused(tmp_path, monkeypatch) -> None:
+    members = members_of(tmp_path)
+    members["arrays/0.npy"] = npy_bytes(np.zeros(1 << 22, np.float32))  # 16 MiB -> ~16 KiB
+    monkeypatch.setattr(files, "RATIO_FLOOR", 1 << 16)
+    write_zip(tmp_path / "bomb.vgtrace", members)
+    with pytest.raises(TraceFileError, match="zip bomb"):
+        load_trace(tmp_path / "bomb.vgtrace")
+
+
+def test_missing_file_is_a_trace_file_error(tmp_path) -> None:
+    with pytest.raises(TraceFileError, match="no such trace file"):
+        load_trace(tmp_path / "nope.vgtrace")
