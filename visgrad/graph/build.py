@@ -1,0 +1,71 @@
+"""The graph at one tick as a ``networkx.DiGraph``: tensor -> function -> tensor.
+
+Node keys are the views' keys (``t<id>``, ``f<id>``). The layout, the exports and any analysis a
+user runs on the graph read it from here, never from engine objects.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from visgrad.trace.state import FunctionState, State, TensorState, fkey, tkey
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def tensor_attrs(t: TensorState) -> dict:
+    """Node attributes of a tensor."""
+    return {
+        "kind": "tensor",
+        "role": t.role,
+        "name": t.name,
+        "label": f"{t.name}\n{_shape_text(t.shape)}",
+        "shape": t.shape,
+        "dtype": t.dtype,
+        "grad_fn": "",
+        "op": "",
+        "file": t.source[0] if t.source else "",
+        "line": t.source[1] if t.source else 0,
+        "requires_grad": t.requires_grad,
+        "is_leaf": t.is_leaf,
+        "has_grad": t.grad is not None,
+        "version": t.version,
+    }
+
+
+def function_attrs(f: FunctionState) -> dict:
+    """Node attributes of a function (a forward op and its backward node)."""
+    recorded = f.id >= 0
+    return {
+        "kind": "function",
+        "role": "function" if recorded else "constant-op",
+        "name": f.grad_fn,
+        "label": f.grad_fn,
+        "shape": (),
+        "dtype": "",
+        "grad_fn": f.grad_fn if recorded else "",
+        "op": f.op,
+        "file": f.source[0] if f.source else "",
+        "line": f.source[1] if f.source else 0,
+        "requires_grad": recorded,
+        "is_leaf": False,
+        "executed": f.executed,
+        "saved_released": f.saved_released,
+    }
+
+
+def graph_at(state: State) -> nx.DiGraph:
+    """A DiGraph of ``state``'s graph; edges carry ``has_grad`` (a gradient flows back along it)."""
+    g = nx.DiGraph()
+    for t in state.tensors.values():
+        g.add_node(tkey(t.id), **tensor_attrs(t))
+    for f in state.functions.values():
+        g.add_node(fkey(f.id), **function_attrs(f))
+    active = {(b, a) for a, b in state.grad_edges}
+    for src, dst in state.edges:
+        tensor_end = src if src.startswith("t") else dst
+        rg = bool(g.nodes[tensor_end].get("requires_grad")) if tensor_end in g else False
+        g.add_edge(src, dst, has_grad=rg, active=(src, dst) in active)
+    return g
