@@ -5,6 +5,7 @@ Write ``import visgrad as torch`` and run PyTorch tutorial code unchanged.
 
 from visgrad import ops as _ops  # noqa: F401 - attaches Tensor methods
 from visgrad import autograd
+from visgrad import nn, optim
 from visgrad.autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from visgrad.autograd.grad_mode import (
     enable_grad,

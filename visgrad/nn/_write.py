@@ -1,0 +1,66 @@
+"""Writing new values into a tensor in place, outside autograd, as an ``InplaceUpdate`` event.
+
+Initialisers, ``load_state_dict`` and ``zero_grad`` change tensors the way ``torch.no_grad()``
+code does: the data changes, the version counter moves on, and the debugger is told.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad import events
+from visgrad.tensor import Tensor
+
+
+def write_(t: Tensor, values: Any, op: str) -> Tensor:
+    """Copy ``values`` into ``t`` (cast to its dtype), bump its version, publish the update."""
+    np.copyto(t._data, values, casting="unsafe")
+    t._version.value += 1
+    if events.SINKS:
+        publish_update(t, op)
+    return t
+
+
+def publish_update(t: Tensor, op: str) -> None:
+    """Tell sinks that ``t`` changed in place under no_grad (nothing was recorded)."""
+    owner = t._grad_of
+    events.publish(
+        events.InplaceUpdate(
+            seq=events.next_seq(),
+            tensor=t._id,
+            op=op,
+            version=t._version.value,
+            grad_of=owner._id if owner is not None else None,
+            recorded=False,
+            value=events.snapshot(t._data),
+            source=events.user_source(),
+        )
+    )
+
+
+def zero_grads(params: Any, set_to_none: bool = True) -> None:
+    """``.grad = None`` (the default) or fill the existing ``.grad`` with zeros, per parameter."""
+    for p in params:
+        g = p._grad
+        if g is None:
+            continue
+        if set_to_none:
+            p.grad = None  # the setter publishes GradReset(how="none")
+            continue
+        # PyTorch detaches a grad that has history before zeroing it in place.
+        g._fn = None
+        g._rg = False
+        g._data.fill(0)
+        g._version.value += 1
+        if events.SINKS:
+            events.publish(
+                events.GradReset(
+                    seq=events.next_seq(),
+                    tensor=p._id,
+                    how="zero",
+                    grad=events.snapshot(g._data),
+                    source=events.user_source(),
+                )
+            )
