@@ -123,7 +123,7 @@ def inplace(
         _write(t._data, np.asarray(node.forward(t, *others, **attrs)))
         t._version.value += 1
         if events.SINKS:
-            _publish(t, op, None, others)
+            publish_update(t, op, None, others)
         return t
     if t._base is not None:
         return _inplace_view(t, cls, others, attrs, op)
@@ -135,7 +135,7 @@ def inplace(
     if cls.saves_output is not None:
         node.save(**{cls.saves_output: t})
     if events.SINKS:
-        _publish(t, op, node, others)
+        publish_update(t, op, node, others)
     return t
 
 
@@ -154,7 +154,7 @@ def _inplace_view(
     t._version.value += 1
     _rederive(t, base, node)
     if events.SINKS:
-        _publish(t, op, node, others)
+        publish_update(t, op, node, others)
     return t
 
 
@@ -191,7 +191,7 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
         _write(t._data, _broadcast_value(t._data[idx], src._data), idx)
         t._version.value += 1
         if events.SINKS:
-            _publish(t, "setitem", None, (src,))
+            publish_update(t, "setitem", None, (src,))
         return
     base = t._base if t._base is not None else t
     flat = region_of(t._data, base._data) if base is not t else None
@@ -205,7 +205,7 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
     if base is not t:
         _rederive(t, base, node)
     if events.SINKS:
-        _publish(t, "setitem", node, (src,))
+        publish_update(t, "setitem", node, (src,))
 
 
 def _broadcast_value(target: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -228,7 +228,10 @@ def _np_index(idx: Any) -> Any:
     return idx
 
 
-def _publish(t: Tensor, op: str, node: Node | None, others: tuple[Tensor, ...]) -> None:
+def publish_update(
+    t: Tensor, op: str, node: Node | None = None, others: tuple[Tensor, ...] = ()
+) -> None:
+    """Publish ``InplaceUpdate`` (and ``GradReset`` when a leaf's ``.grad`` is zeroed)."""
     leaf = t._grad_of
     events.publish(
         events.InplaceUpdate(
