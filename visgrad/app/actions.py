@@ -1,0 +1,179 @@
+"""Menus, toolbar and shortcuts of the main window: the debugger's commands in one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLineEdit, QMenu, QSizePolicy, QToolBar, QWidget
+
+from visgrad.app.theme import icon
+
+if TYPE_CHECKING:
+    from visgrad.app.main_window import MainWindow
+
+KS = QKeySequence.StandardKey
+
+
+def _act(
+    w: MainWindow,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: str | list | KS | None = None,
+    icon_name: str | None = None,
+    tip: str = "",
+) -> QAction:
+    a = QAction(text, w)
+    if icon_name:
+        a.setIcon(icon(icon_name))
+    if isinstance(shortcut, list):
+        a.setShortcuts([QKeySequence(s) for s in shortcut])
+    elif shortcut is not None:
+        a.setShortcut(QKeySequence(shortcut))
+    keys = a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    a.setToolTip(f"{tip or text.replace('&', '').rstrip('…')}" + (f"  ({keys})" if keys else ""))
+    a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    a.triggered.connect(lambda *_: slot())
+    w.addAction(a)
+    return a
+
+
+def build_actions(w: MainWindow) -> dict[str, QAction]:
+    """Create every action of ``w`` and return them by name."""
+    c, v = w.controller, w.graph_view
+    a: dict[str, QAction] = {
+        "open_script": _act(w, "Open &Script…", w.choose_script, KS.Open, "open"),
+        "open_trace": _act(w, "Open &Trace…", w.choose_trace, "Ctrl+Shift+O", "trace"),
+        "save_trace": _act(w, "&Save Trace…", w.choose_save_trace, KS.Save, "save"),
+        "export_png": _act(w, "Export View as &PNG…", lambda: w.choose_export("png")),
+        "export_svg": _act(w, "Export View as S&VG…", lambda: w.choose_export("svg")),
+        "export_dot": _act(w, "Export Graph as &DOT…", lambda: w.choose_export("dot")),
+        "export_graphml": _act(w, "Export Graph as &GraphML…", lambda: w.choose_export("graphml")),
+        "export_json": _act(w, "Export Graph as &JSON…", lambda: w.choose_export("json")),
+        "quit": _act(w, "&Quit", w.close, KS.Quit),
+        "step": _act(w, "&Step", c.step, "F10", "step", "Step one event"),
+        "step_forward": _act(
+            w, "Step to Next &Forward Op", c.step_forward_op, "F11", "step-forward"
+        ),
+        "step_backward": _act(
+            w, "Step to Next &Backward Node", c.step_backward_node, "Shift+F11", "step-backward"
+        ),
+        "continue": _act(w, "&Continue", c.resume, "F5", "continue", "Run to the next breakpoint"),
+        "pause": _act(w, "&Pause", c.pause, "F6", "pause"),
+        "stop": _act(w, "S&top", c.stop, "Shift+F5", "stop", "Stop the program"),
+        "restart": _act(w, "&Restart", c.restart, "Ctrl+Shift+F5", "restart"),
+        "back": _act(
+            w,
+            "Back One Tick",
+            lambda: c.go_to(c.tick - 1),
+            "Ctrl+Left",
+            "back",
+            "Time travel one event back",
+        ),
+        "forward": _act(
+            w,
+            "Forward One Tick",
+            lambda: c.go_to(c.tick + 1),
+            "Ctrl+Right",
+            "forward",
+            "Time travel one event forward",
+        ),
+        "live": _act(w, "Go &Live", c.go_live, "Ctrl+End", "live", "Jump to the newest event"),
+        "zoom_in": _act(w, "Zoom &In", v.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in"),
+        "zoom_out": _act(w, "Zoom &Out", v.zoom_out, "Ctrl+-", "zoom-out"),
+        "fit": _act(w, "&Fit Graph", v.fit, "F", "fit", "Fit the whole graph"),
+        "find": _act(w, "&Find Node…", w.focus_search, KS.Find, "search"),
+    }
+    tb = _act(w, "Top to Bottom", lambda: v.set_direction("TB"), "Ctrl+1", "direction-tb")
+    lr = _act(w, "Left to Right", lambda: v.set_direction("LR"), "Ctrl+2", "direction-lr")
+    group = QActionGroup(w)
+    for x in (tb, lr):
+        x.setCheckable(True)
+        group.addAction(x)
+    tb.setChecked(True)
+    a["direction_tb"], a["direction_lr"] = tb, lr
+    return a
+
+
+def build_menus(w: MainWindow, a: dict[str, QAction]) -> None:
+    """File, Run, View and Help menus."""
+    mb = w.menuBar()
+    file = mb.addMenu("&File")
+    file.addAction(a["open_script"])
+    demos = file.addMenu("Open &Demo")
+    from visgrad.demos import list_demos
+
+    for name, description in list_demos():
+        d = demos.addAction(name.replace("_", " ").capitalize())
+        d.setToolTip(description)
+        d.triggered.connect(lambda *_, n=name: w.controller.open_demo(n))
+    file.addAction(a["open_trace"])
+    w.recent_menu = QMenu("Open &Recent", w)
+    file.addMenu(w.recent_menu)
+    file.addSeparator()
+    file.addAction(a["save_trace"])
+    export = file.addMenu("&Export")
+    for k in ("export_png", "export_svg", None, "export_dot", "export_graphml", "export_json"):
+        export.addSeparator() if k is None else export.addAction(a[k])
+    file.addSeparator()
+    file.addAction(a["quit"])
+
+    run = mb.addMenu("&Run")
+    for k in (
+        "step",
+        "step_forward",
+        "step_backward",
+        None,
+        "continue",
+        "pause",
+        "stop",
+        "restart",
+        None,
+        "back",
+        "forward",
+        "live",
+    ):
+        run.addSeparator() if k is None else run.addAction(a[k])
+
+    view = mb.addMenu("&View")
+    for k in ("zoom_in", "zoom_out", "fit", None, "direction_tb", "direction_lr", None, "find"):
+        view.addSeparator() if k is None else view.addAction(a[k])
+    view.addSeparator()
+    w.panels_menu = view.addMenu("&Panels")
+
+    help_ = mb.addMenu("&Help")
+    help_.addAction("&About visgrad", w.show_about)
+
+
+def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> QLineEdit:
+    """The debugger toolbar; returns its search field."""
+    bar = QToolBar("Debug", w)
+    bar.setObjectName("debugToolbar")
+    bar.setMovable(False)
+    bar.setIconSize(QSize(18, 18))
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    groups = (
+        ("open_script", "open_trace", "save_trace"),
+        ("step", "step_forward", "step_backward", "continue", "pause", "stop", "restart"),
+        ("back", "forward", "live"),
+        ("zoom_out", "zoom_in", "fit", "direction_tb", "direction_lr"),
+    )
+    for i, group in enumerate(groups):
+        if i:
+            bar.addSeparator()
+        for k in group:
+            bar.addAction(a[k])
+    spacer = QWidget()
+    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    bar.addWidget(spacer)
+    search = QLineEdit()
+    search.setObjectName("searchField")
+    search.setPlaceholderText("Find node by name or op  (Ctrl+F)")
+    search.setClearButtonEnabled(True)
+    search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+    search.setFixedWidth(260)
+    bar.addWidget(search)
+    return search

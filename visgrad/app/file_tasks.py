@@ -1,0 +1,95 @@
+"""Trace files load and save on a worker thread, with a progress dialog when it takes a while."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog
+
+SHOW_PROGRESS_AFTER_MS = 400
+
+
+class _Relay(QObject):
+    progress = Signal(int)  # per mille
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class _Job(QRunnable):
+    def __init__(self, relay: _Relay, work: Callable[[Callable[..., None]], Any]) -> None:
+        super().__init__()
+        self.relay, self.work = relay, work
+
+    def run(self) -> None:
+        def progress(*args: Any) -> None:
+            if len(args) >= 2 and args[1]:
+                frac = float(args[0]) / float(args[1])
+            elif args:
+                frac = float(args[0])
+            else:
+                return
+            self.relay.progress.emit(int(max(0.0, min(1.0, frac)) * 1000))
+
+        try:
+            result = self.work(progress)
+        except Exception as e:  # any failure is reported to the user, never raised in the thread
+            self.relay.failed.emit(f"{type(e).__name__}: {e}" if not str(e) else str(e))
+            return
+        self.relay.done.emit(result)
+
+
+def run_with_progress(
+    controller: Any,
+    label: str,
+    work: Callable[[Callable[..., None]], Any],
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[str], None],
+) -> _Relay:
+    """Run ``work(progress)`` on the thread pool; ``on_done``/``on_failed`` run on the GUI thread."""
+    relay = _Relay(controller)
+    parent = QApplication.activeWindow()
+    dialog = QProgressDialog(label, "", 0, 1000, parent)
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
+    dialog.setAutoClose(True)
+    dialog.setValue(0)
+
+    def finish() -> None:
+        dialog.reset()
+        dialog.deleteLater()
+        relay.deleteLater()
+
+    relay.progress.connect(dialog.setValue)
+    relay.done.connect(lambda r: (finish(), on_done(r)))
+    relay.failed.connect(lambda m: (finish(), on_failed(m)))
+    QThreadPool.globalInstance().start(_Job(relay, work))
+    return relay
+
+
+def load_trace_async(controller: Any, path: str, on_loaded: Callable[[list], None]) -> _Relay:
+    """Load ``path``; a malformed file is reported through ``controller.file_failed``."""
+    from visgrad.trace.files import load_trace
+
+    return run_with_progress(
+        controller,
+        f"Loading {path}…",
+        lambda progress: load_trace(path, progress=progress),
+        on_loaded,
+        lambda msg: controller.file_failed.emit(path, msg),
+    )
+
+
+def save_trace_async(controller: Any, path: str, evs: list) -> _Relay:
+    """Save ``evs`` to ``path``; success is a status-bar message, failure a dialog."""
+    from visgrad.trace.files import save_trace
+
+    return run_with_progress(
+        controller,
+        f"Saving {path}…",
+        lambda progress: save_trace(path, evs, progress=progress),
+        lambda _: controller.message.emit(f"Saved {len(evs)} events to {path}"),
+        lambda msg: controller.file_failed.emit(path, msg),
+    )

@@ -1,0 +1,132 @@
+"""Short texts for the graph and the event list: array previews, norms, event one-liners (no Qt)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from visgrad import events
+from visgrad.trace.codec import ArraySummary
+
+
+def fmt_num(x: float) -> str:
+    """A number in at most ~7 characters: 0.5, -1.25, 3.1e-05, nan, inf."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"
+    ax = abs(x)
+    if ax >= 1e4 or ax < 1e-3:
+        return f"{x:.1e}"
+    return f"{x:.4g}"
+
+
+def _flat(a: np.ndarray | ArraySummary) -> tuple[list[float], int]:
+    if isinstance(a, ArraySummary):
+        return list(a.preview), a.size
+    flat = np.asarray(a).reshape(-1)
+    return [float(v) for v in flat[:8]], int(flat.size)
+
+
+def preview(a: np.ndarray | ArraySummary | None, limit: int = 4) -> str:
+    """``[1, 0.5, -2, …]`` for arrays, the number for scalars, ``None`` for None."""
+    if a is None:
+        return "None"
+    vals, size = _flat(a)
+    if isinstance(a, np.ndarray) and a.ndim == 0 and vals:
+        return fmt_num(vals[0])
+    shown = ", ".join(fmt_num(v) for v in vals[:limit])
+    return f"[{shown}{', …' if size > limit else ''}]"
+
+
+def norm(a: np.ndarray | ArraySummary | None) -> float | None:
+    """Euclidean norm (finite entries for a summary), None for None."""
+    if a is None:
+        return None
+    if isinstance(a, ArraySummary):
+        return a.norm
+    with np.errstate(all="ignore"):
+        return float(np.sqrt(np.sum(np.square(np.asarray(a, dtype=np.float64)))))
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """``(5, 3)``, ``()`` for scalars."""
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def grad_line(grad: Any, contributions: int) -> str:
+    """The leaf's gradient row: preview, norm and how many contributions were summed."""
+    if grad is None:
+        return "grad  None"
+    n = norm(grad)
+    count = f"  ×{contributions}" if contributions else ""
+    return f"grad  {preview(grad, 3)}  ‖{fmt_num(n if n is not None else 0.0)}‖{count}"
+
+
+def _short_src(source: tuple[str, int, str] | None) -> str:
+    if not source:
+        return ""
+    return f"  · line {source[1]}"
+
+
+def describe(ev: events.Event) -> str:
+    """One line for the event list."""
+    if isinstance(ev, events.TensorCreated):
+        rg = ", requires_grad" if ev.requires_grad else ""
+        return f"create  t{ev.tensor} = {ev.op}{shape_text(ev.shape)}{rg}{_short_src(ev.source)}"
+    if isinstance(ev, events.ForwardOp):
+        outs = ", ".join(f"t{o}" for o in ev.outputs)
+        ins = ", ".join("·" if i is None else f"t{i}" for i in ev.inputs)
+        fn = f"  [{ev.grad_fn}]" if ev.grad_fn else ""
+        return f"forward  {outs} = {ev.op}({ins}){fn}{_short_src(ev.source)}"
+    if isinstance(ev, events.InplaceUpdate):
+        return f"in-place  t{ev.tensor}.{ev.op}  v{ev.version}{_short_src(ev.source)}"
+    if isinstance(ev, events.BackwardBegin):
+        roots = ", ".join(f"t{r}" for r in ev.roots)
+        return f"backward begins  {ev.api}({roots})"
+    if isinstance(ev, events.BackwardNode):
+        return f"backward  {ev.name}  (f{ev.node})"
+    if isinstance(ev, events.GradAccumulated):
+        n = norm(ev.contribution)
+        new = "  (new)" if ev.created else ""
+        return f"grad +=  t{ev.tensor}  ‖{fmt_num(n or 0.0)}‖{new}"
+    if isinstance(ev, events.GradReset):
+        return f"grad reset  t{ev.tensor}  → {ev.how}"
+    if isinstance(ev, events.SavedReleased):
+        return f"saved freed  f{ev.node}  ({', '.join(ev.names)})"
+    if isinstance(ev, events.HookFired):
+        return f"hook  t{ev.tensor}  {ev.hook}{'  (replaced grad)' if ev.replaced else ''}"
+    if isinstance(ev, events.BackwardEnd):
+        return "backward ends" + ("" if ev.ok else " (failed)")
+    if isinstance(ev, events.Anomaly):
+        return f"anomaly  {ev.message or ev.name}"
+    if isinstance(ev, events.TensorNamed):
+        return f"name  t{ev.tensor} = {ev.name}"
+    if isinstance(ev, events.Output):
+        text = ev.text.rstrip("\n").replace("\n", " ⏎ ")
+        return f"print  {text[:80]}"
+    if isinstance(ev, events.ProgramError):
+        return f"error  {ev.exc_type}: {ev.message}"
+    if isinstance(ev, events.RunState):
+        return f"run  {ev.state} {ev.reason}".rstrip()
+    return ev.kind
+
+
+def event_category(ev: events.Event) -> str:
+    """A coarse class for colouring the event list: forward, backward, grad, error, other."""
+    if isinstance(ev, (events.TensorCreated, events.ForwardOp, events.InplaceUpdate)):
+        return "forward"
+    if isinstance(ev, (events.BackwardBegin, events.BackwardNode, events.BackwardEnd)):
+        return "backward"
+    if isinstance(ev, (events.GradAccumulated, events.GradReset, events.HookFired)):
+        return "grad"
+    if isinstance(ev, (events.ProgramError, events.Anomaly)):
+        return "error"
+    return "other"

@@ -1,0 +1,342 @@
+"""The scene's items: tensor and function nodes that paint themselves from the state at the cursor,
+edge paths with bends, and the overview that stands in for every node when zoomed far out.
+
+Nodes read their data in ``paint()`` (from the scene's current state) instead of copying it in on
+every tick, so a step only repaints what is visible. Texts are formatted once per state object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from visgrad.app import formatting as fmt
+from visgrad.app.theme import GraphColors, label_font, mono_font, role_color
+
+TENSOR_W, TENSOR_H, LEAF_H = 184.0, 50.0, 68.0
+FN_W, FN_H = 150.0, 28.0
+# Below these levels of detail text would be unreadable: draw boxes only / the title only.
+LOD_BOXES, LOD_TITLE = 0.26, 0.66
+GRAD_ROLES = ("parameter", "leaf")
+LEAF_ROLES = ("parameter", "leaf", "input")  # leaves get a grad row (an input may turn into a leaf)
+
+_TITLE = label_font(11, bold=True)
+_SMALL = label_font(10)
+_MONO = mono_font(10)
+_MONO_BOLD = mono_font(10, bold=True)
+_PROXY = label_font(21, bold=True)  # names drawn large when zoomed out, so they stay readable
+_FM_PROXY = QFontMetricsF(_PROXY)
+_FM_TITLE = QFontMetricsF(_TITLE)
+_FM_SMALL = QFontMetricsF(_SMALL)
+_FM_MONO = QFontMetricsF(_MONO)
+_FM_MONO_BOLD = QFontMetricsF(_MONO_BOLD)
+
+
+def node_size(kind: str, role: str, label: str = "") -> tuple[float, float]:
+    """Size of a node box in scene units; fixed per node so incremental layout stays valid."""
+    if kind == "function":
+        return max(FN_W, round(_FM_MONO_BOLD.horizontalAdvance(label)) + 44.0), FN_H
+    return TENSOR_W, LEAF_H if role in LEAF_ROLES else TENSOR_H
+
+
+class NodeItem(QGraphicsItem):
+    """Common part of tensor and function nodes: key, box, highlight, selection and mark."""
+
+    def __init__(self, key: str, size: tuple[float, float], host: SceneHost) -> None:
+        super().__init__()
+        self.key = key
+        self.host = host
+        w, h = size
+        self._rect = QRectF(-w / 2, -h / 2, w, h)
+        # A margin for the highlight halo and anti-aliasing.
+        self._bounds = self._rect.adjusted(-6, -6, 6, 6)
+        self._seen: object = None  # the state object the cached texts were made from
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt virtual
+        return self._bounds
+
+    @property
+    def rect(self) -> QRectF:
+        return self._rect
+
+    def _frame(self, painter: QPainter, fill: QColor, border: QPen, radius: float) -> None:
+        colors = self.host.colors
+        key = self.key
+        halo = None
+        if key in self.host.current:
+            halo = colors.current
+        elif key == self.host.selection:
+            halo = colors.selected
+        mark = self.host.marks.get(key)
+        if mark is not None:
+            painter.setPen(QPen(colors.marks.get(mark, colors.current), 3.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(self._rect.adjusted(-5, -5, 5, 5), radius + 4, radius + 4)
+        if halo is not None:
+            glow = QColor(halo)
+            glow.setAlpha(60)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(glow)
+            painter.drawRoundedRect(self._rect.adjusted(-4, -4, 4, 4), radius + 3, radius + 3)
+            border = QPen(halo, 2.2)
+        painter.setPen(border)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(self._rect, radius, radius)
+
+
+class TensorItem(NodeItem):
+    """A tensor: name, shape, value preview; leaves that require grad also show ``.grad``."""
+
+    def __init__(self, key: str, tensor_id: int, role: str, host: SceneHost) -> None:
+        super().__init__(key, node_size("tensor", role), host)
+        self.tensor_id = tensor_id
+        self.role = role
+        self.texts: dict[str, str] = {}
+        self.setZValue(2)
+
+    def _refresh(self) -> object:
+        ts = self.host.state.tensors.get(self.tensor_id) if self.host.state else None
+        if ts is self._seen:
+            return ts
+        self._seen = ts
+        if ts is None:
+            self.texts = {}
+            return ts
+        w = self._rect.width() - 20
+        shape = fmt.shape_text(ts.shape)
+        name_w = w - _FM_SMALL.horizontalAdvance(shape) - 8
+        self.texts = {
+            "name": _FM_TITLE.elidedText(ts.name, Qt.TextElideMode.ElideRight, name_w),
+            "shape": shape,
+            "value": _FM_MONO.elidedText(fmt.preview(ts.value), Qt.TextElideMode.ElideRight, w),
+        }
+        self.texts["proxy"] = _FM_PROXY.elidedText(ts.name, Qt.TextElideMode.ElideRight, w)
+        if self._rect.height() >= LEAF_H:
+            line = fmt.grad_line(ts.grad, ts.grad_contributions)
+            if not ts.requires_grad and ts.grad is None:
+                line = "requires_grad=False"
+            self.texts["grad"] = _FM_MONO.elidedText(line, Qt.TextElideMode.ElideRight, w)
+        return ts
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        ts = self._refresh()
+        if ts is None:
+            return
+        colors = self.host.colors
+        role = ts.role
+        accent = role_color(colors, role)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = self._rect
+        if lod < LOD_BOXES:
+            painter.fillRect(r, accent if accent is not None else colors.border)
+            return
+        if accent is not None and role in GRAD_ROLES:
+            border = QPen(accent, 2.0)
+        elif accent is not None:
+            border = QPen(accent, 1.4, Qt.PenStyle.DashLine if role == "input" else Qt.SolidLine)
+        else:
+            border = QPen(colors.border, 1.0)
+        self._frame(painter, colors.node_fill, border, 7.0)
+        if accent is not None:
+            strip = QRectF(r.left() + 1.5, r.top() + 6, 3.5, r.height() - 12)
+            painter.fillRect(strip, accent)
+        x0, w = r.left() + 11, r.width() - 20
+        painter.setPen(colors.node_text)
+        if lod < LOD_TITLE:
+            painter.setFont(_PROXY)
+            painter.drawText(
+                r.adjusted(10, 0, -8, 0), Qt.AlignmentFlag.AlignCenter, self.texts["proxy"]
+            )
+            return
+        painter.setFont(_TITLE)
+        painter.drawText(
+            QRectF(x0, r.top() + 4, w, 17), Qt.AlignmentFlag.AlignVCenter, self.texts["name"]
+        )
+        painter.setFont(_SMALL)
+        painter.setPen(colors.muted_text)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRectF(x0, r.top() + 4, w, 17), right, self.texts["shape"])
+        painter.setFont(_MONO)
+        painter.setPen(colors.node_text)
+        painter.drawText(
+            QRectF(x0, r.top() + 24, w, 16), Qt.AlignmentFlag.AlignVCenter, self.texts["value"]
+        )
+        grad = self.texts.get("grad")
+        if grad is not None:
+            has = ts.grad is not None
+            if has and ts.grad_contributions and ts.role in GRAD_ROLES:
+                # A soft band under the grad row: the leaf's gradient is the point of the run.
+                band = QColor(colors.grad)
+                band.setAlpha(26)
+                painter.fillRect(QRectF(r.left() + 6, r.top() + 44, r.width() - 12, 16), band)
+            painter.setPen(colors.grad if has else colors.muted_text)
+            painter.setFont(_MONO_BOLD if has else _MONO)
+            painter.drawText(QRectF(x0, r.top() + 44, w, 16), Qt.AlignmentFlag.AlignVCenter, grad)
+
+
+class FunctionItem(NodeItem):
+    """A function node: the grad_fn's name; tinted once backward has executed it."""
+
+    def __init__(self, key: str, node_id: int, label: str, host: SceneHost) -> None:
+        super().__init__(key, node_size("function", "", label), host)
+        self.node_id = node_id
+        self.text = self.proxy = ""
+        self.setZValue(2)
+
+    def _refresh(self) -> object:
+        fs = self.host.state.functions.get(self.node_id) if self.host.state else None
+        if fs is not self._seen:
+            self._seen = fs
+            if fs is not None:
+                self.text = _FM_MONO_BOLD.elidedText(
+                    fs.grad_fn, Qt.TextElideMode.ElideMiddle, self._rect.width() - 30
+                )
+                short = fs.grad_fn.removesuffix("Backward0").removesuffix("Backward1")
+                self.proxy = _FM_PROXY.elidedText(
+                    short, Qt.TextElideMode.ElideRight, self._rect.width() - 16
+                )
+        return fs
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        fs = self._refresh()
+        if fs is None:
+            return
+        colors = self.host.colors
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = self._rect
+        if lod < LOD_BOXES:
+            painter.fillRect(r, colors.grad if fs.executed else colors.fn_border)
+            return
+        no_grad = fs.grad_fn == fs.op and not fs.grad_fn.endswith("Backward0")
+        fill = colors.fn_fill
+        style = Qt.PenStyle.DashLine if no_grad else Qt.PenStyle.SolidLine
+        border = QPen(colors.grad if fs.executed else colors.fn_border, 1.2, style)
+        self._frame(painter, fill, border, r.height() / 2)
+        if fs.executed:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colors.executed)
+            painter.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+        if lod < LOD_TITLE:
+            painter.setFont(_PROXY)
+            painter.setPen(colors.muted_text if no_grad else colors.fn_text)
+            painter.drawText(r.adjusted(8, -6, -8, 6), Qt.AlignmentFlag.AlignCenter, self.proxy)
+            return
+        painter.setFont(_MONO_BOLD)
+        painter.setPen(colors.muted_text if no_grad else colors.fn_text)
+        painter.drawText(r.adjusted(10, 0, -14, 0), Qt.AlignmentFlag.AlignCenter, self.text)
+        if fs.executed:
+            painter.setPen(colors.grad)
+            painter.setFont(_SMALL)
+            tag = "✓" if fs.executed == 1 else f"×{fs.executed}"
+            painter.drawText(
+                r.adjusted(0, 0, -9, 0),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                tag,
+            )
+
+
+class OverviewItem(QGraphicsItem):
+    """Every node as a plain rectangle, in a handful of C++ calls: the far-zoomed-out picture."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._groups: list[tuple[QColor, list[QRectF]]] = []
+        self._bounds = QRectF()
+        self.setZValue(1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_groups(self, groups: list[tuple[QColor, list[QRectF]]], bounds: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._groups = groups
+        self._bounds = bounds
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt virtual
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        for color, rects in self._groups:
+            painter.setBrush(color)
+            painter.drawRects(rects)
+
+
+class SceneHost:
+    """What node items read while painting: the state at the cursor and the view's decorations."""
+
+    def __init__(self, colors: GraphColors) -> None:
+        self.colors = colors
+        self.state = None
+        self.current: frozenset[str] = frozenset()
+        self.selection = ""
+        self.marks: dict[str, str] = {}
+
+
+def edge_path(
+    points: list[tuple[float, float]], direction: str, arrow: float = 6.0
+) -> QPainterPath:
+    """A smooth path through ``points`` (start, bends..., end) with an open arrowhead at the end."""
+    path = QPainterPath()
+    add_curve(path, points, direction)
+    if arrow > 0:
+        ex, ey = points[-1]
+        if direction == "TB":
+            path.moveTo(ex - arrow * 0.6, ey - arrow)
+            path.lineTo(ex, ey)
+            path.lineTo(ex + arrow * 0.6, ey - arrow)
+        else:
+            path.moveTo(ex - arrow, ey - arrow * 0.6)
+            path.lineTo(ex, ey)
+            path.lineTo(ex - arrow, ey + arrow * 0.6)
+    return path
+
+
+def add_curve(path: QPainterPath, points: Iterable[tuple[float, float]], direction: str) -> None:
+    """Cubic segments with tangents along the layer axis, so edges leave and enter nodes straight."""
+    pts = list(points)
+    path.moveTo(*pts[0])
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+        if direction == "TB":
+            d = (y1 - y0) * 0.5
+            path.cubicTo(x0, y0 + d, x1, y1 - d, x1, y1)
+        else:
+            d = (x1 - x0) * 0.5
+            path.cubicTo(x0 + d, y0, x1 - d, y1, x1, y1)
+
+
+def arrow_head(
+    tip: tuple[float, float], towards_up: bool, direction: str, size: float
+) -> QPolygonF:
+    """A filled triangle at ``tip`` pointing against the data flow (gradients flow backward)."""
+    x, y = tip
+    s, h = size, size * 0.65
+    if direction == "TB":
+        sign = -1 if towards_up else 1
+        pts = [(x, y), (x - h, y - sign * s), (x + h, y - sign * s)]
+    else:
+        sign = -1 if towards_up else 1
+        pts = [(x, y), (x - sign * s, y - h), (x - sign * s, y + h)]
+    return QPolygonF([QPointF(a, b) for a, b in pts])
+
+
+def grad_pen(color: QColor, width: float, alpha: int = 255) -> QPen:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    pen = QPen(c, width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setCosmetic(True)  # device pixels: a gradient stays visible at any zoom
+    return pen
+
+
+def solid(color: QColor) -> QBrush:
+    return QBrush(color)

@@ -1,0 +1,47 @@
+"""Start the desktop debugger: ``run_app()`` opens the tutorial demo paused, or a script / trace."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from visgrad.app.main_window import MainWindow
+from visgrad.app.theme import apply_app_style
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (made once), styled."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setApplicationName("visgrad")
+        app.setOrganizationName("visgrad")
+        app.setDesktopFileName("visgrad")
+        apply_app_style(app)
+    return app  # type: ignore[return-value]
+
+
+def open_window(target: str | None = None, *, demo: str | None = None) -> MainWindow:
+    """Show the window at once; the program starts right after, so the window never waits on it."""
+    window = MainWindow()
+    window.show()
+    if target:
+        QTimer.singleShot(0, lambda: window.open_path(str(target)))
+    else:
+        QTimer.singleShot(0, lambda: window.controller.open_demo(demo or "tutorial"))
+    return window
+
+
+def run_app(target: str | None = None, *, demo: str | None = None) -> int:
+    """Run the debugger until its window closes; returns the exit code."""
+    app = create_app()
+    window = open_window(target, demo=demo)
+    code = app.exec()
+    del window
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_app(sys.argv[1] if len(sys.argv) > 1 else None))

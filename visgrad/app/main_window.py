@@ -1,0 +1,287 @@
+"""The debugger window: graph in the centre, timeline under it, event list and console docked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visgrad.app.actions import build_actions, build_menus, build_toolbar
+from visgrad.app.controller import Controller
+from visgrad.app.graph_view import GraphView
+from visgrad.app.theme import icon
+from visgrad.app.timeline import EventList, TimelineBar
+
+MAX_RECENT = 8
+_RUN_TEXT = {
+    "idle": "Ready",
+    "running": "Running",
+    "paused": "Paused",
+    "finished": "Finished",
+    "error": "Error",
+    "stopped": "Stopped",
+    "replay": "Replay",
+}
+
+
+class MainWindow(QMainWindow):
+    """The main window; ``controller`` is the model/commands, ``graph_view`` the DAG."""
+
+    def __init__(self, controller: Controller | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(icon("visgrad"))
+        self.resize(1600, 1000)
+        self.controller = controller or Controller(self)
+        self.graph_view = GraphView()
+        self.timeline = TimelineBar(self.controller)
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.graph_view, 1)
+        lay.addWidget(self.timeline)
+        self.setCentralWidget(central)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+        )
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self.actions_by_name = build_actions(self)
+        build_menus(self, self.actions_by_name)
+        self.search_field = build_toolbar(self, self.actions_by_name)
+        self.search_field.returnPressed.connect(self._search)
+
+        self.event_list = EventList(self.controller)
+        self.events_dock = self.add_panel(
+            "Events", self.event_list, Qt.DockWidgetArea.BottomDockWidgetArea, "Ctrl+Shift+E"
+        )
+        self.resizeDocks([self.events_dock], [190], Qt.Orientation.Vertical)
+
+        self.status_text = QLabel()
+        self.status_text.setObjectName("statusText")
+        self.status_counts = QLabel()
+        self.status_counts.setObjectName("statusCounts")
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.status_counts)
+        self.last_error: tuple[str, str] | None = None
+
+        c = self.controller
+        c.tick_changed.connect(self._on_tick)
+        c.events_appended.connect(lambda *_: self._update_status())
+        c.run_state_changed.connect(self._on_run_state)
+        c.paused_at.connect(lambda *_: self._update_status())
+        c.program_changed.connect(self._on_program)
+        c.selection_changed.connect(self.graph_view.set_selection)
+        c.program_failed.connect(self._on_program_failed)
+        c.file_failed.connect(self._on_file_failed)
+        c.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        self.graph_view.node_clicked.connect(c.select)
+        self.graph_view.scene_updated.connect(self._update_status)
+        self.graph_view.layout_failed.connect(
+            lambda m: self.statusBar().showMessage(f"Layout failed: {m}", 8000)
+        )
+        self._refresh_recent()
+        self._update_status()
+        self._install_panels()
+
+    # -- panels ------------------------------------------------------------------------------------
+    def _install_panels(self) -> None:
+        try:
+            from visgrad.app.panels import install_panels
+        except ImportError:
+            return
+        install_panels(self)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        # Everything docked at the bottom (events, console, ...) shares one tab group.
+        for dock in self.findChildren(QDockWidget):
+            if dock is not self.events_dock and self.dockWidgetArea(dock) == bottom:
+                self.tabifyDockWidget(self.events_dock, dock)
+        self.events_dock.raise_()
+        sides = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) != bottom]
+        self.resizeDocks(sides, [330] * len(sides), Qt.Orientation.Horizontal)
+
+    def add_panel(
+        self, title: str, widget: QWidget, area: Qt.DockWidgetArea, shortcut: str | None = None
+    ) -> QDockWidget:
+        """Dock ``widget``; its toggle goes into View ▸ Panels (with ``shortcut``)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        toggle = dock.toggleViewAction()
+        if shortcut:
+            toggle.setShortcut(QKeySequence(shortcut))
+        self.panels_menu.addAction(toggle)
+        return dock
+
+    # -- reacting to the controller ----------------------------------------------------------------
+    def _on_tick(self, tick: int) -> None:
+        self.graph_view.show_state(self.controller.state())
+        self._update_status()
+
+    def _on_program(self, path: str) -> None:
+        self.graph_view.clear()
+        if path:
+            self._remember(path)
+        self._on_tick(self.controller.tick)
+
+    def _on_run_state(self, state: str) -> None:
+        a = self.actions_by_name
+        alive = state in ("running", "paused")
+        a["pause"].setEnabled(state == "running")
+        a["stop"].setEnabled(alive)
+        a["continue"].setEnabled(state == "paused" or state == "replay")
+        a["restart"].setEnabled(self.controller.program_path is not None)
+        self._update_status()
+
+    def _on_program_failed(self, summary: str, traceback: str) -> None:
+        self.last_error = (summary, traceback)
+        self.statusBar().showMessage(f"The program raised {summary}", 15000)
+        self.show_error("The program raised an exception", summary, traceback)
+
+    def _on_file_failed(self, path: str, message: str) -> None:
+        self.last_error = (message, "")
+        self.show_error("Could not open the file", f"{Path(path).name}: {message}")
+
+    def show_error(self, title: str, text: str, details: str = "") -> None:
+        """A non-blocking error box (window-modal, so the graph stays visible behind it)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        if details:
+            box.setDetailedText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.error_box = box
+
+    def status_line(self) -> str:
+        """ "Paused at tick 12 · backward", "Running", "Error: ValueError: ..." — what the user sees."""
+        c = self.controller
+        run = c.run_state
+        where = f"tick {c.tick}" if c.tick >= 0 else "the start"
+        phase = c.state().phase if len(c.model) else "idle"
+        if run == "paused":
+            text = f"Paused at {where} · {phase}"
+        elif run == "error" and self.last_error:
+            text = f"Error: {self.last_error[0]}"
+        elif run in ("finished", "stopped", "replay"):
+            text = f"{_RUN_TEXT[run]} · viewing {where} · {phase}"
+        else:
+            text = _RUN_TEXT.get(run, run.capitalize())
+        if not c.live and run in ("running", "paused"):
+            text += " · time travel"
+        return text
+
+    def _update_status(self) -> None:
+        c = self.controller
+        text = self.status_line()
+        self.status_text.setText(text)
+        scene = self.graph_view.graph_scene
+        self.status_counts.setText(
+            f"{scene.node_count()} nodes · {scene.edge_count()} edges · {len(c.model)} events"
+        )
+        name = Path(c.program_path).name if c.program_path else "no program"
+        self.setWindowTitle(f"{name} — {text} — visgrad")
+
+    # -- commands ----------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search_field.setFocus()
+        self.search_field.selectAll()
+
+    def _search(self) -> None:
+        if self.graph_view.search(self.search_field.text()) is None:
+            self.statusBar().showMessage(f"No node matches “{self.search_field.text()}”", 4000)
+
+    def choose_script(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Script", "", "Python (*.py)")
+        if path:
+            self.controller.open_script(path)
+
+    def choose_trace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Trace", "", "visgrad trace (*.vgtrace)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        """A script runs; a ``.vgtrace`` is replayed."""
+        if path.endswith(".vgtrace"):
+            self._remember(path)
+            self.controller.open_trace(path)
+        else:
+            self.controller.open_script(path)
+
+    def choose_save_trace(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save Trace", "run.vgtrace", "visgrad trace (*.vgtrace)"
+        )
+        if path:
+            self.controller.save_trace(path)
+
+    def choose_export(self, kind: str) -> None:
+        filters = {
+            "png": "PNG image (*.png)",
+            "svg": "SVG image (*.svg)",
+            "dot": "Graphviz (*.dot)",
+            "graphml": "GraphML (*.graphml)",
+            "json": "JSON node-link (*.json)",
+        }
+        path, _ = QFileDialog.getSaveFileName(self, "Export", f"graph.{kind}", filters[kind])
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> None:
+        """Write the view (.png/.svg) or the graph at the cursor (.dot/.graphml/.json)."""
+        try:
+            if path.lower().endswith((".png", ".svg")):
+                from visgrad.app.render import save_scene
+
+                save_scene(self.graph_view.graph_scene, path)
+            else:
+                from visgrad.graph.export import export_graph
+
+                export_graph(self.controller.model, path, tick=max(self.controller.tick, 0))
+        except (OSError, ValueError) as e:
+            self.show_error("Export failed", str(e))
+            return
+        self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About visgrad", "visgrad — see and debug backpropagation.")
+
+    # -- recent files ------------------------------------------------------------------------------
+    def _remember(self, path: str) -> None:
+        s = QSettings("visgrad", "visgrad")
+        recent = [p for p in (s.value("recent") or []) if p != path]
+        s.setValue("recent", [path, *recent][:MAX_RECENT])
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        recent = QSettings("visgrad", "visgrad").value("recent") or []
+        if isinstance(recent, str):
+            recent = [recent]
+        for p in recent:
+            menu.addAction(Path(p).name, lambda p=p: self.open_path(p)).setToolTip(p)
+        menu.setEnabled(bool(recent))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt virtual
+        self.controller.shutdown()
+        self.graph_view.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,91 @@
+"""Headless rendering of the graph scene to PNG or SVG (``visgrad export``, the window's exports)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication, QGraphicsScene
+
+from visgrad import events
+from visgrad.trace.model import TraceModel
+
+IMAGE_FORMATS = (".png", ".svg")
+
+
+def ensure_app() -> QApplication:
+    """The running QApplication, or a new one (offscreen when there is no display)."""
+    app = QApplication.instance()
+    if app is None:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QApplication([])
+        from visgrad.app.theme import apply_app_style
+
+        apply_app_style(app)
+    return app  # type: ignore[return-value]
+
+
+def save_scene(scene: QGraphicsScene, out_path: str | os.PathLike, scale: float = 1.5) -> Path:
+    """Write the whole scene to ``out_path`` (.png raster at ``scale``, .svg vector)."""
+    path = Path(out_path)
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_FORMATS:
+        raise ValueError(
+            f"cannot export an image as {suffix or 'no extension'!r}; use .png or .svg"
+        )
+    src = scene.sceneRect()
+    if src.isEmpty():
+        src = QRectF(0, 0, 200, 100)
+    size = QSize(max(1, round(src.width() * scale)), max(1, round(src.height() * scale)))
+    target = QRectF(0, 0, size.width(), size.height())
+    if suffix == ".png":
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(scene.backgroundBrush().color())
+        painter = QPainter(image)
+        painter.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+        )
+        scene.render(painter, target, src, Qt.AspectRatioMode.KeepAspectRatio)
+        painter.end()
+        if not image.save(str(path)):
+            raise OSError(f"could not write {path}")
+    else:
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(size)
+        gen.setViewBox(target)
+        gen.setTitle("visgrad graph")
+        painter = QPainter(gen)
+        painter.fillRect(target, scene.backgroundBrush())
+        scene.render(painter, target, src, Qt.AspectRatioMode.KeepAspectRatio)
+        painter.end()
+    return path
+
+
+def export_image(
+    events_or_model: Iterable[events.Event] | TraceModel,
+    out_path: str | os.PathLike,
+    tick: int | None = None,
+    direction: str = "TB",
+    dark: bool = False,
+) -> Path:
+    """Render the graph at ``tick`` (default: the last event) to a .png or .svg file."""
+    ensure_app()
+    from visgrad.app.graph_scene import GraphScene
+    from visgrad.app.graph_view import build_and_layout
+    from visgrad.app.theme import graph_colors
+
+    model = (
+        events_or_model if isinstance(events_or_model, TraceModel) else TraceModel(events_or_model)
+    )
+    state = model.state_at(len(model) - 1 if tick is None else tick)
+    scene = GraphScene(graph_colors(dark))
+    scene.host.state = state
+    graph, layout = build_and_layout(state, scene, direction, None)
+    scene.apply_layout(graph, layout)
+    return save_scene(scene, out_path)

@@ -1,0 +1,164 @@
+"""Time travel widgets: the slider strip under the graph and the event list over the log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSlider,
+    QToolButton,
+    QWidget,
+)
+
+from visgrad.app import formatting as fmt
+from visgrad.app.controller import Controller
+from visgrad.app.theme import graph_colors, icon, mono_font
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class EventListModel(QAbstractListModel):
+    """One row per event of the controller's log; texts are made when a row is first shown."""
+
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self._rows = len(controller.model)
+        self._texts: dict[int, str] = {}
+        colors = graph_colors()
+        self._colors = {
+            "forward": colors.node_text,
+            "backward": colors.grad,
+            "grad": colors.parameter,
+            "error": colors.marks["nan"],
+            "other": colors.muted_text,
+        }
+        self._font = mono_font(11)
+        controller.events_appended.connect(self._on_appended)
+        controller.program_changed.connect(self._on_reset)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt virtual
+        return 0 if parent.isValid() else self._rows
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if not index.isValid() or not 0 <= row < self._rows:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = self._texts.get(row)
+            if text is None:
+                ev = self.controller.model.events[row]
+                text = f"{row:>5}  {fmt.describe(ev)}"
+                self._texts[row] = text
+            return text
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._colors[fmt.event_category(self.controller.model.events[row])]
+        if role == Qt.ItemDataRole.FontRole:
+            return self._font
+        return None
+
+    def _on_appended(self, n: int) -> None:
+        if n < self._rows:
+            self._on_reset()
+            return
+        if n > self._rows:
+            self.beginInsertRows(QModelIndex(), self._rows, n - 1)
+            self._rows = n
+            self.endInsertRows()
+
+    def _on_reset(self, *_: Any) -> None:
+        self.beginResetModel()
+        self._rows = len(self.controller.model)
+        self._texts.clear()
+        self.endResetModel()
+
+
+class EventList(QListView):
+    """The log as a list; clicking a row travels to that tick, the cursor's row stays selected."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setObjectName("eventList")
+        self.setModel(EventListModel(controller))
+        self.setUniformItemSizes(True)  # O(1) layout for 100k rows
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.clicked.connect(lambda idx: controller.go_to(idx.row()))
+        controller.tick_changed.connect(self._follow)
+
+    def _follow(self, tick: int) -> None:
+        model = self.model()
+        if 0 <= tick < model.rowCount():
+            idx = model.index(tick, 0)
+            self.setCurrentIndex(idx)
+            self.scrollTo(idx, QAbstractItemView.ScrollHint.EnsureVisible)
+        else:
+            self.clearSelection()
+
+
+class TimelineBar(QWidget):
+    """Slider over the ticks, where we are, and the Live button."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setObjectName("timelineBar")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setSpacing(10)
+        self.phase = QLabel("idle")
+        self.phase.setObjectName("phaseChip")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("timelineSlider")
+        self.slider.setRange(-1, -1)
+        self.slider.setPageStep(10)
+        self.position = QLabel("—")
+        self.position.setObjectName("tickLabel")
+        self.position.setMinimumWidth(120)
+        self.position.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.live = QToolButton()
+        self.live.setObjectName("liveButton")
+        self.live.setText("Live")
+        self.live.setIcon(icon("live"))
+        self.live.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.live.setCheckable(True)
+        self.live.setToolTip("Follow the running program (jump to the newest event)")
+        lay.addWidget(self.phase)
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.position)
+        lay.addWidget(self.live)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.live.clicked.connect(lambda: controller.go_live())
+        controller.events_appended.connect(self._on_appended)
+        controller.tick_changed.connect(self._on_tick)
+        controller.program_changed.connect(lambda *_: self._on_appended(len(controller.model)))
+
+    def _on_slider(self, value: int) -> None:
+        if value != self.controller.tick:
+            self.controller.go_to(value)
+
+    def _on_appended(self, n: int) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setRange(-1, max(-1, n - 1))
+        self.slider.setValue(self.controller.tick)
+        self.slider.blockSignals(False)
+        self._on_tick(self.controller.tick)
+
+    def _on_tick(self, tick: int) -> None:
+        c = self.controller
+        self.slider.blockSignals(True)
+        self.slider.setValue(tick)
+        self.slider.blockSignals(False)
+        self.position.setText(f"event {tick + 1} / {len(c.model)}")
+        self.live.setChecked(c.live)
+        phase = c.state().phase if len(c.model) else "idle"
+        self.phase.setText(phase)
+        self.phase.setProperty("phase", phase)
+        self.phase.style().unpolish(self.phase)
+        self.phase.style().polish(self.phase)
