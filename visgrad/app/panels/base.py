@@ -95,13 +95,22 @@ def array_text(a: np.ndarray | ArraySummary | None, limit: int = 64) -> str:
         return "None"
     if isinstance(a, ArraySummary) or a.size > limit:
         s = stats(a)
-        return (f"shape {tuple(s.shape)}: min {fmt(s.min)}, max {fmt(s.max)}, mean {fmt(s.mean)}, "
-                f"norm {fmt(s.norm)}" + (f", {s.nan} NaN" if s.nan else "")
-                + (f", {s.inf} Inf" if s.inf else ""))
+        return (
+            f"shape {tuple(s.shape)}: min {fmt(s.min)}, max {fmt(s.max)}, mean {fmt(s.mean)}, "
+            f"norm {fmt(s.norm)}"
+            + (f", {s.nan} NaN" if s.nan else "")
+            + (f", {s.inf} Inf" if s.inf else "")
+        )
     if a.ndim == 0:
         return fmt(float(a))
-    return np.array2string(np.asarray(a), precision=4, separator=", ", suppress_small=False,
-                           max_line_width=72, formatter={"float_kind": lambda x: fmt(float(x))})
+    return np.array2string(
+        np.asarray(a),
+        precision=4,
+        separator=", ",
+        suppress_small=False,
+        max_line_width=72,
+        formatter={"float_kind": lambda x: fmt(float(x))},
+    )
 
 
 def heading(text: str) -> QLabel:

@@ -104,7 +104,7 @@ def local_text(formula: str) -> str:
 
 def pretty(expr: str) -> str:
     """Typeset an op-table expression: ``·`` for ``*``, ``^`` for ``**``, a real minus sign."""
-    s = expr.replace("**", "^").replace(" * ", "·").replace("*", "·")
+    s = expr.replace(" ** ", "^").replace("**", "^").replace(" * ", "·").replace("*", "·")
     s = re.sub(r"(?<![\w)])-", "−", s)
     s = s.replace(" - ", " − ").replace("sigmoid(", "σ(")
     return s
@@ -115,6 +115,10 @@ def simplify(expr: str, attrs: dict[str, Any]) -> str:
     for name, value in attrs.items():
         if value is None:
             expr = re.sub(rf"\s*[·*]\s*{re.escape(name)}\b", "", expr)
+    if attrs.get("alpha", None) == 1:
+        expr = re.sub(r"\balpha\s*[·*]\s*", "", expr)
+        expr = re.sub(r"\s*[·*]\s*alpha\b", "", expr)
+        expr = re.sub(r"^(−?)alpha$", r"\g<1>1", expr.strip())
     if attrs.get("reduction", 1) != 1:
         expr = re.sub(r"\s*/\s*n\b", "", expr)
     return expr
@@ -149,8 +153,12 @@ def to_python(expr: str) -> str:
     return s
 
 
-def evaluate(formula: str, names: dict[str, Any], grad: np.ndarray) -> np.ndarray | None:
-    """``formula`` evaluated elementwise with NumPy (``None`` when it is not elementwise text)."""
+def evaluate(formula: str, names: dict[str, Any], grad: Any = 1.0) -> np.ndarray | None:
+    """``formula`` evaluated elementwise with NumPy (``None`` when it is not elementwise text).
+
+    With ``grad`` = 1 this is the local derivative, shaped like whatever the formula's operands
+    broadcast to (the input's shape for a reduction such as a mean loss).
+    """
     src = to_python(formula)
     if not _PY_SAFE.match(src) or "__" in src or "." in re.sub(r"\d\.\d", "", src):
         return None
@@ -165,10 +173,7 @@ def evaluate(formula: str, names: dict[str, Any], grad: np.ndarray) -> np.ndarra
         return None
     if not _numeric(out):
         return None
-    try:
-        return np.broadcast_to(np.asarray(out, dtype=np.float64), np.shape(grad)).copy()
-    except ValueError:
-        return None
+    return np.asarray(out, dtype=np.float64)
 
 
 def _numeric(v: Any) -> bool:

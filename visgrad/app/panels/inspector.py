@@ -79,7 +79,8 @@ class Inspector(Panel):
         self.alert = QLabel()
         self.alert.setWordWrap(True)
         self.alert.setStyleSheet(
-            "background:#fdecea; color:#8a1c1c; border:1px solid #f5c2c0; padding:4px;")
+            "background:#fdecea; color:#8a1c1c; border:1px solid #f5c2c0; padding:4px;"
+        )
         self.alert.hide()
         self.tabs = QTabWidget()
         self.views: dict[str, ArrayView] = {}
@@ -154,8 +155,11 @@ class Inspector(Panel):
             self._show_function(state, state.functions[_int(key[1:])])
         else:
             self.shown = None
-            self.title.setText("Select a node in the graph" if not key else
-                               f"{key} does not exist yet at tick {state.tick}")
+            self.title.setText(
+                "Select a node in the graph"
+                if not key
+                else f"{key} does not exist yet at tick {state.tick}"
+            )
             self._set_props([])
             self._set_stats([])
             self._set_tabs([])
@@ -165,17 +169,24 @@ class Inspector(Panel):
         fn = state.functions.get(ts.producer) if ts.producer is not None else None
         self.title.setText(f"{ts.name}  ·  tensor t{ts.id}  ·  {ts.role}")
         grad_note = "" if ts.grad is not None or not ts.requires_grad else " (not computed yet)"
-        self._set_props([
-            ("shape", str(tuple(ts.shape))), ("dtype", ts.dtype),
-            ("requires_grad", str(ts.requires_grad)), ("is_leaf", str(ts.is_leaf)),
-            ("grad_fn", fn.grad_fn if fn else "None"), ("version", str(ts.version)),
-            ("made at", short_source(ts.source)),
-            ("grad", f"{ts.grad_contributions} contribution(s){grad_note}"),
-        ])
+        self._set_props(
+            [
+                ("shape", str(tuple(ts.shape))),
+                ("dtype", ts.dtype),
+                ("requires_grad", str(ts.requires_grad)),
+                ("is_leaf", str(ts.is_leaf)),
+                ("grad_fn", fn.grad_fn if fn else "None"),
+                ("version", str(ts.version)),
+                ("made at", short_source(ts.source)),
+                ("grad", f"{ts.grad_contributions} contribution(s){grad_note}"),
+            ]
+        )
         change = self._change(state, ts)
         rows: list[tuple[str, Any]] = [("value", ts.value), ("grad", ts.grad)]
-        tabs: list[tuple[str, Any, np.ndarray | None]] = [("Value", ts.value, None),
-                                                          ("Gradient", ts.grad, None)]
+        tabs: list[tuple[str, Any, np.ndarray | None]] = [
+            ("Value", ts.value, None),
+            ("Gradient", ts.grad, None),
+        ]
         if change is not None:
             label, delta, mask = change
             rows.append((label, delta))
@@ -195,8 +206,11 @@ class Inspector(Panel):
             return None
         what, i = found
         before = model.state_at(i - 1).tensors.get(ts.id)
-        now, prev = (ts.value, before.value if before else None) if what == "value" else (
-            ts.grad, before.grad if before else None)
+        now, prev = (
+            (ts.value, before.value if before else None)
+            if what == "value"
+            else (ts.grad, before.grad if before else None)
+        )
         if not isinstance(now, np.ndarray):
             return None
         if not isinstance(prev, np.ndarray) or prev.shape != now.shape:
@@ -221,11 +235,16 @@ class Inspector(Panel):
             saved_text += " — released after backward" if released else " — kept"
         attrs = ", ".join(f"{k}={v}" for k, v in fs.attrs.items() if k != "constants") or "—"
         self.title.setText(f"{fs.grad_fn}  ·  function f{fs.id}  ·  forward {fs.op}")
-        self._set_props([
-            ("inputs", ", ".join(ins) or "—"), ("outputs", ", ".join(outs) or "—"),
-            ("attributes", attrs), ("backward ran", f"{fs.executed} time(s)"),
-            ("saved values", saved_text), ("made at", short_source(fs.source)),
-        ])
+        self._set_props(
+            [
+                ("inputs", ", ".join(ins) or "—"),
+                ("outputs", ", ".join(outs) or "—"),
+                ("attributes", attrs),
+                ("backward ran", f"{fs.executed} time(s)"),
+                ("saved values", saved_text),
+                ("made at", short_source(fs.source)),
+            ]
+        )
         rows: list[tuple[str, Any]] = []
         tabs: list[tuple[str, Any, np.ndarray | None]] = []
         for i, g in enumerate(fs.grads_in or ()):
@@ -253,8 +272,10 @@ class Inspector(Panel):
                 self.tabs.setCurrentWidget(self.views[name])
                 idx = self.views[name].first_bad()
                 where = f" first at index {list(idx)}" if idx is not None else ""
-                self.alert.setText(f"{name}: {bad} NaN/Inf entr{'y' if bad == 1 else 'ies'}"
-                                   f"{where} (highlighted in red).")
+                self.alert.setText(
+                    f"{name}: {bad} NaN/Inf entr{'y' if bad == 1 else 'ies'}"
+                    f"{where} (highlighted in red)."
+                )
                 self.alert.show()
                 return
 

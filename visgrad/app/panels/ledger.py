@@ -22,8 +22,17 @@ from visgrad.app.panels.base import Panel, heading
 from visgrad.trace.codec import ArraySummary
 from visgrad.trace.state import LedgerEntry
 
-COLUMNS = ("#", "backward()", "change", "from node", "path (root → node)", "contribution",
-           "running sum", "‖.grad‖", "= .grad")
+COLUMNS = (
+    "#",
+    "backward()",
+    "change",
+    "from node",
+    "path (root → node)",
+    "contribution",
+    "running sum",
+    "‖.grad‖",
+    "= .grad",
+)
 KIND_TEXT = {"add": "+=", "zero": ".grad.zero_()", "none": ".grad = None", "set": ".grad = …"}
 Index = QModelIndex | QPersistentModelIndex
 
@@ -65,9 +74,11 @@ def accumulation_warning(entries: list[LedgerEntry], name: str) -> str:
             passes.append(e.backward_index)
     if len(passes) < 2:
         return ""
-    return (f"backward() call {passes[-1]} accumulated on top of the previous backward's gradient: "
-            f"{name}.grad is now the sum of {len(passes)} backward passes — call "
-            f"{name}.grad.zero_() or optimizer.zero_grad() between them.")
+    return (
+        f"backward() call {passes[-1]} accumulated on top of the previous backward's gradient: "
+        f"{name}.grad is now the sum of {len(passes)} backward passes — call "
+        f"{name}.grad.zero_() or optimizer.zero_grad() between them."
+    )
 
 
 class LedgerModel(QAbstractTableModel):
@@ -94,7 +105,9 @@ class LedgerModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
         return None
@@ -156,7 +169,8 @@ class GradLedger(Panel):
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(
-            "background:#fff4e5; color:#7a4100; border:1px solid #f3c98b; padding:4px;")
+            "background:#fff4e5; color:#7a4100; border:1px solid #f3c98b; padding:4px;"
+        )
         self.warning.hide()
         self.model = LedgerModel(self)
         self.table = QTableView()
@@ -207,12 +221,15 @@ class GradLedger(Panel):
         if not entries:
             self.summary.setText(
                 f"{ts.name}.grad is None: no backward pass has reached it yet."
-                if ts.requires_grad else f"{ts.name} does not require grad: it has no .grad.")
+                if ts.requires_grad
+                else f"{ts.name} does not require grad: it has no .grad."
+            )
         else:
             self.summary.setText(
                 f"{adds} contribution(s) and {len(entries) - adds} reset(s) up to tick "
                 f"{state.tick}; the running sum is checked against the recorded .grad (✓). "
-                "Double-click a row to go to that moment.")
+                "Double-click a row to go to that moment."
+            )
         text = accumulation_warning(entries, ts.name)
         self.warning.setText(text)
         self.warning.setVisible(bool(text))

@@ -1,0 +1,69 @@
+"""Debugger panels around the graph: inspector, chain rule, grad ledger, source, console,
+breakpoints, NaN/Inf origin and gradient check. ``install_panels(window)`` docks them all.
+
+The program's output and traceback are the window's own Console dock (``visgrad/app/console.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+
+def install_panels(window: Any) -> dict[str, Any]:
+    """Create every panel for ``window.controller`` and dock it with ``window.add_panel``."""
+    from visgrad.app.panels.base import Marks
+    from visgrad.app.panels.breakpoints import BreakpointsPanel
+    from visgrad.app.panels.chain_rule import ChainRulePanel
+    from visgrad.app.panels.gradcheck import GradcheckPanel
+    from visgrad.app.panels.inspector import Inspector
+    from visgrad.app.panels.ledger import GradLedger
+    from visgrad.app.panels.nan_origin import NanOriginPanel
+    from visgrad.app.panels.source import SourcePanel
+
+    c = window.controller
+    marks = Marks(window)
+    right = Qt.DockWidgetArea.RightDockWidgetArea
+    left = Qt.DockWidgetArea.LeftDockWidgetArea
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    panels: dict[str, Any] = {
+        "inspector": Inspector(c),
+        "chain_rule": ChainRulePanel(c),
+        "ledger": GradLedger(c),
+        "source": SourcePanel(c),
+        "breakpoints": BreakpointsPanel(c, window),
+        "nan": NanOriginPanel(c, marks),
+        "gradcheck": GradcheckPanel(c, marks),
+    }
+    layout = [
+        ("Inspector", "inspector", right, "Alt+I"),
+        ("Chain rule", "chain_rule", right, "Alt+C"),
+        ("Grad ledger", "ledger", right, "Alt+L"),
+        ("Source", "source", left, "Alt+S"),
+        ("Breakpoints", "breakpoints", left, "Alt+B"),
+        ("NaN / Inf", "nan", bottom, "Alt+N"),
+        ("Gradient check", "gradcheck", bottom, "Alt+G"),
+    ]
+    docks = {}
+    for title, key, area, shortcut in layout:
+        docks[key] = window.add_panel(title, panels[key], area, shortcut)
+    # Panels that share an area open as tabs, the first of each group in front.
+    for a, b in (
+        ("inspector", "chain_rule"),
+        ("chain_rule", "ledger"),
+        ("source", "breakpoints"),
+        ("nan", "gradcheck"),
+    ):
+        if (
+            docks.get(a) is not None
+            and docks.get(b) is not None
+            and hasattr(window, "tabifyDockWidget")
+        ):
+            window.tabifyDockWidget(docks[a], docks[b])
+    for key in ("inspector", "source", "nan"):
+        if docks.get(key) is not None:
+            docks[key].raise_()
+    window.panels = panels
+    window.panel_marks = marks
+    return panels

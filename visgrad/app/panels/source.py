@@ -1,0 +1,264 @@
+"""The program's source: current line highlighted, node ↔ line links, gutter breakpoints."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+
+from visgrad.app.panels.arrays import MONO
+from visgrad.app.panels.base import Panel
+from visgrad.runner.breakpoints import Breakpoint
+from visgrad.trace.state import State
+
+CURRENT_BG = QColor("#fff1b8")
+SELECTED_BG = QColor("#dbeafe")
+
+
+class _Gutter(QWidget):
+    def __init__(self, editor: CodeView) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self.editor.gutter_width(), 0)
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
+        self.editor.paint_gutter(ev)
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        block = self.editor.cursorForPosition(ev.position().toPoint()).block()
+        self.editor.gutter_clicked.emit(block.blockNumber() + 1)
+
+
+class CodeView(QPlainTextEdit):
+    """Read-only code with line numbers; the gutter shows and toggles breakpoints."""
+
+    gutter_clicked = Signal(int)
+    line_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFont(MONO)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.breakpoint_lines: set[int] = set()
+        self.current_line = 0
+        self.selected_line = 0
+        self.gutter = _Gutter(self)
+        self.blockCountChanged.connect(self._update_width)
+        self.updateRequest.connect(self._update_gutter)
+        self._update_width()
+
+    def gutter_width(self) -> int:
+        digits = len(str(max(1, self.blockCount())))
+        return 22 + self.fontMetrics().horizontalAdvance("9") * max(3, digits)
+
+    def _update_width(self, *_: Any) -> None:
+        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def _update_gutter(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.gutter.scroll(0, dy)
+        else:
+            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+
+    def resizeEvent(self, ev: Any) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        cr = self.contentsRect()
+        self.gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        super().mouseReleaseEvent(ev)
+        if ev.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            self.line_clicked.emit(self.textCursor().blockNumber() + 1)
+
+    def paint_gutter(self, ev: QPaintEvent) -> None:
+        p = QPainter(self.gutter)
+        p.fillRect(ev.rect(), QColor("#f1f3f6"))
+        p.setFont(self.font())
+        block = self.firstVisibleBlock()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        h = round(self.blockBoundingRect(block).height())
+        w = self.gutter.width()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        while block.isValid() and top <= ev.rect().bottom():
+            line = block.blockNumber() + 1
+            if block.isVisible() and top + h >= ev.rect().top():
+                if line in self.breakpoint_lines:
+                    p.setBrush(QColor("#dc2626"))
+                    p.setPen(Qt.PenStyle.NoPen)
+                    d = min(h - 4, 11)
+                    p.drawEllipse(4, top + (h - d) // 2, d, d)
+                p.setPen(QColor("#1d2330") if line == self.current_line else QColor("#8b95a5"))
+                p.drawText(0, top, w - 6, h, Qt.AlignmentFlag.AlignRight, str(line))
+            block = block.next()
+            top += h
+            h = round(self.blockBoundingRect(block).height()) if block.isValid() else h
+
+    def show_lines(self, current: int, selected: int) -> None:
+        """Highlight the current event's line (and the selected node's), scrolling to it."""
+        self.current_line, self.selected_line = current, selected
+        sels = []
+        for line, color in ((selected, SELECTED_BG), (current, CURRENT_BG)):
+            if line <= 0 or line > self.blockCount():
+                continue
+            s = QTextEdit.ExtraSelection()
+            s.format.setBackground(color)
+            s.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            s.cursor = QTextCursor(self.document().findBlockByNumber(line - 1))
+            sels.append(s)
+        self.setExtraSelections(sels)
+        target = current or selected
+        if target > 0:
+            c = QTextCursor(self.document().findBlockByNumber(target - 1))
+            self.setTextCursor(c)
+            self.centerCursor() if not self._visible(target) else None
+        self.gutter.update()
+
+    def _visible(self, line: int) -> bool:
+        block = self.document().findBlockByNumber(line - 1)
+        geo = self.blockBoundingGeometry(block).translated(self.contentOffset())
+        return 0 <= geo.top() and geo.bottom() <= self.viewport().height()
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return a == b or os.path.realpath(a) == os.path.realpath(b)
+
+
+def event_line(state: State) -> tuple[str, int] | None:
+    """File and line of the event at the cursor (a backward node: the line of its forward op)."""
+    ev = state.event
+    src = getattr(ev, "source", None)
+    if src:
+        return src[0], src[1]
+    for key in state.current:
+        obj = (
+            state.functions.get(_num(key[1:]))
+            if key.startswith("f")
+            else state.tensors.get(_num(key[1:]))
+        )
+        if obj is not None and obj.source:
+            return obj.source[0], obj.source[1]
+    return None
+
+
+def _num(s: str) -> int:
+    try:
+        return int(s)
+    except ValueError:
+        return -(10**18)
+
+
+class SourcePanel(Panel):
+    """The program's text; follows the cursor and the selection."""
+
+    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        self.path_label = QLabel()
+        self.path_label.setStyleSheet("color:#6b7280; padding:2px;")
+        self.code = CodeView()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.path_label)
+        lay.addWidget(self.code)
+        self.path: str | None = None
+        self._click_cycle: tuple[int, int] = (0, 0)
+        self.code.gutter_clicked.connect(self.toggle_breakpoint)
+        self.code.line_clicked.connect(self.select_line)
+        controller.breakpoints_changed.connect(self._show_breakpoints)
+
+    def _load(self) -> None:
+        path = self.controller.program_path
+        if path == self.path:
+            return
+        self.path = path
+        text = ""
+        if path:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+            except OSError as e:
+                text = f"# cannot read {path}: {e}"
+        self.code.setPlainText(text if path else "# no source for this trace")
+        self.path_label.setText(path or "")
+        self._show_breakpoints()
+
+    def _show_breakpoints(self) -> None:
+        self.code.breakpoint_lines = {
+            int(b.value)
+            for b in self.controller.breakpoints
+            if b.kind == "line" and b.enabled and (b.file is None or _same(b.file, self.path))
+        }
+        self.code.gutter.update()
+
+    def refresh(self) -> None:
+        self._load()
+        state = self.controller.state()
+        cur = event_line(state)
+        current = cur[1] if cur and _same(cur[0], self.path) else 0
+        selected = 0
+        key = self.controller.selection or ""
+        obj = (
+            state.functions.get(_num(key[1:]))
+            if key.startswith("f")
+            else state.tensors.get(_num(key[1:]))
+            if key.startswith("t")
+            else None
+        )
+        if obj is not None and obj.source and _same(obj.source[0], self.path):
+            selected = obj.source[1]
+        self.code.show_lines(current, selected)
+
+    def nodes_on_line(self, line: int) -> list[str]:
+        """Graph keys made by code on ``line`` (ops first, then tensors), in creation order."""
+        state = self.controller.state()
+        fs = [
+            f
+            for f in state.functions.values()
+            if f.source and f.source[1] == line and _same(f.source[0], self.path)
+        ]
+        ts = [
+            t
+            for t in state.tensors.values()
+            if t.producer is None
+            and t.source
+            and t.source[1] == line
+            and _same(t.source[0], self.path)
+        ]
+        fs.sort(key=lambda f: f.created_seq)
+        ts.sort(key=lambda t: t.created_seq)
+        return [f"f{f.id}" for f in fs] + [f"t{t.id}" for t in ts]
+
+    def select_line(self, line: int) -> None:
+        """Click a line: select the nodes it made (clicking again cycles through them)."""
+        keys = self.nodes_on_line(line)
+        if not keys:
+            return
+        last_line, i = self._click_cycle
+        i = (i + 1) % len(keys) if last_line == line else 0
+        self._click_cycle = (line, i)
+        self.controller.select(keys[i])
+
+    def toggle_breakpoint(self, line: int) -> None:
+        """Gutter click: add a line breakpoint, or remove the one already there."""
+        bps = list(self.controller.breakpoints)
+        here = [
+            b
+            for b in bps
+            if b.kind == "line"
+            and int(b.value) == line
+            and (b.file is None or _same(b.file, self.path))
+        ]
+        if here:
+            bps = [b for b in bps if b not in here]
+        else:
+            nid = max((b.id for b in bps), default=0) + 1
+            bps.append(Breakpoint(id=nid, kind="line", value=line, file=self.path))
+        self.controller.set_breakpoints(bps)
