@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops.base import Op, apply, promote, wrap
-from visgrad.autograd import errors
 from visgrad.tensor import Tensor
 
 _f32 = np.dtype(np.float32)
@@ -72,20 +72,36 @@ class SubBackward0(Op):
 
 
 class RsubBackward1(Op):
-    """``number - tensor``."""
+    """``number - tensor``: the number is an attribute, not an input (no edge for it)."""
+
+    op_name = "rsub"
+    formulas = {"self": "-grad * alpha"}
+
+    def forward(self, a: Tensor, other: Any, alpha: Any = 1) -> np.ndarray:
+        self.save(alpha=alpha)
+        x, y = _pair(a, wrap(other, a))
+        return _binary(np.subtract, y, x * alpha if alpha != 1 else x)
+
+    def backward(self, g: Tensor) -> Tensor:
+        alpha = self.saved("alpha")
+        return -g if alpha == 1 else -g * alpha
+
+
+class RsubBackward0(Op):
+    """``torch.rsub(a, b)`` with two tensors: ``b - alpha * a``."""
 
     op_name = "rsub"
     input_names = ("self", "other")
-    formulas = {"self": "-grad * alpha"}
+    formulas = {"self": "-grad * alpha", "other": "grad"}
 
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
         x, y = _pair(a, b)
         return _binary(np.subtract, y, x * alpha if alpha != 1 else x)
 
-    def backward(self, g: Tensor) -> tuple[Tensor, None]:
+    def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
         alpha = self.saved("alpha")
-        return (-g if alpha == 1 else -g * alpha), None
+        return (-g if alpha == 1 else -g * alpha), g
 
 
 class MulBackward0(Op):
@@ -207,23 +223,25 @@ class PowBackward1(Op):
 
 
 class PowBackward2(Op):
-    """``number ** tensor``."""
+    """``number ** tensor``: the base is an attribute, the exponent the only input."""
 
     op_name = "pow"
-    input_names = ("self", "exponent")
+    input_names = ("exponent",)
     saves_output = "result"
     formulas = {"exponent": "grad * result * log(self)"}
 
-    def forward(self, base: Tensor, b: Tensor) -> np.ndarray:
-        self.save(self=base)
-        x, y = _pair(base, b)
+    def forward(self, b: Tensor, base: Any) -> np.ndarray:
+        self.save(self=base, exponent=b)
+        x, y = _pair(wrap(base, b), b)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.power(x, y)
         return r if r.dtype.kind == "f" or y.dtype.kind != "f" else r.astype(y.dtype)
 
-    def backward(self, g: Tensor) -> tuple[None, Tensor]:
-        base = self.saved("self")._data.item()
-        return None, g * self.saved("result") * float(np.log(base))
+    def backward(self, g: Tensor) -> Tensor:
+        base = self.saved("self")
+        base = base._data.item() if isinstance(base, Tensor) else base
+        with np.errstate(divide="ignore"):
+            return g * self.saved("result") * float(np.log(base))
 
 
 # -- math functions -------------------------------------------------------------------------------
@@ -439,19 +457,21 @@ def _masked(g: Tensor, weights: np.ndarray) -> Tensor:
 
 
 class WhereBackward0(Op):
+    """``where(condition, self, other)``; the bool condition is an attribute (no edge)."""
+
     op_name = "where"
-    input_names = ("condition", "self", "other")
+    input_names = ("self", "other")
     formulas = {"self": "where(condition, grad, 0)", "other": "where(condition, 0, grad)"}
 
-    def forward(self, c: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save(condition=c)
+    def forward(self, a: Tensor, b: Tensor, condition: Tensor) -> np.ndarray:
+        self.save(condition=condition)
         x, y = _pair(a, b)
-        return np.where(c._data.astype(bool), x, y)
+        return np.where(condition._data.astype(bool), x, y)
 
-    def backward(self, g: Tensor) -> tuple[None, Tensor, Tensor]:
+    def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
         c = self.saved("condition")
         z = zeros_like(g)
-        return None, where(c, g, z), where(c, z, g)
+        return where(c, g, z), where(c, z, g)
 
 
 class CompareBackward(Op):
@@ -472,24 +492,30 @@ class CompareBackward(Op):
 # -- functions --------------------------------------------------------------------------------------
 def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
     if not isinstance(a, Tensor):
+        if alpha == 1:
+            # ``2 + t`` is ``t + 2`` in PyTorch: the tensor is input 0, the number an edge-less 1.
+            return apply(AddBackward0, b, wrap(a, b), alpha=alpha)
         a = wrap(a, b)
     return apply(AddBackward0, a, wrap(b, a), alpha=alpha)
 
 
 def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
     if not isinstance(a, Tensor):
-        return apply(RsubBackward1, wrap(b, None), wrap(a, b), alpha=alpha)
+        return apply(RsubBackward1, wrap(b, None), other=a, alpha=alpha)
     return apply(SubBackward0, a, wrap(b, a), alpha=alpha)
 
 
 def rsub(a: Tensor, b: Any, *, alpha: Any = 1) -> Tensor:
     """``b - alpha * a``."""
-    return apply(RsubBackward1, a, wrap(b, a), alpha=alpha)
+    if isinstance(b, Tensor):
+        return apply(RsubBackward0, a, b, alpha=alpha)
+    return apply(RsubBackward1, a, other=b, alpha=alpha)
 
 
 def mul(a: Any, b: Any) -> Tensor:
     if not isinstance(a, Tensor):
-        a = wrap(a, b)
+        # ``2 * t`` is ``t * 2`` in PyTorch (next_functions: the tensor's edge first).
+        return apply(MulBackward0, b, wrap(a, b))
     return apply(MulBackward0, a, wrap(b, a))
 
 
@@ -514,7 +540,7 @@ def reciprocal(a: Tensor) -> Tensor:
 
 def pow(a: Any, exponent: Any) -> Tensor:  # noqa: A001
     if not isinstance(a, Tensor):
-        return apply(PowBackward2, wrap(a, exponent), exponent)
+        return apply(PowBackward2, exponent, base=a)
     if isinstance(exponent, Tensor):
         return apply(PowBackward1, a, exponent)
     return apply(PowBackward0, a, exponent=exponent)
@@ -579,7 +605,7 @@ def minimum(a: Tensor, b: Tensor) -> Tensor:
 def where(condition: Tensor, a: Any, b: Any) -> Tensor:
     if not isinstance(a, Tensor):
         a = wrap(a, b if isinstance(b, Tensor) else None)
-    return apply(WhereBackward0, wrap(condition), a, wrap(b, a))
+    return apply(WhereBackward0, a, wrap(b, a), condition=wrap(condition))
 
 
 def compare(a: Tensor, b: Any, op: str) -> Tensor:

@@ -79,7 +79,7 @@ class MmBackward0(Op):
 
 
 class BmmBackward0(Op):
-    """Batched product with broadcast batch dims (PyTorch spreads this over view nodes)."""
+    """Batched product of two 3-D tensors (``matmul`` expands and folds other ranks to this)."""
 
     op_name = "matmul"
     input_names = ("self", "mat2")
@@ -109,8 +109,8 @@ class BmmBackward0(Op):
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         na, nb = self.needs_input_grad
         a, b = self.saved("self"), self.saved("mat2")
-        ga = matmul(g, b.transpose(-1, -2)) if na else None
-        gb = matmul(a.transpose(-1, -2), g) if nb else None
+        ga = bmm(g, b.transpose(1, 2)) if na else None
+        gb = bmm(a.transpose(1, 2), g) if nb else None
         return ga, gb
 
 
@@ -124,11 +124,14 @@ def mv(m: Tensor, v: Tensor) -> Tensor:
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
     if a._data.ndim != 2 or b._data.ndim != 2:
-        raise RuntimeError(f"self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
+        raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
     return apply(MmBackward0, a, b)
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
+    for name, t in (("batch1", a), ("batch2", b)):
+        if t._data.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
     return apply(BmmBackward0, a, b)
 
 
@@ -150,8 +153,34 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         return apply(SqueezeBackward4, out, dim=0)
     if da == 2 and db == 2:
         return mm(a, b)
-    if da == 1:
-        return apply(BmmBackward0, a.unsqueeze(0), b).squeeze(-2)
-    if db == 1:
-        return apply(BmmBackward0, a, b.unsqueeze(-1)).squeeze(-1)
-    return apply(BmmBackward0, a, b)
+    from visgrad.ops.shape import UnsafeViewBackward0
+
+    if da >= 3 and db <= 2:
+        # Fold a's batch dims into rows: one mm / mv, viewed back (PyTorch's node layout).
+        x = a._data
+        flat = a.reshape(-1, x.shape[-1])
+        out = mv(flat, b) if db == 1 else mm(flat, b)
+        shape = x.shape[:-1] + (() if db == 1 else (b._data.shape[-1],))
+        return apply(UnsafeViewBackward0, out, shape=shape)
+    return _batched(a, b, UnsafeViewBackward0)
+
+
+def _batched(a: Tensor, b: Tensor, unsafe_view: type[Op]) -> Tensor:
+    """Broadcast the batch dims, fold them into one, ``bmm``, and view the result back."""
+    from visgrad.ops.base import broadcast_shapes
+
+    da, db = a._data.ndim, b._data.ndim
+    a2 = a.unsqueeze(0) if da == 1 else a
+    b2 = b.unsqueeze(-1) if db == 1 else b
+    (n, k), (k2, m) = a2._data.shape[-2:], b2._data.shape[-2:]
+    batch = tuple(broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2]))
+    size = int(np.prod(batch))
+    if k != k2:
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{size}, {k}] but got: [{size}, {k2}]."
+        )
+    x = a2.expand(batch + (n, k)).reshape(size, n, k)
+    y = b2.expand(batch + (k2, m)).reshape(size, k2, m)
+    shape = batch + ((n,) if da > 1 else ()) + ((m,) if db > 1 else ())
+    return apply(unsafe_view, bmm(x, y), shape=shape)

@@ -176,12 +176,13 @@ def _type_name(dt: np.dtype) -> str:
 
 class NllLossBackward0(Op):
     op_name = "nll_loss"
-    input_names = ("self", "target")
+    input_names = ("self",)
     formulas = {"self": "-grad * weight[target] at [n, target[n]] (/ total_weight for mean)"}
 
     def forward(
-        self, x: Tensor, t: Tensor, weight: Tensor | None, reduction: int, ignore_index: int
+        self, x: Tensor, target: Tensor, weight: Tensor | None, reduction: int, ignore_index: int
     ) -> np.ndarray:
+        t = target
         xx, tt = x._data, t._data
         if tt.dtype not in (np.int64, np.uint8):
             raise RuntimeError(
@@ -226,13 +227,13 @@ class NllLossBackward0(Op):
             return np.asarray(losses.sum(), dtype=xx.dtype)
         return losses
 
-    def backward(self, g: Tensor) -> tuple[Tensor | None, None]:
+    def backward(self, g: Tensor) -> Tensor:
         coef = self._coef
         if self.saved("reduction") == 1:
             coef = coef / self.saved("total_weight")._data
         elif self.saved("reduction") == 0 and g._data.ndim:
             g = g.unsqueeze(self._axis)
-        return g * Tensor._make(coef, False, None, 0), None
+        return g * Tensor._make(coef, False, None, 0)
 
 
 def nll_loss(
@@ -248,7 +249,7 @@ def nll_loss(
     return apply(
         NllLossBackward0,
         input,
-        target,
+        target=wrap(target),
         weight=weight,
         reduction=reduction_code(reduction),
         ignore_index=ignore_index,

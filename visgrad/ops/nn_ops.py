@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import DivBackward0, relu, sigmoid, tanh
+from visgrad.ops.elementwise import relu, sigmoid, tanh
 from visgrad.ops.linalg import matmul, mm
 from visgrad.ops.loss import (
     binary_cross_entropy,
@@ -280,8 +280,18 @@ def dropout(
 
 
 # -- cross-entropy ----------------------------------------------------------------------------------
-class DivBackward1(DivBackward0):
-    """Division by a Python number inside a composite (PyTorch's ``div.Scalar`` node)."""
+class DivBackward1(Op):
+    """Division by a number inside a composite (PyTorch's ``div.Scalar``: one edge)."""
+
+    op_name = "div"
+    formulas = {"self": "grad / other"}
+
+    def forward(self, a: Tensor, other: Any) -> np.ndarray:
+        self.save(other=other)
+        return np.asarray(a._data / other, dtype=a._data.dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g / self.saved("other")
 
 
 def cross_entropy(
@@ -322,4 +332,4 @@ def _soft_cross_entropy(
         return total
     # The mean is over samples (every element but the class dim), not over all elements.
     n = logp._data.size // logp._data.shape[class_dim]
-    return apply(DivBackward1, total, wrap(n, total))
+    return apply(DivBackward1, total, other=n)

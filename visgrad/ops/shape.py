@@ -63,6 +63,12 @@ class UnsafeViewBackward0(ViewBackward0):
     op_name = "reshape"
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """``reshape`` of a non-contiguous input that can still be viewed (no copy)."""
+
+    op_name = "reshape"
+
+
 class CloneBackward0(Op):
     op_name = "clone"
     formulas = {"self": "grad"}
@@ -168,10 +174,12 @@ class ExpandBackward0(Op):
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     shape = _infer(_shape_arg(shape), a._data.size)
-    if a._data.shape == shape:
+    # PyTorch's three outcomes: a view of a contiguous input, an alias of a strided one that can
+    # still be viewed, or a copy (clone) that is then viewed.
+    if a._data.flags.c_contiguous:
         return _as_view(apply(ViewBackward0, a, shape=shape), a)
     if _viewable(a._data, shape):
-        return _as_view(apply(ViewBackward0, a, shape=shape), a)
+        return _as_view(apply(ReshapeAliasBackward0, a, shape=shape), a)
     return apply(UnsafeViewBackward0, apply(CloneBackward0, a), shape=shape)
 
 
