@@ -215,7 +215,9 @@ class BreakpointsPanel(QWidget):
         bp = next((b for b in self.controller.breakpoints if b.id == bp_id), None)
         what = describe(bp) if bp is not None else f"breakpoint {bp_id}"
         why = detail.get("why", "")
-        msg = f"Paused at breakpoint {bp_id} ({what})" + (f": {why}" if why else "")
+        msg = f"Paused at breakpoint {bp_id} ({what})"
+        if why and why not in what:
+            msg += f": {why}"
         self._hit = bp_id
         self.stopped.setText(msg)
         self.stopped.show()

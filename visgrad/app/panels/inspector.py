@@ -263,6 +263,15 @@ class Inspector(Panel):
         self._set_stats(rows)
         self._set_tabs(tabs)
         self._point_at_bad([(n, a) for n, a, _ in tabs])
+        ev = state.event
+        if isinstance(ev, events.Anomaly) and ev.node == fs.id and ev.where == "backward":
+            # The engine reports the anomaly just before the node's own event: its numbers
+            # arrive with the next event.
+            self.alert.setText(
+                f"{ev.message}. Its gradients are recorded with the next event: "
+                "step once (F10) to see the offending entries."
+            )
+            self.alert.show()
 
     def _point_at_bad(self, arrays: list[tuple[str, Any]]) -> None:
         """Bring the first array holding NaN/Inf to the front, scrolled to the first bad entry."""
