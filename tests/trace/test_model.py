@@ -183,3 +183,23 @@ def test_memory_budget_summarizes_the_oldest_payloads_only() -> None:
     last = m.state_at(len(m) - 1).tensors[run.tensors["inp"]._id].grad
     np.testing.assert_array_equal(last, run.grads["inp"])
     assert isinstance(m.events[0].value, ArraySummary)
+
+
+def test_sgd_step_after_backward_is_the_optimizer_phase() -> None:
+    with ev.Recorder() as rec:
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        (w * w).sum().backward()
+        with torch.no_grad():
+            w.sub_(w.grad * 0.5)
+        w.grad.zero_()
+        (w * 3).sum()
+    m = TraceModel(rec.events)
+    end = tp.first(rec.events, ev.BackwardEnd)
+    step = [(type(e).__name__, m.state_at(k).phase) for k, e in enumerate(rec.events) if k > end]
+    assert step == [
+        ("ForwardOp", "optimizer"), ("InplaceUpdate", "optimizer"), ("InplaceUpdate", "optimizer"),
+        ("GradReset", "optimizer"), ("ForwardOp", "forward"), ("ForwardOp", "forward"),
+    ]  # fmt: skip
+    s = m.state_at(tp.first(rec.events, ev.InplaceUpdate, op="sub_"))
+    assert s.tensors[w._id].version == 1
+    np.testing.assert_array_equal(s.tensors[w._id].value, [0.0, 0.0])

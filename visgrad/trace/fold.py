@@ -40,6 +40,9 @@ class Folder:
         self.phase = "idle"
         self.backward_index = 0
         self.in_backward = False
+        # Set by a finished backward until the next recorded op: unrecorded ops in between
+        # (``w.grad * lr`` under no_grad) are the optimizer's step, not the next forward.
+        self.after_backward = False
         self.error: Any = None
         self.current: tuple[str, ...] = ()
         self.grad_edges: tuple[tuple[str, str], ...] = ()
@@ -216,7 +219,9 @@ class Folder:
             self._node(k)
             self._edge(fk, k)
             keys.append(k)
-        self.phase = self._phase("forward")
+        if ev.node is not None:
+            self.after_backward = False
+        self.phase = self._phase("optimizer" if self.after_backward else "forward")
         self.current = tuple(keys)
 
     def _inplace(self, ev: ev_.InplaceUpdate) -> None:
@@ -329,6 +334,7 @@ class Folder:
 
     def _backward_end(self, ev: ev_.BackwardEnd) -> None:
         self.in_backward = False
+        self.after_backward = True
         self.phase = "backward"
 
     def _anomaly(self, ev: ev_.Anomaly) -> None:

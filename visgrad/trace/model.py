@@ -42,6 +42,7 @@ class _Keyframe:
     phase: str
     backward_index: int
     in_backward: bool
+    after_backward: bool
     error: Any
     current: tuple[str, ...]
     grad_edges: tuple[tuple[str, str], ...]
@@ -196,6 +197,7 @@ class TraceModel:
             f.phase,
             f.backward_index,
             f.in_backward,
+            f.after_backward,
             f.error,
             f.current,
             f.grad_edges,
@@ -219,6 +221,7 @@ class TraceModel:
             f.tensors, f.functions = _merge(kf.tchunks), _merge(kf.fchunks)
             f.alias, f.names = dict(kf.alias), dict(kf.names)
             f.phase, f.backward_index, f.in_backward = kf.phase, kf.backward_index, kf.in_backward
+            f.after_backward = kf.after_backward
             f.error, f.current, f.grad_edges = kf.error, kf.current, kf.grad_edges
             evs = self._events
             for i in range(kf.applied, tick + 1):
