@@ -9,6 +9,7 @@ an interrupted save never destroys the previous file.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -81,10 +82,8 @@ def save_trace(path: str | os.PathLike, events_or_model: Any, progress: Progress
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
