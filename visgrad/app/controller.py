@@ -227,7 +227,8 @@ class Controller(QObject):
         if self._in_past() or not self.alive:
             self.go_to(self.tick + 1)
             return
-        self.live = True
+        self.go_to(self.head)
+        self._set_run_state("running")
         self.session.step(1)
 
     def _step_until(self, kind: type[events.Event]) -> None:

@@ -11,7 +11,7 @@ from visgrad import events
 from visgrad.trace.codec import ArraySummary
 
 
-def fmt_num(x: float) -> str:
+def fmt_num(x: float, digits: int = 4) -> str:
     """A number in at most ~7 characters: 0.5, -1.25, 3.1e-05, nan, inf."""
     if isinstance(x, (bool, np.bool_)):
         return str(bool(x))
@@ -25,7 +25,7 @@ def fmt_num(x: float) -> str:
     ax = abs(x)
     if ax >= 1e4 or ax < 1e-3:
         return f"{x:.1e}"
-    return f"{x:.4g}"
+    return f"{x:.{digits}g}"
 
 
 def _flat(a: np.ndarray | ArraySummary) -> tuple[list[float], int]:
@@ -35,14 +35,14 @@ def _flat(a: np.ndarray | ArraySummary) -> tuple[list[float], int]:
     return [float(v) for v in flat[:8]], int(flat.size)
 
 
-def preview(a: np.ndarray | ArraySummary | None, limit: int = 4) -> str:
+def preview(a: np.ndarray | ArraySummary | None, limit: int = 4, digits: int = 4) -> str:
     """``[1, 0.5, -2, …]`` for arrays, the number for scalars, ``None`` for None."""
     if a is None:
         return "None"
     vals, size = _flat(a)
     if isinstance(a, np.ndarray) and a.ndim == 0 and vals:
-        return fmt_num(vals[0])
-    shown = ", ".join(fmt_num(v) for v in vals[:limit])
+        return fmt_num(vals[0], digits)
+    shown = ", ".join(fmt_num(v, digits) for v in vals[:limit])
     return f"[{shown}{', …' if size > limit else ''}]"
 
 
@@ -61,13 +61,13 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def grad_line(grad: Any, contributions: int) -> str:
-    """The leaf's gradient row: preview, norm and how many contributions were summed."""
+def grad_line(grad: Any, contributions: int) -> tuple[str, str]:
+    """The leaf's gradient row: a preview, and its norm with how many contributions were summed."""
     if grad is None:
-        return "grad  None"
+        return "grad None", ""
     n = norm(grad)
-    count = f"  ×{contributions}" if contributions else ""
-    return f"grad  {preview(grad, 3)}  ‖{fmt_num(n if n is not None else 0.0)}‖{count}"
+    count = f" ×{contributions}" if contributions else ""
+    return f"∇ {preview(grad, 2, 3)}", f"‖{fmt_num(n if n is not None else 0.0, 3)}‖{count}"
 
 
 def _short_src(source: tuple[str, int, str] | None) -> str:

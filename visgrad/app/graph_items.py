@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from visgrad.app import formatting as fmt
 from visgrad.app.theme import GraphColors, label_font, mono_font, role_color
 
-TENSOR_W, TENSOR_H, LEAF_H = 184.0, 50.0, 68.0
+TENSOR_W, TENSOR_H, LEAF_H = 220.0, 50.0, 68.0
 FN_W, FN_H = 150.0, 28.0
 # Below these levels of detail text would be unreadable: draw boxes only / the title only.
 LOD_BOXES, LOD_TITLE = 0.26, 0.66
@@ -117,10 +117,14 @@ class TensorItem(NodeItem):
         }
         self.texts["proxy"] = _FM_PROXY.elidedText(ts.name, Qt.TextElideMode.ElideRight, w)
         if self._rect.height() >= LEAF_H:
-            line = fmt.grad_line(ts.grad, ts.grad_contributions)
+            line, meta = fmt.grad_line(ts.grad, ts.grad_contributions)
             if not ts.requires_grad and ts.grad is None:
                 line = "requires_grad=False"
-            self.texts["grad"] = _FM_MONO.elidedText(line, Qt.TextElideMode.ElideRight, w)
+            meta_w = _FM_MONO.horizontalAdvance(meta)
+            self.texts["grad_meta"] = meta
+            self.texts["grad"] = _FM_MONO_BOLD.elidedText(
+                line, Qt.TextElideMode.ElideRight, w - meta_w - 8
+            )
         return ts
 
     def paint(
@@ -178,7 +182,10 @@ class TensorItem(NodeItem):
                 painter.fillRect(QRectF(r.left() + 6, r.top() + 44, r.width() - 12, 16), band)
             painter.setPen(colors.grad if has else colors.muted_text)
             painter.setFont(_MONO_BOLD if has else _MONO)
-            painter.drawText(QRectF(x0, r.top() + 44, w, 16), Qt.AlignmentFlag.AlignVCenter, grad)
+            row = QRectF(x0, r.top() + 44, w, 16)
+            painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, grad)
+            painter.setFont(_MONO)
+            painter.drawText(row, right, self.texts["grad_meta"])
 
 
 class FunctionItem(NodeItem):

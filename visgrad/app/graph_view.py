@@ -145,6 +145,9 @@ class GraphView(QGraphicsView):
         self._applied_gen = gen
         self.graph_scene.set_state(self._state)
         self.graph_scene.apply_layout(graph, layout)
+        # Scroll room around the graph, so any node can be centred (the scene's rect stays tight).
+        room = max(self.viewport().width(), self.viewport().height()) / max(self._scale(), 0.05)
+        self.setSceneRect(self.graph_scene.sceneRect().adjusted(-room, -room, room, room))
         self._update_lod()
         if self.auto_fit:
             self.fit()
@@ -209,6 +212,9 @@ class GraphView(QGraphicsView):
 
     def zoom_out(self) -> None:
         self.zoom_by(1 / ZOOM_STEP)
+
+    def _scale(self) -> float:
+        return self.transform().m11()
 
     def _set_scale(self, s: float) -> None:
         s = max(MIN_SCALE, min(MAX_SCALE, s))

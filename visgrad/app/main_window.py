@@ -37,7 +37,7 @@ _RUN_TEXT = {
 class MainWindow(QMainWindow):
     """The main window; ``controller`` is the model/commands, ``graph_view`` the DAG."""
 
-    def __init__(self, controller: Controller | None = None) -> None:
+    def __init__(self, controller: Controller | None = None, *, panels: bool = True) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("visgrad"))
@@ -93,7 +93,8 @@ class MainWindow(QMainWindow):
         )
         self._refresh_recent()
         self._update_status()
-        self._install_panels()
+        if panels:
+            self._install_panels()
 
     # -- panels ------------------------------------------------------------------------------------
     def _install_panels(self) -> None:
