@@ -218,14 +218,21 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
     out, dim, applied = a, 0, False
+    orig = 0  # the dim of ``a`` this item indexes (PyTorch's errors name it, not ``dim``)
     adv: list[tuple[int, np.ndarray, Any]] = []
     for x in items:
         if x is Ellipsis:
             dim += ndim - consumed
+            orig += ndim - consumed
         elif x is None:
             out, dim, applied = unsqueeze_view(out, dim), dim + 1, True
         elif _is_int(x):
-            out, applied = select(out, dim, int(x)), True
+            size = out._data.shape[dim]
+            if not -size <= int(x) < size:
+                raise IndexError(
+                    f"index {int(x)} is out of bounds for dimension {orig} with size {size}"
+                )
+            out, applied, orig = select(out, dim, int(x)), True, orig + 1
         elif isinstance(x, slice):
             size = out._data.shape[dim]
             full = (
@@ -238,10 +245,13 @@ def getitem(a: Tensor, index: Any) -> Tensor:
             elif x.step is not None and x.step <= 0:
                 raise ValueError("step must be greater than zero")
             dim += 1
+            orig += 1
         else:
             arr = _advanced(x)
             adv.append((dim, arr, x))
-            dim += max(arr.ndim, 1) if arr.dtype == np.bool_ else 1
+            step = max(arr.ndim, 1) if arr.dtype == np.bool_ else 1
+            dim += step
+            orig += step
     if adv:
         return _index(out, adv)
     if not applied:
