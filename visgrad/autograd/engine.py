@@ -173,7 +173,8 @@ def run(
             if needed is not None and node not in needed:
                 outs: tuple[Any, ...] = (None,) * len(node.next_functions)
             else:
-                grads = _run_tensor_hooks(node, grads)
+                if node._tensor_hooks or node._retain:
+                    grads = _run_tensor_hooks(node, grads)
                 is_target = node in targets
                 if is_target:
                     for nr, idx in targets[node]:
@@ -190,12 +191,15 @@ def run(
                         _accumulate(node, grads[0], create_graph, srcs)
                 elif capture is not None and is_target and not _reaches_other(node, needed):
                     outs = (None,) * len(node.next_functions)
-                elif all(g is None for g in grads):
+                elif (
+                    grads[0] is None if len(grads) == 1 else all(g is None for g in grads)
+                ):
                     outs = (None,) * len(node.next_functions)
                 else:
                     STATE.enabled = create_graph
                     try:
-                        outs = call_node(node, grads)
+                        # STATE.in_backward is already raised for the whole loop.
+                        outs = _call_node(node, grads)
                     finally:
                         STATE.enabled = prev_mode
                     if sinks:

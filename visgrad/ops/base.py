@@ -97,13 +97,16 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
     else:
         outs = (out if type(out) is np.ndarray else np.asarray(out),)
     if rec:
+        # tuple([...]) rather than tuple(generator): this runs for every recorded op.
         node.next_functions = tuple(
-            ((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
-            if t._rg
-            else (None, 0)
-            for t in inputs
+            [
+                ((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
+                if t._rg
+                else (None, 0)
+                for t in inputs
+            ]
         )
-        node.input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
+        node.input_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
         if attrs:
             node.attrs = attrs
         if STATE.anomaly:
@@ -111,13 +114,16 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
 
             node.forward_trace = "".join(traceback.format_stack()[:-2])
         diff = cls.differentiable
-        results = tuple(
-            Tensor._make(o, i in diff, node if i in diff else None, i) for i, o in enumerate(outs)
-        )
+        if len(outs) == 1 and diff == (0,):
+            results = (Tensor._make(outs[0], True, node, 0),)
+        else:
+            results = tuple(
+                [Tensor._make(o, i in diff, node if i in diff else None, i) for i, o in enumerate(outs)]
+            )
         if cls.saves_output is not None:
             node.save(**{cls.saves_output: results[0]})
     else:
-        results = tuple(Tensor._make(o, False, None, 0) for o in outs)
+        results = tuple([Tensor._make(o, False, None, 0) for o in outs])
         node = None
     if events.SINKS and not STATE.in_backward:
         publish_forward(cls, node, inputs, results, attrs)
