@@ -480,8 +480,12 @@ class CompareBackward(Op):
     op_name = "compare"
     differentiable = ()
     _fns = {
-        "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-        "gt": np.greater, "ge": np.greater_equal,
+        "eq": np.equal,
+        "ne": np.not_equal,
+        "lt": np.less,
+        "le": np.less_equal,
+        "gt": np.greater,
+        "ge": np.greater_equal,
     }
 
     def forward(self, a: Tensor, b: Tensor, op: str) -> np.ndarray:

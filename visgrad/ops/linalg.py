@@ -83,8 +83,10 @@ class BmmBackward0(Op):
 
     op_name = "matmul"
     input_names = ("self", "mat2")
-    formulas = {"self": "grad @ mat2.mT (summed over broadcast dims)",
-                "mat2": "self.mT @ grad (summed over broadcast dims)"}
+    formulas = {
+        "self": "grad @ mat2.mT (summed over broadcast dims)",
+        "mat2": "self.mT @ grad (summed over broadcast dims)",
+    }
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = _pair(a, b)
@@ -124,7 +126,9 @@ def mv(m: Tensor, v: Tensor) -> Tensor:
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
     if a._data.ndim != 2 or b._data.ndim != 2:
-        raise RuntimeError("self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix")
+        raise RuntimeError(
+            "self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix"
+        )
     return apply(MmBackward0, a, b)
 
 

@@ -86,7 +86,9 @@ class TBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         if a._data.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D"
+            )
         return a._data.T
 
     def backward(self, g: Tensor) -> Tensor:
