@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -131,32 +131,39 @@ DIVERGING = _lut(
 )
 SEQUENTIAL = _lut([(0.0, "#fcfbfd"), (0.35, "#9ecae1"), (0.7, "#3182bd"), (1.0, "#08306b")])
 NAN_BGRA = np.array([180, 0, 200, 255], dtype=np.uint8)  # magenta: cannot be read as a value
+# The same colours as one uint32 per entry (0xAARRGGBB in memory order), for a single gather.
+DIVERGING32 = DIVERGING.view(np.uint32).reshape(-1)
+SEQUENTIAL32 = SEQUENTIAL.view(np.uint32).reshape(-1)
+NAN32 = NAN_BGRA.view(np.uint32)[0]
 
 
 def heat_image(a2: np.ndarray) -> tuple[QImage, float, float, bool]:
     """A QImage of a 2-D array (one pixel per entry), its colour range and whether it diverges."""
-    f = np.asarray(a2, dtype=np.float32)
-    finite = np.isfinite(f)
-    all_finite = bool(finite.all())
-    vals = f if all_finite else f[finite]
-    lo = float(vals.min()) if vals.size else 0.0
-    hi = float(vals.max()) if vals.size else 0.0
+    f = a2 if a2.dtype == np.float32 else np.asarray(a2, dtype=np.float32)
+    lo, hi = (float(f.min()), float(f.max())) if f.size else (0.0, 0.0)
+    finite: np.ndarray | None = None
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        finite = np.isfinite(f)
+        vals = f[finite]
+        lo, hi = (float(vals.min()), float(vals.max())) if vals.size else (0.0, 0.0)
     diverging = lo < 0 < hi
     if diverging:
         m = max(-lo, hi)
-        lo, hi, lut = -m, m, DIVERGING
+        lo, hi, lut = -m, m, DIVERGING32
     else:
-        lut = SEQUENTIAL
+        lut = SEQUENTIAL32
     span = hi - lo
-    scale = 255.0 / span if span > 0 else 0.0
-    with np.errstate(invalid="ignore"):
-        idx = (f - lo) * scale if span > 0 else np.full(f.shape, 128.0, np.float32)
-        idx = np.clip(idx, 0, 255)
-    if not all_finite:
-        idx[~finite] = 0
-    pix = lut[idx.astype(np.uint8)]
-    if not all_finite:
-        pix[~finite] = NAN_BGRA
+    if span > 0:
+        with np.errstate(invalid="ignore"):
+            idx = (f - np.float32(lo)) * np.float32(255.0 / span)
+            np.clip(idx, 0, 255, out=idx)
+        if finite is not None:
+            idx[~finite] = 0
+        pix = lut[idx.astype(np.uint8)]
+    else:
+        pix = np.full(f.shape, lut[128], dtype=np.uint32)
+    if finite is not None:
+        pix[~finite] = NAN32
     pix = np.ascontiguousarray(pix)
     h, w = pix.shape[:2]
     img = QImage(pix.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
@@ -172,6 +179,7 @@ class Heatmap(QWidget):
         self._lo = self._hi = 0.0
         self._div = False
         self._lut: np.ndarray = SEQUENTIAL
+        self._scaled: tuple[tuple[int, int], QPixmap] | None = None
         self.setMinimumHeight(90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -181,6 +189,7 @@ class Heatmap(QWidget):
         else:
             self._img, self._lo, self._hi, self._div = heat_image(a2)
             self._lut = DIVERGING if self._div else SEQUENTIAL
+        self._scaled = None
         self.update()
 
     def range(self) -> tuple[float, float, bool]:
@@ -203,17 +212,33 @@ class Heatmap(QWidget):
         s = min(avail_w / iw, avail_h / ih)
         dw, dh = max(1.0, iw * s), max(1.0, ih * s)
         target = QRectF(pad, pad + (avail_h - dh) / 2, dw, dh)
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        p.drawImage(target, self._img)
+        key = (int(dw), int(dh))
+        if self._scaled is None or self._scaled[0] != key:
+            # Scale once per size (nearest neighbour: every entry stays a crisp block).
+            self._scaled = (
+                key,
+                QPixmap.fromImage(
+                    self._img.scaled(
+                        key[0],
+                        key[1],
+                        Qt.AspectRatioMode.IgnoreAspectRatio,
+                        Qt.TransformationMode.FastTransformation,
+                    )
+                ),
+            )
+        p.drawPixmap(int(target.x()), int(target.y()), self._scaled[1])
         p.setPen(QPen(QColor("#bbbbbb")))
         p.drawRect(target)
         # Colour bar: top is the max, bottom the min (0 sits in the middle of a diverging scale).
         bx = target.right() + pad
         by, bh = pad, avail_h
-        for i in range(int(bh)):
-            c = self._lut[255 - int(i * 255 / max(1, bh - 1))]
-            p.setPen(QColor(int(c[2]), int(c[1]), int(c[0])))
-            p.drawLine(int(bx), int(by + i), int(bx + bar_w), int(by + i))
+        grad = QLinearGradient(0, by + bh, 0, by)
+        for k in range(0, 256, 32):
+            c = self._lut[k]
+            grad.setColorAt(k / 255, QColor(int(c[2]), int(c[1]), int(c[0])))
+        c = self._lut[255]
+        grad.setColorAt(1.0, QColor(int(c[2]), int(c[1]), int(c[0])))
+        p.fillRect(QRectF(bx, by, bar_w, bh), grad)
         p.setPen(QColor("#999999"))
         p.drawRect(QRectF(bx, by, bar_w, bh))
         p.setPen(QColor("#333333"))

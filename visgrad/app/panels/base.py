@@ -78,6 +78,16 @@ def stats_row(a: np.ndarray | ArraySummary | None) -> list[str]:
         return ["—"] * 6
     if isinstance(a, np.ndarray) and a.dtype.kind not in "biuf":
         return ["—"] * 6
+    if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size:
+        lo, hi = float(a.min()), float(a.max())
+        if np.isfinite(lo) and np.isfinite(hi):
+            # All finite (the common case): no masking and no float64 copy for min/max.
+            f = a.reshape(-1)
+            if f.size <= 100_000:
+                f = f.astype(np.float64)
+            mean = float(f.mean(dtype=np.float64))
+            norm = float(np.sqrt(np.dot(f, f)))
+            return [fmt(lo), fmt(hi), fmt(mean), fmt(norm), "0", "0"]
     s = stats(a)
     return [fmt(s.min), fmt(s.max), fmt(s.mean), fmt(s.norm), str(s.nan), str(s.inf)]
 

@@ -83,7 +83,10 @@ class Inspector(Panel):
         )
         self.alert.hide()
         self.tabs = QTabWidget()
+        self.tabs.currentChanged.connect(self._fill_current)
         self.views: dict[str, ArrayView] = {}
+        # Arrays of each tab; only the tab in front is drawn (a 1,000×1,000 heatmap costs time).
+        self._pending: dict[str, tuple[Any, np.ndarray | None]] = {}
         props_box = QWidget()
         props_box.setLayout(self.props)
         lay = QVBoxLayout(self)
@@ -139,10 +142,16 @@ class Inspector(Panel):
                 self.tabs.addTab(v, n)
             for v in old.values():
                 v.deleteLater()
-        for n, a, changed in arrays:
-            self.views[n].set_array(a, changed)
+        self._pending = {n: (a, changed) for n, a, changed in arrays}
         if current in names:
             self.tabs.setCurrentIndex(names.index(current))
+        self._fill_current()
+
+    def _fill_current(self, *_: Any) -> None:
+        name = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.count() else ""
+        if name in self._pending:
+            a, changed = self._pending.pop(name)
+            self.views[name].set_array(a, changed)
 
     # -- refresh --------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -279,6 +288,7 @@ class Inspector(Panel):
             bad = _bad_count(a)
             if bad:
                 self.tabs.setCurrentWidget(self.views[name])
+                self._fill_current()
                 idx = self.views[name].first_bad()
                 where = f" first at index {list(idx)}" if idx is not None else ""
                 self.alert.setText(
@@ -292,7 +302,9 @@ class Inspector(Panel):
 def _bad_count(a: Any) -> int:
     if isinstance(a, ArraySummary):
         return a.nan + a.inf
-    if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+    if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size:
+        if np.isfinite(a.min()) and np.isfinite(a.max()):
+            return 0
         return int((~np.isfinite(a)).sum())
     return 0
 

@@ -37,9 +37,9 @@ KIND_TEXT = {"add": "+=", "zero": ".grad.zero_()", "none": ".grad = None", "set"
 Index = QModelIndex | QPersistentModelIndex
 
 
-def running_sums(entries: list[LedgerEntry]) -> list[tuple[Any, bool | None]]:
-    """The ledger replayed: ``.grad`` after each entry, and whether it equals the recorded one."""
-    out: list[tuple[Any, bool | None]] = []
+def running_sums(entries: list[LedgerEntry]) -> list[Any]:
+    """The ledger replayed: ``.grad`` after each entry."""
+    out: list[Any] = []
     acc: Any = None
     for e in entries:
         if e.kind == "none":
@@ -54,28 +54,33 @@ def running_sums(entries: list[LedgerEntry]) -> list[tuple[Any, bool | None]]:
                 acc = e.grad_after  # too large to have been kept: trust the recorded sum
             elif c is not None:
                 acc = c.astype(np.float64) if acc is None else acc + c
-        ok: bool | None = None
-        g = e.grad_after
-        if isinstance(acc, np.ndarray) and isinstance(g, np.ndarray) and acc.shape == g.shape:
-            ok = bool(np.allclose(acc, g, rtol=1e-5, atol=1e-6, equal_nan=True))
-        elif acc is None and g is None:
-            ok = True
-        out.append((acc, ok))
+        out.append(acc)
     return out
+
+
+def agrees(acc: Any, recorded: Any) -> bool | None:
+    """Whether a replayed sum equals the recorded ``.grad`` (None: cannot tell)."""
+    if isinstance(acc, np.ndarray) and isinstance(recorded, np.ndarray):
+        if acc.shape != recorded.shape:
+            return False
+        return bool(np.allclose(acc, recorded, rtol=1e-5, atol=1e-6, equal_nan=True))
+    if acc is None and recorded is None:
+        return True
+    return None
 
 
 def accumulation_warning(entries: list[LedgerEntry], name: str) -> str:
     """Words for a ``.grad`` that holds more than one backward pass (empty when it does not)."""
-    passes: list[int] = []
+    passes: dict[int, None] = {}  # ordered set
     for e in entries:
         if e.kind in ("zero", "none", "set"):
-            passes = []
-        elif e.kind == "add" and e.backward_index not in passes:
-            passes.append(e.backward_index)
+            passes = {}
+        else:
+            passes[e.backward_index] = None
     if len(passes) < 2:
         return ""
     return (
-        f"backward() call {passes[-1]} accumulated on top of the previous backward's gradient: "
+        f"backward() call {list(passes)[-1]} accumulated on top of the previous backward's gradient: "
         f"{name}.grad is now the sum of {len(passes)} backward passes — call "
         f"{name}.grad.zero_() or optimizer.zero_grad() between them."
     )
@@ -87,7 +92,8 @@ class LedgerModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.entries: list[LedgerEntry] = []
-        self.sums: list[tuple[Any, bool | None]] = []
+        self.sums: list[Any] = []
+        self._ok: dict[int, bool | None] = {}
         self.names: dict[int, str] = {}
         self.current_seq = -1
         self._bold = QFont(MONO)
@@ -97,7 +103,14 @@ class LedgerModel(QAbstractTableModel):
         self.beginResetModel()
         self.entries, self.names, self.current_seq = entries, names, seq
         self.sums = running_sums(entries)
+        self._ok = {}
         self.endResetModel()
+
+    def ok(self, row: int) -> bool | None:
+        """Whether row ``row``'s running sum equals the recorded ``.grad`` (checked when shown)."""
+        if row not in self._ok:
+            self._ok[row] = agrees(self.sums[row], self.entries[row].grad_after)
+        return self._ok[row]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.entries)
@@ -131,13 +144,12 @@ class LedgerModel(QAbstractTableModel):
             return " → ".join(self._node(n) for n in e.path) or "—"
         if col == 5:
             return preview(e.contribution) if e.kind == "add" else "—"
-        acc, ok = self.sums[row]
         if col == 6:
-            return preview(acc)
+            return preview(self.sums[row])
         if col == 7:
             n = norm(e.grad_after)
             return "None" if n is None else fmt_num(n)
-        return {True: "✓", False: "✗ differs", None: "?"}[ok]
+        return {True: "✓", False: "✗ differs", None: "?"}[self.ok(row)]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -149,12 +161,12 @@ class LedgerModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if e.kind != "add":
                 return QColor("#eef2ff")
-            if c == 8 and self.sums[r][1] is False:
+            if c == 8 and self.ok(r) is False:
                 return QColor("#ffd6d6")
         if role == Qt.ItemDataRole.FontRole and e.seq == self.current_seq:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and c in (5, 6):
-            return preview(e.contribution if c == 5 else self.sums[r][0], limit=32)
+            return preview(e.contribution if c == 5 else self.sums[r], limit=32)
         return None
 
 
