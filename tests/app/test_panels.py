@@ -66,6 +66,7 @@ def test_inspector_table_and_stats_match_the_engine_arrays_at_a_tick(qtbot, tut)
     for r in range(5):
         for c in range(3):
             assert table.data(table.index(r, c)) == fmt(float(value[r, c]))
+    insp.tabs.setCurrentWidget(insp.views["Gradient"])  # tabs are drawn when brought to front
     np.testing.assert_array_equal(insp.views["Gradient"].model.array(), ev.grad)
     stats = [insp.stats.item(0, j).text() for j in range(6)]
     assert stats[0] == fmt(float(value.min())) and stats[1] == fmt(float(value.max()))
