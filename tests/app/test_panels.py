@@ -68,7 +68,7 @@ def test_inspector_table_and_stats_match_the_engine_arrays_at_a_tick(qtbot, tut)
             assert table.data(table.index(r, c)) == fmt(float(value[r, c]))
     insp.tabs.setCurrentWidget(insp.views["Gradient"])  # tabs are drawn when brought to front
     np.testing.assert_array_equal(insp.views["Gradient"].model.array(), ev.grad)
-    stats = [insp.stats.item(0, j).text() for j in range(6)]
+    stats = [insp.stats.item(i, 0).text() for i in range(6)]
     assert stats[0] == fmt(float(value.min())) and stats[1] == fmt(float(value.max()))
     assert stats[3] == fmt(float(np.sqrt(np.square(value.astype(np.float64)).sum())))
     assert stats[4:] == ["0", "0"]
@@ -265,3 +265,18 @@ def test_breakpoint_value_and_kind_survive_the_panel(qtbot, tut):
     assert bp_panel.table.item(0, 1).text() == "gradient norm > 10.0"
     bp_panel.delete(1)
     assert [b.id for b in tut.breakpoints] == [2]
+
+
+def test_console_follows_the_cursor_and_shows_the_traceback(qtbot, tmp_path):
+    from visgrad.app.panels.console import ConsolePanel
+
+    p = tmp_path / "fails.py"
+    p.write_text('import visgrad as torch\nprint("one")\nprint("two")\nraise ValueError("boom")\n')
+    ctl = StaticController(trace_of(str(p)), str(p))
+    con = _show(qtbot, ConsolePanel(ctl), 500, 200)
+    ctl.go_to(len(ctl.model) - 1)
+    qtbot.waitUntil(lambda: "ValueError: boom" in con.plain_text(), timeout=2000)
+    assert con.plain_text().startswith("one\ntwo\n")
+    first = next(i for i, e in enumerate(ctl.model.events) if isinstance(e, events.Output))
+    ctl.go_to(first)
+    qtbot.waitUntil(lambda: con.plain_text() == "one\n", timeout=2000)

@@ -1,7 +1,5 @@
 """Debugger panels around the graph: inspector, chain rule, grad ledger, source, console,
-breakpoints, NaN/Inf origin and gradient check. ``install_panels(window)`` docks them all.
-
-The program's output and traceback are the window's own Console dock (``visgrad/app/console.py``).
+console, breakpoints, NaN/Inf origin and gradient check. ``install_panels(window)`` docks them all.
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ def install_panels(window: Any) -> dict[str, Any]:
     from visgrad.app.panels.base import Marks
     from visgrad.app.panels.breakpoints import BreakpointsPanel
     from visgrad.app.panels.chain_rule import ChainRulePanel
+    from visgrad.app.panels.console import ConsolePanel
     from visgrad.app.panels.gradcheck import GradcheckPanel
     from visgrad.app.panels.inspector import Inspector
     from visgrad.app.panels.ledger import GradLedger
@@ -33,6 +32,7 @@ def install_panels(window: Any) -> dict[str, Any]:
         "ledger": GradLedger(c),
         "source": SourcePanel(c),
         "breakpoints": BreakpointsPanel(c, window),
+        "console": ConsolePanel(c),
         "nan": NanOriginPanel(c, marks),
         "gradcheck": GradcheckPanel(c, marks),
     }
@@ -42,28 +42,24 @@ def install_panels(window: Any) -> dict[str, Any]:
         ("Grad ledger", "ledger", right, "Alt+L"),
         ("Source", "source", left, "Alt+S"),
         ("Breakpoints", "breakpoints", left, "Alt+B"),
+        ("Console", "console", bottom, "Alt+O"),
         ("NaN / Inf", "nan", bottom, "Alt+N"),
         ("Gradient check", "gradcheck", bottom, "Alt+G"),
     ]
     docks = {}
     for title, key, area, shortcut in layout:
         docks[key] = window.add_panel(title, panels[key], area, shortcut)
-    # Panels that share an area open as tabs, the first of each group in front.
-    for a, b in (
-        ("inspector", "chain_rule"),
-        ("chain_rule", "ledger"),
+    # Panels that share a side open as tabs (the window groups everything at the bottom).
+    for group in (
+        ("inspector", "chain_rule", "ledger"),
         ("source", "breakpoints"),
-        ("nan", "gradcheck"),
+        ("console", "nan", "gradcheck"),
     ):
-        if (
-            docks.get(a) is not None
-            and docks.get(b) is not None
-            and hasattr(window, "tabifyDockWidget")
-        ):
-            window.tabifyDockWidget(docks[a], docks[b])
-    for key in ("inspector", "source", "nan"):
-        if docks.get(key) is not None:
-            docks[key].raise_()
+        present = [docks[k] for k in group if docks.get(k) is not None]
+        for first, second in zip(present, present[1:], strict=False):
+            window.tabifyDockWidget(first, second)
+        if present:
+            present[0].raise_()
     window.panels = panels
     window.panel_marks = marks
     return panels

@@ -57,17 +57,19 @@ def render(step: ChainStep) -> str:
 
 
 def _row(label: str, body: str) -> str:
-    return f"<tr><td valign='top' width='130' class='lab'>{label}</td><td>{body}</td></tr>"
+    """A label over its numbers (stacked, so a narrow dock still shows whole rows)."""
+    head = f"<tr><td class='lab'>{label}</td></tr>" if label else ""
+    return f"{head}<tr><td>{body}</td></tr>"
 
 
 def _input_html(step: ChainStep, s: InputStep) -> str:
     who = html.escape(s.tensor_name)
     rows = [
-        f"<tr><td colspan='2'><b>→ {html.escape(s.name)}</b> = {who} "
+        f"<tr><td><b>→ {html.escape(s.name)}</b> = {who} "
         f"<span class='muted'>shape {_shape(s.input_shape)}</span></td></tr>",
-        f"<tr><td colspan='2' class='formula'>∂{html.escape(step.output_name)}/∂{who} = "
+        f"<tr><td class='formula'>∂{html.escape(step.output_name)}/∂{who} = "
         f"{html.escape(s.local_text)}</td></tr>",
-        f"<tr><td colspan='2' class='muted'>op table — {html.escape(s.name)}: "
+        f"<tr><td class='muted'>op table — {html.escape(s.name)}: "
         f"{html.escape(s.formula or '—')}</td></tr>",
     ]
     if s.local is not None:

@@ -70,12 +70,15 @@ class Inspector(Panel):
         self.props = QGridLayout()
         self.props.setHorizontalSpacing(12)
         self.props.setVerticalSpacing(2)
-        self.stats = QTableWidget(0, len(STAT_COLUMNS))
-        self.stats.setHorizontalHeaderLabels(STAT_COLUMNS)
+        self.stats = QTableWidget(len(STAT_COLUMNS), 0)
+        self.stats.setVerticalHeaderLabels(STAT_COLUMNS)
         self.stats.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.stats.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.stats.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stats.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.stats.verticalHeader().setDefaultSectionSize(20)
-        self.stats.setMaximumHeight(100)
+        self.stats.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.stats.verticalHeader().setDefaultSectionSize(19)
+        self.stats.setFixedHeight(24 + 19 * len(STAT_COLUMNS))
         self.alert = QLabel()
         self.alert.setWordWrap(True)
         self.alert.setStyleSheet(
@@ -118,17 +121,17 @@ class Inspector(Panel):
         self.props.setColumnStretch(3, 1)
 
     def _set_stats(self, rows: list[tuple[str, np.ndarray | ArraySummary | None]]) -> None:
-        self.stats.setRowCount(len(rows))
-        self.stats.setVerticalHeaderLabels([r for r, _ in rows])
-        for i, (_, a) in enumerate(rows):
-            for j, text in enumerate(stats_row(a)):
+        """One column per array (value, grad, Δ …), one row per statistic: fits a narrow dock."""
+        self.stats.setColumnCount(len(rows))
+        self.stats.setHorizontalHeaderLabels([r for r, _ in rows])
+        for j, (_, a) in enumerate(rows):
+            for i, text in enumerate(stats_row(a)):
                 it = QTableWidgetItem(text)
                 it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if j >= 4 and text not in ("0", "—"):
+                if i >= 4 and text not in ("0", "—"):
                     it.setBackground(QColor("#ffd6d6"))
                     it.setForeground(QColor("#a00000"))
                 self.stats.setItem(i, j, it)
-        self.stats.setMaximumHeight(24 + 21 * len(rows))
 
     def _set_tabs(self, arrays: list[tuple[str, Any, np.ndarray | None]]) -> None:
         current = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.count() else ""

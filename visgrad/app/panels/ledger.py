@@ -225,7 +225,10 @@ class GradLedger(Panel):
             self.model.set_entries([], {}, -1)
             return
         self.tensor = ts.id
-        entries = self.controller.model.ledger(ts.id, state.tick)
+        try:
+            entries = self.controller.model.ledger(ts.id, state.tick)
+        except KeyError:  # a tensor whose .grad never changed has no ledger yet
+            entries = []
         names = {f.id: f.grad_fn for f in state.functions.values()}
         self.model.set_entries(entries, names, state.seq)
         adds = sum(1 for e in entries if e.kind == "add")
