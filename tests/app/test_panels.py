@@ -103,7 +103,7 @@ def test_ledger_of_inp_shows_second_call_doubling_and_zero_resetting(qtbot, tut)
     tut.go_to(ticks[3])
     _settle(qtbot)
     np.testing.assert_allclose(led.model.sums[3], sums[0])
-    assert led.model.text(3, 8) == "✓"
+    assert led.model.text(3, 5) == "✓"
 
 
 def test_ledger_shows_a_leaf_used_twice_as_two_contributions(qtbot, tmp_path):

@@ -39,7 +39,7 @@ def install_panels(window: Any) -> dict[str, Any]:
     layout = [
         ("Inspector", "inspector", right, "Alt+I"),
         ("Chain rule", "chain_rule", right, "Alt+C"),
-        ("Grad ledger", "ledger", right, "Alt+L"),
+        ("Grad ledger", "ledger", bottom, "Alt+L"),
         ("Source", "source", left, "Alt+S"),
         ("Breakpoints", "breakpoints", left, "Alt+B"),
         ("Console", "console", bottom, "Alt+O"),
@@ -49,12 +49,8 @@ def install_panels(window: Any) -> dict[str, Any]:
     docks = {}
     for title, key, area, shortcut in layout:
         docks[key] = window.add_panel(title, panels[key], area, shortcut)
-    # Panels that share a side open as tabs (the window groups everything at the bottom).
-    for group in (
-        ("inspector", "chain_rule", "ledger"),
-        ("source", "breakpoints"),
-        ("console", "nan", "gradcheck"),
-    ):
+    # Panels that share a side open as tabs (the window itself groups everything at the bottom).
+    for group in (("inspector", "chain_rule"), ("source", "breakpoints")):
         present = [docks[k] for k in group if docks.get(k) is not None]
         for first, second in zip(present, present[1:], strict=False):
             window.tabifyDockWidget(first, second)

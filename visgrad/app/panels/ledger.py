@@ -26,12 +26,12 @@ COLUMNS = (
     "#",
     "backward()",
     "change",
-    "from node",
-    "path (root → node)",
     "contribution",
     "running sum",
-    "‖.grad‖",
     "= .grad",
+    "‖.grad‖",
+    "from node",
+    "path (root → node)",
 )
 KIND_TEXT = {"add": "+=", "zero": ".grad.zero_()", "none": ".grad = None", "set": ".grad = …"}
 Index = QModelIndex | QPersistentModelIndex
@@ -139,17 +139,17 @@ class LedgerModel(QAbstractTableModel):
         if col == 2:
             return KIND_TEXT.get(e.kind, e.kind)
         if col == 3:
-            return e.node_name or self._node(e.node)
-        if col == 4:
-            return " → ".join(self._node(n) for n in e.path) or "—"
-        if col == 5:
             return preview(e.contribution) if e.kind == "add" else "—"
-        if col == 6:
+        if col == 4:
             return preview(self.sums[row])
-        if col == 7:
+        if col == 5:
+            return {True: "✓", False: "✗ differs", None: "?"}[self.ok(row)]
+        if col == 6:
             n = norm(e.grad_after)
             return "None" if n is None else fmt_num(n)
-        return {True: "✓", False: "✗ differs", None: "?"}[self.ok(row)]
+        if col == 7:
+            return e.node_name or self._node(e.node)
+        return " → ".join(self._node(n) for n in e.path) or "—"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -161,12 +161,12 @@ class LedgerModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if e.kind != "add":
                 return QColor("#eef2ff")
-            if c == 8 and self.ok(r) is False:
+            if c == 5 and self.ok(r) is False:
                 return QColor("#ffd6d6")
         if role == Qt.ItemDataRole.FontRole and e.seq == self.current_seq:
             return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and c in (5, 6):
-            return preview(e.contribution if c == 5 else self.sums[r], limit=32)
+        if role == Qt.ItemDataRole.ToolTipRole and c in (3, 4):
+            return preview(e.contribution if c == 3 else self.sums[r], limit=32)
         return None
 
 
@@ -196,7 +196,7 @@ class GradLedger(Panel):
         self.table.verticalHeader().setDefaultSectionSize(20)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((28, 74, 110, 140, 240, 130, 130, 64, 60)):
+        for col, w in enumerate((28, 74, 104, 150, 150, 54, 64, 150, 240)):
             self.table.setColumnWidth(col, w)
         hh.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._jump)
