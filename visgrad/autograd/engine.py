@@ -21,9 +21,7 @@ from visgrad.autograd.node import AccumulateGrad, Node, accumulator
 from visgrad.tensor import Tensor
 
 
-def _seed_grads(
-    roots: Sequence[Tensor], grads: Sequence[Any] | None
-) -> list[Tensor]:
+def _seed_grads(roots: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:
     out = []
     for i, t in enumerate(roots):
         g = None if grads is None or i >= len(grads) else grads[i]
@@ -34,9 +32,7 @@ def _seed_grads(
         elif not isinstance(g, Tensor):
             if isinstance(g, (int, float)):
                 raise TypeError(f"'{type(g).__name__}' object is not iterable")
-            raise TypeError(
-                f"gradients can be either Tensors or None, but got {type(g).__name__}"
-            )
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         elif g._data.shape != t._data.shape:
             raise RuntimeError(errors.shape_mismatch(g._data.shape, t._data.shape, i))
         out.append(g)
@@ -115,22 +111,20 @@ def run(
     # Dependencies: how many edges reach each node from the roots.
     deps: dict[Node, int] = {}
     seen = {n for n, _ in edges}
-    order: list[Node] = list(seen)
     stack = list(seen)
+    pop, push, add, get = stack.pop, stack.append, seen.add, deps.get
     while stack:
-        n = stack.pop()
-        for nx, _ in n.next_functions:
+        for nx, _ in pop().next_functions:
             if nx is None:
                 continue
-            deps[nx] = deps.get(nx, 0) + 1
+            deps[nx] = get(nx, 0) + 1
             if nx not in seen:
-                seen.add(nx)
-                stack.append(nx)
-                order.append(nx)
+                add(nx)
+                push(nx)
 
     needed: set[Node] | None = None
     if targets:
-        needed = _nodes_reaching(order, targets)
+        needed = _nodes_reaching(seen, targets)
 
     captured: list[Tensor | None] = [None] * (len(wanted) if wanted is not None else 0)
     buffers: dict[Node, list[Any]] = {}
@@ -154,36 +148,46 @@ def run(
             )
         )
 
+    heappush, heappop = heapq.heappush, heapq.heappop
     heap: list[tuple[int, int, Node]] = []
     tick = 0
-    for n in {n for n, _ in edges}:
+    if len(edges) == 1:
+        n = edges[0][0]
         if deps.get(n, 0) == 0:
-            heapq.heappush(heap, (-n._sequence_nr, tick, n))
-            tick += 1
+            heap.append((-n._sequence_nr, 0, n))
+            tick = 1
+    else:
+        for n in {n for n, _ in edges}:
+            if deps.get(n, 0) == 0:
+                heappush(heap, (-n._sequence_nr, tick, n))
+                tick += 1
 
-    prev_mode = STATE.enabled
+    state = STATE
+    prev_mode = state.enabled
+    take = buffers.pop
     ok = False
     # Gradient sums and formulas are the engine's work, not the program's forward ops.
-    STATE.in_backward += 1
+    state.in_backward += 1
     try:
         while heap:
-            _, _, node = heapq.heappop(heap)
-            grads = buffers.pop(node, None) or [None] * node.num_outputs
+            node = heappop(heap)[2]
+            grads = take(node, None) or [None] * node.num_outputs
             srcs = sources.pop(node, ()) if sinks else ()
             if needed is not None and node not in needed:
                 outs: tuple[Any, ...] = (None,) * len(node.next_functions)
             else:
                 if node._tensor_hooks or node._retain:
                     grads = _run_tensor_hooks(node, grads)
-                is_target = node in targets
-                if is_target:
+                is_target = False
+                if targets and node in targets:
+                    is_target = True
                     for nr, idx in targets[node]:
                         g = grads[nr]
                         if capture is not None:
                             captured[idx] = g
-                        elif g is not None and not isinstance(node, AccumulateGrad):
+                        elif g is not None and not node._is_accumulator:
                             _store_grad(wanted[idx], g, create_graph, None, srcs)
-                if isinstance(node, AccumulateGrad):
+                if node._is_accumulator:
                     outs = ()
                     if sinks:
                         _publish_node(node, srcs, grads, outs, node.variable._id)
@@ -191,17 +195,15 @@ def run(
                         _accumulate(node, grads[0], create_graph, srcs)
                 elif capture is not None and is_target and not _reaches_other(node, needed):
                     outs = (None,) * len(node.next_functions)
-                elif (
-                    grads[0] is None if len(grads) == 1 else all(g is None for g in grads)
-                ):
+                elif grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
                     outs = (None,) * len(node.next_functions)
                 else:
-                    STATE.enabled = create_graph
+                    state.enabled = create_graph
                     try:
                         # STATE.in_backward is already raised for the whole loop.
                         outs = _call_node(node, grads)
                     finally:
-                        STATE.enabled = prev_mode
+                        state.enabled = prev_mode
                     if sinks:
                         _publish_node(node, srcs, grads, outs, None)
                 if not retain_graph:
@@ -223,12 +225,12 @@ def run(
                 left = deps[nx] - 1
                 deps[nx] = left
                 if left == 0:
-                    heapq.heappush(heap, (-nx._sequence_nr, tick, nx))
+                    heappush(heap, (-nx._sequence_nr, tick, nx))
                     tick += 1
         ok = True
     finally:
-        STATE.in_backward -= 1
-        STATE.enabled = prev_mode
+        state.in_backward -= 1
+        state.enabled = prev_mode
         if sinks:
             events.publish(
                 events.BackwardEnd(seq=events.next_seq(), roots=tuple(t._id for t in roots), ok=ok)
@@ -236,10 +238,10 @@ def run(
     return captured
 
 
-def _nodes_reaching(order: list[Node], targets: dict[Node, Any]) -> set[Node]:
+def _nodes_reaching(order: Any, targets: dict[Node, Any]) -> set[Node]:
     """Nodes from which some target is reachable (reverse topological sweep, no recursion)."""
-    # ``order`` is discovery order from the roots; a node's children may be discovered after it,
-    # so iterate to a fixed point over a reverse adjacency instead of relying on the order.
+    # ``order`` is every node reachable from the roots, in no particular order, so walk a reverse
+    # adjacency from the targets instead of relying on the order.
     parents: dict[Node, list[Node]] = {}
     for n in order:
         for nx, _ in n.next_functions:
@@ -301,14 +303,14 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
         outs = (outs,)
     meta = node.input_meta
     if meta:
-        from visgrad.ops.base import sum_to
-
         fixed = []
         for g, (shape, dt), (fn, _) in zip(outs, meta, node.next_functions, strict=False):
             if g is None or fn is None:
                 fixed.append(None)
                 continue
             if g._data.shape != shape:
+                from visgrad.ops.base import sum_to
+
                 g = sum_to(g, shape)
             if g._data.dtype != dt:
                 g = g.to(dt) if STATE.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
@@ -320,7 +322,9 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     if STATE.anomaly and STATE.anomaly_check_nan:
         for i, g in enumerate(outs):
             if g is not None and np.isnan(g._data).any():
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned nan values in its {i}th output."
+                )
     if events.SINKS:
         _check_finite_backward(node, outs)
     return outs
@@ -339,13 +343,18 @@ def _run_tensor_hooks(node: Node, grads: list[Any]) -> list[Any]:
                 if events.SINKS:
                     events.publish(
                         events.HookFired(
-                            seq=events.next_seq(), tensor=0, hook=_hook_name(hook),
-                            grad=events.snapshot(g._data), replaced=r is not None,
+                            seq=events.next_seq(),
+                            tensor=0,
+                            hook=_hook_name(hook),
+                            grad=events.snapshot(g._data),
+                            replaced=r is not None,
                         )
                     )
                 if r is not None:
                     if r.shape != g.shape:
-                        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+                        raise RuntimeError(
+                            f"hook '{_hook_name(hook)}' has changed the size of value"
+                        )
                     grads = list(grads)
                     grads[nr] = r
     if node._retain:
@@ -372,8 +381,11 @@ def _accumulate(node: AccumulateGrad, g: Tensor | None, create_graph: bool, srcs
             if events.SINKS:
                 events.publish(
                     events.HookFired(
-                        seq=events.next_seq(), tensor=var._id, hook=_hook_name(hook),
-                        grad=events.snapshot(g._data), replaced=r is not None,
+                        seq=events.next_seq(),
+                        tensor=var._id,
+                        hook=_hook_name(hook),
+                        grad=events.snapshot(g._data),
+                        replaced=r is not None,
                     )
                 )
             if r is not None:
@@ -420,7 +432,9 @@ def _store_grad(var: Tensor, g: Tensor, create_graph: bool, node: Node | None, s
         )
 
 
-def _publish_node(node: Node, srcs: Any, grads: list[Any], outs: tuple[Any, ...], tensor: Any) -> None:
+def _publish_node(
+    node: Node, srcs: Any, grads: list[Any], outs: tuple[Any, ...], tensor: Any
+) -> None:
     events.publish(
         events.BackwardNode(
             seq=events.next_seq(),

@@ -79,6 +79,8 @@ class Node:
     _hooks: dict[int, Any] | None = None
     # Shape and NumPy dtype of each input, so backward can reduce broadcasts and cast once.
     input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
+    # A class flag rather than isinstance in the engine's loop.
+    _is_accumulator: bool = False
     attrs: dict[str, Any] = {}
     forward_trace: str | None = None
 
@@ -171,7 +173,7 @@ class Node:
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        return tuple(fn is not None for fn, _ in self.next_functions)
+        return tuple([fn is not None for fn, _ in self.next_functions])
 
     # -- running --------------------------------------------------------------------------------
     def backward(self, *grads: Tensor) -> tuple[Tensor | None, ...]:
@@ -189,6 +191,7 @@ class AccumulateGrad(Node):
 
     name_ = "torch::autograd::AccumulateGrad"
     input_names = ()
+    _is_accumulator = True
 
     def __init__(self, variable: Tensor) -> None:
         super().__init__()
