@@ -270,7 +270,7 @@ class ArrayView(QWidget):
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vh.setDefaultSectionSize(20)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        hh.setDefaultSectionSize(84)
+        hh.setDefaultSectionSize(92)
         self.table.setWordWrap(False)
         self.heatmap = Heatmap()
         self.note = QLabel()
