@@ -96,3 +96,11 @@ def test_zero_told_as_inplace_write_and_reset_is_one_ledger_entry() -> None:
     assert [e.kind for e in m.ledger(x._id)] == ["add", "add", "zero", "zero"]
     assert m.state_at(len(m) - 3).phase == "optimizer"
     np.testing.assert_array_equal(m.state_at(len(m) - 3).tensors[x._id].grad, z)
+
+
+def test_ledger_of_a_tensor_without_entries_is_empty_at_any_tick():
+    from visgrad.trace.model import TraceModel
+
+    model = TraceModel()
+    assert model.ledger(12345) == []
+    assert model.ledger(12345, tick=0) == []

@@ -33,7 +33,7 @@ class LedgerBook:
         got = self.entries.get(tensor, [])
         if tick is None:
             return list(got)
-        return got[: bisect_right(self.ticks[tensor], tick)]
+        return got[: bisect_right(self.ticks.get(tensor, []), tick)]
 
     def _add(self, tensor: int, tick: int, entry: LedgerEntry) -> None:
         self.entries.setdefault(tensor, []).append(entry)
