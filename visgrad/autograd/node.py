@@ -16,6 +16,16 @@ if TYPE_CHECKING:
     from visgrad.tensor import Tensor
 
 _node_ids = itertools.count(1)
+# visgrad.tensor.Tensor, bound on first use: tensor.py cannot be imported while this module loads.
+_tensor_type: Any = None
+
+
+def _tensor() -> Any:
+    global _tensor_type
+    from visgrad.tensor import Tensor
+
+    _tensor_type = Tensor
+    return Tensor
 
 
 class SavedValue:
@@ -30,7 +40,7 @@ class SavedValue:
     def __init__(self, t: Tensor, node: Node | None = None) -> None:
         self.version_counter = t._version
         self.version = t._version.value
-        if node is not None and t.grad_fn is node:
+        if node is not None and t._fn is node:
             self.tensor = None
             self._ref = weakref.ref(t)
             self.data = t._data
@@ -112,11 +122,10 @@ class Node:
     # -- saved values ---------------------------------------------------------------------------
     def save(self, /, **values: Any) -> None:
         """Save tensors (version-checked at backward) and plain values (numbers, tuples)."""
-        from visgrad.tensor import Tensor
-
+        tensor = _tensor_type or _tensor()
         saved = self._saved
         for k, v in values.items():
-            saved[k] = SavedValue(v, self) if isinstance(v, Tensor) else v
+            saved[k] = SavedValue(v, self) if isinstance(v, tensor) else v
 
     def saved(self, key: str) -> Any:
         """A saved value; raises PyTorch's "backward twice" error once released."""

@@ -16,7 +16,7 @@ import numpy as np
 from visgrad import events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
-from visgrad.autograd.node import Node, accumulator
+from visgrad.autograd.node import Node, SavedValue, _node_ids, accumulator
 from visgrad.tensor import Tensor
 
 _float32 = np.dtype(np.float32)
@@ -36,8 +36,11 @@ class Op(Node):
         raise NotImplementedError(f"{type(self).__name__}.forward")
 
     def save(self, /, **values: Any) -> None:
-        if self._saved is not None:
-            Node.save(self, **values)
+        # Node.save inlined (every recording op saves); unrecorded runs have ``_saved = None``.
+        saved = self._saved
+        if saved is not None:
+            for k, v in values.items():
+                saved[k] = SavedValue(v, self) if isinstance(v, Tensor) else v
 
 
 def wrap(x: Any, like: Tensor | None = None) -> Tensor:
@@ -88,7 +91,9 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
                 break
     node = cls.__new__(cls)
     if rec:
-        Node.__init__(node)
+        # Node.__init__ inlined: this runs for every recorded op.
+        node.id = next(_node_ids)
+        node._saved = {}
     else:
         node._saved = None
     out = node.forward(*inputs, **attrs)
