@@ -21,6 +21,9 @@ from visgrad.tensor import Tensor
 
 _float32 = np.dtype(np.float32)
 _int64 = np.dtype(np.int64)
+# Shared edge of an input that needs no grad (tuples are immutable, so sharing is invisible).
+_NO_EDGE = (None, 0)
+_meta_cache: dict[tuple[tuple[int, ...], Any], tuple[tuple[int, ...], Any]] = {}
 
 
 class Op(Node):
@@ -107,11 +110,22 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
             [
                 ((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
                 if t._rg
-                else (None, 0)
+                else _NO_EDGE
                 for t in inputs
             ]
         )
-        node.input_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
+        # One shared (shape, dtype) tuple per distinct meta: a graph keeps fewer objects for the GC.
+        meta = []
+        for t in inputs:
+            d = t._data
+            key = (d.shape, d.dtype)
+            m = _meta_cache.get(key)
+            if m is None:
+                if len(_meta_cache) > 4096:
+                    _meta_cache.clear()
+                m = _meta_cache[key] = key
+            meta.append(m)
+        node.input_meta = tuple(meta)
         if attrs:
             node.attrs = attrs
         if STATE.anomaly:
@@ -123,7 +137,10 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
             results = (Tensor._make(outs[0], True, node, 0),)
         else:
             results = tuple(
-                [Tensor._make(o, i in diff, node if i in diff else None, i) for i, o in enumerate(outs)]
+                [
+                    Tensor._make(o, i in diff, node if i in diff else None, i)
+                    for i, o in enumerate(outs)
+                ]
             )
         if cls.saves_output is not None:
             node.save(**{cls.saves_output: results[0]})
@@ -136,7 +153,10 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
 
 
 def publish_forward(
-    cls: type[Op], node: Node | None, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...],
+    cls: type[Op],
+    node: Node | None,
+    inputs: tuple[Tensor, ...],
+    results: tuple[Tensor, ...],
     attrs: dict[str, Any],
 ) -> None:
     events.publish(
