@@ -197,9 +197,9 @@ class Controller(QObject):
 
         self.open_script(str(demo_path(name)))
 
-    def open_events(self, evs: list[events.Event], path: str) -> None:
-        """Show a loaded trace (replay only: no child process)."""
-        self._reset(path, TraceModel(evs))
+    def open_events(self, evs: list[events.Event] | TraceModel, path: str) -> None:
+        """Show a loaded trace or model (replay only: no child process)."""
+        self._reset(path, evs if isinstance(evs, TraceModel) else TraceModel(evs))
         self.program_path = None
         self._set_run_state("replay")
 

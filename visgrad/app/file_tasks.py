@@ -69,14 +69,16 @@ def run_with_progress(
     return relay
 
 
-def load_trace_async(controller: Any, path: str, on_loaded: Callable[[list], None]) -> _Relay:
+def load_trace_async(controller: Any, path: str, on_loaded: Callable[[Any], None]) -> _Relay:
     """Load ``path``; a malformed file is reported through ``controller.file_failed``."""
     from visgrad.trace.files import load_trace
+    from visgrad.trace.model import TraceModel
 
     return run_with_progress(
         controller,
         f"Loading {path}…",
-        lambda progress: load_trace(path, progress=progress),
+        # Folding the events into a model is also done here, off the GUI thread.
+        lambda progress: TraceModel(load_trace(path, progress=progress)),
         on_loaded,
         lambda msg: controller.file_failed.emit(path, msg),
     )

@@ -91,7 +91,7 @@ class GraphScene(QGraphicsScene):
         """Hide the items of nodes that do not exist yet at ``state`` (time travel backwards)."""
         for key, item in self.items_by_key.items():
             table = state.functions if key_kind(key) == "function" else state.tensors
-            item.setVisible(item.isVisible() and key_id(key) in table)
+            item.setVisible(self.shown(item) and key_id(key) in table)
         if self.layout is not None:
             self._rebuild_edges()
 
@@ -115,6 +115,14 @@ class GraphScene(QGraphicsScene):
             QRectF(x0 - MARGIN, y0 - MARGIN, x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN)
         )
         self.set_state(self.host.state)
+
+    def create_items(self, graph: nx.DiGraph, layout: Layout, keys: list[str]) -> None:
+        """Make and place items for ``keys`` ahead of ``apply_layout`` (big graphs come in slices)."""
+        for key in keys:
+            if key not in self.items_by_key:
+                item = self._make_item(key, graph.nodes[key] if key in graph else {})
+                item.setPos(*layout.positions[key])
+                self.items_by_key[key] = item
 
     def clear_graph(self) -> None:
         """Forget every item (a new program or trace)."""
@@ -143,7 +151,7 @@ class GraphScene(QGraphicsScene):
 
     def _endpoints(self, u: str, v: str) -> list[tuple[float, float]] | None:
         a, b = self.items_by_key.get(u), self.items_by_key.get(v)
-        if a is None or b is None or not a.isVisible() or not b.isVisible():
+        if a is None or b is None or not self.shown(a) or not self.shown(b):
             return None
         ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
         ra, rb = a.rect, b.rect
@@ -184,7 +192,7 @@ class GraphScene(QGraphicsScene):
         groups: dict[str, tuple[QColor, list[QRectF]]] = {}
         state = self.host.state
         for key, item in self.items_by_key.items():
-            if not item.isVisible():
+            if not self.shown(item):
                 continue
             if key_kind(key) == "function":
                 name, color = "f", self.colors.fn_border
@@ -238,16 +246,20 @@ class GraphScene(QGraphicsScene):
         self._grad_items.append(head)
 
     # -- queries ---------------------------------------------------------------------------------
+    def shown(self, item: QGraphicsItem) -> bool:
+        """In the graph now (whether or not the zoomed-out overview stands in for it)."""
+        return item.isVisibleTo(self.nodes_layer)
+
     def node_count(self) -> int:
         """Nodes drawn now."""
-        return sum(1 for item in self.items_by_key.values() if item.isVisible())
+        return sum(1 for item in self.items_by_key.values() if self.shown(item))
 
     def edge_count(self) -> int:
         """Edges drawn now."""
         return self._edge_total
 
     def visible_keys(self) -> list[str]:
-        return [k for k, item in self.items_by_key.items() if item.isVisible()]
+        return [k for k, item in self.items_by_key.items() if self.shown(item)]
 
     def grad_edge_count(self) -> int:
         return sum(1 for i in self._grad_items if isinstance(i, QGraphicsPathItem)) // 2

@@ -8,7 +8,7 @@ already hidden and the highlight already moved, so stepping never waits for the 
 from __future__ import annotations
 
 import networkx as nx
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
@@ -23,6 +23,7 @@ MIN_SCALE, MAX_SCALE, FIT_MAX = 0.02, 4.0, 1.0
 OVERVIEW_BELOW = 0.16  # scale under which every node is drawn by the one overview item
 ZOOM_STEP = 1.25
 NODE_GAP, LAYER_GAP = 32.0, 38.0
+ITEMS_PER_SLICE = 1500
 
 
 def build_and_layout(
@@ -145,6 +146,15 @@ class GraphView(QGraphicsView):
     def _on_layout(self, gen: int, graph: nx.DiGraph, layout: Layout) -> None:
         if gen != self._gen:
             return
+        scene = self.graph_scene
+        missing = [k for k in layout.positions if k not in scene.items_by_key]
+        if len(missing) > ITEMS_PER_SLICE:
+            # Thousands of new items: create them a slice per event-loop turn, so the GUI thread
+            # never stalls for long, then place them all at once.
+            scene.host.state = self._state
+            scene.create_items(graph, layout, missing[:ITEMS_PER_SLICE])
+            QTimer.singleShot(0, lambda: self._on_layout(gen, graph, layout))
+            return
         self._applied_gen = gen
         self.graph_scene.set_state(self._state)
         self.graph_scene.apply_layout(graph, layout)
@@ -190,7 +200,7 @@ class GraphView(QGraphicsView):
     def center_on(self, key: str) -> bool:
         """Scroll so ``key`` is in the middle; False when it is not drawn."""
         item = self.graph_scene.items_by_key.get(key)
-        if item is None or not item.isVisible():
+        if item is None or not self.graph_scene.shown(item):
             return False
         self.auto_fit = False
         if self.transform().m11() < 0.6:
@@ -202,7 +212,7 @@ class GraphView(QGraphicsView):
         if self.auto_fit or not state.current:
             return
         item = self.graph_scene.items_by_key.get(state.current[0])
-        if item is not None and item.isVisible():
+        if item is not None and self.graph_scene.shown(item):
             self.ensureVisible(item, 60, 60)
 
     # -- zoom, pan, fit, direction ---------------------------------------------------------------
