@@ -108,8 +108,22 @@ class Tensor:
     @classmethod
     def _make(cls, data: np.ndarray, rg: bool, fn: Any, output_nr: int) -> Tensor:
         """Wrap an array without copying or checks (the ops' fast path)."""
+        # _init's stores inlined: every op result is built here.
         t = object.__new__(cls)
-        t._init(data, rg, fn, output_nr)
+        t._data = data
+        t._rg = rg
+        t._fn = fn
+        t._output_nr = output_nr
+        t._grad = None
+        t._version = VersionCounter()
+        t._id = next(_tensor_ids)
+        t._acc = None
+        t._retains_grad = False
+        t._hooks = None
+        t._post_hooks = None
+        t._base = None
+        t._grad_of = None
+        t._is_param = False
         return t
 
     def _init(self, data: np.ndarray, rg: bool, fn: Any, output_nr: int) -> None:

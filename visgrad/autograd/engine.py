@@ -312,7 +312,8 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
                 from visgrad.ops.base import sum_to
 
                 g = sum_to(g, shape)
-            if g._data.dtype != dt:
+            gdt = g._data.dtype
+            if gdt is not dt and gdt != dt:
                 g = g.to(dt) if STATE.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
             fixed.append(g)
         outs = tuple(fixed)

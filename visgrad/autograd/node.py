@@ -139,12 +139,17 @@ class Node:
 
     def release(self) -> tuple[str, ...]:
         """Free saved tensors after backward; returns the names freed (empty if nothing was)."""
-        if not self._saved:
+        saved = self._saved
+        if not saved:
             return ()
-        names = tuple(k for k, v in self._saved.items() if isinstance(v, SavedValue))
+        # Lists, not generators: this runs for every node of every backward.
+        names = tuple([k for k, v in saved.items() if isinstance(v, SavedValue)])
         if names:
             self._released = self._released + names
-            self._saved = {k: v for k, v in self._saved.items() if not isinstance(v, SavedValue)}
+            if len(names) == len(saved):
+                self._saved = {}
+            else:
+                self._saved = {k: v for k, v in saved.items() if not isinstance(v, SavedValue)}
         return names
 
     def __getattr__(self, key: str) -> Any:
