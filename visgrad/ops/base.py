@@ -99,7 +99,13 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
         node._saved = {}
     else:
         node._saved = None
-    out = node.forward(*inputs, **attrs)
+    out = node.forward(*inputs, **attrs) if attrs else node.forward(*inputs)
+    if not rec and type(out) is not tuple:
+        # Unrecorded single-output op (every op inside a backward formula): nothing to wire.
+        r = Tensor._make(out if type(out) is np.ndarray else np.asarray(out), False, None, 0)
+        if events.SINKS and not STATE.in_backward:
+            publish_forward(cls, None, inputs, (r,), attrs)
+        return r
     if type(out) is tuple:
         outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in out)
     else:
