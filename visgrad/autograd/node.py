@@ -92,6 +92,8 @@ class Node:
     # A class flag rather than isinstance in the engine's loop.
     _is_accumulator: bool = False
     attrs: dict[str, Any] = {}
+    # Version of each tensor saved by strong reference, by name (see store_saved).
+    _versions: dict[str, int] | None = None
     forward_trace: str | None = None
 
     def __init__(self) -> None:
@@ -122,17 +124,23 @@ class Node:
     # -- saved values ---------------------------------------------------------------------------
     def save(self, /, **values: Any) -> None:
         """Save tensors (version-checked at backward) and plain values (numbers, tuples)."""
-        tensor = _tensor_type or _tensor()
-        saved = self._saved
-        for k, v in values.items():
-            saved[k] = SavedValue(v, self) if isinstance(v, tensor) else v
+        store_saved(self, self._saved, values)
 
     def saved(self, key: str) -> Any:
         """A saved value; raises PyTorch's "backward twice" error once released."""
         if key in self._released:
             raise RuntimeError(errors.BACKWARD_TWICE)
         v = self._saved[key]
-        return v.unpack() if isinstance(v, SavedValue) else v
+        if isinstance(v, SavedValue):
+            return v.unpack()
+        if isinstance(v, _tensor_type or _tensor()):
+            # A tensor saved by strong reference (see store_saved): same check as SavedValue.
+            version = self._versions[key]
+            if v._version.value != version:
+                sv = SavedValue(v)
+                sv.version = version
+                raise RuntimeError(errors.version_mismatch(sv))
+        return v
 
     def saved_names(self) -> tuple[str, ...]:
         return tuple(self._saved or ())
@@ -143,13 +151,14 @@ class Node:
         if not saved:
             return ()
         # Lists, not generators: this runs for every node of every backward.
-        names = tuple([k for k, v in saved.items() if isinstance(v, SavedValue)])
+        kinds = (SavedValue, _tensor_type or _tensor())
+        names = tuple([k for k, v in saved.items() if isinstance(v, kinds)])
         if names:
             self._released = self._released + names
             if len(names) == len(saved):
                 self._saved = {}
             else:
-                self._saved = {k: v for k, v in saved.items() if not isinstance(v, SavedValue)}
+                self._saved = {k: v for k, v in saved.items() if not isinstance(v, kinds)}
         return names
 
     def __getattr__(self, key: str) -> Any:
@@ -198,6 +207,26 @@ class Node:
 
         out = call_node(self, list(grads))
         return out[0] if len(out) == 1 else out
+
+
+def store_saved(node: Node, saved: dict[str, Any], values: dict[str, Any]) -> None:
+    """Put ``values`` into ``node._saved``; tensors are version-checked when unpacked.
+
+    A saved output gets a SavedValue (a weak reference, so node and output form no cycle). Any
+    other tensor is stored as itself, with its version in ``node._versions`` (a dict of ints, which
+    the cyclic GC does not track): a recorded op then leaves no SavedValue objects for the GC.
+    """
+    tensor = _tensor_type or _tensor()
+    for k, v in values.items():
+        if isinstance(v, tensor):
+            if v._fn is node:
+                v = SavedValue(v, node)
+            else:
+                versions = node._versions
+                if versions is None:
+                    versions = node._versions = {}
+                versions[k] = v._version.value
+        saved[k] = v
 
 
 class AccumulateGrad(Node):

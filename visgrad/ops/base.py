@@ -16,7 +16,7 @@ import numpy as np
 from visgrad import events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
-from visgrad.autograd.node import Node, SavedValue, _node_ids, accumulator
+from visgrad.autograd.node import Node, _node_ids, accumulator, store_saved
 from visgrad.tensor import Tensor
 
 _float32 = np.dtype(np.float32)
@@ -39,11 +39,10 @@ class Op(Node):
         raise NotImplementedError(f"{type(self).__name__}.forward")
 
     def save(self, /, **values: Any) -> None:
-        # Node.save inlined (every recording op saves); unrecorded runs have ``_saved = None``.
+        # Unrecorded runs have ``_saved = None``: nothing to keep.
         saved = self._saved
         if saved is not None:
-            for k, v in values.items():
-                saved[k] = SavedValue(v, self) if isinstance(v, Tensor) else v
+            store_saved(self, saved, values)
 
 
 def wrap(x: Any, like: Tensor | None = None) -> Tensor:
