@@ -162,6 +162,8 @@ def run(
                 heappush(heap, (-n._sequence_nr, tick, n))
                 tick += 1
 
+    # ids of gradient sums the engine made and alone holds (see _sum_grads).
+    owned: set[int] = set()
     state = STATE
     prev_mode = state.enabled
     take = buffers.pop
@@ -172,6 +174,10 @@ def run(
         while heap:
             node = heappop(heap)[2]
             grads = take(node, None) or [None] * node.num_outputs
+            if owned:
+                # These sums now belong to the node (and its hooks): never written again.
+                for g in grads:
+                    owned.discard(id(g))
             srcs = sources.pop(node, ()) if sinks else ()
             if needed is not None and node not in needed:
                 outs: tuple[Any, ...] = (None,) * len(node.next_functions)
@@ -219,7 +225,8 @@ def run(
                     buf = buffers.get(nx)
                     if buf is None:
                         buf = buffers[nx] = [None] * nx.num_outputs
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    old = buf[nr]
+                    buf[nr] = g if old is None else _sum_grads(old, g, owned)
                     if sinks:
                         sources.setdefault(nx, []).append((node.id, nr))
                 left = deps[nx] - 1
@@ -236,6 +243,23 @@ def run(
                 events.BackwardEnd(seq=events.next_seq(), roots=tuple(t._id for t in roots), ok=ok)
             )
     return captured
+
+
+def _sum_grads(old: Tensor, g: Tensor, owned: set[int]) -> Tensor:
+    """``old + g`` for an input buffer, in place when ``old`` is a sum only this engine holds.
+
+    The first sum is a new tensor (the incoming grads may be shared: AddBackward0 returns the same
+    tensor twice); later ones add into it, as PyTorch's InputBuffer does. Same values, same order.
+    """
+    if id(old) in owned:
+        a, b = old._data, g._data
+        if not g._rg and a.shape == b.shape and a.dtype == b.dtype:
+            np.add(a, b, out=a)
+            return old
+    new = old + g
+    if not new._rg:
+        owned.add(id(new))
+    return new
 
 
 def _nodes_reaching(order: Any, targets: dict[Node, Any]) -> set[Node]:
