@@ -1,0 +1,219 @@
+"""``visgrad`` on the command line: the debugger, headless tracing, trace info, exports, demos.
+
+Exit codes: 0 success, 1 the program or the file failed, 2 usage errors (argparse's own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from visgrad import demos
+
+TRACE_EXT = ".vgtrace"
+GRAPH_EXTS = (".dot", ".gv", ".graphml", ".json")
+IMAGE_EXTS = (".png", ".svg")
+SUBCOMMANDS = ("trace", "info", "export", "demos")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="visgrad",
+        description="See and debug backpropagation. With no command, opens the debugger "
+        "(on the tutorial demo, a script, or a saved trace).",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser("trace", help="run a program headless and save its trace")
+    src = t.add_mutually_exclusive_group(required=True)
+    src.add_argument("script", nargs="?", help="the Python script to run")
+    src.add_argument("--demo", choices=list(demos.DEMOS), help="run a built-in demo instead")
+    t.add_argument("-o", "--output", required=True, help=f"the {TRACE_EXT} file to write")
+    t.add_argument("--payload-limit", type=int, default=None,
+                   help="arrays with more elements are kept as statistics (default 65536)")
+    t.add_argument("--no-torch-alias", action="store_true",
+                   help="do not make 'import torch' resolve to visgrad in the program")
+
+    i = sub.add_parser("info", help="summarise a saved trace")
+    i.add_argument("trace", help=f"a {TRACE_EXT} file")
+
+    e = sub.add_parser("export", help="export the graph of a script or trace")
+    e.add_argument("source", help=f"a Python script or a {TRACE_EXT} file")
+    e.add_argument("-o", "--output", required=True,
+                   help="output file: " + " ".join(GRAPH_EXTS + IMAGE_EXTS))
+    e.add_argument("--tick", type=int, default=None, help="the moment to export (default: the end)")
+
+    sub.add_parser("demos", help="list the built-in demo programs")
+    return p
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="visgrad",
+        description="Open the visgrad debugger. Commands: " + ", ".join(SUBCOMMANDS)
+        + " (visgrad COMMAND -h for each).",
+    )
+    p.add_argument("target", nargs="?", help=f"a Python script or a {TRACE_EXT} file "
+                   "(default: the tutorial demo)")
+    p.add_argument("--demo", choices=list(demos.DEMOS), help="open a built-in demo")
+    return p
+
+
+def _existing(path: str, what: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise CliError(f"{what} not found: {path}")
+    if p.is_dir():
+        raise CliError(f"{what} is a directory: {path}")
+    return p
+
+
+def _record(target: str, demo: bool, payload_limit: int | None, torch_alias: bool,
+            progress: bool) -> tuple[list, int]:
+    from visgrad.runner.session import run_headless
+    from visgrad.trace import codec
+
+    got: list = []
+
+    def show(n: int, seconds: float) -> None:
+        if progress:
+            print(f"\r  {n:,} events  {seconds:6.1f} s", end="", file=sys.stderr, flush=True)
+
+    rc = run_headless(
+        target, demo=demo, on_event=got.append, progress=show, torch_alias=torch_alias,
+        payload_limit=codec.DEFAULT_PAYLOAD_LIMIT if payload_limit is None else payload_limit,
+    )
+    if progress:
+        print(file=sys.stderr)
+    return got, rc
+
+
+def _program_error(evs: list) -> str | None:
+    from visgrad import events
+
+    for ev in reversed(evs):
+        if isinstance(ev, events.ProgramError):
+            return f"{ev.exc_type}: {ev.message}"
+    return None
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from visgrad.trace.files import save_trace
+
+    out = Path(args.output)
+    if out.suffix != TRACE_EXT:
+        raise CliError(f"the output must end in {TRACE_EXT}: {args.output}")
+    if args.demo:
+        target, is_demo, label = args.demo, True, f"demo {args.demo}"
+    else:
+        target, is_demo, label = str(_existing(args.script, "script")), False, args.script
+    print(f"tracing {label}", file=sys.stderr)
+    evs, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias,
+                      progress=True)
+    save_trace(out, evs)
+    print(f"wrote {out} ({len(evs):,} events)", file=sys.stderr)
+    err = _program_error(evs)
+    if err or rc != 0:
+        print(f"the program failed: {err or f'exit code {rc}'} (the trace keeps what ran)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from visgrad.trace.files import info_text
+
+    print(info_text(_existing(args.trace, "trace")))
+    return 0
+
+
+def _events_of(source: str) -> list:
+    p = _existing(source, "file")
+    if p.suffix == TRACE_EXT:
+        from visgrad.trace.files import load_trace
+
+        return load_trace(p)
+    if p.suffix != ".py":
+        raise CliError(f"expected a .py script or a {TRACE_EXT} file: {source}")
+    evs, _ = _record(str(p), False, None, True, progress=sys.stderr.isatty())
+    return evs
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    ext = Path(args.output).suffix.lower()
+    if ext not in GRAPH_EXTS + IMAGE_EXTS:
+        raise CliError(
+            f"cannot export to {ext or 'a file without extension'}; use one of "
+            + " ".join(GRAPH_EXTS + IMAGE_EXTS)
+        )
+    evs = _events_of(args.source)
+    if not evs:
+        raise CliError(f"{args.source} recorded no events")
+    if args.tick is not None and not -1 <= args.tick < len(evs):
+        raise CliError(f"--tick must be between -1 and {len(evs) - 1}")
+    if ext in IMAGE_EXTS:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from visgrad.app.render import export_image
+
+        export_image(evs, args.output, args.tick)
+    else:
+        from visgrad.graph.export import export_graph
+
+        export_graph(evs, args.output, args.tick)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_demos(args: argparse.Namespace) -> int:
+    width = max(len(n) for n in demos.DEMOS)
+    for name, text in demos.list_demos():
+        print(f"{name:<{width}}  {text}")
+    return 0
+
+
+def cmd_app(argv: Sequence[str]) -> int:
+    args = _app_parser().parse_args(argv)
+    target = args.target
+    if target is not None:
+        p = _existing(target, "file")
+        if p.suffix not in (".py", TRACE_EXT):
+            raise CliError(f"expected a .py script or a {TRACE_EXT} file: {target}")
+    from visgrad.app.main import run_app
+
+    return run_app(target, demo=args.demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if not argv or argv[0] not in SUBCOMMANDS + ("-h", "--help"):
+            return cmd_app(argv)
+        args = _parser().parse_args(argv)
+        handler = {"trace": cmd_trace, "info": cmd_info, "export": cmd_export,
+                   "demos": cmd_demos}[args.command]
+        return handler(args)
+    except CliError as e:
+        print(f"visgrad: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("visgrad: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a clean one-line message for known file/format errors
+        from visgrad.graph.export import ExportError
+        from visgrad.trace.files import TraceFileError
+
+        if isinstance(e, (TraceFileError, ExportError, OSError)):
+            print(f"visgrad: error: {e}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
