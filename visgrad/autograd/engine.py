@@ -213,6 +213,9 @@ def run(
                         state.enabled = prev_mode
                     if sinks:
                         _publish_node(node, srcs, grads, outs, None)
+                        # After the node's event, so a debugger pausing on the anomaly already
+                        # holds the gradients that carry it.
+                        _check_finite_backward(node, outs)
                 if not retain_graph:
                     freed = node.release()
                     if freed and sinks:
@@ -351,8 +354,6 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
                 raise RuntimeError(
                     f"Function '{node.name()}' returned nan values in its {i}th output."
                 )
-    if events.SINKS:
-        _check_finite_backward(node, outs)
     return outs
 
 
