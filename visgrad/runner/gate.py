@@ -119,6 +119,9 @@ class Gate:
     # -- the sink ---------------------------------------------------------------------------------
     def __call__(self, ev: events.Event) -> None:
         self.channel.send(ev)
+        if ev.kind in RUNNER_KINDS:  # e.g. nn naming its parameters: not a step of the program
+            self.namer.note(ev)
+            return
         for s in self.streams:
             s.flush()  # a partial line printed before this event arrives right after it
         namer = self.namer

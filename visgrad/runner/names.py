@@ -35,7 +35,7 @@ class Namer:
         self._modules: dict[int, int] = {}  # id(module) -> self._leaves when last searched
 
     def note(self, ev: events.Event) -> None:
-        """Remember the tensors an event created, to be named once the program assigns them."""
+        """Remember the tensors an event created (to be named once assigned) or named."""
         if isinstance(ev, events.ForwardOp):
             for t in ev.outputs:
                 if t not in self.names:
@@ -43,6 +43,9 @@ class Namer:
         elif isinstance(ev, events.TensorCreated) and ev.tensor not in self.names:
             self._pending[ev.tensor] = self._searches + MAX_AGE_LEAF
             self._leaves += 1
+        elif isinstance(ev, events.TensorNamed):  # named by the library (nn.Module registration)
+            self.names[ev.tensor] = ev.name
+            self._pending.pop(ev.tensor, None)
 
     def search_frame(self, frame: FrameType) -> list[tuple[int, str]]:
         """New (tensor id, name) pairs found in ``frame``; at most one search per line."""
