@@ -7,6 +7,8 @@ connect), they are private to the two processes, and a dead child shows up at on
 The child's real stdout/stderr are captured separately (they carry only what bypasses
 ``sys.stdout``: C libraries, subprocesses, a crash message) and forwarded as ``Output`` events.
 One reader thread multiplexes the three pipes, so ``on_event`` is called from one thread, in order.
+Events the parent makes itself (that raw output, and the final ``RunState`` of a crashed or killed
+child) carry the seq of the last child event seen (+1 for the final state): the child owns numbering.
 """
 
 from __future__ import annotations
