@@ -123,7 +123,8 @@ class Gate:
             self.namer.note(ev)
             return
         for s in self.streams:
-            s.flush()  # a partial line printed before this event arrives right after it
+            if s._buf:
+                s.flush()  # a partial line printed before this event arrives right after it
         namer = self.namer
         namer.note(ev)
         if namer._pending:

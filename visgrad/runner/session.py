@@ -169,12 +169,13 @@ class Session:
             raise RuntimeError("the Session is not started")
         data = (json.dumps(msg) + "\n").encode()
         with self._cmd_lock:
+            # Before the write: the child may pause again before os.write even returns.
+            if running and self.state == "paused":
+                self.state = "running"
             try:
                 os.write(self._cmd_fd, data)
             except OSError:
                 return  # the child is gone; the reader thread reports how it ended
-        if running and self.state == "paused":
-            self.state = "running"
 
     def _deliver(self, ev: events.Event) -> None:
         self._last_seq = max(self._last_seq, ev.seq)
