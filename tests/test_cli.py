@@ -44,8 +44,10 @@ def test_export_writes_dot_graphml_json_and_svg(tutorial_trace, tmp_path):
 
 def test_script_that_raises_is_traced_and_exits_1(tmp_path, capsys):
     script = tmp_path / "bad.py"
-    script.write_text("import torch\nx = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\n"
-                      "raise ValueError('boom')\n")
+    script.write_text(
+        "import torch\nx = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\n"
+        "raise ValueError('boom')\n"
+    )
     out = tmp_path / "bad.vgtrace"
     assert cli.main(["trace", str(script), "-o", str(out)]) == 1
     assert "ValueError: boom" in capsys.readouterr().err

@@ -3,9 +3,8 @@
 Write ``import visgrad as torch`` and run PyTorch tutorial code unchanged.
 """
 
+from visgrad import autograd, nn, optim
 from visgrad import ops as _ops  # noqa: F401 - attaches Tensor methods
-from visgrad import autograd
-from visgrad import nn, optim
 from visgrad.autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from visgrad.autograd.grad_mode import (
     enable_grad,
@@ -82,8 +81,12 @@ from visgrad.ops.elementwise import (
     tanh,
     where,
 )
+from visgrad.ops.index import narrow, select
+from visgrad.ops.join import cat, chunk, flip, split, stack, unbind
 from visgrad.ops.linalg import bmm, dot, matmul, mm, mv
-from visgrad.ops.reduce import mean, sum
+from visgrad.ops.minmax import amax, amin, argmax, argmin, max, min
+from visgrad.ops.nn_ops import addmm, log_softmax, softmax
+from visgrad.ops.reduce import mean, norm, prod, std, sum, var
 from visgrad.ops.shape import (
     clone,
     expand,
@@ -95,11 +98,6 @@ from visgrad.ops.shape import (
     transpose,
     unsqueeze,
 )
-from visgrad.ops.index import narrow, select
-from visgrad.ops.join import cat, chunk, flip, split, stack, unbind
-from visgrad.ops.minmax import amax, amin, argmax, argmin, max, min
-from visgrad.ops.nn_ops import addmm, log_softmax, softmax
-from visgrad.ops.reduce import norm, prod, std, var
 from visgrad.tensor import Size, Tensor
 
 clip = clamp

@@ -36,18 +36,26 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("script", nargs="?", help="the Python script to run")
     src.add_argument("--demo", choices=list(demos.DEMOS), help="run a built-in demo instead")
     t.add_argument("-o", "--output", required=True, help=f"the {TRACE_EXT} file to write")
-    t.add_argument("--payload-limit", type=int, default=None,
-                   help="arrays with more elements are kept as statistics (default 65536)")
-    t.add_argument("--no-torch-alias", action="store_true",
-                   help="do not make 'import torch' resolve to visgrad in the program")
+    t.add_argument(
+        "--payload-limit",
+        type=int,
+        default=None,
+        help="arrays with more elements are kept as statistics (default 65536)",
+    )
+    t.add_argument(
+        "--no-torch-alias",
+        action="store_true",
+        help="do not make 'import torch' resolve to visgrad in the program",
+    )
 
     i = sub.add_parser("info", help="summarise a saved trace")
     i.add_argument("trace", help=f"a {TRACE_EXT} file")
 
     e = sub.add_parser("export", help="export the graph of a script or trace")
     e.add_argument("source", help=f"a Python script or a {TRACE_EXT} file")
-    e.add_argument("-o", "--output", required=True,
-                   help="output file: " + " ".join(GRAPH_EXTS + IMAGE_EXTS))
+    e.add_argument(
+        "-o", "--output", required=True, help="output file: " + " ".join(GRAPH_EXTS + IMAGE_EXTS)
+    )
     e.add_argument("--tick", type=int, default=None, help="the moment to export (default: the end)")
 
     sub.add_parser("demos", help="list the built-in demo programs")
@@ -57,11 +65,15 @@ def _parser() -> argparse.ArgumentParser:
 def _app_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="visgrad",
-        description="Open the visgrad debugger. Commands: " + ", ".join(SUBCOMMANDS)
+        description="Open the visgrad debugger. Commands: "
+        + ", ".join(SUBCOMMANDS)
         + " (visgrad COMMAND -h for each).",
     )
-    p.add_argument("target", nargs="?", help=f"a Python script or a {TRACE_EXT} file "
-                   "(default: the tutorial demo)")
+    p.add_argument(
+        "target",
+        nargs="?",
+        help=f"a Python script or a {TRACE_EXT} file (default: the tutorial demo)",
+    )
     p.add_argument("--demo", choices=list(demos.DEMOS), help="open a built-in demo")
     return p
 
@@ -75,8 +87,9 @@ def _existing(path: str, what: str) -> Path:
     return p
 
 
-def _record(target: str, demo: bool, payload_limit: int | None, torch_alias: bool,
-            progress: bool) -> tuple[list, int]:
+def _record(
+    target: str, demo: bool, payload_limit: int | None, torch_alias: bool, progress: bool
+) -> tuple[list, int]:
     from visgrad.runner.session import run_headless
     from visgrad.trace import codec
 
@@ -87,7 +100,11 @@ def _record(target: str, demo: bool, payload_limit: int | None, torch_alias: boo
             print(f"\r  {n:,} events  {seconds:6.1f} s", end="", file=sys.stderr, flush=True)
 
     rc = run_headless(
-        target, demo=demo, on_event=got.append, progress=show, torch_alias=torch_alias,
+        target,
+        demo=demo,
+        on_event=got.append,
+        progress=show,
+        torch_alias=torch_alias,
         payload_limit=codec.DEFAULT_PAYLOAD_LIMIT if payload_limit is None else payload_limit,
     )
     if progress:
@@ -115,14 +132,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
     else:
         target, is_demo, label = str(_existing(args.script, "script")), False, args.script
     print(f"tracing {label}", file=sys.stderr)
-    evs, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias,
-                      progress=True)
+    evs, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias, progress=True)
     save_trace(out, evs)
     print(f"wrote {out} ({len(evs):,} events)", file=sys.stderr)
     err = _program_error(evs)
     if err or rc != 0:
-        print(f"the program failed: {err or f'exit code {rc}'} (the trace keeps what ran)",
-              file=sys.stderr)
+        print(
+            f"the program failed: {err or f'exit code {rc}'} (the trace keeps what ran)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -196,8 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not argv or argv[0] not in SUBCOMMANDS + ("-h", "--help"):
             return cmd_app(argv)
         args = _parser().parse_args(argv)
-        handler = {"trace": cmd_trace, "info": cmd_info, "export": cmd_export,
-                   "demos": cmd_demos}[args.command]
+        handler = {"trace": cmd_trace, "info": cmd_info, "export": cmd_export, "demos": cmd_demos}[
+            args.command
+        ]
         return handler(args)
     except CliError as e:
         print(f"visgrad: error: {e}", file=sys.stderr)

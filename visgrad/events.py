@@ -237,9 +237,21 @@ EVENT_TYPES.update(
     {
         cls.kind: cls
         for cls in (
-            TensorCreated, ForwardOp, InplaceUpdate, BackwardBegin, BackwardNode,
-            GradAccumulated, GradReset, SavedReleased, HookFired, BackwardEnd, Anomaly,
-            TensorNamed, Output, ProgramError, RunState,
+            TensorCreated,
+            ForwardOp,
+            InplaceUpdate,
+            BackwardBegin,
+            BackwardNode,
+            GradAccumulated,
+            GradReset,
+            SavedReleased,
+            HookFired,
+            BackwardEnd,
+            Anomaly,
+            TensorNamed,
+            Output,
+            ProgramError,
+            RunState,
         )
     }
 )

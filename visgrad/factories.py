@@ -51,7 +51,9 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
         if kind == "f" and not isinstance(data, np.ndarray):
             np_dtype = dtypes.default_float.np
         elif kind == "f":
-            np_dtype = arr.dtype if arr.dtype in (np.float16, np.float32, np.float64) else np.float32
+            np_dtype = (
+                arr.dtype if arr.dtype in (np.float16, np.float32, np.float64) else np.float32
+            )
         elif kind in "iu":
             np_dtype = arr.dtype if isinstance(data, np.ndarray) else np.int64
         elif kind == "b":
@@ -82,7 +84,9 @@ def _float(dtype: Any) -> np.dtype:
     return dtypes.to_np(dtype) or dtypes.default_float.np
 
 
-def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new leaf tensor holding a copy of ``data``."""
     return _leaf(as_array(data, dtype), requires_grad, "tensor")
 
@@ -111,24 +115,45 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return _leaf(np.zeros(_size(size), _float(dtype)), requires_grad, "empty")
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if dtype is None:
         dtype = (
-            dtypes.bool if isinstance(fill_value, bool)
-            else dtypes.int64 if isinstance(fill_value, int)
+            dtypes.bool
+            if isinstance(fill_value, bool)
+            else dtypes.int64
+            if isinstance(fill_value, int)
             else dtypes.default_float
         )
     return _leaf(np.full(_size((size,)), fill_value, dtypes.to_np(dtype)), requires_grad, "full")
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return _leaf(np.eye(n, m, dtype=_float(dtype)), requires_grad, "eye")
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -138,23 +163,41 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     return _leaf(arr, requires_grad, "arange")
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     return _leaf(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad, "linspace")
 
 
-def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         generator: Any = None) -> Tensor:
+def rand(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+) -> Tensor:
     return _leaf(_rng.random(_size(size)).astype(_float(dtype)), requires_grad, "rand")
 
 
-def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          generator: Any = None) -> Tensor:
+def randn(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+) -> Tensor:
     return _leaf(_rng.standard_normal(_size(size)).astype(_float(dtype)), requires_grad, "randn")
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None, device: Any = None,
-            requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if size is None:
         low, high, size = 0, low, high
     arr = _rng.integers(low, high, size=_size((size,))).astype(dtypes.to_np(dtype) or np.int64)
@@ -183,8 +226,9 @@ def empty_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_
     return zeros_like(a, dtype=dtype, requires_grad=requires_grad)
 
 
-def full_like(a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
-              **_: Any) -> Tensor:
+def full_like(
+    a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
     shape, dt = _like(a, dtype)
     return _leaf(np.full(shape, fill_value, dt), requires_grad, "full_like")
 

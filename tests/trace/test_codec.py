@@ -15,7 +15,7 @@ def _same(a, b):
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
     if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return a == b and type(a) is type(b)
 
 
@@ -58,9 +58,28 @@ def _frame(header, payload=b""):
         _frame({"kind": "tensor", "seq": "x"}),
         _frame({"kind": "tensor", "seq": 1, "evil": 1}),
         _frame({"kind": "tensor", "seq": 1, "value": {"$a": 3}}),
-        _frame({"kind": "tensor", "seq": 1, "$arrays": [{"dtype": "object", "shape": [1], "nbytes": 8}]}),
-        _frame({"kind": "tensor", "seq": 1, "$arrays": [{"dtype": "float32", "shape": [4], "nbytes": 16}]}, b"\0" * 8),
-        _frame({"kind": "tensor", "seq": 1, "$arrays": [{"dtype": "float32", "shape": [4], "nbytes": 99}]}),
+        _frame(
+            {
+                "kind": "tensor",
+                "seq": 1,
+                "$arrays": [{"dtype": "object", "shape": [1], "nbytes": 8}],
+            }
+        ),
+        _frame(
+            {
+                "kind": "tensor",
+                "seq": 1,
+                "$arrays": [{"dtype": "float32", "shape": [4], "nbytes": 16}],
+            },
+            b"\0" * 8,
+        ),
+        _frame(
+            {
+                "kind": "tensor",
+                "seq": 1,
+                "$arrays": [{"dtype": "float32", "shape": [4], "nbytes": 99}],
+            }
+        ),
     ],
 )
 def test_malformed_frames_are_refused_with_codec_error(body):

@@ -72,8 +72,15 @@ def summarize(a: np.ndarray, preview: int = PREVIEW) -> ArraySummary:
         else:
             lo = hi = mean = norm = float("nan")
     return ArraySummary(
-        shape=tuple(int(s) for s in a.shape), dtype=str(a.dtype), min=lo, max=hi, mean=mean,
-        norm=norm, nan=nan, inf=inf, preview=tuple(float(x) for x in f[:preview]),
+        shape=tuple(int(s) for s in a.shape),
+        dtype=str(a.dtype),
+        min=lo,
+        max=hi,
+        mean=mean,
+        norm=norm,
+        nan=nan,
+        inf=inf,
+        preview=tuple(float(x) for x in f[:preview]),
     )
 
 
@@ -100,7 +107,9 @@ def _enc(v: Any, arrays: list[np.ndarray], limit: int | None) -> Any:
     return v
 
 
-def to_record(ev: events.Event, limit: int | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
+def to_record(
+    ev: events.Event, limit: int | None = None
+) -> tuple[dict[str, Any], list[np.ndarray]]:
     """An event as a JSON-able header plus the arrays it refers to by index."""
     arrays: list[np.ndarray] = []
     header: dict[str, Any] = {"kind": ev.kind}

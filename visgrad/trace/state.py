@@ -38,7 +38,9 @@ class TensorState:
     dtype: str
     requires_grad: bool
     is_leaf: bool
-    role: str  # "parameter" | "leaf" (requires grad) | "input" (constant) | "intermediate" | "output"
+    role: (
+        str  # "parameter" | "leaf" (requires grad) | "input" (constant) | "intermediate" | "output"
+    )
     producer: int | None  # function node id that made it (None for leaves)
     value: ArrayLike | None
     grad: ArrayLike | None  # .grad as of this tick (leaves, and non-leaves that retain grad)
