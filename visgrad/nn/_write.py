@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import events
+from visgrad.ops.inplace import publish_update
 from visgrad.tensor import Tensor
 
 
@@ -21,23 +22,6 @@ def write_(t: Tensor, values: Any, op: str) -> Tensor:
     if events.SINKS:
         publish_update(t, op)
     return t
-
-
-def publish_update(t: Tensor, op: str) -> None:
-    """Tell sinks that ``t`` changed in place under no_grad (nothing was recorded)."""
-    owner = t._grad_of
-    events.publish(
-        events.InplaceUpdate(
-            seq=events.next_seq(),
-            tensor=t._id,
-            op=op,
-            version=t._version.value,
-            grad_of=owner._id if owner is not None else None,
-            recorded=False,
-            value=events.snapshot(t._data),
-            source=events.user_source(),
-        )
-    )
 
 
 def zero_grads(params: Any, set_to_none: bool = True) -> None:
@@ -55,12 +39,5 @@ def zero_grads(params: Any, set_to_none: bool = True) -> None:
         g._data.fill(0)
         g._version.value += 1
         if events.SINKS:
-            events.publish(
-                events.GradReset(
-                    seq=events.next_seq(),
-                    tensor=p._id,
-                    how="zero",
-                    grad=events.snapshot(g._data),
-                    source=events.user_source(),
-                )
-            )
+            # An InplaceUpdate of the grad, and GradReset(how="zero") for its leaf.
+            publish_update(g, "zero_")
