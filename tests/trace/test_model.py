@@ -75,6 +75,18 @@ def test_phase_follows_forward_backward_optimizer_idle() -> None:
     assert m.state_at(end).tensors[w._id].version == 0
 
 
+def test_a_print_after_backward_ends_is_idle_not_backward() -> None:
+    run = tp.tutorial()
+    tail = [
+        ev.Output(seq=1000, stream="stdout", text="tensor([1.])\n"),
+        ev.TensorNamed(seq=1001, tensor=run.tensors["w"]._id, name="w"),
+    ]
+    m = TraceModel([*run.events, *tail])
+    end = tp.first(run.events, ev.BackwardEnd)
+    assert m.state_at(end).phase == "backward"
+    assert [m.state_at(k).phase for k in range(end + 1, len(m))] == ["idle", "idle"]
+
+
 def test_current_keys_and_grad_edges_of_the_add_node() -> None:
     run = tp.tutorial()
     m = TraceModel(run.events)

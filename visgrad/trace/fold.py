@@ -107,6 +107,10 @@ class Folder:
         """Apply one event."""
         self.current = ()
         self.grad_edges = ()
+        if self.phase == "backward" and not self.in_backward:
+            # The tick of BackwardEnd still shows "backward"; whatever follows it (a print, a
+            # name) is idle until an op sets the phase again.
+            self.phase = "idle"
         handler = _HANDLERS.get(type(ev))
         if handler is not None:
             handler(self, ev)
