@@ -45,7 +45,10 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
     elif isinstance(data, (list, tuple)) and _nested_has(data, (Tensor,)):
         arr = np.array([as_array(d, None) for d in data])
     else:
-        arr = np.asarray(data)
+        try:
+            arr = np.asarray(data)
+        except ValueError:
+            raise ValueError(_ragged_message(data)) from None
     if np_dtype is None:
         kind = arr.dtype.kind
         if kind == "f" and not isinstance(data, np.ndarray):
@@ -65,6 +68,19 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
     return np.array(arr, dtype=np_dtype, copy=True)
 
 
+def _ragged_message(data: Any) -> str:
+    """PyTorch's text for nested lists of uneven lengths."""
+    level = [data]
+    dim = 0
+    while level and all(isinstance(x, (list, tuple)) for x in level):
+        lengths = [len(x) for x in level]
+        if len(set(lengths)) > 1:
+            return f"expected sequence of length {lengths[0]} at dim {dim} (got {next(n for n in lengths if n != lengths[0])})"
+        level = [y for x in level for y in x]
+        dim += 1
+    return "expected a nested sequence of numbers with the same length at every level"
+
+
 def _leaf(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
     t = Tensor._make(arr, False, None, 0)
     if requires_grad:
@@ -77,7 +93,17 @@ def _leaf(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
 def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    return tuple(int(s) for s in size)
+    for i, s in enumerate(size):
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer, Tensor)):
+            raise TypeError(
+                "argument 'size' must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {i}"
+            )
+    out = tuple(int(s) for s in size)
+    if any(s < 0 for s in out):
+        neg = next(s for s in out if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {list(out)}")
+    return out
 
 
 def _float(dtype: Any) -> np.dtype:

@@ -151,6 +151,12 @@ install(
         "split": join.split,
         "chunk": join.chunk,
         "unbind": join.unbind,
+        "__floordiv__": E.floor_divide,
+        "__rfloordiv__": _r(E.floor_divide),
+        "floor_divide": E.floor_divide,
+        "__mod__": E.remainder,
+        "__rmod__": _r(E.remainder),
+        "remainder": E.remainder,
         "softmax": lambda self, dim, dtype=None: nn_ops.softmax(self, dim, dtype=dtype),
         "log_softmax": lambda self, dim, dtype=None: nn_ops.log_softmax(self, dim, dtype=dtype),
     }

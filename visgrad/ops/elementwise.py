@@ -466,7 +466,15 @@ class WhereBackward0(Op):
     def forward(self, a: Tensor, b: Tensor, condition: Tensor) -> np.ndarray:
         self.save(condition=condition)
         x, y = _pair(a, b)
-        return np.where(condition._data.astype(bool), x, y)
+        c = condition._data.astype(bool)
+        try:
+            return np.where(c, x, y)
+        except ValueError:
+            try:
+                left = np.broadcast_shapes(c.shape, x.shape)
+            except ValueError:
+                raise RuntimeError(errors.broadcast(c.shape, x.shape)) from None
+            raise RuntimeError(errors.broadcast(left, y.shape)) from None
 
     def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
         c = self.saved("condition")
@@ -532,6 +540,42 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
         with no_grad():
             return apply(DivBackward0, a, b, rounding_mode=rounding_mode)
     return apply(DivBackward0, a, b)
+
+
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """``a // b``: rounds toward negative infinity; not differentiable (as in PyTorch)."""
+    if not isinstance(a, Tensor):
+        a = wrap(a, b)
+    return div(a, b, rounding_mode="floor")
+
+
+class RemainderBackward0(Op):
+    """``a % b`` with the sign of ``b`` (Python's and PyTorch's convention)."""
+
+    op_name = "remainder"
+    input_names = ("self", "other")
+    formulas = {"self": "grad", "other": "-grad * floor(self / other)"}
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save(self=a, other=b)
+        x, y = _pair(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(np.remainder, x, y)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, nb = self.needs_input_grad
+        gb = None
+        if nb:
+            q = floor_divide(self.saved("self"), self.saved("other"))
+            gb = -g * q
+        return (g if na else None), gb
+
+
+def remainder(a: Any, b: Any) -> Tensor:
+    """``a % b`` with the sign of ``b``; the gradient w.r.t. ``a`` is 1 almost everywhere."""
+    if not isinstance(a, Tensor):
+        a = wrap(a, b)
+    return apply(RemainderBackward0, a, wrap(b, a))
 
 
 def neg(a: Tensor) -> Tensor:

@@ -239,7 +239,10 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
             f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
             f"to len(dims) = {len(dims)}"
         )
-    return _as_view(apply(PermuteBackward0, a, dims=tuple(_dim(d, nd) for d in dims)), a)
+    dims = tuple(_dim(d, nd) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _as_view(apply(PermuteBackward0, a, dims=dims), a)
 
 
 def T(a: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
