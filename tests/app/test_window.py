@@ -232,3 +232,42 @@ def test_recent_files_remember_an_opened_trace(qtbot, window, tutorial_events, t
     assert len(window.controller.model) == len(tutorial_events)
     names = [a.text() for a in window.recent_menu.actions()]
     assert Path(path).name in names
+
+
+def _event_rows(w: MainWindow) -> list[str]:
+    model = w.event_list.model()
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+
+
+def test_event_list_shows_the_programs_names_instead_of_tensor_ids(qtbot, replay):
+    rows = _event_rows(replay)
+    text = "\n".join(rows)
+    assert "create  x = ones(5,)  · line 16" in text
+    assert "create  w = randn(5, 3), requires_grad  · line 18" in text
+    assert "grad +=  b  ‖0.1139‖  (new)" in text
+    assert "grad +=  w  ‖0.2548‖  (new)" in text
+    assert "forward  t5 = unsqueeze(x)" in text  # an unnamed intermediate keeps its id
+    assert "name  t1 = x" in text  # the naming event itself still says which id got the name
+
+
+def test_event_list_renames_rows_already_shown_when_a_name_arrives_later(qtbot, window):
+    c = window.controller
+    created = events.TensorCreated(seq=1, tensor=7, op="ones", shape=(2,), dtype="float32")
+    c.open_events([created], "live.vgtrace")
+    assert _event_rows(window) == ["    0  create  t7 = ones(2,)"]
+    c.model.append(events.TensorNamed(seq=2, tensor=7, name="h"))
+    c.events_appended.emit(len(c.model))
+    assert _event_rows(window)[0] == "    0  create  h = ones(2,)"
+
+
+def test_a_multiline_print_is_one_readable_row():
+    out = events.Output(seq=1, text="tensor([[1., 2.],\n        [3., 4.]])\n")
+    assert fmt.describe(out) == "print  tensor([[1., 2.], ⏎ [3., 4.]])"
+
+
+def test_status_after_backward_ends_is_idle_at_the_next_print(qtbot, replay, tutorial_events):
+    end = next(i for i, e in enumerate(tutorial_events) if isinstance(e, events.BackwardEnd))
+    assert isinstance(tutorial_events[end + 1], events.Output)
+    replay.controller.go_to(end + 1)
+    assert replay.timeline.phase.text() == "idle"
+    assert "backward" not in replay.windowTitle()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -76,33 +77,38 @@ def _short_src(source: tuple[str, int, str] | None) -> str:
     return f"  · line {source[1]}"
 
 
-def describe(ev: events.Event) -> str:
-    """One line for the event list."""
+def describe(ev: events.Event, names: Mapping[int, str] | None = None) -> str:
+    """One line for the event list; tensors show the program's ``names`` where it has one."""
+    names = names or {}
+
+    def t(tid: int) -> str:
+        return names.get(tid) or f"t{tid}"
+
     if isinstance(ev, events.TensorCreated):
         rg = ", requires_grad" if ev.requires_grad else ""
-        return f"create  t{ev.tensor} = {ev.op}{shape_text(ev.shape)}{rg}{_short_src(ev.source)}"
+        return f"create  {t(ev.tensor)} = {ev.op}{shape_text(ev.shape)}{rg}{_short_src(ev.source)}"
     if isinstance(ev, events.ForwardOp):
-        outs = ", ".join(f"t{o}" for o in ev.outputs)
-        ins = ", ".join("·" if i is None else f"t{i}" for i in ev.inputs)
+        outs = ", ".join(t(o) for o in ev.outputs)
+        ins = ", ".join("·" if i is None else t(i) for i in ev.inputs)
         fn = f"  [{ev.grad_fn}]" if ev.grad_fn else ""
         return f"forward  {outs} = {ev.op}({ins}){fn}{_short_src(ev.source)}"
     if isinstance(ev, events.InplaceUpdate):
-        return f"in-place  t{ev.tensor}.{ev.op}  v{ev.version}{_short_src(ev.source)}"
+        return f"in-place  {t(ev.tensor)}.{ev.op}  v{ev.version}{_short_src(ev.source)}"
     if isinstance(ev, events.BackwardBegin):
-        roots = ", ".join(f"t{r}" for r in ev.roots)
+        roots = ", ".join(t(r) for r in ev.roots)
         return f"backward begins  {ev.api}({roots})"
     if isinstance(ev, events.BackwardNode):
         return f"backward  {ev.name}  (f{ev.node})"
     if isinstance(ev, events.GradAccumulated):
         n = norm(ev.contribution)
         new = "  (new)" if ev.created else ""
-        return f"grad +=  t{ev.tensor}  ‖{fmt_num(n or 0.0)}‖{new}"
+        return f"grad +=  {t(ev.tensor)}  ‖{fmt_num(n or 0.0)}‖{new}"
     if isinstance(ev, events.GradReset):
-        return f"grad reset  t{ev.tensor}  → {ev.how}"
+        return f"grad reset  {t(ev.tensor)}  → {ev.how}"
     if isinstance(ev, events.SavedReleased):
         return f"saved freed  f{ev.node}  ({', '.join(ev.names)})"
     if isinstance(ev, events.HookFired):
-        return f"hook  t{ev.tensor}  {ev.hook}{'  (replaced grad)' if ev.replaced else ''}"
+        return f"hook  {t(ev.tensor)}  {ev.hook}{'  (replaced grad)' if ev.replaced else ''}"
     if isinstance(ev, events.BackwardEnd):
         return "backward ends" + ("" if ev.ok else " (failed)")
     if isinstance(ev, events.Anomaly):
@@ -110,7 +116,8 @@ def describe(ev: events.Event) -> str:
     if isinstance(ev, events.TensorNamed):
         return f"name  t{ev.tensor} = {ev.name}"
     if isinstance(ev, events.Output):
-        text = ev.text.rstrip("\n").replace("\n", " ⏎ ")
+        # Continuation lines of a tensor repr are indented; one space reads better in one row.
+        text = " ⏎ ".join(line.strip() for line in ev.text.rstrip("\n").split("\n"))
         return f"print  {text[:80]}"
     if isinstance(ev, events.ProgramError):
         return f"error  {ev.exc_type}: {ev.message}"

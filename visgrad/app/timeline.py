@@ -30,6 +30,7 @@ class EventListModel(QAbstractListModel):
         self.controller = controller
         self._rows = len(controller.model)
         self._texts: dict[int, str] = {}
+        self._names_seen = 0  # names known when the cached texts were made
         colors = graph_colors()
         self._colors = {
             "forward": colors.node_text,
@@ -53,7 +54,7 @@ class EventListModel(QAbstractListModel):
             text = self._texts.get(row)
             if text is None:
                 ev = self.controller.model.events[row]
-                text = f"{row:>5}  {fmt.describe(ev)}"
+                text = f"{row:>5}  {fmt.describe(ev, self.controller.model.names)}"
                 self._texts[row] = text
             return text
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -66,6 +67,12 @@ class EventListModel(QAbstractListModel):
         if n < self._rows:
             self._on_reset()
             return
+        names = len(self.controller.model.names)
+        if names != self._names_seen and self._rows:
+            # A tensor got its name after rows mentioning it were shown: redraw them with it.
+            self._names_seen = names
+            self._texts.clear()
+            self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, 0))
         if n > self._rows:
             self.beginInsertRows(QModelIndex(), self._rows, n - 1)
             self._rows = n
@@ -75,6 +82,7 @@ class EventListModel(QAbstractListModel):
         self.beginResetModel()
         self._rows = len(self.controller.model)
         self._texts.clear()
+        self._names_seen = len(self.controller.model.names)
         self.endResetModel()
 
 

@@ -146,6 +146,11 @@ class TraceModel:
         """Bytes of array payload the log still holds."""
         return self._payload_bytes
 
+    @property
+    def names(self) -> dict[int, str]:
+        """The program's name of each named tensor id as of the newest event (read, never change)."""
+        return self._head.names
+
     def append(self, ev: ev_.Event) -> None:
         """Add the next event of the run."""
         tick = len(self._events)
