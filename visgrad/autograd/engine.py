@@ -115,7 +115,7 @@ def run(
     stack = list(seen)
     pop, push, add, get = stack.pop, stack.append, seen.add, deps.get
     while stack:
-        for nx, _ in pop().next_functions:
+        for nx in pop()._next_fns:
             if nx is None:
                 continue
             deps[nx] = get(nx, 0) + 1
@@ -181,7 +181,7 @@ def run(
                     owned.discard(id(g))
             srcs = sources.pop(node, ()) if sinks else ()
             if needed is not None and node not in needed:
-                outs: tuple[Any, ...] = (None,) * len(node.next_functions)
+                outs: tuple[Any, ...] = (None,) * len(node._next_fns)
             else:
                 if node._tensor_hooks or node._retain:
                     grads = _run_tensor_hooks(node, grads)
@@ -201,9 +201,9 @@ def run(
                     if capture is None:
                         _accumulate(node, grads[0], create_graph, srcs)
                 elif capture is not None and is_target and not _reaches_other(node, needed):
-                    outs = (None,) * len(node.next_functions)
+                    outs = (None,) * len(node._next_fns)
                 elif grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
-                    outs = (None,) * len(node.next_functions)
+                    outs = (None,) * len(node._next_fns)
                 else:
                     state.enabled = create_graph
                     try:
@@ -222,7 +222,7 @@ def run(
                         events.publish(
                             events.SavedReleased(seq=events.next_seq(), node=node.id, names=freed)
                         )
-            for (nx, nr), g in zip(node.next_functions, outs, strict=False):
+            for nx, nr, g in zip(node._next_fns, node._next_nrs, outs, strict=False):
                 if nx is None:
                     continue
                 if g is not None:
@@ -272,7 +272,7 @@ def _nodes_reaching(order: Any, targets: dict[Node, Any]) -> set[Node]:
     # adjacency from the targets instead of relying on the order.
     parents: dict[Node, list[Node]] = {}
     for n in order:
-        for nx, _ in n.next_functions:
+        for nx in n._next_fns:
             if nx is not None:
                 parents.setdefault(nx, []).append(n)
     needed = set(targets)
@@ -290,7 +290,7 @@ def _reaches_other(node: Node, needed: set[Node] | None) -> bool:
     """Whether a captured node must still run because other wanted nodes lie below it."""
     if needed is None:
         return True
-    return any(nx is not None and nx in needed for nx, _ in node.next_functions)
+    return any(nx is not None and nx in needed for nx in node._next_fns)
 
 
 def call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
@@ -332,7 +332,7 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     meta = node.input_meta
     if meta:
         fixed = []
-        for g, (shape, dt), (fn, _) in zip(outs, meta, node.next_functions, strict=False):
+        for g, (shape, dt), fn in zip(outs, meta, node._next_fns, strict=False):
             if g is None or fn is None:
                 fixed.append(None)
                 continue
@@ -468,7 +468,7 @@ def _publish_node(
             node=node.id,
             name=node.name(),
             tensor=tensor,
-            next_nodes=tuple(f.id if f is not None else None for f, _ in node.next_functions),
+            next_nodes=tuple([f.id if f is not None else None for f in node._next_fns]),
             sources=tuple(srcs),
             grads_in=tuple(events.snapshot(g._data) if g is not None else None for g in grads),
             grads_out=tuple(events.snapshot(g._data) if g is not None else None for g in outs),

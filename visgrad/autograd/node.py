@@ -81,7 +81,11 @@ class Node:
     materialize_grads: bool = True
 
     # Rarely used per-node state stays on the class until first set: recording an op must be cheap.
-    next_functions: tuple[tuple[Node | None, int], ...] = ()
+    # ``next_functions`` is kept as two parallel tuples, the nodes and their output numbers (one
+    # shared tuple per distinct numbering), so a recorded op leaves one edge tuple for the cyclic
+    # GC rather than one per input plus the outer one.
+    _next_fns: tuple[Node | None, ...] = ()
+    _next_nrs: tuple[int, ...] = ()
     _released: tuple[str, ...] = ()
     _tensor_hooks: dict[int, dict[int, Any]] | None = None
     _retain: dict[int, weakref.ref] | None = None
@@ -99,6 +103,16 @@ class Node:
     def __init__(self) -> None:
         self.id = next(_node_ids)
         self._saved: dict[str, SavedValue | Any] | None = {}
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
+        return tuple(zip(self._next_fns, self._next_nrs, strict=True))
+
+    @next_functions.setter
+    def next_functions(self, edges: Any) -> None:
+        edges = tuple(edges)
+        self._next_fns = tuple([fn for fn, _ in edges])
+        self._next_nrs = intern_nrs(tuple([nr for _, nr in edges]))
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -136,7 +150,8 @@ class Node:
         if isinstance(v, _tensor_type or _tensor()):
             # A tensor saved by strong reference (see store_saved): same check as SavedValue.
             version = self._versions[key]
-            if v._version.value != version:
+            vc = v._vc
+            if (0 if vc is None else vc.value) != version:
                 sv = SavedValue(v)
                 sv.version = version
                 raise RuntimeError(errors.version_mismatch(sv))
@@ -196,7 +211,7 @@ class Node:
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        return tuple([fn is not None for fn, _ in self.next_functions])
+        return tuple([fn is not None for fn in self._next_fns])
 
     # -- running --------------------------------------------------------------------------------
     def backward(self, *grads: Tensor) -> tuple[Tensor | None, ...]:
@@ -207,6 +222,19 @@ class Node:
 
         out = call_node(self, list(grads))
         return out[0] if len(out) == 1 else out
+
+
+_nrs_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+
+def intern_nrs(nrs: tuple[int, ...]) -> tuple[int, ...]:
+    """One shared tuple per distinct tuple of output numbers (bounded cache)."""
+    shared = _nrs_cache.get(nrs)
+    if shared is None:
+        if len(_nrs_cache) > 4096:
+            _nrs_cache.clear()
+        shared = _nrs_cache[nrs] = nrs
+    return shared
 
 
 def store_saved(node: Node, saved: dict[str, Any], values: dict[str, Any]) -> None:
@@ -225,7 +253,9 @@ def store_saved(node: Node, saved: dict[str, Any], values: dict[str, Any]) -> No
                 versions = node._versions
                 if versions is None:
                     versions = node._versions = {}
-                versions[k] = v._version.value
+                # No counter yet means version 0 (reading ``_version`` would make one).
+                vc = v._vc
+                versions[k] = 0 if vc is None else vc.value
         saved[k] = v
 
 

@@ -16,13 +16,11 @@ import numpy as np
 from visgrad import events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
-from visgrad.autograd.node import Node, _node_ids, accumulator, store_saved
+from visgrad.autograd.node import Node, _node_ids, _nrs_cache, accumulator, intern_nrs, store_saved
 from visgrad.tensor import Tensor
 
 _float32 = np.dtype(np.float32)
 _int64 = np.dtype(np.int64)
-# Shared edge of an input that needs no grad (tuples are immutable, so sharing is invisible).
-_NO_EDGE = (None, 0)
 _meta_cache: dict[tuple[tuple[int, ...], Any], tuple[tuple[int, ...], Any]] = {}
 
 
@@ -110,15 +108,14 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
     else:
         outs = (out if type(out) is np.ndarray else np.asarray(out),)
     if rec:
-        # tuple([...]) rather than tuple(generator): this runs for every recorded op.
-        node.next_functions = tuple(
-            [
-                ((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
-                if t._rg
-                else _NO_EDGE
-                for t in inputs
-            ]
+        # tuple([...]) rather than tuple(generator): this runs for every recorded op. The
+        # node's ``next_functions`` are these nodes zipped with the shared output numbers.
+        node._next_fns = tuple(
+            [(t._fn if t._fn is not None else accumulator(t)) if t._rg else None for t in inputs]
         )
+        nrs = tuple([t._output_nr if t._rg and t._fn is not None else 0 for t in inputs])
+        shared = _nrs_cache.get(nrs)
+        node._next_nrs = shared if shared is not None else intern_nrs(nrs)
         # One shared (shape, dtype) tuple per distinct meta: a graph keeps fewer objects for the GC.
         meta = []
         for t in inputs:
@@ -175,7 +172,7 @@ def publish_forward(
             shapes=tuple(tuple(r._data.shape) for r in results),
             dtypes=tuple(r._data.dtype.name for r in results),
             requires_grad=node is not None,
-            next_nodes=tuple(f.id if f is not None else None for f, _ in node.next_functions)
+            next_nodes=tuple([f.id if f is not None else None for f in node._next_fns])
             if node is not None
             else (),
             attrs=event_attrs(attrs, inputs),
