@@ -1,8 +1,10 @@
 """The scene: a projection of (graph, layout, state) into items. No Qt widget, so exports use it too.
 
 ``hide_missing`` hides nodes that do not exist yet at an earlier tick; ``apply_layout`` places nodes (new ones
-appear here, old ones keep their position) and rebuilds the edge paths; ``set_state`` moves the
-highlight and redraws the gradient edges of the current backward step.
+appear here, old ones keep their position) and swaps in the edge paths the layout worker built;
+``set_state`` moves the highlight and redraws the gradient edges of the current backward step.
+The scene mirrors which items it placed and showed in plain dicts and sets, so applying the layout
+of a 17,000-node graph touches only the items that changed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene
 
 from visgrad.app import formatting as fmt
+from visgrad.app.graph_geometry import Geometry, batch_edges, build_geometry, edge_points
 from visgrad.app.graph_items import (
     FunctionItem,
     NodeItem,
@@ -23,7 +26,6 @@ from visgrad.app.graph_items import (
     TensorItem,
     add_curve,
     arrow_head,
-    edge_path,
     grad_pen,
     node_size,
 )
@@ -32,7 +34,6 @@ from visgrad.events import BackwardNode, GradAccumulated
 from visgrad.graph.layout import Layout
 from visgrad.trace.state import State
 
-EDGE_BATCH = 256  # edges per path item: one C++ paint call for many edges
 MARGIN = 60.0
 
 
@@ -61,6 +62,8 @@ class GraphScene(QGraphicsScene):
         self.layout: Layout | None = None
         self.direction = "TB"
         self.items_by_key: dict[str, NodeItem] = {}
+        self._placed: dict[str, tuple[float, float]] = {}  # where each item was put
+        self._shown: set[str] = set()  # keys whose items are visible (the layer aside)
         self._edge_items: list[QGraphicsPathItem] = []
         self._grad_items: list[QGraphicsItem] = []
         self._edge_total = 0
@@ -89,31 +92,51 @@ class GraphScene(QGraphicsScene):
 
     def hide_missing(self, state: State) -> None:
         """Hide the items of nodes that do not exist yet at ``state`` (time travel backwards)."""
-        for key, item in self.items_by_key.items():
-            table = state.functions if key_kind(key) == "function" else state.tensors
-            item.setVisible(self.shown(item) and key_id(key) in table)
-        if self.layout is not None:
+        gone = [
+            k
+            for k in self._shown
+            if key_id(k) not in (state.functions if key_kind(k) == "function" else state.tensors)
+        ]
+        self._show(gone, False)
+        if self.layout is not None and gone:
             self._rebuild_edges()
 
-    def apply_layout(self, graph: nx.DiGraph, layout: Layout) -> None:
-        """Place nodes per ``layout`` (creating items for new ones) and redraw edges."""
+    def apply_layout(
+        self, graph: nx.DiGraph, layout: Layout, geometry: Geometry | None = None
+    ) -> None:
+        """Place nodes per ``layout`` (creating items for new ones) and draw the edges.
+
+        ``geometry`` is the worker's :func:`build_geometry` of the same graph and layout; without
+        it the edges are built here.
+        """
         self.graph = graph
         self.layout = layout
         self.direction = layout.direction
-        for key, (x, y) in layout.positions.items():
-            item = self.items_by_key.get(key)
+        if geometry is None:
+            geometry = build_geometry(graph, layout, self.host.state)
+        placed, items = self._placed, self.items_by_key
+        for key, xy in layout.positions.items():
+            if placed.get(key) == xy:
+                continue
+            item = items.get(key)
             if item is None:
                 item = self._make_item(key, graph.nodes[key] if key in graph else {})
-                self.items_by_key[key] = item
-            item.setPos(x, y)
-        for key, item in self.items_by_key.items():
-            item.setVisible(key in graph and key in layout.positions)
-        self._rebuild_edges()
-        self._rebuild_overview()
+                items[key] = item
+                self._shown.add(key)
+            item.setPos(*xy)
+            placed[key] = xy
+        wanted = {k for k in layout.positions if k in graph}
+        self._show([k for k in self._shown if k not in wanted], False)
+        self._show([k for k in wanted if k not in self._shown], True)
+        self._clear(self._edge_items)
+        for path in geometry.edge_paths:
+            self._add_edge_item(path)
+        self._edge_total = geometry.edge_total
         x0, y0, x1, y1 = layout.bounds if layout.positions else (0.0, 0.0, 0.0, 0.0)
         self.setSceneRect(
             QRectF(x0 - MARGIN, y0 - MARGIN, x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN)
         )
+        self._set_overview(geometry.overview)
         self.set_state(self.host.state)
 
     def create_items(self, graph: nx.DiGraph, layout: Layout, keys: list[str]) -> None:
@@ -121,14 +144,19 @@ class GraphScene(QGraphicsScene):
         for key in keys:
             if key not in self.items_by_key:
                 item = self._make_item(key, graph.nodes[key] if key in graph else {})
-                item.setPos(*layout.positions[key])
+                xy = layout.positions[key]
+                item.setPos(*xy)
+                self._placed[key] = xy
                 self.items_by_key[key] = item
+                self._shown.add(key)
 
     def clear_graph(self) -> None:
         """Forget every item (a new program or trace)."""
         for item in self.items_by_key.values():
             self.removeItem(item)
         self.items_by_key.clear()
+        self._placed.clear()
+        self._shown.clear()
         self._clear(self._edge_items)
         self._clear(self._grad_items)
         self._edge_total = 0
@@ -151,34 +179,34 @@ class GraphScene(QGraphicsScene):
 
     def _endpoints(self, u: str, v: str) -> list[tuple[float, float]] | None:
         a, b = self.items_by_key.get(u), self.items_by_key.get(v)
-        if a is None or b is None or not self.shown(a) or not self.shown(b):
+        if a is None or b is None or u not in self._shown or v not in self._shown:
             return None
-        ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
         ra, rb = a.rect, b.rect
-        if self.direction == "TB":
-            start, end = (ax, ay + ra.height() / 2), (bx, by - rb.height() / 2)
-        else:
-            start, end = (ax + ra.width() / 2, ay), (bx - rb.width() / 2, by)
         bends = self.layout.bends.get((u, v), []) if self.layout else []
-        return [start, *bends, end]
+        return edge_points(
+            (a.x(), a.y()),
+            (ra.width(), ra.height()),
+            (b.x(), b.y()),
+            (rb.width(), rb.height()),
+            bends,
+            self.direction,
+        )
 
     def _rebuild_edges(self) -> None:
         self._clear(self._edge_items)
-        path = QPainterPath()
-        count = total = 0
-        for u, v in self.graph.edges:
-            pts = self._endpoints(u, v)
-            if pts is None:
-                continue
-            path.addPath(edge_path(pts, self.direction))
-            count += 1
-            total += 1
-            if count == EDGE_BATCH:
-                self._add_edge_item(path)
-                path, count = QPainterPath(), 0
-        if count:
+        edges = [pts for u, v in self.graph.edges if (pts := self._endpoints(u, v)) is not None]
+        for path in batch_edges(edges, self.direction):
             self._add_edge_item(path)
-        self._edge_total = total
+        self._edge_total = len(edges)
+
+    def _show(self, keys: list[str], visible: bool) -> None:
+        items = self.items_by_key
+        for key in keys:
+            items[key].setVisible(visible)
+        if visible:
+            self._shown.update(keys)
+        else:
+            self._shown.difference_update(keys)
 
     def _add_edge_item(self, path: QPainterPath) -> None:
         item = QGraphicsPathItem(path)
@@ -188,21 +216,15 @@ class GraphScene(QGraphicsScene):
         self.addItem(item)
         self._edge_items.append(item)
 
-    def _rebuild_overview(self) -> None:
-        groups: dict[str, tuple[QColor, list[QRectF]]] = {}
-        state = self.host.state
-        for key, item in self.items_by_key.items():
-            if not self.shown(item):
-                continue
-            if key_kind(key) == "function":
-                name, color = "f", self.colors.fn_border
+    def _set_overview(self, boxes: dict[str, list[QRectF]]) -> None:
+        groups: list[tuple[QColor, list[QRectF]]] = []
+        for group, rects in boxes.items():
+            if group == "f":
+                color = self.colors.fn_border
             else:
-                ts = state.tensors.get(key_id(key)) if state else None
-                role = ts.role if ts is not None else "intermediate"
-                color = role_color(self.colors, role) or self.colors.border
-                name = role
-            groups.setdefault(name, (color, []))[1].append(item.rect.translated(item.pos()))
-        self.overview.set_groups(list(groups.values()), self.sceneRect())
+                color = role_color(self.colors, group) or self.colors.border
+            groups.append((color, rects))
+        self.overview.set_groups(groups, self.sceneRect())
 
     def _clear(self, items: list[QGraphicsItem]) -> None:
         for item in items:
@@ -252,14 +274,14 @@ class GraphScene(QGraphicsScene):
 
     def node_count(self) -> int:
         """Nodes drawn now."""
-        return sum(1 for item in self.items_by_key.values() if self.shown(item))
+        return len(self._shown)
 
     def edge_count(self) -> int:
         """Edges drawn now."""
         return self._edge_total
 
     def visible_keys(self) -> list[str]:
-        return [k for k, item in self.items_by_key.items() if self.shown(item)]
+        return [k for k in self.items_by_key if k in self._shown]
 
     def grad_edge_count(self) -> int:
         return sum(1 for i in self._grad_items if isinstance(i, QGraphicsPathItem)) // 2
