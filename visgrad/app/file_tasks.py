@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -69,16 +70,35 @@ def run_with_progress(
     return relay
 
 
-def load_trace_async(controller: Any, path: str, on_loaded: Callable[[Any], None]) -> _Relay:
-    """Load ``path``; a malformed file is reported through ``controller.file_failed``."""
+def _load_model(path: str, progress: Callable[..., None]) -> Any:
+    """Read ``path`` and fold it into a TraceModel, without cycle-collector pauses.
+
+    Every object of a big trace is long-lived. While loading, each full collection walked all of
+    them again (up to 190 ms, holding the GIL, so the GUI thread stalled too); afterwards
+    ``gc.freeze`` keeps later collections (during layout and item creation) from walking them.
+    They are acyclic, so reference counting still frees them when another trace replaces them.
+    """
     from visgrad.trace.files import load_trace
     from visgrad.trace.model import TraceModel
 
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        model = TraceModel(load_trace(path, progress=progress))
+    finally:
+        if was_enabled:
+            gc.enable()
+    gc.freeze()
+    return model
+
+
+def load_trace_async(controller: Any, path: str, on_loaded: Callable[[Any], None]) -> _Relay:
+    """Load ``path``; a malformed file is reported through ``controller.file_failed``."""
     return run_with_progress(
         controller,
         f"Loading {path}…",
         # Folding the events into a model is also done here, off the GUI thread.
-        lambda progress: TraceModel(load_trace(path, progress=progress)),
+        lambda progress: _load_model(path, progress),
         on_loaded,
         lambda msg: controller.file_failed.emit(path, msg),
     )
