@@ -107,3 +107,59 @@ FloatTensor = Tensor
 float_ = float32
 
 __version__ = "0.1.0"
+
+# API breadth for users' own scripts: devices, the default dtype, more ops and predicates.
+from visgrad import backends, cuda  # noqa: E402
+from visgrad._device import device  # noqa: E402
+from visgrad.ops.extra import (  # noqa: E402
+    all,
+    allclose,
+    any,
+    ceil,
+    clamp_max,
+    clamp_min,
+    equal,
+    exp2,
+    floor,
+    is_tensor,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    log2,
+    logsumexp,
+    masked_fill,
+    nan_to_num,
+    numel,
+    round,
+    rsqrt,
+    square,
+)
+from visgrad.ops.layout import (  # noqa: E402
+    broadcast_to,
+    diag,
+    movedim,
+    outer,
+    swapaxes,
+    tile,
+    tril,
+    triu,
+    unflatten,
+)
+from visgrad.ops.scan import argsort, cumsum, gather, index_select, sort, topk  # noqa: E402
+from visgrad.ops.tensor_api import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    get_default_dtype,
+    set_default_dtype,
+)
+
+ger = outer
+moveaxis = movedim
+swapdims = swapaxes

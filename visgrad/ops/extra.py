@@ -1,0 +1,430 @@
+"""More elementwise math and tests: rsqrt, exp2, log2, rounding, clamp_min / clamp_max,
+nan_to_num, masked_fill, logsumexp, and the NaN / Inf / closeness predicates (never recorded).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from visgrad.autograd import errors
+from visgrad.ops import elementwise as E
+from visgrad.ops import install
+from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
+from visgrad.tensor import Tensor
+
+_f32 = np.dtype(np.float32)
+_LN2 = math.log(2.0)
+
+
+def _floating(a: np.ndarray) -> np.ndarray:
+    """Integer inputs to float math become float32, as in PyTorch."""
+    return a if a.dtype.kind == "f" else a.astype(_f32)
+
+
+def _const(x: np.ndarray) -> Tensor:
+    return Tensor._make(x, False, None, 0)
+
+
+# -- math functions -------------------------------------------------------------------------------
+class RsqrtBackward0(Op):
+    op_name = "rsqrt"
+    saves_output = "result"
+    formulas = {"self": "-0.5 * grad * result.pow(3)"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1.0 / np.sqrt(_floating(a._data))
+
+    def backward(self, g: Tensor) -> Tensor:
+        return -0.5 * g * self.saved("result") ** 3
+
+
+class Exp2Backward0(Op):
+    op_name = "exp2"
+    saves_output = "result"
+    formulas = {"self": "grad * result * M_LN2"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return np.exp2(_floating(a._data))
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * self.saved("result") * _LN2
+
+
+class Log2Backward0(Op):
+    op_name = "log2"
+    formulas = {"self": "grad / (self * M_LN2)"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        self.save(self=a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(_floating(a._data))
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g / (self.saved("self") * _LN2)
+
+
+class RoundBackward0(Op):
+    """Rounding is flat almost everywhere: the gradient is zero (as in PyTorch)."""
+
+    op_name = "round"
+    formulas = {"self": "zeros_like(grad)"}
+    _np = staticmethod(np.round)
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        x = a._data
+        return x.copy() if x.dtype.kind != "f" else self._np(x)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * 0.0
+
+
+class RoundBackward1(RoundBackward0):
+    """``round(decimals=n)``."""
+
+    def forward(self, a: Tensor, decimals: int) -> np.ndarray:
+        self.save(decimals=decimals)
+        x = a._data
+        return x.copy() if x.dtype.kind != "f" else np.round(x, decimals)
+
+
+class FloorBackward0(RoundBackward0):
+    op_name = "floor"
+    _np = staticmethod(np.floor)
+
+
+class CeilBackward0(RoundBackward0):
+    op_name = "ceil"
+    _np = staticmethod(np.ceil)
+
+
+class ClampMinBackward0(Op):
+    op_name = "clamp_min"
+    formulas = {"self": "where(self >= min, grad, 0)"}
+
+    def forward(self, a: Tensor, min: Any) -> np.ndarray:  # noqa: A002
+        self.save(self=a, min=min)
+        x = a._data
+        r = np.maximum(x, min)
+        return r if x.dtype.kind != "f" else r.astype(x.dtype, copy=False)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * _const(self.saved("self")._data >= self.saved("min"))
+
+
+class ClampMaxBackward0(Op):
+    op_name = "clamp_max"
+    formulas = {"self": "where(self <= max, grad, 0)"}
+
+    def forward(self, a: Tensor, max: Any) -> np.ndarray:  # noqa: A002
+        self.save(self=a, max=max)
+        x = a._data
+        r = np.minimum(x, max)
+        return r if x.dtype.kind != "f" else r.astype(x.dtype, copy=False)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * _const(self.saved("self")._data <= self.saved("max"))
+
+
+class ClampMinBackward1(Op):
+    """``clamp_min(self, min)`` with a tensor bound: the bound gets the clipped gradient."""
+
+    op_name = "clamp_min"
+    input_names = ("self", "min")
+    formulas = {"self": "where(self >= min, grad, 0)", "min": "where(self < min, grad, 0)"}
+    _keep = staticmethod(np.greater_equal)
+    _np = staticmethod(np.maximum)
+
+    def forward(self, a: Tensor, bound: Tensor) -> np.ndarray:
+        self.save(self=a, bound=bound)
+        x, y = E._pair(a, bound)
+        return E._binary(self._np, x, y)
+
+    def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
+        x, y = E._pair(self.saved("self"), self.saved("bound"))
+        keep = self._keep(x, y)
+        return g * _const(keep), g * _const(~keep)
+
+
+class ClampMaxBackward1(ClampMinBackward1):
+    op_name = "clamp_max"
+    input_names = ("self", "max")
+    formulas = {"self": "where(self <= max, grad, 0)", "max": "where(self > max, grad, 0)"}
+    _keep = staticmethod(np.less_equal)
+    _np = staticmethod(np.minimum)
+
+
+class NanToNumBackward0(Op):
+    op_name = "nan_to_num"
+    formulas = {"self": "grad * isfinite(self)"}
+
+    def forward(self, a: Tensor, nan: float, posinf: Any, neginf: Any) -> np.ndarray:
+        self.save(self=a)
+        x = a._data
+        if x.dtype.kind != "f":
+            return x.copy()
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * _const(np.isfinite(self.saved("self")._data))
+
+
+# C type names, as PyTorch's mask error prints them.
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+}
+
+
+class MaskedFillBackward0(Op):
+    """``masked_fill(mask, value)`` with a number: filled places get no gradient."""
+
+    op_name = "masked_fill"
+    formulas = {"self": "grad.masked_fill(mask, 0)"}
+
+    def forward(self, a: Tensor, mask: Tensor, value: Any) -> np.ndarray:
+        m = mask._data
+        if m.dtype != np.bool_:
+            raise RuntimeError(
+                "masked_fill_ only supports boolean masks, but got mask with dtype "
+                f"{_C_NAMES.get(m.dtype.name, m.dtype.name)}"
+            )
+        self.save(mask=mask)
+        x = a._data
+        try:
+            return np.where(m, np.asarray(value).astype(x.dtype), x)
+        except ValueError:
+            raise RuntimeError(errors.broadcast(m.shape, x.shape)) from None
+
+    def backward(self, g: Tensor) -> Tensor:
+        return masked_fill(g, self.saved("mask"), 0)
+
+
+class LogsumexpBackward0(Op):
+    op_name = "logsumexp"
+    saves_output = "result"
+    formulas = {"self": "grad * (self - result).exp()  (result and grad unsqueezed along dim)"}
+
+    def forward(self, a: Tensor, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
+        x = _floating(a._data)
+        self.save(self=a, dim=dim, keepdim=keepdim)
+        self._dims, self._keep = dim, keepdim
+        if x.size == 0:
+            return np.log(np.sum(np.exp(x), axis=dim, keepdims=keepdim))
+        # Shift by the max so exp never overflows; an infinite max must not become inf - inf.
+        m = np.max(x, axis=dim, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            r = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
+        return r if keepdim else r.reshape([s for i, s in enumerate(x.shape) if i not in dim])
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved("self")
+        shape = x._data.shape
+        r = self.saved("result").reshape(kept_shape(shape, self._dims))
+        g = expand_back(g, shape, self._dims, self._keep)
+        return g * (x - r).exp()
+
+
+class Predicate(Op):
+    """Tests with bool results (isnan, isclose, any, ...): no node, no gradient."""
+
+    op_name = "predicate"
+    differentiable = ()
+
+    def forward(self, *tensors: Tensor, fn: Any, **kw: Any) -> np.ndarray:
+        return np.asarray(fn(*(t._data for t in tensors), **kw))
+
+
+_PREDICATES = {
+    name: type(name, (Predicate,), {"op_name": name})
+    for name in ("isnan", "isinf", "isfinite", "isclose", "any", "all")
+}
+
+
+def _test(name: str, *tensors: Tensor, fn: Any, **kw: Any) -> Tensor:
+    return apply(_PREDICATES[name], *tensors, fn=fn, **kw)
+
+
+# -- functions --------------------------------------------------------------------------------------
+def square(a: Tensor) -> Tensor:
+    """``a * a``, recorded as ``pow(a, 2)`` (PowBackward0), as in PyTorch."""
+    if a._data.dtype == np.bool_:
+        a = wrap(a._data.astype(np.int64))
+    return E.pow(a, 2)
+
+
+def rsqrt(a: Tensor) -> Tensor:
+    return apply(RsqrtBackward0, a)
+
+
+def exp2(a: Tensor) -> Tensor:
+    return apply(Exp2Backward0, a)
+
+
+def log2(a: Tensor) -> Tensor:
+    return apply(Log2Backward0, a)
+
+
+def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    if decimals:
+        return apply(RoundBackward1, a, decimals=int(decimals))
+    return apply(RoundBackward0, a)
+
+
+def floor(a: Tensor) -> Tensor:
+    return apply(FloorBackward0, a)
+
+
+def ceil(a: Tensor) -> Tensor:
+    return apply(CeilBackward0, a)
+
+
+def clamp_min(a: Tensor, min: Any) -> Tensor:  # noqa: A002
+    if isinstance(min, Tensor):
+        return apply(ClampMinBackward1, a, min)
+    if a._data.dtype.kind != "f" and isinstance(min, float):
+        a = wrap(a._data.astype(_f32))
+    return apply(ClampMinBackward0, a, min=min)
+
+
+def clamp_max(a: Tensor, max: Any) -> Tensor:  # noqa: A002
+    if isinstance(max, Tensor):
+        return apply(ClampMaxBackward1, a, max)
+    if a._data.dtype.kind != "f" and isinstance(max, float):
+        a = wrap(a._data.astype(_f32))
+    return apply(ClampMaxBackward0, a, max=max)
+
+
+def nan_to_num(
+    a: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    """NaN → ``nan``, ±Inf → ``posinf`` / ``neginf`` (default: the dtype's largest finite)."""
+    return apply(NanToNumBackward0, a, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        value = value._data.item()
+    return apply(MaskedFillBackward0, a, mask=mask, value=value)
+
+
+def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(a), dim))`` computed without overflow."""
+    return apply(LogsumexpBackward0, a, dim=norm_dims(dim, a._data.ndim), keepdim=keepdim)
+
+
+def isnan(a: Tensor) -> Tensor:
+    return _test("isnan", a, fn=np.isnan)
+
+
+def isinf(a: Tensor) -> Tensor:
+    return _test("isinf", a, fn=np.isinf)
+
+
+def isfinite(a: Tensor) -> Tensor:
+    return _test("isfinite", a, fn=np.isfinite)
+
+
+def _any(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+    return np.any(x, axis=dim, keepdims=keepdim)
+
+
+def _all(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+    return np.all(x, axis=dim, keepdims=keepdim)
+
+
+def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    dims = None if dim is None else norm_dims(dim, a._data.ndim)
+    return _test("any", a, fn=_any, dim=dims, keepdim=keepdim)
+
+
+def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    dims = None if dim is None else norm_dims(dim, a._data.ndim)
+    return _test("all", a, fn=_all, dim=dims, keepdim=keepdim)
+
+
+# PyTorch's scalar type names, as its dtype-mismatch errors print them.
+_SCALAR_NAMES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "int8": "Char",
+    "uint8": "Byte",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+}
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> None:
+    da, db = a._data.dtype, b._data.dtype
+    if da != db:
+        raise RuntimeError(f"{_SCALAR_NAMES[da.name]} did not match {_SCALAR_NAMES[db.name]}")
+
+
+def isclose(
+    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """``|a - b| <= atol + rtol * |b|`` elementwise."""
+    b = wrap(b, a)
+    _same_dtype(a, b)
+    return _test("isclose", a, b, fn=np.isclose, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def allclose(
+    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """Same shape and same values (a plain Python bool)."""
+    x, y = a._data, b._data
+    return x.shape == y.shape and bool(np.array_equal(x, y))
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(a: Tensor) -> int:
+    return int(a._data.size)
+
+
+install(
+    {
+        "square": square,
+        "rsqrt": rsqrt,
+        "exp2": exp2,
+        "log2": log2,
+        "round": round,
+        "floor": floor,
+        "ceil": ceil,
+        "clamp_min": clamp_min,
+        "clamp_max": clamp_max,
+        "nan_to_num": nan_to_num,
+        "masked_fill": masked_fill,
+        "logsumexp": logsumexp,
+        "isnan": isnan,
+        "isinf": isinf,
+        "isfinite": isfinite,
+        "any": any,
+        "all": all,
+        "isclose": isclose,
+        "allclose": allclose,
+        "equal": equal,
+    }
+)

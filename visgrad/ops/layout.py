@@ -1,0 +1,197 @@
+"""Ops that rearrange or mask elements: repeat / tile, tril / triu, diag, outer, and the shape
+helpers PyTorch spells several ways (swapaxes, movedim, unflatten, broadcast_to).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops import install
+from visgrad.ops import shape as S
+from visgrad.ops.base import Op, apply
+from visgrad.ops.elementwise import mul
+from visgrad.tensor import Tensor, _dim
+
+
+class RepeatBackward0(Op):
+    op_name = "repeat"
+    formulas = {"self": "grad summed over each repeated copy"}
+
+    def forward(self, a: Tensor, repeats: tuple[int, ...]) -> np.ndarray:
+        x = a._data
+        self.save(repeats=repeats, self_sym_sizes=x.shape)
+        padded = (1,) * (len(repeats) - x.ndim) + x.shape
+        return np.tile(x.reshape(padded), repeats)
+
+    def backward(self, g: Tensor) -> Tensor:
+        repeats = self.saved("repeats")
+        shape = self.saved("self_sym_sizes")
+        padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
+        # Each output dim r*s splits into (r, s); summing the r axes adds up the copies.
+        split = [n for pair in zip(repeats, padded, strict=True) for n in pair]
+        summed = g.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(shape)
+
+
+class TrilBackward0(Op):
+    op_name = "tril"
+    formulas = {"self": "grad.tril(diagonal)"}
+    _np = staticmethod(np.tril)
+
+    def forward(self, a: Tensor, diagonal: int) -> np.ndarray:
+        x = a._data
+        if x.ndim < 2:
+            raise RuntimeError(f"{self.op_name}: input tensor must have at least 2 dimensions")
+        self.save(diagonal=diagonal)
+        return self._np(x, diagonal)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return apply(type(self), g, diagonal=self.saved("diagonal"))
+
+
+class TriuBackward0(TrilBackward0):
+    op_name = "triu"
+    formulas = {"self": "grad.triu(diagonal)"}
+    _np = staticmethod(np.triu)
+
+
+def _embed(v: np.ndarray, offset: int, shape: tuple[int, ...] | None) -> np.ndarray:
+    """A matrix with ``v`` on diagonal ``offset`` and zeros elsewhere."""
+    if shape is None:
+        n = v.shape[0] + abs(offset)
+        shape = (n, n)
+    out = np.zeros(shape, dtype=v.dtype)
+    k = v.shape[0]
+    rows = np.arange(k) + max(-offset, 0)
+    out[rows, rows + offset] = v
+    return out
+
+
+class DiagEmbedBackward0(Op):
+    """``diag(vector, diagonal)``: a square matrix with the vector on one diagonal."""
+
+    op_name = "diag_embed"
+    formulas = {"self": "grad.diagonal(offset)"}
+
+    def forward(self, v: Tensor, offset: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
+        self.save(offset=offset)
+        return _embed(v._data, offset, shape)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return apply(DiagonalBackward0_copy, g, offset=self.saved("offset"))
+
+
+class DiagonalBackward0_copy(Op):  # noqa: N801 - PyTorch's node name for diag(matrix)
+    """``diag(matrix, diagonal)``: one diagonal of a matrix, copied out."""
+
+    op_name = "diagonal_copy"
+    formulas = {"self": "diagonal_backward(grad, self.shape, offset)"}
+
+    def forward(self, a: Tensor, offset: int) -> np.ndarray:
+        self.save(offset=offset, self_sym_sizes=a._data.shape)
+        return np.diagonal(a._data, offset).copy()
+
+    def backward(self, g: Tensor) -> Tensor:
+        shape = self.saved("self_sym_sizes")
+        return apply(DiagEmbedBackward0, g, offset=self.saved("offset"), shape=shape)
+
+
+# -- functions --------------------------------------------------------------------------------------
+def repeat(a: Tensor, *sizes: Any) -> Tensor:
+    """``a.repeat(r0, r1, ...)``: tile the tensor ``r_i`` times along each dim."""
+    repeats = S._shape_arg(sizes)
+    if len(repeats) < a._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
+        )
+    return apply(RepeatBackward0, a, repeats=repeats)
+
+
+def tile(a: Tensor, *dims: Any) -> Tensor:
+    """Like ``repeat``, but missing leading repeat counts are taken as 1."""
+    reps = S._shape_arg(dims)
+    reps = (1,) * (a._data.ndim - len(reps)) + reps
+    return repeat(a, reps)
+
+
+def tril(a: Tensor, diagonal: int = 0) -> Tensor:
+    return apply(TrilBackward0, a, diagonal=int(diagonal))
+
+
+def triu(a: Tensor, diagonal: int = 0) -> Tensor:
+    return apply(TriuBackward0, a, diagonal=int(diagonal))
+
+
+def diag(a: Tensor, diagonal: int = 0) -> Tensor:
+    """A vector becomes a diagonal matrix; a matrix gives back its diagonal."""
+    nd = a._data.ndim
+    if nd == 1:
+        return apply(DiagEmbedBackward0, a, offset=int(diagonal))
+    if nd == 2:
+        return apply(DiagonalBackward0_copy, a, offset=int(diagonal))
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """``a[:, None] * b``, recorded as PyTorch does it (a view of ``a``, then MulBackward0)."""
+    for name, t in (("self", a), ("vec2", b)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    return mul(S.reshape(a, -1, 1), b)
+
+
+def swapaxes(a: Tensor, axis0: int, axis1: int) -> Tensor:
+    return S.transpose(a, axis0, axis1)
+
+
+def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims ``source`` to positions ``destination``; the rest keep their order."""
+    nd = a._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({src} dims) should contain the same number of dims as destination ({dst} dims)"
+        )
+    src = [_dim(d, nd) for d in src]
+    dst = [_dim(d, nd) for d in dst]
+    order: list[int | None] = [None] * nd
+    for s, d in zip(src, dst, strict=True):
+        order[d] = s
+    rest = iter(d for d in range(nd) if d not in src)
+    perm = [next(rest) if o is None else o for o in order]
+    return S.permute(a, *perm)
+
+
+def unflatten(a: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one entry may be -1)."""
+    shape = a._data.shape
+    dim = _dim(dim, len(shape))
+    return S.view(a, (*shape[:dim], *sizes, *shape[dim + 1 :]))
+
+
+def broadcast_to(a: Tensor, size: Any) -> Tensor:
+    return S.expand(a, size)
+
+
+install(
+    {
+        "repeat": repeat,
+        "tile": tile,
+        "tril": tril,
+        "triu": triu,
+        "diag": diag,
+        "outer": outer,
+        "ger": outer,
+        "swapaxes": swapaxes,
+        "swapdims": swapaxes,
+        "movedim": movedim,
+        "moveaxis": movedim,
+        "unflatten": unflatten,
+        "broadcast_to": broadcast_to,
+    }
+)

@@ -1,0 +1,253 @@
+"""Ops that pick or accumulate along one dim: sort, argsort, topk, cumsum, gather, index_select.
+
+Their gradients put values back where they came from; those scatters are ops too (with gather /
+index_select as their own gradients), so ``create_graph=True`` works through them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops import install
+from visgrad.ops.base import Op, apply
+from visgrad.ops.join import flip
+from visgrad.ops.minmax import _return_type
+from visgrad.tensor import Tensor, _dim
+
+SortResult = _return_type("sort")
+TopkResult = _return_type("topk")
+
+
+def _grid(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """Full coordinates for ``out[grid] = src``: ``index`` along ``dim``, the position elsewhere."""
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return tuple(grid)
+
+
+def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """Stable sorting indices along ``dim`` (ties keep their order either way, as PyTorch's)."""
+    if descending:
+        key = -x.astype(np.int64) if x.dtype.kind in "bu" else -x
+    else:
+        key = x
+    return np.argsort(key, axis=dim, kind="stable")
+
+
+class ScatterAddBackward0(Op):
+    """``zeros(sizes).scatter_add_(dim, index, grad)``: the gradient of gather."""
+
+    op_name = "scatter_add"
+    formulas = {"src": "grad.gather(dim, index)"}
+
+    def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: np.ndarray) -> Any:
+        self._dim, self._index = dim, index
+        out = np.zeros(sizes, dtype=g._data.dtype)
+        # add.at, not assignment: an index repeated along ``dim`` collects every contribution.
+        np.add.at(out, _grid(index, dim), g._data)
+        return out
+
+    def backward(self, gg: Tensor) -> Tensor:
+        return apply(GatherBackward0, gg, dim=self._dim, index=self._index)
+
+
+class ScatterBackward0(ScatterAddBackward0):
+    """``zeros(sizes).scatter(dim, indices, grad)``: the gradient of sort and topk."""
+
+    op_name = "scatter"
+
+
+class SortBackward0(Op):
+    op_name = "sort"
+    formulas = {"self": "zeros(self.shape).scatter(dim, indices, grad)"}
+
+    def forward(self, a: Tensor, dim: int, descending: bool) -> tuple[np.ndarray, np.ndarray]:
+        x = a._data
+        self.save(dim=dim, self_sym_sizes=x.shape)
+        if x.ndim == 0:
+            return x.copy(), np.zeros((), np.int64)
+        idx = _order(x, dim, descending)
+        self._idx = idx
+        return np.take_along_axis(x, idx, dim), idx.astype(np.int64)
+
+    def backward(self, g: Tensor) -> Tensor:
+        shape = self.saved("self_sym_sizes")
+        if not shape:
+            return g
+        return apply(ScatterBackward0, g, sizes=shape, dim=self.saved("dim"), index=self._idx)
+
+
+class TopkBackward0(Op):
+    op_name = "topk"
+    formulas = {"self": "zeros(self.shape).scatter(dim, indices, grad)"}
+
+    def forward(self, a: Tensor, k: int, dim: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
+        x = a._data
+        size = x.shape[dim] if x.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError("selected index k out of range")
+        xx = x.reshape(1) if x.ndim == 0 else x
+        idx = np.take(_order(xx, dim, largest), np.arange(k), axis=dim)
+        self.save(dim=dim, self_sym_sizes=x.shape)
+        self._idx = idx
+        values = np.take_along_axis(xx, idx, dim)
+        if x.ndim == 0:
+            return values.reshape(()), idx.reshape(()).astype(np.int64)
+        return values, idx.astype(np.int64)
+
+    def backward(self, g: Tensor) -> Tensor:
+        shape = self.saved("self_sym_sizes")
+        if not shape:
+            return g
+        return apply(ScatterBackward0, g, sizes=shape, dim=self.saved("dim"), index=self._idx)
+
+
+class CumsumBackward0(Op):
+    op_name = "cumsum"
+    formulas = {"self": "grad.flip(dim).cumsum(dim).flip(dim)"}
+
+    def forward(self, a: Tensor, dim: int, dtype: Any = None) -> np.ndarray:
+        self.save(dim=dim)
+        x = a._data
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = np.int64
+        return np.cumsum(x, axis=dim, dtype=dtype) if x.ndim else x.astype(dtype or x.dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        if g._data.ndim == 0:
+            return g
+        dim = self.saved("dim")
+        return flip(cumsum(flip(g, dim), dim), dim)
+
+
+class GatherBackward0(Op):
+    op_name = "gather"
+    formulas = {"self": "zeros(self.shape).scatter_add(dim, index, grad)"}
+
+    def forward(self, a: Tensor, dim: int, index: np.ndarray) -> np.ndarray:
+        self.save(dim=dim, self_sym_sizes=a._data.shape)
+        self._index = index
+        return a._data[_grid(index, dim)]
+
+    def backward(self, g: Tensor) -> Tensor:
+        sizes = self.saved("self_sym_sizes")
+        return apply(ScatterAddBackward0, g, sizes=sizes, dim=self.saved("dim"), index=self._index)
+
+
+class IndexAddBackward0(Op):
+    """``zeros(sizes).index_add_(dim, index, grad)``: the gradient of index_select."""
+
+    op_name = "index_add"
+    formulas = {"source": "grad.index_select(dim, index)"}
+
+    def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: np.ndarray) -> Any:
+        self._dim, self._index = dim, index
+        out = np.zeros(sizes, dtype=g._data.dtype)
+        np.add.at(out, (slice(None),) * dim + (index,), g._data)
+        return out
+
+    def backward(self, gg: Tensor) -> Tensor:
+        return apply(IndexSelectBackward0, gg, dim=self._dim, index=self._index)
+
+
+class IndexSelectBackward0(Op):
+    op_name = "index_select"
+    formulas = {"self": "zeros(self.shape).index_add(dim, index, grad)"}
+
+    def forward(self, a: Tensor, dim: int, index: np.ndarray) -> np.ndarray:
+        self.save(dim=dim, self_sym_sizes=a._data.shape)
+        self._index = index
+        return np.take(a._data, index, axis=dim)
+
+    def backward(self, g: Tensor) -> Tensor:
+        sizes = self.saved("self_sym_sizes")
+        return apply(IndexAddBackward0, g, sizes=sizes, dim=self.saved("dim"), index=self._index)
+
+
+# -- functions --------------------------------------------------------------------------------------
+def sort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
+    """``(values, indices)`` sorted along ``dim``; the sort is always stable."""
+    dim = _dim(dim, a._data.ndim)
+    values, indices = apply(SortBackward0, a, dim=dim, descending=descending)
+    return SortResult(values, indices)
+
+
+def argsort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+    x = a._data
+    if x.ndim == 0:
+        return Tensor._make(np.zeros((), np.int64), False, None, 0)
+    idx = _order(x, _dim(dim, x.ndim), descending)
+    return Tensor._make(idx.astype(np.int64), False, None, 0)
+
+
+def topk(
+    a: Tensor,
+    k: int,
+    dim: int = -1,
+    largest: bool = True,
+    sorted: bool = True,  # noqa: A002
+) -> TopkResult:
+    """The ``k`` largest (or smallest) values along ``dim`` and where they were."""
+    dim = _dim(dim, a._data.ndim)
+    values, indices = apply(TopkBackward0, a, k=int(k), dim=dim, largest=largest)
+    return TopkResult(values, indices)
+
+
+def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    from visgrad import dtypes
+
+    return apply(CumsumBackward0, a, dim=_dim(dim, a._data.ndim), dtype=dtypes.to_np(dtype))
+
+
+def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (shown for dim=1)."""
+    x, idx = a._data, index._data
+    dim = _dim(dim, x.ndim)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    if idx.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d, (i, s) in enumerate(zip(idx.shape, x.shape, strict=True)):
+        if d != dim and i > s:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(idx.shape)} to be no "
+                f"larger than self {list(x.shape)} apart from dimension {dim}"
+            )
+    size = x.shape[dim]
+    bad = idx[(idx < -size) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(
+            f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {size}"
+        )
+    return apply(GatherBackward0, a, dim=dim, index=idx.astype(np.int64) % max(size, 1))
+
+
+def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    x, idx = a._data, index._data
+    dim = _dim(dim, x.ndim)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    size = x.shape[dim] if x.ndim else 1
+    idx = idx.reshape(-1).astype(np.int64)
+    if ((idx < -size) | (idx >= size)).any():
+        raise IndexError("index out of range in self")
+    if x.ndim == 0:
+        a = a.reshape(1)
+    out = apply(IndexSelectBackward0, a, dim=dim, index=idx % max(size, 1))
+    return out.reshape(()) if x.ndim == 0 else out
+
+
+install(
+    {
+        "sort": sort,
+        "argsort": argsort,
+        "topk": topk,
+        "cumsum": cumsum,
+        "gather": gather,
+        "index_select": index_select,
+    }
+)

@@ -1,0 +1,161 @@
+"""Tensor API that user scripts expect besides the ops: ``new_*`` constructors, in-place random
+fills, ``type()``, byte sizes, the device, the default dtype and ``torch.LongTensor`` & co.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes
+from visgrad._device import CPU, device, tensor_cuda
+from visgrad.autograd.grad_mode import STATE
+from visgrad.factories import full, generator, tensor
+from visgrad.ops import install
+from visgrad.ops.convert import to
+from visgrad.ops.inplace import _check_leaf
+from visgrad.tensor import Tensor
+
+
+# -- the default dtype ------------------------------------------------------------------------------
+def get_default_dtype() -> dtypes.dtype:
+    """The dtype of float tensors made without an explicit dtype."""
+    return dtypes.default_float
+
+
+def set_default_dtype(d: dtypes.dtype) -> None:
+    if not isinstance(d, dtypes.dtype) or not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    dtypes.default_float = d
+
+
+# -- torch.LongTensor and friends -------------------------------------------------------------------
+class _TensorType(type):
+    """``torch.LongTensor([1, 2])`` makes an int64 tensor; ``isinstance`` checks the dtype."""
+
+    dtype: dtypes.dtype
+
+    def __call__(cls, *args: Any) -> Tensor:
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            return tensor(args[0], dtype=cls.dtype)
+        return full(args, 0, dtype=cls.dtype)
+
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.np
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _tensor_type(d: dtypes.dtype) -> _TensorType:
+    return _TensorType(d.tensor_type, (), {"dtype": d})
+
+
+DoubleTensor = _tensor_type(dtypes.float64)
+HalfTensor = _tensor_type(dtypes.float16)
+LongTensor = _tensor_type(dtypes.int64)
+IntTensor = _tensor_type(dtypes.int32)
+ShortTensor = _tensor_type(dtypes.int16)
+CharTensor = _tensor_type(dtypes.int8)
+ByteTensor = _tensor_type(dtypes.uint8)
+BoolTensor = _tensor_type(dtypes.bool)
+_BY_TYPE_NAME = {d.tensor_type: d for d in dtypes.ALL}
+
+
+def type_(t: Tensor, dtype: Any = None, non_blocking: bool = False, **_: Any) -> Any:
+    """``t.type()`` names the tensor type ("torch.FloatTensor"); ``t.type(x)`` converts to x."""
+    if dtype is None:
+        return f"torch.{t.dtype.tensor_type}"
+    if isinstance(dtype, _TensorType):
+        dtype = dtype.dtype
+    elif isinstance(dtype, str) and dtype.removeprefix("torch.") in _BY_TYPE_NAME:
+        dtype = _BY_TYPE_NAME[dtype.removeprefix("torch.")]
+    return to(t, dtype)
+
+
+# -- new_* constructors: the dtype of ``self`` unless one is given ----------------------------------
+def _new(t: Tensor, size: tuple[Any, ...], fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return full(size, fill, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def new_zeros(
+    t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    return _new(t, size, 0, dtype, requires_grad)
+
+
+def new_ones(
+    t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    return _new(t, size, 1, dtype, requires_grad)
+
+
+def new_empty(
+    t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    return _new(t, size, 0, dtype, requires_grad)
+
+
+def new_full(
+    t: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    return _new(t, (size,), fill_value, dtype, requires_grad)
+
+
+def new_tensor(
+    t: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    """A new leaf holding a copy of ``data`` (never sharing history with it)."""
+    if isinstance(data, Tensor):
+        data = data._data.copy()
+    return tensor(data, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+# -- in-place random fills (what nn.init does, as Tensor methods) -----------------------------------
+def _fill(t: Tensor, values: np.ndarray, op: str) -> Tensor:
+    from visgrad.nn._write import write_
+
+    if STATE.enabled:
+        _check_leaf(t)
+    return write_(t, values, op)
+
+
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, **_: Any) -> Tensor:
+    return _fill(t, generator().uniform(a, b, size=t._data.shape), "uniform_")
+
+
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, **_: Any) -> Tensor:
+    return _fill(t, generator().normal(mean, std, size=t._data.shape), "normal_")
+
+
+def _device(t: Tensor) -> device:
+    return CPU
+
+
+install(
+    {
+        "type": type_,
+        "new_zeros": new_zeros,
+        "new_ones": new_ones,
+        "new_empty": new_empty,
+        "new_full": new_full,
+        "new_tensor": new_tensor,
+        "uniform_": uniform_,
+        "normal_": normal_,
+        "cuda": tensor_cuda,
+        "device": property(_device),
+        "is_cuda": property(lambda t: False),
+        "is_cpu": property(lambda t: True),
+        "nbytes": property(lambda t: int(t._data.nbytes)),
+        "itemsize": property(lambda t: int(t._data.itemsize)),
+    }
+)
