@@ -112,25 +112,15 @@ __version__ = "0.1.0"
 from visgrad import backends, cuda  # noqa: E402
 from visgrad._device import device  # noqa: E402
 from visgrad.ops.extra import (  # noqa: E402
-    all,
-    allclose,
-    any,
     ceil,
     clamp_max,
     clamp_min,
-    equal,
     exp2,
     floor,
-    is_tensor,
-    isclose,
-    isfinite,
-    isinf,
-    isnan,
     log2,
     logsumexp,
     masked_fill,
     nan_to_num,
-    numel,
     round,
     rsqrt,
     square,
@@ -145,6 +135,18 @@ from visgrad.ops.layout import (  # noqa: E402
     tril,
     triu,
     unflatten,
+)
+from visgrad.ops.predicates import (  # noqa: E402
+    all,
+    allclose,
+    any,
+    equal,
+    is_tensor,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    numel,
 )
 from visgrad.ops.scan import argsort, cumsum, gather, index_select, sort, topk  # noqa: E402
 from visgrad.ops.tensor_api import (  # noqa: E402

@@ -164,4 +164,4 @@ install(
 
 __all__ = ["Op", "apply", "install"]
 
-from visgrad.ops import extra, layout, scan, tensor_api  # noqa: E402, F401 - API breadth; they install()
+from visgrad.ops import extra, layout, predicates, scan, tensor_api  # noqa: E402, F401

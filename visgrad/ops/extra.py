@@ -1,5 +1,5 @@
-"""More elementwise math and tests: rsqrt, exp2, log2, rounding, clamp_min / clamp_max,
-nan_to_num, masked_fill, logsumexp, and the NaN / Inf / closeness predicates (never recorded).
+"""More elementwise math: rsqrt, exp2, log2, rounding, clamp_min / clamp_max, nan_to_num,
+masked_fill and logsumexp (the predicates such as isnan are in ``predicates``).
 """
 
 from __future__ import annotations
@@ -237,26 +237,6 @@ class LogsumexpBackward0(Op):
         return g * (x - r).exp()
 
 
-class Predicate(Op):
-    """Tests with bool results (isnan, isclose, any, ...): no node, no gradient."""
-
-    op_name = "predicate"
-    differentiable = ()
-
-    def forward(self, *tensors: Tensor, fn: Any, **kw: Any) -> np.ndarray:
-        return np.asarray(fn(*(t._data for t in tensors), **kw))
-
-
-_PREDICATES = {
-    name: type(name, (Predicate,), {"op_name": name})
-    for name in ("isnan", "isinf", "isfinite", "isclose", "any", "all")
-}
-
-
-def _test(name: str, *tensors: Tensor, fn: Any, **kw: Any) -> Tensor:
-    return apply(_PREDICATES[name], *tensors, fn=fn, **kw)
-
-
 # -- functions --------------------------------------------------------------------------------------
 def square(a: Tensor) -> Tensor:
     """``a * a``, recorded as ``pow(a, 2)`` (PowBackward0), as in PyTorch."""
@@ -325,85 +305,6 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return apply(LogsumexpBackward0, a, dim=norm_dims(dim, a._data.ndim), keepdim=keepdim)
 
 
-def isnan(a: Tensor) -> Tensor:
-    return _test("isnan", a, fn=np.isnan)
-
-
-def isinf(a: Tensor) -> Tensor:
-    return _test("isinf", a, fn=np.isinf)
-
-
-def isfinite(a: Tensor) -> Tensor:
-    return _test("isfinite", a, fn=np.isfinite)
-
-
-def _any(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
-    return np.any(x, axis=dim, keepdims=keepdim)
-
-
-def _all(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
-    return np.all(x, axis=dim, keepdims=keepdim)
-
-
-def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    dims = None if dim is None else norm_dims(dim, a._data.ndim)
-    return _test("any", a, fn=_any, dim=dims, keepdim=keepdim)
-
-
-def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    dims = None if dim is None else norm_dims(dim, a._data.ndim)
-    return _test("all", a, fn=_all, dim=dims, keepdim=keepdim)
-
-
-# PyTorch's scalar type names, as its dtype-mismatch errors print them.
-_SCALAR_NAMES = {
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-    "int8": "Char",
-    "uint8": "Byte",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "bool": "Bool",
-}
-
-
-def _same_dtype(a: Tensor, b: Tensor) -> None:
-    da, db = a._data.dtype, b._data.dtype
-    if da != db:
-        raise RuntimeError(f"{_SCALAR_NAMES[da.name]} did not match {_SCALAR_NAMES[db.name]}")
-
-
-def isclose(
-    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-) -> Tensor:
-    """``|a - b| <= atol + rtol * |b|`` elementwise."""
-    b = wrap(b, a)
-    _same_dtype(a, b)
-    return _test("isclose", a, b, fn=np.isclose, rtol=rtol, atol=atol, equal_nan=equal_nan)
-
-
-def allclose(
-    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-) -> bool:
-    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
-
-
-def equal(a: Tensor, b: Tensor) -> bool:
-    """Same shape and same values (a plain Python bool)."""
-    x, y = a._data, b._data
-    return x.shape == y.shape and bool(np.array_equal(x, y))
-
-
-def is_tensor(obj: Any) -> bool:
-    return isinstance(obj, Tensor)
-
-
-def numel(a: Tensor) -> int:
-    return int(a._data.size)
-
-
 install(
     {
         "square": square,
@@ -418,13 +319,5 @@ install(
         "nan_to_num": nan_to_num,
         "masked_fill": masked_fill,
         "logsumexp": logsumexp,
-        "isnan": isnan,
-        "isinf": isinf,
-        "isfinite": isfinite,
-        "any": any,
-        "all": all,
-        "isclose": isclose,
-        "allclose": allclose,
-        "equal": equal,
     }
 )

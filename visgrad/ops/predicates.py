@@ -1,0 +1,127 @@
+"""Tests with bool or Python results: isnan / isinf / isfinite, any / all, isclose / allclose,
+equal, is_tensor, numel. None of them is differentiable, so none records a node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops import install
+from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.reduce import norm_dims
+from visgrad.tensor import Tensor
+
+
+class Predicate(Op):
+    """Tests with bool results (isnan, isclose, any, ...): no node, no gradient."""
+
+    op_name = "predicate"
+    differentiable = ()
+
+    def forward(self, *tensors: Tensor, fn: Any, **kw: Any) -> np.ndarray:
+        return np.asarray(fn(*(t._data for t in tensors), **kw))
+
+
+_PREDICATES = {
+    name: type(name, (Predicate,), {"op_name": name})
+    for name in ("isnan", "isinf", "isfinite", "isclose", "any", "all")
+}
+
+
+def _test(name: str, *tensors: Tensor, fn: Any, **kw: Any) -> Tensor:
+    return apply(_PREDICATES[name], *tensors, fn=fn, **kw)
+
+
+def isnan(a: Tensor) -> Tensor:
+    return _test("isnan", a, fn=np.isnan)
+
+
+def isinf(a: Tensor) -> Tensor:
+    return _test("isinf", a, fn=np.isinf)
+
+
+def isfinite(a: Tensor) -> Tensor:
+    return _test("isfinite", a, fn=np.isfinite)
+
+
+def _any(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+    return np.any(x, axis=dim, keepdims=keepdim)
+
+
+def _all(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+    return np.all(x, axis=dim, keepdims=keepdim)
+
+
+def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    dims = None if dim is None else norm_dims(dim, a._data.ndim)
+    return _test("any", a, fn=_any, dim=dims, keepdim=keepdim)
+
+
+def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    dims = None if dim is None else norm_dims(dim, a._data.ndim)
+    return _test("all", a, fn=_all, dim=dims, keepdim=keepdim)
+
+
+# PyTorch's scalar type names, as its dtype-mismatch errors print them.
+_SCALAR_NAMES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "int8": "Char",
+    "uint8": "Byte",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+}
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> None:
+    da, db = a._data.dtype, b._data.dtype
+    if da != db:
+        raise RuntimeError(f"{_SCALAR_NAMES[da.name]} did not match {_SCALAR_NAMES[db.name]}")
+
+
+def isclose(
+    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """``|a - b| <= atol + rtol * |b|`` elementwise."""
+    b = wrap(b, a)
+    _same_dtype(a, b)
+    return _test("isclose", a, b, fn=np.isclose, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def allclose(
+    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """Same shape and same values (a plain Python bool)."""
+    x, y = a._data, b._data
+    return x.shape == y.shape and bool(np.array_equal(x, y))
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(a: Tensor) -> int:
+    return int(a._data.size)
+
+
+install(
+    {
+        "isnan": isnan,
+        "isinf": isinf,
+        "isfinite": isfinite,
+        "any": any,
+        "all": all,
+        "isclose": isclose,
+        "allclose": allclose,
+        "equal": equal,
+    }
+)
