@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -111,6 +112,12 @@ class MainWindow(QMainWindow):
         self.events_dock.raise_()
         sides = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) != bottom]
         self.resizeDocks(sides, [330] * len(sides), Qt.Orientation.Horizontal)
+        # Tabifying leaves tab bars Qt made along the way as visible children, drawn over the
+        # bottom docks at some window sizes; hide them all and let a state round-trip re-show
+        # only the ones in use.
+        for bar in self.findChildren(QTabBar):
+            bar.hide()
+        self.restoreState(self.saveState())
 
     def add_panel(
         self, title: str, widget: QWidget, area: Qt.DockWidgetArea, shortcut: str | None = None

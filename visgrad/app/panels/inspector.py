@@ -99,6 +99,7 @@ class Inspector(Panel):
         lay.addWidget(self.stats)
         lay.addWidget(self.alert)
         lay.addWidget(self.tabs, 1)
+        lay.addStretch(0)  # takes the room while the tables are hidden (nothing selected)
         self.shown: tuple[str, int] | None = None
 
     # -- building blocks ------------------------------------------------------------------------
@@ -175,6 +176,9 @@ class Inspector(Panel):
             self._set_props([])
             self._set_stats([])
             self._set_tabs([])
+        # Empty statistics rows and an empty array pane under "Select a node" looked broken.
+        self.stats.setVisible(self.shown is not None)
+        self.tabs.setVisible(self.shown is not None)
 
     def _show_tensor(self, state: State, ts: TensorState) -> None:
         self.shown = ("t", ts.id)

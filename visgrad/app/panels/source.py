@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
@@ -12,11 +13,31 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QW
 from visgrad import events
 from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel
+from visgrad.app.theme import is_dark
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.trace.state import State
 
-CURRENT_BG = QColor("#fff1b8")
-SELECTED_BG = QColor("#dbeafe")
+# Line and gutter colours per palette: the light ones behind the dark palette's light text made
+# the current line unreadable.
+_LIGHT = {
+    "current": QColor("#fff1b8"),
+    "selected": QColor("#dbeafe"),
+    "gutter": QColor("#f1f3f6"),
+    "number": QColor("#8b95a5"),
+    "number_current": QColor("#1d2330"),
+}
+_DARK = {
+    "current": QColor("#4a3d12"),
+    "selected": QColor("#1e3a5f"),
+    "gutter": QColor("#25272c"),
+    "number": QColor("#6b7280"),
+    "number_current": QColor("#e5e7eb"),
+}
+
+
+def line_colors() -> dict[str, QColor]:
+    """Highlight and gutter colours matching the application's light or dark palette."""
+    return _DARK if is_dark() else _LIGHT
 
 
 class _Gutter(QWidget):
@@ -79,7 +100,8 @@ class CodeView(QPlainTextEdit):
 
     def paint_gutter(self, ev: QPaintEvent) -> None:
         p = QPainter(self.gutter)
-        p.fillRect(ev.rect(), QColor("#f1f3f6"))
+        colors = line_colors()
+        p.fillRect(ev.rect(), colors["gutter"])
         p.setFont(self.font())
         block = self.firstVisibleBlock()
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
@@ -94,7 +116,7 @@ class CodeView(QPlainTextEdit):
                     p.setPen(Qt.PenStyle.NoPen)
                     d = min(h - 4, 11)
                     p.drawEllipse(4, top + (h - d) // 2, d, d)
-                p.setPen(QColor("#1d2330") if line == self.current_line else QColor("#8b95a5"))
+                p.setPen(colors["number_current" if line == self.current_line else "number"])
                 p.drawText(0, top, w - 6, h, Qt.AlignmentFlag.AlignRight, str(line))
             block = block.next()
             top += h
@@ -104,7 +126,8 @@ class CodeView(QPlainTextEdit):
         """Highlight the current event's line (and the selected node's), scrolling to it."""
         self.current_line, self.selected_line = current, selected
         sels = []
-        for line, color in ((selected, SELECTED_BG), (current, CURRENT_BG)):
+        colors = line_colors()
+        for line, color in ((selected, colors["selected"]), (current, colors["current"])):
             if line <= 0 or line > self.blockCount():
                 continue
             s = QTextEdit.ExtraSelection()
@@ -172,7 +195,8 @@ class SourcePanel(Panel):
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self.path_label = QLabel()
-        self.path_label.setStyleSheet("color:#6b7280; padding:2px;")
+        self.path_label.setObjectName("sourcePath")
+        self.path_label.setStyleSheet("color:#8b95a5; padding:3px 6px;")
         self.code = CodeView()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -198,7 +222,9 @@ class SourcePanel(Panel):
             except OSError as e:
                 text = f"# cannot read {path}: {e}"
         self.code.setPlainText(text if path else "# no source for this trace")
-        self.path_label.setText(path or "")
+        # The file's name; the full path (often long and absolute) is the tooltip.
+        self.path_label.setText(Path(path).name if path else "")
+        self.path_label.setToolTip(path or "")
         self._show_breakpoints()
 
     def _show_breakpoints(self) -> None:
