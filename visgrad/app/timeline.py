@@ -121,7 +121,9 @@ class EventList(QTableView):
         if 0 <= tick < model.rowCount():
             idx = model.index(tick, 0)
             self.setCurrentIndex(idx)
-            self.scrollTo(idx, QAbstractItemView.ScrollHint.EnsureVisible)
+            if not self.viewport().rect().contains(self.visualRect(idx)):
+                # Centred, so the events around the cursor show too (not pinned to an edge).
+                self.scrollTo(idx, QAbstractItemView.ScrollHint.PositionAtCenter)
         else:
             self.clearSelection()
 
