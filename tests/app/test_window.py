@@ -271,3 +271,12 @@ def test_status_after_backward_ends_is_idle_at_the_next_print(qtbot, replay, tut
     replay.controller.go_to(end + 1)
     assert replay.timeline.phase.text() == "idle"
     assert "backward" not in replay.windowTitle()
+
+
+def test_time_travel_centres_the_cursor_row_in_the_event_list(qtbot, replay):
+    el = replay.event_list
+    replay.controller.go_to(len(replay.controller.model) - 1)
+    replay.controller.go_to(24)
+    rect = el.visualRect(el.model().index(24, 0))
+    assert el.viewport().rect().contains(rect)
+    assert rect.top() > 0  # rows before the cursor are in view too

@@ -30,6 +30,8 @@ def test_only_the_three_dock_groups_have_a_tab_bar_at_a_small_window_size(qtbot)
         ["Inspector", "Chain rule"],
         ["Source", "Breakpoints"],
     ]
+    # The panels' own tab widgets keep their tab bars.
+    assert not w.panels["inspector"].tabs.tabBar().isHidden()
 
 
 def test_source_panel_names_the_file_and_keeps_the_full_path_as_tooltip(qtbot):

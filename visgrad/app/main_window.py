@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
         # Tabifying leaves tab bars Qt made along the way as visible children, drawn over the
         # bottom docks at some window sizes; hide them all and let a state round-trip re-show
         # only the ones in use.
-        for bar in self.findChildren(QTabBar):
+        # Direct children only: the panels' own tab widgets have tab bars too.
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
             bar.hide()
         self.restoreState(self.saveState())
 

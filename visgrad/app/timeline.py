@@ -120,8 +120,10 @@ class EventList(QTableView):
         model = self.model()
         if 0 <= tick < model.rowCount():
             idx = model.index(tick, 0)
+            # Decided before setCurrentIndex, which itself scrolls the row just into view.
+            hidden = not self.viewport().rect().contains(self.visualRect(idx))
             self.setCurrentIndex(idx)
-            if not self.viewport().rect().contains(self.visualRect(idx)):
+            if hidden:
                 # Centred, so the events around the cursor show too (not pinned to an edge).
                 self.scrollTo(idx, QAbstractItemView.ScrollHint.PositionAtCenter)
         else:
