@@ -54,3 +54,18 @@ def test_remainder_gradients_match_finite_differences():
     b = torch.tensor([2.0, 3.0, -2.0], dtype=torch.float64, requires_grad=True)
     check_grad(torch.remainder, a, b)
     assert (a % b).grad_fn.name() == "RemainderBackward0"
+
+
+def test_moving_to_a_gpu_says_visgrad_is_cpu_only():
+    t = torch.ones(2)
+    model = torch.nn.Linear(2, 1)
+    assert t.to("cpu") is t and model.to("cpu") is model
+    for move in (
+        lambda: t.to("cuda"),
+        lambda: t.to(torch.device("cuda", 0)),
+        lambda: t.to(device="cuda:0"),
+        lambda: model.to("cuda"),
+        lambda: model.cuda(),
+    ):
+        with pytest.raises(AssertionError, match="visgrad runs on the CPU only"):
+            move()

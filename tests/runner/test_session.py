@@ -95,9 +95,12 @@ def test_stop_kills_a_busy_loop_within_a_second(script):
 
 def test_stop_kills_a_child_that_cannot_answer(script):
     # A regex that backtracks for ages holds the GIL, so the child's command thread never runs.
-    code = "import re\nre.match(r'(a+)+$', 'a' * 60 + 'b')\n"
+    code = "import re\nprint('busy', flush=True)\nre.match(r'(a+)+$', 'a' * 60 + 'b')\n"
     with Run(script(code), start_paused=False) as r:
-        time.sleep(0.3)
+        # Stop only once user code runs: on a loaded machine the child may still be starting,
+        # and would then answer the stop politely.
+        r.wait_for(lambda e: isinstance(e, events.Output) and "busy" in e.text)
+        time.sleep(0.2)
         t0 = time.monotonic()
         r.session.stop(0.3)
         assert r.session.wait(1.0)

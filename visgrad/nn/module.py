@@ -258,8 +258,20 @@ class Module:
         """Reset the gradients of all parameters: to None by default, else to zeros."""
         zero_grads(self.parameters(), set_to_none)
 
+    def cuda(self, device: Any = None) -> Module:
+        """Raises: visgrad computes on the CPU only."""
+        from visgrad._device import CPU_ONLY
+
+        raise AssertionError(CPU_ONLY)
+
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Convert floating parameters and buffers to a dtype (the device is always the CPU)."""
+        from visgrad._device import CPU_ONLY
+
+        for a in (*args, kwargs.get("device")):
+            name = a if isinstance(a, str) else getattr(a, "type", None)
+            if isinstance(name, str) and name.split(":")[0] in ("cuda", "mps", "xpu", "hip"):
+                raise AssertionError(CPU_ONLY)
         dtype = kwargs.get("dtype")
         for a in args:
             if isinstance(a, dtypes.dtype):

@@ -24,7 +24,14 @@ class ToCopyBackward0(Op):
 
 
 def to(a: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-    """``t.to(dtype)``; device arguments are accepted and ignored (visgrad is CPU-only)."""
+    """``t.to(dtype)``; ``"cpu"`` is accepted, other devices raise (visgrad is CPU-only)."""
+    from visgrad._device import CPU_ONLY
+
+    dev = kwargs.get("device")
+    for x in (*args, dev):
+        name = getattr(x, "type", x) if not isinstance(x, (str, Tensor)) else x
+        if isinstance(name, str) and name.split(":")[0] in ("cuda", "mps", "xpu", "hip"):
+            raise AssertionError(CPU_ONLY)
     for x in args:
         if isinstance(x, (dtypes.dtype, np.dtype)) or (
             isinstance(x, type) and x in (float, int, bool)
