@@ -10,7 +10,9 @@ from __future__ import annotations
 import heapq
 import warnings
 from collections.abc import Sequence
+from sys import getrefcount
 from typing import Any
+from weakref import getweakrefcount
 
 import numpy as np
 
@@ -176,9 +178,9 @@ def run(
             node = heappop(heap)[2]
             grads = take(node, None) or [None] * node.num_outputs
             if owned:
-                # These sums now belong to the node (and its hooks): never written again.
-                for g in grads:
-                    owned.discard(id(g))
+                # These sums now belong to the node (and its hooks): never written again. (A
+                # comprehension: a loop variable would stay bound, see _STEAL_REFS.)
+                owned.difference_update([id(x) for x in grads])
             srcs = sources.pop(node, ()) if sinks else ()
             if needed is not None and node not in needed:
                 outs: tuple[Any, ...] = (None,) * len(node._next_fns)
@@ -199,6 +201,9 @@ def run(
                     if sinks:
                         _publish_node(node, srcs, grads, outs, node.variable._id)
                     if capture is None:
+                        # ``g`` may still name this gradient from the previous node's loop; the
+                        # count of references _store_grad checks must not include it.
+                        g = None
                         _accumulate(node, grads[0], create_graph, srcs)
                 elif capture is not None and is_target and not _reaches_other(node, needed):
                     outs = (None,) * len(node._next_fns)
@@ -402,6 +407,19 @@ def _accumulate(node: AccumulateGrad, g: Tensor | None, create_graph: bool, srcs
     var = node.variable
     if g is None:
         return
+    if not var._hooks:
+        # Only the engine's input buffer holds ``g`` here (see _store_grad's reference count).
+        _store_grad(var, g, create_graph, node, srcs, _STEAL_REFS)
+    else:
+        _accumulate_hooked(var, node, g, create_graph, srcs)
+    if var._post_hooks:
+        for hook in tuple(var._post_hooks.values()):
+            hook(var)
+
+
+def _accumulate_hooked(
+    var: Tensor, node: AccumulateGrad, g: Tensor, create_graph: bool, srcs: Any
+) -> None:
     if var._hooks:
         for hook in tuple(var._hooks.values()):
             r = hook(g)
@@ -420,12 +438,43 @@ def _accumulate(node: AccumulateGrad, g: Tensor | None, create_graph: bool, srcs
                     raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
                 g = r
     _store_grad(var, g, create_graph, node, srcs)
-    if var._post_hooks:
-        for hook in tuple(var._post_hooks.values()):
-            hook(var)
 
 
-def _store_grad(var: Tensor, g: Tensor, create_graph: bool, node: Node | None, srcs: Any) -> None:
+# References to the incoming gradient when only the engine holds it: the node's input buffer
+# list, _accumulate's and _store_grad's arguments, and getrefcount's own argument.
+_STEAL_REFS = 4
+
+
+def _private_memory(g: Tensor, a: np.ndarray) -> bool:
+    """Whether ``a`` (``g._data``) is writable, laid out as a copy of it would be, and its memory
+    is reachable only through ``g``: ``a`` owns it, or owns nothing but a base array that only
+    ``a`` and ``g``'s own base tensor (held by ``g`` alone) refer to."""
+    flags = a.flags
+    if not flags.writeable or not (flags.c_contiguous or flags.f_contiguous):
+        return False
+    if getweakrefcount(g):
+        return False
+    base = a.base
+    if base is None:
+        return True
+    if type(base) is not np.ndarray or base.base is not None:
+        return False
+    t0 = g._base
+    if t0 is None:
+        # ``a.base``, ``base`` and getrefcount's argument.
+        return getrefcount(base) == 3
+    # ``g._base``, ``t0`` and the argument; then ``a.base``, ``t0._data``, ``base``, argument.
+    return (
+        t0._data is base
+        and getrefcount(t0) == 3
+        and not getweakrefcount(t0)
+        and getrefcount(base) == 4
+    )
+
+
+def _store_grad(
+    var: Tensor, g: Tensor, create_graph: bool, node: Node | None, srcs: Any, steal: int = 0
+) -> None:
     """``var.grad += g`` the PyTorch way: the same ``.grad`` object is updated in place."""
     old = var._grad
     created = old is None
@@ -433,8 +482,22 @@ def _store_grad(var: Tensor, g: Tensor, create_graph: bool, node: Node | None, s
         if create_graph:
             new = g
         else:
-            # A fresh tensor: the grad must not alias a buffer the program can still change.
-            new = Tensor._make(np.array(g._data, dtype=var._data.dtype, copy=True), False, None, 0)
+            a = g._data
+            if (
+                steal
+                and a.dtype is var._data.dtype
+                and getrefcount(g) == steal
+                # The Tensor's slot, ``a`` and getrefcount's argument: no other tensor or view
+                # (a view keeps its base alive through ``.base``) can see this memory.
+                and getrefcount(a) == 3
+                and _private_memory(g, a)
+            ):
+                # A gradient no one else can reach becomes ``.grad`` without a copy, as PyTorch's
+                # AccumulateGrad steals it: same values, one allocation and copy fewer per leaf.
+                new = Tensor._make(a, False, None, 0)
+            else:
+                # A fresh tensor: the grad must not alias a buffer the program can still change.
+                new = Tensor._make(np.array(a, dtype=var._data.dtype, copy=True), False, None, 0)
         new._grad_of = var
         var._grad = new
     elif create_graph or old._rg:

@@ -1,0 +1,114 @@
+"""The first ``.grad`` takes over a gradient only the engine holds, and copies any other."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import visgrad as torch
+
+
+def _double_backward_through(fn: type) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    fn.apply(x).sum().backward()
+    return x, fn.kept
+
+
+class _KeepsGrad(torch.autograd.Function):
+    kept: list[torch.Tensor] = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, g):
+        out = g * 2
+        _KeepsGrad.kept.append(out)
+        return out
+
+
+class _KeepsBase(torch.autograd.Function):
+    kept: list[torch.Tensor] = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, g):
+        base = (g * 3).reshape(1, 2)
+        _KeepsBase.kept.append(base)
+        return base.reshape(2)
+
+
+def test_a_gradient_the_program_still_holds_is_copied_into_grad() -> None:
+    x, kept = _double_backward_through(_KeepsGrad)
+    assert not np.shares_memory(x.grad._data, kept[-1]._data)
+    x.grad += 1
+    assert kept[-1].tolist() == [2.0, 2.0]
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_a_view_of_a_tensor_the_program_holds_is_copied_into_grad() -> None:
+    x, kept = _double_backward_through(_KeepsBase)
+    assert not np.shares_memory(x.grad._data, kept[-1]._data)
+    x.grad.mul_(2)
+    assert kept[-1].tolist() == [[3.0, 3.0]]
+    assert x.grad.tolist() == [6.0, 6.0]
+
+
+def test_a_gradient_seen_by_a_tensor_hook_is_copied_into_grad() -> None:
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    seen = []
+    h = a * 2
+    h.register_hook(lambda g: seen.append(g))
+    (h + 0).sum().backward()
+    b = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = b + 0
+    y.register_hook(lambda g: seen.append(g))
+    (y * 5).sum().backward()
+    assert not np.shares_memory(b.grad._data, seen[-1]._data)
+    b.grad.zero_()
+    assert seen[-1].tolist() == [5.0, 5.0, 5.0]
+
+
+def test_a_retained_gradient_is_not_shared_with_the_leaf_grad() -> None:
+    b = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = b * 3
+    y.retain_grad()
+    z = y + 0
+    z.retain_grad()
+    (z * 4).sum().backward()
+    assert not np.shares_memory(b.grad._data, y.grad._data)
+    assert not np.shares_memory(y.grad._data, z.grad._data)
+    b.grad.zero_()
+    assert y.grad.tolist() == [4.0, 4.0] and z.grad.tolist() == [4.0, 4.0]
+
+
+def test_grads_taken_over_keep_values_layout_and_accumulate_in_place() -> None:
+    rng = np.random.default_rng(0)
+    w = torch.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    bias = torch.tensor(rng.standard_normal(3), requires_grad=True)
+    x = torch.tensor(rng.standard_normal((5, 4)))
+    torch.nn.functional.linear(x, w, bias).sum().backward()
+    expected_w = np.ones((5, 3)).T @ x._data
+    np.testing.assert_allclose(w.grad._data, expected_w)
+    np.testing.assert_allclose(bias.grad._data, np.full(3, 5.0))
+    assert w.grad.shape == w.shape and w.grad._data.flags.writeable
+    first = w.grad
+    torch.nn.functional.linear(x, w, bias).sum().backward()
+    assert w.grad is first
+    np.testing.assert_allclose(w.grad._data, 2 * expected_w)
+    np.testing.assert_allclose(bias.grad._data, np.full(3, 10.0))
+
+
+def test_an_engine_sum_becomes_grad_and_later_sums_do_not_touch_it() -> None:
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = torch.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    ((a * b + a).sum()).backward()
+    g = a.grad
+    kept = g.clone()
+    ((a * b + a).sum()).backward()
+    assert a.grad is g
+    assert a.grad.tolist() == [10.0, 12.0, 14.0]
+    assert kept.tolist() == [5.0, 6.0, 7.0]
