@@ -325,6 +325,8 @@ def snapshot(a: Any) -> Array | None:
     """A private, read-only copy of an array for an event."""
     if a is None:
         return None
-    c = np.array(a, copy=True)
-    c.flags.writeable = False
+    # ndarray.copy(order="K") and setflags: the same copy as np.array(a, copy=True), but fewer
+    # steps; every event value goes through here.
+    c = a.copy(order="K") if type(a) is np.ndarray else np.array(a, copy=True)
+    c.setflags(write=False)
     return c

@@ -509,14 +509,18 @@ def _store_grad(
         old._version.value += 1
         new = old
     if events.SINKS:
+        contribution = events.snapshot(g._data)
+        # A new ``.grad`` is ``g``, ``g``'s own array, or a same-dtype copy of it: the same values
+        # (and layout), so one read-only snapshot serves both fields.
+        same = created and new._data.dtype == g._data.dtype
         events.publish(
             events.GradAccumulated(
                 seq=events.next_seq(),
                 tensor=var._id,
                 node=node.id if node is not None else None,
                 sources=tuple(srcs),
-                contribution=events.snapshot(g._data),
-                grad=events.snapshot(new._data),
+                contribution=contribution,
+                grad=contribution if same else events.snapshot(new._data),
                 created=created,
             )
         )
@@ -525,6 +529,7 @@ def _store_grad(
 def _publish_node(
     node: Node, srcs: Any, grads: list[Any], outs: tuple[Any, ...], tensor: Any
 ) -> None:
+    memo: dict[int, Any] = {}
     events.publish(
         events.BackwardNode(
             seq=events.next_seq(),
@@ -533,19 +538,35 @@ def _publish_node(
             tensor=tensor,
             next_nodes=tuple([f.id if f is not None else None for f in node._next_fns]),
             sources=tuple(srcs),
-            grads_in=tuple(events.snapshot(g._data) if g is not None else None for g in grads),
-            grads_out=tuple(events.snapshot(g._data) if g is not None else None for g in outs),
+            grads_in=_snapshots(grads, memo),
+            grads_out=_snapshots(outs, memo),
         )
     )
+
+
+def _snapshots(tensors: Any, memo: dict[int, Any]) -> tuple[Any, ...]:
+    """One snapshot per distinct array within one event (a node may pass its grad through)."""
+    out = []
+    for g in tensors:
+        if g is None:
+            out.append(None)
+            continue
+        a = g._data
+        # Every array here is alive for the whole event, so ids are not reused meanwhile.
+        s = memo.get(id(a))
+        if s is None:
+            s = memo[id(a)] = events.snapshot(a)
+        out.append(s)
+    return tuple(out)
 
 
 def _check_finite_backward(node: Node, outs: tuple[Any, ...]) -> None:
     for i, g in enumerate(outs):
         if g is None or g._data.dtype.kind != "f" or g._data.size == 0:
             continue
-        with np.errstate(all="ignore"):
-            if np.isfinite(g._data.sum()):
-                continue
+        # As check_finite_forward: no np.errstate, whose context variable costs more than this.
+        if np.isfinite(g._data).all():
+            continue
         nan = int(np.isnan(g._data).sum())
         inf = int(np.isinf(g._data).sum())
         if nan or inf:
