@@ -221,7 +221,8 @@ def run(
                         # After the node's event, so a debugger pausing on the anomaly already
                         # holds the gradients that carry it.
                         _check_finite_backward(node, outs)
-                if not retain_graph:
+                if not retain_graph and node._saved:
+                    # (An empty or unrecorded _saved has nothing to free: skip the call.)
                     freed = node.release()
                     if freed and sinks:
                         events.publish(
@@ -260,11 +261,18 @@ def _sum_grads(old: Tensor, g: Tensor, owned: set[int]) -> Tensor:
     The first sum is a new tensor (the incoming grads may be shared: AddBackward0 returns the same
     tensor twice); later ones add into it, as PyTorch's InputBuffer does. Same values, same order.
     """
-    if id(old) in owned:
-        a, b = old._data, g._data
-        if not g._rg and a.shape == b.shape and a.dtype == b.dtype:
+    a, b = old._data, g._data
+    if not g._rg and a.shape == b.shape and a.dtype == b.dtype:
+        if id(old) in owned:
             np.add(a, b, out=a)
             return old
+        if not old._rg:
+            # What ``old + g`` computes for two same-shape, same-dtype constants, without
+            # dispatching an op.
+            r = np.add(a, b)
+            new = Tensor._make(r if type(r) is np.ndarray else np.asarray(r), False, None, 0)
+            owned.add(id(new))
+            return new
     new = old + g
     if not new._rg:
         owned.add(id(new))
