@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -89,15 +90,52 @@ def stats(a: np.ndarray | ArraySummary) -> ArraySummary:
     return a if isinstance(a, ArraySummary) else summarize(a)
 
 
+_SCALARS = frozenset({int, str, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """The dataclass field names of ``cls``, computed once per class (``fields()`` is slow)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def _flat(v: list | tuple) -> bool:
+    for x in v:
+        if type(x) not in _SCALARS:
+            return False
+    return True
+
+
+def _enc_tuple(v: tuple, arrays: list[np.ndarray], limit: int | None) -> list[Any]:
+    """``_enc`` of a tuple field, with its usual items (ids, shapes, arrays) done in place."""
+    out: list[Any] = []
+    for x in v:
+        t = type(x)
+        if t in _SCALARS or (t is tuple and _flat(x)):  # JSON writes a tuple as a list
+            out.append(x)
+        elif t is np.ndarray and (limit is None or x.size <= limit):
+            arrays.append(x)
+            out.append({"$a": len(arrays) - 1})
+        else:
+            out.append(_enc(x, arrays, limit))
+    return out
+
+
+def _summary_json(s: ArraySummary) -> dict[str, Any]:
+    return {"$s": {n: getattr(s, n) for n in field_names(ArraySummary)}}
+
+
 def _enc(v: Any, arrays: list[np.ndarray], limit: int | None) -> Any:
     if isinstance(v, np.ndarray):
         if limit is not None and v.size > limit:
-            s = summarize(v)
-            return {"$s": {f.name: getattr(s, f.name) for f in fields(s)}}
+            return _summary_json(summarize(v))
         arrays.append(v)
         return {"$a": len(arrays) - 1}
     if isinstance(v, ArraySummary):
-        return {"$s": {f.name: getattr(v, f.name) for f in fields(v)}}
+        return _summary_json(v)
     if isinstance(v, (tuple, list)):
         return [_enc(x, arrays, limit) for x in v]
     if isinstance(v, dict):
@@ -113,31 +151,76 @@ def to_record(
     """An event as a JSON-able header plus the arrays it refers to by index."""
     arrays: list[np.ndarray] = []
     header: dict[str, Any] = {"kind": ev.kind}
-    for f in fields(ev):
-        header[f.name] = _enc(getattr(ev, f.name), arrays, limit)
+    for name in field_names(type(ev)):
+        v = getattr(ev, name)
+        t = type(v)
+        # Most fields are ids, names, flags, shapes and tuples of arrays: no general walk.
+        if t in _SCALARS:
+            header[name] = v
+        elif t is tuple:
+            header[name] = _enc_tuple(v, arrays, limit)
+        else:
+            header[name] = _enc(v, arrays, limit)
     return header, arrays
 
 
 def _dec(v: Any, arrays: list[np.ndarray], as_tuple: bool) -> Any:
-    if isinstance(v, dict):
-        if "$a" in v and len(v) == 1:
-            i = v["$a"]
-            if not isinstance(i, int) or not 0 <= i < len(arrays):
-                raise CodecError(f"array reference {i!r} out of range")
-            return arrays[i]
-        if "$s" in v and len(v) == 1:
-            try:
-                d = dict(v["$s"])
-                d["shape"] = tuple(int(s) for s in d["shape"])
-                d["preview"] = tuple(float(x) for x in d["preview"])
-                return ArraySummary(**d)
-            except (TypeError, ValueError, KeyError) as e:
-                raise CodecError(f"bad array summary: {e}") from None
+    t = type(v)
+    if t in _SCALARS:
+        return v
+    if t is dict:
+        if len(v) == 1:
+            if "$a" in v:
+                return _ref(v["$a"], arrays)
+            if "$s" in v:
+                return _dec_summary(v["$s"])
         return {k: _dec(x, arrays, False) for k, x in v.items()}
-    if isinstance(v, list):
+    if t is list:
         items = [_dec(x, arrays, as_tuple) for x in v]
         return tuple(items) if as_tuple else items
     return v
+
+
+def _ref(i: Any, arrays: list[np.ndarray]) -> np.ndarray:
+    if type(i) is not int or not 0 <= i < len(arrays):
+        raise CodecError(f"array reference {i!r} out of range")
+    return arrays[i]
+
+
+def _dec_tuple(v: list, arrays: list[np.ndarray]) -> tuple:
+    """``_dec`` of a tuple field, with its usual items (ids, shapes, array refs) done in place."""
+    out = []
+    for x in v:
+        t = type(x)
+        if t in _SCALARS:
+            out.append(x)
+        elif t is list and _flat(x):
+            out.append(tuple(x))
+        elif t is dict and len(x) == 1 and "$a" in x:
+            out.append(_ref(x["$a"], arrays))
+        else:
+            out.append(_dec(x, arrays, True))
+    return tuple(out)
+
+
+def _dec_summary(d: Any) -> ArraySummary:
+    try:
+        d = dict(d)
+        d["shape"] = tuple(int(s) for s in d["shape"])
+        d["preview"] = tuple(float(x) for x in d["preview"])
+        return ArraySummary(**d)
+    except (TypeError, ValueError, KeyError) as e:
+        raise CodecError(f"bad array summary: {e}") from None
+
+
+def _keys_of(cls: type) -> frozenset[str]:
+    keys = _KEYS.get(cls)
+    if keys is None:
+        keys = _KEYS[cls] = frozenset(field_names(cls)) | {"kind"}
+    return keys
+
+
+_KEYS: dict[type, frozenset[str]] = {}
 
 
 def from_record(header: dict[str, Any], arrays: list[np.ndarray]) -> events.Event:
@@ -148,14 +231,19 @@ def from_record(header: dict[str, Any], arrays: list[np.ndarray]) -> events.Even
     cls = events.EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise CodecError(f"unknown event kind {kind!r}")
-    names = {f.name for f in fields(cls)}
+    unknown = header.keys() - _keys_of(cls)
+    if unknown:
+        raise CodecError(f"unknown field {min(unknown)!r} for event kind {kind!r}")
     kwargs = {}
     for k, v in header.items():
-        if k == "kind":
-            continue
-        if k not in names:
-            raise CodecError(f"unknown field {k!r} for event kind {kind!r}")
-        kwargs[k] = _dec(v, arrays, k not in _JSON_FIELDS)
+        t = type(v)
+        if t in _SCALARS:
+            kwargs[k] = v
+        elif t is list and k not in _JSON_FIELDS:
+            kwargs[k] = _dec_tuple(v, arrays)
+        else:
+            kwargs[k] = _dec(v, arrays, k not in _JSON_FIELDS)
+    del kwargs["kind"]
     if not isinstance(kwargs.get("seq"), int):
         raise CodecError("event has no integer seq")
     try:
@@ -170,17 +258,54 @@ MAX_HEADER = 16 * 1024 * 1024
 MAX_ARRAY_BYTES = 1 << 31
 
 
+def _json_writer() -> Callable[[Any], str]:
+    """Compact JSON of a header, as ``json.dumps(separators=(",", ":"))`` writes it.
+
+    ``JSONEncoder.encode`` builds a C encoder on every call, a third of the time of a small
+    header; the C encoder (where this Python has one) is built once here instead.
+    """
+    plain = json.JSONEncoder(separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        # (markers, default, encoder, indent, key sep, item sep, sort_keys, skipkeys, allow_nan)
+        enc = make(
+            None, plain.default, json.encoder.encode_basestring_ascii, None, ":", ",", 0, 0, 1
+        )
+    except TypeError:  # no C encoder, or one with another signature
+        return plain.encode
+    return lambda obj: "".join(enc(obj, 0))
+
+
+to_json = _json_writer()
+_DTYPE_NAMES: dict[np.dtype, str] = {}
+
+
+def dtype_name(dt: np.dtype) -> str:
+    """``str(dt)``, cached: it is asked for every array of every event."""
+    name = _DTYPE_NAMES.get(dt)
+    if name is None:
+        name = _DTYPE_NAMES[dt] = str(dt)
+    return name
+
+
 def encode_frame(ev: events.Event, limit: int | None = DEFAULT_PAYLOAD_LIMIT) -> bytes:
     """One event as bytes: length-prefixed JSON header, then each array's raw C-order bytes."""
     header, arrays = to_record(ev, limit)
     header["$arrays"] = [
-        {"dtype": str(a.dtype), "shape": list(a.shape), "nbytes": int(a.nbytes)} for a in arrays
+        {"dtype": dtype_name(a.dtype), "shape": a.shape, "nbytes": a.nbytes} for a in arrays
     ]
-    hb = json.dumps(header, separators=(",", ":")).encode()
-    parts = [_U32.pack(len(hb)), hb]
-    parts.extend(np.ascontiguousarray(a).tobytes() for a in arrays)
-    body = b"".join(parts)
-    return _U32.pack(len(body)) + body
+    hb = to_json(header).encode()
+    size = 4 + len(hb)
+    parts: list[Any] = [b"", _U32.pack(len(hb)), hb]
+    for a in arrays:
+        # A C-contiguous array joins as a buffer, without a tobytes() copy.
+        parts.append(a if a.flags.c_contiguous else a.tobytes())
+        size += a.nbytes
+    parts[0] = _U32.pack(size)
+    return b"".join(parts)
+
+
+from_json = json.JSONDecoder().decode
 
 
 def decode_body(body: bytes | memoryview) -> events.Event:
@@ -192,7 +317,7 @@ def decode_body(body: bytes | memoryview) -> events.Event:
     if hlen > MAX_HEADER or 4 + hlen > len(body):
         raise CodecError("truncated or oversized frame header")
     try:
-        header = json.loads(bytes(body[4 : 4 + hlen]))
+        header = from_json(str(body[4 : 4 + hlen], "utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CodecError(f"frame header is not JSON: {e}") from None
     if not isinstance(header, dict):
@@ -202,6 +327,30 @@ def decode_body(body: bytes | memoryview) -> events.Event:
     return from_record(header, arrays)
 
 
+_SAFE_BY_NAME = {n: np.dtype(n) for n in SAFE_DTYPES}
+
+
+def check_array(dtype: Any, shape: Any) -> tuple[np.dtype, tuple[int, ...], int]:
+    """(dtype, shape, nbytes) of a described array; a refused dtype or bad shape is a CodecError."""
+    dt = _SAFE_BY_NAME.get(dtype) if type(dtype) is str else None
+    try:
+        if dt is None:
+            dt = np.dtype(dtype)  # an alias such as '<f4' of an allowed dtype is fine
+            if dt.name not in SAFE_DTYPES:
+                raise CodecError(f"refused array of dtype {dt.name} and shape {shape}")
+        shape = tuple([x if type(x) is int else int(x) for x in shape])
+    except (TypeError, ValueError) as e:
+        if isinstance(e, CodecError):
+            raise
+        raise CodecError(f"bad array description: {e}") from None
+    n = dt.itemsize
+    for x in shape:
+        if x < 0:
+            raise CodecError(f"refused array of dtype {dt.name} and shape {shape}")
+        n *= x
+    return dt, shape, n
+
+
 def read_arrays(specs: Any, buf: memoryview, offset: int) -> list[np.ndarray]:
     """Arrays described by ``specs`` laid end to end in ``buf`` from ``offset``; all checked."""
     if not isinstance(specs, list):
@@ -209,17 +358,13 @@ def read_arrays(specs: Any, buf: memoryview, offset: int) -> list[np.ndarray]:
     out = []
     for s in specs:
         try:
-            dt = np.dtype(s["dtype"])
-            shape = tuple(int(x) for x in s["shape"])
+            dt, shape, n = check_array(s["dtype"], s["shape"])
             nbytes = int(s["nbytes"])
         except (KeyError, TypeError, ValueError) as e:
+            if isinstance(e, CodecError):
+                raise
             raise CodecError(f"bad array description: {e}") from None
-        if dt.name not in SAFE_DTYPES or any(x < 0 for x in shape):
-            raise CodecError(f"refused array of dtype {dt.name} and shape {shape}")
-        n = 1
-        for x in shape:
-            n *= x
-        if n * dt.itemsize != nbytes or nbytes > MAX_ARRAY_BYTES or offset + nbytes > len(buf):
+        if n != nbytes or nbytes > MAX_ARRAY_BYTES or offset + nbytes > len(buf):
             raise CodecError("array size does not match its description, or data is truncated")
         a = np.frombuffer(buf[offset : offset + nbytes], dtype=dt).reshape(shape).copy()
         a.flags.writeable = False
