@@ -174,8 +174,16 @@ def run(
     # Gradient sums and formulas are the engine's work, not the program's forward ops.
     state.in_backward += 1
     try:
-        while heap:
-            node = heappop(heap)[2]
+        # A node that alone became ready while the heap was empty runs next without going
+        # through the heap (long chains); pushing it at once would give the same order.
+        ready: Node | None = None
+        while True:
+            if ready is not None:
+                node, ready = ready, None
+            elif heap:
+                node = heappop(heap)[2]
+            else:
+                break
             grads = take(node, None) or [None] * node.num_outputs
             if owned:
                 # These sums now belong to the node (and its hooks): never written again. (A
@@ -242,8 +250,18 @@ def run(
                 left = deps[nx] - 1
                 deps[nx] = left
                 if left == 0:
-                    heappush(heap, (-nx._sequence_nr, tick, nx))
-                    tick += 1
+                    if ready is None:
+                        ready = nx
+                    else:
+                        # Push the held node first: ties (AccumulateGrad) keep their order.
+                        heappush(heap, (-ready._sequence_nr, tick, ready))
+                        heappush(heap, (-nx._sequence_nr, tick + 1, nx))
+                        tick += 2
+                        ready = None
+            if ready is not None and heap:
+                heappush(heap, (-ready._sequence_nr, tick, ready))
+                tick += 1
+                ready = None
         ok = True
     finally:
         state.in_backward -= 1
