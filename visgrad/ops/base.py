@@ -108,17 +108,24 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
     else:
         outs = (out if type(out) is np.ndarray else np.asarray(out),)
     if rec:
-        # tuple([...]) rather than tuple(generator): this runs for every recorded op. The
-        # node's ``next_functions`` are these nodes zipped with the shared output numbers.
-        node._next_fns = tuple(
-            [(t._fn if t._fn is not None else accumulator(t)) if t._rg else None for t in inputs]
-        )
-        nrs = tuple([t._output_nr if t._rg and t._fn is not None else 0 for t in inputs])
-        shared = _nrs_cache.get(nrs)
-        node._next_nrs = shared if shared is not None else intern_nrs(nrs)
-        # One shared (shape, dtype) tuple per distinct meta: a graph keeps fewer objects for the GC.
+        # One pass over the inputs for the node's edges (``next_functions`` is the nodes zipped
+        # with one shared tuple of output numbers) and input meta (one shared (shape, dtype)
+        # tuple per distinct meta): a graph keeps fewer objects for the GC.
+        fns = []
+        nrs = []
         meta = []
         for t in inputs:
+            if t._rg:
+                fn = t._fn
+                if fn is None:
+                    fns.append(accumulator(t))
+                    nrs.append(0)
+                else:
+                    fns.append(fn)
+                    nrs.append(t._output_nr)
+            else:
+                fns.append(None)
+                nrs.append(0)
             d = t._data
             key = (d.shape, d.dtype)
             m = _meta_cache.get(key)
@@ -127,6 +134,10 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
                     _meta_cache.clear()
                 m = _meta_cache[key] = key
             meta.append(m)
+        node._next_fns = tuple(fns)
+        nrs = tuple(nrs)
+        shared = _nrs_cache.get(nrs)
+        node._next_nrs = shared if shared is not None else intern_nrs(nrs)
         node.input_meta = tuple(meta)
         if attrs:
             node.attrs = attrs
@@ -136,7 +147,12 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
             node.forward_trace = "".join(traceback.format_stack()[:-2])
         diff = cls.differentiable
         if len(outs) == 1 and diff == (0,):
-            results = (Tensor._make(outs[0], True, node, 0),)
+            r = Tensor._make(outs[0], True, node, 0)
+            if cls.saves_output is not None:
+                store_saved(node, node._saved, {cls.saves_output: r})
+            if events.SINKS and not STATE.in_backward:
+                publish_forward(cls, node, inputs, (r,), attrs)
+            return (r,) if type(out) is tuple else r
         else:
             results = tuple(
                 [
