@@ -56,15 +56,29 @@ def function_attrs(f: FunctionState) -> dict:
     }
 
 
-def graph_at(state: State) -> nx.DiGraph:
-    """A DiGraph of ``state``'s graph; edges carry ``has_grad`` (a gradient flows back along it)."""
+SCOPES = ("all", "iteration")
+
+
+def graph_at(state: State, scope: str = "all") -> nx.DiGraph:
+    """A DiGraph of ``state``'s graph; edges carry ``has_grad`` (a gradient flows back along it).
+
+    ``scope="iteration"`` keeps only the current iteration's graph (``State.scope_keys``), as
+    PyTorch builds a new graph each training step; ``"all"`` keeps the whole history.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
+    keep = state.scope_keys() if scope == "iteration" else None
     g = nx.DiGraph()
     for t in state.tensors.values():
-        g.add_node(tkey(t.id), **tensor_attrs(t))
+        if keep is None or tkey(t.id) in keep:
+            g.add_node(tkey(t.id), **tensor_attrs(t))
     for f in state.functions.values():
-        g.add_node(fkey(f.id), **function_attrs(f))
+        if keep is None or fkey(f.id) in keep:
+            g.add_node(fkey(f.id), **function_attrs(f))
     active = {(b, a) for a, b in state.grad_edges}
     for src, dst in state.edges:
+        if keep is not None and (src not in keep or dst not in keep):
+            continue
         tensor_end = src if src.startswith("t") else dst
         rg = bool(g.nodes[tensor_end].get("requires_grad")) if tensor_end in g else False
         g.add_edge(src, dst, has_grad=rg, active=(src, dst) in active)

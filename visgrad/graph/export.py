@@ -80,9 +80,15 @@ def _graphml_ready(g: nx.DiGraph) -> nx.DiGraph:
 
 
 def export_graph(
-    events_or_model: Any, out_path: str | os.PathLike, tick: int | None = None
+    events_or_model: Any,
+    out_path: str | os.PathLike,
+    tick: int | None = None,
+    scope: str = "all",
 ) -> None:
-    """Write the graph at ``tick`` (default: the last) to ``out_path``: .dot/.gv, .graphml, .json."""
+    """Write the graph at ``tick`` (default: the last) to ``out_path``: .dot/.gv, .graphml, .json.
+
+    ``scope`` is ``"all"`` (the whole history) or ``"iteration"`` (the tick's iteration only).
+    """
     path = os.fspath(out_path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".dot", ".gv", ".graphml", ".json"):
@@ -92,7 +98,7 @@ def export_graph(
         )
     model = _model(events_or_model)
     state = model.state_at(len(model) - 1 if tick is None else tick)
-    g = graph_at(state)
+    g = graph_at(state, scope)
     if ext in (".dot", ".gv"):
         with open(path, "w", encoding="utf-8") as f:
             f.write(to_dot(g))

@@ -9,6 +9,14 @@ nodes and edges are only ever added, so the graph at tick ``k`` is a prefix of o
 Arrays are the events' own read-only snapshots, shared by every state and never copied. With a
 ``memory_budget_bytes``, the oldest events' arrays are replaced by their ``ArraySummary`` once the
 payload exceeds the budget (``dropped_payloads`` counts those events).
+
+Iterations: PyTorch builds a new graph every training step, so the log is cut into iterations.
+The first iteration starts at the first event; a new one starts at the first recorded op (a
+``ForwardOp`` or a recorded ``InplaceUpdate`` with a backward node) after a ``BackwardEnd``. The
+backward pass and the optimizer's unrecorded updates after it stay in their iteration, and so do
+several backward calls on one graph (``retain_graph=True``) with no recorded op between them.
+Unrecorded ops between that ``BackwardEnd`` and the new iteration that feed it (``x.unsqueeze``
+inside the next ``matmul``) are drawn with the new iteration too.
 """
 
 from __future__ import annotations
@@ -124,6 +132,11 @@ class TraceModel:
         self._drop_next = 0
         self.dropped_payloads = 0
         self._book = LedgerBook()
+        self._iter_ticks: list[int] = []  # tick and seq of the op that began iterations 2, 3, ...
+        self._iter_seqs: list[int] = []
+        self._iter_lead_seqs: list[int] = []  # seq of the BackwardEnd before each of those
+        self._backward_end_seq = 0
+        self._awaiting_iteration = False  # a backward ended; the next recorded op begins one
         self._head = Folder(self._acc_of)
         self._head.new_edges = self._edges
         self._head.new_nodes = self._nodes
@@ -159,6 +172,7 @@ class TraceModel:
         head = self._head
         self._book.observe(ev, tick, head.tensors)
         head.apply(ev)
+        self._track_iteration(ev, tick)
         if type(ev) is ev_.Output:
             self._out_ticks.append(tick)
             self._out_texts.append(ev.text)
@@ -181,6 +195,20 @@ class TraceModel:
         self._payload_bytes += b
         if self.memory_budget_bytes is not None and self._payload_bytes > self.memory_budget_bytes:
             self._drop_payloads()
+
+    def _track_iteration(self, ev: ev_.Event, tick: int) -> None:
+        kind = type(ev)
+        if kind is ev_.BackwardEnd:
+            self._awaiting_iteration = True
+            self._backward_end_seq = ev.seq
+        elif self._awaiting_iteration and (
+            (kind is ev_.ForwardOp and ev.node is not None)
+            or (kind is ev_.InplaceUpdate and ev.recorded and ev.node is not None)
+        ):
+            self._awaiting_iteration = False
+            self._iter_ticks.append(tick)
+            self._iter_seqs.append(ev.seq)
+            self._iter_lead_seqs.append(self._backward_end_seq)
 
     def extend(self, evs: Iterable[ev_.Event]) -> None:
         """Append several events in order."""
@@ -233,6 +261,7 @@ class TraceModel:
                 f.apply(evs[i])
             tensors, functions = f.tensors, f.functions
         ev = self._events[tick]
+        n = bisect_right(self._iter_ticks, tick)
         return State(
             tick=tick,
             seq=ev.seq,
@@ -246,7 +275,24 @@ class TraceModel:
             grad_edges=f.grad_edges,
             output=self._output_at(tick),
             error=f.error,
+            iteration=n + 1,
+            scope_start_seq=self._iter_seqs[n - 1] if n else 0,
+            scope_lead_seq=self._iter_lead_seqs[n - 1] if n else 0,
         )
+
+    @property
+    def iteration_starts(self) -> list[int]:
+        """Ticks at which iterations 2, 3, ... begin (read, never change)."""
+        return self._iter_ticks
+
+    def iteration_at(self, tick: int) -> int:
+        """The iteration ``tick`` is in (1-based; 0 before the first event)."""
+        tick = self._clamp(tick)
+        return 0 if tick < 0 else bisect_right(self._iter_ticks, tick) + 1
+
+    def scope_at(self, tick: int) -> set[str]:
+        """Keys of the current iteration's graph at ``tick`` (see ``State.scope_keys``)."""
+        return self.state_at(tick).scope_keys()
 
     def _output_at(self, tick: int) -> str:
         return "".join(self._out_texts[: bisect_right(self._out_ticks, tick)])

@@ -103,3 +103,28 @@ class State:
     grad_edges: tuple[tuple[str, str], ...] = ()
     output: str = ""  # the program's printed text up to the tick
     error: Any = None  # ProgramError event if the run failed by this tick
+    # The training-loop iteration the tick is in (1-based; 0 before any event) and the seq of
+    # the op that began it (0 for the first): see ``TraceModel`` for where iterations begin.
+    iteration: int = 0
+    scope_start_seq: int = 0
+    # Seq of the BackwardEnd before the iteration: unrecorded ops after it feeding the iteration
+    # (``x.unsqueeze`` of the next matmul) belong to it too.
+    scope_lead_seq: int = 0
+
+    def scope_keys(self) -> set[str]:
+        """Keys of the current iteration's graph: its nodes and every tensor its ops read."""
+        start, lead = self.scope_start_seq, self.scope_lead_seq
+        keys = {tkey(t.id) for t in self.tensors.values() if t.created_seq >= start}
+        leading: list[FunctionState] = []
+        for f in self.functions.values():
+            if f.created_seq >= start:
+                keys.add(fkey(f.id))
+                keys.update(tkey(t) for t in f.inputs if t is not None)
+            elif f.id < 0 and f.created_seq > lead:
+                leading.append(f)
+        # Newest first, so a chain of them (unsqueeze -> expand) joins in one pass.
+        for f in sorted(leading, key=lambda f: f.created_seq, reverse=True):
+            if any(tkey(t) in keys for t in f.outputs):
+                keys.add(fkey(f.id))
+                keys.update(tkey(t) for t in f.inputs if t is not None)
+        return keys
