@@ -70,7 +70,7 @@ def test_f10_steps_the_tutorial_to_its_end_and_the_scene_matches_the_graph(qtbot
     assert seen_current > 20
     _settle(qtbot, window)
     head = c.model.state_at(len(c.model) - 1)
-    graph = graph_at(head)
+    graph = graph_at(head, window.graph_view.scope)
     assert scene.node_count() == graph.number_of_nodes()
     assert scene.edge_count() == graph.number_of_edges()
     # w and b show the gradients the engine computed in the first backward pass.
@@ -110,7 +110,7 @@ def test_ctrl_left_back_into_the_forward_pass_restores_the_earlier_picture(qtbot
     c.go_to(forward_tick)
     _settle(qtbot, replay)
     early = scene.node_count()
-    assert early == graph_at(c.state()).number_of_nodes()
+    assert early == graph_at(c.state(), replay.graph_view.scope).number_of_nodes()
     c.go_live()
     _settle(qtbot, replay)
     assert scene.node_count() > early

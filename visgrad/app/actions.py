@@ -94,6 +94,28 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         group.addAction(x)
     tb.setChecked(True)
     a["direction_tb"], a["direction_lr"] = tb, lr
+    it = _act(
+        w,
+        "Current &Iteration",
+        lambda: w.set_graph_scope("iteration"),
+        "Ctrl+3",
+        "scope-iteration",
+        "Show the graph of the current iteration only (PyTorch builds a new one each step)",
+    )
+    hist = _act(
+        w,
+        "Whole &History",
+        lambda: w.set_graph_scope("all"),
+        "Ctrl+4",
+        "scope-history",
+        "Show every iteration's graph side by side",
+    )
+    scopes = QActionGroup(w)
+    for x in (it, hist):
+        x.setCheckable(True)
+        scopes.addAction(x)
+    it.setChecked(True)
+    a["scope_iteration"], a["scope_all"] = it, hist
     return a
 
 
@@ -138,7 +160,19 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> None:
         run.addSeparator() if k is None else run.addAction(a[k])
 
     view = mb.addMenu("&View")
-    for k in ("zoom_in", "zoom_out", "fit", None, "direction_tb", "direction_lr", None, "find"):
+    for k in (
+        "zoom_in",
+        "zoom_out",
+        "fit",
+        None,
+        "direction_tb",
+        "direction_lr",
+        None,
+        "scope_iteration",
+        "scope_all",
+        None,
+        "find",
+    ):
         view.addSeparator() if k is None else view.addAction(a[k])
     view.addSeparator()
     w.panels_menu = view.addMenu("&Panels")
@@ -160,6 +194,7 @@ def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> QLineEdit:
         ("step", "step_forward", "step_backward", "continue", "pause", "stop", "restart"),
         ("back", "forward", "live"),
         ("zoom_out", "zoom_in", "fit", "direction_tb", "direction_lr"),
+        ("scope_iteration", "scope_all"),
     )
     for i, group in enumerate(groups):
         if i:

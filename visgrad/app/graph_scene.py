@@ -1,6 +1,6 @@
 """The scene: a projection of (graph, layout, state) into items. No Qt widget, so exports use it too.
 
-``hide_missing`` hides nodes that do not exist yet at an earlier tick; ``apply_layout`` places nodes (new ones
+``hide_missing`` hides nodes that do not exist yet at an earlier tick (or are out of scope); ``apply_layout`` places nodes (new ones
 appear here, old ones keep their position) and swaps in the edge paths the layout worker built;
 ``set_state`` moves the highlight and redraws the gradient edges of the current backward step.
 The scene mirrors which items it placed and showed in plain dicts and sets, so applying the layout
@@ -90,13 +90,20 @@ class GraphScene(QGraphicsScene):
                 label = fs.grad_fn if fs is not None else ""
             attrs["size"] = node_size(key_kind(key), role, label)
 
-    def hide_missing(self, state: State) -> None:
-        """Hide the items of nodes that do not exist yet at ``state`` (time travel backwards)."""
-        gone = [
-            k
-            for k in self._shown
-            if key_id(k) not in (state.functions if key_kind(k) == "function" else state.tensors)
-        ]
+    def hide_missing(self, state: State, keep: set[str] | None = None) -> None:
+        """Hide the items of nodes that do not exist yet at ``state`` (time travel backwards).
+
+        With ``keep`` (the keys to draw, e.g. the current iteration's), every other item too.
+        """
+        if keep is not None:
+            gone = [k for k in self._shown if k not in keep]
+        else:
+            gone = [
+                k
+                for k in self._shown
+                if key_id(k)
+                not in (state.functions if key_kind(k) == "function" else state.tensors)
+            ]
         self._show(gone, False)
         if self.layout is not None and gone:
             self._rebuild_edges()

@@ -4,6 +4,11 @@ Building the networkx graph, laying it out and building the edge paths and overv
 on a one-thread ``QThreadPool``; the GUI thread only turns the result into items, a slice of new
 items per event-loop turn when there are thousands. While a layout is computing, nodes that left the graph are
 already hidden and the highlight already moved, so stepping never waits for the layout.
+
+``scope`` chooses what is drawn: ``"iteration"`` (the default) the graph of the cursor's training
+iteration only, as PyTorch builds a new graph each step; ``"all"`` the whole history. A new
+iteration is laid out with the previous layout as ``previous``, so the parameters it shares with
+the last one keep their places.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from visgrad.app.graph_geometry import Geometry, build_geometry
 from visgrad.app.graph_items import NodeItem
 from visgrad.app.graph_scene import GraphScene, key_id, key_kind
 from visgrad.app.theme import GraphColors, graph_colors
-from visgrad.graph.build import graph_at
+from visgrad.graph.build import SCOPES, graph_at
 from visgrad.graph.layout import Layout, layered_layout
+from visgrad.graph.layout_carry import carry_layout, merge_layouts
 from visgrad.trace.state import State
 
 MIN_SCALE, MAX_SCALE, FIT_MAX = 0.02, 4.0, 1.0
@@ -29,11 +35,22 @@ ITEMS_PER_SLICE = 600  # new items made per event-loop turn (about 10 ms)
 
 
 def build_and_layout(
-    state: State, scene: GraphScene, direction: str, previous: Layout | None
+    state: State,
+    scene: GraphScene,
+    direction: str,
+    previous: Layout | None,
+    scope: str = "all",
+    carry: tuple[nx.DiGraph, Layout] | None = None,
 ) -> tuple[nx.DiGraph, Layout]:
-    """The graph at ``state`` with box sizes, laid out (incrementally when ``previous`` is given)."""
-    graph = graph_at(state)
+    """The graph at ``state`` with box sizes, laid out (incrementally when ``previous`` is given).
+
+    ``carry`` is another iteration's (graph, layout): its nodes' places go to their matches here.
+    """
+    graph = graph_at(state, scope)
     scene.prepare_graph(graph, state)
+    if carry is not None and carry[1].direction == direction:
+        carried = carry_layout(carry[1], carry[0], graph)
+        previous = carried if previous is None else merge_layouts(carried, previous)
     return graph, layered_layout(
         graph, direction=direction, previous=previous, node_gap=NODE_GAP, layer_gap=LAYER_GAP
     )
@@ -53,9 +70,11 @@ class _LayoutJob(QRunnable):
         scene: GraphScene,
         direction: str,
         previous: Layout | None,
+        scope: str,
+        carry: tuple[nx.DiGraph, Layout] | None,
     ) -> None:
         super().__init__()
-        self.args = (state, scene, direction, previous)
+        self.args = (state, scene, direction, previous, scope, carry)
         self.relay, self.gen = relay, gen
 
     def run(self) -> None:
@@ -93,9 +112,13 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setObjectName("graphView")
         self.direction = "TB"
+        self.scope = "iteration"
         self.auto_fit = True
         self._state: State | None = None
-        self._signature: tuple[int, int, int] | None = None
+        self._signature: tuple[int, int, int, int] | None = None
+        # The iteration of the last layout job, and the last iteration's drawing to carry over.
+        self._scope_seq: int | None = None
+        self._carry: tuple[nx.DiGraph, Layout] | None = None
         self._gen = 0
         self._applied_gen = 0
         self._pool = QThreadPool(self)
@@ -119,32 +142,57 @@ class GraphView(QGraphicsView):
         if state is None:
             self.clear()
             return
-        sig = (len(state.tensors), len(state.functions), len(state.edges))
+        scoped = self.scope == "iteration"
+        sig = self._signature_of(state)
         if sig != self._signature:
-            shrinking = self._signature is not None and sig[0] + sig[1] < sum(self._signature[:2])
+            old = self._signature
+            shrinking = old is not None and (sig[0] + sig[1] < old[0] + old[1] or sig[3] != old[3])
             self._signature = sig
             self._submit(state, self.graph_scene.layout)
             if shrinking:
-                # Going back in time: drop the vanished nodes now instead of after the layout.
-                self.graph_scene.hide_missing(state)
+                # Going back in time or into another iteration: drop the vanished nodes now
+                # instead of after the layout.
+                self.graph_scene.hide_missing(state, state.scope_keys() if scoped else None)
         self.graph_scene.set_state(state)
         self._follow_current(state)
+
+    def _signature_of(self, state: State) -> tuple[int, int, int, int]:
+        """Changes when the drawn graph does: its size, or (per iteration) the iteration."""
+        start = state.scope_start_seq if self.scope == "iteration" else 0
+        return (len(state.tensors), len(state.functions), len(state.edges), start)
 
     def clear(self) -> None:
         """Forget the graph (new program or trace)."""
         self._gen += 1
         self._applied_gen = self._gen
         self._signature = None
+        self._scope_seq, self._carry = None, None
         self._pool.clear()
         self.graph_scene.clear_graph()
         self.auto_fit = True
         self.viewport().update()
 
     def _submit(self, state: State, previous: Layout | None) -> None:
+        scene = self.graph_scene
+        if previous is None or self.scope != "iteration":
+            self._carry = None
+        elif state.scope_start_seq != self._scope_seq and scene.layout is not None:
+            # Into another iteration: its ops take the places of their matches in this drawing.
+            self._carry = (scene.graph, scene.layout)
+        self._scope_seq = state.scope_start_seq
         self._gen += 1
         self._pool.clear()  # only the newest graph matters
         self._pool.start(
-            _LayoutJob(self._relay, self._gen, state, self.graph_scene, self.direction, previous)
+            _LayoutJob(
+                self._relay,
+                self._gen,
+                state,
+                self.graph_scene,
+                self.direction,
+                previous,
+                self.scope,
+                self._carry,
+            )
         )
 
     def _on_layout(self, gen: int, graph: nx.DiGraph, layout: Layout, geometry: Geometry) -> None:
@@ -260,6 +308,24 @@ class GraphView(QGraphicsView):
         self.auto_fit = True
         if self._state is not None:
             self._submit(self._state, None)
+
+    def set_scope(self, scope: str) -> None:
+        """Draw the cursor's iteration ("iteration") or the whole history ("all"); a full layout."""
+        if scope not in SCOPES:
+            raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
+        if scope == self.scope:
+            return
+        self.scope = scope
+        self.auto_fit = True
+        self._search = ("", [], -1)
+        state = self._state
+        if state is None:
+            return
+        # A full layout: the other scope's positions would leave holes or crowd this one.
+        self._signature = self._signature_of(state)
+        self._submit(state, None)
+        if scope == "iteration":
+            self.graph_scene.hide_missing(state, state.scope_keys())
 
     def _update_lod(self) -> None:
         far = self.transform().m11() < OVERVIEW_BELOW

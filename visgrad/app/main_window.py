@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
             lambda m: self.statusBar().showMessage(f"Layout failed: {m}", 8000)
         )
         self._refresh_recent()
+        self.set_graph_scope(self._saved_scope(), remember=False)
         self._update_status()
         if panels:
             self._install_panels()
@@ -202,13 +203,30 @@ class MainWindow(QMainWindow):
         text = self.status_line()
         self.status_text.setText(text)
         scene = self.graph_view.graph_scene
+        iteration = c.state().iteration if len(c.model) and c.tick >= 0 else 0
+        shown = "history" if self.graph_view.scope == "all" else f"iteration {iteration}"
         self.status_counts.setText(
-            f"{scene.node_count()} nodes · {scene.edge_count()} edges · {len(c.model)} events"
+            (f"{shown} · " if iteration else "")
+            + f"{scene.node_count()} nodes · {scene.edge_count()} edges · {len(c.model)} events"
         )
         name = Path(c.program_path).name if c.program_path else "no program"
         self.setWindowTitle(f"{name} — {text} — visgrad")
 
     # -- commands ----------------------------------------------------------------------------------
+    @staticmethod
+    def _saved_scope() -> str:
+        scope = QSettings("visgrad", "visgrad").value("graph_scope", "iteration")
+        return scope if scope in ("iteration", "all") else "iteration"
+
+    def set_graph_scope(self, scope: str, *, remember: bool = True) -> None:
+        """Draw the current iteration's graph ("iteration") or the whole history ("all")."""
+        self.graph_view.set_scope(scope)
+        key = "scope_iteration" if scope == "iteration" else "scope_all"
+        self.actions_by_name[key].setChecked(True)
+        if remember:
+            QSettings("visgrad", "visgrad").setValue("graph_scope", scope)
+        self._update_status()
+
     def focus_search(self) -> None:
         self.search_field.setFocus()
         self.search_field.selectAll()
@@ -255,7 +273,7 @@ class MainWindow(QMainWindow):
             self.export(path)
 
     def export(self, path: str) -> None:
-        """Write the view (.png/.svg) or the graph at the cursor (.dot/.graphml/.json)."""
+        """Write the view (.png/.svg) or the graph drawn at the cursor (.dot/.graphml/.json)."""
         try:
             if path.lower().endswith((".png", ".svg")):
                 from visgrad.app.render import save_scene
@@ -264,7 +282,12 @@ class MainWindow(QMainWindow):
             else:
                 from visgrad.graph.export import export_graph
 
-                export_graph(self.controller.model, path, tick=max(self.controller.tick, 0))
+                export_graph(
+                    self.controller.model,
+                    path,
+                    tick=max(self.controller.tick, 0),
+                    scope=self.graph_view.scope,
+                )
         except (OSError, ValueError) as e:
             self.show_error("Export failed", str(e))
             return
