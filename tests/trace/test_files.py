@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -14,7 +15,7 @@ import pytest
 import trace_programs as tp
 
 from visgrad import events as ev
-from visgrad.trace import files
+from visgrad.trace import codec, file_blocks, files
 from visgrad.trace.files import TraceFileError, info_text, load_trace, save_trace
 from visgrad.trace.model import TraceModel
 
@@ -88,9 +89,62 @@ def test_interrupted_save_leaves_the_previous_file_intact(tmp_path) -> None:
 # -- the malformed corpus ----------------------------------------------------------------------
 
 
-def members_of(tmp_path) -> dict[str, bytes]:
+def _renumber(v, off: int):
+    if isinstance(v, dict):
+        if set(v) == {"$a"}:
+            return {"$a": v["$a"] + off}
+        return {k: _renumber(x, off) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_renumber(x, off) for x in v]
+    return v
+
+
+def save_v1(path, evs) -> None:
+    """A schema-1 file, as visgrad wrote them before blocks: one ``arrays/<i>.npy`` per array."""
+    lines, n = [], 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for e in evs:
+            header, arrays = codec.to_record(e)
+            lines.append(json.dumps(_renumber(header, n), separators=(",", ":")) + "\n")
+            for a in arrays:
+                zf.writestr(f"arrays/{n}.npy", npy_bytes(a))
+                n += 1
+        zf.writestr("events.jsonl", "".join(lines))
+        man = {"format": "visgrad-trace", "schema": 1, "events": len(evs), "arrays": n}
+        zf.writestr("manifest.json", json.dumps(man))
+
+
+def test_schema_1_file_still_loads_exactly(tmp_path) -> None:
+    evs = tp.jacobian().events
+    save_v1(tmp_path / "old.vgtrace", evs)
+    loaded = load_trace(tmp_path / "old.vgtrace")
+    assert len(loaded) == len(evs)
+    for a, b in zip(evs, loaded, strict=True):
+        assert_same_event(a, b)
+
+
+def test_arrays_are_packed_into_blocks_and_load_as_aligned_read_only_arrays(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(file_blocks, "BLOCK_BYTES", 100)  # a block every few events
+    evs = tp.tutorial().events
+    save_trace(tmp_path / "b.vgtrace", evs)
+    with zipfile.ZipFile(tmp_path / "b.vgtrace") as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+    n_blocks = manifest["blocks"]
+    assert n_blocks > 3
+    assert names == {"manifest.json", "events.jsonl"} | {f"blocks/{k}.npy" for k in range(n_blocks)}
+    loaded = load_trace(tmp_path / "b.vgtrace")
+    for a, b in zip(evs, loaded, strict=True):
+        assert_same_event(a, b)
+    value = loaded[0].value
+    assert value.flags.aligned and not value.flags.writeable
+
+
+def members_of(tmp_path, v1: bool = False) -> dict[str, bytes]:
     path = tmp_path / "good.vgtrace"
-    save_trace(path, tp.tutorial().events)
+    (save_v1 if v1 else save_trace)(path, tp.tutorial().events)
     with zipfile.ZipFile(path) as zf:
         return {n: zf.read(n) for n in zf.namelist()}
 
@@ -104,6 +158,16 @@ def write_zip(path, members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATE
 def edit_line(members: dict[str, bytes], i: int, fn) -> None:
     lines = members["events.jsonl"].decode().splitlines()
     lines[i] = fn(lines[i])
+    members["events.jsonl"] = ("\n".join(lines) + "\n").encode()
+
+
+def edit_arrays(members: dict[str, bytes], i: int, fn) -> None:
+    """Apply ``fn`` to the ``$arrays`` table of the i-th event that has one."""
+    lines = members["events.jsonl"].decode().splitlines()
+    at = [k for k, line in enumerate(lines) if '"$arrays"' in line][i]
+    header = json.loads(lines[at])
+    fn(header["$arrays"])
+    lines[at] = json.dumps(header)
     members["events.jsonl"] = ("\n".join(lines) + "\n").encode()
 
 
@@ -159,6 +223,62 @@ def _ref_out_of_range(p, m):
     write_zip(p, m)
 
 
+def _offset_out_of_range(p, m):
+    edit_arrays(m, 0, lambda t: t[0].__setitem__(1, 10**9))
+    write_zip(p, m)
+
+
+def _negative_offset(p, m):
+    edit_arrays(m, 0, lambda t: t[0].__setitem__(1, -16))
+    write_zip(p, m)
+
+
+def _overlapping_arrays(p, m):
+    edit_arrays(m, 1, lambda t: t[0].__setitem__(1, 0))
+    write_zip(p, m)
+
+
+def _block_dtype_not_allowed(p, m):
+    edit_arrays(m, 0, lambda t: t[0].__setitem__(2, "complex64"))
+    write_zip(p, m)
+
+
+def _block_object_dtype(p, m):
+    edit_arrays(m, 0, lambda t: t[0].__setitem__(2, "object"))
+    write_zip(p, m)
+
+
+def _block_missing(p, m):
+    edit_arrays(m, 0, lambda t: t[0].__setitem__(0, 7))
+    write_zip(p, m)
+
+
+def _bad_array_table(p, m):
+    edit_arrays(m, 0, lambda t: t.__setitem__(0, {"offset": 0}))
+    write_zip(p, m)
+
+
+def _block_object_npy(p, m):
+    m["blocks/0.npy"] = npy_bytes(np.array([{"a": 1}, None], dtype=object))
+    write_zip(p, m)
+
+
+def _block_raw_pickle(p, m):
+    m["blocks/0.npy"] = pickle.dumps(np.ones(3))
+    write_zip(p, m)
+
+
+def _block_not_flat_uint8(p, m):
+    m["blocks/0.npy"] = npy_bytes(np.ones((4, 4), np.float32))
+    write_zip(p, m)
+
+
+def _block_header_claims_more_than_it_holds(p, m):
+    real = m["blocks/0.npy"]
+    m["blocks/0.npy"] = real.replace(b"'shape': (", b"'shape': (9999", 1)
+    write_zip(p, m)
+
+
 def _object_npy(p, m):
     m["arrays/0.npy"] = npy_bytes(np.array([{"a": 1}, None], dtype=object))
     write_zip(p, m)
@@ -191,6 +311,13 @@ def _count_mismatch(p, m):
     write_zip(p, m)
 
 
+def _more_events_than_manifest(p, m):
+    man = json.loads(m["manifest.json"])
+    man["events"] -= 1
+    m["manifest.json"] = json.dumps(man).encode()
+    write_zip(p, m)
+
+
 def _corrupted_data(p, m):
     write_zip(p, m, zipfile.ZIP_STORED)
     data = bytearray(p.read_bytes())
@@ -209,20 +336,39 @@ MALFORMED = {
     "unknown event kind": (_unknown_kind, "unknown event kind 'launch_missiles'"),
     "unknown field": (_unknown_field, "unknown field 'evil'"),
     "array ref out of range": (_ref_out_of_range, "out of range"),
+    "path traversal": (_traversal, "unexpected member name '../../evil.txt'"),
+    "event count mismatch": (_count_mismatch, "but the manifest says"),
+    "more events than manifest": (_more_events_than_manifest, "more events than the manifest"),
+    "corrupted member data": (_corrupted_data, "events.jsonl is corrupted"),
+    "array offset out of range": (_offset_out_of_range, "lies outside block 0"),
+    "negative array offset": (_negative_offset, "is not a valid position"),
+    "overlapping arrays": (_overlapping_arrays, "overlaps an earlier array in block 0"),
+    "array dtype not allowed": (_block_dtype_not_allowed, "refused array of dtype complex64"),
+    "array object dtype": (_block_object_dtype, "refused array of dtype object"),
+    "block missing": (_block_missing, "block 7, which the file does not contain"),
+    "bad array table": (_bad_array_table, "event 1 is invalid: bad array description"),
+    "object dtype block": (_block_object_npy, "blocks/0.npy is not a flat uint8 block"),
+    "raw pickle as block": (_block_raw_pickle, "blocks/0.npy is not a plain .npy block"),
+    "float block": (_block_not_flat_uint8, "blocks/0.npy is not a flat uint8 block"),
+    "block header larger than block": (
+        _block_header_claims_more_than_it_holds,
+        "blocks/0.npy is not a flat uint8 block of its member's size",
+    ),
+}
+# Cases of the schema-1 layout, one .npy per array: made from a schema-1 file.
+MALFORMED_V1 = {
     "object dtype npy": (_object_npy, "arrays/0.npy is not a plain .npy array"),
     "raw pickle as npy": (_raw_pickle, "arrays/0.npy is not a plain .npy array"),
     "complex dtype npy": (_complex_npy, "refused dtype complex64"),
-    "path traversal": (_traversal, "unexpected member name '../../evil.txt'"),
     "path traversal in arrays": (_traversal_in_arrays, "unexpected member name"),
-    "event count mismatch": (_count_mismatch, "but the manifest says"),
-    "corrupted member data": (_corrupted_data, "events.jsonl is corrupted"),
 }
 
 
-@pytest.mark.parametrize("case", sorted(MALFORMED))
+@pytest.mark.parametrize("case", sorted(MALFORMED) + [f"v1 {c}" for c in sorted(MALFORMED_V1)])
 def test_malformed_file_is_refused_with_a_clear_message(tmp_path, case) -> None:
-    make, message = MALFORMED[case]
-    members = members_of(tmp_path)
+    v1 = case.startswith("v1 ")
+    make, message = MALFORMED_V1[case[3:]] if v1 else MALFORMED[case]
+    members = members_of(tmp_path, v1)
     bad = tmp_path / "bad.vgtrace"
     make(bad, members)
     with pytest.raises(TraceFileError) as info:
@@ -240,7 +386,7 @@ def test_oversized_member_is_refused_before_reading(tmp_path, monkeypatch) -> No
 
 def test_zip_bomb_is_refused(tmp_path, monkeypatch) -> None:
     members = members_of(tmp_path)
-    members["arrays/0.npy"] = npy_bytes(np.zeros(1 << 22, np.float32))  # 16 MiB -> ~16 KiB
+    members["blocks/0.npy"] = npy_bytes(np.zeros(1 << 24, np.uint8))  # 16 MiB -> ~16 KiB
     monkeypatch.setattr(files, "RATIO_FLOOR", 1 << 16)
     write_zip(tmp_path / "bomb.vgtrace", members)
     with pytest.raises(TraceFileError, match="zip bomb"):
@@ -250,3 +396,21 @@ def test_zip_bomb_is_refused(tmp_path, monkeypatch) -> None:
 def test_missing_file_is_a_trace_file_error(tmp_path) -> None:
     with pytest.raises(TraceFileError, match="no such trace file"):
         load_trace(tmp_path / "nope.vgtrace")
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path) -> None:
+    save_trace(tmp_path / "s.vgtrace", tp.square().events)
+    load_trace(tmp_path / "s.vgtrace")
+    assert gc.isenabled()
+    with pytest.raises(TraceFileError):
+        load_trace(tmp_path / "nope.vgtrace")
+    (tmp_path / "bad.vgtrace").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
+    with pytest.raises(TraceFileError, match="manifest.json is missing"):
+        load_trace(tmp_path / "bad.vgtrace")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_trace(tmp_path / "s.vgtrace")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -1,15 +1,18 @@
-""".vgtrace files: a zip of ``manifest.json``, ``events.jsonl`` and ``arrays/<i>.npy``.
+""".vgtrace files: a zip of ``manifest.json``, ``events.jsonl`` and ``blocks/<k>.npy``.
 
-Loading trusts nothing: member names, counts and sizes are capped before anything is read (zip
-bombs are refused), arrays load with ``allow_pickle=False`` and only plain numeric dtypes, and every
-event is rebuilt through ``codec.from_record``. Any problem is a ``TraceFileError`` with a message
-that says what is wrong. Saving writes a temporary file beside the target and renames it over, so
-an interrupted save never destroys the previous file.
+Schema 2 packs arrays into flat uint8 blocks (``file_blocks``), each event's JSON line listing where
+its arrays are; schema 1 files (one ``arrays/<i>.npy`` per array) are still read. Loading trusts
+nothing: member names, counts and sizes are capped before anything is read (zip bombs are refused),
+arrays load with ``allow_pickle=False`` and only plain numeric dtypes, and every event is rebuilt
+through ``codec.from_record``. Any problem is a ``TraceFileError`` with a message that says what
+is wrong. Saving writes a temporary file beside the target and renames it over, so an interrupted
+save never destroys the previous file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -17,17 +20,28 @@ import re
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from visgrad import events as ev_
-from visgrad.trace.codec import SAFE_DTYPES, CodecError, from_record, to_record
+from visgrad.trace.codec import (
+    SAFE_DTYPES,
+    CodecError,
+    from_json,
+    from_record,
+    to_json,
+    to_record,
+)
+from visgrad.trace.file_blocks import BlockReader, BlockWriter, TraceFileError
+
+__all__ = ["TraceFileError", "info_text", "load_trace", "save_trace"]
 
 FORMAT = "visgrad-trace"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READS = (1, 2)
 MAX_MEMBERS = 4_000_000
 MAX_MEMBER_BYTES = 1 << 30
 MAX_TOTAL_BYTES = 8 << 30
@@ -35,13 +49,9 @@ MAX_TOTAL_BYTES = 8 << 30
 # alone tops out near 1032:1, so a higher ratio means overlapping or nested members (a zip bomb).
 MAX_RATIO = 200
 RATIO_FLOOR = 64 << 20
-_ARRAY_NAME = re.compile(r"arrays/(0|[1-9][0-9]{0,9})\.npy")
+_ARRAY_NAME = re.compile(r"(arrays|blocks)/(0|[1-9][0-9]{0,9})\.npy")
 
 Progress = Callable[[int, int], None] | None
-
-
-class TraceFileError(ValueError):
-    """A trace file that is not a valid, safe .vgtrace (the message says why)."""
 
 
 def _version() -> str:
@@ -51,17 +61,6 @@ def _version() -> str:
         return str(__version__)
     except ImportError:
         return "unknown"
-
-
-def _shift(v: Any, off: int) -> Any:
-    """Renumber a header's local array references to the file's global numbering."""
-    if isinstance(v, dict):
-        if "$a" in v and len(v) == 1:
-            return {"$a": v["$a"] + off}
-        return {k: _shift(x, off) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_shift(x, off) for x in v]
-    return v
 
 
 def _events_of(src: Any) -> Sequence[ev_.Event]:
@@ -90,24 +89,24 @@ def save_trace(path: str | os.PathLike, events_or_model: Any, progress: Progress
 def _write_zip(fh: Any, evs: Sequence[ev_.Event], progress: Progress) -> None:
     total = len(evs)
     lines: list[str] = []
-    n_arrays = 0
     with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for i, ev in enumerate(evs):
-            header, arrays = to_record(ev)
-            lines.append(json.dumps(_shift(header, n_arrays), separators=(",", ":")))
-            for a in arrays:
-                buf = io.BytesIO()
-                np.save(buf, np.ascontiguousarray(a), allow_pickle=False)
-                zf.writestr(f"arrays/{n_arrays}.npy", buf.getvalue())
-                n_arrays += 1
-            if progress is not None and (i % 1000 == 0 or i == total - 1):
-                progress(i + 1, total)
+        with BlockWriter(zf) as blocks:
+            for i, ev in enumerate(evs):
+                header, arrays = to_record(ev)
+                if arrays:
+                    header["$arrays"] = [blocks.add(a) for a in arrays]
+                    blocks.end_event()
+                lines.append(to_json(header))
+                if progress is not None and (i % 1000 == 0 or i == total - 1):
+                    progress(i + 1, total)
+            blocks.finish()
         zf.writestr("events.jsonl", "\n".join(lines) + ("\n" if lines else ""))
         manifest = {
             "format": FORMAT,
             "schema": SCHEMA_VERSION,
             "events": total,
-            "arrays": n_arrays,
+            "arrays": blocks.arrays,
+            "blocks": blocks.blocks,
             "visgrad": _version(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -115,7 +114,7 @@ def _write_zip(fh: Any, evs: Sequence[ev_.Event], progress: Progress) -> None:
 
 
 class _Arrays:
-    """The file's arrays, read one by one when an event refers to them."""
+    """A schema-1 file's arrays, read one by one when an event refers to them."""
 
     def __init__(self, zf: zipfile.ZipFile, count: int, names: set[str]) -> None:
         self._zf = zf
@@ -196,14 +195,38 @@ def _manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
         raise TraceFileError(f"manifest.json is not JSON: {e}") from None
     if not isinstance(m, dict) or m.get("format") != FORMAT:
         raise TraceFileError("not a visgrad trace: manifest.json names another format")
-    if m.get("schema") != SCHEMA_VERSION:
+    if m.get("schema") not in READS:
         raise TraceFileError(
             f"trace schema version {m.get('schema')!r} is not supported (this visgrad reads "
-            f"version {SCHEMA_VERSION}); open it with the visgrad that wrote it"
+            f"versions {', '.join(map(str, READS))}); open it with the visgrad that wrote it"
         )
     if not isinstance(m.get("events"), int) or not isinstance(m.get("arrays"), int):
         raise TraceFileError("manifest.json lacks integer event and array counts")
     return m
+
+
+def _lines(data: bytes) -> Iterator[str]:
+    """The non-blank lines of events.jsonl, one at a time (no second copy of the whole text)."""
+    for raw in io.BytesIO(data):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise TraceFileError(f"events.jsonl is not UTF-8: {e}") from None
+        if line.strip():
+            yield line
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while a load builds its events: they hold no cycles, and a collection every
+    few hundred new objects re-scans the growing list (a third of the load time)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.Event]:
@@ -214,25 +237,29 @@ def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.E
         raise TraceFileError(f"no such trace file: {os.fspath(path)}") from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         raise TraceFileError(f"not a trace file (not a readable zip): {e}") from None
-    with zf:
+    with zf, _gc_paused():
         names = _check_members(zf, os.path.getsize(os.fspath(path)))
         m = _manifest(zf)
-        arrays = _Arrays(zf, m["arrays"], names)
-        try:
-            text = _read(zf, "events.jsonl").decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise TraceFileError(f"events.jsonl is not UTF-8: {e}") from None
-        lines = [ln for ln in text.split("\n") if ln.strip()]
-        if len(lines) != m["events"]:
-            raise TraceFileError(
-                f"events.jsonl has {len(lines)} events but the manifest says {m['events']}"
-            )
+        v1 = _Arrays(zf, m["arrays"], names) if m["schema"] == 1 else None
+        blocks = BlockReader(zf, names)
+        # Read whole (the CRC is checked at its end) before any line is trusted.
+        data = _read(zf, "events.jsonl")
+        total = m["events"]
         out: list[ev_.Event] = []
-        total = len(lines)
-        for i, line in enumerate(lines):
+        for i, line in enumerate(_lines(data)):
+            if i == total:
+                raise TraceFileError(
+                    f"events.jsonl has more events than the manifest says ({total})"
+                )
             try:
-                header = json.loads(line)
-                out.append(from_record(header, arrays))  # type: ignore[arg-type]
+                header = from_json(line)
+                if v1 is not None:
+                    arrays: Any = v1
+                elif isinstance(header, dict):
+                    arrays = blocks.arrays(header.pop("$arrays", []))
+                else:
+                    arrays = []
+                out.append(from_record(header, arrays))
             except TraceFileError:
                 raise
             except CodecError as e:
@@ -241,6 +268,10 @@ def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.E
                 raise TraceFileError(f"event {i + 1} is not valid JSON: {e}") from None
             if progress is not None and (i % 1000 == 0 or i == total - 1):
                 progress(i + 1, total)
+        if len(out) != total:
+            raise TraceFileError(
+                f"events.jsonl has {len(out)} events but the manifest says {total}"
+            )
     return out
 
 
