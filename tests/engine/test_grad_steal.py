@@ -112,3 +112,40 @@ def test_an_engine_sum_becomes_grad_and_later_sums_do_not_touch_it() -> None:
     assert a.grad is g
     assert a.grad.tolist() == [10.0, 12.0, 14.0]
     assert kept.tolist() == [5.0, 6.0, 7.0]
+
+
+def test_grad_events_show_values_at_accumulation_even_if_a_sink_changes_a_held_grad() -> None:
+    from visgrad import events
+
+    _KeepsGrad.kept.clear()
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = _KeepsGrad.apply(x).sum()
+
+    def sink(ev: object) -> None:
+        if type(ev).__name__ == "BackwardNode" and ev.tensor == x._id:
+            _KeepsGrad.kept[-1]._data += 10
+
+    with events.Recorder() as rec:
+        detach = events.subscribe(sink)
+        try:
+            y.backward()
+        finally:
+            detach()
+    (node_ev,) = [e for e in rec.events if type(e).__name__ == "BackwardNode" and e.tensor == x._id]
+    (acc,) = rec.of(events.GradAccumulated)
+    assert node_ev.grads_in[0].tolist() == [2.0, 2.0]
+    assert acc.contribution.tolist() == [12.0, 12.0] and acc.grad.tolist() == [12.0, 12.0]
+    assert x.grad.tolist() == [12.0, 12.0]
+
+
+def test_grad_events_of_a_taken_over_grad_match_the_node_event() -> None:
+    from visgrad import events
+
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = torch.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    with events.Recorder() as rec:
+        ((a * b + a).sum()).backward()
+    accs = {e.tensor: e for e in rec.of(events.GradAccumulated)}
+    assert accs[a._id].contribution.tolist() == [5.0, 6.0, 7.0] == accs[a._id].grad.tolist()
+    assert accs[b._id].contribution.tolist() == [1.0, 2.0, 3.0] == accs[b._id].grad.tolist()
+    assert not accs[a._id].grad.flags.writeable

@@ -206,13 +206,14 @@ def run(
                             _store_grad(wanted[idx], g, create_graph, None, srcs)
                 if node._is_accumulator:
                     outs = ()
+                    seen_in = None
                     if sinks:
-                        _publish_node(node, srcs, grads, outs, node.variable._id)
+                        seen_in = _publish_node(node, srcs, grads, outs, node.variable._id)[0]
                     if capture is None:
                         # ``g`` may still name this gradient from the previous node's loop; the
                         # count of references _store_grad checks must not include it.
                         g = None
-                        _accumulate(node, grads[0], create_graph, srcs)
+                        _accumulate(node, grads[0], create_graph, srcs, seen_in)
                 elif capture is not None and is_target and not _reaches_other(node, needed):
                     outs = (None,) * len(node._next_fns)
                 elif grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
@@ -429,13 +430,16 @@ def _hook_name(hook: Any) -> str:
     return getattr(hook, "__name__", type(hook).__name__)
 
 
-def _accumulate(node: AccumulateGrad, g: Tensor | None, create_graph: bool, srcs: Any) -> None:
+def _accumulate(
+    node: AccumulateGrad, g: Tensor | None, create_graph: bool, srcs: Any, seen: Any = None
+) -> None:
+    """``seen``: the snapshot of ``g`` the node's BackwardNode event just took, if any."""
     var = node.variable
     if g is None:
         return
     if not var._hooks:
         # Only the engine's input buffer holds ``g`` here (see _store_grad's reference count).
-        _store_grad(var, g, create_graph, node, srcs, _STEAL_REFS)
+        _store_grad(var, g, create_graph, node, srcs, _STEAL_REFS, seen)
     else:
         _accumulate_hooked(var, node, g, create_graph, srcs)
     if var._post_hooks:
@@ -499,11 +503,18 @@ def _private_memory(g: Tensor, a: np.ndarray) -> bool:
 
 
 def _store_grad(
-    var: Tensor, g: Tensor, create_graph: bool, node: Node | None, srcs: Any, steal: int = 0
+    var: Tensor,
+    g: Tensor,
+    create_graph: bool,
+    node: Node | None,
+    srcs: Any,
+    steal: int = 0,
+    seen: Any = None,
 ) -> None:
     """``var.grad += g`` the PyTorch way: the same ``.grad`` object is updated in place."""
     old = var._grad
     created = old is None
+    stolen = False
     if created:
         if create_graph:
             new = g
@@ -521,6 +532,7 @@ def _store_grad(
                 # A gradient no one else can reach becomes ``.grad`` without a copy, as PyTorch's
                 # AccumulateGrad steals it: same values, one allocation and copy fewer per leaf.
                 new = Tensor._make(a, False, None, 0)
+                stolen = True
             else:
                 # A fresh tensor: the grad must not alias a buffer the program can still change.
                 new = Tensor._make(np.array(a, dtype=var._data.dtype, copy=True), False, None, 0)
@@ -535,7 +547,9 @@ def _store_grad(
         old._version.value += 1
         new = old
     if events.SINKS:
-        contribution = events.snapshot(g._data)
+        # A stolen gradient was reachable by no one since the node's event snapshotted it, so
+        # that snapshot still holds its values.
+        contribution = seen if stolen and seen is not None else events.snapshot(g._data)
         # A new ``.grad`` is ``g``, ``g``'s own array, or a same-dtype copy of it: the same values
         # (and layout), so one read-only snapshot serves both fields.
         same = created and new._data.dtype == g._data.dtype
@@ -554,8 +568,10 @@ def _store_grad(
 
 def _publish_node(
     node: Node, srcs: Any, grads: list[Any], outs: tuple[Any, ...], tensor: Any
-) -> None:
+) -> tuple[Any, ...]:
+    """Publish the node's BackwardNode event; returns its ``grads_in`` snapshots."""
     memo: dict[int, Any] = {}
+    grads_in = _snapshots(grads, memo)
     events.publish(
         events.BackwardNode(
             seq=events.next_seq(),
@@ -564,10 +580,11 @@ def _publish_node(
             tensor=tensor,
             next_nodes=tuple([f.id if f is not None else None for f in node._next_fns]),
             sources=tuple(srcs),
-            grads_in=_snapshots(grads, memo),
+            grads_in=grads_in,
             grads_out=_snapshots(outs, memo),
         )
     )
+    return grads_in
 
 
 def _snapshots(tensors: Any, memo: dict[int, Any]) -> tuple[Any, ...]:
