@@ -177,27 +177,43 @@ def publish_forward(
     results: tuple[Tensor, ...],
     attrs: dict[str, Any],
 ) -> None:
+    # List comprehensions and a cached dtype name: this runs for every op while a sink listens.
+    datas = [r._data for r in results]
+    names = _dtype_names
+    dtypes = []
+    for d in datas:
+        dt = d.dtype
+        name = names.get(dt)
+        if name is None:
+            if len(names) > 256:
+                names.clear()
+            name = names[dt] = dt.name
+        dtypes.append(name)
     events.publish(
         events.ForwardOp(
             seq=events.next_seq(),
             op=cls.op_name,
             node=node.id if node is not None else None,
             grad_fn=node.name() if node is not None else None,
-            inputs=tuple(t._id or None for t in inputs),
-            outputs=tuple(r._id for r in results),
-            shapes=tuple(tuple(r._data.shape) for r in results),
-            dtypes=tuple(r._data.dtype.name for r in results),
+            inputs=tuple([t._id or None for t in inputs]),
+            outputs=tuple([r._id for r in results]),
+            shapes=tuple([tuple(d.shape) for d in datas]),
+            dtypes=tuple(dtypes),
             requires_grad=node is not None,
             next_nodes=tuple([f.id if f is not None else None for f in node._next_fns])
             if node is not None
             else (),
             attrs=event_attrs(attrs, inputs),
-            values=tuple(events.snapshot(r._data) for r in results),
+            values=tuple([events.snapshot(d) for d in datas]),
             source=events.user_source(3),
         )
     )
     for r in results:
         check_finite_forward(node, r)
+
+
+# NumPy's dtype.name is computed on every read; events ask for it on every op.
+_dtype_names: dict[Any, str] = {}
 
 
 def event_attrs(attrs: dict[str, Any], inputs: tuple[Tensor, ...]) -> dict[str, Any]:
