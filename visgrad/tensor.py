@@ -439,7 +439,11 @@ class Tensor:
         elif self._rg:
             suffixes.append("requires_grad=True")
         text = format_tensor(
-            self._data, dtype_name=self.dtype.name, dtype_text=repr(self.dtype), suffixes=suffixes
+            self._data,
+            dtype_name=self.dtype.name,
+            dtype_text=repr(self.dtype),
+            suffixes=suffixes,
+            default_dtype_name=dtypes.default_float.name,
         )
         if self._is_param:
             return "Parameter containing:\n" + text

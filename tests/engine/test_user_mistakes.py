@@ -69,3 +69,18 @@ def test_moving_to_a_gpu_says_visgrad_is_cpu_only():
     ):
         with pytest.raises(AssertionError, match="visgrad runs on the CPU only"):
             move()
+
+
+def test_default_dtype_governs_factories_int_promotion_and_printing():
+    torch.set_default_dtype(torch.float64)
+    try:
+        assert torch.tensor([1.5]).dtype == torch.float64
+        assert (torch.tensor([1, 2]) * 1.5).dtype == torch.float64
+        assert torch.tensor([1, 4]).sqrt().dtype == torch.float64
+        assert repr(torch.tensor([1.5, 2.0])) == "tensor([1.5000, 2.0000])"
+        assert repr(torch.tensor([1.5], dtype=torch.float32)) == (
+            "tensor([1.5000], dtype=torch.float32)"
+        )
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert (torch.tensor([1, 2]) * 1.5).dtype == torch.float32

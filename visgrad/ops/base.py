@@ -13,13 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import events
+from visgrad import dtypes, events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import Node, _node_ids, _nrs_cache, accumulator, intern_nrs, store_saved
 from visgrad.tensor import Tensor
 
-_float32 = np.dtype(np.float32)
 _int64 = np.dtype(np.int64)
 _meta_cache: dict[tuple[tuple[int, ...], Any], tuple[tuple[int, ...], Any]] = {}
 
@@ -52,7 +51,7 @@ def wrap(x: Any, like: Tensor | None = None) -> Tensor:
         if isinstance(x, (bool, np.bool_)):
             dt = like._data.dtype
         elif isinstance(x, (float, np.floating)):
-            dt = like._data.dtype if kind == "f" else _float32
+            dt = like._data.dtype if kind == "f" else dtypes.default_float.np
         else:
             dt = like._data.dtype if kind in "fiu" else _int64
         t = Tensor._make(np.asarray(x, dtype=dt), False, None, 0)

@@ -10,12 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.tensor import Tensor
-
-_f32 = np.dtype(np.float32)
 
 
 def _pair(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -37,7 +36,7 @@ def _binary(fn: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _floating(a: np.ndarray) -> np.ndarray:
     """Integer inputs to float math become float32, as in PyTorch."""
-    return a if a.dtype.kind == "f" else a.astype(_f32)
+    return a if a.dtype.kind == "f" else a.astype(dtypes.default_float.np)
 
 
 # -- arithmetic -------------------------------------------------------------------------------------
@@ -136,7 +135,7 @@ class DivBackward0(Op):
             if rounding_mode == "trunc":
                 return np.trunc(_binary(np.true_divide, x, y)).astype(x.dtype)
             r = _binary(np.true_divide, x, y)
-        return r if x.dtype.kind == "f" else r.astype(_f32)
+        return r if x.dtype.kind == "f" else r.astype(dtypes.default_float.np)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         na, nb = self.needs_input_grad
@@ -182,7 +181,7 @@ class PowBackward0(Op):
         x = a._data
         with np.errstate(divide="ignore", invalid="ignore"):
             if x.dtype.kind != "f" and isinstance(exponent, float):
-                x = x.astype(_f32)
+                x = x.astype(dtypes.default_float.np)
             r = np.power(x, exponent)
         return r.astype(x.dtype, copy=False)
 

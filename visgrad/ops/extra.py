@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.autograd import errors
 from visgrad.ops import elementwise as E
 from visgrad.ops import install
@@ -16,13 +17,12 @@ from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
 from visgrad.tensor import Tensor
 
-_f32 = np.dtype(np.float32)
 _LN2 = math.log(2.0)
 
 
 def _floating(a: np.ndarray) -> np.ndarray:
     """Integer inputs to float math become float32, as in PyTorch."""
-    return a if a.dtype.kind == "f" else a.astype(_f32)
+    return a if a.dtype.kind == "f" else a.astype(dtypes.default_float.np)
 
 
 def _const(x: np.ndarray) -> Tensor:
@@ -275,7 +275,7 @@ def clamp_min(a: Tensor, min: Any) -> Tensor:  # noqa: A002
     if isinstance(min, Tensor):
         return apply(ClampMinBackward1, a, min)
     if a._data.dtype.kind != "f" and isinstance(min, float):
-        a = wrap(a._data.astype(_f32))
+        a = wrap(a._data.astype(dtypes.default_float.np))
     return apply(ClampMinBackward0, a, min=min)
 
 
@@ -283,7 +283,7 @@ def clamp_max(a: Tensor, max: Any) -> Tensor:  # noqa: A002
     if isinstance(max, Tensor):
         return apply(ClampMaxBackward1, a, max)
     if a._data.dtype.kind != "f" and isinstance(max, float):
-        a = wrap(a._data.astype(_f32))
+        a = wrap(a._data.astype(dtypes.default_float.np))
     return apply(ClampMaxBackward0, a, max=max)
 
 
