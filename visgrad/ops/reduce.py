@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply
 from visgrad.tensor import Tensor, _dim
 
@@ -26,6 +27,13 @@ def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]
 
 def expand_back(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> Tensor:
     """Broadcast a reduced gradient back over the reduced dims."""
+    if not STATE.enabled:
+        # Nothing records (no create_graph): a read-only broadcast view is all the engine needs,
+        # without the view ops' bookkeeping.
+        a = g._data
+        if not keepdim and dims:
+            a = a.reshape(kept_shape(shape, dims))
+        return Tensor._make(np.broadcast_to(a, shape), False, None, 0)
     if not keepdim and dims:
         g = g.reshape(kept_shape(shape, dims))
     return g.expand(shape)
