@@ -273,6 +273,10 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     for i, s in enumerate(shape):
         if s == 1 and gshape[lead + i] != 1:
             dims.append(lead + i)
+    if not STATE.enabled:
+        # No create_graph: reduce with NumPy directly (the op's bookkeeping would be thrown away).
+        a = np.sum(g._data, axis=tuple(dims), keepdims=True) if dims else g._data
+        return Tensor._make(a.reshape(shape), False, None, 0)
     from visgrad.ops.reduce import sum as vsum
 
     r = vsum(g, tuple(dims), keepdim=True) if dims else g
