@@ -2,6 +2,8 @@
 
 Run ``python benchmarks/bench_engine.py`` (``--profile`` adds cProfile listings of the hot paths of
 workloads (a) and (c)). Everything runs on one thread; each number is the median of several runs.
+Each library is measured in its own process (``--only visgrad|torch``): importing PyTorch puts
+~170k objects on the heap, and every full garbage collection in a visgrad run would walk them.
 """
 
 from __future__ import annotations
@@ -29,12 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import visgrad  # noqa: E402
 from visgrad import events  # noqa: E402
 
-try:
-    import torch
 
+def _import_torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        return None
     torch.set_num_threads(1)
-except ImportError:
-    torch = None
+    return torch
+
 
 REPEATS = 7
 CHAIN = 3000
@@ -177,50 +182,72 @@ WORKLOADS: list[tuple[str, Callable[[Any], Callable[[], None]], int]] = [
 ]
 
 
+def measure(lib_name: str) -> dict[str, list[float]]:
+    """Run every workload of one library in this process: {name: [wall, cpu]}."""
+    out: dict[str, list[float]] = {}
+    lib = visgrad if lib_name == "visgrad" else _import_torch()
+    for name, make, inner in WORKLOADS:
+        out[name] = [median_seconds(make(lib), inner), LAST_CPU[0]]
+    if lib_name == "visgrad":
+        out["(e)"] = [median_seconds(recorded(mlp(visgrad)), 20), LAST_CPU[0]]
+        out["floor"] = [median_seconds(numpy_mlp(), 50), LAST_CPU[0]]
+        a = visgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = visgrad.tensor([4.0, 5.0, 6.0], requires_grad=True)
+        out["op"] = [median_seconds(lambda: a * b, 20000), 0.0]
+        detach = events.subscribe(lambda ev: None)
+        out["op_sink"] = [median_seconds(lambda: a * b, 20000), 0.0]
+        detach()
+    return out
+
+
+def _run_child(lib_name: str) -> dict[str, list[float]]:
+    import json
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, __file__, "--only", lib_name], capture_output=True, text=True, check=True
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
+    import importlib.util
+    import json
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", action="store_true", help="cProfile workloads (a) and (c)")
+    parser.add_argument("--only", choices=("visgrad", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.only:
+        print(json.dumps(measure(args.only)))
+        return
 
-    rows: list[tuple[str, float, float, float | None]] = []
-    results: dict[str, float] = {}
-    for name, make, inner in WORKLOADS:
-        vg = median_seconds(make(visgrad), inner)
-        vg_cpu = LAST_CPU[0]
-        th = median_seconds(make(torch), inner) if torch is not None else None
-        rows.append((name, vg, vg_cpu, th))
-        results[name[:3]] = vg
-    e = median_seconds(recorded(mlp(visgrad)), 20)
-    rows.append(("(e) = (b) with a Recorder keeping every event", e, LAST_CPU[0], None))
-    floor = median_seconds(numpy_mlp(), 50)
-    rows.append(("NumPy floor: (b) by hand", floor, LAST_CPU[0], None))
+    vg = _run_child("visgrad")
+    have_torch = importlib.util.find_spec("torch") is not None
+    th = _run_child("torch") if have_torch else {}
+    torch_version = "(not installed)"
+    if have_torch:
+        torch_version = subprocess_torch_version()
 
     print(
-        f"visgrad {visgrad.__version__}, numpy {np.__version__}, "
-        f"torch {torch.__version__ if torch is not None else '(not installed)'}; 1 thread, "
-        f"median of {REPEATS}"
+        f"visgrad {visgrad.__version__}, numpy {np.__version__}, torch {torch_version}; "
+        f"1 thread, median of {REPEATS}, each library in its own process"
     )
     print(f"{'workload':<52}{'visgrad':>12}{'(cpu)':>12}{'torch':>12}{'ratio':>8}")
-    for name, vg, cpu, th in rows:
-        th_text = f"{th * 1e3:9.3f} ms" if th is not None else f"{'':>12}"
-        ratio = f"{vg / th:7.2f}x" if th is not None else ""
-        print(f"{name:<52}{vg * 1e3:9.3f} ms{cpu * 1e3:9.3f} ms{th_text}{ratio:>8}")
+    rows = [(name, *vg[name], th.get(name, [None])[0]) for name, _, _ in WORKLOADS]
+    rows.append(("(e) = (b) with a Recorder keeping every event", *vg["(e)"], None))
+    rows.append(("NumPy floor: (b) by hand", *vg["floor"], None))
+    for name, wall, cpu, t in rows:
+        th_text = f"{t * 1e3:9.3f} ms" if t is not None else f"{'':>12}"
+        ratio = f"{wall / t:7.2f}x" if t is not None else ""
+        print(f"{name:<52}{wall * 1e3:9.3f} ms{cpu * 1e3:9.3f} ms{th_text}{ratio:>8}")
+    b_name = WORKLOADS[1][0]
     print()
-    print(f"(b) / NumPy floor:      {results['(b)'] / floor:5.2f}x   (target <= 1.3)")
-    print(f"(e) / (b):              {e / results['(b)']:5.2f}x   (target <= 1.3)")
-
-    # Cost of the event seam on one small op: no sink, an empty sink, a Recorder.
-    a = visgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    b = visgrad.tensor([4.0, 5.0, 6.0], requires_grad=True)
-    per_op = {}
-    for label, sink in (("no sink", None), ("no-op sink", lambda ev: None)):
-        detach = events.subscribe(sink) if sink is not None else None
-        per_op[label] = median_seconds(lambda: a * b, 20000)
-        if detach:
-            detach()
+    print(f"(b) / NumPy floor:      {vg[b_name][0] / vg['floor'][0]:5.2f}x   (target <= 1.3)")
+    print(f"(e) / (b):              {vg['(e)'][0] / vg[b_name][0]:5.2f}x   (target <= 1.3)")
     print(
-        f"per op a*b (3 floats):  no sink {per_op['no sink'] * 1e6:6.2f} us, "
-        f"no-op sink {per_op['no-op sink'] * 1e6:6.2f} us "
+        f"per op a*b (3 floats):  no sink {vg['op'][0] * 1e6:6.2f} us, "
+        f"no-op sink {vg['op_sink'][0] * 1e6:6.2f} us "
         "(with a sink every op builds its event: ids, snapshots, source line)"
     )
 
@@ -234,6 +261,15 @@ def main() -> None:
             prof.disable()
             print(f"\ncProfile {label} x{inner}:")
             pstats.Stats(prof).sort_stats("tottime").print_stats(14)
+
+
+def subprocess_torch_version() -> str:
+    import subprocess
+
+    code = "import torch; print(torch.__version__)"
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 if __name__ == "__main__":
