@@ -75,6 +75,13 @@ def _app_parser() -> argparse.ArgumentParser:
         help=f"a Python script or a {TRACE_EXT} file (default: the tutorial demo)",
     )
     p.add_argument("--demo", choices=list(demos.DEMOS), help="open a built-in demo")
+    p.add_argument(
+        "--memory-budget",
+        type=float,
+        metavar="MB",
+        default=None,
+        help="keep at most this many MB of arrays; older events keep statistics only",
+    )
     return p
 
 
@@ -205,7 +212,9 @@ def cmd_app(argv: Sequence[str]) -> int:
             raise CliError(f"expected a .py script or a {TRACE_EXT} file: {target}")
     from visgrad.app.main import run_app
 
-    return run_app(target, demo=args.demo)
+    if args.memory_budget is not None and args.memory_budget <= 0:
+        raise CliError("--memory-budget must be a positive number of MB")
+    return run_app(target, demo=args.demo, memory_budget_mb=args.memory_budget)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

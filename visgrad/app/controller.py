@@ -40,7 +40,7 @@ class _Exited:
 
 
 class Controller(QObject):
-    """Trace model + session + cursor; see ``/notes/app_contract.md``."""
+    """Trace model + session + cursor: the one object every widget of the window talks to."""
 
     events_appended = Signal(int)
     tick_changed = Signal(int)
@@ -53,9 +53,17 @@ class Controller(QObject):
     message = Signal(str)  # a short note for the status bar
     file_failed = Signal(str, str)  # path, what was wrong with it
 
-    def __init__(self, parent: QObject | None = None, *, payload_limit: int | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        payload_limit: int | None = None,
+        memory_budget_bytes: int | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.model = TraceModel()
+        # Past this many bytes of arrays, the oldest events keep only statistics (None: no limit).
+        self.memory_budget_bytes = memory_budget_bytes
+        self.model = TraceModel(memory_budget_bytes=memory_budget_bytes)
         self.session: Any = None
         self.tick = -1
         self.live = True
@@ -162,7 +170,9 @@ class Controller(QObject):
     def _reset(self, path: str | None, model: TraceModel | None = None) -> None:
         self._stop_session()
         self._gen += 1
-        self.model = model if model is not None else TraceModel()
+        if model is None:
+            model = TraceModel(memory_budget_bytes=self.memory_budget_bytes)
+        self.model = model
         self._cache = None
         self.tick = self.head
         self.live = True
@@ -199,7 +209,9 @@ class Controller(QObject):
 
     def open_events(self, evs: list[events.Event] | TraceModel, path: str) -> None:
         """Show a loaded trace or model (replay only: no child process)."""
-        self._reset(path, evs if isinstance(evs, TraceModel) else TraceModel(evs))
+        if not isinstance(evs, TraceModel):
+            evs = TraceModel(evs, memory_budget_bytes=self.memory_budget_bytes)
+        self._reset(path, evs)
         self.program_path = None
         self._set_run_state("replay")
 

@@ -70,7 +70,7 @@ def run_with_progress(
     return relay
 
 
-def _load_model(path: str, progress: Callable[..., None]) -> Any:
+def _load_model(path: str, progress: Callable[..., None], budget: int | None = None) -> Any:
     """Read ``path`` and fold it into a TraceModel, without cycle-collector pauses.
 
     Every object of a big trace is long-lived. While loading, each full collection walked all of
@@ -84,7 +84,7 @@ def _load_model(path: str, progress: Callable[..., None]) -> Any:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        model = TraceModel(load_trace(path, progress=progress))
+        model = TraceModel(load_trace(path, progress=progress), memory_budget_bytes=budget)
     finally:
         if was_enabled:
             gc.enable()
@@ -98,7 +98,7 @@ def load_trace_async(controller: Any, path: str, on_loaded: Callable[[Any], None
         controller,
         f"Loading {path}…",
         # Folding the events into a model is also done here, off the GUI thread.
-        lambda progress: _load_model(path, progress),
+        lambda progress: _load_model(path, progress, controller.memory_budget_bytes),
         on_loaded,
         lambda msg: controller.file_failed.emit(path, msg),
     )

@@ -23,9 +23,14 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def open_window(target: str | None = None, *, demo: str | None = None) -> MainWindow:
+def open_window(
+    target: str | None = None, *, demo: str | None = None, memory_budget_mb: float | None = None
+) -> MainWindow:
     """Show the window at once; the program starts right after, so the window never waits on it."""
-    window = MainWindow()
+    from visgrad.app.controller import Controller
+
+    budget = None if memory_budget_mb is None else int(memory_budget_mb * 2**20)
+    window = MainWindow(Controller(memory_budget_bytes=budget))
     window.show()
     if target:
         QTimer.singleShot(0, lambda: window.open_path(str(target)))
@@ -34,10 +39,12 @@ def open_window(target: str | None = None, *, demo: str | None = None) -> MainWi
     return window
 
 
-def run_app(target: str | None = None, *, demo: str | None = None) -> int:
+def run_app(
+    target: str | None = None, *, demo: str | None = None, memory_budget_mb: float | None = None
+) -> int:
     """Run the debugger until its window closes; returns the exit code."""
     app = create_app()
-    window = open_window(target, demo=demo)
+    window = open_window(target, demo=demo, memory_budget_mb=memory_budget_mb)
     code = app.exec()
     del window
     return code

@@ -44,6 +44,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("visgrad"))
         self.resize(1600, 1000)
         self.controller = controller or Controller(self)
+        if self.controller.parent() is None:
+            self.controller.setParent(self)
         self.graph_view = GraphView()
         self.timeline = TimelineBar(self.controller)
         central = QWidget()

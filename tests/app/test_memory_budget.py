@@ -1,0 +1,40 @@
+"""A memory budget set by the user keeps the trace's arrays bounded; the CLI validates it."""
+
+import pytest
+
+import visgrad as torch
+from visgrad import cli, events
+from visgrad.app.controller import Controller
+
+
+def _events():
+    with events.Recorder() as rec:
+        w = torch.randn(50, 50, requires_grad=True)
+        for _ in range(20):
+            (w * w).sum().backward()
+    return rec.events
+
+
+def test_controller_applies_its_budget_to_opened_traces(qtbot):
+    evs = _events()
+    unlimited = Controller()
+    unlimited.open_events(evs, "run.vgtrace")
+    limited = Controller(memory_budget_bytes=100_000)
+    limited.open_events(evs, "run.vgtrace")
+    assert unlimited.model.dropped_payloads == 0
+    assert limited.model.dropped_payloads > 0
+    assert limited.model.payload_bytes <= 100_000 < unlimited.model.payload_bytes
+    # Time travel still works on the summarised past.
+    limited.go_to(5)
+    assert limited.state().tensors
+
+
+def test_cli_refuses_a_non_positive_budget(capsys):
+    assert cli.main(["--memory-budget", "0"]) == 1
+    assert "--memory-budget must be a positive number" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_non_number_budget():
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--memory-budget", "lots"])
+    assert e.value.code == 2
