@@ -138,7 +138,7 @@ class Controller(QObject):
                 else:
                     batch.append(item)
         except queue.Empty:
-            pass
+            pass  # drained: nothing more this frame
         if batch:
             self.model.extend(batch)
             self.events_appended.emit(len(self.model))

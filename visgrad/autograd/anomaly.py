@@ -72,4 +72,4 @@ class set_detect_anomaly(_AnomalyContext):  # noqa: N801 - PyTorch's name
         self._switch()
 
     def __enter__(self) -> None:
-        pass
+        pass  # the constructor already switched the mode (it also works as a plain call)

@@ -108,7 +108,7 @@ def run_once(script: str, sink: Replay) -> float:
     try:
         runpy.run_path(script, run_name="__main__")
     except _Reached:
-        pass
+        pass  # the chosen backward() was reached: the program stops there on purpose
     finally:
         if sink in events.SINKS:
             events.SINKS.remove(sink)

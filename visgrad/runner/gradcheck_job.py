@@ -271,4 +271,4 @@ def _feed(proc: subprocess.Popen[bytes], payload: bytes) -> None:
         proc.stdin.write(payload)
         proc.stdin.close()
     except (BrokenPipeError, OSError):
-        pass
+        pass  # the child died early; its exit code and stderr report why

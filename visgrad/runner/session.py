@@ -249,7 +249,7 @@ class Session:
             try:
                 os.close(self._cmd_fd)
             except OSError:
-                pass
+                pass  # already closed: the child is gone
         if self._child_state not in ("finished", "error"):
             if self._stop_requested:
                 ev = events.RunState(
