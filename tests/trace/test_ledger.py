@@ -104,3 +104,16 @@ def test_ledger_of_a_tensor_without_entries_is_empty_at_any_tick():
     model = TraceModel()
     assert model.ledger(12345) == []
     assert model.ledger(12345, tick=0) == []
+
+
+def test_scalar_leaf_used_three_times_splits_into_three_running_sums() -> None:
+    import visgrad as torch
+
+    with ev.Recorder() as rec:
+        w = torch.tensor(2.0, requires_grad=True)
+        loss = w * 3 + w * 4 + w * 5
+        loss.backward()
+    entries = TraceModel(rec.events).ledger(w._id)
+    assert [float(e.contribution) for e in entries] == [5.0, 4.0, 3.0]
+    assert [float(e.grad_after) for e in entries] == [5.0, 9.0, 12.0]
+    assert all(e.grad_after.shape == () and not e.grad_after.flags.writeable for e in entries)

@@ -8,6 +8,7 @@ import numpy as np
 
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply
+from visgrad.ops.elementwise import sign, where
 from visgrad.tensor import Tensor, _dim
 
 
@@ -155,7 +156,9 @@ class VarBackward0(Op):
 class StdBackward0(VarBackward0):
     op_name = "std"
     saves_output = "result"
-    formulas = {"self": "grad * (self - self.mean(dim)) / ((N - correction) * result)"}
+    formulas = {
+        "self": "grad * (self - self.mean(dim)) / ((N - correction) * result)  (0 where result is 0)"
+    }
 
     def forward(self, a: Tensor, dim: Any, correction: Any, keepdim: bool) -> np.ndarray:
         with np.errstate(invalid="ignore"):
@@ -166,7 +169,9 @@ class StdBackward0(VarBackward0):
         r = expand_back(self.saved("result"), x._data.shape, self._dims, self._keep)
         centred = x - x.mean(self._dims, keepdim=True)
         g = expand_back(g, x._data.shape, self._dims, self._keep)
-        return g * centred / (r * self._dof)
+        # PyTorch masks the gradient to 0 where the std is 0 (every entry equal), instead of 0/0.
+        zero = r == 0
+        return where(zero, 0.0, g) * centred / (where(zero, 1.0, r) * self._dof)
 
 
 def _var_args(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
@@ -288,7 +293,6 @@ class LinalgVectorNormBackward0(Op):
         return np.asarray(r, dtype=x.dtype)
 
     def backward(self, g: Tensor) -> Tensor:
-        from visgrad.ops.elementwise import sign, where
 
         x, p = self.saved("self"), self.saved("ord")
         shape = x._data.shape

@@ -150,6 +150,7 @@ class LedgerBook:
 def _plus(a: object, b: object) -> np.ndarray | None:
     if isinstance(a, ArraySummary) or isinstance(b, ArraySummary) or a is None or b is None:
         return None
-    out = np.add(a, b)
+    # np.add of two 0-d arrays returns a NumPy scalar, whose flags cannot be set.
+    out = np.asarray(np.add(a, b))
     out.flags.writeable = False
     return out
