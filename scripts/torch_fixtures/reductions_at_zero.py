@@ -8,7 +8,9 @@ from pathlib import Path
 
 import torch
 
-OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torch" / "reductions_at_zero.json"
+OUT = (
+    Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torch" / "reductions_at_zero.json"
+)
 
 # (name, call written as visgrad and PyTorch both spell it)
 CASES = [
