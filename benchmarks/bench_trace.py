@@ -50,6 +50,22 @@ def mlp_trace(n_events: int) -> list[events.Event]:
     return rec.events[:n_events]
 
 
+def alias_trace(n_events: int) -> list[events.Event]:
+    """nn.Linear layers (a ``w.t()`` view each step) trained through ``.data`` and ``.grad.data``."""
+    torch.manual_seed(0)
+    with events.Recorder() as rec:
+        x = torch.randn(32, 8)
+        t = torch.randn(32, 1)
+        net = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+        while len(rec.events) < n_events:
+            loss = ((net(x) - t) ** 2).mean()
+            loss.backward()
+            for p in net.parameters():
+                p.data -= 0.01 * p.grad.data
+                p.grad.data.zero_()
+    return rec.events[:n_events]
+
+
 def measure(name: str, evs: list[events.Event], queries: int = 200) -> dict:
     gc.collect()
     tracemalloc.start()
@@ -98,6 +114,7 @@ def main() -> None:
     for n in sizes:
         rows.append(measure(f"chain {n // 1000}k", chain_trace(n)))
         rows.append(measure(f"mlp {n // 1000}k", mlp_trace(n)))
+        rows.append(measure(f"alias {n // 1000}k", alias_trace(n)))
     cols = list(rows[0])
     print(" | ".join(cols))
     print(" | ".join("---" for _ in cols))

@@ -44,7 +44,12 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class TensorCreated(Event):
-    """A leaf tensor was made by a factory, ``tensor()``, ``detach()`` or as a Parameter."""
+    """A leaf tensor was made by a factory, ``tensor()``, ``detach()``, ``.data`` or as a Parameter.
+
+    ``base`` is set for an alias (``detach()``, ``.data``): the id of the tensor whose storage it
+    shares, element for element; a write through either changes both. A ``.data`` alias carries
+    no ``value`` (it is its base's).
+    """
 
     kind: ClassVar[str] = "tensor"
     tensor: int = 0
@@ -54,11 +59,17 @@ class TensorCreated(Event):
     requires_grad: bool = False
     value: Array | None = None
     source: Source | None = None
+    base: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ForwardOp(Event):
-    """An op ran. ``node`` is its grad_fn's id (None when nothing was recorded)."""
+    """An op ran. ``node`` is its grad_fn's id (None when nothing was recorded).
+
+    ``bases`` (one entry per output, or empty when no output is a view) names, for each output
+    that is a view (``w.t()``, ``x[0]``), the input whose memory it shares. ``saved`` names the
+    tensors the backward node saved.
+    """
 
     kind: ClassVar[str] = "forward"
     op: str = ""
@@ -73,11 +84,20 @@ class ForwardOp(Event):
     attrs: dict[str, Any] = field(default_factory=dict)
     values: tuple[Array, ...] = ()
     source: Source | None = None
+    bases: tuple[int | None, ...] = ()
+    saved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class InplaceUpdate(Event):
-    """A tensor's data changed in place (``add_``, ``zero_``, ``x[i] = v``, an optimizer step)."""
+    """A tensor's data changed in place (``add_``, ``zero_``, ``x[i] = v``, an optimizer step).
+
+    ``aliases`` are the other live tensors over the same memory (``w`` for a write through
+    ``w.data``, ``w.t()`` for a write to ``w``, ``w.grad`` for ``w.grad.data.zero_()``) and
+    ``alias_values`` their values after the write. ``op == "set_data"`` is ``t.data = other``:
+    from then on ``t`` shares ``base``'s memory. ``saved`` names the tensors a recorded update's
+    backward node saved.
+    """
 
     kind: ClassVar[str] = "inplace"
     tensor: int = 0
@@ -91,6 +111,10 @@ class InplaceUpdate(Event):
     recorded: bool = False  # True when autograd recorded it (grad mode on, input requires grad)
     value: Array | None = None
     source: Source | None = None
+    base: int | None = None
+    saved: tuple[str, ...] = ()
+    aliases: tuple[int, ...] = ()
+    alias_values: tuple[Array, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +162,10 @@ class GradAccumulated(Event):
     contribution: Array | None = None
     grad: Array | None = None
     created: bool = False  # True when .grad was None before
+    grad_tensor: int | None = None  # id of the tensor now held as .grad (aliases of it write it)
+    # Other live tensors over the .grad's memory (``g = w.grad.view(-1)``), updated in place.
+    aliases: tuple[int, ...] = ()
+    alias_values: tuple[Array, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +177,7 @@ class GradReset(Event):
     how: str = "none"  # "none" | "zero" | "set"
     grad: Array | None = None
     source: Source | None = None
+    grad_tensor: int | None = None  # for "set": id of the tensor assigned as .grad
 
 
 @dataclass(frozen=True, slots=True)

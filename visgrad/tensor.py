@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
@@ -145,8 +146,11 @@ class Tensor:
         self._grad_of = None
         self._is_param = False
 
-    def _announce(self, op: str) -> None:
-        """Publish the creation of this leaf (factories, ``tensor()``, ``detach()``)."""
+    def _announce(self, op: str, base: Tensor | None = None, value: bool = True) -> None:
+        """Publish the creation of this leaf (factories, ``tensor()``, ``detach()``, ``.data``).
+
+        ``base``: the tensor whose storage this one shares (an alias).
+        """
         events.publish(
             events.TensorCreated(
                 seq=events.next_seq(),
@@ -155,8 +159,9 @@ class Tensor:
                 shape=tuple(self._data.shape),
                 dtype=self.dtype.name,
                 requires_grad=self._rg,
-                value=events.snapshot(self._data),
+                value=events.snapshot(self._data) if value else None,
                 source=events.user_source(),
+                base=base._id if base is not None else None,
             )
         )
 
@@ -307,6 +312,7 @@ class Tensor:
                     how="none" if value is None else "set",
                     grad=None if value is None else events.snapshot(value._data),
                     source=events.user_source(),
+                    grad_tensor=None if value is None else value._id,
                 )
             )
 
@@ -361,11 +367,30 @@ class Tensor:
     def data(self) -> Tensor:
         """The same storage without history, and *not* sharing the version counter (as PyTorch)."""
         t = Tensor._make(self._data, False, None, 0)
+        if events.SINKS:
+            # The debugger must learn the alias: writes through it (``w.data -= ...``) are
+            # writes to ``self``. Its values are ``self``'s, so none are copied.
+            aliasing.register(self, t)
+            t._announce("data", self, value=False)
         return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        same = value._data is self._data  # ``w.data -= x`` assigns the same array back
         self._data = value._data
+        if events.SINKS and not same:
+            aliasing.register(self, value)
+            events.publish(
+                events.InplaceUpdate(
+                    seq=events.next_seq(),
+                    tensor=self._id,
+                    op="set_data",
+                    version=self._vc.value if self._vc is not None else 0,
+                    value=events.snapshot(self._data),
+                    source=events.user_source(),
+                    base=value._id or None,
+                )
+            )
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._rg and not force:

@@ -244,10 +244,10 @@ class Controller(QObject):
         self.session.step(1)
 
     def _step_until(self, kind: type[events.Event]) -> None:
-        for i in range(self.tick + 1, len(self.model)):
-            if isinstance(self.model.events[i], kind):
-                self.go_to(i)
-                return
+        i = self.model.next_tick(kind, self.tick)
+        if i is not None:
+            self.go_to(i)
+            return
         if self.alive:
             self.go_to(self.head)
             self._set_run_state("running")

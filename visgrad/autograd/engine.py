@@ -16,6 +16,7 @@ from weakref import getweakrefcount
 
 import numpy as np
 
+from visgrad import _aliasing as aliasing
 from visgrad import events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
@@ -553,6 +554,9 @@ def _store_grad(
         # A new ``.grad`` is ``g``, ``g``'s own array, or a same-dtype copy of it: the same values
         # (and layout), so one read-only snapshot serves both fields.
         same = created and new._data.dtype == g._data.dtype
+        grad = contribution if same else events.snapshot(new._data)
+        # Added in place: tensors over the same memory (``v = w.grad.view(-1)``) changed too.
+        aliases = () if created else aliasing.live_aliases(new)
         events.publish(
             events.GradAccumulated(
                 seq=events.next_seq(),
@@ -560,8 +564,11 @@ def _store_grad(
                 node=node.id if node is not None else None,
                 sources=tuple(srcs),
                 contribution=contribution,
-                grad=contribution if same else events.snapshot(new._data),
+                grad=grad,
                 created=created,
+                grad_tensor=new._id,
+                aliases=tuple([x._id for x in aliases]),
+                alias_values=aliasing.alias_snapshots(aliases, new, grad) if aliases else (),
             )
         )
 

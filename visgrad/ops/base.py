@@ -13,10 +13,19 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
-from visgrad.autograd.node import Node, _node_ids, _nrs_cache, accumulator, intern_nrs, store_saved
+from visgrad.autograd.node import (
+    Node,
+    SavedValue,
+    _node_ids,
+    _nrs_cache,
+    accumulator,
+    intern_nrs,
+    store_saved,
+)
 from visgrad.tensor import Tensor
 
 _int64 = np.dtype(np.int64)
@@ -205,10 +214,39 @@ def publish_forward(
             attrs=event_attrs(attrs, inputs),
             values=tuple([events.snapshot(d) for d in datas]),
             source=events.user_source(3),
+            **_aliases(datas, inputs, results),
+            saved=saved_tensor_names(node),
         )
     )
     for r in results:
         check_finite_forward(node, r)
+
+
+def saved_tensor_names(node: Node | None) -> tuple[str, ...]:
+    """Names of the tensors ``node`` saved for backward (what ``SavedReleased`` frees later)."""
+    # CopySlices keeps what it saved in the op it wraps.
+    saved = getattr(node, "inner", node)._saved if node is not None else None
+    if not saved:
+        return ()
+    return tuple([k for k, v in saved.items() if isinstance(v, (SavedValue, Tensor))])
+
+
+def _aliases(datas: list[np.ndarray], inputs: tuple[Tensor, ...], results: tuple) -> dict:
+    """``ForwardOp.bases``: which outputs are views of which input (registered as aliases)."""
+    bases: list[int | None] = []
+    found = False
+    for d, r in zip(datas, results, strict=True):
+        base = None
+        if d.base is not None:  # a fresh array (most op results) cannot be a view
+            for t in inputs:
+                if t._id and np.may_share_memory(d, t._data):
+                    base = t
+                    break
+        if base is not None:
+            aliasing.register(base, r)
+            found = True
+        bases.append(base._id if base is not None else None)
+    return {"bases": tuple(bases)} if found else {}
 
 
 # NumPy's dtype.name is computed on every read; events ask for it on every op.

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
 from visgrad.ops.base import Op, apply
 from visgrad.tensor import Tensor
@@ -52,7 +53,8 @@ def detach(a: Tensor) -> Tensor:
     t = Tensor._make(a._data, False, None, 0)
     t._version = a._version
     if events.SINKS:
-        t._announce("detach")
+        aliasing.register(a, t)
+        t._announce("detach", a)
     return t
 
 

@@ -14,12 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
+from visgrad._aliasing import alias_snapshots
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import Node, accumulator
 from visgrad.ops import elementwise as E
-from visgrad.ops.base import Op, wrap
+from visgrad.ops.base import Op, saved_tensor_names, wrap
 from visgrad.ops.copy_slices import (
     AsStridedBackward0,
     CopyBackwards,
@@ -233,6 +235,8 @@ def publish_update(
 ) -> None:
     """Publish ``InplaceUpdate`` (and ``GradReset`` when a leaf's ``.grad`` is zeroed)."""
     leaf = t._grad_of
+    value = events.snapshot(t._data)
+    aliases = aliasing.live_aliases(t)
     events.publish(
         events.InplaceUpdate(
             seq=events.next_seq(),
@@ -247,8 +251,11 @@ def publish_update(
             else (),
             grad_of=leaf._id if leaf is not None else None,
             recorded=node is not None,
-            value=events.snapshot(t._data),
+            value=value,
             source=events.user_source(),
+            saved=saved_tensor_names(node),
+            aliases=tuple([x._id for x in aliases]),
+            alias_values=alias_snapshots(aliases, t, value),
         )
     )
     if leaf is not None and op == "zero_":
@@ -259,6 +266,7 @@ def publish_update(
                 how="zero",
                 grad=events.snapshot(t._data),
                 source=events.user_source(),
+                grad_tensor=t._id,
             )
         )
 

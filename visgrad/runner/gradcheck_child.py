@@ -70,7 +70,8 @@ class Replay:
         self.values[t._id] = arr
 
     def __call__(self, ev: events.Event) -> None:
-        if isinstance(ev, events.TensorCreated):
+        # Aliases share their base's storage: replacing their array would cut them off from it.
+        if isinstance(ev, events.TensorCreated) and ev.base is None:
             k = self.n_created
             self.n_created += 1
             t = _find_tensor(ev.tensor)

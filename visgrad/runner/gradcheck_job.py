@@ -87,7 +87,8 @@ def make_plan(
             known.setdefault(ev.tensor, ev.name)
         if seen:
             continue
-        if isinstance(ev, events.TensorCreated):
+        # An alias (``detach()``, ``.data``) gets its values through its base: never replaced.
+        if isinstance(ev, events.TensorCreated) and ev.base is None:
             created.append((ev.tensor, _dense(ev.value)))
         elif isinstance(ev, events.InplaceUpdate) and not ev.recorded and ev.grad_of is None:
             updates.append((ev.tensor, _dense(ev.value)))

@@ -40,7 +40,11 @@ class Namer:
             for t in ev.outputs:
                 if t not in self.names:
                     self._pending[t] = self._searches + MAX_AGE
-        elif isinstance(ev, events.TensorCreated) and ev.tensor not in self.names:
+        elif (
+            isinstance(ev, events.TensorCreated)
+            and ev.tensor not in self.names
+            and ev.op != "data"  # ``w.data`` is a throwaway alias, shown as ``w`` itself
+        ):
             self._pending[ev.tensor] = self._searches + MAX_AGE_LEAF
             self._leaves += 1
         elif isinstance(ev, events.TensorNamed):  # named by the library (nn.Module registration)

@@ -1,8 +1,11 @@
 """Folding events into the world of a tick: the one place that says what each event changes.
 
-A ``Folder`` holds the tensors and functions as they stand and applies one event at a time. Its
-``TensorState`` / ``FunctionState`` objects are never changed once placed in a dict: a change makes
-a new object, so keyframes and returned states can share them safely.
+A ``Folder`` holds the tensors and functions as they stand and applies one event at a time; this
+module and ``fold_grads`` (the backward half) are the only readers of event fields in the
+debugger. Its ``TensorState`` / ``FunctionState`` objects are never changed once placed in a dict:
+a change makes a new object, so keyframes and returned states can share them safely. At the head
+of the log the folder also reports to a ``TraceIndex`` (ledger, iterations, NaN origins, changes,
+marks), which views query instead of reading the log.
 
 Decisions the views rely on:
 
@@ -12,7 +15,13 @@ Decisions the views rely on:
 - A recorded in-place op (``y.add_(1)`` with grad) gives the tensor a new version node with the
   synthetic id ``-seq`` of the ``InplaceUpdate``: ``y -> AddBackward0 -> y'``. Later ops that use
   ``y`` connect to ``y'``; the graph stays acyclic and edges are only ever appended.
+- Aliases: ``w.data`` is ``w`` itself (no node of its own; a write through it is a write to
+  ``w``). ``detach()`` and views are tensors of their own over their base's memory; a write's
+  event lists every live tensor over that memory with its new value, and each one is updated.
+  A write to the tensor held as some leaf's ``.grad`` (``w.grad.data.zero_()``) changes that
+  ``.grad``. A tensor that died keeps the last values it had.
 - ``AccumulateGrad`` is not a node: it maps to the leaf tensor it feeds.
+- An event the fold fails to apply is skipped and listed in ``TraceModel.fold_errors``.
 - Gradient edges are (sender, receiver) pairs in the direction the gradient travels, each the
   reverse of a data-flow edge: (``f<node>``, ``t<input>``), and (``f<src>``, ``t<leaf>``) when a
   leaf's ``.grad`` receives a contribution.
@@ -20,23 +29,28 @@ Decisions the views rely on:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from visgrad import events as ev_
-from visgrad.trace.state import FunctionState, TensorState, fkey, tkey
+from visgrad.trace import fold_grads
+from visgrad.trace.index import TraceIndex
+from visgrad.trace.nan_origin import explain
+from visgrad.trace.state import FunctionState, TensorState, evolve, fkey, tkey
 
 _END_STATES = frozenset({"finished", "stopped"})
+# Events without a place of their own in the program: they belong to the line before them.
+_PLACELESS = (ev_.TensorNamed, ev_.Output, ev_.RunState)
 
 
 class Folder:
     """The world as it stands after the events applied so far."""
 
-    def __init__(self, acc_of: dict[int, int]) -> None:
+    def __init__(self, shared: dict[str, dict[int, int]]) -> None:
         self.tensors: dict[int, TensorState] = {}
         self.functions: dict[int, FunctionState] = {}
         self.alias: dict[int, int] = {}  # tensor id -> id of its newest version node
         self.names: dict[int, str] = {}
+        self.grad_tensor_of: dict[int, int] = {}  # leaf id -> id of the tensor held as .grad
         self.phase = "idle"
         self.backward_index = 0
         self.in_backward = False
@@ -46,20 +60,25 @@ class Folder:
         self.error: Any = None
         self.current: tuple[str, ...] = ()
         self.grad_edges: tuple[tuple[str, str], ...] = ()
-        self.acc_of = acc_of  # AccumulateGrad node id -> leaf id (shared, append-only)
+        # Facts that never change once learned, shared by every folder of one model:
+        self.acc_of = shared["acc_of"]  # AccumulateGrad node id -> leaf id
+        self.data_of = shared["data_of"]  # ``.data`` alias id -> the tensor it stands for
+        self.grad_owner = shared["grad_owner"]  # tensor id -> leaf whose .grad it was
         # Head-only bookkeeping (None when re-folding from a keyframe).
+        self.index: TraceIndex | None = None
         self.new_edges: list[tuple[str, str]] | None = None
         self.new_nodes: list[str] | None = None
         self.dirty_t: set[int] | None = None  # ids changed since the last keyframe
         self.dirty_f: set[int] | None = None
+        self.last_grad_write: tuple[int, int, str] | None = None  # (seq, leaf, kind)
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _put_t(self, ts: TensorState) -> None:
+    def put_t(self, ts: TensorState) -> None:
         self.tensors[ts.id] = ts
         if self.dirty_t is not None:
             self.dirty_t.add(ts.id)
 
-    def _put_f(self, fs: FunctionState) -> None:
+    def put_f(self, fs: FunctionState) -> None:
         self.functions[fs.id] = fs
         if self.dirty_f is not None:
             self.dirty_f.add(fs.id)
@@ -73,29 +92,40 @@ class Folder:
             self.new_nodes.append(key)
 
     def resolve(self, tid: int | None) -> int | None:
-        """The node id now standing for tensor ``tid`` (its newest version)."""
+        """The node id now standing for tensor ``tid`` (its newest version; ``w`` for ``w.data``)."""
         if tid is None:
             return None
+        tid = self.data_of.get(tid, tid)
         return self.alias.get(tid, tid)
 
+    def grad_leaf(self, tid: int) -> int | None:
+        """The leaf whose ``.grad`` tensor ``tid`` is right now (None when it is no one's)."""
+        leaf = self.grad_owner.get(tid)
+        if leaf is not None and self.grad_tensor_of.get(leaf) == tid:
+            return leaf
+        return None
+
     def _placeholder(self, tid: int, seq: int, rg: bool) -> TensorState:
-        """A tensor made before recording began: known only by its id."""
+        """A tensor known only by its id: made before recording began, or a leaf's ``.grad``."""
+        leaf = self.grad_leaf(tid)
+        held = self.tensors.get(leaf) if leaf is not None else None
+        value = held.grad if held is not None else None
         ts = TensorState(
             id=tid,
-            name=self.names.get(tid, tkey(tid)),
-            shape=(),
-            dtype="",
+            name=self.names.get(tid, f"{held.name}.grad" if held is not None else tkey(tid)),
+            shape=tuple(value.shape) if value is not None else (),
+            dtype=str(value.dtype) if value is not None else "",
             requires_grad=rg,
             is_leaf=True,
             role="leaf" if rg else "input",
             producer=None,
-            value=None,
+            value=value,
             grad=None,
             grad_contributions=0,
             version=0,
             created_seq=seq,
         )
-        self._put_t(ts)
+        self.put_t(ts)
         self._node(tkey(tid))
         return ts
 
@@ -111,11 +141,24 @@ class Folder:
             # The tick of BackwardEnd still shows "backward"; whatever follows it (a print, a
             # name) is idle until an op sets the phase again.
             self.phase = "idle"
-        handler = _HANDLERS.get(type(ev))
-        if handler is not None:
+        kind = type(ev)
+        if self.index is not None:
+            has_source = bool(getattr(ev, "source", None))
+            self.index.event(ev.seq, kind, has_source, isinstance(ev, _PLACELESS))
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            return
+        try:
             handler(self, ev)
+        except Exception as e:  # noqa: BLE001 - a fold bug costs one event's effect, not the run
+            if self.index is not None:
+                self.index.fold_errors.append((self.index.tick, f"{kind.__name__}: {e!r}"))
 
     def _tensor_created(self, ev: ev_.TensorCreated) -> None:
+        if ev.op == "data" and ev.base is not None:
+            # ``w.data``: the same tensor as ``w`` for the debugger (``x.data.data`` too).
+            self.data_of[ev.tensor] = self.data_of.get(ev.base, ev.base)
+            return
         param = ev.op == "parameter"
         role = "parameter" if param else ("leaf" if ev.requires_grad else "input")
         ts = TensorState(
@@ -133,8 +176,9 @@ class Folder:
             version=0,
             created_seq=ev.seq,
             source=ev.source,
+            base=self.resolve(ev.base),
         )
-        self._put_t(ts)
+        self.put_t(ts)
         self._node(tkey(ev.tensor))
         self.phase = self._phase("forward")
         self.current = (tkey(ev.tensor),)
@@ -154,9 +198,9 @@ class Folder:
                 if ts.role == "input":
                     changes["role"] = "leaf"
         if changes:
-            self._put_t(replace(ts, **changes))
+            self.put_t(evolve(ts, **changes))
 
-    def _add_function(
+    def add_function(
         self,
         fid: int,
         ev: Any,
@@ -182,8 +226,9 @@ class Folder:
             saved_released=False,
             created_seq=ev.seq,
             source=ev.source,
+            saved=tuple(ev.saved),
         )
-        self._put_f(fs)
+        self.put_f(fs)
         fk = fkey(fid)
         self._node(fk)
         if self.new_edges is not None:
@@ -194,14 +239,16 @@ class Folder:
                     self._edge(tkey(tid), fk)
 
     def _forward(self, ev: ev_.ForwardOp) -> None:
+        if ev.node is not None and self.index is not None:
+            self.index.recorded_op(ev.seq)
         fid = ev.node if ev.node is not None else -ev.seq
         inputs = tuple(self.resolve(t) for t in ev.inputs)
-        self._add_function(fid, ev, inputs, tuple(ev.outputs), ev.grad_fn or ev.op)
+        self.add_function(fid, ev, inputs, tuple(ev.outputs), ev.grad_fn or ev.op)
         fk = fkey(fid)
         keys = [fk]
         rg = ev.requires_grad
         for i, tid in enumerate(ev.outputs):
-            val = ev.values[i] if i < len(ev.values) else None
+            base = ev.bases[i] if i < len(ev.bases) else None
             ts = TensorState(
                 id=tid,
                 name=self.names.get(tid, tkey(tid)),
@@ -211,14 +258,15 @@ class Folder:
                 is_leaf=not rg,
                 role="output",
                 producer=fid,
-                value=val,
+                value=ev.values[i] if i < len(ev.values) else None,
                 grad=None,
                 grad_contributions=0,
                 version=0,
                 created_seq=ev.seq,
                 source=ev.source,
+                base=self.resolve(base),
             )
-            self._put_t(ts)
+            self.put_t(ts)
             k = tkey(tid)
             self._node(k)
             self._edge(fk, k)
@@ -229,117 +277,84 @@ class Folder:
         self.current = tuple(keys)
 
     def _inplace(self, ev: ev_.InplaceUpdate) -> None:
-        if ev.grad_of is not None:
-            leaf = self.tensors.get(ev.grad_of)
-            if leaf is not None:
-                self._put_t(replace(leaf, grad=ev.value, grad_contributions=0))
-                self.current = (tkey(leaf.id),)
-            self.phase = self._phase("optimizer")
-            return
+        recorded = ev.recorded and ev.node is not None
+        if recorded and self.index is not None:
+            self.index.recorded_op(ev.seq)
         tid = self.resolve(ev.tensor)
+        keys: list[str] = []
+        grads = fold_grads.write_grads(self, ev, keys)
         ts = self.tensors.get(tid) if tid is not None else None
-        if ts is None:
-            self.phase = self._phase("forward")
+        if ts is not None and recorded:
+            self._new_version(ev, tid, ts)
+        elif ts is not None:
+            changes: dict[str, Any] = {"value": ev.value, "version": ev.version}
+            if ev.op == "set_data":  # ``t.data = other``: other's shape, and from now its memory
+                changes["shape"] = tuple(getattr(ev.value, "shape", ts.shape))
+                changes["base"] = self.resolve(ev.base)
+            self.put_t(evolve(ts, **changes))
+            if self.index is not None:
+                self.index.changed(tid, "value")
+            keys.insert(0, tkey(tid))
+        for aid, value in zip(ev.aliases, ev.alias_values, strict=False):
+            self._alias_written(aid, value, keys)
+        if recorded and ts is not None:
             return
-        if ev.recorded and ev.node is not None:
-            new_id = -ev.seq
-            # ``inputs`` may leave out the tensor itself; next_nodes always start with it.
-            others = tuple(self.resolve(t) for t in ev.inputs)
-            inputs = others if ev.inputs and ev.inputs[0] == ev.tensor else (tid, *others)
-            self.alias[ev.tensor] = new_id
-            self._add_function(ev.node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
-            base = self.names.get(ev.tensor, ts.name)
-            nts = replace(
-                ts,
-                id=new_id,
-                name=f"{base} v{ev.version}",
-                requires_grad=True,
-                is_leaf=False,
-                role="output",
-                producer=ev.node,
-                value=ev.value,
-                grad=None,
-                grad_contributions=0,
-                version=ev.version,
-                created_seq=ev.seq,
-                source=ev.source,
-            )
-            self._put_t(nts)
-            k = tkey(new_id)
-            self._node(k)
-            self._edge(fkey(ev.node), k)
-            self.phase = self._phase("forward")
-            self.current = (fkey(ev.node), k)
-            return
-        self._put_t(replace(ts, value=ev.value, version=ev.version))
-        trained = ts.role == "parameter" or (ts.is_leaf and ts.requires_grad)
-        self.phase = self._phase("optimizer" if trained else "forward")
-        self.current = (tkey(tid),)
+        trained = ts is not None and (ts.role == "parameter" or (ts.is_leaf and ts.requires_grad))
+        self.phase = self._phase("optimizer" if trained or grads else "forward")
+        self.current = tuple(dict.fromkeys(keys))
 
-    def _backward_begin(self, ev: ev_.BackwardBegin) -> None:
-        self.backward_index += 1
-        self.in_backward = True
-        self.phase = "backward"
-        self.current = tuple(tkey(self.resolve(t)) for t in ev.roots)
+    def _alias_written(self, tid: int, value: Any, keys: list[str]) -> None:
+        """A live tensor over the written memory now holds ``value``."""
+        r = self.resolve(tid)
+        ts = self.tensors.get(r) if r is not None else None
+        if ts is None or value is None:
+            return
+        self.put_t(evolve(ts, value=value))
+        if self.index is not None:
+            self.index.changed(ts.id, "value")
+        keys.append(tkey(ts.id))
 
-    def _backward_node(self, ev: ev_.BackwardNode) -> None:
-        self.phase = "backward"
-        if ev.tensor is not None:
-            self.acc_of.setdefault(ev.node, ev.tensor)
-            leaf = tkey(ev.tensor)
-            self.current = (leaf,)
-            self.grad_edges = _into_leaf(ev.sources, leaf)
-            return
-        fs = self.functions.get(ev.node)
-        if fs is None:
-            return
-        self._put_f(
-            replace(fs, executed=fs.executed + 1, grads_in=ev.grads_in, grads_out=ev.grads_out)
+    def _new_version(self, ev: ev_.InplaceUpdate, tid: int, ts: TensorState) -> None:
+        """A recorded in-place op: the tensor's next version is a node of its own."""
+        new_id = -ev.seq
+        # ``inputs`` may leave out the tensor itself; next_nodes always start with it.
+        others = tuple(self.resolve(t) for t in ev.inputs)
+        inputs = others if ev.inputs and ev.inputs[0] == ev.tensor else (tid, *others)
+        self.alias[self.data_of.get(ev.tensor, ev.tensor)] = new_id
+        self.add_function(ev.node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
+        base = self.names.get(ev.tensor, ts.name)
+        nts = evolve(
+            ts,
+            id=new_id,
+            name=f"{base} v{ev.version}",
+            requires_grad=True,
+            is_leaf=False,
+            role="output",
+            producer=ev.node,
+            value=ev.value,
+            grad=None,
+            grad_contributions=0,
+            version=ev.version,
+            created_seq=ev.seq,
+            source=ev.source,
+            dloss=None,
         )
-        fk = fkey(ev.node)
-        self.current = (fk,)
-        out: list[tuple[str, str]] = []
-        for i, g in enumerate(ev.grads_out):
-            if g is not None and i < len(fs.inputs) and fs.inputs[i] is not None:
-                e = (fk, tkey(fs.inputs[i]))
-                if e not in out:
-                    out.append(e)
-        self.grad_edges = tuple(out)
-
-    def _grad_accumulated(self, ev: ev_.GradAccumulated) -> None:
-        self.phase = self._phase("backward")
-        ts = self.tensors.get(ev.tensor)
-        if ts is None:
-            return
-        n = max(1, len(ev.sources))
-        count = n if ev.created else ts.grad_contributions + n
-        self._put_t(replace(ts, grad=ev.grad, grad_contributions=count))
-        k = tkey(ev.tensor)
-        self.current = (k,)
-        self.grad_edges = _into_leaf(ev.sources, k)
-
-    def _grad_reset(self, ev: ev_.GradReset) -> None:
-        self.phase = self._phase("optimizer")
-        ts = self.tensors.get(ev.tensor)
-        if ts is None:
-            return
-        self._put_t(replace(ts, grad=ev.grad, grad_contributions=0))
-        self.current = (tkey(ev.tensor),)
+        self.put_t(nts)
+        k = tkey(new_id)
+        self._node(k)
+        self._edge(fkey(ev.node), k)
+        self.phase = self._phase("forward")
+        self.current = (fkey(ev.node), k)
 
     def _saved_released(self, ev: ev_.SavedReleased) -> None:
         fs = self.functions.get(ev.node)
         if fs is not None:
-            self._put_f(replace(fs, saved_released=True))
+            self.put_f(evolve(fs, saved_released=True, saved=fs.saved or tuple(ev.names)))
             self.current = (fkey(ev.node),)
 
     def _hook(self, ev: ev_.HookFired) -> None:
         if ev.tensor in self.tensors:
             self.current = (tkey(ev.tensor),)
-
-    def _backward_end(self, ev: ev_.BackwardEnd) -> None:
-        self.in_backward = False
-        self.after_backward = True
-        self.phase = "backward"
 
     def _anomaly(self, ev: ev_.Anomaly) -> None:
         keys = []
@@ -348,12 +363,22 @@ class Folder:
         if ev.tensor is not None and ev.tensor in self.tensors:
             keys.append(tkey(ev.tensor))
         self.current = tuple(keys)
+        index = self.index
+        if index is None:
+            return
+        fn = self.functions.get(ev.node) if ev.node is not None else None
+        origin = explain(index.tick, ev.where, ev.node, ev.name, ev.tensor, ev.nan, ev.inf, fn)
+        made = self.tensors.get(ev.tensor) if ev.tensor is not None else None
+        made_seq = made.created_seq if made is not None else (fn.created_seq if fn else -1)
+        index.anomaly(origin, index.seq_tick.get(made_seq, -1))
 
     def _named(self, ev: ev_.TensorNamed) -> None:
+        if ev.tensor in self.data_of:  # a name for ``w.data`` is not a name for ``w``
+            return
         self.names[ev.tensor] = ev.name
         ts = self.tensors.get(ev.tensor)
         if ts is not None:
-            self._put_t(replace(ts, name=ev.name))
+            self.put_t(evolve(ts, name=ev.name))
             self.current = (tkey(ev.tensor),)
 
     def _error(self, ev: ev_.ProgramError) -> None:
@@ -367,26 +392,17 @@ class Folder:
             self.phase = "idle"
 
 
-def _into_leaf(sources: tuple[tuple[int, int], ...], leaf: str) -> tuple[tuple[str, str], ...]:
-    out: list[tuple[str, str]] = []
-    for src, _ in sources:
-        e = (fkey(src), leaf)
-        if e not in out:
-            out.append(e)
-    return tuple(out)
-
-
 _HANDLERS = {
     ev_.TensorCreated: Folder._tensor_created,
     ev_.ForwardOp: Folder._forward,
     ev_.InplaceUpdate: Folder._inplace,
-    ev_.BackwardBegin: Folder._backward_begin,
-    ev_.BackwardNode: Folder._backward_node,
-    ev_.GradAccumulated: Folder._grad_accumulated,
-    ev_.GradReset: Folder._grad_reset,
+    ev_.BackwardBegin: fold_grads.backward_begin,
+    ev_.BackwardNode: fold_grads.backward_node,
+    ev_.GradAccumulated: fold_grads.grad_accumulated,
+    ev_.GradReset: fold_grads.grad_reset,
     ev_.SavedReleased: Folder._saved_released,
     ev_.HookFired: Folder._hook,
-    ev_.BackwardEnd: Folder._backward_end,
+    ev_.BackwardEnd: fold_grads.backward_end,
     ev_.Anomaly: Folder._anomaly,
     ev_.TensorNamed: Folder._named,
     ev_.ProgramError: Folder._error,

@@ -1,48 +1,53 @@
 """The grad ledger: every change to a tensor's ``.grad``, one entry per incoming gradient edge.
 
 A leaf used twice (``x * x``) receives one ``GradAccumulated`` whose ``contribution`` is the sum of
-two gradients; the ledger splits it back into the two edges using the ``grads_out`` of the
-``BackwardNode`` events that sent them, so the user sees both ``+=`` steps and their running sum.
+two gradients; the ledger splits it back into the two edges using what the sending backward nodes
+passed on, so the user sees both ``+=`` steps and their running sum.
+
+The fold (``trace/fold.py``) tells the book what happened in plain values; the book keeps the
+entries and answers queries. It reads no events itself.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from visgrad import events as ev_
 from visgrad.trace.codec import ArraySummary
-from visgrad.trace.state import LedgerEntry, TensorState
+from visgrad.trace.state import LedgerEntry
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """What one backward node passed on when it last ran."""
+
+    name: str
+    next_nodes: tuple[int | None, ...]
+    grads_out: tuple[Any, ...]
 
 
 class LedgerBook:
-    """Builds ledger entries as events arrive at the head of the log."""
+    """Ledger entries per tensor, built as the fold reaches the head of the log."""
 
     def __init__(self) -> None:
         self.entries: dict[int, list[LedgerEntry]] = {}
         self.ticks: dict[int, list[int]] = {}
-        self._index = 0
-        self._in_backward = False
+        self.backward_index = 0
+        self.in_backward = False
         self._parent: dict[int, int | None] = {}  # backward node -> first node that fed it
-        self._last: dict[int, ev_.BackwardNode] = {}
-        self._last_inplace_grad: tuple[int, int, str] | None = None  # (seq, leaf, kind)
+        self._sent: dict[int, _Sent] = {}
 
+    # -- queries -----------------------------------------------------------------------------------
     def entries_until(self, tensor: int, tick: int | None) -> list[LedgerEntry]:
         """Entries of ``tensor`` up to and including ``tick`` (all when None)."""
         got = self.entries.get(tensor, [])
         if tick is None:
             return list(got)
         return got[: bisect_right(self.ticks.get(tensor, []), tick)]
-
-    def _add(self, tensor: int, tick: int, entry: LedgerEntry) -> None:
-        self.entries.setdefault(tensor, []).append(entry)
-        self.ticks.setdefault(tensor, []).append(tick)
-
-    def swap_events(self, renewed: dict[int, ev_.Event]) -> None:
-        """Use the payload-dropped versions of events (by the old event's id)."""
-        for node, bn in self._last.items():
-            self._last[node] = renewed.get(id(bn), bn)
 
     def path(self, node: int | None) -> tuple[int, ...]:
         """Backward node ids from the root of the current backward call to ``node``."""
@@ -54,91 +59,74 @@ class LedgerBook:
             node = self._parent.get(node)
         return tuple(reversed(out))
 
-    def observe(self, ev: ev_.Event, tick: int, tensors: dict[int, TensorState]) -> None:
-        """Record ``ev`` (called before the event is folded, so ``tensors`` hold the old grads)."""
-        t = type(ev)
-        if t is ev_.BackwardNode:
-            self._parent[ev.node] = ev.sources[0][0] if ev.sources else None
-            self._last[ev.node] = ev
-        elif t is ev_.GradAccumulated:
-            self._accumulated(ev, tick, tensors)
-        elif t is ev_.BackwardBegin:
-            self._index += 1
-            self._in_backward = True
-            self._parent = {}
-            self._last = {}
-        elif t is ev_.BackwardEnd:
-            self._in_backward = False
-        elif t is ev_.GradReset:
-            self._reset(ev, tick)
-        elif t is ev_.InplaceUpdate and ev.grad_of is not None:
-            kind = "zero" if ev.op.startswith("zero") else "set"
-            self._add(ev.grad_of, tick, self._reset_entry(ev.seq, kind, ev.value))
-            self._last_inplace_grad = (ev.seq, ev.grad_of, kind)
+    # -- what the fold reports ---------------------------------------------------------------------
+    def begin_backward(self) -> None:
+        self.backward_index += 1
+        self.in_backward = True
+        self._parent = {}
+        self._sent = {}
 
-    def _reset_entry(self, seq: int, kind: str, grad: object) -> LedgerEntry:
-        return LedgerEntry(
-            seq=seq,
-            kind=kind,
-            backward_index=self._index if self._in_backward else 0,
-            node=None,
-            node_name="",
-            path=(),
-            contribution=None,
-            grad_after=grad,
+    def end_backward(self) -> None:
+        self.in_backward = False
+
+    def node_ran(
+        self,
+        node: int,
+        name: str,
+        parent: int | None,
+        next_nodes: tuple[int | None, ...],
+        grads_out: tuple[Any, ...],
+    ) -> None:
+        self._parent[node] = parent
+        self._sent[node] = _Sent(name, next_nodes, grads_out)
+
+    def reset(self, tensor: int, tick: int, seq: int, kind: str, grad: Any) -> None:
+        """``.grad`` was zeroed (``"zero"``), set to None (``"none"``) or assigned (``"set"``)."""
+        self._add(
+            tensor,
+            tick,
+            LedgerEntry(
+                seq=seq,
+                kind=kind,
+                backward_index=self.backward_index if self.in_backward else 0,
+                node=None,
+                node_name="",
+                path=(),
+                contribution=None,
+                grad_after=grad,
+            ),
         )
 
-    def _reset(self, ev: ev_.GradReset, tick: int) -> None:
-        last = self._last_inplace_grad
-        if last == (ev.seq - 1, ev.tensor, ev.how):
-            # ``g.zero_()`` on a ``.grad`` is told twice (the in-place write, then the reset):
-            # the write's entry already stands for it.
-            return
-        self._add(ev.tensor, tick, self._reset_entry(ev.seq, ev.how, ev.grad))
-
-    def _split(self, ev: ev_.GradAccumulated) -> list[tuple[int | None, object]]:
-        """(sending node, gradient) per incoming edge, in the order the engine summed them."""
-        if len(ev.sources) <= 1:
-            return [(ev.sources[0][0] if ev.sources else None, ev.contribution)]
-        seen: dict[int, int] = {}
-        parts: list[tuple[int | None, object]] = []
-        for src, _slot in ev.sources:
-            k = seen.get(src, 0)
-            seen[src] = k + 1
-            bn = self._last.get(src)
-            if bn is None:
-                return [(ev.sources[0][0], ev.contribution)]
-            hits = [
-                i
-                for i, n in enumerate(bn.next_nodes)
-                if n == ev.node and i < len(bn.grads_out) and bn.grads_out[i] is not None
-            ]
-            if k >= len(hits):
-                return [(ev.sources[0][0], ev.contribution)]
-            parts.append((src, bn.grads_out[hits[k]]))
-        return parts
-
-    def _accumulated(self, ev: ev_.GradAccumulated, tick: int, tensors: dict) -> None:
-        old = tensors.get(ev.tensor)
-        running = None if ev.created or old is None else old.grad
-        parts = self._split(ev)
+    def accumulated(
+        self,
+        tensor: int,
+        tick: int,
+        seq: int,
+        acc_node: int | None,
+        sources: tuple[tuple[int, int], ...],
+        contribution: Any,
+        grad: Any,
+        running: Any,
+    ) -> None:
+        """``contribution`` (from ``sources``) was added to ``running``, giving ``grad``."""
+        parts = self._split(acc_node, sources, contribution)
         for j, (node, c) in enumerate(parts):
             if j == len(parts) - 1:
-                after = ev.grad
+                after = grad
             elif running is None and isinstance(c, np.ndarray):
                 after = c
             else:
                 after = _plus(running, c)
-            bn = self._last.get(node) if node is not None else None
+            sent = self._sent.get(node) if node is not None else None
             self._add(
-                ev.tensor,
+                tensor,
                 tick,
                 LedgerEntry(
-                    seq=ev.seq,
+                    seq=seq,
                     kind="add",
-                    backward_index=self._index,
+                    backward_index=self.backward_index,
                     node=node,
-                    node_name=bn.name if bn is not None else "",
+                    node_name=sent.name if sent is not None else "",
                     path=self.path(node),
                     contribution=c,
                     grad_after=after,
@@ -146,11 +134,54 @@ class LedgerBook:
             )
             running = after
 
+    def swap_arrays(self, sw: Callable[[Any], Any]) -> None:
+        """New entries with every array passed through ``sw`` (the memory budget's summaries)."""
+        for tid, entries in self.entries.items():
+            self.entries[tid] = [
+                replace(e, contribution=sw(e.contribution), grad_after=sw(e.grad_after))
+                for e in entries
+            ]
+        for node, s in self._sent.items():
+            self._sent[node] = replace(s, grads_out=sw(s.grads_out))
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _add(self, tensor: int, tick: int, entry: LedgerEntry) -> None:
+        self.entries.setdefault(tensor, []).append(entry)
+        self.ticks.setdefault(tensor, []).append(tick)
+
+    def _split(
+        self, acc_node: int | None, sources: tuple[tuple[int, int], ...], contribution: Any
+    ) -> list[tuple[int | None, Any]]:
+        """(sending node, gradient) per incoming edge, in the order the engine summed them."""
+        whole = [(sources[0][0] if sources else None, contribution)]
+        if len(sources) <= 1:
+            return whole
+        seen: dict[int, int] = {}
+        parts: list[tuple[int | None, Any]] = []
+        for src, _slot in sources:
+            k = seen.get(src, 0)
+            seen[src] = k + 1
+            sent = self._sent.get(src)
+            if sent is None:
+                return whole
+            hits = [
+                i
+                for i, n in enumerate(sent.next_nodes)
+                if n == acc_node and i < len(sent.grads_out) and sent.grads_out[i] is not None
+            ]
+            if k >= len(hits):
+                return whole
+            parts.append((src, sent.grads_out[hits[k]]))
+        return parts
+
 
 def _plus(a: object, b: object) -> np.ndarray | None:
     if isinstance(a, ArraySummary) or isinstance(b, ArraySummary) or a is None or b is None:
         return None
-    # np.add of two 0-d arrays returns a NumPy scalar, whose flags cannot be set.
-    out = np.asarray(np.add(a, b))
+    try:
+        # np.add of two 0-d arrays returns a NumPy scalar, whose flags cannot be set.
+        out = np.asarray(np.add(a, b))
+    except (TypeError, ValueError):  # shapes that do not add: no running sum to show
+        return None
     out.flags.writeable = False
     return out

@@ -10,6 +10,10 @@ Arrays are the events' own read-only snapshots, shared by every state and never 
 ``memory_budget_bytes``, the oldest events' arrays are replaced by their ``ArraySummary`` once the
 payload exceeds the budget (``dropped_payloads`` counts those events).
 
+Every event is interpreted by the fold (``trace/fold.py``) alone; what views ask about across time
+(ledgers, iterations, NaN origins, problems, previous changes, marks) is indexed once, as events
+arrive, and read through this class's queries.
+
 Iterations: PyTorch builds a new graph every training step, so the log is cut into iterations.
 The first iteration starts at the first event; a new one starts at the first recorded op (a
 ``ForwardOp`` or a recorded ``InplaceUpdate`` with a backward node) after a ``BackwardEnd``. The
@@ -24,15 +28,15 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
-
 from visgrad import events as ev_
-from visgrad.trace.codec import ArraySummary, summarize
+from visgrad.trace import budget
+from visgrad.trace.codec import ArraySummary
 from visgrad.trace.fold import Folder
-from visgrad.trace.ledger import LedgerBook
+from visgrad.trace.index import TraceIndex, UnzeroedGrad
+from visgrad.trace.nan_origin import NanOrigin
 from visgrad.trace.state import FunctionState, LedgerEntry, State, TensorState
 
 CHUNK_SHIFT = 8
@@ -47,6 +51,7 @@ class _Keyframe:
     fchunks: dict[int, dict[int, FunctionState]]
     alias: dict[int, int]
     names: dict[int, str]
+    grad_tensor_of: dict[int, int]
     phase: str
     backward_index: int
     in_backward: bool
@@ -77,37 +82,8 @@ def _merge(chunks: dict[int, dict]) -> dict:
     return out
 
 
-def _payload(ev: ev_.Event) -> int:
-    n = 0
-    for f in fields(ev):
-        v = getattr(ev, f.name)
-        if isinstance(v, np.ndarray):
-            n += v.nbytes
-        elif isinstance(v, tuple):
-            n += sum(a.nbytes for a in v if isinstance(a, np.ndarray))
-    return n
-
-
-def _summarized(ev: ev_.Event, swapped: dict[int, ArraySummary]) -> ev_.Event:
-    """``ev`` with every array replaced by its summary (recorded in ``swapped`` by array id)."""
-
-    def summ(a: np.ndarray) -> ArraySummary:
-        s = summarize(a)
-        swapped[id(a)] = s
-        return s
-
-    changes: dict[str, Any] = {}
-    for f in fields(ev):
-        v = getattr(ev, f.name)
-        if isinstance(v, np.ndarray):
-            changes[f.name] = summ(v)
-        elif isinstance(v, tuple) and any(isinstance(a, np.ndarray) for a in v):
-            changes[f.name] = tuple(summ(a) if isinstance(a, np.ndarray) else a for a in v)
-    return replace(ev, **changes)
-
-
 class TraceModel:
-    """Append-only event log with the world, the graph and the grad ledger at any tick."""
+    """Append-only event log with the world, the graph and indexed queries at any tick."""
 
     def __init__(
         self,
@@ -119,25 +95,20 @@ class TraceModel:
         self._events: list[ev_.Event] = []
         self._k = max(1, int(keyframe_every))
         self.memory_budget_bytes = memory_budget_bytes
-        self._acc_of: dict[int, int] = {}
+        self._shared: dict[str, dict[int, int]] = {"acc_of": {}, "data_of": {}, "grad_owner": {}}
         self._edges: list[tuple[str, str]] = []
         self._nodes: list[str] = []
         self._edge_count = array("q")
         self._node_count = array("q")
         self._out_ticks: list[int] = []
         self._out_texts: list[str] = []
-        self._seq_tick: dict[int, int] = {}
         self._bytes = array("q")
         self._payload_bytes = 0
         self._drop_next = 0
         self.dropped_payloads = 0
-        self._book = LedgerBook()
-        self._iter_ticks: list[int] = []  # tick and seq of the op that began iterations 2, 3, ...
-        self._iter_seqs: list[int] = []
-        self._iter_lead_seqs: list[int] = []  # seq of the BackwardEnd before each of those
-        self._backward_end_seq = 0
-        self._awaiting_iteration = False  # a backward ended; the next recorded op begins one
-        self._head = Folder(self._acc_of)
+        self._index = TraceIndex()
+        self._head = Folder(self._shared)
+        self._head.index = self._index
         self._head.new_edges = self._edges
         self._head.new_nodes = self._nodes
         self._head.dirty_t = set()
@@ -168,11 +139,9 @@ class TraceModel:
         """Add the next event of the run."""
         tick = len(self._events)
         self._events.append(ev)
-        self._seq_tick[ev.seq] = tick
         head = self._head
-        self._book.observe(ev, tick, head.tensors)
+        self._index.tick = tick
         head.apply(ev)
-        self._track_iteration(ev, tick)
         if type(ev) is ev_.Output:
             self._out_ticks.append(tick)
             self._out_texts.append(ev.text)
@@ -190,25 +159,11 @@ class TraceModel:
             )
             head.dirty_t = set()
             head.dirty_f = set()
-        b = _payload(ev)
+        b = budget.payload(ev)
         self._bytes.append(b)
         self._payload_bytes += b
         if self.memory_budget_bytes is not None and self._payload_bytes > self.memory_budget_bytes:
             self._drop_payloads()
-
-    def _track_iteration(self, ev: ev_.Event, tick: int) -> None:
-        kind = type(ev)
-        if kind is ev_.BackwardEnd:
-            self._awaiting_iteration = True
-            self._backward_end_seq = ev.seq
-        elif self._awaiting_iteration and (
-            (kind is ev_.ForwardOp and ev.node is not None)
-            or (kind is ev_.InplaceUpdate and ev.recorded and ev.node is not None)
-        ):
-            self._awaiting_iteration = False
-            self._iter_ticks.append(tick)
-            self._iter_seqs.append(ev.seq)
-            self._iter_lead_seqs.append(self._backward_end_seq)
 
     def extend(self, evs: Iterable[ev_.Event]) -> None:
         """Append several events in order."""
@@ -217,7 +172,7 @@ class TraceModel:
 
     def tick_of_seq(self, seq: int) -> int:
         """The tick of the event numbered ``seq`` (KeyError when the log has none)."""
-        return self._seq_tick[seq]
+        return self._index.seq_tick[seq]
 
     @staticmethod
     def _keyframe_of(f: Folder, applied: int, tch: dict, fch: dict) -> _Keyframe:
@@ -227,6 +182,7 @@ class TraceModel:
             fch,
             dict(f.alias),
             dict(f.names),
+            dict(f.grad_tensor_of),
             f.phase,
             f.backward_index,
             f.in_backward,
@@ -236,7 +192,7 @@ class TraceModel:
             f.grad_edges,
         )
 
-    # -- queries -----------------------------------------------------------------------------------
+    # -- the world at a tick -----------------------------------------------------------------------
     def _clamp(self, tick: int) -> int:
         return max(-1, min(int(tick), len(self._events) - 1))
 
@@ -250,9 +206,10 @@ class TraceModel:
             tensors, functions = dict(f.tensors), dict(f.functions)
         else:
             kf = self._keyframes[min((tick + 1) // self._k, len(self._keyframes) - 1)]
-            f = Folder(self._acc_of)
+            f = Folder(self._shared)
             f.tensors, f.functions = _merge(kf.tchunks), _merge(kf.fchunks)
             f.alias, f.names = dict(kf.alias), dict(kf.names)
+            f.grad_tensor_of = dict(kf.grad_tensor_of)
             f.phase, f.backward_index, f.in_backward = kf.phase, kf.backward_index, kf.in_backward
             f.after_backward = kf.after_backward
             f.error, f.current, f.grad_edges = kf.error, kf.current, kf.grad_edges
@@ -261,7 +218,8 @@ class TraceModel:
                 f.apply(evs[i])
             tensors, functions = f.tensors, f.functions
         ev = self._events[tick]
-        n = bisect_right(self._iter_ticks, tick)
+        starts = self._index.iter_ticks
+        n = bisect_right(starts, tick)
         return State(
             tick=tick,
             seq=ev.seq,
@@ -276,23 +234,22 @@ class TraceModel:
             output=self._output_at(tick),
             error=f.error,
             iteration=n + 1,
-            scope_start_seq=self._iter_seqs[n - 1] if n else 0,
-            scope_lead_seq=self._iter_lead_seqs[n - 1] if n else 0,
+            scope_start_seq=self._index.iter_seqs[n - 1] if n else 0,
+            scope_lead_seq=self._index.iter_lead_seqs[n - 1] if n else 0,
         )
 
-    @property
-    def iteration_starts(self) -> list[int]:
-        """Ticks at which iterations 2, 3, ... begin (read, never change)."""
-        return self._iter_ticks
+    def node_id(self, tensor_id: int) -> int:
+        """The state id standing for the program's tensor ``tensor_id`` as of the newest event.
 
-    def iteration_at(self, tick: int) -> int:
-        """The iteration ``tick`` is in (1-based; 0 before the first event)."""
-        tick = self._clamp(tick)
-        return 0 if tick < 0 else bisect_right(self._iter_ticks, tick) + 1
+        Its newest version after recorded in-place ops; ``w`` for ``w.data``.
+        """
+        got = self._head.resolve(tensor_id)
+        return tensor_id if got is None else got
 
-    def scope_at(self, tick: int) -> set[str]:
-        """Keys of the current iteration's graph at ``tick`` (see ``State.scope_keys``)."""
-        return self.state_at(tick).scope_keys()
+    def gradient_at(self, tensor_id: int, tick: int) -> Any:
+        """d(root)/d(tensor) at ``tick`` (``TensorState.dloss``): None before its grad_fn ran."""
+        ts = self.state_at(tick).tensors.get(tensor_id)
+        return ts.dloss if ts is not None else None
 
     def _output_at(self, tick: int) -> str:
         return "".join(self._out_texts[: bisect_right(self._out_ticks, tick)])
@@ -306,64 +263,121 @@ class TraceModel:
             self._edges[: self._edge_count[tick]]
         )
 
+    # -- iterations --------------------------------------------------------------------------------
+    @property
+    def iteration_starts(self) -> list[int]:
+        """Ticks at which iterations 2, 3, ... begin (read, never change)."""
+        return self._index.iter_ticks
+
+    def iteration_at(self, tick: int) -> int:
+        """The iteration ``tick`` is in (1-based; 0 before the first event)."""
+        tick = self._clamp(tick)
+        return 0 if tick < 0 else bisect_right(self._index.iter_ticks, tick) + 1
+
+    def scope_at(self, tick: int) -> set[str]:
+        """Keys of the current iteration's graph at ``tick`` (see ``State.scope_keys``)."""
+        return self.state_at(tick).scope_keys()
+
+    # -- indexed queries ---------------------------------------------------------------------------
     def ledger(self, tensor_id: int, tick: int | None = None) -> list[LedgerEntry]:
         """Every change to ``tensor_id``'s ``.grad`` up to ``tick`` (all when None), in order."""
-        return self._book.entries_until(tensor_id, None if tick is None else self._clamp(tick))
+        t = None if tick is None else self._clamp(tick)
+        return self._index.ledger.entries_until(tensor_id, t)
+
+    def previous_change(self, tensor_id: int, tick: int) -> tuple[str, int] | None:
+        """The latest event at or before ``tick`` that changed the tensor's value or ``.grad``.
+
+        ``("value", tick)`` or ``("grad", tick)``; None when nothing changed it since it was made.
+        """
+        return self._index.previous_change(tensor_id, self._clamp(tick))
+
+    def next_tick(self, kind: type[ev_.Event], after: int) -> int | None:
+        """The first tick after ``after`` whose event is of ``kind`` (None: none recorded yet)."""
+        return self._index.next_tick(kind, after)
+
+    def source_tick(self, tick: int) -> int:
+        """The tick whose event gives ``tick`` its place in the program (-1: none).
+
+        An event without a place of its own (a name found, printed text) takes the place of the
+        event before it.
+        """
+        return self._index.source_tick(self._clamp(tick))
+
+    # -- problems ----------------------------------------------------------------------------------
+    def nan_origins(self, tick: int | None = None) -> list[NanOrigin]:
+        """Every NaN/Inf the run produced up to ``tick`` (all when None), first first.
+
+        Each names the op or backward node that made it, what to mark and select in the graph,
+        and a sentence for the user; ``nan_origin()`` is the first one, the one to raise.
+        """
+        return self._index.origins_until(None if tick is None else self._clamp(tick))
+
+    def nan_origin(self, tick: int | None = None) -> NanOrigin | None:
+        """Where NaN/Inf first appeared, up to ``tick`` (the whole run when None)."""
+        got = self._index.origins
+        first = got[0] if got else None
+        if first is None or (tick is not None and first.tick > self._clamp(tick)):
+            return None
+        return first
+
+    def unzeroed_grads(self, tick: int | None = None) -> list[UnzeroedGrad]:
+        """Gradients added onto a ``.grad`` still holding an earlier iteration's, up to ``tick``.
+
+        One entry per tensor and iteration where it happened: the tensor, the ``GradAccumulated``
+        tick, and since when the ``.grad`` had been accumulating (the usual cause: a training
+        loop without ``optimizer.zero_grad()``). Their ticks carry the ``"unzeroed"`` mark.
+        """
+        return self._index.unzeroed_until(None if tick is None else self._clamp(tick))
+
+    def marks(self, tick: int) -> tuple[str, ...]:
+        """Marks of the event at ``tick`` for the event list: ``"nan"``, ``"unzeroed"``."""
+        return self._index.marks.get(tick, ())
+
+    def marked_ticks(self, mark: str) -> list[int]:
+        """Ticks carrying ``mark``, in order."""
+        return sorted(t for t, m in self._index.marks.items() if mark in m)
+
+    @property
+    def fold_errors(self) -> list[tuple[int, str]]:
+        """Events the fold could not apply (tick, what went wrong); empty for a sound run."""
+        return self._index.fold_errors
 
     # -- memory budget -----------------------------------------------------------------------------
     def _drop_payloads(self) -> None:
         """Summarize the oldest events' arrays until the payload is back under 90% of the budget."""
         goal = int(self.memory_budget_bytes * 0.9)
         swapped: dict[int, ArraySummary] = {}
-        renewed: dict[int, ev_.Event] = {}
         evs = self._events
         while self._payload_bytes > goal and self._drop_next < len(evs):
             i = self._drop_next
             self._drop_next += 1
             if not self._bytes[i]:
                 continue
-            old = evs[i]
-            evs[i] = _summarized(old, swapped)
-            renewed[id(old)] = evs[i]
+            evs[i] = budget.summarized(evs[i], swapped)
             self._payload_bytes -= self._bytes[i]
             self._bytes[i] = 0
             self.dropped_payloads += 1
         if swapped:
-            self._swap_arrays(swapped, renewed)
+            self._swap_arrays(swapped)
 
-    def _swap_arrays(self, swapped: dict[int, ArraySummary], renewed: dict[int, ev_.Event]) -> None:
-        """Point every state object and ledger entry that held a dropped array at its summary."""
+    def _swap_arrays(self, swapped: dict[int, ArraySummary]) -> None:
+        """Replace every state and ledger entry that held a dropped array by one with its summary.
 
-        def sw(v: Any) -> Any:
-            if isinstance(v, np.ndarray):
-                return swapped.get(id(v), v)
-            if isinstance(v, tuple):
-                return tuple(swapped.get(id(a), a) if isinstance(a, np.ndarray) else a for a in v)
-            return v
-
-        dicts: list[dict] = [self._head.tensors, self._head.functions]
-        for kf in self._keyframes:
-            dicts.extend(kf.tchunks.values())
-            dicts.extend(kf.fchunks.values())
-        seen_dicts: set[int] = set()
-        seen: set[int] = set()
-        for d in dicts:
-            if id(d) in seen_dicts:
-                continue
-            seen_dicts.add(id(d))
-            for obj in d.values():
-                if id(obj) in seen:
-                    continue
-                seen.add(id(obj))
-                # The same immutable numbers as a summary: mutating in place keeps sharing intact.
-                if type(obj) is TensorState:
-                    obj.value, obj.grad = sw(obj.value), sw(obj.grad)
-                else:
-                    obj.grads_in, obj.grads_out = sw(obj.grads_in), sw(obj.grads_out)
-        book = self._book
-        for tid, entries in book.entries.items():
-            book.entries[tid] = [
-                replace(e, contribution=sw(e.contribution), grad_after=sw(e.grad_after))
-                for e in entries
-            ]
-        book.swap_events(renewed)
+        Folded states are never changed: new ones take their places in the head's dicts and in
+        new keyframe chunks, and states handed out before keep what they had.
+        """
+        sw = budget.swapper(swapped)
+        renew = budget.Renewer(sw)
+        head = self._head
+        for d in (head.tensors, head.functions):
+            for k, v in list(d.items()):
+                d[k] = renew.state(v)
+        self._keyframes = [
+            replace(
+                kf,
+                tchunks={ck: renew.chunk(c) for ck, c in kf.tchunks.items()},
+                fchunks={ck: renew.chunk(c) for ck, c in kf.fchunks.items()},
+            )
+            for kf in self._keyframes
+        ]
+        self._index.swap_arrays(sw)

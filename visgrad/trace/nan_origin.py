@@ -1,17 +1,17 @@
 """Where NaN/Inf first appeared in a run: the producing node, for the graph and the inspector.
 
-Qt-free: it reads the event log only. A forward anomaly names the op whose output went bad; a
-backward anomaly names the backward node that returned a bad gradient and, behind it, the forward
-op it differentiates (in the graph both are the same function node) and that op's output tensor.
+Qt-free. The fold (``trace/fold.py``) reports each ``Anomaly`` with the function node it names;
+``explain`` turns that into what to mark, select and say. A forward anomaly names the op whose
+output went bad; a backward anomaly names the backward node that returned a bad gradient and,
+behind it, the forward op it differentiates (in the graph both are the same function node) and
+that op's output tensor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from visgrad import events
-from visgrad.trace.state import fkey, tkey
+from visgrad.trace.state import FunctionState, fkey, tkey
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,69 +45,39 @@ def _line(src: tuple[str, int, str] | None) -> str:
     return f" (line {src[1]})" if src else ""
 
 
-def first_anomaly(log: Sequence[events.Event], upto: int | None = None) -> NanOrigin | None:
-    """The first ``Anomaly`` at or before tick ``upto`` (the whole log when None), explained."""
-    end = len(log) if upto is None else min(len(log), upto + 1)
-    forward: dict[int, events.ForwardOp] = {}
-    for i in range(end):
-        ev = log[i]
-        if isinstance(ev, events.ForwardOp) and ev.node is not None:
-            forward[ev.node] = ev
-        elif isinstance(ev, events.Anomaly):
-            return explain(ev, i, forward)
-    return None
-
-
-def explain(ev: events.Anomaly, tick: int, forward: dict[int, events.ForwardOp]) -> NanOrigin:
-    """Turn one ``Anomaly`` into what the debugger marks and says."""
-    what = _what(ev.nan, ev.inf)
-    fwd = forward.get(ev.node) if ev.node is not None else None
+def explain(
+    tick: int,
+    where: str,
+    node: int | None,
+    name: str,
+    tensor: int | None,
+    nan: int,
+    inf: int,
+    fn: FunctionState | None,
+) -> NanOrigin:
+    """Turn one anomaly (at ``tick``, about function ``fn`` when known) into what to show."""
+    what = _what(nan, inf)
+    src = fn.source if fn is not None else None
     marks: dict[str, str] = {}
-    if ev.where == "forward":
-        tensor = ev.tensor
-        if ev.node is not None:
-            marks[fkey(ev.node)] = "nan"
+    if node is not None:
+        marks[fkey(node)] = "nan"
+    if where == "forward":
         if tensor is not None:
             marks[tkey(tensor)] = "nan"
-        select = tkey(tensor) if tensor is not None else (fkey(ev.node) if ev.node else "")
-        op = fwd.op if fwd else (ev.name or "an op")
-        text = f"{what} first appeared in the forward value made by {op}{_line(fwd.source if fwd else None)}."
+        select = tkey(tensor) if tensor is not None else (fkey(node) if node else "")
+        op = fn.op if fn is not None else (name or "an op")
+        text = f"{what} first appeared in the forward value made by {op}{_line(src)}."
         return NanOrigin(
-            tick,
-            "forward",
-            ev.node,
-            ev.name,
-            tensor,
-            ev.nan,
-            ev.inf,
-            select,
-            marks,
-            text,
-            op,
-            fwd.source if fwd else None,
+            tick, "forward", node, name, tensor, nan, inf, select, marks, text, op, src
         )
-    tensor = fwd.outputs[0] if fwd and fwd.outputs else None
-    if ev.node is not None:
-        marks[fkey(ev.node)] = "nan"
-    if tensor is not None:
-        marks[tkey(tensor)] = "nan"
-    op = fwd.op if fwd else ""
+    out = fn.outputs[0] if fn is not None and fn.outputs else None
+    if out is not None:
+        marks[tkey(out)] = "nan"
+    op = fn.op if fn is not None else ""
     text = (
-        f"{what} first appeared in backward: {ev.name} returned it"
-        + (f"; it differentiates the forward op {op}{_line(fwd.source)}" if fwd else "")
+        f"{what} first appeared in backward: {name} returned it"
+        + (f"; it differentiates the forward op {op}{_line(src)}" if fn is not None else "")
         + ". Its inputs were finite, so this node's local derivative is where it breaks."
     )
-    return NanOrigin(
-        tick,
-        "backward",
-        ev.node,
-        ev.name,
-        tensor,
-        ev.nan,
-        ev.inf,
-        fkey(ev.node) if ev.node is not None else "",
-        marks,
-        text,
-        op,
-        fwd.source if fwd else None,
-    )
+    select = fkey(node) if node is not None else ""
+    return NanOrigin(tick, "backward", node, name, out, nan, inf, select, marks, text, op, src)

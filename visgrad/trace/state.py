@@ -10,7 +10,8 @@ so views and networkx graphs use the same keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,11 @@ class TensorState:
     version: int
     created_seq: int
     source: tuple[str, int, str] | None = None
+    # d(root)/d(tensor) of the latest backward pass that reached it: what its consumers sent,
+    # summed (its grad_fn's incoming gradient; a leaf's AccumulateGrad input). Every tensor has
+    # it, with or without ``retain_grad()``.
+    dloss: ArrayLike | None = None
+    base: int | None = None  # the tensor whose memory it shares (a view, ``detach()``)
 
 
 @dataclass(slots=True)
@@ -67,6 +73,7 @@ class FunctionState:
     saved_released: bool
     created_seq: int
     source: tuple[str, int, str] | None = None
+    saved: tuple[str, ...] = ()  # the tensors its backward saved (freed once saved_released)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +135,26 @@ class State:
                 keys.add(fkey(f.id))
                 keys.update(tkey(t) for t in f.inputs if t is not None)
         return keys
+
+
+def _evolver(cls: type) -> Any:
+    names = tuple(f.name for f in fields(cls))
+    get = attrgetter(*names)
+    pos = {n: i for i, n in enumerate(names)}
+
+    def evolve(obj: Any, **changes: Any) -> Any:
+        vals = list(get(obj))
+        for k, v in changes.items():
+            vals[pos[k]] = v
+        return cls(*vals)
+
+    return evolve
+
+
+_EVOLVE = {TensorState: _evolver(TensorState), FunctionState: _evolver(FunctionState)}
+
+
+def evolve(obj: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` for tensor and function states, about twice as fast: the fold
+    makes a new state for every change, and time travel re-folds up to a keyframe's worth."""
+    return _EVOLVE[type(obj)](obj, **changes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -30,35 +29,9 @@ from visgrad.trace.state import FunctionState, State, TensorState
 STAT_COLUMNS = ("min", "max", "mean", "norm", "NaN", "Inf")
 
 
-def saved_names(model: Any, tick: int, fs: FunctionState) -> tuple[tuple[str, ...], bool]:
-    """The node's saved values and whether backward has released them by ``tick``."""
-    log = getattr(model, "events", ())
-    for i in range(min(tick, len(log) - 1), -1, -1):
-        ev = log[i]
-        if isinstance(ev, events.SavedReleased) and ev.node == fs.id:
-            return tuple(ev.names), True
-        if ev.seq < fs.created_seq:
-            break
-    entry = lookup(fs.grad_fn)
-    if entry is None:
-        return (), fs.saved_released
-    text = " ".join(entry.formulas.values())
-    cands = (*entry.input_names, "result")
-    return tuple(n for n in cands if re.search(rf"\b{n}\b", text)), fs.saved_released
-
-
-def previous_change(model: Any, tick: int, tensor: int) -> tuple[str, int] | None:
-    """The latest event at or before ``tick`` that changed the tensor's value or grad."""
-    log = getattr(model, "events", ())
-    for i in range(min(tick, len(log) - 1), -1, -1):
-        ev = log[i]
-        if isinstance(ev, events.InplaceUpdate) and ev.tensor == tensor:
-            return "value", i
-        if isinstance(ev, (events.GradAccumulated, events.GradReset)) and ev.tensor == tensor:
-            return "grad", i
-        if isinstance(ev, events.TensorCreated) and ev.tensor == tensor:
-            return None
-    return None
+def saved_names(fs: FunctionState) -> tuple[tuple[str, ...], bool]:
+    """The node's saved tensors and whether backward has released them by the state's tick."""
+    return fs.saved, fs.saved_released
 
 
 class Inspector(Panel):
@@ -217,7 +190,7 @@ class Inspector(Panel):
 
     def _change(self, state: State, ts: TensorState) -> tuple[str, np.ndarray, np.ndarray] | None:
         model = self.controller.model
-        found = previous_change(model, state.tick, ts.id)
+        found = model.previous_change(ts.id, state.tick)
         if found is None:
             return None
         what, i = found
@@ -245,7 +218,7 @@ class Inspector(Panel):
             t = state.tensors.get(tid) if tid is not None else None
             ins.append(f"{nm}={t.name if t else 'constant'}")
         outs = [state.tensors[o].name for o in fs.outputs if o in state.tensors]
-        saved, released = saved_names(self.controller.model, state.tick, fs)
+        saved, released = saved_names(fs)
         saved_text = ", ".join(saved) or "nothing"
         if saved:
             saved_text += " — released after backward" if released else " — kept"

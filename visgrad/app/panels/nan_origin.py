@@ -7,9 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from visgrad import events
 from visgrad.app.panels.base import Marks, short_source
-from visgrad.trace.nan_origin import NanOrigin, explain
+from visgrad.trace.nan_origin import NanOrigin
 
 
 class NanOriginPanel(QWidget):
@@ -31,8 +30,7 @@ class NanOriginPanel(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(self.list, 1)
         self.origins: list[NanOrigin] = []
-        self._scanned = 0
-        self._forward: dict[int, events.ForwardOp] = {}
+        self._model: Any = None
         controller.events_appended.connect(self.scan)
         controller.program_changed.connect(self.reset)
         self.scan()
@@ -42,7 +40,7 @@ class NanOriginPanel(QWidget):
         return self.origins[0] if self.origins else None
 
     def reset(self, *_: Any) -> None:
-        self.origins, self._scanned, self._forward = [], 0, {}
+        self.origins, self._model = [], None
         self.list.clear()
         self.summary.setText("No NaN or Inf so far.")
         if self.marks is not None:
@@ -50,23 +48,18 @@ class NanOriginPanel(QWidget):
         self.scan()
 
     def scan(self, *_: Any) -> None:
-        """Look at events that arrived since the last scan."""
-        log = self.controller.model.events
-        if len(log) < self._scanned:
+        """List the origins the trace model found since the last look."""
+        model = self.controller.model
+        if self._model is not None and model is not self._model:
             self.reset()
             return
-        found_first = False
-        for i in range(self._scanned, len(log)):
-            ev = log[i]
-            if isinstance(ev, events.ForwardOp) and ev.node is not None:
-                self._forward[ev.node] = ev
-            elif isinstance(ev, events.Anomaly):
-                o = explain(ev, i, self._forward)
-                self.origins.append(o)
-                self._add_item(o)
-                found_first = found_first or len(self.origins) == 1
-        self._scanned = len(log)
-        if found_first:
+        self._model = model
+        found = model.nan_origins()
+        new = found[len(self.origins) :]
+        for o in new:
+            self.origins.append(o)
+            self._add_item(o)
+        if new and len(self.origins) == len(new):
             self.show_origin(self.origins[0])
 
     def _add_item(self, o: NanOrigin) -> None:

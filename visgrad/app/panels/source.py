@@ -10,7 +10,6 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from visgrad import events
 from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel
 from visgrad.app.theme import is_dark
@@ -155,19 +154,18 @@ def _same(a: str | None, b: str | None) -> bool:
     return a == b or os.path.realpath(a) == os.path.realpath(b)
 
 
-def event_line(state: State, log: Any = ()) -> tuple[str, int] | None:
+def event_line(state: State, model: Any = None) -> tuple[str, int] | None:
     """File and line of the event at the cursor (a backward node: the line of its forward op).
 
     Events without a place of their own (a name found, printed output) belong to the line of the
-    event before them.
+    event before them (``TraceModel.source_tick``).
     """
-    for i in range(state.tick, max(-1, state.tick - 64), -1):
-        ev = log[i] if 0 <= i < len(log) else state.event
-        src = getattr(ev, "source", None)
-        if src:
-            return src[0], src[1]
-        if not isinstance(ev, _PLACELESS):
-            break
+    src = getattr(state.event, "source", None)
+    if not src and model is not None:
+        at = model.source_tick(state.tick)
+        src = getattr(model.events[at], "source", None) if at >= 0 else None
+    if src:
+        return src[0], src[1]
     for key in state.current:
         obj = (
             state.functions.get(_num(key[1:]))
@@ -177,9 +175,6 @@ def event_line(state: State, log: Any = ()) -> tuple[str, int] | None:
         if obj is not None and obj.source:
             return obj.source[0], obj.source[1]
     return None
-
-
-_PLACELESS = (events.TensorNamed, events.Output, events.RunState)
 
 
 def _num(s: str) -> int:
@@ -238,7 +233,7 @@ class SourcePanel(Panel):
     def refresh(self) -> None:
         self._load()
         state = self.controller.state()
-        cur = event_line(state, self.controller.model.events)
+        cur = event_line(state, self.controller.model)
         current = cur[1] if cur and _same(cur[0], self.path) else 0
         selected = 0
         key = self.controller.selection or ""
