@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import networkx as nx
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainterPath
 
 from visgrad.app.graph_items import edge_path
@@ -82,3 +82,17 @@ def build_geometry(graph: nx.DiGraph, layout: Layout, state: State | None) -> Ge
         w, h = sizes[key]
         overview.setdefault(group, []).append(QRectF(x - w / 2, y - h / 2, w, h))
     return Geometry(batch_edges(edges, layout.direction), len(edges), overview)
+
+
+def grid_points(rect: QRectF, step: float = 24.0) -> list[QPointF]:
+    """The background grid's dots inside ``rect`` (scene units)."""
+    x0 = int(rect.left() // step) * step
+    y = int(rect.top() // step) * step
+    pts = []
+    while y < rect.bottom():
+        x = x0
+        while x < rect.right():
+            pts.append(QPointF(x, y))
+            x += step
+        y += step
+    return pts

@@ -6,9 +6,13 @@ items per event-loop turn when there are thousands. While a layout is computing,
 already hidden and the highlight already moved, so stepping never waits for the layout.
 
 ``scope`` chooses what is drawn: ``"iteration"`` (the default) the graph of the cursor's training
-iteration only, as PyTorch builds a new graph each step; ``"all"`` the whole history. A new
-iteration is laid out with the previous layout as ``previous``, so the parameters it shares with
-the last one keep their places.
+iteration only, as PyTorch builds a new graph each step; ``"all"`` the whole history.
+
+Layouts are online (``grow_layout``): within one drawing (a scope, an iteration, a direction) each
+node is placed once from the nodes made before it, and any earlier or later layout of the same
+drawing may serve as ``previous`` with the same result. So the picture depends only on the
+program, never on which states the worker thread happened to lay out; and iterations of the same
+structure look the same, with their shared parameters in the same places.
 """
 
 from __future__ import annotations
@@ -18,13 +22,12 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool,
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from visgrad.app.graph_geometry import Geometry, build_geometry
+from visgrad.app.graph_geometry import Geometry, build_geometry, grid_points
 from visgrad.app.graph_items import NodeItem
 from visgrad.app.graph_scene import GraphScene, key_id, key_kind
 from visgrad.app.theme import GraphColors, graph_colors
 from visgrad.graph.build import SCOPES, graph_at
-from visgrad.graph.layout import Layout, layered_layout
-from visgrad.graph.layout_carry import carry_layout, merge_layouts
+from visgrad.graph.layout import Layout, grow_layout
 from visgrad.trace.state import State
 
 MIN_SCALE, MAX_SCALE, FIT_MAX = 0.02, 4.0, 1.0
@@ -40,19 +43,15 @@ def build_and_layout(
     direction: str,
     previous: Layout | None,
     scope: str = "all",
-    carry: tuple[nx.DiGraph, Layout] | None = None,
 ) -> tuple[nx.DiGraph, Layout]:
-    """The graph at ``state`` with box sizes, laid out (incrementally when ``previous`` is given).
-
-    ``carry`` is another iteration's (graph, layout): its nodes' places go to their matches here.
-    """
+    """The graph at ``state`` with box sizes, laid out online; ``previous`` is a layout of the
+    same drawing at another tick (its nodes keep their places) or None."""
     graph = graph_at(state, scope)
     scene.prepare_graph(graph, state)
-    if carry is not None and carry[1].direction == direction:
-        carried = carry_layout(carry[1], carry[0], graph)
-        previous = carried if previous is None else merge_layouts(carried, previous)
-    return graph, layered_layout(
-        graph, direction=direction, previous=previous, node_gap=NODE_GAP, layer_gap=LAYER_GAP
+    if previous is not None and previous.direction != direction:
+        previous = None
+    return graph, grow_layout(
+        graph, previous, direction=direction, node_gap=NODE_GAP, layer_gap=LAYER_GAP
     )
 
 
@@ -71,10 +70,9 @@ class _LayoutJob(QRunnable):
         direction: str,
         previous: Layout | None,
         scope: str,
-        carry: tuple[nx.DiGraph, Layout] | None,
     ) -> None:
         super().__init__()
-        self.args = (state, scene, direction, previous, scope, carry)
+        self.args = (state, scene, direction, previous, scope)
         self.relay, self.gen = relay, gen
 
     def run(self) -> None:
@@ -116,9 +114,9 @@ class GraphView(QGraphicsView):
         self.auto_fit = True
         self._state: State | None = None
         self._signature: tuple[int, int, int, int] | None = None
-        # The iteration of the last layout job, and the last iteration's drawing to carry over.
-        self._scope_seq: int | None = None
-        self._carry: tuple[nx.DiGraph, Layout] | None = None
+        # The drawing (scope, iteration, direction) of the newest job and of the applied layout.
+        self._drawing: tuple[str, int, str] | None = None
+        self._applied_drawing: tuple[str, int, str] | None = None
         self._gen = 0
         self._applied_gen = 0
         self._pool = QThreadPool(self)
@@ -166,20 +164,17 @@ class GraphView(QGraphicsView):
         self._gen += 1
         self._applied_gen = self._gen
         self._signature = None
-        self._scope_seq, self._carry = None, None
+        self._drawing = self._applied_drawing = None
         self._pool.clear()
         self.graph_scene.clear_graph()
         self.auto_fit = True
         self.viewport().update()
 
     def _submit(self, state: State, previous: Layout | None) -> None:
-        scene = self.graph_scene
-        if previous is None or self.scope != "iteration":
-            self._carry = None
-        elif state.scope_start_seq != self._scope_seq and scene.layout is not None:
-            # Into another iteration: its ops take the places of their matches in this drawing.
-            self._carry = (scene.graph, scene.layout)
-        self._scope_seq = state.scope_start_seq
+        start = state.scope_start_seq if self.scope == "iteration" else 0
+        self._drawing = (self.scope, start, self.direction)
+        if self._drawing != self._applied_drawing:
+            previous = None  # another iteration, scope or direction: a drawing of its own
         self._gen += 1
         self._pool.clear()  # only the newest graph matters
         self._pool.start(
@@ -191,7 +186,6 @@ class GraphView(QGraphicsView):
                 self.direction,
                 previous,
                 self.scope,
-                self._carry,
             )
         )
 
@@ -208,6 +202,7 @@ class GraphView(QGraphicsView):
             QTimer.singleShot(0, lambda: self._on_layout(gen, graph, layout, geometry))
             return
         self._applied_gen = gen
+        self._applied_drawing = self._drawing  # gen is the newest job's
         self.graph_scene.set_state(self._state)
         self.graph_scene.apply_layout(graph, layout, geometry)
         # Scroll room around the graph, so any node can be centred (the scene's rect stays tight).
@@ -407,19 +402,9 @@ class GraphView(QGraphicsView):
         painter.fillRect(rect, self.colors.background)
         if self.transform().m11() < 0.45:
             return
-        step = 24.0
-        painter.setPen(self._grid_pen)
-        x0 = int(rect.left() // step) * step
-        y0 = int(rect.top() // step) * step
-        pts = []
-        y = y0
-        while y < rect.bottom():
-            x = x0
-            while x < rect.right():
-                pts.append(QPointF(x, y))
-                x += step
-            y += step
+        pts = grid_points(rect)
         if len(pts) < 20000:
+            painter.setPen(self._grid_pen)
             painter.drawPoints(pts)
 
     def background_color(self) -> QColor:

@@ -68,13 +68,19 @@ def graph_at(state: State, scope: str = "all") -> nx.DiGraph:
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     keep = state.scope_keys() if scope == "iteration" else None
-    g = nx.DiGraph()
+    # Nodes in the order the program made them: the online layout places each node from the ones
+    # before it, so this order (never ids, hashes or dict luck) decides the picture.
+    made: list[tuple[int, str, dict]] = []
     for t in state.tensors.values():
         if keep is None or tkey(t.id) in keep:
-            g.add_node(tkey(t.id), **tensor_attrs(t))
+            made.append((t.created_seq, tkey(t.id), tensor_attrs(t)))
     for f in state.functions.values():
         if keep is None or fkey(f.id) in keep:
-            g.add_node(fkey(f.id), **function_attrs(f))
+            made.append((f.created_seq, fkey(f.id), function_attrs(f)))
+    made.sort(key=lambda m: m[0])  # stable: same-seq nodes keep tensors-then-functions order
+    g = nx.DiGraph()
+    for _, key, attrs in made:
+        g.add_node(key, **attrs)
     active = {(b, a) for a, b in state.grad_edges}
     for src, dst in state.edges:
         if keep is not None and (src not in keep or dst not in keep):

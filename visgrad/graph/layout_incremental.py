@@ -1,43 +1,46 @@
-"""Stable incremental layout: the live debugger adds forward ops one at a time, and a node the user
-is looking at must not jump.
+"""Online, stable layout: the live debugger adds forward ops one at a time, and a node the user is
+looking at must not jump; the same program must give the same picture however its events were
+batched.
 
-The rule (``extend_layout``):
+The rule (``grow_layout``) places each new node once, in graph order (for ``graph_at``: the order
+the program made them), from the nodes placed before it and nothing else:
 
-* Every node present in ``previous`` keeps its exact centre and its layer; every edge between two
-  such nodes that had bends keeps them. Nodes that disappeared are dropped; their space stays
-  empty until the next full layout.
-* A new node that descends from a placed node is "anchored": its layer is one below its lowest
-  placed or anchored producer (so a new output sits right under the op that made it). The other
-  new nodes (fresh parameters, inputs) are "floating": ALAP, one layer above their earliest
-  consumer, exactly as in a full layout. A new component with no placed node at all starts at
-  the top layer, to the right of everything.
-* New layers above or below the existing ones are stacked with the same layer gap.
-* In its layer every new vertex (node or bend of a new long edge) takes the free slot nearest to
-  the mean position of its already-placed neighbours (producers for anchored vertices, taken top
-  down; consumers for floating ones, taken bottom up), with the same gaps as a full layout, so it
-  never overlaps an existing node or bend.
-* When the grown graph cannot be drawn with every edge pointing down under those fixed layers (a
-  cycle, a new edge from a lower to a higher placed node, a new node feeding a placed node at or
-  above it) there is no stable answer: ``None`` is returned and the caller does a full layout.
+* A node already placed in ``previous`` keeps its exact centre and layer, and an edge between two
+  such nodes keeps its bends. Nodes that disappeared are dropped (their space stays empty).
+* A source (a node without producers: a parameter, an input) waits until its first consumer is
+  placed, then sits one layer above it, the consumer's sources side by side centred over it.
+  A source nothing consumes yet is *staged*: shown in a row above the drawing, not placed, so it
+  moves once, when an op first reads it.
+* Any other node sits one layer below its lowest placed producer, at the free slot nearest the
+  mean position of its placed producers; bends of its long in-edges are fitted along the straight
+  line. A node whose producers are all fresh sources starts a new component to the right.
+* A new layer above or below the drawing is stacked with the layer gap, deep enough for every
+  node met so far.
+
+Because a node's place depends only on the nodes before it, laying out a graph in one call or in
+any number of growing steps gives exactly the same positions: a layout never depends on which
+intermediate states a worker thread happened to see. Only when ``previous`` contradicts the graph
+(an edge between two placed nodes that does not point down) is there no stable answer; then the
+result is a full layout.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import heapq
 
 import networkx as nx
 
-from visgrad.graph.layout_model import Layout, Node, compute_bounds, node_size
-from visgrad.graph.layout_rank import topological_order
-
-
-@dataclass(frozen=True)
-class _Bend:
-    """The bend of new long edge number ``edge`` in layer ``layer`` (a dummy vertex)."""
-
-    edge: int
-    layer: int
+from visgrad.graph.layout_full import full_layout
+from visgrad.graph.layout_model import (
+    DEFAULT_SIZE,
+    DIRECTIONS,
+    Layout,
+    Node,
+    Point,
+    compute_bounds,
+    node_size,
+)
 
 
 class _Row:
@@ -48,7 +51,17 @@ class _Row:
         self.hi: list[float] = []
 
     def add(self, lo: float, hi: float) -> None:
+        """Occupy [lo, hi] (free space, as ``fit`` returns). Touching intervals merge, so a packed
+        run is one interval and ``fit`` steps over it at once."""
         i = bisect.bisect_left(self.lo, lo)
+        if i > 0 and self.hi[i - 1] >= lo:
+            i -= 1
+            lo = self.lo[i]
+            hi = max(hi, self.hi[i])
+            del self.lo[i], self.hi[i]
+        while i < len(self.lo) and self.lo[i] <= hi:
+            hi = max(hi, self.hi[i])
+            del self.lo[i], self.hi[i]
         self.lo.insert(i, lo)
         self.hi.insert(i, hi)
 
@@ -83,176 +96,267 @@ class _Row:
         return best
 
 
-def extend_layout(
-    graph: nx.DiGraph, previous: Layout, default_size: tuple[float, float]
-) -> Layout | None:
-    """Grow ``previous`` to cover ``graph``; see the module docstring. ``None`` = relayout."""
-    tb = previous.direction != "LR"
+def placement_order(graph: nx.DiGraph) -> list[Node]:
+    """Topological order that keeps graph order wherever the edges allow (Kahn with the graph
+    index as priority); nodes on a cycle follow in graph order. For a graph whose order is
+    already topological, as ``graph_at``'s creation order is, this is the graph order itself."""
     nodes = list(graph.nodes)
-    old = {v for v in nodes if v in previous.positions and v in previous.layers}
-    if not old:
-        return None
     index = {v: i for i, v in enumerate(nodes)}
-    succ = [[index[w] for w in graph.successors(v) if w != v] for v in nodes]
-    topo = topological_order(len(nodes), succ)
-    rank = [0] * len(nodes)
-    for r, i in enumerate(topo):
-        rank[i] = r
-    if any(rank[i] >= rank[j] for i in range(len(nodes)) for j in succ[i]):
-        return None  # cycle
+    indeg = [0] * len(nodes)
+    for u, v in graph.edges:
+        if u != v:
+            indeg[index[v]] += 1
+    heap = [i for i, d in enumerate(indeg) if d == 0]
+    heapq.heapify(heap)
+    out: list[int] = []
+    while heap:
+        i = heapq.heappop(heap)
+        out.append(i)
+        for w in graph.successors(nodes[i]):
+            j = index[w]
+            if j != i:
+                indeg[j] -= 1
+                if indeg[j] == 0:
+                    heapq.heappush(heap, j)
+    if len(out) < len(nodes):
+        seen = set(out)
+        out.extend(i for i in range(len(nodes)) if i not in seen)
+    return [nodes[i] for i in out]
 
-    sizes = {v: node_size(graph.nodes[v], default_size) for v in nodes}
-    for v in old:
-        # A node that grew since it was placed is not re-fitted; reserve the larger box.
-        pw, ph = previous.sizes.get(v, sizes[v])
-        sizes[v] = (max(pw, sizes[v][0]), max(ph, sizes[v][1]))
-    layer: dict[Node, int] = {v: previous.layers[v] for v in old}
-    anchored: set[Node] = set()
-    order = [nodes[i] for i in topo]
-    for v in order:
-        if v in old:
-            continue
-        preds = [p for p in graph.predecessors(v) if p != v and (p in old or p in anchored)]
-        if preds:
-            anchored.add(v)
-            layer[v] = max(layer[p] for p in preds) + 1
-    base = min(layer[v] for v in old)
-    floating = [v for v in order if v not in layer]
-    # Floating sinks (new components) start at the top; deeper floating nodes by longest path.
-    from_top: dict[Node, int] = {}
-    for v in floating:
-        from_top[v] = max(
-            (from_top[p] + 1 for p in graph.predecessors(v) if p in from_top), default=0
+
+class _Grower:
+    """The state of one ``grow_layout`` call: rows, layers and the placements made so far."""
+
+    def __init__(self, graph: nx.DiGraph, previous: Layout, default_size: tuple[float, float]):
+        self.graph = graph
+        self.tb = previous.direction != "LR"
+        self.node_pad = previous.node_gap / 2
+        self.bend_pad = previous.node_gap / 4
+        self.gap = previous.layer_gap
+        self.node_gap = previous.node_gap
+        self.sizes: dict[Node, tuple[float, float]] = {}
+        for v in graph.nodes:
+            s = node_size(graph.nodes[v], default_size)
+            if v in previous.sizes:
+                # A node that grew since it was placed is not re-fitted; reserve the larger box.
+                pw, ph = previous.sizes[v]
+                s = (max(pw, s[0]), max(ph, s[1]))
+            self.sizes[v] = s
+        # A node without edges is staged, never placed (see the module docstring), whatever
+        # ``previous`` did with it: going back in time must give what growing to there gives.
+        self.old = [
+            v
+            for v in graph.nodes
+            if v in previous.layers and v in previous.positions and _has_edges(graph, v)
+        ]
+        self.layer: dict[Node, int] = {v: previous.layers[v] for v in self.old}
+        self.coords: dict[int, float] = {}
+        self.reserved: dict[int, float] = {}
+        if self.layer:
+            # Layers beyond the kept nodes' range came with nodes that are gone; growing to this
+            # graph would not have made them.
+            lo, hi = min(self.layer.values()), max(self.layer.values())
+            for lay, c in previous.layer_coords.items():
+                if lo <= lay <= hi:
+                    self.coords[lay] = c
+                    self.reserved[lay] = previous.layer_depths.get(lay, 0.0)
+        for v, lay in self.layer.items():
+            if lay not in self.coords:  # a ``previous`` that did not record its layer lines
+                p = previous.positions[v]
+                self.coords[lay] = p[1] if self.tb else p[0]
+                self.reserved[lay] = self.sizes[v][1 if self.tb else 0]
+        self.top = min(self.coords, default=0)
+        self.bottom = max(self.coords, default=0)
+        self.rows: dict[int, _Row] = {}
+        self.at: dict[Node, float] = {}  # breadth coordinate of every placed node
+        self.positions: dict[Node, Point] = {}
+        self.bends: dict[tuple[Node, Node], list[Point]] = {}
+        self.deepest = 0.0  # the deepest node met so far: the depth a new layer reserves
+        self.right: float | None = None  # the right edge of everything placed
+        self.staged: list[Node] = []
+        for v in self.old:
+            p = previous.positions[v]
+            self.at[v] = p[0] if self.tb else p[1]
+            self.positions[v] = p
+            self.deepest = max(self.deepest, self._depth(v))
+            self._occupy(self.layer[v], self.at[v], self._half(v) + self.node_pad)
+
+    # -- geometry ----------------------------------------------------------------------------------
+    def _half(self, v: Node) -> float:
+        return self.sizes[v][0 if self.tb else 1] / 2
+
+    def _depth(self, v: Node) -> float:
+        return self.sizes[v][1 if self.tb else 0]
+
+    def point(self, b: float, lay: int) -> Point:
+        return (b, self.coords[lay]) if self.tb else (self.coords[lay], b)
+
+    def _occupy(self, lay: int, b: float, r: float) -> None:
+        self.rows.setdefault(lay, _Row()).add(b - r, b + r)
+        if self.right is None or b + r > self.right:
+            self.right = b + r
+
+    def ensure_layer(self, lay: int) -> None:
+        """Stack new layers (above or below) until ``lay`` has a coordinate."""
+        if lay in self.coords:
+            return
+        if not self.coords:
+            self.coords[lay] = self.deepest / 2
+            self.reserved[lay] = self.deepest
+            self.top = self.bottom = lay
+            return
+        # The kept layers are contiguous (see __init__), so ``lay`` lies above or below them.
+        step, cur = (-1, self.top) if lay < self.top else (1, self.bottom)
+        while cur != lay:
+            nxt = cur + step
+            dist = self.reserved[cur] / 2 + self.gap + self.deepest / 2
+            self.coords[nxt] = self.coords[cur] + step * dist
+            self.reserved[nxt] = self.deepest
+            cur = nxt
+        self.top, self.bottom = min(self.top, lay), max(self.bottom, lay)
+
+    def put(self, lay: int, want: float, r: float) -> float:
+        self.ensure_layer(lay)
+        b = self.rows.setdefault(lay, _Row()).fit(want, r)
+        self._occupy(lay, b, r)
+        return b
+
+    def place_node(self, v: Node, lay: int, want: float) -> None:
+        self.layer[v] = lay
+        self.at[v] = self.put(lay, want, self._half(v) + self.node_pad)
+        self.positions[v] = self.point(self.at[v], lay)
+
+    # -- the rule ----------------------------------------------------------------------------------
+    def keep_old_bends(self, previous: Layout) -> None:
+        coord_to_layer = {round(c, 6): lay for lay, c in self.coords.items()}
+        olds = set(self.old)
+        for u, v in self.graph.edges:
+            if u in olds and v in olds and (u, v) in previous.bends:
+                kept = list(previous.bends[(u, v)])
+                self.bends[(u, v)] = kept
+                for p in kept:
+                    lay = coord_to_layer.get(round(p[1] if self.tb else p[0], 6))
+                    if lay is not None:
+                        self._occupy(lay, p[0] if self.tb else p[1], self.bend_pad)
+
+    def grow(self) -> None:
+        """Place every new node in placement order; sources wait for their first consumer."""
+        waiting: set[Node] = set()
+        for v in placement_order(self.graph):
+            if v in self.layer:
+                continue
+            self.deepest = max(self.deepest, self._depth(v))
+            preds = [u for u in self.graph.predecessors(v) if u != v]
+            if not preds:
+                waiting.add(v)
+                continue
+            placed = [u for u in preds if u in self.layer]
+            fresh = [u for u in preds if u in waiting]
+            if placed:
+                lay = max(self.layer[u] for u in placed) + 1
+                want = sum(self.at[u] for u in placed) / len(placed)
+            else:
+                lay = (self.top if self.coords else 0) + 1
+                want = (self.right if self.right is not None else 0.0) + self.node_gap
+                want += self._half(v) + sum(2 * self._half(u) for u in fresh) / 2
+            self.place_node(v, lay, want)
+            for u in placed:
+                if lay - self.layer[u] > 1:
+                    self._bend(u, v)
+            if fresh:
+                self._place_sources(fresh, v)
+                waiting.difference_update(fresh)
+        self.staged = [v for v in self.graph.nodes if v in waiting]
+
+    def _bend(self, u: Node, v: Node) -> None:
+        lu, lv = self.layer[u], self.layer[v]
+        xu, xv = self.at[u], self.at[v]
+        pts = []
+        for lay in range(lu + 1, lv):
+            want = xu + (xv - xu) * (lay - lu) / (lv - lu)
+            pts.append(self.point(self.put(lay, want, self.bend_pad), lay))
+        self.bends[(u, v)] = pts
+
+    def _place_sources(self, fresh: list[Node], v: Node) -> None:
+        widths = [2 * self._half(u) for u in fresh]
+        total = sum(widths) + self.node_gap * (len(fresh) - 1)
+        left = self.at[v] - total / 2
+        for u, w in zip(fresh, widths, strict=True):
+            self.place_node(u, self.layer[v] - 1, left + w / 2)
+            left += w + self.node_gap
+
+    def stage(self) -> None:
+        """Sources nothing consumes yet: a row above the drawing, in graph order."""
+        if not self.staged:
+            return
+        depth = max(self._depth(v) for v in self.staged)
+        if self.coords:
+            top = self.top
+            line = self.coords[top] - self.reserved[top] / 2 - self.gap - depth / 2
+        else:
+            line = depth / 2
+        placed = [self.at[v] - self._half(v) for v in self.layer]
+        b = min(placed) if placed else 0.0
+        for v in self.staged:
+            half = self._half(v)
+            self.positions[v] = (b + half, line) if self.tb else (line, b + half)
+            b += 2 * half + self.node_gap
+
+
+def _has_edges(graph: nx.DiGraph, v: Node) -> bool:
+    return any(u != v for u in graph.pred[v]) or any(w != v for w in graph.succ[v])
+
+
+def _conflicts(graph: nx.DiGraph, previous: Layout) -> bool:
+    """An edge between two placed nodes that does not point down: not a growth of ``previous``."""
+    lay = previous.layers
+    pos = previous.positions
+    for u, v in graph.edges:
+        if u != v and u in lay and v in lay and u in pos and v in pos and lay[u] >= lay[v]:
+            return True
+    return False
+
+
+def grow_layout(
+    graph: nx.DiGraph,
+    previous: Layout | None = None,
+    direction: str = "TB",
+    node_gap: float = 40.0,
+    layer_gap: float = 60.0,
+    default_size: tuple[float, float] = DEFAULT_SIZE,
+) -> Layout:
+    """Lay out ``graph`` online, keeping every node ``previous`` placed; see the module docstring.
+
+    Without ``previous`` (or with an empty one) every node is placed by the online rule, so
+    ``grow_layout(g)`` equals growing it op by op. ``direction``, ``node_gap`` and ``layer_gap``
+    apply only then; a non-empty ``previous`` brings its own. Sizes come from the nodes' ``size``
+    attribute (``default_size`` otherwise).
+    """
+    if previous is None or not previous.positions:
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+        previous = Layout({}, {}, 0.0, 0.0, direction, node_gap=node_gap, layer_gap=layer_gap)
+    elif _conflicts(graph, previous):
+        return full_layout(
+            graph, previous.direction, previous.node_gap, previous.layer_gap, default_size
         )
-    for v in reversed(floating):
-        consumers = [layer[s] for s in graph.successors(v) if s != v and s in layer]
-        layer[v] = min(consumers) - 1 if consumers else base + from_top[v]
-    for u, v in graph.edges:
-        if u != v and layer[u] >= layer[v]:
-            return None
-
-    # Layer coordinates: keep the old ones, stack new layers outside with the same gap.
-    b_of = (lambda s: s[0]) if tb else (lambda s: s[1])
-    d_of = (lambda s: s[1]) if tb else (lambda s: s[0])
-    depth: dict[int, float] = {}
-    for v, lay in layer.items():
-        depth[lay] = max(depth.get(lay, 0.0), d_of(sizes[v]))
-    coords = dict(previous.layer_coords)
-    gap = previous.layer_gap
-    if not coords:
-        return None
-    top, bottom = min(coords), max(coords)
-    for lay in range(bottom + 1, max(depth) + 1):
-        coords[lay] = coords[lay - 1] + depth.get(lay - 1, 0.0) / 2 + gap + depth.get(lay, 0.0) / 2
-    for lay in range(top - 1, min(depth) - 1, -1):
-        coords[lay] = coords[lay + 1] - depth.get(lay + 1, 0.0) / 2 - gap - depth.get(lay, 0.0) / 2
-    coord_to_layer = {round(c, 6): lay for lay, c in coords.items()}
-
-    def point(b: float, lay: int) -> tuple[float, float]:
-        return (b, coords[lay]) if tb else (coords[lay], b)
-
-    def breadth_of(p: tuple[float, float]) -> float:
-        return p[0] if tb else p[1]
-
-    node_pad = previous.node_gap / 2
-    bend_pad = previous.node_gap / 4
-    rows: dict[int, _Row] = {}
-
-    def occupy(lay: int, b: float, r: float) -> None:
-        rows.setdefault(lay, _Row()).add(b - r, b + r)
-
-    positions = {v: previous.positions[v] for v in old}
-    bends: dict[tuple[Node, Node], list[tuple[float, float]]] = {}
-    for v in old:
-        occupy(layer[v], breadth_of(positions[v]), b_of(sizes[v]) / 2 + node_pad)
-    # Vertices to place: new nodes and the bends of new long edges, as chains per edge.
-    chains: list[tuple[tuple[Node, Node], list[int]]] = []
-    for u, v in graph.edges:
-        if u == v:
-            continue
-        if u in old and v in old and (u, v) in previous.bends:
-            kept = previous.bends[(u, v)]
-            bends[(u, v)] = list(kept)
-            for p in kept:
-                lay = coord_to_layer.get(round(p[1] if tb else p[0], 6))
-                if lay is not None:
-                    occupy(lay, breadth_of(p), bend_pad)
-            continue
-        if layer[v] - layer[u] > 1:
-            chains.append(((u, v), list(range(layer[u] + 1, layer[v]))))
-
-    placed: dict[object, float] = {v: breadth_of(positions[v]) for v in old}
-    # A vertex is a new node or a _Bend; up_n / down_n are its neighbours one layer up / down.
-    up_n: dict[object, list[object]] = {}
-    down_n: dict[object, list[object]] = {}
-    v_layer: dict[object, int] = {}
-    for v in nodes:
-        if v not in old:
-            v_layer[v] = layer[v]
-            up_n[v], down_n[v] = [], []
-    for ei, ((u, v), lays) in enumerate(chains):
-        seq: list[object] = [u, *[_Bend(ei, lay) for lay in lays], v]
-        for lay, d in zip(lays, seq[1:-1], strict=True):
-            v_layer[d] = lay
-            up_n[d], down_n[d] = [], []
-        for a, b in zip(seq, seq[1:], strict=False):
-            if b in up_n:
-                up_n[b].append(a)
-            if a in down_n:
-                down_n[a].append(b)
-    for u, v in graph.edges:
-        # Adjacent-layer edges into or out of new nodes (long ones were chained above).
-        if u != v and layer[v] - layer[u] == 1:
-            if v in up_n:
-                up_n[v].append(u)
-            if u in down_n:
-                down_n[u].append(v)
-
-    def place(vert: object, want: float) -> None:
-        r = bend_pad if isinstance(vert, _Bend) else b_of(sizes[vert]) / 2 + node_pad
-        b = rows.setdefault(v_layer[vert], _Row()).fit(want, r)
-        occupy(v_layer[vert], b, r)
-        placed[vert] = b
-
-    pending = sorted(v_layer, key=lambda q: v_layer[q])
-    rest = []
-    for vert in pending:  # top down: anchored nodes and bends hanging from placed producers
-        ups = [placed[a] for a in up_n[vert] if a in placed]
-        if ups:  # floating nodes never have placed producers at this point
-            place(vert, sum(ups) / len(ups))
-        else:
-            rest.append(vert)
-    rest2 = []
-    for vert in reversed(rest):  # bottom up: floating nodes and their bends, above consumers
-        downs = [placed[b] for b in down_n[vert] if b in placed]
-        if downs:
-            place(vert, sum(downs) / len(downs))
-        else:
-            rest2.append(vert)
-    if rest2:
-        # Disconnected from everything placed: a new component, drawn to the right, top down.
-        right = max((row.hi[-1] for row in rows.values() if row.hi), default=0.0)
-        for vert in reversed(rest2):
-            ups = [placed[a] for a in up_n[vert] if a in placed]
-            place(vert, sum(ups) / len(ups) if ups else right + previous.node_gap * 2)
-
-    for v in nodes:
-        if v not in old:
-            positions[v] = point(placed[v], layer[v])
-    for ei, ((u, v), lays) in enumerate(chains):
-        bends[(u, v)] = [point(placed[_Bend(ei, lay)], lay) for lay in lays]
-    out_sizes = {v: sizes[v] for v in nodes}
-    bounds = compute_bounds(positions, out_sizes, bends)
+    g = _Grower(graph, previous, default_size)
+    g.keep_old_bends(previous)
+    g.grow()
+    g.stage()
+    sizes = {v: g.sizes[v] for v in graph.nodes}
+    bounds = compute_bounds(g.positions, sizes, g.bends)
     return Layout(
-        positions=positions,
-        bends=bends,
+        positions={v: g.positions[v] for v in graph.nodes},
+        bends=g.bends,
         width=bounds[2] - bounds[0],
         height=bounds[3] - bounds[1],
         direction=previous.direction,
-        layers={v: layer[v] for v in nodes},
-        sizes=out_sizes,
-        layer_coords=coords,
+        layers=dict(g.layer),
+        sizes=sizes,
+        layer_coords=dict(g.coords),
         bounds=bounds,
         node_gap=previous.node_gap,
         layer_gap=previous.layer_gap,
+        layer_depths=dict(g.reserved),
     )

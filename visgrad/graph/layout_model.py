@@ -29,7 +29,8 @@ class Layout:
     placed with, and the coordinate of every layer's centre line along the layer axis (y for "TB",
     x for "LR"). ``bounds`` is ``(xmin, ymin, xmax, ymax)`` of all node boxes and bend points; a
     full layout starts at (0, 0), an incremental one may grow into negative coordinates because
-    nodes already placed never move.
+    nodes already placed never move. ``layer_depths`` is the depth each layer reserves (its
+    deepest node), so a layer stacked next to it later keeps the layer gap.
     """
 
     positions: dict[Node, Point]
@@ -43,6 +44,7 @@ class Layout:
     bounds: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     node_gap: float = 40.0
     layer_gap: float = 60.0
+    layer_depths: dict[int, float] = field(default_factory=dict)
 
 
 def node_size(attrs: dict, default: tuple[float, float] = DEFAULT_SIZE) -> tuple[float, float]:
