@@ -142,3 +142,30 @@ def test_every_tick_of_an_alias_heavy_run_replays_from_keyframes_as_at_the_head(
                 if x is not None:
                     np.testing.assert_array_equal(x, y)
     assert dense.fold_errors == [] and plain.fold_errors == []
+
+
+def test_alias_fields_survive_a_trace_file(tmp_path) -> None:
+    from visgrad.trace.files import load_trace, save_trace
+
+    def prog():
+        w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        wt = w.t()
+        (w * 2).sum().backward()
+        w.data -= 0.5 * w.grad.data
+        w.grad.data.zero_()
+        g = w.grad.view(4)
+        (w * 3).sum().backward()
+        w.data = torch.ones(3)
+        return w, wt, g
+
+    with ev.Recorder() as rec:
+        prog()
+    save_trace(tmp_path / "a.vgtrace", rec.events)
+    loaded = load_trace(tmp_path / "a.vgtrace")
+    for a, b in zip(rec.events, loaded, strict=True):
+        for name in ("base", "bases", "aliases", "grad_tensor", "saved"):
+            if hasattr(a, name):
+                assert getattr(a, name) == getattr(b, name), name
+        if hasattr(a, "alias_values"):
+            for x, y in zip(a.alias_values, b.alias_values, strict=True):
+                np.testing.assert_array_equal(x, y)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -77,8 +77,16 @@ def _short_src(source: tuple[str, int, str] | None) -> str:
     return f"  · line {source[1]}"
 
 
-def describe(ev: events.Event, names: Mapping[int, str] | None = None) -> str:
-    """One line for the event list; tensors show the program's ``names`` where it has one."""
+def describe(
+    ev: events.Event,
+    names: Mapping[int, str] | None = None,
+    outputs: Callable[[int], tuple[int, ...]] | None = None,
+) -> str:
+    """One line for the event list; tensors show the program's ``names`` where it has one.
+
+    ``outputs(node)``: the forward outputs of a backward node (``TraceModel.outputs_of``), so its
+    row can show the gradient each received (d(loss)/d(output)).
+    """
     names = names or {}
 
     def t(tid: int) -> str:
@@ -98,7 +106,13 @@ def describe(ev: events.Event, names: Mapping[int, str] | None = None) -> str:
         roots = ", ".join(t(r) for r in ev.roots)
         return f"backward begins  {ev.api}({roots})"
     if isinstance(ev, events.BackwardNode):
-        return f"backward  {ev.name}  (f{ev.node})"
+        outs = (ev.tensor,) if ev.tensor is not None else (outputs(ev.node) if outputs else ())
+        got = [
+            f"∇{t(o)} ‖{fmt_num(norm(g) or 0.0)}‖"
+            for o, g in zip(outs, ev.grads_in, strict=False)
+            if g is not None
+        ]
+        return f"backward  {ev.name}  (f{ev.node})" + ("  " + "  ".join(got) if got else "")
     if isinstance(ev, events.GradAccumulated):
         n = norm(ev.contribution)
         new = "  (new)" if ev.created else ""

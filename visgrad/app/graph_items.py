@@ -16,12 +16,13 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from visgrad.app import formatting as fmt
 from visgrad.app.theme import GraphColors, label_font, mono_font, role_color
 
-TENSOR_W, TENSOR_H, LEAF_H = 220.0, 50.0, 68.0
+# Every tensor card has a gradient row: ``.grad`` on leaves, d(loss)/d(tensor) on the others.
+TENSOR_W, TENSOR_H = 220.0, 68.0
 FN_W, FN_H = 150.0, 28.0
 # Below these levels of detail text would be unreadable: draw boxes only / the title only.
 LOD_BOXES, LOD_TITLE = 0.26, 0.66
 GRAD_ROLES = ("parameter", "leaf")
-LEAF_ROLES = ("parameter", "leaf", "input")  # leaves get a grad row (an input may turn into a leaf)
+LEAF_ROLES = ("parameter", "leaf", "input")  # their row shows .grad (an input may become a leaf)
 
 _TITLE = label_font(11, bold=True)
 _SMALL = label_font(10)
@@ -39,7 +40,7 @@ def node_size(kind: str, role: str, label: str = "") -> tuple[float, float]:
     """Size of a node box in scene units; fixed per node so incremental layout stays valid."""
     if kind == "function":
         return max(FN_W, round(_FM_MONO_BOLD.horizontalAdvance(label)) + 44.0), FN_H
-    return TENSOR_W, LEAF_H if role in LEAF_ROLES else TENSOR_H
+    return TENSOR_W, TENSOR_H
 
 
 class NodeItem(QGraphicsItem):
@@ -90,7 +91,7 @@ class NodeItem(QGraphicsItem):
 
 
 class TensorItem(NodeItem):
-    """A tensor: name, shape, value preview; leaves that require grad also show ``.grad``."""
+    """A tensor: name, shape, value preview, and its gradient (``.grad`` on a leaf)."""
 
     def __init__(self, key: str, tensor_id: int, role: str, host: SceneHost) -> None:
         super().__init__(key, node_size("tensor", role), host)
@@ -116,8 +117,13 @@ class TensorItem(NodeItem):
             "value": _FM_MONO.elidedText(fmt.preview(ts.value), Qt.TextElideMode.ElideRight, w),
         }
         self.texts["proxy"] = _FM_PROXY.elidedText(ts.name, Qt.TextElideMode.ElideRight, w)
-        if self._rect.height() >= LEAF_H:
-            line, meta = fmt.grad_line(ts.grad, ts.grad_contributions)
+        if self._rect.height() >= TENSOR_H:
+            if ts.is_leaf:
+                line, meta = fmt.grad_line(ts.grad, ts.grad_contributions)
+            else:
+                line, meta = fmt.grad_line(ts.dloss, 0)
+                if ts.dloss is None:
+                    line = "∇ not computed yet"
             if not ts.requires_grad and ts.grad is None:
                 line = "requires_grad=False"
             meta_w = _FM_MONO.horizontalAdvance(meta)
@@ -174,7 +180,7 @@ class TensorItem(NodeItem):
         )
         grad = self.texts.get("grad")
         if grad is not None:
-            has = ts.grad is not None
+            has = (ts.grad if ts.is_leaf else ts.dloss) is not None
             if has and ts.grad_contributions and ts.role in GRAD_ROLES:
                 # A soft band under the grad row: the leaf's gradient is the point of the run.
                 band = QColor(colors.grad)

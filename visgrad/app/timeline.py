@@ -55,8 +55,9 @@ class EventListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             text = self._texts.get(row)
             if text is None:
-                ev = self.controller.model.events[row]
-                text = f"{row:>5}  {fmt.describe(ev, self.controller.model.names)}"
+                model = self.controller.model
+                ev = model.events[row]
+                text = f"{row:>5}  {fmt.describe(ev, model.names, model.outputs_of)}"
                 self._texts[row] = text
             return text
         if role == Qt.ItemDataRole.ForegroundRole:

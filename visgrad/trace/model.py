@@ -246,6 +246,11 @@ class TraceModel:
         got = self._head.resolve(tensor_id)
         return tensor_id if got is None else got
 
+    def outputs_of(self, node_id: int) -> tuple[int, ...]:
+        """The forward outputs of function node ``node_id`` (empty when unknown)."""
+        fs = self._head.functions.get(node_id)
+        return fs.outputs if fs is not None else ()
+
     def gradient_at(self, tensor_id: int, tick: int) -> Any:
         """d(root)/d(tensor) at ``tick`` (``TensorState.dloss``): None before its grad_fn ran."""
         ts = self.state_at(tick).tensors.get(tensor_id)

@@ -157,7 +157,15 @@ class Inspector(Panel):
         self.shown = ("t", ts.id)
         fn = state.functions.get(ts.producer) if ts.producer is not None else None
         self.title.setText(f"{ts.name}  ·  tensor t{ts.id}  ·  {ts.role}")
-        grad_note = "" if ts.grad is not None or not ts.requires_grad else " (not computed yet)"
+        # A leaf shows its .grad; any other tensor d(loss)/d(tensor), which backward computed
+        # whether or not the program called retain_grad().
+        grad = ts.grad if ts.is_leaf or ts.grad is not None else ts.dloss
+        grad_note = "" if grad is not None or not ts.requires_grad else " (not computed yet)"
+        if ts.is_leaf:
+            grad_row = ("grad", f"{ts.grad_contributions} contribution(s){grad_note}")
+        else:
+            what = "d(loss)/d(tensor), from its grad_fn's input" if grad is not None else "—"
+            grad_row = ("gradient", f"{what}{grad_note}")
         self._set_props(
             [
                 ("shape", str(tuple(ts.shape))),
@@ -167,26 +175,26 @@ class Inspector(Panel):
                 ("grad_fn", fn.grad_fn if fn else "None"),
                 ("version", str(ts.version)),
                 ("made at", short_source(ts.source)),
-                ("grad", f"{ts.grad_contributions} contribution(s){grad_note}"),
+                grad_row,
             ]
         )
         change = self._change(state, ts)
-        rows: list[tuple[str, Any]] = [("value", ts.value), ("grad", ts.grad)]
+        rows: list[tuple[str, Any]] = [("value", ts.value), ("grad", grad)]
         tabs: list[tuple[str, Any, np.ndarray | None]] = [
             ("Value", ts.value, None),
-            ("Gradient", ts.grad, None),
+            ("Gradient", grad, None),
         ]
         if change is not None:
             label, delta, mask = change
             rows.append((label, delta))
             tabs.append((label, delta, None))
             if label.startswith("Δ grad"):
-                tabs[1] = ("Gradient", ts.grad, mask)
+                tabs[1] = ("Gradient", grad, mask)
             else:
                 tabs[0] = ("Value", ts.value, mask)
         self._set_stats(rows)
         self._set_tabs(tabs)
-        self._point_at_bad([("Value", ts.value), ("Gradient", ts.grad)])
+        self._point_at_bad([("Value", ts.value), ("Gradient", grad)])
 
     def _change(self, state: State, ts: TensorState) -> tuple[str, np.ndarray, np.ndarray] | None:
         model = self.controller.model
