@@ -1,14 +1,14 @@
 """Tensor: a NumPy array plus autograd state (``grad``, ``grad_fn``, version counter).
 
-Arithmetic and math methods are attached from ``visgrad/ops`` (one table of ops), so this module
-holds only what a tensor *is*: its data, its flags, its gradient and its printing.
+Arithmetic and math methods are attached from the op registry (``visgrad/ops/registry.py``), so
+this module holds only what a tensor *is*: its data, its flags, its gradient and its printing.
 """
 
 from __future__ import annotations
 
 import itertools
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -73,7 +73,14 @@ class VersionCounter:
         return self.value - other
 
 
-class Tensor:
+if TYPE_CHECKING:
+    # The op registry's methods (exp, add, sum, __add__, ...), generated: ``visgrad/_api.pyi``.
+    from visgrad._api import TensorMethods as _Methods
+else:
+    _Methods = object
+
+
+class Tensor(_Methods):
     """An n-dimensional array that can record the ops applied to it for autograd."""
 
     __slots__ = (
@@ -179,10 +186,6 @@ class Tensor:
     @property
     def dtype(self) -> dtypes.dtype:
         return dtypes.from_numpy(self._data.dtype)
-
-    @property
-    def device(self) -> str:
-        return "cpu"
 
     @property
     def ndim(self) -> int:

@@ -9,6 +9,9 @@ import numpy as np
 
 import visgrad as torch
 from visgrad import Tensor
+from visgrad.autograd.node import Node
+from visgrad.ops.base import Op
+from visgrad.ops.copy_slices import CopySlices
 
 
 def _first(out: Any) -> Tensor:
@@ -67,3 +70,49 @@ def check_grad(
             np.testing.assert_allclose(
                 got, expected, atol=atol, rtol=rtol, err_msg=f"gradient of input {i}"
             )
+
+
+def node_classes() -> list[type]:
+    """Every subclass of Node, at any depth."""
+    out, todo = [], [Node]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            out.append(sub)
+    return out
+
+
+def differentiable_nodes() -> list[type]:
+    """Every node class an op can record (bool-valued ops and the base classes excluded)."""
+    return sorted(
+        {
+            c
+            for c in node_classes()
+            if (issubclass(c, Op) and c.differentiable and c.formulas) or c is CopySlices
+        },
+        key=lambda c: c.__name__,
+    )
+
+
+def recorded_nodes(fn: Callable[..., Any], *inputs: Tensor) -> set[type]:
+    """Node classes in the graph ``fn`` records, and in the graph of its gradient."""
+    out = fn(*inputs)
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else [out]) if o.requires_grad]
+    seen = _walk(outs)
+    total = sum((o.sum() for o in outs), torch.tensor(0.0, dtype=torch.float64))
+    grads = torch.autograd.grad(total, list(inputs), create_graph=True, allow_unused=True)
+    return seen | _walk([g for g in grads if g is not None and g.requires_grad])
+
+
+def _walk(outs: list[Tensor]) -> set[type]:
+    seen: set[type] = set()
+    todo = [o.grad_fn for o in outs]
+    done: set[int] = set()
+    while todo:
+        n = todo.pop()
+        if n is None or id(n) in done:
+            continue
+        done.add(id(n))
+        seen.add(type(n))
+        todo.extend(f for f, _ in n.next_functions)
+    return seen

@@ -8,11 +8,12 @@ checked exactly, with PyTorch's verified values, at the end of the file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
-from gradcheck_util import check_grad, numerical_jacobian
+from gradcheck_util import check_grad, differentiable_nodes, numerical_jacobian, recorded_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -410,6 +411,124 @@ def test_dropout_gradient_is_the_mask_it_applied() -> None:
     assert F.dropout(x, p=0.25, training=False) is x
 
 
+# -- the op table: one row per op (the recipe in CONTRIBUTING.md adds a row here) -----------------
+@dataclass(frozen=True)
+class Row:
+    """``fn`` applied to one float64 leaf per shape, values drawn from ``elements``."""
+
+    fn: Callable[..., Any]
+    shapes: tuple[tuple[int, ...], ...]
+    elements: Any = AWAY
+    atol: float = 1e-5
+    rtol: float = 1e-3
+
+
+def second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``x -> d(fn(x).sum())/dx`` with ``create_graph``: gradchecks the backward's own nodes."""
+
+    def grad_of(x: Any) -> Any:
+        (g,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+        return g
+
+    return grad_of
+
+
+def _written(a: Any, how: Callable[[Any], Any]) -> Any:
+    """``how`` applied in place to a non-leaf copy of ``a`` (an in-place op in the graph)."""
+    c = a * 1
+    how(c)
+    return c
+
+
+def _through_view(a: Any) -> Any:
+    c = a * 1
+    v = c[0]
+    v.mul_(2)  # a write through a view: CopySlices on c, AsStridedBackward0 on v
+    return v * c.sum()
+
+
+_IDX = np.array([[0, 2, 1], [1, 1, 0]])
+
+OPS: dict[str, Row] = {
+    "addmm": Row(lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2.0), ((3,), (2, 4), (4, 3))),
+    "mm": Row(torch.mm, ((2, 3), (3, 2))),
+    "mv": Row(torch.mv, ((2, 3), (3,))),
+    "dot": Row(torch.dot, ((3,), (3,))),
+    "bmm": Row(torch.bmm, ((2, 2, 3), (2, 3, 2))),
+    "matmul_vec_mat": Row(torch.matmul, ((3,), (3, 2))),
+    "matmul_batched": Row(torch.matmul, ((2, 2, 3), (3, 2))),
+    "linear": Row(F.linear, ((2, 4), (3, 4), (3,))),
+    "mse_loss": Row(F.mse_loss, ((2, 3), (2, 3))),
+    "binary_cross_entropy": Row(F.binary_cross_entropy, ((2, 3), (2, 3)), PROB),
+    "bce_with_logits": Row(binary_cross_entropy_with_logits, ((2, 3), (2, 3)), PROB),
+    "nll_loss": Row(lambda x: F.nll_loss(x, torch.tensor([0, 2])), ((2, 3),)),
+    "cross_entropy_probs": Row(
+        lambda x: F.cross_entropy(x, torch.tensor(np.full((2, 3), 1 / 3))), ((2, 3),)
+    ),
+    "rsub_tensors": Row(lambda a, b: torch.rsub(a, b, alpha=2.0), ((2, 3), (3,))),
+    # Divisors above |a|: never a multiple of one (the kink), gradients for both sides.
+    "remainder": Row(lambda a, b: a % (b.abs() + 3.3), ((2, 3), (3,))),
+    "rsqrt": Row(torch.rsqrt, ((2, 3),), POS),
+    "exp2": Row(torch.exp2, ((2, 3),)),
+    "log2": Row(torch.log2, ((2, 3),), POS),
+    "floor": Row(torch.floor, ((2, 3),)),
+    "ceil": Row(torch.ceil, ((2, 3),)),
+    "round": Row(torch.round, ((2, 3),)),
+    "round_decimals": Row(lambda a: torch.round(a, decimals=1), ((2, 3),)),
+    "clamp_min_number": Row(lambda a: torch.clamp_min(a, 0.2), ((2, 3),)),
+    "clamp_max_number": Row(lambda a: torch.clamp_max(a, 0.2), ((2, 3),)),
+    "clamp_min_tensor": Row(lambda a, b: torch.clamp_min(a, b + 0.05), ((2, 3), (3,))),
+    "clamp_max_tensor": Row(lambda a, b: torch.clamp_max(a, b + 0.05), ((2, 3), (3,))),
+    "nan_to_num": Row(torch.nan_to_num, ((2, 3),)),
+    "masked_fill": Row(lambda a: a.masked_fill(a > 0.5, 2.0), ((2, 3),)),
+    "logsumexp": Row(lambda a: torch.logsumexp(a, 1), ((2, 3),)),
+    "cumsum": Row(lambda a: torch.cumsum(a, 1), ((2, 3),)),
+    "sort": Row(lambda a: torch.sort(a, 1).values, ((2, 3),)),
+    "topk": Row(lambda a: torch.topk(a, 2).values, ((2, 3),)),
+    "gather": Row(lambda a: torch.gather(a, 1, torch.tensor(_IDX)), ((2, 3),)),
+    "index_select": Row(lambda a: torch.index_select(a, 1, torch.tensor([2, 0, 2])), ((2, 3),)),
+    "repeat": Row(lambda a: a.repeat(2, 1), ((2, 3),)),
+    "tril": Row(torch.tril, ((3, 3),)),
+    "triu": Row(lambda a: torch.triu(a, 1), ((3, 3),)),
+    "diag_embed": Row(torch.diag, ((3,),)),
+    "diagonal": Row(torch.diag, ((3, 3),)),
+    "reshape_alias": Row(lambda a: a.t().reshape(3, 1, 2), ((2, 3),)),
+    # Exact in test_float32_round_trip_passes_the_gradient_back_as_float64. Small values: there
+    # a float32 step is ~1% of the finite-difference step.
+    "to_float32": Row(lambda a: a.float() * 3, ((2, 3),), st.floats(0.01, 0.1), 0.02, 0.02),
+    "setitem": Row(lambda a, v: _written(a, lambda c: c.__setitem__(0, v * 2)), ((2, 3), (3,))),
+    "copy_": Row(lambda a, b: _written(a, lambda c: c.copy_(b)) * a, ((2, 3), (2, 3))),
+    "zero_": Row(lambda a: _written(a, lambda c: c.zero_()) + a * a, ((2, 3),)),
+    "fill_number": Row(lambda a: _written(a, lambda c: c.fill_(2.0)) * a, ((2, 3),)),
+    "fill_tensor": Row(lambda a, v: _written(a, lambda c: c.fill_(v * 3)) * a, ((2, 3), ())),
+    "write_through_view": Row(_through_view, ((2, 3),)),
+    # Backward formulas that record nodes of their own (create_graph=True).
+    "select_twice": Row(second(lambda a: a[1] ** 3), ((2, 3),)),
+    "slice_twice": Row(second(lambda a: a[:, 1:] ** 3), ((2, 3),)),
+    "index_twice": Row(second(lambda a: a[[0, 0, 1]] ** 3), ((2, 3),)),
+    "gather_twice": Row(second(lambda a: torch.gather(a, 1, torch.tensor(_IDX)) ** 3), ((2, 3),)),
+    "index_select_twice": Row(
+        second(lambda a: torch.index_select(a, 1, torch.tensor([2, 0])) ** 3), ((2, 3),)
+    ),
+    "sort_twice": Row(second(lambda a: torch.sort(a, 1).values ** 3), ((2, 3),)),
+    "view_write_twice": Row(second(lambda a: _through_view(a) ** 2), ((2, 3),)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_op_table_gradient_matches_finite_differences(name: str, data: st.DataObject) -> None:
+    row = OPS[name]
+    unique = name in ("sort", "topk", "sort_twice")  # ties are kinks
+    check_grad(
+        row.fn,
+        *(leaf(data, s, row.elements, unique=unique) for s in row.shapes),
+        atol=row.atol,
+        rtol=row.rtol,
+    )
+
+
 # -- higher order ----------------------------------------------------------------------------------
 def test_second_derivatives_of_softmax_and_indexing_match_finite_differences() -> None:
     x = torch.tensor([[0.3, -1.2, 2.0], [0.5, 0.1, -0.4]], dtype=torch.float64, requires_grad=True)
@@ -503,3 +622,28 @@ def test_numerical_jacobian_of_a_linear_map_is_its_matrix() -> None:
     m = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=torch.float64)
     x = torch.tensor([0.5, -0.5], dtype=torch.float64, requires_grad=True)
     np.testing.assert_allclose(numerical_jacobian(lambda x: torch.mv(m, x), [x], 0), m._data)
+
+
+def test_every_differentiable_node_is_in_a_gradcheck_table() -> None:
+    rng = np.random.default_rng(0)
+
+    def x(*shape: int) -> torch.Tensor:
+        return torch.tensor(rng.uniform(0.3, 0.9, shape), requires_grad=True)
+
+    seen: set[type] = set()
+    for fn, _ in UNARY.values():
+        seen |= recorded_nodes(fn, x(2, 3))
+    for fn, _, _ in BINARY.values():
+        seen |= recorded_nodes(fn, x(2, 3), x(3))
+    for fn, _, _ in REDUCE_ALL.values():
+        seen |= recorded_nodes(fn, x(2, 3))
+    for fn, _ in REDUCE_DIM.values():
+        seen |= recorded_nodes(lambda a, fn=fn: fn(a, 1, False), x(2, 3))
+    for fn in SHAPE.values():
+        seen |= recorded_nodes(fn, x(2, 3))
+    for fn in INDEX_2D.values():
+        seen |= recorded_nodes(fn, x(3, 4))
+    for row in OPS.values():
+        seen |= recorded_nodes(row.fn, *(x(*s) for s in row.shapes))
+    missing = sorted(c.__name__ for c in differentiable_nodes() if c not in seen)
+    assert missing == [], "add a row for each to a table above (OPS for a new op)"

@@ -75,6 +75,8 @@ class Node:
     # Input names as in PyTorch's derivatives table ("self", "other", ...) and each input's formula.
     input_names: tuple[str, ...] = ("self",)
     formulas: dict[str, str] = {}
+    # Inputs the node never sends a gradient to (a loss's weight), so they need no formula.
+    no_grad_inputs: tuple[str, ...] = ()
     # Outputs that carry gradients (multi-output ops such as max(dim) return indices too).
     num_outputs: int = 1
     # Whether the engine passes zeros (not None) for outputs that received no gradient.

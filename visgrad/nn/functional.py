@@ -1,33 +1,15 @@
-"""``torch.nn.functional``: the ops layers are made of, as plain functions."""
+"""``torch.nn.functional``: the ops layers are made of, as plain functions.
 
-from visgrad.ops.loss import binary_cross_entropy_with_logits
-from visgrad.ops.nn_ops import (
-    binary_cross_entropy,
-    cross_entropy,
-    dropout,
-    leaky_relu,
-    linear,
-    log_softmax,
-    mse_loss,
-    nll_loss,
-    relu,
-    sigmoid,
-    softmax,
-    tanh,
-)
+The functions come from the op registry (each op declares ``functional=True`` where PyTorch has it
+in ``torch.nn.functional``); the stub lists them for IDEs and type checkers.
+"""
 
-__all__ = [
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cross_entropy",
-    "dropout",
-    "leaky_relu",
-    "linear",
-    "log_softmax",
-    "mse_loss",
-    "nll_loss",
-    "relu",
-    "sigmoid",
-    "softmax",
-    "tanh",
-]
+import typing as _typing
+
+from visgrad.ops import registry as _registry
+
+if _typing.TYPE_CHECKING:
+    from visgrad.nn._functional_api import *  # noqa: F403
+    from visgrad.nn._functional_api import __all__ as __all__
+else:
+    __all__ = _registry.export(globals(), "functional")

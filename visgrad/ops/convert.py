@@ -1,4 +1,4 @@
-"""dtype conversion (ToCopyBackward0) and detach."""
+"""dtype conversion (ToCopyBackward0: ``to``, ``float()``, ``double()``, ...) and detach."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
 from visgrad.ops.base import Op, apply
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 
@@ -24,6 +25,7 @@ class ToCopyBackward0(Op):
         return to(g, self._src)
 
 
+@declare("to", nodes=ToCopyBackward0, torch=False)
 def to(a: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     """``t.to(dtype)``; ``"cpu"`` is accepted, other devices raise (visgrad is CPU-only)."""
     from visgrad._device import CPU_ONLY
@@ -48,6 +50,7 @@ def to(a: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     return apply(ToCopyBackward0, a, dtype=np_dtype)
 
 
+@declare("detach")
 def detach(a: Tensor) -> Tensor:
     """A new leaf sharing storage and the version counter, with no history."""
     t = Tensor._make(a._data, False, None, 0)
@@ -58,7 +61,49 @@ def detach(a: Tensor) -> Tensor:
     return t
 
 
+@declare("detach_")
 def detach_(a: Tensor) -> Tensor:
     a._fn = None
     a._rg = False
+    return a
+
+
+@declare("float", torch=False)
+def float_(a: Tensor) -> Tensor:
+    return to(a, "float32")
+
+
+@declare("double", torch=False)
+def double(a: Tensor) -> Tensor:
+    return to(a, "float64")
+
+
+@declare("half", torch=False)
+def half(a: Tensor) -> Tensor:
+    return to(a, "float16")
+
+
+@declare("long", torch=False)
+def long(a: Tensor) -> Tensor:
+    return to(a, "int64")
+
+
+@declare("int", torch=False)
+def int_(a: Tensor) -> Tensor:
+    return to(a, "int32")
+
+
+@declare("bool", torch=False)
+def bool_(a: Tensor) -> Tensor:
+    return to(a, "bool")
+
+
+@declare("type_as", torch=False)
+def type_as(a: Tensor, other: Tensor) -> Tensor:
+    return to(a, other.dtype)
+
+
+@declare("cpu", torch=False)
+def cpu(a: Tensor) -> Tensor:
+    """visgrad is CPU-only: the tensor itself."""
     return a

@@ -12,9 +12,11 @@ import numpy as np
 from visgrad import dtypes
 from visgrad.autograd import errors
 from visgrad.ops import elementwise as E
-from visgrad.ops import install
+from visgrad.ops import pointwise as P
 from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.inplace import inplace
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 _LN2 = math.log(2.0)
@@ -238,39 +240,68 @@ class LogsumexpBackward0(Op):
 
 
 # -- functions --------------------------------------------------------------------------------------
+def square_(t: Tensor) -> Tensor:
+    return P.pow_(t, 2)
+
+
+@declare("square", inplace=square_, torch_inplace=True)
 def square(a: Tensor) -> Tensor:
     """``a * a``, recorded as ``pow(a, 2)`` (PowBackward0), as in PyTorch."""
     if a._data.dtype == np.bool_:
         a = wrap(a._data.astype(np.int64))
-    return E.pow(a, 2)
+    return P.pow(a, 2)
 
 
+@declare("rsqrt", nodes=RsqrtBackward0, inplace=True, torch_inplace=True)
 def rsqrt(a: Tensor) -> Tensor:
     return apply(RsqrtBackward0, a)
 
 
+@declare("exp2", nodes=Exp2Backward0, inplace=True, torch_inplace=True)
 def exp2(a: Tensor) -> Tensor:
     return apply(Exp2Backward0, a)
 
 
+@declare("log2", nodes=Log2Backward0, inplace=True, torch_inplace=True)
 def log2(a: Tensor) -> Tensor:
     return apply(Log2Backward0, a)
 
 
+def round_(t: Tensor, *, decimals: int = 0) -> Tensor:
+    if decimals:
+        return inplace(t, RoundBackward1, (), {"decimals": int(decimals)}, "round_")
+    return inplace(t, RoundBackward0, (), {}, "round_")
+
+
+@declare("round", nodes=(RoundBackward0, RoundBackward1), inplace=round_, torch_inplace=True)
 def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
     if decimals:
         return apply(RoundBackward1, a, decimals=int(decimals))
     return apply(RoundBackward0, a)
 
 
+@declare("floor", nodes=FloorBackward0, inplace=True, torch_inplace=True)
 def floor(a: Tensor) -> Tensor:
     return apply(FloorBackward0, a)
 
 
+@declare("ceil", nodes=CeilBackward0, inplace=True, torch_inplace=True)
 def ceil(a: Tensor) -> Tensor:
     return apply(CeilBackward0, a)
 
 
+def clamp_min_(t: Tensor, min: Any) -> Tensor:  # noqa: A002
+    if isinstance(min, Tensor):
+        return inplace(t, ClampMinBackward1, (min,), {}, "clamp_min_")
+    return inplace(t, ClampMinBackward0, (), {"min": min}, "clamp_min_")
+
+
+@declare(
+    "clamp_min",
+    nodes=(ClampMinBackward0, ClampMinBackward1),
+    inplace=clamp_min_,
+    torch_inplace=True,
+)
 def clamp_min(a: Tensor, min: Any) -> Tensor:  # noqa: A002
     if isinstance(min, Tensor):
         return apply(ClampMinBackward1, a, min)
@@ -279,6 +310,18 @@ def clamp_min(a: Tensor, min: Any) -> Tensor:  # noqa: A002
     return apply(ClampMinBackward0, a, min=min)
 
 
+def clamp_max_(t: Tensor, max: Any) -> Tensor:  # noqa: A002
+    if isinstance(max, Tensor):
+        return inplace(t, ClampMaxBackward1, (max,), {}, "clamp_max_")
+    return inplace(t, ClampMaxBackward0, (), {"max": max}, "clamp_max_")
+
+
+@declare(
+    "clamp_max",
+    nodes=(ClampMaxBackward0, ClampMaxBackward1),
+    inplace=clamp_max_,
+    torch_inplace=True,
+)
 def clamp_max(a: Tensor, max: Any) -> Tensor:  # noqa: A002
     if isinstance(max, Tensor):
         return apply(ClampMaxBackward1, a, max)
@@ -287,6 +330,14 @@ def clamp_max(a: Tensor, max: Any) -> Tensor:  # noqa: A002
     return apply(ClampMaxBackward0, a, max=max)
 
 
+def nan_to_num_(
+    t: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    attrs = {"nan": nan, "posinf": posinf, "neginf": neginf}
+    return inplace(t, NanToNumBackward0, (), attrs, "nan_to_num_")
+
+
+@declare("nan_to_num", nodes=NanToNumBackward0, inplace=nan_to_num_, torch_inplace=True)
 def nan_to_num(
     a: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
 ) -> Tensor:
@@ -294,30 +345,20 @@ def nan_to_num(
     return apply(NanToNumBackward0, a, nan=nan, posinf=posinf, neginf=neginf)
 
 
+def masked_fill_(t: Tensor, mask: Tensor, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        value = value._data.item()
+    return inplace(t, MaskedFillBackward0, (), {"mask": mask, "value": value}, "masked_fill_")
+
+
+@declare("masked_fill", nodes=MaskedFillBackward0, inplace=masked_fill_)
 def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     if isinstance(value, Tensor):
         value = value._data.item()
     return apply(MaskedFillBackward0, a, mask=mask, value=value)
 
 
+@declare("logsumexp", nodes=LogsumexpBackward0)
 def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(a), dim))`` computed without overflow."""
     return apply(LogsumexpBackward0, a, dim=norm_dims(dim, a._data.ndim), keepdim=keepdim)
-
-
-install(
-    {
-        "square": square,
-        "rsqrt": rsqrt,
-        "exp2": exp2,
-        "log2": log2,
-        "round": round,
-        "floor": floor,
-        "ceil": ceil,
-        "clamp_min": clamp_min,
-        "clamp_max": clamp_max,
-        "nan_to_num": nan_to_num,
-        "masked_fill": masked_fill,
-        "logsumexp": logsumexp,
-    }
-)

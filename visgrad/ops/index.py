@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
 from visgrad.tensor import Tensor
 
@@ -47,6 +48,7 @@ class SelectBackwardBackward0(Op):
     """The gradient of select: ``grad`` written into zeros of the input's shape."""
 
     op_name = "select_backward"
+    input_names = ("grad_output",)
     formulas = {"grad_output": "grad.select(dim, index)"}
 
     def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: int) -> np.ndarray:
@@ -81,6 +83,7 @@ class SliceBackward0(Op):
 
 class SliceBackwardBackward0(Op):
     op_name = "slice_backward"
+    input_names = ("grad_output",)
     formulas = {"grad_output": "grad[start:end:step]"}
 
     def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, sl: slice) -> np.ndarray:
@@ -125,6 +128,7 @@ class IndexPutImplBackward0(Op):
     """The gradient of advanced indexing: ``grad`` added into zeros at the indexed places."""
 
     op_name = "index_put"
+    input_names = ("values",)
     formulas = {"values": "grad[indices]"}
 
     def forward(self, g: Tensor, sizes: tuple[int, ...], key: tuple[Any, ...]) -> np.ndarray:
@@ -139,6 +143,7 @@ class IndexPutImplBackward0(Op):
 
 
 # -- functions --------------------------------------------------------------------------------------
+@declare("select", nodes=(SelectBackward0, SelectBackwardBackward0))
 def select(a: Tensor, dim: int, index: int) -> Tensor:
     """``a.select(dim, index)``: drop ``dim`` by picking one position (a view)."""
     from visgrad.tensor import _dim
@@ -158,6 +163,7 @@ def slice_dim(a: Tensor, dim: int, start: Any, end: Any, step: Any = 1) -> Tenso
     return _as_view(apply(SliceBackward0, a, dim=dim, start=start, end=end, step=step), a)
 
 
+@declare("narrow", nodes=(SliceBackward0, SliceBackwardBackward0))
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``a.narrow(dim, start, length)``."""
     from visgrad.tensor import _dim
@@ -196,6 +202,18 @@ def _check_item(x: Any) -> None:
     )
 
 
+@declare(
+    nodes=(
+        SelectBackward0,
+        SliceBackward0,
+        IndexBackward0,
+        AliasBackward0,
+        SelectBackwardBackward0,
+        SliceBackwardBackward0,
+        IndexPutImplBackward0,
+    ),
+    operators=("__getitem__",),
+)
 def getitem(a: Tensor, index: Any) -> Tensor:
     """``a[index]`` with PyTorch's node structure."""
     single = not isinstance(index, tuple)

@@ -20,10 +20,10 @@ from visgrad._aliasing import alias_snapshots
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import Node, accumulator
-from visgrad.ops import elementwise as E
 from visgrad.ops.base import Op, saved_tensor_names, wrap
 from visgrad.ops.copy_slices import (
     AsStridedBackward0,
+    AsStridedScatterBackward0,
     CopyBackwards,
     CopySlices,
     FillBackward2,
@@ -31,6 +31,7 @@ from visgrad.ops.copy_slices import (
     ZeroBackward0,
     region_of,
 )
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 _OVERLAP = (
@@ -179,6 +180,10 @@ def _rederive(t: Tensor, base: Tensor, node: CopySlices) -> None:
     t._fn, t._output_nr, t._rg = view, 0, True
 
 
+@declare(
+    nodes=(CopyBackwards, CopySlices, AsStridedBackward0, AsStridedScatterBackward0),
+    operators=("__setitem__",),
+)
 def setitem(t: Tensor, idx: Any, value: Any) -> None:
     """``t[idx] = value``: a copy into a region, recorded as ``CopySlices`` on the base."""
     idx = _np_index(idx)
@@ -271,92 +276,29 @@ def publish_update(
         )
 
 
-# -- the methods ------------------------------------------------------------------------------------
-def add_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
-    return inplace(t, E.AddBackward0, (wrap(other, t),), {"alpha": alpha}, "add_")
-
-
-def sub_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
-    return inplace(t, E.SubBackward0, (wrap(other, t),), {"alpha": alpha}, "sub_")
-
-
-def mul_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, E.MulBackward0, (wrap(other, t),), {}, "mul_")
-
-
-def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-    attrs = {} if rounding_mode is None else {"rounding_mode": rounding_mode}
-    return inplace(t, E.DivBackward0, (wrap(other, t),), attrs, "div_")
-
-
-def pow_(t: Tensor, exponent: Any) -> Tensor:
-    if isinstance(exponent, Tensor):
-        return inplace(t, E.PowBackward1, (exponent,), {}, "pow_")
-    return inplace(t, E.PowBackward0, (), {"exponent": exponent}, "pow_")
-
-
-def clamp_(t: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    return inplace(t, E.ClampBackward1, (), {"min": min, "max": max}, "clamp_")
-
-
+# -- in-place ops of their own (the others are declared next to their op) ---------------------------
+@declare("zero_", nodes=ZeroBackward0)
 def zero_(t: Tensor) -> Tensor:
     return inplace(t, ZeroBackward0, (), {}, "zero_")
 
 
+@declare("fill_", nodes=(FillBackward2, FillBackward3))
 def fill_(t: Tensor, value: Any) -> Tensor:
     if isinstance(value, Tensor):
         return inplace(t, FillBackward3, (value,), {}, "fill_")
     return inplace(t, FillBackward2, (), {"value": value}, "fill_")
 
 
+@declare("copy_", nodes=CopyBackwards, torch=False)
 def copy_(t: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     return inplace(t, CopyBackwards, (wrap(src, t),), {}, "copy_")
 
 
-def _unary(cls: type[Op], op: str) -> Any:
+def unary(cls: type[Op], op: str) -> Any:
+    """The in-place method ``op`` (``"exp_"``) of a unary op without attributes."""
+
     def method(t: Tensor) -> Tensor:
         return inplace(t, cls, (), {}, op)
 
     method.__name__ = op
     return method
-
-
-def _aug(fn: Any) -> Any:
-    """``a += b`` must hand back ``a`` itself."""
-    return lambda self, other: fn(self, other)
-
-
-METHODS: dict[str, Any] = {
-    "add_": add_,
-    "sub_": sub_,
-    "subtract_": sub_,
-    "mul_": mul_,
-    "multiply_": mul_,
-    "div_": div_,
-    "divide_": div_,
-    "true_divide_": div_,
-    "pow_": pow_,
-    "clamp_": clamp_,
-    "clip_": clamp_,
-    "zero_": zero_,
-    "fill_": fill_,
-    "copy_": copy_,
-    "__iadd__": _aug(add_),
-    "__isub__": _aug(sub_),
-    "__imul__": _aug(mul_),
-    "__itruediv__": _aug(div_),
-    "__ipow__": _aug(pow_),
-    "__setitem__": setitem,
-    "neg_": _unary(E.NegBackward0, "neg_"),
-    "negative_": _unary(E.NegBackward0, "neg_"),
-    "exp_": _unary(E.ExpBackward0, "exp_"),
-    "log_": _unary(E.LogBackward0, "log_"),
-    "sqrt_": _unary(E.SqrtBackward0, "sqrt_"),
-    "abs_": _unary(E.AbsBackward0, "abs_"),
-    "sin_": _unary(E.SinBackward0, "sin_"),
-    "cos_": _unary(E.CosBackward0, "cos_"),
-    "tanh_": _unary(E.TanhBackward0, "tanh_"),
-    "sigmoid_": _unary(E.SigmoidBackward0, "sigmoid_"),
-    "relu_": _unary(E.ReluBackward0, "relu_"),
-    "reciprocal_": _unary(E.ReciprocalBackward0, "reciprocal_"),
-}

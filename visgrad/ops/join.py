@@ -8,6 +8,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply, promote
 from visgrad.ops.index import narrow, select
+from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
 from visgrad.tensor import Tensor, _dim
 
@@ -22,7 +23,8 @@ def _common(tensors: tuple[Tensor, ...]) -> list[np.ndarray]:
 
 class CatBackward0(Op):
     op_name = "cat"
-    formulas = {"tensors[i]": "grad.narrow(dim, offset_i, size_i)"}
+    input_names = ("tensors",)  # every input: the i-th gets its own slice
+    formulas = {"tensors": "grad.narrow(dim, offset_i, size_i)"}
 
     def forward(self, *tensors: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)
@@ -42,7 +44,8 @@ class CatBackward0(Op):
 
 class StackBackward0(Op):
     op_name = "stack"
-    formulas = {"tensors[i]": "grad.select(dim, i)"}
+    input_names = ("tensors",)  # every input: the i-th gets its own slice
+    formulas = {"tensors": "grad.select(dim, i)"}
 
     def forward(self, *tensors: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)
@@ -111,6 +114,7 @@ class UnbindBackward0(_MultiOutput):
 
 
 # -- functions --------------------------------------------------------------------------------------
+@declare("cat", "concat", "concatenate", nodes=CatBackward0, method=False)
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     """``torch.cat``: join along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
     tensors = tuple(tensors)
@@ -140,6 +144,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     return apply(CatBackward0, *tensors, dim=dim)
 
 
+@declare("stack", nodes=StackBackward0, method=False)
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     """``torch.stack``: join along a new dim."""
     tensors = tuple(tensors)
@@ -155,6 +160,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     return apply(StackBackward0, *tensors, dim=_dim(dim, len(first) + 1))
 
 
+@declare("flip", nodes=FlipBackward0)
 def flip(a: Tensor, *dims: Any) -> Tensor:
     """``a.flip(dims)``: reverse the order along ``dims`` (a copy, as in PyTorch)."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
@@ -163,6 +169,7 @@ def flip(a: Tensor, *dims: Any) -> Tensor:
     return apply(FlipBackward0, a, dims=tuple(_dim(int(d), nd) for d in dims))
 
 
+@declare("split", nodes=SplitBackward0)
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.split(n)`` (pieces of n, the last smaller) or ``a.split([n1, n2, ...])``."""
     dim = _dim(dim, a._data.ndim)
@@ -186,6 +193,7 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
     return tuple(_as_view(o, a) for o in outs)
 
 
+@declare("chunk", nodes=SplitBackward0)
 def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.chunk(n)``: at most n pieces of equal size (the last may be smaller)."""
     if chunks <= 0:
@@ -194,6 +202,7 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(a, max(-(-size // chunks), 1), dim)
 
 
+@declare("unbind", nodes=UnbindBackward0)
 def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.unbind(dim)``: the slices along ``dim``, as views."""
     dim = _dim(dim, a._data.ndim)

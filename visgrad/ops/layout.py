@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.ops import install
 from visgrad.ops import shape as S
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import mul
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 
@@ -99,6 +99,7 @@ class DiagonalBackward0_copy(Op):  # noqa: N801 - PyTorch's node name for diag(m
 
 
 # -- functions --------------------------------------------------------------------------------------
+@declare("repeat", nodes=RepeatBackward0, torch=False)
 def repeat(a: Tensor, *sizes: Any) -> Tensor:
     """``a.repeat(r0, r1, ...)``: tile the tensor ``r_i`` times along each dim."""
     repeats = S._shape_arg(sizes)
@@ -110,6 +111,7 @@ def repeat(a: Tensor, *sizes: Any) -> Tensor:
     return apply(RepeatBackward0, a, repeats=repeats)
 
 
+@declare("tile")
 def tile(a: Tensor, *dims: Any) -> Tensor:
     """Like ``repeat``, but missing leading repeat counts are taken as 1."""
     reps = S._shape_arg(dims)
@@ -117,14 +119,17 @@ def tile(a: Tensor, *dims: Any) -> Tensor:
     return repeat(a, reps)
 
 
+@declare("tril", nodes=TrilBackward0)
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
     return apply(TrilBackward0, a, diagonal=int(diagonal))
 
 
+@declare("triu", nodes=TriuBackward0)
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
     return apply(TriuBackward0, a, diagonal=int(diagonal))
 
 
+@declare("diag", nodes=(DiagEmbedBackward0, DiagonalBackward0_copy))
 def diag(a: Tensor, diagonal: int = 0) -> Tensor:
     """A vector becomes a diagonal matrix; a matrix gives back its diagonal."""
     nd = a._data.ndim
@@ -135,6 +140,7 @@ def diag(a: Tensor, diagonal: int = 0) -> Tensor:
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
 
 
+@declare("outer", "ger")
 def outer(a: Tensor, b: Tensor) -> Tensor:
     """``a[:, None] * b``, recorded as PyTorch does it (a view of ``a``, then MulBackward0)."""
     for name, t in (("self", a), ("vec2", b)):
@@ -143,10 +149,12 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
     return mul(S.reshape(a, -1, 1), b)
 
 
+@declare("swapaxes", "swapdims")
 def swapaxes(a: Tensor, axis0: int, axis1: int) -> Tensor:
     return S.transpose(a, axis0, axis1)
 
 
+@declare("movedim", "moveaxis")
 def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
     """Move dims ``source`` to positions ``destination``; the rest keep their order."""
     nd = a._data.ndim
@@ -167,6 +175,7 @@ def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
     return S.permute(a, *perm)
 
 
+@declare("unflatten")
 def unflatten(a: Tensor, dim: int, sizes: Any) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one entry may be -1)."""
     shape = a._data.shape
@@ -174,24 +183,6 @@ def unflatten(a: Tensor, dim: int, sizes: Any) -> Tensor:
     return S.view(a, (*shape[:dim], *sizes, *shape[dim + 1 :]))
 
 
+@declare("broadcast_to")
 def broadcast_to(a: Tensor, size: Any) -> Tensor:
     return S.expand(a, size)
-
-
-install(
-    {
-        "repeat": repeat,
-        "tile": tile,
-        "tril": tril,
-        "triu": triu,
-        "diag": diag,
-        "outer": outer,
-        "ger": outer,
-        "swapaxes": swapaxes,
-        "swapdims": swapaxes,
-        "movedim": movedim,
-        "moveaxis": movedim,
-        "unflatten": unflatten,
-        "broadcast_to": broadcast_to,
-    }
-)

@@ -7,6 +7,8 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import _pair
+from visgrad.ops.registry import declare
+from visgrad.ops.shape import SqueezeBackward4, UnsafeViewBackward0
 from visgrad.tensor import Tensor
 
 
@@ -116,14 +118,17 @@ class BmmBackward0(Op):
         return ga, gb
 
 
+@declare("dot", nodes=DotBackward0)
 def dot(a: Tensor, b: Tensor) -> Tensor:
     return apply(DotBackward0, a, b)
 
 
+@declare("mv", nodes=MvBackward0)
 def mv(m: Tensor, v: Tensor) -> Tensor:
     return apply(MvBackward0, m, v)
 
 
+@declare("mm", nodes=MmBackward0)
 def mm(a: Tensor, b: Tensor) -> Tensor:
     if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError(
@@ -132,6 +137,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
     return apply(MmBackward0, a, b)
 
 
+@declare("bmm", nodes=BmmBackward0)
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
@@ -139,6 +145,18 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     return apply(BmmBackward0, a, b)
 
 
+@declare(
+    "matmul",
+    nodes=(
+        DotBackward0,
+        MvBackward0,
+        MmBackward0,
+        BmmBackward0,
+        SqueezeBackward4,
+        UnsafeViewBackward0,
+    ),
+    operators=("__matmul__", "__rmatmul__"),
+)
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """``a @ b`` with PyTorch's dispatch by dimension."""
     da, db = a._data.ndim, b._data.ndim
@@ -151,14 +169,10 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if da == 2 and db == 1:
         return mv(a, b)
     if da == 1 and db == 2:
-        from visgrad.ops.shape import SqueezeBackward4
-
         out = mm(a.unsqueeze(0), b)
         return apply(SqueezeBackward4, out, dim=0)
     if da == 2 and db == 2:
         return mm(a, b)
-    from visgrad.ops.shape import UnsafeViewBackward0
-
     if da >= 3 and db <= 2:
         # Fold a's batch dims into rows: one mm / mv, viewed back (PyTorch's node layout).
         x = a._data

@@ -8,6 +8,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.elementwise import _pair
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
@@ -36,6 +37,7 @@ def _softplus_neg(z: np.ndarray) -> np.ndarray:
 class BinaryCrossEntropyWithLogitsBackward0(Op):
     op_name = "binary_cross_entropy_with_logits"
     input_names = ("self", "target", "weight", "pos_weight")
+    no_grad_inputs = ("weight", "pos_weight")
     formulas = {
         "self": "grad * (σ(self) − target) · weight / n",
         "target": "grad * −self · weight / n",
@@ -93,6 +95,13 @@ def _size(shape: tuple[int, ...]) -> str:
     return f"torch.Size([{', '.join(str(s) for s in shape)}])"
 
 
+@declare(
+    "binary_cross_entropy_with_logits",
+    nodes=BinaryCrossEntropyWithLogitsBackward0,
+    torch=False,
+    method=False,
+    functional=True,
+)
 def binary_cross_entropy_with_logits(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -146,6 +155,7 @@ class MseLossBackward0(Op):
         return (gx if na else None), (-gx if nb else None)
 
 
+@declare("mse_loss", nodes=MseLossBackward0, torch=False, method=False, functional=True)
 def mse_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -236,6 +246,7 @@ class NllLossBackward0(Op):
         return g * Tensor._make(coef, False, None, 0)
 
 
+@declare("nll_loss", nodes=NllLossBackward0, torch=False, method=False, functional=True)
 def nll_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -293,6 +304,13 @@ class BinaryCrossEntropyBackward0(Op):
         return gx, gt
 
 
+@declare(
+    "binary_cross_entropy",
+    nodes=BinaryCrossEntropyBackward0,
+    torch=False,
+    method=False,
+    functional=True,
+)
 def binary_cross_entropy(
     input: Tensor,  # noqa: A002
     target: Tensor,

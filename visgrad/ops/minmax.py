@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.pointwise import maximum, minimum
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 
@@ -168,36 +170,38 @@ def _max_min(
     return result(values, indices)
 
 
+@declare("max", nodes=(MaxBackward1, MaxBackward0))
 def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """``max()`` (a tensor), ``max(dim)`` (values, indices), or ``max(other)`` (maximum)."""
-    from visgrad.ops.elementwise import maximum
-
     return _max_min(MaxBackward1, MaxBackward0, maximum, MaxResult, a, dim, keepdim)
 
 
+@declare("min", nodes=(MinBackward1, MinBackward0))
 def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """``min()``, ``min(dim)`` or ``min(other)``."""
-    from visgrad.ops.elementwise import minimum
-
     return _max_min(MinBackward1, MinBackward0, minimum, MinResult, a, dim, keepdim)
 
 
+@declare("amax", nodes=AmaxBackward0)
 def amax(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (all dims by default); ties share the gradient evenly."""
     return apply(AmaxBackward0, a, dim=dim, keepdim=keepdim)
 
 
+@declare("amin", nodes=AminBackward0)
 def amin(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (all dims by default); ties share the gradient evenly."""
     return apply(AminBackward0, a, dim=dim, keepdim=keepdim)
 
 
+@declare("argmax")
 def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (flattened when ``dim`` is None), as int64."""
     d = None if dim is None else _dim(dim, a._data.ndim)
     return apply(ArgReduce, a, dim=d, keepdim=keepdim, fn=np.argmax)
 
 
+@declare("argmin")
 def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (flattened when ``dim`` is None), as int64."""
     d = None if dim is None else _dim(dim, a._data.ndim)

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import relu, sigmoid, tanh
 from visgrad.ops.linalg import matmul, mm
 from visgrad.ops.loss import (
     binary_cross_entropy,
@@ -22,6 +21,7 @@ from visgrad.ops.loss import (
     nll_loss,
     reduction_code,
 )
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 __all__ = [
@@ -36,10 +36,7 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
-    "relu",
-    "sigmoid",
     "softmax",
-    "tanh",
 ]
 
 
@@ -95,6 +92,7 @@ class LogSoftmaxBackward0(Op):
         return g - r.exp() * g.sum(dim, keepdim=True)
 
 
+@declare("softmax", nodes=SoftmaxBackward0, method=False, functional=True)
 def softmax(
     input: Tensor,
     dim: int | None = None,
@@ -108,6 +106,7 @@ def softmax(
     return apply(SoftmaxBackward0, input, dim=d)
 
 
+@declare("log_softmax", nodes=LogSoftmaxBackward0, method=False, functional=True)
 def log_softmax(
     input: Tensor,
     dim: int | None = None,
@@ -119,6 +118,18 @@ def log_softmax(
         input = input.to(dtype)
     d = _softmax_dim("log_softmax", input._data.ndim, dim, _stacklevel)
     return apply(LogSoftmaxBackward0, input, dim=d)
+
+
+@declare("softmax", nodes=SoftmaxBackward0, torch=False)
+def softmax_method(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``t.softmax(dim)``."""
+    return softmax(a, dim, dtype=dtype)
+
+
+@declare("log_softmax", nodes=LogSoftmaxBackward0, torch=False)
+def log_softmax_method(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``t.log_softmax(dim)``."""
+    return log_softmax(a, dim, dtype=dtype)
 
 
 # -- linear ---------------------------------------------------------------------------------------
@@ -175,6 +186,7 @@ def _strides(x: np.ndarray) -> tuple[int, ...]:
     return tuple(s // x.itemsize for s in x.strides)
 
 
+@declare("addmm", nodes=AddmmBackward0)
 def addmm(
     input: Tensor,
     mat1: Tensor,
@@ -187,6 +199,7 @@ def addmm(
     return apply(AddmmBackward0, wrap(input, mat1), mat1, mat2, beta=beta, alpha=alpha)
 
 
+@declare("linear", nodes=AddmmBackward0, torch=False, method=False, functional=True)
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """``input @ weight.T + bias`` with PyTorch's node layout (AddmmBackward0 when biased)."""
     if bias is None:
@@ -217,6 +230,7 @@ class LeakyReluBackward0(Op):
         return g * _const(slope)
 
 
+@declare("leaky_relu", nodes=LeakyReluBackward0, torch=False, method=False, functional=True)
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` where positive, ``negative_slope * x`` elsewhere (the slope also at 0)."""
     return apply(LeakyReluBackward0, input, negative_slope=negative_slope)
@@ -252,6 +266,7 @@ class GeluBackward0(Op):
         return g * _const(d.astype(g._data.dtype))
 
 
+@declare("gelu", nodes=GeluBackward0, torch=False, method=False, functional=True)
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """Gaussian error linear unit, exact (erf) or with ``approximate='tanh'``."""
     if approximate not in ("none", "tanh"):
@@ -259,6 +274,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     return apply(GeluBackward0, input, approximate=approximate)
 
 
+@declare("dropout", torch=False, method=False, functional=True)
 def dropout(
     input: Tensor,
     p: float = 0.5,
@@ -294,6 +310,7 @@ class DivBackward1(Op):
         return g / self.saved("other")
 
 
+@declare("cross_entropy", nodes=DivBackward1, torch=False, method=False, functional=True)
 def cross_entropy(
     input: Tensor,  # noqa: A002
     target: Tensor,

@@ -8,7 +8,9 @@ import numpy as np
 
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply
-from visgrad.ops.elementwise import sign, where
+from visgrad.ops.elementwise import where
+from visgrad.ops.pointwise import sign
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 
@@ -98,6 +100,7 @@ def _long_name(dt: np.dtype) -> str:
     return {"i": "Long", "b": "Bool", "u": "Byte"}.get(dt.kind, dt.name)
 
 
+@declare("sum", nodes=(SumBackward0, SumBackward1))
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     from visgrad.dtypes import to_np
 
@@ -110,6 +113,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
     )
 
 
+@declare("mean", nodes=(MeanBackward0, MeanBackward1))
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     from visgrad.dtypes import to_np
 
@@ -182,6 +186,7 @@ def _var_args(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
     return dim, correction
 
 
+@declare("var", nodes=VarBackward0)
 def var(
     a: Tensor,
     dim: Any = None,
@@ -195,6 +200,7 @@ def var(
     return apply(VarBackward0, a, dim=dim, correction=correction, keepdim=keepdim)
 
 
+@declare("std", nodes=StdBackward0)
 def std(
     a: Tensor,
     dim: Any = None,
@@ -252,6 +258,7 @@ class ProdBackward1(ProdBackward0):
     """``prod(dim)``."""
 
 
+@declare("prod", nodes=(ProdBackward0, ProdBackward1))
 def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product of the elements (over one dim when ``dim`` is given)."""
     if dtype is not None:
@@ -293,7 +300,6 @@ class LinalgVectorNormBackward0(Op):
         return np.asarray(r, dtype=x.dtype)
 
     def backward(self, g: Tensor) -> Tensor:
-
         x, p = self.saved("self"), self.saved("ord")
         shape = x._data.shape
         g = expand_back(g, shape, self._dims, self._keep)
@@ -312,6 +318,7 @@ class LinalgVectorNormBackward0(Op):
         return g * sign(x) * x.abs() ** (p - 1) / safe ** (p - 1)
 
 
+@declare("norm", nodes=LinalgVectorNormBackward0)
 def norm(
     a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
 ) -> Tensor:

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.ops import install
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import flip
 from visgrad.ops.minmax import _return_type
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 SortResult = _return_type("sort")
@@ -40,6 +40,7 @@ class ScatterAddBackward0(Op):
     """``zeros(sizes).scatter_add_(dim, index, grad)``: the gradient of gather."""
 
     op_name = "scatter_add"
+    input_names = ("src",)
     formulas = {"src": "grad.gather(dim, index)"}
 
     def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: np.ndarray) -> Any:
@@ -140,6 +141,7 @@ class IndexAddBackward0(Op):
     """``zeros(sizes).index_add_(dim, index, grad)``: the gradient of index_select."""
 
     op_name = "index_add"
+    input_names = ("source",)
     formulas = {"source": "grad.index_select(dim, index)"}
 
     def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: np.ndarray) -> Any:
@@ -167,6 +169,7 @@ class IndexSelectBackward0(Op):
 
 
 # -- functions --------------------------------------------------------------------------------------
+@declare("sort", nodes=(SortBackward0, ScatterBackward0))
 def sort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
     """``(values, indices)`` sorted along ``dim``; the sort is always stable."""
     dim = _dim(dim, a._data.ndim)
@@ -174,6 +177,7 @@ def sort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = F
     return SortResult(values, indices)
 
 
+@declare("argsort")
 def argsort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
     x = a._data
     if x.ndim == 0:
@@ -182,6 +186,7 @@ def argsort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool 
     return Tensor._make(idx.astype(np.int64), False, None, 0)
 
 
+@declare("topk", nodes=(TopkBackward0, ScatterBackward0))
 def topk(
     a: Tensor,
     k: int,
@@ -195,12 +200,14 @@ def topk(
     return TopkResult(values, indices)
 
 
+@declare("cumsum", nodes=CumsumBackward0)
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     from visgrad import dtypes
 
     return apply(CumsumBackward0, a, dim=_dim(dim, a._data.ndim), dtype=dtypes.to_np(dtype))
 
 
+@declare("gather", nodes=(GatherBackward0, ScatterAddBackward0))
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (shown for dim=1)."""
     x, idx = a._data, index._data
@@ -224,6 +231,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     return apply(GatherBackward0, a, dim=dim, index=idx.astype(np.int64) % max(size, 1))
 
 
+@declare("index_select", nodes=(IndexSelectBackward0, IndexAddBackward0))
 def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
     x, idx = a._data, index._data
     dim = _dim(dim, x.ndim)
@@ -239,15 +247,3 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
         a = a.reshape(1)
     out = apply(IndexSelectBackward0, a, dim=dim, index=idx % max(size, 1))
     return out.reshape(()) if x.ndim == 0 else out
-
-
-install(
-    {
-        "sort": sort,
-        "argsort": argsort,
-        "topk": topk,
-        "cumsum": cumsum,
-        "gather": gather,
-        "index_select": index_select,
-    }
-)

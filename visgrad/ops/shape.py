@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 
@@ -174,6 +175,7 @@ class ExpandBackward0(Op):
         return sum_to(g, self.saved("self_sym_sizes"))
 
 
+@declare("reshape", nodes=(ViewBackward0, ReshapeAliasBackward0, UnsafeViewBackward0))
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     shape = _infer(_shape_arg(shape), a._data.size)
     # PyTorch's three outcomes: a view of a contiguous input, an alias of a strided one that can
@@ -185,6 +187,7 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     return apply(UnsafeViewBackward0, apply(CloneBackward0, a), shape=shape)
 
 
+@declare("view", nodes=ViewBackward0, torch=False)
 def view(a: Tensor, *shape: Any) -> Tensor:
     shape = _infer(_shape_arg(shape), a._data.size)
     if not _viewable(a._data, shape):
@@ -207,6 +210,7 @@ def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
         return False
 
 
+@declare("flatten")
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     nd = a._data.ndim
     if nd == 0:
@@ -221,15 +225,18 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, shape[:s] + (n,) + shape[e + 1 :])
 
 
+@declare("t", nodes=TBackward0)
 def t(a: Tensor) -> Tensor:
     return _as_view(apply(TBackward0, a), a)
 
 
+@declare("transpose", nodes=TransposeBackward0)
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     nd = a._data.ndim
     return _as_view(apply(TransposeBackward0, a, dim0=_dim(dim0, nd), dim1=_dim(dim1, nd)), a)
 
 
+@declare("permute", nodes=PermuteBackward0)
 def permute(a: Tensor, *dims: Any) -> Tensor:
     dims = _shape_arg(dims)
     nd = a._data.ndim
@@ -245,20 +252,30 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
     return _as_view(apply(PermuteBackward0, a, dims=dims), a)
 
 
+@declare("T", torch=False, property=True)
 def T(a: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
     """``a.T``: all dims reversed (PermuteBackward0, as in PyTorch)."""
     return permute(a, tuple(range(a._data.ndim - 1, -1, -1)))
 
 
+@declare("mT", torch=False, property=True)
+def mT(a: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """``a.mT``: the last two dims swapped."""
+    return transpose(a, -2, -1)
+
+
+@declare("unsqueeze", nodes=UnsqueezeBackward0)
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     return _as_view(apply(UnsqueezeBackward0, a, dim=_dim(dim, a._data.ndim + 1)), a)
 
 
+@declare("squeeze", nodes=(SqueezeBackward0, SqueezeBackward1))
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     cls = SqueezeBackward0 if dim is None else SqueezeBackward1
     return _as_view(apply(cls, a, dim=dim), a)
 
 
+@declare("expand", nodes=ExpandBackward0, torch=False)
 def expand(a: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     x = a._data
@@ -288,14 +305,31 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
     return _as_view(apply(ExpandBackward0, a, shape=tuple(full)), a)
 
 
+@declare("contiguous", torch=False)
 def contiguous(a: Tensor) -> Tensor:
     if a._data.flags.c_contiguous:
         return a
     return apply(CloneBackward0, a)
 
 
+@declare("clone", nodes=CloneBackward0)
 def clone(a: Tensor) -> Tensor:
     return apply(CloneBackward0, a)
+
+
+@declare("view_as", torch=False)
+def view_as(a: Tensor, other: Tensor) -> Tensor:
+    return view(a, other.shape)
+
+
+@declare("reshape_as", torch=False)
+def reshape_as(a: Tensor, other: Tensor) -> Tensor:
+    return reshape(a, other.shape)
+
+
+@declare("expand_as", torch=False)
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, other.shape)
 
 
 def flip(a: Tensor, *dims: Any) -> Tensor:

@@ -12,9 +12,9 @@ from visgrad import dtypes
 from visgrad._device import CPU, device, tensor_cuda
 from visgrad.autograd.grad_mode import STATE
 from visgrad.factories import full, generator, tensor
-from visgrad.ops import install
 from visgrad.ops.convert import to
 from visgrad.ops.inplace import _check_leaf
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 
@@ -63,6 +63,7 @@ BoolTensor = _tensor_type(dtypes.bool)
 _BY_TYPE_NAME = {d.tensor_type: d for d in dtypes.ALL}
 
 
+@declare("type", torch=False)
 def type_(t: Tensor, dtype: Any = None, non_blocking: bool = False, **_: Any) -> Any:
     """``t.type()`` names the tensor type ("torch.FloatTensor"); ``t.type(x)`` converts to x."""
     if dtype is None:
@@ -81,24 +82,28 @@ def _new(t: Tensor, size: tuple[Any, ...], fill: Any, dtype: Any, requires_grad:
     return full(size, fill, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
+@declare("new_zeros", torch=False)
 def new_zeros(
     t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
     return _new(t, size, 0, dtype, requires_grad)
 
 
+@declare("new_ones", torch=False)
 def new_ones(
     t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
     return _new(t, size, 1, dtype, requires_grad)
 
 
+@declare("new_empty", torch=False)
 def new_empty(
     t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
     return _new(t, size, 0, dtype, requires_grad)
 
 
+@declare("new_full", torch=False)
 def new_full(
     t: Tensor,
     size: Any,
@@ -111,6 +116,7 @@ def new_full(
     return _new(t, (size,), fill_value, dtype, requires_grad)
 
 
+@declare("new_tensor", torch=False)
 def new_tensor(
     t: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
@@ -129,33 +135,39 @@ def _fill(t: Tensor, values: np.ndarray, op: str) -> Tensor:
     return write_(t, values, op)
 
 
+@declare("uniform_", torch=False)
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, **_: Any) -> Tensor:
     return _fill(t, generator().uniform(a, b, size=t._data.shape), "uniform_")
 
 
+@declare("normal_", torch=False)
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, **_: Any) -> Tensor:
     return _fill(t, generator().normal(mean, std, size=t._data.shape), "normal_")
 
 
+@declare("device", torch=False, property=True)
 def _device(t: Tensor) -> device:
     return CPU
 
 
-install(
-    {
-        "type": type_,
-        "new_zeros": new_zeros,
-        "new_ones": new_ones,
-        "new_empty": new_empty,
-        "new_full": new_full,
-        "new_tensor": new_tensor,
-        "uniform_": uniform_,
-        "normal_": normal_,
-        "cuda": tensor_cuda,
-        "device": property(_device),
-        "is_cuda": property(lambda t: False),
-        "is_cpu": property(lambda t: True),
-        "nbytes": property(lambda t: int(t._data.nbytes)),
-        "itemsize": property(lambda t: int(t._data.itemsize)),
-    }
-)
+@declare("is_cuda", torch=False, property=True)
+def _is_cuda(t: Tensor) -> bool:
+    return False
+
+
+@declare("is_cpu", torch=False, property=True)
+def _is_cpu(t: Tensor) -> bool:
+    return True
+
+
+@declare("nbytes", torch=False, property=True)
+def _nbytes(t: Tensor) -> int:
+    return int(t._data.nbytes)
+
+
+@declare("itemsize", torch=False, property=True)
+def _itemsize(t: Tensor) -> int:
+    return int(t._data.itemsize)
+
+
+declare("cuda", torch=False)(tensor_cuda)

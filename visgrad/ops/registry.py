@@ -1,0 +1,222 @@
+"""The op registry: every public op is declared once, on the function that runs it.
+
+``@declare("exp", nodes=ExpBackward0, inplace=True, torch_inplace=True)`` above ``def exp`` says
+everything the rest of the package needs: the names in the ``visgrad`` namespace (and in
+``visgrad.nn.functional``), the Tensor methods and operators, the in-place variant and the node
+classes the function can record. The namespace, Tensor's methods, the type stub
+(``visgrad/_api.pyi``) and the completeness tests are all built from this one list, so an op that
+is declared is exposed everywhere, and one that is not is exposed nowhere.
+
+The decorator returns the function unchanged and Tensor's methods are the declared functions
+themselves: declaring adds nothing to the cost of a call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# ``b + a`` for a Tensor ``a`` and a number ``b`` calls ``a.__radd__(b)``: the operands swap back.
+REFLECTED = frozenset(
+    {
+        "__radd__",
+        "__rsub__",
+        "__rmul__",
+        "__rtruediv__",
+        "__rfloordiv__",
+        "__rmod__",
+        "__rpow__",
+        "__rmatmul__",
+    }
+)
+# ``a += b`` and friends call the op's in-place variant.
+AUGMENTED = frozenset(
+    {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__"}
+)
+NAMESPACES = ("torch", "functional")
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """What one public function is called, where it appears, and which nodes it records."""
+
+    names: tuple[str, ...]  # the first is the op's own name, the rest are aliases ("clip")
+    fn: Callable[..., Any]
+    nodes: tuple[type, ...]  # node classes ``fn`` can record (empty: composite or not recorded)
+    torch: bool  # the names are functions of the ``visgrad`` namespace
+    method: bool  # the names are Tensor methods (``t.exp()``)
+    functional: bool  # the names are functions of ``visgrad.nn.functional``
+    operators: tuple[str, ...]  # Tensor dunders that run ``fn`` ("__add__", "__radd__", "__iadd__")
+    inplace: Callable[..., Any] | bool | None  # the in-place variant, ``True``: generated (unary)
+    torch_inplace: bool  # the in-place variant is a namespace function too (``torch.exp_``)
+    is_property: bool  # the Tensor attribute is a property (``t.T``)
+    module: str
+
+    @property
+    def inplace_names(self) -> tuple[str, ...]:
+        """``exp_`` for ``exp`` (one per name, aliases included)."""
+        return tuple(n + "_" for n in self.names) if self.inplace else ()
+
+
+DECLARATIONS: list[Declaration] = []
+_unary_inplace: list[Callable[[type, str], Callable[..., Any]]] = []
+
+
+def declare(
+    *names: str,
+    nodes: type | tuple[type, ...] = (),
+    torch: bool = True,
+    method: bool = True,
+    functional: bool = False,
+    operators: tuple[str, ...] = (),
+    inplace: Callable[..., Any] | bool | None = None,
+    torch_inplace: bool = False,
+    property: bool = False,  # noqa: A002 - reads as the declaration says
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the decorated function public under ``names`` (see the module docstring).
+
+    ``inplace=True`` generates ``t.exp_()`` from the first node class (unary ops without
+    attributes); otherwise pass the in-place function itself.
+    """
+    node_tuple = nodes if isinstance(nodes, tuple) else (nodes,)
+    if inplace is True and not node_tuple:
+        raise TypeError("declare(inplace=True) generates the in-place method from nodes[0]")
+    if torch_inplace and not inplace:
+        raise TypeError("declare(torch_inplace=True) needs an in-place variant")
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        DECLARATIONS.append(
+            Declaration(
+                tuple(names),
+                fn,
+                node_tuple,
+                torch and bool(names),
+                method and bool(names),
+                functional,
+                tuple(operators),
+                inplace,
+                torch_inplace,
+                property,
+                fn.__module__,
+            )
+        )
+        return fn
+
+    return register
+
+
+def finish(unary_inplace: Callable[[type, str], Callable[..., Any]]) -> None:
+    """Give the registry the maker of generated in-place methods (``ops.inplace.unary``).
+
+    ``ops/__init__`` calls this once every op module is imported; the in-place machinery imports
+    the op modules' node classes, so it cannot be imported by this module.
+    """
+    _unary_inplace[:] = [unary_inplace]
+
+
+def inplace_function(d: Declaration) -> Callable[..., Any] | None:
+    """The in-place variant of ``d`` as a callable (generated ones are made once and cached)."""
+    if d.inplace is True:
+        made = _generated.get(id(d))
+        if made is None:
+            made = _generated[id(d)] = _unary_inplace[0](d.nodes[0], d.names[0] + "_")
+        return made
+    return d.inplace or None
+
+
+_generated: dict[int, Callable[..., Any]] = {}
+
+
+def _reflected(fn: Callable[..., Any]) -> Callable[..., Any]:
+    made = _generated.get(id(fn))
+    if made is None:
+        made = _generated[id(fn)] = lambda self, other: fn(other, self)
+    return made
+
+
+def _augmented(fn: Callable[..., Any]) -> Callable[..., Any]:
+    # ``a += b`` must hand back ``a`` itself (the in-place functions return their first input).
+    key = -id(fn)
+    made = _generated.get(key)
+    if made is None:
+        made = _generated[key] = lambda self, other: fn(self, other)
+    return made
+
+
+def tensor_attributes() -> Iterator[tuple[str, Any, Declaration]]:
+    """Every Tensor attribute the declarations ask for: ``(name, attribute, declaration)``."""
+    for d in DECLARATIONS:
+        if d.method:
+            for n in d.names:
+                yield n, (property(d.fn) if d.is_property else d.fn), d
+        ip = inplace_function(d)
+        if ip is not None:
+            for n in d.inplace_names:
+                yield n, ip, d
+        for op in d.operators:
+            if op in REFLECTED:
+                yield op, _reflected(d.fn), d
+            elif op in AUGMENTED:
+                if ip is None:
+                    raise TypeError(f"{op} declared on {d.fn.__name__} without an in-place variant")
+                yield op, _augmented(ip), d
+            else:
+                yield op, d.fn, d
+
+
+def namespace(which: str) -> dict[str, Callable[..., Any]]:
+    """The functions of namespace ``which`` ("torch" or "functional"), by name."""
+    if which not in NAMESPACES:
+        raise ValueError(f"unknown namespace {which!r}; expected one of {NAMESPACES}")
+    out: dict[str, Callable[..., Any]] = {}
+    for d in DECLARATIONS:
+        if which == "torch" and d.torch:
+            for n in d.names:
+                _put(out, n, d.fn, d)
+            if d.torch_inplace:
+                ip = inplace_function(d)
+                for n in d.inplace_names:
+                    _put(out, n, ip, d)
+        elif which == "functional" and d.functional:
+            for n in d.names:
+                _put(out, n, d.fn, d)
+    return out
+
+
+def _put(out: dict[str, Any], name: str, value: Any, d: Declaration) -> None:
+    if name in out and out[name] is not value:
+        raise TypeError(f"{name!r} is declared twice (again in {d.module})")
+    out[name] = value
+
+
+def install(cls: type) -> None:
+    """Set every declared attribute on ``cls`` (Tensor).
+
+    A name declared twice, or one that ``cls`` defines itself (``Tensor.numel``), is an error:
+    the registry never silently replaces a method.
+    """
+    seen: dict[str, Declaration] = {}
+    done = _installed.setdefault(cls, set())
+    for name, attr, d in tensor_attributes():
+        if name in seen and seen[name] is not d:
+            raise TypeError(f"Tensor.{name} is declared twice ({seen[name].module}, {d.module})")
+        if name not in seen and name in cls.__dict__ and name not in done:
+            raise TypeError(f"Tensor.{name} is declared in {d.module} and defined by Tensor")
+        seen[name] = d
+        setattr(cls, name, attr)
+    done.update(seen)
+
+
+# Names already installed on each class (installing again is not a clash).
+_installed: dict[type, set[str]] = {}
+
+
+def export(into: dict[str, Any], which: str) -> list[str]:
+    """Put namespace ``which`` into a module's globals; a clash with a name there is an error."""
+    ns = namespace(which)
+    for name, fn in ns.items():
+        if name in into and into[name] is not fn:
+            raise TypeError(f"declared op {name!r} clashes with {into[name]!r}")
+    into.update(ns)
+    return sorted(ns)
