@@ -1,5 +1,6 @@
 """The wheel holds every subpackage and the shipped resources (demos, icons, stylesheet)."""
 
+import fnmatch
 import tomllib
 from pathlib import Path
 
@@ -25,3 +26,13 @@ def test_every_resource_file_matches_a_package_data_pattern():
     assert files
     unmatched = [p for p in files if not any(p.relative_to(res).match(g) for g in patterns)]
     assert not unmatched, f"not shipped in the wheel: {unmatched}"
+
+
+def test_the_generated_stubs_ship_in_the_wheel():
+    data = _pyproject()["tool"]["setuptools"]["package-data"]
+    stubs = sorted(ROOT.glob("visgrad/**/*.pyi"))
+    assert stubs
+    for stub in stubs:
+        package = ".".join(stub.parent.relative_to(ROOT).parts)
+        assert any(fnmatch.fnmatch(stub.name, p) for p in data.get(package, [])), stub
+    assert "py.typed" in data["visgrad"]
