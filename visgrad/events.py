@@ -233,6 +233,23 @@ class TensorNamed(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class OptimizerStep(Event):
+    """An optimizer's ``step()`` begins: the learning rate of each parameter group as it stands.
+
+    ``params`` lists each group's parameter tensor ids; ``instance`` tells several optimizers of
+    one program apart (1, 2, ... in the order they first step). The updates follow as
+    ``InplaceUpdate`` events.
+    """
+
+    kind: ClassVar[str] = "optimizer_step"
+    optimizer: str = ""  # the class name: "SGD", "Adam"
+    instance: int = 0
+    lrs: tuple[float, ...] = ()
+    params: tuple[tuple[int, ...], ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Output(Event):
     """Text the program printed."""
 
@@ -278,6 +295,7 @@ EVENT_TYPES.update(
             BackwardEnd,
             Anomaly,
             TensorNamed,
+            OptimizerStep,
             Output,
             ProgramError,
             RunState,
