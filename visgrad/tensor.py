@@ -158,7 +158,6 @@ class Tensor(_Methods):
 
         ``base``: the tensor whose storage this one shares (an alias).
         """
-        module, module_classes = events.module_scope()
         events.publish(
             events.TensorCreated(
                 seq=events.next_seq(),
@@ -170,8 +169,6 @@ class Tensor(_Methods):
                 value=events.snapshot(self._data) if value else None,
                 source=events.user_source(),
                 base=base._id if base is not None else None,
-                module=module,
-                module_classes=module_classes,
             )
         )
 

@@ -143,8 +143,15 @@ def test_chain_rule_numbers_multiply_out(qtbot, tut):
                 if s.passed is None:
                     continue
                 up = np.asarray(step.upstream, np.float64)
-                np.testing.assert_allclose(s.product, up * s.local)
-                np.testing.assert_allclose(s.reduced, s.passed, rtol=1e-5)
+                # Elementwise: upstream × local, summed back to the input's shape, is what it got.
+                if s.local is not None:
+                    product = np.broadcast_to(up * s.local, np.shape(s.local))
+                    np.testing.assert_allclose(
+                        product.sum(axis=s.reduce_dims).reshape(np.shape(s.passed)),
+                        s.passed,
+                        rtol=1e-5,
+                    )
+                np.testing.assert_allclose(s.computed, s.passed, rtol=1e-5)
                 assert s.matches is True
                 checked += 1
     assert checked >= 4
@@ -157,8 +164,9 @@ def test_chain_rule_numbers_multiply_out(qtbot, tut):
     )
     _settle(qtbot)
     bce = panel.step.inputs[0]
-    assert bce.local_text == "(σ(z) − y) / n"
-    assert "∂loss/∂z = (σ(z) − y) / n" in panel.view.toPlainText()
+    assert bce.equation == "∂loss/∂z = ∂loss/∂loss · ∂loss/∂z"
+    assert bce.local_text is None  # a mean loss: a vector-Jacobian product, not elementwise
+    assert "(1 − y)" in bce.formula and bce.matches is True
 
 
 def test_chain_rule_shows_the_sum_that_undoes_broadcasting(qtbot, tmp_path):
@@ -183,7 +191,7 @@ def test_chain_rule_shows_the_sum_that_undoes_broadcasting(qtbot, tmp_path):
     _settle(qtbot)
     to_b = panel.step.inputs[1]
     assert to_b.tensor_name == "b" and to_b.reduce_dims == (0,)
-    np.testing.assert_allclose(to_b.reduced, [5.0, 7.0, 9.0])
+    np.testing.assert_allclose(to_b.computed, [5.0, 7.0, 9.0])
     assert to_b.matches is True
     assert "summed over dim(s) 0" in panel.view.toPlainText()
 

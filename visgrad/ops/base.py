@@ -197,7 +197,6 @@ def publish_forward(
                 names.clear()
             name = names[dt] = dt.name
         dtypes.append(name)
-    module, module_classes = events.module_scope()
     events.publish(
         events.ForwardOp(
             seq=events.next_seq(),
@@ -217,8 +216,6 @@ def publish_forward(
             source=events.user_source(3),
             **_aliases(datas, inputs, results),
             saved=saved_tensor_names(node),
-            module=module,
-            module_classes=module_classes,
         )
     )
     for r in results:
@@ -256,13 +253,25 @@ def _aliases(datas: list[np.ndarray], inputs: tuple[Tensor, ...], results: tuple
 _dtype_names: dict[Any, str] = {}
 
 
+_ATTR_ARRAY_LIMIT = 4096
+
+
 def event_attrs(attrs: dict[str, Any], inputs: tuple[Tensor, ...]) -> dict[str, Any]:
-    """Op attributes as JSON-friendly values, plus constants the op was given."""
+    """Op attributes as JSON-friendly values, plus constants the op was given.
+
+    Array attributes (a ``where`` condition, a ``gather`` index, a mask) travel as nested lists up
+    to ``_ATTR_ARRAY_LIMIT`` elements, so the debugger can evaluate the op's formula; larger ones
+    are left out.
+    """
     out: dict[str, Any] = {}
     for k, v in attrs.items():
         if isinstance(v, Tensor):
-            continue
-        if isinstance(v, (tuple, list)):
+            v = v._data
+        if isinstance(v, np.ndarray):
+            if v.size > _ATTR_ARRAY_LIMIT:
+                continue
+            v = v.tolist()
+        elif isinstance(v, (tuple, list)):
             v = [x.tolist() if isinstance(x, (np.ndarray, np.generic)) else x for x in v]
             if not all(isinstance(x, (int, float, bool, str, type(None), list)) for x in v):
                 v = repr(v)

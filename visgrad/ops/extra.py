@@ -216,7 +216,9 @@ class MaskedFillBackward0(Op):
 class LogsumexpBackward0(Op):
     op_name = "logsumexp"
     saves_output = "result"
-    formulas = {"self": "grad * (self - result).exp()  (result and grad unsqueezed along dim)"}
+    formulas = {
+        "self": "grad.restore_dims(dim, keepdim, self.ndim) * exp(self - result.restore_dims(dim, keepdim, self.ndim))"
+    }
 
     def forward(self, a: Tensor, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
         x = _floating(a._data)

@@ -1,7 +1,8 @@
 """Files generated from the op registry, committed, and checked up to date by the tests.
 
 ``python -m visgrad.ops.generate`` writes them; ``--check`` exits 1 (naming the stale files) when
-one differs from what the registry gives now. The type stubs let IDEs and type checkers see every
+one differs from what the registry gives now. The formula table lets the debugger show each
+node's formulas without importing the engine. The type stubs let IDEs and type checkers see every
 namespace function and Tensor method, which the registry attaches at import time.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import builtins
 import inspect
+import json
 import keyword
 import re
 import sys
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import visgrad.ops  # noqa: F401 - importing the package declares every op
+from visgrad.autograd.node import Node
 from visgrad.ops import registry
 
 ROOT = Path(__file__).resolve().parents[1]  # the visgrad package
@@ -188,11 +191,69 @@ def functional_stub() -> str:
     return f"{HEADER}\n{imports.render()}\n{_all(names)}\n{functions}"
 
 
+def _node_classes() -> list[type]:
+    out, todo = [], [Node]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            out.append(sub)
+    return out
+
+
+def formula_table() -> str:
+    """``visgrad/trace/formula_table.py``: every node's formulas, keyed by grad_fn name.
+
+    The debugger reads formulas from this table, never from the engine's classes, so showing a
+    formula does not import the engine.
+    """
+    rows: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]] = {}
+    for cls in _node_classes():
+        if not cls.formulas:
+            continue
+        name = cls.name_ or cls.__name__
+        rows.setdefault(
+            name,
+            (
+                getattr(cls, "op_name", ""),
+                tuple(cls.input_names),
+                dict(cls.formulas),
+                tuple(cls.no_grad_inputs),
+            ),
+        )
+    lines = [
+        HEADER.rstrip("\n"),
+        '"""Each backward node\'s derivative formulas, by grad_fn name (see ``formula_eval``)."""',
+        "",
+        "# grad_fn: (op, input names, formula of each input, inputs that get no gradient)",
+        "FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]] = {",
+    ]
+    for name in sorted(rows):
+        op, inputs, forms, nograd = rows[name]
+        q = json.dumps  # double-quoted, as ruff format writes strings
+        lines.append(f"    {q(name)}: (")
+        lines.append(f"        {q(op)},")
+        lines.append(f"        {_tuple(inputs)},")
+        lines.append("        {")
+        for k, v in forms.items():
+            lines.append(f"            {q(k)}: {q(v, ensure_ascii=False)},")
+        lines.append("        },")
+        lines.append(f"        {_tuple(nograd)},")
+        lines.append("    ),")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _tuple(items: tuple[str, ...]) -> str:
+    inner = ", ".join(json.dumps(x) for x in items)
+    return f"({inner},)" if len(items) == 1 else f"({inner})"
+
+
 def generated() -> dict[Path, str]:
     """Every generated file, by path, as the registry gives it now."""
     return {
         ROOT / "_api.pyi": api_stub(),
         ROOT / "nn" / "_functional_api.pyi": functional_stub(),
+        ROOT / "trace" / "formula_table.py": formula_table(),
     }
 
 

@@ -30,7 +30,7 @@ def _key(dim: int, item: Any) -> tuple[Any, ...]:
 
 class SelectBackward0(Op):
     op_name = "select"
-    formulas = {"self": "zeros(self.shape).select(dim, index) = grad"}
+    formulas = {"self": "select_backward(grad, self.shape, dim, index)"}
 
     def forward(self, a: Tensor, dim: int, index: int) -> np.ndarray:
         self.save(dim=dim, index=as_saved_int(index), self_sym_sizes=a._data.shape)
@@ -63,7 +63,7 @@ class SelectBackwardBackward0(Op):
 
 class SliceBackward0(Op):
     op_name = "slice"
-    formulas = {"self": "zeros(self.shape)[start:end:step] = grad"}
+    formulas = {"self": "slice_backward(grad, self.shape, dim, start, end, step)"}
 
     def forward(self, a: Tensor, dim: int, start: Any, end: Any, step: int) -> np.ndarray:
         self.save(

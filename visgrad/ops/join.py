@@ -24,7 +24,7 @@ def _common(tensors: tuple[Tensor, ...]) -> list[np.ndarray]:
 class CatBackward0(Op):
     op_name = "cat"
     input_names = ("tensors",)  # every input: the i-th gets its own slice
-    formulas = {"tensors": "grad.narrow(dim, offset_i, size_i)"}
+    formulas = {"tensors": "grad.narrow(dim, offset(shapes, dim, i), shapes[i][dim])"}
 
     def forward(self, *tensors: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)

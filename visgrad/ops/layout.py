@@ -17,7 +17,7 @@ from visgrad.tensor import Tensor, _dim
 
 class RepeatBackward0(Op):
     op_name = "repeat"
-    formulas = {"self": "grad summed over each repeated copy"}
+    formulas = {"self": "unrepeat(grad, self.shape)"}
 
     def forward(self, a: Tensor, repeats: tuple[int, ...]) -> np.ndarray:
         x = a._data

@@ -86,8 +86,8 @@ class BmmBackward0(Op):
     op_name = "matmul"
     input_names = ("self", "mat2")
     formulas = {
-        "self": "grad @ mat2.mT (summed over broadcast dims)",
-        "mat2": "self.mT @ grad (summed over broadcast dims)",
+        "self": "grad @ mat2.mT",
+        "mat2": "self.mT @ grad",
     }
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:

@@ -39,8 +39,14 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
     input_names = ("self", "target", "weight", "pos_weight")
     no_grad_inputs = ("weight", "pos_weight")
     formulas = {
-        "self": "grad * (σ(self) − target) · weight / n",
-        "target": "grad * −self · weight / n",
+        "self": (
+            "grad * given(weight, 1) * ((1 - target) - (1 + (given(pos_weight, 1) - 1) * target) "
+            "* (1 - sigmoid(self))) / (numel(self) if reduction == 1 else 1)"
+        ),
+        "target": (
+            "grad * given(weight, 1) * (-self + (given(pos_weight, 1) - 1) * softplus(-self)) "
+            "/ (numel(self) if reduction == 1 else 1)"
+        ),
     }
 
     def forward(
@@ -136,8 +142,8 @@ class MseLossBackward0(Op):
     op_name = "mse_loss"
     input_names = ("self", "target")
     formulas = {
-        "self": "grad * 2 * (self - target) / n",
-        "target": "-grad * 2 * (self - target) / n",
+        "self": "grad * 2 * (self - target) / (numel(self) if reduction == 1 else 1)",
+        "target": "-grad * 2 * (self - target) / (numel(self) if reduction == 1 else 1)",
     }
 
     def forward(self, x: Tensor, t: Tensor, reduction: int) -> np.ndarray:
@@ -187,7 +193,8 @@ def _type_name(dt: np.dtype) -> str:
 class NllLossBackward0(Op):
     op_name = "nll_loss"
     input_names = ("self",)
-    formulas = {"self": "-grad * weight[target] at [n, target[n]] (/ total_weight for mean)"}
+    # -weight[target[n]] at each sample's target class, times grad (/ the total weight for mean).
+    formulas = {"self": "nll_loss_backward(grad, self, target, weight, reduction, ignore_index)"}
 
     def forward(
         self, x: Tensor, target: Tensor, weight: Tensor | None, reduction: int, ignore_index: int
@@ -271,8 +278,11 @@ class BinaryCrossEntropyBackward0(Op):
     op_name = "binary_cross_entropy"
     input_names = ("self", "target")
     formulas = {
-        "self": "grad * weight * (self - target) / max(self * (1 - self), 1e-12) / n",
-        "target": "grad * weight * (log(1 - self) - log(self)) / n",
+        "self": (
+            "grad * given(weight, 1) * (self - target) / maximum(self * (1 - self), 1e-12) "
+            "/ (numel(self) if reduction == 1 else 1)"
+        ),
+        "target": "grad * given(weight, 1) * (log(1 - self) - log(self)) / (numel(self) if reduction == 1 else 1)",
     }
 
     def forward(self, x: Tensor, t: Tensor, weight: Tensor | None, reduction: int) -> np.ndarray:

@@ -47,7 +47,7 @@ class MaxBackward1(Op):
 
     op_name = "max"
     saves_output = "result"
-    formulas = {"self": "grad * (self == result) / count(self == result)"}
+    formulas = {"self": "grad * evenly(self == result, None)"}
     _np = staticmethod(np.max)
 
     def forward(self, a: Tensor) -> np.ndarray:
@@ -74,7 +74,9 @@ class MinBackward1(MaxBackward1):
 class AmaxBackward0(Op):
     op_name = "amax"
     saves_output = "result"
-    formulas = {"self": "grad * (self == result) / count(self == result)  (along dim)"}
+    formulas = {
+        "self": "grad.restore_dims(dim, keepdim, self.ndim) * evenly(self == result.restore_dims(dim, keepdim, self.ndim), dim)"
+    }
     _np = staticmethod(np.max)
 
     def forward(self, a: Tensor, dim: Any, keepdim: bool) -> np.ndarray:
@@ -100,7 +102,12 @@ class MaxBackward0(Op):
     """``a.max(dim)``: values and the index each came from."""
 
     op_name = "max"
-    formulas = {"self": "grad scattered to indices along dim"}
+    formulas = {
+        "self": (
+            "zeros(self.shape).scatter(dim, indices.restore_dims(dim, keepdim, self.ndim), "
+            "grad.restore_dims(dim, keepdim, self.ndim))"
+        )
+    }
     _arg = staticmethod(np.argmax)
 
     def forward(self, a: Tensor, dim: int, keepdim: bool) -> tuple[np.ndarray, np.ndarray]:

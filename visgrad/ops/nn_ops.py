@@ -217,7 +217,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 # -- activations ----------------------------------------------------------------------------------
 class LeakyReluBackward0(Op):
     op_name = "leaky_relu"
-    formulas = {"self": "grad * (self > 0 ? 1 : negative_slope)"}
+    formulas = {"self": "grad * where(self > 0, 1, negative_slope)"}
 
     def forward(self, a: Tensor, negative_slope: float) -> np.ndarray:
         self.save(self=a, negative_slope=negative_slope)
@@ -242,7 +242,14 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 class GeluBackward0(Op):
     op_name = "gelu"
-    formulas = {"self": "grad * (Φ(self) + self * φ(self))"}
+    formulas = {
+        "self": (
+            "grad * (0.5 * (1 + tanh(sqrt(2 / pi) * (self + 0.044715 * self**3))) + 0.5 * self "
+            "* (1 - tanh(sqrt(2 / pi) * (self + 0.044715 * self**3)) ** 2) * sqrt(2 / pi) * (1 + 3 * 0.044715 "
+            '* self**2) if approximate == "tanh" else 0.5 * (1 + erf(self / sqrt(2))) + self '
+            "* exp(-0.5 * self * self) / sqrt(2 * pi))"
+        )
+    }
 
     def forward(self, a: Tensor, approximate: str) -> np.ndarray:
         self.save(self=a, approximate=approximate)

@@ -76,7 +76,7 @@ class PowBackward2(Op):
     op_name = "pow"
     input_names = ("exponent",)
     saves_output = "result"
-    formulas = {"exponent": "grad * result * log(self)"}
+    formulas = {"exponent": "grad * result * log(base)"}
 
     def forward(self, b: Tensor, base: Any) -> np.ndarray:
         self.save(self=base, exponent=b)

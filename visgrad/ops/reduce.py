@@ -44,7 +44,7 @@ def expand_back(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdi
 
 class SumBackward0(Op):
     op_name = "sum"
-    formulas = {"self": "grad.expand(self.shape)"}
+    formulas = {"self": "grad.restore_dims(dim, keepdim, self.ndim).expand(self.shape)"}
 
     def forward(self, a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any:
         x = a._data
@@ -62,7 +62,9 @@ class SumBackward0(Op):
 
 class MeanBackward0(Op):
     op_name = "mean"
-    formulas = {"self": "grad.expand(self.shape) / numel"}
+    formulas = {
+        "self": "grad.restore_dims(dim, keepdim, self.ndim).expand(self.shape) * numel(result) / numel(self)"
+    }
 
     def forward(self, a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any:
         x = a._data
@@ -139,7 +141,12 @@ def _const(x: np.ndarray) -> Tensor:
 
 class VarBackward0(Op):
     op_name = "var"
-    formulas = {"self": "grad * 2 * (self - self.mean(dim)) / (N - correction)"}
+    formulas = {
+        "self": (
+            "grad.restore_dims(dim, keepdim, self.ndim) * 2 * (self - self.mean(dim, keepdim=True)) "
+            "/ (numel(self) / numel(result) - correction)"
+        )
+    }
 
     def forward(self, a: Tensor, dim: Any, correction: Any, keepdim: bool) -> np.ndarray:
         x = a._data
@@ -161,7 +168,10 @@ class StdBackward0(VarBackward0):
     op_name = "std"
     saves_output = "result"
     formulas = {
-        "self": "grad * (self - self.mean(dim)) / ((N - correction) * result)  (0 where result is 0)"
+        # 0 where the std is 0, as in PyTorch (dividing by inf).
+        "self": "grad.restore_dims(dim, keepdim, self.ndim) * (self - self.mean(dim, keepdim=True)) "
+        "/ ((numel(self) / numel(result) - correction) "
+        "* where(result == 0, inf, result).restore_dims(dim, keepdim, self.ndim))"
     }
 
     def forward(self, a: Tensor, dim: Any, correction: Any, keepdim: bool) -> np.ndarray:
@@ -226,7 +236,7 @@ def _exclusive_prod(x: np.ndarray) -> np.ndarray:
 class ProdBackward0(Op):
     op_name = "prod"
     saves_output = "result"
-    formulas = {"self": "grad * (product of the other elements)"}
+    formulas = {"self": "grad.restore_dims(dim, keepdim, self.ndim) * prod_others(self, dim)"}
 
     def forward(self, a: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
         x = a._data
@@ -270,7 +280,13 @@ def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any
 class LinalgVectorNormBackward0(Op):
     op_name = "linalg_vector_norm"
     saves_output = "result"
-    formulas = {"self": "grad * self * |self|^(ord-2) / result^(ord-1)  (0 where result is 0)"}
+    formulas = {
+        "self": (
+            "where(ord == inf, grad.restore_dims(dim, keepdim, self.ndim) * sign(self) * evenly(abs(self) == result.restore_dims(dim, "
+            "keepdim, self.ndim), dim), grad.restore_dims(dim, keepdim, self.ndim) * self * abs(self) ** (ord - 2) "
+            "/ where(result == 0, 1, result).restore_dims(dim, keepdim, self.ndim) ** (ord - 1))"
+        )
+    }
 
     def forward(self, a: Tensor, ord: Any, dim: Any, keepdim: bool) -> np.ndarray:  # noqa: A002
         x = a._data

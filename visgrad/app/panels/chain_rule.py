@@ -1,4 +1,4 @@
-"""The chain-rule panel: the backward node at the cursor, as upstream × local = passed on."""
+"""The chain-rule panel: the backward node at the cursor, as ∂loss/∂x = ∂loss/∂y · ∂y/∂x."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from visgrad import events
 from visgrad.app.panels.base import Panel, array_text, short_source
-from visgrad.app.panels.chain_step import ChainStep, InputStep, chain_step
+from visgrad.trace.chain_step import ChainStep, InputStep, chain_step
 from visgrad.trace.state import State
 
 CSS = """
@@ -34,17 +34,17 @@ def _shape(shape: tuple[int, ...] | None) -> str:
 
 
 def render(step: ChainStep) -> str:
-    """The step as rich text."""
+    """The step as rich text: ∂loss/∂x = ∂loss/∂y · ∂y/∂x for each input, with the numbers."""
+    root, y = html.escape(step.root_name), html.escape(step.output_name)
     out = [
         f"<style>{CSS}</style>",
         f"<h3>{html.escape(step.grad_fn)}</h3>",
         f"<div class='muted'>backward of <b>{html.escape(step.op)}</b> "
         f"({html.escape(short_source(step.source))}) · ran {step.executed} time(s)</div>",
-        f"<p class='formula'>{html.escape(step.output_name)} = "
-        f"{html.escape(step.forward_text)}</p>",
+        f"<p class='formula'>{html.escape(step.forward_text)}</p>",
         "<table cellspacing='0' cellpadding='3'>",
         _row(
-            f"<b>upstream</b> ∂L/∂{html.escape(step.output_name)}",
+            f"<b>upstream</b> ∂{root}/∂{y}",
             f"<span class='muted'>shape {_shape(step.out_shape)}</span>{_pre(step.upstream)}",
         ),
         "</table>",
@@ -63,49 +63,49 @@ def _row(label: str, body: str) -> str:
 
 
 def _input_html(step: ChainStep, s: InputStep) -> str:
+    root, y = html.escape(step.root_name), html.escape(step.output_name)
     who = html.escape(s.tensor_name)
     rows = [
-        f"<tr><td><b>→ {html.escape(s.name)}</b> = {who} "
-        f"<span class='muted'>shape {_shape(s.input_shape)}</span></td></tr>",
-        f"<tr><td class='formula'>∂{html.escape(step.output_name)}/∂{who} = "
-        f"{html.escape(s.local_text)}</td></tr>",
-        f"<tr><td class='muted'>op table — {html.escape(s.name)}: "
-        f"{html.escape(s.formula or '—')}</td></tr>",
+        f"<tr><td><b>→ {who}</b> <span class='muted'>shape {_shape(s.input_shape)} · "
+        f"the op's {html.escape(s.name)}</span></td></tr>",
+        f"<tr><td class='formula'>{html.escape(s.equation)}</td></tr>",
     ]
+    if s.local_text is not None:
+        rows.append(f"<tr><td class='formula'>∂{y}/∂{who} = {html.escape(s.local_text)}</td></tr>")
+    rows.append(f"<tr><td class='formula'>{html.escape(s.formula)}</td></tr>")
+    for name, value in s.operands:
+        rows.append(_row(f"with {html.escape(name)}", _pre(value)))
     if s.local is not None:
-        rows.append(_row("local", _pre(s.local)))
-    if s.product is not None:
-        rows.append(_row("upstream × local", _pre(s.product)))
+        rows.append(_row(f"local ∂{y}/∂{who}", _pre(s.local)))
+    if s.computed is not None:
+        rows.append(_row(f"computed ∂{root}/∂{who}", _pre(s.computed)))
     if s.reduce_dims:
         dims = ", ".join(str(d) for d in s.reduce_dims)
         rows.append(
             _row(
                 "Σ broadcast",
-                (
-                    f"<span class='sum'>{who} {_shape(s.input_shape)} was broadcast to "
-                    f"{_shape(step.out_shape)}: its gradient is summed over dim(s) {dims} back to "
-                    f"{_shape(s.input_shape)}</span>"
-                ),
+                f"<span class='sum'>{who} {_shape(s.input_shape)} was broadcast to "
+                f"{_shape(step.out_shape)}: its gradient is summed over dim(s) {dims}</span>",
             )
         )
-    if s.passed is None:
-        rows.append(_row("passed on", f"nothing: {who} does not require grad"))
-    else:
-        rows.append(_row("passed on", _pre(s.passed)))
-    if s.matches is True:
-        rows.append(_row("", "<span class='ok'>✓ upstream × local = passed on</span>"))
-    elif s.matches is False:
-        rows.append(
-            _row(
-                "",
-                "<span class='bad'>✗ upstream × local differs from what the engine "
-                "passed on</span>",
-            )
-        )
+    if s.passed is not None:
+        rows.append(_row("passed on by the engine", _pre(s.passed)))
+    rows.append(_row("", _verdict(s)))
     return (
         "<table width='100%' cellspacing='0' cellpadding='3' border='0' bgcolor='#f3f5f9' "
         "style='margin-top:8px;'>" + "".join(rows) + "</table>"
     )
+
+
+def _verdict(s: InputStep) -> str:
+    """✓ only when the formula was computed, is finite, and equals what the engine sent."""
+    if s.matches:
+        return "<span class='ok'>✓ the formula's numbers equal what the engine passed on</span>"
+    if s.status.startswith("not finite"):
+        return f"<span class='bad'>⚠ {html.escape(s.status)}</span>"
+    if s.matches is False:
+        return f"<span class='bad'>✗ {html.escape(s.status)}</span>"
+    return f"<span class='muted'>{html.escape(s.status)}</span>"
 
 
 class ChainRulePanel(Panel):

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from visgrad import events
 from visgrad.app.panels.arrays import ArrayView
 from visgrad.app.panels.base import Panel, heading, short_source, stats_row
-from visgrad.app.panels.formulas import lookup
 from visgrad.trace.codec import ArraySummary
+from visgrad.trace.formula_text import lookup
 from visgrad.trace.state import FunctionState, State, TensorState
 
 STAT_COLUMNS = ("min", "max", "mean", "norm", "NaN", "Inf")
@@ -219,7 +219,7 @@ class Inspector(Panel):
     def _show_function(self, state: State, fs: FunctionState) -> None:
         self.shown = ("f", fs.id)
         entry = lookup(fs.grad_fn)
-        names = entry.input_names if entry else ()
+        names = entry[1] if entry else ()
         ins = []
         for i, tid in enumerate(fs.inputs):
             nm = names[i] if i < len(names) else f"input {i}"
