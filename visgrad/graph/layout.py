@@ -48,7 +48,6 @@ def layered_layout(
     layer_gap: float = 60.0,
     default_size: tuple[float, float] = DEFAULT_SIZE,
     max_rounds: int = 8,
-    simplex_max_nodes: int = 25_000,
 ) -> Layout:
     """Lay out ``graph`` (edges in data-flow direction) in layers, top-to-bottom or left-to-right.
 
@@ -56,18 +55,15 @@ def layered_layout(
     node sizes come from the ``size=(w, h)`` attribute (``default_size`` otherwise). With
     ``previous`` (a layout of an earlier state of the same graph, same direction) the layout is
     incremental: see :func:`visgrad.graph.layout_incremental.grow_layout` for the rule.
-    Graphs up to ``simplex_max_nodes`` whose ALAP layering has more dummy nodes than edges get
-    minimum-total-span layers (network simplex, the biggest single win on crossings); the others
-    keep the linear-time ALAP layering.
+    Layers come near minimum total edge span (the biggest single win on crossings), in rounds of
+    linear work (:mod:`visgrad.graph.layout_simplex`).
     ``max_rounds`` bounds the crossing-reduction sweeps (0 = initial DFS order only). Cycles are tolerated (back edges are drawn reversed) and self-loops ignored.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
     if previous is not None and previous.direction == direction and previous.positions:
         return grow_layout(graph, previous, default_size=default_size)
-    return full_layout(
-        graph, direction, node_gap, layer_gap, default_size, max_rounds, simplex_max_nodes
-    )
+    return full_layout(graph, direction, node_gap, layer_gap, default_size, max_rounds)
 
 
 class LayoutWorker:

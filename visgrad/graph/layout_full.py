@@ -1,8 +1,8 @@
 """A full layered (Sugiyama) layout of a graph, from scratch.
 
-1. layering — sink-anchored longest path plus balancing, refined towards minimum total edge span
-   (:mod:`layout_rank`): a weight sits one layer above the op that uses it, a dangling output
-   right under its producer;
+1. layering — sink-anchored longest path plus balancing (:mod:`layout_rank`: a weight sits one
+   layer above the op that uses it, a dangling output right under its producer), refined towards
+   minimum total edge span by subtree moves (:mod:`layout_simplex`);
 2. dummy nodes on long edges and crossing reduction by median/barycenter sweeps with
    transposition, keeping the best order seen (:mod:`layout_order`);
 3. x by Brandes–Köpf with real node widths (:mod:`layout_place`), y from layer depths;
@@ -17,13 +17,22 @@ import numpy as np
 from visgrad.graph.layout_model import DEFAULT_SIZE, Layout, compute_bounds, node_size
 from visgrad.graph.layout_order import build_proper, order_layers
 from visgrad.graph.layout_place import place_x
-from visgrad.graph.layout_rank import (
-    adjacency,
-    alap_layers,
-    break_cycles,
-    index_graph,
-    simplex_layers,
-)
+from visgrad.graph.layout_rank import adjacency, alap_layers, break_cycles, index_graph
+from visgrad.graph.layout_simplex import refine_layers
+
+
+def anchored_layers(
+    n: int, succ: list[list[int]], pred: list[list[int]], topo: list[int]
+) -> np.ndarray:
+    """Longest-path layers anchored at the side with fewer ends: the sinks for an autograd graph
+    (one loss, many parameters: a weight right above its op), the sources for a graph with more
+    sinks than sources (ALAP would drop every sink to the bottom row)."""
+    sinks = sum(1 for v in range(n) if not succ[v] and pred[v])
+    sources = sum(1 for v in range(n) if not pred[v] and succ[v])
+    if sinks <= sources:
+        return alap_layers(n, succ, pred, topo)
+    mirrored = alap_layers(n, pred, succ, topo[::-1])
+    return mirrored.max() - mirrored
 
 
 def full_layout(
@@ -33,7 +42,6 @@ def full_layout(
     layer_gap: float = 60.0,
     default_size: tuple[float, float] = DEFAULT_SIZE,
     max_rounds: int = 8,
-    simplex_max_nodes: int = 25_000,
 ) -> Layout:
     """Lay out ``graph`` from scratch; see :func:`visgrad.graph.layout.layered_layout`."""
     nodes, _, src, dst = index_graph(graph)
@@ -44,11 +52,7 @@ def full_layout(
         return Layout({}, {}, 0.0, 0.0, direction, node_gap=node_gap, layer_gap=layer_gap)
     src, dst, flipped, topo = break_cycles(n, src, dst)
     succ, pred = adjacency(n, src, dst)
-    layer = alap_layers(n, succ, pred, topo)
-    # Network simplex costs ~0.1 s per 3,000 nodes; it only pays when ALAP skips many layers
-    # (scalar graphs: 6 dummies per edge), not on chain-like graphs it cannot improve (resmlp).
-    if n <= simplex_max_nodes and int(np.maximum(layer[dst] - layer[src] - 1, 0).sum()) > len(src):
-        layer = simplex_layers(n, succ, pred, layer)
+    layer = refine_layers(n, src, dst, anchored_layers(n, succ, pred, topo))
     pg = build_proper(n, layer, src, dst)
     pos = order_layers(pg, max_rounds=max_rounds)
 
