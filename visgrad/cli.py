@@ -16,7 +16,7 @@ from visgrad import demos
 TRACE_EXT = ".vgtrace"
 GRAPH_EXTS = (".dot", ".gv", ".graphml", ".json")
 IMAGE_EXTS = (".png", ".svg")
-SUBCOMMANDS = ("trace", "info", "export", "demos")
+SUBCOMMANDS = ("trace", "info", "export", "stats", "demos")
 
 
 class CliError(Exception):
@@ -57,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, help="output file: " + " ".join(GRAPH_EXTS + IMAGE_EXTS)
     )
     e.add_argument("--tick", type=int, default=None, help="the moment to export (default: the end)")
+
+    st = sub.add_parser(
+        "stats", help="per-iteration training statistics of a script or trace, as CSV or JSON"
+    )
+    st.add_argument("source", help=f"a {TRACE_EXT} file or a Python script")
+    out = st.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", help="write the table to this .csv file")
+    out.add_argument("--json", action="store_true", help="print JSON (one object per row)")
 
     sub.add_parser("demos", help="list the built-in demo programs")
     return p
@@ -196,6 +204,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from visgrad.trace.model import TraceModel
+    from visgrad.trace.training_table import to_csv, to_json, training_table
+
+    if args.output is not None and Path(args.output).suffix.lower() != ".csv":
+        raise CliError(f"the output must end in .csv: {args.output}")
+    model = TraceModel(_events_of(args.source))
+    columns, rows = training_table(model.training, model.names)
+    if not rows:
+        raise CliError(f"{args.source} has no training iteration (no backward() ran)")
+    if args.json:
+        print(to_json(columns, rows))
+    elif args.output is not None:
+        Path(args.output).write_text(to_csv(columns, rows), encoding="utf-8")
+        print(f"wrote {args.output} ({len(rows)} iterations)", file=sys.stderr)
+    else:
+        sys.stdout.write(to_csv(columns, rows))
+    return 0
+
+
 def cmd_demos(args: argparse.Namespace) -> int:
     width = max(len(n) for n in demos.DEMOS)
     for name, text in demos.list_demos():
@@ -223,9 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not argv or argv[0] not in SUBCOMMANDS + ("-h", "--help"):
             return cmd_app(argv)
         args = _parser().parse_args(argv)
-        handler = {"trace": cmd_trace, "info": cmd_info, "export": cmd_export, "demos": cmd_demos}[
-            args.command
-        ]
+        handler = {
+            "trace": cmd_trace,
+            "info": cmd_info,
+            "export": cmd_export,
+            "stats": cmd_stats,
+            "demos": cmd_demos,
+        }[args.command]
         return handler(args)
     except CliError as e:
         print(f"visgrad: error: {e}", file=sys.stderr)

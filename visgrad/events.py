@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
@@ -60,6 +61,8 @@ class TensorCreated(Event):
     value: Array | None = None
     source: Source | None = None
     base: int | None = None
+    module: str = ""
+    module_classes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,12 @@ class ForwardOp(Event):
     ``bases`` (one entry per output, or empty when no output is a view) names, for each output
     that is a view (``w.t()``, ``x[0]``), the input whose memory it shares. ``saved`` names the
     tensors the backward node saved.
+
+    ``module`` is the dotted path of the innermost ``nn.Module`` whose call the op ran under
+    (``blocks.0.attn.proj``; ``""`` for the outermost module itself or outside any module) and
+    ``module_classes`` the class names along that path, outermost first (empty outside any
+    module): ``("GPT", "ModuleList", "Block", "CausalSelfAttention", "Linear")``. TensorCreated
+    and InplaceUpdate carry the same two fields.
     """
 
     kind: ClassVar[str] = "forward"
@@ -86,6 +95,8 @@ class ForwardOp(Event):
     source: Source | None = None
     bases: tuple[int | None, ...] = ()
     saved: tuple[str, ...] = ()
+    module: str = ""
+    module_classes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +126,8 @@ class InplaceUpdate(Event):
     saved: tuple[str, ...] = ()
     aliases: tuple[int, ...] = ()
     alias_values: tuple[Array, ...] = ()
+    module: str = ""
+    module_classes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +246,23 @@ class TensorNamed(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class OptimizerStep(Event):
+    """An optimizer's ``step()`` begins: the learning rate of each parameter group as it stands.
+
+    ``params`` lists each group's parameter tensor ids; ``instance`` tells several optimizers of
+    one program apart (1, 2, ... in the order they first step). The updates follow as
+    ``InplaceUpdate`` events.
+    """
+
+    kind: ClassVar[str] = "optimizer_step"
+    optimizer: str = ""  # the class name: "SGD", "Adam"
+    instance: int = 0
+    lrs: tuple[float, ...] = ()
+    params: tuple[tuple[int, ...], ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Output(Event):
     """Text the program printed."""
 
@@ -278,6 +308,7 @@ EVENT_TYPES.update(
             BackwardEnd,
             Anomaly,
             TensorNamed,
+            OptimizerStep,
             Output,
             ProgramError,
             RunState,
@@ -332,6 +363,29 @@ class Recorder:
 
     def of(self, kind: type[Event]) -> list[Event]:
         return [e for e in self.events if isinstance(e, kind)]
+
+
+ModuleScope = tuple[str, tuple[str, ...]]
+"""(dotted module path, class names along it) of the module call an op runs under."""
+NO_MODULE: ModuleScope = ("", ())
+_scope = threading.local()
+
+
+def module_scope() -> ModuleScope:
+    """The scope of the innermost module call running in this thread (``NO_MODULE`` if none)."""
+    return getattr(_scope, "top", NO_MODULE)
+
+
+def enter_module(scope: ModuleScope) -> ModuleScope:
+    """Make ``scope`` current in this thread; returns the one it replaces, for ``exit_module``."""
+    previous = getattr(_scope, "top", NO_MODULE)
+    _scope.top = scope
+    return previous
+
+
+def exit_module(previous: ModuleScope) -> None:
+    """Restore the scope ``enter_module`` returned."""
+    _scope.top = previous
 
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep

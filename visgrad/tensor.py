@@ -158,6 +158,7 @@ class Tensor(_Methods):
 
         ``base``: the tensor whose storage this one shares (an alias).
         """
+        module, module_classes = events.module_scope()
         events.publish(
             events.TensorCreated(
                 seq=events.next_seq(),
@@ -169,6 +170,8 @@ class Tensor(_Methods):
                 value=events.snapshot(self._data) if value else None,
                 source=events.user_source(),
                 base=base._id if base is not None else None,
+                module=module,
+                module_classes=module_classes,
             )
         )
 

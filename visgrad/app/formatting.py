@@ -129,6 +129,9 @@ def describe(
         return f"anomaly  {ev.message or ev.name}"
     if isinstance(ev, events.TensorNamed):
         return f"name  t{ev.tensor} = {ev.name}"
+    if isinstance(ev, events.OptimizerStep):
+        lrs = ", ".join(fmt_num(lr) for lr in ev.lrs)
+        return f"optimizer  {ev.optimizer}.step()  lr {lrs}{_short_src(ev.source)}"
     if isinstance(ev, events.Output):
         # Continuation lines of a tensor repr are indented; one space reads better in one row.
         text = " ⏎ ".join(line.strip() for line in ev.text.rstrip("\n").split("\n"))

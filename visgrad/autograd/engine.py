@@ -380,7 +380,10 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
         outs = tuple(fixed)
     if node._hooks:
         for hook in tuple(node._hooks.values()):
-            hook(outs, tuple(grads))
+            # As in PyTorch, a post-hook may return replacements for the gradients it was given.
+            r = hook(outs, tuple(grads))
+            if r is not None:
+                outs = tuple(r)
     if STATE.anomaly and STATE.anomaly_check_nan:
         for i, g in enumerate(outs):
             if g is not None and np.isnan(g._data).any():

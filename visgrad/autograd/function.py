@@ -30,6 +30,10 @@ class BackwardCFunction(Node):
     _non_diff: tuple[Tensor, ...] = ()
     _outputs: tuple[tuple[tuple[int, ...], Any], ...] = ()
 
+    def __repr__(self) -> str:
+        # PyTorch names the module where Python-defined nodes live.
+        return f"<torch.autograd.function.{type(self).__name__} object at {id(self):#x}>"
+
     # -- ctx API ---------------------------------------------------------------------------------
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for backward; they are version-checked when read back."""
@@ -207,12 +211,13 @@ def _wire(node: BackwardCFunction, args: tuple[Any, ...], outs: tuple[Any, ...])
         if not isinstance(o, Tensor):
             wired.append(o)
             continue
+        marked = id(o) in non_diff
         if id(o) in inputs and id(o) not in dirty:
             # An input returned as is becomes a new tensor on the same storage.
             alias = Tensor._make(o._data, False, None, 0)
             alias._version = o._version
             o = alias
-        if id(o) in non_diff:
+        if marked:
             o._rg = False
         else:
             o._fn, o._output_nr, o._rg = node, i, True

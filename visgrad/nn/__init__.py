@@ -1,6 +1,13 @@
 """``torch.nn``: modules, layers, losses, parameters and initialisers."""
 
 from visgrad.nn import functional, init
+from visgrad.nn.containers import (
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from visgrad.nn.layers import (
     Dropout,
     Flatten,
@@ -8,7 +15,6 @@ from visgrad.nn.layers import (
     Linear,
     LogSoftmax,
     ReLU,
-    Sequential,
     Sigmoid,
     Softmax,
     Tanh,
@@ -28,8 +34,12 @@ __all__ = [
     "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "Sequential",
     "Sigmoid",

@@ -1,10 +1,8 @@
-"""Layers: ``Linear``, activations, ``Sequential``, ``Flatten``, ``Identity``, ``Dropout``."""
+"""Layers: ``Linear``, activations, ``Flatten``, ``Identity``, ``Dropout``."""
 
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
 
 from visgrad import dtypes
@@ -147,41 +145,3 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
-
-
-class Sequential(Module):
-    """Modules run one after another; built from arguments or an ``OrderedDict``."""
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], OrderedDict):
-            for name, module in args[0].items():
-                self.add_module(name, module)
-        else:
-            for i, module in enumerate(args):
-                self.add_module(str(i), module)
-
-    def forward(self, input: Any) -> Any:  # noqa: A002
-        for module in self._modules.values():
-            input = module(input)
-        return input
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, idx: int | slice) -> Any:
-        items = list(self._modules.items())
-        if isinstance(idx, slice):
-            return Sequential(OrderedDict(items[idx]))
-        n = len(items)
-        i = int(idx)
-        if not -n <= i < n:
-            raise IndexError(f"index {i} is out of range")
-        return items[i % n][1]
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from visgrad import dtypes, events
-from visgrad.autograd.grad_mode import no_grad
-from visgrad.nn._write import write_, zero_grads
+from visgrad.nn import _module_state
+from visgrad.nn._module_call import HOOK_TABLES, HookTables, call_module, structure_changed
+from visgrad.nn._module_state import _IncompatibleKeys
+from visgrad.nn._write import zero_grads
 from visgrad.nn.parameter import Parameter
 from visgrad.tensor import Tensor
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict`` returns; prints like PyTorch's when everything matched."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -46,64 +35,93 @@ def _announce_names(prefix: str, module: Module) -> None:
         events.publish(events.TensorNamed(seq=events.next_seq(), tensor=p._id, name=name))
 
 
-class Module:
+class Module(HookTables):
     """Base class of all layers and models; subclasses define ``forward``."""
 
     training: bool
     _parameters: dict[str, Parameter | None]
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
+    _version: int = 1  # saved in state dicts' ``_metadata``; layers bump it when theirs changes
 
-    def __init__(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                f"'{next(iter(kwargs))}'"
+                if kwargs
+                else f"{type(self).__name__}.__init__() takes 1 positional argument but "
+                f"{len(args) + 1} were given"
+            )
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", {})
+        for table in HOOK_TABLES:
+            object.__setattr__(self, table, OrderedDict())
 
     # -- registration ---------------------------------------------------------------------------
     def _require_init(self, what: str) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot assign {what} before Module.__init__() call")
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: dict[str, Any] | None = None) -> None:
+        """Drop ``name`` from every table but ``keep`` (which keeps its place in order)."""
+        if keep is not self._modules and self._modules.get(name) is not None:
+            structure_changed()
         for table in (self.__dict__, self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
-        self._non_persistent.discard(name)
+            if table is not keep:
+                table.pop(name, None)
+        if keep is not self._buffers:
+            self._non_persistent.discard(name)
+
+    def _check_name(self, name: Any, what: str, table: dict[str, Any]) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{what} name should be a string. Got {_torch_type(name)}")
+        if "." in name:
+            got = f", got: {name}" if what == "module" else ""
+            raise KeyError(f'{what} name can\'t contain "."{got}')
+        if name == "":
+            raise KeyError(f'{what} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in table:
+            raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or a ``None`` placeholder, as ``Linear(bias=False)`` does)."""
-        self._require_init("parameters")
+        self._require_init("parameter")
+        self._check_name(name, "parameter", self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{_torch_type(param)}' object to parameter '{name}' "
                 "(torch.nn.Parameter or None required)"
             )
-        self._forget(name)
         self._parameters[name] = param
         if param is not None and events.SINKS:
             events.publish(events.TensorNamed(seq=events.next_seq(), tensor=param._id, name=name))
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor that is part of the state but not a parameter (running stats, masks)."""
-        self._require_init("buffers")
+        self._require_init("buffer")
+        self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{_torch_type(tensor)}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
             )
-        self._forget(name)
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module, reachable as an attribute and listed by ``children()``."""
-        self._require_init("module")
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._forget(name)
+            raise TypeError(f"{_torch_type(module)} is not a Module subclass")
+        self._check_name(name, "module", self._modules)
         self._modules[name] = module
+        structure_changed()
         if module is not None and events.SINKS:
             _announce_names(name, module)
 
@@ -112,8 +130,12 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         if isinstance(value, Parameter):
+            self._require_init("parameters")
+            self._forget(name, keep=self._parameters)
             self.register_parameter(name, value)
         elif isinstance(value, Module):
+            self._require_init("module")
+            self._forget(name, keep=self._modules)
             self.add_module(name, value)
         elif "_parameters" in d and name in self._parameters:
             if value is not None:
@@ -129,11 +151,12 @@ class Module:
                     "(torch.nn.Module or None expected)"
                 )
             self._modules[name] = None
+            structure_changed()
         elif "_buffers" in d and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{_torch_type(value)}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
             self._buffers[name] = value
         else:
@@ -152,6 +175,7 @@ class Module:
             if name in table:
                 del table[name]
                 self._non_persistent.discard(name)
+                structure_changed()
                 return
         object.__delattr__(self, name)
 
@@ -162,7 +186,18 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        if (
+            events.SINKS
+            or d["_forward_hooks"]
+            or d["_forward_pre_hooks"]
+            or d["_backward_hooks"]
+            or d["_backward_pre_hooks"]
+        ):
+            return call_module(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    _call_impl = __call__
 
     # -- traversal ------------------------------------------------------------------------------
     def named_modules(
@@ -298,57 +333,35 @@ class Module:
 
     # -- state ----------------------------------------------------------------------------------
     def state_dict(
-        self, destination: Any = None, prefix: str = "", keep_vars: bool = False
-    ) -> OrderedDict[str, Tensor]:
+        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> Any:
         """Parameters and persistent buffers by dotted name (detached unless ``keep_vars``)."""
-        out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination
-        for name, p in self._parameters.items():
-            if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent:
-                out[prefix + name] = b if keep_vars else b.detach()
-        for name, child in self._modules.items():
-            if child is not None:
-                child.state_dict(out, prefix + name + ".", keep_vars)
-        return out
+        if args:  # the positional form PyTorch still accepts
+            destination, prefix, keep_vars = (*args, destination, prefix, keep_vars)[:3]
+        return _module_state.state_dict(self, destination, prefix, keep_vars)
 
-    def load_state_dict(self, state_dict: Any, strict: bool = True) -> _IncompatibleKeys:
+    def _save_to_state_dict(self, destination: Any, prefix: str, keep_vars: bool) -> None:
+        _module_state.save_own(self, destination, prefix, keep_vars)
+
+    def load_state_dict(
+        self, state_dict: Any, strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
         """Copy values into this module's tensors in place; with ``strict`` the keys must match."""
-        own: dict[str, Tensor] = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors: list[str] = []
-        with no_grad():
-            for key, target in own.items():
-                if key not in state_dict:
-                    continue
-                value = state_dict[key]
-                if not isinstance(value, Tensor):
-                    errors.append(
-                        f'While copying the parameter named "{key}", expected torch.Tensor or '
-                        f"Tensor-like object from checkpoint but received {type(value)}"
-                    )
-                elif value.shape != target.shape:
-                    errors.append(
-                        f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                        f"checkpoint, the shape in current model is {target.shape}."
-                    )
-                else:
-                    write_(target, value._data, "copy_")
-        if strict:
-            if unexpected:
-                keys = ", ".join(f'"{k}"' for k in unexpected)
-                errors.insert(0, f"Unexpected key(s) in state_dict: {keys}. ")
-            if missing:
-                keys = ", ".join(f'"{k}"' for k in missing)
-                errors.insert(0, f"Missing key(s) in state_dict: {keys}. ")
-        if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
-        return _IncompatibleKeys(missing, unexpected)
+        return _module_state.load_state_dict(self, state_dict, strict, assign)
+
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        _module_state.load_own(
+            self, state_dict, prefix, local_metadata, missing_keys, unexpected_keys, error_msgs
+        )
 
     # -- printing -------------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -197,6 +197,7 @@ def publish_forward(
                 names.clear()
             name = names[dt] = dt.name
         dtypes.append(name)
+    module, module_classes = events.module_scope()
     events.publish(
         events.ForwardOp(
             seq=events.next_seq(),
@@ -216,6 +217,8 @@ def publish_forward(
             source=events.user_source(3),
             **_aliases(datas, inputs, results),
             saved=saved_tensor_names(node),
+            module=module,
+            module_classes=module_classes,
         )
     )
     for r in results:

@@ -242,6 +242,7 @@ def publish_update(
     leaf = t._grad_of
     value = events.snapshot(t._data)
     aliases = aliasing.live_aliases(t)
+    module, module_classes = events.module_scope()
     events.publish(
         events.InplaceUpdate(
             seq=events.next_seq(),
@@ -261,6 +262,8 @@ def publish_update(
             saved=saved_tensor_names(node),
             aliases=tuple([x._id for x in aliases]),
             alias_values=alias_snapshots(aliases, t, value),
+            module=module,
+            module_classes=module_classes,
         )
     )
     if leaf is not None and op == "zero_":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -13,6 +15,8 @@ from visgrad.nn._write import publish_update, zero_grads
 from visgrad.tensor import Tensor
 
 _REQUIRED = object()
+# Numbers optimizers in the order they first step, so the debugger tells several apart.
+_instances = itertools.count(1)
 
 
 def _typename(x: Any) -> str:
@@ -20,6 +24,15 @@ def _typename(x: Any) -> str:
         return f"torch.{x.dtype.tensor_type}"
     t = type(x)
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _lr_value(lr: Any) -> float:
+    """A group's learning rate as a float (a tensor lr too); NaN when it is not a number."""
+    try:
+        v = float(lr)
+    except (TypeError, ValueError, RuntimeError):  # None, a string, a many-element tensor
+        return math.nan
+    return v
 
 
 class Optimizer:
@@ -89,6 +102,8 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        if events.SINKS:
+            self._publish_step()
         for group in self.param_groups:
             for p in group["params"]:
                 if p._grad is not None:
@@ -97,6 +112,26 @@ class Optimizer:
                     if events.SINKS:
                         publish_update(p, self.step_op)
         return loss
+
+    def _publish_step(self) -> None:
+        """Tell the debugger a step begins, with each group's learning rate as it stands now.
+
+        Every optimizer's ``step`` calls this first (``Optimizer.step`` does), so a scheduler or
+        the program changing ``group["lr"]`` shows in the trace.
+        """
+        instance = self.__dict__.get("_event_instance")
+        if instance is None:
+            instance = self.__dict__["_event_instance"] = next(_instances)
+        events.publish(
+            events.OptimizerStep(
+                seq=events.next_seq(),
+                optimizer=type(self).__name__,
+                instance=instance,
+                lrs=tuple(_lr_value(g.get("lr")) for g in self.param_groups),
+                params=tuple(tuple(p._id for p in g["params"]) for g in self.param_groups),
+                source=events.user_source(),
+            )
+        )
 
     # Name of the in-place update in the debugger's event ("sgd_step"); subclasses set both.
     step_op = "step"

@@ -38,6 +38,7 @@ from visgrad.trace.fold import Folder
 from visgrad.trace.index import TraceIndex, UnzeroedGrad
 from visgrad.trace.nan_origin import NanOrigin
 from visgrad.trace.state import FunctionState, LedgerEntry, State, TensorState
+from visgrad.trace.training import TrainingStats
 
 CHUNK_SHIFT = 8
 
@@ -107,6 +108,7 @@ class TraceModel:
         self._drop_next = 0
         self.dropped_payloads = 0
         self._index = TraceIndex()
+        self._training = TrainingStats(self._index.unzeroed)
         self._head = Folder(self._shared)
         self._head.index = self._index
         self._head.new_edges = self._edges
@@ -142,6 +144,7 @@ class TraceModel:
         head = self._head
         self._index.tick = tick
         head.apply(ev)
+        self._training.observe(ev, tick, self._index.iteration, head.tensors)
         if type(ev) is ev_.Output:
             self._out_ticks.append(tick)
             self._out_texts.append(ev.text)
@@ -245,6 +248,12 @@ class TraceModel:
         """
         got = self._head.resolve(tensor_id)
         return tensor_id if got is None else got
+
+    @property
+    def training(self) -> TrainingStats:
+        """Per-iteration losses, gradient norms, update ratios, learning rates and layers."""
+        self._training.settle()
+        return self._training
 
     def outputs_of(self, node_id: int) -> tuple[int, ...]:
         """The forward outputs of function node ``node_id`` (empty when unknown)."""
