@@ -166,7 +166,7 @@ def test_chain_rule_numbers_multiply_out(qtbot, tut):
     bce = panel.step.inputs[0]
     assert bce.equation == "∂loss/∂z = ∂loss/∂loss · ∂loss/∂z"
     assert bce.local_text is None  # a mean loss: a vector-Jacobian product, not elementwise
-    assert "(1 − y)" in bce.formula and bce.matches is True
+    assert bce.formula == "∂loss/∂z = ∂loss/∂loss·(σ(z) − y) / numel(z)" and bce.matches is True
 
 
 def test_chain_rule_shows_the_sum_that_undoes_broadcasting(qtbot, tmp_path):

@@ -40,8 +40,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
     no_grad_inputs = ("weight", "pos_weight")
     formulas = {
         "self": (
-            "grad * given(weight, 1) * ((1 - target) - (1 + (given(pos_weight, 1) - 1) * target) "
-            "* (1 - sigmoid(self))) / (numel(self) if reduction == 1 else 1)"
+            "grad * given(weight, 1) * (sigmoid(self) - target - (given(pos_weight, 1) - 1) "
+            "* target * (1 - sigmoid(self))) / (numel(self) if reduction == 1 else 1)"
         ),
         "target": (
             "grad * given(weight, 1) * (-self + (given(pos_weight, 1) - 1) * softplus(-self)) "

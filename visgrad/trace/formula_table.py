@@ -83,7 +83,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "binary_cross_entropy_with_logits",
         ("self", "target", "weight", "pos_weight"),
         {
-            "self": "grad * given(weight, 1) * ((1 - target) - (1 + (given(pos_weight, 1) - 1) * target) * (1 - sigmoid(self))) / (numel(self) if reduction == 1 else 1)",
+            "self": "grad * given(weight, 1) * (sigmoid(self) - target - (given(pos_weight, 1) - 1) * target * (1 - sigmoid(self))) / (numel(self) if reduction == 1 else 1)",
             "target": "grad * given(weight, 1) * (-self + (given(pos_weight, 1) - 1) * softplus(-self)) / (numel(self) if reduction == 1 else 1)",
         },
         ("weight", "pos_weight"),

@@ -75,9 +75,23 @@ def simplify(expr: str, attrs: dict[str, Any]) -> str:
         if attrs.get(name, 1) == 1:
             expr = re.sub(rf"\b{name}\s*[·*]\s*", "", expr)
             expr = re.sub(rf"\s*[·*]\s*{name}\b", "", expr)
-    for name, value in attrs.items():
-        if value is None:
-            expr = re.sub(rf"given\({re.escape(name)}, 1\)\s*\*\s*", "", expr)
+    # ``given(weight, 1)``: the default when the op had no weight, else the weight's name.
+    expr = re.sub(
+        r"given\((\w+), ([^()]+)\)",
+        lambda m: m.group(2) if attrs.get(m.group(1)) is None else m.group(1),
+        expr,
+    )
+    m = re.search(r"\(numel\((\w+)\) if reduction == 1 else 1\)", expr)
+    if m:
+        expr = expr.replace(
+            m.group(0), f"numel({m.group(1)})" if attrs.get("reduction") == 1 else "1"
+        )
+    # Terms multiplied by an absent option's zero, and factors of one, say nothing.
+    nested = r"[^()]*(?:\([^()]*\)[^()]*)*"  # text inside one level of nested parentheses
+    factor = rf"(?:[\w.]+(?:\({nested}\))?|\({nested}\))"
+    expr = re.sub(rf"\s*[-+]\s*\(1 - 1\)(?: \* {factor})+", "", expr)
+    expr = re.sub(r"\b1 \* ", "", expr)
+    expr = re.sub(r" / 1\b(?!\.)", "", expr)
     return expr
 
 
