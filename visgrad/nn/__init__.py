@@ -1,6 +1,6 @@
 """``torch.nn``: modules, layers, losses, parameters and initialisers."""
 
-from visgrad.nn import functional, init
+from visgrad.nn import functional, init, utils
 from visgrad.nn.containers import (
     ModuleDict,
     ModuleList,
@@ -47,4 +47,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]

@@ -1,14 +1,14 @@
-"""Adam (and AMSGrad) with PyTorch's bias correction."""
+"""Adam (and AMSGrad) with PyTorch's bias correction, and AdamW."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from visgrad.optim.optimizer import Optimizer
+from visgrad.optim import _kernels as K
+from visgrad.optim.optimizer import Optimizer, check_hyper, new_state, new_step
 from visgrad.tensor import Tensor
 
 
@@ -35,15 +35,11 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_hyper(lr, {"epsilon value": eps})
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_hyper(lr, {"weight_decay value": weight_decay})
         # foreach / capturable / differentiable / fused pick PyTorch kernels; kept so state
         # dicts and printouts match, one NumPy implementation serves them all.
         defaults = {
@@ -66,32 +62,66 @@ class Adam(Optimizer):
     ) -> None:
         data = p._data
         if not state:
-            # ``step`` is a float32 0-d tensor, as in PyTorch's state dicts.
-            state["step"] = Tensor._make(np.zeros((), np.float32), False, None, 0)
-            state["exp_avg"] = Tensor._make(np.zeros_like(data), False, None, 0)
-            state["exp_avg_sq"] = Tensor._make(np.zeros_like(data), False, None, 0)
+            state["step"] = new_step()
+            state["exp_avg"] = new_state(data)
+            state["exp_avg_sq"] = new_state(data)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(data), False, None, 0)
+                state["max_exp_avg_sq"] = new_state(data)
         if group["maximize"]:
             grad = -grad
-        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
-        beta1, beta2 = group["betas"]
+        lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
+        beta1, beta2 = (float(b) for b in group["betas"])
+        state["step"]._data += 1
         if wd != 0:
             if group["decoupled_weight_decay"]:
                 data *= 1 - lr * wd
             else:
-                grad = grad + wd * data
-        state["step"]._data += 1
-        step = float(state["step"]._data)
+                grad = K.added(grad, data, wd)
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m += (1 - beta1) * (grad - m)  # PyTorch's lerp(m, g, 1 − β₁)
+        K.lerp_(m, grad, 1 - beta1)
         v *= beta2
-        v += (1 - beta2) * grad * grad
+        K.addcmul_(v, grad, grad, 1 - beta2)
+        step = float(state["step"]._data)
         step_size = lr / (1 - beta1**step)
-        bias_correction2_sqrt = math.sqrt(1 - beta2**step)
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         if group["amsgrad"]:
             vmax = state["max_exp_avg_sq"]._data
             np.maximum(vmax, v, out=vmax)
             v = vmax
-        denom = np.sqrt(v) / bias_correction2_sqrt + eps
-        data += -step_size * (m / denom)
+        denom = np.sqrt(v) / bias_correction2_sqrt
+        denom += eps
+        K.addcdiv_(data, m, denom, -step_size)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``p *= 1 − lr·wd`` before the update), default 0.01."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )

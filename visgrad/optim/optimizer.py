@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from visgrad import events
 from visgrad.autograd.grad_mode import enable_grad
 from visgrad.nn._write import publish_update, zero_grads
@@ -33,6 +35,31 @@ def _lr_value(lr: Any) -> float:
     except (TypeError, ValueError, RuntimeError):  # None, a string, a many-element tensor
         return math.nan
     return v
+
+
+def check_hyper(lr: Any, values: dict[str, float]) -> None:
+    """PyTorch's constructor checks: a non-negative learning rate and other values.
+
+    ``values`` maps the words of PyTorch's message (``"epsilon value"`` for "Invalid epsilon
+    value: -1") to a value that must not be negative.
+    """
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    for name, v in values.items():
+        if not 0.0 <= v:
+            raise ValueError(f"Invalid {name}: {v}")
+
+
+def new_state(like: np.ndarray, fill: float = 0.0) -> Tensor:
+    """A state buffer shaped and typed as a parameter (``exp_avg``, ``square_avg``)."""
+    return Tensor._make(np.full_like(like, fill), False, None, 0)
+
+
+def new_step() -> Tensor:
+    """The ``step`` counter: a float32 0-d tensor, as in PyTorch's state dicts."""
+    return Tensor._make(np.zeros((), np.float32), False, None, 0)
 
 
 class Optimizer:
@@ -107,7 +134,10 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p._grad is not None:
-                    self._update(p, p._grad._data, group, self.state[p])
+                    state = self.state[p]
+                    self._update(p, p._grad._data, group, state)
+                    if not state:  # a rule without state (SGD without momentum) keeps none
+                        del self.state[p]
                     p._version.value += 1
                     if events.SINKS:
                         publish_update(p, self.step_op)

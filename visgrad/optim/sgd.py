@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.optim import _kernels as K
 from visgrad.optim.optimizer import Optimizer
 from visgrad.tensor import Tensor
 
@@ -63,7 +64,7 @@ class SGD(Optimizer):
             grad = -grad
         wd = group["weight_decay"]
         if wd != 0:
-            grad = grad + wd * p._data
+            grad = K.added(grad, p._data, wd)
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
@@ -73,6 +74,6 @@ class SGD(Optimizer):
             else:
                 b = buf._data
                 b *= momentum
-                b += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buf._data if group["nesterov"] else buf._data
-        p._data += -group["lr"] * grad
+                K.add_(b, grad, 1 - group["dampening"])
+            grad = K.added(grad, buf._data, momentum) if group["nesterov"] else buf._data
+        K.add_(p._data, grad, -float(group["lr"]))
