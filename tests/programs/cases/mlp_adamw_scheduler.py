@@ -15,8 +15,13 @@ y = torch.sin(2 * x) + 0.3 * x * x
 class MLP(nn.Module):
     def __init__(self, hidden=16):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, hidden),
-                                 nn.Tanh(), nn.Linear(hidden, 1))
+        self.net = nn.Sequential(
+            nn.Linear(1, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, 1),
+        )
 
     def forward(self, x):
         return self.net(x)
