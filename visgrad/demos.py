@@ -11,6 +11,7 @@ DEMOS: dict[str, str] = {
     "mlp": "a two-layer MLP trained with nn and optim.SGD for a few steps on a toy dataset",
     "control_flow": "data-dependent control flow: a while loop on a norm and an if on a value",
     "nan": "a backward pass that produces NaN (sqrt at 0 times a zero weight)",
+    "makemore": "a makemore-style character MLP (embedding, two tanh layers) trained 300 steps",
 }
 
 

@@ -26,7 +26,7 @@ def test_only_the_three_dock_groups_have_a_tab_bar_at_a_small_window_size(qtbot)
         if b.isVisibleTo(w) and b.parent() is w
     )
     assert shown == [
-        ["Events", "Grad ledger", "Console", "NaN / Inf", "Gradient check"],
+        ["Events", "Grad ledger", "Console", "NaN / Inf", "Gradient check", "Training"],
         ["Inspector", "Chain rule"],
         ["Source", "Breakpoints"],
     ]

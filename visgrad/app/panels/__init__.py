@@ -1,5 +1,5 @@
 """Debugger panels around the graph: inspector, chain rule, grad ledger, source, console,
-console, breakpoints, NaN/Inf origin and gradient check. ``install_panels(window)`` docks them all.
+breakpoints, NaN/Inf origin, gradient check and training. ``install_panels(window)`` docks them all.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ def install_panels(window: Any) -> dict[str, Any]:
     from visgrad.app.panels.ledger import GradLedger
     from visgrad.app.panels.nan_origin import NanOriginPanel
     from visgrad.app.panels.source import SourcePanel
+    from visgrad.app.panels.training import TrainingPanel
 
     c = window.controller
     marks = Marks(window)
@@ -35,6 +36,7 @@ def install_panels(window: Any) -> dict[str, Any]:
         "console": ConsolePanel(c),
         "nan": NanOriginPanel(c, marks),
         "gradcheck": GradcheckPanel(c, marks),
+        "training": TrainingPanel(c),
     }
     layout = [
         ("Inspector", "inspector", right, "Alt+I"),
@@ -45,6 +47,7 @@ def install_panels(window: Any) -> dict[str, Any]:
         ("Console", "console", bottom, "Alt+O"),
         ("NaN / Inf", "nan", bottom, "Alt+N"),
         ("Gradient check", "gradcheck", bottom, "Alt+G"),
+        ("Training", "training", bottom, "Alt+T"),
     ]
     docks = {}
     for title, key, area, shortcut in layout:

@@ -1,0 +1,220 @@
+"""The Training panel: the loss, gradient norms, update ratios and learning rate over iterations,
+with per-layer histograms of the cursor's iteration and markers for what looks wrong.
+
+Everything drawn comes from ``TraceModel.training`` (folded as events arrive); the panel only picks
+what to show. Curves are redrawn when the log grew, histograms when the cursor's iteration (or
+what it holds) changed. A click on any curve travels to that iteration's ``backward()``.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from visgrad.app.formatting import fmt_num
+from visgrad.app.panels.base import Panel
+from visgrad.app.panels.training_plots import (
+    MARKER_STYLE,
+    HistogramPlot,
+    IterationPlot,
+    MarkerLayer,
+    guide_line,
+    series_color,
+)
+from visgrad.app.theme import graph_colors
+from visgrad.trace.training import RATIO_GUIDE, LayerStats, Marker, TrainingStats
+from visgrad.trace.training_table import lr_names, parameter_names
+
+
+def running_mean(y: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the last ``window`` finite values at each point (NaN where there are none)."""
+    ok = np.isfinite(y)
+    sums = np.concatenate(([0.0], np.cumsum(np.where(ok, y, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(ok)))
+    i = np.arange(1, len(y) + 1)
+    lo = np.maximum(i - window, 0)
+    n = counts[i] - counts[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (sums[i] - sums[lo]) / n, np.nan)
+
+
+def marker_legend(markers: list[Marker]) -> str:
+    """`` · ⚠ 3 × .grad summed across iterations`` per kind present (empty when none)."""
+    counts: dict[str, int] = {}
+    for m in markers:
+        counts[m.kind] = counts.get(m.kind, 0) + 1
+    parts = [
+        f"<span style='color:{MARKER_STYLE[k][1]}'>⚠ {n} × {MARKER_STYLE[k][2]}</span>"
+        for k, n in counts.items()
+    ]
+    return ("&nbsp;&nbsp;·&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts)) if parts else ""
+
+
+def _pct(x: float) -> str:
+    return "—" if math.isnan(x) else f"{100 * x:.0f}%"
+
+
+def layer_caption(layer: LayerStats) -> str:
+    """``tanh 1 · line 54: 3% saturated, 0% dead`` (relu: ``zero`` rather than saturated)."""
+    what = "zero" if layer.op == "relu" else "saturated"
+    dead = "" if math.isnan(layer.dead) else f", {_pct(layer.dead)} dead"
+    return f"{layer.label}: {_pct(layer.saturated)} {what}{dead}"
+
+
+class TrainingPanel(Panel):
+    """Training curves over iterations and the cursor iteration's layer histograms."""
+
+    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        colors = graph_colors()
+        pg.setConfigOptions(antialias=True)
+        self.header = QLabel()
+        self.header.setObjectName("trainingHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.curves_view = pg.GraphicsLayoutWidget()
+        self.curves_view.setBackground(colors.background)
+        self.curves_view.ci.setSpacing(2)
+        go = self.travel_to
+        view = self.curves_view
+        self.loss = IterationPlot(view, 0, 0, "loss", log=False, on_click=go)
+        self.ratio = IterationPlot(view, 0, 1, "update / data  ‖Δθ‖ / ‖θ‖", log=True, on_click=go)
+        self.grad = IterationPlot(view, 1, 0, "gradient norm ‖∇θ‖", log=True, on_click=go)
+        self.lr = IterationPlot(view, 1, 1, "learning rate", log=False, on_click=go)
+        for p in (self.grad, self.ratio, self.lr):
+            p.plot.setXLink(self.loss.plot)
+        self.legend = QLabel()
+        self.legend.setObjectName("trainingLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        guide_line(self.ratio.plot)
+        self.markers = MarkerLayer(self.loss.plot)
+        self.hist_view = pg.GraphicsLayoutWidget()
+        self.hist_view.setBackground(colors.background)
+        self.act_hist = HistogramPlot(self.hist_view, 0, "activations")
+        self.grad_hist = HistogramPlot(self.hist_view, 1, "their gradients")
+        self.layers_text = QLabel()
+        self.layers_text.setObjectName("trainingLayers")
+        self.layers_text.setTextFormat(Qt.TextFormat.RichText)
+        self.layers_text.setWordWrap(True)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.hist_view, 1)
+        rl.addWidget(self.layers_text)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.curves_view)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.addWidget(self.header)
+        lay.addWidget(self.legend)
+        lay.addWidget(split, 1)
+        self._curves_key: tuple = ()
+        self._hist_key: tuple = ()
+        self.iteration = 0  # the cursor's iteration, as drawn
+
+    # -- refreshing --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        model = self.controller.model
+        st = model.training
+        tick = self.controller.tick
+        self.iteration = model.iteration_at(tick) if len(model) and tick >= 0 else 0
+        key = (id(model), len(model))
+        if key != self._curves_key:
+            self._curves_key = key
+            self._draw_curves(st, model.names)
+        for p in (self.loss, self.grad, self.ratio, self.lr):
+            p.set_cursor(self.iteration)
+        it = st.iterations[self.iteration - 1] if self.iteration else None
+        # The newest iteration still grows: redraw when a layer or a layer's gradient arrives.
+        grown = (len(it.layers), sum(x.gradient is not None for x in it.layers)) if it else ()
+        hkey = (id(model), self.iteration, grown)
+        if hkey != self._hist_key:
+            self._hist_key = hkey
+            self._draw_layers(it.layers if it is not None else [])
+        self._draw_header(st)
+
+    def _draw_curves(self, st: TrainingStats, names: dict[int, str]) -> None:
+        n = len(st.iterations)
+        x = np.arange(1, n + 1, dtype=np.float64)
+        loss = np.array([it.loss for it in st.iterations], dtype=np.float64)
+        accent = graph_colors().current
+        faint = QColor(accent)
+        faint.setAlpha(90)
+        # Minibatch losses are noisy: the raw values faint, a running mean over them strong.
+        self.loss.set_series("loss", x, loss, faint, width=1.0)
+        self.loss.set_series("mean", x, running_mean(loss, max(1, n // 40)), accent, width=2.0)
+        pnames = parameter_names(st, names)
+        grads, ratios, swatches = [], [], []
+        for i, (tid, name) in enumerate(pnames.items()):
+            color = series_color(i)
+            grads.append(st.column(st.grad_norm[tid]))
+            ratios.append(st.column(st.update_ratio[tid]))
+            self.grad.set_series(tid, x, grads[-1], color)
+            self.ratio.set_series(tid, x, ratios[-1], color)
+            swatches.append(f"<span style='color:{color.name()}'>■</span>&nbsp;{escape(name)}")
+        for p in (self.grad, self.ratio):
+            p.drop_missing(list(pnames))
+        self.grad.fit_decades(grads)
+        self.ratio.fit_decades(ratios, include=RATIO_GUIDE)
+        lrs = lr_names(st)
+        cols = [st.column(st.lr[k]) for k in lrs]
+        for i, k in enumerate(lrs):
+            self.lr.set_series(k, x, cols[i], series_color(i))
+        self.lr.drop_missing(list(lrs))
+        known = [c[np.isfinite(c)] for c in cols]
+        top = max((float(c.max()) for c in known if c.size), default=1.0)
+        self.lr.plot.setYRange(0, top if top > 0 else 1.0, padding=0.08)
+        title = " · ".join(lrs.values()) if len(lrs) > 1 else "learning rate"
+        self.lr.plot.setTitle(
+            title if lrs else "learning rate (no optimizer step seen)", size="9pt", justify="left"
+        )
+        finite = loss[np.isfinite(loss)]
+        top = float(finite.max()) if finite.size else 1.0
+        markers = st.all_markers()
+        self.markers.set_markers(markers, loss, top)
+        self.legend.setText("&nbsp;&nbsp; ".join(swatches) + marker_legend(markers))
+
+    def _draw_layers(self, layers: list[LayerStats]) -> None:
+        self.act_hist.set_layers(layers, "activation", lambda layer: layer.label)
+        self.grad_hist.set_layers(layers, "gradient", lambda layer: layer.label)
+        rows = [layer_caption(layer) for layer in layers]
+        self.layers_text.setText("<br>".join(rows) if rows else "")
+
+    def _draw_header(self, st: TrainingStats) -> None:
+        trained = sum(1 for it in st.iterations if it.backward)
+        if not trained:
+            self.header.setText("No training iteration yet: statistics appear after a backward().")
+            return
+        parts = [f"<b>iteration {self.iteration}</b> of {len(st.iterations)}"]
+        if self.iteration:
+            it = st.iterations[self.iteration - 1]
+            if it.backward:
+                parts.append(f"loss {fmt_num(it.loss, 5)}")
+            for k, name in lr_names(st).items():
+                col = st.lr[k]
+                if len(col) >= self.iteration and not math.isnan(col[self.iteration - 1]):
+                    parts.append(f"{name} {fmt_num(col[self.iteration - 1])}")
+            for m in st.markers(self.iteration):
+                color = MARKER_STYLE[m.kind][1]
+                parts.append(f"<span style='color:{color}'>⚠ {m.text}</span>")
+        self.header.setText(" · ".join(parts))
+
+    # -- commands ----------------------------------------------------------------------------------
+    def travel_to(self, x: float) -> None:
+        """Go to the ``backward()`` of the iteration nearest ``x`` (its first event if none)."""
+        its = self.controller.model.training.iterations
+        if not its or not math.isfinite(x):
+            return
+        i = min(max(int(round(x)), 1), len(its))
+        it = its[i - 1]
+        self.controller.go_to(it.loss_tick if it.loss_tick >= 0 else it.start_tick)
