@@ -45,10 +45,26 @@ def six_steps():
     return _train()
 
 
-def _panel(qtbot, model: TraceModel) -> tuple[TrainingPanel, StaticController]:
+@pytest.fixture
+def made(qtbot):
+    """Panels a test made, deleted through Qt's event loop before the test ends.
+
+    Left to Python's garbage collector, a pyqtgraph view can be torn down while Qt still has a
+    paint queued for it (a crash in ``GraphicsView.paintEvent``); ``deleteLater`` then a wait lets
+    Qt delete the widgets in order while their wrappers are still alive.
+    """
+    widgets: list = []
+    yield widgets
+    for w in widgets:
+        w.close()
+        w.deleteLater()
+    qtbot.wait(10)
+
+
+def _panel(qtbot, made, model: TraceModel) -> tuple[TrainingPanel, StaticController]:
     c = StaticController(model)
     panel = TrainingPanel(c)
-    qtbot.addWidget(panel)
+    made.append(panel)
     panel.resize(1100, 420)
     panel.show()
     qtbot.waitExposed(panel)
@@ -61,9 +77,9 @@ def _y(curve) -> np.ndarray:
     return np.asarray(curve.getOriginalDataset()[1], dtype=np.float64)
 
 
-def test_curves_show_the_models_losses_norms_ratios_and_lr(qtbot, six_steps):
+def test_curves_show_the_models_losses_norms_ratios_and_lr(qtbot, made, six_steps):
     model = TraceModel(six_steps)
-    panel, _ = _panel(qtbot, model)
+    panel, _ = _panel(qtbot, made, model)
     st = model.training
     assert _y(panel.loss.curves["loss"]).tolist() == [it.loss for it in st.iterations]
     assert len(panel.ratio.curves) == len(panel.grad.curves) == 4  # two weights, two biases
@@ -76,9 +92,9 @@ def test_curves_show_the_models_losses_norms_ratios_and_lr(qtbot, six_steps):
     assert "iteration 6</b> of 6" in panel.header.text()
 
 
-def test_panel_grows_live_as_events_arrive(qtbot, six_steps):
+def test_panel_grows_live_as_events_arrive(qtbot, made, six_steps):
     model = TraceModel()
-    panel, c = _panel(qtbot, model)
+    panel, c = _panel(qtbot, made, model)
     assert "No training iteration yet" in panel.header.text()
     seen = []
     for chunk in np.array_split(np.arange(len(six_steps)), 7):
@@ -89,9 +105,9 @@ def test_panel_grows_live_as_events_arrive(qtbot, six_steps):
     assert seen == sorted(seen) and seen[-1] == 6 and seen[0] < 6
 
 
-def test_a_click_on_a_curve_travels_to_that_iterations_backward(qtbot, six_steps):
+def test_a_click_on_a_curve_travels_to_that_iterations_backward(qtbot, made, six_steps):
     model = TraceModel(six_steps)
-    panel, c = _panel(qtbot, model)
+    panel, c = _panel(qtbot, made, model)
     vb = panel.ratio.plot.getViewBox()
     lo, hi = vb.viewRange()[1]
     scene = vb.mapViewToScene(QPointF(3.0, (lo + hi) / 2))
@@ -104,9 +120,9 @@ def test_a_click_on_a_curve_travels_to_that_iterations_backward(qtbot, six_steps
     assert "iteration 3</b>" in panel.header.text()
 
 
-def test_histograms_are_the_cursors_iteration_layers(qtbot, six_steps):
+def test_histograms_are_the_cursors_iteration_layers(qtbot, made, six_steps):
     model = TraceModel(six_steps)
-    panel, c = _panel(qtbot, model)
+    panel, c = _panel(qtbot, made, model)
     panel.travel_to(2)
     panel.refresh()
     (layer,) = model.training.iterations[1].layers
@@ -119,9 +135,9 @@ def test_histograms_are_the_cursors_iteration_layers(qtbot, six_steps):
     assert "tanh 1 · line " in panel.layers_text.text() and "saturated" in panel.layers_text.text()
 
 
-def test_nan_loss_shows_a_marker_and_a_warning(qtbot):
+def test_nan_loss_shows_a_marker_and_a_warning(qtbot, made):
     model = TraceModel(_train(steps=4, nan_at=2))
-    panel, c = _panel(qtbot, model)
+    panel, c = _panel(qtbot, made, model)
     xs = panel.markers.items["nan_loss"].getData()[0]
     assert list(xs) == [3.0, 4.0]  # the NaN step made the parameters NaN: step 4's loss too
     assert "NaN/Inf loss" in panel.legend.text()
@@ -135,11 +151,11 @@ def test_running_mean_skips_unknown_values():
     assert np.allclose(running_mean(y, 2), [1.0, 1.0, 3.0, 4.0])
 
 
-def test_the_window_docks_the_training_panel(qtbot):
+def test_the_window_docks_the_training_panel(qtbot, made):
     from visgrad.app.main_window import MainWindow
 
     w = MainWindow()
-    qtbot.addWidget(w)
+    made.append(w)
     assert isinstance(w.panels["training"], TrainingPanel)
     titles = [a.text() for a in w.panels_menu.actions()]
     assert "Training" in titles
