@@ -43,17 +43,9 @@ from visgrad.factories import (
     full,
     full_like,
     linspace,
-    manual_seed,
+    logspace,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randint_like,
-    randn,
-    randn_like,
-    randperm,
-    seed,
     tensor,
     zeros,
     zeros_like,
@@ -88,3 +80,15 @@ if _typing.TYPE_CHECKING:
     from visgrad._api import *  # noqa: F403
 else:
     _registry.export(globals(), "torch")
+
+# PyTorch's random streams: the generator and its seeding (the samplers are declared ops).
+from visgrad import random  # noqa: E402
+from visgrad.random import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)

@@ -1,4 +1,4 @@
-"""Tensor factories: tensor, ones, zeros, full, eye, arange, rand, randn, randint, *_like."""
+"""Tensor factories: tensor, ones, zeros, full, eye, arange, linspace, *_like (random ones: random/)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import dtypes, events
+from visgrad import dtypes, events, ranges
 from visgrad.tensor import Tensor
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> Any:
-    """Seed visgrad's random generator (the numbers differ from PyTorch's for the same seed)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-    return _rng
-
-
-def seed() -> int:
-    s = int(np.random.SeedSequence().entropy % (2**63))
-    manual_seed(s)
-    return s
-
-
-def generator() -> np.random.Generator:
-    return _rng
 
 
 def _nested_has(x: Any, types: tuple[type, ...]) -> bool:
@@ -180,58 +161,51 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    """Values from ``start`` up to ``end`` (excluded) by ``step``, as PyTorch computes them."""
     if end is None:
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, int) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.default_float
-    arr = np.arange(start, end, step).astype(dtypes.to_np(dtype))
+    np_dtype = dtypes.to_np(dtype)
+    if np_dtype.kind == "f":
+        arr = ranges.arange_values(float(start), float(end), float(step), np_dtype)
+    else:
+        arr = np.arange(start, end, step).astype(np_dtype)
     return _leaf(arr, requires_grad, "arange")
 
 
 def linspace(
-    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
-) -> Tensor:
-    return _leaf(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad, "linspace")
-
-
-def rand(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    return _leaf(_rng.random(_size(size)).astype(_float(dtype)), requires_grad, "rand")
-
-
-def randn(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    return _leaf(_rng.standard_normal(_size(size)).astype(_float(dtype)), requires_grad, "randn")
-
-
-def randint(
-    low: int,
-    high: Any = None,
-    size: Any = None,
+    start: float,
+    end: float,
+    steps: int,
     *,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    if size is None:
-        low, high, size = 0, low, high
-    arr = _rng.integers(low, high, size=_size((size,))).astype(dtypes.to_np(dtype) or np.int64)
-    return _leaf(arr, requires_grad, "randint")
+    """``steps`` evenly spaced values; the second half counts back from ``end`` (as PyTorch)."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    arr = ranges.linspace_values(float(start), float(end), int(steps), _float(dtype))
+    return _leaf(arr, requires_grad, "linspace")
 
 
-def randperm(n: int, *, dtype: Any = None) -> Tensor:
-    return _leaf(_rng.permutation(n).astype(dtypes.to_np(dtype) or np.int64), False, "randperm")
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    arr = ranges.logspace_values(float(start), float(end), int(steps), float(base), _float(dtype))
+    return _leaf(arr, requires_grad, "logspace")
 
 
 def _like(a: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
@@ -257,20 +231,3 @@ def full_like(
 ) -> Tensor:
     shape, dt = _like(a, dtype)
     return _leaf(np.full(shape, fill_value, dt), requires_grad, "full_like")
-
-
-def rand_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    shape, dt = _like(a, dtype)
-    return _leaf(_rng.random(shape).astype(dt), requires_grad, "rand_like")
-
-
-def randn_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    shape, dt = _like(a, dtype)
-    return _leaf(_rng.standard_normal(shape).astype(dt), requires_grad, "randn_like")
-
-
-def randint_like(a: Tensor, low: int, high: Any = None, *, dtype: Any = None, **_: Any) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    shape, dt = _like(a, dtype)
-    return _leaf(_rng.integers(low, high, size=shape).astype(dt), False, "randint_like")

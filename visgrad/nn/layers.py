@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from visgrad import dtypes
 from visgrad.nn import functional as F
 from visgrad.nn import init
@@ -28,12 +30,17 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         np_dtype = dtypes.to_np(dtype) or dtypes.default_float.np
-        # kaiming_uniform_(a=√5) on the weight reduces to bound 1/√fan_in, the bias uses the same.
-        # Values are drawn before the Parameters exist so the debugger sees them born initialised.
-        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
-        w = init.uniform_array((out_features, in_features), -bound, bound, np_dtype)
+        # PyTorch's reset_parameters: kaiming_uniform_(weight, a=√5), then the bias from
+        # U(-1/√fan_in, 1/√fan_in), drawn in that order. The values are drawn before the
+        # Parameters exist so the debugger sees them born initialised.
+        if in_features > 0:
+            bound = init.kaiming_bound(in_features, math.sqrt(5))
+            w = init.uniform_array((out_features, in_features), -bound, bound, np_dtype)
+        else:
+            w = np.empty((out_features, 0), np_dtype)
         self.weight = Parameter(Tensor._make(w, False, None, 0))
         if bias:
+            bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
             b = init.uniform_array((out_features,), -bound, bound, np_dtype)
             self.bias = Parameter(Tensor._make(b, False, None, 0))
         else:
@@ -43,7 +50,7 @@ class Linear(Module):
         """Draw fresh weights in place, as ``__init__`` did."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from visgrad.ops import (  # noqa: F401 - importing an op module declares its ops
     convert,
+    dropout,
     elementwise,
     extra,
     index,
@@ -25,6 +26,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     tensor_api,
 )
 from visgrad.ops.base import Op, apply
+from visgrad.random import fills, tensors  # noqa: E402, F401 - declare the samplers
 from visgrad.tensor import Tensor
 
 registry.finish(inplace.unary)

@@ -1,6 +1,6 @@
 """Neural-network ops with ``torch.nn.functional``'s names and signatures.
 
-softmax / log_softmax, linear / addmm, leaky_relu, gelu, dropout and the losses (mse, nll,
+softmax / log_softmax, linear / addmm, leaky_relu, gelu and the losses (mse, nll,
 cross-entropy, binary cross-entropy). ``visgrad.nn.functional`` re-exports these.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.dropout import dropout
 from visgrad.ops.linalg import matmul, mm
 from visgrad.ops.loss import (
     binary_cross_entropy,
@@ -279,27 +280,6 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     return apply(GeluBackward0, input, approximate=approximate)
-
-
-@declare("dropout", torch=False, method=False, functional=True)
-def dropout(
-    input: Tensor,
-    p: float = 0.5,
-    training: bool = True,  # noqa: A002
-    inplace: bool = False,
-) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)`` (MulBackward0)."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    from visgrad.factories import generator
-
-    x = input._data
-    keep = generator().random(x.shape) >= p
-    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    mask = (keep * scale).astype(x.dtype if x.dtype.kind == "f" else np.float32)
-    return input * _const(mask)
 
 
 # -- cross-entropy ----------------------------------------------------------------------------------

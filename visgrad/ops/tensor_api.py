@@ -11,7 +11,7 @@ import numpy as np
 from visgrad import dtypes
 from visgrad._device import CPU, device, tensor_cuda
 from visgrad.autograd.grad_mode import STATE
-from visgrad.factories import full, generator, tensor
+from visgrad.factories import full, tensor
 from visgrad.ops.convert import to
 from visgrad.ops.inplace import _check_leaf
 from visgrad.ops.registry import declare
@@ -133,16 +133,6 @@ def _fill(t: Tensor, values: np.ndarray, op: str) -> Tensor:
     if STATE.enabled:
         _check_leaf(t)
     return write_(t, values, op)
-
-
-@declare("uniform_", torch=False)
-def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, **_: Any) -> Tensor:
-    return _fill(t, generator().uniform(a, b, size=t._data.shape), "uniform_")
-
-
-@declare("normal_", torch=False)
-def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, **_: Any) -> Tensor:
-    return _fill(t, generator().normal(mean, std, size=t._data.shape), "normal_")
 
 
 @declare("device", torch=False, property=True)

@@ -1,0 +1,69 @@
+"""``bernoulli_(p)`` with a scalar ``p`` on Intel CPUs: Intel MKL's MCG31 stream, as PyTorch uses.
+
+PyTorch's x86 builds link Intel MKL, and on a CPU whose vendor is Intel ``bernoulli_(p)`` (and so
+``dropout``) takes one 32-bit word from the generator as the seed of an MKL ``VSL_BRNG_MCG31``
+stream and draws ``viRngBernoulli(VSL_RNG_METHOD_BERNOULLI_ICDF)`` from it, element ``i`` using
+the stream's ``i``-th number (threads skip ahead, so the result does not depend on their count).
+On other CPUs (AMD, ARM) it uses the generator's own 53-bit uniforms instead. MCG31m1 is the
+multiplicative congruential generator ``x = a * x mod (2**31 - 1)`` with ``a = 1132489760``, and
+the ICDF method yields 1 when ``x / m < p``; its powers of ``a`` are computed here by doubling,
+so the whole mask is a handful of vectorised multiplications.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+A = 1132489760
+M = 2**31 - 1
+
+
+def _vendor() -> str:
+    """The CPU vendor string (``GenuineIntel``, ``AuthenticAMD``, ...), or '' if unknown."""
+    try:
+        if sys.platform.startswith("linux"):
+            with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+                found = re.search(r"^vendor_id\s*:\s*(\S+)", f.read(), re.M)
+            return found.group(1) if found else ""
+        if sys.platform == "darwin":
+            out = subprocess.run(
+                ["sysctl", "-n", "machdep.cpu.vendor"], capture_output=True, text=True, timeout=5
+            )
+            return out.stdout.strip()
+        return "GenuineIntel" if "Intel" in platform.processor() else ""
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+INTEL = platform.machine().lower() in ("x86_64", "amd64") and _vendor() == "GenuineIntel"
+
+
+def _mulmod(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
+    # Both factors are below 2**31, so the product fits in 62 bits.
+    return (
+        (a.astype(np.uint64) * np.uint64(b)) % np.uint64(M)
+        if np.isscalar(b)
+        else ((a.astype(np.uint64) * b.astype(np.uint64)) % np.uint64(M))
+    )
+
+
+def stream(seed: int, n: int) -> np.ndarray:
+    """The first ``n`` numbers x_1..x_n of an MCG31m1 stream seeded with ``seed``."""
+    x0 = seed % M or 1
+    powers = np.array([A], np.uint64)  # a**1 .. a**k
+    while powers.size < n:
+        step = int(powers[-1])  # a**k
+        powers = np.concatenate([powers, _mulmod(powers, step)])
+    return _mulmod(powers[:n], x0)
+
+
+def bernoulli(seed: int, n: int, p: float) -> np.ndarray:
+    """``n`` Bernoulli(p) draws from an MCG31 stream, as booleans."""
+    if n <= 0:
+        return np.zeros(0, np.bool_)
+    return stream(seed, n).astype(np.float64) / M < p

@@ -1,0 +1,269 @@
+"""Random tensors: ``rand``, ``randn``, ``randint``, ``randperm``, the ``*_like`` forms,
+``normal``, ``bernoulli`` and ``multinomial`` — PyTorch's streams for PyTorch's arguments.
+
+Each factory makes an empty tensor and fills it as PyTorch's does (``rand`` is
+``empty().uniform_()``, ``randint`` is ``empty().random_(low, high)``), so both draw the same words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes
+from visgrad.factories import _leaf, _size
+from visgrad.ops.registry import declare
+from visgrad.random import draws, get_generator, sampling
+from visgrad.random.fills import bernoulli_, check_float, normal_values, random_, type_name
+from visgrad.random.generator import Generator
+from visgrad.tensor import Tensor
+
+
+def _float_dtype(dtype: Any, op: str) -> np.dtype:
+    np_dtype = dtypes.to_np(dtype) or dtypes.default_float.np
+    check_float(np_dtype, op)
+    return np_dtype
+
+
+@declare("rand", method=False)
+def rand(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    shape = _size(size)
+    np_dtype = _float_dtype(dtype, "check_uniform_bounds")
+    values = draws.uniform(get_generator(generator), int(np.prod(shape)), np_dtype, 0.0, 1.0)
+    return _leaf(values.reshape(shape), requires_grad, "rand")
+
+
+@declare("randn", method=False)
+def randn(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Standard normal samples."""
+    shape = _size(size)
+    np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    values = normal_values(get_generator(generator), shape, np_dtype, 0.0, 1.0, True)
+    return _leaf(values.reshape(shape), requires_grad, "randn")
+
+
+@declare("randint", method=False)
+def randint(
+    *args: Any,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kwargs: Any,
+) -> Tensor:
+    """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    low = kwargs.pop("low", None)
+    high = kwargs.pop("high", None)
+    given = [a for a in (low, high) if a is not None] + list(args)
+    if size is None and given:
+        size = given.pop()
+    if len(given) == 1:
+        low, high = 0, given[0]
+    elif len(given) == 2:
+        low, high = given
+    else:
+        raise TypeError("randint() missing required argument 'high'")
+    shape = _size((size,))
+    out = np.empty(shape, dtypes.to_np(dtype) or np.int64)
+    t = _leaf(out, False, "randint")
+    random_(t, low, high, generator=generator, _announce=False)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+@declare("randperm", method=False)
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    perm = sampling.randperm(get_generator(generator), n)
+    return _leaf(perm.astype(dtypes.to_np(dtype) or np.int64), requires_grad, "randperm")
+
+
+def _like_dtype(a: Tensor, dtype: Any) -> np.dtype:
+    return dtypes.to_np(dtype) or a._data.dtype
+
+
+@declare("rand_like", method=False)
+def rand_like(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``rand`` with ``input``'s shape and dtype."""
+    return rand(
+        input.shape,
+        generator=generator,
+        dtype=_like_dtype(input, dtype),
+        requires_grad=requires_grad,
+    )
+
+
+@declare("randn_like", method=False)
+def randn_like(
+    input: Tensor,  # noqa: A002
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``randn`` with ``input``'s shape and dtype."""
+    return randn(
+        input.shape,
+        generator=generator,
+        dtype=_like_dtype(input, dtype),
+        requires_grad=requires_grad,
+    )
+
+
+@declare("randint_like", method=False)
+def randint_like(
+    input: Tensor,  # noqa: A002
+    low: int = 0,
+    high: int | None = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``randint`` with ``input``'s shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low,
+        high,
+        tuple(input.shape),
+        generator=generator,
+        dtype=_like_dtype(input, dtype),
+        requires_grad=requires_grad,
+    )
+
+
+@declare("normal", method=False)
+def normal(
+    mean: Any,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Samples of N(mean, std²); ``mean`` and ``std`` may be tensors (broadcast together)."""
+    gen = get_generator(generator)
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mean_t and not std_t:
+        if size is None:
+            raise TypeError("normal() missing required argument 'size'")
+        shape = _size((size,))
+        np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
+        _check_std(std)
+        values = normal_values(gen, shape, np_dtype, float(mean), float(std), True)
+        return _leaf(values.reshape(shape), requires_grad, "normal")
+    if std_t and bool((std._data < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not std_t:
+        _check_std(std)
+    m = mean._data if mean_t else np.asarray(mean)
+    s = std._data if std_t else np.asarray(std)
+    ref = mean._data if mean_t else std._data
+    shape = np.broadcast_shapes(m.shape, s.shape) if mean_t and std_t else ref.shape
+    np_dtype = np.result_type(*(a.dtype for a in (m, s) if a.ndim or a is ref))
+    if mean_t and not std_t:
+        # normal_(0, std) then add_(mean): one rounding in the fill, one in the add.
+        out = normal_values(gen, shape, np_dtype, 0.0, float(std), True).reshape(shape) + m
+    else:
+        z = normal_values(gen, shape, np_dtype, 0.0, 1.0, True).reshape(shape)
+        out = z * s.astype(np_dtype) + m
+    return _leaf(np.asarray(out, np_dtype).reshape(shape), requires_grad, "normal")
+
+
+def _check_std(std: Any) -> None:
+    if float(std) < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+
+
+@declare("bernoulli")
+def bernoulli(
+    input: Tensor,  # noqa: A002
+    p: float | None = None,
+    *,
+    generator: Generator | None = None,
+    **_: Any,
+) -> Tensor:
+    """0/1 samples with probability ``input`` (elementwise) or ``p``, in ``input``'s dtype."""
+    out = _leaf(np.empty(input._data.shape, input._data.dtype), False, "bernoulli")
+    bernoulli_(out, input if p is None else p, generator=generator, _announce=False)
+    return out
+
+
+@declare("multinomial")
+def multinomial(
+    input: Tensor,  # noqa: A002
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Generator | None = None,
+    **_: Any,
+) -> Tensor:
+    """Indices drawn from each row's (unnormalised) weights."""
+    probs = input._data
+    if probs.dtype.kind != "f":
+        raise RuntimeError(
+            "multinomial only supports floating-point dtypes for input, got: "
+            f"{type_name(probs.dtype)}"
+        )
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    n = int(num_samples)
+    if n <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    rows = probs.reshape(-1, probs.shape[-1]) if probs.ndim == 2 else probs[None, :]
+    if not replacement and n > rows.shape[-1]:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=-1, dtype=np.float64) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    gen = get_generator(generator)
+    if not replacement or n == 1:
+        picks = sampling.multinomial_without_replacement(gen, rows, n)
+    else:
+        picks = sampling.multinomial_with_replacement(gen, rows, n)
+    out = picks if probs.ndim == 2 else picks[0]
+    return _leaf(np.ascontiguousarray(out, np.int64), False, "multinomial")
