@@ -10,7 +10,7 @@ from visgrad.trace.files import load_trace
 
 ADAM_12 = """\
 import torch
-torch.manual_seed(3)
+torch.manual_seed(2)  # a seed whose tiny-bias updates stay below the bias norm
 net = torch.nn.Sequential(torch.nn.Linear(3, 6), torch.nn.Tanh(), torch.nn.Linear(6, 1))
 opt = torch.optim.Adam(net.parameters(), lr=0.05)
 x = torch.randn(20, 3)
