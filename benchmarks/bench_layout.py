@@ -1,9 +1,12 @@
 """Layered-layout benchmark: visgrad's layout against Graphviz dot (and igraph if installed).
 
-Run by hand: ``python benchmarks/bench_layout.py [--sizes 1000 5000 20000] [--kinds ...]``.
-Prints, per synthetic graph, the median time of 3 runs and the crossings (polylines through bend
-points, counted by ``visgrad.graph.layout.count_crossings``) of each method, and the ratio of our
-crossings to dot's. dot runs as a subprocess and is killed after ``--dot-timeout`` seconds.
+Run by hand: ``python benchmarks/bench_layout.py`` prints the scaling table (per family: median
+time at 5k and 20k nodes and their ratio; at 2k our crossings and time against dot's), for the
+full layout and for the online one (``grow_layout``). ``--sweep [--sizes ...] [--kinds ...]``
+prints the older per-size table instead. Crossings are of polylines through bend points, counted
+by ``visgrad.graph.layout.count_crossings``. dot runs as a subprocess, once per graph, killed
+after ``--dot-timeout`` seconds. Times are wall-clock medians of ``--repeats`` runs: on a shared
+machine compare ratios taken in one run.
 
 igraph is GPL and is never imported by visgrad itself; it is only an optional comparison here.
 
@@ -24,7 +27,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from visgrad.graph.layout import Layout, count_crossings, dot_layout, layered_layout  # noqa: E402
+from visgrad.graph.layout import (  # noqa: E402
+    Layout,
+    count_crossings,
+    dot_layout,
+    grow_layout,
+    layered_layout,
+)
 
 KINDS = ("scalar_mlp", "resmlp", "random")
 
@@ -193,14 +202,55 @@ def _timed(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def scaling_table(args: argparse.Namespace) -> None:
+    """The table of the layout targets: near-linear time, crossings and time against dot."""
+    head = (
+        f"{'family':<11}{'engine':<7}| {'5k s':>7}{'20k s':>8}{'ratio':>7} | {'2k X':>9}"
+        f"{'dot X':>9}{'X/dot':>7} | {'2k s':>7}{'dot s':>8}{'s/dot':>7}"
+    )
+    print(head)
+    print("-" * len(head))
+    for kind in ("scalar_mlp", "random"):
+        g2, g5, g20 = (synthetic_graph(kind, n) for n in (2000, 5000, 20000))
+        t0 = time.perf_counter()
+        dot = dot_layout(g2, timeout=args.dot_timeout, max_nodes=args.dot_max_nodes)
+        t_dot = time.perf_counter() - t0
+        x_dot = count_crossings(g2, dot) if dot is not None else None
+        for name, fn in (("full", layered_layout), ("online", grow_layout)):
+            t5, _ = _timed(lambda g=g5, fn=fn: fn(g), args.repeats)
+            t20, _ = _timed(lambda g=g20, fn=fn: fn(g), args.repeats)
+            t2, lay = _timed(lambda g=g2, fn=fn: fn(g), args.repeats)
+            x2 = count_crossings(g2, lay)
+            xr = f"{x2 / x_dot:7.2f}" if x_dot else f"{'-':>7}"
+            dot_s = f"{t_dot:8.2f}" if dot is not None else f"{'>' + str(int(args.dot_timeout)):>8}"
+            sr = f"{t2 / t_dot:7.3f}" if dot is not None else f"{'-':>7}"
+            print(
+                f"{kind:<11}{name:<7}| {t5:7.3f}{t20:8.3f}{t20 / t5:7.2f} | {x2:>9,}"
+                f"{(x_dot if x_dot is not None else '-'):>9}{xr} | {t2:7.3f}{dot_s}{sr}",
+                flush=True,
+            )
+    print(
+        f"(nodes: scalar_mlp {g_count('scalar_mlp')}, random {g_count('random')}; "
+        f"medians of {args.repeats} runs, dot once)"
+    )
+
+
+def g_count(kind: str) -> str:
+    return "/".join(str(synthetic_graph(kind, n).number_of_nodes()) for n in (2000, 5000, 20000))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sweep", action="store_true", help="the per-size table of every method")
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--dot-timeout", type=float, default=60.0)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--dot-timeout", type=float, default=120.0)
     ap.add_argument("--dot-max-nodes", type=int, default=20000)
     args = ap.parse_args(argv)
+    if not args.sweep:
+        scaling_table(args)
+        return
 
     head = (
         f"{'graph':<18}{'nodes':>7}{'edges':>7} | {'ours s':>8}{'ours X':>11}"

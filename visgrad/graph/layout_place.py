@@ -1,12 +1,22 @@
-"""Coordinate assignment within layers: Brandes–Köpf.
+"""Coordinate assignment within layers: Brandes–Köpf, one NumPy pass per layer.
 
 Four alignments (upper/lower neighbours x left/right priority) each line vertices up with a median
 neighbour into vertical blocks, never crossing an already-chosen alignment and never using a
 segment that crosses an inner segment (dummy-to-dummy), so long edges and chains come out
-straight. Each alignment is compacted by a longest-path pass over the "block A is left of block B"
-constraints with the real separation (half widths plus gap), the four results are aligned to the
+straight. Each alignment is compacted to the least coordinates that keep the real separation
+(half widths plus gap) between neighbours in every layer; the four results are aligned to the
 narrowest and every vertex takes the mean of its two median candidates. Order statistics are
 monotone, so the balanced result keeps every separation that all four candidates kept.
+
+What BK does vertex by vertex is done here per layer with prefix maxima:
+
+* alignment — a vertex may join its median neighbour's block only if that neighbour sits right of
+  every neighbour joined before it in the layer; the ones that were refused never stood further
+  right than the ones accepted, so "right of all accepted" is "right of the running maximum of
+  all candidates", one ``maximum.accumulate``;
+* compaction — with lower bounds ``L`` (the blocks' current places) and prefix separations ``S``,
+  the least packing of a layer is ``S + cummax(L - S)``; sweeping the layers down and up until no
+  block moves gives the least solution of all the constraints.
 
 Finally, leaves and dangling outputs (degree-1 real vertices) slide towards their one neighbour
 inside the free space of their layer: BK leaves them at the far side of a compaction, while the
@@ -20,102 +30,129 @@ import numpy as np
 from visgrad.graph.layout_order import ProperGraph
 
 
-def _sorted_neighbours(
-    n: int, key_vertex: np.ndarray, other: np.ndarray, pos: np.ndarray
-) -> list[list[int]]:
-    """For every vertex, its neighbours through the given segments, sorted by position."""
-    order = np.lexsort((pos[other], key_vertex))
-    out: list[list[int]] = [[] for _ in range(n)]
-    for v, u in zip(key_vertex[order].tolist(), other[order].tolist(), strict=True):
-        out[v].append(u)
+class _Frame:
+    """Vertices in layer order: ``order[start[l] : start[l + 1]]`` is layer ``l`` left to right."""
+
+    def __init__(self, pg: ProperGraph, pos: np.ndarray) -> None:
+        self.order = np.lexsort((pos, pg.layer))
+        sizes = np.bincount(pg.layer, minlength=pg.n_layers)
+        self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.bounds = self.start.tolist()
+        self.n_layers = pg.n_layers
+
+    def layer(self, i: int) -> np.ndarray:
+        return self.order[self.bounds[i] : self.bounds[i + 1]]
+
+
+def _medians(n: int, key: np.ndarray, nbr: np.ndarray, pos: np.ndarray, upper: bool) -> np.ndarray:
+    """For every vertex: its lower (``upper=False``: upper) median neighbour through the
+    segments ``key -> nbr``, or -1."""
+    out = np.full(n, -1, dtype=np.int64)
+    if key.size == 0:
+        return out
+    o = np.lexsort((pos[nbr], key))
+    k, nb = key[o], nbr[o]
+    cnt = np.bincount(k, minlength=n)
+    first = np.cumsum(cnt) - cnt
+    has = cnt > 0
+    idx = first + (cnt // 2 if upper else (cnt - 1) // 2)
+    out[has] = nb[idx[has]]
     return out
 
 
-def _mark_type1(
-    layers: list[list[int]], pos: list[int], upn: list[list[int]], n_real: int
-) -> set[int]:
-    """Segments (keyed ``upper * N + lower``) that cross an inner segment: never aligned."""
-    n = len(pos)
-    marked: set[int] = set()
-    for i in range(len(layers) - 1):
-        upper, lower = layers[i], layers[i + 1]
-        last = len(lower) - 1
-        k0 = 0
-        left = 0
-        for l1, v in enumerate(lower):
-            inner = -1
-            if v >= n_real:
-                for u in upn[v]:
-                    if u >= n_real:
-                        inner = u
-            if l1 == last or inner >= 0:
-                k1 = pos[inner] if inner >= 0 else len(upper) - 1
-                while left <= l1:
-                    w = lower[left]
-                    for u in upn[w]:
-                        pu = pos[u]
-                        if pu < k0 or pu > k1:
-                            marked.add(u * n + w)
-                    left += 1
-                k0 = k1
-    return marked
+def _type1(pg: ProperGraph, pos: np.ndarray) -> np.ndarray:
+    """Segments that cross an inner (dummy-to-dummy) segment: never aligned."""
+    up, lo = pg.seg_up, pg.seg_lo
+    marked = np.zeros(up.size, dtype=bool)
+    inner = (up >= pg.n_real) & (lo >= pg.n_real)
+    if not inner.any() or up.size == 0:
+        return marked
+    gap = pg.layer[up]
+    width = int(pos.max()) + 2
+    ig, ipu, ipl = gap[inner], pos[up[inner]], pos[lo[inner]]
+    o = np.lexsort((ipl, ig))
+    keys = ig[o] * width + ipl[o]
+    # Upper ends of inner segments, offset per gap so prefix maxima never mix gaps.
+    val = ig[o] * width + ipu[o]
+    pre_max = np.maximum.accumulate(val)
+    suf_min = np.minimum.accumulate(val[::-1])[::-1]
+    q = gap * width + pos[lo]
+    gu = gap * width + pos[up]
+    j = np.searchsorted(keys, q, side="left") - 1  # the inner segment just left of ``lo``
+    k = np.searchsorted(keys, q, side="right")  # and just right of it
+    left = np.where(j >= 0, pre_max[np.maximum(j, 0)], -1)
+    left_ok = left >= gap * width  # an inner segment of this gap lies left
+    right = np.where(k < keys.size, suf_min[np.minimum(k, keys.size - 1)], np.iinfo(np.int64).max)
+    right_ok = right < (gap + 1) * width
+    crosses = (left_ok & (gu < left)) | (right_ok & (gu > right))
+    return crosses & ~inner
 
 
-def _align_compact(
-    layers: list[list[int]],
-    nbrs: list[list[int]],
-    hpos: list[int],
-    marked: set[int],
-    neighbour_is_upper: bool,
-    sep_of: list[float],
-    half: list[float],
-) -> list[float]:
-    """One BK alignment in its own frame (layers in sweep order, each left to right)."""
-    n = len(hpos)
-    root = list(range(n))
-    align = list(range(n))
-    for layer in layers[1:]:
-        r = -1
-        for v in layer:
-            nb = nbrs[v]
-            d = len(nb)
-            if not d:
+def _align(
+    frame: _Frame,
+    median: np.ndarray,
+    blocked: np.ndarray,
+    hpos: np.ndarray,
+    layers: list[int],
+    n: int,
+) -> np.ndarray:
+    """Block roots of one alignment: layers visited in ``layers`` order, each left to right in
+    the frame's positions ``hpos``; ``median[v]`` is v's candidate in the previous layer."""
+    root = np.arange(n, dtype=np.int64)
+    for i in layers:
+        vs = frame.layer(i)
+        if vs.size == 0:
+            continue
+        vs = vs[np.argsort(hpos[vs], kind="stable")]
+        u = median[vs]
+        ok = (u >= 0) & ~blocked[vs]
+        p = np.where(ok, hpos[np.maximum(u, 0)], -1)
+        before = np.concatenate([[-1], np.maximum.accumulate(p)[:-1]])
+        keep = ok & (p > before)
+        root[vs[keep]] = root[u[keep]]
+    return root
+
+
+def _compact(
+    frame: _Frame, root: np.ndarray, hpos: np.ndarray, sep: np.ndarray, max_sweeps: int = 12
+) -> np.ndarray:
+    """Least block coordinates with ``x[b] >= x[a] + sep[a] + sep[b]`` for neighbours a, b (to
+    within ``max_sweeps`` sweeps; see the end)."""
+    x_root = np.zeros(root.size)
+    lays = list(range(frame.n_layers))
+    per_layer = []
+    for i in lays:
+        vs = frame.layer(i)
+        vs = vs[np.argsort(hpos[vs], kind="stable")]
+        if vs.size == 0:
+            per_layer.append(None)
+            continue
+        s = np.concatenate([[0.0], sep[vs[:-1]] + sep[vs[1:]]])
+        per_layer.append((vs, root[vs], np.cumsum(s)))
+    for sweep in range(max_sweeps):
+        moved = False
+        for i in lays if sweep % 2 == 0 else lays[::-1]:
+            item = per_layer[i]
+            if item is None:
                 continue
-            m_lo, m_hi = (d - 1) // 2, d // 2
-            for m in (m_lo, m_hi) if m_lo != m_hi else (m_lo,):
-                if align[v] != v:
-                    break
-                u = nb[m]
-                key = u * n + v if neighbour_is_upper else v * n + u
-                hu = hpos[u]
-                if r < hu and key not in marked:
-                    align[u] = v
-                    root[v] = root[u]
-                    align[v] = root[v]
-                    r = hu
-    # Compaction: longest path over "root(a) left of root(b)" constraints.
-    out: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    indeg = [0] * n
-    for layer in layers:
-        prev = -1
-        for v in layer:
-            if prev >= 0:
-                ra, rb = root[prev], root[v]
-                out[ra].append((rb, half[prev] + half[v] + sep_of[prev] + sep_of[v]))
-                indeg[rb] += 1
-            prev = v
-    x = [0.0] * n
-    stack = [v for v in range(n) if root[v] == v and indeg[v] == 0]
-    while stack:
-        a = stack.pop()
-        xa = x[a]
-        for b, s in out[a]:
-            if xa + s > x[b]:
-                x[b] = xa + s
-            indeg[b] -= 1
-            if indeg[b] == 0:
-                stack.append(b)
-    return [x[root[v]] for v in range(n)]
+            _, r, cs = item
+            cur = x_root[r]
+            x = cs + np.maximum.accumulate(cur - cs)
+            grew = x > cur + 1e-6  # not rounding noise of the subtraction
+            if grew.any():
+                np.maximum.at(x_root, r[grew], x[grew])
+                moved = True
+        if not moved:
+            return x_root[root]
+    # Not settled: constraints that zig-zag across many blocks need more sweeps than they are
+    # worth. Pack every layer once more vertex by vertex, so no two vertices overlap even where
+    # a block had to give up being straight.
+    x = x_root[root]
+    for item in per_layer:
+        if item is not None:
+            vs, _, cs = item
+            x[vs] = cs + np.maximum.accumulate(x[vs] - cs)
+    return x
 
 
 def place_x(
@@ -128,40 +165,31 @@ def place_x(
     edges stay compact.
     """
     n = pg.n
-    rank = np.lexsort((pos, pg.layer))
-    sizes = np.bincount(pg.layer, minlength=pg.n_layers)
-    bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    rank_l = rank.tolist()
-    layers = [rank_l[bounds[i] : bounds[i + 1]] for i in range(pg.n_layers)]
-    layer_arrays = [rank[bounds[i] : bounds[i + 1]] for i in range(pg.n_layers)]
+    frame = _Frame(pg, pos)
+    layer_arrays = [frame.layer(i) for i in range(pg.n_layers)]
     if n == 0:
         return np.zeros(0), layer_arrays
-    pos_l = pos.tolist()
-    upn = _sorted_neighbours(n, pg.seg_lo, pg.seg_up, pos)
-    downn = _sorted_neighbours(n, pg.seg_up, pg.seg_lo, pos)
-    marked = _mark_type1(layers, pos_l, upn, pg.n_real)
     is_dummy = np.arange(n) >= pg.n_real
-    half = (breadth / 2.0).tolist()
+    hb = breadth / 2.0
     # Each side contributes half its gap: real-real = node_gap, anything with a dummy = gap / 2.
-    sep_of = np.where(is_dummy, node_gap / 4.0, node_gap / 2.0).tolist()
-    mirrored = [(max(len(lay) - 1, 0)) for lay in layers]
-    layer_of = pg.layer.tolist()
-    hpos_right = [mirrored[layer_of[v]] - pos_l[v] for v in range(n)]
+    sep = hb + np.where(is_dummy, node_gap / 4.0, node_gap / 2.0)
+    sizes = np.diff(frame.start)
+    mirrored = sizes[pg.layer] - 1 - pos
+    marked = _type1(pg, pos)
+    # A segment's mark as seen from either end: blocked[v] for the median v would align with.
     candidates = []
     for upper in (True, False):
-        nbrs = upn if upper else downn
-        seq = layers if upper else layers[::-1]
+        key, nbr = (pg.seg_lo, pg.seg_up) if upper else (pg.seg_up, pg.seg_lo)
+        layers = list(range(1, pg.n_layers)) if upper else list(range(pg.n_layers - 2, -1, -1))
         for left in (True, False):
-            if left:
-                xs = _align_compact(seq, nbrs, pos_l, marked, upper, sep_of, half)
-                candidates.append(np.asarray(xs))
-            else:
-                seq_r = [lay[::-1] for lay in seq]
-                nbrs_r = [nb[::-1] for nb in nbrs]
-                xs = _align_compact(seq_r, nbrs_r, hpos_right, marked, upper, sep_of, half)
-                candidates.append(-np.asarray(xs))
+            hpos = pos if left else mirrored
+            # Left priority takes the lower median in its own frame, right the upper one.
+            med = _medians(n, key, nbr, pos, upper=not left)
+            blocked = _blocked(n, key, nbr, med, marked)
+            root = _align(frame, med, blocked, hpos, layers, n)
+            xs = _compact(frame, root, hpos, sep)
+            candidates.append(xs if left else -xs)
     xs = np.vstack(candidates)
-    hb = breadth / 2.0
     lo = (xs - hb).min(axis=1)
     hi = (xs + hb).max(axis=1)
     ref = int(np.argmin(hi - lo))
@@ -169,38 +197,55 @@ def place_x(
     shift = np.where(np.arange(4) % 2 == 0, lo[ref] - lo, hi[ref] - hi)
     xs = np.sort(xs + shift[:, None], axis=0)
     x = (xs[1] + xs[2]) / 2.0
-    _pull_leaves(pg, x, layers, upn, downn, breadth, sep_of)
+    _pull_leaves(pg, frame, x, pos, hb, sep - hb)
     x -= (x - hb).min()
     return x, layer_arrays
 
 
+def _blocked(
+    n: int, key: np.ndarray, nbr: np.ndarray, med: np.ndarray, marked: np.ndarray
+) -> np.ndarray:
+    """``blocked[v]``: the segment from v to its median candidate is type-1 marked."""
+    out = np.zeros(n, dtype=bool)
+    hit = marked & (med[key] == nbr)
+    out[key[hit]] = True
+    return out
+
+
 def _pull_leaves(
     pg: ProperGraph,
+    frame: _Frame,
     x: np.ndarray,
-    layers: list[list[int]],
-    upn: list[list[int]],
-    downn: list[list[int]],
-    breadth: np.ndarray,
-    sep_of: list[float],
+    pos: np.ndarray,
+    half: np.ndarray,
+    pad: np.ndarray,
 ) -> None:
-    """Slide degree-1 real vertices towards their neighbour, within their layer's free space."""
-    xl = x.tolist()
-    half = (breadth / 2.0).tolist()
-    for layer in layers:
-        k = len(layer)
-        for i, v in enumerate(layer):
-            if v >= pg.n_real:
-                continue
-            nb = upn[v] + downn[v]
-            if len(nb) != 1:
-                continue
-            target = xl[nb[0]]
-            lo = -np.inf if i == 0 else xl[layer[i - 1]] + half[layer[i - 1]] + half[v]
-            hi = np.inf if i == k - 1 else xl[layer[i + 1]] - half[layer[i + 1]] - half[v]
-            if i > 0:
-                lo += sep_of[layer[i - 1]] + sep_of[v]
-            if i < k - 1:
-                hi -= sep_of[layer[i + 1]] + sep_of[v]
-            if lo <= hi:
-                xl[v] = min(max(target, lo), hi)
-    x[:] = xl
+    """Slide degree-1 real vertices towards their neighbour, within their layer's free space.
+    Even positions move first, then odd ones, so two neighbours never move into each other."""
+    n = pg.n
+    deg = np.bincount(pg.seg_up, minlength=n) + np.bincount(pg.seg_lo, minlength=n)
+    nb = np.full(n, -1, dtype=np.int64)
+    nb[pg.seg_lo] = pg.seg_up
+    nb[pg.seg_up] = pg.seg_lo
+    leaf = (np.arange(n) < pg.n_real) & (deg == 1)
+    if not leaf.any():
+        return
+    order = frame.order
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    first = frame.start[pg.layer]
+    last = frame.start[pg.layer + 1] - 1
+    for parity in (0, 1):
+        v = np.flatnonzero(leaf & (pos % 2 == parity))
+        if v.size == 0:
+            continue
+        target = x[nb[v]]
+        r = rank[v]
+        has_l = r > first[v]
+        has_r = r < last[v]
+        left = order[np.maximum(r - 1, 0)]
+        right = order[np.minimum(r + 1, n - 1)]
+        lo = np.where(has_l, x[left] + half[left] + pad[left] + half[v] + pad[v], -np.inf)
+        hi = np.where(has_r, x[right] - half[right] - pad[right] - half[v] - pad[v], np.inf)
+        ok = lo <= hi
+        x[v[ok]] = np.minimum(np.maximum(target[ok], lo[ok]), hi[ok])
