@@ -73,7 +73,14 @@ def test_the_chain_rule_and_formula_modules_import_no_engine_and_no_qt() -> None
 
     engine = ("visgrad.ops", "visgrad.autograd", "visgrad.tensor", "visgrad.nn", "PySide6")
     trace = Path(__file__).parents[2] / "visgrad" / "trace"
-    for name in ("chain_step", "formula_check", "formula_eval", "formula_table", "formula_text"):
+    for name in (
+        "chain_step",
+        "formula_check",
+        "formula_eval",
+        "formula_functions",
+        "formula_table",
+        "formula_text",
+    ):
         tree = ast.parse((trace / f"{name}.py").read_text())
         imported = [
             n.module if isinstance(n, ast.ImportFrom) else a.name

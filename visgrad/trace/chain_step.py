@@ -21,7 +21,8 @@ import numpy as np
 from visgrad.trace import formula_text as T
 from visgrad.trace.codec import ArraySummary
 from visgrad.trace.formula_check import names_for
-from visgrad.trace.formula_eval import FormulaError, evaluate, names_used, sum_to_shape
+from visgrad.trace.formula_eval import FormulaError, evaluate, names_used
+from visgrad.trace.formula_functions import sum_to_shape
 from visgrad.trace.state import FunctionState, State
 
 ArrayLike = np.ndarray | ArraySummary

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.trace.formula_eval import FormulaError, evaluate, sum_to_shape
+from visgrad.trace.formula_eval import FormulaError, evaluate
+from visgrad.trace.formula_functions import sum_to_shape
 from visgrad.trace.formula_table import FORMULAS
 
 

@@ -3,7 +3,7 @@
 A formula is a Python expression over the op's input names (``self``, ``other``, ...), ``grad``
 (the gradient arriving at the output), ``result`` (the output) and the op's attributes (``dim``,
 ``alpha``, ...). It is parsed with ``ast`` and walked here: nothing is ``eval``-ed, only the
-operators, functions and methods listed below exist, so a formula from a trace file cannot run
+operators below and the functions and methods of ``formula_functions`` exist, so a formula from a trace file cannot run
 code. Methods read as PyTorch's (``grad.sum(dim, keepdim=True)``, ``mat2.t()``); the few helpers
 PyTorch spells differently are documented on each.
 
@@ -20,235 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.trace.formula_functions import FUNCTIONS, METHODS, as_array
+
+__all__ = ["FormulaError", "evaluate", "names_used", "parse"]
+
 
 class FormulaError(ValueError):
     """A formula that does not parse, names an unknown symbol, or cannot be computed."""
 
-
-def _arr(x: Any) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64) if not isinstance(x, np.ndarray) else x
-
-
-def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    if dim is None or dim == ():
-        return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    return tuple(int(d) % max(ndim, 1) for d in dims)
-
-
-def sum_to_shape(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum a broadcast array back to ``shape`` (the reduction the engine applies for every op)."""
-    a = _arr(a)
-    shape = tuple(shape)
-    lead = a.ndim - len(shape)
-    if lead < 0:
-        return np.broadcast_to(a, shape).copy()
-    dims = list(range(lead))
-    for i, s in enumerate(shape):
-        if s == 1 and a.shape[lead + i] != 1:
-            dims.append(lead + i)
-    r = a.sum(axis=tuple(dims), keepdims=True) if dims else a
-    return r.reshape(shape)
-
-
-def _restore_dims(g: Any, dim: Any, keepdim: bool, ndim: int) -> np.ndarray:
-    """``grad`` of a reduction with the reduced dims put back as size 1 (``unsqueeze`` each)."""
-    g = _arr(g)
-    if keepdim:
-        return g
-    for d in sorted(_dims(dim, ndim)):
-        g = np.expand_dims(g, d)
-    return g
-
-
-def _t(a: Any) -> np.ndarray:
-    a = _arr(a)
-    return a.T if a.ndim == 2 else a
-
-
-def _select_back(g: Any, shape: Any, dim: int, index: int) -> np.ndarray:
-    """``zeros(shape)`` with ``grad`` written at position ``index`` of ``dim``."""
-    out = np.zeros(tuple(shape))
-    key = [slice(None)] * out.ndim
-    key[int(dim)] = int(index)
-    out[tuple(key)] = g
-    return out
-
-
-def _slice_back(g: Any, shape: Any, dim: int, start: Any, end: Any, step: Any) -> np.ndarray:
-    """``zeros(shape)`` with ``grad`` written into ``[start:end:step]`` along ``dim``."""
-    out = np.zeros(tuple(shape))
-    key = [slice(None)] * out.ndim
-    key[int(dim)] = slice(start, end, step)
-    out[tuple(key)] = g
-    return out
-
-
-def _softmax(x: Any, dim: int) -> np.ndarray:
-    x = _arr(x)
-    e = np.exp(x - x.max(axis=dim, keepdims=True))
-    return e / e.sum(axis=dim, keepdims=True)
-
-
-def _evenly(mask: Any, dim: Any) -> np.ndarray:
-    """``mask`` divided by its count along ``dim``: ties share a max's gradient evenly."""
-    m = _arr(mask)
-    return m / m.sum(axis=_dims(dim, m.ndim), keepdims=True)
-
-
-def _scatter(a: Any, dim: int, index: Any, src: Any) -> np.ndarray:
-    out = _arr(a).copy()
-    np.put_along_axis(out, np.asarray(index, dtype=np.int64), _arr(src), axis=int(dim))
-    return out
-
-
-def _scatter_add(a: Any, dim: int, index: Any, src: Any) -> np.ndarray:
-    out = _arr(a).copy()
-    idx = np.asarray(index, dtype=np.int64)
-    grid = list(np.indices(idx.shape, sparse=True))
-    grid[int(dim)] = idx
-    np.add.at(out, tuple(grid), np.broadcast_to(_arr(src), idx.shape))
-    return out
-
-
-def _index_add(a: Any, dim: int, index: Any, src: Any) -> np.ndarray:
-    out = np.moveaxis(_arr(a).copy(), int(dim), 0)
-    np.add.at(out, np.asarray(index, dtype=np.int64).reshape(-1), np.moveaxis(_arr(src), dim, 0))
-    return np.moveaxis(out, 0, int(dim))
-
-
-def _diagonal_back(g: Any, shape: Any, offset: int) -> np.ndarray:
-    """``zeros(shape)`` with ``grad`` on diagonal ``offset``."""
-    out = np.zeros(tuple(shape))
-    n = min(out.shape[0] - max(-offset, 0), out.shape[1] - max(offset, 0))
-    rows = np.arange(n) + max(-offset, 0)
-    out[rows, rows + offset] = _arr(g)
-    return out
-
-
-def _unrepeat(g: Any, shape: Any) -> np.ndarray:
-    """The gradient of ``repeat``: each repeated copy of the input summed back into one."""
-    g = _arr(g)
-    shape = (1,) * (g.ndim - len(shape)) + tuple(shape)
-    split = []
-    for n, s in zip(g.shape, shape, strict=True):
-        split += [n // s, s]
-    r = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
-    return r.reshape(shape)
-
-
-def _prod_others(x: Any, dim: Any) -> np.ndarray:
-    """Each element's product of the other elements along ``dim`` (exact with zeros)."""
-    x = _arr(x)
-    axes = _dims(dim, x.ndim)
-    moved = np.moveaxis(x, axes, tuple(range(len(axes))))
-    flat = moved.reshape((-1,) + moved.shape[len(axes) :])
-    ones = np.ones((1,) + flat.shape[1:])
-    before = np.concatenate([ones, np.cumprod(flat, axis=0)[:-1]], axis=0)
-    after = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], ones], axis=0)
-    out = (before * after).reshape(moved.shape)
-    return np.moveaxis(out, tuple(range(len(axes))), axes)
-
-
-def _nll_back(g: Any, x: Any, target: Any, weight: Any, reduction: int, ignore: int) -> np.ndarray:
-    """``nll_loss``'s gradient: ``-weight[t]`` at each sample's target class, times ``grad``."""
-    x, t = _arr(x), np.asarray(target, dtype=np.int64)
-    axis = 1 if x.ndim >= 2 else 0
-    valid = t != ignore
-    safe = np.where(valid, t, 0)
-    w = np.ones(x.shape[axis]) if weight is None else _arr(weight)
-    per_w = np.where(valid, w[safe], 0.0)
-    coef = np.zeros_like(x)
-    np.put_along_axis(coef, np.expand_dims(safe, axis), np.expand_dims(-per_w, axis), axis)
-    g = _arr(g)
-    if reduction == 1:  # mean: divided by the total weight of the counted samples
-        return coef * g / per_w.sum()
-    return coef * (g if reduction == 2 else np.expand_dims(g, axis))
-
-
-_erf = np.vectorize(math.erf, otypes=[np.float64])
-
-# Methods, called as ``x.name(...)``: the first argument is ``x``.
-METHODS: dict[str, Callable[..., Any]] = {
-    "t": _t,
-    "sum": lambda a, dim=None, keepdim=False: _arr(a).sum(
-        axis=_dims(dim, _arr(a).ndim), keepdims=keepdim
-    ),
-    "mean": lambda a, dim=None, keepdim=False: _arr(a).mean(
-        axis=_dims(dim, _arr(a).ndim), keepdims=keepdim
-    ),
-    "expand": lambda a, shape: np.broadcast_to(_arr(a), tuple(shape)),
-    "reshape": lambda a, shape: _arr(a).reshape(tuple(shape)),
-    "sum_to_size": lambda a, shape: sum_to_shape(a, tuple(shape)),
-    "restore_dims": _restore_dims,
-    "transpose": lambda a, d0, d1: np.swapaxes(_arr(a), d0, d1),
-    "permute": lambda a, dims: np.transpose(_arr(a), tuple(dims)),
-    "squeeze": lambda a, dim=None: np.squeeze(_arr(a), axis=dim),
-    "unsqueeze": lambda a, dim: np.expand_dims(_arr(a), dim),
-    "flip": lambda a, dims: np.flip(_arr(a), axis=_dims(dims, _arr(a).ndim)),
-    "cumsum": lambda a, dim: np.cumsum(_arr(a), axis=dim),
-    "tril": lambda a, diagonal=0: np.tril(_arr(a), diagonal),
-    "triu": lambda a, diagonal=0: np.triu(_arr(a), diagonal),
-    "pow": lambda a, e: np.power(_arr(a), e),
-    "exp": lambda a: np.exp(_arr(a)),
-    "log": lambda a: np.log(_arr(a)),
-    "abs": lambda a: np.abs(_arr(a)),
-    "sign": lambda a: np.sign(_arr(a)),
-    "sigmoid": lambda a: 1 / (1 + np.exp(-_arr(a))),
-    "outer": lambda a, b: np.outer(_arr(a), _arr(b)),
-    "masked_fill": lambda a, mask, v: np.where(_arr(mask).astype(bool), v, _arr(a)),
-    "to": lambda a, *_: _arr(a),
-    "softmax": _softmax,
-    "select": lambda a, dim, index: np.take(_arr(a), int(index), axis=int(dim)),
-    "narrow": lambda a, dim, start, length: np.take(
-        _arr(a), np.arange(int(start), int(start) + int(length)), axis=int(dim)
-    ),
-    "diagonal": lambda a, offset=0: np.diagonal(_arr(a), offset).copy(),
-    "scatter": _scatter,
-    "scatter_add": _scatter_add,
-    "index_add": _index_add,
-    "index_select": lambda a, dim, index: np.take(
-        _arr(a), np.asarray(index, dtype=np.int64).reshape(-1), axis=dim
-    ),
-    "gather": lambda a, dim, index: np.take_along_axis(
-        _arr(a), np.asarray(index, dtype=np.int64), axis=dim
-    ),
-}
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "exp": np.exp,
-    "log": np.log,
-    "sqrt": np.sqrt,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tanh": np.tanh,
-    "sign": np.sign,
-    "abs": np.abs,
-    "floor": np.floor,
-    "erf": _erf,
-    "sigmoid": lambda x: 1 / (1 + np.exp(-_arr(x))),
-    "isfinite": lambda x: np.isfinite(_arr(x)).astype(np.float64),
-    "where": lambda c, a, b: np.where(_arr(c).astype(bool), a, b),
-    "zeros_like": lambda x: np.zeros_like(_arr(x)),
-    "ones_like": lambda x: np.ones_like(_arr(x)),
-    "zeros": lambda shape: np.zeros(tuple(shape)),
-    "maximum": np.maximum,
-    "minimum": np.minimum,
-    "select_backward": _select_back,
-    "slice_backward": _slice_back,
-    "diagonal_backward": _diagonal_back,
-    "nll_loss_backward": _nll_back,
-    "unrepeat": _unrepeat,
-    "prod_others": _prod_others,
-    "evenly": _evenly,
-    "argsort": lambda dims: tuple(int(i) for i in np.argsort(np.asarray(dims))),
-    "numel": lambda x: int(np.size(x)),
-    "offset": lambda shapes, dim, i: int(sum(s[int(dim)] for s in shapes[: int(i)])),
-    "cat": lambda parts, dim: np.concatenate([_arr(p) for p in parts], axis=int(dim)),
-    "stack": lambda parts, dim: np.stack([_arr(p) for p in parts], axis=int(dim)),
-    "given": lambda x, default: default if x is None else x,
-    "softplus": lambda x: np.logaddexp(0.0, _arr(x)),
-}
 
 CONSTANTS = {
     "inf": math.inf,
@@ -263,7 +42,7 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
     ast.Pow: operator.pow,
-    ast.MatMult: lambda a, b: np.matmul(_arr(a), _arr(b)),
+    ast.MatMult: lambda a, b: np.matmul(as_array(a), as_array(b)),
     ast.Mod: operator.mod,
     ast.FloorDiv: operator.floordiv,
 }
@@ -296,7 +75,7 @@ def evaluate(formula: str, names: dict[str, Any]) -> np.ndarray:
     """``formula`` computed with NumPy in float64, symbols taken from ``names``."""
     with np.errstate(all="ignore"):
         try:
-            return _arr(_Walker(names).visit(parse(formula).body))
+            return as_array(_Walker(names).visit(parse(formula).body))
         except FormulaError:
             raise
         except (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError) as e:
@@ -321,7 +100,7 @@ class _Walker:
     def visit_Name(self, node: ast.Name) -> Any:
         if node.id in self.names:
             v = self.names[node.id]
-            return _arr(v) if isinstance(v, (bool, np.bool_)) else v
+            return as_array(v) if isinstance(v, (bool, np.bool_)) else v
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
         raise FormulaError(f"unknown name {node.id!r}")
@@ -344,7 +123,7 @@ class _Walker:
         if isinstance(node.op, ast.UAdd):
             return v
         if isinstance(node.op, ast.Not):
-            return 1.0 - _arr(v).astype(bool)
+            return 1.0 - as_array(v).astype(bool)
         raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
 
     def visit_Compare(self, node: ast.Compare) -> Any:
@@ -367,7 +146,7 @@ class _Walker:
         return out
 
     def visit_IfExp(self, node: ast.IfExp) -> Any:
-        cond = _arr(self.visit(node.test)).astype(bool)
+        cond = as_array(self.visit(node.test)).astype(bool)
         return np.where(cond, self.visit(node.body), self.visit(node.orelse))
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
@@ -377,9 +156,9 @@ class _Walker:
         if node.attr == "ndim":
             return int(np.ndim(v))
         if node.attr == "mT":
-            return np.swapaxes(_arr(v), -1, -2)
+            return np.swapaxes(as_array(v), -1, -2)
         if node.attr == "T":
-            return _arr(v).T
+            return as_array(v).T
         if node.attr == "dtype":
             return None  # formulas compute in float64; ``.to(self.dtype)`` reads as PyTorch's
         raise FormulaError(f"attribute .{node.attr} is not part of the formula language")
@@ -387,7 +166,7 @@ class _Walker:
     def visit_Subscript(self, node: ast.Subscript) -> Any:
         v = self.visit(node.value)
         key = self.visit(node.slice)
-        return v[key] if isinstance(v, tuple) else _arr(v)[key]
+        return v[key] if isinstance(v, tuple) else as_array(v)[key]
 
     def visit_Slice(self, node: ast.Slice) -> Any:
         parts = [None if p is None else self.visit(p) for p in (node.lower, node.upper, node.step)]
