@@ -1,5 +1,5 @@
 """Seeded programs draw PyTorch's numbers bit for bit (fixture recorded from torch 2.13 by
-``scripts/torch_fixtures/random.py``): values, what they print, and the generator state after."""
+``scripts/torch_fixtures/random_streams.py``): values, what they print, and the generator state after."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 import visgrad
 
 FIXTURE = json.loads(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "torch" / "random.json").read_text()
+    (Path(__file__).resolve().parents[1] / "fixtures" / "torch" / "random_streams.json").read_text()
 )
 CASES = FIXTURE["cases"]
 

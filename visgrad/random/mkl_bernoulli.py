@@ -6,7 +6,8 @@ stream and draws ``viRngBernoulli(VSL_RNG_METHOD_BERNOULLI_ICDF)`` from it, elem
 the stream's ``i``-th number (threads skip ahead, so the result does not depend on their count).
 On other CPUs (AMD, ARM) it uses the generator's own 53-bit uniforms instead. MCG31m1 is the
 multiplicative congruential generator ``x = a * x mod (2**31 - 1)`` with ``a = 1132489760``, and
-the ICDF method yields 1 when ``x / m < p``; its powers of ``a`` are computed here by doubling,
+the ICDF method yields 1 when ``x / m < p`` (checked against MKL itself); the stream's
+powers of ``a`` are computed here by doubling,
 so the whole mask is a handful of vectorised multiplications.
 """
 
@@ -45,20 +46,18 @@ INTEL = platform.machine().lower() in ("x86_64", "amd64") and _vendor() == "Genu
 
 def _mulmod(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
     # Both factors are below 2**31, so the product fits in 62 bits.
-    return (
-        (a.astype(np.uint64) * np.uint64(b)) % np.uint64(M)
-        if np.isscalar(b)
-        else ((a.astype(np.uint64) * b.astype(np.uint64)) % np.uint64(M))
-    )
+    return (a.astype(np.uint64) * np.asarray(b, np.uint64)) % np.uint64(M)
 
 
 def stream(seed: int, n: int) -> np.ndarray:
-    """The first ``n`` numbers x_1..x_n of an MCG31m1 stream seeded with ``seed``."""
+    """The first ``n`` numbers x_0..x_{n-1} of MKL's MCG31 stream seeded with ``seed``.
+
+    MKL starts the stream at ``x_0 = seed mod m`` (1 if that is 0) and returns x_0 first.
+    """
     x0 = seed % M or 1
-    powers = np.array([A], np.uint64)  # a**1 .. a**k
+    powers = np.array([1], np.uint64)  # a**0 .. a**(k-1)
     while powers.size < n:
-        step = int(powers[-1])  # a**k
-        powers = np.concatenate([powers, _mulmod(powers, step)])
+        powers = np.concatenate([powers, _mulmod(powers, int(_mulmod(powers[-1:], A)[0]))])
     return _mulmod(powers[:n], x0)
 
 

@@ -9,22 +9,16 @@ and its first values, what it printed, and the SHA-256 of the default generator'
 
 from __future__ import annotations
 
-import sys
+import contextlib
+import hashlib
+import io
+import json
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and this file would shadow the
-# standard library's ``random`` (which NumPy and PyTorch import).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import numpy as np
+import torch
 
-import contextlib  # noqa: E402
-import hashlib  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torch" / "random.json"
+OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torch" / "random_streams.json"
 
 SEEDS = (0, 1, 6, 42, 2**32 + 7, 987654321)
 SIZES = ("()", "1", "2", "3", "7", "15", "16", "17", "31", "32", "33", "100", "(4, 5)", "(3, 0)")
