@@ -9,7 +9,9 @@ in ``file_tasks`` workers.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -140,7 +142,7 @@ class Controller(QObject):
         except queue.Empty:
             pass  # drained: nothing more this frame
         if batch:
-            self.model.extend(batch)
+            self._append(batch)
             self.events_appended.emit(len(self.model))
             if self.live:
                 self.tick = self.head
@@ -152,6 +154,16 @@ class Controller(QObject):
         for _, item in controls:
             self._control(item)
         return len(batch)
+
+    def _append(self, batch: list[events.Event]) -> None:
+        """Into the model, one by one: a bug with one event must not lose the rest of the run."""
+        append = self.model.append
+        for ev in batch:
+            try:
+                append(ev)
+            except Exception as e:  # noqa: BLE001 - say it, keep the run going
+                traceback.print_exc(file=sys.stderr)
+                self.message.emit(f"The trace could not take event {ev.seq}: {e!r}")
 
     def _control(self, item: Any) -> None:
         if isinstance(item, _Exited):

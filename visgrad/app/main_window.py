@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from visgrad.app.actions import build_actions, build_menus, build_toolbar
+from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.controller import Controller
 from visgrad.app.graph_view import GraphView
 from visgrad.app.theme import icon
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         if self.controller.parent() is None:
             self.controller.setParent(self)
         self.graph_view = GraphView()
+        self._graph_error = ErrorLabel(self.graph_view)
         self.timeline = TimelineBar(self.controller)
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -144,8 +146,18 @@ class MainWindow(QMainWindow):
 
     # -- reacting to the controller ----------------------------------------------------------------
     def _on_tick(self, tick: int) -> None:
-        self.graph_view.show_state(self.controller.state())
-        self._update_status()
+        ok = contained(
+            "The graph",
+            lambda: self.graph_view.show_state(self.controller.state()),
+            self._graph_failed,
+        )
+        if ok and self._graph_error.isVisible():
+            self._graph_error.hide()
+        contained("The status bar", self._update_status, self.status_text.setText)
+
+    def _graph_failed(self, text: str) -> None:
+        self._graph_error.show_text(text)
+        self.statusBar().showMessage(text, 8000)
 
     def _on_program(self, path: str) -> None:
         self.graph_view.clear()

@@ -57,7 +57,10 @@ class EventListModel(QAbstractListModel):
             if text is None:
                 model = self.controller.model
                 ev = model.events[row]
-                text = f"{row:>5}  {fmt.describe(ev, model.names, model.outputs_of)}"
+                try:
+                    text = f"{row:>5}  {fmt.describe(ev, model.names, model.outputs_of)}"
+                except Exception as e:  # noqa: BLE001 - one bad row must not empty the list
+                    text = f"{row:>5}  ⚠ {ev.kind}: this event cannot be shown ({e!r})"
                 self._texts[row] = text
             return text
         if role == Qt.ItemDataRole.ForegroundRole:

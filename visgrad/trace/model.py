@@ -255,6 +255,12 @@ class TraceModel:
         self._training.settle()
         return self._training
 
+    def grad_leaf_of(self, tensor_id: int) -> int | None:
+        """The leaf whose ``.grad`` the program's tensor ``tensor_id`` is (``w.grad``, or an alias
+        of it such as ``w.grad.data``) as of the newest event; None when it is no one's."""
+        got = self._head.resolve(tensor_id)
+        return self._head.grad_leaf(got) if got is not None else None
+
     def outputs_of(self, node_id: int) -> tuple[int, ...]:
         """The forward outputs of function node ``node_id`` (empty when unknown)."""
         fs = self._head.functions.get(node_id)

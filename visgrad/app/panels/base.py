@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.panels.arrays import fmt
 from visgrad.trace.codec import ArraySummary, stats
 
@@ -21,6 +22,7 @@ class Panel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self._dirty = True
+        self._failure: ErrorLabel | None = None
         # Several signals often arrive together (tick + selection): refresh once, after them.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -42,7 +44,19 @@ class Panel(QWidget):
 
     def _refresh_now(self) -> None:
         self._dirty = False
-        self.refresh()
+        if contained(self.view_name, self.refresh, self.show_failure) and self._failure:
+            self._failure.hide()
+
+    @property
+    def view_name(self) -> str:
+        """The panel's name in error notes."""
+        return self.windowTitle() or type(self).__name__
+
+    def show_failure(self, text: str) -> None:
+        """Say, over the panel, that its last refresh failed (hidden again once one succeeds)."""
+        if self._failure is None:
+            self._failure = ErrorLabel(self)
+        self._failure.show_text(text)
 
     def refresh(self) -> None:
         """Re-read the controller and redraw (subclasses)."""
