@@ -23,11 +23,11 @@ from learner_programs import programs, read_dump
 from visgrad import events
 from visgrad.app.panels.base import stats_row
 from visgrad.app.panels.chain_rule import render
-from visgrad.app.panels.chain_step import chain_step
 from visgrad.app.panels.inspector import saved_names
 from visgrad.graph.build import graph_at
 from visgrad.graph.export import export_graph
 from visgrad.runner.session import run_headless
+from visgrad.trace.chain_step import chain_step
 from visgrad.trace.model import TraceModel
 from visgrad.trace.state import State
 

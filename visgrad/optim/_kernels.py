@@ -27,7 +27,8 @@ def _fused(a: np.ndarray, x: Any, y: Any, negate: bool = False) -> None:
         else:
             a += x * y
         return
-    wide = np.multiply(np.asarray(x, _WIDE), np.asarray(y, _WIDE))
+    # asarray: the product of two 0-d arrays is a NumPy scalar, which cannot be an ``out=``.
+    wide = np.asarray(np.multiply(np.asarray(x, _WIDE), np.asarray(y, _WIDE)))
     if negate:
         np.subtract(a, wide, out=wide)
     else:

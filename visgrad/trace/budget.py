@@ -108,3 +108,19 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         return all(x is y for x, y in zip(a, b, strict=True))
     return False
+
+
+def renew(head: Any, keyframes: list, sw: Callable[[Any], Any]) -> list:
+    """New keyframes (and new entries in the head's dicts) holding summaries for dropped arrays."""
+    r = Renewer(sw)
+    for d in (head.tensors, head.functions):
+        for k, v in list(d.items()):
+            d[k] = r.state(v)
+    return [
+        replace(
+            kf,
+            tchunks={ck: r.chunk(c) for ck, c in kf.tchunks.items()},
+            fchunks={ck: r.chunk(c) for ck, c in kf.fchunks.items()},
+        )
+        for kf in keyframes
+    ]

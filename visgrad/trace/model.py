@@ -28,7 +28,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from visgrad import events as ev_
@@ -387,17 +387,5 @@ class TraceModel:
         new keyframe chunks, and states handed out before keep what they had.
         """
         sw = budget.swapper(swapped)
-        renew = budget.Renewer(sw)
-        head = self._head
-        for d in (head.tensors, head.functions):
-            for k, v in list(d.items()):
-                d[k] = renew.state(v)
-        self._keyframes = [
-            replace(
-                kf,
-                tchunks={ck: renew.chunk(c) for ck, c in kf.tchunks.items()},
-                fchunks={ck: renew.chunk(c) for ck, c in kf.fchunks.items()},
-            )
-            for kf in self._keyframes
-        ]
+        self._keyframes = budget.renew(self._head, self._keyframes, sw)
         self._index.swap_arrays(sw)
