@@ -1,0 +1,195 @@
+"""Adaptive pooling: ``adaptive_avg_pool1d/2d`` and ``adaptive_max_pool1d/2d``.
+
+Output cell ``i`` of a dim of length ``L`` pooled to ``n`` covers ``[floor(i·L/n), ceil((i+1)·L/n))``.
+The average is two matmuls with 0/1 window matrices (then a division by the window sizes); the
+maximum gathers each window offset for all cells at once. No loop runs over pixels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes
+from visgrad.ops.base import Op, apply
+from visgrad.ops.pool import _MaxPoolScatter
+from visgrad.ops.reduce import mean
+from visgrad.ops.shape import squeeze, unsqueeze
+from visgrad.tensor import Tensor
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+]
+
+Ints = tuple[int, ...]
+
+
+def _bounds(length: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    i = np.arange(n)
+    return (i * length) // n, -((-(i + 1) * length) // n)
+
+
+def _window_matrix(length: int, n: int) -> np.ndarray:
+    """(n, length) with ones on each output cell's window."""
+    start, end = _bounds(length, n)
+    j = np.arange(length)
+    return ((j >= start[:, None]) & (j < end[:, None])).astype(np.float64)
+
+
+def _avg_np(x: np.ndarray, size: Ints) -> np.ndarray:
+    h, w = x.shape[-2:]
+    mh, mw = _window_matrix(h, size[0]), _window_matrix(w, size[1])
+    counts = np.outer(mh.sum(1), mw.sum(1))
+    total = mh.astype(x.dtype) @ x @ mw.T.astype(x.dtype)
+    return (total / counts).astype(x.dtype, copy=False)
+
+
+def _spread_np(g: np.ndarray, shape: Ints) -> np.ndarray:
+    mh = _window_matrix(shape[-2], g.shape[-2])
+    mw = _window_matrix(shape[-1], g.shape[-1])
+    counts = np.outer(mh.sum(1), mw.sum(1))
+    share = (g / counts).astype(g.dtype, copy=False)
+    return mh.T.astype(g.dtype) @ share @ mw.astype(g.dtype)
+
+
+class AdaptiveAvgPool2DBackward0(Op):
+    op_name = "adaptive_avg_pool2d"
+    formulas = {"self": "grad / window size, spread over each window"}
+
+    def forward(self, a: Tensor, output_size: Ints) -> np.ndarray:
+        self.save(self=a)
+        return _avg_np(a._data, output_size)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return apply(_AdaptiveAvgSpread, g, shape=self.saved("self")._data.shape)
+
+
+class _AdaptiveAvgSpread(Op):
+    op_name = "adaptive_avg_pool2d_backward"
+    formulas = {"grad_output": "adaptive_avg_pool2d(grad)"}
+
+    def forward(self, g: Tensor, shape: Ints) -> np.ndarray:
+        self.save(size=g._data.shape[-2:])
+        return _spread_np(g._data, shape)
+
+    def backward(self, gg: Tensor) -> Tensor:
+        return apply(AdaptiveAvgPool2DBackward0, gg, output_size=self.saved("size"))
+
+
+class AdaptiveMaxPool2DBackward0(Op):
+    op_name = "adaptive_max_pool2d"
+    differentiable = (0,)
+    formulas = {"self": "grad added at the index of each window's maximum"}
+
+    def forward(self, a: Tensor, output_size: Ints) -> tuple[np.ndarray, np.ndarray]:
+        x = a._data
+        if 0 in output_size:
+            shape = x.shape[:-2] + tuple(output_size)
+            self.save(self=a, result1=Tensor._make(np.zeros(shape, np.int64), False, None, 0))
+            return np.empty(shape, x.dtype), np.zeros(shape, np.int64)
+        (sh, eh), (sw, ew) = (
+            _bounds(x.shape[-2], output_size[0]),
+            _bounds(x.shape[-1], output_size[1]),
+        )
+        best = which = None
+        for da in range(int((eh - sh).max(initial=0))):
+            rows = np.minimum(sh + da, x.shape[-2] - 1)
+            for db in range(int((ew - sw).max(initial=0))):
+                cols = np.minimum(sw + db, x.shape[-1] - 1)
+                block = x[..., rows[:, None], cols[None, :]]
+                valid = ((sh + da) < eh)[:, None] & ((sw + db) < ew)[None, :]
+                flat = rows[:, None] * x.shape[-1] + cols[None, :]
+                if best is None:
+                    best = block.copy()
+                    which = np.broadcast_to(flat, block.shape).copy()
+                    continue
+                take = (block > best) & valid
+                if x.dtype.kind == "f":
+                    take |= np.isnan(block) & valid
+                best[take] = block[take]
+                which[take] = np.broadcast_to(flat, block.shape)[take]
+        self.save(self=a, result1=Tensor._make(which, False, None, 0))
+        return best, which
+
+    def backward(self, g: Tensor, _: Any = None) -> Tensor:
+        index = self.saved("result1")._data
+        return apply(_MaxPoolScatter, g, index=index, shape=self.saved("self")._data.shape, k=2)
+
+
+def _output_size(value: Any, x: np.ndarray, k: int, fn: str) -> Ints:
+    vals = (value,) if isinstance(value, (int, np.integer)) or value is None else tuple(value)
+    if len(vals) == 1:
+        vals = vals * k
+    if len(vals) != k:
+        if fn.startswith("adaptive_max"):
+            raise RuntimeError(f"{fn}(): internal error: output_size.size() must be {k}")
+        raise RuntimeError(f"{fn}: output_size must be {k}")
+    return tuple(x.shape[x.ndim - k + i] if v is None else int(v) for i, v in enumerate(vals))
+
+
+def _check_input(x: np.ndarray, fn: str, size: Ints) -> None:
+    if x.ndim not in (3, 4) or any(n == 0 for n in x.shape[x.ndim - 2 :]):
+        colon = ":" if fn.startswith("adaptive_max") else ""
+        raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got{colon} {list(x.shape)}")
+    if any(v < 0 for v in size):
+        raise RuntimeError(
+            f"{fn}: elements of output_size must be greater than or equal to 0 but received "
+            f"{{{', '.join(map(str, size))}}}"
+        )
+    if x.dtype.kind != "f":
+        name = dtypes.from_numpy(x.dtype).tensor_type.removesuffix("Tensor")
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{name}'")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average over windows chosen so the output is ``output_size`` (None keeps a dim)."""
+    size = _output_size(output_size, input._data, 2, "adaptive_avg_pool2d")
+    _check_input(input._data, "adaptive_avg_pool2d", size)
+    if size == (1, 1):
+        # PyTorch's shortcut for global pooling: a mean (MeanBackward1 in the graph).
+        return mean(input, (-1, -2), keepdim=True)
+    return apply(AdaptiveAvgPool2DBackward0, input, output_size=size)
+
+
+def adaptive_max_pool2d(
+    input: Tensor,  # noqa: A002
+    output_size: Any,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum over adaptive windows; ``return_indices`` adds each maximum's flat index."""
+    size = _output_size(output_size, input._data, 2, "adaptive_max_pool2d")
+    _check_input(input._data, "adaptive_max_pool2d", size)
+    out, idx = apply(AdaptiveMaxPool2DBackward0, input, output_size=size)
+    return (out, idx) if return_indices else out
+
+
+def _check_1d(x: np.ndarray, fn: str) -> None:
+    if x.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
+            f"'self' (while checking arguments for {fn})"
+        )
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """``adaptive_avg_pool2d`` over the last dim of (N, C, L) or (C, L)."""
+    _check_1d(input._data, "adaptive_avg_pool1d")
+    (n,) = _output_size(output_size, input._data, 1, "adaptive_avg_pool1d")
+    return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), (1, n)), -2)
+
+
+def adaptive_max_pool1d(
+    input: Tensor,  # noqa: A002
+    output_size: Any,
+    return_indices: bool = False,
+) -> Any:
+    """``adaptive_max_pool2d`` over the last dim of (N, C, L) or (C, L)."""
+    _check_1d(input._data, "adaptive_max_pool1d")
+    (n,) = _output_size(output_size, input._data, 1, "adaptive_max_pool1d")
+    out, idx = adaptive_max_pool2d(unsqueeze(input, -2), (1, n), True)
+    out = squeeze(out, -2)
+    return (out, squeeze(idx, -2)) if return_indices else out

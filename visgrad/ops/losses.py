@@ -1,0 +1,373 @@
+"""More losses and distances: l1, smooth-l1, huber, kl_div, cosine_similarity,
+pairwise_distance, normalize, one_hot, and cross_entropy's ``label_smoothing``.
+
+Where PyTorch builds a loss from smaller ops (l1_loss, kl_div, cosine_similarity, the smoothed
+cross-entropy) so do we, op for op, so the graph has PyTorch's nodes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes
+from visgrad.autograd.grad_mode import no_grad
+from visgrad.ops import elementwise as E
+from visgrad.ops.attention import MulBackward1
+from visgrad.ops.base import Op, apply, promote, wrap
+from visgrad.ops.extra import clamp_min
+from visgrad.ops.loss import _size, reduce_loss, reduction_code
+from visgrad.ops.nn_ops import cross_entropy as _cross_entropy
+from visgrad.ops.nn_ops import log_softmax, nll_loss
+from visgrad.ops.reduce import LinalgVectorNormBackward0, vector_norm
+from visgrad.tensor import Tensor, _dim
+
+__all__ = [
+    "cosine_similarity",
+    "cross_entropy",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "normalize",
+    "one_hot",
+    "pairwise_distance",
+    "smooth_l1_loss",
+    "xlogy",
+]
+
+
+def _const(a: np.ndarray) -> Tensor:
+    return Tensor._make(a, False, None, 0)
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    if target._data.shape != input._data.shape:
+        warnings.warn(
+            f"Using a target size ({_size(target._data.shape)}) that is different to the input "
+            f"size ({_size(input._data.shape)}). This will likely lead to incorrect results due "
+            "to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _broadcast(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """``torch.broadcast_tensors``: only a tensor whose shape changes gets an expand."""
+    shape = np.broadcast_shapes(input._data.shape, target._data.shape)
+    a = input if input._data.shape == shape else input.expand(*shape)
+    b = target if target._data.shape == shape else target.expand(*shape)
+    return a, b
+
+
+class AddBackward1(Op):
+    """Addition of a number inside a composite (PyTorch's ``add.Scalar``: one edge)."""
+
+    op_name = "add"
+    formulas = {"self": "grad"}
+
+    def forward(self, a: Tensor, other: float) -> np.ndarray:
+        return (a._data + other).astype(a._data.dtype, copy=False)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g
+
+
+class NormBackward1(LinalgVectorNormBackward0):
+    """``at::norm(self, p, dim, keepdim)`` (the C++ norm some composites call)."""
+
+    op_name = "norm"
+
+
+class _PointwiseLoss(Op):
+    """A loss of ``d = input - target`` per element, then reduced; subclasses give f and f'."""
+
+    input_names = ("self", "target")
+
+    def forward(self, x: Tensor, t: Tensor, reduction: int, **param: float) -> np.ndarray:
+        self.save(self=x, target=t, reduction=reduction, **param)
+        xd = x._data
+        d = (xd - t._data).astype(promote(xd, t._data), copy=False)
+        return reduce_loss(self.value(d, *param.values()).astype(d.dtype, copy=False), reduction)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, t = self.saved("self"), self.saved("target")
+        param = [self.saved(k) for k in self.params]
+        d = x - t
+        slope = self.slope(d, *param)
+        if self.saved("reduction") == 1:
+            g = g / d._data.size
+        gx = g * slope
+        nx, nt = self.needs_input_grad
+        return (gx if nx else None), (-gx if nt else None)
+
+
+class SmoothL1LossBackward0(_PointwiseLoss):
+    op_name = "smooth_l1_loss"
+    params = ("beta",)
+    formulas = {"self": "grad * (|d| < beta ? d / beta : sign(d))", "target": "-(the same)"}
+
+    @staticmethod
+    def value(d: np.ndarray, beta: float) -> np.ndarray:
+        ad = np.abs(d)
+        return np.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
+
+    @staticmethod
+    def slope(d: Tensor, beta: float) -> Tensor:
+        inside = _const(np.abs(d._data) < beta)
+        return E.where(inside, d / beta, d.sign())
+
+
+class HuberLossBackward0(_PointwiseLoss):
+    op_name = "huber_loss"
+    params = ("delta",)
+    formulas = {"self": "grad * clamp(d, -delta, delta)", "target": "-(the same)"}
+
+    @staticmethod
+    def value(d: np.ndarray, delta: float) -> np.ndarray:
+        ad = np.abs(d)
+        return np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+
+    @staticmethod
+    def slope(d: Tensor, delta: float) -> Tensor:
+        return d.clamp(-delta, delta)
+
+
+def l1_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean absolute error: ``|input - target|``, reduced (a composite, as in PyTorch)."""
+    target = wrap(target, input)
+    _warn_size(input, target)
+    code = reduction_code(reduction)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return loss.mean() if code == 1 else loss.sum() if code == 2 else loss
+
+
+def smooth_l1_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """Squared error below ``beta``, absolute error above (0.5·d²/beta or |d| − 0.5·beta)."""
+    target = wrap(target, input)
+    _warn_size(input, target)
+    code = reduction_code(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    a, b = _broadcast(input, target)
+    if beta == 0.0:
+        return l1_loss(a, b, reduction=reduction)
+    return apply(SmoothL1LossBackward0, a, b, reduction=code, beta=float(beta))
+
+
+def huber_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """0.5·d² below ``delta``, ``delta·(|d| − 0.5·delta)`` above."""
+    target = wrap(target, input)
+    _warn_size(input, target)
+    code = reduction_code(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    a, b = _broadcast(input, target)
+    if weight is None:
+        return apply(HuberLossBackward0, a, b, reduction=code, delta=float(delta))
+    loss = apply(HuberLossBackward0, a, b, reduction=0, delta=float(delta)) * weight
+    return loss.mean() if code == 1 else loss.sum() if code == 2 else loss
+
+
+class XlogyBackward0(Op):
+    op_name = "xlogy"
+    input_names = ("self", "other")
+    formulas = {
+        "self": "grad * log(other) (0 where self == 0 and other <= 0)",
+        "other": "grad * self / other",
+    }
+
+    def forward(self, x: Tensor, y: Tensor) -> np.ndarray:
+        self.save(self=x, other=y)
+        a, b = x._data, y._data
+        dt = promote(a, b)
+        dt = dt if np.dtype(dt).kind == "f" else np.float32
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(a == 0, 0, a * np.log(b))
+        return np.where(np.isnan(b), np.nan, r).astype(dt, copy=False)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, y = self.saved("self"), self.saved("other")
+        nx, ny = self.needs_input_grad
+        gx = gy = None
+        if nx:
+            zero = _const((x._data == 0) & (y._data <= 0))
+            gx = E.where(zero, 0.0, g * y.log())
+        if ny:
+            gy = g * x / y
+        return gx, gy
+
+
+def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input * log(other)``, and 0 where ``input`` is 0."""
+    a = input if isinstance(input, Tensor) else wrap(input, other)
+    return apply(XlogyBackward0, a, wrap(other, a))
+
+
+def kl_div(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """KL divergence with ``input`` as log-probabilities; ``reduction='batchmean'`` divides the
+    sum by the batch size (the mathematical KL); ``log_target`` takes log-probabilities."""
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    code = 2 if reduction == "batchmean" else reduction_code(reduction)
+    target = wrap(target, input)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = xlogy(target, target) - target * input
+    if code == 0:
+        return loss
+    if code == 1:
+        return loss.mean()
+    total = loss.sum()
+    if reduction == "batchmean" and input._data.ndim != 0:
+        return total / input._data.shape[0]
+    return total
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-08) -> Tensor:
+    """``<x1, x2> / (max(‖x1‖, eps) · max(‖x2‖, eps))`` along ``dim`` (PyTorch's composite:
+    each input is divided by its clamped norm first)."""
+    kind = np.result_type(x1._data, x2._data)
+    if kind.kind != "f":
+        name = dtypes.from_numpy(kind).tensor_type.removesuffix("Tensor")
+        raise RuntimeError(
+            f"expected common dtype to be floating point, yet common dtype is {name}"
+        )
+    if x1._data.shape != x2._data.shape:
+        shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
+        x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    d = _dim(dim, x1._data.ndim)
+    n1 = vector_norm(x1, 2, d, keepdim=True).clone()
+    n2 = vector_norm(x2, 2, d, keepdim=True).clone()
+    with no_grad():
+        n1.clamp_(min=eps)
+        n2.clamp_(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(d)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-06, keepdim: bool = False
+) -> Tensor:
+    """``‖x1 − x2 + eps‖_p`` over the last dim."""
+    last = max(x1._data.ndim, x2._data.ndim) - 1
+    diff = apply(AddBackward1, x1 - x2, other=eps)
+    return apply(NormBackward1, diff, ord=p, dim=last, keepdim=keepdim)
+
+
+def normalize(
+    input: Tensor,  # noqa: A002
+    p: float = 2.0,
+    dim: int = 1,
+    eps: float = 1e-12,
+    out: Tensor | None = None,
+) -> Tensor:
+    """``input / max(‖input‖_p, eps)`` along ``dim``."""
+    denom = clamp_min(vector_norm(input, p, dim, keepdim=True), eps).expand_as(input)
+    result = input / denom
+    if out is not None:
+        out.copy_(result)
+        return out
+    return result
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Each integer class index as a row of zeros with a one at the index (int64)."""
+    x = tensor._data
+    if x.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if x.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(x.max()) + 1
+    if x.size and x.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if x.size and x.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(x.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, x[..., None], 1, axis=-1)
+    return _const(out)
+
+
+def cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """``nll_loss(log_softmax(input))``; ``label_smoothing`` mixes in the uniform distribution."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if label_smoothing == 0.0:
+        return _cross_entropy(input, target, weight, None, ignore_index, None, reduction)
+    target = wrap(target, input)
+    class_dim = 0 if input._data.ndim == 1 else 1
+    n_classes = input._data.shape[class_dim]
+    if target._data.dtype.kind == "f":
+        mixed = apply(MulBackward1, target, other=1 - label_smoothing)
+        soft = apply(AddBackward1, mixed, other=label_smoothing / n_classes)
+        return _cross_entropy(input, soft, weight, None, ignore_index, None, reduction)
+    code = reduction_code(reduction)
+    logp = log_softmax(input, class_dim)
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    ignored = _const(target._data == ignore_index)
+    if weight is not None:
+        shape = [1] * logp._data.ndim
+        shape[class_dim] = n_classes
+        smooth = -(logp * weight.reshape(shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if code == 1:
+        if weight is not None:
+            kept = target._data[target._data != ignore_index].reshape(-1)
+            denom = _const(np.asarray(weight._data[kept].sum(), dtype=weight._data.dtype))
+        else:
+            denom = _const(np.asarray((target._data != ignore_index).sum(), dtype=np.int64))
+        smooth = smooth.sum() / denom
+    elif code == 2:
+        smooth = smooth.sum()
+    return apply(MulBackward1, nll, other=1 - label_smoothing) + apply(
+        MulBackward1, smooth, other=label_smoothing / n_classes
+    )

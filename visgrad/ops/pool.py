@@ -1,0 +1,298 @@
+"""The nodes of max and average pooling (``pool_functions`` has the public functions).
+
+Each pool is one node over strided windows of the padded input; the loops run over kernel
+offsets, never over pixels. Their backward nodes are ops too, so gradients of gradients record.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply
+from visgrad.tensor import Tensor
+
+Ints = tuple[int, ...]
+_AXES = ("T", "H", "W")
+
+
+def out_length(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling output size (a ceil-mode window must start inside the padded input)."""
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def _windows(kernel: Ints, stride: Ints, dilation: Ints, positions: Ints) -> Any:
+    """(offset index, offset, slices into the padded input) for every kernel offset."""
+    for i, off in enumerate(itertools.product(*[range(k) for k in kernel])):
+        yield (
+            i,
+            off,
+            tuple(
+                slice(o * d, o * d + s * (p - 1) + 1, s)
+                for o, s, d, p in zip(off, stride, dilation, positions, strict=True)
+            ),
+        )
+
+
+def _padded(x: np.ndarray, k: int, lo: Ints, reach: Ints, fill: Any) -> np.ndarray:
+    """``x`` padded on its last ``k`` dims by ``lo`` before and up to ``reach`` in all."""
+    widths = [(0, 0)] * (x.ndim - k)
+    for n, p, r in zip(x.shape[x.ndim - k :], lo, reach, strict=True):
+        widths.append((p, max(r - n - p, 0)))
+    if not any(a or b for a, b in widths):
+        return x
+    return np.pad(x, widths, constant_values=fill)
+
+
+def _reach(positions: Ints, kernel: Ints, stride: Ints, dilation: Ints) -> Ints:
+    return tuple(
+        (p - 1) * s + d * (k - 1) + 1
+        for p, k, s, d in zip(positions, kernel, stride, dilation, strict=True)
+    )
+
+
+def _lowest(dt: np.dtype) -> Any:
+    return -np.inf if dt.kind == "f" else (np.iinfo(dt).min if dt.kind in "iu" else False)
+
+
+class _MaxPool(Op):
+    differentiable = (0,)
+    formulas = {"self": "grad added at the index of each window's maximum"}
+
+    def forward(
+        self,
+        a: Tensor,
+        kernel_size: Ints,
+        stride: Ints,
+        padding: Ints,
+        dilation: Ints,
+        ceil_mode: bool,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        x = a._data
+        k = len(kernel_size)
+        spatial = x.shape[x.ndim - k :]
+        positions = tuple(
+            out_length(n, kk, s, p, d, ceil_mode)
+            for n, kk, s, p, d in zip(spatial, kernel_size, stride, padding, dilation, strict=True)
+        )
+        xp = _padded(
+            x, k, padding, _reach(positions, kernel_size, stride, dilation), _lowest(x.dtype)
+        )
+        lead = (slice(None),) * (x.ndim - k)
+        best = which = None
+        for i, _, win in _windows(kernel_size, stride, dilation, positions):
+            block = xp[lead + win]
+            if best is None:
+                best, which = block.copy(), np.zeros(block.shape, dtype=np.int64)
+                continue
+            # Strictly greater keeps the first maximum; any NaN takes over (PyTorch's rule).
+            take = block > best
+            if x.dtype.kind == "f":
+                take |= np.isnan(block)
+            best[take] = block[take]
+            which[take] = i
+        idx = _flat_index(which, kernel_size, stride, padding, dilation, spatial, positions)
+        self.save(
+            self=a,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+            result1=Tensor._make(idx, False, None, 0),
+        )
+        return best, idx
+
+    def backward(self, g: Tensor, _: Any = None) -> Tensor:
+        shape = self.saved("self")._data.shape
+        index = self.saved("result1")._data
+        return apply(_MaxPoolScatter, g, index=index, shape=shape, k=len(self.saved("kernel_size")))
+
+
+def _flat_index(
+    which: np.ndarray,
+    kernel: Ints,
+    stride: Ints,
+    padding: Ints,
+    dilation: Ints,
+    spatial: Ints,
+    positions: Ints,
+) -> np.ndarray:
+    """The winning offset of every window as a flat index into its (unpadded) input plane."""
+    k = len(kernel)
+    offs = np.unravel_index(which, kernel)
+    flat = np.zeros(which.shape, dtype=np.int64)
+    for j in range(k):
+        pos_shape = [1] * which.ndim
+        pos_shape[which.ndim - k + j] = positions[j]
+        start = (np.arange(positions[j]) * stride[j] - padding[j]).reshape(pos_shape)
+        coord = start + offs[j] * dilation[j]
+        flat = flat * spatial[j] + coord
+    return flat
+
+
+def _planes(index: np.ndarray, shape: Ints, k: int) -> tuple[int, int]:
+    """(number of planes, elements per input plane) for a pool over the last ``k`` dims."""
+    plane = int(np.prod(shape[len(shape) - k :], dtype=np.int64))
+    per = int(np.prod(index.shape[index.ndim - k :], dtype=np.int64))
+    return (index.size // per if per else 0), plane
+
+
+class _MaxPoolScatter(Op):
+    """The gradient of a max pool: each window's gradient added at its maximum's index."""
+
+    op_name = "max_pool_backward"
+    formulas = {"grad_output": "grad.gather(indices)"}
+
+    def forward(self, g: Tensor, index: np.ndarray, shape: Ints, k: int) -> np.ndarray:
+        self.save(index=index, shape=shape, k=k)
+        n, plane = _planes(index, shape, k)
+        # One bincount over global positions: windows that share a maximum add up.
+        where = (np.arange(n, dtype=np.int64)[:, None] * plane + index.reshape(n, -1)).ravel()
+        out = np.bincount(where, weights=g._data.ravel(), minlength=n * plane)
+        return out.astype(g._data.dtype, copy=False).reshape(shape)
+
+    def backward(self, gg: Tensor) -> Tensor:
+        return apply(_MaxPoolGather, gg, index=self.saved("index"), k=self.saved("k"))
+
+
+class _MaxPoolGather(Op):
+    """Each window's value at its maximum's index (the gradient of ``_MaxPoolScatter``)."""
+
+    op_name = "max_pool_gather"
+    formulas = {"self": "zeros(self.shape).scatter_add(indices, grad)"}
+
+    def forward(self, a: Tensor, index: np.ndarray, k: int) -> np.ndarray:
+        shape = a._data.shape
+        self.save(index=index, shape=shape, k=k)
+        n, plane = _planes(index, shape, k)
+        rows = a._data.reshape(n, plane)
+        return np.take_along_axis(rows, index.reshape(n, -1), axis=1).reshape(index.shape)
+
+    def backward(self, g: Tensor) -> Tensor:
+        index, shape, k = self.saved("index"), self.saved("shape"), self.saved("k")
+        return apply(_MaxPoolScatter, g, index=index, shape=shape, k=k)
+
+
+def _divisors(
+    spatial: Ints,
+    positions: Ints,
+    kernel: Ints,
+    stride: Ints,
+    padding: Ints,
+    count_include_pad: bool,
+) -> np.ndarray:
+    """Each window's divisor: its size within the padded input, or its count of real elements."""
+    div = np.ones((), dtype=np.int64)
+    for n, q, k, s, p in zip(spatial, positions, kernel, stride, padding, strict=True):
+        start = np.arange(q) * s - p
+        end = np.minimum(start + k, n + p)
+        size = end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        div = np.multiply.outer(div, size)
+    return div
+
+
+def _avg_geometry(shape: Ints, kernel: Ints, stride: Ints, padding: Ints, ceil_mode: bool) -> Any:
+    k = len(kernel)
+    spatial = shape[len(shape) - k :]
+    positions = tuple(
+        out_length(n, kk, s, p, 1, ceil_mode)
+        for n, kk, s, p in zip(spatial, kernel, stride, padding, strict=True)
+    )
+    return spatial, positions, _reach(positions, kernel, stride, (1,) * k)
+
+
+def avg_pool_np(x: np.ndarray, attrs: dict[str, Any]) -> np.ndarray:
+    kernel, stride, padding = attrs["kernel_size"], attrs["stride"], attrs["padding"]
+    k = len(kernel)
+    spatial, positions, reach = _avg_geometry(x.shape, kernel, stride, padding, attrs["ceil_mode"])
+    xp = _padded(x, k, padding, reach, 0)
+    lead = (slice(None),) * (x.ndim - k)
+    total = None
+    for _, _, win in _windows(kernel, stride, (1,) * k, positions):
+        block = xp[lead + win]
+        total = block.copy() if total is None else total + block
+    div = attrs["divisor_override"] or _divisors(
+        spatial, positions, kernel, stride, padding, attrs["count_include_pad"]
+    )
+    if x.dtype.kind != "f":
+        return np.trunc(total / div).astype(x.dtype)
+    return (total / div).astype(x.dtype, copy=False)
+
+
+def avg_spread_np(g: np.ndarray, shape: Ints, attrs: dict[str, Any]) -> np.ndarray:
+    """The adjoint of ``avg_pool_np``: each window's gradient / divisor added over the window."""
+    kernel, stride, padding = attrs["kernel_size"], attrs["stride"], attrs["padding"]
+    k = len(kernel)
+    spatial, positions, reach = _avg_geometry(shape, kernel, stride, padding, attrs["ceil_mode"])
+    div = attrs["divisor_override"] or _divisors(
+        spatial, positions, kernel, stride, padding, attrs["count_include_pad"]
+    )
+    share = g / div
+    full = tuple(max(r, n + p) for r, n, p in zip(reach, spatial, padding, strict=True))
+    out = np.zeros(tuple(shape[: len(shape) - k]) + full, dtype=g.dtype)
+    lead = (slice(None),) * (len(shape) - k)
+    for _, _, win in _windows(kernel, stride, (1,) * k, positions):
+        out[lead + win] += share
+    crop = tuple(slice(p, p + n) for p, n in zip(padding, spatial, strict=True))
+    return np.ascontiguousarray(out[lead + crop])
+
+
+_AVG_KEYS = (
+    "kernel_size",
+    "stride",
+    "padding",
+    "ceil_mode",
+    "count_include_pad",
+    "divisor_override",
+)
+
+
+class _AvgPool(Op):
+    formulas = {"self": "grad / divisor spread evenly over each window"}
+
+    def forward(self, a: Tensor, **attrs: Any) -> np.ndarray:
+        self.save(self=a, **attrs)
+        return avg_pool_np(a._data, attrs)
+
+    def backward(self, g: Tensor) -> Tensor:
+        attrs = {key: self.saved(key) for key in _AVG_KEYS}
+        return apply(_AvgPoolSpread, g, shape=self.saved("self")._data.shape, **attrs)
+
+
+class _AvgPoolSpread(Op):
+    """The gradient of an average pool (linear in the gradient; its own gradient is the pool)."""
+
+    op_name = "avg_pool_backward"
+    formulas = {"grad_output": "avg_pool(grad)"}
+
+    def forward(self, g: Tensor, shape: Ints, **attrs: Any) -> np.ndarray:
+        self.save(**attrs)
+        return avg_spread_np(g._data, shape, attrs)
+
+    def backward(self, gg: Tensor) -> Tensor:
+        attrs = {key: self.saved(key) for key in _AVG_KEYS}
+        cls = _AVG_NODES[len(attrs["kernel_size"])]
+        return apply(cls, gg, **attrs)
+
+
+def _node(base: type[Op], name: str, op: str) -> type[Op]:
+    return type(name, (base,), {"op_name": op, "__module__": __name__})
+
+
+MaxPool2DWithIndicesBackward0 = _node(
+    _MaxPool, "MaxPool2DWithIndicesBackward0", "max_pool2d_with_indices"
+)
+MaxPool3DWithIndicesBackward0 = _node(
+    _MaxPool, "MaxPool3DWithIndicesBackward0", "max_pool3d_with_indices"
+)
+AvgPool2DBackward0 = _node(_AvgPool, "AvgPool2DBackward0", "avg_pool2d")
+AvgPool3DBackward0 = _node(_AvgPool, "AvgPool3DBackward0", "avg_pool3d")
+_MAX_NODES = {2: MaxPool2DWithIndicesBackward0, 3: MaxPool3DWithIndicesBackward0}
+_AVG_NODES = {2: AvgPool2DBackward0, 3: AvgPool3DBackward0}

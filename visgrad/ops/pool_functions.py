@@ -1,0 +1,271 @@
+"""Max and average pooling with ``torch.nn.functional``'s names, arguments and checks.
+
+The 1-D forms are the 2-D ones on an unsqueezed input, as in PyTorch
+(``SqueezeBackward1 → MaxPool2DWithIndicesBackward0 → UnsqueezeBackward0``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import apply
+from visgrad.ops.pool import _AVG_NODES, _AXES, _MAX_NODES, Ints, out_length
+from visgrad.ops.shape import squeeze, unsqueeze
+from visgrad.tensor import Tensor
+
+__all__ = ["avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool1d", "max_pool2d", "max_pool3d"]
+
+
+# -- public functions, with PyTorch's argument checks ----------------------------------------------
+def _ints(value: Any, k: int, name: str, fn: str, default: Ints | None = None) -> Ints:
+    if value is None or (default is not None and isinstance(value, (tuple, list)) and not value):
+        return default if default is not None else ()
+    vals = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(vals) not in (1, k):
+        words = {2: "two", 3: "three"}[k]
+        how = (
+            "must either be omitted, a single int,"
+            if name == "stride"
+            else "must either be a single int,"
+        )
+        if name == "dilation":
+            how = "must be either a single int,"
+        raise RuntimeError(f"{fn}: {name} {how} or a tuple of {words} ints")
+    vals = tuple(int(v) for v in vals)
+    return vals * k if len(vals) == 1 else vals
+
+
+def _shape_check(
+    x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
+) -> None:
+    k = len(kernel)
+    positions = []
+    for n, kk, s, p, d in zip(
+        x.shape[x.ndim - k :], kernel, stride, padding, dilation, strict=True
+    ):
+        if s == 0:
+            raise RuntimeError("stride should not be zero")
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        if p > ((kk - 1) * d + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={kk} and dilation={d}"
+            )
+        positions.append(out_length(n, kk, s, p, d, ceil_mode))
+    axes = _AXES[3 - k :]
+    if any(kk <= 0 for kk in kernel):
+        got = " ".join(f"k{a}: {v}" for a, v in zip(axes, kernel, strict=True))
+        raise RuntimeError(f"kernel size should be greater than zero, but got {got}")
+    if any(s <= 0 for s in stride):
+        got = " ".join(f"d{a}: {v}" for a, v in zip(axes, stride, strict=True))
+        raise RuntimeError(f"stride should be greater than zero, but got {got}")
+    if any(d <= 0 for d in dilation):
+        got = " ".join(f"dilation{a}: {v}" for a, v in zip(axes, dilation, strict=True))
+        raise RuntimeError(f"dilation should be greater than zero, but got {got}")
+    if x.ndim not in (k + 1, k + 2) or any(n == 0 for n in x.shape[1:]):
+        raise RuntimeError(f"non-empty {k + 1}D or {k + 2}D (batch mode) tensor expected for input")
+    if any(q < 1 for q in positions):
+        plane = x.shape[x.ndim - k - 1]
+        given = "x".join(map(str, (plane, *x.shape[x.ndim - k :])))
+        calc = "x".join(map(str, (plane, *positions)))
+        raise RuntimeError(
+            f"Given input size: ({given}). Calculated output size: ({calc}). Output size is too small"
+        )
+
+
+def _max_pool_nd(
+    k: int,
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> Any:
+    fn = f"max_pool{k}d"
+    kernel = _ints(kernel_size, k, "kernel_size", fn)
+    stride_ = _ints(stride, k, "stride", fn, default=kernel)
+    padding_ = _ints(padding, k, "padding", fn)
+    dilation_ = _ints(dilation, k, "dilation", fn)
+    _shape_check(input._data, kernel, stride_, padding_, dilation_, ceil_mode)
+    out, idx = apply(
+        _MAX_NODES[k],
+        input,
+        kernel_size=kernel,
+        stride=stride_,
+        padding=padding_,
+        dilation=dilation_,
+        ceil_mode=bool(ceil_mode),
+    )
+    return (out, idx) if return_indices else out
+
+
+def max_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each (dilated) window; ``return_indices`` adds each maximum's flat index."""
+    return _max_pool_nd(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """``max_pool2d`` over three spatial dims."""
+    return _max_pool_nd(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _ints1(value: Any, name: str, fn: str, default: Ints | None = None) -> int:
+    """A 1-D pool's int argument (an int or a one-element list), with PyTorch's texts."""
+    if value is None or (default is not None and isinstance(value, (tuple, list)) and not value):
+        return default[0] if default else 0
+    vals = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(vals) != 1:
+        kinds = {
+            "kernel_size": "must be an int, list of ints or tuple of ints of size 1",
+            "stride": "must be None, an int, list of ints, or tuple of ints of size 1",
+            "padding": "must be an int, list of ints, or tuple of ints of size 1",
+            "dilation": "must be an int, list of ints or tuple of ints of size 1",
+        }
+        raise RuntimeError(f"{fn}() {name} {kinds[name]} but got size {len(vals)}")
+    return int(vals[0])
+
+
+def max_pool1d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """``max_pool2d`` over the last dim of (N, C, L) or (C, L)."""
+    x = input._data
+    if x.ndim not in (2, 3) or any(n == 0 for n in x.shape[x.ndim - 2 :]):
+        raise RuntimeError(
+            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+            f"for input, but got:{list(x.shape)}"
+        )
+    k = _ints1(kernel_size, "kernel_size", "max_pool1d")
+    s = _ints1(stride, "stride", "max_pool1d", default=(k,))
+    p = _ints1(padding, "padding", "max_pool1d")
+    d = _ints1(dilation, "dilation", "max_pool1d")
+    for name, v, ok in (("kernel_size", k, k > 0), ("stride", s, s > 0)):
+        if not ok:
+            raise RuntimeError(f"max_pool1d() {name} must be greater than zero, but got {v}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError(
+            "max_pool1d() padding should be at most half of kernel size, but got "
+            f"padding={p} and kernel_size={k}"
+        )
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    length = out_length(x.shape[-1], k, s, p, d, ceil_mode)
+    if length <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {length}")
+    r = max_pool2d(unsqueeze(input, -2), (1, k), (1, s), (0, p), (1, d), ceil_mode, True)
+    out = squeeze(r[0], -2)
+    return (out, squeeze(r[1], -2)) if return_indices else out
+
+
+def _avg_pool_nd(
+    k: int,
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> Tensor:
+    fn = f"avg_pool{k}d"
+    kernel = _ints(kernel_size, k, "kernel_size", fn)
+    stride_ = _ints(stride, k, "stride", fn, default=kernel)
+    padding_ = _ints(padding, k, "padding", fn)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    x = input._data
+    if x.ndim < k + 1:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(x.ndim, 1)}, "
+            f"{max(x.ndim, 1) - 1}], but got {-(k + 1)})"
+        )
+    _shape_check(x, kernel, stride_, padding_, (1,) * k, ceil_mode)
+    return apply(
+        _AVG_NODES[k],
+        input,
+        kernel_size=kernel,
+        stride=stride_,
+        padding=padding_,
+        ceil_mode=bool(ceil_mode),
+        count_include_pad=bool(count_include_pad),
+        divisor_override=divisor_override,
+    )
+
+
+def avg_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each window (padding zeros counted unless ``count_include_pad=False``)."""
+    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _avg_pool_nd(2, input, *args)
+
+
+def avg_pool3d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """``avg_pool2d`` over three spatial dims."""
+    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _avg_pool_nd(3, input, *args)
+
+
+def avg_pool1d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """``avg_pool2d`` over the last dim of (N, C, L) or (C, L)."""
+    x = input._data
+    if x.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
+            "'self' (while checking arguments for avg_pool1d)"
+        )
+    k = _ints1(kernel_size, "kernel_size", "avg_pool1d")
+    s = _ints1(stride, "stride", "avg_pool1d", default=(k,))
+    p = _ints1(padding, "padding", "avg_pool1d")
+    out = avg_pool2d(unsqueeze(input, -2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad)
+    return squeeze(out, -2)
