@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import visgrad as torch
+import visgrad.nn.functional as NF
 import visgrad.ops.nn_ops as F
 from visgrad.ops.loss import binary_cross_entropy_with_logits
 
@@ -512,6 +513,69 @@ OPS: dict[str, Row] = {
     ),
     "sort_twice": Row(second(lambda a: torch.sort(a, 1).values ** 3), ((2, 3),)),
     "view_write_twice": Row(second(lambda a: _through_view(a) ** 2), ((2, 3),)),
+    # Layers (tests/engine/test_gradcheck_nn_ops.py draws their arguments; these rows cover nodes).
+    "conv2d": Row(lambda x, w, b: NF.conv2d(x, w, b, 2, 1), ((1, 2, 4, 4), (2, 2, 2, 2), (2,))),
+    "conv2d_same_even": Row(
+        lambda x, w: NF.conv2d(x, w, padding="same"), ((1, 1, 3, 3), (1, 1, 2, 2))
+    ),
+    "conv_transpose1d": Row(
+        lambda x, w: NF.conv_transpose1d(x, w, stride=2), ((1, 2, 3), (2, 2, 2))
+    ),
+    **{
+        f"pad_{mode}{k}d": Row(
+            lambda x, m=mode, k=k: NF.pad(x, (1, 1) * k, mode=m), ((1,) + (3,) * k,)
+        )
+        for mode in ("reflect", "replicate")
+        for k in (1, 2, 3)
+    },
+    "pad_replicate_twice": Row(
+        second(lambda a: NF.pad(a, (2, 1), mode="replicate") ** 2), ((2, 3),)
+    ),
+    "max_pool2d": Row(lambda x: NF.max_pool2d(x, 2, 1), ((1, 1, 3, 3),)),
+    "max_pool3d": Row(lambda x: NF.max_pool3d(x, 2, 1), ((1, 1, 2, 2, 3),)),
+    # Times ``a``: the gradient's own backward then gathers a recorded tensor.
+    "max_pool2d_twice": Row(
+        lambda a: second(lambda b: NF.max_pool2d(b, 2, 1) ** 2)(a) * a, ((1, 3, 3),)
+    ),
+    "avg_pool2d": Row(lambda x: NF.avg_pool2d(x, 2, 1, 1, True, False), ((1, 1, 3, 3),)),
+    "avg_pool3d": Row(lambda x: NF.avg_pool3d(x, 2, 1), ((1, 1, 2, 2, 3),)),
+    "avg_pool2d_twice": Row(second(lambda a: NF.avg_pool2d(a, 2, 1) ** 2), ((1, 3, 3),)),
+    "adaptive_avg_pool2d": Row(lambda x: NF.adaptive_avg_pool2d(x, (2, 3)), ((1, 1, 3, 4),)),
+    "adaptive_avg_twice": Row(second(lambda a: NF.adaptive_avg_pool2d(a, 2) ** 2), ((1, 3, 3),)),
+    "adaptive_max_pool2d": Row(lambda x: NF.adaptive_max_pool2d(x, (2, 3)), ((1, 1, 3, 4),)),
+    "batch_norm": Row(
+        lambda x, w, b: NF.batch_norm(x, None, None, w, b, training=True), ((3, 2), (2,), (2,))
+    ),
+    "layer_norm": Row(lambda x, w, b: NF.layer_norm(x, (3,), w, b), ((2, 3), (3,), (3,))),
+    "group_norm": Row(lambda x, w, b: NF.group_norm(x, 2, w, b), ((2, 4, 2), (4,), (4,))),
+    "embedding": Row(lambda w: NF.embedding(torch.tensor([[0, 2], [1, 2]]), w), ((3, 2),)),
+    "embedding_twice": Row(
+        second(lambda w: NF.embedding(torch.tensor([0, 2, 2]), w) ** 2), ((3, 2),)
+    ),
+    "sdpa_flash": Row(
+        lambda q, k, v: NF.scaled_dot_product_attention(q, k, v, is_causal=True),
+        ((1, 2, 3, 2),) * 3,
+    ),
+    "sdpa_math": Row(NF.scaled_dot_product_attention, ((2, 3, 2), (2, 2, 2), (2, 2, 1))),
+    "silu": Row(NF.silu, ((2, 3),)),
+    "softplus": Row(lambda a: NF.softplus(a, 2.0, 3.0), ((2, 3),)),
+    "elu": Row(NF.elu, ((2, 3),)),
+    "elu_inplace": Row(lambda a: NF.elu(a * 1, 0.5, inplace=True), ((2, 3),)),
+    "celu": Row(lambda a: NF.celu(a, 0.6), ((2, 3),)),
+    "celu_inplace": Row(lambda a: NF.celu_(a * 1, 0.6), ((2, 3),)),
+    "hardtanh": Row(NF.hardtanh, ((2, 3),)),
+    "mish": Row(NF.mish, ((2, 3),)),
+    "logsigmoid": Row(NF.logsigmoid, ((2, 3),)),
+    "hardswish": Row(NF.hardswish, ((2, 3),)),
+    "hardsigmoid": Row(NF.hardsigmoid, ((2, 3),)),
+    "threshold": Row(lambda a: NF.threshold(a, 0.35, -1.0), ((2, 3),)),
+    "threshold_inplace": Row(lambda a: NF.threshold_(a * 1, 0.35, -1.0), ((2, 3),)),
+    "leaky_relu_inplace": Row(lambda a: NF.leaky_relu_(a * 1, 0.2), ((2, 3),)),
+    "glu": Row(NF.glu, ((2, 4),)),
+    "smooth_l1_loss": Row(lambda a, b: NF.smooth_l1_loss(a, b, beta=0.55), ((2, 3), (2, 3))),
+    "huber_loss": Row(lambda a, b: NF.huber_loss(a, b, delta=0.65), ((2, 3), (2, 3))),
+    "pairwise_distance": Row(lambda a, b: NF.pairwise_distance(a, b + 0.05), ((2, 3), (2, 3))),
+    "xlogy": Row(torch.xlogy, ((2, 3), (2, 3)), POS),
 }
 
 
@@ -520,7 +584,8 @@ OPS: dict[str, Row] = {
 @given(data=st.data())
 def test_op_table_gradient_matches_finite_differences(name: str, data: st.DataObject) -> None:
     row = OPS[name]
-    unique = name in ("sort", "topk", "sort_twice")  # ties are kinks
+    # Ties are kinks of sort, topk and the max pools.
+    unique = name in ("sort", "topk", "sort_twice") or "max_pool" in name
     check_grad(
         row.fn,
         *(leaf(data, s, row.elements, unique=unique) for s in row.shapes),

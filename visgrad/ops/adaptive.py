@@ -15,6 +15,7 @@ from visgrad import dtypes
 from visgrad.ops.base import Op, apply
 from visgrad.ops.pool import _MaxPoolScatter
 from visgrad.ops.reduce import mean
+from visgrad.ops.registry import declare
 from visgrad.ops.shape import squeeze, unsqueeze
 from visgrad.tensor import Tensor
 
@@ -70,6 +71,7 @@ class AdaptiveAvgPool2DBackward0(Op):
 
 class _AdaptiveAvgSpread(Op):
     op_name = "adaptive_avg_pool2d_backward"
+    input_names = ("grad_output",)
     formulas = {"grad_output": "adaptive_avg_pool2d(grad)"}
 
     def forward(self, g: Tensor, shape: Ints) -> np.ndarray:
@@ -145,6 +147,13 @@ def _check_input(x: np.ndarray, fn: str, size: Ints) -> None:
         raise NotImplementedError(f"\"{fn}\" not implemented for '{name}'")
 
 
+@declare(
+    "adaptive_avg_pool2d",
+    nodes=(AdaptiveAvgPool2DBackward0, _AdaptiveAvgSpread),
+    torch=False,
+    method=False,
+    functional=True,
+)
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """Average over windows chosen so the output is ``output_size`` (None keeps a dim)."""
     size = _output_size(output_size, input._data, 2, "adaptive_avg_pool2d")
@@ -155,6 +164,13 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     return apply(AdaptiveAvgPool2DBackward0, input, output_size=size)
 
 
+@declare(
+    "adaptive_max_pool2d",
+    nodes=AdaptiveMaxPool2DBackward0,
+    torch=False,
+    method=False,
+    functional=True,
+)
 def adaptive_max_pool2d(
     input: Tensor,  # noqa: A002
     output_size: Any,
@@ -175,6 +191,7 @@ def _check_1d(x: np.ndarray, fn: str) -> None:
         )
 
 
+@declare("adaptive_avg_pool1d", nodes=AdaptiveAvgPool2DBackward0, method=False, functional=True)
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """``adaptive_avg_pool2d`` over the last dim of (N, C, L) or (C, L)."""
     _check_1d(input._data, "adaptive_avg_pool1d")
@@ -182,6 +199,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), (1, n)), -2)
 
 
+@declare("adaptive_max_pool1d", nodes=AdaptiveMaxPool2DBackward0, method=False, functional=True)
 def adaptive_max_pool1d(
     input: Tensor,  # noqa: A002
     output_size: Any,

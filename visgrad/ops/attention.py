@@ -17,6 +17,7 @@ import numpy as np
 from visgrad.ops.base import Op, apply
 from visgrad.ops.linalg import matmul
 from visgrad.ops.nn_ops import SoftmaxBackward0, dropout
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention"]
@@ -265,6 +266,13 @@ def _math(
     return matmul(attn, v)
 
 
+@declare(
+    "scaled_dot_product_attention",
+    nodes=(ScaledDotProductFlashAttentionForCpuBackward0, SafeSoftmaxBackward0, MulBackward1),
+    torch=False,
+    method=False,
+    functional=True,
+)
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,

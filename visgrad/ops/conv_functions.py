@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
-from visgrad.ops.conv import convolution
+from visgrad.ops.conv import ConvolutionBackward0, convolution
+from visgrad.ops.pad import ConstantPadNdBackward0
 from visgrad.ops.pad import pad as pad_op
+from visgrad.ops.registry import declare
 from visgrad.ops.shape import squeeze, unsqueeze
 from visgrad.tensor import Tensor
 
@@ -227,6 +229,9 @@ def _check_output_padding(output_padding: Ints, stride: Ints, dilation: Ints) ->
     )
 
 
+@declare(
+    "conv1d", nodes=(ConvolutionBackward0, ConstantPadNdBackward0), method=False, functional=True
+)
 def conv1d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -240,6 +245,9 @@ def conv1d(
     return _conv_nd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@declare(
+    "conv2d", nodes=(ConvolutionBackward0, ConstantPadNdBackward0), method=False, functional=True
+)
 def conv2d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -253,6 +261,9 @@ def conv2d(
     return _conv_nd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@declare(
+    "conv3d", nodes=(ConvolutionBackward0, ConstantPadNdBackward0), method=False, functional=True
+)
 def conv3d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -273,6 +284,7 @@ def _transpose_nd(k: int, name: str, *args: Any) -> Tensor:
     )
 
 
+@declare("conv_transpose1d", nodes=ConvolutionBackward0, method=False, functional=True)
 def conv_transpose1d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -288,6 +300,7 @@ def conv_transpose1d(
     return _transpose_nd(1, "conv_transpose1d", *args)
 
 
+@declare("conv_transpose2d", nodes=ConvolutionBackward0, method=False, functional=True)
 def conv_transpose2d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -303,6 +316,7 @@ def conv_transpose2d(
     return _transpose_nd(2, "conv_transpose2d", *args)
 
 
+@declare("conv_transpose3d", nodes=ConvolutionBackward0, method=False, functional=True)
 def conv_transpose3d(
     input: Tensor,  # noqa: A002
     weight: Tensor,

@@ -12,6 +12,7 @@ import numpy as np
 from visgrad import events
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import publish_update
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 __all__ = ["embedding"]
@@ -63,6 +64,7 @@ class _EmbeddingDenseBackward(Op):
     """The weight's gradient: each row's gradient summed into its index's row."""
 
     op_name = "embedding_dense_backward"
+    input_names = ("grad_output",)
     formulas = {"grad_output": "grad[indices] (zero at padding_idx)"}
 
     def forward(
@@ -114,6 +116,9 @@ def _renorm_(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: fl
         publish_update(weight, "embedding_renorm_", None, ())
 
 
+@declare(
+    "embedding", nodes=(EmbeddingBackward0, _EmbeddingDenseBackward), method=False, functional=True
+)
 def embedding(
     input: Tensor,  # noqa: A002
     weight: Tensor,

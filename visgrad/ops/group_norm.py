@@ -14,6 +14,7 @@ from visgrad.ops.norm import (
     _normalized_grad,
     _stats,
 )
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 __all__ = ["group_norm"]
@@ -74,6 +75,7 @@ class NativeGroupNormBackward0(Op):
         return (gx.reshape(shape) if nx else None), gw, gb
 
 
+@declare("group_norm", nodes=NativeGroupNormBackward0, method=False, functional=True)
 def group_norm(
     input: Tensor,  # noqa: A002
     num_groups: int,

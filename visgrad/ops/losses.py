@@ -18,10 +18,12 @@ from visgrad.ops import elementwise as E
 from visgrad.ops.attention import MulBackward1
 from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.extra import clamp_min
+from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.loss import _size, reduce_loss, reduction_code
+from visgrad.ops.nn_ops import DivBackward1, log_softmax, nll_loss
 from visgrad.ops.nn_ops import cross_entropy as _cross_entropy
-from visgrad.ops.nn_ops import log_softmax, nll_loss
 from visgrad.ops.reduce import LinalgVectorNormBackward0, vector_norm
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 __all__ = [
@@ -84,6 +86,7 @@ class _PointwiseLoss(Op):
     """A loss of ``d = input - target`` per element, then reduced; subclasses give f and f'."""
 
     input_names = ("self", "target")
+    differentiable = ()  # the base is never recorded
 
     def forward(self, x: Tensor, t: Tensor, reduction: int, **param: float) -> np.ndarray:
         self.save(self=x, target=t, reduction=reduction, **param)
@@ -105,6 +108,7 @@ class _PointwiseLoss(Op):
 
 class SmoothL1LossBackward0(_PointwiseLoss):
     op_name = "smooth_l1_loss"
+    differentiable = (0,)
     params = ("beta",)
     formulas = {"self": "grad * (|d| < beta ? d / beta : sign(d))", "target": "-(the same)"}
 
@@ -121,6 +125,7 @@ class SmoothL1LossBackward0(_PointwiseLoss):
 
 class HuberLossBackward0(_PointwiseLoss):
     op_name = "huber_loss"
+    differentiable = (0,)
     params = ("delta",)
     formulas = {"self": "grad * clamp(d, -delta, delta)", "target": "-(the same)"}
 
@@ -134,6 +139,7 @@ class HuberLossBackward0(_PointwiseLoss):
         return d.clamp(-delta, delta)
 
 
+@declare("l1_loss", torch=False, method=False, functional=True)
 def l1_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -152,6 +158,7 @@ def l1_loss(
     return loss.mean() if code == 1 else loss.sum() if code == 2 else loss
 
 
+@declare("smooth_l1_loss", nodes=SmoothL1LossBackward0, torch=False, method=False, functional=True)
 def smooth_l1_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -172,6 +179,7 @@ def smooth_l1_loss(
     return apply(SmoothL1LossBackward0, a, b, reduction=code, beta=float(beta))
 
 
+@declare("huber_loss", nodes=HuberLossBackward0, torch=False, method=False, functional=True)
 def huber_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -221,12 +229,19 @@ class XlogyBackward0(Op):
         return gx, gy
 
 
+def xlogy_(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+    """``input.xlogy_(other)``: ``input * log(other)`` written into ``input``."""
+    return run_inplace(input, XlogyBackward0, (wrap(other, input),), {}, "xlogy_")
+
+
+@declare("xlogy", nodes=XlogyBackward0, inplace=xlogy_, torch_inplace=True)
 def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
     """``input * log(other)``, and 0 where ``input`` is 0."""
     a = input if isinstance(input, Tensor) else wrap(input, other)
     return apply(XlogyBackward0, a, wrap(other, a))
 
 
+@declare("kl_div", method=False, functional=True)
 def kl_div(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -262,6 +277,7 @@ def kl_div(
     return total
 
 
+@declare("cosine_similarity", method=False, functional=True)
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-08) -> Tensor:
     """``<x1, x2> / (max(‖x1‖, eps) · max(‖x2‖, eps))`` along ``dim`` (PyTorch's composite:
     each input is divided by its clamped norm first)."""
@@ -283,6 +299,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-08) 
     return ((x1 / n1) * (x2 / n2)).sum(d)
 
 
+@declare("pairwise_distance", nodes=(AddBackward1, NormBackward1), method=False, functional=True)
 def pairwise_distance(
     x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-06, keepdim: bool = False
 ) -> Tensor:
@@ -292,6 +309,7 @@ def pairwise_distance(
     return apply(NormBackward1, diff, ord=p, dim=last, keepdim=keepdim)
 
 
+@declare("normalize", torch=False, method=False, functional=True)
 def normalize(
     input: Tensor,  # noqa: A002
     p: float = 2.0,
@@ -308,6 +326,7 @@ def normalize(
     return result
 
 
+@declare("one_hot", torch=False, method=False, functional=True)
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Each integer class index as a row of zeros with a one at the index (int64)."""
     x = tensor._data
@@ -326,6 +345,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return _const(out)
 
 
+@declare(
+    "cross_entropy",
+    nodes=(MulBackward1, AddBackward1, DivBackward1),
+    torch=False,
+    method=False,
+    functional=True,
+)
 def cross_entropy(
     input: Tensor,  # noqa: A002
     target: Tensor,

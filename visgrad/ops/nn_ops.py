@@ -14,6 +14,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
+from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.linalg import matmul, mm
 from visgrad.ops.loss import (
     binary_cross_entropy,
@@ -231,10 +232,44 @@ class LeakyReluBackward0(Op):
         return g * _const(slope)
 
 
-@declare("leaky_relu", nodes=LeakyReluBackward0, torch=False, method=False, functional=True)
+class LeakyReluBackward1(Op):
+    """``leaky_relu`` in place: the result is saved (its sign is the input's)."""
+
+    op_name = "leaky_relu_"
+    saves_output = "result"
+    formulas = {"self": "grad * (result > 0 ? 1 : negative_slope)"}
+
+    def forward(self, a: Tensor, negative_slope: float) -> np.ndarray:
+        self.save(negative_slope=negative_slope)
+        x = a._data
+        return np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False)
+
+    def backward(self, g: Tensor) -> Tensor:
+        r = self.saved("result")._data
+        slope = np.where(r > 0, 1.0, self.saved("negative_slope")).astype(g._data.dtype)
+        return g * _const(slope)
+
+
+@declare(
+    "leaky_relu",
+    nodes=(LeakyReluBackward0, LeakyReluBackward1),
+    torch=False,
+    method=False,
+    functional=True,
+)
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` where positive, ``negative_slope * x`` elsewhere (the slope also at 0)."""
+    if inplace:
+        return leaky_relu_(input, negative_slope)
     return apply(LeakyReluBackward0, input, negative_slope=negative_slope)
+
+
+@declare("leaky_relu_", torch=False, method=False, functional=True)
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    """``leaky_relu`` written into ``input``."""
+    return run_inplace(
+        input, LeakyReluBackward1, (), {"negative_slope": negative_slope}, "leaky_relu_"
+    )
 
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
@@ -297,7 +332,7 @@ class DivBackward1(Op):
         return g / self.saved("other")
 
 
-@declare("cross_entropy", nodes=DivBackward1, torch=False, method=False, functional=True)
+# Declared by ``losses.cross_entropy``, which adds ``label_smoothing`` and calls this.
 def cross_entropy(
     input: Tensor,  # noqa: A002
     target: Tensor,

@@ -16,6 +16,7 @@ from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import publish_update
+from visgrad.ops.registry import declare
 from visgrad.tensor import Size, Tensor
 
 __all__ = ["batch_norm", "layer_norm"]
@@ -169,6 +170,7 @@ def _check_floating(x: np.ndarray, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_c_name(x.dtype)}'")
 
 
+@declare("batch_norm", nodes=NativeBatchNormBackward0, method=False, functional=True)
 def batch_norm(
     input: Tensor,  # noqa: A002
     running_mean: Tensor | None,
@@ -265,6 +267,7 @@ class NativeLayerNormBackward0(Op):
         return (gx if nx else None), gw, gb
 
 
+@declare("layer_norm", nodes=NativeLayerNormBackward0, method=False, functional=True)
 def layer_norm(
     input: Tensor,  # noqa: A002
     normalized_shape: Any,

@@ -15,6 +15,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply
 from visgrad.ops.index import slice_dim
+from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 __all__ = ["pad"]
@@ -65,7 +66,7 @@ class _BorderPad(Op):
     """Reflection / replication padding of the last ``k`` dims; backward sums borders back."""
 
     mode = "reflect"
-    formulas = {"self": "grad summed onto the element each padded position copies"}
+    differentiable = ()  # the base is never recorded; ``_border_class`` makes the nodes
 
     def forward(self, a: Tensor, padding: tuple[int, ...]) -> np.ndarray:
         self.save(self=a, padding=padding)
@@ -82,6 +83,7 @@ class _BorderFold(Op):
     """The gradient of a border pad: every padded element's gradient added to its source."""
 
     op_name = "pad_backward"
+    input_names = ("grad_output",)
     formulas = {"grad_output": "pad(grad, padding, mode)"}
 
     def forward(
@@ -107,7 +109,15 @@ class _BorderFold(Op):
 def _border_class(mode: str, k: int) -> type[Op]:
     name = f"{'Reflection' if mode == 'reflect' else 'Replication'}Pad{k}DBackward0"
     op = f"{'reflection' if mode == 'reflect' else 'replication'}_pad{k}d"
-    return type(name, (_BorderPad,), {"op_name": op, "mode": mode, "__module__": __name__})
+    formulas = {"self": "grad summed onto the element each padded position copies"}
+    attrs = {
+        "op_name": op,
+        "mode": mode,
+        "formulas": formulas,
+        "differentiable": (0,),
+        "__module__": __name__,
+    }
+    return type(name, (_BorderPad,), attrs)
 
 
 _BORDER = {(m, k): _border_class(m, k) for m in ("reflect", "replicate") for k in (1, 2, 3)}
@@ -180,6 +190,13 @@ def _along(ndim: int, d: int, start: int, stop: int) -> tuple[slice, ...]:
     return tuple(idx)
 
 
+@declare(
+    "pad",
+    nodes=(ConstantPadNdBackward0, *_BORDER.values(), _BorderFold),
+    torch=False,
+    method=False,
+    functional=True,
+)
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:  # noqa: A002
     """Pad ``input`` by ``pad`` = (left, right, top, bottom, ...) from the last dim backwards."""
     pad = tuple(int(p) for p in pad)

@@ -62,8 +62,7 @@ def _lowest(dt: np.dtype) -> Any:
 
 
 class _MaxPool(Op):
-    differentiable = (0,)
-    formulas = {"self": "grad added at the index of each window's maximum"}
+    differentiable = ()  # the base is never recorded; ``_node`` makes the nodes
 
     def forward(
         self,
@@ -148,6 +147,7 @@ class _MaxPoolScatter(Op):
     """The gradient of a max pool: each window's gradient added at its maximum's index."""
 
     op_name = "max_pool_backward"
+    input_names = ("grad_output",)
     formulas = {"grad_output": "grad.gather(indices)"}
 
     def forward(self, g: Tensor, index: np.ndarray, shape: Ints, k: int) -> np.ndarray:
@@ -255,7 +255,7 @@ _AVG_KEYS = (
 
 
 class _AvgPool(Op):
-    formulas = {"self": "grad / divisor spread evenly over each window"}
+    differentiable = ()  # the base is never recorded; ``_node`` makes the nodes
 
     def forward(self, a: Tensor, **attrs: Any) -> np.ndarray:
         self.save(self=a, **attrs)
@@ -270,6 +270,7 @@ class _AvgPoolSpread(Op):
     """The gradient of an average pool (linear in the gradient; its own gradient is the pool)."""
 
     op_name = "avg_pool_backward"
+    input_names = ("grad_output",)
     formulas = {"grad_output": "avg_pool(grad)"}
 
     def forward(self, g: Tensor, shape: Ints, **attrs: Any) -> np.ndarray:
@@ -282,8 +283,21 @@ class _AvgPoolSpread(Op):
         return apply(cls, gg, **attrs)
 
 
+_FORMULAS = {
+    _MaxPool: {"self": "grad added at the index of each window's maximum"},
+    _AvgPool: {"self": "grad / divisor spread evenly over each window"},
+}
+
+
 def _node(base: type[Op], name: str, op: str) -> type[Op]:
-    return type(name, (base,), {"op_name": op, "__module__": __name__})
+    # Formulas on the concrete nodes only: the bases are never recorded.
+    attrs = {
+        "op_name": op,
+        "formulas": _FORMULAS[base],
+        "differentiable": (0,),
+        "__module__": __name__,
+    }
+    return type(name, (base,), attrs)
 
 
 MaxPool2DWithIndicesBackward0 = _node(

@@ -11,7 +11,21 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import apply
-from visgrad.ops.pool import _AVG_NODES, _AXES, _MAX_NODES, Ints, out_length
+from visgrad.ops.pool import (
+    _AVG_NODES,
+    _AXES,
+    _MAX_NODES,
+    AvgPool2DBackward0,
+    AvgPool3DBackward0,
+    Ints,
+    MaxPool2DWithIndicesBackward0,
+    MaxPool3DWithIndicesBackward0,
+    _AvgPoolSpread,
+    _MaxPoolGather,
+    _MaxPoolScatter,
+    out_length,
+)
+from visgrad.ops.registry import declare
 from visgrad.ops.shape import squeeze, unsqueeze
 from visgrad.tensor import Tensor
 
@@ -104,6 +118,12 @@ def _max_pool_nd(
     return (out, idx) if return_indices else out
 
 
+@declare(
+    "max_pool2d",
+    nodes=(MaxPool2DWithIndicesBackward0, _MaxPoolScatter, _MaxPoolGather),
+    method=False,
+    functional=True,
+)
 def max_pool2d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,
@@ -117,6 +137,7 @@ def max_pool2d(
     return _max_pool_nd(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@declare("max_pool3d", nodes=MaxPool3DWithIndicesBackward0, method=False, functional=True)
 def max_pool3d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,
@@ -146,6 +167,7 @@ def _ints1(value: Any, name: str, fn: str, default: Ints | None = None) -> int:
     return int(vals[0])
 
 
+@declare("max_pool1d", nodes=MaxPool2DWithIndicesBackward0, method=False, functional=True)
 def max_pool1d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,
@@ -221,6 +243,13 @@ def _avg_pool_nd(
     )
 
 
+@declare(
+    "avg_pool2d",
+    nodes=(AvgPool2DBackward0, _AvgPoolSpread),
+    torch=False,
+    method=False,
+    functional=True,
+)
 def avg_pool2d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,
@@ -235,6 +264,7 @@ def avg_pool2d(
     return _avg_pool_nd(2, input, *args)
 
 
+@declare("avg_pool3d", nodes=AvgPool3DBackward0, torch=False, method=False, functional=True)
 def avg_pool3d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,
@@ -249,6 +279,7 @@ def avg_pool3d(
     return _avg_pool_nd(3, input, *args)
 
 
+@declare("avg_pool1d", nodes=AvgPool2DBackward0, method=False, functional=True)
 def avg_pool1d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,

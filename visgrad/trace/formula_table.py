@@ -11,12 +11,36 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "AdaptiveAvgPool2DBackward0": (
+        "adaptive_avg_pool2d",
+        ("self",),
+        {
+            "self": "grad / window size, spread over each window",
+        },
+        (),
+    ),
+    "AdaptiveMaxPool2DBackward0": (
+        "adaptive_max_pool2d",
+        ("self",),
+        {
+            "self": "grad added at the index of each window's maximum",
+        },
+        (),
+    ),
     "AddBackward0": (
         "add",
         ("self", "other"),
         {
             "self": "grad",
             "other": "grad * alpha",
+        },
+        (),
+    ),
+    "AddBackward1": (
+        "add",
+        ("self",),
+        {
+            "self": "grad",
         },
         (),
     ),
@@ -70,6 +94,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "AvgPool2DBackward0": (
+        "avg_pool2d",
+        ("self",),
+        {
+            "self": "grad / divisor spread evenly over each window",
+        },
+        (),
+    ),
+    "AvgPool3DBackward0": (
+        "avg_pool3d",
+        ("self",),
+        {
+            "self": "grad / divisor spread evenly over each window",
+        },
+        (),
+    ),
     "BinaryCrossEntropyBackward0": (
         "binary_cross_entropy",
         ("self", "target"),
@@ -110,6 +150,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "zeros_like(grad)",
+        },
+        (),
+    ),
+    "CeluBackward0": (
+        "celu",
+        ("self",),
+        {
+            "self": "self > 0 ? grad * scale : grad * scale * alpha * input_scale * exp(self * input_scale)",
+        },
+        (),
+    ),
+    "CeluBackward1": (
+        "celu_",
+        ("self",),
+        {
+            "self": "result > 0 ? grad * scale : grad * input_scale * (result + alpha * scale)",
         },
         (),
     ),
@@ -160,6 +216,24 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad",
+        },
+        (),
+    ),
+    "ConstantPadNdBackward0": (
+        "constant_pad_nd",
+        ("self",),
+        {
+            "self": "constant_pad_nd(grad, -pad)",
+        },
+        (),
+    ),
+    "ConvolutionBackward0": (
+        "convolution",
+        ("input", "weight", "bias"),
+        {
+            "input": "conv_transpose(grad, weight)  (a convolution of grad for transposed=True)",
+            "weight": "sum over batch and positions of grad ⊗ im2col(input)",
+            "bias": "grad.sum over batch and positions",
         },
         (),
     ),
@@ -218,6 +292,30 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         {
             "self": "grad * tensor",
             "tensor": "grad * self",
+        },
+        (),
+    ),
+    "EluBackward0": (
+        "elu",
+        ("self",),
+        {
+            "self": "self > 0 ? grad * scale : grad * scale * alpha * input_scale * exp(self * input_scale)",
+        },
+        (),
+    ),
+    "EluBackward1": (
+        "elu_",
+        ("self",),
+        {
+            "self": "result > 0 ? grad * scale : grad * input_scale * (result + alpha * scale)",
+        },
+        (),
+    ),
+    "EmbeddingBackward0": (
+        "embedding",
+        ("weight",),
+        {
+            "weight": "zeros(num, dim).index_add_(0, indices, grad) (padding_idx row left 0)",
         },
         (),
     ),
@@ -294,6 +392,47 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "GluBackward0": (
+        "glu",
+        ("self",),
+        {
+            "self": "cat(grad * sigmoid(b), grad * a * sigmoid(b) * (1 - sigmoid(b)))",
+        },
+        (),
+    ),
+    "HardsigmoidBackward0": (
+        "hardsigmoid",
+        ("self",),
+        {
+            "self": "-3 < self < 3 ? grad / 6 : 0",
+        },
+        (),
+    ),
+    "HardswishBackward0": (
+        "hardswish",
+        ("self",),
+        {
+            "self": "self <= -3 ? 0 : self < 3 ? grad * (self / 3 + 0.5) : grad",
+        },
+        (),
+    ),
+    "HardtanhBackward0": (
+        "hardtanh",
+        ("self",),
+        {
+            "self": "min_val < self < max_val ? grad : 0",
+        },
+        (),
+    ),
+    "HuberLossBackward0": (
+        "huber_loss",
+        ("self", "target"),
+        {
+            "self": "grad * clamp(d, -delta, delta)",
+            "target": "-(the same)",
+        },
+        (),
+    ),
     "IndexAddBackward0": (
         "index_add",
         ("source",),
@@ -334,6 +473,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LeakyReluBackward1": (
+        "leaky_relu_",
+        ("self",),
+        {
+            "self": "grad * (result > 0 ? 1 : negative_slope)",
+        },
+        (),
+    ),
     "LinalgVectorNormBackward0": (
         "linalg_vector_norm",
         ("self",),
@@ -363,6 +510,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad / self",
+        },
+        (),
+    ),
+    "LogSigmoidBackward0": (
+        "log_sigmoid",
+        ("self",),
+        {
+            "self": "grad * sigmoid(-self)",
         },
         (),
     ),
@@ -403,6 +558,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad * evenly(self == result, None)",
+        },
+        (),
+    ),
+    "MaxPool2DWithIndicesBackward0": (
+        "max_pool2d_with_indices",
+        ("self",),
+        {
+            "self": "grad added at the index of each window's maximum",
+        },
+        (),
+    ),
+    "MaxPool3DWithIndicesBackward0": (
+        "max_pool3d_with_indices",
+        ("self",),
+        {
+            "self": "grad added at the index of each window's maximum",
         },
         (),
     ),
@@ -456,6 +627,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "MishBackward0": (
+        "mish",
+        ("self",),
+        {
+            "self": "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh²(softplus(self))))",
+        },
+        (),
+    ),
     "MmBackward0": (
         "mm",
         ("self", "mat2"),
@@ -483,6 +662,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "MulBackward1": (
+        "mul",
+        ("self",),
+        {
+            "self": "grad * other",
+        },
+        (),
+    ),
     "MvBackward0": (
         "mv",
         ("self", "vec"),
@@ -500,6 +687,36 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "NativeBatchNormBackward0": (
+        "native_batch_norm",
+        ("input", "weight", "bias"),
+        {
+            "input": "training: invstd·w·(g − mean(g) − x̂·mean(g·x̂)); eval: g·w·invstd(running)",
+            "weight": "sum(g · x̂)",
+            "bias": "sum(g)",
+        },
+        (),
+    ),
+    "NativeGroupNormBackward0": (
+        "native_group_norm",
+        ("input", "weight", "bias"),
+        {
+            "input": "rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) within each (sample, group)",
+            "weight": "sum over samples and positions of g · x̂",
+            "bias": "sum over samples and positions of g",
+        },
+        (),
+    ),
+    "NativeLayerNormBackward0": (
+        "native_layer_norm",
+        ("input", "weight", "bias"),
+        {
+            "input": "rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) over normalized_shape",
+            "weight": "sum over leading dims of g · x̂",
+            "bias": "sum over leading dims of g",
+        },
+        (),
+    ),
     "NegBackward0": (
         "neg",
         ("self",),
@@ -513,6 +730,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "nll_loss_backward(grad, self, target, weight, reduction, ignore_index)",
+        },
+        (),
+    ),
+    "NormBackward1": (
+        "norm",
+        ("self",),
+        {
+            "self": "where(ord == inf, grad.restore_dims(dim, keepdim, self.ndim) * sign(self) * evenly(abs(self) == result.restore_dims(dim, keepdim, self.ndim), dim), grad.restore_dims(dim, keepdim, self.ndim) * self * abs(self) ** (ord - 2) / where(result == 0, 1, result).restore_dims(dim, keepdim, self.ndim) ** (ord - 1))",
         },
         (),
     ),
@@ -573,6 +798,30 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "ReflectionPad1DBackward0": (
+        "reflection_pad1d",
+        ("self",),
+        {
+            "self": "grad summed onto the element each padded position copies",
+        },
+        (),
+    ),
+    "ReflectionPad2DBackward0": (
+        "reflection_pad2d",
+        ("self",),
+        {
+            "self": "grad summed onto the element each padded position copies",
+        },
+        (),
+    ),
+    "ReflectionPad3DBackward0": (
+        "reflection_pad3d",
+        ("self",),
+        {
+            "self": "grad summed onto the element each padded position copies",
+        },
+        (),
+    ),
     "ReluBackward0": (
         "relu",
         ("self",),
@@ -595,6 +844,30 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "unrepeat(grad, self.shape)",
+        },
+        (),
+    ),
+    "ReplicationPad1DBackward0": (
+        "replication_pad1d",
+        ("self",),
+        {
+            "self": "grad summed onto the element each padded position copies",
+        },
+        (),
+    ),
+    "ReplicationPad2DBackward0": (
+        "replication_pad2d",
+        ("self",),
+        {
+            "self": "grad summed onto the element each padded position copies",
+        },
+        (),
+    ),
+    "ReplicationPad3DBackward0": (
+        "replication_pad3d",
+        ("self",),
+        {
+            "self": "grad summed onto the element each padded position copies",
         },
         (),
     ),
@@ -647,6 +920,24 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "SafeSoftmaxBackward0": (
+        "_safe_softmax",
+        ("self",),
+        {
+            "self": "result * (grad - (grad * result).sum(dim, keepdim=True))",
+        },
+        (),
+    ),
+    "ScaledDotProductFlashAttentionForCpuBackward0": (
+        "_scaled_dot_product_flash_attention_for_cpu",
+        ("query", "key", "value"),
+        {
+            "query": "scale · dS @ key,  dS = P ⊙ (grad @ valueᵀ − rowsum(grad ⊙ output))",
+            "key": "scale · dSᵀ @ query",
+            "value": "Pᵀ @ grad",
+        },
+        (),
+    ),
     "ScatterAddBackward0": (
         "scatter_add",
         ("src",),
@@ -695,6 +986,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "SiluBackward0": (
+        "silu",
+        ("self",),
+        {
+            "self": "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))",
+        },
+        (),
+    ),
     "SinBackward0": (
         "sin",
         ("self",),
@@ -719,11 +1018,28 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "SmoothL1LossBackward0": (
+        "smooth_l1_loss",
+        ("self", "target"),
+        {
+            "self": "grad * (|d| < beta ? d / beta : sign(d))",
+            "target": "-(the same)",
+        },
+        (),
+    ),
     "SoftmaxBackward0": (
         "softmax",
         ("self",),
         {
             "self": "result * (grad - (grad * result).sum(dim, keepdim=True))",
+        },
+        (),
+    ),
+    "SoftplusBackward0": (
+        "softplus",
+        ("self",),
+        {
+            "self": "beta * self > threshold ? grad : grad * sigmoid(beta * self)",
         },
         (),
     ),
@@ -832,6 +1148,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "ThresholdBackward0": (
+        "threshold",
+        ("self",),
+        {
+            "self": "self > threshold ? grad : 0",
+        },
+        (),
+    ),
+    "ThresholdBackward1": (
+        "threshold_",
+        ("self",),
+        {
+            "self": "self > threshold ? grad : 0",
+        },
+        (),
+    ),
     "ToCopyBackward0": (
         "to",
         ("self",),
@@ -921,11 +1253,68 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "XlogyBackward0": (
+        "xlogy",
+        ("self", "other"),
+        {
+            "self": "grad * log(other) (0 where self == 0 and other <= 0)",
+            "other": "grad * self / other",
+        },
+        (),
+    ),
     "ZeroBackward0": (
         "zero_",
         ("self",),
         {
             "self": "zeros_like(grad)",
+        },
+        (),
+    ),
+    "_AdaptiveAvgSpread": (
+        "adaptive_avg_pool2d_backward",
+        ("grad_output",),
+        {
+            "grad_output": "adaptive_avg_pool2d(grad)",
+        },
+        (),
+    ),
+    "_AvgPoolSpread": (
+        "avg_pool_backward",
+        ("grad_output",),
+        {
+            "grad_output": "avg_pool(grad)",
+        },
+        (),
+    ),
+    "_BorderFold": (
+        "pad_backward",
+        ("grad_output",),
+        {
+            "grad_output": "pad(grad, padding, mode)",
+        },
+        (),
+    ),
+    "_EmbeddingDenseBackward": (
+        "embedding_dense_backward",
+        ("grad_output",),
+        {
+            "grad_output": "grad[indices] (zero at padding_idx)",
+        },
+        (),
+    ),
+    "_MaxPoolGather": (
+        "max_pool_gather",
+        ("self",),
+        {
+            "self": "zeros(self.shape).scatter_add(indices, grad)",
+        },
+        (),
+    ),
+    "_MaxPoolScatter": (
+        "max_pool_backward",
+        ("grad_output",),
+        {
+            "grad_output": "grad.gather(indices)",
         },
         (),
     ),
