@@ -34,6 +34,16 @@ UNCHECKED: dict[str, str] = {
     "ScatterBackward0": _IN_BACKWARD,
     "SelectBackwardBackward0": _IN_BACKWARD,
     "SliceBackwardBackward0": _IN_BACKWARD,
+    "_AdaptiveAvgSpread": _IN_BACKWARD,
+    "_AvgPoolSpread": _IN_BACKWARD,
+    "_BorderFold": _IN_BACKWARD,
+    "_EmbeddingDenseBackward": _IN_BACKWARD,
+    "_MaxPoolGather": _IN_BACKWARD,
+    "_MaxPoolScatter": _IN_BACKWARD,
+    **{
+        name: "an in-place update's event carries no attributes"
+        for name in ("CeluBackward1", "EluBackward1", "LeakyReluBackward1", "ThresholdBackward1")
+    },
 }
 
 

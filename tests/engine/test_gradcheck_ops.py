@@ -448,6 +448,14 @@ def _through_view(a: Any) -> Any:
     return v * c.sum()
 
 
+def _max_pool_twice(a: Any, v: Any) -> Any:
+    """The max pool's gradient, differentiated in its cotangent ``v`` against ``a``: records both
+    backward nodes of the max pool (the scatter, and the gather that is its derivative)."""
+    (g,) = torch.autograd.grad(NF.max_pool2d(a, 2, 1), a, v, create_graph=True)
+    (gg,) = torch.autograd.grad(g, v, a, create_graph=True)
+    return gg, g
+
+
 _IDX = np.array([[0, 2, 1], [1, 1, 0]])
 
 OPS: dict[str, Row] = {
@@ -533,10 +541,7 @@ OPS: dict[str, Row] = {
     ),
     "max_pool2d": Row(lambda x: NF.max_pool2d(x, 2, 1), ((1, 1, 3, 3),)),
     "max_pool3d": Row(lambda x: NF.max_pool3d(x, 2, 1), ((1, 1, 2, 2, 3),)),
-    # Times ``a``: the gradient's own backward then gathers a recorded tensor.
-    "max_pool2d_twice": Row(
-        lambda a: second(lambda b: NF.max_pool2d(b, 2, 1) ** 2)(a) * a, ((1, 3, 3),)
-    ),
+    "max_pool2d_twice": Row(_max_pool_twice, ((1, 3, 3), (1, 2, 2))),
     "avg_pool2d": Row(lambda x: NF.avg_pool2d(x, 2, 1, 1, True, False), ((1, 1, 3, 3),)),
     "avg_pool3d": Row(lambda x: NF.avg_pool3d(x, 2, 1), ((1, 1, 2, 2, 3),)),
     "avg_pool2d_twice": Row(second(lambda a: NF.avg_pool2d(a, 2, 1) ** 2), ((1, 3, 3),)),

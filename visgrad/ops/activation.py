@@ -66,7 +66,7 @@ class SiluBackward0(Op):
 
 class SoftplusBackward0(Op):
     op_name = "softplus"
-    formulas = {"self": "beta * self > threshold ? grad : grad * sigmoid(beta * self)"}
+    formulas = {"self": "where(self * beta > threshold, grad, grad * sigmoid(self * beta))"}
 
     def forward(self, a: Tensor, beta: float, threshold: float) -> np.ndarray:
         self.save(self=a, beta=beta, threshold=threshold)
@@ -86,7 +86,7 @@ class SoftplusBackward0(Op):
 class EluBackward0(Op):
     op_name = "elu"
     formulas = {
-        "self": "self > 0 ? grad * scale : grad * scale * alpha * input_scale * exp(self * input_scale)"
+        "self": "where(self > 0, grad * scale, grad * scale * alpha * input_scale * exp(self * input_scale))"
     }
 
     def forward(self, a: Tensor, alpha: float, scale: float, input_scale: float) -> np.ndarray:
@@ -105,7 +105,9 @@ class EluBackward1(Op):
 
     op_name = "elu_"
     saves_output = "result"
-    formulas = {"self": "result > 0 ? grad * scale : grad * input_scale * (result + alpha * scale)"}
+    formulas = {
+        "self": "where(result > 0, grad * scale, grad * input_scale * (result + alpha * scale))"
+    }
 
     def forward(self, a: Tensor, alpha: float, scale: float, input_scale: float) -> np.ndarray:
         self.save(alpha=alpha, scale=scale, input_scale=input_scale)
@@ -130,6 +132,7 @@ def _celu_backward_scale(alpha: float) -> float:
 
 class CeluBackward0(EluBackward0):
     op_name = "celu"
+    formulas = {"self": "where(self > 0, grad, grad * exp(self / alpha))"}
 
     def forward(self, a: Tensor, alpha: float) -> np.ndarray:  # type: ignore[override]
         self.save(self=a, alpha=alpha, scale=1.0, input_scale=_celu_backward_scale(alpha))
@@ -138,6 +141,7 @@ class CeluBackward0(EluBackward0):
 
 class CeluBackward1(EluBackward1):
     op_name = "celu_"
+    formulas = {"self": "where(result > 0, grad, grad * (result / alpha + 1))"}
 
     def forward(self, a: Tensor, alpha: float) -> np.ndarray:  # type: ignore[override]
         self.save(alpha=alpha, scale=1.0, input_scale=_celu_backward_scale(alpha))
@@ -147,7 +151,7 @@ class CeluBackward1(EluBackward1):
 class MishBackward0(Op):
     op_name = "mish"
     formulas = {
-        "self": "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh²(softplus(self))))"
+        "self": "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh(softplus(self)) ** 2))"
     }
 
     def forward(self, a: Tensor) -> np.ndarray:

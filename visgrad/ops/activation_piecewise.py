@@ -33,7 +33,7 @@ __all__ = [
 
 class HardtanhBackward0(Op):
     op_name = "hardtanh"
-    formulas = {"self": "min_val < self < max_val ? grad : 0"}
+    formulas = {"self": "grad * (min_val < self < max_val)"}
 
     def forward(self, a: Tensor, min_val: float, max_val: float) -> np.ndarray:
         self.save(self=a, min_val=min_val, max_val=max_val)
@@ -48,7 +48,7 @@ class HardtanhBackward0(Op):
 
 class HardswishBackward0(Op):
     op_name = "hardswish"
-    formulas = {"self": "self <= -3 ? 0 : self < 3 ? grad * (self / 3 + 0.5) : grad"}
+    formulas = {"self": "grad * where(self <= -3, 0, where(self < 3, self / 3 + 0.5, 1))"}
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
@@ -65,7 +65,7 @@ class HardswishBackward0(Op):
 
 class HardsigmoidBackward0(Op):
     op_name = "hardsigmoid"
-    formulas = {"self": "-3 < self < 3 ? grad / 6 : 0"}
+    formulas = {"self": "grad * (-3 < self < 3) / 6"}
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
@@ -81,7 +81,7 @@ class HardsigmoidBackward0(Op):
 
 class ThresholdBackward0(Op):
     op_name = "threshold"
-    formulas = {"self": "self > threshold ? grad : 0"}
+    formulas = {"self": "grad * (self > threshold)"}
 
     def forward(self, a: Tensor, threshold: float, value: float) -> np.ndarray:
         self.save(self=a, threshold=threshold)
@@ -101,7 +101,7 @@ class ThresholdBackward1(ThresholdBackward0):
 
 class GluBackward0(Op):
     op_name = "glu"
-    formulas = {"self": "cat(grad * sigmoid(b), grad * a * sigmoid(b) * (1 - sigmoid(b)))"}
+    formulas = {"self": "glu_backward(grad, self, dim)"}
 
     def forward(self, a: Tensor, dim: int) -> np.ndarray:
         self.save(self=a, dim=dim)

@@ -59,7 +59,7 @@ def _spread_np(g: np.ndarray, shape: Ints) -> np.ndarray:
 
 class AdaptiveAvgPool2DBackward0(Op):
     op_name = "adaptive_avg_pool2d"
-    formulas = {"self": "grad / window size, spread over each window"}
+    formulas = {"self": "adaptive_avg_pool_backward(grad, self.shape)"}
 
     def forward(self, a: Tensor, output_size: Ints) -> np.ndarray:
         self.save(self=a)
@@ -72,7 +72,7 @@ class AdaptiveAvgPool2DBackward0(Op):
 class _AdaptiveAvgSpread(Op):
     op_name = "adaptive_avg_pool2d_backward"
     input_names = ("grad_output",)
-    formulas = {"grad_output": "adaptive_avg_pool2d(grad)"}
+    formulas = {"grad_output": "adaptive_avg_pool(grad, size)"}
 
     def forward(self, g: Tensor, shape: Ints) -> np.ndarray:
         self.save(size=g._data.shape[-2:])
@@ -85,7 +85,7 @@ class _AdaptiveAvgSpread(Op):
 class AdaptiveMaxPool2DBackward0(Op):
     op_name = "adaptive_max_pool2d"
     differentiable = (0,)
-    formulas = {"self": "grad added at the index of each window's maximum"}
+    formulas = {"self": "max_pool_backward(grad, indices, self.shape, (1, 1))"}
 
     def forward(self, a: Tensor, output_size: Ints) -> tuple[np.ndarray, np.ndarray]:
         x = a._data

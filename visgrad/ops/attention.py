@@ -90,9 +90,9 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Op):
     input_names = ("query", "key", "value")
     differentiable = (0,)
     formulas = {
-        "query": "scale · dS @ key,  dS = P ⊙ (grad @ valueᵀ − rowsum(grad ⊙ output))",
-        "key": "scale · dSᵀ @ query",
-        "value": "Pᵀ @ grad",
+        "query": "sdpa_backward(grad, query, key, value, mask, is_causal, scale)[0]",
+        "key": "sdpa_backward(grad, query, key, value, mask, is_causal, scale)[1]",
+        "value": "sdpa_backward(grad, query, key, value, mask, is_causal, scale)[2]",
     }
 
     def forward(

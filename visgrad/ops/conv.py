@@ -35,9 +35,9 @@ class ConvolutionBackward0(Op):
     op_name = "convolution"
     input_names = ("input", "weight", "bias")
     formulas = {
-        "input": "conv_transpose(grad, weight)  (a convolution of grad for transposed=True)",
-        "weight": "sum over batch and positions of grad ⊗ im2col(input)",
-        "bias": "grad.sum over batch and positions",
+        "input": "conv_input_grad(grad, input, weight, stride, padding, dilation, transposed, groups)",
+        "weight": "conv_weight_grad(grad, input, weight, stride, padding, dilation, transposed, groups)",
+        "bias": "sum_except(grad, 1)",
     }
 
     def forward(

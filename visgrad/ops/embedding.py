@@ -33,7 +33,9 @@ def _row_scale(indices: np.ndarray, num: int, padding_idx: int, by_freq: bool) -
 class EmbeddingBackward0(Op):
     op_name = "embedding"
     input_names = ("weight",)
-    formulas = {"weight": "zeros(num, dim).index_add_(0, indices, grad) (padding_idx row left 0)"}
+    formulas = {
+        "weight": "embedding_backward(grad, indices, weight.shape[0], padding_idx, scale_grad_by_freq)"
+    }
 
     def forward(
         self, weight: Tensor, indices: Tensor, padding_idx: int, scale_grad_by_freq: bool
@@ -65,7 +67,7 @@ class _EmbeddingDenseBackward(Op):
 
     op_name = "embedding_dense_backward"
     input_names = ("grad_output",)
-    formulas = {"grad_output": "grad[indices] (zero at padding_idx)"}
+    formulas = {"grad_output": "embedding_rows(grad, indices, padding_idx, scale_grad_by_freq)"}
 
     def forward(
         self,

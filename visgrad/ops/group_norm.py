@@ -24,9 +24,9 @@ class NativeGroupNormBackward0(Op):
     op_name = "native_group_norm"
     input_names = ("input", "weight", "bias")
     formulas = {
-        "input": "rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) within each (sample, group)",
-        "weight": "sum over samples and positions of g · x̂",
-        "bias": "sum over samples and positions of g",
+        "input": "group_norm_input_grad(grad, input, weight, group, eps)",
+        "weight": "group_norm_weight_grad(grad, input, group, eps)",
+        "bias": "sum_except(grad, 1)",
     }
 
     def forward(self, x: Tensor, w: Tensor, b: Tensor, group: int, eps: float) -> np.ndarray:

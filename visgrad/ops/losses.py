@@ -110,7 +110,10 @@ class SmoothL1LossBackward0(_PointwiseLoss):
     op_name = "smooth_l1_loss"
     differentiable = (0,)
     params = ("beta",)
-    formulas = {"self": "grad * (|d| < beta ? d / beta : sign(d))", "target": "-(the same)"}
+    formulas = {
+        "self": "grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
+        "target": "-grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
+    }
 
     @staticmethod
     def value(d: np.ndarray, beta: float) -> np.ndarray:
@@ -127,7 +130,10 @@ class HuberLossBackward0(_PointwiseLoss):
     op_name = "huber_loss"
     differentiable = (0,)
     params = ("delta",)
-    formulas = {"self": "grad * clamp(d, -delta, delta)", "target": "-(the same)"}
+    formulas = {
+        "self": "grad * minimum(maximum(self - target, -delta), delta) / (numel(self) if reduction == 1 else 1)",
+        "target": "-grad * minimum(maximum(self - target, -delta), delta) / (numel(self) if reduction == 1 else 1)",
+    }
 
     @staticmethod
     def value(d: np.ndarray, delta: float) -> np.ndarray:
@@ -204,7 +210,7 @@ class XlogyBackward0(Op):
     op_name = "xlogy"
     input_names = ("self", "other")
     formulas = {
-        "self": "grad * log(other) (0 where self == 0 and other <= 0)",
+        "self": "where((self == 0) * (other <= 0), 0, grad * log(other))",
         "other": "grad * self / other",
     }
 

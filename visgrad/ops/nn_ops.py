@@ -237,7 +237,7 @@ class LeakyReluBackward1(Op):
 
     op_name = "leaky_relu_"
     saves_output = "result"
-    formulas = {"self": "grad * (result > 0 ? 1 : negative_slope)"}
+    formulas = {"self": "where(result > 0, grad, grad * negative_slope)"}
 
     def forward(self, a: Tensor, negative_slope: float) -> np.ndarray:
         self.save(negative_slope=negative_slope)

@@ -62,9 +62,9 @@ class NativeBatchNormBackward0(Op):
     op_name = "native_batch_norm"
     input_names = ("input", "weight", "bias")
     formulas = {
-        "input": "training: invstd·w·(g − mean(g) − x̂·mean(g·x̂)); eval: g·w·invstd(running)",
-        "weight": "sum(g · x̂)",
-        "bias": "sum(g)",
+        "input": "batch_norm_input_grad(grad, input, weight, eps, training, running_var)",
+        "weight": "batch_norm_weight_grad(grad, input, eps, training, running_mean, running_var)",
+        "bias": "sum_except(grad, 1)",
     }
 
     def forward(
@@ -221,9 +221,9 @@ class NativeLayerNormBackward0(Op):
     op_name = "native_layer_norm"
     input_names = ("input", "weight", "bias")
     formulas = {
-        "input": "rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) over normalized_shape",
-        "weight": "sum over leading dims of g · x̂",
-        "bias": "sum over leading dims of g",
+        "input": "layer_norm_input_grad(grad, input, weight, normalized_shape, eps)",
+        "weight": "layer_norm_weight_grad(grad, input, normalized_shape, eps)",
+        "bias": "sum_leading(grad, normalized_shape)",
     }
 
     def forward(

@@ -31,7 +31,7 @@ def _pairs(pad: tuple[int, ...], ndim: int) -> list[tuple[int, int]]:
 
 class ConstantPadNdBackward0(Op):
     op_name = "constant_pad_nd"
-    formulas = {"self": "constant_pad_nd(grad, -pad)"}
+    formulas = {"self": "unpad(grad, pad)"}
 
     def forward(self, a: Tensor, pad: tuple[int, ...], value: Any = 0) -> np.ndarray:
         self.save(pad=pad)
@@ -84,7 +84,7 @@ class _BorderFold(Op):
 
     op_name = "pad_backward"
     input_names = ("grad_output",)
-    formulas = {"grad_output": "pad(grad, padding, mode)"}
+    formulas = {"grad_output": "border_pad(grad, padding, mode)"}
 
     def forward(
         self, g: Tensor, shape: tuple[int, ...], padding: tuple[int, ...], mode: str
@@ -109,7 +109,7 @@ class _BorderFold(Op):
 def _border_class(mode: str, k: int) -> type[Op]:
     name = f"{'Reflection' if mode == 'reflect' else 'Replication'}Pad{k}DBackward0"
     op = f"{'reflection' if mode == 'reflect' else 'replication'}_pad{k}d"
-    formulas = {"self": "grad summed onto the element each padded position copies"}
+    formulas = {"self": f"border_pad_backward(grad, self.shape, padding, {mode!r})"}
     attrs = {
         "op_name": op,
         "mode": mode,

@@ -148,7 +148,7 @@ class _MaxPoolScatter(Op):
 
     op_name = "max_pool_backward"
     input_names = ("grad_output",)
-    formulas = {"grad_output": "grad.gather(indices)"}
+    formulas = {"grad_output": "max_pool_gather(grad, index, shape[-k:])"}
 
     def forward(self, g: Tensor, index: np.ndarray, shape: Ints, k: int) -> np.ndarray:
         self.save(index=index, shape=shape, k=k)
@@ -166,7 +166,7 @@ class _MaxPoolGather(Op):
     """Each window's value at its maximum's index (the gradient of ``_MaxPoolScatter``)."""
 
     op_name = "max_pool_gather"
-    formulas = {"self": "zeros(self.shape).scatter_add(indices, grad)"}
+    formulas = {"self": "max_pool_backward(grad, index, shape, shape[-k:])"}
 
     def forward(self, a: Tensor, index: np.ndarray, k: int) -> np.ndarray:
         shape = a._data.shape
@@ -271,7 +271,9 @@ class _AvgPoolSpread(Op):
 
     op_name = "avg_pool_backward"
     input_names = ("grad_output",)
-    formulas = {"grad_output": "avg_pool(grad)"}
+    formulas = {
+        "grad_output": "avg_pool(grad, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)"
+    }
 
     def forward(self, g: Tensor, shape: Ints, **attrs: Any) -> np.ndarray:
         self.save(**attrs)
@@ -284,8 +286,11 @@ class _AvgPoolSpread(Op):
 
 
 _FORMULAS = {
-    _MaxPool: {"self": "grad added at the index of each window's maximum"},
-    _AvgPool: {"self": "grad / divisor spread evenly over each window"},
+    _MaxPool: {"self": "max_pool_backward(grad, indices, self.shape, kernel_size)"},
+    _AvgPool: {
+        "self": "avg_pool_backward(grad, self.shape, kernel_size, stride, padding, ceil_mode, "
+        "count_include_pad, divisor_override)"
+    },
 }
 
 

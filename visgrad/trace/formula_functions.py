@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.trace.formula_nn import NN_FUNCTIONS
+
 
 def as_array(x: Any) -> np.ndarray:
     """``x`` as a float64 array (arrays pass through unchanged)."""
@@ -240,4 +242,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "stack": lambda parts, dim: np.stack([as_array(p) for p in parts], axis=int(dim)),
     "given": lambda x, default: default if x is None else x,
     "softplus": lambda x: np.logaddexp(0.0, as_array(x)),
+    **NN_FUNCTIONS,  # convolution, pooling, padding, norms, embedding, attention
 }

@@ -15,7 +15,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "adaptive_avg_pool2d",
         ("self",),
         {
-            "self": "grad / window size, spread over each window",
+            "self": "adaptive_avg_pool_backward(grad, self.shape)",
         },
         (),
     ),
@@ -23,7 +23,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "adaptive_max_pool2d",
         ("self",),
         {
-            "self": "grad added at the index of each window's maximum",
+            "self": "max_pool_backward(grad, indices, self.shape, (1, 1))",
         },
         (),
     ),
@@ -98,7 +98,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "avg_pool2d",
         ("self",),
         {
-            "self": "grad / divisor spread evenly over each window",
+            "self": "avg_pool_backward(grad, self.shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
         },
         (),
     ),
@@ -106,7 +106,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "avg_pool3d",
         ("self",),
         {
-            "self": "grad / divisor spread evenly over each window",
+            "self": "avg_pool_backward(grad, self.shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
         },
         (),
     ),
@@ -157,7 +157,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "celu",
         ("self",),
         {
-            "self": "self > 0 ? grad * scale : grad * scale * alpha * input_scale * exp(self * input_scale)",
+            "self": "where(self > 0, grad, grad * exp(self / alpha))",
         },
         (),
     ),
@@ -165,7 +165,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "celu_",
         ("self",),
         {
-            "self": "result > 0 ? grad * scale : grad * input_scale * (result + alpha * scale)",
+            "self": "where(result > 0, grad, grad * (result / alpha + 1))",
         },
         (),
     ),
@@ -223,7 +223,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "constant_pad_nd",
         ("self",),
         {
-            "self": "constant_pad_nd(grad, -pad)",
+            "self": "unpad(grad, pad)",
         },
         (),
     ),
@@ -231,9 +231,9 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "convolution",
         ("input", "weight", "bias"),
         {
-            "input": "conv_transpose(grad, weight)  (a convolution of grad for transposed=True)",
-            "weight": "sum over batch and positions of grad ⊗ im2col(input)",
-            "bias": "grad.sum over batch and positions",
+            "input": "conv_input_grad(grad, input, weight, stride, padding, dilation, transposed, groups)",
+            "weight": "conv_weight_grad(grad, input, weight, stride, padding, dilation, transposed, groups)",
+            "bias": "sum_except(grad, 1)",
         },
         (),
     ),
@@ -299,7 +299,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "elu",
         ("self",),
         {
-            "self": "self > 0 ? grad * scale : grad * scale * alpha * input_scale * exp(self * input_scale)",
+            "self": "where(self > 0, grad * scale, grad * scale * alpha * input_scale * exp(self * input_scale))",
         },
         (),
     ),
@@ -307,7 +307,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "elu_",
         ("self",),
         {
-            "self": "result > 0 ? grad * scale : grad * input_scale * (result + alpha * scale)",
+            "self": "where(result > 0, grad * scale, grad * input_scale * (result + alpha * scale))",
         },
         (),
     ),
@@ -315,7 +315,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "embedding",
         ("weight",),
         {
-            "weight": "zeros(num, dim).index_add_(0, indices, grad) (padding_idx row left 0)",
+            "weight": "embedding_backward(grad, indices, weight.shape[0], padding_idx, scale_grad_by_freq)",
         },
         (),
     ),
@@ -396,7 +396,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "glu",
         ("self",),
         {
-            "self": "cat(grad * sigmoid(b), grad * a * sigmoid(b) * (1 - sigmoid(b)))",
+            "self": "glu_backward(grad, self, dim)",
         },
         (),
     ),
@@ -404,7 +404,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "hardsigmoid",
         ("self",),
         {
-            "self": "-3 < self < 3 ? grad / 6 : 0",
+            "self": "grad * (-3 < self < 3) / 6",
         },
         (),
     ),
@@ -412,7 +412,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "hardswish",
         ("self",),
         {
-            "self": "self <= -3 ? 0 : self < 3 ? grad * (self / 3 + 0.5) : grad",
+            "self": "grad * where(self <= -3, 0, where(self < 3, self / 3 + 0.5, 1))",
         },
         (),
     ),
@@ -420,7 +420,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "hardtanh",
         ("self",),
         {
-            "self": "min_val < self < max_val ? grad : 0",
+            "self": "grad * (min_val < self < max_val)",
         },
         (),
     ),
@@ -428,8 +428,8 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "huber_loss",
         ("self", "target"),
         {
-            "self": "grad * clamp(d, -delta, delta)",
-            "target": "-(the same)",
+            "self": "grad * minimum(maximum(self - target, -delta), delta) / (numel(self) if reduction == 1 else 1)",
+            "target": "-grad * minimum(maximum(self - target, -delta), delta) / (numel(self) if reduction == 1 else 1)",
         },
         (),
     ),
@@ -477,7 +477,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "leaky_relu_",
         ("self",),
         {
-            "self": "grad * (result > 0 ? 1 : negative_slope)",
+            "self": "where(result > 0, grad, grad * negative_slope)",
         },
         (),
     ),
@@ -565,7 +565,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "max_pool2d_with_indices",
         ("self",),
         {
-            "self": "grad added at the index of each window's maximum",
+            "self": "max_pool_backward(grad, indices, self.shape, kernel_size)",
         },
         (),
     ),
@@ -573,7 +573,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "max_pool3d_with_indices",
         ("self",),
         {
-            "self": "grad added at the index of each window's maximum",
+            "self": "max_pool_backward(grad, indices, self.shape, kernel_size)",
         },
         (),
     ),
@@ -631,7 +631,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "mish",
         ("self",),
         {
-            "self": "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh²(softplus(self))))",
+            "self": "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh(softplus(self)) ** 2))",
         },
         (),
     ),
@@ -691,9 +691,9 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "native_batch_norm",
         ("input", "weight", "bias"),
         {
-            "input": "training: invstd·w·(g − mean(g) − x̂·mean(g·x̂)); eval: g·w·invstd(running)",
-            "weight": "sum(g · x̂)",
-            "bias": "sum(g)",
+            "input": "batch_norm_input_grad(grad, input, weight, eps, training, running_var)",
+            "weight": "batch_norm_weight_grad(grad, input, eps, training, running_mean, running_var)",
+            "bias": "sum_except(grad, 1)",
         },
         (),
     ),
@@ -701,9 +701,9 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "native_group_norm",
         ("input", "weight", "bias"),
         {
-            "input": "rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) within each (sample, group)",
-            "weight": "sum over samples and positions of g · x̂",
-            "bias": "sum over samples and positions of g",
+            "input": "group_norm_input_grad(grad, input, weight, group, eps)",
+            "weight": "group_norm_weight_grad(grad, input, group, eps)",
+            "bias": "sum_except(grad, 1)",
         },
         (),
     ),
@@ -711,9 +711,9 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "native_layer_norm",
         ("input", "weight", "bias"),
         {
-            "input": "rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) over normalized_shape",
-            "weight": "sum over leading dims of g · x̂",
-            "bias": "sum over leading dims of g",
+            "input": "layer_norm_input_grad(grad, input, weight, normalized_shape, eps)",
+            "weight": "layer_norm_weight_grad(grad, input, normalized_shape, eps)",
+            "bias": "sum_leading(grad, normalized_shape)",
         },
         (),
     ),
@@ -802,7 +802,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "reflection_pad1d",
         ("self",),
         {
-            "self": "grad summed onto the element each padded position copies",
+            "self": "border_pad_backward(grad, self.shape, padding, 'reflect')",
         },
         (),
     ),
@@ -810,7 +810,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "reflection_pad2d",
         ("self",),
         {
-            "self": "grad summed onto the element each padded position copies",
+            "self": "border_pad_backward(grad, self.shape, padding, 'reflect')",
         },
         (),
     ),
@@ -818,7 +818,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "reflection_pad3d",
         ("self",),
         {
-            "self": "grad summed onto the element each padded position copies",
+            "self": "border_pad_backward(grad, self.shape, padding, 'reflect')",
         },
         (),
     ),
@@ -851,7 +851,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "replication_pad1d",
         ("self",),
         {
-            "self": "grad summed onto the element each padded position copies",
+            "self": "border_pad_backward(grad, self.shape, padding, 'replicate')",
         },
         (),
     ),
@@ -859,7 +859,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "replication_pad2d",
         ("self",),
         {
-            "self": "grad summed onto the element each padded position copies",
+            "self": "border_pad_backward(grad, self.shape, padding, 'replicate')",
         },
         (),
     ),
@@ -867,7 +867,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "replication_pad3d",
         ("self",),
         {
-            "self": "grad summed onto the element each padded position copies",
+            "self": "border_pad_backward(grad, self.shape, padding, 'replicate')",
         },
         (),
     ),
@@ -932,9 +932,9 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "_scaled_dot_product_flash_attention_for_cpu",
         ("query", "key", "value"),
         {
-            "query": "scale · dS @ key,  dS = P ⊙ (grad @ valueᵀ − rowsum(grad ⊙ output))",
-            "key": "scale · dSᵀ @ query",
-            "value": "Pᵀ @ grad",
+            "query": "sdpa_backward(grad, query, key, value, mask, is_causal, scale)[0]",
+            "key": "sdpa_backward(grad, query, key, value, mask, is_causal, scale)[1]",
+            "value": "sdpa_backward(grad, query, key, value, mask, is_causal, scale)[2]",
         },
         (),
     ),
@@ -1022,8 +1022,8 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "smooth_l1_loss",
         ("self", "target"),
         {
-            "self": "grad * (|d| < beta ? d / beta : sign(d))",
-            "target": "-(the same)",
+            "self": "grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
+            "target": "-grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
         },
         (),
     ),
@@ -1039,7 +1039,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "softplus",
         ("self",),
         {
-            "self": "beta * self > threshold ? grad : grad * sigmoid(beta * self)",
+            "self": "where(self * beta > threshold, grad, grad * sigmoid(self * beta))",
         },
         (),
     ),
@@ -1152,7 +1152,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "threshold",
         ("self",),
         {
-            "self": "self > threshold ? grad : 0",
+            "self": "grad * (self > threshold)",
         },
         (),
     ),
@@ -1160,7 +1160,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "threshold_",
         ("self",),
         {
-            "self": "self > threshold ? grad : 0",
+            "self": "grad * (self > threshold)",
         },
         (),
     ),
@@ -1257,7 +1257,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "xlogy",
         ("self", "other"),
         {
-            "self": "grad * log(other) (0 where self == 0 and other <= 0)",
+            "self": "where((self == 0) * (other <= 0), 0, grad * log(other))",
             "other": "grad * self / other",
         },
         (),
@@ -1274,7 +1274,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "adaptive_avg_pool2d_backward",
         ("grad_output",),
         {
-            "grad_output": "adaptive_avg_pool2d(grad)",
+            "grad_output": "adaptive_avg_pool(grad, size)",
         },
         (),
     ),
@@ -1282,7 +1282,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "avg_pool_backward",
         ("grad_output",),
         {
-            "grad_output": "avg_pool(grad)",
+            "grad_output": "avg_pool(grad, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
         },
         (),
     ),
@@ -1290,7 +1290,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "pad_backward",
         ("grad_output",),
         {
-            "grad_output": "pad(grad, padding, mode)",
+            "grad_output": "border_pad(grad, padding, mode)",
         },
         (),
     ),
@@ -1298,7 +1298,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "embedding_dense_backward",
         ("grad_output",),
         {
-            "grad_output": "grad[indices] (zero at padding_idx)",
+            "grad_output": "embedding_rows(grad, indices, padding_idx, scale_grad_by_freq)",
         },
         (),
     ),
@@ -1306,7 +1306,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "max_pool_gather",
         ("self",),
         {
-            "self": "zeros(self.shape).scatter_add(indices, grad)",
+            "self": "max_pool_backward(grad, index, shape, shape[-k:])",
         },
         (),
     ),
@@ -1314,7 +1314,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "max_pool_backward",
         ("grad_output",),
         {
-            "grad_output": "grad.gather(indices)",
+            "grad_output": "max_pool_gather(grad, index, shape[-k:])",
         },
         (),
     ),
