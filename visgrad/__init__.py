@@ -59,7 +59,7 @@ float_ = float32
 __version__ = "0.1.0"
 
 # API breadth for users' own scripts: devices, the default dtype, more ops and predicates.
-from visgrad import backends, cuda  # noqa: E402
+from visgrad import backends, cuda, serialization  # noqa: E402
 from visgrad._device import device  # noqa: E402
 from visgrad.ops.tensor_api import (  # noqa: E402
     BoolTensor,
@@ -73,6 +73,7 @@ from visgrad.ops.tensor_api import (  # noqa: E402
     get_default_dtype,
     set_default_dtype,
 )
+from visgrad.serialization import load, save  # noqa: E402
 
 # Every op function (exp, add, sum, matmul, ...) comes from the op registry, where each op is
 # declared once; the stub lists them for IDEs and type checkers.
