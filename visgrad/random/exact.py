@@ -45,11 +45,25 @@ def _round_to_odd(s: np.ndarray, err: np.ndarray) -> np.ndarray:
 
 def fma32(a: object, b: object, c: object) -> np.ndarray:
     """``a * b + c`` in float32, rounded once (the product of two floats is exact in a double)."""
-    p = np.asarray(a, np.float32).astype(np.float64) * np.asarray(b, np.float32)
-    c64 = np.asarray(c, np.float32).astype(np.float64)
-    s, err = _two_sum(p, c64)
-    with np.errstate(invalid="ignore"):
-        return _round_to_odd(s, err).astype(np.float32)
+    s = np.multiply(a, b, dtype=np.float64)
+    s += c
+    out = s.astype(np.float32)
+    # Rounding the double sum to float32 can only differ from rounding the exact sum when the
+    # double lands exactly halfway between two floats (or in float32's subnormal range, where
+    # fewer bits are kept): redo just those elements with round-to-odd.
+    flat = np.atleast_1d(s)
+    low = flat.view(np.int64) & 0x1FFFFFFF
+    suspect = low == 0x10000000
+    suspect |= np.abs(np.atleast_1d(out)) < np.float32(2.0**-125)
+    if suspect.any():
+        out = np.array(out, ndmin=1)
+        pw = np.broadcast_to(np.multiply(a, b, dtype=np.float64), suspect.shape)[suspect]
+        cw = np.broadcast_to(np.asarray(c, np.float64), suspect.shape)[suspect]
+        sw, err = _two_sum(pw, cw)
+        with np.errstate(invalid="ignore"):
+            out[suspect] = _round_to_odd(sw, err).astype(np.float32)
+        out = out.reshape(np.shape(s))
+    return out
 
 
 def fma64(a: object, b: object, c: object) -> np.ndarray:

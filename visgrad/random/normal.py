@@ -48,8 +48,15 @@ def _avx2_kernel() -> bool:
 AVX2 = _avx2_kernel()
 
 
+_ROWS = 4096  # rows of 16 per pass: the float64 temporaries stay in the CPU's cache
+
+
 def _fill16_float(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Blocks of 16 float32 uniforms (rows) to 16 normals each."""
+    if len(u) > _ROWS:
+        return np.concatenate(
+            [_fill16_float(u[i : i + _ROWS], mean, std) for i in range(0, len(u), _ROWS)]
+        )
     u1 = np.float32(1) - u[:, :8]
     u2 = u[:, 8:]
     if AVX2:
