@@ -223,3 +223,12 @@ def test_optimizer_step_event_survives_the_codec_and_trace_files(tmp_path):
     for got in (back, loaded):
         assert type(got) is events.OptimizerStep and got.params == ((1, 2), (5,))
         assert got.lrs[0] == 0.001 and math.isnan(got.lrs[1]) and got.instance == 2
+
+
+def test_histogram_counts_match_numpys():
+    rng = np.random.default_rng(0)
+    for lo, hi in ((None, None), (-1.0, 1.0)):
+        a = np.tanh(rng.normal(size=500) * 2)
+        h = histogram(a, lo, hi)
+        want, _ = np.histogram(a, bins=len(h.counts), range=(h.lo, h.hi))
+        assert np.array_equal(h.counts, want)

@@ -14,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QGraphicsItem
 
 from visgrad.app.theme import graph_colors
 from visgrad.trace.training import RATIO_GUIDE, LayerStats, Marker
@@ -47,6 +48,12 @@ def _small_font() -> QFont:
     f = QFont()
     f.setPixelSize(10)
     return f
+
+
+def cache_axis(ax: pg.AxisItem) -> None:
+    """Paint an axis into a pixmap kept until its ticks change: replaying its text on every
+    frame cost ~7 ms per axis, more than all the curves."""
+    ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _finite_positive(y: np.ndarray) -> np.ndarray:
@@ -106,12 +113,14 @@ class IterationPlot:
         self.plot.getViewBox().setMouseEnabled(x=True, y=False)
         for name in ("left", "bottom"):
             ax = self.plot.getAxis(name)
+            cache_axis(ax)
             ax.setStyle(tickFont=_small_font())
             ax.setTextPen(colors.muted_text)
             ax.setPen(colors.border)
         self.plot.getAxis("left").setWidth(46)
         self.log = log
         self.curves: dict[object, pg.PlotDataItem] = {}
+        self._spare: list[pg.PlotDataItem] = []
         self.cursor = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(colors.current, width=1)
         )
@@ -142,11 +151,15 @@ class IterationPlot:
         y = _finite_positive(y) if self.log else y
         curve = self.curves.get(key)
         if curve is None:
-            curve = self.plot.plot(pen=pg.mkPen(color, width=width), name=name or None)
+            # Reuse a hidden line before making one: an item taken out of the scene would be
+            # left to Python's garbage collector, which may run on the runner's reader thread
+            # and must never delete a Qt object there.
+            curve = self._spare.pop() if self._spare else self.plot.plot()
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
-            curve.setCurveClickable(False)
+            curve.setVisible(True)
             self.curves[key] = curve
+        curve.setPen(pg.mkPen(color, width=width))
         # A single point has no line to draw: show it as a dot.
         curve.setSymbol("o" if len(x) < 3 else None)
         curve.setSymbolSize(4)
@@ -154,8 +167,12 @@ class IterationPlot:
         curve.setData(x, y, connect="finite")
 
     def drop_missing(self, keep: Sequence[object]) -> None:
+        """Hide the lines not in ``keep`` (kept for reuse, see ``set_series``)."""
         for key in [k for k in self.curves if k not in keep]:
-            self.plot.removeItem(self.curves.pop(key))
+            curve = self.curves.pop(key)
+            curve.setData([], [])
+            curve.setVisible(False)
+            self._spare.append(curve)
 
     def fit_decades(self, ys: Sequence[np.ndarray], include: float | None = None) -> None:
         """Show whole decades around every series (log plots), so the axis has labels."""
@@ -195,7 +212,10 @@ class MarkerLayer:
                 got = loss[(x - 1).astype(int)]
                 ok = np.isfinite(got)
                 y[ok] = got[ok]
-            self.items[kind].setData(x, y)
+            if len(x):
+                self.items[kind].setData(x, y)
+            else:
+                self.items[kind].clear()
 
 
 class HistogramPlot:
@@ -210,33 +230,35 @@ class HistogramPlot:
         self.plot.getAxis("left").setStyle(showValues=False)
         self.plot.getAxis("left").setWidth(8)
         bottom = self.plot.getAxis("bottom")
+        cache_axis(bottom)
+        cache_axis(self.plot.getAxis("left"))
         bottom.setStyle(tickFont=_small_font())
         bottom.setTextPen(colors.muted_text)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
-        self.legend.setLabelTextColor(colors.node_text)
-        self.curves: list[pg.PlotDataItem] = []
+        self.curves: list[pg.PlotDataItem] = []  # the ones drawn now
+        self._pool: list[pg.PlotDataItem] = []  # every outline made, reused (see set_series)
         self.empty = pg.TextItem("", color=colors.muted_text, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty, ignoreBounds=True)
 
-    def set_layers(
-        self, layers: Sequence[LayerStats], which: str, label: Callable[[LayerStats], str]
-    ) -> None:
+    def set_layers(self, layers: Sequence[LayerStats], which: str) -> None:
         """Draw ``layer.activation`` or ``layer.gradient`` (``which``) of every layer."""
-        for c in self.curves:
-            self.plot.removeItem(c)
-        self.curves = []
-        self.legend.clear()
-        drawn = 0
+        drawn: list[pg.PlotDataItem] = []
         for i, layer in enumerate(layers):
             h = getattr(layer, which)
             if h is None or not h.counts.sum():
                 continue
+            if len(drawn) == len(self._pool):
+                self._pool.append(self.plot.plot(stepMode="center"))
+            c = self._pool[len(drawn)]
             edges = h.edges
             density = h.counts / (h.counts.sum() * (edges[1] - edges[0]))
-            pen = pg.mkPen(series_color(i), width=1.4)
-            c = self.plot.plot(edges, density, stepMode="center", pen=pen, name=label(layer))
-            self.curves.append(c)
-            drawn += 1
+            c.setPen(pg.mkPen(series_color(i), width=1.4))
+            c.setData(edges, density, stepMode="center")
+            c.setVisible(True)
+            drawn.append(c)
+        for c in self._pool[len(drawn) :]:
+            c.setData([], [])
+            c.setVisible(False)
+        self.curves = drawn
         self.empty.setText("" if drawn else "no tanh / sigmoid / relu layer in this iteration")
         if not drawn:
             self.plot.setRange(xRange=(0, 1), yRange=(0, 1))
