@@ -126,9 +126,10 @@ class GradcheckPanel(QWidget):
         path = self.controller.program_path
         if not path:
             return self._say("A gradient check re-runs the program: open a script, not a trace.")
-        log = list(self.controller.model.events)
-        if not any(isinstance(e, events.BackwardBegin) for e in log):
+        model = self.controller.model
+        if model.next_tick(events.BackwardBegin, -1) is None:
             return self._say("The run has not called backward() yet.")
+        log = list(model.events)  # the job re-runs the program against the recorded events
         state = self.controller.state()
         names = {t.id: t.name for t in state.tensors.values()}
         tensors = None
