@@ -288,3 +288,22 @@ def test_console_follows_the_cursor_and_shows_the_traceback(qtbot, tmp_path):
     first = next(i for i, e in enumerate(ctl.model.events) if isinstance(e, events.Output))
     ctl.go_to(first)
     qtbot.waitUntil(lambda: con.plain_text() == "one\n", timeout=2000)
+
+
+def test_inspector_shows_an_intermediates_gradient_without_retain_grad(qtbot, tut):
+    m = tut.model
+    tut.go_to(len(m) - 1)
+    z_key = tut.key_of("z")
+    z = tut.state().tensors[int(z_key[1:])]
+    assert not z.is_leaf and z.dloss is not None
+    insp = _show(qtbot, Inspector(tut))
+    tut.select(z_key)
+    _settle(qtbot)
+    insp.tabs.setCurrentIndex(1)
+    _settle(qtbot)
+    assert insp.tabs.tabText(1) == "Gradient"
+    shown = insp.views["Gradient"].model.array()
+    np.testing.assert_allclose(shown.reshape(-1), np.asarray(z.dloss).reshape(-1))
+    assert "∂loss/∂z" in " ".join(
+        insp.props.itemAt(i).widget().text() for i in range(insp.props.count())
+    )

@@ -164,7 +164,7 @@ class Inspector(Panel):
         if ts.is_leaf:
             grad_row = ("grad", f"{ts.grad_contributions} contribution(s){grad_note}")
         else:
-            what = "d(loss)/d(tensor), from its grad_fn's input" if grad is not None else "—"
+            what = f"∂loss/∂{ts.name}, no retain_grad() needed" if grad is not None else "—"
             grad_row = ("gradient", f"{what}{grad_note}")
         self._set_props(
             [
