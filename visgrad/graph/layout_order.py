@@ -186,6 +186,16 @@ def _reorder(
     return verts[np.argsort(key, kind="stable")]
 
 
+def _gather(
+    start: np.ndarray, deg: np.ndarray, nbr: np.ndarray, pos: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated neighbour positions of several vertices, with the index of each owner."""
+    total = int(deg.sum())
+    owner = np.repeat(np.arange(deg.size), deg)
+    k = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
+    return owner, pos[nbr[start[owner] + k]]
+
+
 class _Transposer:
     """Adjacent-swap refinement, vectorised: in one phase every layer of one parity swaps the
     disjoint pairs (0,1), (2,3)... (or (1,2), (3,4)...) that strictly lose crossings. Layers of
@@ -206,20 +216,26 @@ class _Transposer:
     def _pair_crossings(
         self, v: np.ndarray, w: np.ndarray, pos: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Crossings between the edges of ``v`` and of ``w`` (same side) with v left of w, and
+        with w left of v: every neighbour of v counts the neighbours of w on its wrong side by a
+        binary search among them, so a pair costs O(dv + dw) rather than O(dv * dw)."""
         c_vw = np.zeros(v.size, dtype=np.int64)
         c_wv = np.zeros(v.size, dtype=np.int64)
+        span = int(pos.max()) + 2 if pos.size else 2
         for start, deg, nbr in self.sides:
             dv, dw = deg[v], deg[w]
-            work = dv * dw
-            total = int(work.sum())
-            if total == 0:
+            if not (dv > 0).any() or not (dw > 0).any():
                 continue
-            pair = np.repeat(np.arange(v.size), work)
-            k = np.arange(total) - np.repeat(np.cumsum(work) - work, work)
-            a = pos[nbr[start[v][pair] + k // dw[pair]]]
-            b = pos[nbr[start[w][pair] + k % dw[pair]]]
-            c_vw += np.bincount(pair, weights=a > b, minlength=v.size).astype(np.int64)
-            c_wv += np.bincount(pair, weights=a < b, minlength=v.size).astype(np.int64)
+            a_pair, a_pos = _gather(start[v], dv, nbr, pos)
+            b_pair, b_pos = _gather(start[w], dw, nbr, pos)
+            b_key = np.sort(b_pair * span + b_pos)
+            b_lo = np.searchsorted(b_key, np.arange(v.size) * span)
+            b_hi = np.searchsorted(b_key, np.arange(1, v.size + 1) * span)
+            q = a_pair * span + a_pos
+            below = np.searchsorted(b_key, q, side="left") - b_lo[a_pair]
+            above = b_hi[a_pair] - np.searchsorted(b_key, q, side="right")
+            c_vw += np.bincount(a_pair, weights=below, minlength=v.size).astype(np.int64)
+            c_wv += np.bincount(a_pair, weights=above, minlength=v.size).astype(np.int64)
         return c_vw, c_wv
 
     def run(self, pos: np.ndarray, max_passes: int, ties: bool = False) -> int:
