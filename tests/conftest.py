@@ -1,12 +1,34 @@
-"""Test setup: Qt runs offscreen (set before any QApplication exists); fresh event numbering."""
+"""Test setup: Qt runs offscreen (set before any QApplication exists); fresh event numbering;
+settings in a throwaway folder, never the user's own (Recent Files, saved scope)."""
 
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before Qt first computes where settings live: QSettings on Unix reads XDG_CONFIG_HOME once.
+_SETTINGS_DIR = tempfile.mkdtemp(prefix="visgrad-test-settings-")
+os.environ["XDG_CONFIG_HOME"] = _SETTINGS_DIR
 
 import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
 
 from visgrad import events  # noqa: E402
+
+for _scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+    for _format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(_format, _scope, _SETTINGS_DIR)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SETTINGS_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Each test starts from no saved settings, as on a first launch."""
+    QSettings("visgrad", "visgrad").clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -138,6 +138,7 @@ def _program_error(evs: list) -> str | None:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from visgrad.trace.files import save_trace
+    from visgrad.trace.sources import sources_of
 
     out = Path(args.output)
     if out.suffix != TRACE_EXT:
@@ -148,7 +149,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         target, is_demo, label = str(_existing(args.script, "script")), False, args.script
     print(f"tracing {label}", file=sys.stderr)
     evs, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias, progress=True)
-    save_trace(out, evs)
+    save_trace(out, evs, sources=sources_of(evs))
     print(f"wrote {out} ({len(evs):,} events)", file=sys.stderr)
     err = _program_error(evs)
     if err or rc != 0:

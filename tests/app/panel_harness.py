@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 
 from visgrad.runner.session import run_headless
 from visgrad.trace.model import TraceModel
+from visgrad.trace.sources import read_source
 from visgrad.trace.state import State
 
 
@@ -37,6 +38,8 @@ class StaticController(QObject):
         self.selection = ""
         self.program_path = program_path
         self.breakpoints: list[Any] = []
+        self.sources: dict[str, str] = {}
+        self.pause: Any = None
 
     def state(self) -> State:
         return self.model.state_at(self.tick)
@@ -49,6 +52,10 @@ class StaticController(QObject):
     def select(self, key: str) -> None:
         self.selection = key
         self.selection_changed.emit(key)
+
+    def source_text(self, path: str) -> str:
+        text = self.sources.get(path)
+        return text if text is not None else read_source(path)
 
     def set_breakpoints(self, bps: list[Any]) -> None:
         self.breakpoints = list(bps)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from visgrad import events
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.trace.model import TraceModel
+from visgrad.trace.sources import read_source
 from visgrad.trace.state import State
 
 FRAME_MS = 33
@@ -72,6 +73,8 @@ class Controller(QObject):
         self.selection = ""
         self.program_path: str | None = None
         self.breakpoints: list[Breakpoint] = []
+        # Program texts a loaded trace carries (file name -> text); a live run reads the disk.
+        self.sources: dict[str, str] = {}
         self.run_state = "idle"
         self.payload_limit = payload_limit
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -179,8 +182,11 @@ class Controller(QObject):
         self._set_run_state(_STATE_OF_RUN.get(item.state, self.run_state))
 
     # -- programs and traces -----------------------------------------------------------------------
-    def _reset(self, path: str | None, model: TraceModel | None = None) -> None:
+    def _reset(
+        self, path: str | None, model: TraceModel | None = None, sources: dict | None = None
+    ) -> None:
         self._stop_session()
+        self.sources = dict(sources or {})
         self._gen += 1
         if model is None:
             model = TraceModel(memory_budget_bytes=self.memory_budget_bytes)
@@ -219,11 +225,19 @@ class Controller(QObject):
 
         self.open_script(str(demo_path(name)))
 
-    def open_events(self, evs: list[events.Event] | TraceModel, path: str) -> None:
-        """Show a loaded trace or model (replay only: no child process)."""
+    def open_events(
+        self,
+        evs: list[events.Event] | TraceModel,
+        path: str,
+        sources: dict[str, str] | None = None,
+    ) -> None:
+        """Show a loaded trace or model (replay only: no child process).
+
+        ``sources`` are the program texts the trace carries (file name -> text).
+        """
         if not isinstance(evs, TraceModel):
             evs = TraceModel(evs, memory_budget_bytes=self.memory_budget_bytes)
-        self._reset(path, evs)
+        self._reset(path, evs, sources)
         self.program_path = None
         self._set_run_state("replay")
 
@@ -231,12 +245,21 @@ class Controller(QObject):
         """Load a ``.vgtrace`` in a worker (progress dialog for big files), then replay it."""
         from visgrad.app.file_tasks import load_trace_async
 
-        load_trace_async(self, path, lambda evs: self.open_events(evs, path))
+        load_trace_async(self, path, lambda got: self.open_events(got[0], path, sources=got[1]))
 
     def save_trace(self, path: str) -> None:
+        """Save the run, with its program's text, in a worker."""
         from visgrad.app.file_tasks import save_trace_async
 
-        save_trace_async(self, path, list(self.model.events))
+        save_trace_async(self, path, list(self.model.events), self.sources, self.program_path)
+
+    def source_text(self, path: str) -> str:
+        """The text of program file ``path``: from the trace when it carries it, else the disk.
+
+        Raises OSError when neither has it.
+        """
+        text = self.sources.get(path)
+        return text if text is not None else read_source(path)
 
     # -- run control -------------------------------------------------------------------------------
     @property

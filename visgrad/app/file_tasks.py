@@ -92,26 +92,42 @@ def _load_model(path: str, progress: Callable[..., None], budget: int | None = N
     return model
 
 
+def _load_run(path: str, progress: Callable[..., None], budget: int | None) -> tuple[Any, dict]:
+    """The folded model of ``path`` and the program texts the file carries."""
+    from visgrad.trace.files import load_sources
+
+    return _load_model(path, progress, budget), load_sources(path)
+
+
 def load_trace_async(controller: Any, path: str, on_loaded: Callable[[Any], None]) -> _Relay:
-    """Load ``path``; a malformed file is reported through ``controller.file_failed``."""
+    """Load ``path``; ``on_loaded((model, sources))``; a malformed file is reported through
+    ``controller.file_failed``."""
     return run_with_progress(
         controller,
         f"Loading {path}…",
         # Folding the events into a model is also done here, off the GUI thread.
-        lambda progress: _load_model(path, progress, controller.memory_budget_bytes),
+        lambda progress: _load_run(path, progress, controller.memory_budget_bytes),
         on_loaded,
         lambda msg: controller.file_failed.emit(path, msg),
     )
 
 
-def save_trace_async(controller: Any, path: str, evs: list) -> _Relay:
-    """Save ``evs`` to ``path``; success is a status-bar message, failure a dialog."""
+def save_trace_async(
+    controller: Any, path: str, evs: list, known: dict[str, str], program: str | None
+) -> _Relay:
+    """Save ``evs`` to ``path`` with the program's text (``known`` texts first, else the files
+    the events name); success is a status-bar message, failure a dialog."""
     from visgrad.trace.files import save_trace
+    from visgrad.trace.sources import sources_of
+
+    def save(progress: Callable[..., None]) -> None:
+        # Off the GUI thread too: reading the program's files from disk.
+        save_trace(path, evs, progress=progress, sources=sources_of(evs, known, program))
 
     return run_with_progress(
         controller,
         f"Saving {path}…",
-        lambda progress: save_trace(path, evs, progress=progress),
+        save,
         lambda _: controller.message.emit(f"Saved {len(evs)} events to {path}"),
         lambda msg: controller.file_failed.emit(path, msg),
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QSlider,
+    QStyle,
+    QStyleOptionSlider,
     QTableView,
     QToolButton,
     QWidget,
@@ -134,6 +136,40 @@ class EventList(QTableView):
             self.clearSelection()
 
 
+class TickSlider(QSlider):
+    """A slider whose track jumps to the tick clicked (Qt's default pages by ten)."""
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
+        if ev.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            opt = QStyleOptionSlider()
+            self.initStyleOption(opt)
+            style = self.style()
+            handle = style.subControlRect(
+                QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+            )
+            if not handle.contains(ev.position().toPoint()):
+                groove = style.subControlRect(
+                    QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
+                )
+                span = max(1, groove.width() - handle.width())
+                x = ev.position().x() - groove.x() - handle.width() / 2
+                value = QStyle.sliderValueFromPosition(
+                    self.minimum(), self.maximum(), round(x), span, opt.upsideDown
+                )
+                self.setValue(value)
+                # Then the press drags the handle from where it now is.
+        super().mousePressEvent(ev)
+
+
+def tick_text(tick: int, count: int) -> str:
+    """Where the cursor is, in the numbering of the event list and the status bar."""
+    if count == 0:
+        return "no events"
+    if tick < 0:
+        return f"start · {count} events"
+    return f"tick {tick} / {count - 1}"
+
+
 class TimelineBar(QWidget):
     """Slider over the ticks, where we are, and the Live button."""
 
@@ -146,7 +182,8 @@ class TimelineBar(QWidget):
         lay.setSpacing(10)
         self.phase = QLabel("idle")
         self.phase.setObjectName("phaseChip")
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = TickSlider(Qt.Orientation.Horizontal)
+        self.slider.setMinimumWidth(160)
         self.slider.setObjectName("timelineSlider")
         self.slider.setRange(-1, -1)
         self.slider.setPageStep(10)
@@ -187,7 +224,7 @@ class TimelineBar(QWidget):
         self.slider.blockSignals(True)
         self.slider.setValue(tick)
         self.slider.blockSignals(False)
-        self.position.setText(f"event {tick + 1} / {len(c.model)}")
+        self.position.setText(tick_text(tick, len(c.model)))
         self.live.setChecked(c.live)
         phase = c.state().phase if len(c.model) else "idle"
         self.phase.setText(phase)

@@ -20,7 +20,7 @@ import re
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,8 +36,9 @@ from visgrad.trace.codec import (
     to_record,
 )
 from visgrad.trace.file_blocks import BlockReader, BlockWriter, TraceFileError
+from visgrad.trace.sources import SourceError, checked_sources
 
-__all__ = ["TraceFileError", "info_text", "load_trace", "save_trace"]
+__all__ = ["TraceFileError", "info_text", "load_sources", "load_trace", "save_trace"]
 
 FORMAT = "visgrad-trace"
 SCHEMA_VERSION = 2
@@ -68,15 +69,24 @@ def _events_of(src: Any) -> Sequence[ev_.Event]:
     return evs if isinstance(evs, Sequence) else list(evs)
 
 
-def save_trace(path: str | os.PathLike, events_or_model: Any, progress: Progress = None) -> None:
-    """Write events (a list or a TraceModel) to ``path`` atomically."""
+def save_trace(
+    path: str | os.PathLike,
+    events_or_model: Any,
+    progress: Progress = None,
+    sources: Mapping[str, str] | None = None,
+) -> None:
+    """Write events (a list or a TraceModel) to ``path`` atomically.
+
+    ``sources`` (file name -> text, see ``trace.sources.sources_of``) travel in the manifest, so
+    a reopened trace shows its program; readers that predate them ignore them.
+    """
     evs = _events_of(events_or_model)
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".", suffix=".vgtrace.tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            _write_zip(fh, evs, progress)
+            _write_zip(fh, evs, progress, checked_sources(dict(sources or {})))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -86,7 +96,9 @@ def save_trace(path: str | os.PathLike, events_or_model: Any, progress: Progress
         raise
 
 
-def _write_zip(fh: Any, evs: Sequence[ev_.Event], progress: Progress) -> None:
+def _write_zip(
+    fh: Any, evs: Sequence[ev_.Event], progress: Progress, sources: dict[str, str]
+) -> None:
     total = len(evs)
     lines: list[str] = []
     with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
@@ -110,6 +122,8 @@ def _write_zip(fh: Any, evs: Sequence[ev_.Event], progress: Progress) -> None:
             "visgrad": _version(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if sources:
+            manifest["sources"] = sources
         zf.writestr("manifest.json", json.dumps(manifest, indent=1))
 
 
@@ -273,6 +287,22 @@ def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.E
                 f"events.jsonl has {len(out)} events but the manifest says {total}"
             )
     return out
+
+
+def load_sources(path: str | os.PathLike) -> dict[str, str]:
+    """The program texts a trace file carries (file name -> text; empty for older traces)."""
+    try:
+        zf = zipfile.ZipFile(os.fspath(path))
+    except FileNotFoundError:
+        raise TraceFileError(f"no such trace file: {os.fspath(path)}") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise TraceFileError(f"not a trace file (not a readable zip): {e}") from None
+    with zf:
+        _check_members(zf, os.path.getsize(os.fspath(path)))
+        try:
+            return checked_sources(_manifest(zf).get("sources", {}))
+        except SourceError as e:
+            raise TraceFileError(f"manifest.json: {e}") from None
 
 
 def info_text(path: str | os.PathLike) -> str:

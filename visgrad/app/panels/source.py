@@ -20,6 +20,7 @@ from visgrad.trace.state import State
 # the current line unreadable.
 _LIGHT = {
     "current": QColor("#fff1b8"),
+    "failed": QColor("#fecaca"),
     "selected": QColor("#dbeafe"),
     "gutter": QColor("#f1f3f6"),
     "number": QColor("#8b95a5"),
@@ -27,6 +28,7 @@ _LIGHT = {
 }
 _DARK = {
     "current": QColor("#4a3d12"),
+    "failed": QColor("#6b1d1d"),
     "selected": QColor("#1e3a5f"),
     "gutter": QColor("#25272c"),
     "number": QColor("#6b7280"),
@@ -69,6 +71,7 @@ class CodeView(QPlainTextEdit):
         self.breakpoint_lines: set[int] = set()
         self.current_line = 0
         self.selected_line = 0
+        self.failed_line = 0
         self.gutter = _Gutter(self)
         self.blockCountChanged.connect(self._update_width)
         self.updateRequest.connect(self._update_gutter)
@@ -121,12 +124,17 @@ class CodeView(QPlainTextEdit):
             top += h
             h = round(self.blockBoundingRect(block).height()) if block.isValid() else h
 
-    def show_lines(self, current: int, selected: int) -> None:
-        """Highlight the current event's line (and the selected node's), scrolling to it."""
+    def show_lines(
+        self, current: int, selected: int, *, failed: bool = False, focus: int = 0
+    ) -> None:
+        """Highlight the current event's line (red when the program failed there) and the
+        selected node's, scrolling to them."""
         self.current_line, self.selected_line = current, selected
+        self.failed_line = current if failed else 0
         sels = []
         colors = line_colors()
-        for line, color in ((selected, colors["selected"]), (current, colors["current"])):
+        now = colors["failed" if failed else "current"]
+        for line, color in ((selected, colors["selected"]), (current, now)):
             if line <= 0 or line > self.blockCount():
                 continue
             s = QTextEdit.ExtraSelection()
@@ -135,7 +143,7 @@ class CodeView(QPlainTextEdit):
             s.cursor = QTextCursor(self.document().findBlockByNumber(line - 1))
             sels.append(s)
         self.setExtraSelections(sels)
-        target = current or selected
+        target = focus or current or selected
         if target > 0:
             c = QTextCursor(self.document().findBlockByNumber(target - 1))
             self.setTextCursor(c)
@@ -199,28 +207,43 @@ class SourcePanel(Panel):
         lay.addWidget(self.path_label)
         lay.addWidget(self.code)
         self.path: str | None = None
+        # (file, line, tick) a call-stack click asked for; dropped when the cursor moves.
+        self.pinned: tuple[str, int, int] | None = None
         self._click_cycle: tuple[int, int] = (0, 0)
         self.code.gutter_clicked.connect(self.toggle_breakpoint)
         self.code.line_clicked.connect(self.select_line)
         controller.breakpoints_changed.connect(self._show_breakpoints)
 
-    def _load(self) -> None:
-        path = self.controller.program_path
+    def _file_to_show(self, cur: tuple[str, int] | None) -> str | None:
+        """The call stack's choice, else the current event's file, else the program."""
+        c = self.controller
+        if self.pinned is not None:
+            return self.pinned[0]
+        if cur and (cur[0] in c.sources or (cur[0].endswith(".py") and os.path.isfile(cur[0]))):
+            return cur[0]
+        return c.program_path or next(iter(c.sources), None)
+
+    def show_file(self, path: str | None) -> None:
+        """Show ``path``'s text (from the trace when it carries it, else from the disk)."""
         if path == self.path:
             return
         self.path = path
-        text = ""
+        text = "# no source for this trace"
         if path:
             try:
-                with open(path, encoding="utf-8") as f:
-                    text = f.read()
+                text = self.controller.source_text(path)
             except OSError as e:
                 text = f"# cannot read {path}: {e}"
-        self.code.setPlainText(text if path else "# no source for this trace")
+        self.code.setPlainText(text)
         # The file's name; the full path (often long and absolute) is the tooltip.
         self.path_label.setText(Path(path).name if path else "")
         self.path_label.setToolTip(path or "")
         self._show_breakpoints()
+
+    def go_to_line(self, path: str, line: int) -> None:
+        """Show ``line`` of ``path`` (a call-stack frame) until the cursor moves on."""
+        self.pinned = (path, int(line), self.controller.tick)
+        self.refresh()
 
     def _show_breakpoints(self) -> None:
         self.code.breakpoint_lines = {
@@ -231,10 +254,14 @@ class SourcePanel(Panel):
         self.code.gutter.update()
 
     def refresh(self) -> None:
-        self._load()
         state = self.controller.state()
+        if self.pinned is not None and self.pinned[2] != self.controller.tick:
+            self.pinned = None
         cur = event_line(state, self.controller.model)
+        self.show_file(self._file_to_show(cur))
         current = cur[1] if cur and _same(cur[0], self.path) else 0
+        err = state.error.source if state.error is not None else None
+        failed = err is not None and _same(err[0], self.path) and err[1] == current
         selected = 0
         key = self.controller.selection or ""
         obj = (
@@ -246,7 +273,10 @@ class SourcePanel(Panel):
         )
         if obj is not None and obj.source and _same(obj.source[0], self.path):
             selected = obj.source[1]
-        self.code.show_lines(current, selected)
+        focus = 0
+        if self.pinned is not None:
+            selected = focus = self.pinned[1]
+        self.code.show_lines(current, selected, failed=failed, focus=focus)
 
     def nodes_on_line(self, line: int) -> list[str]:
         """Graph keys made by code on ``line`` (ops first, then tensors), in creation order."""
