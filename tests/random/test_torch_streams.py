@@ -66,3 +66,19 @@ def test_case_matches_pytorch(name: str) -> None:
             continue
         assert g == w, f"output {i}: {g} != {w}"
     assert got["state_sha256"] == want["state_sha256"], "the generator consumed other words"
+
+
+APPROX = FIXTURE["approx"]
+
+
+@pytest.mark.parametrize("name", sorted(APPROX))
+def test_orthogonal_init_has_pytorchs_signs_and_values_to_rounding(name: str) -> None:
+    want = APPROX[name]
+    got = run(want["source"])
+    namespace: dict[str, object] = {"torch": visgrad}
+    exec(compile(want["source"], "<case>", "exec"), namespace)  # noqa: S102 - fixture case text
+    values = namespace["out"].numpy().ravel()  # type: ignore[union-attr]
+    expected = np.array(want["values"], np.float32)
+    assert np.array_equal(np.sign(values), np.sign(expected))
+    np.testing.assert_allclose(values, expected, rtol=0, atol=1e-6)
+    assert got["state_sha256"] == want["state_sha256"]
