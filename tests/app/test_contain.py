@@ -79,3 +79,18 @@ def test_an_event_row_that_cannot_be_described_says_so(qtbot, monkeypatch, tutor
     model = w.event_list.model()
     text = model.data(model.index(3, 0))
     assert "cannot be shown" in text and "ZeroDivisionError" in text
+
+
+def test_alias_rows_name_the_tensor_they_alias() -> None:
+    import visgrad as torch
+    from visgrad.app import formatting
+
+    with events.Recorder() as rec:
+        w = torch.ones(2, requires_grad=True)
+        w.data.zero_()
+        w.detach()
+    rows = [formatting.describe(e, {w._id: "w"}) for e in rec.events]
+    assert any(
+        r.startswith("alias  ") and r.split("=")[1].strip().startswith("w.data") for r in rows
+    )
+    assert any("= w.detach()" in r for r in rows)

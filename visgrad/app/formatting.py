@@ -92,6 +92,10 @@ def describe(
     def t(tid: int) -> str:
         return names.get(tid) or f"t{tid}"
 
+    if isinstance(ev, events.TensorCreated) and ev.base is not None:
+        # ``w.data`` / ``w.detach()``: the same memory as ``w`` (a write to either is to both).
+        call = "data" if ev.op == "data" else f"{ev.op}()"
+        return f"alias  {t(ev.tensor)} = {t(ev.base)}.{call}{_short_src(ev.source)}"
     if isinstance(ev, events.TensorCreated):
         rg = ", requires_grad" if ev.requires_grad else ""
         return f"create  {t(ev.tensor)} = {ev.op}{shape_text(ev.shape)}{rg}{_short_src(ev.source)}"
