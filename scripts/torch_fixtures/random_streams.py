@@ -193,6 +193,15 @@ PROGRAMS = {
         "    opt.zero_grad()\n    loss = torch.nn.functional.cross_entropy(m(x), t)\n"
         "    loss.backward()\n    opt.step()\n    print(f'{loss.item():.4f}')\nout = [loss.detach()]"
     ),
+    "float16": (
+        "torch.manual_seed(25)\nh = torch.float16\nout = [torch.randn(5, dtype=h), torch.randn(40, dtype=h),"
+        " torch.randn(16, dtype=h), torch.rand(10, dtype=h), torch.empty(20, dtype=h).uniform_(-1, 1),"
+        " torch.empty(33, dtype=h).normal_(2, 0.5), torch.randn(3)]"
+    ),
+    "modules reset_parameters": (
+        "torch.manual_seed(26)\nout = [p for m in (torch.nn.Linear(3, 2), torch.nn.Linear(17, 16))"
+        " for p in m.parameters()]"
+    ),
     "linspace logspace arange": (
         "torch.manual_seed(0)\nout = [torch.linspace(-1.3, 7.1, 37), torch.linspace(0, 1, 10), torch.linspace(3, -2, 8,"
         " dtype=torch.float64), torch.linspace(0, 1, 1), torch.linspace(0, 1, 0),"
