@@ -202,6 +202,11 @@ PROGRAMS = {
         "torch.manual_seed(26)\nout = [p for m in (torch.nn.Linear(3, 2), torch.nn.Linear(17, 16))"
         " for p in m.parameters()]"
     ),
+    "conv embedding norm init": (
+        "torch.manual_seed(27)\nmods = (torch.nn.Conv2d(3, 16, 3), torch.nn.Conv1d(4, 8, 5),"
+        " torch.nn.Embedding(10, 4, padding_idx=2), torch.nn.BatchNorm1d(5), torch.nn.LayerNorm(5),"
+        " torch.nn.Conv2d(2, 4, 3, groups=2, bias=False))\nout = [p for m in mods for p in m.parameters()]"
+    ),
     "linspace logspace arange": (
         "torch.manual_seed(0)\nout = [torch.linspace(-1.3, 7.1, 37), torch.linspace(0, 1, 10), torch.linspace(3, -2, 8,"
         " dtype=torch.float64), torch.linspace(0, 1, 1), torch.linspace(0, 1, 0),"
