@@ -236,6 +236,9 @@ SHAPE: dict[str, Callable[[Any], Any]] = {
         [p.sum() * (i + 1) for i, p in enumerate(a.reshape(-1).chunk(2))]
     ),
     "unbind": lambda a: torch.stack([p * (i + 1) for i, p in enumerate(a.reshape(-1).unbind(0))]),
+    "unsafe_chunk": lambda a: torch.cat(
+        [p.sigmoid_() * (i + 1) for i, p in enumerate((a.reshape(-1) * 1).unsafe_chunk(2))]
+    ),
     "select": lambda a: a.reshape(-1)[0],
     "select_neg": lambda a: a.reshape(-1)[-1],
     "slice": lambda a: a.reshape(-1)[1:],

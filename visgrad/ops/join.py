@@ -97,6 +97,15 @@ class SplitBackward0(_MultiOutput):
         return cat(grads, self.saved("dim"))
 
 
+class UnsafeSplitBackward0(SplitBackward0):
+    """``unsafe_split``: the pieces are not views (PyTorch's RNN cells split their gates so)."""
+
+    op_name = "unsafe_split"
+
+    def forward(self, a: Tensor, split_size: int, dim: int, sizes: tuple[int, ...]) -> tuple:
+        return tuple(o.copy() for o in super().forward(a, split_size, dim, sizes))
+
+
 class UnbindBackward0(_MultiOutput):
     op_name = "unbind"
     formulas = {"self": "stack(grads, dim)"}
@@ -191,6 +200,29 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
         sizes = tuple(min(n, size - s) for s in range(0, size, n)) if n else (0,)
     outs = apply(SplitBackward0, a, split_size=n, dim=dim, sizes=sizes)
     return tuple(_as_view(o, a) for o in outs)
+
+
+@declare("unsafe_split", nodes=UnsafeSplitBackward0)
+def unsafe_split(a: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``a.unsafe_split(n)``: as ``split``, but the pieces are new tensors, not views."""
+    dim = _dim(dim, a._data.ndim)
+    size = a._data.shape[dim]
+    n = int(split_size)
+    if n == 0 and size != 0:
+        raise RuntimeError(
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+        )
+    sizes = tuple(min(n, size - s) for s in range(0, size, n)) if n else (0,)
+    return apply(UnsafeSplitBackward0, a, split_size=n, dim=dim, sizes=sizes)
+
+
+@declare("unsafe_chunk", nodes=UnsafeSplitBackward0)
+def unsafe_chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``a.unsafe_chunk(n)``: as ``chunk``, the pieces new tensors."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = a._data.shape[_dim(dim, a._data.ndim)]
+    return unsafe_split(a, max(-(-size // chunks), 1), dim)
 
 
 @declare("chunk", nodes=SplitBackward0)

@@ -1212,6 +1212,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "UnsafeSplitBackward0": (
+        "unsafe_split",
+        ("self",),
+        {
+            "self": "cat(grads, dim)",
+        },
+        (),
+    ),
     "UnsafeViewBackward0": (
         "reshape",
         ("self",),
