@@ -20,9 +20,15 @@ def graph(fn, depth=0, seen=None, out=None):
 torch.manual_seed(0)
 configs = [
     (nn.RNN, dict(input_size=3, hidden_size=4)),
-    (nn.RNN, dict(input_size=3, hidden_size=4, num_layers=2, nonlinearity="relu", batch_first=True)),
+    (
+        nn.RNN,
+        dict(input_size=3, hidden_size=4, num_layers=2, nonlinearity="relu", batch_first=True),
+    ),
     (nn.LSTM, dict(input_size=3, hidden_size=5)),
-    (nn.LSTM, dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True, batch_first=True)),
+    (
+        nn.LSTM,
+        dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True, batch_first=True),
+    ),
     (nn.LSTM, dict(input_size=3, hidden_size=4, proj_size=2, bias=False)),
     (nn.GRU, dict(input_size=3, hidden_size=4)),
     (nn.GRU, dict(input_size=3, hidden_size=2, num_layers=3, bidirectional=True)),
@@ -69,7 +75,12 @@ print(h0.grad[0, :2], c0.grad[0, :2])
 
 # Cells.
 torch.manual_seed(3)
-for cell in (nn.RNNCell(3, 4), nn.RNNCell(3, 4, bias=False, nonlinearity="relu"), nn.GRUCell(3, 4), nn.LSTMCell(3, 4)):
+for cell in (
+    nn.RNNCell(3, 4),
+    nn.RNNCell(3, 4, bias=False, nonlinearity="relu"),
+    nn.GRUCell(3, 4),
+    nn.LSTMCell(3, 4),
+):
     print(cell, [(n, tuple(p.shape)) for n, p in cell.named_parameters()])
     x = torch.randn(2, 3, requires_grad=True)
     hx = None
