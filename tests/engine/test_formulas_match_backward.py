@@ -34,6 +34,7 @@ UNCHECKED: dict[str, str] = {
     "ScatterBackward0": _IN_BACKWARD,
     "SelectBackwardBackward0": _IN_BACKWARD,
     "SliceBackwardBackward0": _IN_BACKWARD,
+    "GeluBackwardBackward0": _IN_BACKWARD,
     "_AdaptiveAvgSpread": _IN_BACKWARD,
     "_AvgPoolSpread": _IN_BACKWARD,
     "_BorderFold": _IN_BACKWARD,

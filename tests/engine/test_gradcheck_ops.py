@@ -565,6 +565,8 @@ OPS: dict[str, Row] = {
         ((1, 2, 3, 2),) * 3,
     ),
     "sdpa_math": Row(NF.scaled_dot_product_attention, ((2, 3, 2), (2, 2, 2), (2, 2, 1))),
+    "gelu_twice": Row(second(lambda a: NF.gelu(a) ** 2), ((2, 3),)),
+    "gelu_tanh_twice": Row(second(lambda a: NF.gelu(a, approximate="tanh") ** 2), ((2, 3),)),
     "silu": Row(NF.silu, ((2, 3),)),
     "softplus": Row(lambda a: NF.softplus(a, 2.0, 3.0), ((2, 3),)),
     "elu": Row(NF.elu, ((2, 3),)),

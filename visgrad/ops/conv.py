@@ -70,7 +70,10 @@ class ConvolutionBackward0(Op):
             )
             out = K.conv_input_grad(xd, wd, shape, stride, padding, dilation, groups)
         else:
-            out = K.conv(xd, wd, stride, padding, dilation, groups)[0]
+            out, cols = K.conv(xd, wd, stride, padding, dilation, groups)
+            if self._saved is not None and cols.nbytes <= _COLUMN_CACHE_BYTES:
+                # The weight gradient needs these columns again: kept until backward runs.
+                self._cols = cols
         if b._data.size:
             out = out + b._data.reshape((1, -1) + (1,) * (out.ndim - 2))
         return out
@@ -88,11 +91,17 @@ class ConvolutionBackward0(Op):
         gb = None
         if nb:
             gb = g.sum((0,) + tuple(range(2, g._data.ndim)))
+        cols = self.__dict__.pop("_cols", None)
         if STATE.enabled:
             gx, gw = _grads_recorded(g, x, w, transposed, nx, nw, *args)
         else:
-            gx, gw = _grads_numpy(g._data, x._data, w._data, transposed, nx, nw, *args)
+            gx, gw = _grads_numpy(g._data, x._data, w._data, transposed, nx, nw, *args, cols)
         return gx, gw, gb
+
+
+# The forward's im2col columns are kept for the weight gradient up to this size (beyond it,
+# backward builds them again rather than hold the memory).
+_COLUMN_CACHE_BYTES = 64 * 2**20
 
 
 def _const(a: np.ndarray) -> Tensor:
@@ -121,13 +130,15 @@ def _grads_numpy(
     padding: Ints,
     dilation: Ints,
     groups: int,
+    cols: np.ndarray | None = None,
 ) -> tuple[Tensor | None, Tensor | None]:
     gx = gw = None
     if not transposed:
         if nx:
             gx = _const(K.conv_input_grad(g, w, x.shape, stride, padding, dilation, groups))
         if nw:
-            cols = K.conv(x, w, stride, padding, dilation, groups)[1]
+            if cols is None:
+                cols = K.columns(x, w.shape[2:], stride, padding, dilation, groups)[0]
             gw = _const(K.conv_weight_grad(g, cols, w.shape, groups))
         return gx, gw
     # y = conv_transpose(x, w): the input gradient is the convolution of the output gradient.
@@ -136,10 +147,11 @@ def _grads_numpy(
         for n, s, d, k in zip(x.shape[2:], stride, dilation, w.shape[2:], strict=True)
     )
     gp = K.pad_spatial(g, padding)[(slice(None), slice(None)) + tuple(slice(0, r) for r in reach)]
-    out, cols = K.conv(gp, w, stride, (0,) * len(stride), dilation, groups)
+    zero = (0,) * len(stride)
     if nx:
-        gx = _const(out)
+        gx = _const(K.conv(gp, w, stride, zero, dilation, groups)[0])
     if nw:
+        cols = K.columns(gp, w.shape[2:], stride, zero, dilation, groups)[0]
         gw = _const(K.conv_weight_grad(x, cols, w.shape, groups))
     return gx, gw
 

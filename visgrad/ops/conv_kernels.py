@@ -68,17 +68,27 @@ def crop_spatial(x: np.ndarray, padding: Ints, lengths: Ints) -> np.ndarray:
     return x[idx]
 
 
+def columns(
+    x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, groups: int
+) -> tuple[np.ndarray, Ints]:
+    """The im2col columns of ``x`` (N, groups, C/groups·K, P), and the output positions."""
+    n, c = x.shape[:2]
+    xp = pad_spatial(x, padding)
+    positions = out_size(xp.shape[2:], kernel, stride, dilation)
+    cols = im2col(xp, kernel, stride, dilation, positions)
+    return cols.reshape(
+        n, groups, (c // groups) * math.prod(kernel), math.prod(positions)
+    ), positions
+
+
 def conv(
     x: np.ndarray, w: np.ndarray, stride: Ints, padding: Ints, dilation: Ints, groups: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cross-correlation of ``x`` (N, C, *S) with ``w`` (O, C/groups, *K); also returns the
     columns (N, groups, C/groups·K, P) the weight gradient reuses."""
-    n, c = x.shape[:2]
-    o, kernel = w.shape[0], w.shape[2:]
-    xp = pad_spatial(x, padding)
-    positions = out_size(xp.shape[2:], kernel, stride, dilation)
-    cols = im2col(xp, kernel, stride, dilation, positions)
-    cols = cols.reshape(n, groups, (c // groups) * math.prod(kernel), math.prod(positions))
+    n = x.shape[0]
+    o = w.shape[0]
+    cols, positions = columns(x, w.shape[2:], stride, padding, dilation, groups)
     wm = w.reshape(groups, o // groups, -1)
     out = np.matmul(wm, cols)  # (N, groups, O/groups, P): already the output's layout
     return out.reshape(n, o, *positions), cols

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.autograd.grad_mode import STATE
+from visgrad.ops._normal import cdf_and_density
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
 from visgrad.ops.inplace import inplace as run_inplace
@@ -272,8 +274,28 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa:
     )
 
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def _gelu_parts(x: np.ndarray, approximate: str) -> tuple[np.ndarray, np.ndarray]:
+    """(gelu(x), gelu'(x)) in x's own dtype, by PyTorch's CPU formulas."""
+    t = x.dtype.type
+    if approximate == "tanh":
+        inner = t(_SQRT_2_OVER_PI) * (x + t(0.044715) * x * x * x)
+        th = np.tanh(inner)
+        value = t(0.5) * x * (t(1) + th)
+        slope = t(0.5) * (t(1) + th) + t(0.5) * x * (t(1) - th * th) * t(_SQRT_2_OVER_PI) * (
+            t(1) + t(3 * 0.044715) * x * x
+        )
+        return value, slope
+    cdf, pdf = cdf_and_density(x)
+    pdf *= x
+    pdf += cdf
+    cdf *= x
+    return cdf.astype(x.dtype, copy=False), pdf.astype(x.dtype, copy=False)
+
+
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 class GeluBackward0(Op):
@@ -289,27 +311,63 @@ class GeluBackward0(Op):
 
     def forward(self, a: Tensor, approximate: str) -> np.ndarray:
         self.save(self=a, approximate=approximate)
-        x = a._data
-        xd = x.astype(np.float64)
-        if approximate == "tanh":
-            r = 0.5 * xd * (1 + np.tanh(_SQRT_2_OVER_PI * (xd + 0.044715 * xd**3)))
-        else:
-            r = 0.5 * xd * (1 + _erf(xd / math.sqrt(2)))
-        return r.astype(x.dtype)
+        x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
+        value, slope = _gelu_parts(x, approximate)
+        if self._saved is not None:
+            # The derivative comes out of the same erf / exp as the value: kept for backward
+            # (PyTorch recomputes it; the erf is most of this op's cost).
+            self._slope = slope
+        return value
 
     def backward(self, g: Tensor) -> Tensor:
-        x = self.saved("self")._data.astype(np.float64)
-        if self.saved("approximate") == "tanh":
-            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
-            t = np.tanh(inner)
-            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x**2)
+        x = self.saved("self")
+        approximate = self.saved("approximate")
+        if STATE.enabled:
+            return apply(GeluBackwardBackward0, g, x, approximate=approximate)
+        slope = self.__dict__.get("_slope")
+        if slope is None:
+            slope = _gelu_parts(x._data.astype(g._data.dtype), approximate)[1]
+        return _const((g._data * slope).astype(g._data.dtype, copy=False))
+
+
+class GeluBackwardBackward0(Op):
+    """``grad * gelu'(self)`` as a recorded op (``create_graph``): its own derivative is
+    ``gelu'(self)`` for the gradient and ``grad * gelu''(self)`` for the input."""
+
+    op_name = "gelu_backward"
+    input_names = ("grad_output", "self")
+    formulas = {
+        "grad_output": "grad * gelu_slope(self, approximate)",
+        "self": "grad * grad_output * gelu_curvature(self, approximate)",
+    }
+
+    def forward(self, g: Tensor, a: Tensor, approximate: str) -> np.ndarray:
+        self.save(grad_output=g, self=a, approximate=approximate)
+        x = a._data.astype(g._data.dtype, copy=False)
+        return g._data * _gelu_parts(x, approximate)[1]
+
+    def backward(self, gg: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        g, a = self.saved("grad_output"), self.saved("self")
+        approximate = self.saved("approximate")
+        x = a._data.astype(np.float64)
+        slope = _gelu_parts(x, approximate)[1]
+        if approximate == "tanh":
+            k = _SQRT_2_OVER_PI
+            th = np.tanh(k * (x + 0.044715 * x**3))
+            dinner = k * (1 + 3 * 0.044715 * x * x)
+            sech2 = 1 - th * th
+            curve = sech2 * dinner + 0.5 * x * (
+                -2 * th * sech2 * dinner * dinner + sech2 * k * 6 * 0.044715 * x
+            )
         else:
-            cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
-            d = cdf + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
-        return g * _const(d.astype(g._data.dtype))
+            curve = np.exp(-0.5 * x * x) * _INV_SQRT_2PI * (2 - x * x)
+        dt = gg._data.dtype
+        return gg * _const(slope.astype(dt)), gg * g * _const(curve.astype(dt))
 
 
-@declare("gelu", nodes=GeluBackward0, torch=False, method=False, functional=True)
+@declare(
+    "gelu", nodes=(GeluBackward0, GeluBackwardBackward0), torch=False, method=False, functional=True
+)
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """Gaussian error linear unit, exact (erf) or with ``approximate='tanh'``."""
     if approximate not in ("none", "tanh"):

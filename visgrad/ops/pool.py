@@ -84,18 +84,13 @@ class _MaxPool(Op):
             x, k, padding, _reach(positions, kernel_size, stride, dilation), _lowest(x.dtype)
         )
         lead = (slice(None),) * (x.ndim - k)
-        best = which = None
-        for i, _, win in _windows(kernel_size, stride, dilation, positions):
-            block = xp[lead + win]
-            if best is None:
-                best, which = block.copy(), np.zeros(block.shape, dtype=np.int64)
-                continue
-            # Strictly greater keeps the first maximum; any NaN takes over (PyTorch's rule).
-            take = block > best
-            if x.dtype.kind == "f":
-                take |= np.isnan(block)
-            best[take] = block[take]
-            which[take] = i
+        blocks = [
+            xp[lead + win] for _, _, win in _windows(kernel_size, stride, dilation, positions)
+        ]
+        if x.dtype.kind == "f" and np.isnan(x).any():
+            best, which = _first_max_nan_last(blocks)
+        else:
+            best, which = _first_max(blocks)
         idx = _flat_index(which, kernel_size, stride, padding, dilation, spatial, positions)
         self.save(
             self=a,
@@ -114,6 +109,34 @@ class _MaxPool(Op):
         return apply(_MaxPoolScatter, g, index=index, shape=shape, k=len(self.saved("kernel_size")))
 
 
+def _first_max(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum of the blocks and the first block holding it (PyTorch's strict ``>``), with
+    whole-array maximum / compare passes: ``np.argmax`` over a stacked copy is several times
+    slower."""
+    best = blocks[0].copy() if len(blocks) == 1 else np.maximum(blocks[0], blocks[1])
+    for block in blocks[2:]:
+        np.maximum(best, block, out=best)
+    kind = np.int8 if len(blocks) < 128 else np.int64
+    which = np.zeros(best.shape, dtype=kind)
+    found = blocks[0] == best
+    for i, block in enumerate(blocks[1:], 1):
+        first = block == best
+        first &= ~found
+        found |= first
+        which += np.multiply(first, kind(i), dtype=kind)
+    return best, which
+
+
+def _first_max_nan_last(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's loop, for inputs with NaN: a greater value or any NaN takes over."""
+    best, which = blocks[0].copy(), np.zeros(blocks[0].shape, dtype=np.int64)
+    for i, block in enumerate(blocks[1:], 1):
+        take = (block > best) | np.isnan(block)
+        best[take] = block[take]
+        which[take] = i
+    return best, which
+
+
 def _flat_index(
     which: np.ndarray,
     kernel: Ints,
@@ -123,17 +146,20 @@ def _flat_index(
     spatial: Ints,
     positions: Ints,
 ) -> np.ndarray:
-    """The winning offset of every window as a flat index into its (unpadded) input plane."""
+    """The winning offset of every window as a flat index into its (unpadded) input plane:
+    the window's first element's index plus the winning offset's, from two small tables."""
     k = len(kernel)
-    offs = np.unravel_index(which, kernel)
-    flat = np.zeros(which.shape, dtype=np.int64)
+    base = np.zeros((1,) * k, dtype=np.int64)
+    offset = np.zeros((1,) * k, dtype=np.int64)
     for j in range(k):
-        pos_shape = [1] * which.ndim
-        pos_shape[which.ndim - k + j] = positions[j]
-        start = (np.arange(positions[j]) * stride[j] - padding[j]).reshape(pos_shape)
-        coord = start + offs[j] * dilation[j]
-        flat = flat * spatial[j] + coord
-    return flat
+        shape = [1] * k
+        shape[j] = positions[j]
+        start = np.arange(positions[j], dtype=np.int64) * stride[j] - padding[j]
+        base = base * spatial[j] + start.reshape(shape)
+        kshape = [1] * k
+        kshape[j] = kernel[j]
+        offset = offset * spatial[j] + (np.arange(kernel[j]) * dilation[j]).reshape(kshape)
+    return base + np.take(offset.reshape(-1), which)
 
 
 def _planes(index: np.ndarray, shape: Ints, k: int) -> tuple[int, int]:

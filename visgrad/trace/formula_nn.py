@@ -10,6 +10,7 @@ from events also checks the engine. Where a derivative needs a value the events 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -440,6 +441,33 @@ def glu_backward(grad: Any, x: Any, dim: Any) -> np.ndarray:
     return np.concatenate([g * sb, g * a * sb * (1 - sb)], axis=int(dim))
 
 
+def _gelu_tanh_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    k = np.sqrt(2 / np.pi)
+    th = np.tanh(k * (x + 0.044715 * x**3))
+    dinner = k * (1 + 3 * 0.044715 * x * x)
+    sech2 = 1 - th * th
+    slope = 0.5 * (1 + th) + 0.5 * x * sech2 * dinner
+    curve = sech2 * dinner + 0.5 * x * (-2 * th * sech2 * dinner**2 + sech2 * k * 6 * 0.044715 * x)
+    return slope, curve
+
+
+def gelu_slope(x: Any, approximate: str) -> np.ndarray:
+    """gelu'(x): Φ(x) + x·φ(x) (or the tanh approximation's derivative)."""
+    a = _f(x)
+    if approximate == "tanh":
+        return _gelu_tanh_parts(a)[0]
+    cdf = 0.5 * (1 + np.vectorize(math.erf)(a / np.sqrt(2)))
+    return cdf + a * np.exp(-0.5 * a * a) / np.sqrt(2 * np.pi)
+
+
+def gelu_curvature(x: Any, approximate: str) -> np.ndarray:
+    """gelu''(x): φ(x)·(2 − x²) (or the tanh approximation's second derivative)."""
+    a = _f(x)
+    if approximate == "tanh":
+        return _gelu_tanh_parts(a)[1]
+    return np.exp(-0.5 * a * a) / np.sqrt(2 * np.pi) * (2 - a * a)
+
+
 NN_FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
@@ -448,6 +476,6 @@ NN_FUNCTIONS: dict[str, Callable[..., Any]] = {
         adaptive_avg_pool_backward, adaptive_avg_pool, batch_norm_input_grad,
         batch_norm_weight_grad, layer_norm_input_grad, layer_norm_weight_grad, sum_leading,
         group_norm_input_grad, group_norm_weight_grad, embedding_backward, embedding_rows,
-        sdpa_backward, glu_backward,
+        sdpa_backward, glu_backward, gelu_slope, gelu_curvature,
     )
 }  # fmt: skip

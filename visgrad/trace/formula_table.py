@@ -392,6 +392,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "GeluBackwardBackward0": (
+        "gelu_backward",
+        ("grad_output", "self"),
+        {
+            "grad_output": "grad * gelu_slope(self, approximate)",
+            "self": "grad * grad_output * gelu_curvature(self, approximate)",
+        },
+        (),
+    ),
     "GluBackward0": (
         "glu",
         ("self",),
