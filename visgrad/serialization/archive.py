@@ -28,7 +28,7 @@ class Archive:
     def __init__(self, fileobj: Any) -> None:
         try:
             self.zf = zipfile.ZipFile(fileobj)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
             raise CheckpointError(
                 f"PytorchStreamReader failed reading zip archive: failed finding central directory ({e})"
             ) from None
@@ -60,7 +60,14 @@ class Archive:
             raise CheckpointError(f"record {name} is {info.file_size} bytes, more than {limit}")
         try:
             data = self.zf.read(info)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as e:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            KeyError,
+            NotImplementedError,
+        ) as e:
             raise CheckpointError(
                 f"PytorchStreamReader failed reading record {name}: {e}"
             ) from None
