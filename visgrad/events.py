@@ -16,13 +16,21 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
 Array = np.ndarray
 Source = tuple[str, int, str]  # (file, line, function) of the user's frame
 """Where in the user's program an event happened."""
+
+# What a field means, for the validator of events from outside (``visgrad.trace.validate``),
+# which reads every field's annotation: a plain ``int`` or ``str`` is checked for its type and
+# bounds only; these say more (an id that must fit the ids seen so far, a shape, a dtype name).
+TensorId = Annotated[int, "tensor-id"]
+NodeId = Annotated[int, "node-id"]
+Shape = Annotated[tuple[int, ...], "shape"]
+DType = Annotated[str, "dtype"]
 
 # Subscribed callbacks. The engine tests ``if SINKS:`` before building any event.
 SINKS: list[Callable[[Event], None]] = []
@@ -53,10 +61,10 @@ class TensorCreated(Event):
     """
 
     kind: ClassVar[str] = "tensor"
-    tensor: int = 0
+    tensor: TensorId = 0
     op: str = ""
-    shape: tuple[int, ...] = ()
-    dtype: str = "float32"
+    shape: Shape = ()
+    dtype: DType = "float32"
     requires_grad: bool = False
     value: Array | None = None
     source: Source | None = None
@@ -82,14 +90,14 @@ class ForwardOp(Event):
 
     kind: ClassVar[str] = "forward"
     op: str = ""
-    node: int | None = None
+    node: NodeId | None = None
     grad_fn: str | None = None
-    inputs: tuple[int | None, ...] = ()
-    outputs: tuple[int, ...] = ()
-    shapes: tuple[tuple[int, ...], ...] = ()
-    dtypes: tuple[str, ...] = ()
+    inputs: tuple[TensorId | None, ...] = ()
+    outputs: tuple[TensorId, ...] = ()
+    shapes: tuple[Shape, ...] = ()
+    dtypes: tuple[DType, ...] = ()
     requires_grad: bool = False
-    next_nodes: tuple[int | None, ...] = ()
+    next_nodes: tuple[NodeId | None, ...] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
     values: tuple[Array, ...] = ()
     source: Source | None = None
@@ -111,14 +119,14 @@ class InplaceUpdate(Event):
     """
 
     kind: ClassVar[str] = "inplace"
-    tensor: int = 0
+    tensor: TensorId = 0
     op: str = ""
     version: int = 0
-    node: int | None = None
+    node: NodeId | None = None
     grad_fn: str | None = None
-    inputs: tuple[int | None, ...] = ()
-    next_nodes: tuple[int | None, ...] = ()
-    grad_of: int | None = None  # set when the tensor is some leaf's .grad
+    inputs: tuple[TensorId | None, ...] = ()
+    next_nodes: tuple[NodeId | None, ...] = ()
+    grad_of: TensorId | None = None  # set when the tensor is some leaf's .grad
     recorded: bool = False  # True when autograd recorded it (grad mode on, input requires grad)
     value: Array | None = None
     source: Source | None = None
@@ -135,12 +143,12 @@ class BackwardBegin(Event):
     """``backward()`` or ``autograd.grad()`` started at ``roots`` with gradients ``seeds``."""
 
     kind: ClassVar[str] = "backward_begin"
-    roots: tuple[int, ...] = ()
-    root_nodes: tuple[int | None, ...] = ()
+    roots: tuple[TensorId, ...] = ()
+    root_nodes: tuple[NodeId | None, ...] = ()
     seeds: tuple[Array, ...] = ()
     retain_graph: bool = False
     create_graph: bool = False
-    inputs: tuple[int, ...] | None = None
+    inputs: tuple[TensorId, ...] | None = None
     api: str = "backward"
     source: Source | None = None
 
@@ -155,11 +163,11 @@ class BackwardNode(Event):
     """
 
     kind: ClassVar[str] = "backward_node"
-    node: int = 0
+    node: NodeId = 0
     name: str = ""
-    tensor: int | None = None  # the leaf, for AccumulateGrad
-    next_nodes: tuple[int | None, ...] = ()
-    sources: tuple[tuple[int, int], ...] = ()
+    tensor: TensorId | None = None  # the leaf, for AccumulateGrad
+    next_nodes: tuple[NodeId | None, ...] = ()
+    sources: tuple[tuple[NodeId, int], ...] = ()
     grads_in: tuple[Array | None, ...] = ()
     grads_out: tuple[Array | None, ...] = ()
 
@@ -169,9 +177,9 @@ class GradAccumulated(Event):
     """``contribution`` was added to ``tensor.grad`` (a leaf, or a non-leaf that retains grad)."""
 
     kind: ClassVar[str] = "grad_accumulated"
-    tensor: int = 0
-    node: int | None = None  # AccumulateGrad node id (None for retain_grad on a non-leaf)
-    sources: tuple[tuple[int, int], ...] = ()
+    tensor: TensorId = 0
+    node: NodeId | None = None  # AccumulateGrad node id (None for retain_grad on a non-leaf)
+    sources: tuple[tuple[NodeId, int], ...] = ()
     contribution: Array | None = None
     grad: Array | None = None
     created: bool = False  # True when .grad was None before
@@ -186,7 +194,7 @@ class GradReset(Event):
     """``tensor.grad`` was set by the user: ``None``, zeroed, or assigned."""
 
     kind: ClassVar[str] = "grad_reset"
-    tensor: int = 0
+    tensor: TensorId = 0
     how: str = "none"  # "none" | "zero" | "set"
     grad: Array | None = None
     source: Source | None = None
@@ -198,7 +206,7 @@ class SavedReleased(Event):
     """A node freed its saved values after backward (no ``retain_graph``)."""
 
     kind: ClassVar[str] = "saved_released"
-    node: int = 0
+    node: NodeId = 0
     names: tuple[str, ...] = ()
 
 
@@ -207,7 +215,7 @@ class HookFired(Event):
     """A tensor hook ran on a gradient; ``replaced`` says whether it returned a new one."""
 
     kind: ClassVar[str] = "hook"
-    tensor: int = 0
+    tensor: TensorId = 0
     hook: str = ""
     grad: Array | None = None
     replaced: bool = False
@@ -218,7 +226,7 @@ class BackwardEnd(Event):
     """The backward pass that began at the matching ``BackwardBegin`` finished."""
 
     kind: ClassVar[str] = "backward_end"
-    roots: tuple[int, ...] = ()
+    roots: tuple[TensorId, ...] = ()
     ok: bool = True
 
 
@@ -228,9 +236,9 @@ class Anomaly(Event):
 
     kind: ClassVar[str] = "anomaly"
     where: str = "forward"  # "forward" | "backward"
-    node: int | None = None
+    node: NodeId | None = None
     name: str = ""
-    tensor: int | None = None
+    tensor: TensorId | None = None
     nan: int = 0
     inf: int = 0
     message: str = ""
@@ -241,7 +249,7 @@ class TensorNamed(Event):
     """The program's own name for a tensor was found (``w``, ``fc1.weight``)."""
 
     kind: ClassVar[str] = "named"
-    tensor: int = 0
+    tensor: TensorId = 0
     name: str = ""
 
 

@@ -8,9 +8,10 @@ preview), so a big model does not flood the pipe.
 from __future__ import annotations
 
 import json
+import reprlib
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -204,12 +205,16 @@ def _dec_tuple(v: list, arrays: list[np.ndarray]) -> tuple:
 
 
 def _dec_summary(d: Any) -> ArraySummary:
+    # Types and ranges are the validator's (trace/validate.py); here only the structure.
+    if (
+        type(d) is not dict
+        or type(d.get("shape")) is not list
+        or type(d.get("preview")) is not list
+    ):
+        raise CodecError("bad array summary: it needs a shape and a preview list")
     try:
-        d = dict(d)
-        d["shape"] = tuple(int(s) for s in d["shape"])
-        d["preview"] = tuple(float(x) for x in d["preview"])
-        return ArraySummary(**d)
-    except (TypeError, ValueError, KeyError) as e:
+        return ArraySummary(**{**d, "shape": tuple(d["shape"]), "preview": tuple(d["preview"])})
+    except TypeError as e:
         raise CodecError(f"bad array summary: {e}") from None
 
 
@@ -288,13 +293,59 @@ def dtype_name(dt: np.dtype) -> str:
     return name
 
 
+# Strings longer than this are cut before sending (the peer refuses headers past MAX_HEADER).
+MAX_SENT_STRING = 1 << 20
+
+
+def _fit_text(s: str, cap: int | None) -> str:
+    if cap is not None and len(s) > cap:
+        s = s[:cap] + f"\u2026 [{len(s) - cap:,} more characters not recorded]"
+    if s.isascii():
+        return s
+    # A lone surrogate (print("\ud800"), a file name that is not UTF-8) cannot be stored; a
+    # pair of surrogates becomes the character it stands for.
+    return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _fit_value(v: Any, cap: int | None) -> Any:
+    t = type(v)
+    if t is str:
+        return _fit_text(v, cap)
+    if t is tuple or t is list:
+        return t(_fit_value(x, cap) for x in v)
+    if t is dict:
+        return {_fit_value(k, cap): _fit_value(x, cap) for k, x in v.items()}
+    return v
+
+
+def fit_for_peer(ev: events.Event, cap: int | None = MAX_SENT_STRING) -> events.Event:
+    """``ev`` with strings past ``cap`` cut and lone surrogates replaced, so a peer accepts it."""
+    changes = {}
+    for name in field_names(type(ev)):
+        v = getattr(ev, name)
+        if type(v) in (str, tuple, list, dict):
+            changes[name] = _fit_value(v, cap)
+    return replace(ev, **changes)
+
+
 def encode_frame(ev: events.Event, limit: int | None = DEFAULT_PAYLOAD_LIMIT) -> bytes:
-    """One event as bytes: length-prefixed JSON header, then each array's raw C-order bytes."""
+    """One event as bytes: length-prefixed JSON header, then each array's raw C-order bytes.
+
+    An event whose header would be refused by the reader (too long, or holding a lone surrogate,
+    which ASCII JSON writes as a ``\\udXXX`` escape) is sent as ``fit_for_peer`` makes it.
+    """
     header, arrays = to_record(ev, limit)
     header["$arrays"] = [
         {"dtype": dtype_name(a.dtype), "shape": a.shape, "nbytes": a.nbytes} for a in arrays
     ]
     hb = to_json(header).encode()
+    if len(hb) > MAX_HEADER or b"\\ud" in hb:
+        fitted = fit_for_peer(ev, MAX_SENT_STRING if len(hb) > MAX_HEADER else None)
+        header, arrays = to_record(fitted, limit)
+        header["$arrays"] = [
+            {"dtype": dtype_name(a.dtype), "shape": a.shape, "nbytes": a.nbytes} for a in arrays
+        ]
+        hb = to_json(header).encode()
     size = 4 + len(hb)
     parts: list[Any] = [b"", _U32.pack(len(hb)), hb]
     for a in arrays:
@@ -318,7 +369,7 @@ def decode_body(body: bytes | memoryview) -> events.Event:
         raise CodecError("truncated or oversized frame header")
     try:
         header = from_json(str(body[4 : 4 + hlen], "utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise CodecError(f"frame header is not JSON: {e}") from None
     if not isinstance(header, dict):
         raise CodecError("frame header is not an object")
@@ -328,27 +379,49 @@ def decode_body(body: bytes | memoryview) -> events.Event:
 
 
 _SAFE_BY_NAME = {n: np.dtype(n) for n in SAFE_DTYPES}
+# The spellings a writer may use for an allowed dtype: its name ('float32') and its array-protocol
+# string ('<f4'). Nothing else reaches np.dtype(): it parses arbitrary strings (``"f4,("`` raises
+# SyntaxError, ``"O"`` is a pickle-backed object array).
+_SAFE_BY_NAME.update({dt.str: dt for dt in list(_SAFE_BY_NAME.values())})
+MAX_NDIM = 64
 
 
 def check_array(dtype: Any, shape: Any) -> tuple[np.dtype, tuple[int, ...], int]:
     """(dtype, shape, nbytes) of a described array; a refused dtype or bad shape is a CodecError."""
     dt = _SAFE_BY_NAME.get(dtype) if type(dtype) is str else None
-    try:
-        if dt is None:
-            dt = np.dtype(dtype)  # an alias such as '<f4' of an allowed dtype is fine
-            if dt.name not in SAFE_DTYPES:
-                raise CodecError(f"refused array of dtype {dt.name} and shape {shape}")
-        shape = tuple([x if type(x) is int else int(x) for x in shape])
-    except (TypeError, ValueError) as e:
-        if isinstance(e, CodecError):
-            raise
-        raise CodecError(f"bad array description: {e}") from None
+    if dt is None:
+        plain = type(dtype) is str and len(dtype) <= 40 and dtype.isprintable()
+        named = dtype if plain else short(dtype)
+        raise CodecError(f"refused array of dtype {named}")
+    if type(shape) not in (list, tuple) or len(shape) > MAX_NDIM:
+        raise CodecError(f"bad array shape {short(shape)}")
     n = dt.itemsize
     for x in shape:
-        if x < 0:
-            raise CodecError(f"refused array of dtype {dt.name} and shape {shape}")
+        if type(x) is not int or x < 0:
+            raise CodecError(f"refused array of dtype {dt.name} and shape {short(shape)}")
         n *= x
-    return dt, shape, n
+        if n > MAX_ARRAY_BYTES:
+            raise CodecError(f"array of dtype {dt.name} and shape {short(shape)} is too large")
+    return dt, tuple(shape), n
+
+
+class _Short(reprlib.Repr):
+    def repr_ndarray(self, a: np.ndarray, level: int) -> str:
+        return f"array{list(a.shape)}"
+
+
+_SHORT = _Short()
+_SHORT.maxlevel, _SHORT.maxtuple, _SHORT.maxlist, _SHORT.maxdict = 3, 4, 4, 3
+_SHORT.maxstring = _SHORT.maxlong = _SHORT.maxother = 30
+
+
+def short(v: Any, n: int = 40) -> str:
+    """A bounded one-line repr for an error message (a hostile value may be megabytes long)."""
+    try:
+        r = " ".join(_SHORT.repr(v).split())
+    except Exception:  # a repr that fails must not hide the real error
+        r = f"<{type(v).__name__}>"
+    return r if len(r) <= n else r[: n - 3] + "..."
 
 
 def read_arrays(specs: Any, buf: memoryview, offset: int) -> list[np.ndarray]:
@@ -357,14 +430,11 @@ def read_arrays(specs: Any, buf: memoryview, offset: int) -> list[np.ndarray]:
         raise CodecError("array table is not a list")
     out = []
     for s in specs:
-        try:
-            dt, shape, n = check_array(s["dtype"], s["shape"])
-            nbytes = int(s["nbytes"])
-        except (KeyError, TypeError, ValueError) as e:
-            if isinstance(e, CodecError):
-                raise
-            raise CodecError(f"bad array description: {e}") from None
-        if n != nbytes or nbytes > MAX_ARRAY_BYTES or offset + nbytes > len(buf):
+        if type(s) is not dict or not {"dtype", "shape", "nbytes"} <= s.keys():
+            raise CodecError(f"bad array description {short(s)}")
+        dt, shape, n = check_array(s["dtype"], s["shape"])
+        nbytes = s["nbytes"]
+        if type(nbytes) is not int or n != nbytes or offset + nbytes > len(buf):
             raise CodecError("array size does not match its description, or data is truncated")
         a = np.frombuffer(buf[offset : offset + nbytes], dtype=dt).reshape(shape).copy()
         a.flags.writeable = False

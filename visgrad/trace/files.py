@@ -37,6 +37,7 @@ from visgrad.trace.codec import (
 )
 from visgrad.trace.file_blocks import BlockReader, BlockWriter, TraceFileError
 from visgrad.trace.sources import SourceError, checked_sources
+from visgrad.trace.validate import EventValidator
 
 __all__ = ["TraceFileError", "info_text", "load_sources", "load_trace", "save_trace"]
 
@@ -259,6 +260,7 @@ def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.E
         # Read whole (the CRC is checked at its end) before any line is trusted.
         data = _read(zf, "events.jsonl")
         total = m["events"]
+        validator = EventValidator()
         out: list[ev_.Event] = []
         for i, line in enumerate(_lines(data)):
             if i == total:
@@ -273,7 +275,9 @@ def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.E
                     arrays = blocks.arrays(header.pop("$arrays", []))
                 else:
                     arrays = []
-                out.append(from_record(header, arrays))
+                ev = from_record(header, arrays)
+                validator.check(ev)
+                out.append(ev)
             except TraceFileError:
                 raise
             except CodecError as e:
