@@ -133,6 +133,8 @@ def _program_error(evs: list) -> str | None:
     for ev in reversed(evs):
         if isinstance(ev, events.ProgramError):
             return f"{ev.exc_type}: {ev.message}"
+        if isinstance(ev, events.RunState) and ev.reason == "corrupt":
+            return str(ev.detail.get("message", "its event stream was refused"))
     return None
 
 

@@ -177,6 +177,10 @@ class Controller(QObject):
             self._set_run_state("paused")
             self.paused_at.emit(item.reason, dict(item.detail or {}))
             return
+        if item.state == "error" and item.reason == "corrupt":  # the run was refused: say why
+            self._set_run_state("error")
+            self.program_failed.emit(str(item.detail.get("message", "")), "")
+            return
         if self.run_state == "error" and item.state in ("finished", "stopped"):
             return
         self._set_run_state(_STATE_OF_RUN.get(item.state, self.run_state))

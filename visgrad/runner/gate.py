@@ -81,7 +81,13 @@ class OutputStream(io.TextIOBase):
             self._emit(text)
 
     def _emit(self, text: str) -> None:
-        self._channel.send(events.Output(seq=events.next_seq(), stream=self._stream, text=text))
+        # In pieces: one event's strings are bounded (codec.MAX_SENT_STRING), a print is not.
+        step = codec.MAX_SENT_STRING
+        for i in range(0, len(text), step):
+            piece = text[i : i + step]
+            self._channel.send(
+                events.Output(seq=events.next_seq(), stream=self._stream, text=piece)
+            )
 
 
 def user_frame() -> Any:

@@ -7,6 +7,12 @@ connect), they are private to the two processes, and a dead child shows up at on
 The child's real stdout/stderr are captured separately (they carry only what bypasses
 ``sys.stdout``: C libraries, subprocesses, a crash message) and forwarded as ``Output`` events.
 One reader thread multiplexes the three pipes, so ``on_event`` is called from one thread, in order.
+
+The child runs the user's program, so nothing it sends is trusted: every frame is bounded, decoded
+and validated (``runner/stream.py``, ``trace/validate.py``). The first bad frame ends the run:
+the child and everything it forked (its own process group) are killed, the events before are
+kept, and a final ``RunState(state="error", reason="corrupt")`` says why in ``detail["message"]``.
+The child's exit, not the end of its pipes, ends the reading (a forked grandchild may hold them).
 Events the parent makes itself (that raw output, and the final ``RunState`` of a crashed or killed
 child) carry the seq of the last child event seen (+1 for the final state): the child owns numbering.
 """
@@ -28,10 +34,22 @@ from typing import Any
 
 from visgrad import events
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.runner.stream import FrameStream
 from visgrad.trace import codec
 
 _PKG_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 _TERMINAL = frozenset({"finished", "error", "stopped"})
+_DRAIN = 0.5  # seconds the pipes get to drain once the child exited or its events ended
+_EXIT_GRACE = 2.0  # seconds a child that closed its pipes gets to exit before it is killed
+_POLL = 0.2  # how often the child's exit is polled where there is no pidfd
+
+
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that becomes readable when ``pid`` exits (Linux 5.3+), or None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 class Session:
@@ -71,6 +89,7 @@ class Session:
         self._last_seq = 0
         self._child_state = ""  # the last state the child itself reported
         self._stop_requested = False
+        self._corrupt: str | None = None  # why the child's stream was refused, if it was
         self.exited = threading.Event()
 
     @property
@@ -116,10 +135,15 @@ class Session:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env,
+                # Its own process group: Stop ends what the program forked too, and a Ctrl-C
+                # in the terminal reaches visgrad alone, which then stops the run and keeps it.
+                start_new_session=True,
             )
         finally:
             os.close(ev_w)
             os.close(cmd_r)
+        # A program that stops reading commands must not block the caller (the GUI thread).
+        os.set_blocking(cmd_w, False)
         self._cmd_fd = cmd_w
         self.state = "running"
         self._reader = threading.Thread(
@@ -157,7 +181,7 @@ class Session:
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()  # the reader thread reaps it and reports
+            self._kill()  # the reader thread reaps it and reports
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the child exited and every event was delivered; False on timeout."""
@@ -174,6 +198,8 @@ class Session:
                 self.state = "running"
             try:
                 os.write(self._cmd_fd, data)
+            except BlockingIOError:
+                self._distrust("the program stopped reading visgrad's commands")
             except OSError:
                 return  # the child is gone; the reader thread reports how it ended
 
@@ -192,56 +218,103 @@ class Session:
 
     def _read_loop(self, ev_fd: int) -> None:
         proc = self._proc
-        assert proc is not None and proc.stdout is not None and proc.stderr is not None
+        assert proc is not None
+        stream = FrameStream()
+        try:
+            self._pump(ev_fd, proc, stream)
+        except BaseException as e:  # even a bug here must end the run visibly, never hang it
+            self._distrust(f"visgrad stopped reading the program: {type(e).__name__}: {e}")
+        for f in (proc.stdout, proc.stderr):
+            if f is not None:
+                f.close()
+        os.close(ev_fd)
+        try:
+            rc = proc.wait(_EXIT_GRACE)
+        except subprocess.TimeoutExpired:  # it closed our pipes but runs on: not a run any more
+            self._distrust("the program closed visgrad's pipes but did not exit; it was stopped")
+            rc = proc.wait()
+        if stream.pending and rc >= 0 and not self._stop_requested:  # not killed mid-frame
+            try:
+                stream.close()
+            except codec.CodecError as e:
+                self._distrust(f"the program's event stream is corrupt: {e}")
+        self._finish(rc)
+
+    def _pump(self, ev_fd: int, proc: subprocess.Popen[bytes], stream: FrameStream) -> None:
+        """Read the three pipes until they end, or until the child has exited and they drained.
+
+        A forked grandchild may hold the pipes open for ever, so the child's own exit (seen on a
+        pidfd, else by polling) starts a short drain, after which reading stops.
+        """
+        assert proc.stdout is not None and proc.stderr is not None
         sel = selectors.DefaultSelector()
         sel.register(ev_fd, selectors.EVENT_READ, "events")
         decoders = {}
         for name, f in (("stdout", proc.stdout), ("stderr", proc.stderr)):
             sel.register(f.fileno(), selectors.EVENT_READ, name)
             decoders[name] = codecs.getincrementaldecoder("utf-8")("replace")
-        buf = bytearray()
+        pidfd = _pidfd(proc.pid)
+        if pidfd is not None:
+            sel.register(pidfd, selectors.EVENT_READ, "exit")
         open_fds = 3
-        deadline: float | None = None  # once events ended, output pipes get a moment to drain
-        while open_fds:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = sel.select(timeout)
-            if not ready and deadline is not None:
-                break
-            for key, _ in ready:
-                data = os.read(key.fd, 1 << 20)
-                if key.data == "events":
-                    if data:
-                        buf += data
-                        self._frames(buf)
-                    else:
-                        deadline = time.monotonic() + 0.5
+        deadline: float | None = None  # once the child exited or events ended: drain, then stop
+        try:
+            while open_fds:
+                if deadline is None:
+                    timeout = None if pidfd is not None else _POLL
                 else:
-                    text = decoders[key.data].decode(data, final=not data)
-                    if text:
-                        self._deliver(events.Output(seq=self._last_seq, stream=key.data, text=text))
-                if not data:
-                    sel.unregister(key.fd)
-                    open_fds -= 1
-        sel.close()
-        os.close(ev_fd)
-        proc.stdout.close()
-        proc.stderr.close()
-        self._finish(proc.wait())
+                    timeout = max(0.0, deadline - time.monotonic())
+                ready = sel.select(timeout)
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                if deadline is None and pidfd is None and proc.poll() is not None:
+                    deadline = time.monotonic() + _DRAIN
+                for key, _ in ready:
+                    if key.data == "exit":
+                        sel.unregister(key.fd)
+                        deadline = time.monotonic() + _DRAIN if deadline is None else deadline
+                        continue
+                    data = os.read(key.fd, 1 << 20)
+                    if key.data == "events":
+                        if data:
+                            for ev in stream.feed(data):
+                                self._deliver(ev)
+                        else:
+                            deadline = deadline or time.monotonic() + _DRAIN
+                    else:
+                        text = decoders[key.data].decode(data, final=not data)
+                        if text:
+                            self._deliver(
+                                events.Output(seq=self._last_seq, stream=key.data, text=text)
+                            )
+                    if not data:
+                        sel.unregister(key.fd)
+                        open_fds -= 1
+        except codec.CodecError as e:
+            self._distrust(f"the program's event stream is corrupt: {e}")
+        finally:
+            sel.close()
+            if pidfd is not None:
+                os.close(pidfd)
 
-    def _frames(self, buf: bytearray) -> None:
-        pos, n = 0, len(buf)
-        while n - pos >= 4:
-            (size,) = codec._U32.unpack_from(buf, pos)
-            if n - pos - 4 < size:
-                break
-            body = memoryview(buf)[pos + 4 : pos + 4 + size]
-            try:
-                ev = codec.decode_body(body)
-            finally:
-                body.release()
-            self._deliver(ev)
-            pos += 4 + size
-        del buf[:pos]
+    def _distrust(self, message: str) -> None:
+        """The child sent what visgrad does not accept: end it, keep what came before, say why.
+
+        The reader thread reports it when the run ends (``_finish``), so events stay in order.
+        """
+        if self._corrupt is None:
+            self._corrupt = message
+        self._kill()
+
+    def _kill(self) -> None:
+        """Kill the child and whatever it started (it runs in its own process group)."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
 
     def _finish(self, rc: int) -> None:
         self.returncode = rc
@@ -250,7 +323,17 @@ class Session:
                 os.close(self._cmd_fd)
             except OSError:
                 pass  # already closed: the child is gone
-        if self._child_state not in ("finished", "error"):
+        if self._corrupt is not None:
+            text = f"visgrad: {self._corrupt}\n"
+            self._deliver(events.Output(seq=self._last_seq, stream="stderr", text=text))
+            ev = events.RunState(
+                seq=self._last_seq + 1,
+                state="error",
+                reason="corrupt",
+                detail={"returncode": rc, "message": self._corrupt},
+            )
+            self._deliver(ev)
+        elif self._child_state not in ("finished", "error"):
             if self._stop_requested:
                 ev = events.RunState(
                     seq=self._last_seq + 1,
