@@ -17,7 +17,6 @@ from visgrad.graph.build import graph_at
 from visgrad.graph.export import export_graph
 from visgrad.trace.files import info_text, load_trace, save_trace
 from visgrad.trace.model import TraceModel
-from visgrad.trace.nan_origin import first_anomaly
 from visgrad.trace.validate import EventValidator
 
 GRAPH_FORMATS = (".dot", ".graphml", ".json")
@@ -42,22 +41,38 @@ def ticks_of(n: int, most: int = 64) -> list[int]:
 def exercise_model(evs: list[events.Event], tmp: Path, budget: int | None = None) -> TraceModel:
     """Every window-free consumer of a validated run; returns the model."""
     model = TraceModel(evs, memory_budget_bytes=budget)
+    assert model.fold_errors == [], model.fold_errors[:3]
     names = model.names
     for ev in model.events:
         fmt.describe(ev, names)
         fmt.event_category(ev)
+    stats = model.training
+    stats.parameters()
+    stats.all_markers()
     for tick in ticks_of(len(model)):
         s = model.state_at(tick)
         for scope in ("all", "iteration"):
             graph_at(s, scope)
         for t in itertools.islice(s.tensors.values(), 50):
             model.ledger(t.id, tick)
+            model.previous_change(t.id, tick)
+            model.gradient_at(t.id, tick)
+            model.grad_leaf_of(t.id)
+            model.node_id(t.id)
             fmt.preview(t.value)
             fmt.preview(t.grad)
             fmt.norm(t.grad)
             fmt.grad_line(t.grad, t.grad_contributions)
             fmt.shape_text(t.shape)
-        first_anomaly(model.events, tick)
+        for f in itertools.islice(s.functions.values(), 50):
+            model.outputs_of(f.id)
+        model.nan_origins(tick)
+        model.nan_origin(tick)
+        model.unzeroed_grads(tick)
+        model.marks(tick)
+        model.source_tick(tick)
+        model.next_tick(events.ForwardOp, tick)
+    model.marked_ticks("nan")
     for ext in GRAPH_FORMATS:
         export_graph(model, tmp / f"graph{ext}")
         export_graph(model, tmp / f"graph{ext}", tick=0, scope="iteration")
