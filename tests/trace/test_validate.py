@@ -53,8 +53,8 @@ def _fwd(seq: int = 1, **kw) -> ev.ForwardOp:
         (ev.Output(seq=1, text="a\ud800"), "lone surrogate"),
         (ev.TensorNamed(seq=1, tensor="abc"), "'tensor' must be an integer"),
         (ev.TensorNamed(seq=1, tensor=True), "'tensor' must be an integer"),
-        (ev.TensorNamed(seq=1, tensor=0), "'tensor' must be between 1"),
-        (ev.TensorNamed(seq=1, tensor=2**60), "'tensor' must be between 1"),
+        (ev.TensorNamed(seq=1, tensor=-3), "'tensor' must be between 0"),
+        (ev.TensorNamed(seq=1, tensor=2**60), "'tensor' must be between 0"),
         (_fwd(shapes=7), "'shapes' must be a list"),
         (_fwd(shapes=((float("inf"),),)), "'shapes'[0] must hold non-negative integer sizes"),
         (_fwd(shapes=((-1, 3),)), "non-negative integer sizes"),
@@ -162,7 +162,7 @@ def test_a_field_added_later_is_checked_from_its_annotation() -> None:
     checks["base"](None, "base")
     checks["stack"]((("f.py", 1, "main"),), "stack")
     for name, bad, fragment in [
-        ("base", 0, "between 1"),
+        ("base", -1, "between 0"),
         ("module", 7, "must be a string"),
         ("stack", (("f.py", "1", "main"),), "[0][1] must be an integer"),
         ("summary", np.zeros(2), "must be an array summary"),

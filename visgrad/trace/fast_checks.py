@@ -70,7 +70,7 @@ class _Gen:
         if origin is typing.Annotated:
             marks = [m for m in hint.__metadata__ if isinstance(m, str) and m in _MARKERS]
             if marks and marks[0] in ("tensor-id", "node-id"):
-                return self.ints(v, 1, lim.max_id)
+                return self.ints(v, 0, lim.max_id)
             if marks and marks[0] == "dtype":
                 return f"(type({v}) is str and {v} in {self.const(SAFE_DTYPES)})"
             if marks and marks[0] == "shape":

@@ -301,8 +301,10 @@ def _tuple_fixed(items: list[Check]) -> Check:
 
 
 _MARKERS: dict[str, Callable[[Limits], Check]] = {
-    "tensor-id": lambda lim: _int(1, lim.max_id),
-    "node-id": lambda lim: _int(1, lim.max_id),
+    # 0 is the engine's "no id" (a hook on a non-leaf names no tensor); the fold's own ids for
+    # unrecorded ops and in-place versions are negative, so no id from outside can be one.
+    "tensor-id": lambda lim: _int(0, lim.max_id),
+    "node-id": lambda lim: _int(0, lim.max_id),
     "shape": _shape,
     "dtype": lambda lim: _dtype,
 }

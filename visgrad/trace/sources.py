@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tokenize
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -44,8 +45,15 @@ def decode_source(data: bytes) -> str:
 
 
 def read_source(path: str | os.PathLike, limit: int = 16 * MAX_FILE_CHARS) -> str:
-    """The text of the Python file at ``path`` (OSError when it cannot be read)."""
-    with open(path, "rb") as f:
+    """The text of the Python file at ``path`` (OSError when it cannot be read).
+
+    Only a regular file is read: a path from a trace may name a FIFO (opening it would wait for a
+    writer for ever) or a device.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"not a regular file: {os.fspath(path)}")
         data = f.read(limit + 1)
     text = decode_source(data[:limit])
     return text + _CUT_NOTE if len(data) > limit else text

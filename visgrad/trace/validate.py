@@ -13,7 +13,7 @@ What is checked, and where it comes from:
   dtype, at most 64 dimensions, or an ``ArraySummary`` whose numbers are sane) and
   ``dict[str, Any]`` / ``Any`` (plain JSON: bounded depth and size, no arrays).
 - **Meaning, from ``Annotated`` markers**: ``TensorId`` and ``NodeId`` are ids in
-  ``1 .. 2**53``, ``Shape`` is at most 64 non-negative sizes whose product is bounded, ``DType``
+  ``0 .. 2**53`` (0: the engine names no id), ``Shape`` is at most 64 non-negative sizes whose product is bounded, ``DType``
   names an allowed dtype.
 - **Cross-references and order**, per event kind (``EventValidator._rules``): seqs go back at most
   ``SEQ_WINDOW`` (a program's threads race to send), a seq that keys a graph node is not repeated,
