@@ -19,7 +19,7 @@ def tutorial_trace(tmp_path_factory):
 def test_demos_lists_every_demo(capsys):
     assert cli.main(["demos"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert names == ["tutorial", "mlp", "control_flow", "nan", "makemore"]
+    assert names == ["tutorial", "mlp", "control_flow", "nan", "makemore", "gpt", "cnn"]
 
 
 def test_info_shows_the_tutorials_leaves_and_grads(tutorial_trace, capsys):

@@ -12,6 +12,8 @@ DEMOS: dict[str, str] = {
     "control_flow": "data-dependent control flow: a while loop on a norm and an if on a value",
     "nan": "a backward pass that produces NaN (sqrt at 0 times a zero weight)",
     "makemore": "a makemore-style character MLP (embedding, two tanh layers) trained 300 steps",
+    "gpt": "a tiny GPT (embeddings, 4 attention blocks, LayerNorm, head) trained 2 AdamW steps",
+    "cnn": "a small CNN (two conv/ReLU/pool stages, two linear layers) trained 2 SGD steps",
 }
 
 

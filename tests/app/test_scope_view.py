@@ -72,6 +72,14 @@ def test_the_toggle_switches_between_one_iteration_and_the_whole_history(qtbot, 
     mlp.actions_by_name["scope_all"].trigger()
     qtbot.waitUntil(lambda: not mlp.graph_view.layout_pending, timeout=5000)
     whole = graph_at(state)
+    # The history opens with the model's three identical calls folded into one card, x3.
+    folded = [k for k in scene.items_by_key if k in mlp.graph_view.drawn.view]
+    assert [mlp.graph_view.drawn.view.nodes[k]["repeat"] for k in folded if k.startswith("g:")] == [
+        3
+    ]
+    assert scene.node_count() < whole.number_of_nodes()
+    mlp.graph_view.expand_all()
+    qtbot.waitUntil(lambda: not mlp.graph_view.layout_pending, timeout=5000)
     assert scene.node_count() == whole.number_of_nodes() > 2 * 18
     assert scene.edge_count() == whole.number_of_edges()
     assert mlp.status_counts.text().startswith(f"history · {whole.number_of_nodes()} nodes")
@@ -103,10 +111,12 @@ def test_stepping_into_the_next_iteration_replaces_its_ops_and_keeps_the_paramet
     assert _shown_ops(mlp) & old_ops == set()
     first = params & c.state().scope_keys()
     assert len(first) == 1  # fc1.weight, read by the first op
-    assert {
-        k: scene.items_by_key[k].pos() for k in first if scene.shown(scene.items_by_key[k])
-    } == {k: where[k] for k in first}
-    # The parameters stay where they were while iteration 3 grows to its full graph.
+    # It is drawn, inside fc1's box (which grows, and moves what follows it, as fc1 runs).
+    (weight,) = first
+    assert scene.shown(scene.items_by_key[weight])
+    fc1 = [b for k, b in scene.boxes.items() if k.endswith("/fc1")]
+    assert fc1 and fc1[0].rect.contains(scene.items_by_key[weight].pos())
+    # Once iteration 3 has grown to its full graph, the parameters are where they were.
     _go(qtbot, mlp, _backward_ends(mlp)[2])
     new_ops = _shown_ops(mlp)
     assert len(new_ops) == 6 and new_ops & old_ops == set()

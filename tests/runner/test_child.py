@@ -109,7 +109,15 @@ def test_tutorial_output_under_the_runner_matches_pytorchs_text(free_run):
 
 
 def test_list_demos_describes_each_shipped_demo():
-    assert [n for n, _ in list_demos()] == ["tutorial", "mlp", "control_flow", "nan", "makemore"]
+    assert [n for n, _ in list_demos()] == [
+        "tutorial",
+        "mlp",
+        "control_flow",
+        "nan",
+        "makemore",
+        "gpt",
+        "cnn",
+    ]
     assert all(demo_path(n).is_file() for n in DEMOS)
     with pytest.raises(KeyError, match="the demos are: tutorial, mlp"):
         demo_path("nope")

@@ -76,6 +76,8 @@ def build_geometry(graph: nx.DiGraph, layout: Layout, state: State | None) -> Ge
             continue
         if key.startswith("f"):
             group = "f"
+        elif key.startswith("g:"):
+            group = "g"
         else:
             ts = tensors.get(int(key[1:]))
             group = ts.role if ts is not None else "intermediate"

@@ -73,6 +73,10 @@ class NodeItem(QGraphicsItem):
             halo = colors.current
         elif key == self.host.selection:
             halo = colors.selected
+        if key in self.host.matches:
+            painter.setPen(QPen(colors.search, 3.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(self._rect.adjusted(-8, -8, 8, 8), radius + 6, radius + 6)
         mark = self.host.marks.get(key)
         if mark is not None:
             painter.setPen(QPen(colors.marks.get(mark, colors.current), 3.0))
@@ -293,6 +297,8 @@ class SceneHost:
         self.current: frozenset[str] = frozenset()
         self.selection = ""
         self.marks: dict[str, str] = {}
+        self.current_boxes: frozenset[str] = frozenset()  # open groups holding the current op
+        self.matches: frozenset[str] = frozenset()  # drawn nodes matching the search
 
 
 def edge_path(

@@ -29,8 +29,11 @@ from visgrad.app.graph_items import (
     grad_pen,
     node_size,
 )
+from visgrad.app.group_items import GROUP_H, GROUP_W, GroupBox, GroupItem
 from visgrad.app.theme import GraphColors, role_color
 from visgrad.events import BackwardNode, GradAccumulated
+from visgrad.graph.grouped import representative
+from visgrad.graph.groups import is_group
 from visgrad.graph.layout import Layout
 from visgrad.trace.state import State
 
@@ -38,6 +41,8 @@ MARGIN = 60.0
 
 
 def key_kind(key: str) -> str:
+    if is_group(key):
+        return "group"
     return "function" if key.startswith("f") else "tensor"
 
 
@@ -66,6 +71,7 @@ class GraphScene(QGraphicsScene):
         self._shown: set[str] = set()  # keys whose items are visible (the layer aside)
         self._edge_items: list[QGraphicsPathItem] = []
         self._grad_items: list[QGraphicsItem] = []
+        self.boxes: dict[str, GroupBox] = {}  # open groups' frames
         self._edge_total = 0
         self.nodes_layer = QGraphicsRectItem()
         self.nodes_layer.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
@@ -82,6 +88,9 @@ class GraphScene(QGraphicsScene):
         """Give every node the fixed box size the layout must use."""
         for key, attrs in graph.nodes(data=True):
             role = label = ""
+            if attrs.get("kind") == "group":
+                attrs["size"] = (GROUP_W, GROUP_H)
+                continue
             if key_kind(key) == "tensor":
                 ts = state.tensors.get(key_id(key))
                 role = ts.role if ts is not None else attrs.get("role", "")
@@ -101,7 +110,8 @@ class GraphScene(QGraphicsScene):
             gone = [
                 k
                 for k in self._shown
-                if key_id(k)
+                if not is_group(k)
+                and key_id(k)
                 not in (state.functions if key_kind(k) == "function" else state.tensors)
             ]
         self._show(gone, False)
@@ -123,9 +133,11 @@ class GraphScene(QGraphicsScene):
             geometry = build_geometry(graph, layout, self.host.state)
         placed, items = self._placed, self.items_by_key
         for key, xy in layout.positions.items():
+            item = items.get(key)
+            if isinstance(item, GroupItem) and key in graph:
+                item.set_attrs(graph.nodes[key])
             if placed.get(key) == xy:
                 continue
-            item = items.get(key)
             if item is None:
                 item = self._make_item(key, graph.nodes[key] if key in graph else {})
                 items[key] = item
@@ -144,6 +156,7 @@ class GraphScene(QGraphicsScene):
             QRectF(x0 - MARGIN, y0 - MARGIN, x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN)
         )
         self._set_overview(geometry.overview)
+        self._set_boxes(graph, layout)
         self.set_state(self.host.state)
 
     def create_items(self, graph: nx.DiGraph, layout: Layout, keys: list[str]) -> None:
@@ -166,6 +179,9 @@ class GraphScene(QGraphicsScene):
         self._shown.clear()
         self._clear(self._edge_items)
         self._clear(self._grad_items)
+        for box in self.boxes.values():
+            self.removeItem(box)
+        self.boxes.clear()
         self._edge_total = 0
         self.graph = nx.DiGraph()
         self.layout = None
@@ -173,10 +189,12 @@ class GraphScene(QGraphicsScene):
         self.overview.set_groups([], QRectF())
 
     def _make_item(self, key: str, attrs: dict) -> NodeItem:
-        if key_kind(key) == "function":
+        if is_group(key):
+            item: NodeItem = GroupItem(key, attrs, self.host)
+        elif key_kind(key) == "function":
             fs = self.host.state.functions.get(key_id(key)) if self.host.state else None
             label = fs.grad_fn if fs is not None else ""
-            item: NodeItem = FunctionItem(key, key_id(key), label, self.host)
+            item = FunctionItem(key, key_id(key), label, self.host)
         else:
             ts = self.host.state.tensors.get(key_id(key)) if self.host.state else None
             role = ts.role if ts is not None else attrs.get("role", "intermediate")
@@ -228,10 +246,25 @@ class GraphScene(QGraphicsScene):
         for group, rects in boxes.items():
             if group == "f":
                 color = self.colors.fn_border
+            elif group == "g":
+                color = self.colors.group
             else:
                 color = role_color(self.colors, group) or self.colors.border
             groups.append((color, rects))
         self.overview.set_groups(groups, self.sceneRect())
+
+    def _set_boxes(self, graph: nx.DiGraph, layout: Layout) -> None:
+        """Frames of the open groups, made once per group and moved when the layout moves them."""
+        rects = getattr(layout, "boxes", {})
+        info = graph.graph.get("boxes", {})
+        for key in [k for k in self.boxes if k not in rects]:
+            self.removeItem(self.boxes.pop(key))
+        for key, (x0, y0, x1, y1) in rects.items():
+            box = self.boxes.get(key)
+            if box is None:
+                box = self.boxes[key] = GroupBox(key, info.get(key, {}), self.host)
+                self.addItem(box)
+            box.set_rect(QRectF(x0, y0, x1 - x0, y1 - y0), info.get(key, {}))
 
     def _clear(self, items: list[QGraphicsItem]) -> None:
         for item in items:
@@ -242,12 +275,25 @@ class GraphScene(QGraphicsScene):
     def set_state(self, state: State | None) -> None:
         """Show ``state``: contents, the highlighted nodes and this step's gradient edges."""
         self.host.state = state
-        self.host.current = frozenset(state.current) if state is not None else frozenset()
+        current = state.current if state is not None else ()
+        self.host.current = frozenset(representative(self.graph, k) for k in current)
+        tree = self.graph.graph.get("tree")
+        self.host.current_boxes = frozenset(
+            g
+            for k in current
+            for g in (tree.chain_of(k) if tree is not None else ())
+            if g in self.boxes
+        )
         self._clear(self._grad_items)
         if state is not None and state.grad_edges and self.layout is not None:
             mags = _edge_magnitudes(state)
+            drawn: set[tuple[str, str]] = set()
             for a, b in state.grad_edges:
-                self._add_grad_edge(a, b, mags.get((a, b)))
+                ra, rb = representative(self.graph, a), representative(self.graph, b)
+                if ra == rb or (ra, rb) in drawn:
+                    continue  # inside one closed group: the group's highlight says it
+                drawn.add((ra, rb))
+                self._add_grad_edge(ra, rb, mags.get((a, b)))
         self.update()
 
     def _add_grad_edge(self, sender: str, receiver: str, magnitude: float | None) -> None:

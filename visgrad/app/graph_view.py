@@ -5,6 +5,11 @@ on a one-thread ``QThreadPool``; the GUI thread only turns the result into items
 items per event-loop turn when there are thousands. While a layout is computing, nodes that left the graph are
 already hidden and the highlight already moved, so stepping never waits for the layout.
 
+Module groups: the graph the layout and the scene see is the *view graph* of the open groups
+(:mod:`visgrad.graph.grouped`); a closed group is one card. Until the user opens or closes one,
+the groups open to a depth that fits (``auto_expanded``); opening or closing keeps the group where
+it is on screen, and re-lays out only the levels that changed (:mod:`layout_compound`).
+
 ``scope`` chooses what is drawn: ``"iteration"`` (the default) the graph of the cursor's training
 iteration only, as PyTorch builds a new graph each step; ``"all"`` the whole history.
 
@@ -17,81 +22,34 @@ structure look the same, with their shared parameters in the same places.
 
 from __future__ import annotations
 
-import networkx as nx
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from visgrad.app.graph_geometry import Geometry, build_geometry, grid_points
+from visgrad.app.graph_geometry import grid_points
 from visgrad.app.graph_items import NodeItem
-from visgrad.app.graph_scene import GraphScene, key_id, key_kind
+from visgrad.app.graph_scene import GraphScene
+from visgrad.app.group_items import GroupBox, GroupItem
+from visgrad.app.layout_job import Drawn, LayoutJob, Relay
 from visgrad.app.theme import GraphColors, graph_colors
-from visgrad.graph.build import SCOPES, graph_at
-from visgrad.graph.layout import Layout, grow_layout
+from visgrad.app.view_groups import ViewGroups
+from visgrad.app.view_navigation import ViewNavigation
+from visgrad.app.view_search import ViewSearch
+from visgrad.graph.build import SCOPES
+from visgrad.graph.layout import Layout
 from visgrad.trace.state import State
 
-MIN_SCALE, MAX_SCALE, FIT_MAX = 0.02, 4.0, 1.0
-OVERVIEW_BELOW = 0.16  # scale under which every node is drawn by the one overview item
-ZOOM_STEP = 1.25
-NODE_GAP, LAYER_GAP = 32.0, 38.0
 ITEMS_PER_SLICE = 600  # new items made per event-loop turn (about 10 ms)
 
 
-def build_and_layout(
-    state: State,
-    scene: GraphScene,
-    direction: str,
-    previous: Layout | None,
-    scope: str = "all",
-) -> tuple[nx.DiGraph, Layout]:
-    """The graph at ``state`` with box sizes, laid out online; ``previous`` is a layout of the
-    same drawing at another tick (its nodes keep their places) or None."""
-    graph = graph_at(state, scope)
-    scene.prepare_graph(graph, state)
-    if previous is not None and previous.direction != direction:
-        previous = None
-    return graph, grow_layout(
-        graph, previous, direction=direction, node_gap=NODE_GAP, layer_gap=LAYER_GAP
-    )
-
-
-class _Relay(QObject):
-    done = Signal(int, object, object, object)  # generation, graph, layout, geometry
-    failed = Signal(int, str)
-
-
-class _LayoutJob(QRunnable):
-    def __init__(
-        self,
-        relay: _Relay,
-        gen: int,
-        state: State,
-        scene: GraphScene,
-        direction: str,
-        previous: Layout | None,
-        scope: str,
-    ) -> None:
-        super().__init__()
-        self.args = (state, scene, direction, previous, scope)
-        self.relay, self.gen = relay, gen
-
-    def run(self) -> None:
-        try:
-            graph, layout = build_and_layout(*self.args)
-            # Paths here, not on the GUI thread: 17,000 edges took 120 ms to build there.
-            geometry = build_geometry(graph, layout, self.args[0])
-        except Exception as e:  # a layout bug must not kill the worker thread silently
-            self.relay.failed.emit(self.gen, f"{type(e).__name__}: {e}")
-            return
-        self.relay.done.emit(self.gen, graph, layout, geometry)
-
-
-class GraphView(QGraphicsView):
+class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
     """QGraphicsView over a :class:`GraphScene`, fed with states by the window."""
 
     node_clicked = Signal(str)
+    group_clicked = Signal(str)  # a closed group's card was clicked (it is selected)
     scene_updated = Signal()  # a layout was applied
     layout_failed = Signal(str)
+    search_changed = Signal()  # the matches or the current match changed
 
     def __init__(self, colors: GraphColors | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,10 +79,15 @@ class GraphView(QGraphicsView):
         self._applied_gen = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
+        self._relay = Relay(self)
         self._relay.done.connect(self._on_layout)
         self._relay.failed.connect(self._on_failed)
-        self._search: tuple[str, list[str], int] = ("", [], -1)
+        self._init_search()
+        self.fit_narrow = False
+        # Open groups: None until the user opens or closes one (then the depth that fits).
+        self.expanded: set[str] | None = None
+        self.drawn: Drawn | None = None  # the applied job's
+        self._anchor: tuple[str, QPointF] | None = None  # keep this group here on screen
         self._grid_pen = QPen(self.colors.grid, 1.0)
         self._grid_pen.setCosmetic(True)
 
@@ -168,17 +131,25 @@ class GraphView(QGraphicsView):
         self._pool.clear()
         self.graph_scene.clear_graph()
         self.auto_fit = True
+        self.expanded = None
+        self.drawn = None
+        self._anchor = None
+        self._init_search()
         self.viewport().update()
 
-    def _submit(self, state: State, previous: Layout | None) -> None:
+    def _submit(self, state: State, previous: Layout | None, same_graph: bool = False) -> None:
         start = state.scope_start_seq if self.scope == "iteration" else 0
         self._drawing = (self.scope, start, self.direction)
         if self._drawing != self._applied_drawing:
             previous = None  # another iteration, scope or direction: a drawing of its own
+            same_graph = False
+        drawn = self.drawn
+        base = (drawn.graph, drawn.tree) if same_graph and drawn is not None else None
+        expanded = "auto" if self.expanded is None else frozenset(self.expanded)
         self._gen += 1
         self._pool.clear()  # only the newest graph matters
         self._pool.start(
-            _LayoutJob(
+            LayoutJob(
                 self._relay,
                 self._gen,
                 state,
@@ -186,31 +157,41 @@ class GraphView(QGraphicsView):
                 self.direction,
                 previous,
                 self.scope,
+                expanded,
+                base,
             )
         )
 
-    def _on_layout(self, gen: int, graph: nx.DiGraph, layout: Layout, geometry: Geometry) -> None:
+    def _on_layout(self, gen: int, drawn: Drawn) -> None:
         if gen != self._gen:
             return
         scene = self.graph_scene
+        graph, layout = drawn.view, drawn.layout
         missing = [k for k in layout.positions if k not in scene.items_by_key]
         if len(missing) > ITEMS_PER_SLICE:
             # Thousands of new items: create them a slice per event-loop turn, so the GUI thread
             # never stalls for long, then place them all at once.
             scene.host.state = self._state
             scene.create_items(graph, layout, missing[:ITEMS_PER_SLICE])
-            QTimer.singleShot(0, lambda: self._on_layout(gen, graph, layout, geometry))
+            QTimer.singleShot(0, lambda: self._on_layout(gen, drawn))
             return
         self._applied_gen = gen
         self._applied_drawing = self._drawing  # gen is the newest job's
-        self.graph_scene.set_state(self._state)
-        self.graph_scene.apply_layout(graph, layout, geometry)
+        self.drawn = drawn
+        anchor = self._anchor_point()
+        scene.graph = graph  # the highlight maps the state's keys through the new view graph
+        scene.set_state(self._state)
+        scene.apply_layout(graph, layout, drawn.geometry)
         # Scroll room around the graph, so any node can be centred (the scene's rect stays tight).
         room = max(self.viewport().width(), self.viewport().height()) / max(self._scale(), 0.05)
-        self.setSceneRect(self.graph_scene.sceneRect().adjusted(-room, -room, room, room))
+        self.setSceneRect(scene.sceneRect().adjusted(-room, -room, room, room))
         self._update_lod()
-        if self.auto_fit:
+        self._refresh_matches()
+        if anchor is not None:
+            self._keep_anchor(*anchor)
+        elif self.auto_fit:
             self.fit()
+        self._after_layout()
         self.scene_updated.emit()
 
     def _on_failed(self, gen: int, message: str) -> None:
@@ -243,57 +224,36 @@ class GraphView(QGraphicsView):
     def set_selection(self, key: str) -> None:
         self.graph_scene.host.selection = key
         self.graph_scene.update()
+        self.search_changed.emit()  # breadcrumbs follow the selection
+
+    def selected(self) -> str:
+        """The selected node's or group's key ("" for none)."""
+        return self.graph_scene.host.selection
 
     def center_on(self, key: str) -> bool:
-        """Scroll so ``key`` is in the middle; False when it is not drawn."""
-        item = self.graph_scene.items_by_key.get(key)
-        if item is None or not self.graph_scene.shown(item):
+        """Scroll so ``key`` (a node, a closed group's card or an open group's box) is in the
+        middle; False when it is not drawn."""
+        scene = self.graph_scene
+        item = scene.items_by_key.get(key)
+        if item is not None and scene.shown(item):
+            rect = item.sceneBoundingRect()
+        elif key in scene.boxes:
+            rect = scene.boxes[key].rect
+        else:
             return False
         self.auto_fit = False
-        if self.transform().m11() < 0.6:
+        if self.transform().m11() < 0.6 and rect.width() * 0.9 < self.viewport().width():
             self._set_scale(0.9)
-        self.centerOn(item)
+        self.centerOn(rect.center())
         return True
 
     def _follow_current(self, state: State) -> None:
-        if self.auto_fit or not state.current:
+        if (self.auto_fit and not self.fit_narrow) or not state.current:
             return
-        item = self.graph_scene.items_by_key.get(state.current[0])
+        key = next(iter(self.graph_scene.host.current), None)
+        item = self.graph_scene.items_by_key.get(key) if key else None
         if item is not None and self.graph_scene.shown(item):
             self.ensureVisible(item, 60, 60)
-
-    # -- zoom, pan, fit, direction ---------------------------------------------------------------
-    def zoom_by(self, factor: float) -> None:
-        self.auto_fit = False
-        self._set_scale(self.transform().m11() * factor)
-
-    def zoom_in(self) -> None:
-        self.zoom_by(ZOOM_STEP)
-
-    def zoom_out(self) -> None:
-        self.zoom_by(1 / ZOOM_STEP)
-
-    def _scale(self) -> float:
-        return self.transform().m11()
-
-    def _set_scale(self, s: float) -> None:
-        s = max(MIN_SCALE, min(MAX_SCALE, s))
-        cur = self.transform().m11()
-        if cur > 0:
-            self.scale(s / cur, s / cur)
-        self._update_lod()
-
-    def fit(self) -> None:
-        """Show the whole graph (never magnified beyond 100 %)."""
-        self.auto_fit = True
-        rect = self.graph_scene.sceneRect()
-        if rect.isEmpty():
-            return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > FIT_MAX:
-            self.resetTransform()
-            self.centerOn(rect.center())
-        self._update_lod()
 
     def set_direction(self, direction: str) -> None:
         """Top-to-bottom ("TB") or left-to-right ("LR"); a full layout, then fit."""
@@ -322,19 +282,6 @@ class GraphView(QGraphicsView):
         if scope == "iteration":
             self.graph_scene.hide_missing(state, state.scope_keys())
 
-    def _update_lod(self) -> None:
-        far = self.transform().m11() < OVERVIEW_BELOW
-        scene = self.graph_scene
-        if scene.overview.isVisible() != far:
-            scene.overview.setVisible(far)
-            scene.nodes_layer.setVisible(not far)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt virtual
-        delta = event.angleDelta().y()
-        if delta:
-            self.zoom_by(1.0015**delta)
-        event.accept()
-
     # -- picking ---------------------------------------------------------------------------------
     def node_at(self, pos: QPointF) -> NodeItem | None:
         """The node under a viewport position (bounding boxes only: no path hit tests)."""
@@ -351,51 +298,44 @@ class GraphView(QGraphicsView):
                 return item
         return None
 
+    def box_at(self, pos: QPointF) -> GroupBox | None:
+        """The innermost open group whose title is under a viewport position."""
+        p = self.mapToScene(pos.toPoint())
+        scale = self._scale()
+        best = None
+        for box in self.graph_scene.boxes.values():
+            if box.title_rect(scale).contains(p) and (best is None or box.zValue() > best.zValue()):
+                best = box
+        return best
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
         if event.button() == Qt.MouseButton.LeftButton:
             item = self.node_at(event.position())
+            if isinstance(item, GroupItem):
+                self.set_selection(item.key)
+                self.group_clicked.emit(item.key)
+                event.accept()
+                return
             if item is not None:
                 self.node_clicked.emit(item.key)
                 event.accept()
                 return
+            box = self.box_at(event.position())
+            if box is not None:  # a click on an open group's title closes it
+                self.toggle_group(box.key)
+                event.accept()
+                return
         self.auto_fit = False
+        self.fit_narrow = False
         super().mousePressEvent(event)
 
-    # -- search ----------------------------------------------------------------------------------
-    def search(self, text: str) -> str | None:
-        """Next node whose name, op or grad_fn contains ``text``; selected and centred."""
-        text = text.strip().lower()
-        state = self._state
-        if not text or state is None:
-            return None
-        last_text, matches, i = self._search
-        if text != last_text:
-            matches = [k for k in self.graph_scene.visible_keys() if text in self._label(state, k)]
-            matches.sort(
-                key=lambda k: (
-                    self.graph_scene.items_by_key[k].y(),
-                    self.graph_scene.items_by_key[k].x(),
-                )
-            )
-            i = -1
-        if not matches:
-            self._search = (text, [], -1)
-            return None
-        i = (i + 1) % len(matches)
-        self._search = (text, matches, i)
-        key = matches[i]
-        self.node_clicked.emit(key)
-        self.set_selection(key)
-        self.center_on(key)
-        return key
-
-    @staticmethod
-    def _label(state: State, key: str) -> str:
-        if key_kind(key) == "function":
-            fs = state.functions.get(key_id(key))
-            return f"{fs.grad_fn} {fs.op}".lower() if fs else ""
-        ts = state.tensors.get(key_id(key))
-        return f"{ts.name} {key}".lower() if ts else ""
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
+        item = self.node_at(event.position())
+        if isinstance(item, GroupItem) and event.button() == Qt.MouseButton.LeftButton:
+            self.toggle_group(item.key)  # a double click on a closed group opens it
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     # -- background ------------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt virtual

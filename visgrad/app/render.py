@@ -77,7 +77,7 @@ def export_image(
     """Render the graph at ``tick`` (default: the last event) to a .png or .svg file."""
     ensure_app()
     from visgrad.app.graph_scene import GraphScene
-    from visgrad.app.graph_view import build_and_layout
+    from visgrad.app.layout_job import build_and_layout
     from visgrad.app.theme import graph_colors
 
     model = (

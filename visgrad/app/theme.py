@@ -40,6 +40,9 @@ class GraphColors:
     current: QColor
     selected: QColor
     marks: dict[str, QColor]
+    group: QColor  # module groups: outline and title of a box, accent of a closed group
+    group_fill: QColor  # a closed group's card
+    search: QColor  # search matches
 
 
 def _c(hex_: str, alpha: int = 255) -> QColor:
@@ -73,6 +76,9 @@ LIGHT = GraphColors(
         "gradcheck-ok": _c("#16a34a"),
         "breakpoint": _c("#dc2626"),
     },
+    group=_c("#5a6a8a"),
+    group_fill=_c("#e9edf5"),
+    search=_c("#f59e0b"),
 )
 
 DARK = GraphColors(
@@ -100,6 +106,9 @@ DARK = GraphColors(
         "gradcheck-ok": _c("#4ade80"),
         "breakpoint": _c("#f87171"),
     },
+    group=_c("#8fa3c8"),
+    group_fill=_c("#2b3242"),
+    search=_c("#fbbf24"),
 )
 
 

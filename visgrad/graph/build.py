@@ -32,6 +32,8 @@ def tensor_attrs(t: TensorState) -> dict:
         "is_leaf": t.is_leaf,
         "has_grad": t.grad is not None,
         "version": t.version,
+        "module": t.module,
+        "module_classes": t.module_classes,
     }
 
 
@@ -53,6 +55,8 @@ def function_attrs(f: FunctionState) -> dict:
         "is_leaf": False,
         "executed": f.executed,
         "saved_released": f.saved_released,
+        "module": f.module,
+        "module_classes": f.module_classes,
     }
 
 

@@ -177,6 +177,8 @@ class Folder:
             created_seq=ev.seq,
             source=ev.source,
             base=self.resolve(ev.base),
+            module=ev.module,
+            module_classes=tuple(ev.module_classes),
         )
         self.put_t(ts)
         self._node(tkey(ev.tensor))
@@ -227,6 +229,8 @@ class Folder:
             created_seq=ev.seq,
             source=ev.source,
             saved=tuple(ev.saved),
+            module=ev.module,
+            module_classes=tuple(ev.module_classes),
         )
         self.put_f(fs)
         fk = fkey(fid)

@@ -54,6 +54,10 @@ class TensorState:
     # it, with or without ``retain_grad()``.
     dloss: ArrayLike | None = None
     base: int | None = None  # the tensor whose memory it shares (a view, ``detach()``)
+    # The nn.Module call it was made under (a leaf's; an op's output takes its producer's):
+    # dotted path and class names along it, as the events carry them.
+    module: str = ""
+    module_classes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -74,6 +78,8 @@ class FunctionState:
     created_seq: int
     source: tuple[str, int, str] | None = None
     saved: tuple[str, ...] = ()  # the tensors its backward saved (freed once saved_released)
+    module: str = ""  # the nn.Module call the op ran under (see ``events.ForwardOp``)
+    module_classes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,224 @@
+"""Items of module groups: a closed group's card and an open group's labelled box.
+
+A card (``GroupItem``) stands for a whole module call: its name and class, the shapes that go in
+and come out, its parameter count and, once backward has reached it, the norm of the gradient
+that arrived at its output. A box (``GroupBox``) frames an open group's contents; its title stays
+readable when zoomed far out. Both read the state at the cursor while painting, like the nodes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from visgrad.app import formatting as fmt
+from visgrad.app.graph_items import LOD_BOXES, LOD_TITLE, NodeItem, SceneHost
+from visgrad.app.theme import label_font, mono_font
+
+GROUP_W, GROUP_H = 250.0, 78.0
+TITLE_BAND = 30.0  # the top of a box that holds its title (the layout's TITLE)
+
+_NAME = label_font(12, bold=True)
+_SMALL = label_font(10)
+_MONO = mono_font(10)
+_PROXY = label_font(22, bold=True)
+_FM_NAME = QFontMetricsF(_NAME)
+_FM_SMALL = QFontMetricsF(_SMALL)
+_FM_MONO = QFontMetricsF(_MONO)
+_FM_PROXY = QFontMetricsF(_PROXY)
+
+
+def _shapes(state: object, keys: list[str]) -> str:
+    tensors = getattr(state, "tensors", {})
+    shown = []
+    for k in keys[:2]:
+        ts = tensors.get(int(k[1:]))
+        shown.append(fmt.shape_text(ts.shape) if ts is not None else "?")
+    more = f" +{len(keys) - 2}" if len(keys) > 2 else ""
+    return ", ".join(shown) + more if shown else "—"
+
+
+def grad_reached(state: object, outputs: list[str]) -> float | None:
+    """Norm of the gradient backward has sent to a group's outputs (None until it has)."""
+    tensors = getattr(state, "tensors", {})
+    total, seen = 0.0, False
+    for k in outputs:
+        ts = tensors.get(int(k[1:]))
+        if ts is not None and ts.dloss is not None:
+            n = fmt.norm(ts.dloss)
+            if n is not None:
+                total, seen = total + n * n, True
+    return total**0.5 if seen else None
+
+
+class GroupItem(NodeItem):
+    """A closed module group: one card for everything the module call did."""
+
+    def __init__(self, key: str, attrs: dict, host: SceneHost) -> None:
+        super().__init__(key, (GROUP_W, GROUP_H), host)
+        self.attrs = attrs
+        self.texts: dict[str, str] = {}
+        self._made: tuple = ()
+        self.setZValue(2)
+
+    def set_attrs(self, attrs: dict) -> None:
+        """New facts from a newer layout (more nodes inside, other inputs)."""
+        self.attrs = attrs
+        self._made = ()
+        self.update()
+
+    def _refresh(self) -> float | None:
+        state = self.host.state
+        if self._made and self._made[0] is state:
+            return self._made[1]
+        grad = grad_reached(state, self.attrs.get("outputs", []))
+        self._made = (state, grad)
+        a = self.attrs
+        w = self._rect.width() - 24
+        cls = a.get("cls", "")
+        cls_w = min(_FM_SMALL.horizontalAdvance(cls), w * 0.55)
+        repeat = a.get("repeat", 1)
+        badge_w = 34.0 if repeat > 1 else 0.0
+        flow = f"{_shapes(state, a.get('inputs', []))} → {_shapes(state, a.get('outputs', []))}"
+        params = a.get("params", 0)
+        facts = f"{params:,} params · {a.get('count', 0):,} nodes" if params else ""
+        if not facts:
+            facts = f"{a.get('count', 0):,} nodes"
+        el = Qt.TextElideMode.ElideRight
+        self.texts = {
+            "name": _FM_NAME.elidedText("▸ " + a.get("name", ""), el, w - cls_w - badge_w - 8),
+            "cls": _FM_SMALL.elidedText(cls, el, cls_w),
+            "flow": _FM_MONO.elidedText(flow, Qt.TextElideMode.ElideMiddle, w),
+            "facts": facts,
+            "grad": f"∇ {fmt.fmt_num(grad, 3)}" if grad is not None else "",
+            "proxy": _FM_PROXY.elidedText(a.get("name", ""), el, self._rect.width() - 16),
+            "repeat": f"×{repeat}" if repeat > 1 else "",
+        }
+        return grad
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        grad = self._refresh()
+        colors = self.host.colors
+        r = self._rect
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LOD_BOXES:
+            painter.fillRect(r, colors.group)
+            return
+        if self.texts["repeat"]:  # a stack of cards: the copies it stands for
+            painter.setPen(QPen(colors.group, 1.2))
+            painter.setBrush(colors.group_fill)
+            for d in (8.0, 4.0):
+                painter.drawRoundedRect(r.translated(d, -d), 8, 8)
+        border = QPen(colors.grad if grad is not None else colors.group, 1.6)
+        self._frame(painter, colors.group_fill, border, 8)
+        if lod < LOD_TITLE:
+            painter.setFont(_PROXY)
+            painter.setPen(colors.fn_text)
+            painter.drawText(
+                r.adjusted(8, -8, -8, 8), Qt.AlignmentFlag.AlignCenter, self.texts["proxy"]
+            )
+            return
+        self._paint_texts(painter, r)
+
+    def _paint_texts(self, painter: QPainter, r: QRectF) -> None:
+        colors, t = self.host.colors, self.texts
+        left, right = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
+        top = Qt.AlignmentFlag.AlignTop
+        row = QRectF(r.left() + 12, r.top() + 7, r.width() - 24, 18)
+        painter.setFont(_NAME)
+        painter.setPen(colors.node_text)
+        painter.drawText(row, left | top, t["name"])
+        painter.setFont(_SMALL)
+        painter.setPen(colors.muted_text)
+        cls_row = row.adjusted(0, 2, -(38 if t["repeat"] else 0), 0)
+        painter.drawText(cls_row, right | top, t["cls"])
+        if t["repeat"]:
+            badge = QRectF(r.right() - 44, r.top() + 6, 34, 18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colors.group)
+            painter.drawRoundedRect(badge, 9, 9)
+            painter.setPen(colors.group_fill)
+            painter.setFont(_NAME)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, t["repeat"])
+        painter.setFont(_MONO)
+        painter.setPen(colors.fn_text)
+        painter.drawText(row.translated(0, 22), left | top, t["flow"])
+        painter.setFont(_SMALL)
+        painter.setPen(colors.muted_text)
+        painter.drawText(row.translated(0, 43), left | top, t["facts"])
+        if t["grad"]:
+            painter.setPen(colors.grad)
+            painter.drawText(row.translated(0, 43), right | top, t["grad"])
+
+
+class GroupBox(QGraphicsItem):
+    """The frame of an open group, its title on top; nested boxes draw over their parents."""
+
+    def __init__(self, key: str, info: dict, host: SceneHost) -> None:
+        super().__init__()
+        self.key = key
+        self.host = host
+        self.info = info
+        self._rect = QRectF()
+        self.setZValue(-1.0 + 0.01 * min(info.get("depth", 0), 50))
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_rect(self, rect: QRectF, info: dict) -> None:
+        self.prepareGeometryChange()
+        self._rect = rect
+        self.info = info
+        self.update()
+
+    @property
+    def rect(self) -> QRectF:
+        return self._rect
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt virtual
+        return self._rect.adjusted(-2, -2, 2, 2)
+
+    def title_rect(self, scale: float) -> QRectF:
+        """Where the title is drawn (and clicks close the box) at view scale ``scale``."""
+        band = max(TITLE_BAND, self._title_px(scale) * 1.5 / max(scale, 1e-3))
+        return QRectF(self._rect.left(), self._rect.top(), self._rect.width(), band)
+
+    @staticmethod
+    def _title_px(scale: float) -> float:
+        """Title height in screen pixels: normal up close, larger when zoomed out to stay legible."""
+        return 12.0 if scale >= 0.6 else 13.0
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        colors = self.host.colors
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = self._rect
+        inside = self.key in self.host.current_boxes
+        fill = QColor(colors.group)
+        fill.setAlpha(14)
+        edge = QColor(colors.current if inside else colors.group)
+        edge.setAlpha(230 if inside else 150)
+        pen = QPen(edge, 2.0 if inside else 1.2)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(r, 10, 10)
+        self._paint_title(painter, lod)
+
+    def _paint_title(self, painter: QPainter, lod: float) -> None:
+        colors, r = self.host.colors, self._rect
+        # A fixed size on screen: 12 px up close, 13 px far out, never wider than the box.
+        px = self._title_px(lod) / max(lod, 1e-3)
+        font = QFont(_NAME)
+        font.setPixelSize(max(1, round(px)))
+        fm = QFontMetricsF(font)
+        label = "▾ " + self.info.get("label", "")
+        text = fm.elidedText(label, Qt.TextElideMode.ElideRight, r.width() - 16)
+        if fm.horizontalAdvance(text) < fm.horizontalAdvance("▾ ab") and lod < 0.6:
+            return  # too narrow to say anything at this zoom
+        painter.setFont(font)
+        painter.setPen(colors.group)
+        band = QRectF(r.left() + 10, r.top() + 4, r.width() - 20, max(TITLE_BAND - 6, px * 1.3))
+        painter.drawText(band, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)

@@ -1,0 +1,83 @@
+"""Opening and closing module groups in the graph view (a mixin of ``GraphView``).
+
+The view keeps which groups are open (``expanded``; None until the user opens or closes one, and
+then the layout job opens to the depth that fits). Opening or closing a group re-lays out the
+same graph with the group's corner kept where it was on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from PySide6.QtCore import QPointF, QRectF
+
+from visgrad.graph.groups import ModuleTree
+
+
+class ViewGroups:
+    """Group commands of the graph view; expects ``GraphView``'s attributes."""
+
+    @property
+    def tree(self) -> ModuleTree | None:
+        """The module groups of the drawn graph (None before the first layout)."""
+        return self.drawn.tree if self.drawn is not None else None
+
+    def open_groups(self) -> set[str]:
+        """The groups open now."""
+        if self.expanded is not None:
+            return set(self.expanded)
+        return set(self.drawn.expanded) if self.drawn is not None else set()
+
+    def set_expanded(self, keys: Collection[str] | None, anchor: str | None = None) -> None:
+        """Open exactly ``keys`` (None: back to the depth that fits); ``anchor`` stays put."""
+        self.expanded = None if keys is None else set(keys)
+        self._anchor = None
+        if anchor is not None:
+            rect = self._rect_of(anchor)
+            if rect is not None:
+                self._anchor = (anchor, self.mapFromScene(rect.topLeft()).toPointF())
+        if self._state is not None:
+            self.auto_fit = self.auto_fit and anchor is None
+            self._submit(self._state, self.graph_scene.layout, same_graph=True)
+
+    def toggle_group(self, key: str) -> None:
+        """Open a closed group or close an open one, keeping it where it is on screen."""
+        opened = self.open_groups()
+        self._revealed.discard(key)  # the user's choice now, not the search's
+        if key in opened:
+            opened.discard(key)
+        else:
+            opened.add(key)
+        self.set_expanded(opened, anchor=key)
+
+    def expand_all(self) -> None:
+        tree = self.tree
+        self.set_expanded(set(tree.groups) if tree is not None else set())
+        self.auto_fit = True
+
+    def collapse_to_fit(self) -> None:
+        """Back to the depth that fits, as the graph first opened."""
+        self.set_expanded(None)
+        self.auto_fit = True
+
+    def _rect_of(self, key: str) -> QRectF | None:
+        scene = self.graph_scene
+        if key in scene.boxes:
+            return scene.boxes[key].rect
+        item = scene.items_by_key.get(key)
+        if item is not None and scene.shown(item):
+            return item.sceneBoundingRect()
+        return None
+
+    def _anchor_point(self) -> tuple[str, QPointF] | None:
+        anchor, self._anchor = self._anchor, None
+        return anchor
+
+    def _keep_anchor(self, key: str, where: QPointF) -> None:
+        """Scroll so ``key``'s top-left corner is back at ``where`` in the viewport."""
+        rect = self._rect_of(key)
+        if rect is None:
+            return
+        now = self.mapToScene(where.toPoint())
+        centre = self.mapToScene(self.viewport().rect().center())
+        self.centerOn(centre + (rect.topLeft() - now))

@@ -1,0 +1,341 @@
+"""Layout of a view graph with open groups: each open group is a box laid out as one node.
+
+A *level* is the top of the drawing or one open group. Each level is laid out on its own by the
+online rule (``grow_layout``): its units are the nodes drawn directly in it and the boxes of the
+open groups directly inside it, in the order of their first node, sized by their own contents;
+its edges are the view graph's edges between two of its units (an edge from deep inside box A to
+deep inside box B is an edge A -> B here). Then every level is moved into its box, and each edge
+is routed from its node to the edge of the node's box, along its level's bends, into the other box.
+
+So opening a group changes one unit's size at each level above it: whatever the online rule
+placed before that unit keeps its exact place, the rest keep their arrangement, and everything
+else is reused. A level whose units, sizes and edges did not change is not laid out again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from visgrad.graph.layout_incremental import grow_layout
+from visgrad.graph.layout_model import DEFAULT_SIZE, Layout, Point, compute_bounds, node_size
+
+PAD = 14.0  # free space inside a box, left, right and below its contents
+TITLE = 30.0  # the band above a box's contents that holds its title
+MIN_BOX_W = 180.0
+# A level's stand-in for everything outside it that feeds it: without it, a unit fed only from
+# outside would be a source, placed after (and so moved by) the units it feeds.
+ENTRY = "\x00entry"
+
+Level = str | None
+
+
+@dataclass
+class CompoundLayout(Layout):
+    """A :class:`Layout` of a view graph plus the boxes of its open groups.
+
+    ``boxes`` maps each open group to its rectangle ``(x0, y0, x1, y1)``; ``levels`` keeps each
+    level's own layout (with what it was made from) for the next call to reuse.
+    """
+
+    boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    levels: dict[Level, tuple[tuple, Layout, Layout]] = field(default_factory=dict)
+
+
+def compound_layout(
+    vg: nx.DiGraph,
+    previous: Layout | None = None,
+    direction: str = "TB",
+    node_gap: float = 40.0,
+    layer_gap: float = 60.0,
+    default_size: tuple[float, float] = DEFAULT_SIZE,
+) -> Layout:
+    """Lay out ``vg`` (a :func:`visgrad.graph.grouped.view_graph`), boxes and all.
+
+    Without open groups this is exactly ``grow_layout(vg, previous, ...)``. ``previous`` may be
+    any earlier result for the same drawing: levels it laid out are reused or grown.
+    """
+    boxes = vg.graph.get("boxes") or {}
+    if previous is not None and previous.direction != direction:
+        previous = None
+    if not boxes:
+        plain = None if isinstance(previous, CompoundLayout) and previous.boxes else previous
+        return grow_layout(vg, plain, direction, node_gap, layer_gap, default_size)
+    old_levels = previous.levels if isinstance(previous, CompoundLayout) else {}
+    units, edges, routes = _levels(vg, boxes)
+    sizes = {v: node_size(a, default_size) for v, a in vg.nodes(data=True)}
+    levels: dict[Level, tuple[tuple, Layout, Layout]] = {}
+    # Innermost boxes first: a box's size is its level's extent.
+    for level in sorted(boxes, key=lambda b: -boxes[b]["depth"]):
+        layout = _lay_level(
+            level, units, edges, sizes, old_levels, levels, direction, node_gap, layer_gap
+        )
+        sizes[level] = _box_size(layout, direction == "TB")
+    top = _lay_level(None, units, edges, sizes, old_levels, levels, direction, node_gap, layer_gap)
+    positions, rects = _place(top, levels, boxes, sizes, direction == "TB")
+    bends = _route(vg, routes, levels, positions, rects, direction)
+    node_sizes = {v: sizes[v] for v in vg.nodes}
+    bounds = compute_bounds(positions, node_sizes, bends)
+    if rects:
+        bounds = (
+            min(bounds[0], min(r[0] for r in rects.values())),
+            min(bounds[1], min(r[1] for r in rects.values())),
+            max(bounds[2], max(r[2] for r in rects.values())),
+            max(bounds[3], max(r[3] for r in rects.values())),
+        )
+    return CompoundLayout(
+        positions=positions,
+        bends=bends,
+        width=bounds[2] - bounds[0],
+        height=bounds[3] - bounds[1],
+        direction=direction,
+        sizes=node_sizes,
+        bounds=bounds,
+        node_gap=node_gap,
+        layer_gap=layer_gap,
+        boxes=rects,
+        levels=levels,
+    )
+
+
+def _levels(
+    vg: nx.DiGraph, boxes: dict[str, dict]
+) -> tuple[dict[Level, list[str]], dict[Level, dict], dict[tuple[str, str], tuple]]:
+    """Each level's units in order of their first node, its edges, and each view edge's route:
+    (level, unit of its source there, unit of its target there)."""
+    units: dict[Level, list[str]] = {None: []}
+    for b in boxes:
+        units[b] = []
+    seen: set[str] = set()
+    parent_of = {v: a.get("parent") for v, a in vg.nodes(data=True)}
+    for v in vg.nodes:
+        p = parent_of[v]
+        units[p].append(v)
+        while p is not None and p not in seen:  # a box joins its level with its first node
+            seen.add(p)
+            up = boxes[p]["parent"]
+            units[up].append(p)
+            p = up
+    edges: dict[Level, dict] = {lv: {} for lv in units}
+    routes: dict[tuple[str, str], tuple] = {}
+    for u, v, level in vg.edges(data="level"):
+        a, b = _unit(u, level, parent_of, boxes), _unit(v, level, parent_of, boxes)
+        if a == b:
+            continue
+        edges[level][(a, b)] = None
+        routes[(u, v)] = (level, a, b)
+        unit, p = v, parent_of[v]
+        while p != level and p is not None:  # the edge enters each box around v from outside
+            edges[p][(ENTRY, unit)] = None
+            unit, p = p, boxes[p]["parent"]
+    return units, edges, routes
+
+
+def _unit(v: str, level: Level, parent_of: dict, boxes: dict) -> str:
+    """What stands for ``v`` at ``level``: itself, or the box inside ``level`` that holds it."""
+    unit, p = v, parent_of[v]
+    while p != level and p is not None:
+        unit, p = p, boxes[p]["parent"]
+    return unit
+
+
+def _lay_level(
+    level: Level,
+    units: dict[Level, list[str]],
+    edges: dict[Level, dict],
+    sizes: dict[str, tuple[float, float]],
+    old: dict[Level, tuple[tuple, Layout, Layout]],
+    out: dict[Level, tuple[tuple, Layout, Layout]],
+    direction: str,
+    node_gap: float,
+    layer_gap: float,
+) -> Layout:
+    keys = units[level]
+    made_from = (tuple((k, sizes[k]) for k in keys), tuple(edges[level]))
+    before = old.get(level)
+    if before is not None and before[0] == made_from:
+        out[level] = before
+        return before[2]
+    h = nx.DiGraph()
+    if any(a == ENTRY for a, _ in edges[level]):
+        h.add_node(ENTRY, size=(1.0, 1.0))  # first: it is placed before what it feeds
+    h.add_nodes_from((k, {"size": sizes[k]}) for k in keys)
+    h.add_edges_from(edges[level])
+    prev = before[1] if before is not None else None
+    if prev is not None and any(prev.sizes.get(k, sizes[k]) != sizes[k] for k in keys):
+        prev = None  # a unit changed size (a box opened or grew): lay the level out afresh
+    raw = grow_layout(h, prev, direction, node_gap, layer_gap)
+    all_sizes = {**sizes, ENTRY: (1.0, 1.0)}
+    tb = direction == "TB"
+    drawn = _compact(raw, h, all_sizes, tb, layer_gap)
+    out[level] = (made_from, raw, _anchored(drawn, all_sizes, keys[0] if keys else None, tb))
+    return out[level][2]
+
+
+def _anchored(
+    layout: Layout, sizes: dict[str, tuple[float, float]], anchor: str | None, tb: bool
+) -> Layout:
+    """``layout`` without the entry, moved along the layers so ``anchor`` (the level's first unit)
+    is on the line 0. Boxes are drawn symmetric about that line, so when a unit of the level
+    grows, the line (and with it everything placed from it) stays where the parent put it."""
+    sx, sy = layout.positions.get(anchor, (0.0, 0.0)) if anchor is not None else (0.0, 0.0)
+    dx, dy = (-sx, 0.0) if tb else (0.0, -sy)
+    positions = {k: (x + dx, y + dy) for k, (x, y) in layout.positions.items() if k != ENTRY}
+    bends = {e: [(x + dx, y + dy) for x, y in b] for e, b in layout.bends.items() if e[0] != ENTRY}
+    bounds = compute_bounds(positions, {k: sizes[k] for k in positions}, bends)
+    return Layout(
+        positions=positions,
+        bends=bends,
+        width=bounds[2] - bounds[0],
+        height=bounds[3] - bounds[1],
+        direction=layout.direction,
+        layers=layout.layers,
+        sizes=layout.sizes,
+        bounds=bounds,
+        node_gap=layout.node_gap,
+        layer_gap=layout.layer_gap,
+    )
+
+
+def _compact(
+    raw: Layout, h: nx.DiGraph, sizes: dict[str, tuple[float, float]], tb: bool, gap: float
+) -> Layout:
+    """``raw`` with each layer only as deep as its deepest unit.
+
+    The online rule spaces all layers by the deepest node met so far, which suits node cards of
+    two heights but would give every layer of a level the depth of its biggest box. In a layer
+    deeper than itself a source sits at the layer's far end, next to the consumer below it, and
+    any other node at the near end, next to its producers.
+    """
+    if not raw.layers:  # nothing connected: one row of staged units, nothing to compact
+        return raw
+    depth: dict[int, float] = {}
+    for v, layer in raw.layers.items():
+        w, ht = sizes[v]
+        depth[layer] = max(depth.get(layer, 0.0), ht if tb else w)
+    coords: dict[float, float] = {}  # old layer coordinate -> new
+    at = None
+    for layer in sorted(depth):
+        d = depth[layer]
+        at = d / 2 if at is None else at + d / 2
+        coords[raw.layer_coords[layer]] = at
+        at += d / 2 + gap
+    first = min(coords)
+    shift = coords[first] - first  # for staged sources, a row above the drawing: keep above it
+    positions: dict[str, Point] = {}
+    for v, (x, y) in raw.positions.items():
+        layer = raw.layers.get(v)
+        if layer is None:
+            positions[v] = (x, y + shift) if tb else (x + shift, y)
+            continue
+        c = coords[raw.layer_coords[layer]]
+        w, ht = sizes[v]
+        slack = (depth[layer] - (ht if tb else w)) / 2
+        c += slack if not h.pred[v] else -slack
+        positions[v] = (x, c) if tb else (c, y)
+    bends = {
+        e: [((x, _along(coords, y)) if tb else (_along(coords, x), y)) for x, y in pts]
+        for e, pts in raw.bends.items()
+    }
+    bounds = compute_bounds(positions, {v: sizes[v] for v in positions}, bends)
+    return Layout(
+        positions=positions,
+        bends=bends,
+        width=bounds[2] - bounds[0],
+        height=bounds[3] - bounds[1],
+        direction=raw.direction,
+        layers=raw.layers,
+        sizes=raw.sizes,
+        bounds=bounds,
+        node_gap=raw.node_gap,
+        layer_gap=raw.layer_gap,
+    )
+
+
+def _along(coords: dict[float, float], c: float) -> float:
+    """Where an old layer-axis coordinate lands: its layer's new line, or in proportion between."""
+    hit = coords.get(c)
+    if hit is not None:
+        return hit
+    keys = sorted(coords)
+    if c <= keys[0]:
+        return coords[keys[0]] - (keys[0] - c)
+    if c >= keys[-1]:
+        return coords[keys[-1]] + (c - keys[-1])
+    for a, b in zip(keys, keys[1:], strict=False):
+        if a <= c <= b:
+            t = (c - a) / (b - a) if b > a else 0.0
+            return coords[a] + t * (coords[b] - coords[a])
+    return c
+
+
+def _box_size(inner: Layout, tb: bool) -> tuple[float, float]:
+    """A box around a level's layout: symmetric about its line 0, the title band on top."""
+    x0, y0, x1, y1 = inner.bounds
+    if tb:
+        return max(MIN_BOX_W, 2 * max(-x0, x1) + 2 * PAD), y1 - y0 + TITLE + PAD
+    return max(MIN_BOX_W, x1 - x0 + 2 * PAD), 2 * max(-y0, y1) + TITLE + PAD
+
+
+def _origin(rect: tuple[float, float, float, float], inner: Layout, tb: bool) -> Point:
+    """Where a level's (0, 0) lands in its box ``rect``."""
+    bx0, by0, bx1, _ = rect
+    x0, y0, _, y1 = inner.bounds
+    if tb:
+        return (bx0 + bx1) / 2, by0 + TITLE - y0
+    return bx0 + PAD - x0, by0 + TITLE + max(-y0, y1)
+
+
+def _place(
+    top: Layout,
+    levels: dict[Level, tuple[tuple, Layout, Layout]],
+    boxes: dict[str, dict],
+    sizes: dict[str, tuple[float, float]],
+    tb: bool,
+) -> tuple[dict[str, Point], dict[str, tuple[float, float, float, float]]]:
+    """Absolute centres of every drawn node and rectangles of every box, outermost first."""
+    positions: dict[str, Point] = {}
+    rects: dict[str, tuple[float, float, float, float]] = {}
+    todo: list[tuple[Layout, float, float]] = [(top, 0.0, 0.0)]
+    while todo:
+        layout, dx, dy = todo.pop()
+        for k, (x, y) in layout.positions.items():
+            cx, cy = x + dx, y + dy
+            if k not in boxes:
+                positions[k] = (cx, cy)
+                continue
+            w, h = sizes[k]
+            rects[k] = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            inner = levels[k][2]
+            todo.append((inner, *_origin(rects[k], inner, tb)))
+    return positions, rects
+
+
+def _route(
+    vg: nx.DiGraph,
+    routes: dict[tuple[str, str], tuple],
+    levels: dict[Level, tuple[tuple, Layout, Layout]],
+    positions: dict[str, Point],
+    rects: dict[str, tuple[float, float, float, float]],
+    direction: str,
+) -> dict[tuple[str, str], list[Point]]:
+    """Bends of every view edge: out of its source's box, its level's bends, into the target's."""
+    tb = direction == "TB"
+    offsets: dict[Level, Point] = {None: (0.0, 0.0)}
+    for box, rect in rects.items():
+        offsets[box] = _origin(rect, levels[box][2], tb)
+    bends: dict[tuple[str, str], list[Point]] = {}
+    for (u, v), (level, a, b) in routes.items():
+        dx, dy = offsets[level]
+        pts: list[Point] = []
+        if a != u:
+            r, (x, y) = rects[a], positions[u]
+            pts.append((x, r[3]) if tb else (r[2], y))
+        pts.extend((x + dx, y + dy) for x, y in levels[level][2].bends.get((a, b), ()))
+        if b != v:
+            r, (x, y) = rects[b], positions[v]
+            pts.append((x, r[1]) if tb else (r[0], y))
+        if pts:
+            bends[(u, v)] = pts
+    return bends
