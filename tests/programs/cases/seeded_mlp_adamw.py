@@ -12,7 +12,7 @@ radius = 1.0 + 0.5 * labels.float()
 X = torch.stack([radius * torch.cos(angles), radius * torch.sin(angles)], dim=1)
 X = X + 0.1 * torch.randn(n, 2)
 
-model = nn.Sequential(nn.Linear(2, 32), nn.GELU(), nn.Linear(32, 32), nn.SiLU(), nn.Linear(32, 2))
+model = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 32), nn.SiLU(), nn.Linear(32, 2))
 print(model[0].weight[:2], model[4].bias)
 opt = torch.optim.AdamW(model.parameters(), lr=3e-2, weight_decay=1e-2)
 sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=40, eta_min=1e-4)
