@@ -53,6 +53,9 @@ class StaticController(QObject):
         self.selection = key
         self.selection_changed.emit(key)
 
+    def pause_line(self) -> tuple[str, int] | None:
+        return None
+
     def source_text(self, path: str) -> str:
         text = self.sources.get(path)
         return text if text is not None else read_source(path)

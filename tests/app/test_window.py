@@ -50,7 +50,7 @@ def _leaf_ids(state, *names: str) -> list[int]:
     return [by_name[n] for n in names]
 
 
-def test_f10_steps_the_tutorial_to_its_end_and_the_scene_matches_the_graph(qtbot, window):
+def test_f11_steps_the_tutorial_to_its_end_and_the_scene_matches_the_graph(qtbot, window):
     c, scene = window.controller, window.graph_view.graph_scene
     c.open_demo("tutorial")
     qtbot.waitUntil(lambda: c.run_state == "paused", timeout=10000)
@@ -59,7 +59,7 @@ def test_f10_steps_the_tutorial_to_its_end_and_the_scene_matches_the_graph(qtbot
         if c.run_state in ("finished", "error"):
             break
         n = len(c.model)
-        qtbot.keyClick(window, Qt.Key.Key_F10)
+        qtbot.keyClick(window, Qt.Key.Key_F11)  # step into: one event
         qtbot.waitUntil(lambda n=n: len(c.model) > n or c.run_state != "running", timeout=5000)
         qtbot.waitUntil(lambda: c.run_state != "running", timeout=5000)
         state = c.state()

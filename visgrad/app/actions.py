@@ -53,14 +53,44 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "export_graphml": _act(w, "Export Graph as &GraphML…", lambda: w.choose_export("graphml")),
         "export_json": _act(w, "Export Graph as &JSON…", lambda: w.choose_export("json")),
         "quit": _act(w, "&Quit", w.close, KS.Quit),
-        "step": _act(w, "&Step", c.step, "F10", "step", "Step one event"),
+        "step_over": _act(
+            w,
+            "Step &Over",
+            c.step_over,
+            "F10",
+            "step",
+            "Step over: run to the next line of your program",
+        ),
+        "step_into": _act(
+            w, "Step &Into", c.step_into, "F11", "step-into", "Step into: run one event"
+        ),
+        "step_out": _act(
+            w,
+            "Step O&ut",
+            c.step_out,
+            "Shift+F11",
+            "step-out",
+            "Step out: run to the end of this backward pass (or of the forward pass)",
+        ),
         "step_forward": _act(
-            w, "Step to Next &Forward Op", c.step_forward_op, "F11", "step-forward"
+            w,
+            "Next &Forward Op",
+            c.step_forward_op,
+            "F7",
+            "next-forward",
+            "Run to the next forward op",
         ),
         "step_backward": _act(
-            w, "Step to Next &Backward Node", c.step_backward_node, "Shift+F11", "step-backward"
+            w,
+            "Next &Backward Node",
+            c.step_backward_node,
+            "F8",
+            "next-backward",
+            "Run to the next node backward executes",
         ),
-        "continue": _act(w, "&Continue", c.resume, "F5", "continue", "Run to the next breakpoint"),
+        "continue": _act(
+            w, "&Continue", c.resume, "F5", "continue", "Continue to the next breakpoint or the end"
+        ),
         "pause": _act(w, "&Pause", c.pause, "F6", "pause"),
         "stop": _act(w, "S&top", c.stop, "Shift+F5", "stop", "Stop the program"),
         "restart": _act(w, "&Restart", c.restart, "Ctrl+Shift+F5", "restart"),
@@ -85,6 +115,8 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "zoom_out": _act(w, "Zoom &Out", v.zoom_out, "Ctrl+-", "zoom-out"),
         "fit": _act(w, "&Fit Graph", v.fit, "F", "fit", "Fit the whole graph"),
         "find": _act(w, "&Find Node…", w.focus_search, KS.Find, "search"),
+        "shortcuts": _act(w, "&Keyboard Shortcuts", w.show_shortcuts, "F1"),
+        "tour": _act(w, "Quick &Tour", w.show_tour),
     }
     tb = _act(w, "Top to Bottom", lambda: v.set_direction("TB"), "Ctrl+1", "direction-tb")
     lr = _act(w, "Left to Right", lambda: v.set_direction("LR"), "Ctrl+2", "direction-lr")
@@ -144,14 +176,17 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> None:
 
     run = mb.addMenu("&Run")
     for k in (
-        "step",
-        "step_forward",
-        "step_backward",
-        None,
         "continue",
         "pause",
         "stop",
         "restart",
+        None,
+        "step_over",
+        "step_into",
+        "step_out",
+        None,
+        "step_forward",
+        "step_backward",
         None,
         "back",
         "forward",
@@ -178,6 +213,9 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> None:
     w.panels_menu = view.addMenu("&Panels")
 
     help_ = mb.addMenu("&Help")
+    help_.addAction(a["shortcuts"])
+    help_.addAction(a["tour"])
+    help_.addSeparator()
     help_.addAction("&About visgrad", w.show_about)
 
 
@@ -191,7 +229,8 @@ def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> QLineEdit:
     w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
     groups = (
         ("open_script", "open_trace", "save_trace"),
-        ("step", "step_forward", "step_backward", "continue", "pause", "stop", "restart"),
+        ("continue", "pause", "stop", "restart"),
+        ("step_over", "step_into", "step_out", "step_forward", "step_backward"),
         ("back", "forward", "live"),
         ("zoom_out", "zoom_in", "fit", "direction_tb", "direction_lr"),
         ("scope_iteration", "scope_all"),

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from visgrad import events
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.trace.lines import next_line_tick
 from visgrad.trace.model import TraceModel
 from visgrad.trace.sources import read_source
 from visgrad.trace.state import State
@@ -76,6 +77,8 @@ class Controller(QObject):
         # Program texts a loaded trace carries (file name -> text); a live run reads the disk.
         self.sources: dict[str, str] = {}
         self.run_state = "idle"
+        # The child's RunState while it is paused (where, why, its stack), else None.
+        self.pause: events.RunState | None = None
         self.payload_limit = payload_limit
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._gen = 0  # session generation: events of a replaced session are dropped
@@ -104,6 +107,17 @@ class Controller(QObject):
             self.tick = tick
             self.tick_changed.emit(tick)
 
+    def pause_line(self) -> tuple[str, int] | None:
+        """File and line the program is paused at when that is not an event's (a step over
+        stops before a line runs); None otherwise, or when the cursor is in the past."""
+        p = self.pause
+        line = (p.detail or {}).get("line") if p is not None and self.live else None
+        if isinstance(line, list) and len(line) == 2:
+            file, n = line
+            if isinstance(file, str) and type(n) is int:
+                return file, n
+        return None
+
     def go_live(self) -> None:
         self.go_to(self.head)
 
@@ -113,6 +127,8 @@ class Controller(QObject):
             self.selection_changed.emit(key)
 
     def _set_run_state(self, state: str) -> None:
+        if state != "paused":
+            self.pause = None
         if state != self.run_state:
             self.run_state = state
             self.run_state_changed.emit(state)
@@ -174,9 +190,11 @@ class Controller(QObject):
                 self._set_run_state("stopped" if item.code else "finished")
             return
         if item.state == "paused":
+            self.pause = item
             self._set_run_state("paused")
             self.paused_at.emit(item.reason, dict(item.detail or {}))
             return
+        self.pause = None
         if item.state == "error" and item.reason == "corrupt":  # the run was refused: say why
             self._set_run_state("error")
             self.program_failed.emit(str(item.detail.get("message", "")), "")
@@ -274,13 +292,37 @@ class Controller(QObject):
         return self.tick < self.head
 
     def step(self) -> None:
-        """One event: forward in the recorded past, else let the child run one event."""
+        """Step into: one event, forward in the recorded past, else let the child run one."""
         if self._in_past() or not self.alive:
             self.go_to(self.tick + 1)
             return
+        self._run_child(lambda: self.session.step(1))
+
+    step_into = step
+
+    def _run_child(self, command: Callable[[], None]) -> None:
         self.go_to(self.head)
         self._set_run_state("running")
-        self.session.step(1)
+        command()
+
+    def step_over(self) -> None:
+        """Step over: to the next line of the program (what the line calls runs through)."""
+        if self._in_past() or not self.alive:
+            i = next_line_tick(self.model, self.tick)
+            self.go_to(self.head if i is None else i)
+            return
+        self._run_child(self.session.step_line)
+
+    def step_out(self) -> None:
+        """Step out: to the end of the current backward pass, or of the forward pass (the next
+        ``backward()``) when not in one."""
+        st = self.state() if len(self.model) and self.tick >= 0 else None
+        in_backward = (
+            st is not None
+            and st.phase == "backward"
+            and not isinstance(st.event, events.BackwardEnd)
+        )
+        self._step_until(events.BackwardEnd if in_backward else events.BackwardBegin)
 
     def _step_until(self, kind: type[events.Event]) -> None:
         i = self.model.next_tick(kind, self.tick)
@@ -288,9 +330,7 @@ class Controller(QObject):
             self.go_to(i)
             return
         if self.alive:
-            self.go_to(self.head)
-            self._set_run_state("running")
-            self.session.step(1, kind=kind.kind)  # the child counts only events of this kind
+            self._run_child(lambda: self.session.step(1, kind=kind.kind))
         else:
             self.go_live()
 

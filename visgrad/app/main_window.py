@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visgrad.app import help as help_
 from visgrad.app.actions import build_actions, build_menus, build_toolbar
 from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.controller import Controller
@@ -200,7 +201,10 @@ class MainWindow(QMainWindow):
         run = c.run_state
         where = f"tick {c.tick}" if c.tick >= 0 else "the start"
         phase = c.state().phase if len(c.model) else "idle"
-        if run == "paused":
+        line = c.pause_line() if run == "paused" else None
+        if line is not None:
+            text = f"Paused at line {line[1]} · {where} · {phase}"
+        elif run == "paused":
             text = f"Paused at {where} · {phase}"
         elif run == "error" and self.last_error:
             text = f"Error: {self.last_error[0]}"
@@ -306,6 +310,15 @@ class MainWindow(QMainWindow):
             self.show_error("Export failed", str(e))
             return
         self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def show_shortcuts(self) -> None:
+        """Help ▸ Keyboard Shortcuts: every key of the window, from its actions."""
+        rows = help_.shortcut_rows(self.actions_by_name, self.panels_menu.actions())
+        help_.open_dialog(self, help_.ShortcutsDialog(rows))
+
+    def show_tour(self) -> None:
+        """Help ▸ Quick Tour."""
+        help_.open_dialog(self, help_.TourDialog())
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About visgrad", "visgrad — see and debug backpropagation.")

@@ -14,7 +14,6 @@ import json
 import os
 import runpy
 import sys
-import sysconfig
 import traceback
 from types import TracebackType
 from typing import Any
@@ -22,13 +21,11 @@ from typing import Any
 from visgrad import events
 from visgrad.runner import torch_alias
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.runner.frames import is_user_file
 from visgrad.runner.gate import Channel, Gate, OutputStream, start_command_thread
 from visgrad.trace import codec
 
 _RUNNER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_LIB_DIRS = tuple(
-    p + os.sep for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if p
-)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -42,14 +39,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return p.parse_args(argv)
-
-
-def _is_user_file(filename: str) -> bool:
-    return not (
-        filename.startswith(events._PKG_DIR)
-        or filename.startswith("<frozen")
-        or filename.startswith(_LIB_DIRS)
-    )
 
 
 def _user_tb(tb: TracebackType | None) -> TracebackType | None:
@@ -72,7 +61,7 @@ def program_error(exc: BaseException, script: str) -> tuple[events.ProgramError,
     t = tb
     while t is not None:
         code = t.tb_frame.f_code
-        if _is_user_file(code.co_filename):
+        if is_user_file(code.co_filename):
             source = (code.co_filename, t.tb_lineno, code.co_name)
         if code.co_filename == script and code.co_name == "<module>":
             module_globals = t.tb_frame.f_globals
@@ -94,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     out, err = OutputStream(channel, "stdout"), OutputStream(channel, "stderr")
     bps = [Breakpoint.from_json(d) for d in json.loads(args.breakpoints)]
     gate = Gate(channel, breakpoints=bps, streams=(out, err))
+    gate.script = script
     start_command_thread(args.commands_fd, gate)
     if not args.no_torch_alias:
         torch_alias.install()
@@ -125,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         err.flush()
         channel.send(ev)
     finally:
+        gate.end_stepping()
         detach()
     if final_globals:
         gate.name_from(final_globals)

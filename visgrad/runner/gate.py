@@ -18,6 +18,7 @@ from typing import Any
 
 from visgrad import events
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.runner.frames import LineStepper, program_frame
 from visgrad.runner.names import Namer
 from visgrad.trace import codec
 
@@ -91,8 +92,8 @@ class OutputStream(io.TextIOBase):
 
 
 def user_frame() -> Any:
-    """The innermost frame outside the visgrad package (the program's), or None."""
-    f = sys._getframe(2)
+    """The innermost frame outside the visgrad package (where names are looked up), or None."""
+    f = sys._getframe(1)
     pkg = events._PKG_DIR
     while f is not None and f.f_code.co_filename.startswith(pkg):
         f = f.f_back
@@ -119,6 +120,10 @@ class Gate:
         self._pause_requested = False
         self._breakpoints: tuple[Breakpoint, ...] = ()
         self._last_line: tuple[str, int] | None = None  # for line breakpoints: fire on entry
+        self._here: Any = None  # the program's frame where the last pause stopped
+        self._step_over = False  # a step over was asked for: trace lines when the pause ends
+        self._stepper: LineStepper | None = None  # the step over under way
+        self.script: str | None = None  # the program's file (its first line is the first step)
         self._armed = False
         self.set_breakpoints(breakpoints)
 
@@ -180,10 +185,17 @@ class Gate:
             self.pause(reason, detail)
 
     # -- pausing ----------------------------------------------------------------------------------
-    def pause(self, reason: str, detail: dict[str, Any] | None = None) -> None:
-        """Tell the parent where we stopped and block until a step or resume command."""
+    def pause(self, reason: str, detail: dict[str, Any] | None = None, frame: Any = None) -> None:
+        """Tell the parent where we stopped and block until a step or resume command.
+
+        ``frame``: the program's frame to show (default: the innermost one of the program's).
+        """
         for s in self.streams:
             s.flush()
+        if self._stepper is not None:  # a breakpoint or a pause request ends a step over
+            self._stepper.uninstall()
+            self._stepper = None
+        self._here = frame if frame is not None else program_frame()
         with self._cv:
             self._paused = True
             self.channel.send(
@@ -193,6 +205,21 @@ class Gate:
             )
             while self._paused:
                 self._cv.wait()
+            step_over, self._step_over = self._step_over, False
+        here, self._here = self._here, None  # no frame of the program's kept past the pause
+        if step_over:
+            self._stepper = LineStepper(here, self._line_reached, self.script)
+            self._stepper.install()
+
+    def _line_reached(self, frame: Any) -> None:
+        """Step over arrived at the start of a line (called by the stepper's trace function)."""
+        self.pause("step", {"line": [frame.f_code.co_filename, frame.f_lineno]}, frame)
+
+    def end_stepping(self) -> None:
+        """Stop tracing lines (the program ended mid-step); on the program's thread."""
+        if self._stepper is not None:
+            self._stepper.uninstall()
+            self._stepper = None
 
     def _rearm(self) -> None:
         self._armed = bool(self._pause_requested or self._budget is not None or self._breakpoints)
@@ -210,9 +237,15 @@ class Gate:
             if cmd == "step":
                 self._budget = max(1, int(msg.get("n", 1)))
                 self._budget_kind = msg.get("kind") or None
+                self._step_over = False
+                self._go()
+            elif cmd == "step_line":
+                self._budget = None
+                self._step_over = True
                 self._go()
             elif cmd == "resume":
                 self._budget = None
+                self._step_over = False
                 self._go()
             elif cmd == "pause":
                 self._pause_requested = True

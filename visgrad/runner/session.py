@@ -155,6 +155,11 @@ class Session:
         """Let ``n`` more engine events through (only events of ``kind``, e.g. "forward"), then pause."""
         self._send({"cmd": "step", "n": int(n), "kind": kind}, running=True)
 
+    def step_line(self) -> None:
+        """Step over: run to the first event on another line of the program's (calls made by
+        the paused line run through), then pause."""
+        self._send({"cmd": "step_line"}, running=True)
+
     def resume(self) -> None:
         """Run to the next breakpoint or the end."""
         self._send({"cmd": "resume"}, running=True)

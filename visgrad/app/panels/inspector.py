@@ -266,7 +266,7 @@ class Inspector(Panel):
             # arrive with the next event.
             self.alert.setText(
                 f"{ev.message}. Its gradients are recorded with the next event: "
-                "step once (F10) to see the offending entries."
+                "step once (F11) to see the offending entries."
             )
             self.alert.show()
 

@@ -213,6 +213,9 @@ class SourcePanel(Panel):
         self.code.gutter_clicked.connect(self.toggle_breakpoint)
         self.code.line_clicked.connect(self.select_line)
         controller.breakpoints_changed.connect(self._show_breakpoints)
+        # A step over pauses before a line runs: no new event, but a new line to show.
+        controller.paused_at.connect(self.invalidate)
+        controller.run_state_changed.connect(self.invalidate)
 
     def _file_to_show(self, cur: tuple[str, int] | None) -> str | None:
         """The call stack's choice, else the current event's file, else the program."""
@@ -257,7 +260,7 @@ class SourcePanel(Panel):
         state = self.controller.state()
         if self.pinned is not None and self.pinned[2] != self.controller.tick:
             self.pinned = None
-        cur = event_line(state, self.controller.model)
+        cur = self.controller.pause_line() or event_line(state, self.controller.model)
         self.show_file(self._file_to_show(cur))
         current = cur[1] if cur and _same(cur[0], self.path) else 0
         err = state.error.source if state.error is not None else None
