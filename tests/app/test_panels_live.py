@@ -69,7 +69,7 @@ def test_nan_demo_pauses_at_the_producing_node(qtbot, window):
     assert window.panel_marks.by_owner["nan"][f"f{origin.node}"] == "nan"
     insp = window.panels["inspector"]
     qtbot.waitUntil(lambda: insp.alert.isVisible(), timeout=5000)
-    assert "step once (F10)" in insp.alert.text()
+    assert "step once (F11)" in insp.alert.text()
     # One step records SqrtBackward0's gradients: the inspector points at the NaN entry.
     c = window.controller
     n = len(c.model)
