@@ -388,3 +388,52 @@ def test_loss_gradient_matches_finite_differences(
     # Target on another grid: input - target never lands on the kinks at 0, ±beta or ±delta.
     t = leaf(data, (n, c), st.integers(-25, 25).map(lambda i: i / 10 + 0.0411))
     check_grad(LOSSES[name], x, t)
+
+
+# -- einsum and writes by index -------------------------------------------------------------------
+@st.composite
+def einsum_args(draw: Any) -> tuple[str, list[tuple[int, ...]]]:
+    """A random equation over up to three operands with shared, summed and diagonal labels."""
+    letters = "ijkl"
+    sizes = {c: draw(st.integers(1, 3)) for c in letters}
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        term = draw(st.lists(st.sampled_from(letters), min_size=1, max_size=3))
+        terms.append("".join(term))
+    used = sorted(set("".join(terms)))
+    out = draw(st.lists(st.sampled_from(used), unique=True, max_size=len(used)))
+    eq = ",".join(terms) + "->" + "".join(out)
+    return eq, [tuple(sizes[c] for c in t) for t in terms]
+
+
+@SETTINGS
+@given(data=st.data(), args=einsum_args())
+def test_einsum_gradient_matches_finite_differences(data: st.DataObject, args: Any) -> None:
+    eq, shapes = args
+    inputs = [leaf(data, s) for s in shapes]
+    check_grad(lambda *xs: torch.einsum(eq, *xs), *inputs)
+    expected = np.einsum(eq, *[x._data for x in inputs])
+    np.testing.assert_allclose(torch.einsum(eq, *inputs)._data, expected, rtol=1e-12, atol=1e-12)
+
+
+@SETTINGS
+@given(data=st.data(), rows=st.integers(1, 3), cols=st.integers(1, 4), dim=st.integers(0, 1))
+def test_scatter_family_gradient_matches_finite_differences(
+    data: st.DataObject, rows: int, cols: int, dim: int
+) -> None:
+    shape = (rows, cols)
+    # A permutation along ``dim``: with repeated indices scatter's last write wins (a kink).
+    perm = np.stack([data.draw(st.permutations(range(shape[dim]))) for _ in range(shape[1 - dim])])
+    index = torch.tensor(perm if dim == 1 else perm.T)
+    picks = data.draw(
+        hnp.arrays(np.int64, (data.draw(st.integers(1, 4)),), elements=st.integers(0, rows - 1))
+    )
+    a, b = leaf(data, shape), leaf(data, shape)
+    src = leaf(data, (len(picks), cols))
+    check_grad(lambda a, b: a.scatter(dim, index, b), a, b)
+    check_grad(lambda a, b: a.scatter_add(dim, index, b), a, b)
+    check_grad(lambda a, s: a.index_add(0, torch.tensor(picks), s, alpha=1.5), a, src)
+    check_grad(lambda a: (a * 1).index_fill_(0, torch.tensor(picks), 0.5), a)
+    mask = torch.tensor(a._data > 0)
+    check_grad(lambda a, b: a.masked_scatter(mask, b), a, b)
+    check_grad(lambda a: a.masked_select(mask), a)

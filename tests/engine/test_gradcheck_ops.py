@@ -459,6 +459,7 @@ def _max_pool_twice(a: Any, v: Any) -> Any:
     return gg, g
 
 
+_PERM = np.array([[0, 2, 1], [2, 0, 1]])
 _IDX = np.array([[0, 2, 1], [1, 1, 0]])
 
 OPS: dict[str, Row] = {
@@ -567,6 +568,22 @@ OPS: dict[str, Row] = {
     "sdpa_math": Row(NF.scaled_dot_product_attention, ((2, 3, 2), (2, 2, 2), (2, 2, 1))),
     "gelu_twice": Row(second(lambda a: NF.gelu(a) ** 2), ((2, 3),)),
     "gelu_tanh_twice": Row(second(lambda a: NF.gelu(a, approximate="tanh") ** 2), ((2, 3),)),
+    "einsum": Row(lambda a, b: torch.einsum("ij,kj->ik", a, b), ((2, 3), (2, 3))),
+    "einsum_diagonal": Row(lambda a: torch.einsum("iij->j", a), ((2, 2, 3),)),
+    "einsum_diagonal_twice": Row(second(lambda a: torch.einsum("ii->i", a) ** 3), ((3, 3),)),
+    # Distinct indices per row: with repeats the last write wins, and the gradient (PyTorch's
+    # too) still reaches every source element.
+    "scatter": Row(lambda a, b: a.scatter(1, torch.tensor(_PERM), b), ((2, 3), (2, 3))),
+    "scatter_value": Row(lambda a: a.scatter(1, torch.tensor(_PERM[:, :2]), 2.0), ((2, 3),)),
+    "scatter_add": Row(lambda a, b: a.scatter_add(1, torch.tensor(_IDX), b), ((2, 3), (2, 3))),
+    "index_add": Row(
+        lambda a, b: a.index_add(0, torch.tensor([1, 1]), b, alpha=0.5), ((2, 3), (2, 3))
+    ),
+    "index_copy": Row(lambda a, b: a.index_copy(1, torch.tensor([2, 0]), b), ((2, 3), (2, 2))),
+    "index_fill": Row(lambda a: a.index_fill(1, torch.tensor([1]), -1.0), ((2, 3),)),
+    "index_fill_tensor": Row(lambda a, v: a.index_fill(0, torch.tensor([0]), v), ((2, 3), ())),
+    "masked_scatter": Row(lambda a, b: a.masked_scatter(a > 0.5, b), ((2, 3), (7,))),
+    "masked_select": Row(lambda a: a.masked_select(a > 0.5), ((2, 3),)),
     "silu": Row(NF.silu, ((2, 3),)),
     "softplus": Row(lambda a: NF.softplus(a, 2.0, 3.0), ((2, 3),)),
     "elu": Row(NF.elu, ((2, 3),)),

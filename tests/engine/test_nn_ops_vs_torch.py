@@ -20,8 +20,11 @@ import visgrad.nn.functional as F
 from visgrad import nn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "torch"
-DOC = json.loads((FIXTURES / "nnops.json").read_text())
-ARRAYS = np.load(FIXTURES / "nnops.npz")
+TOPICS = ("nnops", "tensor_ops")
+DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
+ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}
+CASES = [(t, n) for t in TOPICS for n in sorted(DOCS[t]["cases"])]
+ERRORS = [(t, n) for t in TOPICS for n in sorted(DOCS[t]["errors"])]
 TOL = {"float64": {"rtol": 1e-9, "atol": 1e-11}, "float32": {"rtol": 2e-5, "atol": 2e-6}}
 
 
@@ -42,10 +45,10 @@ def graph(t: torch.Tensor) -> list[str]:
     return lines
 
 
-def _inputs(name: str, case: dict, prefix: str = "in") -> dict[str, torch.Tensor]:
+def _inputs(arrays: Any, name: str, case: dict) -> dict[str, torch.Tensor]:
     env = {}
     for k, (_, kind) in case["inputs"].items():
-        a = ARRAYS[f"{name}/{prefix}/{k}"]
+        a = arrays[f"{name}/in/{k}"]
         grad = a.dtype.kind == "f" and kind in ("normal", "pos", "prob", "wide")
         env[k] = torch.tensor(a.copy(), requires_grad=grad)
     return env
@@ -57,32 +60,32 @@ def _run(call: str, env: dict[str, torch.Tensor]) -> Any:
         return eval(call, {"F": F, "torch": torch}, dict(env))  # noqa: S307 - fixture calls
 
 
-@pytest.mark.parametrize("name", sorted(DOC["cases"]))
-def test_values_gradients_and_graph_match_pytorch(name: str) -> None:
-    case = DOC["cases"][name]
+@pytest.mark.parametrize(("topic", "name"), CASES)
+def test_values_gradients_and_graph_match_pytorch(topic: str, name: str) -> None:
+    case, arrays = DOCS[topic]["cases"][name], ARRAYS[topic]
     tol = TOL[case["dtype"]]
-    env = _inputs(name, case)
+    env = _inputs(arrays, name, case)
     out = _run(case["call"], env)
     outs = out if isinstance(out, tuple) else (out,)
     assert len(outs) == case["outputs"]
     for i, o in enumerate(outs):
-        want = ARRAYS[f"{name}/out{i}"]
+        want = arrays[f"{name}/out{i}"]
         assert o.shape == want.shape and o._data.dtype == want.dtype, (o.shape, o.dtype)
         np.testing.assert_allclose(o._data, want, **tol, err_msg=f"output {i}")
     for k in case["after"]:
-        np.testing.assert_allclose(env[k]._data, ARRAYS[f"{name}/after/{k}"], **tol, err_msg=k)
+        np.testing.assert_allclose(env[k]._data, arrays[f"{name}/after/{k}"], **tol, err_msg=k)
     y = outs[0]
     if "grad_fn" not in case:
         assert not y.requires_grad
         return
     assert y.grad_fn.name() == case["grad_fn"]
     assert graph(y) == case["graph"]
-    y.backward(torch.tensor(ARRAYS[f"{name}/v"]))
+    y.backward(torch.tensor(arrays[f"{name}/v"]))
     for k, t in env.items():
         if k in case["grads"]:
             assert t.grad is not None, k
             np.testing.assert_allclose(
-                t.grad._data, ARRAYS[f"{name}/grad/{k}"], **tol, err_msg=f"grad of {k}"
+                t.grad._data, arrays[f"{name}/grad/{k}"], **tol, err_msg=f"grad of {k}"
             )
         else:
             assert t.grad is None, k
@@ -110,9 +113,9 @@ def _draw_error_inputs(spec: dict[str, list[Any]]) -> dict[str, torch.Tensor]:
     return env
 
 
-@pytest.mark.parametrize("name", sorted(DOC["errors"]))
-def test_bad_arguments_raise_pytorchs_error(name: str) -> None:
-    err = DOC["errors"][name]
+@pytest.mark.parametrize(("topic", "name"), ERRORS)
+def test_bad_arguments_raise_pytorchs_error(topic: str, name: str) -> None:
+    err = DOCS[topic]["errors"][name]
     env = _draw_error_inputs(err["inputs"])
     with pytest.raises(EXCEPTIONS[err["type"]]) as info:
         _run(err["call"], env)
@@ -120,7 +123,9 @@ def test_bad_arguments_raise_pytorchs_error(name: str) -> None:
     assert str(info.value).split("\n")[0] == err["message"]
 
 
-@pytest.mark.parametrize("row", DOC["reprs"], ids=lambda r: f"{r['cls']}{r['args']}{r['kwargs']}")
+@pytest.mark.parametrize(
+    "row", DOCS["nnops"]["reprs"], ids=lambda r: f"{r['cls']}{r['args']}{r['kwargs']}"
+)
 def test_layer_repr_matches_pytorch(row: dict[str, Any]) -> None:
     layer = getattr(nn, row["cls"])(*row["args"], **row["kwargs"])
     assert repr(layer) == row["repr"]

@@ -17,6 +17,7 @@ from visgrad import dtypes
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops.base import Op, apply, promote, wrap
+from visgrad.ops.counting import nonzero
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -344,7 +345,12 @@ class WhereBackward0(Op):
 
 
 @declare("where", nodes=WhereBackward0, method=False)
-def where(condition: Tensor, a: Any, b: Any) -> Tensor:
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:  # noqa: A002
+    """``input`` where ``condition`` holds, ``other`` elsewhere; with the condition alone, the
+    indices where it holds (``nonzero(condition, as_tuple=True)``)."""
+    if input is None and other is None:
+        return nonzero(wrap(condition), as_tuple=True)
+    a, b = input, other
     if not isinstance(a, Tensor):
         a = wrap(a, b if isinstance(b, Tensor) else None)
     return apply(WhereBackward0, a, wrap(b, a), condition=wrap(condition))

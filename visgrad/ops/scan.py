@@ -13,6 +13,7 @@ import numpy as np
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import flip
 from visgrad.ops.minmax import _return_type
+from visgrad.ops.pad import pad
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
@@ -36,28 +37,84 @@ def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     return np.argsort(key, axis=dim, kind="stable")
 
 
+def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
+    return Tensor._make(np.zeros(shape, dtype=like._data.dtype), False, None, 0)
+
+
+def _fit(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``g`` (the index's shape) padded with zeros up to ``shape`` (a source larger than the
+    index gets no gradient where the index does not reach)."""
+    if tuple(g._data.shape) == tuple(shape):
+        return g
+    widths: list[int] = []
+    for have, want in zip(reversed(g._data.shape), reversed(shape), strict=True):
+        widths += [0, want - have]
+    return pad(g, tuple(widths))
+
+
 class ScatterAddBackward0(Op):
-    """``zeros(sizes).scatter_add_(dim, index, grad)``: the gradient of gather."""
+    """``self.scatter_add(dim, index, src)``; also the gradient of gather (``self`` zeros)."""
 
     op_name = "scatter_add"
-    input_names = ("src",)
-    formulas = {"src": "grad.gather(dim, index)"}
+    input_names = ("self", "src")
+    formulas = {"self": "grad", "src": "grad.gather(dim, index)"}
 
-    def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: np.ndarray) -> Any:
-        self._dim, self._index = dim, index
-        out = np.zeros(sizes, dtype=g._data.dtype)
+    def forward(self, a: Tensor, src: Tensor, dim: int, index: np.ndarray) -> Any:
+        self.save(dim=dim, index=index, src_sym_sizes=src._data.shape)
+        out = a._data.copy()
+        part = src._data[tuple(slice(0, n) for n in index.shape)]
         # add.at, not assignment: an index repeated along ``dim`` collects every contribution.
-        np.add.at(out, _grid(index, dim), g._data)
+        np.add.at(out, _grid(index, dim), part.astype(out.dtype, copy=False))
         return out
 
-    def backward(self, gg: Tensor) -> Tensor:
-        return apply(GatherBackward0, gg, dim=self._dim, index=self._index)
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, ns = self.needs_input_grad
+        gs = None
+        if ns:
+            picked = apply(GatherBackward0, g, dim=self.saved("dim"), index=self.saved("index"))
+            gs = _fit(picked, self.saved("src_sym_sizes"))
+        return (g if na else None), gs
 
 
-class ScatterBackward0(ScatterAddBackward0):
-    """``zeros(sizes).scatter(dim, indices, grad)``: the gradient of sort and topk."""
+class ScatterBackward0(Op):
+    """``self.scatter(dim, index, src)``; also the gradient of sort and topk (``self`` zeros)."""
 
     op_name = "scatter"
+    input_names = ("self", "src")
+    formulas = {"self": "grad.scatter(dim, index, 0)", "src": "grad.gather(dim, index)"}
+
+    def forward(self, a: Tensor, src: Tensor, dim: int, index: np.ndarray) -> Any:
+        self.save(dim=dim, index=index, src_sym_sizes=src._data.shape)
+        out = a._data.copy()
+        part = src._data[tuple(slice(0, n) for n in index.shape)]
+        out[_grid(index, dim)] = part
+        return out
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, ns = self.needs_input_grad
+        dim, index = self.saved("dim"), self.saved("index")
+        ga = gs = None
+        if na:
+            ga = apply(ScatterBackward1, g, dim=dim, index=index, value=0)
+        if ns:
+            gs = _fit(apply(GatherBackward0, g, dim=dim, index=index), self.saved("src_sym_sizes"))
+        return ga, gs
+
+
+class ScatterBackward1(Op):
+    """``self.scatter(dim, index, value)`` with a number."""
+
+    op_name = "scatter"
+    formulas = {"self": "grad.scatter(dim, index, 0)"}
+
+    def forward(self, a: Tensor, dim: int, index: np.ndarray, value: Any) -> Any:
+        self.save(dim=dim, index=index)
+        out = a._data.copy()
+        out[_grid(index, dim)] = value
+        return out
+
+    def backward(self, g: Tensor) -> Tensor:
+        return apply(ScatterBackward1, g, dim=self.saved("dim"), index=self.saved("index"), value=0)
 
 
 class SortBackward0(Op):
@@ -77,7 +134,7 @@ class SortBackward0(Op):
         shape = self.saved("self_sym_sizes")
         if not shape:
             return g
-        return apply(ScatterBackward0, g, sizes=shape, dim=self.saved("dim"), index=self._idx)
+        return apply(ScatterBackward0, _zeros(shape, g), g, dim=self.saved("dim"), index=self._idx)
 
 
 class TopkBackward0(Op):
@@ -102,7 +159,7 @@ class TopkBackward0(Op):
         shape = self.saved("self_sym_sizes")
         if not shape:
             return g
-        return apply(ScatterBackward0, g, sizes=shape, dim=self.saved("dim"), index=self._idx)
+        return apply(ScatterBackward0, _zeros(shape, g), g, dim=self.saved("dim"), index=self._idx)
 
 
 class CumsumBackward0(Op):
@@ -134,24 +191,38 @@ class GatherBackward0(Op):
 
     def backward(self, g: Tensor) -> Tensor:
         sizes = self.saved("self_sym_sizes")
-        return apply(ScatterAddBackward0, g, sizes=sizes, dim=self.saved("dim"), index=self._index)
+        zeros = _zeros(sizes, g)
+        return apply(ScatterAddBackward0, zeros, g, dim=self.saved("dim"), index=self._index)
 
 
 class IndexAddBackward0(Op):
-    """``zeros(sizes).index_add_(dim, index, grad)``: the gradient of index_select."""
+    """``self.index_add(dim, index, source, alpha=alpha)``; also the gradient of index_select."""
 
     op_name = "index_add"
-    input_names = ("source",)
-    formulas = {"source": "grad.index_select(dim, index)"}
+    input_names = ("self", "source")
+    formulas = {"self": "grad", "source": "grad.index_select(dim, index) * alpha"}
 
-    def forward(self, g: Tensor, sizes: tuple[int, ...], dim: int, index: np.ndarray) -> Any:
-        self._dim, self._index = dim, index
-        out = np.zeros(sizes, dtype=g._data.dtype)
-        np.add.at(out, (slice(None),) * dim + (index,), g._data)
+    def forward(
+        self, a: Tensor, source: Tensor, dim: int, index: np.ndarray, alpha: Any = 1
+    ) -> Any:
+        self.save(dim=dim, index=index, alpha=alpha)
+        out = a._data.copy()
+        src = source._data if alpha == 1 else source._data * alpha
+        if out.ndim == 0:
+            out = out + src.reshape(()) * len(index)
+            return out
+        np.add.at(out, (slice(None),) * dim + (index,), src.astype(out.dtype, copy=False))
         return out
 
-    def backward(self, gg: Tensor) -> Tensor:
-        return apply(IndexSelectBackward0, gg, dim=self._dim, index=self._index)
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, ns = self.needs_input_grad
+        gs = None
+        if ns:
+            dim, index, alpha = self.saved("dim"), self.saved("index"), self.saved("alpha")
+            gs = apply(IndexSelectBackward0, g, dim=dim, index=index)
+            if alpha != 1:
+                gs = gs * alpha
+        return (g if na else None), gs
 
 
 class IndexSelectBackward0(Op):
@@ -165,11 +236,12 @@ class IndexSelectBackward0(Op):
 
     def backward(self, g: Tensor) -> Tensor:
         sizes = self.saved("self_sym_sizes")
-        return apply(IndexAddBackward0, g, sizes=sizes, dim=self.saved("dim"), index=self._index)
+        zeros = _zeros(sizes, g)
+        return apply(IndexAddBackward0, zeros, g, dim=self.saved("dim"), index=self._index)
 
 
 # -- functions --------------------------------------------------------------------------------------
-@declare("sort", nodes=(SortBackward0, ScatterBackward0))
+@declare("sort", nodes=(SortBackward0, ScatterBackward0, ScatterBackward1))
 def sort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
     """``(values, indices)`` sorted along ``dim``; the sort is always stable."""
     dim = _dim(dim, a._data.ndim)

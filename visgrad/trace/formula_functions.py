@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
 
 
@@ -243,4 +244,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "given": lambda x, default: default if x is None else x,
     "softplus": lambda x: np.logaddexp(0.0, as_array(x)),
     **NN_FUNCTIONS,  # convolution, pooling, padding, norms, embedding, attention
+    **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
 }

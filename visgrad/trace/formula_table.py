@@ -261,6 +261,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "DiagonalBackward0": (
+        "diagonal",
+        ("self",),
+        {
+            "self": "diagonal_backward_nd(grad, self.shape, offset, dim1, dim2)",
+        },
+        (),
+    ),
     "DiagonalBackward0_copy": (
         "diagonal_copy",
         ("self",),
@@ -444,9 +452,10 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
     ),
     "IndexAddBackward0": (
         "index_add",
-        ("source",),
+        ("self", "source"),
         {
-            "source": "grad.index_select(dim, index)",
+            "self": "grad",
+            "source": "grad.index_select(dim, index) * alpha",
         },
         (),
     ),
@@ -455,6 +464,32 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "zeros(self.shape).index_put_(indices, grad, accumulate=True)",
+        },
+        (),
+    ),
+    "IndexCopyBackward0": (
+        "index_copy",
+        ("self", "source"),
+        {
+            "self": "index_fill(grad, dim, index, 0)",
+            "source": "grad.index_select(dim, index)",
+        },
+        (),
+    ),
+    "IndexFillBackward0": (
+        "index_fill",
+        ("self",),
+        {
+            "self": "index_fill(grad, dim, index, 0)",
+        },
+        (),
+    ),
+    "IndexFillBackward1": (
+        "index_fill",
+        ("self", "value"),
+        {
+            "self": "index_fill(grad, dim, index, 0)",
+            "value": "grad.index_select(dim, index).sum()",
         },
         (),
     ),
@@ -551,6 +586,23 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.masked_fill(mask, 0)",
+        },
+        (),
+    ),
+    "MaskedScatterBackward0": (
+        "masked_scatter",
+        ("self", "source"),
+        {
+            "self": "grad.masked_fill(mask, 0)",
+            "source": "masked_scatter_backward(grad, mask, source.shape)",
+        },
+        (),
+    ),
+    "MaskedSelectBackward0": (
+        "masked_select",
+        ("self",),
+        {
+            "self": "masked_select_backward(grad, mask, self.shape)",
         },
         (),
     ),
@@ -949,17 +1001,27 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
     ),
     "ScatterAddBackward0": (
         "scatter_add",
-        ("src",),
+        ("self", "src"),
         {
+            "self": "grad",
             "src": "grad.gather(dim, index)",
         },
         (),
     ),
     "ScatterBackward0": (
         "scatter",
-        ("src",),
+        ("self", "src"),
         {
+            "self": "grad.scatter(dim, index, 0)",
             "src": "grad.gather(dim, index)",
+        },
+        (),
+    ),
+    "ScatterBackward1": (
+        "scatter",
+        ("self",),
+        {
+            "self": "grad.scatter(dim, index, 0)",
         },
         (),
     ),
@@ -1308,6 +1370,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("grad_output",),
         {
             "grad_output": "border_pad(grad, padding, mode)",
+        },
+        (),
+    ),
+    "_DiagonalScatter": (
+        "diagonal_backward",
+        ("grad_output",),
+        {
+            "grad_output": "diagonal_nd(grad, offset, dim1, dim2)",
         },
         (),
     ),

@@ -1,0 +1,148 @@
+"""Counting and locating: ``bincount``, ``histc``, ``histogram``, ``nonzero``, ``argwhere`` and
+``where(condition)`` with one argument. None of them is differentiable (as in PyTorch)."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import numpy as np
+
+from visgrad import dtypes
+from visgrad.ops.registry import declare
+from visgrad.tensor import Tensor
+
+__all__ = ["argwhere", "bincount", "histc", "histogram", "nonzero"]
+
+
+def _const(a: np.ndarray) -> Tensor:
+    return Tensor._make(a, False, None, 0)
+
+
+def _type(d: np.dtype) -> str:
+    return dtypes.from_numpy(d).tensor_type.removesuffix("Tensor")
+
+
+@declare("bincount")
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:  # noqa: A002
+    """How often each value 0, 1, ... occurs in a 1-D tensor of non-negative integers (or the sum
+    of ``weights`` there)."""
+    x = input._data
+    if x.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_type(x.dtype)}'")
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return _const(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != x.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = np.float32 if w.dtype == np.float32 else np.float64
+    return _const(
+        np.bincount(x, weights=w.astype(np.float64), minlength=minlength).astype(out_dtype)
+    )
+
+
+def _bin_positions(x: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each finite element inside [edges[0], edges[-1]] and its bin (the last bin is closed)."""
+    inside = (x >= edges[0]) & (x <= edges[-1])
+    vals = x[inside]
+    pos = np.searchsorted(edges, vals, side="right") - 1
+    pos = np.minimum(pos, len(edges) - 2)
+    return vals, pos
+
+
+@declare("histc")
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+    """Counts in ``bins`` equal bins over [min, max] (the data's range when both are 0)."""
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_type(x.dtype)}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    if lo == hi and x.size:
+        lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{_num(lo)}, {_num(hi)}] is not finite")
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    edges = np.linspace(lo, hi, bins + 1).astype(x.dtype)
+    _, pos = _bin_positions(x.reshape(-1), edges)
+    return _const(np.bincount(pos, minlength=bins).astype(x.dtype))
+
+
+def _num(v: float) -> str:
+    return "-nan" if np.isnan(v) else str(v)
+
+
+class _HistogramResult(collections.namedtuple("histogram", ["hist", "bin_edges"])):
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
+
+
+@declare("histogram")
+def histogram(
+    input: Tensor,  # noqa: A002
+    bins: Any = 100,
+    *,
+    range: tuple[float, float] | None = None,  # noqa: A002
+    weight: Tensor | None = None,
+    density: bool = False,
+) -> _HistogramResult:
+    """``(hist, bin_edges)``: counts (or summed ``weight``) in each bin; ``bins`` is a count of
+    equal bins over ``range`` (the data's range by default) or a 1-D tensor of edges."""
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{_type(x.dtype)}'")
+    if isinstance(bins, Tensor):
+        edges = bins._data.astype(x.dtype)
+    else:
+        if int(bins) <= 0:
+            raise RuntimeError(
+                f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0"
+            )
+        lo, hi = range if range is not None else ((x.min(), x.max()) if x.size else (0.0, 0.0))
+        lo, hi = float(lo), float(hi)
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, int(bins) + 1).astype(x.dtype)
+    flat = x.reshape(-1)
+    w = None if weight is None else weight._data.reshape(-1).astype(np.float64)
+    inside = (
+        (flat >= edges[0]) & (flat <= edges[-1]) if edges.size > 1 else np.zeros(flat.shape, bool)
+    )
+    if edges.size > 1 and edges[-1] >= edges[0]:
+        _, pos = _bin_positions(flat, edges)
+        hist = np.bincount(pos, weights=None if w is None else w[inside], minlength=edges.size - 1)
+    else:
+        hist = np.zeros(max(edges.size - 1, 0))
+    hist = hist.astype(np.float64)
+    if density and hist.sum() > 0:
+        hist = hist / hist.sum() / np.diff(edges.astype(np.float64))
+    return _HistogramResult(_const(hist.astype(x.dtype)), _const(edges))
+
+
+@declare("nonzero")
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
+    """The indices of the non-zero elements: an (n, ndim) tensor, or one tensor per dim."""
+    x = input._data
+    if as_tuple:
+        if x.ndim == 0:
+            return (_const(np.zeros(int(bool(x)), dtype=np.int64)),)
+        return tuple(_const(i.astype(np.int64)) for i in np.nonzero(x))
+    if x.ndim == 0:
+        return _const(np.zeros((int(bool(x)), 0), dtype=np.int64))
+    return _const(np.argwhere(x).astype(np.int64))
+
+
+@declare("argwhere")
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """``nonzero(input)``: an (n, ndim) tensor of the indices of the non-zero elements."""
+    return nonzero(input)
