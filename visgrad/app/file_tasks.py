@@ -66,7 +66,10 @@ def run_with_progress(
     relay.progress.connect(dialog.setValue)
     relay.done.connect(lambda r: (finish(), on_done(r)))
     relay.failed.connect(lambda m: (finish(), on_failed(m)))
-    QThreadPool.globalInstance().start(_Job(relay, work))
+    # The relay holds the job: PySide does not keep a Python QRunnable alive while the pool runs
+    # it, and a collected job crashes the worker thread.
+    relay.job = _Job(relay, work)
+    QThreadPool.globalInstance().start(relay.job)
     return relay
 
 
