@@ -58,12 +58,30 @@ def run_with_progress(
     dialog.setAutoClose(True)
     dialog.setValue(0)
 
-    def finish() -> None:
-        dialog.reset()
-        dialog.deleteLater()
-        relay.deleteLater()
+    # Once shown, a modal dialog's setValue runs the event loop, so the job's end can arrive
+    # inside it; deleting the dialog under its own setValue crashed. So setValue never nests and
+    # the dialog is deleted only when no setValue is running.
+    state = {"in_set": False, "over": False}
 
-    relay.progress.connect(dialog.setValue)
+    def show_progress(value: int) -> None:
+        if state["over"] or state["in_set"]:
+            return
+        state["in_set"] = True
+        try:
+            dialog.setValue(value)
+        finally:
+            state["in_set"] = False
+            if state["over"]:
+                dialog.deleteLater()
+
+    def finish() -> None:
+        state["over"] = True
+        dialog.reset()
+        relay.deleteLater()
+        if not state["in_set"]:
+            dialog.deleteLater()
+
+    relay.progress.connect(show_progress)
     relay.done.connect(lambda r: (finish(), on_done(r)))
     relay.failed.connect(lambda m: (finish(), on_failed(m)))
     # The relay holds the job: PySide does not keep a Python QRunnable alive while the pool runs
