@@ -59,3 +59,14 @@ CPU = device("cpu")
 def tensor_cuda(self: Any, *args: Any, **kwargs: Any) -> Any:
     """``Tensor.cuda()``: there is no GPU to move to."""
     raise AssertionError(CPU_ONLY)
+
+
+def set_default_device(dev: Any) -> None:
+    """``torch.set_default_device``: only the CPU (or ``None``, the same) can be the default."""
+    if dev is not None and device(dev).type != "cpu":
+        raise AssertionError(CPU_ONLY)
+
+
+def get_default_device() -> device:
+    """``torch.get_default_device``: always the CPU."""
+    return CPU

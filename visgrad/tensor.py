@@ -484,9 +484,10 @@ class Tensor(_Methods):
         return self.__repr__()
 
     def __format__(self, spec: str) -> str:
-        if spec and self._data.ndim == 0:
+        # As PyTorch: a 0-d tensor formats as its number (``f"{loss}"`` prints ``2.41...``).
+        if self._data.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
-        return self.__repr__()
+        return object.__format__(self, spec)  # str(self); a format spec is a TypeError
 
     # Filled in by visgrad/ops: +, -, *, /, @, comparisons, math methods, views, indexing, ...
 

@@ -28,6 +28,7 @@ UNCHECKED: dict[str, str] = {
     "AsStridedBackward0": _REGION,
     "torch::autograd::CopySlices": _REGION,
     "AsStridedScatterBackward0": _IN_BACKWARD,
+    "DiagonalBackwardBackward0": _IN_BACKWARD,
     "IndexPutImplBackward0": _IN_BACKWARD,
     "SelectBackwardBackward0": _IN_BACKWARD,
     "SliceBackwardBackward0": _IN_BACKWARD,

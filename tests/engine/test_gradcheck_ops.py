@@ -484,6 +484,7 @@ OPS: dict[str, Row] = {
     "rsqrt": Row(torch.rsqrt, ((2, 3),), POS),
     "exp2": Row(torch.exp2, ((2, 3),)),
     "log2": Row(torch.log2, ((2, 3),), POS),
+    "log10": Row(torch.log10, ((2, 3),), POS),
     "floor": Row(torch.floor, ((2, 3),)),
     "ceil": Row(torch.ceil, ((2, 3),)),
     "round": Row(torch.round, ((2, 3),)),
@@ -505,6 +506,12 @@ OPS: dict[str, Row] = {
     "triu": Row(lambda a: torch.triu(a, 1), ((3, 3),)),
     "diag_embed": Row(torch.diag, ((3,),)),
     "diagonal": Row(torch.diag, ((3, 3),)),
+    "diagonal_view": Row(lambda a: a.diagonal(-1, 2, 0), ((3, 2, 4),)),
+    "diagonal_backward": Row(second(lambda a: a.diagonal(1) ** 2), ((3, 4),)),
+    "trace": Row(lambda a: a.trace(), ((3, 4),)),
+    "roll": Row(lambda a: a.roll((1, -2), (0, 1)), ((3, 4),)),
+    "roll_flat": Row(lambda a: a.roll(2), ((2, 3),)),
+    "expm1": Row(torch.expm1, ((2, 3),)),
     "reshape_alias": Row(lambda a: a.t().reshape(3, 1, 2), ((2, 3),)),
     # Exact in test_float32_round_trip_passes_the_gradient_back_as_float64. Small values: there
     # a float32 step is ~1% of the finite-difference step.

@@ -8,10 +8,12 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     activation,
     activation_piecewise,
     adaptive,
+    arrange,
     attention,
     conv_functions,
     convert,
     counting,
+    distinct,
     dropout,
     einsum,
     elementwise,
@@ -23,12 +25,14 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     join,
     layout,
     linalg,
+    logexp,
     loss,
     losses,
     masked,
     minmax,
     nn_ops,
     norm,
+    out,
     pad,
     pointwise,
     pool_functions,
@@ -44,7 +48,7 @@ from visgrad.ops.base import Op, apply
 from visgrad.random import fills, tensors  # noqa: E402, F401 - declare the samplers
 from visgrad.tensor import Tensor
 
-registry.finish(inplace.unary)
+registry.finish(inplace.unary, out.with_out)
 registry.install(Tensor)
 
 __all__ = ["Op", "apply", "registry"]

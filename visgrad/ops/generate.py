@@ -80,7 +80,7 @@ class _Imports:
         if head in _TYPING:
             self.lines.add(f"from typing import {head}")
             return name
-        obj = fn.__globals__.get(head)
+        obj = inspect.unwrap(fn).__globals__.get(head)  # a wrapper's globals are not its own
         if obj is None:
             return None
         if inspect.ismodule(obj):

@@ -7,6 +7,7 @@ and whatever integer or boolean tensors remain are applied at the end by one Ind
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -188,6 +189,8 @@ def _advanced(x: Any) -> np.ndarray | None:
     if isinstance(x, (list, tuple)):
         arr = np.asarray([v._data if isinstance(v, Tensor) else v for v in x])
         return arr.astype(np.int64) if arr.size == 0 else arr
+    if isinstance(x, range):  # ``logprobs[range(n), Yb]``
+        return np.arange(x.start, x.stop, x.step, dtype=np.int64)
     return None
 
 
@@ -200,6 +203,15 @@ def _check_item(x: Any) -> None:
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
         f"indices (got {type(x).__name__})"
     )
+
+
+def _plain_slice(x: Any) -> Any:
+    """A slice whose bounds are 0-d integer tensors (``data[i : i + block]``) with int bounds."""
+    if isinstance(x, slice) and (
+        isinstance(x.start, Tensor) or isinstance(x.stop, Tensor) or isinstance(x.step, Tensor)
+    ):
+        return slice(*(b if b is None else operator.index(b) for b in (x.start, x.stop, x.step)))
+    return x
 
 
 @declare(
@@ -217,7 +229,7 @@ def _check_item(x: Any) -> None:
 def getitem(a: Tensor, index: Any) -> Tensor:
     """``a[index]`` with PyTorch's node structure."""
     single = not isinstance(index, tuple)
-    items = (index,) if single else index
+    items = tuple(map(_plain_slice, (index,) if single else index))
     for x in items:
         _check_item(x)
     ndim = a._data.ndim

@@ -7,12 +7,16 @@ classes the function can record. The namespace, Tensor's methods, the type stub
 (``visgrad/_api.pyi``) and the completeness tests are all built from this one list, so an op that
 is declared is exposed everywhere, and one that is not is exposed nowhere.
 
-The decorator returns the function unchanged and Tensor's methods are the declared functions
-themselves: declaring adds nothing to the cost of a call.
+Tensor's methods are the declared functions themselves. The decorator returns the function
+unchanged, except that a function with ``dim`` or ``keepdim`` also takes NumPy's names for them
+(``axis``, ``keepdims``), as PyTorch's argument parser does; and the ``torch`` namespace's form of
+a function takes ``out=`` where PyTorch's does (``ops/out.py``).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +39,27 @@ AUGMENTED = frozenset(
     {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__"}
 )
 NAMESPACES = ("torch", "functional")
+
+_NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
+
+
+def numpy_names(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` also taking ``axis=`` / ``keepdims=`` where it has ``dim`` / ``keepdim``."""
+    params = inspect.signature(fn).parameters
+    if not any(params.get(ours) for ours in _NUMPY_NAMES.values()):
+        return fn
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            for theirs, ours in _NUMPY_NAMES.items():
+                if theirs in kwargs:
+                    if ours in kwargs:
+                        raise TypeError(f"{fn.__name__}() got both '{ours}' and '{theirs}'")
+                    kwargs[ours] = kwargs.pop(theirs)
+        return fn(*args, **kwargs)
+
+    return call
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +86,7 @@ class Declaration:
 
 DECLARATIONS: list[Declaration] = []
 _unary_inplace: list[Callable[[type, str], Callable[..., Any]]] = []
+_with_out: list[Callable[[str, Callable[..., Any]], Callable[..., Any]]] = []
 
 
 def declare(
@@ -86,6 +112,7 @@ def declare(
         raise TypeError("declare(torch_inplace=True) needs an in-place variant")
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn = numpy_names(fn)
         DECLARATIONS.append(
             Declaration(
                 tuple(names),
@@ -106,13 +133,30 @@ def declare(
     return register
 
 
-def finish(unary_inplace: Callable[[type, str], Callable[..., Any]]) -> None:
-    """Give the registry the maker of generated in-place methods (``ops.inplace.unary``).
+def finish(
+    unary_inplace: Callable[[type, str], Callable[..., Any]],
+    with_out: Callable[[str, Callable[..., Any]], Callable[..., Any]],
+) -> None:
+    """Give the registry the maker of generated in-place methods (``ops.inplace.unary``) and of
+    the ``torch`` namespace's ``out=`` forms (``ops.out.with_out``).
 
     ``ops/__init__`` calls this once every op module is imported; the in-place machinery imports
     the op modules' node classes, so it cannot be imported by this module.
     """
     _unary_inplace[:] = [unary_inplace]
+    _with_out[:] = [with_out]
+
+
+def torch_function(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as the ``torch.<name>`` function (with ``out=``; made once and cached)."""
+    key = (name, fn)  # the function itself, not its id: a dropped function's id comes back
+    made = _torch_forms.get(key)
+    if made is None:
+        made = _torch_forms[key] = _with_out[0](name, fn) if _with_out else fn
+    return made
+
+
+_torch_forms: dict[tuple[str, Callable[..., Any]], Callable[..., Any]] = {}
 
 
 def inplace_function(d: Declaration) -> Callable[..., Any] | None:
@@ -173,7 +217,7 @@ def namespace(which: str) -> dict[str, Callable[..., Any]]:
     for d in DECLARATIONS:
         if which == "torch" and d.torch:
             for n in d.names:
-                _put(out, n, d.fn, d)
+                _put(out, n, torch_function(n, d.fn), d)
             if d.torch_inplace:
                 ip = inplace_function(d)
                 for n in d.inplace_names:

@@ -161,3 +161,15 @@ def _itemsize(t: Tensor) -> int:
 
 
 declare("cuda", torch=False)(tensor_cuda)
+
+
+@declare("storage_offset", torch=False)
+def storage_offset(t: Tensor) -> int:
+    """Elements between the start of the memory ``t`` shares and its first element."""
+    arr = root = t._data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if arr.itemsize == 0 or root is arr:
+        return 0
+    start = arr.__array_interface__["data"][0]
+    return (start - root.__array_interface__["data"][0]) // arr.itemsize

@@ -112,13 +112,21 @@ def _index_add(a: Any, dim: int, index: Any, src: Any) -> np.ndarray:
     return np.moveaxis(out, 0, int(dim))
 
 
-def _diagonal_back(g: Any, shape: Any, offset: int) -> np.ndarray:
-    """``zeros(shape)`` with ``grad`` on diagonal ``offset``."""
-    out = np.zeros(tuple(shape))
-    n = min(out.shape[0] - max(-offset, 0), out.shape[1] - max(offset, 0))
-    rows = np.arange(n) + max(-offset, 0)
-    out[rows, rows + offset] = as_array(g)
-    return out
+def _diagonal_back(g: Any, shape: Any, offset: int, dim1: int = 0, dim2: int = 1) -> np.ndarray:
+    """``zeros(shape)`` with ``grad`` on diagonal ``offset`` of dims ``dim1``, ``dim2``."""
+    out = np.moveaxis(np.zeros(tuple(shape)), (int(dim1), int(dim2)), (-2, -1))
+    n = min(out.shape[-2] - max(-offset, 0), out.shape[-1] - max(offset, 0))
+    rows = np.arange(max(n, 0)) + max(-offset, 0)
+    out[..., rows, rows + offset] = as_array(g)
+    return np.moveaxis(out, (-2, -1), (int(dim1), int(dim2)))
+
+
+def _roll(a: Any, shifts: Any, dims: Any) -> np.ndarray:
+    """``a.roll(shifts, dims)``; without dims the flattened tensor rolls."""
+    a = as_array(a)
+    if not dims:
+        return np.roll(a.reshape(-1), tuple(shifts)[0]).reshape(a.shape)
+    return np.roll(a, tuple(shifts), tuple(dims))
 
 
 def _unrepeat(g: Any, shape: Any) -> np.ndarray:
@@ -182,6 +190,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "unsqueeze": lambda a, dim: np.expand_dims(as_array(a), dim),
     "flip": lambda a, dims: np.flip(as_array(a), axis=_dims(dims, as_array(a).ndim)),
     "cumsum": lambda a, dim: np.cumsum(as_array(a), axis=dim),
+    "roll": _roll,
     "tril": lambda a, diagonal=0: np.tril(as_array(a), diagonal),
     "triu": lambda a, diagonal=0: np.triu(as_array(a), diagonal),
     "pow": lambda a, e: np.power(as_array(a), e),
@@ -228,6 +237,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ones_like": lambda x: np.ones_like(as_array(x)),
     "zeros": lambda shape: np.zeros(tuple(shape)),
     "maximum": np.maximum,
+    "negated": lambda xs: tuple(-int(x) for x in xs),
     "minimum": np.minimum,
     "select_backward": _select_back,
     "slice_backward": _slice_back,

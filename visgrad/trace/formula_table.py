@@ -265,7 +265,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "diagonal",
         ("self",),
         {
-            "self": "diagonal_backward_nd(grad, self.shape, offset, dim1, dim2)",
+            "self": "diagonal_backward(grad, self.shape, offset, dim1, dim2)",
         },
         (),
     ),
@@ -274,6 +274,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "diagonal_backward(grad, self.shape, offset)",
+        },
+        (),
+    ),
+    "DiagonalBackwardBackward0": (
+        "diagonal_backward",
+        ("grad",),
+        {
+            "grad": "grad.diagonal(offset, dim1, dim2)",
         },
         (),
     ),
@@ -348,6 +356,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.sum_to_size(self.shape)",
+        },
+        (),
+    ),
+    "Expm1Backward0": (
+        "expm1",
+        ("self",),
+        {
+            "self": "grad * (result + 1)",
         },
         (),
     ),
@@ -530,6 +546,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "where(ord == inf, grad.restore_dims(dim, keepdim, self.ndim) * sign(self) * evenly(abs(self) == result.restore_dims(dim, keepdim, self.ndim), dim), grad.restore_dims(dim, keepdim, self.ndim) * self * abs(self) ** (ord - 2) / where(result == 0, 1, result).restore_dims(dim, keepdim, self.ndim) ** (ord - 1))",
+        },
+        (),
+    ),
+    "Log10Backward0": (
+        "log10",
+        ("self",),
+        {
+            "self": "grad / (self * 2.3025850929940456)",
         },
         (),
     ),
@@ -940,6 +964,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "RollBackward0": (
+        "roll",
+        ("self",),
+        {
+            "self": "grad.roll(negated(shifts), dims)",
+        },
+        (),
+    ),
     "RoundBackward0": (
         "round",
         ("self",),
@@ -1248,6 +1280,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "zeros(self.shape).scatter(dim, indices, grad)",
+        },
+        (),
+    ),
+    "TraceBackward0": (
+        "trace",
+        ("self",),
+        {
+            "self": "diagonal_backward(grad, self.shape, 0)",
         },
         (),
     ),

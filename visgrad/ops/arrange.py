@@ -1,0 +1,201 @@
+"""Rearranging ops: ``roll``, ``diagonal``, ``trace``, ``repeat_interleave``, ``meshgrid``, and
+the paired reductions ``std_mean`` / ``var_mean``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply
+from visgrad.ops.reduce import mean, std, var
+from visgrad.ops.registry import declare
+from visgrad.ops.shape import _as_view
+from visgrad.tensor import Tensor, _dim
+
+
+class RollBackward0(Op):
+    op_name = "roll"
+    formulas = {"self": "grad.roll(negated(shifts), dims)"}
+
+    def forward(self, a: Tensor, shifts: tuple[int, ...], dims: tuple[int, ...]) -> np.ndarray:
+        self.save(shifts=shifts, dims=dims)
+        x = a._data
+        if not dims:  # no dims: the flattened tensor rolls
+            return np.roll(x.reshape(-1), shifts[0]).reshape(x.shape)
+        return np.roll(x, shifts, dims)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return roll(g, tuple(-s for s in self.saved("shifts")), self.saved("dims") or None)
+
+
+def _diagonal_of(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """A writable view of diagonal ``offset`` of dims ``dim1``/``dim2``, last (NumPy's is
+    read-only; PyTorch's can be written through)."""
+    m = np.moveaxis(x, (dim1, dim2), (-2, -1))
+    r0, c0 = max(-offset, 0), max(offset, 0)
+    n = max(min(m.shape[-2] - r0, m.shape[-1] - c0), 0)
+    corner = m[..., r0:, c0:] if n else m[..., :0, :0]
+    return np.lib.stride_tricks.as_strided(
+        corner,
+        shape=m.shape[:-2] + (n,),
+        strides=m.strides[:-2] + (m.strides[-2] + m.strides[-1],),
+        writeable=bool(x.flags.writeable),
+    )
+
+
+class DiagonalBackward0(Op):
+    op_name = "diagonal"
+    formulas = {"self": "diagonal_backward(grad, self.shape, offset, dim1, dim2)"}
+
+    def forward(self, a: Tensor, offset: int, dim1: int, dim2: int) -> np.ndarray:
+        self.save(self_sym_sizes=a._data.shape, offset=offset, dim1=dim1, dim2=dim2)
+        return _diagonal_of(a._data, offset, dim1, dim2)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return apply(
+            DiagonalBackwardBackward0,
+            g,
+            sizes=self.saved("self_sym_sizes"),
+            offset=self.saved("offset"),
+            dim1=self.saved("dim1"),
+            dim2=self.saved("dim2"),
+        )
+
+
+class DiagonalBackwardBackward0(Op):
+    """``diagonal``'s backward as an op: zeros of the input's shape, ``grad`` on the diagonal."""
+
+    op_name = "diagonal_backward"
+    input_names = ("grad",)
+    formulas = {"grad": "grad.diagonal(offset, dim1, dim2)"}
+
+    def forward(self, g: Tensor, sizes: Any, offset: int, dim1: int, dim2: int) -> np.ndarray:
+        self.save(offset=offset, dim1=dim1, dim2=dim2)
+        out = np.zeros(sizes, g._data.dtype)
+        _diagonal_of(out, offset, dim1, dim2)[...] = g._data
+        return out
+
+    def backward(self, gg: Tensor) -> Tensor:
+        return diagonal(gg, self.saved("offset"), self.saved("dim1"), self.saved("dim2"))
+
+
+class TraceBackward0(Op):
+    op_name = "trace"
+    formulas = {"self": "diagonal_backward(grad, self.shape, 0)"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        x = a._data
+        if x.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+        self.save(self_sym_sizes=x.shape)
+        return np.asarray(np.trace(x), dtype=np.int64 if x.dtype.kind in "biu" else x.dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        n, m = self.saved("self_sym_sizes")
+        return g * Tensor._make(np.eye(n, m, dtype=g._data.dtype), False, None, 0)
+
+
+# -- functions --------------------------------------------------------------------------------------
+@declare("roll", nodes=RollBackward0)
+def roll(a: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements along ``dims`` (the flattened tensor without ``dims``), wrapping around."""
+    shifts_t = (int(shifts),) if isinstance(shifts, (int, np.integer)) else tuple(map(int, shifts))
+    if dims is None:
+        if len(shifts_t) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:0")
+        return apply(RollBackward0, a, shifts=shifts_t, dims=())
+    dims_t = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(dims_t) != len(shifts_t):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:{len(dims_t)}"
+        )
+    nd = a._data.ndim
+    return apply(RollBackward0, a, shifts=shifts_t, dims=tuple(_dim(d, nd) for d in dims_t))
+
+
+@declare("diagonal", nodes=(DiagonalBackward0, DiagonalBackwardBackward0))
+def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal ``offset`` of dims ``dim1``/``dim2`` as a view, moved to the last dim."""
+    nd = a._data.ndim
+    d1, d2 = _dim(dim1, nd), _dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _as_view(apply(DiagonalBackward0, a, offset=int(offset), dim1=d1, dim2=d2), a)
+
+
+@declare("trace", nodes=TraceBackward0, torch=False)  # visgrad.trace is the trace-file package
+def trace(a: Tensor) -> Tensor:
+    """Sum of the main diagonal of a matrix."""
+    return apply(TraceBackward0, a)
+
+
+@declare("repeat_interleave")
+def repeat_interleave(a: Tensor, repeats: Any = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:  # fmt: skip
+    """Repeat each element ``repeats`` times along ``dim`` (of the flattened tensor by default).
+
+    ``repeat_interleave(counts)`` with one integer tensor gives ``i`` repeated ``counts[i]`` times.
+    Recorded as PyTorch records it: integer repeats expand and copy a view (``ViewBackward0``),
+    tensor repeats pick rows with ``index_select``.
+    """
+    if repeats is None:  # torch.repeat_interleave(counts)
+        counts = a._data.astype(np.int64).reshape(-1)
+        return Tensor(np.repeat(np.arange(counts.size), counts))
+    x = a.reshape(-1) if dim is None else a
+    d = 0 if dim is None else _dim(dim, a._data.ndim)
+    if isinstance(repeats, Tensor) and repeats._data.size != 1:
+        reps = repeats._data.astype(np.int64).reshape(-1)
+        if reps.size != x.shape[d]:
+            raise RuntimeError("repeats must have the same size as input along dim")
+        index = Tensor._make(np.repeat(np.arange(reps.size), reps), False, None, 0)
+        return x.index_select(d, index)
+    r = int(repeats)
+    sizes = list(x.shape)
+    sizes.insert(d + 1, r)
+    return x.unsqueeze(d + 1).expand(sizes).clone().flatten(d, d + 1)
+
+
+@declare("meshgrid", method=False)
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors (``indexing="ij"`` or ``"xy"``), as expanded views."""
+    one_list = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
+    ts = list(tensors[0]) if one_list else list(tensors)
+    if indexing is None:
+        indexing = "ij"  # PyTorch's default (it warns that the default will change)
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+        )
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = [t.numel() for t in ts]
+    out = []
+    for i, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[i] = -1
+        out.append(t.view(view).expand(shape))
+    if swap:  # "xy": the grids of (y, x, ...) with the first two handed back swapped
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+@declare("std_mean", method=False)
+def std_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
+    """``(std, mean)`` over ``dim`` in one call."""
+    return (
+        std(a, dim, unbiased, keepdim, correction=correction),
+        mean(a, dim, keepdim),
+    )
+
+
+@declare("var_mean", method=False)
+def var_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
+    """``(var, mean)`` over ``dim`` in one call."""
+    return (
+        var(a, dim, unbiased, keepdim, correction=correction),
+        mean(a, dim, keepdim),
+    )

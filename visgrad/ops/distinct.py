@@ -1,0 +1,56 @@
+"""Distinct values and nonzero counts: ``unique``, ``count_nonzero`` (never differentiable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply
+from visgrad.ops.registry import declare
+from visgrad.tensor import Tensor
+
+
+class CountNonzero(Op):
+    op_name = "count_nonzero"
+    differentiable = ()
+
+    def forward(self, a: Tensor, dim: Any) -> np.ndarray:
+        return np.asarray(np.count_nonzero(a._data, axis=dim), dtype=np.int64)
+
+
+class Unique(Op):
+    op_name = "unique"
+    differentiable = ()
+
+    def forward(self, a: Tensor, dim: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x = a._data
+        values, inverse, counts = np.unique(
+            x.reshape(-1) if dim is None else x,
+            return_inverse=True,
+            return_counts=True,
+            axis=dim,
+        )
+        inv_shape = x.shape if dim is None else (x.shape[dim],)
+        return values, inverse.reshape(inv_shape).astype(np.int64), counts.astype(np.int64)
+
+
+@declare("count_nonzero")
+def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
+    """How many elements are nonzero (over ``dim``, or all)."""
+    d = None if dim is None else (tuple(dim) if isinstance(dim, (list, tuple)) else int(dim))
+    return apply(CountNonzero, a, dim=d)
+
+
+@declare("unique")
+def unique(
+    a: Tensor,
+    sorted: bool = True,  # noqa: A002 - PyTorch's name
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct values in ascending order (and where each element went, and how many)."""
+    values, inverse, counts = apply(Unique, a, dim=dim)
+    extra = ([inverse] if return_inverse else []) + ([counts] if return_counts else [])
+    return (values, *extra) if extra else values

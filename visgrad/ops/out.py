@@ -1,0 +1,120 @@
+"""``out=`` on the ``torch`` namespace's functions.
+
+``torch.add(x, y, out=result)`` computes as ``torch.add(x, y)`` and writes the result into
+``result``, PyTorch's way: an ``out`` of another shape is resized (with PyTorch's warning unless it
+was empty), a result that cannot be cast to ``out``'s dtype is an error, and so is any argument
+that requires grad while grad mode is on (autograd does not follow ``out=``). The write is a
+``copy_`` into ``out``, so the debugger sees it like any other in-place write.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from visgrad.autograd.grad_mode import STATE, no_grad
+from visgrad.ops.inplace import _KIND_RANK, _scalar_name, copy_
+from visgrad.tensor import Tensor
+
+# Functions of PyTorch's namespace that have no ``out=`` although they make a tensor: views and
+# shape functions, predicates, layers and the ``*_like`` samplers, as PyTorch's parser says.
+# (``tests/engine/test_out_argument.py`` checks this list against PyTorch's own signatures.)
+NO_OUT = frozenset(
+    {
+        "adaptive_avg_pool1d", "adaptive_max_pool1d", "allclose", "argwhere", "avg_pool1d",
+        "batch_norm", "bincount", "broadcast_to", "celu", "chunk", "clone", "conv1d", "conv2d",
+        "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_similarity",
+        "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
+        "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
+        "isinf", "isnan", "kl_div", "layer_norm", "masked_fill", "masked_scatter", "max_pool1d",
+        "max_pool2d", "max_pool3d", "meshgrid", "moveaxis", "movedim", "narrow", "numel",
+        "pairwise_distance", "permute", "positive", "rand_like", "randint_like", "randn_like",
+        "relu", "repeat_interleave", "reshape", "roll", "rsub", "scatter_add", "select", "selu",
+        "split", "squeeze", "std_mean", "swapaxes", "swapdims", "t", "tile", "transpose", "unbind",
+        "unflatten", "unique", "unsafe_chunk", "unsafe_split", "unsqueeze", "var_mean",
+    }
+)  # fmt: skip
+
+
+def with_out(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``torch.<name>`` function: ``fn`` with PyTorch's ``out=`` keyword."""
+    sig = inspect.signature(fn)
+    if name in NO_OUT or name.endswith("_") or "out" in sig.parameters:
+        return fn
+
+    @functools.wraps(fn)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        if STATE.enabled and (
+            _needs_grad(args) or _needs_grad(kwargs.values()) or _needs_grad(_outs(out))
+        ):
+            raise RuntimeError(
+                f"{name}(): functions with out=... arguments don't support automatic "
+                "differentiation, but one of the arguments requires grad."
+            )
+        result = fn(*args, **kwargs)
+        if isinstance(result, tuple):
+            for r, o in zip(result, _outs(out), strict=True):
+                write_out(r, o)
+            return out
+        return write_out(result, out)
+
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    extra = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    call.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[
+            *params,
+            extra,
+            *(p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD),
+        ]
+    )
+    return call
+
+
+def _outs(out: Any) -> tuple[Any, ...]:
+    return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+
+def _needs_grad(values: Any) -> bool:
+    for v in values:
+        if isinstance(v, Tensor) and v.requires_grad:
+            return True
+        if isinstance(v, (list, tuple)) and _needs_grad(v):
+            return True
+    return False
+
+
+def write_out(result: Any, out: Any) -> Tensor:
+    """Store ``result`` into the caller's ``out`` tensor as PyTorch does; return ``out``."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if not isinstance(result, Tensor):
+        result = Tensor._make(np.asarray(result), False, None, 0)
+    src, dst = result._data, out._data
+    if _KIND_RANK.get(src.dtype.kind, 2) > _KIND_RANK.get(dst.dtype.kind, 2):
+        raise RuntimeError(
+            f"result type {_scalar_name(src.dtype)} can't be cast to the desired output type "
+            f"{_scalar_name(dst.dtype)}"
+        )
+    if src.shape != dst.shape:
+        if dst.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(dst.shape)}, which does not match the required output shape "
+                f"{list(src.shape)}. This behavior is deprecated, and in a future PyTorch release "
+                "outputs will not be resized unless they have zero elements. You can explicitly "
+                "reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = np.empty(src.shape, dst.dtype)
+    with no_grad():
+        copy_(out, result)
+    return out
