@@ -27,7 +27,7 @@ def test_out_is_accepted_exactly_where_pytorch_accepts_it():
         checked += 1
         if ("out" in inspect.signature(fn).parameters) != (name in with_out):
             wrong.append(name)
-    assert not wrong
+    assert not wrong, "out= differs from PyTorch's: see NO_OUT in visgrad/ops/out.py"
     assert checked > 140
 
 
