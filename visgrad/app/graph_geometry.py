@@ -6,10 +6,11 @@ thread), so the layout worker builds them and the GUI thread only hands them to 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import networkx as nx
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QLineF, QRectF
 from PySide6.QtGui import QPainterPath
 
 from visgrad.app.graph_items import edge_path
@@ -86,15 +87,13 @@ def build_geometry(graph: nx.DiGraph, layout: Layout, state: State | None) -> Ge
     return Geometry(batch_edges(edges, layout.direction), len(edges), overview)
 
 
-def grid_points(rect: QRectF, step: float = 24.0) -> list[QPointF]:
-    """The background grid's dots inside ``rect`` (scene units)."""
-    x0 = int(rect.left() // step) * step
-    y = int(rect.top() // step) * step
-    pts = []
+def grid_rows(rect: QRectF, step: float = 24.0) -> list[QLineF]:
+    """The background grid's rows inside ``rect`` (scene units), each starting on a grid column:
+    drawn with a dotted pen whose period is one step, they are the grid's dots in a few calls."""
+    x0 = math.floor(rect.left() / step) * step
+    y = math.floor(rect.top() / step) * step
+    rows = []
     while y < rect.bottom():
-        x = x0
-        while x < rect.right():
-            pts.append(QPointF(x, y))
-            x += step
+        rows.append(QLineF(x0, y, rect.right() + step, y))
         y += step
-    return pts
+    return rows

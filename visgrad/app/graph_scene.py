@@ -13,10 +13,11 @@ import math
 
 import networkx as nx
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene
+from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
 from visgrad.app import formatting as fmt
+from visgrad.app.grad_edges import GradHeads, GradLines
 from visgrad.app.graph_geometry import Geometry, batch_edges, build_geometry, edge_points
 from visgrad.app.graph_items import (
     FunctionItem,
@@ -26,10 +27,9 @@ from visgrad.app.graph_items import (
     TensorItem,
     add_curve,
     arrow_head,
-    grad_pen,
     node_size,
 )
-from visgrad.app.group_items import GROUP_H, GROUP_W, GroupBox, GroupItem
+from visgrad.app.group_items import GROUP_H, GROUP_W, BoxOverview, GroupBox, GroupItem
 from visgrad.app.theme import GraphColors, role_color
 from visgrad.events import BackwardNode, GradAccumulated
 from visgrad.graph.grouped import representative
@@ -70,15 +70,23 @@ class GraphScene(QGraphicsScene):
         self._placed: dict[str, tuple[float, float]] = {}  # where each item was put
         self._shown: set[str] = set()  # keys whose items are visible (the layer aside)
         self._edge_items: list[QGraphicsPathItem] = []
-        self._grad_items: list[QGraphicsItem] = []
+        self.grad_lines = GradLines(colors.grad)
+        self.grad_heads = GradHeads(colors.grad)
+        self.addItem(self.grad_lines)
+        self.addItem(self.grad_heads)
         self.boxes: dict[str, GroupBox] = {}  # open groups' frames
         self._edge_total = 0
-        self.nodes_layer = QGraphicsRectItem()
-        self.nodes_layer.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
-        self.addItem(self.nodes_layer)
+        # Node items are top-level items, so the scene's index culls them: under a parent item
+        # (to hide them all at once for the zoomed-out overview) 20,000 of them cost 4-8 ms a
+        # frame however few were on screen. The overview hides them one by one instead (25 ms,
+        # once, when the zoom crosses the threshold).
+        self._nodes_visible = True
         self.overview = OverviewItem()
         self.overview.setVisible(False)
         self.addItem(self.overview)
+        self.box_overview = BoxOverview(self.host)
+        self.box_overview.setVisible(False)
+        self.addItem(self.box_overview)
         self.setBackgroundBrush(colors.background)
         self._edge_pen = QPen(colors.edge, 1.3)
         self._edge_pen.setCosmetic(True)
@@ -178,15 +186,29 @@ class GraphScene(QGraphicsScene):
         self._placed.clear()
         self._shown.clear()
         self._clear(self._edge_items)
-        self._clear(self._grad_items)
+        self.grad_lines.set_edges([])
+        self.grad_heads.set_heads([])
         for box in self.boxes.values():
             self.removeItem(box)
         self.boxes.clear()
+        self.box_overview.set_boxes([])
         self._edge_total = 0
         self.graph = nx.DiGraph()
         self.layout = None
         self.host.state = None
         self.overview.set_groups([], QRectF())
+
+    def show_nodes(self, visible: bool) -> None:
+        """Show the node items, or hide them all while the overview stands in for them."""
+        if visible == self._nodes_visible:
+            return
+        self._nodes_visible = visible
+        items = self.items_by_key
+        for key in self._shown:
+            items[key].setVisible(visible)
+        for box in self.boxes.values():
+            box.setVisible(visible)
+        self.box_overview.setVisible(not visible)
 
     def _make_item(self, key: str, attrs: dict) -> NodeItem:
         if is_group(key):
@@ -199,7 +221,8 @@ class GraphScene(QGraphicsScene):
             ts = self.host.state.tensors.get(key_id(key)) if self.host.state else None
             role = ts.role if ts is not None else attrs.get("role", "intermediate")
             item = TensorItem(key, key_id(key), role, self.host)
-        item.setParentItem(self.nodes_layer)
+        item.setVisible(self._nodes_visible)
+        self.addItem(item)
         return item
 
     def _endpoints(self, u: str, v: str) -> list[tuple[float, float]] | None:
@@ -227,7 +250,7 @@ class GraphScene(QGraphicsScene):
     def _show(self, keys: list[str], visible: bool) -> None:
         items = self.items_by_key
         for key in keys:
-            items[key].setVisible(visible)
+            items[key].setVisible(visible and self._nodes_visible)
         if visible:
             self._shown.update(keys)
         else:
@@ -263,8 +286,10 @@ class GraphScene(QGraphicsScene):
             box = self.boxes.get(key)
             if box is None:
                 box = self.boxes[key] = GroupBox(key, info.get(key, {}), self.host)
+                box.setVisible(self._nodes_visible)
                 self.addItem(box)
             box.set_rect(QRectF(x0, y0, x1 - x0, y1 - y0), info.get(key, {}))
+        self.box_overview.set_boxes(list(self.boxes.values()))
 
     def _clear(self, items: list[QGraphicsItem]) -> None:
         for item in items:
@@ -284,7 +309,8 @@ class GraphScene(QGraphicsScene):
             for g in (tree.chain_of(k) if tree is not None else ())
             if g in self.boxes
         )
-        self._clear(self._grad_items)
+        lines: list[tuple[QPainterPath, float]] = []
+        heads: list[QPolygonF] = []
         if state is not None and state.grad_edges and self.layout is not None:
             mags = _edge_magnitudes(state)
             drawn: set[tuple[str, str]] = set()
@@ -293,10 +319,20 @@ class GraphScene(QGraphicsScene):
                 if ra == rb or (ra, rb) in drawn:
                     continue  # inside one closed group: the group's highlight says it
                 drawn.add((ra, rb))
-                self._add_grad_edge(ra, rb, mags.get((a, b)))
+                self._add_grad_edge(ra, rb, mags.get((a, b)), lines, heads)
+        if lines or self.grad_lines.count():
+            self.grad_lines.set_edges(lines)
+            self.grad_heads.set_heads(heads)
         self.update()
 
-    def _add_grad_edge(self, sender: str, receiver: str, magnitude: float | None) -> None:
+    def _add_grad_edge(
+        self,
+        sender: str,
+        receiver: str,
+        magnitude: float | None,
+        lines: list[tuple[QPainterPath, float]],
+        heads: list[QPolygonF],
+    ) -> None:
         # A gradient edge runs against a data-flow edge: receiver -> sender in the graph.
         pts = self._endpoints(receiver, sender)
         if pts is None:
@@ -304,26 +340,13 @@ class GraphScene(QGraphicsScene):
         path = QPainterPath()
         add_curve(path, pts, self.direction)
         width = grad_width(magnitude)
-        glow, core = grad_pen(self.colors.grad, width + 6, 55), grad_pen(self.colors.grad, width)
-        for pen, z in ((glow, 0.5), (core, 0.6)):
-            item = QGraphicsPathItem(path)
-            item.setPen(pen)
-            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-            item.setZValue(z)
-            self.addItem(item)
-            self._grad_items.append(item)
-        head = self.addPolygon(
-            arrow_head(pts[0], True, self.direction, 8 + width),
-            QPen(Qt.PenStyle.NoPen),
-            self.colors.grad,
-        )
-        head.setZValue(3)
-        self._grad_items.append(head)
+        lines.append((path, width))
+        heads.append(arrow_head(pts[0], True, self.direction, 8 + width))
 
     # -- queries ---------------------------------------------------------------------------------
     def shown(self, item: QGraphicsItem) -> bool:
         """In the graph now (whether or not the zoomed-out overview stands in for it)."""
-        return item.isVisibleTo(self.nodes_layer)
+        return getattr(item, "key", None) in self._shown
 
     def node_count(self) -> int:
         """Nodes drawn now."""
@@ -337,7 +360,7 @@ class GraphScene(QGraphicsScene):
         return [k for k in self.items_by_key if k in self._shown]
 
     def grad_edge_count(self) -> int:
-        return sum(1 for i in self._grad_items if isinstance(i, QGraphicsPathItem)) // 2
+        return self.grad_lines.count()
 
 
 def _edge_magnitudes(state: State) -> dict[tuple[str, str], float]:

@@ -26,7 +26,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from visgrad.app.graph_geometry import grid_points
+from visgrad.app.graph_geometry import grid_rows
 from visgrad.app.graph_items import NodeItem
 from visgrad.app.graph_scene import GraphScene
 from visgrad.app.group_items import GroupBox, GroupItem
@@ -90,6 +90,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
         self._anchor: tuple[str, QPointF] | None = None  # keep this group here on screen
         self._grid_pen = QPen(self.colors.grid, 1.0)
         self._grid_pen.setCosmetic(True)
+        self._grid_pen.setCapStyle(Qt.PenCapStyle.FlatCap)
 
     # -- feeding states --------------------------------------------------------------------------
     @property
@@ -340,12 +341,13 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
     # -- background ------------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt virtual
         painter.fillRect(rect, self.colors.background)
-        if self.transform().m11() < 0.45:
+        scale = self.transform().m11()
+        if scale < 0.45:
             return
-        pts = grid_points(rect)
-        if len(pts) < 20000:
-            painter.setPen(self._grid_pen)
-            painter.drawPoints(pts)
+        # One dot per 24 scene units along each row: a dotted line, 1 px on, the rest off.
+        self._grid_pen.setDashPattern([1.0, 24.0 * scale - 1.0])
+        painter.setPen(self._grid_pen)
+        painter.drawLines(grid_rows(rect))
 
     def background_color(self) -> QColor:
         return self.colors.background

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from visgrad.app import formatting as fmt
 from visgrad.app.graph_items import LOD_BOXES, LOD_TITLE, NodeItem, SceneHost
@@ -154,8 +154,11 @@ class GroupItem(NodeItem):
             painter.drawText(row.translated(0, 43), right | top, t["grad"])
 
 
-class GroupBox(QGraphicsItem):
-    """The frame of an open group, its title on top; nested boxes draw over their parents."""
+class GroupBox(QGraphicsRectItem):
+    """The frame of an open group, its title on top; nested boxes draw over their parents.
+
+    A rect item for its C++ ``boundingRect``: the scene asks hundreds of boxes for it a frame.
+    """
 
     def __init__(self, key: str, info: dict, host: SceneHost) -> None:
         super().__init__()
@@ -163,21 +166,20 @@ class GroupBox(QGraphicsItem):
         self.host = host
         self.info = info
         self._rect = QRectF()
+        self.setPen(Qt.PenStyle.NoPen)
+        self._elided: tuple[tuple, str] = ((), "")  # (px, width, label) -> title text
         self.setZValue(-1.0 + 0.01 * min(info.get("depth", 0), 50))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     def set_rect(self, rect: QRectF, info: dict) -> None:
-        self.prepareGeometryChange()
         self._rect = rect
         self.info = info
+        self.setRect(rect.adjusted(-2, -2, 2, 2))
         self.update()
 
     @property
     def rect(self) -> QRectF:
         return self._rect
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt virtual
-        return self._rect.adjusted(-2, -2, 2, 2)
 
     def title_rect(self, scale: float) -> QRectF:
         """Where the title is drawn (and clicks close the box) at view scale ``scale``."""
@@ -196,29 +198,120 @@ class GroupBox(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = self._rect
         inside = self.key in self.host.current_boxes
-        fill = QColor(colors.group)
-        fill.setAlpha(14)
+        # Opaque tints, darker for deeper boxes: a plain fill of the exposed part is far cheaper
+        # than blending a translucent rounded rectangle the size of the whole box.
+        painter.fillRect(
+            r.intersected(option.exposedRect), _tint(colors, self.info.get("depth", 0))
+        )
         edge = QColor(colors.current if inside else colors.group)
         edge.setAlpha(230 if inside else 150)
         pen = QPen(edge, 2.0 if inside else 1.2)
         pen.setCosmetic(True)
         painter.setPen(pen)
-        painter.setBrush(fill)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(r, 10, 10)
         self._paint_title(painter, lod)
 
     def _paint_title(self, painter: QPainter, lod: float) -> None:
         colors, r = self.host.colors, self._rect
         # A fixed size on screen: 12 px up close, 13 px far out, never wider than the box.
-        px = self._title_px(lod) / max(lod, 1e-3)
-        font = QFont(_NAME)
-        font.setPixelSize(max(1, round(px)))
-        fm = QFontMetricsF(font)
-        label = "▾ " + self.info.get("label", "")
-        text = fm.elidedText(label, Qt.TextElideMode.ElideRight, r.width() - 16)
-        if fm.horizontalAdvance(text) < fm.horizontalAdvance("▾ ab") and lod < 0.6:
+        px = max(1, round(self._title_px(lod) / max(lod, 1e-3)))
+        font, fm = _title_font(px)
+        key = (px, r.width(), self.info.get("label", ""))
+        if key != self._elided[0]:
+            text = fm.elidedText("▾ " + key[2], Qt.TextElideMode.ElideRight, r.width() - 16)
+            legible = fm.horizontalAdvance(text) >= fm.horizontalAdvance("▾ ab") or lod >= 0.6
+            self._elided = (key, text if legible else "")
+        text = self._elided[1]
+        if not text:
             return  # too narrow to say anything at this zoom
         painter.setFont(font)
         painter.setPen(colors.group)
         band = QRectF(r.left() + 10, r.top() + 4, r.width() - 20, max(TITLE_BAND - 6, px * 1.3))
         painter.drawText(band, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+
+
+_TITLE_FONTS: dict[int, tuple[QFont, QFontMetricsF]] = {}
+_TINTS: dict[tuple[int, int], QColor] = {}
+
+
+def _title_font(px: int) -> tuple[QFont, QFontMetricsF]:
+    got = _TITLE_FONTS.get(px)
+    if got is None:
+        font = QFont(_NAME)
+        font.setPixelSize(px)
+        got = _TITLE_FONTS[px] = (font, QFontMetricsF(font))
+    return got
+
+
+def _tint(colors, depth: int) -> QColor:
+    """The background with the group colour mixed in, a little more per level of nesting."""
+    key = (colors.background.rgba(), min(depth, 8))
+    got = _TINTS.get(key)
+    if got is None:
+        a = 0.05 * (1 + key[1]) if key[1] < 4 else 0.05 * 4 + 0.02 * (key[1] - 3)
+        bg, g = colors.background, colors.group
+        got = _TINTS[key] = QColor(
+            round(bg.red() + (g.red() - bg.red()) * a),
+            round(bg.green() + (g.green() - bg.green()) * a),
+            round(bg.blue() + (g.blue() - bg.blue()) * a),
+        )
+    return got
+
+
+class BoxOverview(QGraphicsItem):
+    """Every open group's frame in a few C++ calls, for the zoomed-out picture: thousands of
+    boxes painted one by one cost more than a frame. Titles are drawn where they fit."""
+
+    def __init__(self, host: SceneHost) -> None:
+        super().__init__()
+        self.host = host
+        self._by_depth: list[tuple[int, list[QRectF]]] = []
+        self._titled: list[tuple[QRectF, str]] = []
+        self._bounds = QRectF()
+        self.setZValue(-0.9)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_boxes(self, boxes: list[GroupBox]) -> None:
+        self.prepareGeometryChange()
+        depths: dict[int, list[QRectF]] = {}
+        bounds = QRectF()
+        for box in boxes:
+            depths.setdefault(min(box.info.get("depth", 0), 8), []).append(box.rect)
+            bounds = bounds.united(box.rect)
+        self._by_depth = sorted(depths.items())
+        # Widest first: where titles would collide, the outer box's wins.
+        self._titled = sorted(
+            ((b.rect, "▾ " + b.info.get("label", "")) for b in boxes), key=lambda t: -t[0].width()
+        )
+        self._bounds = bounds
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt virtual
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        colors = self.host.colors
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        edge = QColor(colors.group)
+        edge.setAlpha(150)
+        pen = QPen(edge, 1.0)
+        pen.setCosmetic(True)
+        for depth, rects in self._by_depth:
+            painter.setPen(pen)
+            painter.setBrush(_tint(colors, depth))
+            painter.drawRects(rects)
+        px = max(1, round(13.0 / max(lod, 1e-3)))
+        font, fm = _title_font(px)
+        painter.setFont(font)
+        painter.setPen(colors.group)
+        exposed = option.exposedRect
+        for rect, label in self._titled:
+            if rect.width() * lod < 110:
+                break  # sorted by width: the rest are narrower still
+            if not rect.intersects(exposed):
+                continue
+            text = fm.elidedText(label, Qt.TextElideMode.ElideRight, rect.width() - 16 / lod)
+            band = QRectF(rect.left() + 8 / lod, rect.top() + 3 / lod, rect.width(), px * 1.4)
+            painter.drawText(band, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)

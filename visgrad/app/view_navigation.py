@@ -77,7 +77,7 @@ class ViewNavigation:
         scene = self.graph_scene
         if scene.overview.isVisible() != far:
             scene.overview.setVisible(far)
-            scene.nodes_layer.setVisible(not far)
+            scene.show_nodes(not far)
         self.view_moved()
 
     def view_moved(self) -> None:

@@ -11,7 +11,8 @@ node (the path the events carry) and nothing else, so it is a function of the gr
   parent call however their children are called.
 * An op belongs to the innermost call it ran under, a tensor to the op that made it. A leaf made
   inside a call belongs to that call; a parameter (made when the model was built, outside every
-  call) to the innermost call holding all its consumers; any other leaf to no group.
+  call) to the innermost call holding all its consumers, and so does a tensor no event made
+  (the engine's own, known only from its use); any other leaf to no group.
 * **Folds**: a run of two or more consecutive sibling groups of the same class and structure (ops,
   shapes and sub-modules alike: ``blocks.0..3``, or a loop's calls) becomes one group marked xN
   whose children are the run. When the run is all a group holds (``blocks`` is just its four
@@ -217,7 +218,9 @@ def _assign_rest(tree: ModuleTree, graph: nx.DiGraph, nodes: list[str]) -> None:
             producer = next(iter(pred))
             if producer in owner:
                 owner[key] = owner[producer]
-        elif attrs[key].get("role") == "parameter":
+        elif attrs[key].get("role") == "parameter" or not attrs[key].get("file"):
+            # A parameter, or a tensor no event made (the engine's own, like attention's mask):
+            # it goes with the ops that read it. A tensor the program made stays out.
             consumers = [owner.get(c) for c in graph.succ[key]]
             if consumers and None not in consumers:
                 common: tuple[str, ...] = chain(consumers[0])

@@ -34,6 +34,7 @@ from typing import Any
 from visgrad import events as ev_
 from visgrad.trace import budget
 from visgrad.trace.codec import ArraySummary
+from visgrad.trace.cursor import FoldCursor
 from visgrad.trace.fold import Folder
 from visgrad.trace.index import TraceIndex, UnzeroedGrad
 from visgrad.trace.nan_origin import NanOrigin
@@ -76,13 +77,6 @@ def _chunked(prev: dict[int, dict], dirty: set[int], live: dict) -> dict[int, di
     return out
 
 
-def _merge(chunks: dict[int, dict]) -> dict:
-    out: dict = {}
-    for ck in sorted(chunks):
-        out.update(chunks[ck])
-    return out
-
-
 class TraceModel:
     """Append-only event log with the world, the graph and indexed queries at any tick."""
 
@@ -116,6 +110,7 @@ class TraceModel:
         self._head.dirty_t = set()
         self._head.dirty_f = set()
         self._keyframes: list[_Keyframe] = [self._keyframe_of(self._head, 0, {}, {})]
+        self._cursor = FoldCursor(self._shared)  # the past tick asked for last, to step on from
         self.extend(events)
 
     # -- the log -----------------------------------------------------------------------------------
@@ -208,18 +203,7 @@ class TraceModel:
             f = self._head
             tensors, functions = dict(f.tensors), dict(f.functions)
         else:
-            kf = self._keyframes[min((tick + 1) // self._k, len(self._keyframes) - 1)]
-            f = Folder(self._shared)
-            f.tensors, f.functions = _merge(kf.tchunks), _merge(kf.fchunks)
-            f.alias, f.names = dict(kf.alias), dict(kf.names)
-            f.grad_tensor_of = dict(kf.grad_tensor_of)
-            f.phase, f.backward_index, f.in_backward = kf.phase, kf.backward_index, kf.in_backward
-            f.after_backward = kf.after_backward
-            f.error, f.current, f.grad_edges = kf.error, kf.current, kf.grad_edges
-            evs = self._events
-            for i in range(kf.applied, tick + 1):
-                f.apply(evs[i])
-            tensors, functions = f.tensors, f.functions
+            f, tensors, functions = self._cursor.fold(tick, self._keyframes, self._k, self._events)
         ev = self._events[tick]
         starts = self._index.iter_ticks
         n = bisect_right(starts, tick)
@@ -387,5 +371,6 @@ class TraceModel:
         new keyframe chunks, and states handed out before keep what they had.
         """
         sw = budget.swapper(swapped)
+        self._cursor.reset()  # it may hold dropped arrays
         self._keyframes = budget.renew(self._head, self._keyframes, sw)
         self._index.swap_arrays(sw)
