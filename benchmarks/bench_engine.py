@@ -28,8 +28,12 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import visgrad  # noqa: E402
-from visgrad import events  # noqa: E402
+
+def _import_visgrad() -> Any:
+    # Imported only where visgrad runs: the torch child's interpreter need not have its deps.
+    import visgrad
+
+    return visgrad
 
 
 def _import_torch() -> Any:
@@ -132,6 +136,34 @@ def wide_sum(lib: Any) -> Callable[[], None]:
     return step
 
 
+POINTS = 2000
+
+
+def poly_fit(lib: Any) -> Callable[[], None]:
+    """(f) "Learning PyTorch with Examples": a cubic fitted to sin by hand, without autograd."""
+    x = lib.linspace(-np.pi, np.pi, POINTS)
+    y = lib.sin(x)
+    rng = np.random.default_rng(0)
+    coef = [lib.tensor(float(v)) for v in rng.standard_normal(4)]
+    lr = 1e-6
+
+    def step() -> None:
+        a, b, c, d = coef
+        y_pred = a + b * x + c * x**2 + d * x**3
+        _loss = (y_pred - y).pow(2).sum().item()
+        grad_y_pred = 2.0 * (y_pred - y)
+        grad_a = grad_y_pred.sum()
+        grad_b = (grad_y_pred * x).sum()
+        grad_c = (grad_y_pred * x**2).sum()
+        grad_d = (grad_y_pred * x**3).sum()
+        a -= lr * grad_a
+        b -= lr * grad_b
+        c -= lr * grad_c
+        d -= lr * grad_d
+
+    return step
+
+
 def numpy_mlp() -> Callable[[], None]:
     """The floor: the same MLP step with hand-written NumPy forward and backward."""
     params, x, y = mlp_data()
@@ -167,7 +199,7 @@ def recorded(fn: Callable[[], None]) -> Callable[[], None]:
     """(e): every event kept in memory; a fresh Recorder per step so memory stays bounded."""
 
     def step() -> None:
-        with events.Recorder():
+        with _import_visgrad().events.Recorder():
             fn()
 
     return step
@@ -179,77 +211,122 @@ WORKLOADS: list[tuple[str, Callable[[Any], Callable[[], None]], int]] = [
     ("(b) MLP 784-256-128-10, batch 64, SGD step", mlp, 50),
     (f"(c) chain of {CHAIN} ops y = y*1.0001 + 0.0001", chain, 3),
     (f"(d) sum of {CHAIN} terms x*x", wide_sum, 3),
+    (f"(f) polynomial fit by hand, {POINTS} points, no autograd", poly_fit, 300),
 ]
+
+# Per-op costs on small tensors: (label, op on a 3-element ``a``, ``b`` and a 3x3 ``m``).
+OPS: list[tuple[str, Callable[[Any, Any, Any], Any]]] = [
+    ("a * b", lambda a, b, m: a * b),
+    ("a + b", lambda a, b, m: a + b),
+    ("a * 2.0", lambda a, b, m: a * 2.0),
+    ("2.0 - a", lambda a, b, m: 2.0 - a),
+    ("a ** 2", lambda a, b, m: a**2),
+    ("a.exp()", lambda a, b, m: a.exp()),
+    ("a.relu()", lambda a, b, m: a.relu()),
+    ("a.sum()", lambda a, b, m: a.sum()),
+    ("m @ a", lambda a, b, m: m @ a),
+    ("m.t()", lambda a, b, m: m.t()),
+]
+
+
+def per_op(lib: Any) -> dict[str, list[float]]:
+    """{label: [seconds without grad, seconds with grad]} per op call."""
+    out = {}
+    for label, op in OPS:
+        row = []
+        for rg in (False, True):
+            a = lib.tensor([1.0, 2.0, 3.0], requires_grad=rg)
+            b = lib.tensor([4.0, 5.0, 6.0], requires_grad=rg)
+            m = lib.tensor(np.arange(9.0, dtype=np.float32).reshape(3, 3), requires_grad=rg)
+            row.append(median_seconds(lambda a=a, b=b, m=m, op=op: op(a, b, m), 5000))
+        out[label] = row
+    return out
 
 
 def measure(lib_name: str) -> dict[str, list[float]]:
     """Run every workload of one library in this process: {name: [wall, cpu]}."""
     out: dict[str, list[float]] = {}
+    visgrad = _import_visgrad() if lib_name == "visgrad" else None
     lib = visgrad if lib_name == "visgrad" else _import_torch()
     for name, make, inner in WORKLOADS:
         out[name] = [median_seconds(make(lib), inner), LAST_CPU[0]]
+    for label, times in per_op(lib).items():
+        out["op " + label] = times
     if lib_name == "visgrad":
         out["(e)"] = [median_seconds(recorded(mlp(visgrad)), 20), LAST_CPU[0]]
         out["floor"] = [median_seconds(numpy_mlp(), 50), LAST_CPU[0]]
         a = visgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
         b = visgrad.tensor([4.0, 5.0, 6.0], requires_grad=True)
         out["op"] = [median_seconds(lambda: a * b, 20000), 0.0]
-        detach = events.subscribe(lambda ev: None)
+        detach = visgrad.events.subscribe(lambda ev: None)
         out["op_sink"] = [median_seconds(lambda: a * b, 20000), 0.0]
         detach()
     return out
 
 
-def _run_child(lib_name: str) -> dict[str, list[float]]:
+def _run_child(lib_name: str, python: str) -> dict[str, list[float]]:
     import json
     import subprocess
 
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     proc = subprocess.run(
-        [sys.executable, __file__, "--only", lib_name], capture_output=True, text=True, check=True
+        [python, __file__, "--only", lib_name], capture_output=True, text=True, env=env
     )
+    if proc.returncode:
+        raise SystemExit(f"{lib_name} run failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    import importlib.util
     import json
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", action="store_true", help="cProfile workloads (a) and (c)")
+    parser.add_argument("--torch-python", default=sys.executable, help="interpreter with torch")
     parser.add_argument("--only", choices=("visgrad", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:
         print(json.dumps(measure(args.only)))
         return
 
-    vg = _run_child("visgrad")
-    have_torch = importlib.util.find_spec("torch") is not None
-    th = _run_child("torch") if have_torch else {}
-    torch_version = "(not installed)"
-    if have_torch:
-        torch_version = subprocess_torch_version()
+    visgrad = _import_visgrad()
+    vg = _run_child("visgrad", sys.executable)
+    torch_version = subprocess_torch_version(args.torch_python)
+    have_torch = torch_version is not None
+    th = _run_child("torch", args.torch_python) if have_torch else {}
 
     print(
-        f"visgrad {visgrad.__version__}, numpy {np.__version__}, torch {torch_version}; "
+        f"visgrad {visgrad.__version__}, numpy {np.__version__}, "
+        f"torch {torch_version or '(not installed)'}; "
         f"1 thread, median of {REPEATS}, each library in its own process"
     )
-    print(f"{'workload':<52}{'visgrad':>12}{'(cpu)':>12}{'torch':>12}{'ratio':>8}")
-    rows = [(name, *vg[name], th.get(name, [None])[0]) for name, _, _ in WORKLOADS]
-    rows.append(("(e) = (b) with a Recorder keeping every event", *vg["(e)"], None))
-    rows.append(("NumPy floor: (b) by hand", *vg["floor"], None))
-    for name, wall, cpu, t in rows:
-        th_text = f"{t * 1e3:9.3f} ms" if t is not None else f"{'':>12}"
-        ratio = f"{wall / t:7.2f}x" if t is not None else ""
-        print(f"{name:<52}{wall * 1e3:9.3f} ms{cpu * 1e3:9.3f} ms{th_text}{ratio:>8}")
+    print(f"{'workload':<56}{'visgrad':>11}{'(cpu)':>11}{'torch':>11}{'(cpu)':>11}{'ratio':>8}")
+    rows = [(name, *vg[name], *th.get(name, [None, None])) for name, _, _ in WORKLOADS]
+    rows.append(("(e) = (b) with a Recorder keeping every event", *vg["(e)"], None, None))
+    rows.append(("NumPy floor: (b) by hand", *vg["floor"], None, None))
+    for name, wall, cpu, t, tc in rows:
+        th_text = f"{t * 1e3:8.3f} ms{tc * 1e3:8.3f} ms" if t is not None else f"{'':>22}"
+        ratio = f"{cpu / tc:7.2f}x" if t is not None else ""
+        print(f"{name:<56}{wall * 1e3:8.3f} ms{cpu * 1e3:8.3f} ms{th_text}{ratio:>8}")
+    print("ratio: visgrad CPU time / torch CPU time (steadier than wall time on a shared machine)")
     b_name = WORKLOADS[1][0]
     print()
-    print(f"(b) / NumPy floor:      {vg[b_name][0] / vg['floor'][0]:5.2f}x   (target <= 1.3)")
-    print(f"(e) / (b):              {vg['(e)'][0] / vg[b_name][0]:5.2f}x   (target <= 1.3)")
+    print(f"(b) / NumPy floor:      {vg[b_name][1] / vg['floor'][1]:5.2f}x   (target <= 1.3)")
+    print(f"(e) / (b):              {vg['(e)'][1] / vg[b_name][1]:5.2f}x   (target <= 1.3)")
     print(
         f"per op a*b (3 floats):  no sink {vg['op'][0] * 1e6:6.2f} us, "
         f"no-op sink {vg['op_sink'][0] * 1e6:6.2f} us "
         "(with a sink every op builds its event: ids, snapshots, source line)"
     )
+    print()
+    print("per op on 3-element tensors (m: 3x3), us; targets: <= 2 without grad, <= 4 with grad")
+    print(f"{'op':<12}{'no grad':>10}{'torch':>10}{'grad':>10}{'torch':>10}")
+    for label, _ in OPS:
+        v = vg["op " + label]
+        t = th.get("op " + label, [float("nan")] * 2)
+        print(
+            f"{label:<12}{v[0] * 1e6:10.2f}{t[0] * 1e6:10.2f}{v[1] * 1e6:10.2f}{t[1] * 1e6:10.2f}"
+        )
 
     if args.profile:
         for label, make, inner in ((WORKLOADS[0][0], tiny, 2000), (WORKLOADS[2][0], chain, 3)):
@@ -263,13 +340,12 @@ def main() -> None:
             pstats.Stats(prof).sort_stats("tottime").print_stats(14)
 
 
-def subprocess_torch_version() -> str:
+def subprocess_torch_version(python: str) -> str | None:
     import subprocess
 
     code = "import torch; print(torch.__version__)"
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    proc = subprocess.run([python, "-c", code], capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else None
 
 
 if __name__ == "__main__":
