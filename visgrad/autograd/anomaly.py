@@ -1,6 +1,7 @@
 """Anomaly detection: forward tracebacks on nodes, and NaN checks on every backward output.
 
-The state lives in ``grad_mode.STATE`` (``anomaly``, ``anomaly_check_nan``); the op layer records a
+The state is read as ``grad_mode.STATE.anomaly`` / ``.anomaly_check_nan`` (process-wide, as in
+PyTorch, and set by ``grad_mode.set_anomaly_state``); the op layer records a
 forward traceback while it is on and the engine checks each node's outputs for NaN.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import STATE, set_anomaly_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,14 +38,13 @@ class _AnomalyContext:
 
     def _switch(self) -> None:
         self._prev.append((STATE.anomaly, STATE.anomaly_check_nan))
-        STATE.anomaly = self.mode
-        STATE.anomaly_check_nan = self.check_nan
+        set_anomaly_state(self.mode, self.check_nan)
 
     def __enter__(self) -> None:
         self._switch()
 
     def __exit__(self, *exc: object) -> None:
-        STATE.anomaly, STATE.anomaly_check_nan = self._prev.pop()
+        set_anomaly_state(*self._prev.pop())
 
     def __call__(self, fn: F) -> F:
         @functools.wraps(fn)

@@ -1,30 +1,43 @@
 """Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
 
 The state lives in the module-level object ``STATE`` so the hot path reads one attribute.
-Like PyTorch's, the mode is per program; visgrad runs the user's program on one thread.
+As in PyTorch, grad mode is per thread (``no_grad`` in one thread leaves the others recording)
+and anomaly mode is per process (``set_detect_anomaly`` in one thread is seen by all).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _State:
-    __slots__ = ("enabled", "anomaly", "anomaly_check_nan", "in_backward")
+class _State(threading.local):
+    """Grad mode and backward depth of the calling thread; anomaly mode of the process.
+
+    ``__init__`` runs once in each thread that reads the state. The anomaly flags are class
+    attributes, read through any thread's instance and written only by ``set_anomaly_state``.
+    """
+
+    anomaly = False
+    anomaly_check_nan = True
 
     def __init__(self) -> None:
         self.enabled = True
         # Depth of backward formulas running: their internal ops are not the program's forward ops.
         self.in_backward = 0
-        self.anomaly = False
-        self.anomaly_check_nan = True
 
 
 STATE = _State()
+
+
+def set_anomaly_state(mode: bool, check_nan: bool) -> None:
+    """Turn anomaly detection on or off for every thread, as PyTorch's flag is process-wide."""
+    _State.anomaly = mode
+    _State.anomaly_check_nan = check_nan
 
 
 def is_grad_enabled() -> bool:
