@@ -44,22 +44,31 @@ from visgrad.graph.layout_model import (
 
 
 class _Row:
-    """Occupied intervals of one layer along the breadth axis, sorted and disjoint."""
+    """Occupied intervals of one layer along the breadth axis, sorted and disjoint.
 
-    def __init__(self) -> None:
+    ``min_gap`` is the narrowest free space any request can use (twice the smallest half-extent
+    ``fit`` is asked for): a gap narrower than that is filled, which changes no answer of ``fit``
+    but keeps a row crossed by many long edges from splitting into thousands of useless slivers
+    that every search would step over one by one.
+    """
+
+    def __init__(self, min_gap: float = 0.0) -> None:
         self.lo: list[float] = []
         self.hi: list[float] = []
+        self.min_gap = min_gap
 
     def add(self, lo: float, hi: float) -> None:
-        """Occupy [lo, hi] (free space, as ``fit`` returns). Touching intervals merge, so a packed
-        run is one interval and ``fit`` steps over it at once."""
+        """Occupy [lo, hi] (free space, as ``fit`` returns). Touching intervals, and intervals
+        closer than ``min_gap``, merge, so a packed run is one interval and ``fit`` steps over it
+        at once."""
         i = bisect.bisect_left(self.lo, lo)
-        if i > 0 and self.hi[i - 1] >= lo:
+        m = self.min_gap
+        if i > 0 and (lo - self.hi[i - 1] <= 0 or lo - self.hi[i - 1] < m):
             i -= 1
             lo = self.lo[i]
             hi = max(hi, self.hi[i])
             del self.lo[i], self.hi[i]
-        while i < len(self.lo) and self.lo[i] <= hi:
+        while i < len(self.lo) and (self.lo[i] - hi <= 0 or self.lo[i] - hi < m):
             hi = max(hi, self.hi[i])
             del self.lo[i], self.hi[i]
         self.lo.insert(i, lo)
@@ -191,8 +200,14 @@ class _Grower:
     def point(self, b: float, lay: int) -> Point:
         return (b, self.coords[lay]) if self.tb else (self.coords[lay], b)
 
+    def _row(self, lay: int) -> _Row:
+        row = self.rows.get(lay)
+        if row is None:
+            row = self.rows[lay] = _Row(2 * self.bend_pad)
+        return row
+
     def _occupy(self, lay: int, b: float, r: float) -> None:
-        self.rows.setdefault(lay, _Row()).add(b - r, b + r)
+        self._row(lay).add(b - r, b + r)
         if self.right is None or b + r > self.right:
             self.right = b + r
 
@@ -217,7 +232,7 @@ class _Grower:
 
     def put(self, lay: int, want: float, r: float) -> float:
         self.ensure_layer(lay)
-        b = self.rows.setdefault(lay, _Row()).fit(want, r)
+        b = self._row(lay).fit(want, r)
         self._occupy(lay, b, r)
         return b
 
