@@ -215,7 +215,7 @@ def _children_cpu() -> float:
 def scaling_table(args: argparse.Namespace) -> None:
     """The table of the layout targets: near-linear time, crossings and time against dot."""
     head = (
-        f"{'family':<11}{'engine':<7}| {'5k s':>7}{'20k s':>8}{'ratio':>7} | {'2k X':>9}"
+        f"{'family':<11}{'engine':<7}| {'5k s':>7}{'20k s':>8}{'ratio':>7}{'pts':>6} | {'2k X':>9}"
         f"{'dot X':>9}{'X/dot':>7} | {'2k s':>7}{'dot s':>8}{'s/dot':>7}"
     )
     print(head)
@@ -230,22 +230,30 @@ def scaling_table(args: argparse.Namespace) -> None:
         t_dot = _children_cpu() - c0
         x_dot = count_crossings(g2, dot) if dot is not None else None
         for name, fn in (("full", layered_layout), ("online", grow_layout)):
-            t5, _ = _timed(lambda g=g5, fn=fn: fn(g), args.repeats, clock)
-            t20, _ = _timed(lambda g=g20, fn=fn: fn(g), args.repeats, clock)
+            t5, l5 = _timed(lambda g=g5, fn=fn: fn(g), args.repeats, clock)
+            t20, l20 = _timed(lambda g=g20, fn=fn: fn(g), args.repeats, clock)
+            pts = _points(l20) / _points(l5)
             t2, lay = _timed(lambda g=g2, fn=fn: fn(g), args.repeats, clock)
             x2 = count_crossings(g2, lay)
             xr = f"{x2 / x_dot:7.2f}" if x_dot else f"{'-':>7}"
             dot_s = f"{t_dot:8.2f}" if dot is not None else f"{'>' + str(int(args.dot_timeout)):>8}"
             sr = f"{t2 / t_dot:7.3f}" if dot is not None else f"{'-':>7}"
             print(
-                f"{kind:<11}{name:<7}| {t5:7.3f}{t20:8.3f}{t20 / t5:7.2f} | {x2:>9,}"
+                f"{kind:<11}{name:<7}| {t5:7.3f}{t20:8.3f}{t20 / t5:7.2f}{pts:6.2f} | {x2:>9,}"
                 f"{(x_dot if x_dot is not None else '-'):>9}{xr} | {t2:7.3f}{dot_s}{sr}",
                 flush=True,
             )
     print(
         f"(nodes: scalar_mlp {g_count('scalar_mlp')}, random {g_count('random')}; "
-        f"CPU seconds, medians of {args.repeats} runs, dot once)"
+        f"CPU seconds, medians of {args.repeats} runs, dot once; pts: nodes plus bend points "
+        "at 20k over those at 5k, the size of the drawing itself)"
     )
+
+
+def _points(lay: Layout) -> int:
+    """Nodes plus bend points: what a layered layout must place (one point per layer an edge
+    crosses), so its time cannot grow slower than this."""
+    return len(lay.positions) + sum(len(b) for b in lay.bends.values())
 
 
 def g_count(kind: str) -> str:
