@@ -328,3 +328,63 @@ def test_optimizer_style_update_event_is_not_recorded():
     (ev,) = rec.of(events.InplaceUpdate)
     assert ev.tensor == w._id and not ev.recorded and ev.node is None
     assert ev.value.tolist() == [0.5, 0.75]
+
+
+# -- setitem shapes, as PyTorch's copy into a view and index_put --------------------------------------
+def test_setitem_drops_leading_one_dims_of_the_value():
+    z = torch.zeros(3, 4)
+    z[0] = torch.ones(1, 4)
+    z[:, 1] = torch.full((1, 1, 3), 2.0)
+    assert z.tolist() == [[1.0, 2.0, 1.0, 1.0], [0.0, 2.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0]]
+
+
+def test_setitem_of_value_with_leading_ones_passes_gradient_in_its_shape():
+    w = torch.ones(1, 4, requires_grad=True)
+    z = torch.zeros(3, 4)
+    z[1] = w * 2
+    (z * torch.arange(12.0).reshape(3, 4)).sum().backward()
+    assert z.grad_fn.name() == "torch::autograd::CopySlices"
+    assert w.grad.tolist() == [[8.0, 10.0, 12.0, 14.0]]
+
+
+def test_setitem_none_index_writes_the_whole_tensor():
+    z = torch.zeros(2, 3)
+    z[None] = 1
+    assert z.tolist() == [[1.0] * 3] * 2
+
+
+@pytest.mark.parametrize(
+    ("idx", "shape", "text"),
+    [
+        (
+            0,
+            (2, 4),
+            "expand(torch.FloatTensor{[2, 4]}, size=[4]): the number of sizes provided (1) must "
+            "be greater or equal to the number of dimensions in the tensor (2)",
+        ),
+        (
+            slice(0, 2),
+            (3, 4),
+            "The expanded size of the tensor (2) must match the existing size (3) at "
+            "non-singleton dimension 0.  Target sizes: [2, 4].  Tensor sizes: [3, 4]",
+        ),
+        (
+            [0, 1],
+            (2, 2, 4),
+            "shape mismatch: value tensor of shape [2, 2, 4] cannot be broadcast to indexing "
+            "result of shape [2, 4]",
+        ),
+    ],
+)
+@pytest.mark.parametrize("grad", [False, True])
+def test_setitem_shape_errors_are_pytorchs(idx, shape, text, grad):
+    z = torch.zeros(3, 4, requires_grad=grad).clone()
+    value = torch.ones(*shape, requires_grad=grad)
+    _raises(lambda: z.__setitem__(idx, value), text)
+
+
+def test_copy_does_not_drop_leading_ones():
+    _raises(
+        lambda: torch.zeros(3, 4).copy_(torch.ones(1, 3, 4)),
+        "output with shape [3, 4] doesn't match the broadcast shape [1, 3, 4]",
+    )

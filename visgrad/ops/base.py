@@ -322,6 +322,13 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
+    if lead < 0:  # a copy dropped the source's leading 1-dims (``z[0] = ones(1, 4)``)
+        g = sum_to(g, shape[-lead:])
+        return (
+            g.reshape(shape)
+            if STATE.enabled
+            else Tensor._make(g._data.reshape(shape), False, None, 0)
+        )
     dims = list(range(lead))
     for i, s in enumerate(shape):
         if s == 1 and gshape[lead + i] != 1:

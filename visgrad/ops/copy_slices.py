@@ -151,6 +151,14 @@ class FillBackward3(Op):
         return Tensor._make(np.zeros_like(g._data), False, None, 0), g.sum()
 
 
+def drop_leading_ones(value: np.ndarray, ndim: int) -> np.ndarray:
+    """``value`` without the leading size-1 dims it has beyond ``ndim`` (PyTorch's copy does)."""
+    lead = 0
+    while value.ndim - lead > ndim and value.shape[lead] == 1:
+        lead += 1
+    return value.reshape(value.shape[lead:]) if lead else value
+
+
 class CopyBackwards(Op):
     """``copy_(src)`` and the write inside ``x[idx] = src``: src broadcast to self's shape."""
 
@@ -159,14 +167,20 @@ class CopyBackwards(Op):
     input_names = ("self", "src")
     formulas = {"self": "zeros_like(grad)", "src": "grad"}
 
-    def forward(self, a: Tensor, src: Tensor) -> np.ndarray:
+    def forward(self, a: Tensor, src: Tensor, setitem: bool = False) -> np.ndarray:
         from visgrad.autograd import errors
 
+        x = drop_leading_ones(src._data, a._data.ndim) if setitem else src._data
         try:
-            out = np.broadcast_to(src._data, a._data.shape)
+            both = np.broadcast_shapes(a._data.shape, x.shape)
         except ValueError:
-            raise RuntimeError(errors.broadcast(a._data.shape, src._data.shape)) from None
-        return out.astype(a._data.dtype)
+            raise RuntimeError(errors.broadcast(a._data.shape, x.shape)) from None
+        if both != a._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(a._data.shape)} doesn't match the broadcast shape "
+                f"{list(both)}"
+            )
+        return np.broadcast_to(x, both).astype(a._data.dtype)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor]:
         zeros = Tensor._make(np.zeros_like(g._data), False, None, 0)

@@ -29,9 +29,11 @@ from visgrad.ops.copy_slices import (
     FillBackward2,
     FillBackward3,
     ZeroBackward0,
+    drop_leading_ones,
     region_of,
 )
 from visgrad.ops.registry import declare
+from visgrad.ops.shape import expanded_shape
 from visgrad.tensor import Tensor
 
 _OVERLAP = (
@@ -187,6 +189,8 @@ def _rederive(t: Tensor, base: Tensor, node: CopySlices) -> None:
 def setitem(t: Tensor, idx: Any, value: Any) -> None:
     """``t[idx] = value``: a copy into a region, recorded as ``CopySlices`` on the base."""
     idx = _np_index(idx)
+    if idx is None:
+        idx = (None,)  # ``t[None] = v`` writes all of ``t``; a bare None means "no index" below
     src = wrap(value, t)
     rec = False
     if STATE.enabled:
@@ -195,7 +199,7 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
         _check_leaf(t)
         rec = t._rg or src._rg or (t._base is not None and t._base._rg)
     if not rec:
-        _write(t._data, _broadcast_value(t._data[idx], src._data), idx)
+        _write(t._data, _broadcast_value(t._data[idx], src._data, idx), idx)
         t._version.value += 1
         if events.SINKS:
             publish_update(t, "setitem", None, (src,))
@@ -203,9 +207,10 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
     base = t._base if t._base is not None else t
     flat = region_of(t._data, base._data) if base is not t else None
     old = t._data[idx]
+    _broadcast_value(old, src._data, idx)  # PyTorch's shape errors before anything is recorded
     region = (flat if flat is not None else np.arange(t._data.size).reshape(t._data.shape))[idx]
     alias = _frozen(old, False, None, 0)
-    inner, out = _record(CopyBackwards, (alias, src), {})
+    inner, out = _record(CopyBackwards, (alias, src), {"setitem": True})
     _write(t._data, out, idx)
     node = _rebase(base, np.asarray(region), inner)
     t._version.value += 1
@@ -215,14 +220,23 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
         publish_update(t, "setitem", node, (src,))
 
 
-def _broadcast_value(target: np.ndarray, value: np.ndarray) -> np.ndarray:
+def _broadcast_value(target: np.ndarray, value: np.ndarray, idx: Any) -> np.ndarray:
+    """``value`` as written into ``target = t[idx]``, with the errors PyTorch raises."""
+    v = drop_leading_ones(value, target.ndim)
+    if _is_basic(idx):  # a view, written by copy_ through expand
+        return np.broadcast_to(v, expanded_shape(v, target.shape))
     try:
-        return np.broadcast_to(value, target.shape)
+        return np.broadcast_to(v, target.shape)
     except ValueError:
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
             f"indexing result of shape {list(target.shape)}"
         ) from None
+
+
+def _is_basic(idx: Any) -> bool:
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
 
 
 def _np_index(idx: Any) -> Any:

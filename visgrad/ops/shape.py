@@ -275,14 +275,17 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     return _as_view(apply(cls, a, dim=dim), a)
 
 
-@declare("expand", nodes=ExpandBackward0, torch=False)
-def expand(a: Tensor, *shape: Any) -> Tensor:
-    shape = _shape_arg(shape)
-    x = a._data
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}  # fmt: skip
+
+
+def expanded_shape(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape ``x.expand(*shape)`` has (``-1`` kept), or PyTorch's error when it cannot."""
     lead = len(shape) - x.ndim
     if lead < 0:
+        name = _TYPE_NAMES.get(x.dtype.name, "Float")
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(shape)}): the number of "
+            f"expand(torch.{name}Tensor{{{list(x.shape)}}}, size={list(shape)}): the number of "
             "sizes provided (%d) must be greater or equal to the number of dimensions in the "
             "tensor (%d)" % (len(shape), x.ndim)
         )
@@ -302,6 +305,13 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
             )
         else:
             full.append(s)
+    return tuple(full)
+
+
+@declare("expand", nodes=ExpandBackward0, torch=False)
+def expand(a: Tensor, *shape: Any) -> Tensor:
+    shape = _shape_arg(shape)
+    full = expanded_shape(a._data, shape)
     return _as_view(apply(ExpandBackward0, a, shape=tuple(full)), a)
 
 
