@@ -81,3 +81,15 @@ def test_numpy_names_for_dim_and_keepdim():
     assert np.allclose(a.softmax(axis=1).sum(1).numpy(), 1.0)
     with pytest.raises(TypeError, match="got both 'dim' and 'axis'"):
         a.sum(dim=0, axis=1)
+
+
+def test_namespace_functions_take_pytorchs_input_and_other_keywords() -> None:
+    x = torch.tensor([[1.0, -2.0], [3.0, 4.0]])
+    y = torch.tensor([[2.0, 2.0], [1.0, 0.5]])
+    assert torch.sum(input=x).item() == 6.0
+    assert torch.add(x, other=y).tolist() == [[3.0, 0.0], [4.0, 4.5]]
+    assert torch.mul(input=x, other=y).tolist() == [[2.0, -4.0], [3.0, 2.0]]
+    assert torch.matmul(input=x, other=y).tolist() == (x @ y).tolist()
+    assert torch.max(input=x, dim=1).indices.tolist() == [0, 1]
+    with pytest.raises(TypeError):
+        torch.add(x, y, other=y)  # ``other`` given twice stays an error

@@ -152,8 +152,38 @@ def torch_function(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     key = (name, fn)  # the function itself, not its id: a dropped function's id comes back
     made = _torch_forms.get(key)
     if made is None:
-        made = _torch_forms[key] = _with_out[0](name, fn) if _with_out else fn
+        made = _with_out[0](name, fn) if _with_out else fn
+        made = _torch_forms[key] = pytorch_keywords(made)
     return made
+
+
+def pytorch_keywords(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` also taking its first two operands as PyTorch names them: ``input=``, ``other=``.
+
+    ``torch.add(input=x, other=y)`` is valid PyTorch; our functions name them ``a``, ``b``.
+    """
+    try:
+        params = [
+            p
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        return fn
+    if not params or params[0].name == "input":
+        return fn
+    takes_other = len(params) > 1 and params[1].name != "other"
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            if "input" in kwargs and not args:
+                args = (kwargs.pop("input"),)
+            if takes_other and "other" in kwargs and len(args) == 1:
+                args = (*args, kwargs.pop("other"))
+        return fn(*args, **kwargs)
+
+    return call
 
 
 _torch_forms: dict[tuple[str, Callable[..., Any]], Callable[..., Any]] = {}
