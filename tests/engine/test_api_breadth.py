@@ -393,3 +393,17 @@ def test_typical_user_script_runs_unchanged() -> None:
     assert losses[-1] < losses[0]
     assert acc > 0.75
     assert pred.device == torch.device("cpu")
+
+
+def test_return_types_are_the_named_tuples_ops_return() -> None:
+    x = torch.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])
+    assert isinstance(torch.max(x, 1), torch.return_types.max)
+    assert isinstance(x.min(0), torch.return_types.min)
+    assert isinstance(x.sort(), torch.return_types.sort)
+    assert isinstance(x.topk(2), torch.return_types.topk)
+    assert isinstance(torch.histogram(x, 2), torch.return_types.histogram)
+    values, indices = x.max(1)
+    assert (values.tolist(), indices.tolist()) == ([3.0, 5.0], [0, 1])
+    assert repr(x.max(1)) == (
+        "torch.return_types.max(\nvalues=tensor([3., 5.]),\nindices=tensor([0, 1]))"
+    )
