@@ -59,7 +59,15 @@ float_ = float32
 __version__ = "0.1.0"
 
 # API breadth for users' own scripts: devices, the default dtype, more ops and predicates.
-from visgrad import accelerator, backends, cuda, return_types, serialization, utils  # noqa: E402
+from visgrad import (  # noqa: E402
+    accelerator,
+    backends,
+    cuda,
+    profiler,
+    return_types,
+    serialization,
+    utils,
+)
 from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
 from visgrad.ops.tensor_api import (  # noqa: E402
     BoolTensor,

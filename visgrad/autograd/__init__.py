@@ -1,6 +1,6 @@
 """``visgrad.autograd``: the backward engine, grad modes and custom functions."""
 
-from visgrad.autograd import functional  # noqa: E402 - torch.autograd.functional
+from visgrad.autograd import functional, profiler  # noqa: E402 - torch.autograd.*
 from visgrad.autograd.anomaly import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -25,6 +25,7 @@ __all__ = [
     "Node",
     "detect_anomaly",
     "functional",
+    "profiler",
     "gradcheck",
     "gradgradcheck",
     "is_anomaly_check_nan_enabled",
