@@ -290,14 +290,34 @@ class ProgramError(Event):
     source: Source | None = None
 
 
+StackFrame = tuple[str, int, str, bool]
+"""(file, line, function, whether the file is the program's own) of one frame of a stack."""
+Variable = tuple[int, str, str, str, str, TensorId | None]
+"""One row of a paused program's variables: ``(parent, scope, name, type, value, tensor)``.
+
+``parent`` is -1 for a variable and the index (in the same tuple) of the row it belongs to for
+an item of a list, dict, module or optimizer (one level deep); ``scope`` is ``"locals"`` (the
+innermost frame's) or ``"globals"`` (the script's); ``type`` and ``value`` are short display
+texts; ``tensor`` is the tensor's id when the row is a tensor (else None). A row named ``…``
+says how many rows were left out there.
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class RunState(Event):
-    """The runner's lifecycle: started, paused (and why), finished, stopped."""
+    """The runner's lifecycle: started, paused (and why), finished, stopped.
+
+    A pause carries what a debugger shows: ``stack``, the program's frames innermost first, and
+    ``variables`` of its innermost frame and its script. Nothing else sends them, so a free run
+    pays nothing for them.
+    """
 
     kind: ClassVar[str] = "run"
     state: str = "started"
     reason: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    stack: tuple[StackFrame, ...] = ()
+    variables: tuple[Variable, ...] = ()
 
 
 EVENT_TYPES.update(

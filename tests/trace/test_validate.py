@@ -70,6 +70,16 @@ def _fwd(seq: int = 1, **kw) -> ev.ForwardOp:
         (_fwd(values=("not an array",)), "'values'[0] must be an array"),
         (_fwd(values=(np.zeros(2, dtype=np.complex64),)), "refused dtype"),
         (ev.RunState(seq=1, detail=[1, 2]), "'detail' must be"),
+        (
+            ev.RunState(seq=1, variables=((-1, "locals", "x", "int", 3, None),)),
+            "'variables'[0][4] must be a string",
+        ),
+        (
+            ev.RunState(seq=1, variables=((-1, "locals", "w", "Tensor", "1", -2),)),
+            "'variables'[0][5] must be between 0",
+        ),
+        (ev.RunState(seq=1, stack=(("f.py", "3", "f", True),)), "'stack'[0][1] must be an integer"),
+        (ev.RunState(seq=1, stack=(("f.py", 3, "f"),)), "'stack'[0] must be a list of 4 items"),
         (ev.BackwardNode(seq=1, node=3, sources=((1,),)), "'sources'[0] must be a list of 2"),
         (ev.GradAccumulated(seq=1, tensor=3, grad=summarize(np.ones(3))), None),
     ],
@@ -132,6 +142,28 @@ def test_an_error_message_never_repeats_a_huge_value() -> None:
         ),
         (_fwd(1), ev.InplaceUpdate(seq=2, tensor=2, node=7, recorded=True), "reuses node id 7"),
         (_fwd(1), ev.Output(seq=0), "seq outside 1"),
+        (
+            _fwd(1),
+            ev.RunState(seq=2, variables=((0, "locals", "x", "int", "3", None),)),
+            "variable 0 belongs to row 0",
+        ),
+        (
+            _fwd(1),
+            ev.RunState(
+                seq=2,
+                variables=(
+                    (-1, "globals", "xs", "list", "[1]", None),
+                    (0, "globals", "[0]", "list", "[1]", None),
+                    (1, "globals", "[0][0]", "int", "1", None),
+                ),
+            ),
+            "variable 2 belongs to row 1, which is not a variable",
+        ),
+        (
+            _fwd(1),
+            ev.RunState(seq=2, variables=((-1, "builtins", "x", "int", "3", None),)),
+            "names variable scope 'builtins'",
+        ),
     ],
 )
 def test_an_event_that_does_not_fit_the_run_before_it_is_refused(first, second, fragment) -> None:

@@ -20,6 +20,7 @@ from visgrad import events
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.runner.frames import LineStepper, program_frame
 from visgrad.runner.names import Namer
+from visgrad.runner.variables import stack_of, unreadable, variables_of
 from visgrad.trace import codec
 
 # Events the runner itself makes; stepping counts only the engine's own events.
@@ -195,12 +196,23 @@ class Gate:
         if self._stepper is not None:  # a breakpoint or a pause request ends a step over
             self._stepper.uninstall()
             self._stepper = None
-        self._here = frame if frame is not None else program_frame()
+        here = self._here = frame if frame is not None else program_frame()
+        # What a debugger shows, built only now: a free run never pays for it.
+        try:
+            stack = stack_of(here) if here is not None else ()
+            variables = variables_of(here, self.script)
+        except Exception as e:  # noqa: BLE001 - the pause itself must happen
+            stack, variables = (), (unreadable(e),)
         with self._cv:
             self._paused = True
             self.channel.send(
                 events.RunState(
-                    seq=events.next_seq(), state="paused", reason=reason, detail=detail or {}
+                    seq=events.next_seq(),
+                    state="paused",
+                    reason=reason,
+                    detail=detail or {},
+                    stack=stack,
+                    variables=variables,
                 )
             )
             while self._paused:

@@ -17,8 +17,9 @@ What is checked, and where it comes from:
   names an allowed dtype.
 - **Cross-references and order**, per event kind (``EventValidator._rules``): seqs go back at most
   ``SEQ_WINDOW`` (a program's threads race to send), a seq that keys a graph node is not repeated,
-  a recorded op's node id is new, an op's outputs are distinct, and values have the shape and dtype
-  their event declares. Ids an event refers to need not have been seen: tensors made before
+  a recorded op's node id is new, an op's outputs are distinct, values have the shape and dtype
+  their event declares, and a paused program's variable rows belong to a variable before them
+  (one level deep) in a known scope. Ids an event refers to need not have been seen: tensors made before
   recording began, a ``.grad`` tensor and nodes made inside a backward pass are never announced,
   and the fold keeps them as placeholders.
 
@@ -115,6 +116,7 @@ class EventValidator:
             ev_.ForwardOp: self._forward,
             ev_.InplaceUpdate: self._inplace,
             ev_.TensorCreated: self._created,
+            ev_.RunState: self._run,
         }
 
     def check(self, ev: ev_.Event) -> None:
@@ -166,6 +168,19 @@ class EventValidator:
     def _created(self, ev: ev_.TensorCreated) -> None:
         if ev.value is not None:
             _agree(ev, ev.value, ev.shape, ev.dtype, "")
+
+    def _run(self, ev: ev_.RunState) -> None:
+        rows = ev.variables
+        for i, (parent, scope, *_rest) in enumerate(rows):
+            if scope not in _SCOPES:
+                _refuse(ev, f"names variable scope {short(scope)} (not locals or globals)")
+            if parent != -1 and not (0 <= parent < i and rows[parent][0] == -1):
+                _refuse(
+                    ev, f"variable {i} belongs to row {parent}, which is not a variable before it"
+                )
+
+
+_SCOPES = frozenset({"locals", "globals"})
 
 
 def _refuse(ev: ev_.Event, what: str) -> None:

@@ -1,5 +1,5 @@
 """Debugger panels around the graph: inspector, chain rule, grad ledger, source, console,
-breakpoints, NaN/Inf origin, gradient check and training. ``install_panels(window)`` docks them all.
+breakpoints, variables, NaN/Inf origin, gradient check and training. ``install_panels(window)`` docks them all.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def install_panels(window: Any) -> dict[str, Any]:
     from visgrad.app.panels.nan_origin import NanOriginPanel
     from visgrad.app.panels.source import SourcePanel
     from visgrad.app.panels.training import TrainingPanel
+    from visgrad.app.panels.variables import VariablesPanel
 
     c = window.controller
     marks = Marks(window)
@@ -37,6 +38,7 @@ def install_panels(window: Any) -> dict[str, Any]:
         "nan": NanOriginPanel(c, marks),
         "gradcheck": GradcheckPanel(c, marks),
         "training": TrainingPanel(c),
+        "variables": VariablesPanel(c, center_on=window.graph_view.center_on),
     }
     layout = [
         ("Inspector", "inspector", right, "Alt+I"),
@@ -44,6 +46,7 @@ def install_panels(window: Any) -> dict[str, Any]:
         ("Grad ledger", "ledger", bottom, "Alt+L"),
         ("Source", "source", left, "Alt+S"),
         ("Breakpoints", "breakpoints", left, "Alt+B"),
+        ("Variables", "variables", left, "Alt+V"),
         ("Console", "console", bottom, "Alt+O"),
         ("NaN / Inf", "nan", bottom, "Alt+N"),
         ("Gradient check", "gradcheck", bottom, "Alt+G"),
