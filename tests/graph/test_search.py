@@ -69,3 +69,16 @@ def test_empty_text_finds_nothing_and_fields_are_lower_case(g):
     assert find_nodes(g, "   ") == []
     k = find_nodes(g, "head.weight", "exact")[0]
     assert node_fields(g.nodes[k]) == ("head.weight", "[1, 4]")
+
+
+def test_substring_goes_to_the_node_the_text_names_exactly_first():  # t1 before t1005
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for key, name in [("t10", "t10"), ("t1005", "t1005"), ("t1", "t1"), ("t12", "t12")]:
+        g.add_node(key, kind="tensor", name=name, shape=(2,), module="")
+    g.add_node("f3", kind="function", name="", op="mul", grad_fn="MulBackward0", module="")
+    assert find_nodes(g, "t1") == ["t1", "t10", "t1005", "t12"]  # then program order
+    assert find_nodes(g, "T1", "exact") == ["t1"]
+    assert find_nodes(g, "t1", "regex") == ["t10", "t1005", "t1", "t12"]
+    assert find_nodes(g, "t10") == ["t10", "t1005"]

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLineEdit, QMenu, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QToolBar, QWidget
 
+from visgrad.app.search_bar import SearchBar
 from visgrad.app.theme import icon
 
 if TYPE_CHECKING:
@@ -148,6 +149,16 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         scopes.addAction(x)
     it.setChecked(True)
     a["scope_iteration"], a["scope_all"] = it, hist
+    mini = _act(
+        w,
+        "&Minimap",
+        lambda: v.minimap.set_enabled_by_user(mini.isChecked()),
+        "M",
+        tip="Show the whole graph in a corner; click or drag in it to move the view",
+    )
+    mini.setCheckable(True)
+    mini.setChecked(True)
+    a["minimap"] = mini
     return a
 
 
@@ -206,6 +217,7 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> None:
         "scope_iteration",
         "scope_all",
         None,
+        "minimap",
         "find",
     ):
         view.addSeparator() if k is None else view.addAction(a[k])
@@ -219,8 +231,8 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> None:
     help_.addAction("&About visgrad", w.show_about)
 
 
-def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> QLineEdit:
-    """The debugger toolbar; returns its search field."""
+def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> SearchBar:
+    """The debugger toolbar; returns its search bar."""
     bar = QToolBar("Debug", w)
     bar.setObjectName("debugToolbar")
     bar.setMovable(False)
@@ -243,11 +255,7 @@ def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> QLineEdit:
     spacer = QWidget()
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     bar.addWidget(spacer)
-    search = QLineEdit()
-    search.setObjectName("searchField")
-    search.setPlaceholderText("Find node by name or op  (Ctrl+F)")
-    search.setClearButtonEnabled(True)
-    search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-    search.setFixedWidth(260)
+    search = SearchBar(w.graph_view)
+    search.setFixedWidth(470)
     bar.addWidget(search)
     return search

@@ -30,7 +30,7 @@ from visgrad.app.graph_items import (
     node_size,
 )
 from visgrad.app.group_items import GROUP_H, GROUP_W, BoxOverview, GroupBox, GroupItem
-from visgrad.app.theme import GraphColors, role_color
+from visgrad.app.theme import GraphColors, overview_color
 from visgrad.events import BackwardNode, GradAccumulated
 from visgrad.graph.grouped import representative
 from visgrad.graph.groups import is_group
@@ -267,13 +267,7 @@ class GraphScene(QGraphicsScene):
     def _set_overview(self, boxes: dict[str, list[QRectF]]) -> None:
         groups: list[tuple[QColor, list[QRectF]]] = []
         for group, rects in boxes.items():
-            if group == "f":
-                color = self.colors.fn_border
-            elif group == "g":
-                color = self.colors.group
-            else:
-                color = role_color(self.colors, group) or self.colors.border
-            groups.append((color, rects))
+            groups.append((overview_color(self.colors, group), rects))
         self.overview.set_groups(groups, self.sceneRect())
 
     def _set_boxes(self, graph: nx.DiGraph, layout: Layout) -> None:

@@ -23,7 +23,7 @@ structure look the same, with their shared parameters in the same places.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from visgrad.app.graph_geometry import grid_rows
@@ -31,6 +31,7 @@ from visgrad.app.graph_items import NodeItem
 from visgrad.app.graph_scene import GraphScene
 from visgrad.app.group_items import GroupBox, GroupItem
 from visgrad.app.layout_job import Drawn, LayoutJob, Relay
+from visgrad.app.minimap import Minimap
 from visgrad.app.theme import GraphColors, graph_colors
 from visgrad.app.view_groups import ViewGroups
 from visgrad.app.view_navigation import ViewNavigation
@@ -50,6 +51,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
     scene_updated = Signal()  # a layout was applied
     layout_failed = Signal(str)
     search_changed = Signal()  # the matches or the current match changed
+    selection_moved = Signal(str)  # the selected node's or group's key ("" for none)
 
     def __init__(self, colors: GraphColors | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +93,8 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
         self._grid_pen = QPen(self.colors.grid, 1.0)
         self._grid_pen.setCosmetic(True)
         self._grid_pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        self.minimap = Minimap(self)
+        self.search_changed.connect(self.minimap.update)
 
     # -- feeding states --------------------------------------------------------------------------
     @property
@@ -117,6 +121,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
                 self.graph_scene.hide_missing(state, state.scope_keys() if scoped else None)
         self.graph_scene.set_state(state)
         self._follow_current(state)
+        self.minimap.update()
 
     def _signature_of(self, state: State) -> tuple[int, int, int, int]:
         """Changes when the drawn graph does: its size, or (per iteration) the iteration."""
@@ -136,6 +141,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
         self.drawn = None
         self._anchor = None
         self._init_search()
+        self.minimap.set_picture(None)
         self.viewport().update()
 
     def _submit(self, state: State, previous: Layout | None, same_graph: bool = False) -> None:
@@ -188,6 +194,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
         self.setSceneRect(scene.sceneRect().adjusted(-room, -room, room, room))
         self._update_lod()
         self._refresh_matches()
+        self.minimap.set_picture(drawn.minimap)
         if anchor is not None:
             self._keep_anchor(*anchor)
         elif self.auto_fit:
@@ -225,7 +232,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
     def set_selection(self, key: str) -> None:
         self.graph_scene.host.selection = key
         self.graph_scene.update()
-        self.search_changed.emit()  # breadcrumbs follow the selection
+        self.selection_moved.emit(key)
 
     def selected(self) -> str:
         """The selected node's or group's key ("" for none)."""
@@ -247,6 +254,30 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
             self._set_scale(0.9)
         self.centerOn(rect.center())
         return True
+
+    def pan_to(self, point: QPointF) -> None:
+        """Centre the view on a scene point (the minimap's click), keeping the zoom."""
+        self.auto_fit = False
+        self.fit_narrow = False
+        self.centerOn(point)
+
+    def current_positions(self) -> list[tuple[float, float]]:
+        """Scene positions of the drawn nodes standing for the current event's (the minimap's)."""
+        scene = self.graph_scene
+        items = scene.items_by_key
+        shown = [items[k] for k in scene.host.current if k in items]
+        return [(i.x(), i.y()) for i in shown if scene.shown(i)]
+
+    def view_moved(self) -> None:
+        self.minimap.follow()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt virtual
+        super().scrollContentsBy(dx, dy)
+        self.minimap.follow()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt virtual
+        super().resizeEvent(event)
+        self.minimap.place()
 
     def _follow_current(self, state: State) -> None:
         if (self.auto_fit and not self.fit_narrow) or not state.current:

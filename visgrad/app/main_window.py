@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from visgrad.app import help as help_
 from visgrad.app.actions import build_actions, build_menus, build_toolbar
+from visgrad.app.breadcrumbs import Breadcrumbs
 from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.controller import Controller
 from visgrad.app.graph_view import GraphView
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        self.breadcrumbs = Breadcrumbs(self.graph_view)
+        lay.addWidget(self.breadcrumbs)
         lay.addWidget(self.graph_view, 1)
         lay.addWidget(self.timeline)
         self.setCentralWidget(central)
@@ -65,8 +68,8 @@ class MainWindow(QMainWindow):
 
         self.actions_by_name = build_actions(self)
         build_menus(self, self.actions_by_name)
-        self.search_field = build_toolbar(self, self.actions_by_name)
-        self.search_field.returnPressed.connect(self._search)
+        self.search_bar = build_toolbar(self, self.actions_by_name)
+        self.search_field = self.search_bar.field
 
         self.event_list = EventList(self.controller)
         self.events_dock = self.add_panel(
@@ -246,12 +249,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def focus_search(self) -> None:
-        self.search_field.setFocus()
-        self.search_field.selectAll()
-
-    def _search(self) -> None:
-        if self.graph_view.search(self.search_field.text()) is None:
-            self.statusBar().showMessage(f"No node matches “{self.search_field.text()}”", 4000)
+        self.search_bar.focus()
 
     def choose_script(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open Script", "", "Python (*.py)")

@@ -150,6 +150,16 @@ def mono_font(pixel_size: int = 10, bold: bool = False) -> QFont:
     return f
 
 
+def overview_color(colors: GraphColors, group: str) -> QColor:
+    """The colour of a node's rectangle in the zoomed-out overview and the minimap: ``group`` is
+    "f" (a function), "g" (a closed module group) or a tensor's role."""
+    if group == "f":
+        return colors.fn_border
+    if group == "g":
+        return colors.group
+    return role_color(colors, group) or colors.border
+
+
 def label_font(pixel_size: int = 11, bold: bool = False) -> QFont:
     f = QFont(UI_FONT)
     f.setPixelSize(pixel_size)

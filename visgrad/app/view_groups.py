@@ -50,6 +50,19 @@ class ViewGroups:
             opened.add(key)
         self.set_expanded(opened, anchor=key)
 
+    def focus_group(self, key: str) -> None:
+        """Close ``key`` and everything inside it, open what holds it, select its card, centre it."""
+        tree = self.tree
+        if tree is None or key not in tree.groups:
+            return
+        chain = tree.groups[key].chain
+        opened = {g for g in self.open_groups() if key not in tree.groups[g].chain}
+        opened.update(chain[:-1])
+        self._revealed.clear()
+        self.set_selection(key)
+        self._pending_center = key
+        self.set_expanded(opened)
+
     def expand_all(self) -> None:
         tree = self.tree
         self.set_expanded(set(tree.groups) if tree is not None else set())

@@ -3,7 +3,8 @@
 Every mode ignores case. A node matches when any of its fields does: its name (``w``,
 ``fc1.weight``, ``t12``), its op and grad_fn (``mm``, ``MmBackward0``), its shape (``[2, 8, 16]``;
 a query written ``2x8x16``, ``2,8,16`` or ``(2, 8, 16)`` means the same), and its module path
-(``blocks.0.attn``). Matches come in graph order: the order the program made them.
+(``blocks.0.attn``). Matches come in graph order: the order the program made them; in substring
+mode the nodes the text names exactly come first, so ``t1`` goes to ``t1`` before ``t10``..``t1005``.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ def find_nodes(graph: nx.DiGraph, text: str, mode: str = "substring") -> list[st
     if not text.strip():
         return []
     test = matcher(text, mode)
-    return [
-        k for k, a in graph.nodes(data=True) if a.get("kind") != "group" and test(node_fields(a))
+    hits = [
+        (k, fields)
+        for k, a in graph.nodes(data=True)
+        if a.get("kind") != "group" and test(fields := node_fields(a))
     ]
+    if mode != "substring" or len(hits) < 2:
+        return [k for k, _ in hits]
+    whole = matcher(text, "exact")
+    first = [k for k, f in hits if whole(f)]
+    if not first:
+        return [k for k, _ in hits]
+    named = set(first)
+    return first + [k for k, _ in hits if k not in named]

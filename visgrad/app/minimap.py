@@ -1,0 +1,211 @@
+"""The minimap: the whole graph in a corner of the view, with the part the view shows framed.
+
+It steps aside while the view shows the whole graph. The picture (open groups' boxes, edges, one rectangle per node) is painted into a ``QImage`` by
+the layout worker, once per layout (:func:`render_minimap`), so a frame or a step only draws that
+image, the viewport rectangle and a few dots: the current op and every search match. A click or a
+drag centres the view on the point under the pointer.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QWidget
+
+from visgrad.app.graph_geometry import Geometry
+from visgrad.app.theme import GraphColors, overview_color
+from visgrad.graph.layout import Layout
+
+if TYPE_CHECKING:
+    from visgrad.app.graph_view import GraphView
+
+MAX_SIDE = 210  # the picture's longer side in pixels
+MIN_SIDE = 56  # the widget's shorter side: a long thin graph still gets a target to click
+PAD = 6
+MARGIN = 12  # from the view's corner
+EDGES_UP_TO = 6000  # more edges than this: nodes and boxes only (a grey smudge adds nothing)
+
+
+def render_minimap(
+    layout: Layout, geometry: Geometry, colors: GraphColors
+) -> tuple[QImage, QRectF] | None:
+    """The picture of the whole graph and the scene rectangle it covers (None for no graph).
+
+    Plain QImage painting, so it runs on the layout worker's thread.
+    """
+    if not layout.positions:
+        return None
+    x0, y0, x1, y1 = layout.bounds
+    pad = 20.0
+    area = QRectF(x0 - pad, y0 - pad, max(x1 - x0, 1.0) + 2 * pad, max(y1 - y0, 1.0) + 2 * pad)
+    scale = MAX_SIDE / max(area.width(), area.height())
+    size = QSize(max(1, math.ceil(area.width() * scale)), max(1, math.ceil(area.height() * scale)))
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    p = QPainter(image)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.scale(scale, scale)
+    p.translate(-area.left(), -area.top())
+    boxes = getattr(layout, "boxes", {})
+    if boxes:
+        edge = QColor(colors.group)
+        edge.setAlpha(140)
+        pen = QPen(edge, 1.0)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        fill = QColor(colors.group)
+        fill.setAlpha(16)
+        p.setBrush(fill)
+        p.drawRects([QRectF(a, b, c - a, d - b) for a, b, c, d in boxes.values()])
+    if geometry.edge_total <= EDGES_UP_TO:
+        edge = QColor(colors.edge)
+        edge.setAlpha(150)
+        pen = QPen(edge, 0.6)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for path in geometry.edge_paths:
+            p.drawPath(path)
+    p.setPen(Qt.PenStyle.NoPen)
+    for group, rects in geometry.overview.items():
+        p.setBrush(overview_color(colors, group))
+        p.drawRects(rects)
+    p.end()
+    return image, area
+
+
+class Minimap(QWidget):
+    """The overlay in the graph view's bottom-right corner."""
+
+    def __init__(self, view: GraphView) -> None:
+        super().__init__(view)
+        self.setObjectName("minimap")
+        self.view = view
+        self.enabled_by_user = True
+        self._image: QImage | None = None
+        self._area = QRectF()
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Minimap: click or drag to move the view")
+        self.hide()
+
+    # -- picture ---------------------------------------------------------------------------------
+    def set_picture(self, picture: tuple[QImage, QRectF] | None) -> None:
+        """A new layout's picture (None: no graph, nothing to show)."""
+        if picture is None:
+            self._image, self._area = None, QRectF()
+        else:
+            self._image, self._area = picture
+        self.place()
+        self.update()
+
+    def set_enabled_by_user(self, on: bool) -> None:
+        """View ▸ Minimap."""
+        self.enabled_by_user = on
+        self.place()
+
+    def wanted(self) -> bool:
+        """Shown when there is a graph, the user wants it and the view does not show it whole."""
+        if self._image is None or not self.enabled_by_user:
+            return False
+        graph = self._area.adjusted(20, 20, -20, -20)  # the nodes, without the picture's pad
+        return not self.view.visible_scene_rect().contains(graph)
+
+    def place(self) -> None:
+        """Size to the picture and sit in the view's bottom-right corner (or hide)."""
+        if not self.wanted():
+            self.hide()
+            return
+        w = max(self._image.width(), MIN_SIDE) + 2 * PAD
+        h = max(self._image.height(), MIN_SIDE) + 2 * PAD
+        vp = self.view.viewport().geometry()
+        self.setGeometry(vp.right() - w - MARGIN, vp.bottom() - h - MARGIN, w, h)
+        self.show()
+        self.raise_()
+
+    def follow(self) -> None:
+        """The view moved or zoomed: redraw the frame, appear or step aside."""
+        if self.wanted() != self.isVisible():
+            self.place()
+        elif self.isVisible():
+            self.update()
+
+    def _image_rect(self) -> QRect:
+        img = self._image
+        if img is None:
+            return QRect()
+        return QRect(
+            (self.width() - img.width()) // 2,
+            (self.height() - img.height()) // 2,
+            img.width(),
+            img.height(),
+        )
+
+    # -- mapping ---------------------------------------------------------------------------------
+    def to_minimap(self, p: QPointF) -> QPointF:
+        """Scene point -> widget point."""
+        r, a = self._image_rect(), self._area
+        if a.isEmpty():
+            return QPointF()
+        return QPointF(
+            r.left() + (p.x() - a.left()) * r.width() / a.width(),
+            r.top() + (p.y() - a.top()) * r.height() / a.height(),
+        )
+
+    def to_scene(self, p: QPointF) -> QPointF:
+        """Widget point -> scene point (clamped to the graph)."""
+        r, a = self._image_rect(), self._area
+        fx = min(max((p.x() - r.left()) / max(r.width(), 1), 0.0), 1.0)
+        fy = min(max((p.y() - r.top()) / max(r.height(), 1), 0.0), 1.0)
+        return QPointF(a.left() + fx * a.width(), a.top() + fy * a.height())
+
+    def viewport_rect(self) -> QRectF:
+        """The view's visible part, in widget coordinates."""
+        seen = self.view.visible_scene_rect()
+        return QRectF(self.to_minimap(seen.topLeft()), self.to_minimap(seen.bottomRight()))
+
+    # -- painting and mouse ----------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt virtual
+        colors = self.view.colors
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        panel = QColor(colors.node_fill)
+        p.setPen(QPen(colors.group, 1.0))
+        p.setBrush(panel)
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        if self._image is None:
+            return
+        p.drawImage(self._image_rect(), self._image)
+        p.setClipRect(self.rect().adjusted(1, 1, -1, -1))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colors.search)
+        for x, y in self.view.match_positions():
+            p.drawEllipse(self.to_minimap(QPointF(x, y)), 3.0, 3.0)
+        p.setBrush(colors.current)
+        for x, y in self.view.current_positions():
+            p.drawEllipse(self.to_minimap(QPointF(x, y)), 3.5, 3.5)
+        seen = self.viewport_rect()
+        if seen.width() < 4 or seen.height() < 4:  # zoomed far in: a visible target anyway
+            seen = QRectF(seen.center().x() - 3, seen.center().y() - 3, 6, 6)
+        fill = QColor(colors.current)
+        fill.setAlpha(22)
+        p.setBrush(fill)
+        p.setPen(QPen(colors.current, 1.5))
+        p.drawRect(seen)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._move_view(event.position())
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._move_view(event.position())
+        event.accept()
+
+    def _move_view(self, pos: QPointF) -> None:
+        if self._image is None:
+            return
+        self.view.pan_to(self.to_scene(pos))
