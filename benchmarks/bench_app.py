@@ -212,8 +212,10 @@ def _median_ms(fn, repeats: int = 5) -> float:
 
 def bench_model_layout(evs: list[events.Event]) -> None:
     """The layout job's parts on the model's graph, collapsed (as it opens) and expanded."""
+    from visgrad.app.graph_geometry import build_geometry
     from visgrad.app.graph_scene import GraphScene
     from visgrad.app.layout_job import AUTO_BUDGET, LAYER_GAP, NODE_GAP
+    from visgrad.app.minimap import render_minimap
     from visgrad.app.theme import graph_colors
     from visgrad.graph.build import graph_at
     from visgrad.graph.grouped import view_graph
@@ -247,6 +249,11 @@ def bench_model_layout(evs: list[events.Event]) -> None:
             f"{_median_ms(view_and_layout, 3 if label == 'expanded' else 9):.1f} ms (target "
             f"{'<= 50 ms' if label == 'collapsed' else 'background thread'})"
         )
+        scene.prepare_graph(vg, state)
+        layout = compound_layout(vg, None, "TB", NODE_GAP, LAYER_GAP)
+        geometry = build_geometry(vg, layout, state)
+        picture = _median_ms(lambda l=layout, g=geometry: render_minimap(l, g, scene.colors))
+        print(f"  {label}: minimap picture {picture:.1f} ms (layout thread, once per layout)")
 
 
 def _frames(app, w, label: str) -> None:
@@ -261,7 +268,7 @@ def _frames(app, w, label: str) -> None:
             view.zoom_by(1.0 / view.transform().m11())
         c.go_to(begin)
         app.processEvents()
-        wall, cpu = _timed_frames(lambda: (c.step(), view.viewport().repaint()), 120)
+        wall, cpu = _timed_frames(lambda: (c.step(), _repaint(view)), 120)
         print(f"  {label}: step-to-repaint (backward, {where}): {_stats(wall, cpu)}")
     view.fit()
     flip = [1.02]
@@ -269,7 +276,7 @@ def _frames(app, w, label: str) -> None:
     def zoom_frame() -> None:
         flip[0] = 1 / flip[0]
         view.zoom_by(flip[0])
-        view.viewport().repaint()
+        _repaint(view)
 
     wall, cpu = _timed_frames(zoom_frame, 40)
     print(f"  {label}: frame after Fit (zooming): {_stats(wall, cpu)}")
@@ -281,6 +288,13 @@ def _frames(app, w, label: str) -> None:
         f"  {label}: whole-graph frame (scale {view.transform().m11():.3f}, zooming): "
         f"{_stats(wall, cpu)}"
     )
+
+
+def _repaint(view) -> None:
+    """Paint what a frame shows now: the graph and, when it is up, the minimap over it."""
+    view.viewport().repaint()
+    if view.minimap.isVisible():
+        view.minimap.repaint()
 
 
 def _timed_frames(frame, n: int) -> tuple[list[float], list[float]]:

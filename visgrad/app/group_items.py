@@ -18,6 +18,7 @@ from visgrad.app.theme import label_font, mono_font
 
 GROUP_W, GROUP_H = 250.0, 78.0
 TITLE_BAND = 30.0  # the top of a box that holds its title (the layout's TITLE)
+FAR_PX = 12.0  # screen height of a closed group's name when zoomed out
 
 _NAME = label_font(12, bold=True)
 _SMALL = label_font(10)
@@ -26,7 +27,6 @@ _PROXY = label_font(22, bold=True)
 _FM_NAME = QFontMetricsF(_NAME)
 _FM_SMALL = QFontMetricsF(_SMALL)
 _FM_MONO = QFontMetricsF(_MONO)
-_FM_PROXY = QFontMetricsF(_PROXY)
 
 
 def _shapes(state: object, keys: list[str]) -> str:
@@ -60,12 +60,14 @@ class GroupItem(NodeItem):
         self.attrs = attrs
         self.texts: dict[str, str] = {}
         self._made: tuple = ()
+        self._far: tuple[int, str] = (0, "")  # (font px, the label at that size)
         self.setZValue(2)
 
     def set_attrs(self, attrs: dict) -> None:
         """New facts from a newer layout (more nodes inside, other inputs)."""
         self.attrs = attrs
         self._made = ()
+        self._far = (0, "")
         self.update()
 
     def _refresh(self) -> float | None:
@@ -92,7 +94,6 @@ class GroupItem(NodeItem):
             "flow": _FM_MONO.elidedText(flow, Qt.TextElideMode.ElideMiddle, w),
             "facts": facts,
             "grad": f"∇ {fmt.fmt_num(grad, 3)}" if grad is not None else "",
-            "proxy": _FM_PROXY.elidedText(a.get("name", ""), el, self._rect.width() - 16),
             "repeat": f"×{repeat}" if repeat > 1 else "",
         }
         return grad
@@ -106,6 +107,7 @@ class GroupItem(NodeItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < LOD_BOXES:
             painter.fillRect(r, colors.group)
+            self._paint_far(painter, lod, colors.group_fill)
             return
         if self.texts["repeat"]:  # a stack of cards: the copies it stands for
             painter.setPen(QPen(colors.group, 1.2))
@@ -115,13 +117,30 @@ class GroupItem(NodeItem):
         border = QPen(colors.grad if grad is not None else colors.group, 1.6)
         self._frame(painter, colors.group_fill, border, 8)
         if lod < LOD_TITLE:
-            painter.setFont(_PROXY)
-            painter.setPen(colors.fn_text)
-            painter.drawText(
-                r.adjusted(8, -8, -8, 8), Qt.AlignmentFlag.AlignCenter, self.texts["proxy"]
-            )
+            self._paint_far(painter, lod, colors.node_text)
             return
         self._paint_texts(painter, r)
+
+    def _paint_far(self, painter: QPainter, lod: float, color: QColor) -> None:
+        """The name (and ×N) alone, at least ``FAR_PX`` pixels high on screen whatever the zoom."""
+        px = max(_PROXY.pixelSize(), round(FAR_PX / max(lod, 1e-3)))
+        font, fm = _title_font(px)
+        width = self._rect.width() - 12 / max(lod, 1e-3)
+        if self._far[0] != px:
+            label = self.attrs.get("name", "")
+            if self.attrs.get("repeat", 1) > 1:
+                label += f" ×{self.attrs['repeat']}"
+            text = fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
+            # A lone letter and an ellipsis say nothing: then the tint alone.
+            readable = fm.horizontalAdvance(text) >= min(
+                fm.horizontalAdvance(label), fm.horizontalAdvance("abc…")
+            )
+            self._far = (px, text if readable else "")
+        if not self._far[1]:
+            return
+        painter.setFont(font)
+        painter.setPen(color)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._far[1])
 
     def _paint_texts(self, painter: QPainter, r: QRectF) -> None:
         colors, t = self.host.colors, self.texts

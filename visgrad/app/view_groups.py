@@ -94,3 +94,20 @@ class ViewGroups:
         now = self.mapToScene(where.toPoint())
         centre = self.mapToScene(self.viewport().rect().center())
         self.centerOn(centre + (rect.topLeft() - now))
+        if key in self.graph_scene.boxes:  # just opened: bring in what it grew, corner first
+            self._reveal_box(rect)
+
+    def _reveal_box(self, rect: QRectF) -> None:
+        """Scroll the least that shows ``rect`` (or as much of it as fits, its top-left first)."""
+        seen = self.visible_scene_rect()
+        m = 30.0 / max(self._scale(), 1e-3)
+
+        def shift(lo: float, hi: float, seen_lo: float, seen_hi: float) -> float:
+            if hi + m <= seen_hi:
+                return 0.0
+            return max(0.0, min(hi + m - seen_hi, lo - m - seen_lo))
+
+        dx = shift(rect.left(), rect.right(), seen.left(), seen.right())
+        dy = shift(rect.top(), rect.bottom(), seen.top(), seen.bottom())
+        if dx or dy:
+            self.centerOn(seen.center() + QPointF(dx, dy))
