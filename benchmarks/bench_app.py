@@ -292,9 +292,7 @@ def _frames(app, w, label: str) -> None:
 
 def _repaint(view) -> None:
     """Paint what a frame shows now: the graph and, when it is up, the minimap over it."""
-    view.viewport().repaint()
-    if view.minimap.isVisible():
-        view.minimap.repaint()
+    view.repaint()  # the view's children too: the viewport and the minimap
 
 
 def _timed_frames(frame, n: int) -> tuple[list[float], list[float]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 from PySide6.QtCore import QLineF, QRectF
-from PySide6.QtGui import QPainterPath
+from PySide6.QtGui import QImage, QPainterPath
 
 from visgrad.app.graph_items import edge_path
 from visgrad.graph.layout import Layout
@@ -29,6 +29,8 @@ class Geometry:
     edge_paths: list[QPainterPath] = field(default_factory=list)
     edge_total: int = 0
     overview: dict[str, list[QRectF]] = field(default_factory=dict)  # "f" or a role -> boxes
+    # The overview pre-painted (image, scene rect it covers) for big graphs; None: paint the boxes.
+    overview_picture: tuple[QImage, QRectF] | None = None
 
 
 def edge_points(

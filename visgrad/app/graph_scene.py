@@ -164,6 +164,7 @@ class GraphScene(QGraphicsScene):
             QRectF(x0 - MARGIN, y0 - MARGIN, x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN)
         )
         self._set_overview(geometry.overview)
+        self.overview.set_picture(geometry.overview_picture)
         self._set_boxes(graph, layout)
         self.set_state(self.host.state)
 
@@ -197,6 +198,7 @@ class GraphScene(QGraphicsScene):
         self.layout = None
         self.host.state = None
         self.overview.set_groups([], QRectF())
+        self.overview.set_picture(None)
 
     def show_nodes(self, visible: bool) -> None:
         """Show the node items, or hide them all while the overview stands in for them."""

@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 
 from visgrad.app.graph_geometry import Geometry, build_geometry
 from visgrad.app.graph_scene import GraphScene
-from visgrad.app.minimap import render_minimap
+from visgrad.app.minimap import render_minimap, render_overview
 from visgrad.graph.build import graph_at
 from visgrad.graph.grouped import view_graph
 from visgrad.graph.groups import ModuleTree, auto_expanded, build_tree
@@ -117,7 +117,9 @@ class LayoutJob(QRunnable):
             drawn = draw(*self.args)
             # Paths here, not on the GUI thread: 17,000 edges took 120 ms to build there.
             drawn.geometry = build_geometry(drawn.view, drawn.layout, self.args[0])
-            drawn.minimap = render_minimap(drawn.layout, drawn.geometry, self.args[1].colors)
+            colors = self.args[1].colors
+            drawn.minimap = render_minimap(drawn.layout, drawn.geometry, colors)
+            drawn.geometry.overview_picture = render_overview(drawn.layout, drawn.geometry, colors)
         except Exception as e:  # a layout bug must not kill the worker thread silently
             self.relay.failed.emit(self.gen, f"{type(e).__name__}: {e}")
             return

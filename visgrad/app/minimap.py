@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from visgrad.app.graph_geometry import Geometry
 from visgrad.app.theme import GraphColors, overview_color
+from visgrad.app.view_navigation import OVERVIEW_BELOW
 from visgrad.graph.layout import Layout
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ MIN_SIDE = 56  # the widget's shorter side: a long thin graph still gets a targe
 PAD = 6
 MARGIN = 12  # from the view's corner
 EDGES_UP_TO = 6000  # more edges than this: nodes and boxes only (a grey smudge adds nothing)
+FAR_RECTS = 3000  # nodes from which the zoomed-out overview is one picture
+FAR_SIDE, FAR_PIXELS = 8192, 6_000_000  # that picture's limits
 
 
 def render_minimap(
@@ -69,6 +72,38 @@ def render_minimap(
         p.setBrush(Qt.BrushStyle.NoBrush)
         for path in geometry.edge_paths:
             p.drawPath(path)
+    p.setPen(Qt.PenStyle.NoPen)
+    for group, rects in geometry.overview.items():
+        p.setBrush(overview_color(colors, group))
+        p.drawRects(rects)
+    p.end()
+    return image, area
+
+
+def render_overview(
+    layout: Layout, geometry: Geometry, colors: GraphColors
+) -> tuple[QImage, QRectF] | None:
+    """The zoomed-out overview's node rectangles as one picture, for graphs with more than
+    ``FAR_RECTS`` nodes (None for smaller ones: their rectangles are drawn as they are).
+
+    Its resolution is the overview's largest scale, within a pixel budget; on the layout thread.
+    """
+    count = sum(len(rects) for rects in geometry.overview.values())
+    if count < FAR_RECTS or not layout.positions:
+        return None
+    x0, y0, x1, y1 = layout.bounds
+    area = QRectF(x0 - 4, y0 - 4, max(x1 - x0, 1.0) + 8, max(y1 - y0, 1.0) + 8)
+    scale = min(
+        OVERVIEW_BELOW,
+        FAR_SIDE / max(area.width(), area.height()),
+        math.sqrt(FAR_PIXELS / (area.width() * area.height())),
+    )
+    size = QSize(max(1, math.ceil(area.width() * scale)), max(1, math.ceil(area.height() * scale)))
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    p = QPainter(image)
+    p.scale(size.width() / area.width(), size.height() / area.height())
+    p.translate(-area.left(), -area.top())
     p.setPen(Qt.PenStyle.NoPen)
     for group, rects in geometry.overview.items():
         p.setBrush(overview_color(colors, group))
