@@ -333,6 +333,7 @@ class SceneHost:
         self.marks: dict[str, str] = {}
         self.current_boxes: frozenset[str] = frozenset()  # open groups holding the current op
         self.matches: frozenset[str] = frozenset()  # drawn nodes matching the search
+        self.titles_above = False  # the view shows BoxTitles (zoomed out): boxes skip their own
 
 
 def edge_path(

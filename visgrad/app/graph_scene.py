@@ -29,7 +29,14 @@ from visgrad.app.graph_items import (
     arrow_head,
     node_size,
 )
-from visgrad.app.group_items import GROUP_H, GROUP_W, BoxOverview, GroupBox, GroupItem
+from visgrad.app.group_items import (
+    GROUP_H,
+    GROUP_W,
+    BoxOverview,
+    BoxTitles,
+    GroupBox,
+    GroupItem,
+)
 from visgrad.app.theme import GraphColors, overview_color
 from visgrad.events import BackwardNode, GradAccumulated
 from visgrad.graph.grouped import representative
@@ -87,6 +94,9 @@ class GraphScene(QGraphicsScene):
         self.box_overview = BoxOverview(self.host)
         self.box_overview.setVisible(False)
         self.addItem(self.box_overview)
+        self.box_titles = BoxTitles(self.host)
+        self.box_titles.setVisible(False)
+        self.addItem(self.box_titles)
         self.setBackgroundBrush(colors.background)
         self._edge_pen = QPen(colors.edge, 1.3)
         self._edge_pen.setCosmetic(True)
@@ -193,6 +203,7 @@ class GraphScene(QGraphicsScene):
             self.removeItem(box)
         self.boxes.clear()
         self.box_overview.set_boxes([])
+        self.box_titles.set_boxes([])
         self._edge_total = 0
         self.graph = nx.DiGraph()
         self.layout = None
@@ -286,6 +297,7 @@ class GraphScene(QGraphicsScene):
                 self.addItem(box)
             box.set_rect(QRectF(x0, y0, x1 - x0, y1 - y0), info.get(key, {}))
         self.box_overview.set_boxes(list(self.boxes.values()))
+        self.box_titles.set_boxes(list(self.boxes.values()))
 
     def _clear(self, items: list[QGraphicsItem]) -> None:
         for item in items:

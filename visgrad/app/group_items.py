@@ -19,6 +19,9 @@ from visgrad.app.theme import label_font, mono_font
 GROUP_W, GROUP_H = 250.0, 78.0
 TITLE_BAND = 30.0  # the top of a box that holds its title (the layout's TITLE)
 FAR_PX = 12.0  # screen height of a closed group's name when zoomed out
+# Under this scale a box's title is taller than the band the layout keeps for it: BoxTitles then
+# draws the titles over the nodes, instead of each box under its own first nodes.
+TITLES_ABOVE_BELOW = 0.6
 
 _NAME = label_font(12, bold=True)
 _SMALL = label_font(10)
@@ -238,6 +241,8 @@ class GroupBox(QGraphicsRectItem):
         self._paint_title(painter, lod)
 
     def _paint_title(self, painter: QPainter, lod: float) -> None:
+        if lod < TITLES_ABOVE_BELOW and self.host.titles_above:
+            return  # BoxTitles draws it over the nodes
         colors, r = self.host.colors, self._rect
         # A fixed size on screen: 12 px up close, 13 px far out, never wider than the box.
         px = max(1, round(self._title_px(lod) / max(lod, 1e-3)))
@@ -294,6 +299,62 @@ def _tint(colors, depth: int) -> QColor:
             round(bg.blue() + (g.blue() - bg.blue()) * a),
         )
     return got
+
+
+class BoxTitles(QGraphicsItem):
+    """The open groups' titles on a tinted tab over everything, while zoomed out between the
+    overview and a scale where they fit their band (see ``TITLES_ABOVE_BELOW``)."""
+
+    def __init__(self, host: SceneHost) -> None:
+        super().__init__()
+        self.host = host
+        self._titled: list[tuple[QRectF, str, int]] = []
+        self._bounds = QRectF()
+        self.setZValue(2.6)  # over the nodes (2), under the gradient's arrowheads (3)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_boxes(self, boxes: list[GroupBox]) -> None:
+        self.prepareGeometryChange()
+        bounds = QRectF()
+        for box in boxes:
+            bounds = bounds.united(box.rect)
+        self._titled = sorted(
+            ((b.rect, "▾ " + b.info.get("label", ""), b.info.get("depth", 0)) for b in boxes),
+            key=lambda t: -t[0].width(),
+        )
+        self._bounds = bounds
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt virtual
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        colors = self.host.colors
+        lod = max(option.levelOfDetailFromTransform(painter.worldTransform()), 1e-3)
+        px = max(1, round(13.0 / lod))
+        font, fm = _title_font(px)
+        painter.setFont(font)
+        painter.setPen(colors.group)
+        exposed = option.exposedRect
+        least = fm.horizontalAdvance("▾ ab")
+        for rect, label, depth in self._titled:
+            if rect.width() * lod < 60:
+                break  # widest first: the rest are narrower still
+            tab = QRectF(rect.left() + 4 / lod, rect.top() + 2 / lod, 0, px * 1.35)
+            if not QRectF(tab.left(), tab.top(), rect.width(), tab.height()).intersects(exposed):
+                continue
+            text = fm.elidedText(label, Qt.TextElideMode.ElideRight, rect.width() - 20 / lod)
+            width = fm.horizontalAdvance(text)
+            if width < least:
+                continue
+            tab.setWidth(width + 12 / lod)
+            painter.fillRect(tab, _tint(colors, depth))
+            painter.drawText(
+                tab.adjusted(6 / lod, 0, 0, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
 
 
 class BoxOverview(QGraphicsItem):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QWheelEvent
 
+from visgrad.app.group_items import TITLES_ABOVE_BELOW
+
 MIN_SCALE, MAX_SCALE, FIT_MAX = 0.02, 4.0, 1.0
 OVERVIEW_BELOW = 0.16  # scale under which every node is drawn by the one overview item
 READABLE = 0.45  # the smallest scale at which a fit still counts as readable
@@ -73,11 +75,17 @@ class ViewNavigation:
         return self.mapToScene(self.viewport().rect()).boundingRect()
 
     def _update_lod(self) -> None:
-        far = self.transform().m11() < OVERVIEW_BELOW
+        scale = self.transform().m11()
+        far = scale < OVERVIEW_BELOW
         scene = self.graph_scene
         if scene.overview.isVisible() != far:
             scene.overview.setVisible(far)
             scene.show_nodes(not far)
+        above = not far and scale < TITLES_ABOVE_BELOW
+        if scene.box_titles.isVisible() != above:
+            scene.box_titles.setVisible(above)
+            scene.host.titles_above = above
+            scene.update()
         self.view_moved()
 
     def view_moved(self) -> None:

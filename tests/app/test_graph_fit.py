@@ -1,0 +1,82 @@
+"""Fit and zoomed-out labels: a long thin graph stays readable, group names stay legible far out."""
+
+from __future__ import annotations
+
+import pytest
+
+import visgrad as torch
+from visgrad import events
+from visgrad.app.group_items import FAR_PX, TITLES_ABOVE_BELOW, GroupItem
+from visgrad.app.main_window import MainWindow
+from visgrad.app.view_navigation import READABLE
+
+
+def _chain_events(blocks: int) -> list[events.Event]:
+    """A residual chain: each block a mul, a tanh and an add; about 8 nodes a block."""
+    events.reset_seq()
+    with events.Recorder() as rec:
+        h = torch.ones(4, requires_grad=True)
+        for _ in range(blocks):
+            w = torch.randn(4, requires_grad=True)
+            h = (h * w).tanh() + h
+        h.sum().backward()
+    return rec.events
+
+
+@pytest.fixture
+def window(qtbot) -> MainWindow:
+    w = MainWindow(panels=False)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.graph_view.set_scope("iteration")
+    return w
+
+
+def test_fit_of_a_long_thin_graph_fills_its_width_and_starts_at_the_top(qtbot, window):
+    c, view = window.controller, window.graph_view
+    c.open_events(_chain_events(60), "chain.vgtrace")
+    assert view.wait_for_layout(20000)
+    view.fit()
+    rect = view.graph_scene.sceneRect()
+    assert rect.height() > 10 * rect.width()  # long and thin, top to bottom
+    scale = view.transform().m11()
+    assert view.fit_narrow and scale >= READABLE  # not the 1:100 sliver of a whole fit
+    seen = view.visible_scene_rect()
+    assert seen.width() >= rect.width() * 0.99 or scale == 1.0  # the narrow side fits
+    assert seen.top() <= rect.top() + 1 and seen.bottom() < rect.bottom()  # the start, scrolled
+    # A graph that fits readably is shown whole.
+    c.open_events(_chain_events(1), "short.vgtrace")
+    assert view.wait_for_layout(20000)
+    view.fit()
+    assert not view.fit_narrow and view.visible_scene_rect().contains(view.graph_scene.sceneRect())
+
+
+def test_closed_groups_keep_legible_names_when_zoomed_out(qtbot, window):
+    import visgrad.nn as nn
+
+    events.reset_seq()
+    with events.Recorder() as rec:
+        net = nn.Sequential(*[nn.Sequential(nn.Linear(4, 4), nn.Tanh()) for _ in range(3)])
+        net(torch.ones(2, 4)).sum().backward()
+    c, view = window.controller, window.graph_view
+    c.open_events(rec.events, "net.vgtrace")
+    assert view.wait_for_layout(20000)
+    view.set_expanded({"g:Sequential"})
+    assert view.wait_for_layout(20000)
+    scene = view.graph_scene
+    cards = [i for i in scene.items_by_key.values() if isinstance(i, GroupItem) and scene.shown(i)]
+    assert [c.attrs["name"] for c in cards] == ["0", "1", "2"]
+    for scale in (0.5, 0.3, 0.2):
+        view.zoom_by(scale / view.transform().m11())
+        for card in cards:
+            view.centerOn(card)
+            window.grab()  # paint it at this zoom
+            px, label = card._far
+            assert label.startswith(card.attrs["name"][:3])
+            assert px * scale >= FAR_PX - 0.5  # at least 12 px high on screen
+        # The open model's title is drawn over the nodes once it outgrows its band.
+        assert scene.box_titles.isVisible() == (scale < TITLES_ABOVE_BELOW)
+    view.zoom_by(1.0 / view.transform().m11())
+    assert not scene.box_titles.isVisible() and not scene.host.titles_above
