@@ -175,6 +175,7 @@ class GraphScene(QGraphicsScene):
         )
         self._set_overview(geometry.overview)
         self.overview.set_picture(geometry.overview_picture)
+        self.box_overview.set_pictured(geometry.overview_picture is not None)
         self._set_boxes(graph, layout)
         self.set_state(self.host.state)
 

@@ -223,7 +223,7 @@ class GroupBox(QGraphicsRectItem):
         # Opaque tints, darker for deeper boxes: a plain fill of the exposed part is far cheaper
         # than blending a translucent rounded rectangle the size of the whole box.
         painter.fillRect(
-            r.intersected(option.exposedRect), _tint(colors, self.info.get("depth", 0))
+            r.intersected(option.exposedRect), box_tint(colors, self.info.get("depth", 0))
         )
         edge = QColor(colors.current if inside else colors.group)
         edge.setAlpha(230 if inside else 150)
@@ -274,7 +274,7 @@ def _sides_in(r: QRectF, near: QRectF) -> list[QLineF]:
 
 
 _TITLE_FONTS: dict[int, tuple[QFont, QFontMetricsF]] = {}
-_TINTS: dict[tuple[int, int], QColor] = {}
+_BOX_TINTS: dict[tuple[int, int], QColor] = {}
 
 
 def _title_font(px: int) -> tuple[QFont, QFontMetricsF]:
@@ -286,14 +286,14 @@ def _title_font(px: int) -> tuple[QFont, QFontMetricsF]:
     return got
 
 
-def _tint(colors, depth: int) -> QColor:
+def box_tint(colors, depth: int) -> QColor:
     """The background with the group colour mixed in, a little more per level of nesting."""
     key = (colors.background.rgba(), min(depth, 8))
-    got = _TINTS.get(key)
+    got = _BOX_TINTS.get(key)
     if got is None:
         a = 0.05 * (1 + key[1]) if key[1] < 4 else 0.05 * 4 + 0.02 * (key[1] - 3)
         bg, g = colors.background, colors.group
-        got = _TINTS[key] = QColor(
+        got = _BOX_TINTS[key] = QColor(
             round(bg.red() + (g.red() - bg.red()) * a),
             round(bg.green() + (g.green() - bg.green()) * a),
             round(bg.blue() + (g.blue() - bg.blue()) * a),
@@ -349,7 +349,7 @@ class BoxTitles(QGraphicsItem):
             if width < least:
                 continue
             tab.setWidth(width + 12 / lod)
-            painter.fillRect(tab, _tint(colors, depth))
+            painter.fillRect(tab, box_tint(colors, depth))
             painter.drawText(
                 tab.adjusted(6 / lod, 0, 0, 0),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -367,8 +367,16 @@ class BoxOverview(QGraphicsItem):
         self._by_depth: list[tuple[int, list[QRectF]]] = []
         self._titled: list[tuple[QRectF, str]] = []
         self._bounds = QRectF()
+        self._pictured = False
         self.setZValue(-0.9)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_pictured(self, pictured: bool) -> None:
+        """True when the overview's picture already holds the boxes: then only the titles,
+        drawn over that picture."""
+        self._pictured = pictured
+        self.setZValue(1.5 if pictured else -0.9)
+        self.update()
 
     def set_boxes(self, boxes: list[GroupBox]) -> None:
         self.prepareGeometryChange()
@@ -396,9 +404,9 @@ class BoxOverview(QGraphicsItem):
         edge.setAlpha(150)
         pen = QPen(edge, 1.0)
         pen.setCosmetic(True)
-        for depth, rects in self._by_depth:
+        for depth, rects in [] if self._pictured else self._by_depth:
             painter.setPen(pen)
-            painter.setBrush(_tint(colors, depth))
+            painter.setBrush(box_tint(colors, depth))
             painter.drawRects(rects)
         px = max(1, round(13.0 / max(lod, 1e-3)))
         font, fm = _title_font(px)

@@ -119,7 +119,10 @@ class LayoutJob(QRunnable):
             drawn.geometry = build_geometry(drawn.view, drawn.layout, self.args[0])
             colors = self.args[1].colors
             drawn.minimap = render_minimap(drawn.layout, drawn.geometry, colors)
-            drawn.geometry.overview_picture = render_overview(drawn.layout, drawn.geometry, colors)
+            depths = {k: v.get("depth", 0) for k, v in drawn.view.graph.get("boxes", {}).items()}
+            drawn.geometry.overview_picture = render_overview(
+                drawn.layout, drawn.geometry, colors, depths
+            )
         except Exception as e:  # a layout bug must not kill the worker thread silently
             self.relay.failed.emit(self.gen, f"{type(e).__name__}: {e}")
             return

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QWidget
 
 from visgrad.app.graph_geometry import Geometry
+from visgrad.app.group_items import box_tint
 from visgrad.app.theme import GraphColors, overview_color
 from visgrad.app.view_navigation import OVERVIEW_BELOW
 from visgrad.graph.layout import Layout
@@ -81,10 +82,11 @@ def render_minimap(
 
 
 def render_overview(
-    layout: Layout, geometry: Geometry, colors: GraphColors
+    layout: Layout, geometry: Geometry, colors: GraphColors, depths: dict[str, int]
 ) -> tuple[QImage, QRectF] | None:
-    """The zoomed-out overview's node rectangles as one picture, for graphs with more than
-    ``FAR_RECTS`` nodes (None for smaller ones: their rectangles are drawn as they are).
+    """The zoomed-out overview's rectangles (open groups' boxes by their ``depths``, then the
+    nodes) as one picture, for graphs with more than ``FAR_RECTS`` nodes (None for smaller ones:
+    their rectangles are drawn as they are).
 
     Its resolution is the overview's largest scale, within a pixel budget; on the layout thread.
     """
@@ -104,6 +106,17 @@ def render_overview(
     p = QPainter(image)
     p.scale(size.width() / area.width(), size.height() / area.height())
     p.translate(-area.left(), -area.top())
+    by_depth: dict[int, list[QRectF]] = {}
+    for key, (a, b, c, d) in getattr(layout, "boxes", {}).items():
+        by_depth.setdefault(min(depths.get(key, 0), 8), []).append(QRectF(a, b, c - a, d - b))
+    edge = QColor(colors.group)
+    edge.setAlpha(150)
+    pen = QPen(edge, 1.0)
+    pen.setCosmetic(True)
+    p.setPen(pen)
+    for depth, rects in sorted(by_depth.items()):
+        p.setBrush(box_tint(colors, depth))
+        p.drawRects(rects)
     p.setPen(Qt.PenStyle.NoPen)
     for group, rects in geometry.overview.items():
         p.setBrush(overview_color(colors, group))
