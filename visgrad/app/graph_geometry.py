@@ -29,8 +29,9 @@ class Geometry:
     edge_paths: list[QPainterPath] = field(default_factory=list)
     edge_total: int = 0
     overview: dict[str, list[QRectF]] = field(default_factory=dict)  # "f" or a role -> boxes
-    # The overview pre-painted (image, scene rect it covers) for big graphs; None: paint the boxes.
-    overview_picture: tuple[QImage, QRectF] | None = None
+    # The overview pre-painted for big graphs: (the image and its halvings, the scene rect they
+    # cover); None: paint the rectangles.
+    overview_picture: tuple[list[QImage], QRectF] | None = None
 
 
 def edge_points(

@@ -280,7 +280,7 @@ class OverviewItem(QGraphicsItem):
         super().__init__()
         self._groups: list[tuple[QColor, list[QRectF]]] = []
         self._bounds = QRectF()
-        self._picture: tuple[QImage, QRectF] | None = None
+        self._picture: tuple[list[QImage], QRectF] | None = None
         self.setZValue(1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
@@ -289,8 +289,9 @@ class OverviewItem(QGraphicsItem):
         self._groups = groups
         self._bounds = bounds
 
-    def set_picture(self, picture: tuple[QImage, QRectF] | None) -> None:
-        """The same rectangles pre-painted by the layout worker (big graphs), or None."""
+    def set_picture(self, picture: tuple[list[QImage], QRectF] | None) -> None:
+        """The same rectangles pre-painted by the layout worker (big graphs): the image and its
+        halvings, and the scene rect they cover; or None."""
         self._picture = picture
         self.update()
 
@@ -302,7 +303,12 @@ class OverviewItem(QGraphicsItem):
     ) -> None:
         if self._picture is not None:
             # 20,000 rectangles cost 12 ms a frame to hand to Qt; their picture, a fraction.
-            image, area = self._picture
+            levels, area = self._picture
+            lod = option.levelOfDetailFromTransform(painter.worldTransform())
+            # The smallest halving that still has a pixel per screen pixel.
+            image = next(
+                (im for im in reversed(levels) if im.width() / area.width() >= lod), levels[0]
+            )
             part = option.exposedRect.intersected(area)
             if part.isEmpty():
                 return

@@ -31,6 +31,7 @@ MARGIN = 12  # from the view's corner
 EDGES_UP_TO = 6000  # more edges than this: nodes and boxes only (a grey smudge adds nothing)
 FAR_RECTS = 3000  # nodes from which the zoomed-out overview is one picture
 FAR_SIDE, FAR_PIXELS = 8192, 6_000_000  # that picture's limits
+MIP_SIDE = 512  # its smallest halving's longer side
 
 
 def render_minimap(
@@ -83,12 +84,14 @@ def render_minimap(
 
 def render_overview(
     layout: Layout, geometry: Geometry, colors: GraphColors, depths: dict[str, int]
-) -> tuple[QImage, QRectF] | None:
+) -> tuple[list[QImage], QRectF] | None:
     """The zoomed-out overview's rectangles (open groups' boxes by their ``depths``, then the
     nodes) as one picture, for graphs with more than ``FAR_RECTS`` nodes (None for smaller ones:
     their rectangles are drawn as they are).
 
-    Its resolution is the overview's largest scale, within a pixel budget; on the layout thread.
+    Its resolution is the overview's largest scale, within a pixel budget, and it comes with its
+    halvings down to ``MIP_SIDE`` pixels, so a frame far out scales a small image, not a 6 Mpx
+    one. On the layout thread.
     """
     count = sum(len(rects) for rects in geometry.overview.values())
     if count < FAR_RECTS or not layout.positions:
@@ -122,7 +125,18 @@ def render_overview(
         p.setBrush(overview_color(colors, group))
         p.drawRects(rects)
     p.end()
-    return image, area
+    levels = [image]
+    while max(levels[-1].width(), levels[-1].height()) > MIP_SIDE:
+        last = levels[-1]
+        levels.append(
+            last.scaled(
+                max(1, last.width() // 2),
+                max(1, last.height() // 2),
+                Qt.AspectRatioMode.IgnoreAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+    return levels, area
 
 
 class Minimap(QWidget):
