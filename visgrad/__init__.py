@@ -1,103 +1,52 @@
 """visgrad: PyTorch's autograd on NumPy, where every step is an event you can watch.
 
 Write ``import visgrad as torch`` and run PyTorch tutorial code unchanged.
+
+The namespace is loaded lazily (PEP 562): ``import visgrad.trace.model`` (the debugger) loads
+``visgrad.events`` and no engine. The first lookup of a name that is not a submodule
+(``visgrad.tensor``, ``visgrad.nn.Linear`` via ``visgrad.nn`` is a submodule) loads
+``visgrad._namespace`` and copies its names here; later lookups are plain module attributes.
 """
 
+from __future__ import annotations
+
+import importlib as _importlib
+import importlib.util as _importlib_util
 import typing as _typing
 
-from visgrad import autograd, nn, optim
-from visgrad import ops as _ops  # noqa: F401 - attaches Tensor methods
-from visgrad.autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
-from visgrad.autograd.grad_mode import (
-    enable_grad,
-    inference_mode,
-    is_grad_enabled,
-    no_grad,
-    set_grad_enabled,
-)
-from visgrad.dtypes import (
-    bool,
-    double,
-    dtype,
-    float,
-    float16,
-    float32,
-    float64,
-    half,
-    int,
-    int8,
-    int16,
-    int32,
-    int64,
-    long,
-    short,
-    uint8,
-)
-from visgrad.factories import (
-    arange,
-    as_tensor,
-    empty,
-    empty_like,
-    eye,
-    from_numpy,
-    full,
-    full_like,
-    linspace,
-    logspace,
-    ones,
-    ones_like,
-    tensor,
-    zeros,
-    zeros_like,
-)
-from visgrad.ops import registry as _registry
-from visgrad.tensor import Size, Tensor
-
-FloatTensor = Tensor
-float_ = float32
+from visgrad import _lazy
 
 __version__ = "0.1.0"
 
-# API breadth for users' own scripts: devices, the default dtype, more ops and predicates.
-from visgrad import (  # noqa: E402
-    accelerator,
-    backends,
-    cuda,
-    profiler,
-    return_types,
-    serialization,
-    utils,
-)
-from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
-from visgrad.ops.tensor_api import (  # noqa: E402
-    BoolTensor,
-    ByteTensor,
-    CharTensor,
-    DoubleTensor,
-    HalfTensor,
-    IntTensor,
-    LongTensor,
-    ShortTensor,
-    get_default_dtype,
-    set_default_dtype,
-)
-from visgrad.serialization import load, save  # noqa: E402
-
-# Every op function (exp, add, sum, matmul, ...) comes from the op registry, where each op is
-# declared once; the stub lists them for IDEs and type checkers.
 if _typing.TYPE_CHECKING:
-    from visgrad._api import *  # noqa: F403
-else:
-    _registry.export(globals(), "torch")
+    from visgrad._namespace import *  # noqa: F403
 
-# PyTorch's random streams: the generator and its seeding (the samplers are declared ops).
-from visgrad import random  # noqa: E402
-from visgrad.random import (  # noqa: E402
-    Generator,
-    default_generator,
-    get_rng_state,
-    initial_seed,
-    manual_seed,
-    seed,
-    set_rng_state,
-)
+# Submodules whose name the namespace gives to something else: ``visgrad.tensor`` is the
+# factory function, as ``torch.tensor`` is, whichever of the two was imported first.
+_SHADOWED = frozenset({"tensor"})
+
+
+def _load() -> dict[str, object]:
+    namespace = _importlib.import_module("visgrad._namespace")
+    public = {k: v for k, v in vars(namespace).items() if not k.startswith("__")}
+    globals().update(public)
+    return public
+
+
+def __getattr__(name: str) -> object:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    if name not in _SHADOWED and _importlib_util.find_spec(f"{__name__}.{name}") is not None:
+        return _importlib.import_module(f"{__name__}.{name}")  # ``from visgrad import events``
+    public = _load()
+    try:
+        return public[name]
+    except KeyError:
+        raise AttributeError(f"module 'visgrad' has no attribute '{name}'", name=name) from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_load()))
+
+
+_lazy.keep_names(__name__, _SHADOWED)

@@ -6,7 +6,9 @@ this module holds only what a tensor *is*: its data, its flags, its gradient and
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +106,17 @@ class Tensor(_Methods):
         "__weakref__",
         "__dict__",
     )
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when the normal lookup fails. The op methods (exp, sum, ...) are attached
+        # by the op registry when the namespace loads; a module that imported visgrad.tensor on
+        # its own has none yet, so load it once and look again.
+        if name.startswith("__") or "visgrad._namespace" in sys.modules:
+            raise AttributeError(
+                f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self
+            )
+        importlib.import_module("visgrad._namespace")
+        return object.__getattribute__(self, name)
 
     # -- construction ---------------------------------------------------------------------------
     def __init__(self, data: Any = None, *, dtype: Any = None, requires_grad: bool = False) -> None:

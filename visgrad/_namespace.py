@@ -1,0 +1,105 @@
+"""The PyTorch-compatible namespace: what ``import visgrad as torch`` gives a user's program.
+
+``visgrad/__init__`` loads this module on the first attribute a program asks for, so the
+debugger's own modules (trace, graph, runner, app) import ``visgrad.events`` without loading the
+engine.
+"""
+
+import typing as _typing
+
+from visgrad import autograd, nn, optim
+from visgrad import ops as _ops  # noqa: F401 - attaches Tensor methods
+from visgrad.autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
+from visgrad.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from visgrad.dtypes import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from visgrad.factories import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from visgrad.ops import registry as _registry
+from visgrad.tensor import Size, Tensor
+
+FloatTensor = Tensor
+float_ = float32
+
+from visgrad import __version__  # noqa: E402,F401
+
+# API breadth for users' own scripts: devices, the default dtype, more ops and predicates.
+from visgrad import (  # noqa: E402
+    accelerator,
+    backends,
+    cuda,
+    profiler,
+    return_types,
+    serialization,
+    utils,
+)
+from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
+from visgrad.ops.tensor_api import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    get_default_dtype,
+    set_default_dtype,
+)
+from visgrad.serialization import load, save  # noqa: E402
+
+# Every op function (exp, add, sum, matmul, ...) comes from the op registry, where each op is
+# declared once; the stub lists them for IDEs and type checkers.
+if _typing.TYPE_CHECKING:
+    from visgrad._api import *  # noqa: F403
+else:
+    _registry.export(globals(), "torch")
+
+# PyTorch's random streams: the generator and its seeding (the samplers are declared ops).
+from visgrad import random  # noqa: E402
+from visgrad.random import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
