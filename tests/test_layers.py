@@ -44,7 +44,12 @@ def test_the_namespace_loads_on_first_use_and_is_torchs():
 
 def test_an_engine_module_imported_first_still_gives_a_whole_tensor():
     # the cycle tensor -> autograd -> engine -> tensor must not bite whichever module comes first
-    for first in ("visgrad.tensor", "visgrad.factories", "visgrad.random", "visgrad.autograd.engine"):
+    for first in (
+        "visgrad.tensor",
+        "visgrad.factories",
+        "visgrad.random",
+        "visgrad.autograd.engine",
+    ):
         _loaded_after(
             f"import {first}\n"
             "from visgrad.factories import tensor\n"

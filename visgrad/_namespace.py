@@ -58,10 +58,9 @@ from visgrad.tensor import Size, Tensor
 FloatTensor = Tensor
 float_ = float32
 
-from visgrad import __version__  # noqa: E402,F401
-
 # API breadth for users' own scripts: devices, the default dtype, more ops and predicates.
 from visgrad import (  # noqa: E402
+    __version__,  # noqa: E402,F401
     accelerator,
     backends,
     cuda,
