@@ -119,9 +119,12 @@ def test_ledger_shows_a_leaf_used_twice_as_two_contributions(qtbot, tmp_path):
     c = StaticController(trace_of(str(p)), str(p))
     led = _show(qtbot, GradLedger(c), 900, 300)
     c.select(c.key_of("a"))
-    _settle(qtbot)
-    adds = [e for e in led.model.entries if e.kind == "add"]
-    assert len(adds) >= 2
+
+    def adds() -> list:
+        return [e for e in led.model.entries if e.kind == "add"]
+
+    # the ledger refreshes from the event loop: wait for it, however loaded the machine is
+    qtbot.waitUntil(lambda: len(adds()) >= 2, timeout=10_000)
     np.testing.assert_allclose(led.model.sums[-1], [3.0, 5.0])
 
 

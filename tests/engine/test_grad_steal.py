@@ -149,3 +149,30 @@ def test_grad_events_of_a_taken_over_grad_match_the_node_event() -> None:
     assert accs[a._id].contribution.tolist() == [5.0, 6.0, 7.0] == accs[a._id].grad.tolist()
     assert accs[b._id].contribution.tolist() == [1.0, 2.0, 3.0] == accs[b._id].grad.tolist()
     assert not accs[a._id].grad.flags.writeable
+
+
+def test_stealing_is_limited_to_the_interpreters_whose_counts_are_known():
+    from visgrad.autograd.engine import steal_refs
+
+    assert steal_refs("cpython", (3, 11)) == steal_refs("cpython", (3, 13)) == 4
+    assert steal_refs("cpython", (3, 14)) == 0  # borrowed stack references change the count
+    assert steal_refs("cpython", (3, 10)) == 0
+    assert steal_refs("pypy", (3, 11)) == 0
+
+
+def test_without_stealing_the_first_grad_is_a_private_copy_with_the_same_values(monkeypatch):
+    from visgrad.autograd import engine
+
+    def run() -> tuple[np.ndarray, np.ndarray]:
+        w = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+        b = torch.tensor([0.25, -1.0], requires_grad=True)
+        ((torch.tensor([[1.0, 2.0]]) @ w + b).tanh() ** 2).sum().backward()
+        return w.grad._data.copy(), b.grad._data.copy()
+
+    stolen = run()
+    monkeypatch.setattr(engine, "_STEAL_REFS", 0)
+    copied = run()
+    for a, c in zip(stolen, copied, strict=True):
+        np.testing.assert_array_equal(a, c)
+    x, kept = _double_backward_through(_KeepsGrad)
+    assert not np.shares_memory(x.grad._data, kept[-1]._data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import sys
 import warnings
 from collections.abc import Sequence
 from sys import getrefcount
@@ -510,9 +511,20 @@ def _accumulate_hooked(
     _store_grad(var, g, create_graph, node, srcs)
 
 
-# References to the incoming gradient when only the engine holds it: the node's input buffer
-# list, _accumulate's and _store_grad's arguments, and getrefcount's own argument.
-_STEAL_REFS = 4
+def steal_refs(implementation: str, version: tuple[int, int]) -> int:
+    """References to an incoming gradient that only the engine holds, or 0: never steal.
+
+    On CPython 3.11 to 3.13 they are the node's input buffer list, _accumulate's and
+    _store_grad's arguments and getrefcount's own argument. Elsewhere the count means something
+    else (PyPy has no reference counts; CPython 3.14 borrows references on the stack, so a
+    gradient could look unshared while the program holds it), so the first ``.grad`` is a copy.
+    """
+    if implementation == "cpython" and (3, 11) <= version <= (3, 13):
+        return 4
+    return 0
+
+
+_STEAL_REFS = steal_refs(sys.implementation.name, (sys.version_info[0], sys.version_info[1]))
 
 
 def _private_memory(g: Tensor, a: np.ndarray) -> bool:
