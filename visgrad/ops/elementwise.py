@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import dtypes
+from visgrad import dtypes, events
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import no_grad
+from visgrad.autograd.grad_mode import STATE, no_grad
 from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.counting import nonzero
 from visgrad.ops.inplace import inplace
@@ -38,6 +38,53 @@ def _binary(fn: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return fn(x, y)
     except ValueError:
         raise RuntimeError(errors.broadcast(x.shape, y.shape)) from None
+
+
+# Tensor dtypes whose ufunc with a Python number of the key's type has the dtype PyTorch gives
+# (NumPy's weak scalars): floats with int or float numbers, int64 with int numbers.
+_WEAK_OK = {float: "f", int: "fl"}
+
+
+def _unrecorded(ufunc: Any, a: Any, b: Any) -> Tensor | None:
+    """``ufunc(a, b)`` as a Tensor when the op has nothing to record or publish: no grad to
+    record, no sink listening, operands of one float or int dtype (or a tensor and a Python
+    number it takes without promotion). Otherwise None: the op runs through ``apply``.
+
+    Every op inside a backward formula without ``create_graph`` and all plain tensor code (no
+    autograd) run here, without a node's bookkeeping; the values are the ones ``apply`` gives.
+    """
+    if events.SINKS:
+        return None
+    if isinstance(a, Tensor):
+        x = a._data
+        if isinstance(b, Tensor):
+            y = b._data
+            if x.dtype is not y.dtype or (STATE.enabled and (a._rg or b._rg)):
+                return None
+            if x.dtype.kind not in "fi":
+                return None
+        else:
+            kinds = _WEAK_OK.get(type(b))
+            if kinds is None or x.dtype.char not in _CHARS[kinds] or (STATE.enabled and a._rg):
+                return None
+            y = b
+    elif isinstance(b, Tensor):
+        y = b._data
+        kinds = _WEAK_OK.get(type(a))
+        if kinds is None or y.dtype.char not in _CHARS[kinds] or (STATE.enabled and b._rg):
+            return None
+        x = a
+    else:
+        return None
+    try:
+        r = ufunc(x, y)
+    except ValueError:
+        raise RuntimeError(errors.broadcast(np.shape(x), np.shape(y))) from None
+    return Tensor._make(r if type(r) is np.ndarray else np.asarray(r), False, None, 0)
+
+
+# dtype.char of the float dtypes ("f") and of int64 ("l"), and of both.
+_CHARS = {"f": "efdg", "fl": "efdgl"}
 
 
 def _floating(a: np.ndarray) -> np.ndarray:
@@ -67,6 +114,10 @@ def add_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 @declare("add", nodes=AddBackward0, operators=("__add__", "__radd__", "__iadd__"), inplace=add_)
 def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    if alpha == 1:
+        r = _unrecorded(np.add, a, b)
+        if r is not None:
+            return r
     if not isinstance(a, Tensor):
         if alpha == 1:
             # ``2 + t`` is ``t + 2`` in PyTorch: the tensor is input 0, the number an edge-less 1.
@@ -135,6 +186,10 @@ def sub_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     inplace=sub_,
 )
 def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    if alpha == 1:
+        r = _unrecorded(np.subtract, a, b)
+        if r is not None:
+            return r
     if not isinstance(a, Tensor):
         return apply(RsubBackward1, wrap(b, None), other=a, alpha=alpha)
     return apply(SubBackward0, a, wrap(b, a), alpha=alpha)
@@ -178,6 +233,9 @@ def mul_(t: Tensor, other: Any) -> Tensor:
     inplace=mul_,
 )
 def mul(a: Any, b: Any) -> Tensor:
+    r = _unrecorded(np.multiply, a, b)
+    if r is not None:
+        return r
     if not isinstance(a, Tensor):
         # ``2 * t`` is ``t * 2`` in PyTorch (next_functions: the tensor's edge first).
         return apply(MulBackward0, b, wrap(a, b))
