@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import events
 from visgrad.autograd.grad_mode import STATE
+from visgrad.dtypes import to_np
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import where
 from visgrad.ops.pointwise import sign
@@ -54,7 +56,7 @@ class SumBackward0(Op):
             self.save(dim=dims, keepdim=keepdim)
         self._dims, self._keep = dims, keepdim
         out_dt = dtype if dtype is not None else (np.int64 if x.dtype.kind in "biu" else x.dtype)
-        return np.sum(x, axis=dims, keepdims=keepdim, dtype=out_dt)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=out_dt)
 
     def backward(self, g: Tensor) -> Tensor:
         return expand_back(g, self.saved("self_sym_sizes"), self._dims, self._keep)
@@ -104,8 +106,12 @@ def _long_name(dt: np.dtype) -> str:
 
 @declare("sum", nodes=(SumBackward0, SumBackward1))
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
-    from visgrad.dtypes import to_np
-
+    if dim is None and dtype is None and not events.SINKS and not (STATE.enabled and a._rg):
+        x = a._data
+        if x.dtype.kind == "f":
+            # Nothing to record or publish: the whole-tensor sum of a float tensor, as the op's
+            # forward computes it, without a node.
+            return Tensor._make(np.asarray(np.add.reduce(x, axis=None)), False, None, 0)
     return apply(
         SumBackward0 if dim is None else SumBackward1,
         a,
@@ -117,8 +123,6 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
 
 @declare("mean", nodes=(MeanBackward0, MeanBackward1))
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    from visgrad.dtypes import to_np
-
     return apply(
         MeanBackward0 if dim is None else MeanBackward1,
         a,
