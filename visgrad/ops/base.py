@@ -9,6 +9,7 @@ record, wires ``next_functions``, remembers input shapes so broadcasting is undo
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,9 @@ class Op(Node):
     saves_output: str | None = None
     # Indices of forward outputs that are differentiable (the rest, e.g. indices, are not).
     differentiable: tuple[int, ...] = (0,)
+    # An unrecorded run (no grad) keeps nothing: ``save`` sees None. On the class, so apply does not
+    # give every unrecorded op's node an instance dict just to say so.
+    _saved: dict[str, Any] | None = None
 
     def forward(self, *inputs: Tensor, **attrs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -51,10 +55,37 @@ class Op(Node):
             store_saved(self, saved, values)
 
 
+# 0-d constants for Python numbers, by type, value, dtype of the tensor, negative zero and default
+# dtype: a loop such as ``y = y * 1.0001 + 0.0001`` wraps the same numbers every step. The arrays
+# are read-only, so sharing one between ops cannot leak a write.
+_constants: dict[tuple[Any, ...], Tensor] = {}
+
+
 def wrap(x: Any, like: Tensor | None = None) -> Tensor:
     """A Tensor for ``x``; Python numbers become 0-d constants of the dtype PyTorch would use."""
     if isinstance(x, Tensor):
         return x
+    tx = type(x)
+    if like is not None and (tx is float or tx is int):
+        key = (
+            tx,
+            x,
+            like._data.dtype,
+            x == 0 and math.copysign(1.0, x) < 0,
+            dtypes.default_float,  # an int tensor and a float: the default dtype
+        )
+        t = _constants.get(key)
+        if t is None:
+            t = _wrap_number(x, like)
+            t._data.setflags(write=False)
+            if len(_constants) > 1024:
+                _constants.clear()
+            _constants[key] = t
+        return t
+    return _wrap_number(x, like)
+
+
+def _wrap_number(x: Any, like: Tensor | None) -> Tensor:
     if like is not None and isinstance(x, (int, float, bool, np.number)):
         kind = like._data.dtype.kind
         if isinstance(x, (bool, np.bool_)):
@@ -102,8 +133,6 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
         # Node.__init__ inlined: this runs for every recorded op.
         node.id = next(_node_ids)
         node._saved = {}
-    else:
-        node._saved = None
     out = node.forward(*inputs, **attrs) if attrs else node.forward(*inputs)
     if not rec and type(out) is not tuple:
         # Unrecorded single-output op (every op inside a backward formula): nothing to wire.
