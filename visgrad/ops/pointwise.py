@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import dtypes
+from visgrad import dtypes, events
+from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.elementwise import _binary, _floating, _pair, ones_like, where
 from visgrad.ops.inplace import inplace
@@ -26,7 +27,8 @@ _BY_MULTIPLY: dict[Any, Any] = {
     -2: lambda x: 1 / (x * x),
     -0.5: lambda x: 1 / np.sqrt(x),
 }
-_SPECIAL_EXPONENTS = {int: _BY_MULTIPLY, float: _BY_MULTIPLY}
+_SQUARE_CUBE = (2, 3)
+_SPECIAL_EXPONENTS = (int, float)
 
 
 class PowBackward0(Op):
@@ -39,8 +41,11 @@ class PowBackward0(Op):
         self.save(self=a, exponent=exponent)
         x = a._data
         if x.dtype.kind == "f" and type(exponent) in _SPECIAL_EXPONENTS:
-            special = _SPECIAL_EXPONENTS[type(exponent)].get(exponent)
+            special = _BY_MULTIPLY.get(exponent)
             if special is not None:
+                if exponent > 0:
+                    # A product: no division by zero nor invalid value to silence.
+                    return special(x)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     return special(x)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -120,6 +125,17 @@ def pow_(t: Tensor, exponent: Any) -> Tensor:
     inplace=pow_,
 )
 def pow(a: Any, exponent: Any) -> Tensor:  # noqa: A001
+    if (
+        type(exponent) in _SPECIAL_EXPONENTS
+        and not events.SINKS
+        and isinstance(a, Tensor)
+        and not (STATE.enabled and a._rg)
+        and a._data.dtype.kind == "f"
+        and exponent in _SQUARE_CUBE
+    ):
+        # ``x ** 2`` and ``x ** 3`` with nothing to record or publish: the product itself.
+        r = _BY_MULTIPLY[exponent](a._data)
+        return Tensor._make(r if type(r) is np.ndarray else np.asarray(r), False, None, 0)
     if not isinstance(a, Tensor):
         return apply(PowBackward2, exponent, base=a)
     if isinstance(exponent, Tensor):
