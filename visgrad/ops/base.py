@@ -44,6 +44,9 @@ class Op(Node):
     # An unrecorded run (no grad) keeps nothing: ``save`` sees None. On the class, so apply does not
     # give every unrecorded op's node an instance dict just to say so.
     _saved: dict[str, Any] | None = None
+    # The ufunc an unrecorded in-place run may write with directly (``add_``: np.add), when the
+    # op is that ufunc alone on operands of one dtype.
+    inplace_ufunc: Any = None
 
     def forward(self, *inputs: Tensor, **attrs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward")

@@ -98,6 +98,8 @@ class AddBackward0(Op):
     input_names = ("self", "other")
     formulas = {"self": "grad", "other": "grad * alpha"}
 
+    inplace_ufunc = np.add
+
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
         x, y = _pair(a, b)
@@ -130,6 +132,8 @@ class SubBackward0(Op):
     op_name = "sub"
     input_names = ("self", "other")
     formulas = {"self": "grad", "other": "-grad * alpha"}
+
+    inplace_ufunc = np.subtract
 
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
@@ -207,6 +211,8 @@ class MulBackward0(Op):
     op_name = "mul"
     input_names = ("self", "other")
     formulas = {"self": "grad * other", "other": "grad * self"}
+
+    inplace_ufunc = np.multiply
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a, other=b)

@@ -123,9 +123,26 @@ def inplace(
         _check_leaf(t)
         rec = t._rg or any(o._rg for o in others) or (t._base is not None and t._base._rg)
     if not rec:
+        x = t._data
+        uf = cls.inplace_ufunc
+        if (
+            uf is not None
+            and len(others) == 1
+            and attrs.get("alpha", 1) == 1
+            and x.dtype.kind in "fi"
+            and x.flags.writeable
+        ):
+            y = others[0]._data
+            if y.dtype is x.dtype and (y.shape == x.shape or y.ndim == 0):
+                # ``p -= lr * g``: the ufunc writes into the tensor's buffer, without building the
+                # out-of-place result and copying it over (same values: one dtype, no broadcast).
+                uf(x, y, out=x)
+                t._version.value += 1
+                if events.SINKS:
+                    publish_update(t, op, None, others)
+                return t
         node = cls.__new__(cls)
-        node._saved = None
-        _write(t._data, np.asarray(node.forward(t, *others, **attrs)))
+        _write(x, np.asarray(node.forward(t, *others, **attrs)))
         t._version.value += 1
         if events.SINKS:
             publish_update(t, op, None, others)
