@@ -85,3 +85,28 @@ def test_torch_profiler_records_only_the_active_steps_of_its_schedule(tmp_path):
     path = tmp_path / "trace.json"
     prof.export_chrome_trace(str(path))
     assert [e["name"] for e in json.loads(path.read_text())["traceEvents"]] == ["aten::exp"] * 2
+
+
+def test_profile_sees_plain_tensor_ops_and_the_ops_inside_backward():
+    x = torch.linspace(-1.0, 1.0, 8)
+    a = torch.tensor(0.5)
+    with torch.autograd.profiler.profile() as prof:
+        y = a + a * x + x**2  # no autograd: the ops still run as ops
+        y.sum()
+        a -= 0.1 * y.sum()
+    ka = {e.key: e for e in prof.key_averages()}
+    assert ka["aten::mul"].count == 2
+    assert ka["aten::add"].count == 1 + 1
+    assert ka["aten::pow"].count == 1
+    assert ka["aten::sum"].count == 2
+    assert ka["aten::sub"].count == 1
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with torch.autograd.profiler.profile() as prof:
+        loss.backward()
+    ka = {e.key: e for e in prof.key_averages()}
+    assert ka["aten::mul"].count == 2  # MulBackward0's two products
+    # Leaving the profiler restores the shortcuts.
+    from visgrad.ops.base import OBSERVED
+
+    assert not OBSERVED

@@ -368,6 +368,7 @@ def _timed_node_call(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _patch() -> None:
     from visgrad.autograd import engine
+    from visgrad.ops import base
     from visgrad.ops.base import Op
 
     seen: set[type] = set()
@@ -382,9 +383,13 @@ def _patch() -> None:
             cls.forward = _timed_forward(original)
     _PATCHED.append((engine, "_call_node", engine._call_node))
     engine._call_node = _timed_node_call(engine._call_node)
+    base.OBSERVED.append(_patch)  # ops that would skip their node run it, to be timed
 
 
 def _unpatch() -> None:
+    from visgrad.ops import base
+
+    base.OBSERVED.clear()
     while _PATCHED:
         owner, name, original = _PATCHED.pop()
         setattr(owner, name, original)

@@ -30,6 +30,10 @@ from visgrad.autograd.node import (
 from visgrad.tensor import Tensor
 
 _int64 = np.dtype(np.int64)
+# Non-empty while something times each op's forward (the profiler): the shortcuts that skip an
+# op's node when nothing records (``mul``'s, ``sum``'s, ...) then take the full path, so every op
+# is seen, as with a sink attached.
+OBSERVED: list[object] = []
 _meta_cache: dict[tuple[tuple[int, ...], Any], tuple[tuple[int, ...], Any]] = {}
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from visgrad import dtypes, events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE, no_grad
-from visgrad.ops.base import Op, apply, promote, wrap
+from visgrad.ops.base import OBSERVED, Op, apply, promote, wrap
 from visgrad.ops.counting import nonzero
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
@@ -53,7 +53,7 @@ def _unrecorded(ufunc: Any, a: Any, b: Any) -> Tensor | None:
     Every op inside a backward formula without ``create_graph`` and all plain tensor code (no
     autograd) run here, without a node's bookkeeping; the values are the ones ``apply`` gives.
     """
-    if events.SINKS:
+    if events.SINKS or OBSERVED:
         return None
     if isinstance(a, Tensor):
         x = a._data

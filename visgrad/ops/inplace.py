@@ -20,7 +20,7 @@ from visgrad._aliasing import alias_snapshots
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import Node, accumulator
-from visgrad.ops.base import Op, saved_tensor_names, wrap
+from visgrad.ops.base import OBSERVED, Op, saved_tensor_names, wrap
 from visgrad.ops.copy_slices import (
     AsStridedBackward0,
     AsStridedScatterBackward0,
@@ -127,6 +127,7 @@ def inplace(
         uf = cls.inplace_ufunc
         if (
             uf is not None
+            and not OBSERVED
             and len(others) == 1
             and attrs.get("alpha", 1) == 1
             and x.dtype.kind in "fi"

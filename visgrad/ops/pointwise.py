@@ -13,7 +13,7 @@ import numpy as np
 
 from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
-from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.base import OBSERVED, Op, apply, wrap
 from visgrad.ops.elementwise import _binary, _floating, _pair, ones_like, where
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
@@ -128,6 +128,7 @@ def pow(a: Any, exponent: Any) -> Tensor:  # noqa: A001
     if (
         type(exponent) in _SPECIAL_EXPONENTS
         and not events.SINKS
+        and not OBSERVED
         and isinstance(a, Tensor)
         and not (STATE.enabled and a._rg)
         and a._data.dtype.kind == "f"

@@ -9,7 +9,7 @@ import numpy as np
 from visgrad import events
 from visgrad.autograd.grad_mode import STATE
 from visgrad.dtypes import to_np
-from visgrad.ops.base import Op, apply
+from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.ops.elementwise import where
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
@@ -106,7 +106,13 @@ def _long_name(dt: np.dtype) -> str:
 
 @declare("sum", nodes=(SumBackward0, SumBackward1))
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
-    if dim is None and dtype is None and not events.SINKS and not (STATE.enabled and a._rg):
+    if (
+        dim is None
+        and dtype is None
+        and not events.SINKS
+        and not OBSERVED
+        and not (STATE.enabled and a._rg)
+    ):
         x = a._data
         if x.dtype.kind == "f":
             # Nothing to record or publish: the whole-tensor sum of a float tensor, as the op's
