@@ -17,7 +17,6 @@ import numpy as np
 from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import STATE
 
 _tensor_ids = itertools.count(1)
 
@@ -243,11 +242,6 @@ class Tensor(_Methods):
     @_version.setter
     def _version(self, vc: VersionCounter) -> None:
         self._vc = vc
-
-    @property
-    def _version_value(self) -> int:
-        vc = self._vc
-        return 0 if vc is None else vc.value
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -513,7 +507,3 @@ def _dim(d: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
         )
     return d % n if ndim else 0
-
-
-def grad_enabled() -> bool:
-    return STATE.enabled

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFontMetricsF,
     QImage,
@@ -396,7 +395,3 @@ def grad_pen(color: QColor, width: float, alpha: int = 255) -> QPen:
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     pen.setCosmetic(True)  # device pixels: a gradient stays visible at any zoom
     return pen
-
-
-def solid(color: QColor) -> QBrush:
-    return QBrush(color)

@@ -23,7 +23,7 @@ structure look the same, with their shared parameters in the same places.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QResizeEvent
+from PySide6.QtGui import QMouseEvent, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from visgrad.app.graph_geometry import grid_rows
@@ -379,6 +379,3 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
         self._grid_pen.setDashPattern([1.0, 24.0 * scale - 1.0])
         painter.setPen(self._grid_pen)
         painter.drawLines(grid_rows(rect))
-
-    def background_color(self) -> QColor:
-        return self.colors.background

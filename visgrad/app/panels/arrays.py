@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -359,7 +359,3 @@ class ArrayView(QWidget):
         flat = np.argwhere(~np.isfinite(a2))[0]
         self.table.scrollTo(self.model.index(int(flat[0]), int(flat[1])))
         return idx
-
-
-def brush(color: str) -> QBrush:
-    return QBrush(QColor(color))

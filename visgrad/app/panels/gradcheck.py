@@ -115,10 +115,6 @@ class GradcheckPanel(QWidget):
         self.last: list[LeafResult] = []
         self.error = ""
 
-    def _backward_at_cursor(self) -> int:
-        """The backward() call the cursor is in or after (1 if none yet)."""
-        return max(1, self.controller.state().backward_index)
-
     def start(self, selected_only: bool = True, backward_index: int | None = None) -> bool:
         """Start a check in a worker thread; False (with a message) when it cannot start."""
         if self.worker is not None:
