@@ -273,7 +273,9 @@ class Controller(QObject):
         """Save the run, with its program's text, in a worker."""
         from visgrad.app.file_tasks import save_trace_async
 
-        save_trace_async(self, path, list(self.model.events), self.sources, self.program_path)
+        save_trace_async(
+            self, path, list(self.model.original_events()), self.sources, self.program_path
+        )
 
     def source_text(self, path: str) -> str:
         """The text of program file ``path``: from the trace when it carries it, else the disk.

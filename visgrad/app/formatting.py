@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import events
+from visgrad.trace.caps import clip
 from visgrad.trace.codec import ArraySummary
 
 
@@ -138,10 +139,10 @@ def describe(
         return f"optimizer  {ev.optimizer}.step()  lr {lrs}{_short_src(ev.source)}"
     if isinstance(ev, events.Output):
         # Continuation lines of a tensor repr are indented; one space reads better in one row.
-        text = " ⏎ ".join(line.strip() for line in ev.text.rstrip("\n").split("\n"))
+        text = " ⏎ ".join(line.strip() for line in ev.text[:400].rstrip("\n").split("\n"))
         return f"print  {text[:80]}"
     if isinstance(ev, events.ProgramError):
-        return f"error  {ev.exc_type}: {ev.message}"
+        return f"error  {ev.exc_type}: {clip(ev.message, 300)}"
     if isinstance(ev, events.RunState):
         return f"run  {ev.state} {ev.reason}".rstrip()
     return ev.kind

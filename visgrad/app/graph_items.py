@@ -27,6 +27,7 @@ from visgrad.app.theme import GraphColors, label_font, mono_font, role_color
 # Every tensor card has a gradient row: ``.grad`` on leaves, d(loss)/d(tensor) on the others.
 TENSOR_W, TENSOR_H = 220.0, 68.0
 FN_W, FN_H = 150.0, 28.0
+FN_MAX_W = 3 * TENSOR_W  # a longer grad_fn name is elided: boxes (and renders) stay bounded
 # Below these levels of detail text would be unreadable: draw boxes only / the title only.
 LOD_BOXES, LOD_TITLE = 0.26, 0.66
 GRAD_ROLES = ("parameter", "leaf")
@@ -47,7 +48,8 @@ _FM_MONO_BOLD = QFontMetricsF(_MONO_BOLD)
 def node_size(kind: str, role: str, label: str = "") -> tuple[float, float]:
     """Size of a node box in scene units; fixed per node so incremental layout stays valid."""
     if kind == "function":
-        return max(FN_W, round(_FM_MONO_BOLD.horizontalAdvance(label)) + 44.0), FN_H
+        wide = round(_FM_MONO_BOLD.horizontalAdvance(label[:200])) + 44.0
+        return min(FN_MAX_W, max(FN_W, wide)), FN_H
     return TENSOR_W, TENSOR_H
 
 

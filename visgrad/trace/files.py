@@ -66,7 +66,9 @@ def _version() -> str:
 
 
 def _events_of(src: Any) -> Sequence[ev_.Event]:
-    evs = getattr(src, "events", src)
+    # A model's views cut long texts; the file keeps them whole.
+    whole = getattr(src, "original_events", None)
+    evs = whole() if whole is not None else src
     return evs if isinstance(evs, Sequence) else list(evs)
 
 

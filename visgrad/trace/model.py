@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from visgrad import events as ev_
-from visgrad.trace import budget
+from visgrad.trace import budget, caps
 from visgrad.trace.codec import ArraySummary
 from visgrad.trace.cursor import FoldCursor
 from visgrad.trace.fold import Folder
@@ -98,6 +98,7 @@ class TraceModel:
         self._out_ticks: list[int] = []
         self._out_texts: list[str] = []
         self._bytes = array("q")
+        self.full_texts = caps.FullTexts()  # the whole of every text cut for the views
         self._payload_bytes = 0
         self._drop_next = 0
         self.dropped_payloads = 0
@@ -122,6 +123,14 @@ class TraceModel:
         """The log itself (read it, never change it; payload-dropped events hold summaries)."""
         return self._events
 
+    def original_events(self) -> Iterator[ev_.Event]:
+        """The log with every text as it came (the views' events have long texts cut)."""
+        if not self.full_texts:
+            yield from self._events
+            return
+        for tick, ev in enumerate(self._events):
+            yield self.full_texts.original(tick, ev)
+
     @property
     def payload_bytes(self) -> int:
         """Bytes of array payload the log still holds."""
@@ -135,6 +144,10 @@ class TraceModel:
     def append(self, ev: ev_.Event) -> None:
         """Add the next event of the run."""
         tick = len(self._events)
+        shown = caps.capped(ev)
+        if shown is not ev:
+            self.full_texts.record(tick, ev, shown)
+            ev = shown
         self._events.append(ev)
         head = self._head
         self._index.tick = tick

@@ -11,8 +11,11 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from visgrad.app.contain import ErrorLabel, contained
+from visgrad.app.full_text import squeezable
 from visgrad.app.panels.arrays import fmt
 from visgrad.trace.codec import ArraySummary, stats
+
+WIDEST_LABEL = 480  # px a label may ask for; a wider one (a long name, one word) is squeezed
 
 
 class Panel(QWidget):
@@ -46,6 +49,10 @@ class Panel(QWidget):
         self._dirty = False
         if contained(self.view_name, self.refresh, self.show_failure) and self._failure:
             self._failure.hide()
+        # A long name in any label must not widen the dock, and with it the window.
+        for lab in self.findChildren(QLabel):
+            if lab.minimumSizeHint().width() > WIDEST_LABEL:
+                squeezable(lab)
 
     @property
     def view_name(self) -> str:

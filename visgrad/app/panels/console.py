@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from visgrad.app.full_text import show_full_text
 from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel
+from visgrad.trace.caps import was_cut
 
 
 class ConsolePanel(Panel):
@@ -25,6 +27,13 @@ class ConsolePanel(Panel):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.text)
+        # Long prints and tracebacks are shown cut (see ``trace.caps``); this opens them whole.
+        self.whole = QPushButton("Show the whole text (some of it is cut here)")
+        self.whole.setFlat(True)
+        self.whole.clicked.connect(self.show_full)
+        self.whole.hide()
+        lay.addWidget(self.whole)
+        self.full_window: QWidget | None = None
         self._shown = ""
         self._error: Any = None
         controller.events_appended.connect(self.invalidate)
@@ -52,8 +61,19 @@ class ConsolePanel(Panel):
                 )
                 c.insertText(("\n" if out and not out.endswith("\n") else "") + tb, red)
         self._shown, self._error = out, err
+        tb = getattr(err, "traceback", "") if err is not None else ""
+        self.whole.setVisible(was_cut(out) or was_cut(tb))
         self.text.moveCursor(QTextCursor.MoveOperation.End)
         self.text.ensureCursorVisible()
+
+    def show_full(self) -> QWidget:
+        """A window with the output and the traceback as the program wrote them."""
+        full = self.controller.model.full_texts.full
+        text = full(self._shown)
+        if self._error is not None:
+            text += "\n" + full(getattr(self._error, "traceback", "") or "")
+        self.full_window = show_full_text(self, "Program output", text)
+        return self.full_window
 
     def plain_text(self) -> str:
         return self.text.toPlainText()

@@ -125,7 +125,9 @@ class GradcheckPanel(QWidget):
         model = self.controller.model
         if model.next_tick(events.BackwardBegin, -1) is None:
             return self._say("The run has not called backward() yet.")
-        log = list(model.events)  # the job re-runs the program against the recorded events
+        log = list(
+            model.original_events()
+        )  # the job re-runs the program against the recorded events
         state = self.controller.state()
         names = {t.id: t.name for t in state.tensors.values()}
         tensors = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -20,13 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from visgrad import events
+from visgrad.app.full_text import show_full_text, squeezable
 from visgrad.app.panels.arrays import ArrayView
 from visgrad.app.panels.base import Panel, heading, short_source, stats_row
+from visgrad.trace.caps import clip, was_cut
 from visgrad.trace.codec import ArraySummary
 from visgrad.trace.formula_text import lookup
 from visgrad.trace.state import FunctionState, State, TensorState
 
 STAT_COLUMNS = ("min", "max", "mean", "norm", "NaN", "Inf")
+PROP = 300  # characters of one fact shown; longer ones get a "show full" link
+TITLE = 120
 
 
 def saved_names(fs: FunctionState) -> tuple[tuple[str, ...], bool]:
@@ -39,7 +44,7 @@ class Inspector(Panel):
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
-        self.title = heading("Nothing selected")
+        self.title = squeezable(heading("Nothing selected"))
         self.props = QGridLayout()
         self.props.setHorizontalSpacing(12)
         self.props.setVerticalSpacing(2)
@@ -74,6 +79,7 @@ class Inspector(Panel):
         lay.addWidget(self.tabs, 1)
         lay.addStretch(0)  # takes the room while the tables are hidden (nothing selected)
         self.shown: tuple[str, int] | None = None
+        self.full_window: QWidget | None = None
 
     # -- building blocks ------------------------------------------------------------------------
     def _set_props(self, rows: list[tuple[str, str]]) -> None:
@@ -86,13 +92,29 @@ class Inspector(Panel):
             r, c = (i, 0) if i < half else (i - half, 2)
             key = QLabel(k)
             key.setStyleSheet("color:#6b7280;")
-            val = QLabel(v)
-            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            val = squeezable(QLabel())
+            if len(v) > PROP or was_cut(v):
+                val.setTextFormat(Qt.TextFormat.RichText)
+                val.setText(f"{escape(clip(v, PROP))} <a href='full'>show full</a>")
+                val.linkActivated.connect(lambda _, k=k, v=v: self.show_full(k, v))
+            else:
+                val.setTextFormat(Qt.TextFormat.PlainText)
+                val.setText(v)
+            val.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+                | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            )
             val.setWordWrap(True)
             self.props.addWidget(key, r, c)
             self.props.addWidget(val, r, c + 1)
         self.props.setColumnStretch(1, 1)
         self.props.setColumnStretch(3, 1)
+
+    def show_full(self, what: str, text: str) -> QWidget:
+        """A window with the whole of ``text`` (as the trace holds it), to read and copy."""
+        whole = self.controller.model.full_texts.full(text)
+        self.full_window = show_full_text(self, f"{what} — {self.title.text()}", whole)
+        return self.full_window
 
     def _set_stats(self, rows: list[tuple[str, np.ndarray | ArraySummary | None]]) -> None:
         """One column per array (value, grad, Δ …), one row per statistic: fits a narrow dock."""
@@ -156,7 +178,7 @@ class Inspector(Panel):
     def _show_tensor(self, state: State, ts: TensorState) -> None:
         self.shown = ("t", ts.id)
         fn = state.functions.get(ts.producer) if ts.producer is not None else None
-        self.title.setText(f"{ts.name}  ·  tensor t{ts.id}  ·  {ts.role}")
+        self.title.setText(f"{clip(ts.name, TITLE)}  ·  tensor t{ts.id}  ·  {ts.role}")
         # A leaf shows its .grad; any other tensor d(loss)/d(tensor), which backward computed
         # whether or not the program called retain_grad().
         grad = ts.grad if ts.is_leaf or ts.grad is not None else ts.dloss
@@ -167,7 +189,8 @@ class Inspector(Panel):
             what = f"∂loss/∂{ts.name}, no retain_grad() needed" if grad is not None else "—"
             grad_row = ("gradient", f"{what}{grad_note}")
         self._set_props(
-            [
+            _long_one("name", ts.name)
+            + [
                 ("shape", str(tuple(ts.shape))),
                 ("dtype", ts.dtype),
                 ("requires_grad", str(ts.requires_grad)),
@@ -231,9 +254,13 @@ class Inspector(Panel):
         if saved:
             saved_text += " — released after backward" if released else " — kept"
         attrs = ", ".join(f"{k}={v}" for k, v in fs.attrs.items() if k != "constants") or "—"
-        self.title.setText(f"{fs.grad_fn}  ·  function f{fs.id}  ·  forward {fs.op}")
+        self.title.setText(
+            f"{clip(fs.grad_fn, TITLE)}  ·  function f{fs.id}  ·  forward {clip(fs.op, TITLE)}"
+        )
         self._set_props(
-            [
+            _long_one("grad_fn", fs.grad_fn)
+            + _long_one("forward op", fs.op)
+            + [
                 ("inputs", ", ".join(ins) or "—"),
                 ("outputs", ", ".join(outs) or "—"),
                 ("attributes", attrs),
@@ -285,6 +312,11 @@ class Inspector(Panel):
                 )
                 self.alert.show()
                 return
+
+
+def _long_one(key: str, text: str) -> list[tuple[str, str]]:
+    """A row for a text the title shows cut (its "show full" link has it whole)."""
+    return [(key, text)] if len(text) > TITLE or was_cut(text) else []
 
 
 def _bad_count(a: Any) -> int:

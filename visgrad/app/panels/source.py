@@ -14,8 +14,10 @@ from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel
 from visgrad.app.theme import is_dark
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.trace.caps import clip_lines
 from visgrad.trace.state import State
 
+LINE = 1_000  # characters of one source line shown (a longer one ends in an ellipsis)
 # Line and gutter colours per palette: the light ones behind the dark palette's light text made
 # the current line unreadable.
 _LIGHT = {
@@ -237,7 +239,7 @@ class SourcePanel(Panel):
                 text = self.controller.source_text(path)
             except OSError as e:
                 text = f"# cannot read {path}: {e}"
-        self.code.setPlainText(text)
+        self.code.setPlainText(clip_lines(text, LINE))
         # The file's name; the full path (often long and absolute) is the tooltip.
         self.path_label.setText(Path(path).name if path else "")
         self.path_label.setToolTip(path or "")

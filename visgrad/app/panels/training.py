@@ -29,8 +29,11 @@ from visgrad.app.panels.training_plots import (
     series_color,
 )
 from visgrad.app.theme import graph_colors
+from visgrad.trace.caps import clip
 from visgrad.trace.training import RATIO_GUIDE, LayerStats, Marker, TrainingStats
 from visgrad.trace.training_table import lr_names, parameter_names
+
+LEGEND_NAME = 40  # characters of a parameter's name in the legend (the tooltip has them whole)
 
 
 def running_mean(y: np.ndarray, window: int) -> np.ndarray:
@@ -162,7 +165,8 @@ class TrainingPanel(Panel):
             ratios.append(st.column(st.update_ratio[tid]))
             self.grad.set_series(tid, x, grads[-1], color)
             self.ratio.set_series(tid, x, ratios[-1], color)
-            swatches.append(f"<span style='color:{color.name()}'>■</span>&nbsp;{escape(name)}")
+            short = escape(clip(name, LEGEND_NAME))
+            swatches.append(f"<span style='color:{color.name()}'>■</span>&nbsp;{short}")
         for p in (self.grad, self.ratio):
             p.drop_missing(list(pnames))
         self.grad.fit_decades(grads)
@@ -184,13 +188,14 @@ class TrainingPanel(Panel):
         markers = st.all_markers()
         self.markers.set_markers(markers, loss, top)
         self.legend.setText("&nbsp;&nbsp; ".join(swatches) + marker_legend(markers))
+        self.legend.setToolTip("\n".join(pnames.values()))
 
     def _draw_layers(self, layers: list[LayerStats]) -> None:
         self.act_hist.set_layers(layers, "activation")
         self.grad_hist.set_layers(layers, "gradient")
         rows = [
             f"<span style='color:{series_color(i).name()}'>■</span>&nbsp;"
-            + escape(layer_caption(layer))
+            + escape(clip(layer_caption(layer), LEGEND_NAME * 2))
             for i, layer in enumerate(layers)
         ]
         self.layers_text.setText("<br>".join(rows) if rows else "")
