@@ -109,6 +109,24 @@ def _plan(cls: type[ev_.Event]) -> tuple[tuple[str, int, bool], ...]:
     return plan
 
 
+def _too_long(v: Any, limit: int) -> bool:
+    """True when some string in ``v`` has more than ``limit`` characters."""
+    t = type(v)
+    if t is str:
+        return len(v) > limit
+    if t is tuple or t is list:
+        for x in v:
+            if type(x) is str:
+                if len(x) > limit:
+                    return True
+            elif type(x) in (tuple, list, dict) and _too_long(x, limit):
+                return True
+        return False
+    if t is dict:
+        return any(_too_long(k, limit) or _too_long(x, limit) for k, x in v.items())
+    return False
+
+
 def capped(ev: ev_.Event) -> ev_.Event:
     """``ev`` itself when none of its text is too long for the views, else a copy with it cut."""
     changes: dict[str, Any] = {}
@@ -117,10 +135,8 @@ def capped(ev: ev_.Event) -> ev_.Event:
         if plain:
             if len(v) > limit:
                 changes[name] = clip_middle(v, limit) if limit == TEXT else clip(v, limit)
-        elif v is not None:
-            got = _cap_value(v, limit)
-            if got is not v:
-                changes[name] = got
+        elif v and _too_long(v, limit):
+            changes[name] = _cap_value(v, limit)
     return dataclasses.replace(ev, **changes) if changes else ev
 
 
