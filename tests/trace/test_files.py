@@ -15,6 +15,7 @@ import pytest
 import trace_programs as tp
 
 from visgrad import events as ev
+from visgrad.runner.session import run_headless
 from visgrad.trace import codec, file_blocks, files
 from visgrad.trace.files import TraceFileError, info_text, load_trace, save_trace
 from visgrad.trace.model import TraceModel
@@ -384,13 +385,67 @@ def test_oversized_member_is_refused_before_reading(tmp_path, monkeypatch) -> No
         load_trace(tmp_path / "big.vgtrace")
 
 
-def test_zip_bomb_is_refused(tmp_path, monkeypatch) -> None:
+def _claim_size(path, member: str, size: int) -> None:
+    """Make the central directory claim ``size`` inflated bytes for ``member`` (as a bomb does)."""
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x01\x02")
+    while True:
+        n = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + n].decode() == member:
+            data[at + 24 : at + 28] = size.to_bytes(4, "little")
+            break
+        at = data.index(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_a_member_claiming_more_than_deflate_can_give_is_refused_as_a_zip_bomb(tmp_path) -> None:
     members = members_of(tmp_path)
-    members["blocks/0.npy"] = npy_bytes(np.zeros(1 << 24, np.uint8))  # 16 MiB -> ~16 KiB
-    monkeypatch.setattr(files, "RATIO_FLOOR", 1 << 16)
-    write_zip(tmp_path / "bomb.vgtrace", members)
-    with pytest.raises(TraceFileError, match="zip bomb"):
-        load_trace(tmp_path / "bomb.vgtrace")
+    members["blocks/0.npy"] = npy_bytes(np.zeros(1 << 20, np.uint8))
+    bomb = tmp_path / "bomb.vgtrace"
+    write_zip(bomb, members)
+    _claim_size(bomb, "blocks/0.npy", 1 << 30)
+    with pytest.raises(TraceFileError, match="zip bomb") as info:
+        load_trace(bomb)
+    assert "\n" not in str(info.value)
+
+
+def test_members_that_overlap_are_refused_as_a_zip_bomb(tmp_path) -> None:
+    bomb = tmp_path / "bomb.vgtrace"
+    write_zip(bomb, members_of(tmp_path))
+    data = bomb.read_bytes()
+    # A second central directory entry for the events, under another name: shared data.
+    at = data.index(b"PK\x01\x02")
+    end = data.index(b"PK\x05\x06")
+    entries = data[at:end]
+    i = 0
+    while True:
+        n = int.from_bytes(entries[i + 28 : i + 30], "little")
+        extra = int.from_bytes(entries[i + 30 : i + 32], "little")
+        comment = int.from_bytes(entries[i + 32 : i + 34], "little")
+        size = 46 + n + extra + comment
+        if entries[i + 46 : i + 46 + n] == b"events.jsonl":
+            copy = bytearray(entries[i : i + size])
+            copy[46 : 46 + n] = b"blocks/9.npy"
+            break
+        i += size
+    eocd = bytearray(data[end:])
+    count = int.from_bytes(eocd[10:12], "little") + 1
+    eocd[8:10] = eocd[10:12] = count.to_bytes(2, "little")
+    eocd[12:16] = (len(entries) + len(copy)).to_bytes(4, "little")
+    bomb.write_bytes(data[:at] + entries + bytes(copy) + bytes(eocd))
+    with pytest.raises(TraceFileError, match="overlap"):
+        load_trace(bomb)
+
+
+def test_a_trace_of_many_zero_arrays_records_and_loads(tmp_path) -> None:
+    """Honest deflate of zeros reaches ~1000:1; that is not a bomb."""
+    prog = tmp_path / "zeros.py"
+    prog.write_text("import torch\nxs = [torch.zeros(256, 256) for _ in range(300)]\n")
+    evs: list = []
+    assert run_headless(prog, on_event=evs.append) == 0
+    path = tmp_path / "zeros.vgtrace"
+    save_trace(path, evs)
+    assert len(load_trace(path)) == len(evs)
 
 
 def test_missing_file_is_a_trace_file_error(tmp_path) -> None:

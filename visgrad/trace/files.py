@@ -39,7 +39,15 @@ from visgrad.trace.file_blocks import BlockReader, BlockWriter, TraceFileError
 from visgrad.trace.sources import SourceError, checked_sources
 from visgrad.trace.validate import EventValidator
 
-__all__ = ["TraceFileError", "info_text", "load_sources", "load_trace", "save_trace"]
+__all__ = [
+    "TraceFileError",
+    "check_writable",
+    "info_text",
+    "load_sources",
+    "load_trace",
+    "remove_stale_temps",
+    "save_trace",
+]
 
 FORMAT = "visgrad-trace"
 SCHEMA_VERSION = 2
@@ -47,10 +55,11 @@ READS = (1, 2)
 MAX_MEMBERS = 4_000_000
 MAX_MEMBER_BYTES = 1 << 30
 MAX_TOTAL_BYTES = 8 << 30
-# A trace that inflates past RATIO_FLOOR bytes must not be MAX_RATIO times its file size: deflate
-# alone tops out near 1032:1, so a higher ratio means overlapping or nested members (a zip bomb).
-MAX_RATIO = 200
-RATIO_FLOOR = 64 << 20
+# Deflate alone tops out near 1032:1, so a member that claims more inflates from data it shares
+# with another member or nests (a zip bomb); members may not overlap either. Our own traces of
+# zeros or repeated text reach 200-300:1 and load.
+MAX_RATIO = 1100
+RATIO_FLOOR = 1 << 20  # a member this small may claim any ratio
 _ARRAY_NAME = re.compile(r"(arrays|blocks)/(0|[1-9][0-9]{0,9})\.npy")
 
 Progress = Callable[[int, int], None] | None
@@ -81,14 +90,19 @@ def save_trace(
     """Write events (a list or a TraceModel) to ``path`` atomically.
 
     ``sources`` (file name -> text, see ``trace.sources.sources_of``) travel in the manifest, so
-    a reopened trace shows its program; readers that predate them ignore them.
+    a reopened trace shows its program; readers that predate them ignore them. The file is
+    written to a temporary file beside ``path`` and renamed over it: an interrupted save leaves
+    the previous file whole, the temporary file is removed on every failure, and one left by a
+    save that was killed is removed by the next save to the same path. An overwritten file keeps
+    its permissions; a new one gets the usual ones (0666 less the umask).
     """
     evs = _events_of(events_or_model)
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".vgtrace.tmp", dir=folder)
+    remove_stale_temps(path)
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.chmod(tmp, _mode_for(path))
             _write_zip(fh, evs, progress, checked_sources(dict(sources or {})))
             fh.flush()
             os.fsync(fh.fileno())
@@ -97,6 +111,91 @@ def save_trace(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _temp_prefix(path: str) -> str:
+    return f".{os.path.basename(path)}."
+
+
+def _temp_beside(path: str) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder, named after it and this process."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp", dir=folder)
+
+
+def _mode_for(path: str) -> int:
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: leave its file alone
+    return True
+
+
+def remove_stale_temps(path: str | os.PathLike) -> int:
+    """Remove temporary files that saves to ``path`` left behind when they were killed.
+
+    Only files named as ``save_trace`` names them, whose process is gone. Returns how many.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    prefix = _temp_prefix(path)
+    gone = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid = name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+                gone += 1
+    return gone
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise ``TraceFileError`` (naming ``path``) unless a trace can be saved there.
+
+    Tried for real, as a save would: a temporary file is made beside ``path`` and removed.
+    """
+    shown = os.fspath(path)
+    p = os.path.abspath(shown)
+    if os.path.isdir(p):
+        raise TraceFileError(f"cannot write {shown}: it is a directory")
+    folder = os.path.dirname(p)
+    if not os.path.isdir(folder):
+        raise TraceFileError(f"cannot write {shown}: no folder {os.path.dirname(shown) or '.'}")
+    if os.path.exists(p) and not os.access(p, os.W_OK):
+        raise TraceFileError(f"cannot write {shown}: the file is read-only")
+    try:
+        fd, tmp = _temp_beside(p)
+    except OSError as e:
+        raise TraceFileError(f"cannot write {shown}: {e.strerror or e}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
 
 
 def _write_zip(
@@ -137,11 +236,18 @@ class _Arrays:
         self._zf = zf
         self._count = count
         self._names = names
+        self._seen: dict[int, np.ndarray] = {}  # each decoded once, however often referred to
 
     def __len__(self) -> int:
         return self._count
 
     def __getitem__(self, i: int) -> np.ndarray:
+        got = self._seen.get(i)
+        if got is None:
+            got = self._seen[i] = self._decode(i)
+        return got
+
+    def _decode(self, i: int) -> np.ndarray:
         name = f"arrays/{i}.npy"
         if name not in self._names:
             raise TraceFileError(f"event refers to array {i}, which the file does not contain")
@@ -180,7 +286,7 @@ def _check_members(zf: zipfile.ZipFile, file_size: int) -> set[str]:
     if len(infos) > MAX_MEMBERS:
         raise TraceFileError(f"trace has {len(infos)} members (the limit is {MAX_MEMBERS})")
     names: set[str] = set()
-    total = 0
+    total = packed = 0
     for info in infos:
         name = info.filename
         if name not in ("manifest.json", "events.jsonl") and not _ARRAY_NAME.fullmatch(name):
@@ -192,12 +298,19 @@ def _check_members(zf: zipfile.ZipFile, file_size: int) -> set[str]:
             raise TraceFileError(
                 f"member {name!r} is {info.file_size} bytes uncompressed (too big)"
             )
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise TraceFileError(
+                f"member {name!r} inflates from {info.compress_size} to {info.file_size} bytes, "
+                "more than deflate can (a zip bomb); refused"
+            )
         total += info.file_size
+        packed += info.compress_size
         if total > MAX_TOTAL_BYTES:
             raise TraceFileError("trace is too large uncompressed (zip bomb?)")
-    if total > RATIO_FLOOR and total > MAX_RATIO * max(file_size, 1):
+    if packed > file_size:
         raise TraceFileError(
-            f"trace inflates from {file_size} to {total} bytes (a zip bomb?); refused"
+            f"the members claim {packed} compressed bytes in a {file_size} byte file: they "
+            "overlap (a zip bomb); refused"
         )
     for need in ("manifest.json", "events.jsonl"):
         if need not in names:
