@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from visgrad import demos
 
@@ -103,28 +106,40 @@ def _existing(path: str, what: str) -> Path:
 
 
 def _record(
-    target: str, demo: bool, payload_limit: int | None, torch_alias: bool, progress: bool
+    target: str,
+    demo: bool,
+    payload_limit: int | None,
+    torch_alias: bool,
+    progress: bool,
+    got: list | None = None,
 ) -> tuple[list, int]:
+    """Run ``target`` headless; its events (also in ``got``, so an interrupt keeps them) and rc."""
     from visgrad.runner.session import run_headless
     from visgrad.trace import codec
 
-    got: list = []
+    got = [] if got is None else got
 
     def show(n: int, seconds: float) -> None:
         if progress:
             print(f"\r  {n:,} events  {seconds:6.1f} s", end="", file=sys.stderr, flush=True)
 
-    rc = run_headless(
-        target,
-        demo=demo,
-        on_event=got.append,
-        progress=show,
-        torch_alias=torch_alias,
-        payload_limit=codec.DEFAULT_PAYLOAD_LIMIT if payload_limit is None else payload_limit,
-    )
-    if progress:
-        print(file=sys.stderr)
+    try:
+        rc = run_headless(
+            target,
+            demo=demo,
+            on_event=got.append,
+            progress=show,
+            torch_alias=torch_alias,
+            payload_limit=codec.DEFAULT_PAYLOAD_LIMIT if payload_limit is None else payload_limit,
+        )
+    finally:
+        if progress:
+            print(file=sys.stderr)
     return got, rc
+
+
+def _terminate_as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _program_error(evs: list) -> str | None:
@@ -139,7 +154,7 @@ def _program_error(evs: list) -> str | None:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from visgrad.trace.files import save_trace
+    from visgrad.trace.files import check_writable, save_trace
     from visgrad.trace.sources import sources_of
 
     out = Path(args.output)
@@ -149,10 +164,34 @@ def cmd_trace(args: argparse.Namespace) -> int:
         target, is_demo, label = args.demo, True, f"demo {args.demo}"
     else:
         target, is_demo, label = str(_existing(args.script, "script")), False, args.script
+    # Before the program runs: a run must never be lost to a path that cannot be written.
+    check_writable(out)
     print(f"tracing {label}", file=sys.stderr)
-    evs, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias, progress=True)
+    evs: list = []
+    interrupted = False
+    main = threading.current_thread() is threading.main_thread()
+    # Ctrl-C (even where the shell started visgrad ignoring it) and a plain kill stop the
+    # program and save what ran.
+    handlers = (
+        {
+            signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate_as_interrupt),
+            signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        }
+        if main
+        else {}
+    )
+    try:
+        _, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias, True, got=evs)
+    except KeyboardInterrupt:
+        interrupted, rc = True, 130
+    finally:
+        for sig, was in handlers.items():
+            signal.signal(sig, was)
     save_trace(out, evs, sources=sources_of(evs))
     print(f"wrote {out} ({len(evs):,} events)", file=sys.stderr)
+    if interrupted:
+        print("interrupted: the program was stopped; the trace keeps what ran", file=sys.stderr)
+        return 130
     err = _program_error(evs)
     if err or rc != 0:
         print(

@@ -375,6 +375,8 @@ def run_headless(
     """Run a program to its end without pauses; returns the child's exit code (0 = finished).
 
     ``progress(events_so_far, seconds)`` is called about ten times a second and once at the end.
+    A ``KeyboardInterrupt`` stops the program; it propagates once every event the program sent
+    was passed to ``on_event`` (so the caller can save what ran).
     """
     count = 0
 
@@ -399,7 +401,18 @@ def run_headless(
             if progress is not None:
                 progress(count, time.monotonic() - t0)
     except KeyboardInterrupt:
-        s.stop()
+        # Stop the program and let its last events arrive, so the caller can keep the run; a
+        # second interrupt kills it at once.
+        try:
+            s.stop()
+        except KeyboardInterrupt:
+            s._kill()
+        while True:
+            try:
+                s.wait(_EXIT_GRACE + _DRAIN + 1.0)
+                break
+            except KeyboardInterrupt:
+                s._kill()
         raise
     if progress is not None:
         progress(count, time.monotonic() - t0)
