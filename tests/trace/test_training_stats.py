@@ -232,3 +232,44 @@ def test_histogram_counts_match_numpys():
         h = histogram(a, lo, hi)
         want, _ = np.histogram(a, bins=len(h.counts), range=(h.lo, h.hi))
         assert np.array_equal(h.counts, want)
+
+
+def _naive_markers(st) -> list:
+    """``all_markers`` by walking every iteration (what the kept index must agree with)."""
+    out = [m for it in st.iterations[: st._settled] for m in it.markers]
+    if st._settled < len(st.iterations):
+        out.extend(st.markers(len(st.iterations)))
+    return out
+
+
+def test_kept_loss_column_trained_count_and_markers_agree_with_the_iterations_as_events_arrive():
+    def program():
+        w = torch.tensor([3.0, 4.0], requires_grad=True)
+        for step in range(6):
+            scale = float("nan") if step == 2 else 1.0
+            if step == 4:  # an iteration that never calls backward()
+                with torch.no_grad():
+                    w -= 0.01
+                continue
+            (w * w * scale).sum().backward()
+            with torch.no_grad():
+                w -= 0.1 * torch.nan_to_num(w.grad)
+            if step % 2:  # every other step forgets zero_grad
+                w.grad = None
+
+    with events.Recorder() as rec:
+        program()
+    m = TraceModel()
+    checked = 0
+    for ev in rec.events:
+        m.append(ev)
+        st = m.training
+        want = np.array([it.loss for it in st.iterations], dtype=np.float64)
+        np.testing.assert_array_equal(st.column(st.losses), want)
+        assert st.trained == sum(1 for it in st.iterations if it.backward)
+        assert st.all_markers() == _naive_markers(st)
+        checked += 1
+    kinds = {mk.kind for mk in m.training.all_markers()}
+    assert {"nan_loss", "unzeroed"} <= kinds
+    assert m.training.trained == 5 and len(m.training.iterations) >= 5
+    assert checked == len(rec.events)

@@ -119,6 +119,10 @@ class TrainingStats:
         self._unzeroed_seen = 0
         self._layer_of_node: dict[int, LayerStats] = {}
         self._settled = 0  # iterations whose numbers are final
+        # Kept as they change so a view of 10,000 iterations reads them without a Python loop:
+        self.losses: array = array("d")  # each iteration's loss (see ``column``)
+        self.trained = 0  # iterations that ran a backward()
+        self._marked: dict[int, None] = {}  # iterations that ever held a marker
 
     # -- feeding -----------------------------------------------------------------------------------
     def observe(self, ev: ev_.Event, tick: int, iteration: int, tensors: dict[int, Any]) -> None:
@@ -162,7 +166,9 @@ class TrainingStats:
     def _backward_begin(
         self, ev: ev_.BackwardBegin, tick: int, it: IterationStats, tensors: dict
     ) -> None:
-        it.backward = True
+        if not it.backward:
+            it.backward = True
+            self.trained += 1
         # The loss is the root of the iteration's first backward(); failing that, of its first
         # autograd.grad().
         if not ev.roots or it.loss_api == "backward" or (it.loss_api and ev.api != "backward"):
@@ -170,10 +176,12 @@ class TrainingStats:
         ts = tensors.get(ev.roots[0])
         it.loss = scalar_of(ts.value if ts is not None else None)
         it.loss_tick, it.loss_api = tick, ev.api
+        _put(self.losses, it.number - 1, it.loss)
         it.markers[:] = [m for m in it.markers if m.kind != "nan_loss"]
         if ts is not None and not math.isfinite(it.loss):
             what = "NaN" if math.isnan(it.loss) else "Inf"
             it.markers.append(Marker(it.number, "nan_loss", tick, f"the loss is {what}"))
+            self._marked[it.number] = None
 
     def _grad_accumulated(
         self, ev: ev_.GradAccumulated, tick: int, it: IterationStats, tensors: dict
@@ -228,7 +236,10 @@ class TrainingStats:
         if self.iterations and self._settled < len(self.iterations):
             it = self.iterations[-1]
             self._write_numbers(it)
-            it.markers.extend(self._gradient_markers(it))
+            found = self._gradient_markers(it)
+            if found:
+                it.markers.extend(found)
+                self._marked[it.number] = None
             self._settled = len(self.iterations)
         self._grad = {}
         self._before = {}
@@ -285,6 +296,7 @@ class TrainingStats:
             text = f"gradient added onto the .grad left by iteration {u.since_iteration}"
             marker = Marker(u.iteration, "unzeroed", u.tick, text + " (no zero_grad)", u.tensor)
             self.iterations[u.iteration - 1].markers.append(marker)
+            self._marked[u.iteration] = None
 
     def markers(self, iteration: int) -> list[Marker]:
         """The markers of ``iteration`` (an unfinished one's gradient markers as they stand)."""
@@ -300,7 +312,8 @@ class TrainingStats:
     def all_markers(self) -> list[Marker]:
         """Every marker, in iteration order."""
         self._absorb_unzeroed()
-        out = [m for it in self.iterations[: self._settled] for m in it.markers]
+        its, settled = self.iterations, self._settled
+        out = [m for i in sorted(self._marked) if i <= settled for m in its[i - 1].markers]
         if self._settled < len(self.iterations):
             out.extend(self.markers(len(self.iterations)))
         return out

@@ -48,6 +48,15 @@ def running_mean(y: np.ndarray, window: int) -> np.ndarray:
         return np.where(n > 0, (sums[i] - sums[lo]) / n, np.nan)
 
 
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """The opaque colour ``t`` of the way from ``b`` to ``a``."""
+    return QColor.fromRgbF(
+        a.redF() * t + b.redF() * (1 - t),
+        a.greenF() * t + b.greenF() * (1 - t),
+        a.blueF() * t + b.blueF() * (1 - t),
+    )
+
+
 def marker_legend(markers: list[Marker]) -> str:
     """`` · ⚠ 3 × .grad summed across iterations`` per kind present (empty when none)."""
     counts: dict[str, int] = {}
@@ -150,13 +159,20 @@ class TrainingPanel(Panel):
     def _draw_curves(self, st: TrainingStats, names: dict[int, str]) -> None:
         n = len(st.iterations)
         x = np.arange(1, n + 1, dtype=np.float64)
-        loss = np.array([it.loss for it in st.iterations], dtype=np.float64)
-        accent = graph_colors().current
-        faint = QColor(accent)
-        faint.setAlpha(90)
-        # Minibatch losses are noisy: the raw values faint, a running mean over them strong.
-        self.loss.set_series("loss", x, loss, faint, width=1.0)
-        self.loss.set_series("mean", x, running_mean(loss, max(1, n // 40)), accent, width=2.0)
+        loss = st.column(st.losses)
+        colors = graph_colors()
+        accent = colors.current
+        # The raw losses' faint line, mixed with the background rather than translucent: an
+        # opaque line of thousands of segments paints without blending each pixel.
+        faint = mix(accent, colors.background, 0.35)
+        # Minibatch losses are noisy: the raw values faint, a running mean over them strong. The
+        # mean is smooth over n/40 iterations, so a point every n/800 loses nothing and keeps its
+        # thick line (the costly kind to paint) short.
+        self.loss.set_series("loss", x, loss, faint)
+        step = max(1, n // 800)
+        mean = running_mean(loss, max(1, n // 40))
+        keep = np.unique(np.r_[np.arange(0, n, step), n - 1]) if n else np.arange(0)
+        self.loss.set_series("mean", x[keep], mean[keep], accent, width=2.0)
         pnames = parameter_names(st, names)
         grads, ratios, swatches = [], [], []
         for i, (tid, name) in enumerate(pnames.items()):
@@ -180,9 +196,7 @@ class TrainingPanel(Panel):
         top = max((float(c.max()) for c in known if c.size), default=1.0)
         self.lr.plot.setYRange(0, top if top > 0 else 1.0, padding=0.08)
         title = " · ".join(lrs.values()) if len(lrs) > 1 else "learning rate"
-        self.lr.plot.setTitle(
-            title if lrs else "learning rate (no optimizer step seen)", size="9pt", justify="left"
-        )
+        self.lr.set_title(title if lrs else "learning rate (no optimizer step seen)")
         finite = loss[np.isfinite(loss)]
         top = float(finite.max()) if finite.size else 1.0
         markers = st.all_markers()
@@ -201,8 +215,7 @@ class TrainingPanel(Panel):
         self.layers_text.setText("<br>".join(rows) if rows else "")
 
     def _draw_header(self, st: TrainingStats) -> None:
-        trained = sum(1 for it in st.iterations if it.backward)
-        if not trained:
+        if not st.trained:
             self.header.setText("No training iteration yet: statistics appear after a backward().")
             return
         parts = [f"<b>iteration {self.iteration}</b> of {len(st.iterations)}"]

@@ -106,7 +106,8 @@ class IterationPlot:
         colors = graph_colors()
         axes = {"left": DecadeAxis("left")} if log else {}
         self.plot: pg.PlotItem = layout.addPlot(row=row, col=col, axisItems=axes)
-        self.plot.setTitle(title, size="9pt", justify="left")
+        self.title = ""
+        self.set_title(title)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setLogMode(x=False, y=log)
         self.plot.setMenuEnabled(False)
@@ -121,6 +122,7 @@ class IterationPlot:
         self.log = log
         self.curves: dict[object, pg.PlotDataItem] = {}
         self._spare: list[pg.PlotDataItem] = []
+        self._styles: dict[object, tuple] = {}  # key -> (colour, width, dotted) drawn with
         self.cursor = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(colors.current, width=1)
         )
@@ -128,6 +130,12 @@ class IterationPlot:
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self._on_click = on_click
         self.plot.scene().sigMouseClicked.connect(self._clicked)
+
+    def set_title(self, title: str) -> None:
+        """Set the title only when it changes: each set re-lays out the plot's text."""
+        if title != self.title:
+            self.title = title
+            self.plot.setTitle(title, size="9pt", justify="left")
 
     def _clicked(self, ev: object) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
@@ -145,9 +153,13 @@ class IterationPlot:
         y: np.ndarray,
         color: QColor,
         name: str = "",
-        width: float = 1.4,
+        width: float = 1.0,
     ) -> None:
-        """Draw (or redraw) the line ``key``; gaps where the value is unknown."""
+        """Draw (or redraw) the line ``key``; gaps where the value is unknown.
+
+        Lines are one pixel wide unless asked otherwise: Qt paints a wider line by stroking its
+        outline, which made 10 curves of 10,000 iterations take 16 ms to paint instead of 3.
+        """
         y = _finite_positive(y) if self.log else y
         curve = self.curves.get(key)
         if curve is None:
@@ -156,20 +168,28 @@ class IterationPlot:
             # and must never delete a Qt object there.
             curve = self._spare.pop() if self._spare else self.plot.plot()
             curve.setDownsampling(auto=True, method="peak")
+            # Two samples per pixel (pyqtgraph's default is five): the peak method keeps each
+            # pixel column's minimum and maximum, so the drawn envelope is the same, with 60 %
+            # fewer points to map and stroke.
+            curve.opts["autoDownsampleFactor"] = 2.0
             curve.setClipToView(True)
             curve.setVisible(True)
             self.curves[key] = curve
-        curve.setPen(pg.mkPen(color, width=width))
-        # A single point has no line to draw: show it as a dot.
-        curve.setSymbol("o" if len(x) < 3 else None)
-        curve.setSymbolSize(4)
-        curve.setSymbolBrush(color)
+        style = (color.rgba(), width, len(x) < 3)
+        if self._styles.get(key) != style:  # a new pen or symbol restyles the item
+            self._styles[key] = style
+            curve.setPen(pg.mkPen(color, width=width))
+            # A single point has no line to draw: show it as a dot.
+            curve.setSymbol("o" if len(x) < 3 else None)
+            curve.setSymbolSize(4)
+            curve.setSymbolBrush(color)
         curve.setData(x, y, connect="finite")
 
     def drop_missing(self, keep: Sequence[object]) -> None:
         """Hide the lines not in ``keep`` (kept for reuse, see ``set_series``)."""
         for key in [k for k in self.curves if k not in keep]:
             curve = self.curves.pop(key)
+            self._styles.pop(key, None)
             curve.setData([], [])
             curve.setVisible(False)
             self._spare.append(curve)
@@ -226,7 +246,8 @@ class HistogramPlot:
         self.plot: pg.PlotItem = layout.addPlot(row=row, col=0)
         self.plot.setTitle(title, size="9pt", justify="left")
         self.plot.setMenuEnabled(False)
-        self.plot.showGrid(x=True, y=False, alpha=0.15)
+        # No grid: the histograms' range changes with every iteration, and repainting grid lines
+        # across the plot cost more than the outlines themselves; the ticks below give the scale.
         self.plot.getAxis("left").setStyle(showValues=False)
         self.plot.getAxis("left").setWidth(8)
         bottom = self.plot.getAxis("bottom")
