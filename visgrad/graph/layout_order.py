@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+CONVERGENCE = 0.995  # a round must cut crossings below this share of the best to count
+
 
 @dataclass
 class ProperGraph:
@@ -283,7 +285,7 @@ def order_layers(
     keeping the best order seen.
 
     Returns ``pos``: the index of every vertex within its layer. Stops early after two full rounds
-    without improving the best crossing count.
+    without cutting the best crossing count by more than 0.5 %.
     """
     if pos is None:
         # Start from the side with fewer ends, as the layering does: the loss of an autograd
@@ -330,9 +332,11 @@ def order_layers(
                 transposer.run(pos, transpose_passes, ties=rnd % 2 == 1)
             c = crossings_of_order(pg, pos)
             if c < best:
+                # Only a real gain buys more rounds (dot's convergence rule, 0.5 %); a smaller
+                # one is kept but does not: at 20,000 nodes those cost two rounds for 0.04 %.
+                improved = improved or c < CONVERGENCE * best
                 best = c
                 best_pos = pos.copy()
-                improved = True
                 if c == 0:
                     return best_pos
         stale = 0 if improved else stale + 1
