@@ -135,10 +135,8 @@ def pool_args(draw: Any, k: int, dilated: bool) -> dict[str, Any]:
     kernel = tuple(draw(st.integers(1, 3)) for _ in range(k))
     stride = tuple(draw(st.integers(1, 3)) for _ in range(k))
     dilation = tuple(draw(st.integers(1, 2)) if dilated else 1 for _ in range(k))
-    padding = tuple(
-        draw(st.integers(0, ((kk - 1) * d + 1) // 2))
-        for kk, d in zip(kernel, dilation, strict=True)
-    )
+    # PyTorch allows padding up to half the kernel size (not of the dilated window)
+    padding = tuple(draw(st.integers(0, kk // 2)) for kk in kernel)
     spatial = tuple(
         draw(st.integers((kk - 1) * d + 1, (kk - 1) * d + 4))
         for kk, d in zip(kernel, dilation, strict=True)
