@@ -35,6 +35,7 @@ class StaticController(QObject):
         self.model = model
         self.tick = len(model) - 1
         self.live = True
+        self.run_state = "finished"
         self.selection = ""
         self.program_path = program_path
         self.breakpoints: list[Any] = []

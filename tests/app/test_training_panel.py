@@ -105,6 +105,41 @@ def test_panel_grows_live_as_events_arrive(qtbot, made, six_steps):
     assert seen == sorted(seen) and seen[-1] == 6 and seen[0] < 6
 
 
+def test_a_running_program_is_redrawn_at_most_every_live_interval(qtbot, made, six_steps):
+    model = TraceModel()
+    panel, c = _panel(qtbot, made, model)
+    c.run_state = "running"
+    half = len(six_steps) // 2
+    model.extend(six_steps[:half])
+    panel.refresh()  # moments after the first draw: waits, and comes back by itself
+    assert _loss_points(panel) == 0
+    qtbot.waitUntil(lambda: _loss_points(panel) > 0, timeout=5000)
+    drawn = _loss_points(panel)
+    model.extend(six_steps[half:])
+    panel.refresh()  # moments later: waits again
+    assert _loss_points(panel) == drawn < 6
+    qtbot.waitUntil(lambda: _loss_points(panel) == 6, timeout=5000)
+    assert not panel._dirty
+
+
+def test_the_end_of_a_run_is_drawn_at_once(qtbot, made, six_steps):
+    model = TraceModel()
+    panel, c = _panel(qtbot, made, model)
+    c.run_state = "running"
+    model.extend(six_steps[:-5])
+    panel.refresh()
+    model.extend(six_steps[-5:])
+    c.run_state = "finished"
+    panel.refresh()
+    assert _loss_points(panel) == 6
+
+
+def _loss_points(panel: TrainingPanel) -> int:
+    curve = panel.loss.curves.get("loss")
+    y = None if curve is None else _y(curve)
+    return 0 if y is None else int(np.isfinite(y).sum())
+
+
 def test_a_click_on_a_curve_travels_to_that_iterations_backward(qtbot, made, six_steps):
     model = TraceModel(six_steps)
     panel, c = _panel(qtbot, made, model)

@@ -3,18 +3,22 @@ with per-layer histograms of the cursor's iteration and markers for what looks w
 
 Everything drawn comes from ``TraceModel.training`` (folded as events arrive); the panel only picks
 what to show. Curves are redrawn when the log grew, histograms when the cursor's iteration (or
-what it holds) changed. A click on any curve travels to that iteration's ``backward()``.
+what it holds) changed. While the program runs the panel redraws at most every ``LIVE_REDRAW_S``
+(or four times what its last redraw took): each redraw repaints every plot, and drawing must not
+compete with the run for the CPU. A click on
+any curve travels to that iteration's ``backward()``.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from html import escape
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
@@ -33,6 +37,7 @@ from visgrad.trace.caps import clip
 from visgrad.trace.training import RATIO_GUIDE, LayerStats, Marker, TrainingStats
 from visgrad.trace.training_table import lr_names, parameter_names
 
+LIVE_REDRAW_S = 0.4  # the longest a live plot waits to show what arrived
 LEGEND_NAME = 40  # characters of a parameter's name in the legend (the tooltip has them whole)
 
 
@@ -133,10 +138,32 @@ class TrainingPanel(Panel):
         lay.addWidget(split, 1)
         self._curves_key: tuple = ()
         self._hist_key: tuple = ()
+        self._due = 0.0  # perf_counter() before which a live redraw waits
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.invalidate)
+        controller.run_state_changed.connect(self.invalidate)
         self.iteration = 0  # the cursor's iteration, as drawn
 
     # -- refreshing --------------------------------------------------------------------------------
     def refresh(self) -> None:
+        if not self._now_or_later():
+            return
+        t0 = time.perf_counter()
+        self._redraw()
+        t1 = time.perf_counter()
+        self._due = t1 + max(LIVE_REDRAW_S, 4 * (t1 - t0))
+
+    def _now_or_later(self) -> bool:
+        """Whether to redraw now; if not (a live run drew moments ago), come back when due."""
+        wait = self._due - time.perf_counter()
+        if wait <= 0 or self.controller.run_state != "running":
+            return True
+        if not self._later.isActive():
+            self._later.start(math.ceil(1e3 * wait))
+        return False
+
+    def _redraw(self) -> None:
         model = self.controller.model
         st = model.training
         tick = self.controller.tick

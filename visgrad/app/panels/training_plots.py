@@ -183,6 +183,10 @@ class IterationPlot:
             curve.setSymbol("o" if len(x) < 3 else None)
             curve.setSymbolSize(4)
             curve.setSymbolBrush(color)
+        if not np.isfinite(y).any():
+            # Nothing known yet (an update ratio before the first step): an empty line, since
+            # pyqtgraph's symbol bounds would take the range of an all-NaN array.
+            x = y = np.empty(0)
         curve.setData(x, y, connect="finite")
 
     def drop_missing(self, keep: Sequence[object]) -> None:
