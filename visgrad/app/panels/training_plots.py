@@ -183,10 +183,11 @@ class IterationPlot:
             curve.setSymbol("o" if len(x) < 3 else None)
             curve.setSymbolSize(4)
             curve.setSymbolBrush(color)
-        if not np.isfinite(y).any():
-            # Nothing known yet (an update ratio before the first step): an empty line, since
-            # pyqtgraph's symbol bounds would take the range of an all-NaN array.
-            x = y = np.empty(0)
+        if len(x) < 3:
+            # Dots, and only where the value is known: pyqtgraph takes the range of the dots
+            # it shows, and warns when those are all NaN (an update ratio before the first step).
+            ok = np.isfinite(y)
+            x, y = np.asarray(x)[ok], np.asarray(y)[ok]
         curve.setData(x, y, connect="finite")
 
     def drop_missing(self, keep: Sequence[object]) -> None:
