@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,10 +44,18 @@ while True:
 def test_an_interrupted_trace_saves_what_ran(tmp_path, sig) -> None:
     (tmp_path / "endless.py").write_text(ENDLESS)
     p = visgrad("trace", "endless.py", "-o", "run.vgtrace", cwd=tmp_path)
-    time.sleep(4)  # the program is running: visgrad started it at once
-    assert p.poll() is None
+    err_parts: list[str] = []
+    reader = threading.Thread(target=lambda: err_parts.extend(iter(lambda: p.stderr.read(1), "")))
+    reader.start()
+    # Interrupt once the progress line counts events (a loaded machine may take seconds to start).
+    deadline = time.monotonic() + 120
+    while max(map(int, re.findall(r"(\d+) events", "".join(err_parts))), default=0) < 50:
+        assert p.poll() is None and time.monotonic() < deadline, "".join(err_parts)[-500:]
+        time.sleep(0.1)
     p.send_signal(sig)
-    _, err = p.communicate(timeout=60)
+    p.wait(timeout=60)
+    reader.join(timeout=60)
+    err = "".join(err_parts)
     assert p.returncode == 130, err[-500:]
     assert "interrupted" in err.splitlines()[-1]
     evs = load_trace(tmp_path / "run.vgtrace")
