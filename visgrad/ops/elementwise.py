@@ -47,13 +47,13 @@ _WEAK_OK = {float: "f", int: "fl"}
 
 def _unrecorded(ufunc: Any, a: Any, b: Any) -> Tensor | None:
     """``ufunc(a, b)`` as a Tensor when the op has nothing to record or publish: no grad to
-    record, no sink listening, operands of one float or int dtype (or a tensor and a Python
-    number it takes without promotion). Otherwise None: the op runs through ``apply``.
-
-    Every op inside a backward formula without ``create_graph`` and all plain tensor code (no
-    autograd) run here, without a node's bookkeeping; the values are the ones ``apply`` gives.
+    record, no sink listening (or a backward formula: apply publishes nothing there either),
+    operands of one float or int dtype (or a tensor and a number it takes without promotion).
+    Otherwise None: the op runs through ``apply``. Every op inside a backward formula without
+    ``create_graph`` and all plain tensor code run here, without a node's bookkeeping; the
+    values are the ones ``apply`` gives. (The profiler, timing every op, takes ``apply``.)
     """
-    if events.SINKS or OBSERVED:
+    if OBSERVED or (events.SINKS and not STATE.in_backward):
         return None
     if isinstance(a, Tensor):
         x = a._data

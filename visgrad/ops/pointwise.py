@@ -127,8 +127,8 @@ def pow_(t: Tensor, exponent: Any) -> Tensor:
 def pow(a: Any, exponent: Any) -> Tensor:  # noqa: A001
     if (
         type(exponent) in _SPECIAL_EXPONENTS
-        and not events.SINKS
         and not OBSERVED
+        and not (events.SINKS and not STATE.in_backward)
         and isinstance(a, Tensor)
         and not (STATE.enabled and a._rg)
         and a._data.dtype.kind == "f"

@@ -109,8 +109,8 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
     if (
         dim is None
         and dtype is None
-        and not events.SINKS
         and not OBSERVED
+        and not (events.SINKS and not STATE.in_backward)
         and not (STATE.enabled and a._rg)
     ):
         x = a._data
