@@ -82,6 +82,48 @@ def test_event_arrays_are_private_copies():
         op.values[0][0] = 5.0
 
 
+def test_a_gradient_passed_on_is_copied_once_for_the_events_that_show_it():
+    x = torch.randn(4, 3)
+    w = torch.randn(2, 3, requires_grad=True)
+    with events.Recorder() as rec:
+        (x @ w.t()).sum().backward()
+    mm, t, acc = (e for e in rec.of(events.BackwardNode) if e.name != "SumBackward0")
+    assert (mm.name, t.name, acc.name) == (
+        "MmBackward0",
+        "TBackward0",
+        "torch::autograd::AccumulateGrad",
+    )
+    sent, received, passed_on, stored = (
+        mm.grads_out[1],
+        t.grads_in[0],
+        t.grads_out[0],
+        acc.grads_in[0],
+    )
+    np.testing.assert_array_equal(passed_on, w.grad.numpy())
+    np.testing.assert_array_equal(received, w.grad.numpy().T)
+    # Each is what a copy of the engine's array would be: read-only, laid out as the array was.
+    assert received.flags.c_contiguous and passed_on.flags.f_contiguous
+    assert not any(a.flags.writeable for a in (sent, received, passed_on, stored))
+    # ... yet all four share the one copy the sending node's event made.
+    assert received is sent and stored is passed_on
+    assert np.shares_memory(sent, passed_on)
+
+
+def test_a_hook_that_writes_into_a_gradient_shows_in_the_event_of_the_node_it_ran_on():
+    w = torch.ones(3, requires_grad=True)
+    u = w * 2
+
+    def scale_in_place(g: torch.Tensor) -> None:
+        g.numpy()[:] *= 10  # through NumPy: no version bump tells the engine
+
+    u.register_hook(scale_in_place)
+    with events.Recorder() as rec:
+        (u * 1).sum().backward()
+    nodes = {e.name: e for e in rec.of(events.BackwardNode)}
+    np.testing.assert_array_equal(nodes["MulBackward0"].grads_in[0], [10.0, 10.0, 10.0])
+    np.testing.assert_array_equal(w.grad.numpy(), [20.0, 20.0, 20.0])
+
+
 def test_backward_formula_ops_do_not_appear_as_forward_ops():
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     loss = (a * a).sum()

@@ -21,6 +21,13 @@ import numpy as np
 from visgrad import _aliasing as aliasing
 from visgrad import events
 from visgrad.autograd import errors
+from visgrad.autograd.backward_events import (
+    carried_in,
+    carry,
+    check_finite_backward,
+    publish_begin,
+    publish_node,
+)
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import AccumulateGrad, Node, accumulator
 from visgrad.tensor import Tensor
@@ -149,20 +156,7 @@ def _run(
                 continue
             targets.setdefault(node, []).append((t._output_nr, i))
 
-    # Dependencies: how many edges reach each node from the roots.
-    deps: dict[Node, int] = {}
-    seen = {n for n, _ in edges}
-    stack = list(seen)
-    pop, push, add, get = stack.pop, stack.append, seen.add, deps.get
-    while stack:
-        for nx in pop()._next_fns:
-            if nx is None:
-                continue
-            deps[nx] = get(nx, 0) + 1
-            if nx not in seen:
-                add(nx)
-                push(nx)
-
+    deps, seen = _dependencies(edges)
     needed: set[Node] | None = None
     if targets:
         needed = _nodes_reaching(seen, targets)
@@ -175,19 +169,7 @@ def _run(
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     if sinks:
-        events.publish(
-            events.BackwardBegin(
-                seq=events.next_seq(),
-                roots=tuple(t._id for t in roots),
-                root_nodes=tuple(n.id for n, _ in edges),
-                seeds=tuple(events.snapshot(g._data) for g in seeds),
-                retain_graph=retain_graph,
-                create_graph=create_graph,
-                inputs=tuple(t._id for t in accumulate_only) if accumulate_only else None,
-                api=api,
-                source=events.user_source(3),
-            )
-        )
+        publish_begin(roots, edges, seeds, retain_graph, create_graph, accumulate_only, api)
 
     heappush, heappop = heapq.heappush, heapq.heappop
     heap: list[tuple[int, int, Node]] = []
@@ -205,6 +187,9 @@ def _run(
 
     # ids of gradient sums the engine made and alone holds (see _sum_grads).
     owned: set[int] = set()
+    # With a sink: the snapshot each node's event took of a gradient it sent on (see carried_in).
+    carried: dict[int, tuple[Any, ...]] | None = {} if sinks else None
+    pre: list[Any] | None = None
     state = STATE
     prev_mode = state.enabled
     take = buffers.pop
@@ -223,11 +208,14 @@ def _run(
             else:
                 break
             grads = take(node, None) or [None] * node.num_outputs
+            sent = None
             if owned:
                 # These sums now belong to the node (and its hooks): never written again. (A
                 # comprehension: a loop variable would stay bound, see _STEAL_REFS.)
                 owned.difference_update([id(x) for x in grads])
             srcs = sources.pop(node, ()) if sinks else ()
+            if carried is not None:
+                pre = carried_in(carried, grads, node)
             if needed is not None and node not in needed:
                 outs: tuple[Any, ...] = (None,) * len(node._next_fns)
             else:
@@ -246,7 +234,9 @@ def _run(
                     outs = ()
                     seen_in = None
                     if sinks:
-                        seen_in = _publish_node(node, srcs, grads, outs, node.variable._id)[0]
+                        seen_in = publish_node(node, srcs, grads, outs, node.variable._id, pre)[0][
+                            0
+                        ]
                     if capture is None:
                         # ``g`` may still name this gradient from the previous node's loop; the
                         # count of references _store_grad checks must not include it.
@@ -264,10 +254,10 @@ def _run(
                     finally:
                         state.enabled = prev_mode
                     if sinks:
-                        _publish_node(node, srcs, grads, outs, None)
+                        sent = publish_node(node, srcs, grads, outs, None, pre)[1]
                         # After the node's event, so a debugger pausing on the anomaly already
                         # holds the gradients that carry it.
-                        _check_finite_backward(node, outs)
+                        check_finite_backward(node, outs)
                 if not retain_graph and node._saved:
                     # (An empty or unrecorded _saved has nothing to free: skip the call.)
                     freed = node.release()
@@ -275,7 +265,10 @@ def _run(
                         events.publish(
                             events.SavedReleased(seq=events.next_seq(), node=node.id, names=freed)
                         )
-            for nx, nr, g in zip(node._next_fns, node._next_nrs, outs, strict=False):
+            # (``sent`` pairs each output with its snapshot; ``outs`` stands in when there is none.)
+            for nx, nr, g, snap in zip(
+                node._next_fns, node._next_nrs, outs, sent or outs, strict=False
+            ):
                 if nx is None:
                     continue
                 if g is not None:
@@ -286,6 +279,8 @@ def _run(
                     buf[nr] = g if old is None else _sum_grads(old, g, owned)
                     if sinks:
                         sources.setdefault(nx, []).append((node.id, nr))
+                        if sent is not None:
+                            carry(carried, old, g, snap)
                 left = deps[nx] - 1
                 deps[nx] = left
                 if left == 0:
@@ -310,6 +305,23 @@ def _run(
                 events.BackwardEnd(seq=events.next_seq(), roots=tuple(t._id for t in roots), ok=ok)
             )
     return captured
+
+
+def _dependencies(edges: list[tuple[Node, int]]) -> tuple[dict[Node, int], set[Node]]:
+    """How many edges reach each node from the roots, and every node reachable from them."""
+    deps: dict[Node, int] = {}
+    seen = {n for n, _ in edges}
+    stack = list(seen)
+    pop, push, add, get = stack.pop, stack.append, seen.add, deps.get
+    while stack:
+        for nx in pop()._next_fns:
+            if nx is None:
+                continue
+            deps[nx] = get(nx, 0) + 1
+            if nx not in seen:
+                add(nx)
+                push(nx)
+    return deps, seen
 
 
 def _sum_grads(old: Tensor, g: Tensor, owned: set[int]) -> Tensor:
@@ -622,66 +634,6 @@ def _store_grad(
                 alias_values=aliasing.alias_snapshots(aliases, new, grad) if aliases else (),
             )
         )
-
-
-def _publish_node(
-    node: Node, srcs: Any, grads: list[Any], outs: tuple[Any, ...], tensor: Any
-) -> tuple[Any, ...]:
-    """Publish the node's BackwardNode event; returns its ``grads_in`` snapshots."""
-    memo: dict[int, Any] = {}
-    grads_in = _snapshots(grads, memo)
-    events.publish(
-        events.BackwardNode(
-            seq=events.next_seq(),
-            node=node.id,
-            name=node.name(),
-            tensor=tensor,
-            next_nodes=tuple([f.id if f is not None else None for f in node._next_fns]),
-            sources=tuple(srcs),
-            grads_in=grads_in,
-            grads_out=_snapshots(outs, memo),
-        )
-    )
-    return grads_in
-
-
-def _snapshots(tensors: Any, memo: dict[int, Any]) -> tuple[Any, ...]:
-    """One snapshot per distinct array within one event (a node may pass its grad through)."""
-    out = []
-    for g in tensors:
-        if g is None:
-            out.append(None)
-            continue
-        a = g._data
-        # Every array here is alive for the whole event, so ids are not reused meanwhile.
-        s = memo.get(id(a))
-        if s is None:
-            s = memo[id(a)] = events.snapshot(a)
-        out.append(s)
-    return tuple(out)
-
-
-def _check_finite_backward(node: Node, outs: tuple[Any, ...]) -> None:
-    for i, g in enumerate(outs):
-        if g is None or g._data.dtype.kind != "f" or g._data.size == 0:
-            continue
-        # As check_finite_forward: no np.errstate, whose context variable costs more than this.
-        if np.isfinite(g._data).all():
-            continue
-        nan = int(np.isnan(g._data).sum())
-        inf = int(np.isinf(g._data).sum())
-        if nan or inf:
-            events.publish(
-                events.Anomaly(
-                    seq=events.next_seq(),
-                    where="backward",
-                    node=node.id,
-                    name=node.name(),
-                    nan=nan,
-                    inf=inf,
-                    message=f"{node.name()} returned {'NaN' if nan else 'Inf'} in its {i}th output",
-                )
-            )
 
 
 def grad(

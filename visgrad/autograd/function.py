@@ -24,6 +24,7 @@ class BackwardCFunction(Node):
     """The node (and ``ctx``) of one ``Function.apply`` call."""
 
     _forward_cls: type[Function]
+    _user_code = True
     _needs: tuple[bool, ...] = ()
     _to_save: tuple[Any, ...] | None = None
     _dirty: tuple[Tensor, ...] = ()

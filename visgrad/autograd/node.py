@@ -97,6 +97,8 @@ class Node:
     input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
     # A class flag rather than isinstance in the engine's loop.
     _is_accumulator: bool = False
+    # The node's backward is the program's code (a custom Function), not a built-in formula.
+    _user_code: bool = False
     attrs: dict[str, Any] = {}
     # Version of each tensor saved by strong reference, by name (see store_saved).
     _versions: dict[str, int] | None = None
