@@ -41,7 +41,10 @@ def _seed_grads(roots: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Te
             if t._data.size != 1:
                 raise RuntimeError(errors.SCALAR_ONLY)
             # np.ones, not ones_like (twice as slow): a one-element seed has no layout to keep.
-            g = Tensor._make(np.ones(t._data.shape, t._data.dtype), False, None, 0)
+            # A 0-d root (a loss) takes np.array, the same array without np.ones' Python steps.
+            d = t._data
+            one = np.array(1, d.dtype) if d.ndim == 0 else np.ones(d.shape, d.dtype)
+            g = Tensor._make(one, False, None, 0)
         elif not isinstance(g, Tensor):
             if isinstance(g, (int, float)):
                 raise TypeError(f"'{type(g).__name__}' object is not iterable")

@@ -30,6 +30,26 @@ def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+def broadcast_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(a, shape)``: the same read-only view (strides 0 along broadcast dims,
+    ``a`` as its base), made without NumPy's Python-level argument handling, which costs more
+    than the rest of a small reduction's backward. Anything unusual goes to NumPy itself."""
+    lead = len(shape) - a.ndim
+    if lead < 0 or not a.flags.c_contiguous or a.size == 0 or a.dtype.hasobject:
+        return np.broadcast_to(a, shape)
+    strides = [0] * lead
+    for s, n, st in zip(a.shape, shape[lead:], a.strides, strict=True):
+        if s == 1:  # NumPy gives every size-1 dim stride 0, broadcast or not
+            strides.append(0)
+        elif s == n:
+            strides.append(st)
+        else:
+            return np.broadcast_to(a, shape)
+    r = np.ndarray(shape, a.dtype, a, 0, tuple(strides))
+    r.flags.writeable = False
+    return r
+
+
 def expand_back(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> Tensor:
     """Broadcast a reduced gradient back over the reduced dims."""
     if not STATE.enabled:
@@ -38,7 +58,7 @@ def expand_back(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdi
         a = g._data
         if not keepdim and dims:
             a = a.reshape(kept_shape(shape, dims))
-        return Tensor._make(np.broadcast_to(a, shape), False, None, 0)
+        return Tensor._make(broadcast_view(a, shape), False, None, 0)
     if not keepdim and dims:
         g = g.reshape(kept_shape(shape, dims))
     return g.expand(shape)
