@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.ops.base import Op, apply
+from visgrad.autograd.grad_mode import STATE
+from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.tensor import Tensor
 
 Ints = tuple[int, ...]
@@ -106,7 +107,16 @@ class _MaxPool(Op):
     def backward(self, g: Tensor, _: Any = None) -> Tensor:
         shape = self.saved("self")._data.shape
         index = self.saved("result1")._data
-        return apply(_MaxPoolScatter, g, index=index, shape=shape, k=len(self.saved("kernel_size")))
+        kernel = self.saved("kernel_size")
+        if not STATE.enabled and not OBSERVED:
+            # Nothing records (no create_graph) and windows that do not overlap: each input
+            # element gets at most one window's gradient, so a scatter needs no sum.
+            extents = zip(kernel, self.saved("stride"), self.saved("dilation"), strict=True)
+            if all(s >= (k - 1) * d + 1 for k, s, d in extents):
+                r = _scatter_disjoint(g._data, index, shape, len(kernel))
+                if r is not None:
+                    return Tensor._make(r, False, None, 0)
+        return apply(_MaxPoolScatter, g, index=index, shape=shape, k=len(kernel))
 
 
 def _first_max(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -169,6 +179,24 @@ def _planes(index: np.ndarray, shape: Ints, k: int) -> tuple[int, int]:
     return (index.size // per if per else 0), plane
 
 
+def _global_index(index: np.ndarray, n: int, plane: int) -> np.ndarray:
+    """Each window's maximum as an index into all the planes, flattened."""
+    return (np.arange(n, dtype=np.int64)[:, None] * plane + index.reshape(n, -1)).ravel()
+
+
+def _scatter_disjoint(g: np.ndarray, index: np.ndarray, shape: Ints, k: int) -> Any:
+    """``_MaxPoolScatter``'s result when no two windows share an input element: each window's
+    gradient added to a zero at its maximum's index, in the gradient's dtype. (bincount sums in
+    float64, but a sum of one number is that number: the same values, signed zeros included.)
+    None for an index outside its plane (a window of padding only), which bincount refuses."""
+    n, plane = _planes(index, shape, k)
+    if index.size and (index.min() < 0 or index.max() >= plane):
+        return None
+    out = np.zeros(n * plane, dtype=g.dtype)
+    out[_global_index(index, n, plane)] += g.ravel()
+    return out.reshape(shape)
+
+
 class _MaxPoolScatter(Op):
     """The gradient of a max pool: each window's gradient added at its maximum's index."""
 
@@ -180,7 +208,7 @@ class _MaxPoolScatter(Op):
         self.save(index=index, shape=shape, k=k)
         n, plane = _planes(index, shape, k)
         # One bincount over global positions: windows that share a maximum add up.
-        where = (np.arange(n, dtype=np.int64)[:, None] * plane + index.reshape(n, -1)).ravel()
+        where = _global_index(index, n, plane)
         out = np.bincount(where, weights=g._data.ravel(), minlength=n * plane)
         return out.astype(g._data.dtype, copy=False).reshape(shape)
 
