@@ -74,5 +74,11 @@ def to_np(d: dtype | type | np.dtype | str | None) -> np.dtype | None:
     if d is builtins.bool:
         return bool.np
     if isinstance(d, str):
-        return by_name(d).np
-    return np.dtype(d)
+        found = _BY_NAME.get(d.removeprefix("torch."))
+        if found is None:
+            raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}")
+        return found.np
+    try:
+        return np.dtype(d)
+    except TypeError:
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}") from None

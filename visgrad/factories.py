@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -164,6 +165,7 @@ def arange(
     """Values from ``start`` up to ``end`` (excluded) by ``step``, as PyTorch computes them."""
     if end is None:
         start, end = 0, start
+    _range_checks(start, end, step)
     if dtype is None:
         is_int = all(isinstance(v, int) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.default_float
@@ -173,6 +175,30 @@ def arange(
     else:
         arr = np.arange(start, end, step).astype(np_dtype)
     return _leaf(arr, requires_grad, "arange")
+
+
+def _range_checks(start: Any, end: Any, step: Any) -> None:
+    """PyTorch's checks of ``arange``'s bounds, before any array is made."""
+    values = (start, end, step)
+    for v in values:
+        if isinstance(v, Tensor) and v._data.size == 1:
+            continue
+        if not isinstance(v, (int, float, np.integer, np.floating)):
+            got = ", ".join(type(x).__name__ for x in values)
+            raise TypeError(f"arange() received an invalid combination of arguments - got ({got})")
+    start, end, step = (float(v) for v in values)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {values[0]} -> {values[1]}")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    size = math.ceil((end - start) / step)
+    if size > 1 << 46:
+        raise RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+            f"memory: you tried to allocate {size * 8} bytes. Error code 12 (Cannot allocate memory)"
+        )
 
 
 def linspace(
@@ -208,26 +234,31 @@ def logspace(
     return _leaf(arr, requires_grad, "logspace")
 
 
-def _like(a: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+def _like(a: Tensor, dtype: Any, op: str) -> tuple[tuple[int, ...], np.dtype]:
+    if not isinstance(a, Tensor):
+        raise TypeError(
+            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(a).__name__}"
+        )
     return a._data.shape, dtypes.to_np(dtype) or a._data.dtype
 
 
 def ones_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    shape, dt = _like(a, dtype)
+    shape, dt = _like(a, dtype, "ones_like")
     return _leaf(np.ones(shape, dt), requires_grad, "ones_like")
 
 
 def zeros_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    shape, dt = _like(a, dtype)
+    shape, dt = _like(a, dtype, "zeros_like")
     return _leaf(np.zeros(shape, dt), requires_grad, "zeros_like")
 
 
 def empty_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    _like(a, dtype, "empty_like")
     return zeros_like(a, dtype=dtype, requires_grad=requires_grad)
 
 
 def full_like(
     a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
-    shape, dt = _like(a, dtype)
+    shape, dt = _like(a, dtype, "full_like")
     return _leaf(np.full(shape, fill_value, dt), requires_grad, "full_like")

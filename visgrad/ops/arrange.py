@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.gate import check_tensors
 from visgrad.ops.reduce import mean, std, var
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
@@ -160,7 +161,7 @@ def repeat_interleave(a: Tensor, repeats: Any = None, dim: int | None = None, *,
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     """Coordinate grids from 1-D tensors (``indexing="ij"`` or ``"xy"``), as expanded views."""
     one_list = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
-    ts = list(tensors[0]) if one_list else list(tensors)
+    ts = check_tensors(tensors[0] if one_list else tensors, 0)
     if indexing is None:
         indexing = "ij"  # PyTorch's default (it warns that the default will change)
     if indexing not in ("ij", "xy"):

@@ -13,6 +13,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad.ops.conv import ConvolutionBackward0, convolution
+from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.pad import ConstantPadNdBackward0
 from visgrad.ops.pad import pad as pad_op
 from visgrad.ops.registry import declare
@@ -146,7 +147,7 @@ def _same_padding(
             "Using padding='same' with even kernel lengths and odd dilation may require a "
             "zero-padded copy of the input be created",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         widths: list[int] = []
         for e in reversed(extra):

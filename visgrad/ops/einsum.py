@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.gate import check_tensors
 from visgrad.ops.linalg import bmm
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -208,10 +209,9 @@ def _sizes(labels: list[list[str]], operands: list[Tensor]) -> dict[str, int]:
 @declare("einsum", nodes=(DiagonalBackward0, _DiagonalScatter), method=False)
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Sum of products over the subscripts ``equation`` names (``'ij,jk->ik'``, ``'...i,i'``)."""
-    ops = (
-        list(operands[0])
-        if len(operands) == 1 and isinstance(operands[0], (list, tuple))
-        else list(operands)
+    ops = check_tensors(
+        operands[0] if len(operands) == 1 and isinstance(operands[0], (list, tuple)) else operands,
+        1,
     )
     labels, output = _parse(equation, ops)
     sizes = _sizes(labels, ops)

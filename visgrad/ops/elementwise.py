@@ -18,6 +18,7 @@ from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE, no_grad
 from visgrad.ops.base import OBSERVED, Op, apply, promote, wrap
 from visgrad.ops.counting import nonzero
+from visgrad.ops.gate import operands
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -120,6 +121,7 @@ def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
         r = _unrecorded(np.add, a, b)
         if r is not None:
             return r
+    a, b = operands("add", a, b)
     if not isinstance(a, Tensor):
         if alpha == 1:
             # ``2 + t`` is ``t + 2`` in PyTorch: the tensor is input 0, the number an edge-less 1.
@@ -194,6 +196,7 @@ def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
         r = _unrecorded(np.subtract, a, b)
         if r is not None:
             return r
+    a, b = operands("sub", a, b)
     if not isinstance(a, Tensor):
         return apply(RsubBackward1, wrap(b, None), other=a, alpha=alpha)
     return apply(SubBackward0, a, wrap(b, a), alpha=alpha)
@@ -242,6 +245,7 @@ def mul(a: Any, b: Any) -> Tensor:
     r = _unrecorded(np.multiply, a, b)
     if r is not None:
         return r
+    a, b = operands("mul", a, b)
     if not isinstance(a, Tensor):
         # ``2 * t`` is ``t * 2`` in PyTorch (next_functions: the tensor's edge first).
         return apply(MulBackward0, b, wrap(a, b))
@@ -286,9 +290,12 @@ def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     inplace=div_,
 )
 def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    a, b = operands("div", a, b)
     if not isinstance(a, Tensor):
         # number / tensor is number * reciprocal(tensor) in PyTorch.
         return mul(reciprocal(b), a)
+    if rounding_mode is None and type(b) is int and a._data.dtype.kind in "iub":
+        b = float(b)  # true division of integers is done in floats, the number unwrapped
     b = wrap(b, a)
     if rounding_mode is not None:
         with no_grad():
@@ -299,6 +306,7 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
 @declare("floor_divide", operators=("__floordiv__", "__rfloordiv__"))
 def floor_divide(a: Any, b: Any) -> Tensor:
     """``a // b``: rounds toward negative infinity; not differentiable (as in PyTorch)."""
+    a, b = operands("floor_divide", a, b)
     if not isinstance(a, Tensor):
         a = wrap(a, b)
     return div(a, b, rounding_mode="floor")
@@ -329,6 +337,7 @@ class RemainderBackward0(Op):
 @declare("remainder", nodes=RemainderBackward0, operators=("__mod__", "__rmod__"))
 def remainder(a: Any, b: Any) -> Tensor:
     """``a % b`` with the sign of ``b``; the gradient w.r.t. ``a`` is 1 almost everywhere."""
+    a, b = operands("remainder", a, b)
     if not isinstance(a, Tensor):
         a = wrap(a, b)
     return apply(RemainderBackward0, a, wrap(b, a))

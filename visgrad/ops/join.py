@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply, promote
+from visgrad.ops.gate import tensors_arg
 from visgrad.ops.index import narrow, select
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
@@ -126,7 +127,7 @@ class UnbindBackward0(_MultiOutput):
 @declare("cat", "concat", "concatenate", nodes=CatBackward0, method=False)
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     """``torch.cat``: join along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
-    tensors = tuple(tensors)
+    tensors = tensors_arg("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     real = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
@@ -156,7 +157,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 @declare("stack", nodes=StackBackward0, method=False)
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     """``torch.stack``: join along a new dim."""
-    tensors = tuple(tensors)
+    tensors = tensors_arg("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]._data.shape
@@ -175,7 +176,9 @@ def flip(a: Tensor, *dims: Any) -> Tensor:
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     nd = a._data.ndim
-    return apply(FlipBackward0, a, dims=tuple(_dim(int(d), nd) for d in dims))
+    # A 0-d tensor flips along its one pseudo-dim (-1 or 0), as in PyTorch.
+    dims = tuple(_dim(d, nd) for d in dims)
+    return apply(FlipBackward0, a, dims=dims if nd else ())
 
 
 @declare("split", nodes=SplitBackward0)

@@ -11,6 +11,7 @@ import numpy as np
 from visgrad.ops import shape as S
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import mul
+from visgrad.ops.gate import check_size
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
@@ -23,6 +24,7 @@ class RepeatBackward0(Op):
         x = a._data
         self.save(repeats=repeats, self_sym_sizes=x.shape)
         padded = (1,) * (len(repeats) - x.ndim) + x.shape
+        check_size(tuple(r * s for r, s in zip(repeats, padded, strict=True)), x.itemsize)
         return np.tile(x.reshape(padded), repeats)
 
     def backward(self, g: Tensor) -> Tensor:
@@ -102,7 +104,7 @@ class DiagonalBackward0_copy(Op):  # noqa: N801 - PyTorch's node name for diag(m
 @declare("repeat", nodes=RepeatBackward0, torch=False)
 def repeat(a: Tensor, *sizes: Any) -> Tensor:
     """``a.repeat(r0, r1, ...)``: tile the tensor ``r_i`` times along each dim."""
-    repeats = S._shape_arg(sizes)
+    repeats = S._shape_arg(sizes, "repeat", "repeats")
     if len(repeats) < a._data.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
@@ -114,7 +116,7 @@ def repeat(a: Tensor, *sizes: Any) -> Tensor:
 @declare("tile")
 def tile(a: Tensor, *dims: Any) -> Tensor:
     """Like ``repeat``, but missing leading repeat counts are taken as 1."""
-    reps = S._shape_arg(dims)
+    reps = S._shape_arg(dims, "tile", "dims")
     reps = (1,) * (a._data.ndim - len(reps)) + reps
     return repeat(a, reps)
 
@@ -133,10 +135,15 @@ def triu(a: Tensor, diagonal: int = 0) -> Tensor:
 def diag(a: Tensor, diagonal: int = 0) -> Tensor:
     """A vector becomes a diagonal matrix; a matrix gives back its diagonal."""
     nd = a._data.ndim
+    offset = int(diagonal)
     if nd == 1:
-        return apply(DiagEmbedBackward0, a, offset=int(diagonal))
+        n = a._data.shape[0] + abs(offset)
+        check_size((n, n), a._data.itemsize)
+        return apply(DiagEmbedBackward0, a, offset=offset)
     if nd == 2:
-        return apply(DiagonalBackward0_copy, a, offset=int(diagonal))
+        rows, cols = a._data.shape
+        # Past the matrix's edge the diagonal is empty (NumPy would overflow on a huge offset).
+        return apply(DiagonalBackward0_copy, a, offset=max(min(offset, cols), -rows))
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.elementwise import _pair
+from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -179,7 +180,7 @@ def mse_loss(
             f"size ({_size(input._data.shape)}). This will likely lead to incorrect results due "
             "to broadcasting. Please ensure they have the same size.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return apply(MseLossBackward0, input, target, reduction=reduction_code(reduction))
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.autograd.grad_mode import STATE, no_grad
+from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.inplace import _KIND_RANK, _scalar_name, copy_
 from visgrad.tensor import Tensor
 
@@ -112,7 +113,7 @@ def write_out(result: Any, out: Any) -> Tensor:
                 "reuse an out tensor t by resizing it, inplace, to zero elements with "
                 "t.resize_(0).",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         out._data = np.empty(src.shape, dst.dtype)
     with no_grad():

@@ -15,6 +15,7 @@ from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import OBSERVED, Op, apply, wrap
 from visgrad.ops.elementwise import _binary, _floating, _pair, ones_like, where
+from visgrad.ops.gate import operands
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -137,6 +138,7 @@ def pow(a: Any, exponent: Any) -> Tensor:  # noqa: A001
         # ``x ** 2`` and ``x ** 3`` with nothing to record or publish: the product itself.
         r = _BY_MULTIPLY[exponent](a._data)
         return Tensor._make(r if type(r) is np.ndarray else np.asarray(r), False, None, 0)
+    a, exponent = operands("pow", a, exponent, numbers=False)
     if not isinstance(a, Tensor):
         return apply(PowBackward2, exponent, base=a)
     if isinstance(exponent, Tensor):
@@ -239,6 +241,8 @@ class SignBackward0(Op):
     formulas = {"self": "zeros_like(grad)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
+        if a._data.dtype == np.bool_:
+            return a._data.copy()  # sign(True) is True
         return np.sign(a._data)
 
     def backward(self, g: Tensor) -> Tensor:
@@ -329,6 +333,8 @@ class ReluBackward0(Op):
     formulas = {"self": "grad * (result > 0)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
+        if a._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return np.maximum(a._data, 0, dtype=a._data.dtype)
 
     def backward(self, g: Tensor) -> Tensor:

@@ -112,7 +112,9 @@ def declare(
         raise TypeError("declare(torch_inplace=True) needs an in-place variant")
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn = numpy_names(fn)
+        from visgrad.ops.gate import gate
+
+        fn = numpy_names(gate(fn, names[0] if names else fn.__name__))
         DECLARATIONS.append(
             Declaration(
                 tuple(names),
@@ -191,12 +193,16 @@ _torch_forms: dict[tuple[str, Callable[..., Any]], Callable[..., Any]] = {}
 
 def inplace_function(d: Declaration) -> Callable[..., Any] | None:
     """The in-place variant of ``d`` as a callable (generated ones are made once and cached)."""
-    if d.inplace is True:
-        made = _generated.get(id(d))
-        if made is None:
-            made = _generated[id(d)] = _unary_inplace[0](d.nodes[0], d.names[0] + "_")
-        return made
-    return d.inplace or None
+    if not d.inplace:
+        return None
+    made = _generated.get(id(d))
+    if made is None:
+        from visgrad.ops.gate import gate
+
+        name = d.names[0] + "_"
+        fn = _unary_inplace[0](d.nodes[0], name) if d.inplace is True else d.inplace
+        made = _generated[id(d)] = gate(fn, name)
+    return made
 
 
 _generated: dict[int, Callable[..., Any]] = {}

@@ -11,13 +11,21 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.gate import is_int
 from visgrad.ops.registry import declare
-from visgrad.tensor import Tensor, _dim
+from visgrad.tensor import Size, Tensor, _dim
 
 
-def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+def _shape_arg(shape: tuple[Any, ...], op: str = "view", name: str = "size") -> tuple[int, ...]:
+    """A size (or dims) given as ``f(2, 3)`` or ``f((2, 3))``, each entry an integer."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
         shape = tuple(shape[0])
+    for i, s in enumerate(shape):
+        if not is_int(s):
+            raise TypeError(
+                f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {i}"
+            )
     return tuple(int(s) for s in shape)
 
 
@@ -177,7 +185,7 @@ class ExpandBackward0(Op):
 
 @declare("reshape", nodes=(ViewBackward0, ReshapeAliasBackward0, UnsafeViewBackward0))
 def reshape(a: Tensor, *shape: Any) -> Tensor:
-    shape = _infer(_shape_arg(shape), a._data.size)
+    shape = _infer(_shape_arg(shape, "reshape", "shape"), a._data.size)
     # PyTorch's three outcomes: a view of a contiguous input, an alias of a strided one that can
     # still be viewed, or a copy (clone) that is then viewed.
     if a._data.flags.c_contiguous:
@@ -238,7 +246,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
 
 @declare("permute", nodes=PermuteBackward0)
 def permute(a: Tensor, *dims: Any) -> Tensor:
-    dims = _shape_arg(dims)
+    dims = _shape_arg(dims, "permute", "dims")
     nd = a._data.ndim
     if len(dims) != nd:
         raise RuntimeError(
@@ -310,7 +318,7 @@ def expanded_shape(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 @declare("expand", nodes=ExpandBackward0, torch=False)
 def expand(a: Tensor, *shape: Any) -> Tensor:
-    shape = _shape_arg(shape)
+    shape = _shape_arg(shape, "expand")
     full = expanded_shape(a._data, shape)
     return _as_view(apply(ExpandBackward0, a, shape=tuple(full)), a)
 

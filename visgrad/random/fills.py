@@ -14,6 +14,7 @@ import numpy as np
 
 from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
+from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.inplace import _check_leaf, publish_update
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator
@@ -180,7 +181,7 @@ def _check_in(value: int, low: int, high: int, what: str, np_dtype: np.dtype) ->
             "within this range. This warning will become an error in version 1.7 release, please "
             "fix the code in advance",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         return
     raise RuntimeError(f"{what} is out of bounds for {_C_NAMES[np.dtype(np_dtype).name]}")

@@ -1,0 +1,255 @@
+"""The argument gate: each declared op checks its arguments' types before its kernel runs.
+
+PyTorch's argument parser turns away ``torch.matmul(1.5, x)`` with ``TypeError: matmul(): argument
+'input' (position 1) must be Tensor, not float`` before any kernel runs; without a gate, our
+kernels would meet the float and fail inside NumPy or on a missing attribute. The gate reads the
+declared function's annotations (``Tensor``, ``Tensor | None``, ``int``, ``float``, ``bool``,
+``str`` and their ``| None`` forms; ``Any`` is the function's own business) and wraps it in a
+function with the same signature whose checks cost one ``type()`` test per typed argument on the
+common path. The rules are PyTorch's: an ``int`` is a Python or NumPy integer or a one-element
+integer tensor, never a bool or a float; a ``float`` (PyTorch's "Number") is any real number,
+bool included, or a one-element tensor; a ``bool`` is a bool.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from visgrad.tensor import Tensor
+
+# Our parameter names that PyTorch spells otherwise in its messages.
+_TORCH_NAMES = {"a": "input", "t": "input", "b": "other"}
+# What each checked annotation is called in PyTorch's messages, and whether None is allowed.
+_KINDS: dict[str, tuple[str, bool]] = {
+    "Tensor": ("Tensor", False),
+    "Tensor | None": ("Tensor", True),
+    "int": ("int", False),
+    "int | None": ("int", True),
+    "float": ("Number", False),
+    "float | None": ("Number", True),
+    "bool": ("bool", False),
+    "str": ("str", False),
+    "str | None": ("str", True),
+}
+# ``Any`` parameters that are PyTorch Scalars wherever they appear (the ``alpha`` of ``add``, the
+# bounds of ``clamp``, which may also be tensors).
+_ANY_BY_NAME: dict[str, tuple[str, bool]] = {
+    "alpha": ("Number", False),
+    "beta": ("Number", False),
+    "min": ("Scalar", True),
+    "max": ("Scalar", True),
+}
+# The type each kind passes with no further question (the common path).
+_FAST = {
+    "Tensor": Tensor,
+    "int": int,
+    "Number": float,
+    "Scalar": float,
+    "bool": bool,
+    "str": str,
+}
+
+
+def is_int(v: Any) -> bool:
+    """Whether PyTorch takes ``v`` as an int (a Python or NumPy integer, or a one-element integer
+    tensor; never a bool or a float)."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return True
+    if isinstance(v, Tensor):
+        return v._data.size == 1 and v._data.dtype.kind in "iu"
+    return False
+
+
+def _is_number(v: Any) -> bool:
+    if isinstance(v, (int, float, np.integer, np.floating, np.bool_)):
+        return True
+    if isinstance(v, Tensor):
+        return v._data.size == 1
+    return False
+
+
+_OK: dict[str, Callable[[Any], bool]] = {
+    "Tensor": lambda v: isinstance(v, Tensor),
+    "int": is_int,
+    "Number": _is_number,
+    "bool": lambda v: isinstance(v, (bool, np.bool_)),
+    "str": lambda v: isinstance(v, str),
+    "Scalar": lambda v: isinstance(v, Tensor) or _is_number(v),
+}
+
+
+def _type_name(v: Any) -> str:
+    return "Tensor" if isinstance(v, Tensor) else type(v).__name__
+
+
+def _checker(
+    op: str, name: str, position: int | None, kind: str, optional: bool
+) -> Callable[[Any], None]:
+    """The slow path for one argument: passes what PyTorch accepts, raises what it raises."""
+    ok = _OK[kind]
+    where = f"argument '{_TORCH_NAMES.get(name, name)}'"
+    if position is not None:
+        where += f" (position {position + 1})"
+
+    said = "Number" if kind == "Scalar" else kind
+
+    def check(v: Any) -> None:
+        if (v is None and optional) or ok(v):
+            return
+        raise TypeError(f"{op}(): {where} must be {said}, not {_type_name(v)}")
+
+    return check
+
+
+def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
+    """``fn`` behind the argument gate (``fn`` itself when none of its arguments is typed)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return fn
+    params = list(sig.parameters.values())
+    env: dict[str, Any] = {"_g_fn": fn, "_g_type": type}
+    head: list[str] = []
+    checks: list[str] = []
+    call: list[str] = []
+    star = False
+    for i, p in enumerate(params):
+        spec = _KINDS.get(p.annotation) if isinstance(p.annotation, str) else None
+        if p.annotation == "Any":
+            spec = _ANY_BY_NAME.get(p.name)
+        text = p.name
+        if p.kind is p.VAR_POSITIONAL:
+            head.append("*" + p.name)
+            call.append("*" + p.name)
+            star = True
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            head.append("**" + p.name)
+            call.append("**" + p.name)
+            continue
+        if p.kind is p.KEYWORD_ONLY and not star:
+            head.append("*")
+            star = True
+        if p.default is not p.empty:
+            env[f"_g_d{i}"] = p.default
+            text += f"=_g_d{i}"
+        head.append(text)
+        if p.kind is p.POSITIONAL_ONLY and (
+            i + 1 == len(params) or params[i + 1].kind is not p.POSITIONAL_ONLY
+        ):
+            head.append("/")
+        call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+        if spec is None:
+            continue
+        kind, optional = spec
+        positional = p.kind is not p.KEYWORD_ONLY
+        env[f"_g_c{i}"] = _checker(op, p.name, i if positional else None, kind, optional)
+        env[f"_g_t{i}"] = _FAST[kind]
+        test = f"_g_type({p.name}) is not _g_t{i}"
+        if p.default is not p.empty:
+            test = f"{p.name} is not _g_d{i} and " + test
+        elif optional:
+            test = f"{p.name} is not None and " + test
+        checks.append(f"    if {test}:\n        _g_c{i}({p.name})\n")
+    if not checks:
+        return fn
+    name = fn.__name__ if fn.__name__.isidentifier() else "op"
+    source = (
+        f"def {name}({', '.join(head)}):\n"
+        + "".join(checks)
+        + f"    return _g_fn({', '.join(call)})\n"
+    )
+    # Compiled as this file's code: frames in it are the package's (``events.user_source``
+    # skips them when it looks for the user's line).
+    exec(compile(source, __file__, "exec"), env)  # noqa: S102 - our own source, from a signature
+    return functools.wraps(fn)(env[name])
+
+
+def check_size(shape: tuple[int, ...], itemsize: int = 4) -> None:
+    """Refuse a result shape no allocation can hold, as PyTorch does, before NumPy tries (some
+    NumPy functions overflow on such shapes instead of raising)."""
+    wrapped = []
+    numel = 1
+    for s in shape:
+        w = (int(s) + (1 << 63)) % (1 << 64) - (1 << 63)  # the size as an int64
+        wrapped.append(w)
+        numel *= w
+    neg = next((s for s in wrapped if s < 0), None)
+    if neg is not None:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {wrapped}")
+    nbytes = numel * itemsize
+    if nbytes >= 1 << 63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={wrapped}")
+    if nbytes > _ALLOCATABLE:
+        raise RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+            f"memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate memory)"
+        )
+
+
+# Larger than any machine we run on: refused outright rather than left to the allocator.
+_ALLOCATABLE = 1 << 46
+
+
+_NUMBERS = (int, float, np.integer, np.floating, np.bool_)
+
+
+def operands(op: str, a: Any, b: Any, numbers: bool = True) -> tuple[Any, Any]:
+    """The two operands of arithmetic ``op`` checked as PyTorch does (each a Tensor or a real
+    number); two numbers make the first a 0-d tensor, as ``torch.add(1.5, 2)`` does, where
+    ``numbers`` allows it (``torch.pow(2, 3)`` is an error)."""
+    for i, (name, v) in enumerate((("input", a), ("other", b))):
+        if not isinstance(v, (Tensor, *_NUMBERS)):
+            raise TypeError(
+                f"{op}(): argument '{name}' (position {i + 1}) must be Tensor, not {_type_name(v)}"
+            )
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        if not numbers:
+            raise TypeError(
+                f"{op}() received an invalid combination of arguments - got "
+                f"({_type_name(a)}, {_type_name(b)})"
+            )
+        from visgrad.factories import tensor
+
+        a = tensor(a)
+    return a, b
+
+
+def tensors_arg(op: str, value: Any, argument: int = 0, name: str = "tensors") -> tuple:
+    """A "tuple of Tensors" argument (``cat``, ``stack``) checked as PyTorch does."""
+    if isinstance(value, Tensor) or not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {argument + 1}) must be tuple of Tensors, "
+            f"not {_type_name(value)}"
+        )
+    return tuple(check_tensors(value, argument))
+
+
+def check_tensors(items: Any, argument: int) -> list:
+    """``items`` as a list, each one checked to be a Tensor (``meshgrid``, ``einsum``)."""
+    items = list(items)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument {argument}, but got {_type_name(t)}"
+            )
+    return items
+
+
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning raised by the caller point at the user's line,
+    however many of the package's frames (the gate's among them) lie in between."""
+    level, f = 1, sys._getframe(1)
+    while f is not None and f.f_code.co_filename.startswith(_PKG):
+        level, f = level + 1, f.f_back
+    return level
