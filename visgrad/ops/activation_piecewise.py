@@ -127,6 +127,8 @@ def hardtanh(
     """``x`` clamped to ``[min_val, max_val]``; the gradient is 0 outside the open interval."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if isinstance(input, Tensor) and input._data.dtype.kind == "u" and min(min_val, max_val) < 0:
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     return _run(HardtanhBackward0, input, inplace, "hardtanh", min_val=min_val, max_val=max_val)
 
 

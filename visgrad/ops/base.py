@@ -101,6 +101,12 @@ def _wrap_number(x: Any, like: Tensor | None) -> Tensor:
             dt = like._data.dtype if kind == "f" else dtypes.default_float.np
         else:
             dt = like._data.dtype if kind in "fiu" else _int64
+            if dt.kind in "iu":
+                # PyTorch wraps an int the dtype cannot hold (``uint8_t - 1`` subtracts 255).
+                bits = dt.itemsize * 8
+                x = int(x) % (1 << bits)
+                if dt.kind == "i" and x >= 1 << (bits - 1):
+                    x -= 1 << bits
         t = Tensor._make(np.asarray(x, dtype=dt), False, None, 0)
     else:
         from visgrad.factories import as_array

@@ -8,7 +8,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
-from visgrad.tensor import Tensor
+from visgrad.tensor import Tensor, _dim
 
 
 class CountNonzero(Op):
@@ -51,6 +51,8 @@ def unique(
     dim: int | None = None,
 ) -> Any:
     """The distinct values in ascending order (and where each element went, and how many)."""
+    if dim is not None:
+        dim = _dim(dim, a._data.ndim)
     values, inverse, counts = apply(Unique, a, dim=dim)
     extra = ([inverse] if return_inverse else []) + ([counts] if return_counts else [])
     return (values, *extra) if extra else values

@@ -119,7 +119,11 @@ def _renorm_(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: fl
 
 
 @declare(
-    "embedding", nodes=(EmbeddingBackward0, _EmbeddingDenseBackward), method=False, functional=True
+    "embedding",
+    nodes=(EmbeddingBackward0, _EmbeddingDenseBackward),
+    torch=False,
+    method=False,
+    functional=True,
 )
 def embedding(
     input: Tensor,  # noqa: A002
@@ -134,9 +138,11 @@ def embedding(
     num = weight._data.shape[0] if weight._data.ndim else 0
     if padding_idx is not None:
         if padding_idx > 0:
-            assert padding_idx < num, "Padding_idx must be within num_embeddings"
+            if padding_idx >= num:
+                raise AssertionError("Padding_idx must be within num_embeddings")  # PyTorch's
         elif padding_idx < 0:
-            assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
+            if padding_idx < -num:
+                raise AssertionError("Padding_idx must be within num_embeddings")  # PyTorch's
             padding_idx = num + padding_idx
     else:
         padding_idx = -1
@@ -162,3 +168,18 @@ def embedding(
         padding_idx=int(padding_idx),
         scale_grad_by_freq=bool(scale_grad_by_freq),
     )
+
+
+@declare("embedding", nodes=(EmbeddingBackward0, _EmbeddingDenseBackward), method=False)
+def torch_embedding(
+    weight: Tensor,
+    indices: Tensor,
+    padding_idx: int = -1,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """``torch.embedding(weight, indices)``: the weight first, and a ``padding_idx`` outside the
+    table (``-1``: none) simply matches no row, as in PyTorch."""
+    num = weight._data.shape[0] if weight._data.ndim else 0
+    pad = padding_idx if 0 <= padding_idx < num else None
+    return embedding(indices, weight, pad, None, 2.0, scale_grad_by_freq, sparse)

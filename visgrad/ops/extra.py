@@ -92,7 +92,14 @@ class RoundBackward1(RoundBackward0):
     def forward(self, a: Tensor, decimals: int) -> np.ndarray:
         self.save(decimals=decimals)
         x = a._data
-        return x.copy() if x.dtype.kind != "f" else np.round(x, decimals)
+        if x.dtype.kind != "f":
+            return x.copy()
+        # PyTorch's formula, in the tensor's dtype: a power of ten it cannot hold gives nan.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            ten = np.asarray(10.0, x.dtype) ** np.asarray(min(abs(decimals), 400), x.dtype)
+            if decimals > 0:
+                return np.rint(x * ten) / ten
+            return np.rint(x / ten) * ten
 
 
 class FloorBackward0(RoundBackward0):

@@ -13,6 +13,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad.factories import _leaf, _size
+from visgrad.ops.gate import is_int
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator, sampling
 from visgrad.random.fills import bernoulli_, check_float, normal_values, random_, type_name
@@ -80,6 +81,9 @@ def randint(
         low, high = given
     else:
         raise TypeError("randint() missing required argument 'high'")
+    if not (is_int(low) and is_int(high)):
+        got = ", ".join(type(v).__name__ for v in (low, high, size))
+        raise TypeError(f"randint() received an invalid combination of arguments - got ({got})")
     shape = _size((size,))
     out = np.empty(shape, dtypes.to_np(dtype) or np.int64)
     t = _leaf(out, False, "randint")
@@ -184,6 +188,10 @@ def normal(
 ) -> Tensor:
     """Samples of N(mean, std²); ``mean`` and ``std`` may be tensors (broadcast together)."""
     gen = get_generator(generator)
+    for v in (mean, std):
+        if not isinstance(v, (Tensor, int, float, np.integer, np.floating)):
+            got = ", ".join(type(x).__name__ for x in (mean, std))
+            raise TypeError(f"normal() received an invalid combination of arguments - got ({got})")
     mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mean_t and not std_t:
         if size is None:
