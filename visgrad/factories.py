@@ -72,20 +72,51 @@ def _leaf(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
     return t
 
 
-def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+def _size(size: tuple[Any, ...], itemsize: int = 4) -> tuple[int, ...]:
+    """A factory's size, given as ``f(2, 3)`` or ``f((2, 3))``, checked as PyTorch does."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for i, s in enumerate(size):
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer, Tensor)):
+        # A bool is an int to PyTorch's size parser; a tensor only as a 0-d integer one.
+        if isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu":
+            continue
+        if not isinstance(s, (int, np.integer)):
             raise TypeError(
                 "argument 'size' must be tuple of ints, but found element of type "
-                f"{type(s).__name__} at pos {i}"
+                f"{'Tensor' if isinstance(s, Tensor) else type(s).__name__} at pos {i}"
             )
     out = tuple(int(s) for s in size)
     if any(s < 0 for s in out):
         neg = next(s for s in out if s < 0)
         raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {list(out)}")
+    check_size(out, itemsize)
     return out
+
+
+# Larger than any machine we run on: refused outright rather than left to the allocator.
+_ALLOCATABLE = 1 << 46
+
+
+def check_size(shape: tuple[int, ...], itemsize: int = 4) -> None:
+    """Refuse a result shape no allocation can hold, as PyTorch does, before NumPy tries (some
+    NumPy functions overflow on such shapes instead of raising)."""
+    wrapped = []
+    numel = 1
+    for s in shape:
+        w = (int(s) + (1 << 63)) % (1 << 64) - (1 << 63)  # the size as an int64
+        wrapped.append(w)
+        numel *= w
+    neg = next((s for s in wrapped if s < 0), None)
+    if neg is not None:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {wrapped}")
+    nbytes = numel * itemsize
+    if nbytes >= 1 << 63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={wrapped}")
+    if nbytes > _ALLOCATABLE:
+        raise RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+            f"memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate memory)"
+        )
 
 
 def _float(dtype: Any) -> np.dtype:

@@ -452,5 +452,8 @@ def test_result_dtypes_follow_pytorch_promotion() -> None:
     assert torch.cat([i, f]).dtype == torch.float32
     assert (f.double() * f).dtype == torch.float64
     assert (f.double() * torch.tensor(2.0)).dtype == torch.float64
-    assert F.softmax(i, 0).dtype == torch.float32
+    # PyTorch's softmax kernels take floats only: an int tensor needs dtype=.
+    assert F.softmax(i, 0, dtype=torch.float32).dtype == torch.float32
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+        F.softmax(i, 0)
     assert i[[0, 1]].dtype == torch.int64 and i[i > 1].tolist() == [2]

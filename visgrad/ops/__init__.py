@@ -14,6 +14,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     convert,
     counting,
     distinct,
+    division,
     dropout,
     einsum,
     elementwise,

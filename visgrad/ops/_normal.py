@@ -33,6 +33,9 @@ _F = np.float32
 
 def cdf_and_density(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(Φ(x), φ(x)) elementwise, in ``x``'s dtype (float32 or float64)."""
+    if x.ndim == 0:  # ufuncs give 0-d arrays back as scalars, which ``out=`` cannot take
+        cdf, density = cdf_and_density(x.reshape(1))
+        return cdf.reshape(()), density.reshape(())
     if x.dtype != np.float32:
         cdf = 0.5 * (1 + erf(x * math.sqrt(0.5)))
         return cdf, np.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))

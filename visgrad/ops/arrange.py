@@ -162,6 +162,13 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     """Coordinate grids from 1-D tensors (``indexing="ij"`` or ``"xy"``), as expanded views."""
     one_list = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
     ts = check_tensors(tensors[0] if one_list else tensors, 0)
+    if any(t._data.dtype != ts[0]._data.dtype for t in ts):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    for t in ts:
+        if t._data.ndim > 1:
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}"
+            )
     if indexing is None:
         indexing = "ij"  # PyTorch's default (it warns that the default will change)
     if indexing not in ("ij", "xy"):

@@ -27,6 +27,7 @@ from visgrad.autograd.node import (
     intern_nrs,
     store_saved,
 )
+from visgrad.ops.gate import wrap_int
 from visgrad.tensor import Tensor
 
 _int64 = np.dtype(np.int64)
@@ -101,12 +102,7 @@ def _wrap_number(x: Any, like: Tensor | None) -> Tensor:
             dt = like._data.dtype if kind == "f" else dtypes.default_float.np
         else:
             dt = like._data.dtype if kind in "fiu" else _int64
-            if dt.kind in "iu":
-                # PyTorch wraps an int the dtype cannot hold (``uint8_t - 1`` subtracts 255).
-                bits = dt.itemsize * 8
-                x = int(x) % (1 << bits)
-                if dt.kind == "i" and x >= 1 << (bits - 1):
-                    x -= 1 << bits
+            x = wrap_int(x, dt) if dt.kind in "iu" else x
         t = Tensor._make(np.asarray(x, dtype=dt), False, None, 0)
     else:
         from visgrad.factories import as_array

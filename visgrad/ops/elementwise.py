@@ -290,57 +290,15 @@ def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     inplace=div_,
 )
 def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
-    a, b = operands("div", a, b)
+    a, b = operands("div", a, b, true_division=rounding_mode is None)
     if not isinstance(a, Tensor):
         # number / tensor is number * reciprocal(tensor) in PyTorch.
         return mul(reciprocal(b), a)
-    if rounding_mode is None and type(b) is int and a._data.dtype.kind in "iub":
-        b = float(b)  # true division of integers is done in floats, the number unwrapped
     b = wrap(b, a)
     if rounding_mode is not None:
         with no_grad():
             return apply(DivBackward0, a, b, rounding_mode=rounding_mode)
     return apply(DivBackward0, a, b)
-
-
-@declare("floor_divide", operators=("__floordiv__", "__rfloordiv__"))
-def floor_divide(a: Any, b: Any) -> Tensor:
-    """``a // b``: rounds toward negative infinity; not differentiable (as in PyTorch)."""
-    a, b = operands("floor_divide", a, b)
-    if not isinstance(a, Tensor):
-        a = wrap(a, b)
-    return div(a, b, rounding_mode="floor")
-
-
-class RemainderBackward0(Op):
-    """``a % b`` with the sign of ``b`` (Python's and PyTorch's convention)."""
-
-    op_name = "remainder"
-    input_names = ("self", "other")
-    formulas = {"self": "grad", "other": "-grad * floor(self / other)"}
-
-    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save(self=a, other=b)
-        x, y = _pair(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(np.remainder, x, y)
-
-    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        na, nb = self.needs_input_grad
-        gb = None
-        if nb:
-            q = floor_divide(self.saved("self"), self.saved("other"))
-            gb = -g * q
-        return (g if na else None), gb
-
-
-@declare("remainder", nodes=RemainderBackward0, operators=("__mod__", "__rmod__"))
-def remainder(a: Any, b: Any) -> Tensor:
-    """``a % b`` with the sign of ``b``; the gradient w.r.t. ``a`` is 1 almost everywhere."""
-    a, b = operands("remainder", a, b)
-    if not isinstance(a, Tensor):
-        a = wrap(a, b)
-    return apply(RemainderBackward0, a, wrap(b, a))
 
 
 class NegBackward0(Op):

@@ -16,13 +16,20 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from visgrad.autograd import errors
+from visgrad.dtypes import dtype as _dtype
+from visgrad.factories import check_size, tensor
+from visgrad.ops.gate_tables import _C_NAMES, BOOL_ERRORS, FLOAT_KERNELS, PYTHON_LEVEL
 from visgrad.tensor import Tensor
+
+__all__ = ["check_size", "gate", "is_int", "operands", "tensors_arg", "user_stacklevel"]
 
 # Our parameter names that PyTorch spells otherwise in its messages.
 _TORCH_NAMES = {"a": "input", "t": "input", "b": "other"}
@@ -45,13 +52,18 @@ _ANY_BY_NAME: dict[str, tuple[str, bool]] = {
     "beta": ("Number", False),
     "min": ("Scalar", True),
     "max": ("Scalar", True),
+    "dtype": ("torch.dtype", True),
 }
+# Parameters PyTorch does not type-check: its Python code tests ``if inplace:`` and looks a
+# reduction up by name (an unknown one is a ValueError from the op itself).
+_UNCHECKED = frozenset({"inplace", "reduction"})
 # The type each kind passes with no further question (the common path).
 _FAST = {
     "Tensor": Tensor,
     "int": int,
     "Number": float,
     "Scalar": float,
+    "torch.dtype": _dtype,
     "bool": bool,
     "str": str,
 }
@@ -82,6 +94,12 @@ _OK: dict[str, Callable[[Any], bool]] = {
     "bool": lambda v: isinstance(v, (bool, np.bool_)),
     "str": lambda v: isinstance(v, str),
     "Scalar": lambda v: isinstance(v, Tensor) or _is_number(v),
+    # PyTorch takes its dtypes and Python's number types; NumPy's pass too (our own code uses them).
+    "torch.dtype": lambda v: (
+        isinstance(v, (_dtype, np.dtype))
+        or any(v is t for t in (float, int, bool, complex))
+        or (isinstance(v, type) and issubclass(v, np.generic))
+    ),
 }
 
 
@@ -97,6 +115,20 @@ def _checker(
     where = f"argument '{_TORCH_NAMES.get(name, name)}'"
     if position is not None:
         where += f" (position {position + 1})"
+    python_level = PYTHON_LEVEL.get(op.removesuffix("_"))
+    if kind == "Tensor" and python_level is not None and name in python_level[1]:
+        attribute = python_level[0]
+
+        def check_attribute(v: Any) -> None:
+            if (v is None and optional) or ok(v):
+                return
+            if op == "softmin" and not isinstance(v, _NUMBERS):  # ``(-input).softmax(dim)``
+                raise TypeError(f"bad operand type for unary -: '{type(v).__name__}'")
+            if hasattr(v, attribute):
+                raise TypeError(f"{op}(): {where} must be Tensor, not {_type_name(v)}")
+            raise AttributeError(f"'{type(v).__name__}' object has no attribute '{attribute}'")
+
+        return check_attribute
 
     said = "Number" if kind == "Scalar" else kind
 
@@ -122,8 +154,10 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
     star = False
     for i, p in enumerate(params):
         spec = _KINDS.get(p.annotation) if isinstance(p.annotation, str) else None
-        if p.annotation == "Any":
-            spec = _ANY_BY_NAME.get(p.name)
+        if p.name in _UNCHECKED:
+            spec = None
+        elif p.annotation == "Any":
+            spec = _ANY_BY_NAME.get(p.name) if op != "type" else None  # t.type("torch.IntTensor")
         text = p.name
         if p.kind is p.VAR_POSITIONAL:
             head.append("*" + p.name)
@@ -158,13 +192,16 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
         elif optional:
             test = f"{p.name} is not None and " + test
         checks.append(f"    if {test}:\n        _g_c{i}({p.name})\n")
+    checks += _dtype_checks(op, sig, params, env)
     if not checks:
         return fn
     name = fn.__name__ if fn.__name__.isidentifier() else "op"
+    env["_g_error"] = pytorch_error
     source = (
         f"def {name}({', '.join(head)}):\n"
         + "".join(checks)
-        + f"    return _g_fn({', '.join(call)})\n"
+        + f"    try:\n        return _g_fn({', '.join(call)})\n"
+        + "    except ValueError as e:\n        raise _g_error(e) from None\n"
     )
     # Compiled as this file's code: frames in it are the package's (``events.user_source``
     # skips them when it looks for the user's line).
@@ -172,39 +209,62 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
     return functools.wraps(fn)(env[name])
 
 
-def check_size(shape: tuple[int, ...], itemsize: int = 4) -> None:
-    """Refuse a result shape no allocation can hold, as PyTorch does, before NumPy tries (some
-    NumPy functions overflow on such shapes instead of raising)."""
-    wrapped = []
-    numel = 1
-    for s in shape:
-        w = (int(s) + (1 << 63)) % (1 << 64) - (1 << 63)  # the size as an int64
-        wrapped.append(w)
-        numel *= w
-    neg = next((s for s in wrapped if s < 0), None)
-    if neg is not None:
-        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {wrapped}")
-    nbytes = numel * itemsize
-    if nbytes >= 1 << 63:
-        raise RuntimeError(f"Storage size calculation overflowed with sizes={wrapped}")
-    if nbytes > _ALLOCATABLE:
-        raise RuntimeError(
-            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
-            f"memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate memory)"
+def _dtype_checks(
+    op: str, sig: inspect.Signature, params: list[inspect.Parameter], env: dict[str, Any]
+) -> list[str]:
+    """Source lines of the checks of the first tensor's dtype that PyTorch's kernel makes:
+    floating point only (``FLOAT_KERNELS``), or no bool (``BOOL_ERRORS``)."""
+    checks: list[str] = []
+    kernel = FLOAT_KERNELS.get(op.removesuffix("_"))
+    first = params[0] if params else None
+    if (
+        kernel is not None
+        and first is not None
+        and _KINDS.get(first.annotation) == ("Tensor", False)
+    ):
+        env["_g_kernel"] = _float_checker(kernel)
+        test = f"_g_type({first.name}) is Tensor and {first.name}._data.dtype.kind != 'f'"
+        if "dtype" in sig.parameters:  # softmax(int_tensor, 0, dtype=float32) computes in floats
+            test += " and dtype is None"
+        env["Tensor"] = Tensor
+        checks.append(f"    if {test}:\n        _g_kernel({first.name})\n")
+    refusal = BOOL_ERRORS.get(op.removesuffix("_"))
+    if refusal is not None and first is not None:
+        env["_g_refuse"] = _refuser(refusal)
+        env["Tensor"] = Tensor
+        checks.append(
+            f"    if _g_type({first.name}) is Tensor and {first.name}._data.dtype.kind == 'b':\n"
+            f"        _g_refuse()\n"
         )
+    return checks
 
 
-# Larger than any machine we run on: refused outright rather than left to the allocator.
-_ALLOCATABLE = 1 << 46
+def _refuser(message: str) -> Callable[[], None]:
+    def refuse() -> None:
+        raise RuntimeError(message)
+
+    return refuse
+
+
+def _float_checker(kernel: str) -> Callable[[Tensor], None]:
+    def check(t: Tensor) -> None:
+        name = _C_NAMES.get(t._data.dtype.name, t._data.dtype.name)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+    return check
 
 
 _NUMBERS = (int, float, np.integer, np.floating, np.bool_)
 
 
-def operands(op: str, a: Any, b: Any, numbers: bool = True) -> tuple[Any, Any]:
+def operands(
+    op: str, a: Any, b: Any, numbers: bool = True, true_division: bool = False
+) -> tuple[Any, Any]:
     """The two operands of arithmetic ``op`` checked as PyTorch does (each a Tensor or a real
     number); two numbers make the first a 0-d tensor, as ``torch.add(1.5, 2)`` does, where
-    ``numbers`` allows it (``torch.pow(2, 3)`` is an error)."""
+    ``numbers`` allows it (``torch.pow(2, 3)`` is an error). In a ``true_division`` of an integer
+    tensor a Python int divisor becomes a float: the division is done in floats, the number
+    unwrapped to the tensor's dtype."""
     for i, (name, v) in enumerate((("input", a), ("other", b))):
         if not isinstance(v, (Tensor, *_NUMBERS)):
             raise TypeError(
@@ -216,10 +276,36 @@ def operands(op: str, a: Any, b: Any, numbers: bool = True) -> tuple[Any, Any]:
                 f"{op}() received an invalid combination of arguments - got "
                 f"({_type_name(a)}, {_type_name(b)})"
             )
-        from visgrad.factories import tensor
-
         a = tensor(a)
+    if true_division and type(b) is int and isinstance(a, Tensor) and a._data.dtype.kind in "iub":
+        b = float(b)
     return a, b
+
+
+def wrap_int(x: int, dt: np.dtype) -> int:
+    """``x`` as the integer dtype ``dt`` holds it: PyTorch wraps an int the dtype cannot hold
+    (``uint8_tensor - 1`` subtracts 255)."""
+    bits = dt.itemsize * 8
+    x = int(x) % (1 << bits)
+    return x - (1 << bits) if dt.kind == "i" and x >= 1 << (bits - 1) else x
+
+
+# NumPy's text when two operands do not broadcast (the first two shapes it names).
+_BROADCAST = re.compile(
+    r"(?:operands could not be broadcast together with (?:remapped )?shapes"
+    r"|shape mismatch: objects cannot be broadcast to a single shape\.  Mismatch is between arg"
+    r" \d+ with shape) ?(?:\[original->remapped\]: )?(\([\d, ]*\))(?:->\([\d, ]*\))?"
+    r"(?: and arg \d+ with shape)? (\([\d, ]*\))"
+)
+
+
+def pytorch_error(e: ValueError) -> Exception:
+    """PyTorch's error for NumPy's broadcast failure inside a kernel (``e`` itself otherwise)."""
+    shapes = _BROADCAST.match(str(e))
+    if shapes is None:
+        return e
+    a, b = (tuple(int(n) for n in g.strip("()").split(",") if n.strip()) for g in shapes.groups())
+    return RuntimeError(errors.broadcast(a, b))
 
 
 def tensors_arg(op: str, value: Any, argument: int = 0, name: str = "tensors") -> tuple:

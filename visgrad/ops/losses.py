@@ -18,7 +18,6 @@ from visgrad.ops import elementwise as E
 from visgrad.ops.attention import MulBackward1
 from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.extra import clamp_min
-from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.loss import _size, reduce_loss, reduction_code
 from visgrad.ops.nn_ops import DivBackward1, log_softmax, nll_loss
@@ -52,7 +51,7 @@ def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
             f"size ({_size(input._data.shape)}). This will likely lead to incorrect results due "
             "to broadcasting. Please ensure they have the same size.",
             UserWarning,
-            stacklevel=user_stacklevel(),
+            stacklevel=4,  # the loss, the gate, the caller
         )
 
 
@@ -266,7 +265,7 @@ def kl_div(
             "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
             "major release.",
             UserWarning,
-            stacklevel=user_stacklevel(),
+            stacklevel=3,
         )
     code = 2 if reduction == "batchmean" else reduction_code(reduction)
     target = wrap(target, input)

@@ -16,7 +16,6 @@ from visgrad.autograd.grad_mode import STATE
 from visgrad.ops._normal import cdf_and_density
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
-from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.linalg import matmul, mm
 from visgrad.ops.loss import (
@@ -50,13 +49,13 @@ def _const(x: np.ndarray) -> Tensor:
 
 
 # -- softmax ------------------------------------------------------------------------------------------
-def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
+def _softmax_dim(name: str, ndim: int, dim: int | None, stacklevel: int) -> int:
     if dim is None:
         warnings.warn(
             f"Implicit dimension choice for {name} has been deprecated. Change the call to "
             "include dim=X as an argument.",
             UserWarning,
-            stacklevel=user_stacklevel(),
+            stacklevel=stacklevel,
         )
         return 0 if ndim in (0, 1, 3) else 1
     return _dim(dim, ndim)
@@ -107,7 +106,7 @@ def softmax(
     """``exp(x) / exp(x).sum(dim)``, computed stably."""
     if dtype is not None:
         input = input.to(dtype)
-    d = _softmax_dim("softmax", input._data.ndim, dim)
+    d = _softmax_dim("softmax", input._data.ndim, dim, _stacklevel + 2)  # the gate, axis=
     return apply(SoftmaxBackward0, input, dim=d)
 
 
@@ -121,7 +120,7 @@ def log_softmax(
     """``log(softmax(x))`` without the overflow of computing it in two steps."""
     if dtype is not None:
         input = input.to(dtype)
-    d = _softmax_dim("log_softmax", input._data.ndim, dim)
+    d = _softmax_dim("log_softmax", input._data.ndim, dim, _stacklevel + 2)
     return apply(LogSoftmaxBackward0, input, dim=d)
 
 

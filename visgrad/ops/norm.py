@@ -170,7 +170,7 @@ def _check_floating(x: np.ndarray, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_c_name(x.dtype)}'")
 
 
-@declare("batch_norm", nodes=NativeBatchNormBackward0, method=False, functional=True)
+@declare("batch_norm", nodes=NativeBatchNormBackward0, torch=False, method=False, functional=True)
 def batch_norm(
     input: Tensor,  # noqa: A002
     running_mean: Tensor | None,
@@ -305,3 +305,23 @@ def layer_norm(
         normalized_shape=shape,
         eps=float(eps),
     )
+
+
+@declare("batch_norm", nodes=NativeBatchNormBackward0, method=False)
+def torch_batch_norm(
+    input: Tensor,  # noqa: A002
+    weight: Tensor | None,
+    bias: Tensor | None,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    training: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    """``torch.batch_norm``: every argument given, the affine ones before the running ones."""
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError(
+            f"running_{'mean' if running_mean is None else 'var'} must be defined in evaluation mode"
+        )
+    return batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)

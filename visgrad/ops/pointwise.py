@@ -14,8 +14,7 @@ import numpy as np
 from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import OBSERVED, Op, apply, wrap
-from visgrad.ops.elementwise import _binary, _floating, _pair, ones_like, where
-from visgrad.ops.gate import operands
+from visgrad.ops.elementwise import _binary, _floating, _pair, ones_like, operands, where
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -138,9 +137,8 @@ def pow(a: Any, exponent: Any) -> Tensor:  # noqa: A001
         # ``x ** 2`` and ``x ** 3`` with nothing to record or publish: the product itself.
         r = _BY_MULTIPLY[exponent](a._data)
         return Tensor._make(r if type(r) is np.ndarray else np.asarray(r), False, None, 0)
-    a, exponent = operands("pow", a, exponent, numbers=False)
     if not isinstance(a, Tensor):
-        return apply(PowBackward2, exponent, base=a)
+        return apply(PowBackward2, operands("pow", a, exponent, numbers=False)[1], base=a)
     if isinstance(exponent, Tensor):
         return apply(PowBackward1, a, exponent)
     return apply(PowBackward0, a, exponent=exponent)
@@ -241,9 +239,7 @@ class SignBackward0(Op):
     formulas = {"self": "zeros_like(grad)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        if a._data.dtype == np.bool_:
-            return a._data.copy()  # sign(True) is True
-        return np.sign(a._data)
+        return a._data.copy() if a._data.dtype == np.bool_ else np.sign(a._data)
 
     def backward(self, g: Tensor) -> Tensor:
         return g * 0.0
@@ -333,8 +329,6 @@ class ReluBackward0(Op):
     formulas = {"self": "grad * (result > 0)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        if a._data.dtype == np.bool_:
-            raise RuntimeError("Boolean inputs not supported for relu")
         return np.maximum(a._data, 0, dtype=a._data.dtype)
 
     def backward(self, g: Tensor) -> Tensor:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from visgrad.ops.gate import gate
+
 # ``b + a`` for a Tensor ``a`` and a number ``b`` calls ``a.__radd__(b)``: the operands swap back.
 REFLECTED = frozenset(
     {
@@ -112,8 +114,6 @@ def declare(
         raise TypeError("declare(torch_inplace=True) needs an in-place variant")
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        from visgrad.ops.gate import gate
-
         fn = numpy_names(gate(fn, names[0] if names else fn.__name__))
         DECLARATIONS.append(
             Declaration(
@@ -197,8 +197,6 @@ def inplace_function(d: Declaration) -> Callable[..., Any] | None:
         return None
     made = _generated.get(id(d))
     if made is None:
-        from visgrad.ops.gate import gate
-
         name = d.names[0] + "_"
         fn = _unary_inplace[0](d.nodes[0], name) if d.inplace is True else d.inplace
         made = _generated[id(d)] = gate(fn, name)

@@ -1,0 +1,55 @@
+"""Division that rounds: ``//`` (``floor_divide``) and ``%`` (``remainder``, with the sign of the
+divisor, as in Python and PyTorch). True division is ``div``, in ``elementwise``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.elementwise import _binary, _pair, div
+from visgrad.ops.gate import operands
+from visgrad.ops.registry import declare
+from visgrad.tensor import Tensor
+
+
+@declare("floor_divide", operators=("__floordiv__", "__rfloordiv__"))
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """``a // b``: rounds toward negative infinity; not differentiable (as in PyTorch)."""
+    a, b = operands("floor_divide", a, b)
+    if not isinstance(a, Tensor):
+        a = wrap(a, b)
+    return div(a, b, rounding_mode="floor")
+
+
+class RemainderBackward0(Op):
+    """``a % b`` with the sign of ``b`` (Python's and PyTorch's convention)."""
+
+    op_name = "remainder"
+    input_names = ("self", "other")
+    formulas = {"self": "grad", "other": "-grad * floor(self / other)"}
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save(self=a, other=b)
+        x, y = _pair(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(np.remainder, x, y)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, nb = self.needs_input_grad
+        gb = None
+        if nb:
+            q = floor_divide(self.saved("self"), self.saved("other"))
+            gb = -g * q
+        return (g if na else None), gb
+
+
+@declare("remainder", nodes=RemainderBackward0, operators=("__mod__", "__rmod__"))
+def remainder(a: Any, b: Any) -> Tensor:
+    """``a % b`` with the sign of ``b``; the gradient w.r.t. ``a`` is 1 almost everywhere."""
+    a, b = operands("remainder", a, b, numbers=False)
+    if not isinstance(a, Tensor):
+        a = wrap(a, b)
+    return apply(RemainderBackward0, a, wrap(b, a))

@@ -1,0 +1,68 @@
+"""What the argument gate (``ops/gate.py``) knows of particular ops: the checks PyTorch's kernels
+and Python code make that no annotation says.
+"""
+
+from __future__ import annotations
+
+# Ops whose PyTorch kernel runs on floating-point tensors only: the kernel's name in PyTorch's
+# "not implemented for 'Long'" error (the in-place forms share it).
+FLOAT_KERNELS = {
+    "adaptive_avg_pool1d": "adaptive_avg_pool2d",
+    "adaptive_max_pool1d": "adaptive_max_pool2d",
+    "batch_norm": "batch_norm",
+    "binary_cross_entropy_with_logits": "log_sigmoid_cpu",
+    "celu": "elu_cpu",
+    "cross_entropy": "log_softmax_lastdim_kernel_impl",
+    "elu": "elu_cpu",
+    "gelu": "GeluKernelImpl",
+    "hardsigmoid": "hardsigmoid_cpu",
+    "hardswish": "hardswish_cpu",
+    "histc": "histogram_cpu",
+    "histogram": "histogramdd",
+    "layer_norm": "LayerNormKernelImpl",
+    "leaky_relu": "leaky_relu_cpu",
+    "log_softmax": "log_softmax_lastdim_kernel_impl",
+    "logsigmoid": "log_sigmoid_cpu",
+    "max_pool1d": "max_pool1d_impl",
+    "mish": "mish_cpu",
+    "nll_loss": "nll_loss_out_frame",
+    "selu": "elu_cpu",
+    "silu": "silu_cpu",
+    "softmax": "softmax_lastdim_kernel_impl",
+    "softmin": "softmax_lastdim_kernel_impl",
+    "softplus": "softplus_cpu",
+}
+# Ops PyTorch writes in Python: a non-tensor where a tensor goes fails on the first attribute
+# the Python code reads, so PyTorch raises AttributeError (``F.mse_loss(1.5, t)``: ``'float'
+# object has no attribute 'size'``). The attribute, and the parameters it is read from.
+PYTHON_LEVEL: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{
+        n: ("size", ("input", "target", "weight"))
+        for n in (
+            "mse_loss",
+            "l1_loss",
+            "smooth_l1_loss",
+            "huber_loss",
+            "binary_cross_entropy",
+        )
+    },  # fmt: skip
+    "binary_cross_entropy_with_logits": ("size", ("input", "target")),
+    "adaptive_avg_pool2d": ("size", ("input",)),
+    "adaptive_max_pool2d": ("size", ("input",)),
+    "dropout1d": ("dim", ("input",)),
+    "dropout2d": ("dim", ("input",)),
+    "glu": ("dim", ("input",)),
+    "normalize": ("norm", ("input",)),
+    "softmin": ("softmax", ("input",)),
+    "softsign": ("abs", ("input",)),
+    "tanhshrink": ("tanh", ("input",)),
+    "norm": ("layout", ("a",)),
+    "split": ("split", ("a",)),
+}
+# Ops PyTorch refuses bool tensors for, and its words.
+BOOL_ERRORS = {"relu": "Boolean inputs not supported for relu"}
+_C_NAMES = {
+    "float16": "Half", "float32": "Float", "float64": "Double", "bfloat16": "BFloat16",
+    "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",
+    "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}  # fmt: skip
