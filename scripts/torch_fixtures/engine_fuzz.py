@@ -196,7 +196,10 @@ BASE: dict[str, tuple[list, dict]] = {
     "torch:permute": ([X, (1, 0)], {}),
     "torch:flip": ([X, (0,)], {}),
     "torch:embedding": ([T((4, 2), rg=True), T((3,), "int64", "idx")], {}),
-    "torch:batch_norm": ([X, T((3,)), T((3,), fill="p"), None, None, False, 0.1, 1e-5, False], {}),
+    "torch:batch_norm": (
+        [X, T((3,)), T((3,)), T((3,)), T((3,), fill="p"), False, 0.1, 1e-5, False],
+        {},
+    ),
     "method:where": ([X, T((2, 3), "bool", "b"), T()], {}),
     "__matmul__": ([X, T((3, 2))], {}),
     "reshape": ([X, 3, 2], {}),
