@@ -19,7 +19,14 @@ from visgrad import demos
 TRACE_EXT = ".vgtrace"
 GRAPH_EXTS = (".dot", ".gv", ".graphml", ".json")
 IMAGE_EXTS = (".png", ".svg")
-SUBCOMMANDS = ("trace", "info", "export", "stats", "demos")
+COMMANDS = {
+    "trace": "run a program headless and save its trace",
+    "info": "summarise a saved trace",
+    "export": "export the graph of a script or trace",
+    "stats": "per-iteration training statistics of a script or trace, as CSV or JSON",
+    "demos": "list the built-in demo programs",
+}
+SUBCOMMANDS = tuple(COMMANDS)
 
 
 class CliError(Exception):
@@ -34,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    t = sub.add_parser("trace", help="run a program headless and save its trace")
+    t = sub.add_parser("trace", help=COMMANDS["trace"])
     src = t.add_mutually_exclusive_group(required=True)
     src.add_argument("script", nargs="?", help="the Python script to run")
     src.add_argument("--demo", choices=list(demos.DEMOS), help="run a built-in demo instead")
@@ -51,47 +58,74 @@ def _parser() -> argparse.ArgumentParser:
         help="do not make 'import torch' resolve to visgrad in the program",
     )
 
-    i = sub.add_parser("info", help="summarise a saved trace")
+    i = sub.add_parser("info", help=COMMANDS["info"])
     i.add_argument("trace", help=f"a {TRACE_EXT} file")
 
-    e = sub.add_parser("export", help="export the graph of a script or trace")
+    e = sub.add_parser("export", help=COMMANDS["export"])
     e.add_argument("source", help=f"a Python script or a {TRACE_EXT} file")
     e.add_argument(
         "-o", "--output", required=True, help="output file: " + " ".join(GRAPH_EXTS + IMAGE_EXTS)
     )
     e.add_argument("--tick", type=int, default=None, help="the moment to export (default: the end)")
 
-    st = sub.add_parser(
-        "stats", help="per-iteration training statistics of a script or trace, as CSV or JSON"
-    )
+    st = sub.add_parser("stats", help=COMMANDS["stats"])
     st.add_argument("source", help=f"a {TRACE_EXT} file or a Python script")
     out = st.add_mutually_exclusive_group()
     out.add_argument("-o", "--output", help="write the table to this .csv file")
     out.add_argument("--json", action="store_true", help="print JSON (one object per row)")
 
-    sub.add_parser("demos", help="list the built-in demo programs")
+    sub.add_parser("demos", help=COMMANDS["demos"])
     return p
 
 
+EXAMPLES = """\
+examples:
+  visgrad                          the debugger on the PyTorch tutorial, paused before line 1
+  visgrad train.py                 debug your own program (its 'import torch' gets visgrad)
+  visgrad run.vgtrace              replay a saved trace
+  visgrad --demo mlp               open a built-in demo (visgrad demos lists them)
+  visgrad big.py --memory-budget 500
+                                   keep at most 500 MB of arrays in the window
+  visgrad trace train.py -o run.vgtrace
+                                   record without the window, replay later
+  visgrad export run.vgtrace -o graph.svg --tick 20
+  visgrad stats train.py -o stats.csv
+
+In the window: F11 runs one event, F10 one line, F5 to the next breakpoint or the end;
+Help > Keyboard Shortcuts lists every key.
+"""
+
+
 def _app_parser() -> argparse.ArgumentParser:
+    commands = "".join(f"  {name:<8} {text}\n" for name, text in COMMANDS.items())
     p = argparse.ArgumentParser(
         prog="visgrad",
-        description="Open the visgrad debugger. Commands: "
-        + ", ".join(SUBCOMMANDS)
-        + " (visgrad COMMAND -h for each).",
+        usage="visgrad [-h] [--demo NAME] [--memory-budget MB] [SCRIPT | TRACE]\n"
+        "       visgrad COMMAND ...",
+        description="See and debug backpropagation: opens the debugger on a script, a saved\n"
+        "trace or a built-in demo (the PyTorch autograd tutorial when none is given).",
+        epilog=f"commands (visgrad COMMAND -h for each one's options):\n{commands}\n{EXAMPLES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "target",
         nargs="?",
-        help=f"a Python script or a {TRACE_EXT} file (default: the tutorial demo)",
+        metavar="SCRIPT | TRACE",
+        help=f"a Python script to run, or a {TRACE_EXT} file to replay",
     )
-    p.add_argument("--demo", choices=list(demos.DEMOS), help="open a built-in demo")
+    p.add_argument(
+        "--demo",
+        choices=list(demos.DEMOS),
+        metavar="NAME",
+        help="open a built-in demo: " + ", ".join(demos.DEMOS),
+    )
     p.add_argument(
         "--memory-budget",
         type=float,
         metavar="MB",
         default=None,
-        help="keep at most this many MB of arrays; older events keep statistics only",
+        help="keep at most this many MB of arrays; older events keep statistics only "
+        "(default: no limit)",
     )
     return p
 
@@ -290,8 +324,8 @@ def cmd_app(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not argv or argv[0] not in SUBCOMMANDS + ("-h", "--help"):
-            return cmd_app(argv)
+        if not argv or argv[0] not in SUBCOMMANDS:
+            return cmd_app(argv)  # -h / --help too: the debugger's options and every command
         args = _parser().parse_args(argv)
         handler = {
             "trace": cmd_trace,

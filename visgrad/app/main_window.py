@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from visgrad.app import help as help_
 from visgrad.app.actions import build_actions, build_menus, build_toolbar
 from visgrad.app.breadcrumbs import Breadcrumbs
+from visgrad.app.canvas_hint import EmptyCanvasHint, hint_rows
 from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.controller import Controller
 from visgrad.app.graph_view import GraphView
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
             self.controller.setParent(self)
         self.graph_view = GraphView()
         self._graph_error = ErrorLabel(self.graph_view)
+        self.empty_hint = EmptyCanvasHint(self.graph_view, self.graph_view.colors)
         self.timeline = TimelineBar(self.controller)
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -232,6 +234,25 @@ class MainWindow(QMainWindow):
         )
         name = Path(c.program_path).name if c.program_path else "no program"
         self.setWindowTitle(f"{name} — {text} — visgrad")
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        """What to press, over the canvas while it has no node to draw."""
+        c, view = self.controller, self.graph_view
+        if view.graph_scene.node_count() or view.layout_pending:
+            self.empty_hint.hide()
+            return
+        run = c.run_state
+        if run == "paused":
+            title = "Paused before the first op" if c.tick < 0 else "Paused · no graph yet"
+        elif run == "running":
+            title = "Running · the graph appears with the first op"
+        elif not len(c.model):
+            title = "No program open" if c.program_path is None else "Starting the program…"
+        else:
+            title = "No graph at this tick · drag the timeline to travel in time"
+        rows = hint_rows(self.actions_by_name, program=run == "paused")
+        self.empty_hint.show_hint(title, rows)
 
     # -- commands ----------------------------------------------------------------------------------
     @staticmethod

@@ -7,6 +7,7 @@ once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,11 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visgrad.app.theme import is_dark
 from visgrad.trace.codec import ArraySummary
 
 BAD_BG = QColor("#ffd6d6")
 BAD_FG = QColor("#a00000")
 CHANGED_BG = QColor("#fff3c4")
+# In dark mode the light tints would put the table's light text on a light cell.
+DARK_BAD_BG = QColor("#5c2227")
+DARK_BAD_FG = QColor("#ffb3b3")
+DARK_CHANGED_BG = QColor("#4d4322")
 MONO = QFont("DejaVu Sans Mono")
 MONO.setStyleHint(QFont.StyleHint.Monospace)
 MONO.setPointSize(9)
@@ -63,8 +69,11 @@ def as_2d(a: np.ndarray, lead: tuple[int, ...] = ()) -> np.ndarray:
 class ArrayTableModel(QAbstractTableModel):
     """A 2-D slice of an array; cells are formatted only when shown."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, dark: bool | None = None) -> None:
         super().__init__(parent)
+        dark = is_dark() if dark is None else dark
+        self._bad_bg, self._bad_fg = (DARK_BAD_BG, DARK_BAD_FG) if dark else (BAD_BG, BAD_FG)
+        self._changed_bg = DARK_CHANGED_BG if dark else CHANGED_BG
         self._a: np.ndarray = np.zeros((0, 0))
         self._changed: np.ndarray | None = None
         self._float = False
@@ -97,10 +106,10 @@ class ArrayTableModel(QAbstractTableModel):
         if self._float and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             v = self._a[index.row(), index.column()]
             if not np.isfinite(v):
-                return BAD_BG if role == Qt.ItemDataRole.BackgroundRole else BAD_FG
+                return self._bad_bg if role == Qt.ItemDataRole.BackgroundRole else self._bad_fg
             if role == Qt.ItemDataRole.BackgroundRole and self._changed is not None:
                 if self._changed[index.row(), index.column()]:
-                    return CHANGED_BG
+                    return self._changed_bg
         return None
 
     def headerData(
@@ -130,14 +139,55 @@ DIVERGING = _lut(
     [(0.0, "#2166ac"), (0.25, "#67a9cf"), (0.5, "#f7f7f7"), (0.75, "#ef8a62"), (1.0, "#b2182b")]
 )
 SEQUENTIAL = _lut([(0.0, "#fcfbfd"), (0.35, "#9ecae1"), (0.7, "#3182bd"), (1.0, "#08306b")])
+# Dark mode: small magnitudes fade into the dark panel, large ones glow (the light maps'
+# near-white end would make a bright block of every small or zero entry).
+DIVERGING_DARK = _lut(
+    [(0.0, "#7cc0f5"), (0.25, "#2f6a9c"), (0.5, "#2c3038"), (0.75, "#a2452f"), (1.0, "#ff9266")]
+)
+SEQUENTIAL_DARK = _lut([(0.0, "#2a2e37"), (0.35, "#1f5a8a"), (0.7, "#3d9be0"), (1.0, "#cfe9ff")])
 NAN_BGRA = np.array([180, 0, 200, 255], dtype=np.uint8)  # magenta: cannot be read as a value
-# The same colours as one uint32 per entry (0xAARRGGBB in memory order), for a single gather.
-DIVERGING32 = DIVERGING.view(np.uint32).reshape(-1)
-SEQUENTIAL32 = SEQUENTIAL.view(np.uint32).reshape(-1)
+# As one uint32 per entry (0xAARRGGBB in memory order), like the maps' views heat_image gathers.
 NAN32 = NAN_BGRA.view(np.uint32)[0]
 
 
-def heat_image(a2: np.ndarray) -> tuple[QImage, float, float, bool]:
+@dataclass(frozen=True, slots=True)
+class HeatColors:
+    """The colour maps and the frame of a heatmap, for a light or a dark panel."""
+
+    sequential: np.ndarray
+    diverging: np.ndarray
+    background: QColor
+    frame: QColor
+    text: QColor
+    muted: QColor
+
+
+HEAT_LIGHT = HeatColors(
+    SEQUENTIAL,
+    DIVERGING,
+    QColor("#ffffff"),
+    QColor("#bbbbbb"),
+    QColor("#333333"),
+    QColor("#888888"),
+)
+HEAT_DARK = HeatColors(
+    SEQUENTIAL_DARK,
+    DIVERGING_DARK,
+    QColor("#22262e"),
+    QColor("#4a5161"),
+    QColor("#e6e9ef"),
+    QColor("#9aa3b2"),
+)
+
+
+def heat_colors(dark: bool | None = None) -> HeatColors:
+    """The heatmap colours matching the system's light or dark mode."""
+    return HEAT_DARK if (is_dark() if dark is None else dark) else HEAT_LIGHT
+
+
+def heat_image(
+    a2: np.ndarray, colors: HeatColors = HEAT_LIGHT
+) -> tuple[QImage, float, float, bool]:
     """A QImage of a 2-D array (one pixel per entry), its colour range and whether it diverges."""
     f = a2 if a2.dtype == np.float32 else np.asarray(a2, dtype=np.float32)
     lo, hi = (float(f.min()), float(f.max())) if f.size else (0.0, 0.0)
@@ -149,9 +199,9 @@ def heat_image(a2: np.ndarray) -> tuple[QImage, float, float, bool]:
     diverging = lo < 0 < hi
     if diverging:
         m = max(-lo, hi)
-        lo, hi, lut = -m, m, DIVERGING32
+        lo, hi, lut = -m, m, colors.diverging.view(np.uint32).reshape(-1)
     else:
-        lut = SEQUENTIAL32
+        lut = colors.sequential.view(np.uint32).reshape(-1)
     span = hi - lo
     if span > 0:
         with np.errstate(invalid="ignore"):
@@ -173,12 +223,13 @@ def heat_image(a2: np.ndarray) -> tuple[QImage, float, float, bool]:
 class Heatmap(QWidget):
     """The array as an image, nearest-neighbour scaled, with a colour bar and its min/max."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, dark: bool | None = None) -> None:
         super().__init__(parent)
+        self.colors = heat_colors(dark)
         self._img: QImage | None = None
         self._lo = self._hi = 0.0
         self._div = False
-        self._lut: np.ndarray = SEQUENTIAL
+        self._lut: np.ndarray = self.colors.sequential
         self._scaled: tuple[tuple[int, int], QPixmap] | None = None
         self.setMinimumHeight(90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -187,8 +238,8 @@ class Heatmap(QWidget):
         if a2 is None or a2.size == 0 or a2.dtype.kind not in "biuf":
             self._img = None
         else:
-            self._img, self._lo, self._hi, self._div = heat_image(a2)
-            self._lut = DIVERGING if self._div else SEQUENTIAL
+            self._img, self._lo, self._hi, self._div = heat_image(a2, self.colors)
+            self._lut = self.colors.diverging if self._div else self.colors.sequential
         self._scaled = None
         self.update()
 
@@ -200,9 +251,10 @@ class Heatmap(QWidget):
 
     def paintEvent(self, _ev: Any) -> None:  # noqa: N802
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor("#ffffff"))
+        colors = self.colors
+        p.fillRect(self.rect(), colors.background)
         if self._img is None:
-            p.setPen(QColor("#888888"))
+            p.setPen(colors.muted)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no numbers to draw")
             return
         bar_w, label_w, pad = 12, 64, 6
@@ -227,7 +279,7 @@ class Heatmap(QWidget):
                 ),
             )
         p.drawPixmap(int(target.x()), int(target.y()), self._scaled[1])
-        p.setPen(QPen(QColor("#bbbbbb")))
+        p.setPen(QPen(colors.frame))
         p.drawRect(target)
         # Colour bar: top is the max, bottom the min (0 sits in the middle of a diverging scale).
         bx = target.right() + pad
@@ -239,9 +291,9 @@ class Heatmap(QWidget):
         c = self._lut[255]
         grad.setColorAt(1.0, QColor(int(c[2]), int(c[1]), int(c[0])))
         p.fillRect(QRectF(bx, by, bar_w, bh), grad)
-        p.setPen(QColor("#999999"))
+        p.setPen(colors.frame)
         p.drawRect(QRectF(bx, by, bar_w, bh))
-        p.setPen(QColor("#333333"))
+        p.setPen(colors.text)
         p.setFont(MONO)
         lx = int(bx + bar_w + 4)
         p.drawText(lx, int(by + 10), fmt(self._hi))
