@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from visgrad.app.graph_items import grad_pen
+from visgrad.app.graph_geometry import grad_pen
 
 
 class GradLines(QGraphicsItem):

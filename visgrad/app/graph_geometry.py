@@ -1,19 +1,19 @@
 """Edge paths and overview rectangles of a laid-out graph, computed from the layout alone.
 
-No QGraphicsItem here, only QPainterPath and QRectF (plain values that may be built on any
+No QGraphicsItem here, only QPainterPath, QRectF and pens (plain values that may be built on any
 thread), so the layout worker builds them and the GUI thread only hands them to a few items.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
-from PySide6.QtCore import QLineF, QRectF
-from PySide6.QtGui import QImage, QPainterPath
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainterPath, QPen, QPolygonF
 
-from visgrad.app.graph_items import edge_path
 from visgrad.graph.layout import Layout
 from visgrad.trace.state import State
 
@@ -100,3 +100,59 @@ def grid_rows(rect: QRectF, step: float = 24.0) -> list[QLineF]:
         rows.append(QLineF(x0, y, rect.right() + step, y))
         y += step
     return rows
+
+
+def edge_path(
+    points: list[tuple[float, float]], direction: str, arrow: float = 6.0
+) -> QPainterPath:
+    """A smooth path through ``points`` (start, bends..., end) with an open arrowhead at the end."""
+    path = QPainterPath()
+    add_curve(path, points, direction)
+    if arrow > 0:
+        ex, ey = points[-1]
+        if direction == "TB":
+            path.moveTo(ex - arrow * 0.6, ey - arrow)
+            path.lineTo(ex, ey)
+            path.lineTo(ex + arrow * 0.6, ey - arrow)
+        else:
+            path.moveTo(ex - arrow, ey - arrow * 0.6)
+            path.lineTo(ex, ey)
+            path.lineTo(ex - arrow, ey + arrow * 0.6)
+    return path
+
+
+def add_curve(path: QPainterPath, points: Iterable[tuple[float, float]], direction: str) -> None:
+    """Cubic segments with tangents along the layer axis, so edges leave and enter nodes straight."""
+    pts = list(points)
+    path.moveTo(*pts[0])
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+        if direction == "TB":
+            d = (y1 - y0) * 0.5
+            path.cubicTo(x0, y0 + d, x1, y1 - d, x1, y1)
+        else:
+            d = (x1 - x0) * 0.5
+            path.cubicTo(x0 + d, y0, x1 - d, y1, x1, y1)
+
+
+def arrow_head(
+    tip: tuple[float, float], towards_up: bool, direction: str, size: float
+) -> QPolygonF:
+    """A filled triangle at ``tip`` pointing against the data flow (gradients flow backward)."""
+    x, y = tip
+    s, h = size, size * 0.65
+    if direction == "TB":
+        sign = -1 if towards_up else 1
+        pts = [(x, y), (x - h, y - sign * s), (x + h, y - sign * s)]
+    else:
+        sign = -1 if towards_up else 1
+        pts = [(x, y), (x - sign * s, y - h), (x - sign * s, y + h)]
+    return QPolygonF([QPointF(a, b) for a, b in pts])
+
+
+def grad_pen(color: QColor, width: float, alpha: int = 255) -> QPen:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    pen = QPen(c, width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setCosmetic(True)  # device pixels: a gradient stays visible at any zoom
+    return pen

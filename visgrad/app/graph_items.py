@@ -7,17 +7,13 @@ every tick, so a step only repaints what is visible. Texts are formatted once pe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
     QImage,
     QPainter,
-    QPainterPath,
     QPen,
-    QPolygonF,
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
@@ -39,6 +35,8 @@ _MONO = mono_font(10)
 _MONO_BOLD = mono_font(10, bold=True)
 _PROXY = label_font(21, bold=True)  # names drawn large when zoomed out, so they stay readable
 _FM_PROXY = QFontMetricsF(_PROXY)
+_PROXY_GRAD = mono_font(17, bold=True)  # and the gradient under the name, as large as fits
+_FM_PROXY_GRAD = QFontMetricsF(_PROXY_GRAD)
 _FM_TITLE = QFontMetricsF(_TITLE)
 _FM_SMALL = QFontMetricsF(_SMALL)
 _FM_MONO = QFontMetricsF(_MONO)
@@ -144,6 +142,10 @@ class TensorItem(NodeItem):
             if not ts.requires_grad and ts.grad is None:
                 line = "requires_grad=False"
             meta_w = _FM_MONO.horizontalAdvance(meta)
+            if (ts.grad if ts.is_leaf else ts.dloss) is not None:
+                self.texts["proxy_grad"] = _FM_PROXY_GRAD.elidedText(
+                    line, Qt.TextElideMode.ElideRight, w
+                )
             self.texts["grad_meta"] = meta
             self.texts["grad"] = _FM_MONO_BOLD.elidedText(
                 line, Qt.TextElideMode.ElideRight, w - meta_w - 8
@@ -177,10 +179,7 @@ class TensorItem(NodeItem):
         x0, w = r.left() + 11, r.width() - 20
         painter.setPen(colors.node_text)
         if lod < LOD_TITLE:
-            painter.setFont(_PROXY)
-            painter.drawText(
-                r.adjusted(10, 0, -8, 0), Qt.AlignmentFlag.AlignCenter, self.texts["proxy"]
-            )
+            self._paint_proxy(painter, colors)
             return
         painter.setFont(_TITLE)
         painter.drawText(
@@ -209,6 +208,31 @@ class TensorItem(NodeItem):
             painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, grad)
             painter.setFont(_MONO)
             painter.drawText(row, right, self.texts["grad_meta"])
+
+    def _paint_proxy(self, painter: QPainter, colors: GraphColors) -> None:
+        """Zoomed out: the name large, and under it the gradient once there is one (a fitted
+        graph of a dozen nodes is drawn at this level; the gradient is what a learner looks for)."""
+        r = self._rect
+        grad = self.texts.get("proxy_grad")
+        painter.setFont(_PROXY)
+        if grad is None:
+            painter.drawText(
+                r.adjusted(10, 0, -8, 0), Qt.AlignmentFlag.AlignCenter, self.texts["proxy"]
+            )
+            return
+        half = r.height() / 2
+        painter.drawText(
+            QRectF(r.left() + 10, r.top() + 3, r.width() - 18, half - 1),
+            Qt.AlignmentFlag.AlignCenter,
+            self.texts["proxy"],
+        )
+        painter.setFont(_PROXY_GRAD)
+        painter.setPen(colors.grad)
+        painter.drawText(
+            QRectF(r.left() + 10, r.top() + half, r.width() - 18, half - 4),
+            Qt.AlignmentFlag.AlignCenter,
+            grad,
+        )
 
 
 class FunctionItem(NodeItem):
@@ -341,59 +365,3 @@ class SceneHost:
         self.current_boxes: frozenset[str] = frozenset()  # open groups holding the current op
         self.matches: frozenset[str] = frozenset()  # drawn nodes matching the search
         self.titles_above = False  # the view shows BoxTitles (zoomed out): boxes skip their own
-
-
-def edge_path(
-    points: list[tuple[float, float]], direction: str, arrow: float = 6.0
-) -> QPainterPath:
-    """A smooth path through ``points`` (start, bends..., end) with an open arrowhead at the end."""
-    path = QPainterPath()
-    add_curve(path, points, direction)
-    if arrow > 0:
-        ex, ey = points[-1]
-        if direction == "TB":
-            path.moveTo(ex - arrow * 0.6, ey - arrow)
-            path.lineTo(ex, ey)
-            path.lineTo(ex + arrow * 0.6, ey - arrow)
-        else:
-            path.moveTo(ex - arrow, ey - arrow * 0.6)
-            path.lineTo(ex, ey)
-            path.lineTo(ex - arrow, ey + arrow * 0.6)
-    return path
-
-
-def add_curve(path: QPainterPath, points: Iterable[tuple[float, float]], direction: str) -> None:
-    """Cubic segments with tangents along the layer axis, so edges leave and enter nodes straight."""
-    pts = list(points)
-    path.moveTo(*pts[0])
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
-        if direction == "TB":
-            d = (y1 - y0) * 0.5
-            path.cubicTo(x0, y0 + d, x1, y1 - d, x1, y1)
-        else:
-            d = (x1 - x0) * 0.5
-            path.cubicTo(x0 + d, y0, x1 - d, y1, x1, y1)
-
-
-def arrow_head(
-    tip: tuple[float, float], towards_up: bool, direction: str, size: float
-) -> QPolygonF:
-    """A filled triangle at ``tip`` pointing against the data flow (gradients flow backward)."""
-    x, y = tip
-    s, h = size, size * 0.65
-    if direction == "TB":
-        sign = -1 if towards_up else 1
-        pts = [(x, y), (x - h, y - sign * s), (x + h, y - sign * s)]
-    else:
-        sign = -1 if towards_up else 1
-        pts = [(x, y), (x - sign * s, y - h), (x - sign * s, y + h)]
-    return QPolygonF([QPointF(a, b) for a, b in pts])
-
-
-def grad_pen(color: QColor, width: float, alpha: int = 255) -> QPen:
-    c = QColor(color)
-    c.setAlpha(alpha)
-    pen = QPen(c, width)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setCosmetic(True)  # device pixels: a gradient stays visible at any zoom
-    return pen

@@ -18,15 +18,20 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
 from visgrad.app import formatting as fmt
 from visgrad.app.grad_edges import GradHeads, GradLines
-from visgrad.app.graph_geometry import Geometry, batch_edges, build_geometry, edge_points
+from visgrad.app.graph_geometry import (
+    Geometry,
+    add_curve,
+    arrow_head,
+    batch_edges,
+    build_geometry,
+    edge_points,
+)
 from visgrad.app.graph_items import (
     FunctionItem,
     NodeItem,
     OverviewItem,
     SceneHost,
     TensorItem,
-    add_curve,
-    arrow_head,
     node_size,
 )
 from visgrad.app.group_items import (

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from visgrad.app.main_window import MainWindow
 from visgrad.app.theme import apply_app_style
+from visgrad.app.window_size import first_size, fit_window
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -31,7 +32,11 @@ def open_window(
 
     budget = None if memory_budget_mb is None else int(memory_budget_mb * 2**20)
     window = MainWindow(Controller(memory_budget_bytes=budget))
+    screen = QApplication.primaryScreen()
+    size = first_size(screen.availableGeometry().size() if screen is not None else None)
+    fit_window(window, size)
     window.show()
+    fit_window(window, size)  # again: until it is shown, Qt holds it at its docks' sum
     if target:
         QTimer.singleShot(0, lambda: window.open_path(str(target)))
     else:

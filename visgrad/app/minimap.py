@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_SIDE = 210  # the picture's longer side in pixels
 MIN_SIDE = 56  # the widget's shorter side: a long thin graph still gets a target to click
+VIEW_SHARE = 0.42  # at most this share of the view's shorter side (a small window keeps its graph)
 PAD = 6
 MARGIN = 12  # from the view's corner
 EDGES_UP_TO = 6000  # more edges than this: nodes and boxes only (a grey smudge adds nothing)
@@ -180,8 +181,9 @@ class Minimap(QWidget):
         if not self.wanted():
             self.hide()
             return
-        w = max(self._image.width(), MIN_SIDE) + 2 * PAD
-        h = max(self._image.height(), MIN_SIDE) + 2 * PAD
+        size = self._shown_size()
+        w = max(size.width(), MIN_SIDE) + 2 * PAD
+        h = max(size.height(), MIN_SIDE) + 2 * PAD
         vp = self.view.viewport().geometry()
         self.setGeometry(vp.right() - w - MARGIN, vp.bottom() - h - MARGIN, w, h)
         self.show()
@@ -194,15 +196,25 @@ class Minimap(QWidget):
         elif self.isVisible():
             self.update()
 
-    def _image_rect(self) -> QRect:
+    def _shown_size(self) -> QSize:
+        """The picture's size on screen: its own, or less in a small view."""
         img = self._image
         if img is None:
+            return QSize()
+        vp = self.view.viewport()
+        cap = max(MIN_SIDE, VIEW_SHARE * min(vp.width(), vp.height()))
+        k = min(1.0, cap / max(img.width(), img.height()))
+        return QSize(max(1, round(img.width() * k)), max(1, round(img.height() * k)))
+
+    def _image_rect(self) -> QRect:
+        size = self._shown_size()
+        if size.isEmpty():
             return QRect()
         return QRect(
-            (self.width() - img.width()) // 2,
-            (self.height() - img.height()) // 2,
-            img.width(),
-            img.height(),
+            (self.width() - size.width()) // 2,
+            (self.height() - size.height()) // 2,
+            size.width(),
+            size.height(),
         )
 
     # -- mapping ---------------------------------------------------------------------------------

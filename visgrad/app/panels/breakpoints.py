@@ -96,6 +96,11 @@ class BreakpointsPanel(QWidget):
         self.kind = QComboBox()
         for k, label in KIND_LABELS.items():
             self.kind.addItem(label, k)
+        # Sized to a few letters, not its longest entry, so the docks fit a 1024-pixel window.
+        self.kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind.setMinimumContentsLength(6)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.value = QLineEdit()
         self.value.returnPressed.connect(self.add_from_inputs)
@@ -103,6 +108,8 @@ class BreakpointsPanel(QWidget):
         self.add_btn.clicked.connect(self.add_from_inputs)
         self.del_btn = QPushButton("Delete")
         self.del_btn.clicked.connect(self.delete_selected)
+        for b in (self.add_btn, self.del_btn):
+            b.setMinimumWidth(56)  # below the style's 80: the left docks fit a small window
         self.error = QLabel()
         self.error.setStyleSheet("color:#b91c1c;")
         self.error.hide()
