@@ -1,4 +1,5 @@
-"""Make the README screenshot: the app mid-backward on the tutorial demo (offscreen).
+"""Make the README screenshot: the tutorial demo mid-backward, every tensor that requires grad
+showing its gradient (∂loss/∂tensor on the intermediates), close enough to read. Offscreen.
 
     python scripts/screenshot.py [out.png] [--all DIR]
 
@@ -8,39 +9,25 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from picture_setup import demo_window, save, settle  # first: offscreen Qt, this checkout
+from PySide6.QtCore import QSize, Qt
 
-from visgrad import events  # noqa: E402
-from visgrad.app.main import create_app  # noqa: E402
-from visgrad.app.main_window import MainWindow  # noqa: E402
-from visgrad.runner.session import run_headless  # noqa: E402
-
-
-def _tutorial_events() -> list[events.Event]:
-    evs: list[events.Event] = []
-    if run_headless("tutorial", demo=True, on_event=evs.append) != 0:
-        raise SystemExit("the tutorial demo failed to run")
-    return [e for e in evs if not isinstance(e, events.RunState)]
+from visgrad import events
 
 
 def _moments(evs: list[events.Event]) -> dict[str, int]:
-    """Ticks worth a picture: start, mid-forward, mid-backward (grads flowing), end."""
+    """Ticks worth a picture: start, mid-forward, mid-backward (grads flowing), end of the first
+    backward (still inside it: every gradient is in, the last reaching w)."""
     first_bwd = next(i for i, e in enumerate(evs) if isinstance(e, events.BackwardBegin))
-    accs = [i for i, e in enumerate(evs) if isinstance(e, events.GradAccumulated) and i > first_bwd]
-    mm = next(
-        i
-        for i, e in enumerate(evs)
-        if isinstance(e, events.BackwardNode) and e.name == "MmBackward0" and i > first_bwd
-    )
+    end_bwd = next(i for i, e in enumerate(evs) if isinstance(e, events.BackwardEnd))
+    accs = [i for i in range(first_bwd, end_bwd) if isinstance(evs[i], events.GradAccumulated)]
     return {
         "start": 0,
         "mid_forward": first_bwd // 2,
-        "mid_backward": mm if accs and mm > accs[0] else accs[0],
+        "mid_backward": (first_bwd + end_bwd) // 2,
+        "all_gradients": accs[-1],
         "end": first_bwd + 14,
     }
 
@@ -50,43 +37,49 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", nargs="?", default="docs/screenshot.png")
     ap.add_argument("--all", metavar="DIR", help="also save every moment into DIR")
     args = ap.parse_args(argv)
-    app = create_app()
-    evs = _tutorial_events()
-    window = MainWindow()
-    window.resize(1600, 1000)
-    window.show()
-    c = window.controller
-    from visgrad.demos import demo_path
-
-    c.open_events(evs, str(demo_path("tutorial")))
-    c.program_path = str(demo_path("tutorial"))
-    window.graph_view.wait_for_layout()
+    app, window, evs = demo_window("tutorial", QSize(1500, 1160))
+    # A short event list and a wide Inspector: the graph gets the height, the facts their width.
+    window.resizeDocks([window.events_dock], [150], Qt.Orientation.Vertical)
+    inspector_dock = window.panels["inspector"].parentWidget()
+    window.resizeDocks([inspector_dock], [400], Qt.Orientation.Horizontal)
+    c, view = window.controller, window.graph_view
     moments = _moments(evs)
-
-    def shoot(tick: int, path: Path, focus: bool = False) -> None:
-        c.go_to(tick)
-        view = window.graph_view
-        view.wait_for_layout()
-        view.fit()
-        current = c.state().current
-        if focus and current:
-            # Close enough to read values and gradients, centred where the gradient flows.
-            view.zoom_by(0.95 / view.transform().m11())
-            items = view.graph_scene.items_by_key
-            sender, receiver = c.state().grad_edges[0]
-            c.select(receiver)
-            a, b = items[sender].pos(), items[receiver].pos()
-            view.centerOn((a + b) / 2)
-        app.processEvents()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        window.grab().save(str(path))
-        print(f"{path}  (tick {tick})")
-
     if args.all:
         for name, tick in moments.items():
-            shoot(tick, Path(args.all) / f"{name}.png")
-    # The README picture: b has its gradient, w's is arriving through MmBackward0.
-    shoot(moments["mid_backward"], Path(args.out), focus=True)
+            c.go_to(tick)
+            settle(app, window)
+            view.fit()
+            save(window, Path(args.all) / f"{name}.png", f"(tick {tick})")
+
+    # The README picture: the last gradient arriving at w, z selected with ∂loss/∂z in the
+    # Inspector; the cards at full size from w down to loss.
+    c.go_to(moments["all_gradients"])
+    settle(app, window)
+    state = c.state()
+    names = {t.name: f"t{t.id}" for t in state.tensors.values() if t.name}
+    missing = [
+        n
+        for n, t in ((t.name, t) for t in state.tensors.values())
+        if t.requires_grad and (t.grad if t.is_leaf else t.dloss) is None
+    ]
+    if missing:
+        raise SystemExit(f"no gradient yet on {missing} at tick {c.tick}")
+    c.select(names["z"])
+    settle(app, window)
+    inspector = window.panels["inspector"]
+    inspector.tabs.setCurrentIndex(
+        next(i for i in range(inspector.tabs.count()) if inspector.tabs.tabText(i) == "Gradient")
+    )
+    # The whole span from w down to loss, as large as the view allows (cards stay at full detail
+    # from a scale of 0.66).
+    items = view.graph_scene.items_by_key
+    span = items[names["w"]].sceneBoundingRect().united(items[names["loss"]].sceneBoundingRect())
+    span.adjust(-40, -50, 40, 30)
+    vp = view.viewport().rect()
+    view.zoom_by(min(vp.height() / span.height(), 1.0) / view.transform().m11())
+    view.centerOn(span.center())
+    settle(app, window)
+    save(window, args.out, f"(tick {c.tick})")
     window.close()
     return 0
 
