@@ -136,3 +136,43 @@ def test_cards_show_their_gradient_at_a_fitted_scale(qtbot, tutorial_events, sca
         assert _grad_pixels(w, x) == 0
     finally:
         w.controller.shutdown()
+
+
+def test_the_source_gets_most_of_the_left_column(qtbot, tutorial_events):
+    w = _window(qtbot, SIZES[1], tutorial_events)
+    try:
+        source = w.panels["source"].parentWidget()
+        variables = w.panels["variables"].parentWidget()
+        assert source.height() > 1.3 * variables.height(), (source.height(), variables.height())
+    finally:
+        w.controller.shutdown()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
+def test_inspector_facts_keep_readable_values_in_a_narrow_dock(qtbot, tutorial_events, size):
+    w = _window(qtbot, size, tutorial_events)
+    try:
+        c, ins = w.controller, w.panels["inspector"]
+        c.select(next(f"t{t.id}" for t in c.state().tensors.values() if t.name == "w"))
+        qtbot.waitUntil(lambda: ins.props.count() > 0, timeout=3000)
+        pairs = 1 if ins.width() < 340 else 2
+        columns = {ins.props.getItemPosition(i)[1] for i in range(ins.props.count())}
+        assert columns == ({0, 1} if pairs == 1 else {0, 1, 2, 3})
+        # Every value is given at least its own text's width, or wraps within a useful one.
+        for i in range(ins.props.count()):
+            label = ins.props.itemAt(i).widget()
+            if ins.props.getItemPosition(i)[1] % 2 and label.text() in ("float32", "True"):
+                assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    finally:
+        w.controller.shutdown()
+
+
+def test_help_dialogs_fit_a_small_window(qtbot, tutorial_events):
+    w = _window(qtbot, SIZES[1], tutorial_events)
+    try:
+        w.show_shortcuts()
+        dialog = w.help_dialog
+        assert dialog.height() <= w.height() and dialog.width() <= w.width()
+        dialog.close()
+    finally:
+        w.controller.shutdown()

@@ -184,6 +184,12 @@ class TourDialog(QDialog):
 def open_dialog(window: Any, dialog: QDialog) -> QDialog:
     """Show ``dialog`` without blocking the window (the program may be running)."""
     dialog.setParent(window, dialog.windowFlags())
+    # Never taller or wider than the window (a 1024×640 screen).
+    room = window.size()
+    dialog.resize(
+        min(dialog.width(), max(320, room.width() - 40)),
+        min(dialog.height(), max(240, room.height() - 60)),
+    )
     dialog.open()
     window.help_dialog = dialog
     return dialog

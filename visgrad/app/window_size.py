@@ -14,6 +14,7 @@ PREFERRED = QSize(1600, 1000)
 SCREEN_SHARE = 0.94  # leave room for the desktop's panels and the window frame
 SIDE_SHARE, SIDE_MIN, SIDE_MAX = 0.22, 230, 330  # each side dock's width
 BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX = 0.21, 120, 200  # the bottom docks' height
+SOURCE_SHARE = 0.62  # of the left column, over the Variables panel: the program is read most
 
 
 def first_size(available: QSize | None) -> QSize:
@@ -51,4 +52,22 @@ def fit_window(window: QMainWindow, size: QSize) -> None:
         if group:
             extent = side if orientation == Qt.Orientation.Horizontal else bottom
             window.resizeDocks(group, [extent] * len(group), orientation)
+    _split_left_column(window, size)
     window.resize(size)
+
+
+def _split_left_column(window: QMainWindow, size: QSize) -> None:
+    """Source (with its tabs) over Variables: the source gets the larger share."""
+    left = Qt.DockWidgetArea.LeftDockWidgetArea
+    column = [
+        d
+        for d in window.findChildren(QDockWidget)
+        if window.dockWidgetArea(d) == left and not d.isFloating() and d.isVisibleTo(window)
+    ]
+    source = next((d for d in column if d.objectName() == "dock_source"), None)
+    below = [d for d in column if d is not source and not window.tabifiedDockWidgets(d)]
+    if source is None or len(below) != 1:
+        return
+    height = size.height() - 120  # menu, toolbar and status bar
+    top = round(height * SOURCE_SHARE)
+    window.resizeDocks([source, below[0]], [top, height - top], Qt.Orientation.Vertical)

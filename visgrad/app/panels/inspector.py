@@ -7,12 +7,14 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGridLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -32,6 +34,7 @@ from visgrad.trace.state import FunctionState, State, TensorState
 STAT_COLUMNS = ("min", "max", "mean", "norm", "NaN", "Inf")
 PROP = 300  # characters of one fact shown; longer ones get a "show full" link
 TITLE = 120
+TWO_COLUMNS_FROM = 340  # the Inspector's width from which its facts sit in two columns
 
 
 def saved_names(fs: FunctionState) -> tuple[tuple[str, ...], bool]:
@@ -46,6 +49,8 @@ class Inspector(Panel):
         super().__init__(controller, parent)
         self.title = squeezable(heading("Nothing selected"))
         self.props = QGridLayout()
+        self._prop_cells: list[tuple[QLabel, QLabel]] = []
+        self._prop_pairs = 0
         self.props.setHorizontalSpacing(12)
         self.props.setVerticalSpacing(2)
         self.stats = QTableWidget(len(STAT_COLUMNS), 0)
@@ -70,7 +75,18 @@ class Inspector(Panel):
         self._pending: dict[str, tuple[Any, np.ndarray | None]] = {}
         props_box = QWidget()
         props_box.setLayout(self.props)
-        lay = QVBoxLayout(self)
+        # In a scroll area: what a node shows never makes the dock (or the window) taller; a
+        # short dock scrolls instead.
+        body = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        lay = QVBoxLayout(body)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.title)
         lay.addWidget(props_box)
@@ -87,9 +103,8 @@ class Inspector(Panel):
             w = self.props.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
-        half = (len(rows) + 1) // 2
-        for i, (k, v) in enumerate(rows):
-            r, c = (i, 0) if i < half else (i - half, 2)
+        self._prop_cells = []
+        for k, v in rows:
             key = QLabel(k)
             key.setStyleSheet("color:#6b7280;")
             val = squeezable(QLabel())
@@ -105,10 +120,29 @@ class Inspector(Panel):
                 | Qt.TextInteractionFlag.LinksAccessibleByMouse
             )
             val.setWordWrap(True)
+            self._prop_cells.append((key, val))
+        self._arrange_props()
+
+    def _arrange_props(self) -> None:
+        """Facts in two columns of pairs, or in one when the dock is narrow (each value then
+        keeps a readable width instead of being cut to a few letters)."""
+        pairs = 2 if self.width() >= TWO_COLUMNS_FROM else 1
+        self._prop_pairs = pairs
+        for key, val in self._prop_cells:
+            self.props.removeWidget(key)
+            self.props.removeWidget(val)
+        half = (len(self._prop_cells) + pairs - 1) // pairs
+        for i, (key, val) in enumerate(self._prop_cells):
+            r, c = (i, 0) if i < half else (i - half, 2)
             self.props.addWidget(key, r, c)
             self.props.addWidget(val, r, c + 1)
         self.props.setColumnStretch(1, 1)
-        self.props.setColumnStretch(3, 1)
+        self.props.setColumnStretch(3, 1 if pairs == 2 else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt virtual
+        super().resizeEvent(event)
+        if (self.width() >= TWO_COLUMNS_FROM) != (self._prop_pairs == 2):
+            self._arrange_props()
 
     def show_full(self, what: str, text: str) -> QWidget:
         """A window with the whole of ``text`` (as the trace holds it), to read and copy."""
