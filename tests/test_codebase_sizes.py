@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LONG_MODULES = {
     "visgrad/autograd/engine.py": 676,
     "visgrad/tensor.py": 509,
-    "visgrad/trace/formula_nn.py": 481,
     "visgrad/nn/containers.py": 474,
     "visgrad/trace/files.py": 455,
     "visgrad/events.py": 443,

@@ -425,10 +425,10 @@ def user_source(depth: int = 2) -> Source | None:
         f = sys._getframe(depth)
     except ValueError:
         return None
-    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+    while f.f_code.co_filename.startswith(_PKG_DIR):
+        if f.f_back is None:
+            return None
         f = f.f_back
-    if f is None:
-        return None
     return (f.f_code.co_filename, f.f_lineno, f.f_code.co_name)
 
 

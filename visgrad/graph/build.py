@@ -6,8 +6,11 @@ user runs on the graph read it from here, never from engine objects.
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 
+from visgrad.trace.keys import GraphKey
 from visgrad.trace.state import FunctionState, State, TensorState, fkey, tkey
 
 
@@ -15,7 +18,7 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def tensor_attrs(t: TensorState) -> dict:
+def tensor_attrs(t: TensorState) -> dict[str, Any]:
     """Node attributes of a tensor."""
     return {
         "kind": "tensor",
@@ -37,7 +40,7 @@ def tensor_attrs(t: TensorState) -> dict:
     }
 
 
-def function_attrs(f: FunctionState) -> dict:
+def function_attrs(f: FunctionState) -> dict[str, Any]:
     """Node attributes of a function (a forward op and its backward node)."""
     recorded = f.id >= 0
     return {
@@ -63,7 +66,7 @@ def function_attrs(f: FunctionState) -> dict:
 SCOPES = ("all", "iteration")
 
 
-def graph_at(state: State, scope: str = "all") -> nx.DiGraph:
+def graph_at(state: State, scope: str = "all") -> nx.DiGraph[GraphKey]:
     """A DiGraph of ``state``'s graph; edges carry ``has_grad`` (a gradient flows back along it).
 
     ``scope="iteration"`` keeps only the current iteration's graph (``State.scope_keys``), as
@@ -74,7 +77,7 @@ def graph_at(state: State, scope: str = "all") -> nx.DiGraph:
     keep = state.scope_keys() if scope == "iteration" else None
     # Nodes in the order the program made them: the online layout places each node from the ones
     # before it, so this order (never ids, hashes or dict luck) decides the picture.
-    made: list[tuple[int, str, dict]] = []
+    made: list[tuple[int, GraphKey, dict[str, Any]]] = []
     for t in state.tensors.values():
         if keep is None or tkey(t.id) in keep:
             made.append((t.created_seq, tkey(t.id), tensor_attrs(t)))
@@ -82,7 +85,7 @@ def graph_at(state: State, scope: str = "all") -> nx.DiGraph:
         if keep is None or fkey(f.id) in keep:
             made.append((f.created_seq, fkey(f.id), function_attrs(f)))
     made.sort(key=lambda m: m[0])  # stable: same-seq nodes keep tensors-then-functions order
-    g = nx.DiGraph()
+    g: nx.DiGraph[GraphKey] = nx.DiGraph()
     for _, key, attrs in made:
         g.add_node(key, **attrs)
     active = {(b, a) for a, b in state.grad_edges}

@@ -19,6 +19,7 @@ import numpy as np
 
 from visgrad.graph.build import graph_at
 from visgrad.trace.codec import DEFAULT_PAYLOAD_LIMIT, ArraySummary, summarize
+from visgrad.trace.keys import GraphKey
 from visgrad.trace.state import State, tkey
 
 _SHAPES = {"tensor": "box", "function": "ellipse"}
@@ -51,7 +52,7 @@ def dot_quote(s: str) -> str:
     return '"' + s.replace("\r", "").replace("\n", "\\n") + '"'
 
 
-def to_dot(g: nx.DiGraph, name: str = "visgrad") -> str:
+def to_dot(g: nx.DiGraph[GraphKey], name: str = "visgrad") -> str:
     """The graph as DOT text (no graphviz Python bindings needed)."""
     lines = [f"digraph {dot_quote(name)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
     for key, a in g.nodes(data=True):
@@ -99,7 +100,7 @@ def array_record(a: Any, limit: int = DEFAULT_PAYLOAD_LIMIT) -> dict[str, Any] |
     return {"shape": list(s.shape), "dtype": s.dtype, "summary": stats}
 
 
-def _with_arrays(g: nx.DiGraph, state: State, limit: int) -> None:
+def _with_arrays(g: nx.DiGraph[GraphKey], state: State, limit: int) -> None:
     for t in state.tensors.values():
         k = tkey(t.id)
         if k in g:
@@ -121,8 +122,8 @@ def _graphml_value(v: Any) -> Any:
     return str(v)
 
 
-def _graphml_ready(g: nx.DiGraph) -> nx.DiGraph:
-    out = nx.DiGraph()
+def _graphml_ready(g: nx.DiGraph[GraphKey]) -> nx.DiGraph[GraphKey]:
+    out: nx.DiGraph[GraphKey] = nx.DiGraph()
     for n, a in g.nodes(data=True):
         out.add_node(n, **{k: _graphml_value(v) for k, v in a.items()})
     for u, v, a in g.edges(data=True):
@@ -132,7 +133,7 @@ def _graphml_ready(g: nx.DiGraph) -> nx.DiGraph:
 
 def export_graph(
     events_or_model: Any,
-    out_path: str | os.PathLike,
+    out_path: str | os.PathLike[str],
     tick: int | None = None,
     scope: str = "all",
     payload_limit: int = DEFAULT_PAYLOAD_LIMIT,

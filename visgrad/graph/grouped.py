@@ -19,21 +19,25 @@ open groups are read, so a collapsed view of a huge graph costs little.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import networkx as nx
 
-from visgrad.graph.groups import ModuleTree, is_group
+from visgrad.graph.groups import Group, ModuleTree, is_group
+from visgrad.trace.keys import GraphKey
 
 
-def view_graph(graph: nx.DiGraph, tree: ModuleTree, expanded: Collection[str]) -> nx.DiGraph:
+def view_graph(
+    graph: nx.DiGraph[GraphKey], tree: ModuleTree, expanded: Collection[str]
+) -> nx.DiGraph[GraphKey]:
     """The graph of ``graph`` with every group not in ``expanded`` closed (see the docstring)."""
     opened = frozenset(k for k in expanded if k in tree.groups)
     if not tree.groups:  # nothing to close: draw the graph itself (nodes without a parent)
         graph.graph.update(tree=tree, expanded=opened, boxes={}, reps={})
         return graph
-    vg = nx.DiGraph()
+    vg: nx.DiGraph[GraphKey] = nx.DiGraph()
     vg.graph.update(tree=tree, expanded=opened, boxes={}, reps={})
-    units: list[tuple[int, str, dict]] = []
+    units: list[tuple[int, GraphKey, dict[str, Any]]] = []
     nodes, groups = graph.nodes, tree.groups
     for key in tree.top_members:
         units.append((tree.index[key], key, {**nodes[key], "parent": None}))
@@ -59,7 +63,7 @@ def view_graph(graph: nx.DiGraph, tree: ModuleTree, expanded: Collection[str]) -
     return vg
 
 
-def _group_attrs(g, parent: str | None) -> dict:
+def _group_attrs(g: Group, parent: GraphKey | None) -> dict[str, Any]:
     return {
         "kind": "group",
         "role": "group",
@@ -76,7 +80,7 @@ def _group_attrs(g, parent: str | None) -> dict:
     }
 
 
-def representative(vg: nx.DiGraph, key: str) -> str:
+def representative(vg: nx.DiGraph[GraphKey], key: str) -> str:
     """The drawn node standing for ``key`` of the full graph: the outermost closed group holding
     it, else ``key`` itself (also for a node newer than the view graph: it is about to be drawn).
     """
@@ -99,7 +103,12 @@ def representative(vg: nx.DiGraph, key: str) -> str:
     return rep
 
 
-def _add_edges(vg: nx.DiGraph, graph: nx.DiGraph, tree: ModuleTree, opened: frozenset) -> None:
+def _add_edges(
+    vg: nx.DiGraph[GraphKey],
+    graph: nx.DiGraph[GraphKey],
+    tree: ModuleTree,
+    opened: frozenset[GraphKey],
+) -> None:
     nodes = graph.nodes
     succ = vg.succ
     noted: dict[tuple[str, str], None] = {}  # (group, tensor) pairs already listed

@@ -26,20 +26,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
-GROUP_PREFIX = "g:"
+from visgrad.trace.keys import GROUP_PREFIX as GROUP_PREFIX  # re-exported for the views
+from visgrad.trace.keys import GraphKey
+from visgrad.trace.keys import is_group as is_group
+
 # Containers that hold modules but are never called: their children's calls share them.
 UNCALLED = frozenset({"ModuleList", "ModuleDict", "ParameterList", "ParameterDict"})
 MAX_PERIOD = 4  # the most module calls per loop turn that folding looks for
 
 Edge = tuple[str, str]
-
-
-def is_group(key: str) -> bool:
-    """True for a group's key (``g:...``), False for a tensor's or function's."""
-    return key.startswith(GROUP_PREFIX)
 
 
 @dataclass(slots=True)
@@ -121,7 +120,7 @@ class ModuleTree:
         return g.path if g is not None else ""
 
 
-def build_tree(graph: nx.DiGraph) -> ModuleTree:
+def build_tree(graph: nx.DiGraph[GraphKey]) -> ModuleTree:
     """The module groups of ``graph`` (a ``graph_at`` graph: nodes in the order they were made)."""
     tree = ModuleTree()
     nodes = list(graph.nodes)
@@ -151,7 +150,7 @@ def _call_chain(classes: tuple[str, ...], path: str) -> list[tuple[str, str, str
     return out
 
 
-def _assign_calls(tree: ModuleTree, graph: nx.DiGraph, nodes: list[str]) -> None:
+def _assign_calls(tree: ModuleTree, graph: nx.DiGraph[GraphKey], nodes: list[str]) -> None:
     """Groups for every module call, and the owner of every node that names its module."""
     attrs = graph.nodes
     groups = tree.groups
@@ -199,7 +198,7 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     return last
 
 
-def _assign_rest(tree: ModuleTree, graph: nx.DiGraph, nodes: list[str]) -> None:
+def _assign_rest(tree: ModuleTree, graph: nx.DiGraph[GraphKey], nodes: list[str]) -> None:
     """Owners of op outputs (their producer's) and of parameters (their consumers' common call)."""
     owner, attrs = tree.owner, graph.nodes
     chains: dict[str, tuple[str, ...]] = {}
@@ -207,7 +206,8 @@ def _assign_rest(tree: ModuleTree, graph: nx.DiGraph, nodes: list[str]) -> None:
     def chain(k: str) -> tuple[str, ...]:
         c = chains.get(k)
         if c is None:
-            c = chains[k] = (*chain(tree.groups[k].parent), k) if tree.groups[k].parent else (k,)
+            parent = tree.groups[k].parent
+            c = chains[k] = (*chain(parent), k) if parent else (k,)
         return c
 
     for key in nodes:
@@ -221,23 +221,24 @@ def _assign_rest(tree: ModuleTree, graph: nx.DiGraph, nodes: list[str]) -> None:
         elif attrs[key].get("role") == "parameter" or not attrs[key].get("file"):
             # A parameter, or a tensor no event made (the engine's own, like attention's mask):
             # it goes with the ops that read it. A tensor the program made stays out.
-            consumers = [owner.get(c) for c in graph.succ[key]]
-            if consumers and None not in consumers:
-                common: tuple[str, ...] = chain(consumers[0])
-                for c in consumers[1:]:
+            consumers = graph.succ[key]
+            owners = [owner[c] for c in consumers if c in owner]
+            if consumers and len(owners) == len(consumers):
+                common: tuple[str, ...] = chain(owners[0])
+                for c in owners[1:]:
                     k = _common(common, chain(c))
                     common = chain(k) if k is not None else ()
                 if common:
                     owner[key] = common[-1]
 
 
-def _node_signature(a: dict) -> tuple:
+def _node_signature(a: dict[str, Any]) -> tuple[Any, ...]:
     if a.get("kind") == "function":
         return ("f", a.get("grad_fn") or a.get("op") or a.get("name"), a.get("role"))
     return ("t", a.get("role"), tuple(a.get("shape") or ()))
 
 
-def _measure(tree: ModuleTree, graph: nx.DiGraph) -> None:
+def _measure(tree: ModuleTree, graph: nx.DiGraph[GraphKey]) -> None:
     """Sizes, parameter counts and structure signatures, innermost groups first."""
     attrs = graph.nodes
     for g in reversed(list(tree.groups.values())):  # children were made after their parents
@@ -270,8 +271,7 @@ def _fold(tree: ModuleTree, parent: str | None, children: list[str]) -> list[str
             continue
         run = children[i : i + period * times]
         i += period * times
-        whole = parent is not None and len(run) == n and not groups[parent].members
-        if period == 1 and whole:
+        if period == 1 and parent is not None and len(run) == n and not groups[parent].members:
             holder = groups[parent]
             holder.repeat, holder.repeat_cls = times, groups[run[0]].cls
             out.extend(run)
@@ -287,7 +287,7 @@ def _fold(tree: ModuleTree, parent: str | None, children: list[str]) -> list[str
     return out
 
 
-def _repeat_at(sigs: list[tuple], i: int) -> tuple[int, int]:
+def _repeat_at(sigs: list[tuple[str, int]], i: int) -> tuple[int, int]:
     """(period, times) of the longest run of a repeated sequence of siblings starting at ``i``."""
     best = (1, 1)
     for p in range(1, min(MAX_PERIOD, (len(sigs) - i) // 2) + 1):
@@ -337,7 +337,7 @@ def _make_fold(tree: ModuleTree, parent: str | None, run: list[str]) -> str:
 
 
 def _set_depths(tree: ModuleTree) -> None:
-    todo = [(k, 0, ()) for k in reversed(tree.top)]
+    todo: list[tuple[str, int, tuple[str, ...]]] = [(k, 0, ()) for k in reversed(tree.top)]
     while todo:
         key, depth, above = todo.pop()
         g = tree.groups[key]
@@ -345,7 +345,7 @@ def _set_depths(tree: ModuleTree) -> None:
         todo.extend((c, depth + 1, g.chain) for c in reversed(g.children))
 
 
-def _file_edges(tree: ModuleTree, graph: nx.DiGraph) -> None:
+def _file_edges(tree: ModuleTree, graph: nx.DiGraph[GraphKey]) -> None:
     owner, groups = tree.owner, tree.groups
     edges_at: dict[str | None, list[Edge]] = {}
     for u, v in graph.edges:

@@ -28,6 +28,7 @@ from visgrad.graph.layout_dot import dot_available, dot_layout
 from visgrad.graph.layout_full import full_layout
 from visgrad.graph.layout_incremental import grow_layout
 from visgrad.graph.layout_model import DEFAULT_SIZE, DIRECTIONS, Layout
+from visgrad.trace.keys import GraphKey
 
 __all__ = [
     "Layout",
@@ -41,7 +42,7 @@ __all__ = [
 
 
 def layered_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[GraphKey],
     direction: str = "TB",
     previous: Layout | None = None,
     node_gap: float = 40.0,
@@ -84,7 +85,7 @@ class LayoutWorker:
 
     def submit(
         self,
-        graph: nx.DiGraph,
+        graph: nx.DiGraph[GraphKey],
         callback: Callable[[Layout], Any] | None = None,
         **kwargs: Any,
     ) -> Future[Layout]:

@@ -15,11 +15,13 @@ else is reused. A level whose units, sizes and edges did not change is not laid 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
 from visgrad.graph.layout_incremental import grow_layout
 from visgrad.graph.layout_model import DEFAULT_SIZE, Layout, Point, compute_bounds, node_size
+from visgrad.trace.keys import GraphKey
 
 PAD = 14.0  # free space inside a box, left, right and below its contents
 TITLE = 30.0  # the band above a box's contents that holds its title
@@ -28,7 +30,14 @@ MIN_BOX_W = 180.0
 # outside would be a source, placed after (and so moved by) the units it feeds.
 ENTRY = "\x00entry"
 
-Level = str | None
+Level = GraphKey | None  # an open group's key, or None for the top level
+Box = dict[str, Any]  # an open group's ``parent``, ``label``, ``depth``, ``repeat``
+Route = tuple[Level, GraphKey, GraphKey]  # a view edge's level and its ends' units there
+LevelEdges = dict[tuple[GraphKey, GraphKey], None]  # a level's edges, in order
+# A level's layout keyed by what it was made from (its units' sizes and its edges), laid out
+# raw and then as drawn.
+MadeFrom = tuple[tuple[tuple[GraphKey, Point], ...], tuple[tuple[GraphKey, GraphKey], ...]]
+LevelLayout = tuple[MadeFrom, Layout, Layout]
 
 
 @dataclass
@@ -40,11 +49,11 @@ class CompoundLayout(Layout):
     """
 
     boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
-    levels: dict[Level, tuple[tuple, Layout, Layout]] = field(default_factory=dict)
+    levels: dict[Level, LevelLayout] = field(default_factory=dict)
 
 
 def compound_layout(
-    vg: nx.DiGraph,
+    vg: nx.DiGraph[GraphKey],
     previous: Layout | None = None,
     direction: str = "TB",
     node_gap: float = 40.0,
@@ -65,7 +74,7 @@ def compound_layout(
     old_levels = previous.levels if isinstance(previous, CompoundLayout) else {}
     units, edges, routes = _levels(vg, boxes)
     sizes = {v: node_size(a, default_size) for v, a in vg.nodes(data=True)}
-    levels: dict[Level, tuple[tuple, Layout, Layout]] = {}
+    levels: dict[Level, LevelLayout] = {}
     # Innermost boxes first: a box's size is its level's extent.
     for level in sorted(boxes, key=lambda b: -boxes[b]["depth"]):
         layout = _lay_level(
@@ -100,8 +109,8 @@ def compound_layout(
 
 
 def _levels(
-    vg: nx.DiGraph, boxes: dict[str, dict]
-) -> tuple[dict[Level, list[str]], dict[Level, dict], dict[tuple[str, str], tuple]]:
+    vg: nx.DiGraph[GraphKey], boxes: dict[str, Box]
+) -> tuple[dict[Level, list[str]], dict[Level, LevelEdges], dict[tuple[str, str], Route]]:
     """Each level's units in order of their first node, its edges, and each view edge's route:
     (level, unit of its source there, unit of its target there)."""
     units: dict[Level, list[str]] = {None: []}
@@ -117,8 +126,9 @@ def _levels(
             up = boxes[p]["parent"]
             units[up].append(p)
             p = up
-    edges: dict[Level, dict] = {lv: {} for lv in units}
-    routes: dict[tuple[str, str], tuple] = {}
+    edges: dict[Level, LevelEdges] = {lv: {} for lv in units}
+    routes: dict[tuple[str, str], Route] = {}
+    level: Level
     for u, v, level in vg.edges(data="level"):
         a, b = _unit(u, level, parent_of, boxes), _unit(v, level, parent_of, boxes)
         if a == b:
@@ -132,7 +142,7 @@ def _levels(
     return units, edges, routes
 
 
-def _unit(v: str, level: Level, parent_of: dict, boxes: dict) -> str:
+def _unit(v: str, level: Level, parent_of: dict[GraphKey, Level], boxes: dict[str, Box]) -> str:
     """What stands for ``v`` at ``level``: itself, or the box inside ``level`` that holds it."""
     unit, p = v, parent_of[v]
     while p != level and p is not None:
@@ -143,10 +153,10 @@ def _unit(v: str, level: Level, parent_of: dict, boxes: dict) -> str:
 def _lay_level(
     level: Level,
     units: dict[Level, list[str]],
-    edges: dict[Level, dict],
+    edges: dict[Level, LevelEdges],
     sizes: dict[str, tuple[float, float]],
-    old: dict[Level, tuple[tuple, Layout, Layout]],
-    out: dict[Level, tuple[tuple, Layout, Layout]],
+    old: dict[Level, LevelLayout],
+    out: dict[Level, LevelLayout],
     direction: str,
     node_gap: float,
     layer_gap: float,
@@ -157,7 +167,7 @@ def _lay_level(
     if before is not None and before[0] == made_from:
         out[level] = before
         return before[2]
-    h = nx.DiGraph()
+    h: nx.DiGraph[GraphKey] = nx.DiGraph()
     if any(a == ENTRY for a, _ in edges[level]):
         h.add_node(ENTRY, size=(1.0, 1.0))  # first: it is placed before what it feeds
     h.add_nodes_from((k, {"size": sizes[k]}) for k in keys)
@@ -199,7 +209,11 @@ def _anchored(
 
 
 def _compact(
-    raw: Layout, h: nx.DiGraph, sizes: dict[str, tuple[float, float]], tb: bool, gap: float
+    raw: Layout,
+    h: nx.DiGraph[GraphKey],
+    sizes: dict[str, tuple[float, float]],
+    tb: bool,
+    gap: float,
 ) -> Layout:
     """``raw`` with each layer only as deep as its deepest unit.
 
@@ -225,13 +239,13 @@ def _compact(
     shift = coords[first] - first  # for staged sources, a row above the drawing: keep above it
     positions: dict[str, Point] = {}
     for v, (x, y) in raw.positions.items():
-        layer = raw.layers.get(v)
-        if layer is None:
+        on = raw.layers.get(v)
+        if on is None:
             positions[v] = (x, y + shift) if tb else (x + shift, y)
             continue
-        c = coords[raw.layer_coords[layer]]
+        c = coords[raw.layer_coords[on]]
         w, ht = sizes[v]
-        slack = (depth[layer] - (ht if tb else w)) / 2
+        slack = (depth[on] - (ht if tb else w)) / 2
         c += slack if not h.pred[v] else -slack
         positions[v] = (x, c) if tb else (c, y)
     bends = {
@@ -289,8 +303,8 @@ def _origin(rect: tuple[float, float, float, float], inner: Layout, tb: bool) ->
 
 def _place(
     top: Layout,
-    levels: dict[Level, tuple[tuple, Layout, Layout]],
-    boxes: dict[str, dict],
+    levels: dict[Level, LevelLayout],
+    boxes: dict[str, Box],
     sizes: dict[str, tuple[float, float]],
     tb: bool,
 ) -> tuple[dict[str, Point], dict[str, tuple[float, float, float, float]]]:
@@ -313,9 +327,9 @@ def _place(
 
 
 def _route(
-    vg: nx.DiGraph,
-    routes: dict[tuple[str, str], tuple],
-    levels: dict[Level, tuple[tuple, Layout, Layout]],
+    vg: nx.DiGraph[GraphKey],
+    routes: dict[tuple[str, str], Route],
+    levels: dict[Level, LevelLayout],
     positions: dict[str, Point],
     rects: dict[str, tuple[float, float, float, float]],
     direction: str,

@@ -17,9 +17,10 @@ import numpy as np
 
 from visgrad.graph.layout_model import Layout
 from visgrad.graph.layout_order import count_inversions
+from visgrad.trace.keys import GraphKey
 
 
-def count_crossings(graph: nx.DiGraph, layout: Layout) -> int:
+def count_crossings(graph: nx.DiGraph[GraphKey], layout: Layout) -> int:
     """Number of edge crossings of ``layout`` (drawn as polylines through its bends)."""
     tb = layout.direction != "LR"
     pos = layout.positions

@@ -14,7 +14,15 @@ import subprocess
 import networkx as nx
 import numpy as np
 
-from visgrad.graph.layout_model import DEFAULT_SIZE, DIRECTIONS, Layout, compute_bounds, node_size
+from visgrad.graph.layout_model import (
+    DEFAULT_SIZE,
+    DIRECTIONS,
+    Layout,
+    Point,
+    compute_bounds,
+    node_size,
+)
+from visgrad.trace.keys import GraphKey
 
 _PT = 72.0  # dot works in inches (sizes) and points (coordinates in -Tplain are inches too)
 _SAMPLES = 8  # points per cubic Bezier piece of a dot spline
@@ -26,9 +34,9 @@ def dot_available() -> bool:
 
 
 def _to_dot(
-    graph: nx.DiGraph,
-    ids: dict,
-    sizes: dict,
+    graph: nx.DiGraph[GraphKey],
+    ids: dict[GraphKey, int],
+    sizes: dict[GraphKey, tuple[float, float]],
     direction: str,
     node_gap: float,
     layer_gap: float,
@@ -67,7 +75,7 @@ def _sample_spline(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def dot_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[GraphKey],
     direction: str = "TB",
     node_gap: float = 40.0,
     layer_gap: float = 60.0,
@@ -102,8 +110,8 @@ def dot_layout(
     if proc.returncode != 0:
         raise RuntimeError(f"dot failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
     height_in = 0.0
-    positions: dict = {}
-    bends: dict = {}
+    positions: dict[GraphKey, Point] = {}
+    bends: dict[tuple[GraphKey, GraphKey], list[Point]] = {}
     for line in proc.stdout.splitlines():
         f = line.split()
         if not f:

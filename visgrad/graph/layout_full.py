@@ -14,11 +14,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from visgrad.graph.layout_model import DEFAULT_SIZE, Layout, compute_bounds, node_size
+from visgrad.graph.layout_model import DEFAULT_SIZE, Layout, Point, compute_bounds, node_size
 from visgrad.graph.layout_order import build_proper, order_layers
 from visgrad.graph.layout_place import place_x
 from visgrad.graph.layout_rank import adjacency, alap_layers, break_cycles, index_graph
 from visgrad.graph.layout_simplex import refine_layers
+from visgrad.trace.keys import GraphKey
 
 
 def anchored_layers(
@@ -36,7 +37,7 @@ def anchored_layers(
 
 
 def full_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[GraphKey],
     direction: str = "TB",
     node_gap: float = 40.0,
     layer_gap: float = 60.0,
@@ -71,7 +72,7 @@ def full_layout(
     pts = np.stack([x, y], axis=1) if direction == "TB" else np.stack([y, x], axis=1)
     pts_l = pts.tolist()
     positions = {v: (pts_l[i][0], pts_l[i][1]) for i, v in enumerate(nodes)}
-    bends: dict = {}
+    bends: dict[tuple[GraphKey, GraphKey], list[Point]] = {}
     nd = pg.n_dummy.tolist()
     ds = pg.dummy_start.tolist()
     flip = flipped.tolist()

@@ -105,7 +105,7 @@ class _Row:
         return best
 
 
-def placement_order(graph: nx.DiGraph) -> list[Node]:
+def placement_order(graph: nx.DiGraph[Node]) -> list[Node]:
     """Topological order that keeps graph order wherever the edges allow (Kahn with the graph
     index as priority); nodes on a cycle follow in graph order. For a graph whose order is
     already topological, as ``graph_at``'s creation order is, this is the graph order itself."""
@@ -136,7 +136,9 @@ def placement_order(graph: nx.DiGraph) -> list[Node]:
 class _Grower:
     """The state of one ``grow_layout`` call: rows, layers and the placements made so far."""
 
-    def __init__(self, graph: nx.DiGraph, previous: Layout, default_size: tuple[float, float]):
+    def __init__(
+        self, graph: nx.DiGraph[Node], previous: Layout, default_size: tuple[float, float]
+    ):
         self.graph = graph
         self.tb = previous.direction != "LR"
         self.node_pad = previous.node_gap / 2
@@ -318,11 +320,11 @@ class _Grower:
             b += 2 * half + self.node_gap
 
 
-def _has_edges(graph: nx.DiGraph, v: Node) -> bool:
+def _has_edges(graph: nx.DiGraph[Node], v: Node) -> bool:
     return any(u != v for u in graph.pred[v]) or any(w != v for w in graph.succ[v])
 
 
-def _conflicts(graph: nx.DiGraph, previous: Layout) -> bool:
+def _conflicts(graph: nx.DiGraph[Node], previous: Layout) -> bool:
     """An edge between two placed nodes that does not point down: not a growth of ``previous``."""
     lay = previous.layers
     pos = previous.positions
@@ -333,7 +335,7 @@ def _conflicts(graph: nx.DiGraph, previous: Layout) -> bool:
 
 
 def grow_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[Node],
     previous: Layout | None = None,
     direction: str = "TB",
     node_gap: float = 40.0,

@@ -5,10 +5,13 @@ Kept in its own module so the engines can build a :class:`Layout` without import
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
-Node = Hashable
+from visgrad.trace.keys import GraphKey
+
+# The graph's keys; the engines hash and compare them only, so any hashable works at run time.
+Node = GraphKey
 Point = tuple[float, float]
 Edge = tuple[Node, Node]
 
@@ -47,7 +50,9 @@ class Layout:
     layer_depths: dict[int, float] = field(default_factory=dict)
 
 
-def node_size(attrs: dict, default: tuple[float, float] = DEFAULT_SIZE) -> tuple[float, float]:
+def node_size(
+    attrs: dict[str, Any], default: tuple[float, float] = DEFAULT_SIZE
+) -> tuple[float, float]:
     """The ``size=(w, h)`` attribute of a node, or ``default`` when absent or malformed."""
     size = attrs.get("size")
     if size is None:

@@ -120,7 +120,7 @@ def _compact(
     within ``max_sweeps`` sweeps; see the end)."""
     x_root = np.zeros(root.size)
     lays = list(range(frame.n_layers))
-    per_layer = []
+    per_layer: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
     for i in lays:
         vs = frame.layer(i)
         vs = vs[np.argsort(hpos[vs], kind="stable")]

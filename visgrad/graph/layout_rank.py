@@ -12,15 +12,17 @@ Everything here is iterative: a 100,000-node chain must not touch the recursion 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 import networkx as nx
 import numpy as np
 
+from visgrad.trace.keys import GraphKey
+
 
 def index_graph(
-    graph: nx.DiGraph,
-) -> tuple[list[Hashable], dict[Hashable, int], np.ndarray, np.ndarray]:
+    graph: nx.DiGraph[GraphKey],
+) -> tuple[list[GraphKey], dict[GraphKey, int], np.ndarray, np.ndarray]:
     """Number the nodes 0..n-1 (in graph order) and return ``(nodes, index, src, dst)``.
 
     Self-loops are dropped: they have no place in a layered drawing.

@@ -204,7 +204,7 @@ def _round(
     # Best gain first, but a move of a big subtree (it blocks every move inside it this round)
     # only after the small ones.
     big = max(n // 8, 1)
-    cands = []
+    cands: list[tuple[bool, int, int, int]] = []  # (big, minus the gain, root, move)
     for c in range(n):
         s = s_sum[c]
         if s == 0:
@@ -215,11 +215,11 @@ def _round(
         if s > 0 and (e2 < 0 or not e2 & 1):
             d = down[c]
             if 0 < d < float("inf"):
-                cands.append((lim[c] - low[c] >= big, -s * d, c, int(d)))
+                cands.append((lim[c] - low[c] >= big, -s * int(d), c, int(d)))
         elif s < 0 and (e2 < 0 or e2 & 1):
             d = upw[c]
             if 0 < d < float("inf"):
-                cands.append((lim[c] - low[c] >= big, s * d, c, -int(d)))
+                cands.append((lim[c] - low[c] >= big, s * int(d), c, -int(d)))
     if not cands:
         return 0
     cands.sort()

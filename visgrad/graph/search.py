@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import networkx as nx
+
+from visgrad.trace.keys import GraphKey
 
 MODES = ("substring", "exact", "regex")
 _SHAPE = re.compile(r"^[\[(]?\s*\d+(\s*[,x×]\s*\d+)*\s*,?\s*[\])]?$")
@@ -29,7 +32,7 @@ def _normal_shape(text: str) -> str | None:
     return shape_text(tuple(int(d) for d in re.findall(r"\d+", text)))
 
 
-def node_fields(attrs: dict) -> tuple[str, ...]:
+def node_fields(attrs: dict[str, Any]) -> tuple[str, ...]:
     """The texts a node is found by, lower-cased."""
     fields = [attrs.get("name") or "", attrs.get("module") or ""]
     if attrs.get("kind") == "function":
@@ -60,7 +63,7 @@ def matcher(text: str, mode: str = "substring") -> Callable[[tuple[str, ...]], b
     return lambda fields: any(query in f for f in fields)
 
 
-def find_nodes(graph: nx.DiGraph, text: str, mode: str = "substring") -> list[str]:
+def find_nodes(graph: nx.DiGraph[GraphKey], text: str, mode: str = "substring") -> list[str]:
     """Keys of the nodes of ``graph`` matching ``text`` (empty text: none), in graph order."""
     if not text.strip():
         return []

@@ -71,13 +71,14 @@ class Renewer:
         self.sw = sw
         # id -> (old, new): holding the old object keeps its id from being reused meanwhile.
         self._memo: dict[int, tuple[Any, Any]] = {}
-        self._dicts: dict[int, tuple[dict, dict]] = {}
+        self._dicts: dict[int, tuple[dict[int, Any], dict[int, Any]]] = {}
 
     def state(self, obj: Any) -> Any:
         got = self._memo.get(id(obj))
         if got is not None:
             return got[1]
         sw = self.sw
+        new: Any
         if type(obj) is TensorState:
             v, g, d = sw(obj.value), sw(obj.grad), sw(obj.dloss)
             same = v is obj.value and g is obj.grad and d is obj.dloss
@@ -91,7 +92,7 @@ class Renewer:
         self._memo[id(obj)] = (obj, new)
         return new
 
-    def chunk(self, d: dict) -> dict:
+    def chunk(self, d: dict[int, Any]) -> dict[int, Any]:
         """``d`` with renewed states (``d`` itself when none changed; shared chunks stay shared)."""
         got = self._dicts.get(id(d))
         if got is not None:
@@ -110,7 +111,7 @@ def _same(a: Any, b: Any) -> bool:
     return False
 
 
-def renew(head: Any, keyframes: list, sw: Callable[[Any], Any]) -> list:
+def renew(head: Any, keyframes: list[Any], sw: Callable[[Any], Any]) -> list[Any]:
     """New keyframes (and new entries in the head's dicts) holding summaries for dropped arrays."""
     r = Renewer(sw)
     for d in (head.tensors, head.functions):

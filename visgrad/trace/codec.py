@@ -103,14 +103,14 @@ def field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
-def _flat(v: list | tuple) -> bool:
+def _flat(v: list[Any] | tuple[Any, ...]) -> bool:
     for x in v:
         if type(x) not in _SCALARS:
             return False
     return True
 
 
-def _enc_tuple(v: tuple, arrays: list[np.ndarray], limit: int | None) -> list[Any]:
+def _enc_tuple(v: tuple[Any, ...], arrays: list[np.ndarray], limit: int | None) -> list[Any]:
     """``_enc`` of a tuple field, with its usual items (ids, shapes, arrays) done in place."""
     out: list[Any] = []
     for x in v:
@@ -188,7 +188,7 @@ def _ref(i: Any, arrays: list[np.ndarray]) -> np.ndarray:
     return arrays[i]
 
 
-def _dec_tuple(v: list, arrays: list[np.ndarray]) -> tuple:
+def _dec_tuple(v: list[Any], arrays: list[np.ndarray]) -> tuple[Any, ...]:
     """``_dec`` of a tuple field, with its usual items (ids, shapes, array refs) done in place."""
     out = []
     for x in v:
@@ -270,7 +270,7 @@ def _json_writer() -> Callable[[Any], str]:
     header; the C encoder (where this Python has one) is built once here instead.
     """
     plain = json.JSONEncoder(separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
+    make: Any = getattr(json.encoder, "c_make_encoder", None)  # None: called, a TypeError
     try:
         # (markers, default, encoder, indent, key sep, item sep, sort_keys, skipkeys, allow_nan)
         enc = make(

@@ -14,11 +14,12 @@ from typing import Any
 
 from visgrad import events as ev_
 from visgrad.trace.fold import Folder
+from visgrad.trace.state import FunctionState, StateT, TensorState
 
 
-def merge(chunks: dict[int, dict]) -> dict:
+def merge(chunks: dict[int, dict[int, StateT]]) -> dict[int, StateT]:
     """One dict of a keyframe's chunks, in chunk order."""
-    out: dict = {}
+    out: dict[int, StateT] = {}
     for ck in sorted(chunks):
         out.update(chunks[ck])
     return out
@@ -50,8 +51,8 @@ class FoldCursor:
             self._at = None
 
     def fold(
-        self, tick: int, keyframes: list, every: int, evs: list[ev_.Event]
-    ) -> tuple[Folder, dict, dict]:
+        self, tick: int, keyframes: list[Any], every: int, evs: list[ev_.Event]
+    ) -> tuple[Folder, dict[int, TensorState], dict[int, FunctionState]]:
         """The folder at ``tick`` and copies of its tensors and functions."""
         if not self._lock.acquire(blocking=False):  # another thread has it: fold on our own
             f = self._from_keyframe(tick, keyframes, every, evs)
@@ -69,7 +70,9 @@ class FoldCursor:
         finally:
             self._lock.release()
 
-    def _from_keyframe(self, tick: int, keyframes: list, every: int, evs: list) -> Folder:
+    def _from_keyframe(
+        self, tick: int, keyframes: list[Any], every: int, evs: list[ev_.Event]
+    ) -> Folder:
         kf = keyframes[min((tick + 1) // every, len(keyframes) - 1)]
         f = folder_from(kf, self._shared)
         for i in range(kf.applied, tick + 1):

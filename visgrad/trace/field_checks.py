@@ -56,7 +56,7 @@ def _located(check: Check, v: Any, where: str, at: int | str) -> None:
     try:
         check(v, where)
     except ValidationError:
-        check(v, f"{where}[{at}]" if type(at) is int else where + at)
+        check(v, f"{where}[{at}]" if isinstance(at, int) else where + at)
         raise
 
 

@@ -133,7 +133,9 @@ class BlockReader:
         self._names = names
         self._blocks: dict[int, np.ndarray] = {}
         self._free: dict[int, int] = {}  # per block: the first offset not yet taken by an array
-        self._described: dict[tuple, tuple[np.dtype, tuple[int, ...], int]] = {}  # checked once
+        self._described: dict[
+            tuple[Any, tuple[int, ...]], tuple[np.dtype, tuple[int, ...], int]
+        ] = {}  # checked once
 
     def _block(self, k: int) -> np.ndarray:
         b = self._blocks.get(k)

@@ -82,7 +82,7 @@ def _events_of(src: Any) -> Sequence[ev_.Event]:
 
 
 def save_trace(
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     events_or_model: Any,
     progress: Progress = None,
     sources: Mapping[str, str] | None = None,
@@ -151,7 +151,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temps(path: str | os.PathLike) -> int:
+def remove_stale_temps(path: str | os.PathLike[str]) -> int:
     """Remove temporary files that saves to ``path`` left behind when they were killed.
 
     Only files named as ``save_trace`` names them, whose process is gone. Returns how many.
@@ -175,7 +175,7 @@ def remove_stale_temps(path: str | os.PathLike) -> int:
     return gone
 
 
-def check_writable(path: str | os.PathLike) -> None:
+def check_writable(path: str | os.PathLike[str]) -> None:
     """Raise ``TraceFileError`` (naming ``path``) unless a trace can be saved there.
 
     Tried for real, as a save would: a temporary file is made beside ``path`` and removed.
@@ -359,7 +359,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.Event]:
+def load_trace(path: str | os.PathLike[str], progress: Progress = None) -> list[ev_.Event]:
     """Read and validate a .vgtrace file; any problem is a TraceFileError."""
     try:
         zf = zipfile.ZipFile(os.fspath(path))
@@ -408,7 +408,7 @@ def load_trace(path: str | os.PathLike, progress: Progress = None) -> list[ev_.E
     return out
 
 
-def load_sources(path: str | os.PathLike) -> dict[str, str]:
+def load_sources(path: str | os.PathLike[str]) -> dict[str, str]:
     """The program texts a trace file carries (file name -> text; empty for older traces)."""
     try:
         zf = zipfile.ZipFile(os.fspath(path))
@@ -424,7 +424,7 @@ def load_sources(path: str | os.PathLike) -> dict[str, str]:
             raise TraceFileError(f"manifest.json: {e}") from None
 
 
-def info_text(path: str | os.PathLike) -> str:
+def info_text(path: str | os.PathLike[str]) -> str:
     """A short human summary of a trace file: counts and the final gradients of the leaves."""
     from visgrad.trace.codec import stats
     from visgrad.trace.model import TraceModel
@@ -444,12 +444,12 @@ def info_text(path: str | os.PathLike) -> str:
     ]
     if s.error is not None:
         lines.append(f"error: {s.error.exc_type}: {s.error.message}")
-    grads = [t for t in s.tensors.values() if t.grad is not None]
+    grads = [(t.name, t.grad) for t in s.tensors.values() if t.grad is not None]
     if grads:
         lines.append("final grads:")
-    for t in grads:
-        st = stats(t.grad)
+    for name, grad in grads:
+        st = stats(grad)
         first = ", ".join(f"{v:.4g}" for v in st.preview[:4])
         more = ", ..." if st.size > 4 else ""
-        lines.append(f"  {t.name}  shape {list(st.shape)}  norm {st.norm:.6g}  [{first}{more}]")
+        lines.append(f"  {name}  shape {list(st.shape)}  norm {st.norm:.6g}  [{first}{more}]")
     return "\n".join(lines)

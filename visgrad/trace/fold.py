@@ -281,15 +281,15 @@ class Folder:
         self.current = tuple(keys)
 
     def _inplace(self, ev: ev_.InplaceUpdate) -> None:
-        recorded = ev.recorded and ev.node is not None
-        if recorded and self.index is not None:
+        node = ev.node if ev.recorded else None
+        if node is not None and self.index is not None:
             self.index.recorded_op(ev.seq)
         tid = self.resolve(ev.tensor)
         keys: list[str] = []
         grads = fold_grads.write_grads(self, ev, keys)
         ts = self.tensors.get(tid) if tid is not None else None
-        if ts is not None and recorded:
-            self._new_version(ev, tid, ts)
+        if ts is not None and node is not None:
+            self._new_version(ev, node, ts)
         elif ts is not None:
             changes: dict[str, Any] = {"value": ev.value, "version": ev.version}
             if ev.op == "set_data":  # ``t.data = other``: other's shape, and from now its memory
@@ -297,11 +297,11 @@ class Folder:
                 changes["base"] = self.resolve(ev.base)
             self.put_t(evolve(ts, **changes))
             if self.index is not None:
-                self.index.changed(tid, "value")
-            keys.insert(0, tkey(tid))
+                self.index.changed(ts.id, "value")
+            keys.insert(0, tkey(ts.id))
         for aid, value in zip(ev.aliases, ev.alias_values, strict=False):
             self._alias_written(aid, value, keys)
-        if recorded and ts is not None:
+        if node is not None and ts is not None:
             return
         trained = ts is not None and (ts.role == "parameter" or (ts.is_leaf and ts.requires_grad))
         self.phase = self._phase("optimizer" if trained or grads else "forward")
@@ -318,14 +318,14 @@ class Folder:
             self.index.changed(ts.id, "value")
         keys.append(tkey(ts.id))
 
-    def _new_version(self, ev: ev_.InplaceUpdate, tid: int, ts: TensorState) -> None:
-        """A recorded in-place op: the tensor's next version is a node of its own."""
+    def _new_version(self, ev: ev_.InplaceUpdate, node: int, ts: TensorState) -> None:
+        """A recorded in-place op (node ``node``): the tensor's next version is a node of its own."""
         new_id = -ev.seq
         # ``inputs`` may leave out the tensor itself; next_nodes always start with it.
         others = tuple(self.resolve(t) for t in ev.inputs)
-        inputs = others if ev.inputs and ev.inputs[0] == ev.tensor else (tid, *others)
+        inputs = others if ev.inputs and ev.inputs[0] == ev.tensor else (ts.id, *others)
         self.alias[self.data_of.get(ev.tensor, ev.tensor)] = new_id
-        self.add_function(ev.node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
+        self.add_function(node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
         base = self.names.get(ev.tensor, ts.name)
         nts = evolve(
             ts,
@@ -334,7 +334,7 @@ class Folder:
             requires_grad=True,
             is_leaf=False,
             role="output",
-            producer=ev.node,
+            producer=node,
             value=ev.value,
             grad=None,
             grad_contributions=0,
@@ -346,9 +346,9 @@ class Folder:
         self.put_t(nts)
         k = tkey(new_id)
         self._node(k)
-        self._edge(fkey(ev.node), k)
+        self._edge(fkey(node), k)
         self.phase = self._phase("forward")
-        self.current = (fkey(ev.node), k)
+        self.current = (fkey(node), k)
 
     def _saved_released(self, ev: ev_.SavedReleased) -> None:
         fs = self.functions.get(ev.node)
@@ -396,7 +396,7 @@ class Folder:
             self.phase = "idle"
 
 
-_HANDLERS = {
+_HANDLERS: dict[type[ev_.Event], Any] = {  # each takes (folder, event of its type)
     ev_.TensorCreated: Folder._tensor_created,
     ev_.ForwardOp: Folder._forward,
     ev_.InplaceUpdate: Folder._inplace,

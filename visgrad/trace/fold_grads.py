@@ -19,7 +19,7 @@ def backward_begin(f: Folder, ev: ev_.BackwardBegin) -> None:
     f.backward_index += 1
     f.in_backward = True
     f.phase = "backward"
-    f.current = tuple(tkey(f.resolve(t)) for t in ev.roots)
+    f.current = tuple(tkey(r) for r in map(f.resolve, ev.roots) if r is not None)
     if f.index is not None:
         f.index.ledger.begin_backward()
 
@@ -56,8 +56,9 @@ def backward_node(f: Folder, ev: ev_.BackwardNode) -> None:
     f.current = (fk,)
     out_edges: list[tuple[str, str]] = []
     for i, g in enumerate(ev.grads_out):
-        if g is not None and i < len(fs.inputs) and fs.inputs[i] is not None:
-            e = (fk, tkey(fs.inputs[i]))
+        inp = fs.inputs[i] if i < len(fs.inputs) else None
+        if g is not None and inp is not None:
+            e = (fk, tkey(inp))
             if e not in out_edges:
                 out_edges.append(e)
     f.grad_edges = tuple(out_edges)
@@ -140,7 +141,7 @@ def write_grads(f: Folder, ev: ev_.InplaceUpdate, keys: list[str]) -> bool:
         if leaf is None and i == 0:
             leaf = ev.grad_of  # traces without grad_tensor ids name the leaf instead
         ts = f.tensors.get(leaf) if leaf is not None else None
-        if ts is None or leaf in done:
+        if leaf is None or ts is None or leaf in done:
             continue
         done.add(leaf)
         if f.index is not None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
+from visgrad.trace.formula_norm import NORM_FUNCTIONS
 
 
 def as_array(x: Any) -> np.ndarray:
@@ -62,7 +63,7 @@ def _t(a: Any) -> np.ndarray:
 def _select_back(g: Any, shape: Any, dim: int, index: int) -> np.ndarray:
     """``zeros(shape)`` with ``grad`` written at position ``index`` of ``dim``."""
     out = np.zeros(tuple(shape))
-    key = [slice(None)] * out.ndim
+    key: list[slice | int] = [slice(None)] * out.ndim
     key[int(dim)] = int(index)
     out[tuple(key)] = g
     return out
@@ -98,7 +99,7 @@ def _scatter(a: Any, dim: int, index: Any, src: Any) -> np.ndarray:
 def _scatter_add(a: Any, dim: int, index: Any, src: Any) -> np.ndarray:
     out = as_array(a).copy()
     idx = np.asarray(index, dtype=np.int64)
-    grid = list(np.indices(idx.shape, sparse=True))
+    grid: list[np.ndarray] = list(np.indices(idx.shape, sparse=True))
     grid[int(dim)] = idx
     np.add.at(out, tuple(grid), np.broadcast_to(as_array(src), idx.shape))
     return out
@@ -253,6 +254,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "stack": lambda parts, dim: np.stack([as_array(p) for p in parts], axis=int(dim)),
     "given": lambda x, default: default if x is None else x,
     "softplus": lambda x: np.logaddexp(0.0, as_array(x)),
-    **NN_FUNCTIONS,  # convolution, pooling, padding, norms, embedding, attention
+    **NN_FUNCTIONS,  # convolution, pooling, padding
+    **NORM_FUNCTIONS,  # norms, embedding, attention, GLU and GELU
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
 }

@@ -47,7 +47,7 @@ def masked_scatter_backward(grad: Any, mask: Any, shape: Any) -> np.ndarray:
 def index_fill(x: Any, dim: Any, index: Any, value: Any) -> np.ndarray:
     """``x`` with the entries at ``index`` along ``dim`` set to ``value``."""
     out = _f(x).copy()
-    key = [slice(None)] * out.ndim
+    key: list[slice | np.ndarray] = [slice(None)] * out.ndim
     key[int(dim)] = np.asarray(index, dtype=np.int64).reshape(-1)
     out[tuple(key)] = value
     return out

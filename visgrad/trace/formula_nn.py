@@ -1,5 +1,5 @@
-"""Formula-language helpers for the layers' nodes: convolution, pooling, padding, norms,
-embedding and attention, in plain float64 NumPy.
+"""Formula-language helpers for the layers' nodes: convolution, pooling and padding, in plain
+float64 NumPy (norms, embedding and attention are in ``formula_norm``).
 
 Each is a small reference implementation of the node's derivative, written from the definition
 (not shared with the engine's kernels, which the debugger never imports), so evaluating a formula
@@ -10,13 +10,19 @@ from events also checks the engine. Where a derivative needs a value the events 
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
 
 import numpy as np
 
 Ints = tuple[int, ...]
+# NumPy's names of the border paddings PyTorch calls reflect and replicate.
+_BORDER_MODES: dict[str, Literal["reflect", "edge"]] = {"reflect": "reflect", "replicate": "edge"}
+
+
+def _last(items: Iterable[slice | int]) -> tuple[Any, ...]:
+    """An index of the trailing axes: ``x[_last((a, b))]`` is ``x[..., a, b]``."""
+    return (Ellipsis, *items)
 
 
 def _f(x: Any) -> np.ndarray:
@@ -93,7 +99,7 @@ def _pad(x: np.ndarray, padding: Ints) -> np.ndarray:
 
 
 def _crop(x: np.ndarray, padding: Ints, lengths: Ints) -> np.ndarray:
-    return x[(Ellipsis, *(slice(p, p + n) for p, n in zip(padding, lengths, strict=True)))]
+    return x[_last(slice(p, p + n) for p, n in zip(padding, lengths, strict=True))]
 
 
 def conv_input_grad(
@@ -108,7 +114,7 @@ def conv_input_grad(
         return _crop(_conv_adjoint(g, w, padded, s, d, int(groups)), p, x.shape[2:])
     reach = tuple((n - 1) * st + dd * (k - 1) + 1
                   for n, st, dd, k in zip(x.shape[2:], s, d, w.shape[2:], strict=True))  # fmt: skip
-    gp = _pad(g, p)[(Ellipsis, *(slice(0, r) for r in reach))]
+    gp = _pad(g, p)[_last(slice(0, r) for r in reach)]
     return _conv(gp, w, s, d, int(groups))
 
 
@@ -123,7 +129,7 @@ def conv_weight_grad(
         return _conv_weight(g, _pad(x, p), w.shape, s, d, int(groups))
     reach = tuple((n - 1) * st + dd * (k - 1) + 1
                   for n, st, dd, k in zip(x.shape[2:], s, d, w.shape[2:], strict=True))  # fmt: skip
-    gp = _pad(g, p)[(Ellipsis, *(slice(0, r) for r in reach))]
+    gp = _pad(g, p)[_last(slice(0, r) for r in reach)]
     return _conv_weight(x, gp, w.shape, s, d, int(groups))
 
 
@@ -157,7 +163,7 @@ def border_pad_backward(grad: Any, shape: Any, padding: Any, mode: str) -> np.nd
     """The gradient of reflect / replicate padding: each border element's gradient summed onto
     the element it copies."""
     out = _f(grad)
-    np_mode = {"reflect": "reflect", "replicate": "edge"}[mode]
+    np_mode = _BORDER_MODES[mode]
     for d, (lo, hi) in enumerate(_pairs(padding, out.ndim)):
         if lo or hi:
             src = np.pad(np.arange(shape[d]), (lo, hi), mode=np_mode)
@@ -169,7 +175,7 @@ def border_pad_backward(grad: Any, shape: Any, padding: Any, mode: str) -> np.nd
 
 
 def border_pad(x: Any, padding: Any, mode: str) -> np.ndarray:
-    np_mode = {"reflect": "reflect", "replicate": "edge"}[mode]
+    np_mode = _BORDER_MODES[mode]
     a = _f(x)
     return np.pad(a, _pairs(padding, a.ndim), mode=np_mode)
 
@@ -235,7 +241,7 @@ def avg_pool_backward(
     for pos, slices, div in _avg_windows(tuple(shape), _ints(kernel_size), _ints(stride),
                                          _ints(padding), bool(ceil_mode), bool(count_include_pad),
                                          divisor_override):  # fmt: skip
-        out[(Ellipsis, *slices)] += g[(Ellipsis, *pos)][(...,) + (None,) * k] / div
+        out[_last(slices)] += g[_last(pos)][(...,) + (None,) * k] / div
     return out
 
 
@@ -249,9 +255,9 @@ def avg_pool(
     windows = _avg_windows(a.shape, _ints(kernel_size), _ints(stride), _ints(padding),
                            bool(ceil_mode), bool(count_include_pad), divisor_override)  # fmt: skip
     sizes = tuple(max(p[i] for p, _, _ in windows) + 1 for i in range(k)) if windows else (0,) * k
-    out = np.zeros(a.shape[: a.ndim - k] + sizes)
+    out: np.ndarray = np.zeros(a.shape[: a.ndim - k] + sizes)
     for pos, slices, div in windows:
-        out[(Ellipsis, *pos)] = a[(Ellipsis, *slices)].sum(axis=tuple(range(-k, 0))) / div
+        out[_last(pos)] = a[_last(slices)].sum(axis=tuple(range(-k, 0))) / div
     return out
 
 
@@ -276,206 +282,11 @@ def adaptive_avg_pool(x: Any, size: Any) -> np.ndarray:
     return _adaptive_matrix(a.shape[-2], size[0]) @ a @ _adaptive_matrix(a.shape[-1], size[1]).T
 
 
-# -- normalisation --------------------------------------------------------------------------------
-def _normalized_input_grad(g: np.ndarray, x: np.ndarray, axes: Ints, eps: float) -> np.ndarray:
-    mean = x.mean(axis=axes, keepdims=True)
-    rstd = 1 / np.sqrt(((x - mean) ** 2).mean(axis=axes, keepdims=True) + eps)
-    xhat = (x - mean) * rstd
-    return rstd * (
-        g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True)
-    )
-
-
-def _xhat(x: np.ndarray, axes: Ints, eps: float) -> np.ndarray:
-    mean = x.mean(axis=axes, keepdims=True)
-    return (x - mean) / np.sqrt(((x - mean) ** 2).mean(axis=axes, keepdims=True) + eps)
-
-
-def _bn_axes(x: np.ndarray) -> Ints:
-    return (0,) + tuple(range(2, x.ndim))
-
-
-def _channels(v: Any, ndim: int) -> np.ndarray:
-    return _f(v).reshape((1, -1) + (1,) * (ndim - 2))
-
-
-def batch_norm_input_grad(
-    grad: Any,
-    input: Any,
-    weight: Any,
-    eps: Any,
-    training: Any,
-    running_var: Any,  # noqa: A002
-) -> np.ndarray:
-    """Training: through the batch statistics; eval: ``grad · weight / sqrt(running_var + eps)``."""
-    x = _f(input)
-    g = _f(grad) * _channels(weight, x.ndim)
-    if not training:
-        return g / np.sqrt(_channels(running_var, x.ndim) + float(eps))
-    return _normalized_input_grad(g, x, _bn_axes(x), float(eps))
-
-
-def batch_norm_weight_grad(
-    grad: Any,
-    input: Any,
-    eps: Any,
-    training: Any,
-    running_mean: Any,
-    running_var: Any,  # noqa: A002
-) -> np.ndarray:
-    x = _f(input)
-    if training:
-        xhat = _xhat(x, _bn_axes(x), float(eps))
-    else:
-        rm, rv = _channels(running_mean, x.ndim), _channels(running_var, x.ndim)
-        xhat = (x - rm) / np.sqrt(rv + float(eps))
-    return (_f(grad) * xhat).sum(axis=_bn_axes(x))
-
-
-def _ln_axes(x: np.ndarray, normalized_shape: Any) -> Ints:
-    k = len(_ints(normalized_shape))
-    return tuple(range(x.ndim - k, x.ndim))
-
-
-def layer_norm_input_grad(
-    grad: Any, input: Any, weight: Any, normalized_shape: Any, eps: Any
-) -> np.ndarray:  # noqa: A002
-    x = _f(input)
-    return _normalized_input_grad(
-        _f(grad) * _f(weight), x, _ln_axes(x, normalized_shape), float(eps)
-    )
-
-
-def layer_norm_weight_grad(grad: Any, input: Any, normalized_shape: Any, eps: Any) -> np.ndarray:  # noqa: A002
-    x = _f(input)
-    axes = _ln_axes(x, normalized_shape)
-    lead = tuple(range(x.ndim - len(axes)))
-    return (_f(grad) * _xhat(x, axes, float(eps))).sum(axis=lead)
-
-
-def sum_leading(grad: Any, normalized_shape: Any) -> np.ndarray:
-    """``grad`` summed over every dim before the trailing ``normalized_shape``."""
-    g = _f(grad)
-    return g.sum(axis=tuple(range(g.ndim - len(_ints(normalized_shape)))))
-
-
-def group_norm_input_grad(grad: Any, input: Any, weight: Any, group: Any, eps: Any) -> np.ndarray:  # noqa: A002
-    x = _f(input)
-    n, c = x.shape[:2]
-    g = (_f(grad).reshape(n, c, -1) * _f(weight).reshape(1, c, 1)).reshape(n, int(group), -1)
-    return _normalized_input_grad(g, x.reshape(n, int(group), -1), (2,), float(eps)).reshape(
-        x.shape
-    )
-
-
-def group_norm_weight_grad(grad: Any, input: Any, group: Any, eps: Any) -> np.ndarray:  # noqa: A002
-    x = _f(input)
-    n, c = x.shape[:2]
-    xhat = _xhat(x.reshape(n, int(group), -1), (2,), float(eps)).reshape(n, c, -1)
-    return (_f(grad).reshape(n, c, -1) * xhat).sum(axis=(0, 2))
-
-
-# -- embedding and attention ------------------------------------------------------------------------
-def embedding_backward(
-    grad: Any, indices: Any, num: Any, padding_idx: Any, by_freq: Any
-) -> np.ndarray:
-    """Each looked-up row's gradient summed into its index's row (none for ``padding_idx``)."""
-    idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-    g = _f(grad).reshape(idx.size, -1)
-    scale = np.ones(idx.size)
-    if by_freq:
-        scale = 1.0 / np.bincount(idx, minlength=int(num))[idx]
-    if int(padding_idx) >= 0:
-        scale = np.where(idx == int(padding_idx), 0.0, scale)
-    out = np.zeros((int(num), g.shape[1]))
-    np.add.at(out, idx, g * scale[:, None])
-    return out
-
-
-def embedding_rows(grad: Any, indices: Any, padding_idx: Any, by_freq: Any) -> np.ndarray:
-    """The gradient of ``embedding_backward`` in its gradient: the rows looked up, scaled."""
-    idx = np.asarray(indices, dtype=np.int64)
-    flat = idx.reshape(-1)
-    g = _f(grad)
-    scale = np.ones(flat.size)
-    if by_freq:
-        scale = 1.0 / np.bincount(flat, minlength=g.shape[0])[flat]
-    if int(padding_idx) >= 0:
-        scale = np.where(flat == int(padding_idx), 0.0, scale)
-    return (g[flat] * scale[:, None]).reshape(idx.shape + (g.shape[1],))
-
-
-def sdpa_backward(
-    grad: Any, query: Any, key: Any, value: Any, mask: Any, is_causal: Any, scale: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(dq, dk, dv) of ``softmax(q kᵀ·scale + mask) v``, key/value heads repeated for groups."""
-    q, k, v, g = _f(query), _f(key), _f(value), _f(grad)
-    hq, hk = q.shape[1], k.shape[1]
-    r = hq // hk
-    kr, vr = np.repeat(k, r, axis=1), np.repeat(v, r, axis=1)
-    s = float(scale) if scale is not None else 1 / np.sqrt(q.shape[-1])
-    scores = q @ np.swapaxes(kr, -1, -2) * s
-    if mask is not None:
-        m = np.asarray(mask)
-        scores = scores + (np.where(m, 0.0, -np.inf) if m.dtype == bool else _f(m))
-    if is_causal:
-        scores = scores + np.where(np.tril(np.ones(scores.shape[-2:], dtype=bool)), 0.0, -np.inf)
-    top = scores.max(axis=-1, keepdims=True)
-    p = np.exp(scores - np.where(np.isfinite(top), top, 0))
-    p = np.nan_to_num(p / p.sum(axis=-1, keepdims=True))
-    gv = np.swapaxes(p, -1, -2) @ g
-    gp = g @ np.swapaxes(vr, -1, -2)
-    gs = p * (gp - (gp * p).sum(axis=-1, keepdims=True))
-    gq = gs @ kr * s
-    gk = np.swapaxes(gs, -1, -2) @ q * s
-    if r > 1:
-        gk = gk.reshape(k.shape[0], hk, r, *k.shape[2:]).sum(2)
-        gv = gv.reshape(v.shape[0], hk, r, *v.shape[2:]).sum(2)
-    return gq, gk, gv
-
-
-def glu_backward(grad: Any, x: Any, dim: Any) -> np.ndarray:
-    a, b = np.split(_f(x), 2, axis=int(dim))
-    g = _f(grad)
-    sb = 1 / (1 + np.exp(-b))
-    return np.concatenate([g * sb, g * a * sb * (1 - sb)], axis=int(dim))
-
-
-def _gelu_tanh_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    k = np.sqrt(2 / np.pi)
-    th = np.tanh(k * (x + 0.044715 * x**3))
-    dinner = k * (1 + 3 * 0.044715 * x * x)
-    sech2 = 1 - th * th
-    slope = 0.5 * (1 + th) + 0.5 * x * sech2 * dinner
-    curve = sech2 * dinner + 0.5 * x * (-2 * th * sech2 * dinner**2 + sech2 * k * 6 * 0.044715 * x)
-    return slope, curve
-
-
-def gelu_slope(x: Any, approximate: str) -> np.ndarray:
-    """gelu'(x): Φ(x) + x·φ(x) (or the tanh approximation's derivative)."""
-    a = _f(x)
-    if approximate == "tanh":
-        return _gelu_tanh_parts(a)[0]
-    cdf = 0.5 * (1 + np.vectorize(math.erf)(a / np.sqrt(2)))
-    return cdf + a * np.exp(-0.5 * a * a) / np.sqrt(2 * np.pi)
-
-
-def gelu_curvature(x: Any, approximate: str) -> np.ndarray:
-    """gelu''(x): φ(x)·(2 − x²) (or the tanh approximation's second derivative)."""
-    a = _f(x)
-    if approximate == "tanh":
-        return _gelu_tanh_parts(a)[1]
-    return np.exp(-0.5 * a * a) / np.sqrt(2 * np.pi) * (2 - a * a)
-
-
 NN_FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
         conv_input_grad, conv_weight_grad, sum_except, unpad, border_pad_backward, border_pad,
         max_pool_backward, max_pool_gather, avg_pool_backward, avg_pool,
-        adaptive_avg_pool_backward, adaptive_avg_pool, batch_norm_input_grad,
-        batch_norm_weight_grad, layer_norm_input_grad, layer_norm_weight_grad, sum_leading,
-        group_norm_input_grad, group_norm_weight_grad, embedding_backward, embedding_rows,
-        sdpa_backward, glu_backward, gelu_slope, gelu_curvature,
+        adaptive_avg_pool_backward, adaptive_avg_pool,
     )
 }  # fmt: skip

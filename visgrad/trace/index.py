@@ -54,9 +54,9 @@ class TraceIndex:
         self.unzeroed: list[UnzeroedGrad] = []
         # tensor -> (iteration and tick its .grad began to sum, latest iteration added to it)
         self._grad_since: dict[int, tuple[int, int, int]] = {}
-        self._changes: dict[int, tuple[array, list[str]]] = {}
+        self._changes: dict[int, tuple[array[int], list[str]]] = {}
         self.marks: dict[int, tuple[str, ...]] = {}
-        self._kind_ticks: dict[type, array] = {}
+        self._kind_ticks: dict[type, array[int]] = {}
         self.seq_tick: dict[int, int] = {}
         self._source_tick = array("q")  # tick whose event gives this tick's place, or -1
         self._pending_backward_nan: dict[int, None] = {}  # nodes whose next run returned NaN

@@ -175,7 +175,7 @@ class LedgerBook:
         return parts
 
 
-def _plus(a: object, b: object) -> np.ndarray | None:
+def _plus(a: Any, b: Any) -> np.ndarray | None:
     if isinstance(a, ArraySummary) or isinstance(b, ArraySummary) or a is None or b is None:
         return None
     try:

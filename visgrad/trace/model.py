@@ -38,7 +38,7 @@ from visgrad.trace.cursor import FoldCursor
 from visgrad.trace.fold import Folder
 from visgrad.trace.index import TraceIndex, UnzeroedGrad
 from visgrad.trace.nan_origin import NanOrigin
-from visgrad.trace.state import FunctionState, LedgerEntry, State, TensorState
+from visgrad.trace.state import FunctionState, LedgerEntry, State, StateT, TensorState
 from visgrad.trace.training import TrainingStats
 
 CHUNK_SHIFT = 8
@@ -63,7 +63,9 @@ class _Keyframe:
     grad_edges: tuple[tuple[str, str], ...]
 
 
-def _chunked(prev: dict[int, dict], dirty: set[int], live: dict) -> dict[int, dict]:
+def _chunked(
+    prev: dict[int, dict[int, StateT]], dirty: set[int], live: dict[int, StateT]
+) -> dict[int, dict[int, StateT]]:
     """``prev`` with the chunks holding ``dirty`` ids copied and brought up to date."""
     out = dict(prev)
     by_chunk: dict[int, list[int]] = {}
@@ -160,6 +162,7 @@ class TraceModel:
         self._node_count.append(len(self._nodes))
         if (tick + 1) % self._k == 0:
             prev = self._keyframes[-1]
+            assert head.dirty_t is not None and head.dirty_f is not None  # the head tracks them
             self._keyframes.append(
                 self._keyframe_of(
                     head,
@@ -186,7 +189,12 @@ class TraceModel:
         return self._index.seq_tick[seq]
 
     @staticmethod
-    def _keyframe_of(f: Folder, applied: int, tch: dict, fch: dict) -> _Keyframe:
+    def _keyframe_of(
+        f: Folder,
+        applied: int,
+        tch: dict[int, dict[int, TensorState]],
+        fch: dict[int, dict[int, FunctionState]],
+    ) -> _Keyframe:
         return _Keyframe(
             applied,
             tch,
@@ -362,6 +370,8 @@ class TraceModel:
     # -- memory budget -----------------------------------------------------------------------------
     def _drop_payloads(self) -> None:
         """Summarize the oldest events' arrays until the payload is back under 90% of the budget."""
+        if self.memory_budget_bytes is None:
+            return
         goal = int(self.memory_budget_bytes * 0.9)
         swapped: dict[int, ArraySummary] = {}
         evs = self._events

@@ -44,7 +44,7 @@ def decode_source(data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read_source(path: str | os.PathLike, limit: int = 16 * MAX_FILE_CHARS) -> str:
+def read_source(path: str | os.PathLike[str], limit: int = 16 * MAX_FILE_CHARS) -> str:
     """The text of the Python file at ``path`` (OSError when it cannot be read).
 
     Only a regular file is read: a path from a trace may name a FIFO (opening it would wait for a

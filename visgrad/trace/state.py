@@ -4,29 +4,23 @@
 an index into the event log: ``state_at(k)`` is the world right after event ``k`` was applied
 (``state_at(-1)`` or an empty log is the world before anything happened).
 
-Graph keys: tensor nodes are ``"t<id>"``, function nodes ``"f<id>"`` (the grad_fn's node id),
-so views and networkx graphs use the same keys.
+Graph keys (``visgrad.trace.keys``): tensor nodes are ``"t<id>"``, function nodes ``"f<id>"``
+(the grad_fn's node id), so views and networkx graphs use the same keys.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from visgrad.trace.codec import ArraySummary
+from visgrad.trace.keys import fkey as fkey  # re-exported: the state's readers find them here
+from visgrad.trace.keys import tkey as tkey
 
 ArrayLike = np.ndarray | ArraySummary
-
-
-def tkey(tensor_id: int) -> str:
-    return f"t{tensor_id}"
-
-
-def fkey(node_id: int) -> str:
-    return f"f{node_id}"
 
 
 @dataclass(slots=True)
@@ -158,6 +152,10 @@ def _evolver(cls: type) -> Any:
 
 
 _EVOLVE = {TensorState: _evolver(TensorState), FunctionState: _evolver(FunctionState)}
+
+
+# A tensor's or a function's state, in code that treats both alike (keyframe chunks).
+StateT = TypeVar("StateT", TensorState, FunctionState)
 
 
 def evolve(obj: Any, **changes: Any) -> Any:

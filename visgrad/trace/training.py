@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,9 +107,11 @@ class TrainingStats:
         self.iterations: list[IterationStats] = []
         self.params: list[int] = []  # tensor ids in the order their first gradient arrived
         self._created: dict[int, int] = {}  # parameter -> seq it was created at
-        self.grad_norm: dict[int, array] = {}  # per parameter, one entry per iteration
-        self.update_ratio: dict[int, array] = {}
-        self.lr: dict[tuple[int, int], array] = {}  # (optimizer instance, group) per iteration
+        self.grad_norm: dict[int, array[float]] = {}  # per parameter, one entry per iteration
+        self.update_ratio: dict[int, array[float]] = {}
+        self.lr: dict[
+            tuple[int, int], array[float]
+        ] = {}  # (optimizer instance, group) per iteration
         self.optimizers: dict[int, str] = {}  # instance -> class name
         self._value: dict[int, Any] = {}  # each parameter's latest value
         self._before: dict[int, Any] = {}  # value before this iteration's first update
@@ -120,7 +122,7 @@ class TrainingStats:
         self._layer_of_node: dict[int, LayerStats] = {}
         self._settled = 0  # iterations whose numbers are final
         # Kept as they change so a view of 10,000 iterations reads them without a Python loop:
-        self.losses: array = array("d")  # each iteration's loss (see ``column``)
+        self.losses: array[float] = array("d")  # each iteration's loss (see ``column``)
         self.trained = 0  # iterations that ran a backward()
         self._marked: dict[int, None] = {}  # iterations that ever held a marker
 
@@ -137,7 +139,9 @@ class TrainingStats:
         if handler is not None:
             handler(self, ev, tick, its[-1], tensors)
 
-    def _forward(self, ev: ev_.ForwardOp, tick: int, it: IterationStats, tensors: dict) -> None:
+    def _forward(
+        self, ev: ev_.ForwardOp, tick: int, it: IterationStats, tensors: dict[int, Any]
+    ) -> None:
         if ev.op not in ACTIVATIONS or ev.node is None or not ev.values or not ev.outputs:
             return
         y = ev.values[0]
@@ -153,7 +157,7 @@ class TrainingStats:
         self._layer_of_node[ev.node] = layer
 
     def _backward_node(
-        self, ev: ev_.BackwardNode, tick: int, it: IterationStats, tensors: dict
+        self, ev: ev_.BackwardNode, tick: int, it: IterationStats, tensors: dict[int, Any]
     ) -> None:
         layer = self._layer_of_node.get(ev.node)
         if layer is None or layer.gradient is not None or not ev.grads_in:
@@ -164,7 +168,7 @@ class TrainingStats:
             layer.gradient = histogram(g)
 
     def _backward_begin(
-        self, ev: ev_.BackwardBegin, tick: int, it: IterationStats, tensors: dict
+        self, ev: ev_.BackwardBegin, tick: int, it: IterationStats, tensors: dict[int, Any]
     ) -> None:
         if not it.backward:
             it.backward = True
@@ -184,7 +188,7 @@ class TrainingStats:
             self._marked[it.number] = None
 
     def _grad_accumulated(
-        self, ev: ev_.GradAccumulated, tick: int, it: IterationStats, tensors: dict
+        self, ev: ev_.GradAccumulated, tick: int, it: IterationStats, tensors: dict[int, Any]
     ) -> None:
         if ev.node is None:  # retain_grad on a non-leaf: not a parameter
             return
@@ -199,7 +203,9 @@ class TrainingStats:
                 self._value[tid] = ts.value
         self._grad[tid] = ev.grad
 
-    def _inplace(self, ev: ev_.InplaceUpdate, tick: int, it: IterationStats, tensors: dict) -> None:
+    def _inplace(
+        self, ev: ev_.InplaceUpdate, tick: int, it: IterationStats, tensors: dict[int, Any]
+    ) -> None:
         if ev.grad_of is not None:
             return
         # The fold has applied the write: read every parameter it reached (a ``.data`` alias
@@ -215,7 +221,7 @@ class TrainingStats:
             self._value[tid] = ts.value
 
     def _tensor_created(
-        self, ev: ev_.TensorCreated, tick: int, it: IterationStats, tensors: dict
+        self, ev: ev_.TensorCreated, tick: int, it: IterationStats, tensors: dict[int, Any]
     ) -> None:
         # Kept from birth: under a tight memory budget the fold's copy may be a summary by the
         # time the first gradient says the tensor is trained.
@@ -223,7 +229,7 @@ class TrainingStats:
             self._value[ev.tensor] = ev.value
 
     def _optimizer_step(
-        self, ev: ev_.OptimizerStep, tick: int, it: IterationStats, tensors: dict
+        self, ev: ev_.OptimizerStep, tick: int, it: IterationStats, tensors: dict[int, Any]
     ) -> None:
         self.optimizers[ev.instance] = ev.optimizer
         for g, lr in enumerate(ev.lrs):
@@ -318,7 +324,7 @@ class TrainingStats:
             out.extend(self.markers(len(self.iterations)))
         return out
 
-    def column(self, col: array, n: int | None = None) -> np.ndarray:
+    def column(self, col: array[float], n: int | None = None) -> np.ndarray:
         """``col`` as float64 values for iterations 1..n (NaN where nothing was recorded)."""
         n = len(self.iterations) if n is None else n
         out = np.full(n, np.nan)
@@ -328,13 +334,16 @@ class TrainingStats:
         return out
 
 
-def _put(col: array, i: int, v: float) -> None:
+def _put(col: array[float], i: int, v: float) -> None:
     if len(col) <= i:
         col.extend([NAN] * (i + 1 - len(col)))
     col[i] = v
 
 
-_HANDLERS = {
+# Each handler takes the event type it is filed under.
+_HANDLERS: dict[
+    type[ev_.Event], Callable[[TrainingStats, Any, int, IterationStats, dict[int, Any]], None]
+] = {
     ev_.ForwardOp: TrainingStats._forward,
     ev_.BackwardNode: TrainingStats._backward_node,
     ev_.BackwardBegin: TrainingStats._backward_begin,

@@ -35,7 +35,9 @@ def lr_names(stats: TrainingStats) -> dict[tuple[int, int], str]:
     }
 
 
-def training_table(stats: TrainingStats, names: dict[int, str]) -> tuple[list[str], list[list]]:
+def training_table(
+    stats: TrainingStats, names: dict[int, str]
+) -> tuple[list[str], list[list[float]]]:
     """(columns, rows): ``iteration``, ``loss``, learning rates, then per parameter
     ``<name> grad_norm`` and ``<name> update_ratio``; one row per iteration that ran a backward.
     Numbers are floats (NaN where unknown)."""
@@ -47,7 +49,7 @@ def training_table(stats: TrainingStats, names: dict[int, str]) -> tuple[list[st
     for tid, name in pnames.items():
         columns += [f"{name} grad_norm", f"{name} update_ratio"]
         cols += [stats.column(stats.grad_norm[tid]), stats.column(stats.update_ratio[tid])]
-    rows = []
+    rows: list[list[float]] = []
     for it in stats.iterations:
         if not it.backward:
             continue
@@ -61,7 +63,7 @@ def _cell(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def to_csv(columns: list[str], rows: list[list]) -> str:
+def to_csv(columns: list[str], rows: list[list[float]]) -> str:
     """CSV text; numbers as Python prints them, ``nan`` where unknown."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -71,7 +73,7 @@ def to_csv(columns: list[str], rows: list[list]) -> str:
     return buf.getvalue()
 
 
-def to_json(columns: list[str], rows: list[list]) -> str:
+def to_json(columns: list[str], rows: list[list[float]]) -> str:
     """A JSON list of one object per row; an unknown number (NaN) is ``null``, Inf a string."""
 
     def num(v: Any) -> Any:

@@ -62,7 +62,8 @@ _CHECKS: dict[tuple[type, Limits], _Checks] = {}
 
 
 def _checks_of(cls: type, limits: Limits) -> _Checks:
-    if ev_.EVENT_TYPES.get(getattr(cls, "kind", None)) is not cls:
+    kind = getattr(cls, "kind", None)
+    if not isinstance(kind, str) or ev_.EVENT_TYPES.get(kind) is not cls:
         raise ValidationError(f"not an event visgrad knows: {short(cls)}")
     hints = field_hints(cls)
     slow = tuple(
@@ -93,10 +94,9 @@ SEQ_WINDOW = 4096
 
 def _makes_synthetic_id(ev: ev_.Event) -> bool:
     """Whether the fold keys a graph node of ``ev`` by ``-seq`` (see ``trace/fold.py``)."""
-    t = type(ev)
-    return (t is ev_.ForwardOp and ev.node is None) or (
-        t is ev_.InplaceUpdate and ev.recorded and ev.node is not None
-    )
+    if type(ev) is ev_.ForwardOp:
+        return ev.node is None
+    return type(ev) is ev_.InplaceUpdate and ev.recorded and ev.node is not None
 
 
 class EventValidator:
