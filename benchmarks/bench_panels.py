@@ -14,41 +14,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QObject, Signal  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from tests.app.panel_harness import StaticController  # noqa: E402
 from visgrad import events  # noqa: E402
 from visgrad.trace.model import TraceModel  # noqa: E402
-from visgrad.trace.state import State  # noqa: E402
-
-
-class _Controller(QObject):
-    events_appended = Signal(int)
-    tick_changed = Signal(int)
-    selection_changed = Signal(str)
-    run_state_changed = Signal(str)
-    paused_at = Signal(str, dict)
-    program_changed = Signal(str)
-    breakpoints_changed = Signal()
-
-    def __init__(self, model: TraceModel) -> None:
-        super().__init__()
-        self.model, self.tick, self.selection = model, len(model) - 1, ""
-        self.program_path, self.breakpoints, self.live = None, [], True
-        self._cache: tuple[int, State] | None = None
-
-    def state(self) -> State:
-        if self._cache is None or self._cache[0] != self.tick:
-            self._cache = (self.tick, self.model.state_at(self.tick))
-        return self._cache[1]
-
-    def select(self, key: str) -> None:
-        self.selection = key
-        self.selection_changed.emit(key)
-
-    def go_to(self, tick: int) -> None:
-        self.tick = tick
-        self.tick_changed.emit(tick)
 
 
 def _big_tensor_model() -> tuple[TraceModel, str]:
@@ -77,7 +47,7 @@ def bench_select_big(app: QApplication, repeats: int = 7) -> list[float]:
     from visgrad.app.panels.inspector import Inspector
 
     model, key = _big_tensor_model()
-    c = _Controller(model)
+    c = StaticController(model)
     c.state()  # the state at the tick is the controller's (cached) job, not the panel's
     insp = Inspector(c)
     insp.resize(600, 800)
@@ -106,7 +76,7 @@ def bench_ledger(app: QApplication, n: int = 10_000) -> dict[str, float]:
     t0 = time.perf_counter()
     model, key = _ledger_model(n)
     build = time.perf_counter() - t0
-    c = _Controller(model)
+    c = StaticController(model)
     c.state()
     led = GradLedger(c)
     led.resize(1000, 500)

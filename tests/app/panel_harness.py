@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
+from visgrad.app.protocols import ControllerSignals
 from visgrad.runner.session import run_headless
 from visgrad.trace.model import TraceModel
 from visgrad.trace.sources import read_source
-from visgrad.trace.state import State
+from visgrad.trace.state import State, tkey
 
 
 def trace_of(path: str) -> TraceModel:
@@ -19,16 +18,8 @@ def trace_of(path: str) -> TraceModel:
     return model
 
 
-class StaticController(QObject):
-    """What panels see of the app's Controller, over a finished trace."""
-
-    events_appended = Signal(int)
-    tick_changed = Signal(int)
-    selection_changed = Signal(str)
-    run_state_changed = Signal(str)
-    paused_at = Signal(str, dict)
-    program_changed = Signal(str)
-    breakpoints_changed = Signal()
+class StaticController(ControllerSignals):
+    """What panels see of the app's Controller (``PanelController``), over a finished trace."""
 
     def __init__(self, model: TraceModel, program_path: str | None = None) -> None:
         super().__init__()
@@ -41,9 +32,14 @@ class StaticController(QObject):
         self.breakpoints: list[Any] = []
         self.sources: dict[str, str] = {}
         self.pause: Any = None
+        self._cache: tuple[int, int, State] | None = None
 
     def state(self) -> State:
-        return self.model.state_at(self.tick)
+        """The world at the cursor (cached per tick, as the app's controller does)."""
+        c = self._cache
+        if c is None or c[0] != self.tick or c[1] != len(self.model):
+            c = self._cache = (self.tick, len(self.model), self.model.state_at(self.tick))
+        return c[2]
 
     def go_to(self, tick: int) -> None:
         self.tick = max(-1, min(tick, len(self.model) - 1))
@@ -69,5 +65,5 @@ class StaticController(QObject):
         """Graph key of the tensor the program calls ``name`` at the cursor."""
         for t in self.state().tensors.values():
             if t.name == name:
-                return f"t{t.id}"
+                return tkey(t.id)
         raise KeyError(name)

@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from visgrad import events
+from visgrad.app.protocols import ControllerSignals
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.trace.lines import next_line_tick
 from visgrad.trace.model import TraceModel
@@ -43,16 +44,12 @@ class _Exited:
         self.code = code
 
 
-class Controller(QObject):
-    """Trace model + session + cursor: the one object every widget of the window talks to."""
+class Controller(ControllerSignals):
+    """Trace model + session + cursor: the one object every widget of the window talks to.
 
-    events_appended = Signal(int)
-    tick_changed = Signal(int)
-    selection_changed = Signal(str)
-    run_state_changed = Signal(str)
-    paused_at = Signal(str, dict)
-    program_changed = Signal(str)
-    breakpoints_changed = Signal()
+    Its signals are ``ControllerSignals``' and these three; it keeps ``PanelController``.
+    """
+
     program_failed = Signal(str, str)  # "ExcType: message", traceback text
     message = Signal(str)  # a short note for the status bar
     file_failed = Signal(str, str)  # path, what was wrong with it

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
+
+if TYPE_CHECKING:  # the controller starts these tasks: no import at run time
+    from visgrad.app.controller import Controller
 
 SHOW_PROGRESS_AFTER_MS = 400
 
@@ -42,7 +45,7 @@ class _Job(QRunnable):
 
 
 def run_with_progress(
-    controller: Any,
+    controller: Controller,
     label: str,
     work: Callable[[Callable[..., None]], Any],
     on_done: Callable[[Any], None],
@@ -120,7 +123,7 @@ def _load_run(path: str, progress: Callable[..., None], budget: int | None) -> t
     return _load_model(path, progress, budget), load_sources(path)
 
 
-def load_trace_async(controller: Any, path: str, on_loaded: Callable[[Any], None]) -> _Relay:
+def load_trace_async(controller: Controller, path: str, on_loaded: Callable[[Any], None]) -> _Relay:
     """Load ``path``; ``on_loaded((model, sources))``; a malformed file is reported through
     ``controller.file_failed``."""
     return run_with_progress(
@@ -134,7 +137,7 @@ def load_trace_async(controller: Any, path: str, on_loaded: Callable[[Any], None
 
 
 def save_trace_async(
-    controller: Any, path: str, evs: list, known: dict[str, str], program: str | None
+    controller: Controller, path: str, evs: list, known: dict[str, str], program: str | None
 ) -> _Relay:
     """Save ``evs`` to ``path`` with the program's text (``known`` texts first, else the files
     the events name); success is a status-bar message, failure a dialog."""

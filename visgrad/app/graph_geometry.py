@@ -15,6 +15,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainterPath, QPen, QPolygonF
 
 from visgrad.graph.layout import Layout
+from visgrad.trace.keys import key_kind, tensor_id
 from visgrad.trace.state import State
 
 EDGE_BATCH = 256  # edges per path item: one C++ paint call for many edges
@@ -78,12 +79,13 @@ def build_geometry(graph: nx.DiGraph, layout: Layout, state: State | None) -> Ge
     for key, (x, y) in pos.items():
         if key not in nodes:
             continue
-        if key.startswith("f"):
+        kind = key_kind(key)
+        if kind == "function":
             group = "f"
-        elif key.startswith("g:"):
+        elif kind == "group":
             group = "g"
         else:
-            ts = tensors.get(int(key[1:]))
+            ts = tensors.get(tensor_id(key))
             group = ts.role if ts is not None else "intermediate"
         w, h = sizes[key]
         overview.setdefault(group, []).append(QRectF(x - w / 2, y - h / 2, w, h))

@@ -43,7 +43,7 @@ _FM_MONO = QFontMetricsF(_MONO)
 _FM_MONO_BOLD = QFontMetricsF(_MONO_BOLD)
 
 
-def node_size(kind: str, role: str, label: str = "") -> tuple[float, float]:
+def card_size(kind: str, role: str, label: str = "") -> tuple[float, float]:
     """Size of a node box in scene units; fixed per node so incremental layout stays valid."""
     if kind == "function":
         wide = round(_FM_MONO_BOLD.horizontalAdvance(label[:200])) + 44.0
@@ -109,7 +109,7 @@ class TensorItem(NodeItem):
     """A tensor: name, shape, value preview, and its gradient (``.grad`` on a leaf)."""
 
     def __init__(self, key: str, tensor_id: int, role: str, host: SceneHost) -> None:
-        super().__init__(key, node_size("tensor", role), host)
+        super().__init__(key, card_size("tensor", role), host)
         self.tensor_id = tensor_id
         self.role = role
         self.texts: dict[str, str] = {}
@@ -239,7 +239,7 @@ class FunctionItem(NodeItem):
     """A function node: the grad_fn's name; tinted once backward has executed it."""
 
     def __init__(self, key: str, node_id: int, label: str, host: SceneHost) -> None:
-        super().__init__(key, node_size("function", "", label), host)
+        super().__init__(key, card_size("function", "", label), host)
         self.node_id = node_id
         self.text = self.proxy = ""
         self.setZValue(2)

@@ -32,7 +32,7 @@ from visgrad.app.graph_items import (
     OverviewItem,
     SceneHost,
     TensorItem,
-    node_size,
+    card_size,
 )
 from visgrad.app.group_items import (
     GROUP_H,
@@ -47,19 +47,10 @@ from visgrad.events import BackwardNode, GradAccumulated
 from visgrad.graph.grouped import representative
 from visgrad.graph.groups import is_group
 from visgrad.graph.layout import Layout
+from visgrad.trace.keys import key_kind, node_id
 from visgrad.trace.state import State
 
 MARGIN = 60.0
-
-
-def key_kind(key: str) -> str:
-    if is_group(key):
-        return "group"
-    return "function" if key.startswith("f") else "tensor"
-
-
-def key_id(key: str) -> int:
-    return int(key[1:])
 
 
 def grad_width(magnitude: float | None) -> float:
@@ -115,12 +106,12 @@ class GraphScene(QGraphicsScene):
                 attrs["size"] = (GROUP_W, GROUP_H)
                 continue
             if key_kind(key) == "tensor":
-                ts = state.tensors.get(key_id(key))
+                ts = state.tensors.get(node_id(key))
                 role = ts.role if ts is not None else attrs.get("role", "")
             else:
-                fs = state.functions.get(key_id(key))
+                fs = state.functions.get(node_id(key))
                 label = fs.grad_fn if fs is not None else ""
-            attrs["size"] = node_size(key_kind(key), role, label)
+            attrs["size"] = card_size(key_kind(key), role, label)
 
     def hide_missing(self, state: State, keep: set[str] | None = None) -> None:
         """Hide the items of nodes that do not exist yet at ``state`` (time travel backwards).
@@ -134,7 +125,7 @@ class GraphScene(QGraphicsScene):
                 k
                 for k in self._shown
                 if not is_group(k)
-                and key_id(k)
+                and node_id(k)
                 not in (state.functions if key_kind(k) == "function" else state.tensors)
             ]
         self._show(gone, False)
@@ -233,13 +224,13 @@ class GraphScene(QGraphicsScene):
         if is_group(key):
             item: NodeItem = GroupItem(key, attrs, self.host)
         elif key_kind(key) == "function":
-            fs = self.host.state.functions.get(key_id(key)) if self.host.state else None
+            fs = self.host.state.functions.get(node_id(key)) if self.host.state else None
             label = fs.grad_fn if fs is not None else ""
-            item = FunctionItem(key, key_id(key), label, self.host)
+            item = FunctionItem(key, node_id(key), label, self.host)
         else:
-            ts = self.host.state.tensors.get(key_id(key)) if self.host.state else None
+            ts = self.host.state.tensors.get(node_id(key)) if self.host.state else None
             role = ts.role if ts is not None else attrs.get("role", "intermediate")
-            item = TensorItem(key, key_id(key), role, self.host)
+            item = TensorItem(key, node_id(key), role, self.host)
         item.setVisible(self._nodes_visible)
         self.addItem(item)
         return item

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGrap
 from visgrad.app import formatting as fmt
 from visgrad.app.graph_items import LOD_BOXES, LOD_TITLE, NodeItem, SceneHost
 from visgrad.app.theme import label_font, mono_font
+from visgrad.trace.keys import tensor_id
 
 GROUP_W, GROUP_H = 250.0, 78.0
 TITLE_BAND = 30.0  # the top of a box that holds its title (the layout's TITLE)
@@ -34,10 +35,8 @@ _FM_MONO = QFontMetricsF(_MONO)
 
 def _shapes(state: object, keys: list[str]) -> str:
     tensors = getattr(state, "tensors", {})
-    shown = []
-    for k in keys[:2]:
-        ts = tensors.get(int(k[1:]))
-        shown.append(fmt.shape_text(ts.shape) if ts is not None else "?")
+    found = [tensors.get(tensor_id(k)) for k in keys[:2]]
+    shown = [fmt.shape_text(ts.shape) if ts is not None else "?" for ts in found]
     more = f" +{len(keys) - 2}" if len(keys) > 2 else ""
     return ", ".join(shown) + more if shown else "—"
 
@@ -47,7 +46,7 @@ def grad_reached(state: object, outputs: list[str]) -> float | None:
     tensors = getattr(state, "tensors", {})
     total, seen = 0.0, False
     for k in outputs:
-        ts = tensors.get(int(k[1:]))
+        ts = tensors.get(tensor_id(k))
         if ts is not None and ts.dloss is not None:
             n = fmt.norm(ts.dloss)
             if n is not None:

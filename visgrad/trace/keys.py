@@ -47,6 +47,13 @@ def _id(key: GraphKey, prefix: str) -> int | None:
         return None
 
 
+def node_id(key: GraphKey) -> int:
+    """The id in a tensor's or function's key (ValueError for any other key)."""
+    if key[:1] not in ("t", "f"):
+        raise ValueError(f"not a tensor's or function's graph key: {key!r}")
+    return int(key[1:])
+
+
 def tensor_id(key: GraphKey) -> int | None:
     """The id in a tensor's key; None for any other key."""
     return _id(key, "t")

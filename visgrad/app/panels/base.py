@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.full_text import squeezable
 from visgrad.app.panels.arrays import fmt
+from visgrad.app.protocols import PanelController
 from visgrad.trace.codec import ArraySummary, stats
 
 WIDEST_LABEL = 480  # px a label may ask for; a wider one (a long name, one word) is squeezed
@@ -21,7 +22,7 @@ WIDEST_LABEL = 480  # px a label may ask for; a wider one (a long name, one word
 class Panel(QWidget):
     """A view of the controller's state at the cursor tick; refreshes only while visible."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self._dirty = True

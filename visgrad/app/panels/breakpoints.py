@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visgrad.app.protocols import PanelController
 from visgrad.runner.breakpoints import Breakpoint
 
 KIND_LABELS = {
@@ -80,7 +81,9 @@ def parse_value(kind: str, text: str) -> Any:
 class BreakpointsPanel(QWidget):
     """Edits ``controller.breakpoints`` through ``controller.set_breakpoints``."""
 
-    def __init__(self, controller: Any, window: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: PanelController, window: Any = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller, self.window = controller, window
         self.table = QTableWidget(0, 3)

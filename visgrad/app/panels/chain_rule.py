@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from visgrad import events
 from visgrad.app.panels.base import Panel, array_text, short_source
+from visgrad.app.protocols import PanelController
 from visgrad.trace.chain_step import ChainStep, InputStep, chain_step
+from visgrad.trace.keys import function_id
 from visgrad.trace.state import State
 
 CSS = """
@@ -111,7 +113,7 @@ def _verdict(s: InputStep) -> str:
 class ChainRulePanel(Panel):
     """The node being executed at the cursor (else the selected node's last execution)."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
@@ -126,13 +128,7 @@ class ChainRulePanel(Panel):
             if ev.tensor is not None:
                 return None, self._accumulate_text(state, ev)
             return ev.node, ""
-        key = self.controller.selection or ""
-        if key.startswith("f"):
-            try:
-                return int(key[1:]), ""
-            except ValueError:
-                return None, ""
-        return None, ""
+        return function_id(self.controller.selection or ""), ""
 
     def _accumulate_text(self, state: State, ev: events.BackwardNode) -> str:
         t = state.tensors.get(ev.tensor) if ev.tensor is not None else None

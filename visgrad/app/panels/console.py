@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 from visgrad.app.full_text import show_full_text
 from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel
+from visgrad.app.protocols import PanelController
 from visgrad.trace.caps import was_cut
 
 
@@ -17,7 +18,7 @@ class ConsolePanel(Panel):
     """What the program printed (as of the cursor: time travel shows what was printed by then),
     then its error in red."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)

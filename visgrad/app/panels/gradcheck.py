@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -23,7 +21,9 @@ from PySide6.QtWidgets import (
 from visgrad import events
 from visgrad.app.formatting import fmt_num
 from visgrad.app.panels.base import Marks
+from visgrad.app.protocols import PanelController
 from visgrad.runner.gradcheck_job import GradcheckCancelled, GradcheckJob, LeafResult
+from visgrad.trace.keys import tensor_id
 
 
 class GradcheckWorker(QThread):
@@ -62,7 +62,7 @@ class GradcheckPanel(QWidget):
     """Check the selected leaf (or all leaves) of a chosen backward() call."""
 
     def __init__(
-        self, controller: Any, marks: Marks | None = None, parent: QWidget | None = None
+        self, controller: PanelController, marks: Marks | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.controller, self.marks = controller, marks
@@ -132,10 +132,10 @@ class GradcheckPanel(QWidget):
         names = {t.id: t.name for t in state.tensors.values()}
         tensors = None
         if selected_only:
-            key = self.controller.selection or ""
-            if not key.startswith("t") or int(key[1:]) not in state.tensors:
+            tid = tensor_id(self.controller.selection or "")
+            if tid is None or tid not in state.tensors:
                 return self._say("Select a leaf tensor first (or check all leaves).")
-            tensors = [int(key[1:])]
+            tensors = [tid]
         bi = backward_index or self.backward.value()
         try:
             job = GradcheckJob(path, log, tensors, names=names, backward_index=bi)

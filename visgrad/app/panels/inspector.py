@@ -26,9 +26,11 @@ from visgrad import events
 from visgrad.app.full_text import show_full_text, squeezable
 from visgrad.app.panels.arrays import ArrayView
 from visgrad.app.panels.base import Panel, heading, short_source, stats_row
+from visgrad.app.protocols import PanelController
 from visgrad.trace.caps import clip, was_cut
 from visgrad.trace.codec import ArraySummary
 from visgrad.trace.formula_text import lookup
+from visgrad.trace.keys import function_id, tensor_id
 from visgrad.trace.state import FunctionState, State, TensorState
 
 STAT_COLUMNS = ("min", "max", "mean", "norm", "NaN", "Inf")
@@ -45,7 +47,7 @@ def saved_names(fs: FunctionState) -> tuple[tuple[str, ...], bool]:
 class Inspector(Panel):
     """Value and gradient of the selected tensor or function node at the cursor tick."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self.title = squeezable(heading("Nothing selected"))
         self.props = QGridLayout()
@@ -191,10 +193,11 @@ class Inspector(Panel):
         key = self.controller.selection or ""
         state: State = self.controller.state()
         self.alert.hide()
-        if key.startswith("t") and int(key[1:]) in state.tensors:
-            self._show_tensor(state, state.tensors[int(key[1:])])
-        elif key.startswith("f") and _int(key[1:]) in state.functions:
-            self._show_function(state, state.functions[_int(key[1:])])
+        ts, fs = state.tensors.get(tensor_id(key)), state.functions.get(function_id(key))
+        if ts is not None:
+            self._show_tensor(state, ts)
+        elif fs is not None:
+            self._show_function(state, fs)
         else:
             self.shown = None
             self.title.setText(
@@ -361,10 +364,3 @@ def _bad_count(a: Any) -> int:
             return 0
         return int((~np.isfinite(a)).sum())
     return 0
-
-
-def _int(s: str) -> int:
-    try:
-        return int(s)
-    except ValueError:
-        return -(10**18)

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 from visgrad.app.formatting import fmt_num, norm, preview
 from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel, heading
+from visgrad.app.protocols import PanelController
 from visgrad.trace.codec import ArraySummary
+from visgrad.trace.keys import tensor_id
 from visgrad.trace.state import LedgerEntry
 
 COLUMNS = (
@@ -173,7 +175,7 @@ class LedgerModel(QAbstractTableModel):
 class GradLedger(Panel):
     """Every contribution to the selected leaf's ``.grad``, in order, up to the cursor tick."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self.title = heading("Grad ledger")
         self.summary = QLabel()
@@ -216,7 +218,7 @@ class GradLedger(Panel):
     def refresh(self) -> None:
         key = self.controller.selection or ""
         state = self.controller.state()
-        ts = state.tensors.get(int(key[1:])) if key.startswith("t") else None
+        ts = state.tensors.get(tensor_id(key))
         if ts is None:
             self.tensor = None
             self.title.setText("Grad ledger")

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from visgrad.app.panels.base import Marks, short_source
+from visgrad.app.protocols import PanelController
 from visgrad.trace.nan_origin import NanOrigin
 
 
@@ -15,7 +16,7 @@ class NanOriginPanel(QWidget):
     """Lists every NaN/Inf anomaly of the run; the first one is marked on the graph and selected."""
 
     def __init__(
-        self, controller: Any, marks: Marks | None = None, parent: QWidget | None = None
+        self, controller: PanelController, marks: Marks | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.controller, self.marks = controller, marks

@@ -12,9 +12,11 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QW
 
 from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel
+from visgrad.app.protocols import PanelController
 from visgrad.app.theme import is_dark
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.trace.caps import clip_lines
+from visgrad.trace.keys import function_id, tensor_id
 from visgrad.trace.state import State
 
 LINE = 1_000  # characters of one source line shown (a longer one ends in an ellipsis)
@@ -177,27 +179,16 @@ def event_line(state: State, model: Any = None) -> tuple[str, int] | None:
     if src:
         return src[0], src[1]
     for key in state.current:
-        obj = (
-            state.functions.get(_num(key[1:]))
-            if key.startswith("f")
-            else state.tensors.get(_num(key[1:]))
-        )
+        obj = state.functions.get(function_id(key)) or state.tensors.get(tensor_id(key))
         if obj is not None and obj.source:
             return obj.source[0], obj.source[1]
     return None
 
 
-def _num(s: str) -> int:
-    try:
-        return int(s)
-    except ValueError:
-        return -(10**18)
-
-
 class SourcePanel(Panel):
     """The program's text; follows the cursor and the selection."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self.path_label = QLabel()
         self.path_label.setObjectName("sourcePath")
@@ -269,13 +260,7 @@ class SourcePanel(Panel):
         failed = err is not None and _same(err[0], self.path) and err[1] == current
         selected = 0
         key = self.controller.selection or ""
-        obj = (
-            state.functions.get(_num(key[1:]))
-            if key.startswith("f")
-            else state.tensors.get(_num(key[1:]))
-            if key.startswith("t")
-            else None
-        )
+        obj = state.functions.get(function_id(key)) or state.tensors.get(tensor_id(key))
         if obj is not None and obj.source and _same(obj.source[0], self.path):
             selected = obj.source[1]
         focus = 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import time
 from html import escape
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -32,6 +31,7 @@ from visgrad.app.panels.training_plots import (
     guide_line,
     series_color,
 )
+from visgrad.app.protocols import PanelController
 from visgrad.app.theme import graph_colors
 from visgrad.trace.caps import clip
 from visgrad.trace.training import RATIO_GUIDE, LayerStats, Marker, TrainingStats
@@ -88,7 +88,7 @@ def layer_caption(layer: LayerStats) -> str:
 class TrainingPanel(Panel):
     """Training curves over iterations and the cursor iteration's layer histograms."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         colors = graph_colors()
         # Antialiased paths cost about twice as much to draw; thin lines read well without.

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visgrad.app.protocols import PanelController
 from visgrad.app.theme import graph_colors, mono_font
 from visgrad.trace.state import tkey
 
@@ -38,7 +39,7 @@ class VariablesPanel(QWidget):
 
     def __init__(
         self,
-        controller: Any,
+        controller: PanelController,
         center_on: Callable[[str], Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -93,8 +94,8 @@ class VariablesPanel(QWidget):
     # -- drawing -----------------------------------------------------------------------------------
     def refresh(self, *_: Any) -> None:
         """Show the variables of the pause the program is in (or say why there are none)."""
-        pause = getattr(self.controller, "pause", None)
-        paused = pause is not None and getattr(self.controller, "run_state", "paused") == "paused"
+        pause = self.controller.pause
+        paused = pause is not None and self.controller.run_state == "paused"
         self._remember_expanded()
         self.tree.clear()
         self.detail.clear()
