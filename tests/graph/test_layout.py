@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import itertools
-import sys
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 
+from benchmarks.bench_layout import synthetic_graph
 from visgrad.graph.layout import (
     Layout,
-    LayoutWorker,
     count_crossings,
     dot_available,
     dot_layout,
     layered_layout,
 )
 from visgrad.graph.layout_order import count_inversions
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from bench_layout import synthetic_graph  # noqa: E402
 
 
 def tutorial_graph() -> nx.DiGraph:
@@ -336,27 +331,7 @@ def test_incremental_drops_removed_nodes_and_keeps_the_rest():
     assert all(lay1.positions[v] == lay0.positions[v] for v in smaller)
 
 
-# --- worker and dot --------------------------------------------------------------------------
-
-
-def test_worker_returns_the_same_as_a_direct_call():
-    g = synthetic_graph("resmlp", 300)
-    direct = layered_layout(g, direction="LR")
-    got = []
-    with LayoutWorker() as worker:
-        fut = worker.submit(g, callback=got.append, direction="LR")
-        res = fut.result(timeout=30)
-    assert res.positions == direct.positions
-    assert res.bends == direct.bends
-    assert got and got[0] is res
-
-
-def test_worker_snapshots_the_graph_so_later_mutation_is_not_seen():
-    g = tutorial_graph()
-    with LayoutWorker() as worker:
-        fut = worker.submit(g)
-        g.add_edge("loss", "extra")
-        assert "extra" not in fut.result(timeout=30).positions
+# --- dot -----------------------------------------------------------------------------------
 
 
 @pytest.mark.skipif(not dot_available(), reason="Graphviz dot is not installed")

@@ -9,17 +9,12 @@ Two engines share one result type (:class:`Layout`):
   it, so growing a graph in any number of steps gives the same picture.
   ``layered_layout(graph, previous=...)`` is the same call.
 
-``LayoutWorker`` runs either on a background thread; ``dot_layout`` is the optional Graphviz pass;
-``count_crossings`` measures any of them. Nothing here depends on hash seeds or object ids: the
+The app runs them off the GUI thread (``visgrad/app/layout_job.py``); ``dot_layout`` is the
+optional Graphviz pass; ``count_crossings`` measures any of them. Nothing here depends on hash seeds or object ids: the
 result is a function of the graph's nodes and edges in their insertion order and of node sizes.
 """
 
 from __future__ import annotations
-
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 import networkx as nx
 
@@ -32,7 +27,6 @@ from visgrad.trace.keys import GraphKey
 
 __all__ = [
     "Layout",
-    "LayoutWorker",
     "count_crossings",
     "dot_available",
     "dot_layout",
@@ -65,52 +59,3 @@ def layered_layout(
     if previous is not None and previous.direction == direction and previous.positions:
         return grow_layout(graph, previous, default_size=default_size)
     return full_layout(graph, direction, node_gap, layer_gap, default_size, max_rounds)
-
-
-class LayoutWorker:
-    """Runs layouts on one background thread (``concurrent.futures``), never on the caller's.
-
-    ``submit`` snapshots the graph on the caller's thread (so the caller may keep mutating its
-    graph) and returns a ``Future[Layout]``; ``callback``, if given, is called with the layout on
-    the worker thread — a Qt caller should forward it to the GUI thread with a queued signal. A
-    submission still waiting in the queue when a newer one arrives is cancelled: for a live view
-    only the latest graph matters.
-    """
-
-    def __init__(self, layout_fn: Callable[..., Layout] = layered_layout) -> None:
-        self._fn = layout_fn
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="visgrad-layout")
-        self._lock = threading.Lock()
-        self._pending: Future[Layout] | None = None
-
-    def submit(
-        self,
-        graph: nx.DiGraph[GraphKey],
-        callback: Callable[[Layout], Any] | None = None,
-        **kwargs: Any,
-    ) -> Future[Layout]:
-        """Queue a layout of a copy of ``graph``; kwargs go to the layout function."""
-        snapshot = graph.copy()
-        with self._lock:
-            if self._pending is not None:
-                self._pending.cancel()  # no-op once it is running
-            future = self._pool.submit(self._fn, snapshot, **kwargs)
-            self._pending = future
-        if callback is not None:
-
-            def _deliver(f: Future[Layout]) -> None:
-                if not f.cancelled() and f.exception() is None:
-                    callback(f.result())
-
-            future.add_done_callback(_deliver)
-        return future
-
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop the thread; pending layouts are cancelled."""
-        self._pool.shutdown(wait=wait, cancel_futures=True)
-
-    def __enter__(self) -> LayoutWorker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
