@@ -24,7 +24,7 @@ LONG_MODULES = {
     "visgrad/ops/elementwise.py": 434,
     "visgrad/ops/nn_ops.py": 432,
     "visgrad/ops/pointwise.py": 429,
-    "visgrad/app/group_items.py": 423,
+    "visgrad/app/group_items.py": 422,
     "visgrad/runner/session.py": 419,
     "visgrad/trace/fold.py": 414,
     "visgrad/ops/losses.py": 405,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradcheck_util import check_grad
 
 import visgrad as torch
+from tests.engine.gradcheck_util import check_grad
 from visgrad import nn
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import test_gradcheck_ops as G
-from gradcheck_util import differentiable_nodes
 
 import visgrad as torch
+from tests.engine import test_gradcheck_ops as G
+from tests.engine.gradcheck_util import differentiable_nodes
 from visgrad import events
 from visgrad.trace.formula_check import check, names_for
 from visgrad.trace.formula_table import FORMULAS

@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gradcheck_util import check_grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import visgrad as torch
 import visgrad.nn.functional as F
+from tests.engine.gradcheck_util import check_grad
 
 SETTINGS = settings(max_examples=10, deadline=None, derandomize=True)
 FEW = settings(max_examples=4, deadline=None, derandomize=True)

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gradcheck_util import check_grad, differentiable_nodes, numerical_jacobian, recorded_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -21,6 +20,12 @@ from hypothesis.extra import numpy as hnp
 import visgrad as torch
 import visgrad.nn.functional as NF
 import visgrad.ops.nn_ops as F
+from tests.engine.gradcheck_util import (
+    check_grad,
+    differentiable_nodes,
+    numerical_jacobian,
+    recorded_nodes,
+)
 from visgrad.ops.loss import binary_cross_entropy_with_logits
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True)

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_formulas_match_backward import _checks, _run
 
 import visgrad as torch
 import visgrad.nn.functional as F
+from tests.engine.test_formulas_match_backward import _checks, _run
 
 MASK = torch.tensor(np.array([[1, 0, 1], [1, 1, 0], [0, 0, 0]], dtype=bool))
 # name -> (program, input shapes); EXPECTED names the layer node each must check.

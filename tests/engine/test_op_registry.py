@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
-from gradcheck_util import differentiable_nodes, node_classes
 
 import visgrad as torch
 import visgrad.nn.functional as F
+from tests.engine.gradcheck_util import differentiable_nodes, node_classes
 from visgrad.ops import generate, registry
 from visgrad.ops.base import Op
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from gradcheck_util import check_grad
 
 import visgrad as torch
+from tests.engine.gradcheck_util import check_grad
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "trace"))
-import trace_programs as tp  # noqa: E402
-
+from tests.trace import trace_programs as tp
 from visgrad import events as ev  # noqa: E402
 from visgrad.graph.build import graph_at  # noqa: E402
 from visgrad.graph.export import ExportError, dot_quote, export_graph  # noqa: E402

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import module_programs as mp  # noqa: E402
-
+from tests.graph import module_programs as mp
 from visgrad.graph.grouped import representative, view_graph  # noqa: E402
 from visgrad.graph.groups import build_tree  # noqa: E402
 from visgrad.graph.layout_compound import compound_layout  # noqa: E402

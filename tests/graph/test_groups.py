@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import module_programs as mp  # noqa: E402
-
+from tests.graph import module_programs as mp
 from visgrad.graph.groups import auto_expanded, build_tree, is_group  # noqa: E402
 
 

@@ -7,14 +7,9 @@ figures against Graphviz dot; this only guards them).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from bench_layout import synthetic_graph  # noqa: E402
-
+from benchmarks.bench_layout import synthetic_graph
 from visgrad.graph.layout import count_crossings, grow_layout, layered_layout  # noqa: E402
 
 BOUNDS = {  # (family, engine): crossings at ~600 nodes when committed (991, 2110, 21874, 38101)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.bench_layout import synthetic_graph
 from visgrad.graph.layout_full import anchored_layers
 from visgrad.graph.layout_rank import adjacency, break_cycles, index_graph
 from visgrad.graph.layout_simplex import refine_layers
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from bench_layout import synthetic_graph  # noqa: E402
 
 
 def _layers(g):

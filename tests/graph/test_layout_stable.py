@@ -178,8 +178,7 @@ _CHILD = """
 import json, sys
 from visgrad.trace.files import load_trace
 from visgrad.trace.model import TraceModel
-sys.path.insert(0, {tests!r})
-from graph.test_layout_stable import _pictures
+from tests.graph.test_layout_stable import _pictures
 print(json.dumps(_pictures(TraceModel(load_trace(sys.argv[1])))))
 """
 
@@ -187,7 +186,7 @@ print(json.dumps(_pictures(TraceModel(load_trace(sys.argv[1])))))
 def test_two_processes_with_different_hash_seeds_lay_out_a_trace_identically(tmp_path):
     path = tmp_path / "run.vgtrace"
     save_trace(path, _training_program())
-    code = _CHILD.format(tests=str(ROOT / "tests"))
+    code = _CHILD
     outs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}

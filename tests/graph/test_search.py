@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import module_programs as mp  # noqa: E402
-
+from tests.graph import module_programs as mp
 from visgrad.graph.search import find_nodes, matcher, node_fields  # noqa: E402
 
 

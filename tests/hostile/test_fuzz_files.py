@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hostile import contract, mutate
+from tests.hostile import contract, mutate
 from visgrad.trace.files import TraceFileError, load_trace, save_trace
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hostile import contract, mutate
+from tests.hostile import contract, mutate
 from visgrad.runner.stream import FrameStream
 from visgrad.trace import codec
 

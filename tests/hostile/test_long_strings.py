@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 
-from hostile import contract
+from tests.hostile import contract
 from visgrad import events
 from visgrad.app.main_window import MainWindow
 from visgrad.app.render import export_image

@@ -13,10 +13,10 @@ import math
 from pathlib import Path
 
 import numpy as np
-import optim_cases as cases
 import pytest
 
 import visgrad as torch
+from tests.nn import optim_cases as cases
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torch" / "optim.json"
 RECORDED = json.loads(FIXTURE.read_text())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from runner_helpers import Run, engine_events
 
+from tests.runner.runner_helpers import Run, engine_events
 from visgrad import events
 from visgrad.demos import demo_path
 from visgrad.runner.breakpoints import Breakpoint

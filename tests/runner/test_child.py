@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 import pytest
-from runner_helpers import Run
 
+from tests.runner.runner_helpers import Run
 from visgrad import events
 from visgrad.demos import DEMOS, demo_path, list_demos
 from visgrad.runner import torch_alias

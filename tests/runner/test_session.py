@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from runner_helpers import Run, engine_events, signature
-
+from tests.runner.runner_helpers import Run, engine_events, signature
 from visgrad import events
 from visgrad.demos import demo_path
 from visgrad.runner.session import Session

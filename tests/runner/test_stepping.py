@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from runner_helpers import Run
-
+from tests.runner.runner_helpers import Run
 from visgrad import events
 
 PROGRAM = """\

@@ -6,9 +6,9 @@ import copy
 import sys
 
 import numpy as np
-from runner_helpers import Run
 
 import visgrad as torch
+from tests.runner.runner_helpers import Run
 from visgrad import events
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.runner.session import run_headless

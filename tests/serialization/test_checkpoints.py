@@ -9,13 +9,13 @@ import pickle
 import zipfile
 from pathlib import Path
 
-import checkpoint_cases as cases
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import visgrad as torch
+from tests.serialization import checkpoint_cases as cases
 from visgrad import events
 from visgrad.serialization import CheckpointError
 

@@ -12,8 +12,8 @@ from dataclasses import fields
 
 import numpy as np
 import pytest
-import trace_programs as tp
 
+from tests.trace import trace_programs as tp
 from visgrad import events as ev
 from visgrad.runner.session import run_headless
 from visgrad.trace import codec, file_blocks, files

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
-from learner_programs import programs, read_dump
 
+from tests.trace.learner_programs import programs, read_dump
 from visgrad import events
 from visgrad.app.panels.base import stats_row
 from visgrad.app.panels.chain_rule import render

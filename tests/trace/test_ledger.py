@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import trace_programs as tp
 
+from tests.trace import trace_programs as tp
 from visgrad import events as ev
 from visgrad.trace.model import TraceModel
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import trace_programs as tp
 
 import visgrad as torch
+from tests.trace import trace_programs as tp
 from visgrad import events as ev
 from visgrad.trace.codec import ArraySummary
 from visgrad.trace.model import TraceModel

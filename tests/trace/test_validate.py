@@ -8,8 +8,8 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
-import trace_programs as tp
 
+from tests.trace import trace_programs as tp
 from visgrad import events as ev
 from visgrad.trace import validate
 from visgrad.trace.codec import ArraySummary, summarize
