@@ -37,6 +37,20 @@ import visgrad.nn.functional as F  # noqa: N812 - PyTorch's alias
         (lambda x: x.repeat(2, 2**62), RuntimeError, "negative dimension -4611686018427387904"),
         (lambda x: x.bool().relu(), RuntimeError, "Boolean inputs not supported for relu"),
         (lambda x: F.group_norm(x, 0), RuntimeError, "Expected num groups to be greater than 0"),
+        (lambda x: F.elu(x.long()), NotImplementedError, "\"elu_cpu\" not implemented for 'Long'"),
+        (lambda x: F.mse_loss(1.5, x), AttributeError, "'float' object has no attribute 'size'"),
+        (lambda x: torch.matmul(x.double(), x.t()), RuntimeError,
+         "expected m1 and m2 to have the same dtype, but got: double != float"),
+        (lambda x: torch.where(x, x, x), RuntimeError, "expected condition to be a boolean"),
+        (lambda x: x.long() // 0, RuntimeError, "ZeroDivisionError"),
+        (lambda x: x.long() % 0, RuntimeError, "ZeroDivisionError"),
+        (lambda x: x.narrow(0, 1, -1), RuntimeError, "length must be non-negative"),
+        (lambda x: x.narrow(1, 2, 2), RuntimeError, "start (2) + length (2) exceeds dimension"),
+        (lambda x: x.narrow(1, 5, 0), IndexError, "start out of range"),
+        (lambda x: torch.gather(x, 1, torch.tensor([[-1]])), RuntimeError,
+         "index -1 is out of bounds for dimension 1 with size 3"),
+        (lambda x: torch.zeros(2**62, 3), RuntimeError, "Storage size calculation overflowed"),
+        (lambda x: x + torch.ones(4, 5), RuntimeError, "must match the size of tensor b"),
     ],
 )  # fmt: skip
 def test_bad_arguments_raise_pytorchs_error(call, cls, text):
@@ -83,3 +97,9 @@ def test_gated_functions_keep_their_signature_and_name():
 
     assert torch.matmul.__name__ == "matmul"
     assert list(inspect.signature(torch.Tensor.sum).parameters)[:3] == ["a", "dim", "keepdim"]
+
+
+def test_a_full_max_sends_the_gradient_to_the_nan_it_returns():
+    y = torch.tensor([1.0, float("nan"), 0.5], requires_grad=True)
+    y.max().backward()
+    assert y.grad.tolist() == [0.0, 1.0, 0.0]

@@ -34,6 +34,8 @@ class RemainderBackward0(Op):
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a, other=b)
         x, y = _pair(a, b)
+        if x.dtype.kind in "iub" and not np.all(y):
+            raise RuntimeError("ZeroDivisionError")  # integer remainder by zero, as PyTorch says
         with np.errstate(divide="ignore", invalid="ignore"):
             return _binary(np.remainder, x, y)
 

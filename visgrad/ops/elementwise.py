@@ -19,6 +19,7 @@ from visgrad.autograd.grad_mode import STATE, no_grad
 from visgrad.ops.base import OBSERVED, Op, apply, promote, wrap
 from visgrad.ops.counting import nonzero
 from visgrad.ops.gate import operands
+from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -260,6 +261,8 @@ class DivBackward0(Op):
     def forward(self, a: Tensor, b: Tensor, rounding_mode: str | None = None) -> np.ndarray:
         self.save(self=a, other=b)
         x, y = _pair(a, b)
+        if rounding_mode is not None and x.dtype.kind in "iub" and not np.all(y):
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as PyTorch says
         with np.errstate(divide="ignore", invalid="ignore"):
             if rounding_mode == "floor":
                 return _binary(np.floor_divide, x, y)
@@ -381,6 +384,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:  #
     indices where it holds (``nonzero(condition, as_tuple=True)``)."""
     if input is None and other is None:
         return nonzero(wrap(condition), as_tuple=True)
+    if condition._data.dtype != np.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            + _C_NAMES.get(condition._data.dtype.name, condition._data.dtype.name)
+        )
     a, b = input, other
     if not isinstance(a, Tensor):
         a = wrap(a, b if isinstance(b, Tensor) else None)

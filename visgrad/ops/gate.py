@@ -26,7 +26,14 @@ import numpy as np
 from visgrad.autograd import errors
 from visgrad.dtypes import dtype as _dtype
 from visgrad.factories import check_size, tensor
-from visgrad.ops.gate_tables import _C_NAMES, BOOL_ERRORS, FLOAT_KERNELS, PYTHON_LEVEL
+from visgrad.ops.gate_tables import (
+    _C_NAMES,
+    _CPP_NAMES,
+    BOOL_ERRORS,
+    FLOAT_KERNELS,
+    PYTHON_LEVEL,
+    SAME_DTYPE,
+)
 from visgrad.tensor import Tensor
 
 __all__ = ["check_size", "gate", "is_int", "operands", "tensors_arg", "user_stacklevel"]
@@ -236,7 +243,33 @@ def _dtype_checks(
             f"    if _g_type({first.name}) is Tensor and {first.name}._data.dtype.kind == 'b':\n"
             f"        _g_refuse()\n"
         )
+    form = SAME_DTYPE.get(op)
+    if form is not None and len(params) > 1:
+        x, y = params[0].name, params[1].name
+        env["_g_same"] = functools.partial(_dtype_mismatch, form)
+        env["Tensor"] = Tensor
+        checks.append(
+            f"    if _g_type({x}) is Tensor and _g_type({y}) is Tensor"
+            f" and {x}._data.dtype != {y}._data.dtype:\n        _g_same({x}, {y})\n"
+        )
     return checks
+
+
+def _dtype_mismatch(form: str, a: Tensor, b: Tensor) -> None:
+    x, y = a._data, b._data
+    c = [_C_NAMES.get(d.dtype.name, d.dtype.name) for d in (x, y)]
+    if form == "dot":
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found {c[0]} and {c[1]}"
+        )
+    if form == "linear":
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {c[0]} and {c[1]}")
+    if form == "mv" or (x.ndim == 2 and y.ndim == 1):
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {c[1]}, {c[0]}, and {c[1]}"
+        )
+    cpp = [_CPP_NAMES.get(d.dtype.name, d.dtype.name) for d in (x, y)]
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp[0]} != {cpp[1]}")
 
 
 def _refuser(message: str) -> Callable[[], None]:
@@ -306,6 +339,21 @@ def pytorch_error(e: ValueError) -> Exception:
         return e
     a, b = (tuple(int(n) for n in g.strip("()").split(",") if n.strip()) for g in shapes.groups())
     return RuntimeError(errors.broadcast(a, b))
+
+
+def dims_arg(dim: Any) -> tuple[int, ...]:
+    """A ``dim`` argument (an int or a tuple of ints) as a tuple, checked as PyTorch does."""
+    if is_int(dim):
+        return (int(dim),)
+    if not isinstance(dim, (tuple, list)):
+        raise TypeError(f"argument 'dim' must be tuple of ints, not {type(dim).__name__}")
+    for i, d in enumerate(dim):
+        if not is_int(d):
+            raise TypeError(
+                "argument 'dim' must be tuple of ints, but found element of type "
+                f"{type(d).__name__} at pos {i}"
+            )
+    return tuple(int(d) for d in dim)
 
 
 def tensors_arg(op: str, value: Any, argument: int = 0, name: str = "tensors") -> tuple:

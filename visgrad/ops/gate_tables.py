@@ -66,3 +66,12 @@ _C_NAMES = {
     "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",
     "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }  # fmt: skip
+# Ops whose first two tensors must share a dtype (PyTorch's matrix kernels do not promote), and
+# the form of PyTorch's message.
+SAME_DTYPE = {"matmul": "mm", "mm": "mm", "mv": "mv", "dot": "dot", "linear": "linear"}
+# C++'s names of the dtypes, which the matrix kernels' messages use.
+_CPP_NAMES = {
+    "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16",
+    "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
+    "uint8": "unsigned char", "bool": "bool",
+}  # fmt: skip

@@ -166,10 +166,23 @@ def slice_dim(a: Tensor, dim: int, start: Any, end: Any, step: Any = 1) -> Tenso
 
 @declare("narrow", nodes=(SliceBackward0, SliceBackwardBackward0))
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """``a.narrow(dim, start, length)``."""
+    """``a.narrow(dim, start, length)``, with PyTorch's checks of the range."""
     from visgrad.tensor import _dim
 
-    return slice_dim(a, _dim(dim, a._data.ndim), start, start + length, 1)
+    if a._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    dim = _dim(dim, a._data.ndim)
+    size = a._data.shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    start = start % size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return slice_dim(a, dim, start, start + length, 1)
 
 
 def _is_int(x: Any) -> bool:

@@ -36,9 +36,15 @@ MaxResult = _return_type("max")
 MinResult = _return_type("min")
 
 
-def _tie_weights(x: np.ndarray, r: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
-    """1/k on each of the k elements equal to the reduced value, 0 elsewhere."""
-    hit = (x == r).astype(x.dtype if x.dtype.kind == "f" else np.float32)
+def _tie_weights(
+    x: np.ndarray, r: np.ndarray, dims: tuple[int, ...], nan_equal: bool = False
+) -> np.ndarray:
+    """1/k on each of the k elements equal to the reduced value, 0 elsewhere (a NaN result
+    equal to the NaNs with ``nan_equal``, as PyTorch's full max and min have it)."""
+    hit = x == r
+    if nan_equal and x.dtype.kind == "f":
+        hit |= np.isnan(x) & np.isnan(r)
+    hit = hit.astype(x.dtype if x.dtype.kind == "f" else np.float32)
     return hit / hit.sum(axis=dims, keepdims=True)
 
 
@@ -63,7 +69,7 @@ class MaxBackward1(Op):
     def backward(self, g: Tensor) -> Tensor:
         x = self.saved("self")._data
         dims = tuple(range(x.ndim))
-        return g * _const(_tie_weights(x, self.saved("result")._data, dims))
+        return g * _const(_tie_weights(x, self.saved("result")._data, dims, nan_equal=True))
 
 
 class MinBackward1(MaxBackward1):

@@ -12,7 +12,7 @@ from visgrad.autograd.grad_mode import STATE
 from visgrad.dtypes import to_np
 from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.ops.elementwise import where
-from visgrad.ops.gate import is_int
+from visgrad.ops.gate import dims_arg
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
@@ -22,17 +22,7 @@ def norm_dims(dim: Any, ndim: int) -> tuple[int, ...]:
     """``dim`` (None, int, or a tuple) as sorted non-negative dims."""
     if dim is None:
         return tuple(range(ndim))
-    if is_int(dim):
-        dim = (int(dim),)
-    elif not isinstance(dim, (tuple, list)):
-        raise TypeError(f"argument 'dim' must be tuple of ints, not {type(dim).__name__}")
-    for i, d in enumerate(dim):
-        if not is_int(d):
-            raise TypeError(
-                "argument 'dim' must be tuple of ints, but found element of type "
-                f"{type(d).__name__} at pos {i}"
-            )
-    return tuple(sorted({_dim(int(d), ndim) for d in dim}))
+    return tuple(sorted({_dim(d, ndim) for d in dims_arg(dim)}))
 
 
 def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:

@@ -295,7 +295,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
                 f"larger than self {list(x.shape)} apart from dimension {dim}"
             )
     size = x.shape[dim]
-    bad = idx[(idx < -size) | (idx >= size)]
+    bad = idx[(idx < 0) | (idx >= size)]  # no negative indices, as in PyTorch
     if bad.size:
         raise RuntimeError(
             f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {size}"
