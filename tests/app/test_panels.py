@@ -16,6 +16,7 @@ from visgrad.app.panels.ledger import GradLedger
 from visgrad.app.panels.source import SourcePanel
 from visgrad.demos import demo_path
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.trace.keys import node_id
 
 from .panel_harness import StaticController, trace_of
 
@@ -47,7 +48,7 @@ def _settle(qtbot):
 def test_inspector_table_and_stats_match_the_engine_arrays_at_a_tick(qtbot, tut):
     m = tut.model
     w_key = tut.key_of("w")
-    wid = int(w_key[1:])
+    wid = node_id(w_key)
     acc = next(
         i
         for i, e in enumerate(m.events)
@@ -297,7 +298,7 @@ def test_inspector_shows_an_intermediates_gradient_without_retain_grad(qtbot, tu
     m = tut.model
     tut.go_to(len(m) - 1)
     z_key = tut.key_of("z")
-    z = tut.state().tensors[int(z_key[1:])]
+    z = tut.state().tensors[node_id(z_key)]
     assert not z.is_leaf and z.dloss is not None
     insp = _show(qtbot, Inspector(tut))
     tut.select(z_key)

@@ -11,6 +11,7 @@ from visgrad.app.main_window import MainWindow
 from visgrad.app.panels.variables import VariablesPanel
 from visgrad.demos import demo_path
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.trace.keys import tensor_id
 
 from .panel_harness import StaticController, trace_of
 
@@ -97,7 +98,8 @@ def test_clicking_a_tensor_row_selects_its_node(qtbot, window, tmp_path):
     panel.tree.setCurrentItem(loss)
     panel._clicked(loss, 0)
     key = c.selection
-    assert key.startswith("t") and c.state().tensors[int(key[1:])].name == "loss"
+    tid = tensor_id(key)
+    assert tid is not None and c.state().tensors[tid].name == "loss"
     assert "grad_fn=PowBackward0" in panel.detail.text()
     w = panel.item("w")
     grad = next(w.child(i) for i in range(w.childCount()) if w.child(i).text(0) == "grad")

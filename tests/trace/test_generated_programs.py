@@ -28,6 +28,7 @@ from visgrad.graph.build import graph_at
 from visgrad.graph.export import export_graph
 from visgrad.runner.session import run_headless
 from visgrad.trace.chain_step import chain_step
+from visgrad.trace.keys import node_id, tensor_id
 from visgrad.trace.model import TraceModel
 from visgrad.trace.state import State
 
@@ -43,8 +44,9 @@ def _views_of_tick(model: TraceModel, s: State) -> None:
     graph_at(s)
     graph_at(s, "iteration")
     for key in s.current:
-        if key.startswith("t"):
-            ts = s.tensors[int(key[1:])]
+        tid = tensor_id(key)
+        if tid is not None:
+            ts = s.tensors[tid]
             for a in (ts.value, ts.grad, ts.dloss):
                 stats_row(a)
             model.previous_change(ts.id, s.tick)
@@ -52,7 +54,7 @@ def _views_of_tick(model: TraceModel, s: State) -> None:
             if entries and ts.is_leaf:
                 _same(entries[-1].grad_after, ts.grad)
         else:
-            fs = s.functions[int(key[1:])]
+            fs = s.functions[node_id(key)]
             saved_names(fs)
             if fs.grads_in is not None:
                 render(chain_step(s, fs))
