@@ -311,6 +311,96 @@ def test_attention_gradient_matches_finite_differences(data: st.DataObject) -> N
     check_grad(second_order(fn, q, k, v), q, k, v)
 
 
+@SETTINGS
+@given(data=st.data())
+def test_baddbmm_gradient_matches_finite_differences(data: st.DataObject) -> None:
+    b, n, k, m = (data.draw(st.integers(1, 3)) for _ in range(4))
+    base = data.draw(st.sampled_from([(b, n, m), (n, m), (m,), (1, 1, m), ()]))
+    beta, alpha = data.draw(st.sampled_from([(1, 1), (0.5, 2.0), (-1.5, 0.25)]))
+    check_grad(
+        lambda c, x, y: torch.baddbmm(c, x, y, beta=beta, alpha=alpha),
+        leaf(data, base),
+        leaf(data, (b, n, k)),
+        leaf(data, (b, k, m)),
+    )
+
+
+@FEW
+@given(data=st.data())
+def test_linear_of_a_strided_input_gradient_matches_finite_differences(
+    data: st.DataObject,
+) -> None:
+    # A transposed 3-D input takes PyTorch's matmul-then-add_ path, not addmm.
+    check_grad(
+        lambda x, w, b: F.linear(x.transpose(0, 1), w, b),
+        leaf(data, (3, 2, 4)),
+        leaf(data, (2, 4)),
+        leaf(data, (2,)),
+    )
+
+
+@st.composite
+def mha_args(draw: Any) -> dict[str, Any]:
+    heads = draw(st.sampled_from([1, 2]))
+    e = heads * draw(st.integers(1, 2))
+    length, source, batch = (
+        draw(st.integers(1, 3)),
+        draw(st.integers(1, 3)),
+        draw(st.integers(1, 2)),
+    )
+    same = draw(st.sampled_from(["self", "kv", "none"]))
+    if same == "self":
+        source = length
+    mask = draw(st.sampled_from([None, "bool", "float"]))
+    return {"heads": heads, "e": e, "L": length, "S": source, "N": batch, "same": same,
+            "mask": mask, "padding": draw(st.booleans()), "weights": draw(st.booleans()),
+            "average": draw(st.booleans()), "bias_kv": draw(st.booleans()),
+            "zero_attn": draw(st.booleans())}  # fmt: skip
+
+
+@SETTINGS
+@given(data=st.data())
+def test_multi_head_attention_gradient_matches_finite_differences(data: st.DataObject) -> None:
+    a = data.draw(mha_args())
+    e, n = a["e"], a["N"]
+    rng = np.random.default_rng(0)
+    mask = None
+    if a["mask"] == "bool":
+        m = rng.random((a["L"], a["S"])) > 0.5
+        m[:, 0] = False  # every query attends to the first key
+        mask = torch.tensor(m)
+    elif a["mask"] == "float":
+        mask = torch.tensor(rng.standard_normal((a["L"], a["S"])))
+    padding = None
+    if a["padding"]:
+        p = np.zeros((n, a["S"]), dtype=bool)
+        p[:, 1:] = rng.random((n, a["S"] - 1)) > 0.5
+        padding = torch.tensor(p if a["mask"] != "float" else np.where(p, -np.inf, 0.0))
+    q = leaf(data, (a["L"], n, e))
+    k = q if a["same"] == "self" else leaf(data, (a["S"], n, e))
+    v = k if a["same"] != "none" else leaf(data, (a["S"], n, e))
+    w_in, b_in = leaf(data, (3 * e, e)), leaf(data, (3 * e,))
+    w_out, b_out = leaf(data, (e, e)), leaf(data, (e,))
+    bias_k = leaf(data, (1, 1, e)) if a["bias_kv"] else None
+    bias_v = leaf(data, (1, 1, e)) if a["bias_kv"] else None
+    extra = [t for t in (bias_k, bias_v) if t is not None]
+
+    def fn(*xs: torch.Tensor) -> torch.Tensor:
+        qq, w1, b1, w2, b2 = xs[:5]
+        kk = qq if a["same"] == "self" else xs[5]
+        vv = kk if a["same"] != "none" else xs[6]
+        bk, bv = xs[-2:] if a["bias_kv"] else (None, None)
+        out, weights = F.multi_head_attention_forward(
+            qq, kk, vv, e, a["heads"], w1, b1, bk, bv, a["zero_attn"], 0.0, w2, b2,
+            key_padding_mask=padding, attn_mask=mask, need_weights=a["weights"],
+            average_attn_weights=a["average"],
+        )  # fmt: skip
+        return out if weights is None else torch.cat([out.reshape(-1), weights.reshape(-1)])
+
+    kv = {"self": [], "kv": [k], "none": [k, v]}[a["same"]]
+    check_grad(fn, q, w_in, b_in, w_out, b_out, *kv, *extra)
+
+
 # -- activations and losses -----------------------------------------------------------------------
 ACTIVATIONS: dict[str, Any] = {
     "silu": F.silu,

@@ -469,6 +469,13 @@ _IDX = np.array([[0, 2, 1], [1, 1, 0]])
 
 OPS: dict[str, Row] = {
     "addmm": Row(lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2.0), ((3,), (2, 4), (4, 3))),
+    "baddbmm": Row(
+        lambda c, a, b: torch.baddbmm(c, a, b, beta=0.5, alpha=2.0), ((3,), (2, 2, 4), (2, 4, 3))
+    ),
+    "split_with_sizes": Row(
+        lambda a: torch.cat([p * (i + 1) for i, p in enumerate(a.split([1, 2], dim=1))], 1),
+        ((2, 3),),
+    ),
     "mm": Row(torch.mm, ((2, 3), (3, 2))),
     "mv": Row(torch.mv, ((2, 3), (3,))),
     "dot": Row(torch.dot, ((3,), (3,))),

@@ -20,7 +20,7 @@ import visgrad.nn.functional as F
 from visgrad import nn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "torch"
-TOPICS = ("nnops", "tensor_ops")
+TOPICS = ("nnops", "tensor_ops", "attention_layers")
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}
 CASES = [(t, n) for t in TOPICS for n in sorted(DOCS[t]["cases"])]
@@ -124,7 +124,9 @@ def test_bad_arguments_raise_pytorchs_error(topic: str, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "row", DOCS["nnops"]["reprs"], ids=lambda r: f"{r['cls']}{r['args']}{r['kwargs']}"
+    "row",
+    [r for t in TOPICS for r in DOCS[t].get("reprs", [])],
+    ids=lambda r: f"{r['cls']}{r['args']}{r['kwargs']}",
 )
 def test_layer_repr_matches_pytorch(row: dict[str, Any]) -> None:
     layer = getattr(nn, row["cls"])(*row["args"], **row["kwargs"])

@@ -23,6 +23,7 @@ from visgrad.nn.activation import (
     Threshold,
     Unflatten,
 )
+from visgrad.nn.attention import MultiheadAttention
 from visgrad.nn.containers import (
     ModuleDict,
     ModuleList,
@@ -133,6 +134,7 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiheadAttention",
     "NLLLoss",
     "PairwiseDistance",
     "Parameter",

@@ -31,6 +31,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     losses,
     masked,
     minmax,
+    multihead,
     nn_ops,
     norm,
     out,

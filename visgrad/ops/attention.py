@@ -121,7 +121,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Op):
         p = np.exp(scores - top)
         total = p.sum(axis=-1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.where(dead, 0, (p @ vd) / total).astype(qd.dtype, copy=False)
+            out = _laid_out_like(np.where(dead, 0, (p @ vd) / total).astype(qd.dtype), qd)
             lse = np.where(dead, np.inf, top + np.log(total))[..., 0].astype(qd.dtype, copy=False)
         self.save(
             query=q,
@@ -166,6 +166,18 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Op):
             gk = gk.reshape(b, hk, heads // hk, length, e).sum(2)
             gv = gv.reshape(b, hk, heads // hk, length, v._data.shape[-1]).sum(2)
         return gq, gk, gv
+
+
+def _laid_out_like(out: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``out`` in the memory order of ``q`` (PyTorch's kernel writes into ``empty_like(query)``),
+    so a later ``permute(...).reshape`` is a view exactly where it is one in PyTorch."""
+    order = sorted(range(q.ndim), key=lambda d: -q.strides[d])
+    if order == list(range(q.ndim)):
+        return out
+    buf = np.empty([out.shape[d] for d in order], dtype=out.dtype)
+    laid = buf.transpose(np.argsort(order))
+    laid[...] = out
+    return laid
 
 
 def _bias(

@@ -98,6 +98,13 @@ class SplitBackward0(_MultiOutput):
         return cat(grads, self.saved("dim"))
 
 
+class SplitWithSizesBackward0(SplitBackward0):
+    """``split`` into listed sizes (PyTorch's ``split_with_sizes``)."""
+
+    op_name = "split_with_sizes"
+    formulas = {"self": "cat(grads, dim)"}
+
+
 class UnsafeSplitBackward0(SplitBackward0):
     """``unsafe_split``: the pieces are not views (PyTorch's RNN cells split their gates so)."""
 
@@ -181,7 +188,7 @@ def flip(a: Tensor, *dims: Any) -> Tensor:
     return apply(FlipBackward0, a, dims=dims if nd else ())
 
 
-@declare("split", nodes=SplitBackward0)
+@declare("split", nodes=(SplitBackward0, SplitWithSizesBackward0))
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.split(n)`` (pieces of n, the last smaller) or ``a.split([n1, n2, ...])``."""
     dim = _dim(dim, a._data.ndim)
@@ -201,7 +208,8 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
                 f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
             )
         sizes = tuple(min(n, size - s) for s in range(0, size, n)) if n else (0,)
-    outs = apply(SplitBackward0, a, split_size=n, dim=dim, sizes=sizes)
+    node = SplitBackward0 if n is not None else SplitWithSizesBackward0
+    outs = apply(node, a, split_size=n, dim=dim, sizes=sizes)
     return tuple(_as_view(o, a) for o in outs)
 
 

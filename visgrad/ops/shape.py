@@ -297,22 +297,17 @@ def expanded_shape(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
             "sizes provided (%d) must be greater or equal to the number of dimensions in the "
             "tensor (%d)" % (len(shape), x.ndim)
         )
-    full = []
-    for i, s in enumerate(shape):
-        if i < lead:
-            full.append(s)
-            continue
-        have = x.shape[i - lead]
+    full = list(shape)
+    for i in range(len(shape) - 1, lead - 1, -1):  # from the last dim, as PyTorch checks
+        s, have = shape[i], x.shape[i - lead]
         if s == -1:
-            full.append(have)
+            full[i] = have
         elif have != s and have != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
                 f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  Tensor sizes: "
                 f"{list(x.shape)}"
             )
-        else:
-            full.append(s)
     return tuple(full)
 
 

@@ -110,6 +110,16 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "BaddbmmBackward0": (
+        "baddbmm",
+        ("self", "batch1", "batch2"),
+        {
+            "self": "beta * grad",
+            "batch1": "alpha * grad @ batch2.mT",
+            "batch2": "alpha * batch1.mT @ grad",
+        },
+        (),
+    ),
     "BinaryCrossEntropyBackward0": (
         "binary_cross_entropy",
         ("self", "target"),
@@ -1156,6 +1166,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
     ),
     "SplitBackward0": (
         "split",
+        ("self",),
+        {
+            "self": "cat(grads, dim)",
+        },
+        (),
+    ),
+    "SplitWithSizesBackward0": (
+        "split_with_sizes",
         ("self",),
         {
             "self": "cat(grads, dim)",

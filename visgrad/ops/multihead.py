@@ -1,0 +1,347 @@
+"""``F.multi_head_attention_forward``: ``nn.MultiheadAttention``'s computation, op for op.
+
+Written as PyTorch writes it: the packed in-projection (one ``linear`` for self-attention, split
+for key = value, three otherwise), heads folded into the batch, then either the explicit
+``baddbmm`` → ``softmax`` → ``bmm`` (when the weights are wanted) or ``scaled_dot_product_attention``
+(``need_weights=False``), and the out-projection. The user's graph therefore has PyTorch's nodes,
+and the float rounding follows PyTorch's order of operations.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from visgrad.ops.attention import scaled_dot_product_attention
+from visgrad.ops.join import cat
+from visgrad.ops.linalg import bmm
+from visgrad.ops.nn_ops import baddbmm, dropout, linear, softmax
+from visgrad.ops.pad import pad
+from visgrad.ops.registry import declare
+from visgrad.tensor import Tensor
+
+__all__ = ["multi_head_attention_forward"]
+
+
+def _const(a: np.ndarray) -> Tensor:
+    return Tensor._make(a, False, None, 0)
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    return f"torch.Size([{', '.join(str(s) for s in shape)}])"
+
+
+def canonical_mask(
+    mask: Tensor | None,
+    name: str,
+    other: np.dtype | None,
+    other_name: str,
+    dtype: np.dtype,
+    check_other: bool = True,
+) -> Tensor | None:
+    """A bool mask (True: do not attend) as 0 / -inf in ``dtype``; a float mask as it is."""
+    if mask is None:
+        return None
+    md = mask._data.dtype
+    if md != np.bool_ and md.kind != "f":
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    if check_other and other is not None and md != other:
+        warnings.warn(
+            f"Support for mismatched {name} and {other_name} is deprecated. Use same type for "
+            "both instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if md == np.bool_:
+        return _const(np.where(mask._data, -np.inf, 0.0).astype(dtype))
+    return mask
+
+
+def _dtype(t: Tensor | None) -> np.dtype | None:
+    return None if t is None else t._data.dtype
+
+
+def _shape_check(
+    q: Tensor, k: Tensor, v: Tensor, padding: Tensor | None, mask: Tensor | None, heads: int
+) -> bool:
+    """Whether the call is batched (3-D query), with PyTorch's messages for wrong ranks."""
+    qn, kn, vn = q._data.ndim, k._data.ndim, v._data.ndim
+    if qn not in (2, 3):
+        raise AssertionError(
+            f"query should be unbatched 2D or batched 3D tensor but received {qn}-D query tensor"
+        )
+    batched = qn == 3
+    kind = "batched (3-D)" if batched else "unbatched (2-D)"
+    if kn != qn or vn != qn:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key` and `value` to be {qn}-D but found {kn}-D and "
+            f"{vn}-D tensors respectively"
+        )
+    if padding is not None and padding._data.ndim != qn - 1:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key_padding_mask` to be `None` or {qn - 1}-D but "
+            f"found {padding._data.ndim}-D tensor instead"
+        )
+    if mask is not None:
+        if mask._data.ndim not in (2, 3):
+            raise AssertionError(
+                f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+                f"{mask._data.ndim}-D tensor instead"
+            )
+        want = (heads, q._data.shape[0], k._data.shape[0])
+        if not batched and mask._data.ndim == 3 and mask._data.shape != want:
+            raise AssertionError(
+                f"Expected `attn_mask` shape to be {want} but got {_size(mask._data.shape)}"
+            )
+    return batched
+
+
+def _split_packed(proj: Tensor, parts: int, e: int) -> Tensor:
+    """(..., parts·E) → (parts, ..., E), contiguous, as PyTorch reshapes a packed projection."""
+    return proj.unflatten(-1, (parts, e)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
+
+
+def _in_projection_packed(
+    q: Tensor, k: Tensor, v: Tensor, w: Tensor, b: Tensor | None
+) -> tuple[Tensor, Tensor, Tensor]:
+    e = q._data.shape[-1]
+    if k is v:
+        if q is k:
+            proj = _split_packed(linear(q, w, b), 3, e)
+            return proj[0], proj[1], proj[2]
+        w_q, w_kv = w.split([e, e * 2])
+        b_q, b_kv = (None, None) if b is None else b.split([e, e * 2])
+        kv = _split_packed(linear(k, w_kv, b_kv), 2, e)
+        return linear(q, w_q, b_q), kv[0], kv[1]
+    w_q, w_k, w_v = w.chunk(3)
+    b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def _in_projection(
+    q: Tensor, k: Tensor, v: Tensor, ws: tuple[Tensor, Tensor, Tensor], b: Tensor | None
+) -> tuple[Tensor, Tensor, Tensor]:
+    eq, ek, ev = q._data.shape[-1], k._data.shape[-1], v._data.shape[-1]
+    for what, w, want in zip(
+        ("query", "key", "value"), ws, ((eq, eq), (eq, ek), (eq, ev)), strict=True
+    ):
+        if w._data.shape != want:
+            raise AssertionError(
+                f"expecting {what} weights shape of {want}, but got {_size(w._data.shape)}"
+            )
+    bs = (None, None, None) if b is None else b.chunk(3)
+    for what, bias in zip(("query", "key", "value"), bs, strict=True):
+        if bias is not None and bias._data.shape != (eq,):
+            raise AssertionError(
+                f"expecting {what} bias shape of {(eq,)}, but got {_size(bias._data.shape)}"
+            )
+    return tuple(linear(x, w, bias) for x, w, bias in zip((q, k, v), ws, bs, strict=True))  # type: ignore[return-value]
+
+
+def _static(t: Tensor, name: str, rows: int, head_dim: int) -> Tensor:
+    if t._data.shape[0] != rows:
+        raise AssertionError(f"expecting {name}.size(0) of {rows}, but got {t._data.shape[0]}")
+    if t._data.shape[2] != head_dim:
+        raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {t._data.shape[2]}")
+    return t
+
+
+@declare("multi_head_attention_forward", torch=False, method=False, functional=True)
+def multi_head_attention_forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    embed_dim_to_check: int,
+    num_heads: int,
+    in_proj_weight: Tensor | None,
+    in_proj_bias: Tensor | None,
+    bias_k: Tensor | None,
+    bias_v: Tensor | None,
+    add_zero_attn: bool,
+    dropout_p: float,
+    out_proj_weight: Tensor,
+    out_proj_bias: Tensor | None,
+    training: bool = True,
+    key_padding_mask: Tensor | None = None,
+    need_weights: bool = True,
+    attn_mask: Tensor | None = None,
+    use_separate_proj_weight: bool = False,
+    q_proj_weight: Tensor | None = None,
+    k_proj_weight: Tensor | None = None,
+    v_proj_weight: Tensor | None = None,
+    static_k: Tensor | None = None,
+    static_v: Tensor | None = None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+) -> tuple[Tensor, Tensor | None]:
+    """Multi-head attention of ``(L, N, E)`` queries over ``(S, N, E)`` keys and values.
+
+    Returns the ``(L, N, E)`` output and, with ``need_weights``, the attention weights
+    (averaged over heads unless ``average_attn_weights=False``); unbatched ``(L, E)`` inputs
+    give unbatched results.
+    """
+    batched = _shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query._data.shape
+    src_len = key._data.shape[0]
+    dtype = query._data.dtype
+    key_padding_mask = canonical_mask(
+        key_padding_mask, "key_padding_mask", _dtype(attn_mask), "attn_mask", dtype
+    )
+    if is_causal and attn_mask is None:
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+            "method `generate_square_subsequent_mask` to create this mask."
+        )
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None  # scaled_dot_product_attention draws the triangle itself
+    else:
+        attn_mask = canonical_mask(attn_mask, "attn_mask", None, "", dtype, check_other=False)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+        )
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if key._data.shape[:2] != value._data.shape[:2]:
+            raise AssertionError(
+                f"key's sequence and batch dims {_size(key._data.shape[:2])} do not match "
+                f"value's {_size(value._data.shape[:2])}"
+            )
+        for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
+            if w is None:
+                raise AssertionError(
+                    f"use_separate_proj_weight is True but {name}_proj_weight is None"
+                )
+        q, k, v = _in_projection(
+            query,
+            key,
+            value,
+            (q_proj_weight, k_proj_weight, v_proj_weight),
+            in_proj_bias,  # type: ignore[arg-type]
+        )
+    else:
+        if key._data.shape != value._data.shape:
+            raise AssertionError(
+                f"key shape {_size(key._data.shape)} does not match value shape "
+                f"{_size(value._data.shape)}"
+            )
+        if in_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+
+    if attn_mask is not None:
+        shape = attn_mask._data.shape
+        if attn_mask._data.ndim == 2:
+            if shape != (tgt_len, src_len):
+                raise RuntimeError(
+                    f"The shape of the 2D attn_mask is {_size(shape)}, but should be "
+                    f"{(tgt_len, src_len)}."
+                )
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask._data.ndim == 3:
+            want = (bsz * num_heads, tgt_len, src_len)
+            if shape != want:
+                raise RuntimeError(
+                    f"The shape of the 3D attn_mask is {_size(shape)}, but should be {want}."
+                )
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask._data.ndim} is not supported")
+
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        if static_v is not None:
+            raise AssertionError("bias cannot be added to static value.")
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    elif bias_k is not None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    elif bias_v is not None:
+        raise AssertionError("bias_v is set but bias_k is None")
+
+    rows = bsz * num_heads
+    q = q.view(tgt_len, rows, head_dim).transpose(0, 1)
+    if static_k is None:
+        k = k.view(k._data.shape[0], rows, head_dim).transpose(0, 1)
+    else:
+        k = _static(static_k, "static_k", rows, head_dim)
+    if static_v is None:
+        v = v.view(v._data.shape[0], rows, head_dim).transpose(0, 1)
+    else:
+        v = _static(static_v, "static_v", rows, head_dim)
+    if add_zero_attn:
+        zeros = _const(np.zeros((rows, 1, head_dim), dtype=k._data.dtype))
+        k = cat([k, zeros], dim=1)
+        v = cat([v, _const(np.zeros((rows, 1, head_dim), dtype=v._data.dtype))], dim=1)
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    src_len = k._data.shape[1]
+
+    if key_padding_mask is not None:
+        kp = key_padding_mask._data.shape
+        if kp[0] != bsz:
+            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got {kp[0]}")
+        if kp[1] != src_len:
+            raise AssertionError(
+                f"Expected key_padded_mask.shape[1] to be {src_len}, but got {kp[1]}"
+            )
+        key_padding_mask = (
+            key_padding_mask.view(bsz, 1, 1, src_len)
+            .expand(-1, num_heads, -1, -1)
+            .reshape(rows, 1, src_len)
+        )
+        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
+    if not training:
+        dropout_p = 0.0
+
+    if need_weights:
+        e = q._data.shape[-1]
+        q_scaled = q * math.sqrt(1.0 / float(e))
+        if is_causal and attn_mask is None:
+            raise AssertionError("FIXME: is_causal not implemented for need_weights")
+        kt = k.transpose(-2, -1)
+        weights = baddbmm(attn_mask, q_scaled, kt) if attn_mask is not None else bmm(q_scaled, kt)
+        weights = softmax(weights, dim=-1)
+        if dropout_p > 0.0:
+            weights = dropout(weights, p=dropout_p)
+        out = bmm(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias)
+        out = out.view(tgt_len, bsz, out._data.shape[1])
+        weights = weights.view(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+        if not batched:
+            out, weights = out.squeeze(1), weights.squeeze(0)
+        return out, weights
+
+    if attn_mask is not None:
+        if attn_mask._data.shape[0] == 1 and attn_mask._data.ndim == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
+    q = q.view(bsz, num_heads, tgt_len, head_dim)
+    k = k.view(bsz, num_heads, src_len, head_dim)
+    v = v.view(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias)
+    out = out.view(tgt_len, bsz, out._data.shape[1])
+    if not batched:
+        out = out.squeeze(1)
+    return out, None
