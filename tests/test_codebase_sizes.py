@@ -24,7 +24,7 @@ LONG_MODULES = {
     "visgrad/events.py": 443,
     "visgrad/trace/codec.py": 443,
     "visgrad/ops/elementwise.py": 434,
-    "visgrad/ops/nn_ops.py": 432,
+    "visgrad/ops/nn_ops.py": 430,
     "visgrad/ops/pointwise.py": 429,
     "visgrad/app/group_items.py": 422,
     "visgrad/runner/session.py": 419,

@@ -3,12 +3,15 @@ and a broadcasting batched product."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from visgrad.ops.base import Op, apply
+from visgrad import dtypes
+from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.elementwise import _pair
 from visgrad.ops.registry import declare
-from visgrad.ops.shape import SqueezeBackward4, UnsafeViewBackward0
+from visgrad.ops.shape import SqueezeBackward4, UnsafeViewBackward0, expanded_shape
 from visgrad.tensor import Tensor
 
 
@@ -202,3 +205,81 @@ def _batched(a: Tensor, b: Tensor, unsafe_view: type[Op]) -> Tensor:
     y = b2.expand(batch + (k2, m)).reshape(size, k2, m)
     shape = batch + ((n,) if da > 1 else ()) + ((m,) if db > 1 else ())
     return apply(unsafe_view, bmm(x, y), shape=shape)
+
+
+def _strides(x: np.ndarray) -> tuple[int, ...]:
+    return tuple(s // x.itemsize for s in x.strides)
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
+
+
+class BaddbmmBackward0(Op):
+    """``beta * input + alpha * (batch1 @ batch2)`` over a batch of matrices, in one node."""
+
+    op_name = "baddbmm"
+    input_names = ("self", "batch1", "batch2")
+    formulas = {
+        "self": "beta * grad",
+        "batch1": "alpha * grad @ batch2.mT",
+        "batch2": "alpha * batch1.mT @ grad",
+    }
+
+    def forward(self, base: Tensor, b1: Tensor, b2: Tensor, beta: Any = 1, alpha: Any = 1) -> Any:
+        x, y, c = b1._data, b2._data, base._data
+        # PyTorch expands the input to (batch1.size(0), batch1.size(1), batch2.size(2)) first.
+        for a, d in ((x, 0), (x, 1), (y, 2)):
+            if a.ndim <= d:
+                n = max(a.ndim, 1)
+                raise IndexError(
+                    f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but "
+                    f"got {d})"
+                )
+        expanded_shape(c, (x.shape[0], x.shape[1], y.shape[2]))
+        for name, a in (("batch1", x), ("batch2", y)):
+            if a.ndim != 3:
+                raise RuntimeError(f"{name} must be a 3D tensor")
+        if y.shape[:2] != (x.shape[0], x.shape[2]):
+            raise RuntimeError(
+                "Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{x.shape[0]}, {x.shape[2]}] but got: [{y.shape[0]}, {y.shape[1]}]."
+            )
+        if c.dtype != x.dtype:
+            names = [_C_NAMES.get(a.dtype.name, a.dtype.name) for a in (c, x, y)]
+            raise RuntimeError(
+                f"Input dtypes must be the same, got: input {names[0]}, batch1: {names[1]}, "
+                f"batch2: {names[2]}"
+            )
+        if y.dtype != x.dtype:
+            raise RuntimeError(
+                f"expected scalar type {dtypes.from_numpy(x.dtype).tensor_type[:-6]} but found "
+                f"{dtypes.from_numpy(y.dtype).tensor_type[:-6]}"
+            )
+        self.save(batch1=b1, batch2=b2, alpha=alpha, beta=beta)
+        prod = np.matmul(x, y)
+        out = (prod if alpha == 1 else alpha * prod) + (c if beta == 1 else beta * c)
+        return out.astype(np.result_type(x, y), copy=False)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+        ns, n1, n2 = self.needs_input_grad
+        alpha, beta = self.saved("alpha"), self.saved("beta")
+        gs = (g if beta == 1 else g * beta) if ns else None
+        g1 = bmm(g, self.saved("batch2").transpose(1, 2)) if n1 else None
+        g2 = bmm(self.saved("batch1").transpose(1, 2), g) if n2 else None
+        if alpha != 1:
+            g1 = g1 * alpha if g1 is not None else None
+            g2 = g2 * alpha if g2 is not None else None
+        return gs, g1, g2
+
+
+@declare("baddbmm", nodes=BaddbmmBackward0)
+def baddbmm(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    batch1: Tensor,
+    batch2: Tensor,
+    *,
+    beta: Any = 1,
+    alpha: Any = 1,
+) -> Tensor:
+    """``beta * input + alpha * bmm(batch1, batch2)``; ``input`` broadcasts to the product."""
+    return apply(BaddbmmBackward0, wrap(input, batch1), batch1, batch2, beta=beta, alpha=alpha)

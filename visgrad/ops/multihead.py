@@ -1,11 +1,7 @@
-"""``F.multi_head_attention_forward``: ``nn.MultiheadAttention``'s computation, op for op.
-
-Written as PyTorch writes it: the packed in-projection (one ``linear`` for self-attention, split
-for key = value, three otherwise), heads folded into the batch, then either the explicit
-``baddbmm`` → ``softmax`` → ``bmm`` (when the weights are wanted) or ``scaled_dot_product_attention``
-(``need_weights=False``), and the out-projection. The user's graph therefore has PyTorch's nodes,
-and the float rounding follows PyTorch's order of operations.
-"""
+"""``F.multi_head_attention_forward``: ``nn.MultiheadAttention``'s computation, op for op as
+PyTorch writes it (packed in-projection, heads folded into the batch, ``baddbmm`` → ``softmax`` →
+``bmm`` when the weights are wanted, else ``scaled_dot_product_attention``), so the graph has
+PyTorch's nodes and the rounding follows PyTorch's order of operations."""
 
 from __future__ import annotations
 
@@ -16,8 +12,8 @@ import numpy as np
 
 from visgrad.ops.attention import scaled_dot_product_attention
 from visgrad.ops.join import cat
-from visgrad.ops.linalg import bmm
-from visgrad.ops.nn_ops import baddbmm, dropout, linear, softmax
+from visgrad.ops.linalg import baddbmm, bmm
+from visgrad.ops.nn_ops import dropout, linear, softmax
 from visgrad.ops.pad import pad
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -140,14 +136,6 @@ def _in_projection(
     return tuple(linear(x, w, bias) for x, w, bias in zip((q, k, v), ws, bs, strict=True))  # type: ignore[return-value]
 
 
-def _static(t: Tensor, name: str, rows: int, head_dim: int) -> Tensor:
-    if t._data.shape[0] != rows:
-        raise AssertionError(f"expecting {name}.size(0) of {rows}, but got {t._data.shape[0]}")
-    if t._data.shape[2] != head_dim:
-        raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {t._data.shape[2]}")
-    return t
-
-
 @declare("multi_head_attention_forward", torch=False, method=False, functional=True)
 def multi_head_attention_forward(
     query: Tensor,
@@ -188,160 +176,223 @@ def multi_head_attention_forward(
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query._data.shape
-    src_len = key._data.shape[0]
-    dtype = query._data.dtype
-    key_padding_mask = canonical_mask(
-        key_padding_mask, "key_padding_mask", _dtype(attn_mask), "attn_mask", dtype
+    padding, attn_mask, is_causal = _masks(
+        query, key_padding_mask, attn_mask, is_causal, need_weights
     )
-    if is_causal and attn_mask is None:
-        raise RuntimeError(
-            "Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
-            "method `generate_square_subsequent_mask` to create this mask."
+    head_dim = _head_dim(embed_dim, embed_dim_to_check, num_heads)
+    separate = (q_proj_weight, k_proj_weight, v_proj_weight) if use_separate_proj_weight else None
+    q, k, v = _project(query, key, value, in_proj_weight, in_proj_bias, separate)
+    attn_mask = _checked_mask(attn_mask, (bsz * num_heads, tgt_len, key._data.shape[0]))
+    if bias_k is not None or bias_v is not None:
+        k, v, attn_mask, padding = _append_bias_kv(
+            k, v, bias_k, bias_v, (static_k, static_v), attn_mask, padding, bsz
         )
-    if is_causal and key_padding_mask is None and not need_weights:
-        attn_mask = None  # scaled_dot_product_attention draws the triangle itself
-    else:
-        attn_mask = canonical_mask(attn_mask, "attn_mask", None, "", dtype, check_other=False)
-        if key_padding_mask is not None:
-            is_causal = False
-    if embed_dim != embed_dim_to_check:
-        raise AssertionError(
-            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
-        )
-    head_dim = embed_dim // num_heads
-    if head_dim * num_heads != embed_dim:
-        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
-    if use_separate_proj_weight:
-        if key._data.shape[:2] != value._data.shape[:2]:
-            raise AssertionError(
-                f"key's sequence and batch dims {_size(key._data.shape[:2])} do not match "
-                f"value's {_size(value._data.shape[:2])}"
-            )
-        for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
-            if w is None:
-                raise AssertionError(
-                    f"use_separate_proj_weight is True but {name}_proj_weight is None"
-                )
-        q, k, v = _in_projection(
-            query,
-            key,
-            value,
-            (q_proj_weight, k_proj_weight, v_proj_weight),
-            in_proj_bias,  # type: ignore[arg-type]
-        )
-    else:
-        if key._data.shape != value._data.shape:
-            raise AssertionError(
-                f"key shape {_size(key._data.shape)} does not match value shape "
-                f"{_size(value._data.shape)}"
-            )
-        if in_proj_weight is None:
-            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
-        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
-
-    if attn_mask is not None:
-        shape = attn_mask._data.shape
-        if attn_mask._data.ndim == 2:
-            if shape != (tgt_len, src_len):
-                raise RuntimeError(
-                    f"The shape of the 2D attn_mask is {_size(shape)}, but should be "
-                    f"{(tgt_len, src_len)}."
-                )
-            attn_mask = attn_mask.unsqueeze(0)
-        elif attn_mask._data.ndim == 3:
-            want = (bsz * num_heads, tgt_len, src_len)
-            if shape != want:
-                raise RuntimeError(
-                    f"The shape of the 3D attn_mask is {_size(shape)}, but should be {want}."
-                )
-        else:
-            raise RuntimeError(f"attn_mask's dimension {attn_mask._data.ndim} is not supported")
-
-    if bias_k is not None and bias_v is not None:
-        if static_k is not None:
-            raise AssertionError("bias cannot be added to static key.")
-        if static_v is not None:
-            raise AssertionError("bias cannot be added to static value.")
-        k = cat([k, bias_k.repeat(1, bsz, 1)])
-        v = cat([v, bias_v.repeat(1, bsz, 1)])
-        if attn_mask is not None:
-            attn_mask = pad(attn_mask, (0, 1))
-        if key_padding_mask is not None:
-            key_padding_mask = pad(key_padding_mask, (0, 1))
-    elif bias_k is not None:
-        raise AssertionError("bias_k is set but bias_v is None")
-    elif bias_v is not None:
-        raise AssertionError("bias_v is set but bias_k is None")
-
     rows = bsz * num_heads
     q = q.view(tgt_len, rows, head_dim).transpose(0, 1)
-    if static_k is None:
-        k = k.view(k._data.shape[0], rows, head_dim).transpose(0, 1)
-    else:
-        k = _static(static_k, "static_k", rows, head_dim)
-    if static_v is None:
-        v = v.view(v._data.shape[0], rows, head_dim).transpose(0, 1)
-    else:
-        v = _static(static_v, "static_v", rows, head_dim)
+    k = _heads(k, static_k, "static_k", rows, head_dim)
+    v = _heads(v, static_v, "static_v", rows, head_dim)
     if add_zero_attn:
-        zeros = _const(np.zeros((rows, 1, head_dim), dtype=k._data.dtype))
-        k = cat([k, zeros], dim=1)
-        v = cat([v, _const(np.zeros((rows, 1, head_dim), dtype=v._data.dtype))], dim=1)
-        if attn_mask is not None:
-            attn_mask = pad(attn_mask, (0, 1))
-        if key_padding_mask is not None:
-            key_padding_mask = pad(key_padding_mask, (0, 1))
-    src_len = k._data.shape[1]
-
-    if key_padding_mask is not None:
-        kp = key_padding_mask._data.shape
-        if kp[0] != bsz:
-            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got {kp[0]}")
-        if kp[1] != src_len:
-            raise AssertionError(
-                f"Expected key_padded_mask.shape[1] to be {src_len}, but got {kp[1]}"
-            )
-        key_padding_mask = (
-            key_padding_mask.view(bsz, 1, 1, src_len)
-            .expand(-1, num_heads, -1, -1)
-            .reshape(rows, 1, src_len)
-        )
-        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
-    if not training:
-        dropout_p = 0.0
-
+        k, v = (cat([t, _const(np.zeros((rows, 1, head_dim), t._data.dtype))], 1) for t in (k, v))
+        attn_mask = None if attn_mask is None else pad(attn_mask, (0, 1))
+        padding = None if padding is None else pad(padding, (0, 1))
+    if padding is not None:
+        attn_mask = _with_padding(attn_mask, padding, bsz, num_heads, k._data.shape[1])
+    p = dropout_p if training else 0.0
+    out_proj = (out_proj_weight, out_proj_bias)
     if need_weights:
-        e = q._data.shape[-1]
-        q_scaled = q * math.sqrt(1.0 / float(e))
         if is_causal and attn_mask is None:
             raise AssertionError("FIXME: is_causal not implemented for need_weights")
-        kt = k.transpose(-2, -1)
-        weights = baddbmm(attn_mask, q_scaled, kt) if attn_mask is not None else bmm(q_scaled, kt)
-        weights = softmax(weights, dim=-1)
-        if dropout_p > 0.0:
-            weights = dropout(weights, p=dropout_p)
-        out = bmm(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = linear(out, out_proj_weight, out_proj_bias)
-        out = out.view(tgt_len, bsz, out._data.shape[1])
-        weights = weights.view(bsz, num_heads, tgt_len, src_len)
+        out, weights = _attend_with_weights(q, k, v, attn_mask, p, out_proj, bsz, tgt_len)
         if average_attn_weights:
             weights = weights.mean(dim=1)
         if not batched:
             out, weights = out.squeeze(1), weights.squeeze(0)
         return out, weights
+    out = _attend_fused(q, k, v, attn_mask, p, is_causal, out_proj, bsz, tgt_len)
+    return (out if batched else out.squeeze(1)), None
 
+
+def _masks(
+    query: Tensor,
+    padding: Tensor | None,
+    attn_mask: Tensor | None,
+    is_causal: bool,
+    need_weights: bool,
+) -> tuple[Tensor | None, Tensor | None, bool]:
+    """Both masks as additive float masks; ``is_causal`` as it stays (PyTorch's rules)."""
+    dtype = query._data.dtype
+    padding = canonical_mask(padding, "key_padding_mask", _dtype(attn_mask), "attn_mask", dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+            "method `generate_square_subsequent_mask` to create this mask."
+        )
+    if is_causal and padding is None and not need_weights:
+        return padding, None, is_causal  # scaled_dot_product_attention draws the triangle
+    attn_mask = canonical_mask(attn_mask, "attn_mask", None, "", dtype, check_other=False)
+    return padding, attn_mask, is_causal and padding is None
+
+
+def _head_dim(embed_dim: int, expected: int, heads: int) -> int:
+    if embed_dim != expected:
+        raise AssertionError(
+            f"was expecting embedding dimension of {expected}, but got {embed_dim}"
+        )
+    head_dim = embed_dim // heads
+    if head_dim * heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {heads}")
+    return head_dim
+
+
+def _project(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    w: Tensor | None,
+    b: Tensor | None,
+    separate: tuple[Tensor | None, Tensor | None, Tensor | None] | None,
+) -> tuple[Tensor, Tensor, Tensor]:
+    if separate is not None:
+        ks, vs = key._data.shape[:2], value._data.shape[:2]
+        if ks != vs:
+            raise AssertionError(
+                f"key's sequence and batch dims {_size(ks)} do not match value's {_size(vs)}"
+            )
+        for name, sw in zip("qkv", separate, strict=True):
+            if sw is None:
+                raise AssertionError(
+                    f"use_separate_proj_weight is True but {name}_proj_weight is None"
+                )
+        return _in_projection(query, key, value, separate, b)  # type: ignore[arg-type]
+    if key._data.shape != value._data.shape:
+        raise AssertionError(
+            f"key shape {_size(key._data.shape)} does not match value shape "
+            f"{_size(value._data.shape)}"
+        )
+    if w is None:
+        raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+    return _in_projection_packed(query, key, value, w, b)
+
+
+def _checked_mask(mask: Tensor | None, want: tuple[int, int, int]) -> Tensor | None:
+    """``attn_mask`` of (L, S) or (N·heads, L, S), as 3-D."""
+    if mask is None:
+        return None
+    shape = mask._data.shape
+    if mask._data.ndim == 2:
+        if shape != want[1:]:
+            raise RuntimeError(
+                f"The shape of the 2D attn_mask is {_size(shape)}, but should be {want[1:]}."
+            )
+        return mask.unsqueeze(0)
+    if mask._data.ndim == 3:
+        if shape != want:
+            raise RuntimeError(
+                f"The shape of the 3D attn_mask is {_size(shape)}, but should be {want}."
+            )
+        return mask
+    raise RuntimeError(f"attn_mask's dimension {mask._data.ndim} is not supported")
+
+
+def _append_bias_kv(
+    k: Tensor,
+    v: Tensor,
+    bias_k: Tensor | None,
+    bias_v: Tensor | None,
+    static: tuple[Tensor | None, Tensor | None],
+    attn_mask: Tensor | None,
+    padding: Tensor | None,
+    bsz: int,
+) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+    """One more key and value (the learnt biases) for every sequence; the masks grow with them."""
+    if bias_k is None:
+        raise AssertionError("bias_v is set but bias_k is None")
+    if bias_v is None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    if static[0] is not None:
+        raise AssertionError("bias cannot be added to static key.")
+    if static[1] is not None:
+        raise AssertionError("bias cannot be added to static value.")
+    k = cat([k, bias_k.repeat(1, bsz, 1)])
+    v = cat([v, bias_v.repeat(1, bsz, 1)])
+    attn_mask = None if attn_mask is None else pad(attn_mask, (0, 1))
+    padding = None if padding is None else pad(padding, (0, 1))
+    return k, v, attn_mask, padding
+
+
+def _heads(t: Tensor, static: Tensor | None, name: str, rows: int, head_dim: int) -> Tensor:
+    """(S, N, E) → (N·heads, S, head_dim), or the caller's precomputed ``static_k``/``static_v``."""
+    if static is None:
+        return t.view(t._data.shape[0], rows, head_dim).transpose(0, 1)
+    if static._data.shape[0] != rows:
+        raise AssertionError(f"expecting {name}.size(0) of {rows}, but got {static._data.shape[0]}")
+    if static._data.shape[2] != head_dim:
+        raise AssertionError(
+            f"expecting {name}.size(2) of {head_dim}, but got {static._data.shape[2]}"
+        )
+    return static
+
+
+def _with_padding(
+    attn_mask: Tensor | None, padding: Tensor, bsz: int, heads: int, src_len: int
+) -> Tensor:
+    kp = padding._data.shape
+    if kp[0] != bsz:
+        raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got {kp[0]}")
+    if kp[1] != src_len:
+        raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got {kp[1]}")
+    padding = padding.view(bsz, 1, 1, src_len).expand(-1, heads, -1, -1)
+    padding = padding.reshape(bsz * heads, 1, src_len)
+    return padding if attn_mask is None else attn_mask + padding
+
+
+def _attend_with_weights(
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    attn_mask: Tensor | None,
+    p: float,
+    out_proj: tuple[Tensor, Tensor | None],
+    bsz: int,
+    tgt_len: int,
+) -> tuple[Tensor, Tensor]:
+    """The explicit path: scores, softmax (the weights returned per head), values, projection."""
+    q_scaled = q * math.sqrt(1.0 / float(q._data.shape[-1]))
+    kt = k.transpose(-2, -1)
+    weights = baddbmm(attn_mask, q_scaled, kt) if attn_mask is not None else bmm(q_scaled, kt)
+    weights = softmax(weights, dim=-1)
+    if p > 0.0:
+        weights = dropout(weights, p=p)
+    embed_dim = out_proj[0]._data.shape[1]
+    out = bmm(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+    out = linear(out, *out_proj)
+    out = out.view(tgt_len, bsz, out._data.shape[1])
+    return out, weights.view(bsz, -1, tgt_len, k._data.shape[1])
+
+
+def _attend_fused(
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    attn_mask: Tensor | None,
+    p: float,
+    is_causal: bool,
+    out_proj: tuple[Tensor, Tensor | None],
+    bsz: int,
+    tgt_len: int,
+) -> Tensor:
+    """``need_weights=False``: heads back out of the batch, then scaled_dot_product_attention."""
+    rows, src_len, head_dim = k._data.shape
+    heads = rows // bsz
     if attn_mask is not None:
         if attn_mask._data.shape[0] == 1 and attn_mask._data.ndim == 3:
             attn_mask = attn_mask.unsqueeze(0)
         else:
-            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
-    q = q.view(bsz, num_heads, tgt_len, head_dim)
-    k = k.view(bsz, num_heads, src_len, head_dim)
-    v = v.view(bsz, num_heads, src_len, head_dim)
-    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
-    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = linear(out, out_proj_weight, out_proj_bias)
-    out = out.view(tgt_len, bsz, out._data.shape[1])
-    if not batched:
-        out = out.squeeze(1)
-    return out, None
+            attn_mask = attn_mask.view(bsz, heads, -1, src_len)
+    q = q.view(bsz, heads, tgt_len, head_dim)
+    k = k.view(bsz, heads, src_len, head_dim)
+    v = v.view(bsz, heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, heads * head_dim)
+    out = linear(out, *out_proj)
+    return out.view(tgt_len, bsz, out._data.shape[1])

@@ -12,13 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import dtypes
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops._normal import cdf_and_density
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
 from visgrad.ops.inplace import inplace as run_inplace
-from visgrad.ops.linalg import bmm, matmul, mm
+from visgrad.ops.linalg import _strides, matmul, mm
 from visgrad.ops.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -27,12 +26,10 @@ from visgrad.ops.loss import (
     reduction_code,
 )
 from visgrad.ops.registry import declare
-from visgrad.ops.shape import expanded_shape
 from visgrad.tensor import Tensor, _dim
 
 __all__ = [
     "addmm",
-    "baddbmm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -45,9 +42,6 @@ __all__ = [
     "nll_loss",
     "softmax",
 ]
-
-
-_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
 
 
 def _const(x: np.ndarray) -> Tensor:
@@ -192,10 +186,6 @@ class AddmmBackward0(Op):
         return (ga if nb else None), g1, g2
 
 
-def _strides(x: np.ndarray) -> tuple[int, ...]:
-    return tuple(s // x.itemsize for s in x.strides)
-
-
 @declare("addmm", nodes=AddmmBackward0)
 def addmm(
     input: Tensor,
@@ -209,77 +199,6 @@ def addmm(
     return apply(AddmmBackward0, wrap(input, mat1), mat1, mat2, beta=beta, alpha=alpha)
 
 
-class BaddbmmBackward0(Op):
-    """``beta * input + alpha * (batch1 @ batch2)`` over a batch of matrices, in one node."""
-
-    op_name = "baddbmm"
-    input_names = ("self", "batch1", "batch2")
-    formulas = {
-        "self": "beta * grad",
-        "batch1": "alpha * grad @ batch2.mT",
-        "batch2": "alpha * batch1.mT @ grad",
-    }
-
-    def forward(self, base: Tensor, b1: Tensor, b2: Tensor, beta: Any = 1, alpha: Any = 1) -> Any:
-        x, y, c = b1._data, b2._data, base._data
-        # PyTorch expands the input to (batch1.size(0), batch1.size(1), batch2.size(2)) first.
-        for a, d in ((x, 0), (x, 1), (y, 2)):
-            if a.ndim <= d:
-                n = max(a.ndim, 1)
-                raise IndexError(
-                    f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but "
-                    f"got {d})"
-                )
-        expanded_shape(c, (x.shape[0], x.shape[1], y.shape[2]))
-        for name, a in (("batch1", x), ("batch2", y)):
-            if a.ndim != 3:
-                raise RuntimeError(f"{name} must be a 3D tensor")
-        if y.shape[:2] != (x.shape[0], x.shape[2]):
-            raise RuntimeError(
-                "Expected size for first two dimensions of batch2 tensor to be: "
-                f"[{x.shape[0]}, {x.shape[2]}] but got: [{y.shape[0]}, {y.shape[1]}]."
-            )
-        if c.dtype != x.dtype:
-            names = [_C_NAMES.get(a.dtype.name, a.dtype.name) for a in (c, x, y)]
-            raise RuntimeError(
-                f"Input dtypes must be the same, got: input {names[0]}, batch1: {names[1]}, "
-                f"batch2: {names[2]}"
-            )
-        if y.dtype != x.dtype:
-            raise RuntimeError(
-                f"expected scalar type {dtypes.from_numpy(x.dtype).tensor_type[:-6]} but found "
-                f"{dtypes.from_numpy(y.dtype).tensor_type[:-6]}"
-            )
-        self.save(batch1=b1, batch2=b2, alpha=alpha, beta=beta)
-        prod = np.matmul(x, y)
-        out = (prod if alpha == 1 else alpha * prod) + (c if beta == 1 else beta * c)
-        return out.astype(np.result_type(x, y), copy=False)
-
-    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
-        ns, n1, n2 = self.needs_input_grad
-        alpha, beta = self.saved("alpha"), self.saved("beta")
-        gs = (g if beta == 1 else g * beta) if ns else None
-        g1 = bmm(g, self.saved("batch2").transpose(1, 2)) if n1 else None
-        g2 = bmm(self.saved("batch1").transpose(1, 2), g) if n2 else None
-        if alpha != 1:
-            g1 = g1 * alpha if g1 is not None else None
-            g2 = g2 * alpha if g2 is not None else None
-        return gs, g1, g2
-
-
-@declare("baddbmm", nodes=BaddbmmBackward0)
-def baddbmm(
-    input: Tensor,  # noqa: A002 - PyTorch's name
-    batch1: Tensor,
-    batch2: Tensor,
-    *,
-    beta: Any = 1,
-    alpha: Any = 1,
-) -> Tensor:
-    """``beta * input + alpha * bmm(batch1, batch2)``; ``input`` broadcasts to the product."""
-    return apply(BaddbmmBackward0, wrap(input, batch1), batch1, batch2, beta=beta, alpha=alpha)
-
-
 @declare("linear", nodes=AddmmBackward0, torch=False, method=False, functional=True)
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """``input @ weight.T + bias`` with PyTorch's node layout (AddmmBackward0 when biased)."""
@@ -288,8 +207,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     x = input._data
     if x.ndim == 2:
         return addmm(bias, input, weight.t())
-    if x.ndim > 2 and not x.flags.c_contiguous:
-        # PyTorch multiplies a strided input with matmul, then adds the bias in place.
+    if x.ndim > 2 and not x.flags.c_contiguous:  # PyTorch: matmul, then the bias added in place
         return matmul(input, weight.t()).add_(bias)
     # Other ranks are flattened to a matrix, multiplied, and viewed back (ViewBackward0 nodes).
     lead = x.shape[:-1]
