@@ -34,11 +34,25 @@ REFLECTED = frozenset(
         "__rmod__",
         "__rpow__",
         "__rmatmul__",
+        "__rand__",
+        "__ror__",
+        "__rxor__",
     }
 )
 # ``a += b`` and friends call the op's in-place variant.
 AUGMENTED = frozenset(
-    {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__"}
+    {
+        "__iadd__",
+        "__isub__",
+        "__imul__",
+        "__itruediv__",
+        "__ifloordiv__",
+        "__imod__",
+        "__ipow__",
+        "__iand__",
+        "__ior__",
+        "__ixor__",
+    }
 )
 NAMESPACES = ("torch", "functional")
 
