@@ -171,7 +171,12 @@ class CumsumBackward0(Op):
         x = a._data
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64
-        return np.cumsum(x, axis=dim, dtype=dtype) if x.ndim else x.astype(dtype or x.dtype)
+        if not x.ndim:
+            return x.astype(dtype or x.dtype)
+        out = np.dtype(dtype or x.dtype)
+        if out == np.float32:  # PyTorch's CPU scan of floats accumulates in double
+            return np.cumsum(x, axis=dim, dtype=np.float64).astype(np.float32)
+        return np.cumsum(x, axis=dim, dtype=dtype)
 
     def backward(self, g: Tensor) -> Tensor:
         if g._data.ndim == 0:
