@@ -69,6 +69,21 @@ def test_alias_refuses_a_missing_torch_submodule_by_name():
         sys.modules.pop("torch", None)
 
 
+def test_torch_trace_is_the_function_though_visgrad_trace_is_a_package():
+    import visgrad.trace.codec  # noqa: F401 - the package is loaded, as the runner loads it
+
+    finder = torch_alias.install()
+    try:
+        import torch
+
+        m = torch.arange(9.0).view(3, 3)
+        assert torch.trace(m).item() == 12.0
+        assert torch.trace(m).grad_fn is None
+    finally:
+        torch_alias.uninstall(finder)
+        sys.modules.pop("torch", None)
+
+
 def test_arrays_over_the_payload_limit_arrive_as_summaries(script):
     code = "import torch\nsmall = torch.ones(10)\nbig = torch.full((50, 50), 2.0)\n"
     evs: list[events.Event] = []

@@ -36,6 +36,10 @@ class AliasModule(types.ModuleType):
 
     def __getattr__(self, name: str) -> Any:
         target = self.__dict__["_visgrad_target"]
+        if self.__name__ == "torch" and name in _METHOD_FUNCTIONS:
+            value = getattr(target.Tensor, name)  # the function torch has, not our package
+            self.__dict__[name] = value
+            return value
         value = getattr(target, name, _MISSING)
         if value is _MISSING or isinstance(value, types.ModuleType):
             sub = f"{target.__name__}.{name}"
@@ -53,6 +57,9 @@ class AliasModule(types.ModuleType):
 
 
 _MISSING = object()
+# torch functions whose visgrad name is one of our own packages (``visgrad.trace`` holds trace
+# files): in ``torch`` they are the Tensor method, called as a function (``torch.trace(m)``).
+_METHOD_FUNCTIONS = frozenset({"trace"})
 
 
 def _module_exists(name: str) -> bool:
