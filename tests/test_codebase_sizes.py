@@ -22,7 +22,7 @@ LONG_MODULES = {
     "visgrad/nn/containers.py": 474,
     "visgrad/trace/files.py": 455,
     "visgrad/events.py": 443,
-    "visgrad/trace/codec.py": 443,
+    "visgrad/trace/codec.py": 441,
     "visgrad/ops/elementwise.py": 434,
     "visgrad/ops/nn_ops.py": 430,
     "visgrad/ops/pointwise.py": 429,

@@ -85,7 +85,7 @@ examples:
   visgrad run.vgtrace              replay a saved trace
   visgrad --demo mlp               open a built-in demo (visgrad demos lists them)
   visgrad big.py --memory-budget 500
-                                   keep at most 500 MB of arrays in the window
+                                   keep the trace within 500 MB (arrays, events, output)
   visgrad trace train.py -o run.vgtrace
                                    record without the window, replay later
   visgrad export run.vgtrace -o graph.svg --tick 20
@@ -124,8 +124,9 @@ def _app_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="MB",
         default=None,
-        help="keep at most this many MB of arrays; older events keep statistics only "
-        "(default: no limit)",
+        help="keep the trace within this many MB (arrays, events, printed text): older events "
+        "keep statistics of their arrays, the middle of long output is dropped "
+        "(default: a quarter of the machine's memory, at most 2048)",
     )
     return p
 

@@ -5,6 +5,7 @@ import pytest
 import visgrad as torch
 from visgrad import cli, events
 from visgrad.app.controller import Controller
+from visgrad.trace import budget
 
 
 def _events():
@@ -38,3 +39,12 @@ def test_cli_refuses_a_non_number_budget():
     with pytest.raises(SystemExit) as e:
         cli.main(["--memory-budget", "lots"])
     assert e.value.code == 2
+
+
+def test_the_app_has_a_budget_unless_told_otherwise(qtbot):
+    c = Controller()
+    assert c.memory_budget_bytes == budget.default_budget()
+    assert c.model.memory_budget_bytes == c.memory_budget_bytes
+    c.open_events(_events(), "run.vgtrace")
+    assert c.model.memory_budget_bytes == budget.default_budget()
+    assert Controller(memory_budget_bytes=None).model.memory_budget_bytes is None

@@ -21,12 +21,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from visgrad import events
 from visgrad.app.protocols import ControllerSignals
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.trace.budget import default_budget
 from visgrad.trace.lines import next_line_tick
 from visgrad.trace.model import TraceModel
 from visgrad.trace.sources import read_source
 from visgrad.trace.state import State
 
 FRAME_MS = 33
+DEFAULT_BUDGET = default_budget()
 _STATE_OF_RUN = {
     "started": "running",
     "running": "running",
@@ -59,10 +61,11 @@ class Controller(ControllerSignals):
         parent: QObject | None = None,
         *,
         payload_limit: int | None = None,
-        memory_budget_bytes: int | None = None,
+        memory_budget_bytes: int | None = DEFAULT_BUDGET,
     ) -> None:
         super().__init__(parent)
-        # Past this many bytes of arrays, the oldest events keep only statistics (None: no limit).
+        # What the trace may hold (arrays, events, printed text; see ``trace/budget.py``): past
+        # it, the oldest events keep only statistics of their arrays (None: no limit).
         self.memory_budget_bytes = memory_budget_bytes
         self.model = TraceModel(memory_budget_bytes=memory_budget_bytes)
         self.session: Any = None

@@ -30,8 +30,11 @@ def open_window(
     """Show the window at once; the program starts right after, so the window never waits on it."""
     from visgrad.app.controller import Controller
 
-    budget = None if memory_budget_mb is None else int(memory_budget_mb * 2**20)
-    window = MainWindow(Controller(memory_budget_bytes=budget))
+    if memory_budget_mb is None:  # the default budget (``Controller``'s)
+        controller = Controller()
+    else:
+        controller = Controller(memory_budget_bytes=int(memory_budget_mb * 2**20))
+    window = MainWindow(controller)
     screen = QApplication.primaryScreen()
     size = first_size(screen.availableGeometry().size() if screen is not None else None)
     fit_window(window, size)

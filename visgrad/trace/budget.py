@@ -1,12 +1,22 @@
-"""The memory budget's tools: how many payload bytes an event holds, and summaries for arrays.
+"""The memory budget: what a trace costs the app's process, and what it gives up to stay within.
 
-Once a trace's arrays exceed its budget, the oldest events keep only an ``ArraySummary`` of each
-array. Nothing already folded is changed: states that held a dropped array are replaced by new
-ones holding its summary (see ``TraceModel._drop_payloads``).
+The budget covers the whole trace model: array payloads, every event with what the fold keeps
+for it (``EVENT_BYTES`` each, an estimate ``benchmarks/bench_memory.py`` checks) and the
+program's printed text. Over the budget, the oldest events' arrays are replaced by an
+``ArraySummary`` (statistics and a short preview) until the arrays are back within what the
+events and text leave; the newest arrays always keep a quarter of the budget, so the ticks
+being looked at have numbers. Arrays of at most ``SMALL_ARRAY`` bytes are kept whole (a summary
+costs more) and count with their event. Nothing already folded is changed: states that
+held a dropped array are replaced by new ones holding its summary (``TraceModel._drop_payloads``).
+
+Printed text is kept within ``output_limit`` characters: its start and its newest part
+(``trace/output.py``). The events themselves are never dropped (the graph and the statistics at
+every tick need them), so a run far past its budget still grows by about ``EVENT_BYTES`` an event.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import fields, replace
 from typing import Any
@@ -14,27 +24,70 @@ from typing import Any
 import numpy as np
 
 from visgrad import events as ev_
-from visgrad.trace.codec import ArraySummary, summarize
+from visgrad.trace import keyframes as kfs
+from visgrad.trace.codec import ArraySummary, field_names, summarize
+from visgrad.trace.output import OUTPUT_HEAD, OUTPUT_LIMIT
 from visgrad.trace.state import FunctionState, TensorState
+
+# What one event costs beyond its arrays: the event as decoded (ids, shapes, source, array
+# headers), its states in the fold and the keyframes, graph keys and index entries.
+# ``benchmarks/bench_memory.py`` measures 1.2-1.4 KB of resident memory an event.
+EVENT_BYTES = 1_300
+SMALL_ARRAY = 64  # bytes: an array this small is kept whole (its summary costs more)
+SUMMARY_PREVIEW = 6  # values a summary made for the budget keeps (the views show at most six)
+DEFAULT_MIN, DEFAULT_MAX = 256 << 20, 2 << 30  # the default budget's bounds
+
+
+def default_budget() -> int:
+    """The budget when the user gives none: a quarter of the machine's memory, at most 2 GiB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        total = 8 << 30
+    return max(DEFAULT_MIN, min(DEFAULT_MAX, total // 4))
+
+
+def output_limit(budget: int | None) -> int:
+    """Characters of printed text a trace with this budget keeps (an eighth of it at most)."""
+    if budget is None:
+        return OUTPUT_LIMIT
+    return max(OUTPUT_HEAD, min(OUTPUT_LIMIT, budget // 8))
+
+
+def sizes(ev: ev_.Event) -> tuple[int, int]:
+    """Bytes of the arrays in ``ev`` the budget may drop, and of those it keeps whole."""
+    big = small = 0
+    for name in field_names(type(ev)):
+        v = getattr(ev, name)
+        for a in (v,) if type(v) is not tuple else v:
+            if type(a) is np.ndarray:
+                if a.nbytes > SMALL_ARRAY:
+                    big += a.nbytes
+                else:
+                    small += a.nbytes
+    return big, small
 
 
 def payload(ev: ev_.Event) -> int:
-    """Bytes of array payload in ``ev``."""
-    n = 0
-    for f in fields(ev):
-        v = getattr(ev, f.name)
-        if isinstance(v, np.ndarray):
-            n += v.nbytes
-        elif isinstance(v, tuple):
-            n += sum(a.nbytes for a in v if isinstance(a, np.ndarray))
-    return n
+    """Bytes of array payload in ``ev`` the budget may drop."""
+    return sizes(ev)[0]
 
 
-def summarized(ev: ev_.Event, swapped: dict[int, ArraySummary]) -> ev_.Event:
-    """``ev`` with every array replaced by its summary (recorded in ``swapped`` by array id)."""
+MEMO_MAX = 1 << 14  # distinct summaries a model shares at most
 
-    def summ(a: np.ndarray) -> ArraySummary:
-        s = summarize(a)
+
+def summarized(
+    ev: ev_.Event, swapped: dict[int, ArraySummary], memo: dict[ArraySummary, ArraySummary]
+) -> ev_.Event:
+    """``ev`` with every array over ``SMALL_ARRAY`` bytes replaced by its summary (recorded in
+    ``swapped`` by array id). Equal summaries (zeroed gradients, a constant made every step)
+    are kept once, through ``memo`` (the model's, bounded)."""
+
+    def summ(a: np.ndarray) -> np.ndarray | ArraySummary:
+        if a.nbytes <= SMALL_ARRAY:
+            return a
+        s = summarize(a, SUMMARY_PREVIEW)
+        s = memo.setdefault(s, s) if len(memo) < MEMO_MAX else memo.get(s, s)
         swapped[id(a)] = s
         return s
 
@@ -111,17 +164,37 @@ def _same(a: Any, b: Any) -> bool:
     return False
 
 
-def renew(head: Any, keyframes: list[Any], sw: Callable[[Any], Any]) -> list[Any]:
-    """New keyframes (and new entries in the head's dicts) holding summaries for dropped arrays."""
+def renew(
+    head: Any, keyframes: list[Any], sw: Callable[[Any], Any], since: int, every: int
+) -> None:
+    """Put states holding summaries for dropped arrays in the head and the keyframes, in place.
+
+    Only arrays of events at ticks ``>= since`` were dropped (older ones were swapped before),
+    and a state holds arrays of events no later than the tick that made it. So only keyframes
+    taken after ``since`` can hold one, and in them only the chunks rebuilt after ``since``;
+    in the head, only those chunks' ids and the ids changed since the last keyframe. The work
+    is bounded by what changed since ``since``, not by the length of the run.
+    """
     r = Renewer(sw)
-    for d in (head.tensors, head.functions):
-        for k, v in list(d.items()):
-            d[k] = r.state(v)
-    return [
-        replace(
-            kf,
-            tchunks={ck: r.chunk(c) for ck, c in kf.tchunks.items()},
-            fchunks={ck: r.chunk(c) for ck, c in kf.fchunks.items()},
-        )
-        for kf in keyframes
-    ]
+    tkeys: set[int] = set()
+    fkeys: set[int] = set()
+    for kf in keyframes[since // every + 1 :]:
+        tkeys.update(kf.tbuilt)
+        fkeys.update(kf.fbuilt)
+        for chunks, keys in ((kf.tchunks, tkeys), (kf.fchunks, fkeys)):
+            for ck in keys:
+                c = chunks.get(ck)
+                if c is not None:
+                    chunks[ck] = r.chunk(c)
+    for d, keys, dirty in (
+        (head.tensors, tkeys, head.dirty_t),
+        (head.functions, fkeys, head.dirty_f),
+    ):
+        ids = set(dirty)
+        for ck in keys:
+            lo = ck << kfs.CHUNK_SHIFT
+            ids.update(i for i in range(lo, lo + (1 << kfs.CHUNK_SHIFT)) if i in d)
+        for i in ids:
+            v = d.get(i)
+            if v is not None:
+                d[i] = r.state(v)

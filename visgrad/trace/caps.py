@@ -157,6 +157,14 @@ class FullTexts:
                 _pairs(now, was, self._full)
         self._fields[tick] = cut
 
+    def forget(self, tick: int, shown: ev_.Event) -> None:
+        """Let go of the whole texts of the model's event ``tick`` (``shown``, as the views have
+        it): the memory budget dropped it."""
+        for name, was in (self._fields.pop(tick, None) or {}).items():
+            now = getattr(shown, name, None)
+            if type(now) is str and self._full.get(now) is was:
+                del self._full[now]
+
     def full(self, text: str) -> str:
         """The whole text ``text`` was cut from (``text`` itself when it was never cut)."""
         if not was_cut(text):
@@ -187,7 +195,7 @@ def _pairs(shown: Any, original: Any, out: dict[str, str]) -> None:
     if shown is original:
         return
     if type(shown) is str and type(original) is str:
-        out.setdefault(shown, original)
+        out[shown] = original  # the newest: ``forget`` of an older one keeps it
     elif type(shown) in (tuple, list) and type(original) in (tuple, list):
         for a, b in zip(shown, original, strict=False):
             _pairs(a, b, out)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import events
+from visgrad.trace.sharing import share_field, share_text
 
 # Only these dtypes are accepted from a peer or a file; anything else is refused.
 SAFE_DTYPES = frozenset(
@@ -219,10 +220,7 @@ def _dec_summary(d: Any) -> ArraySummary:
 
 
 def _keys_of(cls: type) -> frozenset[str]:
-    keys = _KEYS.get(cls)
-    if keys is None:
-        keys = _KEYS[cls] = frozenset(field_names(cls)) | {"kind"}
-    return keys
+    return _KEYS.get(cls) or _KEYS.setdefault(cls, frozenset(field_names(cls)) | {"kind"})
 
 
 _KEYS: dict[type, frozenset[str]] = {}
@@ -239,13 +237,13 @@ def from_record(header: dict[str, Any], arrays: list[np.ndarray]) -> events.Even
     unknown = header.keys() - _keys_of(cls)
     if unknown:
         raise CodecError(f"unknown field {min(unknown)!r} for event kind {kind!r}")
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     for k, v in header.items():
         t = type(v)
         if t in _SCALARS:
-            kwargs[k] = v
+            kwargs[k] = share_text(v) if t is str else v
         elif t is list and k not in _JSON_FIELDS:
-            kwargs[k] = _dec_tuple(v, arrays)
+            kwargs[k] = share_field(k, _dec_tuple(v, arrays))
         else:
             kwargs[k] = _dec(v, arrays, k not in _JSON_FIELDS)
     del kwargs["kind"]

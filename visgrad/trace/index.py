@@ -13,7 +13,7 @@ the fold's handlers call, and expose its queries on ``TraceModel``.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +37,47 @@ class UnzeroedGrad:
     since_tick: int  # the tick the .grad was created (or last zeroed / set)
 
 
+class SeqTicks:
+    """seq -> the latest tick holding it, at 16 bytes an event where a dict costs about 100.
+
+    A run's seqs only grow (the parent's own events repeat the last one), so they are kept in
+    two parallel arrays searched by bisection; a seq out of order (a hand-made trace) goes to a
+    dict, which wins over the arrays as the later assignment.
+    """
+
+    def __init__(self) -> None:
+        self._seqs = array("q")
+        self._ticks = array("q")
+        self._other: dict[int, int] = {}
+
+    def add(self, seq: int, tick: int) -> None:
+        seqs = self._seqs
+        if not seqs or seq > seqs[-1]:
+            seqs.append(seq)
+            self._ticks.append(tick)
+        elif seq == seqs[-1]:
+            self._ticks[-1] = tick
+        else:
+            self._other[seq] = tick
+
+    def get(self, seq: int, default: int = -1) -> int:
+        if seq in self._other:
+            return self._other[seq]
+        i = bisect_left(self._seqs, seq)
+        if i < len(self._seqs) and self._seqs[i] == seq:
+            return self._ticks[i]
+        return default
+
+    def __getitem__(self, seq: int) -> int:
+        got = self.get(seq)
+        if got < 0:
+            raise KeyError(seq)
+        return got
+
+    def __contains__(self, seq: int) -> bool:
+        return self.get(seq) >= 0
+
+
 class TraceIndex:
     """Indexes built from the events at the head of the log, with their queries."""
 
@@ -57,7 +98,7 @@ class TraceIndex:
         self._changes: dict[int, tuple[array[int], list[str]]] = {}
         self.marks: dict[int, tuple[str, ...]] = {}
         self._kind_ticks: dict[type, array[int]] = {}
-        self.seq_tick: dict[int, int] = {}
+        self.seq_tick = SeqTicks()
         self._source_tick = array("q")  # tick whose event gives this tick's place, or -1
         self._pending_backward_nan: dict[int, None] = {}  # nodes whose next run returned NaN
         self._node_ran: dict[int, int] = {}  # backward node -> tick of its latest run
@@ -85,7 +126,7 @@ class TraceIndex:
     # -- every event -------------------------------------------------------------------------------
     def event(self, seq: int, kind: type, has_source: bool, placeless: bool) -> None:
         """Any event: its seq and kind, and whether it has a place of its own in the program."""
-        self.seq_tick[seq] = self.tick
+        self.seq_tick.add(seq, self.tick)
         ticks = self._kind_ticks.get(kind)
         if ticks is None:
             ticks = self._kind_ticks[kind] = array("q")
@@ -183,5 +224,6 @@ class TraceIndex:
         return list(found) if tick is None else [u for u in found if u.tick <= tick]
 
     # -- memory budget -----------------------------------------------------------------------------
-    def swap_arrays(self, sw: Callable[[Any], Any]) -> None:
-        self.ledger.swap_arrays(sw)
+    def swap_arrays(self, sw: Callable[[Any], Any], since: int = 0) -> None:
+        """Entries holding arrays of events at ticks ``>= since`` get their summaries."""
+        self.ledger.swap_arrays(sw, since)

@@ -10,7 +10,7 @@ entries and answers queries. It reads no events itself.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -134,13 +134,18 @@ class LedgerBook:
             )
             running = after
 
-    def swap_arrays(self, sw: Callable[[Any], Any]) -> None:
-        """New entries with every array passed through ``sw`` (the memory budget's summaries)."""
+    def swap_arrays(self, sw: Callable[[Any], Any], since: int = 0) -> None:
+        """New entries with every array passed through ``sw`` (the memory budget's summaries)
+        in place of those from ticks ``>= since`` that held one (older ones hold none)."""
         for tid, entries in self.entries.items():
-            self.entries[tid] = [
-                replace(e, contribution=sw(e.contribution), grad_after=sw(e.grad_after))
-                for e in entries
-            ]
+            ticks = self.ticks[tid]
+            if not ticks or ticks[-1] < since:
+                continue
+            for j in range(bisect_left(ticks, since), len(entries)):
+                e = entries[j]
+                c, g = sw(e.contribution), sw(e.grad_after)
+                if c is not e.contribution or g is not e.grad_after:
+                    entries[j] = replace(e, contribution=c, grad_after=g)
         for node, s in self._sent.items():
             self._sent[node] = replace(s, grads_out=sw(s.grads_out))
 

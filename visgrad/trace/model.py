@@ -7,8 +7,10 @@ merges the nearest keyframe's chunks and folds at most ``keyframe_every`` events
 nodes and edges are only ever added, so the graph at tick ``k`` is a prefix of one master list.
 
 Arrays are the events' own read-only snapshots, shared by every state and never copied. With a
-``memory_budget_bytes``, the oldest events' arrays are replaced by their ``ArraySummary`` once the
-payload exceeds the budget (``dropped_payloads`` counts those events).
+``memory_budget_bytes`` the whole model is kept near it (``footprint_bytes``: arrays, events and
+printed text; see ``trace/budget.py``): the oldest events' arrays are replaced by their
+``ArraySummary`` (``dropped_payloads`` counts those events). Printed text keeps its start and
+its newest part (``trace/output.py``); a dropped print's event keeps an empty text.
 
 Every event is interpreted by the fold (``trace/fold.py``) alone; what views ask about across time
 (ledgers, iterations, NaN origins, problems, previous changes, marks) is indexed once, as events
@@ -28,7 +30,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from visgrad import events as ev_
@@ -37,46 +39,11 @@ from visgrad.trace.codec import ArraySummary
 from visgrad.trace.cursor import FoldCursor
 from visgrad.trace.fold import Folder
 from visgrad.trace.index import TraceIndex, UnzeroedGrad
+from visgrad.trace.keyframes import Keyframe, chunked, keyframe_of
 from visgrad.trace.nan_origin import NanOrigin
-from visgrad.trace.state import FunctionState, LedgerEntry, State, StateT, TensorState
+from visgrad.trace.output import PrintedText
+from visgrad.trace.state import LedgerEntry, State
 from visgrad.trace.training import TrainingStats
-
-CHUNK_SHIFT = 8
-
-
-@dataclass(slots=True)
-class _Keyframe:
-    """The folder's state after the first ``applied`` events."""
-
-    applied: int
-    tchunks: dict[int, dict[int, TensorState]]
-    fchunks: dict[int, dict[int, FunctionState]]
-    alias: dict[int, int]
-    names: dict[int, str]
-    grad_tensor_of: dict[int, int]
-    phase: str
-    backward_index: int
-    in_backward: bool
-    after_backward: bool
-    error: Any
-    current: tuple[str, ...]
-    grad_edges: tuple[tuple[str, str], ...]
-
-
-def _chunked(
-    prev: dict[int, dict[int, StateT]], dirty: set[int], live: dict[int, StateT]
-) -> dict[int, dict[int, StateT]]:
-    """``prev`` with the chunks holding ``dirty`` ids copied and brought up to date."""
-    out = dict(prev)
-    by_chunk: dict[int, list[int]] = {}
-    for i in dirty:
-        by_chunk.setdefault(i >> CHUNK_SHIFT, []).append(i)
-    for ck, ids in by_chunk.items():
-        c = dict(out.get(ck, ()))
-        for i in sorted(ids):
-            c[i] = live[i]
-        out[ck] = c
-    return out
 
 
 class TraceModel:
@@ -97,12 +64,13 @@ class TraceModel:
         self._nodes: list[str] = []
         self._edge_count = array("q")
         self._node_count = array("q")
-        self._out_ticks: list[int] = []
-        self._out_texts: list[str] = []
+        self._output = PrintedText(budget.output_limit(memory_budget_bytes))
+        self._meta_bytes = 0  # the events' own estimated cost (``budget.overhead``)
         self._bytes = array("q")
         self.full_texts = caps.FullTexts()  # the whole of every text cut for the views
         self._payload_bytes = 0
         self._drop_next = 0
+        self._summaries: dict[ArraySummary, ArraySummary] = {}  # equal ones kept once
         self.dropped_payloads = 0
         self._index = TraceIndex()
         self._training = TrainingStats(self._index.unzeroed)
@@ -112,7 +80,7 @@ class TraceModel:
         self._head.new_nodes = self._nodes
         self._head.dirty_t = set()
         self._head.dirty_f = set()
-        self._keyframes: list[_Keyframe] = [self._keyframe_of(self._head, 0, {}, {})]
+        self._keyframes: list[Keyframe] = [keyframe_of(self._head, 0, {}, {})]
         self._cursor = FoldCursor(self._shared)  # the past tick asked for last, to step on from
         self.extend(events)
 
@@ -139,6 +107,21 @@ class TraceModel:
         return self._payload_bytes
 
     @property
+    def footprint_bytes(self) -> int:
+        """What the model holds as the memory budget counts it: arrays, events, printed text."""
+        return self._payload_bytes + self._meta_bytes + self._output.held
+
+    @property
+    def output_limit(self) -> int:
+        """Characters of printed text kept at most (see ``trace/output.py``)."""
+        return self._output.limit
+
+    @property
+    def dropped_output_chars(self) -> int:
+        """Characters of printed text let go to keep the output within its limit."""
+        return self._output.dropped
+
+    @property
     def names(self) -> dict[int, str]:
         """The program's name of each named tensor id as of the newest event (read, never change)."""
         return self._head.names
@@ -147,8 +130,10 @@ class TraceModel:
         """Add the next event of the run."""
         tick = len(self._events)
         shown = caps.capped(ev)
+        whole = 0
         if shown is not ev:
             self.full_texts.record(tick, ev, shown)
+            whole = len(ev.text) if type(ev) is ev_.Output else 0
             ev = shown
         self._events.append(ev)
         head = self._head
@@ -156,27 +141,33 @@ class TraceModel:
         head.apply(ev)
         self._training.observe(ev, tick, self._index.iteration, head.tensors)
         if type(ev) is ev_.Output:
-            self._out_ticks.append(tick)
-            self._out_texts.append(ev.text)
+            for t in self._output.add(tick, ev.text, whole):
+                old = self._events[t]
+                self.full_texts.forget(t, old)
+                if isinstance(old, ev_.Output):
+                    self._events[t] = replace(old, text="")
         self._edge_count.append(len(self._edges))
         self._node_count.append(len(self._nodes))
         if (tick + 1) % self._k == 0:
             prev = self._keyframes[-1]
             assert head.dirty_t is not None and head.dirty_f is not None  # the head tracks them
-            self._keyframes.append(
-                self._keyframe_of(
-                    head,
-                    tick + 1,
-                    _chunked(prev.tchunks, head.dirty_t, head.tensors),
-                    _chunked(prev.fchunks, head.dirty_f, head.functions),
-                )
-            )
+            tch, tbuilt = chunked(prev.tchunks, head.dirty_t, head.tensors)
+            fch, fbuilt = chunked(prev.fchunks, head.dirty_f, head.functions)
+            kf = keyframe_of(head, tick + 1, tch, fch)
+            kf.tbuilt, kf.fbuilt = tbuilt, fbuilt
+            self._keyframes.append(kf)
             head.dirty_t = set()
             head.dirty_f = set()
-        b = budget.payload(ev)
+        b, small = budget.sizes(ev)
         self._bytes.append(b)
         self._payload_bytes += b
-        if self.memory_budget_bytes is not None and self._payload_bytes > self.memory_budget_bytes:
+        self._meta_bytes += budget.EVENT_BYTES + small
+        limit = self.memory_budget_bytes
+        if (
+            limit is not None
+            and b
+            and self._payload_bytes > max(limit // 3, limit - self._others())
+        ):
             self._drop_payloads()
 
     def extend(self, evs: Iterable[ev_.Event]) -> None:
@@ -187,29 +178,6 @@ class TraceModel:
     def tick_of_seq(self, seq: int) -> int:
         """The tick of the event numbered ``seq`` (KeyError when the log has none)."""
         return self._index.seq_tick[seq]
-
-    @staticmethod
-    def _keyframe_of(
-        f: Folder,
-        applied: int,
-        tch: dict[int, dict[int, TensorState]],
-        fch: dict[int, dict[int, FunctionState]],
-    ) -> _Keyframe:
-        return _Keyframe(
-            applied,
-            tch,
-            fch,
-            dict(f.alias),
-            dict(f.names),
-            dict(f.grad_tensor_of),
-            f.phase,
-            f.backward_index,
-            f.in_backward,
-            f.after_backward,
-            f.error,
-            f.current,
-            f.grad_edges,
-        )
 
     # -- the world at a tick -----------------------------------------------------------------------
     def _clamp(self, tick: int) -> int:
@@ -277,7 +245,7 @@ class TraceModel:
         return ts.dloss if ts is not None else None
 
     def _output_at(self, tick: int) -> str:
-        return "".join(self._out_texts[: bisect_right(self._out_ticks, tick)])
+        return self._output.at(tick)
 
     def graph_keys_at(self, tick: int) -> tuple[set[str], set[tuple[str, str]]]:
         """Node keys and (src, dst) edge keys of the graph at ``tick``, without folding."""
@@ -368,26 +336,35 @@ class TraceModel:
         return self._index.fold_errors
 
     # -- memory budget -----------------------------------------------------------------------------
+    def _others(self) -> int:
+        """Bytes the budget counts besides droppable arrays: the events and printed text."""
+        return self._meta_bytes + self._output.held
+
     def _drop_payloads(self) -> None:
-        """Summarize the oldest events' arrays until the payload is back under 90% of the budget."""
-        if self.memory_budget_bytes is None:
+        """Summarize the oldest events' arrays until the footprint is under 75% of the budget,
+        keeping at least a quarter of the budget for the newest arrays."""
+        limit = self.memory_budget_bytes
+        if limit is None:
             return
-        goal = int(self.memory_budget_bytes * 0.9)
+        goal = max(limit // 4, int(limit * 0.75) - self._others())
         swapped: dict[int, ArraySummary] = {}
         evs = self._events
+        since = -1
         while self._payload_bytes > goal and self._drop_next < len(evs):
             i = self._drop_next
             self._drop_next += 1
             if not self._bytes[i]:
                 continue
-            evs[i] = budget.summarized(evs[i], swapped)
+            if since < 0:
+                since = i
+            evs[i] = budget.summarized(evs[i], swapped, self._summaries)
             self._payload_bytes -= self._bytes[i]
             self._bytes[i] = 0
             self.dropped_payloads += 1
         if swapped:
-            self._swap_arrays(swapped)
+            self._swap_arrays(swapped, since)
 
-    def _swap_arrays(self, swapped: dict[int, ArraySummary]) -> None:
+    def _swap_arrays(self, swapped: dict[int, ArraySummary], since: int) -> None:
         """Replace every state and ledger entry that held a dropped array by one with its summary.
 
         Folded states are never changed: new ones take their places in the head's dicts and in
@@ -395,5 +372,5 @@ class TraceModel:
         """
         sw = budget.swapper(swapped)
         self._cursor.reset()  # it may hold dropped arrays
-        self._keyframes = budget.renew(self._head, self._keyframes, sw)
-        self._index.swap_arrays(sw)
+        budget.renew(self._head, self._keyframes, sw, since, self._k)
+        self._index.swap_arrays(sw, since)
