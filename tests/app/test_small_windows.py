@@ -176,3 +176,19 @@ def test_help_dialogs_fit_a_small_window(qtbot, tutorial_events):
         dialog.close()
     finally:
         w.controller.shutdown()
+
+
+def test_the_slider_keeps_its_width_while_the_cursor_moves(qtbot, tutorial_events):
+    w = _window(qtbot, SIZES[1], tutorial_events)
+    try:
+        c, slider = w.controller, w.timeline.slider
+        widths = set()
+        for tick in (-1, 0, 9, 10, len(c.model) - 1):
+            c.go_to(tick)
+            qtbot.wait(5)
+            widths.add(slider.width())
+        assert len(widths) == 1, widths
+        # The position label is sized to this run, not to a fixed 120 pixels.
+        assert w.timeline.position.minimumWidth() < 120
+    finally:
+        w.controller.shutdown()

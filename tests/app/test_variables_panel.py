@@ -12,6 +12,7 @@ from visgrad.app.panels.variables import VariablesPanel
 from visgrad.demos import demo_path
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.trace.keys import tensor_id
+from visgrad.trace.model import TraceModel
 
 from .panel_harness import StaticController, trace_of
 
@@ -162,3 +163,16 @@ def test_values_that_changed_since_the_last_pause_stand_out(qtbot, window, tmp_p
     qtbot.waitUntil(lambda: _value(panel, "step") == "1", timeout=5000)
     assert panel.item("step").foreground(1).color() != normal  # 0 -> 1
     assert panel.item("epoch").foreground(1).color() == normal  # still 0
+
+
+def test_a_pause_before_the_first_event_names_the_start_as_the_status_bar_does(qtbot):
+    c = StaticController(TraceModel(), TUTORIAL)
+    c.run_state = "paused"
+    c.pause = events.RunState(
+        seq=1, state="paused", stack=((TUTORIAL, 10, "<module>", True),), variables=()
+    )
+    panel = VariablesPanel(c)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    # Not "tick -1": the status bar calls this moment "the start".
+    assert panel.note.text() == "Paused at tutorial.py:10 · the start"

@@ -25,7 +25,7 @@ from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.controller import Controller
 from visgrad.app.graph_view import GraphView
 from visgrad.app.theme import icon
-from visgrad.app.timeline import EventList, TimelineBar
+from visgrad.app.timeline import EventList, TimelineBar, tick_name
 
 MAX_RECENT = 8
 _RUN_TEXT = {
@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         """ "Paused at tick 12 · backward", "Running", "Error: ValueError: ..." — what the user sees."""
         c = self.controller
         run = c.run_state
-        where = f"tick {c.tick}" if c.tick >= 0 else "the start"
+        where = tick_name(c.tick)
         phase = c.state().phase if len(c.model) else "idle"
         line = c.pause_line() if run == "paused" else None
         if line is not None:

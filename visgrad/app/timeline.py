@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFontMetrics, QMouseEvent
+from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -161,6 +161,11 @@ class TickSlider(QSlider):
         super().mousePressEvent(ev)
 
 
+def tick_name(tick: int) -> str:
+    """A moment as the status bar and the panels name it ("tick 12", or "the start": -1)."""
+    return f"tick {tick}" if tick >= 0 else "the start"
+
+
 def tick_text(tick: int, count: int) -> str:
     """Where the cursor is, in the numbering of the event list and the status bar."""
     if count == 0:
@@ -182,6 +187,12 @@ class TimelineBar(QWidget):
         lay.setSpacing(10)
         self.phase = QLabel("idle")
         self.phase.setObjectName("phaseChip")
+        # As wide as the longest phase (bold, as the stylesheet draws it): the slider beside it
+        # keeps its width from forward to backward to optimizer.
+        bold = QFont(self.phase.font())
+        bold.setBold(True)
+        self.phase.setMinimumWidth(QFontMetrics(bold).horizontalAdvance("optimizer") + 24)
+        self.phase.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.slider = TickSlider(Qt.Orientation.Horizontal)
         self.slider.setMinimumWidth(160)
         self.slider.setObjectName("timelineSlider")
@@ -189,7 +200,7 @@ class TimelineBar(QWidget):
         self.slider.setPageStep(10)
         self.position = QLabel("—")
         self.position.setObjectName("tickLabel")
-        self.position.setMinimumWidth(120)
+        self._fit_position(0)
         self.position.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.live = QToolButton()
         self.live.setObjectName("liveButton")
@@ -212,7 +223,16 @@ class TimelineBar(QWidget):
         if value != self.controller.tick:
             self.controller.go_to(value)
 
+    def _fit_position(self, n: int) -> None:
+        """Wide enough for any tick of ``n`` events, so the slider keeps its width while stepping
+        (and a short run leaves a small window its room)."""
+        fm = self.position.fontMetrics()
+        texts = (tick_text(n - 1, n), tick_text(-1, n)) if n > 0 else (tick_text(-1, 0),)
+        width = max(fm.horizontalAdvance(t.replace("1", "0")) for t in texts) + 8
+        self.position.setMinimumWidth(max(70, width))
+
     def _on_appended(self, n: int) -> None:
+        self._fit_position(n)
         self.slider.blockSignals(True)
         self.slider.setRange(-1, max(-1, n - 1))
         self.slider.setValue(self.controller.tick)

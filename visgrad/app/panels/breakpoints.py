@@ -103,7 +103,7 @@ class BreakpointsPanel(QWidget):
         self.kind.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.kind.setMinimumContentsLength(6)
+        self.kind.setMinimumContentsLength(4)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.value = QLineEdit()
         self.value.returnPressed.connect(self.add_from_inputs)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from visgrad.app.protocols import PanelController
 from visgrad.app.theme import graph_colors, mono_font
+from visgrad.app.timeline import tick_name
 from visgrad.trace.state import tkey
 
 # Rows drawn at most: the child caps what it sends, this caps what a hostile one could.
@@ -117,7 +118,7 @@ class VariablesPanel(QWidget):
         where = f"{os.path.basename(file)}:{line}"
         if func != "<module>":
             where += f" in {func}()"
-        return f"Paused at {where} · tick {len(self.controller.model) - 1}"
+        return f"Paused at {where} · {tick_name(len(self.controller.model) - 1)}"
 
     def _fill(self, rows: tuple[Any, ...]) -> None:
         changed = QBrush(graph_colors().grad)
