@@ -279,19 +279,33 @@ class Output(Event):
     text: str = ""
 
 
+StackFrame = tuple[str, int, str, bool]
+"""(file, line, function, whether the file is the program's own) of one frame of a stack."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramError(Event):
-    """The program raised; the run ends here and everything before stays."""
+    """The program raised; the run ends here and everything before stays.
+
+    ``traceback`` is the text a user reads (the program's frames and the libraries' it called,
+    visgrad's own left out); ``stack`` the same frames innermost first; ``source`` the innermost
+    of the program's own. ``op`` names the visgrad call that raised (``mm``, ``backward``; empty
+    when the program's own code raised) and ``inputs`` / ``input_shapes`` / ``input_dtypes`` the
+    tensors it was given.
+    """
 
     kind: ClassVar[str] = "error"
     exc_type: str = ""
     message: str = ""
     traceback: str = ""
     source: Source | None = None
+    stack: tuple[StackFrame, ...] = ()
+    op: str = ""
+    inputs: tuple[TensorId | None, ...] = ()
+    input_shapes: tuple[Shape, ...] = ()
+    input_dtypes: tuple[DType, ...] = ()
 
 
-StackFrame = tuple[str, int, str, bool]
-"""(file, line, function, whether the file is the program's own) of one frame of a stack."""
 Variable = tuple[int, str, str, str, str, TensorId | None]
 """One row of a paused program's variables: ``(parent, scope, name, type, value, tensor)``.
 

@@ -14,18 +14,13 @@ import json
 import os
 import runpy
 import sys
-import traceback
-from types import TracebackType
 from typing import Any
 
 from visgrad import events
-from visgrad.runner import torch_alias
+from visgrad.runner import failure, torch_alias
 from visgrad.runner.breakpoints import Breakpoint
-from visgrad.runner.frames import is_user_file
 from visgrad.runner.gate import Channel, Gate, OutputStream, start_command_thread
 from visgrad.trace import codec
-
-_RUNNER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -41,39 +36,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _user_tb(tb: TracebackType | None) -> TracebackType | None:
-    """The traceback from the program's first frame on (the runner's and runpy's frames cut)."""
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if not (
-            name.startswith(_RUNNER_DIR) or name.startswith("<frozen") or name == runpy.__file__
-        ):
-            break
-        tb = tb.tb_next
-    return tb
-
-
 def program_error(exc: BaseException, script: str) -> tuple[events.ProgramError, dict[str, Any]]:
     """The ProgramError for ``exc`` and the globals of the script's module frame (for naming)."""
-    tb = _user_tb(exc.__traceback__)
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
-    source, module_globals = None, {}
-    t = tb
+    module_globals: dict[str, Any] = {}
+    t = failure.program_tb(exc.__traceback__)
     while t is not None:
         code = t.tb_frame.f_code
-        if is_user_file(code.co_filename):
-            source = (code.co_filename, t.tb_lineno, code.co_name)
         if code.co_filename == script and code.co_name == "<module>":
             module_globals = t.tb_frame.f_globals
         t = t.tb_next
-    ev = events.ProgramError(
-        seq=events.next_seq(),
-        exc_type=type(exc).__name__,
-        message=str(exc),
-        traceback=text,
-        source=source,
-    )
-    return ev, module_globals
+    return failure.program_error(exc), module_globals
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,8 +18,8 @@ What is checked, and where it comes from:
 - **Cross-references and order**, per event kind (``EventValidator._rules``): seqs go back at most
   ``SEQ_WINDOW`` (a program's threads race to send), a seq that keys a graph node is not repeated,
   a recorded op's node id is new, an op's outputs are distinct, values have the shape and dtype
-  their event declares, and a paused program's variable rows belong to a variable before them
-  (one level deep) in a known scope. Ids an event refers to need not have been seen: tensors made before
+  their event declares, a failed call names a shape and dtype per input, and a paused program's
+  variable rows belong to a variable before them (one level deep) in a known scope. Ids an event refers to need not have been seen: tensors made before
   recording began, a ``.grad`` tensor and nodes made inside a backward pass are never announced,
   and the fold keeps them as placeholders.
 
@@ -96,6 +96,8 @@ def _makes_synthetic_id(ev: ev_.Event) -> bool:
     """Whether the fold keys a graph node of ``ev`` by ``-seq`` (see ``trace/fold.py``)."""
     if type(ev) is ev_.ForwardOp:
         return ev.node is None
+    if type(ev) is ev_.ProgramError:
+        return bool(ev.op)
     return type(ev) is ev_.InplaceUpdate and ev.recorded and ev.node is not None
 
 
@@ -117,6 +119,7 @@ class EventValidator:
             ev_.InplaceUpdate: self._inplace,
             ev_.TensorCreated: self._created,
             ev_.RunState: self._run,
+            ev_.ProgramError: self._error,
         }
 
     def check(self, ev: ev_.Event) -> None:
@@ -168,6 +171,15 @@ class EventValidator:
     def _created(self, ev: ev_.TensorCreated) -> None:
         if ev.value is not None:
             _agree(ev, ev.value, ev.shape, ev.dtype, "")
+
+    def _error(self, ev: ev_.ProgramError) -> None:
+        n = len(ev.inputs)
+        if len(ev.input_shapes) != n or len(ev.input_dtypes) != n:
+            _refuse(
+                ev,
+                f"names {n} inputs but {len(ev.input_shapes)} shapes and "
+                f"{len(ev.input_dtypes)} dtypes",
+            )
 
     def _run(self, ev: ev_.RunState) -> None:
         rows = ev.variables
