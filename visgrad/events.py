@@ -334,29 +334,8 @@ class RunState(Event):
     variables: tuple[Variable, ...] = ()
 
 
-EVENT_TYPES.update(
-    {
-        cls.kind: cls
-        for cls in (
-            TensorCreated,
-            ForwardOp,
-            InplaceUpdate,
-            BackwardBegin,
-            BackwardNode,
-            GradAccumulated,
-            GradReset,
-            SavedReleased,
-            HookFired,
-            BackwardEnd,
-            Anomaly,
-            TensorNamed,
-            OptimizerStep,
-            Output,
-            ProgramError,
-            RunState,
-        )
-    }
-)
+# Every kind of event by its ``kind``: the subclasses of Event above, all defined here.
+EVENT_TYPES.update({cls.kind: cls for cls in Event.__subclasses__()})
 
 
 def next_seq() -> int:

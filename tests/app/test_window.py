@@ -174,8 +174,9 @@ def test_a_program_that_raises_shows_its_traceback_and_keeps_the_graph(qtbot, wi
         c.resume()
     assert blocker.args[0] == "ValueError: bad value"
     assert "raise ValueError" in blocker.args[1]
-    assert window.error_box.isVisible()
-    window.error_box.close()
+    assert not hasattr(window, "error_box")  # no dialog over the graph: a banner above it
+    qtbot.waitUntil(lambda: "error" in window.banners.visible(), timeout=5000)
+    assert "bad value" in window.banners.visible()["error"].text.text()
     assert "Error: ValueError: bad value" in window.status_line()
     _settle(qtbot, window)
     assert window.graph_view.graph_scene.node_count() >= 4

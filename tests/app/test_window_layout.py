@@ -14,7 +14,7 @@ from .panel_harness import StaticController, trace_of
 TUTORIAL = str(demo_path("tutorial"))
 
 
-def test_only_the_three_dock_groups_have_a_tab_bar_at_a_small_window_size(qtbot):
+def test_only_the_four_dock_groups_have_a_tab_bar_at_a_small_window_size(qtbot):
     w = MainWindow()
     qtbot.addWidget(w)
     w.resize(1280, 800)
@@ -29,6 +29,7 @@ def test_only_the_three_dock_groups_have_a_tab_bar_at_a_small_window_size(qtbot)
         ["Events", "Grad ledger", "Console", "NaN / Inf", "Gradient check", "Training"],
         ["Inspector", "Chain rule"],
         ["Source", "Breakpoints"],
+        ["Variables", "Call Stack"],
     ]
     # The panels' own tab widgets keep their tab bars.
     assert not w.panels["inspector"].tabs.tabBar().isHidden()

@@ -7,6 +7,8 @@ every tick, so a step only repaints what is visible. Texts are formatted once pe
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import (
     QColor,
@@ -267,6 +269,9 @@ class FunctionItem(NodeItem):
         colors = self.host.colors
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = self._rect
+        if fs.failed:
+            self._paint_failed(painter, fs, lod)
+            return
         if lod < LOD_BOXES:
             painter.fillRect(r, colors.grad if fs.executed else colors.fn_border)
             return
@@ -296,6 +301,30 @@ class FunctionItem(NodeItem):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 tag,
             )
+
+    def _paint_failed(self, painter: QPainter, fs: Any, lod: float) -> None:
+        """The call the program failed in: red, a cross, the shapes it was given."""
+        colors = self.host.colors
+        bad = colors.marks["error"]
+        r = self._rect
+        if lod < LOD_BOXES:
+            painter.fillRect(r, bad)
+            return
+        fill = QColor(bad)
+        fill.setAlpha(48)
+        self._frame(painter, fill, QPen(bad, 2.2), r.height() / 2)
+        painter.setPen(bad)
+        if lod < LOD_TITLE:
+            painter.setFont(_PROXY)
+            painter.drawText(r.adjusted(8, -6, -8, 6), Qt.AlignmentFlag.AlignCenter, "✕ " + fs.op)
+            return
+        painter.setFont(_MONO_BOLD)
+        painter.drawText(r.adjusted(10, 0, -14, 0), Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(
+            r.adjusted(0, 0, -9, 0),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            "✕",
+        )
 
 
 class OverviewItem(QGraphicsItem):

@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 
 from visgrad.app import help as help_
 from visgrad.app.actions import build_actions, build_menus, build_toolbar
+from visgrad.app.banner import BannerArea
 from visgrad.app.breadcrumbs import Breadcrumbs
 from visgrad.app.canvas_hint import EmptyCanvasHint, hint_rows
 from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.controller import Controller
 from visgrad.app.graph_view import GraphView
+from visgrad.app.problems import Problems
 from visgrad.app.theme import icon
 from visgrad.app.timeline import EventList, TimelineBar, tick_name
 
@@ -60,6 +62,9 @@ class MainWindow(QMainWindow):
         lay.setSpacing(0)
         self.breadcrumbs = Breadcrumbs(self.graph_view)
         lay.addWidget(self.breadcrumbs)
+        # Problems of the run (an exception, NaN/Inf, gradients never zeroed), above the graph.
+        self.banners = BannerArea()
+        lay.addWidget(self.banners)
         lay.addWidget(self.graph_view, 1)
         lay.addWidget(self.timeline)
         self.setCentralWidget(central)
@@ -105,8 +110,11 @@ class MainWindow(QMainWindow):
         self._refresh_recent()
         self.set_graph_scope(self._saved_scope(), remember=False)
         self._update_status()
+        self.docks: dict[str, QDockWidget] = {"events": self.events_dock}
+        self.panels: dict[str, QWidget] = {}
         if panels:
             self._install_panels()
+        self.problems = Problems(self)
 
     # -- panels ------------------------------------------------------------------------------------
     def _install_panels(self) -> None:
@@ -181,9 +189,9 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _on_program_failed(self, summary: str, traceback: str) -> None:
+        # No dialog: the banner above the graph says it, with the way to the failing line.
         self.last_error = (summary, traceback)
         self.statusBar().showMessage(f"The program raised {summary}", 15000)
-        self.show_error("The program raised an exception", summary, traceback)
 
     def _on_file_failed(self, path: str, message: str) -> None:
         self.last_error = (message, "")

@@ -72,6 +72,7 @@ LIGHT = GraphColors(
     selected=_c("#0ea5e9"),
     marks={
         "nan": _c("#dc2626"),
+        "error": _c("#dc2626"),
         "gradcheck-bad": _c("#dc2626"),
         "gradcheck-ok": _c("#16a34a"),
         "breakpoint": _c("#dc2626"),
@@ -102,6 +103,7 @@ DARK = GraphColors(
     selected=_c("#38bdf8"),
     marks={
         "nan": _c("#f87171"),
+        "error": _c("#f87171"),
         "gradcheck-bad": _c("#f87171"),
         "gradcheck-ok": _c("#4ade80"),
         "breakpoint": _c("#f87171"),

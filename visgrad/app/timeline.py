@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,8 +22,18 @@ from PySide6.QtWidgets import (
 from visgrad.app import formatting as fmt
 from visgrad.app.controller import Controller
 from visgrad.app.theme import graph_colors, icon, mono_font
+from visgrad.trace.index import MARK_NAN, MARK_UNZEROED
 
 Index = QModelIndex | QPersistentModelIndex
+# What an event's marks (``TraceModel.marks``) add to its row.
+MARK_TEXT = {MARK_NAN: "   ⚠ NaN/Inf", MARK_UNZEROED: "   ⚠ added to an old .grad"}
+MARK_TIPS = {
+    MARK_NAN: "A NaN or Inf was made here (see the NaN / Inf panel).",
+    MARK_UNZEROED: (
+        "This gradient was added to a .grad still holding an earlier iteration's: "
+        "zero_grad() was not called in between."
+    ),
+}
 
 
 class EventListModel(QAbstractListModel):
@@ -43,6 +53,8 @@ class EventListModel(QAbstractListModel):
             "error": colors.marks["nan"],
             "other": colors.muted_text,
         }
+        self._mark_fill = QColor(colors.marks["nan"])
+        self._mark_fill.setAlpha(34)
         self.row_font = mono_font(11)
         controller.events_appended.connect(self._on_appended)
         controller.program_changed.connect(self._on_reset)
@@ -64,9 +76,18 @@ class EventListModel(QAbstractListModel):
                 except Exception as e:  # noqa: BLE001 - one bad row must not empty the list
                     text = f"{row:>5}  ⚠ {ev.kind}: this event cannot be shown ({e!r})"
                 self._texts[row] = text
-            return text
+            marks = self.controller.model.marks(row)
+            return text + "".join(MARK_TEXT.get(m, "") for m in marks) if marks else text
         if role == Qt.ItemDataRole.ForegroundRole:
+            if self.controller.model.marks(row):
+                return self._colors["error"]
             return self._colors[fmt.event_category(self.controller.model.events[row])]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            marks = self.controller.model.marks(row)
+            return self._mark_fill if marks else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            marks = self.controller.model.marks(row)
+            return "\n".join(MARK_TIPS[m] for m in marks if m in MARK_TIPS) or None
         if role == Qt.ItemDataRole.FontRole:
             return self.row_font
         return None

@@ -45,7 +45,7 @@ def function_attrs(f: FunctionState) -> dict[str, Any]:
     recorded = f.id >= 0
     return {
         "kind": "function",
-        "role": "function" if recorded else "constant-op",
+        "role": "failed" if f.failed else "function" if recorded else "constant-op",
         "name": f.grad_fn,
         "label": f.grad_fn,
         "shape": (),
@@ -60,6 +60,7 @@ def function_attrs(f: FunctionState) -> dict[str, Any]:
         "saved_released": f.saved_released,
         "module": f.module,
         "module_classes": f.module_classes,
+        "failed": f.failed,
     }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from visgrad import events
 from visgrad.events import StackFrame
 from visgrad.runner.frames import is_user_file
+from visgrad.tensor import Tensor
 
 _RUNNER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 MAX_FRAMES = 128  # frames kept in ``ProgramError.stack``
@@ -108,8 +109,6 @@ def _arguments(frame: FrameType) -> list[Any]:
 
 
 def _tensors(values: list[Any]) -> list[Any]:
-    from visgrad.tensor import Tensor
-
     out = []
     for v in values:
         items = v if isinstance(v, (tuple, list)) else (v,)
@@ -117,13 +116,25 @@ def _tensors(values: list[Any]) -> list[Any]:
     return out[:MAX_INPUTS]
 
 
+# Ops and modules known by their classes' places, not imports: the child must not import the op
+# table or ``nn`` before the program does (it may never need them).
+def _is_op(x: Any) -> bool:
+    return any(
+        k.__module__.startswith("visgrad.ops.") for k in type(x).__mro__[:-1]
+    ) and isinstance(getattr(type(x), "op_name", None), str)
+
+
+def _is_module(x: Any) -> bool:
+    return any(
+        k.__module__ == "visgrad.nn.module" and k.__name__ == "Module" for k in type(x).__mro__
+    )
+
+
 def _call_name(frame: FrameType) -> str:
     """The name the program knows a visgrad function by (``add_``, ``backward``, ``Linear``)."""
-    from visgrad.nn.module import Module
-
     name = frame.f_code.co_name
     owner = frame.f_locals.get("self")
-    if isinstance(owner, Module) and name in ("__call__", "_call_impl", "forward"):
+    if _is_module(owner) and name in ("__call__", "_call_impl", "forward"):
         return type(owner).__name__
     if name in _OPERATORS:
         return _OPERATORS[name]
@@ -132,8 +143,6 @@ def _call_name(frame: FrameType) -> str:
 
 def failed_call(tb: TracebackType | None) -> tuple[str, list[Any]]:
     """The visgrad call that raised and the tensors it was given; ("", []) when none did."""
-    from visgrad.ops.base import Op
-
     entries = _entries(tb)
     last_user = -1
     for i, (frame, _) in enumerate(entries):
@@ -144,7 +153,7 @@ def failed_call(tb: TracebackType | None) -> tuple[str, list[Any]]:
         return "", []  # the program's own code (or a library's) raised
     for frame, _ in reversed(called):
         owner = frame.f_locals.get("self")
-        if frame.f_code.co_name == "forward" and isinstance(owner, Op):
+        if frame.f_code.co_name == "forward" and _is_op(owner):
             return type(owner).op_name, _tensors(_arguments(frame)[1:])
     first = called[0][0]
     return _call_name(first), _tensors(_arguments(first))

@@ -1,8 +1,8 @@
 """Folding events into the world of a tick: the one place that says what each event changes.
 
 A ``Folder`` holds the tensors and functions as they stand and applies one event at a time; this
-module and ``fold_grads`` (the backward half) are the only readers of event fields in the
-debugger. Its ``TensorState`` / ``FunctionState`` objects are never changed once placed in a dict:
+module, ``fold_grads`` (the backward half) and ``fold_failure`` are the only readers of event
+fields in the debugger. Its ``TensorState`` / ``FunctionState`` objects are never changed once placed in a dict:
 a change makes a new object, so keyframes and returned states can share them safely. At the head
 of the log the folder also reports to a ``TraceIndex`` (ledger, iterations, NaN origins, changes,
 marks), which views query instead of reading the log.
@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from visgrad import events as ev_
-from visgrad.trace import fold_grads
+from visgrad.trace import fold_failure, fold_grads
 from visgrad.trace.index import TraceIndex
 from visgrad.trace.nan_origin import explain
 from visgrad.trace.state import FunctionState, TensorState, evolve, fkey, tkey
@@ -385,11 +385,6 @@ class Folder:
             self.put_t(evolve(ts, name=ev.name))
             self.current = (tkey(ev.tensor),)
 
-    def _error(self, ev: ev_.ProgramError) -> None:
-        self.error = ev
-        self.in_backward = False
-        self.phase = "idle"
-
     def _run(self, ev: ev_.RunState) -> None:
         if ev.state in _END_STATES:
             self.in_backward = False
@@ -409,6 +404,6 @@ _HANDLERS: dict[type[ev_.Event], Any] = {  # each takes (folder, event of its ty
     ev_.BackwardEnd: fold_grads.backward_end,
     ev_.Anomaly: Folder._anomaly,
     ev_.TensorNamed: Folder._named,
-    ev_.ProgramError: Folder._error,
+    ev_.ProgramError: fold_failure.program_error,
     ev_.RunState: Folder._run,
 }

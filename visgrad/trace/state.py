@@ -74,6 +74,8 @@ class FunctionState:
     saved: tuple[str, ...] = ()  # the tensors its backward saved (freed once saved_released)
     module: str = ""  # the nn.Module call the op ran under (see ``events.ForwardOp``)
     module_classes: tuple[str, ...] = ()
+    # The call the program failed in (``ProgramError.op``): drawn in red, it made nothing.
+    failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

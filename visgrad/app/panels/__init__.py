@@ -1,5 +1,5 @@
 """Debugger panels around the graph: inspector, chain rule, grad ledger, source, console,
-breakpoints, variables, NaN/Inf origin, gradient check and training. ``install_panels(window)`` docks them all.
+breakpoints, variables, call stack, NaN/Inf origin, gradient check and training. ``install_panels(window)`` docks them all.
 """
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+
+from visgrad.app.panels.call_stack import CallStackPanel
 
 
 def install_panels(window: Any) -> dict[str, Any]:
@@ -40,6 +42,7 @@ def install_panels(window: Any) -> dict[str, Any]:
         "training": TrainingPanel(c),
         "variables": VariablesPanel(c, center_on=window.graph_view.center_on),
     }
+    panels["call_stack"] = CallStackPanel(c, go_to_line=lambda f, n: _show_line(window, f, n))
     layout = [
         ("Inspector", "inspector", right, "Alt+I"),
         ("Chain rule", "chain_rule", right, "Alt+C"),
@@ -47,6 +50,7 @@ def install_panels(window: Any) -> dict[str, Any]:
         ("Source", "source", left, "Alt+S"),
         ("Breakpoints", "breakpoints", left, "Alt+B"),
         ("Variables", "variables", left, "Alt+V"),
+        ("Call Stack", "call_stack", left, "Alt+K"),
         ("Console", "console", bottom, "Alt+O"),
         ("NaN / Inf", "nan", bottom, "Alt+N"),
         ("Gradient check", "gradcheck", bottom, "Alt+G"),
@@ -56,7 +60,11 @@ def install_panels(window: Any) -> dict[str, Any]:
     for title, key, area, shortcut in layout:
         docks[key] = window.add_panel(title, panels[key], area, shortcut)
     # Panels that share a side open as tabs (the window itself groups everything at the bottom).
-    for group in (("inspector", "chain_rule"), ("source", "breakpoints")):
+    for group in (
+        ("inspector", "chain_rule"),
+        ("source", "breakpoints"),
+        ("variables", "call_stack"),
+    ):
         present = [docks[k] for k in group if docks.get(k) is not None]
         for first, second in zip(present, present[1:], strict=False):
             window.tabifyDockWidget(first, second)
@@ -64,4 +72,17 @@ def install_panels(window: Any) -> dict[str, Any]:
             present[0].raise_()
     window.panels = panels
     window.panel_marks = marks
+    if isinstance(getattr(window, "docks", None), dict):
+        window.docks.update(docks)
+    else:
+        window.docks = docks
     return panels
+
+
+def _show_line(window: Any, file: str, line: int) -> None:
+    """A call-stack frame's line, in the Source panel (brought to the front)."""
+    dock = window.docks.get("source")
+    if dock is not None:
+        dock.show()
+        dock.raise_()
+    window.panels["source"].go_to_line(file, line)

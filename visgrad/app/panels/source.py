@@ -253,10 +253,15 @@ class SourcePanel(Panel):
         state = self.controller.state()
         if self.pinned is not None and self.pinned[2] != self.controller.tick:
             self.pinned = None
-        cur = self.controller.pause_line() or event_line(state, self.controller.model)
+        err = state.error.source if state.error is not None else None
+        # Once the program failed, its line is the one that raised (not the last op's).
+        cur = (
+            (err[0], err[1])
+            if err
+            else self.controller.pause_line() or event_line(state, self.controller.model)
+        )
         self.show_file(self._file_to_show(cur))
         current = cur[1] if cur and _same(cur[0], self.path) else 0
-        err = state.error.source if state.error is not None else None
         failed = err is not None and _same(err[0], self.path) and err[1] == current
         selected = 0
         key = self.controller.selection or ""
