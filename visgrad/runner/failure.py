@@ -155,7 +155,8 @@ def failed_call(tb: TracebackType | None) -> tuple[str, list[Any]]:
         owner = frame.f_locals.get("self")
         if frame.f_code.co_name == "forward" and _is_op(owner):
             return type(owner).op_name, _tensors(_arguments(frame)[1:])
-    first = called[0][0]
+    # The registry's and the argument gate's wrappers (``call``) stand for the function they wrap.
+    first = next((fr for fr, _ in called if fr.f_code.co_name != "call"), called[0][0])
     return _call_name(first), _tensors(_arguments(first))
 
 
