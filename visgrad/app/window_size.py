@@ -65,7 +65,13 @@ def _split_left_column(window: QMainWindow, size: QSize) -> None:
         if window.dockWidgetArea(d) == left and not d.isFloating() and d.isVisibleTo(window)
     ]
     source = next((d for d in column if d.objectName() == "dock_source"), None)
-    below = [d for d in column if d is not source and not window.tabifiedDockWidgets(d)]
+    # The one other group in the column (Variables, with any dock tabbed on it), one dock each.
+    beside = set(window.tabifiedDockWidgets(source)) if source is not None else set()
+    below: list[QDockWidget] = []
+    for d in column:
+        if d is not source and d not in beside:
+            if not any(b in window.tabifiedDockWidgets(d) for b in below):
+                below.append(d)
     if source is None or len(below) != 1:
         return
     height = size.height() - 120  # menu, toolbar and status bar
