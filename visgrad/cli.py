@@ -1,15 +1,16 @@
 """``visgrad`` on the command line: the debugger, headless tracing, trace info, exports, demos.
 
-Exit codes: 0 success, 1 the program or the file failed, 2 usage errors (argparse's own).
+Exit codes: 0 success, 1 the program or a file failed, 2 a usage error, 130 interrupted, 141 the
+reader of standard output left. Every failure is one line on stderr, ``visgrad: error: ...``.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
-import signal
 import sys
-import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,30 @@ class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
 
 
+class UsageError(CliError):
+    """Arguments the command does not take: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one line (the usage itself is one ``-h`` away)."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(f"{message} (see {self.prog} -h)")
+
+
+def _natural(text: str) -> int:
+    """An argparse type: a whole number, zero or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more, got {n}")
+    return n
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="visgrad",
         description="See and debug backpropagation. With no command, opens the debugger "
         "(on the tutorial demo, a script, or a saved trace).",
@@ -48,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("-o", "--output", required=True, help=f"the {TRACE_EXT} file to write")
     t.add_argument(
         "--payload-limit",
-        type=int,
+        type=_natural,
         default=None,
         help="arrays with more elements are kept as statistics (default 65536)",
     )
@@ -98,7 +121,7 @@ Help > Keyboard Shortcuts lists every key.
 
 def _app_parser() -> argparse.ArgumentParser:
     commands = "".join(f"  {name:<8} {text}\n" for name, text in COMMANDS.items())
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="visgrad",
         usage="visgrad [-h] [--demo NAME] [--memory-budget MB] [SCRIPT | TRACE]\n"
         "       visgrad COMMAND ...",
@@ -131,176 +154,6 @@ def _app_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _existing(path: str, what: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise CliError(f"{what} not found: {path}")
-    if p.is_dir():
-        raise CliError(f"{what} is a directory: {path}")
-    return p
-
-
-def _record(
-    target: str,
-    demo: bool,
-    payload_limit: int | None,
-    torch_alias: bool,
-    progress: bool,
-    got: list | None = None,
-) -> tuple[list, int]:
-    """Run ``target`` headless; its events (also in ``got``, so an interrupt keeps them) and rc."""
-    from visgrad.runner.session import run_headless
-    from visgrad.trace import codec
-
-    got = [] if got is None else got
-
-    def show(n: int, seconds: float) -> None:
-        if progress:
-            print(f"\r  {n:,} events  {seconds:6.1f} s", end="", file=sys.stderr, flush=True)
-
-    try:
-        rc = run_headless(
-            target,
-            demo=demo,
-            on_event=got.append,
-            progress=show,
-            torch_alias=torch_alias,
-            payload_limit=codec.DEFAULT_PAYLOAD_LIMIT if payload_limit is None else payload_limit,
-        )
-    finally:
-        if progress:
-            print(file=sys.stderr)
-    return got, rc
-
-
-def _terminate_as_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _program_error(evs: list) -> str | None:
-    from visgrad import events
-
-    for ev in reversed(evs):
-        if isinstance(ev, events.ProgramError):
-            return f"{ev.exc_type}: {ev.message}"
-        if isinstance(ev, events.RunState) and ev.reason == "corrupt":
-            return str(ev.detail.get("message", "its event stream was refused"))
-    return None
-
-
-def cmd_trace(args: argparse.Namespace) -> int:
-    from visgrad.trace.files import check_writable, save_trace
-    from visgrad.trace.sources import sources_of
-
-    out = Path(args.output)
-    if out.suffix != TRACE_EXT:
-        raise CliError(f"the output must end in {TRACE_EXT}: {args.output}")
-    if args.demo:
-        target, is_demo, label = args.demo, True, f"demo {args.demo}"
-    else:
-        target, is_demo, label = str(_existing(args.script, "script")), False, args.script
-    # Before the program runs: a run must never be lost to a path that cannot be written.
-    check_writable(out)
-    print(f"tracing {label}", file=sys.stderr)
-    evs: list = []
-    interrupted = False
-    main = threading.current_thread() is threading.main_thread()
-    # Ctrl-C (even where the shell started visgrad ignoring it) and a plain kill stop the
-    # program and save what ran.
-    handlers = (
-        {
-            signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate_as_interrupt),
-            signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
-        }
-        if main
-        else {}
-    )
-    try:
-        _, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias, True, got=evs)
-    except KeyboardInterrupt:
-        interrupted, rc = True, 130
-    finally:
-        for sig, was in handlers.items():
-            signal.signal(sig, was)
-    save_trace(out, evs, sources=sources_of(evs))
-    print(f"wrote {out} ({len(evs):,} events)", file=sys.stderr)
-    if interrupted:
-        print("interrupted: the program was stopped; the trace keeps what ran", file=sys.stderr)
-        return 130
-    err = _program_error(evs)
-    if err or rc != 0:
-        print(
-            f"the program failed: {err or f'exit code {rc}'} (the trace keeps what ran)",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
-def cmd_info(args: argparse.Namespace) -> int:
-    from visgrad.trace.files import info_text
-
-    print(info_text(_existing(args.trace, "trace")))
-    return 0
-
-
-def _events_of(source: str) -> list:
-    p = _existing(source, "file")
-    if p.suffix == TRACE_EXT:
-        from visgrad.trace.files import load_trace
-
-        return load_trace(p)
-    if p.suffix != ".py":
-        raise CliError(f"expected a .py script or a {TRACE_EXT} file: {source}")
-    evs, _ = _record(str(p), False, None, True, progress=sys.stderr.isatty())
-    return evs
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    ext = Path(args.output).suffix.lower()
-    if ext not in GRAPH_EXTS + IMAGE_EXTS:
-        raise CliError(
-            f"cannot export to {ext or 'a file without extension'}; use one of "
-            + " ".join(GRAPH_EXTS + IMAGE_EXTS)
-        )
-    evs = _events_of(args.source)
-    if not evs:
-        raise CliError(f"{args.source} recorded no events")
-    if args.tick is not None and not -1 <= args.tick < len(evs):
-        raise CliError(f"--tick must be between -1 and {len(evs) - 1}")
-    if ext in IMAGE_EXTS:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from visgrad.app.render import export_image
-
-        export_image(evs, args.output, args.tick)
-    else:
-        from visgrad.graph.export import export_graph
-
-        export_graph(evs, args.output, args.tick)
-    print(f"wrote {args.output}", file=sys.stderr)
-    return 0
-
-
-def cmd_stats(args: argparse.Namespace) -> int:
-    from visgrad.trace.model import TraceModel
-    from visgrad.trace.training_table import to_csv, to_json, training_table
-
-    if args.output is not None and Path(args.output).suffix.lower() != ".csv":
-        raise CliError(f"the output must end in .csv: {args.output}")
-    model = TraceModel(_events_of(args.source))
-    columns, rows = training_table(model.training, model.names)
-    if not rows:
-        raise CliError(f"{args.source} has no training iteration (no backward() ran)")
-    if args.json:
-        print(to_json(columns, rows))
-    elif args.output is not None:
-        Path(args.output).write_text(to_csv(columns, rows), encoding="utf-8")
-        print(f"wrote {args.output} ({len(rows)} iterations)", file=sys.stderr)
-    else:
-        sys.stdout.write(to_csv(columns, rows))
-    return 0
-
-
 def cmd_demos(args: argparse.Namespace) -> int:
     width = max(len(n) for n in demos.DEMOS)
     for name, text in demos.list_demos():
@@ -308,48 +161,120 @@ def cmd_demos(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_app(argv: Sequence[str]) -> int:
-    args = _app_parser().parse_args(argv)
-    target = args.target
-    if target is not None:
-        p = _existing(target, "file")
-        if p.suffix not in (".py", TRACE_EXT):
-            raise CliError(f"expected a .py script or a {TRACE_EXT} file: {target}")
-    from visgrad.app.main import run_app
+def _run(argv: list[str]) -> int:
+    if not argv or argv[0] not in SUBCOMMANDS:  # -h / --help too: every option and command
+        args = _app_parser().parse_args(argv)
+        if args.target is not None and args.demo is not None:
+            raise UsageError("open a file or a --demo, not both (see visgrad -h)")
+        args.command = None
+    else:
+        args = _parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("a command is needed (see visgrad -h)")
+        if args.command == "demos":
+            return cmd_demos(args)
+    # Only now the trace layer (NumPy): usage errors and the demo list answer at once.
+    from visgrad import cli_commands
 
-    if args.memory_budget is not None and args.memory_budget <= 0:
-        raise CliError("--memory-budget must be a positive number of MB")
-    return run_app(target, demo=args.demo, memory_budget_mb=args.memory_budget)
+    return cli_commands.run(args)
+
+
+def os_reason(e: BaseException) -> str:
+    """The reason in an OSError without its errno and path, e.g. "Permission denied"."""
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    if isinstance(e, ValueError) and "null" in str(e):
+        return "the path contains a NUL character"
+    return str(e) or type(e).__name__
+
+
+def one_line(text: str) -> str:
+    """A message as one printable line: control characters in it (a file name may hold a
+    newline) are shown escaped, as Python writes them."""
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for c in text
+    )
+
+
+def _internal(e: BaseException) -> str:
+    """A bug's one line: the exception and where it was raised, for a report."""
+    tb = traceback.extract_tb(e.__traceback__)
+    where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+    return f"internal error: {type(e).__name__}: {e}{where} (a bug in visgrad; please report it)"
+
+
+_OUTPUT_ERRNOS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
+
+
+class _ClosedOutput:
+    """Standard output when the shell closed it (``visgrad info t.vgtrace >&-``): Python makes
+    it None and prints to it vanish; here a print is refused, as it is by the shell's tools."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        raise ValueError("standard output is closed")
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device: what it still buffers is not written (and
+    refused) a second time at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``visgrad`` command; every failure is one line on stderr and a non-zero code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()  # type: ignore[assignment]
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not valid text for the terminal is shown escaped, never refused.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
-        if not argv or argv[0] not in SUBCOMMANDS:
-            return cmd_app(argv)  # -h / --help too: the debugger's options and every command
-        args = _parser().parse_args(argv)
-        handler = {
-            "trace": cmd_trace,
-            "info": cmd_info,
-            "export": cmd_export,
-            "stats": cmd_stats,
-            "demos": cmd_demos,
-        }[args.command]
-        return handler(args)
+        code = _run(argv)
+        sys.stdout.flush()
+    except SystemExit as e:  # -h: argparse has printed the help
+        return e.code if isinstance(e.code, int) else 0
+    except UsageError as e:
+        print(f"visgrad: error: {one_line(str(e))}", file=sys.stderr)
+        return 2
     except CliError as e:
-        print(f"visgrad: error: {e}", file=sys.stderr)
+        print(f"visgrad: error: {one_line(str(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("visgrad: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:  # a clean one-line message for known file/format errors
-        from visgrad.graph.export import ExportError
-        from visgrad.trace.files import TraceFileError
-
-        if isinstance(e, (TraceFileError, ExportError, OSError)):
-            print(f"visgrad: error: {e}", file=sys.stderr)
-            return 1
-        raise
+    except MemoryError:
+        print("visgrad: error: out of memory", file=sys.stderr)
+        return 1
+    except Exception as e:
+        if isinstance(e, OSError):
+            if e.filename is None and e.errno in _OUTPUT_ERRNOS:
+                # The command's own files name themselves; this is standard output.
+                _silence_stdout()
+                if e.errno == errno.EPIPE:
+                    return 141  # the reader left (``visgrad demos | head -1``), as SIGPIPE
+                message = f"cannot write the output: {os_reason(e)}"
+            else:
+                message = f"{e.filename}: {os_reason(e)}" if e.filename else os_reason(e)
+        else:
+            message = _internal(e)
+        print(f"visgrad: error: {one_line(message)}", file=sys.stderr)
+        return 1
+    return code
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsScene
@@ -43,6 +43,10 @@ def save_scene(scene: QGraphicsScene, out_path: str | os.PathLike, scale: float 
         src = QRectF(0, 0, 200, 100)
     size = QSize(max(1, round(src.width() * scale)), max(1, round(src.height() * scale)))
     target = QRectF(0, 0, size.width(), size.height())
+    # Drawn into memory and written by Python: a write failure (full disk, no permission) is an
+    # OSError naming its cause, and an SVG cannot be silently lost (QSvgGenerator reports none).
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if suffix == ".png":
         image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(scene.backgroundBrush().color())
@@ -52,11 +56,11 @@ def save_scene(scene: QGraphicsScene, out_path: str | os.PathLike, scale: float 
         )
         scene.render(painter, target, src, Qt.AspectRatioMode.KeepAspectRatio)
         painter.end()
-        if not image.save(str(path)):
-            raise OSError(f"could not write {path}")
+        if not image.save(buffer, "PNG"):
+            raise OSError(f"could not encode {path} as PNG")
     else:
         gen = QSvgGenerator()
-        gen.setFileName(str(path))
+        gen.setOutputDevice(buffer)
         gen.setSize(size)
         gen.setViewBox(target)
         gen.setTitle("visgrad graph")
@@ -64,6 +68,8 @@ def save_scene(scene: QGraphicsScene, out_path: str | os.PathLike, scale: float 
         painter.fillRect(target, scene.backgroundBrush())
         scene.render(painter, target, src, Qt.AspectRatioMode.KeepAspectRatio)
         painter.end()
+    buffer.close()
+    path.write_bytes(buffer.data().data())
     return path
 
 
