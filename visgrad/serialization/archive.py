@@ -28,7 +28,14 @@ class Archive:
     def __init__(self, fileobj: Any) -> None:
         try:
             self.zf = zipfile.ZipFile(fileobj)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            OverflowError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ) as e:
             raise CheckpointError(
                 f"PytorchStreamReader failed reading zip archive: failed finding central directory ({e})"
             ) from None
@@ -63,6 +70,7 @@ class Archive:
         except (
             zipfile.BadZipFile,
             OSError,
+            OverflowError,
             ValueError,
             EOFError,
             KeyError,
