@@ -215,7 +215,7 @@ class _ClosedOutput:
         raise OSError(errno.EBADF, "standard output is closed")
 
     def flush(self) -> None:
-        pass
+        """Nothing to flush: every write was refused."""
 
     def fileno(self) -> int:
         raise ValueError("standard output is closed")
@@ -228,7 +228,7 @@ def _silence_stdout() -> None:
     try:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
-        pass
+        return  # no descriptor behind standard output (closed or replaced): nothing to silence
     finally:
         os.close(devnull)
 

@@ -66,8 +66,7 @@ def _existing(path: str, what: str) -> Path:
         # Devices and pipes: /dev/zero would be read forever, a FIFO blocks.
         raise CliError(f"{what} is not a regular file: {path}")
     try:
-        with open(path, "rb"):
-            pass
+        open(path, "rb").close()  # readable: permissions, and what root may still be refused
     except OSError as e:
         raise CliError(f"cannot read {what} {path}: {os_reason(e)}") from None
     return Path(path)
