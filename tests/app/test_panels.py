@@ -289,6 +289,9 @@ def test_console_follows_the_cursor_and_shows_the_traceback(qtbot, tmp_path):
     ctl.go_to(len(ctl.model) - 1)
     qtbot.waitUntil(lambda: "ValueError: boom" in con.plain_text(), timeout=2000)
     assert con.plain_text().startswith("one\ntwo\n")
+    # The child prints the traceback to stderr as Python does; the console shows it once.
+    assert con.plain_text().count("Traceback (most recent call last)") == 1
+    assert con.plain_text().count("ValueError: boom") == 1
     first = next(i for i, e in enumerate(ctl.model.events) if isinstance(e, events.Output))
     ctl.go_to(first)
     qtbot.waitUntil(lambda: con.plain_text() == "one\n", timeout=2000)

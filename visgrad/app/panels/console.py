@@ -51,16 +51,20 @@ class ConsolePanel(Panel):
                 c.movePosition(QTextCursor.MoveOperation.End)
                 c.insertText(new, QTextCharFormat())
         elif out != self._shown or err is not self._error:
-            self.text.setPlainText(out)
+            tb = ""
             if err is not None:
+                tb = getattr(err, "traceback", "") or (
+                    f"{getattr(err, 'exc_type', 'Error')}: {getattr(err, 'message', err)}\n"
+                )
+            # The child also prints the traceback to its stderr, as Python would: show it once.
+            printed = out[: -len(tb)] if tb and out.endswith(tb) else out
+            self.text.setPlainText(printed)
+            if tb:
                 red = QTextCharFormat()
                 red.setForeground(QColor("#b91c1c"))
                 c = self.text.textCursor()
                 c.movePosition(QTextCursor.MoveOperation.End)
-                tb = getattr(err, "traceback", "") or (
-                    f"{getattr(err, 'exc_type', 'Error')}: {getattr(err, 'message', err)}\n"
-                )
-                c.insertText(("\n" if out and not out.endswith("\n") else "") + tb, red)
+                c.insertText(("\n" if printed and not printed.endswith("\n") else "") + tb, red)
         self._shown, self._error = out, err
         tb = getattr(err, "traceback", "") if err is not None else ""
         self.whole.setVisible(was_cut(out) or was_cut(tb))
@@ -70,9 +74,9 @@ class ConsolePanel(Panel):
     def show_full(self) -> QWidget:
         """A window with the output and the traceback as the program wrote them."""
         full = self.controller.model.full_texts.full
-        text = full(self._shown)
-        if self._error is not None:
-            text += "\n" + full(getattr(self._error, "traceback", "") or "")
+        text, tb = full(self._shown), full(getattr(self._error, "traceback", "") or "")
+        if tb and not text.endswith(tb):
+            text += "\n" + tb
         self.full_window = show_full_text(self, "Program output", text)
         return self.full_window
 
