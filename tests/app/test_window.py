@@ -195,15 +195,21 @@ def test_export_writes_a_png_and_a_valid_svg(qtbot, replay, tutorial_events, tmp
     assert ET.parse(out).getroot().tag.endswith("svg")
 
 
-def test_a_malformed_trace_shows_an_error_dialog_not_a_crash(qtbot, window, tmp_path):
+def test_a_malformed_trace_shows_an_error_banner_not_a_crash(qtbot, window, tmp_path):
     bad = tmp_path / "bad.vgtrace"
     bad.write_bytes(b"this is not a zip file")
+    before = len(window.controller.model)
     with qtbot.waitSignal(window.controller.file_failed, timeout=5000) as blocker:
         window.open_path(str(bad))
     assert blocker.args[0] == str(bad)
-    assert window.error_box.isVisible()
-    assert "bad.vgtrace" in window.error_box.text()
-    window.error_box.close()
+    # No dialog over the graph: a banner above it, and the run shown before stays.
+    assert not hasattr(window, "error_box")
+    banner = window.banners.visible()["window"]
+    assert "bad.vgtrace" in banner.text.text() and banner.level == "error"
+    assert list(banner.buttons) == ["Open another…"]
+    assert len(window.controller.model) == before
+    banner.close_button.click()
+    assert "window" not in window.banners.visible()
 
 
 def test_step_to_next_backward_node_in_a_replay(qtbot, replay):

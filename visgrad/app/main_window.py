@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from visgrad.app import help as help_
 from visgrad.app.actions import build_actions, build_menus, build_toolbar
-from visgrad.app.banner import BannerArea
+from visgrad.app.banner import Action, BannerArea
 from visgrad.app.breadcrumbs import Breadcrumbs
 from visgrad.app.canvas_hint import EmptyCanvasHint, hint_rows
 from visgrad.app.contain import ErrorLabel, contained
@@ -195,18 +196,18 @@ class MainWindow(QMainWindow):
 
     def _on_file_failed(self, path: str, message: str) -> None:
         self.last_error = (message, "")
-        self.show_error("Could not open the file", f"{Path(path).name}: {message}")
-
-    def show_error(self, title: str, text: str, details: str = "") -> None:
-        """A non-blocking error box (window-modal, so the graph stays visible behind it)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self
+        self.show_error(
+            "Could not open the file",
+            f"{Path(path).name}: {message}",
+            [("Open another…", self.choose_trace)],
         )
-        if details:
-            box.setDetailedText(details)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.error_box = box
+
+    def show_error(self, title: str, text: str, actions: list[Action] | None = None) -> None:
+        """A problem of the window's own (a file, an export): a banner above the graph, which
+        stays usable under it, until the user closes it or a new run starts."""
+        body = f"<b>{html.escape(title)}:</b> {html.escape(text)}"
+        self.banners.show_problem("window", "error", body, actions or [])
+        self.statusBar().showMessage(f"{title}: {text}", 15000)
 
     def status_line(self) -> str:
         """ "Paused at tick 12 · backward", "Running", "Error: ValueError: ..." — what the user sees."""
