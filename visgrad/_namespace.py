@@ -70,6 +70,7 @@ from visgrad import (  # noqa: E402
     utils,
 )
 from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
+from visgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 from visgrad.ops.tensor_api import (  # noqa: E402
     BoolTensor,
     ByteTensor,

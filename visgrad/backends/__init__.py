@@ -1,5 +1,5 @@
 """``torch.backends``: the accelerator backends a CPU-only build reports as absent."""
 
-from visgrad.backends import cudnn, mps
+from visgrad.backends import cpu, cudnn, mps
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cpu", "cudnn", "mps"]

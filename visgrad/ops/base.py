@@ -28,6 +28,7 @@ from visgrad.autograd.node import (
     store_saved,
 )
 from visgrad.ops.gate import wrap_int
+from visgrad.ops.sum_kernel import reduce_sum
 from visgrad.tensor import Tensor
 
 _int64 = np.dtype(np.int64)
@@ -373,7 +374,14 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
             dims.append(lead + i)
     if not STATE.enabled:
         # No create_graph: reduce with NumPy directly (the op's bookkeeping would be thrown away).
-        a = np.sum(g._data, axis=tuple(dims), keepdims=True) if dims else g._data
+        # summed in ATen's order, as PyTorch's sum_to_size sums
+        a = g._data
+        if dims:
+            a = (
+                reduce_sum(a, tuple(dims), True)
+                if a.dtype.kind == "f" and a.itemsize >= 4
+                else np.sum(a, axis=tuple(dims), keepdims=True)
+            )
         return Tensor._make(a.reshape(shape), False, None, 0)
     from visgrad.ops.reduce import sum as vsum
 

@@ -15,6 +15,7 @@ from visgrad.ops.elementwise import where
 from visgrad.ops.gate import dims_arg
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
+from visgrad.ops.sum_kernel import float_sum
 from visgrad.tensor import Tensor, _dim
 
 
@@ -76,7 +77,7 @@ class SumBackward0(Op):
             self.save(dim=dims, keepdim=keepdim)
         self._dims, self._keep = dims, keepdim
         out_dt = dtype if dtype is not None else (np.int64 if x.dtype.kind in "biu" else x.dtype)
-        return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=out_dt)
+        return float_sum(x, dims, keepdim, out_dt)
 
     def backward(self, g: Tensor) -> Tensor:
         return expand_back(g, self.saved("self_sym_sizes"), self._dims, self._keep)
@@ -103,10 +104,11 @@ class MeanBackward0(Op):
         if dim is not None:
             self.save(dim=dims, keepdim=keepdim)
         self._dims, self._keep, self._n = dims, keepdim, n
+        out_dt = np.dtype(dtype or x.dtype)
+        total = float_sum(x, dims, keepdim, out_dt)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.mean(x, axis=dims, keepdims=keepdim, dtype=dtype).astype(
-                dtype or x.dtype, copy=False
-            )
+            # PyTorch's mean is its sum divided by the count, in the result's dtype
+            return np.asarray(total / out_dt.type(n), dtype=out_dt)
 
     def backward(self, g: Tensor) -> Tensor:
         return expand_back(g, self.saved("self_sym_sizes"), self._dims, self._keep) / self._n
@@ -137,7 +139,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
         if x.dtype.kind == "f":
             # Nothing to record or publish: the whole-tensor sum of a float tensor, as the op's
             # forward computes it, without a node.
-            return Tensor._make(np.asarray(np.add.reduce(x, axis=None)), False, None, 0)
+            return Tensor._make(float_sum(x, tuple(range(x.ndim)), False, x.dtype), False, None, 0)
     return apply(
         SumBackward0 if dim is None else SumBackward1,
         a,
