@@ -20,7 +20,6 @@ LONG_MODULES = {
     "visgrad/autograd/engine.py": 676,
     "visgrad/tensor.py": 509,
     "visgrad/nn/containers.py": 474,
-    "visgrad/trace/files.py": 455,
     "visgrad/events.py": 443,
     "visgrad/trace/codec.py": 441,
     "visgrad/ops/elementwise.py": 434,

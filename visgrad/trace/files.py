@@ -5,8 +5,8 @@ its arrays are; schema 1 files (one ``arrays/<i>.npy`` per array) are still read
 nothing: member names, counts and sizes are capped before anything is read (zip bombs are refused),
 arrays load with ``allow_pickle=False`` and only plain numeric dtypes, and every event is rebuilt
 through ``codec.from_record``. Any problem is a ``TraceFileError`` with a message that says what
-is wrong. Saving writes a temporary file beside the target and renames it over, so an interrupted
-save never destroys the previous file.
+is wrong. Saving goes through ``atomic_save``, so an interrupted save never destroys the previous
+file.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import events as ev_
+from visgrad.trace.atomic_save import check_writable, remove_stale_temps, replacing
 from visgrad.trace.codec import (
     SAFE_DTYPES,
     CodecError,
@@ -90,112 +90,12 @@ def save_trace(
     """Write events (a list or a TraceModel) to ``path`` atomically.
 
     ``sources`` (file name -> text, see ``trace.sources.sources_of``) travel in the manifest, so
-    a reopened trace shows its program; readers that predate them ignore them. The file is
-    written to a temporary file beside ``path`` and renamed over it: an interrupted save leaves
-    the previous file whole, the temporary file is removed on every failure, and one left by a
-    save that was killed is removed by the next save to the same path. An overwritten file keeps
-    its permissions; a new one gets the usual ones (0666 less the umask).
+    a reopened trace shows its program; readers that predate them ignore them. An interrupted
+    save leaves the previous file whole (``atomic_save.replacing``).
     """
     evs = _events_of(events_or_model)
-    path = os.fspath(path)
-    remove_stale_temps(path)
-    fd, tmp = _temp_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.chmod(tmp, _mode_for(path))
-            _write_zip(fh, evs, progress, checked_sources(dict(sources or {})))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _temp_prefix(path: str) -> str:
-    return f".{os.path.basename(path)}."
-
-
-def _temp_beside(path: str) -> tuple[int, str]:
-    """A new temporary file in ``path``'s folder, named after it and this process."""
-    folder = os.path.dirname(os.path.abspath(path))
-    return tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp", dir=folder)
-
-
-def _mode_for(path: str) -> int:
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's process: leave its file alone
-    return True
-
-
-def remove_stale_temps(path: str | os.PathLike[str]) -> int:
-    """Remove temporary files that saves to ``path`` left behind when they were killed.
-
-    Only files named as ``save_trace`` names them, whose process is gone. Returns how many.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    prefix = _temp_prefix(path)
-    gone = 0
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return 0
-    for name in names:
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
-            continue
-        pid = name[len(prefix) :].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(folder, name))
-                gone += 1
-    return gone
-
-
-def check_writable(path: str | os.PathLike[str]) -> None:
-    """Raise ``TraceFileError`` (naming ``path``) unless a trace can be saved there.
-
-    Tried for real, as a save would: a temporary file is made beside ``path`` and removed.
-    """
-    shown = os.fspath(path)
-    p = os.path.abspath(shown)
-    if os.path.isdir(p):
-        raise TraceFileError(f"cannot write {shown}: it is a directory")
-    folder = os.path.dirname(p)
-    if not os.path.isdir(folder):
-        raise TraceFileError(f"cannot write {shown}: no folder {os.path.dirname(shown) or '.'}")
-    if os.path.exists(p) and not os.access(p, os.W_OK):
-        raise TraceFileError(f"cannot write {shown}: the file is read-only")
-    try:
-        fd, tmp = _temp_beside(p)
-    except OSError as e:
-        raise TraceFileError(f"cannot write {shown}: {e.strerror or e}") from None
-    os.close(fd)
-    with contextlib.suppress(OSError):
-        os.unlink(tmp)
+    with replacing(os.fspath(path)) as fh:
+        _write_zip(fh, evs, progress, checked_sources(dict(sources or {})))
 
 
 def _write_zip(
