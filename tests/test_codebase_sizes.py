@@ -21,7 +21,6 @@ LONG_MODULES = {
     "visgrad/tensor.py": 509,
     "visgrad/nn/containers.py": 474,
     "visgrad/events.py": 443,
-    "visgrad/trace/codec.py": 441,
     "visgrad/ops/elementwise.py": 434,
     "visgrad/ops/nn_ops.py": 430,
     "visgrad/ops/pointwise.py": 429,

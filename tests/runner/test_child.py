@@ -13,7 +13,7 @@ from visgrad import events
 from visgrad.demos import DEMOS, demo_path, list_demos
 from visgrad.runner import torch_alias
 from visgrad.runner.session import run_headless
-from visgrad.trace.codec import ArraySummary
+from visgrad.trace.summary import ArraySummary
 
 
 def names_of(evs: list[events.Event]) -> dict[str, int]:

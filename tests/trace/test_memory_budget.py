@@ -10,9 +10,9 @@ import pytest
 import visgrad as torch
 from visgrad import events as ev
 from visgrad.trace import budget, codec, keyframes, output, sharing
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.index import SeqTicks
 from visgrad.trace.model import TraceModel
+from visgrad.trace.summary import ArraySummary
 
 
 def _training(steps: int = 12) -> list[ev.Event]:

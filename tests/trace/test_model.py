@@ -7,9 +7,9 @@ import numpy as np
 import visgrad as torch
 from tests.trace import trace_programs as tp
 from visgrad import events as ev
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.model import TraceModel
 from visgrad.trace.state import fkey, tkey
+from visgrad.trace.summary import ArraySummary
 
 TUTORIAL_FNS = {
     "unsqueeze", "MmBackward0", "SqueezeBackward4", "AddBackward0",

@@ -8,8 +8,8 @@ import pytest
 
 import visgrad as torch
 from visgrad import events
-from visgrad.trace.codec import summarize
 from visgrad.trace.model import TraceModel
+from visgrad.trace.summary import summarize
 from visgrad.trace.training_measures import histogram, norm_of, saturation, update_ratio
 
 

@@ -12,7 +12,7 @@ import pytest
 from tests.trace import trace_programs as tp
 from visgrad import events as ev
 from visgrad.trace import validate
-from visgrad.trace.codec import ArraySummary, summarize
+from visgrad.trace.summary import ArraySummary, summarize
 from visgrad.trace.validate import EventValidator, ValidationError, check_event, field_checks
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from visgrad import events
 from visgrad.trace.caps import clip
-from visgrad.trace.codec import ArraySummary
+from visgrad.trace.summary import ArraySummary
 
 
 def fmt_num(x: float, digits: int = 4) -> str:

@@ -18,9 +18,10 @@ import networkx as nx
 import numpy as np
 
 from visgrad.graph.build import graph_at
-from visgrad.trace.codec import DEFAULT_PAYLOAD_LIMIT, ArraySummary, summarize
+from visgrad.trace.codec import DEFAULT_PAYLOAD_LIMIT
 from visgrad.trace.keys import GraphKey
 from visgrad.trace.state import State, tkey
+from visgrad.trace.summary import ArraySummary, summarize
 
 _SHAPES = {"tensor": "box", "function": "ellipse"}
 _FILL = {

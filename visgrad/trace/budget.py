@@ -25,9 +25,10 @@ import numpy as np
 
 from visgrad import events as ev_
 from visgrad.trace import keyframes as kfs
-from visgrad.trace.codec import ArraySummary, field_names, summarize
+from visgrad.trace.codec import field_names
 from visgrad.trace.output import OUTPUT_HEAD, OUTPUT_LIMIT
 from visgrad.trace.state import FunctionState, TensorState
+from visgrad.trace.summary import ArraySummary, summarize
 
 # What one event costs beyond its arrays: the event as decoded (ids, shapes, source, array
 # headers), its states in the fold and the keyframes, graph keys and index entries.

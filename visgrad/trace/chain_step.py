@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from visgrad.trace import formula_text as T
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.formula_check import names_for
 from visgrad.trace.formula_eval import FormulaError, evaluate, names_used
 from visgrad.trace.formula_functions import sum_to_shape
 from visgrad.trace.state import FunctionState, State
+from visgrad.trace.summary import ArraySummary
 
 ArrayLike = np.ndarray | ArraySummary
 _PROGRAM_NAME = re.compile(r"[A-Za-z_][\w.]*")

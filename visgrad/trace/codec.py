@@ -1,8 +1,8 @@
 """Events as (JSON header, raw arrays): the one encoding used on the wire and in trace files.
 
 No pickle anywhere: a header is plain JSON, arrays travel as raw bytes described by (dtype,
-shape). Arrays above the payload limit are replaced by an ``ArraySummary`` (statistics and a small
-preview), so a big model does not flood the pipe.
+shape). Arrays above the payload limit are replaced by an ``ArraySummary`` (``trace/summary.py``),
+so a big model does not flood the pipe.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import json
 import reprlib
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
 
 from visgrad import events
 from visgrad.trace.sharing import share_field, share_text
+from visgrad.trace.summary import ArraySummary, summarize
 
 # Only these dtypes are accepted from a peer or a file; anything else is refused.
 SAFE_DTYPES = frozenset(
@@ -26,70 +27,10 @@ SAFE_DTYPES = frozenset(
 # Fields that hold free-form JSON (kept as lists); every other list decodes back to a tuple.
 _JSON_FIELDS = frozenset({"attrs", "detail"})
 DEFAULT_PAYLOAD_LIMIT = 65_536
-PREVIEW = 16
 
 
 class CodecError(ValueError):
     """A frame or record that is malformed, truncated or hostile."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArraySummary:
-    """Statistics standing in for an array too large to send in full."""
-
-    shape: tuple[int, ...]
-    dtype: str
-    min: float
-    max: float
-    mean: float
-    norm: float
-    nan: int
-    inf: int
-    preview: tuple[float, ...]
-
-    @property
-    def size(self) -> int:
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-
-def summarize(a: np.ndarray, preview: int = PREVIEW) -> ArraySummary:
-    """Statistics of ``a`` (NaN/Inf counted, not propagated into min/max/mean)."""
-    flat = np.asarray(a).reshape(-1)
-    if flat.dtype.kind == "b":
-        flat = flat.astype(np.int64)
-    with np.errstate(all="ignore"):
-        f = flat.astype(np.float64)
-        finite = f[np.isfinite(f)]
-        nan = int(np.isnan(f).sum())
-        inf = int(np.isinf(f).sum())
-        if finite.size:
-            lo, hi, mean = float(finite.min()), float(finite.max()), float(finite.mean())
-            norm = float(np.sqrt(np.square(finite).sum()))
-        else:
-            lo = hi = mean = norm = float("nan")
-    return ArraySummary(
-        shape=tuple(int(s) for s in a.shape),
-        dtype=str(a.dtype),
-        min=lo,
-        max=hi,
-        mean=mean,
-        norm=norm,
-        nan=nan,
-        inf=inf,
-        preview=tuple(float(x) for x in f[:preview]),
-    )
-
-
-def stats(a: np.ndarray | ArraySummary) -> ArraySummary:
-    """Statistics of an array or summary (a summary is returned as it is)."""
-    return a if isinstance(a, ArraySummary) else summarize(a)
 
 
 _SCALARS = frozenset({int, str, float, bool, type(None)})

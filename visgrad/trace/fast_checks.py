@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.trace.codec import SAFE_DTYPES, ArraySummary
+from visgrad.trace.codec import SAFE_DTYPES
 from visgrad.trace.field_checks import (
     _MARKERS,
     INT64,
@@ -29,6 +29,7 @@ from visgrad.trace.field_checks import (
     check_for,
     text_ok,
 )
+from visgrad.trace.summary import ArraySummary
 
 Predicate = Callable[[Any], bool]
 

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from visgrad import events as ev_
-from visgrad.trace.codec import PREVIEW, SAFE_DTYPES, ArraySummary, CodecError, short
+from visgrad.trace.codec import SAFE_DTYPES, CodecError, short
+from visgrad.trace.summary import PREVIEW, ArraySummary
 
 Check = Callable[[Any, str], None]
 

@@ -37,6 +37,7 @@ from visgrad.trace.codec import (
 )
 from visgrad.trace.file_blocks import BlockReader, BlockWriter, TraceFileError
 from visgrad.trace.sources import SourceError, checked_sources
+from visgrad.trace.summary import stats
 from visgrad.trace.validate import EventValidator
 
 __all__ = [
@@ -326,7 +327,6 @@ def load_sources(path: str | os.PathLike[str]) -> dict[str, str]:
 
 def info_text(path: str | os.PathLike[str]) -> str:
     """A short human summary of a trace file: counts and the final gradients of the leaves."""
-    from visgrad.trace.codec import stats
     from visgrad.trace.model import TraceModel
 
     evs = load_trace(path)

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.state import LedgerEntry
+from visgrad.trace.summary import ArraySummary
 
 
 @dataclass(frozen=True, slots=True)

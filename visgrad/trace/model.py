@@ -35,7 +35,6 @@ from typing import Any
 
 from visgrad import events as ev_
 from visgrad.trace import budget, caps
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.cursor import FoldCursor
 from visgrad.trace.fold import Folder
 from visgrad.trace.index import TraceIndex, UnzeroedGrad
@@ -43,6 +42,7 @@ from visgrad.trace.keyframes import Keyframe, chunked, keyframe_of
 from visgrad.trace.nan_origin import NanOrigin
 from visgrad.trace.output import PrintedText
 from visgrad.trace.state import LedgerEntry, State
+from visgrad.trace.summary import ArraySummary
 from visgrad.trace.training import TrainingStats
 
 

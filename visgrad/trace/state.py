@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.keys import fkey as fkey  # re-exported: the state's readers find them here
 from visgrad.trace.keys import tkey as tkey
+from visgrad.trace.summary import ArraySummary
 
 ArrayLike = np.ndarray | ArraySummary
 

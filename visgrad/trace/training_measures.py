@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.trace.codec import ArraySummary
+from visgrad.trace.summary import ArraySummary
 
 NAN = math.nan
 SATURATION = 0.97  # |tanh| above this, or sigmoid this close to 0 or 1, is saturated

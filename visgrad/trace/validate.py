@@ -42,7 +42,7 @@ from collections.abc import Callable
 from typing import Any
 
 from visgrad import events as ev_
-from visgrad.trace.codec import ArraySummary, short
+from visgrad.trace.codec import short
 from visgrad.trace.fast_checks import fast_predicate
 from visgrad.trace.field_checks import (
     _ARRAY_DTYPES,
@@ -53,6 +53,7 @@ from visgrad.trace.field_checks import (
     field_checks,
     field_hints,
 )
+from visgrad.trace.summary import ArraySummary
 
 __all__ = ["EventValidator", "Limits", "ValidationError", "check_event", "field_checks"]
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from visgrad.app.panels.colormaps import heat_colors, heat_image
 from visgrad.app.theme import is_dark
-from visgrad.trace.codec import ArraySummary
+from visgrad.trace.summary import ArraySummary
 
 BAD_BG = QColor("#ffd6d6")
 BAD_FG = QColor("#a00000")

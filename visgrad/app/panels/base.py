@@ -14,7 +14,7 @@ from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.full_text import squeezable
 from visgrad.app.panels.arrays import fmt
 from visgrad.app.protocols import PanelController
-from visgrad.trace.codec import ArraySummary, stats
+from visgrad.trace.summary import ArraySummary, stats
 
 WIDEST_LABEL = 480  # px a label may ask for; a wider one (a long name, one word) is squeezed
 

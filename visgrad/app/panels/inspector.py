@@ -28,10 +28,10 @@ from visgrad.app.panels.arrays import ArrayView
 from visgrad.app.panels.base import Panel, heading, short_source, stats_row
 from visgrad.app.protocols import PanelController
 from visgrad.trace.caps import clip, was_cut
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.formula_text import lookup
 from visgrad.trace.keys import function_id, tensor_id
 from visgrad.trace.state import FunctionState, State, TensorState
+from visgrad.trace.summary import ArraySummary
 
 STAT_COLUMNS = ("min", "max", "mean", "norm", "NaN", "Inf")
 PROP = 300  # characters of one fact shown; longer ones get a "show full" link

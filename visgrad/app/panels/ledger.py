@@ -20,9 +20,9 @@ from visgrad.app.formatting import fmt_num, norm, preview
 from visgrad.app.panels.arrays import MONO
 from visgrad.app.panels.base import Panel, heading
 from visgrad.app.protocols import PanelController
-from visgrad.trace.codec import ArraySummary
 from visgrad.trace.keys import tensor_id
 from visgrad.trace.state import LedgerEntry
+from visgrad.trace.summary import ArraySummary
 
 COLUMNS = (
     "#",
