@@ -26,7 +26,6 @@ LONG_MODULES = {
     "visgrad/ops/pointwise.py": 429,
     "visgrad/app/group_items.py": 422,
     "visgrad/runner/session.py": 419,
-    "visgrad/trace/fold.py": 414,
     "visgrad/ops/losses.py": 405,
 }
 

@@ -1,11 +1,12 @@
 """Folding events into the world of a tick: the one place that says what each event changes.
 
 A ``Folder`` holds the tensors and functions as they stand and applies one event at a time; this
-module, ``fold_grads`` (the backward half) and ``fold_failure`` are the only readers of event
-fields in the debugger. Its ``TensorState`` / ``FunctionState`` objects are never changed once placed in a dict:
-a change makes a new object, so keyframes and returned states can share them safely. At the head
-of the log the folder also reports to a ``TraceIndex`` (ledger, iterations, NaN origins, changes,
-marks), which views query instead of reading the log.
+module, ``fold_grads`` (the backward half), ``fold_inplace`` (in-place writes) and ``fold_failure``
+are the only readers of event fields in the debugger. Its ``TensorState`` / ``FunctionState``
+objects are never changed once placed in a dict: a change makes a new object, so keyframes and
+returned states can share them safely. At the head of the log the folder also reports to a
+``TraceIndex`` (ledger, iterations, NaN origins, changes, marks), which views query instead of
+reading the log.
 
 Decisions the views rely on:
 
@@ -32,7 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 from visgrad import events as ev_
-from visgrad.trace import fold_failure, fold_grads
+from visgrad.trace import fold_failure, fold_grads, fold_inplace
 from visgrad.trace.index import TraceIndex
 from visgrad.trace.nan_origin import explain
 from visgrad.trace.state import FunctionState, TensorState, evolve, fkey, tkey
@@ -280,33 +281,6 @@ class Folder:
         self.phase = self._phase("optimizer" if self.after_backward else "forward")
         self.current = tuple(keys)
 
-    def _inplace(self, ev: ev_.InplaceUpdate) -> None:
-        node = ev.node if ev.recorded else None
-        if node is not None and self.index is not None:
-            self.index.recorded_op(ev.seq)
-        tid = self.resolve(ev.tensor)
-        keys: list[str] = []
-        grads = fold_grads.write_grads(self, ev, keys)
-        ts = self.tensors.get(tid) if tid is not None else None
-        if ts is not None and node is not None:
-            self._new_version(ev, node, ts)
-        elif ts is not None:
-            changes: dict[str, Any] = {"value": ev.value, "version": ev.version}
-            if ev.op == "set_data":  # ``t.data = other``: other's shape, and from now its memory
-                changes["shape"] = tuple(getattr(ev.value, "shape", ts.shape))
-                changes["base"] = self.resolve(ev.base)
-            self.put_t(evolve(ts, **changes))
-            if self.index is not None:
-                self.index.changed(ts.id, "value")
-            keys.insert(0, tkey(ts.id))
-        for aid, value in zip(ev.aliases, ev.alias_values, strict=False):
-            self._alias_written(aid, value, keys)
-        if node is not None and ts is not None:
-            return
-        trained = ts is not None and (ts.role == "parameter" or (ts.is_leaf and ts.requires_grad))
-        self.phase = self._phase("optimizer" if trained or grads else "forward")
-        self.current = tuple(dict.fromkeys(keys))
-
     def _alias_written(self, tid: int, value: Any, keys: list[str]) -> None:
         """A live tensor over the written memory now holds ``value``."""
         r = self.resolve(tid)
@@ -317,38 +291,6 @@ class Folder:
         if self.index is not None:
             self.index.changed(ts.id, "value")
         keys.append(tkey(ts.id))
-
-    def _new_version(self, ev: ev_.InplaceUpdate, node: int, ts: TensorState) -> None:
-        """A recorded in-place op (node ``node``): the tensor's next version is a node of its own."""
-        new_id = -ev.seq
-        # ``inputs`` may leave out the tensor itself; next_nodes always start with it.
-        others = tuple(self.resolve(t) for t in ev.inputs)
-        inputs = others if ev.inputs and ev.inputs[0] == ev.tensor else (ts.id, *others)
-        self.alias[self.data_of.get(ev.tensor, ev.tensor)] = new_id
-        self.add_function(node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
-        base = self.names.get(ev.tensor, ts.name)
-        nts = evolve(
-            ts,
-            id=new_id,
-            name=f"{base} v{ev.version}",
-            requires_grad=True,
-            is_leaf=False,
-            role="output",
-            producer=node,
-            value=ev.value,
-            grad=None,
-            grad_contributions=0,
-            version=ev.version,
-            created_seq=ev.seq,
-            source=ev.source,
-            dloss=None,
-        )
-        self.put_t(nts)
-        k = tkey(new_id)
-        self._node(k)
-        self._edge(fkey(node), k)
-        self.phase = self._phase("forward")
-        self.current = (fkey(node), k)
 
     def _saved_released(self, ev: ev_.SavedReleased) -> None:
         fs = self.functions.get(ev.node)
@@ -394,7 +336,7 @@ class Folder:
 _HANDLERS: dict[type[ev_.Event], Any] = {  # each takes (folder, event of its type)
     ev_.TensorCreated: Folder._tensor_created,
     ev_.ForwardOp: Folder._forward,
-    ev_.InplaceUpdate: Folder._inplace,
+    ev_.InplaceUpdate: fold_inplace.inplace_update,
     ev_.BackwardBegin: fold_grads.backward_begin,
     ev_.BackwardNode: fold_grads.backward_node,
     ev_.GradAccumulated: fold_grads.grad_accumulated,
