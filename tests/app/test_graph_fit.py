@@ -6,7 +6,8 @@ import pytest
 
 import visgrad as torch
 from visgrad import events
-from visgrad.app.group_items import FAR_PX, TITLES_ABOVE_BELOW, GroupItem
+from visgrad.app.group_boxes import TITLES_ABOVE_BELOW
+from visgrad.app.group_items import FAR_PX, GroupItem
 from visgrad.app.main_window import MainWindow
 from visgrad.app.view_navigation import READABLE
 

@@ -34,14 +34,8 @@ from visgrad.app.graph_items import (
     TensorItem,
     card_size,
 )
-from visgrad.app.group_items import (
-    GROUP_H,
-    GROUP_W,
-    BoxOverview,
-    BoxTitles,
-    GroupBox,
-    GroupItem,
-)
+from visgrad.app.group_boxes import BoxOverview, BoxTitles, GroupBox
+from visgrad.app.group_items import GROUP_H, GROUP_W, GroupItem
 from visgrad.app.theme import GraphColors, overview_color
 from visgrad.events import BackwardNode, GradAccumulated
 from visgrad.graph.grouped import representative

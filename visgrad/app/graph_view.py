@@ -29,7 +29,8 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 from visgrad.app.graph_geometry import grid_rows
 from visgrad.app.graph_items import NodeItem
 from visgrad.app.graph_scene import GraphScene
-from visgrad.app.group_items import GroupBox, GroupItem
+from visgrad.app.group_boxes import GroupBox
+from visgrad.app.group_items import GroupItem
 from visgrad.app.layout_job import Drawn, LayoutJob, Relay
 from visgrad.app.minimap import Minimap
 from visgrad.app.theme import GraphColors, graph_colors

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QWidget
 
 from visgrad.app.graph_geometry import Geometry
-from visgrad.app.group_items import box_tint
+from visgrad.app.group_boxes import box_tint
 from visgrad.app.theme import GraphColors, overview_color
 from visgrad.app.view_navigation import OVERVIEW_BELOW
 from visgrad.graph.layout import Layout

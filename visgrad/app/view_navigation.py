@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QWheelEvent
 
-from visgrad.app.group_items import TITLES_ABOVE_BELOW
+from visgrad.app.group_boxes import TITLES_ABOVE_BELOW
 
 MIN_SCALE, MAX_SCALE, FIT_MAX = 0.02, 4.0, 1.0
 OVERVIEW_BELOW = 0.16  # scale under which every node is drawn by the one overview item
