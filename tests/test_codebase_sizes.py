@@ -24,7 +24,6 @@ LONG_MODULES = {
     "visgrad/ops/elementwise.py": 434,
     "visgrad/ops/nn_ops.py": 430,
     "visgrad/ops/pointwise.py": 429,
-    "visgrad/runner/session.py": 419,
     "visgrad/ops/losses.py": 405,
 }
 

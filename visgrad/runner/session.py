@@ -25,7 +25,6 @@ import os
 import selectors
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -34,10 +33,10 @@ from typing import Any
 
 from visgrad import events
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.runner.spawn import spawn_child
 from visgrad.runner.stream import FrameStream
 from visgrad.trace import codec
 
-_PKG_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 _TERMINAL = frozenset({"finished", "error", "stopped"})
 _DRAIN = 0.5  # seconds the pipes get to drain once the child exited or its events ended
 _EXIT_GRACE = 2.0  # seconds a child that closed its pipes gets to exit before it is killed
@@ -103,47 +102,14 @@ class Session:
             raise RuntimeError("this Session was already started; make a new one to run again")
         if not self.script.is_file():
             raise FileNotFoundError(f"no such script: {self.script}")
-        ev_r, ev_w = os.pipe()
-        cmd_r, cmd_w = os.pipe()
-        args = [
-            sys.executable,
-            "-m",
-            "visgrad.runner.child",
-            "--events-fd",
-            str(ev_w),
-            "--commands-fd",
-            str(cmd_r),
-            "--payload-limit",
-            str(self.payload_limit),
-            "--breakpoints",
-            json.dumps([b.to_json() for b in self.breakpoints]),
-        ]
-        if self.start_paused:
-            args.append("--start-paused")
-        if not self.torch_alias:
-            args.append("--no-torch-alias")
-        args += ["--", str(self.script), *self.argv]
-        env = dict(os.environ)
-        # The child imports this same visgrad, installed or not.
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PKG_PARENT, env.get("PYTHONPATH")]))
-        env["PYTHONUNBUFFERED"] = "1"
-        try:
-            self._proc = subprocess.Popen(
-                args,
-                pass_fds=(ev_w, cmd_r),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                # Its own process group: Stop ends what the program forked too, and a Ctrl-C
-                # in the terminal reaches visgrad alone, which then stops the run and keeps it.
-                start_new_session=True,
-            )
-        finally:
-            os.close(ev_w)
-            os.close(cmd_r)
-        # A program that stops reading commands must not block the caller (the GUI thread).
-        os.set_blocking(cmd_w, False)
+        self._proc, ev_r, cmd_w = spawn_child(
+            self.script,
+            self.argv,
+            payload_limit=self.payload_limit,
+            breakpoints=self.breakpoints,
+            start_paused=self.start_paused,
+            torch_alias=self.torch_alias,
+        )
         self._cmd_fd = cmd_w
         self.state = "running"
         self._reader = threading.Thread(
