@@ -152,7 +152,7 @@ def test_grad_events_of_a_taken_over_grad_match_the_node_event() -> None:
 
 
 def test_stealing_is_limited_to_the_interpreters_whose_counts_are_known():
-    from visgrad.autograd.engine import steal_refs
+    from visgrad.autograd.grad_store import steal_refs
 
     assert steal_refs("cpython", (3, 11)) == steal_refs("cpython", (3, 13)) == 4
     assert steal_refs("cpython", (3, 14)) == 0  # borrowed stack references change the count
@@ -161,7 +161,7 @@ def test_stealing_is_limited_to_the_interpreters_whose_counts_are_known():
 
 
 def test_without_stealing_the_first_grad_is_a_private_copy_with_the_same_values(monkeypatch):
-    from visgrad.autograd import engine
+    from visgrad.autograd import grad_store
 
     def run() -> tuple[np.ndarray, np.ndarray]:
         w = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
@@ -170,7 +170,7 @@ def test_without_stealing_the_first_grad_is_a_private_copy_with_the_same_values(
         return w.grad._data.copy(), b.grad._data.copy()
 
     stolen = run()
-    monkeypatch.setattr(engine, "_STEAL_REFS", 0)
+    monkeypatch.setattr(grad_store, "_STEAL_REFS", 0)
     copied = run()
     for a, c in zip(stolen, copied, strict=True):
         np.testing.assert_array_equal(a, c)

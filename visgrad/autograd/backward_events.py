@@ -84,7 +84,7 @@ def carried_in(
     exact, or None.
 
     Each entry is taken out (a gradient fills one buffer slot once), so the engine holds no extra
-    reference to a gradient by the time ``_store_grad`` counts them. An entry is exact when the
+    reference to a gradient by the time ``grad_store.store_grad`` counts them. An entry is exact when the
     tensor still holds the same array at the same version and, between the two events, only the
     engine and built-in formulas ran, which never write into a gradient they were given. Hooks
     and custom backwards may write into any gradient they reach: when ``node`` runs one, every

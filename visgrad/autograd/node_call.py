@@ -1,0 +1,80 @@
+"""One node's backward as the engine runs it: pre-hooks, formula, un-broadcasting and dtype of
+what it returns, post-hooks and the anomaly checks."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.node import Node
+from visgrad.tensor import Tensor
+
+
+def call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
+    """Run one node's backward: pre-hooks, formula, broadcast reduction, dtype, hooks, anomaly."""
+    # Ops inside a backward formula are not the program's forward ops: no ForwardOp events.
+    STATE.in_backward += 1
+    try:
+        return _call_node(node, grads)
+    finally:
+        STATE.in_backward -= 1
+
+
+def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
+    if node._pre_hooks:
+        for hook in tuple(node._pre_hooks.values()):
+            r = hook(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    if node.num_outputs == 1 or not node.materialize_grads:
+        gin = grads
+    else:
+        gin = [
+            g if g is not None else Tensor._make(np.zeros(shape, dt), False, None, 0)
+            for g, (shape, dt) in zip(grads, node.output_meta(), strict=False)
+        ]
+    try:
+        outs = node.backward(*gin)
+    except Exception:
+        if STATE.anomaly and node.forward_trace:
+            warnings.warn(
+                f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                f"error:\n{node.forward_trace}",
+                UserWarning,
+                stacklevel=2,
+            )
+        raise
+    if type(outs) is not tuple:
+        outs = (outs,)
+    meta = node.input_meta
+    if meta:
+        fixed = []
+        for g, (shape, dt), fn in zip(outs, meta, node._next_fns, strict=False):
+            if g is None or fn is None:
+                fixed.append(None)
+                continue
+            if g._data.shape != shape:
+                from visgrad.ops.base import sum_to
+
+                g = sum_to(g, shape)
+            gdt = g._data.dtype
+            if gdt is not dt and gdt != dt:
+                g = g.to(dt) if STATE.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
+            fixed.append(g)
+        outs = tuple(fixed)
+    if node._hooks:
+        for hook in tuple(node._hooks.values()):
+            # As in PyTorch, a post-hook may return replacements for the gradients it was given.
+            r = hook(outs, tuple(grads))
+            if r is not None:
+                outs = tuple(r)
+    if STATE.anomaly and STATE.anomaly_check_nan:
+        for i, g in enumerate(outs):
+            if g is not None and np.isnan(g._data).any():
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned nan values in its {i}th output."
+                )
+    return outs
