@@ -1,6 +1,6 @@
-"""PyTorch's float sums and means to the last bit: its CPU kernel adds in a cascade of blocks, in
-vector lanes, in an order set by the tensor's layout, and splits a large whole-tensor sum per
-thread. Writes ``tests/fixtures/torch/cascade_sums.json``: for each case, how to build the input
+"""PyTorch's float sums, means, variances and standard deviations to the last bit: its CPU kernel
+adds in a cascade of blocks, in vector lanes, in an order set by the tensor's layout, and splits a
+large whole-tensor sum per thread; var/std take a two-pass or Welford path in double. Writes ``tests/fixtures/torch/cascade_sums.json``: for each case, how to build the input
 (seeded ``randn`` times powers of two, so the test rebuilds it with visgrad's PyTorch streams), the
 reduction, and the result's bytes in hex. The recipes below take the library as an argument: the
 test loads this file and runs them on visgrad (torch is imported only by ``main``)."""
@@ -47,7 +47,7 @@ def cases():  # type: ignore[no-untyped-def]
                     yield {"seed": seed, "shape": list(shape), "dtype": dtype, "view": view,
                            "dim": None, "keepdim": False, "op": "bias_grad"}  # fmt: skip
                 for dim in dims:
-                    for op in ("sum", "mean"):
+                    for op in ("sum", "mean", "var", "std"):
                         seed += 1
                         yield {"seed": seed, "shape": list(shape), "dtype": dtype, "view": view,
                                "dim": dim, "keepdim": bool(seed % 2), "op": op}  # fmt: skip
@@ -60,6 +60,11 @@ def run(lib, case):  # type: ignore[no-untyped-def]
         (x * b).sum().backward()
         return b.grad
     f = getattr(x, case["op"])
+    if case["op"] in ("var", "std"):
+        correction = case["seed"] % 3  # 0, 1 (Bessel's) and 2
+        if case["dim"] is None:
+            return f(correction=correction)
+        return f(case["dim"], keepdim=case["keepdim"], correction=correction)
     return f() if case["dim"] is None else f(case["dim"], keepdim=case["keepdim"])
 
 
@@ -71,7 +76,7 @@ def main() -> None:
         torch.set_num_threads(threads)
         for case in cases():
             if threads == 2 and (case["dim"] is not None or case["view"] != "contiguous"):
-                continue  # only whole-tensor sums split per thread
+                continue  # only whole-tensor reductions split per thread
             case = dict(case, threads=threads)
             r = run(torch, case)
             case["result"] = r.numpy().tobytes().hex()

@@ -16,6 +16,7 @@ from visgrad.ops.gate import dims_arg
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
 from visgrad.ops.sum_kernel import float_sum
+from visgrad.ops.var_kernel import variance
 from visgrad.tensor import Tensor, _dim
 
 
@@ -173,6 +174,7 @@ def _const(x: np.ndarray) -> Tensor:
 
 class VarBackward0(Op):
     op_name = "var"
+    take_sqrt = False  # the square root in double before rounding: std
     formulas = {
         "self": (
             "grad.restore_dims(dim, keepdim, self.ndim) * 2 * (self - self.mean(dim, keepdim=True)) "
@@ -187,8 +189,7 @@ class VarBackward0(Op):
             self=a, dim=dims if dim is not None else None, correction=correction, keepdim=keepdim
         )
         self._dims, self._keep, self._dof = dims, keepdim, _count(x.shape, dims) - correction
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.var(x, axis=dims, ddof=correction, keepdims=keepdim).astype(x.dtype)
+        return variance(x, dims, correction, keepdim, self.take_sqrt)
 
     def backward(self, g: Tensor) -> Tensor:
         x = self.saved("self")
@@ -214,9 +215,7 @@ class StdBackward0(VarBackward0):
         "* where(result == 0, inf, result).restore_dims(dim, keepdim, self.ndim))"
     }
 
-    def forward(self, a: Tensor, dim: Any, correction: Any, keepdim: bool) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            return np.sqrt(super().forward(a, dim, correction, keepdim))
+    take_sqrt = True
 
     def backward(self, g: Tensor) -> Tensor:
         x = self.saved("self")
