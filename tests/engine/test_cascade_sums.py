@@ -13,8 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import visgrad as torch
+from visgrad import _threads as threads_module
+from visgrad.ops.sum_kernel import reduce_sum
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "torch" / "cascade_sums.json.gz"
@@ -87,3 +91,39 @@ def test_set_num_threads_checks_as_pytorch(bad: object, message: str, threads: N
 
 def test_cpu_capability_is_reported() -> None:
     assert torch.backends.cpu.get_cpu_capability() in ("DEFAULT", "AVX2", "AVX512")
+
+
+@st.composite
+def _layouts(draw):  # type: ignore[no-untyped-def]
+    """An array in any layout PyTorch or NumPy makes: permuted, sliced, stepped, flipped,
+    broadcast (stride 0), with size-0 and size-1 dims, and some dims to reduce."""
+    shape = draw(st.lists(st.integers(0, 9), min_size=0, max_size=4))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = (rng.standard_normal(shape) * 2.0 ** rng.integers(-20, 20, shape)).astype(dtype)
+    if x.ndim:
+        x = x.transpose(draw(st.permutations(range(x.ndim))))
+        d = draw(st.integers(0, x.ndim - 1))
+        step = draw(st.sampled_from([1, 2, -1]))
+        x = x[(slice(None),) * d + (slice(None, None, step),)]
+        if x.shape[-1] and draw(st.booleans()):
+            x = np.broadcast_to(x[..., :1], x.shape[:-1] + (draw(st.integers(0, 40)),))
+    dims = tuple(sorted(draw(st.sets(st.integers(0, max(x.ndim - 1, 0)))))) if x.ndim else ()
+    return x, dims, draw(st.booleans()), draw(st.sampled_from([1, 2, 3]))
+
+
+@given(_layouts())
+@settings(max_examples=300, deadline=None)
+def test_any_layout_sums_to_numpys_shape_dtype_and_value(case) -> None:  # type: ignore[no-untyped-def]
+    x, dims, keepdim, nthreads = case
+    before = threads_module.get_num_threads()
+    threads_module.set_num_threads(nthreads)
+    try:
+        got = reduce_sum(x, dims, keepdim)
+    finally:
+        threads_module.set_num_threads(before)
+    want = np.add.reduce(x.astype(np.float64), axis=dims, keepdims=keepdim)
+    assert got.shape == want.shape and got.dtype == x.dtype
+    scale = np.add.reduce(np.abs(x.astype(np.float64)), axis=dims, keepdims=keepdim)
+    eps = np.finfo(x.dtype).eps
+    assert np.all(np.abs(got - want) <= 4 * eps * (scale + 1e-300) * max(1, x.size))
