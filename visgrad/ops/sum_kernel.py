@@ -297,15 +297,33 @@ def _chunk(view: np.ndarray, dims: list[_Dim], begin: int, end: int, lanes: int)
     return np.concatenate(adds)
 
 
+def _flat_sum(v: np.ndarray, lanes: int) -> np.ndarray:
+    """The whole sum of a contiguous run below GRAIN_SIZE: the same additions as the general
+    walk (a vectorised inner sum, or the scalar loop below one vector), written straight."""
+    n = len(v)
+    if n < lanes:  # scalar row_sum: accumulators 0-3, the leftovers into the first
+        m = n // _ILP
+        if m == 0:
+            return _seq(v)
+        part = _seq(v[: m * _ILP].reshape(m, _ILP))
+        return _seq(np.concatenate((part[:1], v[m * _ILP :], part[1:])))
+    nvec = n // lanes
+    vec = row_sum(v[: nvec * lanes].reshape(nvec, lanes))
+    return _seq(np.concatenate((v[nvec * lanes :], vec)))
+
+
 def reduce_sum(x: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
     """``x.sum(dims, keepdim)`` for a float32/float64 array (``dims`` non-negative), added in
     ATen's order."""
     red = frozenset(dims)
     if x.size == 0 or all(x.shape[i] == 1 for i in red):  # nothing to add up
         return np.add.reduce(x, axis=tuple(red), keepdims=keepdim) + x.dtype.type(0)
+    lanes = VECTOR_BYTES // x.itemsize
+    if len(red) == x.ndim and x.size < GRAIN_SIZE and x.flags.c_contiguous:
+        total = _flat_sum(x.reshape(-1), lanes) + x.dtype.type(0)
+        return np.asarray(total).reshape((1,) * x.ndim if keepdim else ())
     if x.ndim and min(x.strides) < 0:  # PyTorch has no negative strides: its flip copies
         x = np.ascontiguousarray(x)
-    lanes = VECTOR_BYTES // x.itemsize
     plan = _plan(x, red, keepdim)
     view = _walk(x, plan)
     if plan.chunks:  # two_pass_reduction: each thread's chunk, then the chunks' sums
