@@ -1,4 +1,4 @@
-"""PyTorch's float sums, means, variances and standard deviations to the last bit: its CPU kernel
+"""PyTorch's float sums, NaN-skipping sums, means, variances and standard deviations to the last bit: its CPU kernel
 adds in a cascade of blocks, in vector lanes, in an order set by the tensor's layout, and splits a
 large whole-tensor sum per thread; var/std take a two-pass or Welford path in double. Writes ``tests/fixtures/torch/cascade_sums.json``: for each case, how to build the input
 (seeded ``randn`` times powers of two, so the test rebuilds it with visgrad's PyTorch streams), the
@@ -47,7 +47,8 @@ def cases():  # type: ignore[no-untyped-def]
                     yield {"seed": seed, "shape": list(shape), "dtype": dtype, "view": view,
                            "dim": None, "keepdim": False, "op": "bias_grad"}  # fmt: skip
                 for dim in dims:
-                    for op in ("sum", "mean", "var", "std"):
+                    ops = ("sum", "mean", "var", "std") + (("nansum",) if view == "sliced" else ())
+                    for op in ops:
                         seed += 1
                         yield {"seed": seed, "shape": list(shape), "dtype": dtype, "view": view,
                                "dim": dim, "keepdim": bool(seed % 2), "op": op}  # fmt: skip
@@ -59,6 +60,8 @@ def run(lib, case):  # type: ignore[no-untyped-def]
         b = lib.ones(x.shape[-1], dtype=x.dtype, requires_grad=True)
         (x * b).sum().backward()
         return b.grad
+    if case["op"] == "nansum":  # a NaN wherever |x| > 1.5
+        x = lib.where(x.abs() > 1.5, lib.tensor(float("nan"), dtype=x.dtype), x)
     f = getattr(x, case["op"])
     if case["op"] in ("var", "std"):
         correction = case["seed"] % 3  # 0, 1 (Bessel's) and 2

@@ -1,4 +1,4 @@
-"""float32/float64 sums, means, var/std and backward's broadcast reductions add as PyTorch's CPU kernel adds,
+"""float32/float64 sums, nansums, means, var/std and backward's broadcast reductions add as PyTorch's CPU kernel adds,
 bit for bit (fixture: scripts/torch_fixtures/cascade_sums.py, whose input recipes this test runs
 on visgrad): NumPy's pairwise sum rounds differently, and a seeded program printing
 ``loss.item()`` would show other digits."""

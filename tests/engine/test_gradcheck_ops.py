@@ -146,6 +146,8 @@ def test_scalar_operands_and_int_tensor_operands_give_float_grads() -> None:
 REDUCE_ALL: dict[str, tuple[Callable[[Any], Any], Any, bool]] = {
     "sum": (lambda a: a.sum(), AWAY, False),
     "mean": (lambda a: a.mean(), AWAY, False),
+    "nansum": (lambda a: a.nansum(), AWAY, False),
+    "nanmean": (lambda a: a.nanmean(), AWAY, False),
     "var": (lambda a: a.var(), AWAY, False),
     "var_biased": (lambda a: a.var(unbiased=False), AWAY, False),
     "std": (lambda a: a.std(correction=0), AWAY, True),
@@ -179,6 +181,7 @@ REDUCE_DIM: dict[str, tuple[Callable[[Any, int, bool], Any], bool]] = {
     "sum": (lambda a, d, k: a.sum(d, keepdim=k), False),
     "sum_tuple": (lambda a, d, k: a.sum((d,), keepdim=k), False),
     "mean": (lambda a, d, k: a.mean(d, keepdim=k), False),
+    "nansum": (lambda a, d, k: a.nansum(d, keepdim=k), False),
     "var": (lambda a, d, k: a.var(d, keepdim=k, correction=0), False),
     "std": (lambda a, d, k: a.std(d, keepdim=k, correction=0), True),
     "prod": (lambda a, d, k: a.prod(d, keepdim=k), False),

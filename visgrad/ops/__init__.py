@@ -33,6 +33,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     masked,
     minmax,
     multihead,
+    nan_reduce,
     nn_ops,
     norm,
     out,

@@ -233,6 +233,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "erf": _erf,
     "sigmoid": lambda x: 1 / (1 + np.exp(-as_array(x))),
     "isfinite": lambda x: np.isfinite(as_array(x)).astype(np.float64),
+    "isnan": lambda x: np.isnan(as_array(x)).astype(np.float64),
     "where": lambda c, a, b: np.where(as_array(c).astype(bool), a, b),
     "zeros_like": lambda x: np.zeros_like(as_array(x)),
     "ones_like": lambda x: np.ones_like(as_array(x)),

@@ -782,6 +782,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "NansumBackward0": (
+        "nansum",
+        ("self",),
+        {
+            "self": "where(isnan(self), 0, grad.restore_dims(dim, keepdim, self.ndim).expand(self.shape))",
+        },
+        (),
+    ),
     "NativeBatchNormBackward0": (
         "native_batch_norm",
         ("input", "weight", "bias"),
