@@ -1,7 +1,7 @@
 """What a run costs the app's process in memory, with and without a memory budget.
 
 Each measurement runs in a fresh interpreter and reports its resident-set growth (RSS, read from
-``/proc/self/statm`` after a garbage collection) while a ``TraceModel`` takes in a run:
+``/proc/self/statm`` after a garbage collection, and the peak from ``VmHWM``) while a ``TraceModel`` takes in a run:
 
 1. ops: ``y = x * 2`` on a 1,000-float tensor, 100,000 events, through the wire codec and the
    frame validator as the runner's events arrive: MB per 100k events, and bytes per event beyond
@@ -62,6 +62,10 @@ def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
+def peak():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM:"))
+
 import numpy as np
 import visgrad as torch
 from visgrad import events
@@ -106,7 +110,7 @@ seconds = time.perf_counter() - t0
 gc.collect()
 grown = rss() - before
 out.update(
-    events=len(model), seconds=seconds, rss=grown, payload=model.payload_bytes,
+    events=len(model), seconds=seconds, rss=grown, peak=peak() - before, payload=model.payload_bytes,
     footprint=getattr(model, "footprint_bytes", 0), dropped=model.dropped_payloads,
 )
 print(json.dumps(out))
@@ -143,8 +147,8 @@ def show(label: str, r: dict) -> None:
     per = r["rss"] / r["events"]
     beyond = (r["rss"] - r["payload"]) / r["events"]
     line = (
-        f"  {label:<14} {r['events']:>9,.0f} events  RSS +{r['rss'] / 2**20:7.1f} MB  "
-        f"({per * 1e5 / 2**20:6.1f} MB per 100k events, {beyond:6.0f} B/event beyond arrays)  "
+        f"  {label:<14} {r['events']:>9,.0f} events  RSS +{r['rss'] / 2**20:7.1f} MB "
+        f"(peak +{r['peak'] / 2**20:6.1f})  ({per * 1e5 / 2**20:6.1f} MB per 100k events, {beyond:6.0f} B/event beyond arrays)  "
         f"arrays kept {r['payload'] / 2**20:6.1f} MB  footprint {r['footprint'] / 2**20:6.1f} MB  "
         f"{r['seconds']:5.1f} s"
     )

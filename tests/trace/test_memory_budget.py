@@ -51,6 +51,16 @@ def _held(obj: object) -> list[np.ndarray]:
     return [a for f in fields(obj) for a in _arrays(getattr(obj, f.name))]
 
 
+def test_decoded_events_share_equal_op_attributes_but_keep_number_types_apart() -> None:
+    evs = _wire(_training(2))
+    ops = [e for e in evs if type(e) is ev.ForwardOp and e.op == "addmm"]
+    assert ops[0].attrs == ops[2].attrs and ops[0].attrs is ops[2].attrs
+    kept = [sharing.share_json(raw, lambda r=raw: dict(r)) for raw in ({"k": 1}, {"k": 1.0})]
+    assert type(kept[0]["k"]) is int and type(kept[1]["k"]) is float
+    arrays = [sharing.share_json({"w": {"$a": 0}}, dict) for _ in range(2)]
+    assert arrays[0] is not arrays[1]  # a value holding an array is never shared
+
+
 def test_decoded_events_share_repeated_strings_and_tuples() -> None:
     evs = _wire(_training(2))
     ops = [e for e in evs if type(e) is ev.ForwardOp and e.op == "addmm"]

@@ -32,8 +32,8 @@ from visgrad.trace.summary import ArraySummary, summarize
 
 # What one event costs beyond its arrays: the event as decoded (ids, shapes, source, array
 # headers), its states in the fold and the keyframes, graph keys and index entries.
-# ``benchmarks/bench_memory.py`` measures 1.2-1.4 KB of resident memory an event.
-EVENT_BYTES = 1_300
+# ``benchmarks/bench_memory.py`` measures about 1.9 KB of resident memory an event (an op loop).
+EVENT_BYTES = 1_900
 SMALL_ARRAY = 64  # bytes: an array this small is kept whole (its summary costs more)
 SUMMARY_PREVIEW = 6  # values a summary made for the budget keeps (the views show at most six)
 DEFAULT_MIN, DEFAULT_MAX = 256 << 20, 2 << 30  # the default budget's bounds

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import events
-from visgrad.trace.sharing import share_field, share_text
+from visgrad.trace.sharing import share_field, share_json, share_text
 from visgrad.trace.summary import ArraySummary, summarize
 
 # Only these dtypes are accepted from a peer or a file; anything else is refused.
@@ -186,7 +186,7 @@ def from_record(header: dict[str, Any], arrays: list[np.ndarray]) -> events.Even
         elif t is list and k not in _JSON_FIELDS:
             kwargs[k] = share_field(k, _dec_tuple(v, arrays))
         else:
-            kwargs[k] = _dec(v, arrays, k not in _JSON_FIELDS)
+            kwargs[k] = share_json(v, lambda: _dec(v, arrays, k not in _JSON_FIELDS))  # noqa: B023
     del kwargs["kind"]
     if not isinstance(kwargs.get("seq"), int):
         raise CodecError("event has no integer seq")

@@ -210,7 +210,8 @@ class Folder:
         inputs: tuple[int | None, ...],
         outputs: tuple[int, ...],
         grad_fn: str,
-    ) -> None:
+    ) -> str:
+        """Place the function node ``fid`` and its input edges; returns its graph key."""
         nexts = tuple(ev.next_nodes)
         for i, tid in enumerate(inputs):
             if tid is not None:
@@ -242,21 +243,24 @@ class Folder:
                 if tid is not None and tid not in seen:
                     seen.add(tid)
                     self._edge(tkey(tid), fk)
+        return fk
 
     def _forward(self, ev: ev_.ForwardOp) -> None:
         if ev.node is not None and self.index is not None:
             self.index.recorded_op(ev.seq)
         fid = ev.node if ev.node is not None else -ev.seq
         inputs = tuple(self.resolve(t) for t in ev.inputs)
-        self.add_function(fid, ev, inputs, tuple(ev.outputs), ev.grad_fn or ev.op)
-        fk = fkey(fid)
+        if inputs == ev.inputs:  # no alias: the event's own tuple, not a copy per event
+            inputs = ev.inputs
+        fk = self.add_function(fid, ev, inputs, tuple(ev.outputs), ev.grad_fn or ev.op)
         keys = [fk]
         rg = ev.requires_grad
         for i, tid in enumerate(ev.outputs):
             base = ev.bases[i] if i < len(ev.bases) else None
+            k = tkey(tid)  # one string for the name, the node, the edge and the highlight
             ts = TensorState(
                 id=tid,
-                name=self.names.get(tid, tkey(tid)),
+                name=self.names.get(tid, k),
                 shape=tuple(ev.shapes[i]) if i < len(ev.shapes) else (),
                 dtype=ev.dtypes[i] if i < len(ev.dtypes) else "",
                 requires_grad=rg,
@@ -272,7 +276,6 @@ class Folder:
                 base=self.resolve(base),
             )
             self.put_t(ts)
-            k = tkey(tid)
             self._node(k)
             self._edge(fk, k)
             keys.append(k)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from visgrad import events as ev_
 from visgrad.trace import fold_grads
-from visgrad.trace.state import TensorState, evolve, fkey, tkey
+from visgrad.trace.state import TensorState, evolve, tkey
 
 if TYPE_CHECKING:  # fold.py imports this module to build its handler table
     from visgrad.trace.fold import Folder
@@ -53,7 +53,7 @@ def _new_version(f: Folder, ev: ev_.InplaceUpdate, node: int, ts: TensorState) -
     others = tuple(f.resolve(t) for t in ev.inputs)
     inputs = others if ev.inputs and ev.inputs[0] == ev.tensor else (ts.id, *others)
     f.alias[f.data_of.get(ev.tensor, ev.tensor)] = new_id
-    f.add_function(node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
+    fk = f.add_function(node, ev, inputs, (new_id,), ev.grad_fn or ev.op)
     base = f.names.get(ev.tensor, ts.name)
     nts = evolve(
         ts,
@@ -74,6 +74,6 @@ def _new_version(f: Folder, ev: ev_.InplaceUpdate, node: int, ts: TensorState) -
     f.put_t(nts)
     k = tkey(new_id)
     f._node(k)
-    f._edge(fkey(node), k)
+    f._edge(fk, k)
     f.phase = f._phase("forward")
-    f.current = (fkey(node), k)
+    f.current = (fk, k)

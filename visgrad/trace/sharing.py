@@ -8,6 +8,8 @@ full, which costs sharing, never correctness.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 SHARED_TEXT = 200  # longer strings are rarely repeated
@@ -17,6 +19,24 @@ _SHARED: dict[Any, Any] = {}
 SHARED_FIELDS = frozenset(
     {"shape", "shapes", "dtypes", "source", "saved", "names", "module_classes", "bases"}
 )
+
+
+_JSON: dict[str, Any] = {}  # small JSON values (op attributes) by their exact JSON text
+
+
+def share_json(raw: Any, make: Callable[[], Any]) -> Any:
+    """The kept decoding (``make()``) of the small JSON value ``raw`` (op attributes such as
+    ``{"constants": [2.0]}`` repeat every step). Keyed by its JSON text, so ``1``, ``1.0`` and
+    ``true`` stay apart; values holding arrays are never shared. Readers never change them."""
+    key = json.dumps(raw) if type(raw) is dict and len(raw) <= 8 else ""
+    if not key or len(key) > SHARED_TEXT or '"$a"' in key or '"$s"' in key:
+        return make()
+    got = _JSON.get(key)
+    if got is None:
+        if len(_JSON) >= _SHARED_MAX:
+            _JSON.clear()
+        _JSON[key] = got = make()
+    return got
 
 
 def shared(v: Any) -> Any:
