@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.ops.arg_parser import int_list
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate import check_tensors
 from visgrad.ops.reduce import mean, std, var
@@ -22,6 +23,8 @@ class RollBackward0(Op):
     def forward(self, a: Tensor, shifts: tuple[int, ...], dims: tuple[int, ...]) -> np.ndarray:
         self.save(shifts=shifts, dims=dims)
         x = a._data
+        if not x.size:
+            return x.copy()
         if not dims:  # no dims: the flattened tensor rolls
             return np.roll(x.reshape(-1), shifts[0]).reshape(x.shape)
         return np.roll(x, shifts, dims)
@@ -101,18 +104,19 @@ class TraceBackward0(Op):
 @declare("roll", nodes=RollBackward0)
 def roll(a: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift elements along ``dims`` (the flattened tensor without ``dims``), wrapping around."""
-    shifts_t = (int(shifts),) if isinstance(shifts, (int, np.integer)) else tuple(map(int, shifts))
-    if dims is None:
-        if len(shifts_t) != 1:
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:0")
-        return apply(RollBackward0, a, shifts=shifts_t, dims=())
-    dims_t = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    if len(dims_t) != len(shifts_t):
-        raise RuntimeError(
-            f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:{len(dims_t)}"
-        )
-    nd = a._data.ndim
-    return apply(RollBackward0, a, shifts=shifts_t, dims=tuple(_dim(d, nd) for d in dims_t))
+    shifts_t = int_list("roll", "shifts", shifts, 2, size=1)
+    dims_t = () if dims is None else int_list("roll", "dims", dims, 3, size=1)
+    if not shifts_t:
+        raise RuntimeError("`shifts` required")
+    if dims_t or len(shifts_t) != 1:
+        if len(dims_t) != len(shifts_t):
+            raise RuntimeError(
+                f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:{len(dims_t)}"
+            )
+        nd = a._data.ndim
+        # PyTorch copies an empty tensor before it looks at the dims.
+        dims_t = tuple(_dim(d, nd) for d in dims_t) if a._data.size else dims_t
+    return apply(RollBackward0, a, shifts=shifts_t, dims=dims_t)
 
 
 @declare("diagonal", nodes=(DiagonalBackward0, DiagonalBackwardBackward0))

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops import shape as S
+from visgrad.ops.arg_parser import int_list, invalid_combination
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import mul
-from visgrad.ops.gate import check_size
+from visgrad.ops.gate import check_size, is_int
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
@@ -161,12 +162,20 @@ def swapaxes(a: Tensor, axis0: int, axis1: int) -> Tensor:
     return S.transpose(a, axis0, axis1)
 
 
-@declare("movedim", "moveaxis")
-def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
-    """Move dims ``source`` to positions ``destination``; the rest keep their order."""
+def _movedim(op: str, a: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims ``source`` to positions ``destination``; the rest keep their order. PyTorch
+    takes two ints or two int lists (``op`` names the spelling in its messages)."""
     nd = a._data.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
+    try:
+        if is_int(source) and is_int(destination):
+            src, dst = [int(source)], [int(destination)]
+        elif isinstance(source, (tuple, list)) and isinstance(destination, (tuple, list)):
+            src = list(int_list(op, "source", source))
+            dst = list(int_list(op, "destination", destination))
+        else:
+            raise TypeError
+    except TypeError:
+        raise invalid_combination(op, (a, source, destination), {}) from None
     if len(src) != len(dst):
         raise RuntimeError(
             "movedim: Invalid source or destination dims: source "
@@ -182,14 +191,27 @@ def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
     return S.permute(a, *perm)
 
 
+@declare("movedim")
+def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims ``source`` to positions ``destination``; the rest keep their order."""
+    return _movedim("movedim", a, source, destination)
+
+
+@declare("moveaxis")
+def moveaxis(a: Tensor, source: Any, destination: Any) -> Tensor:
+    """NumPy's name for ``movedim``."""
+    return _movedim("moveaxis", a, source, destination)
+
+
 @declare("unflatten")
 def unflatten(a: Tensor, dim: int, sizes: Any) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one entry may be -1)."""
     shape = a._data.shape
     dim = _dim(dim, len(shape))
+    sizes = int_list("unflatten", "sizes", sizes, 3)
     return S.view(a, (*shape[:dim], *sizes, *shape[dim + 1 :]))
 
 
 @declare("broadcast_to")
 def broadcast_to(a: Tensor, size: Any) -> Tensor:
-    return S.expand(a, size)
+    return S.expand(a, int_list("broadcast_to", "size", size, 2))

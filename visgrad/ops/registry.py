@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from visgrad.ops.arg_parser import int_list
 from visgrad.ops.gate import gate
 
 # ``b + a`` for a Tensor ``a`` and a number ``b`` calls ``a.__radd__(b)``: the operands swap back.
@@ -169,8 +170,41 @@ def torch_function(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     made = _torch_forms.get(key)
     if made is None:
         made = _with_out[0](name, fn) if _with_out else fn
-        made = _torch_forms[key] = pytorch_keywords(made)
+        made = _torch_forms[key] = pytorch_keywords(one_int_list(name, made))
     return made
+
+
+def one_int_list(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(a, *dims)`` as PyTorch's ``torch.`` function: the int list one argument, positional
+    or by keyword (``torch.flip(t, (0,))``, ``torch.flip(t, dims=[0])``); ``torch.flip(t, 0)`` is
+    a TypeError, as in PyTorch. Other functions are returned unchanged."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return fn
+    if (
+        len(params) != 2
+        or params[0].annotation != "Tensor"
+        or params[1].kind is not params[1].VAR_POSITIONAL
+    ):
+        return fn
+    first, listed = params[0].name, params[1].name
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        a = kwargs.pop(first) if first in kwargs and not args else None
+        args = (a, *args) if a is not None else args
+        if listed in kwargs and len(args) == 1:
+            args = (*args, kwargs.pop(listed))
+        if kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if len(args) < 2:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "{listed}"')
+        if len(args) > 2:
+            raise TypeError(f"{name}() takes 2 positional arguments but {len(args)} were given")
+        return fn(args[0], int_list(name, listed, args[1], 2))
+
+    return call
 
 
 def pytorch_keywords(fn: Callable[..., Any]) -> Callable[..., Any]:

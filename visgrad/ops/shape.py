@@ -21,7 +21,8 @@ def _shape_arg(shape: tuple[Any, ...], op: str = "view", name: str = "size") -> 
     if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
         shape = tuple(shape[0])
     for i, s in enumerate(shape):
-        if not is_int(s):
+        # PyTorch checks the first entry's type; the later ones are unpacked (a bool passes).
+        if not is_int(s) and not (i and isinstance(s, (bool, np.bool_))):
             raise TypeError(
                 f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
                 f"{type(s).__name__} at pos {i}"

@@ -1,0 +1,99 @@
+"""Arguments the gate's annotations cannot say, parsed by the rules of PyTorch's argument parser.
+
+Int lists (sizes, dims, shifts): an ``int[]`` parameter takes a tuple or list whose first element
+is an int (a Python or NumPy integer, never a bool, or a one-element integer tensor); the later
+elements are only unpacked, so a bool or a one-element tensor of any dtype passes there. An
+``int[N]`` parameter (``roll``'s ``shifts``) also takes a single int. A method whose only
+positional parameter is an int list takes it spread out too (``t.view(2, 3)``); the ``torch.``
+function never does (``torch.flip(t, 0)`` is a TypeError). An op with several signatures
+(``movedim`` takes two ints or two lists) refuses what fits none with ``invalid_combination``.
+The messages are PyTorch's.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from visgrad.dtypes import dtype
+from visgrad.tensor import Size, Tensor
+
+__all__ = ["int_list", "invalid_combination", "spread_int_list", "type_name"]
+
+
+def type_name(v: Any) -> str:
+    """What PyTorch's messages call the type of ``v``."""
+    if isinstance(v, Tensor):
+        return "Tensor"
+    return "torch.dtype" if isinstance(v, dtype) else type(v).__name__
+
+
+def _is_int(v: Any) -> bool:
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    if isinstance(v, (int, np.integer)):
+        return True
+    return isinstance(v, Tensor) and v._data.size == 1 and v._data.dtype.kind in "iub"
+
+
+def _where(op: str, name: str, position: int | None) -> str:
+    at = f" (position {position})" if position is not None else ""
+    return f"{op}(): argument '{name}'{at} must be tuple of ints"
+
+
+def _unpack(op: str, name: str, items: Any) -> tuple[int, ...]:
+    """Each element of an accepted list as an int (what PyTorch's unpacking lets through)."""
+    out = []
+    for i, v in enumerate(items):
+        try:
+            if isinstance(v, Tensor):
+                if v._data.size != 1:
+                    raise ValueError
+                out.append(int(v._data.reshape(()).item()))
+            else:
+                out.append(operator.index(v))
+        except (TypeError, ValueError, OverflowError):
+            raise TypeError(
+                f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
+                f"{type_name(v)} at pos {i + 1}"
+            ) from None
+    return tuple(out)
+
+
+def int_list(
+    op: str, name: str, value: Any, position: int | None = None, size: int = 0
+) -> tuple[int, ...]:
+    """``value`` as PyTorch's ``int[size]`` parameter ``name`` of ``op`` takes it (``position``
+    is the 1-based place PyTorch's message names; None for a keyword)."""
+    if isinstance(value, (tuple, list, Size)):
+        if len(value) and not _is_int(value[0]):
+            raise TypeError(
+                f"{_where(op, name, position)}, but found element of type "
+                f"{type_name(value[0])} at pos 0"
+            )
+        return _unpack(op, name, value)
+    if size and _is_int(value):
+        return (int(value),) * size
+    raise TypeError(f"{_where(op, name, position)}, not {type_name(value)}")
+
+
+def spread_int_list(op: str, name: str, values: tuple[Any, ...]) -> tuple[int, ...]:
+    """A method's int list given as one sequence (``t.view((2, 3))``) or spread out
+    (``t.view(2, 3)``)."""
+    if len(values) == 1 and isinstance(values[0], (tuple, list, Size)):
+        return int_list(op, name, values[0], 1)
+    if values and not _is_int(values[0]):
+        return int_list(op, name, values[0], 1)
+    return _unpack(op, name, values)
+
+
+def invalid_combination(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
+    """PyTorch's error for arguments that fit none of ``op``'s signatures (its first line)."""
+    got = [type_name(v) for v in args]
+    named = [f"{k}={type_name(v)}" for k, v in kwargs.items()]
+    text = ", ".join(got + named) if got else "".join(n + ", " for n in named)
+    return TypeError(
+        f"{op}() received an invalid combination of arguments - got ({text}), but expected one of:"
+    )
