@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events, ranges
+from visgrad.arg_parser import int_list, number
 from visgrad.tensor import Tensor
 
 
@@ -161,16 +162,31 @@ def full(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    **kwargs: Any,
 ) -> Tensor:
+    _factory_keywords("full", kwargs)
+    shape = _size(int_list("full", "size", size, 1))
+    fill_value = number("full", "fill_value", fill_value, 2)
     if dtype is None:
         dtype = (
             dtypes.bool
-            if isinstance(fill_value, bool)
+            if isinstance(fill_value, (bool, np.bool_))
             else dtypes.int64
-            if isinstance(fill_value, int)
+            if isinstance(fill_value, (int, np.integer))
             else dtypes.default_float
         )
-    return _leaf(np.full(_size((size,)), fill_value, dtypes.to_np(dtype)), requires_grad, "full")
+    return _leaf(np.full(shape, fill_value, dtypes.to_np(dtype)), requires_grad, "full")
+
+
+# The keywords PyTorch's factories take that change nothing on a CPU-only engine.
+_INERT = frozenset({"layout", "pin_memory", "memory_format", "out"})
+
+
+def _factory_keywords(op: str, kwargs: dict[str, Any]) -> None:
+    """Refuse a keyword PyTorch's factory ``op`` does not take, as PyTorch does."""
+    for k in kwargs:
+        if k not in _INERT:
+            raise TypeError(f"{op}() got an unexpected keyword argument '{k}'")
 
 
 def eye(
@@ -289,7 +305,9 @@ def empty_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_
 
 
 def full_like(
-    a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+    a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False, **kwargs: Any
 ) -> Tensor:
+    _factory_keywords("full_like", kwargs)
     shape, dt = _like(a, dtype, "full_like")
+    fill_value = number("full_like", "fill_value", fill_value, 2)
     return _leaf(np.full(shape, fill_value, dt), requires_grad, "full_like")

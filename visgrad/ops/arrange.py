@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.ops.arg_parser import int_list
+from visgrad.arg_parser import int_list
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate import check_tensors
 from visgrad.ops.reduce import mean, std, var
@@ -194,20 +194,20 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
 
 
 @declare("std_mean", method=False)
-def std_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
+def std_mean(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
     """``(std, mean)`` over ``dim`` in one call."""
     return (
         std(a, dim, unbiased, keepdim, correction=correction),
-        mean(a, dim, keepdim),
+        mean(a, None if isinstance(dim, (tuple, list)) and not dim else dim, keepdim),
     )
 
 
 @declare("var_mean", method=False)
-def var_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
+def var_mean(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
     """``(var, mean)`` over ``dim`` in one call."""
     return (
         var(a, dim, unbiased, keepdim, correction=correction),
-        mean(a, dim, keepdim),
+        mean(a, None if isinstance(dim, (tuple, list)) and not dim else dim, keepdim),
     )

@@ -8,6 +8,9 @@ import numpy as np
 
 from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
+from visgrad._device import CPU_ONLY, device
+from visgrad.arg_parser import invalid_combination
+from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -26,28 +29,62 @@ class ToCopyBackward0(Op):
 
 
 @declare("to", nodes=ToCopyBackward0, torch=False)
-def to(a: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-    """``t.to(dtype)``; ``"cpu"`` is accepted, other devices raise (visgrad is CPU-only)."""
-    from visgrad._device import CPU_ONLY
-
-    dev = kwargs.get("device")
-    for x in (*args, dev):
-        name = getattr(x, "type", x) if not isinstance(x, (str, Tensor)) else x
-        if isinstance(name, str) and name.split(":")[0] in ("cuda", "mps", "xpu", "hip"):
-            raise AssertionError(CPU_ONLY)
-    for x in args:
-        if isinstance(x, (dtypes.dtype, np.dtype)) or (
-            isinstance(x, type) and x in (float, int, bool)
-        ):
-            dtype = x
-        elif isinstance(x, str) and x.split(":")[0] not in ("cpu", "cuda", "mps", "meta"):
-            dtype = x  # a dtype name, as Tensor.float() and friends pass it
-        elif isinstance(x, Tensor):
-            dtype = x.dtype
-    np_dtype = dtypes.to_np(dtype)
+def to(a: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``t.to(dtype)``, ``t.to(other)``, ``t.to(device[, dtype])``; a device other than the CPU
+    raises (visgrad is CPU-only). A float or int result of a non-float conversion
+    (``t.long()``) has no history, as in PyTorch."""
+    np_dtype = dtypes.to_np(_target_dtype(args, kwargs))
     if np_dtype is None or np_dtype == a._data.dtype:
         return a
+    if np_dtype.kind not in "fc":
+        with no_grad():
+            return apply(ToCopyBackward0, a, dtype=np_dtype)
     return apply(ToCopyBackward0, a, dtype=np_dtype)
+
+
+_TO_KEYWORDS = frozenset({"device", "dtype", "non_blocking", "copy", "memory_format"})
+
+
+def _is_dtype(x: Any) -> bool:
+    """A dtype, a Python number type or (in our own code) a NumPy one."""
+    if isinstance(x, (dtypes.dtype, np.dtype)):
+        return True
+    return isinstance(x, type) and (x in (float, int, bool) or issubclass(x, np.generic))
+
+
+def _target_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The dtype ``t.to(*args, **kwargs)`` asks for, the arguments checked as PyTorch's three
+    signatures (device, dtype, tensor) take them."""
+    bad = invalid_combination("to", args, kwargs)
+    if set(kwargs) - _TO_KEYWORDS or ("dtype" in kwargs and not _is_dtype(kwargs["dtype"])):
+        raise bad
+    dtype, rest = kwargs.get("dtype"), args[1:]
+    first = args[0] if args else kwargs.get("device")
+    if args and (_is_dtype(first) or isinstance(first, (Tensor, float, np.floating, bool))):
+        if "dtype" in kwargs or "device" in kwargs:
+            raise bad
+        # PyTorch's parser takes a Python number for a tensor here: 1.5 is float64, True bool.
+        dtype = first if _is_dtype(first) else dtypes.bool if isinstance(first, bool) else (
+            first.dtype if isinstance(first, Tensor) else dtypes.float64)  # fmt: skip
+    elif first is not None:
+        _check_device(first, bad)
+        if args and rest and _is_dtype(rest[0]) and "dtype" not in kwargs:
+            dtype, rest = rest[0], rest[1:]
+    if len(rest) > 2 or not all(isinstance(x, bool) for x in rest):
+        raise bad
+    return dtype
+
+
+def _check_device(x: Any, bad: TypeError) -> None:
+    """A device argument: the CPU passes, anything else is PyTorch's error (or ours: CPU-only)."""
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        if x < 0:
+            raise RuntimeError("Device index must not be negative")
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if not isinstance(x, (str, device)):
+        raise bad
+    if device(x).type != "cpu":
+        raise AssertionError(CPU_ONLY)
 
 
 @declare("detach")
@@ -70,32 +107,32 @@ def detach_(a: Tensor) -> Tensor:
 
 @declare("float", torch=False)
 def float_(a: Tensor) -> Tensor:
-    return to(a, "float32")
+    return to(a, dtypes.float32)
 
 
 @declare("double", torch=False)
 def double(a: Tensor) -> Tensor:
-    return to(a, "float64")
+    return to(a, dtypes.float64)
 
 
 @declare("half", torch=False)
 def half(a: Tensor) -> Tensor:
-    return to(a, "float16")
+    return to(a, dtypes.float16)
 
 
 @declare("long", torch=False)
 def long(a: Tensor) -> Tensor:
-    return to(a, "int64")
+    return to(a, dtypes.int64)
 
 
 @declare("int", torch=False)
 def int_(a: Tensor) -> Tensor:
-    return to(a, "int32")
+    return to(a, dtypes.int32)
 
 
 @declare("bool", torch=False)
 def bool_(a: Tensor) -> Tensor:
-    return to(a, "bool")
+    return to(a, dtypes.bool)
 
 
 @declare("type_as", torch=False)

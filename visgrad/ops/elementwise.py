@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events
+from visgrad.arg_parser import tensor_or_number
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE, no_grad
 from visgrad.ops.base import OBSERVED, Op, apply, promote, wrap
@@ -21,6 +22,7 @@ from visgrad.ops.counting import nonzero
 from visgrad.ops.gate import operands
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace
+from visgrad.ops.operand_checks import alpha_checked, no_bool_negation, no_bool_subtraction
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -113,7 +115,8 @@ class AddBackward0(Op):
 
 
 def add_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
-    return inplace(t, AddBackward0, (wrap(other, t),), {"alpha": alpha}, "add_")
+    other = wrap(tensor_or_number("add_", "other", other, 1), t)
+    return inplace(t, AddBackward0, (alpha_checked(t, other, alpha),), {"alpha": alpha}, "add_")
 
 
 @declare("add", nodes=AddBackward0, operators=("__add__", "__radd__", "__iadd__"), inplace=add_)
@@ -128,7 +131,7 @@ def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
             # ``2 + t`` is ``t + 2`` in PyTorch: the tensor is input 0, the number an edge-less 1.
             return apply(AddBackward0, b, wrap(a, b), alpha=alpha)
         a = wrap(a, b)
-    return apply(AddBackward0, a, wrap(b, a), alpha=alpha)
+    return apply(AddBackward0, a, alpha_checked(a, wrap(b, a), alpha), alpha=alpha)
 
 
 class SubBackward0(Op):
@@ -182,7 +185,8 @@ class RsubBackward0(Op):
 
 
 def sub_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
-    return inplace(t, SubBackward0, (wrap(other, t),), {"alpha": alpha}, "sub_")
+    other = wrap(no_bool_subtraction(t, tensor_or_number("sub_", "other", other, 1)), t)
+    return inplace(t, SubBackward0, (alpha_checked(t, other, alpha),), {"alpha": alpha}, "sub_")
 
 
 @declare(
@@ -199,13 +203,18 @@ def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
             return r
     a, b = operands("sub", a, b)
     if not isinstance(a, Tensor):
+        no_bool_subtraction(b, a)
         return apply(RsubBackward1, wrap(b, None), other=a, alpha=alpha)
-    return apply(SubBackward0, a, wrap(b, a), alpha=alpha)
+    b = alpha_checked(a, wrap(no_bool_subtraction(a, b), a), alpha)
+    return apply(SubBackward0, a, b, alpha=alpha)
 
 
 @declare("rsub", nodes=(RsubBackward0, RsubBackward1), method=False)
 def rsub(a: Tensor, b: Any, *, alpha: Any = 1) -> Tensor:
     """``b - alpha * a``."""
+    alpha_checked(
+        a, wrap(no_bool_subtraction(a, tensor_or_number("rsub", "other", b, 2)), a), alpha
+    )
     if isinstance(b, Tensor):
         return apply(RsubBackward0, a, b, alpha=alpha)
     return apply(RsubBackward1, a, other=b, alpha=alpha)
@@ -232,7 +241,9 @@ class MulBackward0(Op):
 
 
 def mul_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, MulBackward0, (wrap(other, t),), {}, "mul_")
+    return inplace(
+        t, MulBackward0, (wrap(tensor_or_number("mul_", "other", other, 1), t),), {}, "mul_"
+    )
 
 
 @declare(
@@ -281,7 +292,8 @@ class DivBackward0(Op):
 
 def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     attrs = {} if rounding_mode is None else {"rounding_mode": rounding_mode}
-    return inplace(t, DivBackward0, (wrap(other, t),), attrs, "div_")
+    other = wrap(tensor_or_number("div_", "other", other, 1), t)
+    return inplace(t, DivBackward0, (other,), attrs, "div_")
 
 
 @declare(
@@ -309,7 +321,7 @@ class NegBackward0(Op):
     formulas = {"self": "-grad"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        return np.negative(a._data)
+        return np.negative(no_bool_negation(a)._data)
 
     def backward(self, g: Tensor) -> Tensor:
         return -g

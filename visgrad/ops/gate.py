@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import is_number
 from visgrad.autograd import errors
 from visgrad.dtypes import dtype as _dtype
 from visgrad.factories import check_size, tensor
@@ -33,6 +34,7 @@ from visgrad.ops.gate_tables import (
     FLOAT_KERNELS,
     PYTHON_LEVEL,
     SAME_DTYPE,
+    TYPED_PARAMS,
 )
 from visgrad.tensor import Tensor
 
@@ -49,6 +51,7 @@ _KINDS: dict[str, tuple[str, bool]] = {
     "float": ("Number", False),
     "float | None": ("Number", True),
     "bool": ("bool", False),
+    "bool | None": ("bool", True),
     "str": ("str", False),
     "str | None": ("str", True),
 }
@@ -60,6 +63,7 @@ _ANY_BY_NAME: dict[str, tuple[str, bool]] = {
     "min": ("Scalar", True),
     "max": ("Scalar", True),
     "dtype": ("torch.dtype", True),
+    "exponent": ("Scalar", False),
 }
 # Parameters PyTorch does not type-check: its Python code tests ``if inplace:`` and looks a
 # reduction up by name (an unknown one is a ValueError from the op itself).
@@ -86,21 +90,13 @@ def is_int(v: Any) -> bool:
     return False
 
 
-def _is_number(v: Any) -> bool:
-    if isinstance(v, (int, float, np.integer, np.floating, np.bool_)):
-        return True
-    if isinstance(v, Tensor):
-        return v._data.size == 1
-    return False
-
-
 _OK: dict[str, Callable[[Any], bool]] = {
     "Tensor": lambda v: isinstance(v, Tensor),
     "int": is_int,
-    "Number": _is_number,
+    "Number": is_number,
     "bool": lambda v: isinstance(v, (bool, np.bool_)),
     "str": lambda v: isinstance(v, str),
-    "Scalar": lambda v: isinstance(v, Tensor) or _is_number(v),
+    "Scalar": lambda v: isinstance(v, Tensor) or is_number(v),
     # PyTorch takes its dtypes and Python's number types; NumPy's pass too (our own code uses them).
     "torch.dtype": lambda v: (
         isinstance(v, (_dtype, np.dtype))
@@ -154,6 +150,7 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
     except (TypeError, ValueError):
         return fn
     params = list(sig.parameters.values())
+    typed = TYPED_PARAMS.get(op.removesuffix("_"), {})
     env: dict[str, Any] = {"_g_fn": fn, "_g_type": type}
     head: list[str] = []
     checks: list[str] = []
@@ -161,7 +158,9 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
     star = False
     for i, p in enumerate(params):
         spec = _KINDS.get(p.annotation) if isinstance(p.annotation, str) else None
-        if p.name in _UNCHECKED:
+        if p.name in typed and (p.annotation == "Any" or p.name in _UNCHECKED):
+            spec = (typed[p.name], False)
+        elif p.name in _UNCHECKED:
             spec = None
         elif p.annotation == "Any":
             spec = _ANY_BY_NAME.get(p.name) if op != "type" else None  # t.type("torch.IntTensor")

@@ -59,6 +59,17 @@ PYTHON_LEVEL: dict[str, tuple[str, tuple[str, ...]]] = {
     "norm": ("layout", ("a",)),
     "split": ("split", ("a",)),
 }
+# Parameters of particular ops that PyTorch types where the annotation does not say: a Scalar
+# takes a number or a tensor, never a list. The in-place form shares its op's entry.
+TYPED_PARAMS: dict[str, dict[str, str]] = {
+    "fill": {"value": "Scalar"},
+    "masked_fill": {"value": "Scalar"},
+    "index_fill": {"value": "Scalar"},
+    "xlogy": {"input": "Scalar", "other": "Scalar"},
+    "copy": {"src": "Scalar"},
+    # torch.kl_div takes an int; a string is the functional form's (no tensor in either).
+    "kl_div": {"reduction": "str"},
+}
 # Ops PyTorch refuses bool tensors for, and its words.
 BOOL_ERRORS = {"relu": "Boolean inputs not supported for relu"}
 _C_NAMES = {

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import int_list, invalid_combination
 from visgrad.ops import shape as S
-from visgrad.ops.arg_parser import int_list, invalid_combination
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import mul
 from visgrad.ops.gate import check_size, is_int

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import tensor_or_number
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.elementwise import _binary, _pair
 from visgrad.ops.reduce import norm_dims
@@ -45,7 +46,7 @@ class CompareBackward(Op):
 
 
 def compare(a: Tensor, b: Any, op: str) -> Tensor:
-    return apply(CompareBackward, a, wrap(b, a), op=op)
+    return apply(CompareBackward, a, wrap(tensor_or_number(op, "other", b, 2), a), op=op)
 
 
 @declare("eq", operators=("__eq__",))

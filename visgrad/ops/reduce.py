@@ -227,9 +227,13 @@ class StdBackward0(VarBackward0):
         return where(zero, 0.0, g) * centred / (where(zero, 1.0, r) * self._dof)
 
 
-def _var_args(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
+def _var_args(a: Tensor, dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
+    if a._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, bool):  # ``a.var(False)`` is the old ``unbiased`` flag
         dim, unbiased = None, dim
+    if isinstance(dim, (tuple, list)) and not dim:  # no dims: all of them, as in PyTorch
+        dim = None
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     return dim, correction
@@ -239,13 +243,13 @@ def _var_args(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
 def var(
     a: Tensor,
     dim: Any = None,
-    unbiased: Any = None,
+    unbiased: bool | None = None,
     keepdim: bool = False,
     *,
     correction: Any = None,
 ) -> Tensor:
     """Variance with Bessel's correction by default (``correction=1``)."""
-    dim, correction = _var_args(dim, unbiased, correction)
+    dim, correction = _var_args(a, dim, unbiased, correction)
     return apply(VarBackward0, a, dim=dim, correction=correction, keepdim=keepdim)
 
 
@@ -253,13 +257,13 @@ def var(
 def std(
     a: Tensor,
     dim: Any = None,
-    unbiased: Any = None,
+    unbiased: bool | None = None,
     keepdim: bool = False,
     *,
     correction: Any = None,
 ) -> Tensor:
     """Standard deviation, ``sqrt(var)``."""
-    dim, correction = _var_args(dim, unbiased, correction)
+    dim, correction = _var_args(a, dim, unbiased, correction)
     return apply(StdBackward0, a, dim=dim, correction=correction, keepdim=keepdim)
 
 

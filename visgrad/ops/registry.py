@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from visgrad.ops.arg_parser import int_list
+from visgrad.arg_parser import int_list
 from visgrad.ops.gate import gate
 
 # ``b + a`` for a Tensor ``a`` and a number ``b`` calls ``a.__radd__(b)``: the operands swap back.
@@ -254,20 +254,29 @@ def inplace_function(d: Declaration) -> Callable[..., Any] | None:
 _generated: dict[int, Callable[..., Any]] = {}
 
 
-def _reflected(fn: Callable[..., Any]) -> Callable[..., Any]:
-    made = _generated.get(id(fn))
+# PyTorch's binary dunders turn the argument parser's TypeError into NotImplemented, so Python
+# has its say: ``t == None`` is False, ``t < [1]`` and ``t += [1]`` are Python's TypeErrors.
+# ``a += b`` must hand back ``a`` itself (the in-place functions return their first input).
+_COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"})
+
+
+def _dunder(fn: Callable[..., Any], swap: bool = False) -> Callable[..., Any]:
+    """``fn`` as a binary dunder (``swap``: a reflected one), made once and cached."""
+    key = (fn, swap)
+    made = _dunders.get(key)
     if made is None:
-        made = _generated[id(fn)] = lambda self, other: fn(other, self)
+
+        def made(self: Any, other: Any) -> Any:
+            try:
+                return fn(other, self) if swap else fn(self, other)
+            except TypeError:
+                return NotImplemented
+
+        _dunders[key] = made
     return made
 
 
-def _augmented(fn: Callable[..., Any]) -> Callable[..., Any]:
-    # ``a += b`` must hand back ``a`` itself (the in-place functions return their first input).
-    key = -id(fn)
-    made = _generated.get(key)
-    if made is None:
-        made = _generated[key] = lambda self, other: fn(self, other)
-    return made
+_dunders: dict[tuple[Callable[..., Any], bool], Callable[..., Any]] = {}
 
 
 def tensor_attributes() -> Iterator[tuple[str, Any, Declaration]]:
@@ -282,11 +291,13 @@ def tensor_attributes() -> Iterator[tuple[str, Any, Declaration]]:
                 yield n, ip, d
         for op in d.operators:
             if op in REFLECTED:
-                yield op, _reflected(d.fn), d
+                yield op, _dunder(d.fn, swap=True), d
             elif op in AUGMENTED:
                 if ip is None:
                     raise TypeError(f"{op} declared on {d.fn.__name__} without an in-place variant")
-                yield op, _augmented(ip), d
+                yield op, _dunder(ip), d
+            elif op in _COMPARISONS:
+                yield op, _dunder(d.fn), d
             else:
                 yield op, d.fn, d
 

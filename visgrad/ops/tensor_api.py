@@ -10,6 +10,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad._device import CPU, device, tensor_cuda
+from visgrad.arg_parser import int_list, number, spread_int_list
 from visgrad.autograd.grad_mode import STATE
 from visgrad.factories import full, tensor
 from visgrad.ops.convert import to
@@ -76,44 +77,34 @@ def type_(t: Tensor, dtype: Any = None, non_blocking: bool = False, **_: Any) ->
 
 
 # -- new_* constructors: the dtype of ``self`` unless one is given ----------------------------------
-def _new(t: Tensor, size: tuple[Any, ...], fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    return full(size, fill, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def _new(t: Tensor, size: tuple[int, ...], fill: Any, dtype: Any, requires_grad: Any) -> Tensor:
+    return full(size, fill, dtype=dtype or t.dtype, requires_grad=bool(requires_grad))
 
 
 @declare("new_zeros", torch=False)
-def new_zeros(
-    t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
-) -> Tensor:
-    return _new(t, size, 0, dtype, requires_grad)
+def new_zeros(t: Tensor, *size: Any, dtype: Any = None, layout: Any = None, device: Any = None,
+              pin_memory: bool | None = False, requires_grad: bool | None = False) -> Tensor:  # fmt: skip
+    return _new(t, spread_int_list("new_zeros", "size", size), 0, dtype, requires_grad)
 
 
 @declare("new_ones", torch=False)
-def new_ones(
-    t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
-) -> Tensor:
-    return _new(t, size, 1, dtype, requires_grad)
+def new_ones(t: Tensor, *size: Any, dtype: Any = None, layout: Any = None, device: Any = None,
+             pin_memory: bool | None = False, requires_grad: bool | None = False) -> Tensor:  # fmt: skip
+    return _new(t, spread_int_list("new_ones", "size", size), 1, dtype, requires_grad)
 
 
 @declare("new_empty", torch=False)
-def new_empty(
-    t: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any
-) -> Tensor:
-    return _new(t, size, 0, dtype, requires_grad)
+def new_empty(t: Tensor, *size: Any, dtype: Any = None, layout: Any = None, device: Any = None,
+              pin_memory: bool | None = False, requires_grad: bool | None = False) -> Tensor:  # fmt: skip
+    return _new(t, spread_int_list("new_empty", "size", size), 0, dtype, requires_grad)
 
 
 @declare("new_full", torch=False)
-def new_full(
-    t: Tensor,
-    size: Any,
-    fill_value: Any,
-    *,
-    dtype: Any = None,
-    requires_grad: bool = False,
-    **_: Any,
-) -> Tensor:
-    return _new(t, (size,), fill_value, dtype, requires_grad)
+def new_full(t: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, layout: Any = None,
+             device: Any = None, pin_memory: bool | None = False,
+             requires_grad: bool | None = False) -> Tensor:  # fmt: skip
+    size = int_list("new_full", "size", size, 1)
+    return _new(t, size, number("new_full", "fill_value", fill_value, 2), dtype, requires_grad)
 
 
 @declare("new_tensor", torch=False)

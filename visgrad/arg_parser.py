@@ -20,7 +20,15 @@ import numpy as np
 from visgrad.dtypes import dtype
 from visgrad.tensor import Size, Tensor
 
-__all__ = ["int_list", "invalid_combination", "spread_int_list", "type_name"]
+__all__ = [
+    "int_list",
+    "invalid_combination",
+    "is_number",
+    "number",
+    "spread_int_list",
+    "tensor_or_number",
+    "type_name",
+]
 
 
 def type_name(v: Any) -> str:
@@ -38,23 +46,59 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, Tensor) and v._data.size == 1 and v._data.dtype.kind in "iub"
 
 
+def is_number(v: Any) -> bool:
+    """Whether PyTorch takes ``v`` as a Number (Scalar): any real number, bool included, or a
+    one-element tensor."""
+    if isinstance(v, (int, float, np.integer, np.floating, np.bool_)):
+        return True
+    return isinstance(v, Tensor) and v._data.size == 1
+
+
+def number(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value`` checked as PyTorch's Number parameter ``name`` of ``op`` (a one-element tensor
+    becomes its Python number)."""
+    if not is_number(value):
+        at = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{op}(): argument '{name}'{at} must be Number, not {type_name(value)}")
+    return value.item() if isinstance(value, Tensor) else value
+
+
+def tensor_or_number(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value`` checked as PyTorch's ``Tensor other`` of an arithmetic op, which also takes a
+    Python number (never a list: ``t.add_([1, 2])`` is a TypeError)."""
+    if isinstance(value, Tensor) or is_number(value) or isinstance(value, complex):
+        return value
+    at = f" (position {position})" if position is not None else ""
+    raise TypeError(f"{op}(): argument '{name}'{at} must be Tensor, not {type_name(value)}")
+
+
 def _where(op: str, name: str, position: int | None) -> str:
     at = f" (position {position})" if position is not None else ""
     return f"{op}(): argument '{name}'{at} must be tuple of ints"
 
 
+# Parameters PyTorch declares as SymInt lists (sizes): their unpacking fails with other words.
+_SYMINT = frozenset({"size", "shape", "sizes", "repeats", "shifts"})
+
+
 def _unpack(op: str, name: str, items: Any) -> tuple[int, ...]:
-    """Each element of an accepted list as an int (what PyTorch's unpacking lets through)."""
+    """Each element of an accepted list as an int (what PyTorch's unpacking lets through: an
+    integer, a bool, or a one-element integer tensor)."""
     out = []
     for i, v in enumerate(items):
         try:
             if isinstance(v, Tensor):
-                if v._data.size != 1:
+                if v._data.size != 1 or v._data.dtype.kind not in "iub":
                     raise ValueError
                 out.append(int(v._data.reshape(()).item()))
             else:
                 out.append(operator.index(v))
         except (TypeError, ValueError, OverflowError):
+            if name in _SYMINT:
+                raise TypeError(
+                    f"{op}(): argument '{name}' failed to unpack the object at pos {i + 1} with "
+                    f'error "type must be tuple of ints,but got {type_name(v)}"'
+                ) from None
             raise TypeError(
                 f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
                 f"{type_name(v)} at pos {i + 1}"
@@ -85,6 +129,8 @@ def spread_int_list(op: str, name: str, values: tuple[Any, ...]) -> tuple[int, .
     if len(values) == 1 and isinstance(values[0], (tuple, list, Size)):
         return int_list(op, name, values[0], 1)
     if values and not _is_int(values[0]):
+        if len(values) > 1:  # PyTorch then takes the values as separate arguments
+            raise TypeError(f"{op}() takes 1 positional argument but {len(values)} were given")
         return int_list(op, name, values[0], 1)
     return _unpack(op, name, values)
 
