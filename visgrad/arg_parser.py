@@ -23,6 +23,7 @@ from visgrad.tensor import Size, Tensor
 __all__ = [
     "int_list",
     "invalid_combination",
+    "is_int",
     "is_number",
     "number",
     "spread_int_list",
@@ -36,6 +37,12 @@ def type_name(v: Any) -> str:
     if isinstance(v, Tensor):
         return "Tensor"
     return "torch.dtype" if isinstance(v, dtype) else type(v).__name__
+
+
+def is_int(v: Any) -> bool:
+    """Whether PyTorch takes ``v`` as an int (a Python or NumPy integer, never a bool, or a
+    one-element integer tensor)."""
+    return _is_int(v)
 
 
 def _is_int(v: Any) -> bool:

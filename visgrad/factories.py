@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events, ranges
-from visgrad.arg_parser import int_list, number
+from visgrad.arg_parser import int_list, invalid_combination, is_int, is_number, number
 from visgrad.tensor import Tensor
 
 
@@ -258,9 +258,8 @@ def linspace(
     requires_grad: bool = False,
 ) -> Tensor:
     """``steps`` evenly spaced values; the second half counts back from ``end`` (as PyTorch)."""
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    arr = ranges.linspace_values(float(start), float(end), int(steps), _float(dtype))
+    start, end, steps = _space_args("linspace", start, end, steps, _float(dtype).itemsize)
+    arr = ranges.linspace_values(start, end, steps, _float(dtype))
     return _leaf(arr, requires_grad, "linspace")
 
 
@@ -275,10 +274,31 @@ def logspace(
     requires_grad: bool = False,
 ) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
+    start, end, steps = _space_args("logspace", start, end, steps, _float(dtype).itemsize, base)
+    arr = ranges.logspace_values(start, end, steps, float(base), _float(dtype))
+    return _leaf(arr, requires_grad, "logspace")
+
+
+def _space_args(
+    op: str, start: Any, end: Any, steps: Any, itemsize: int, *more: Any
+) -> tuple[float, float, int]:
+    """``linspace`` / ``logspace``'s bounds and count, checked as PyTorch's parser and kernel do:
+    numbers or 0-d tensors, and an int count."""
+    numbers = (start, end, *more)
+    if not all(isinstance(v, Tensor) or is_number(v) for v in numbers) or not (
+        is_int(steps) and not isinstance(steps, Tensor)
+    ):
+        raise invalid_combination(op, (start, end, steps), {})
+    for name, v in (("start", start), ("end", end)):
+        if isinstance(v, Tensor) and v._data.ndim:
+            raise RuntimeError(
+                f"{op} only supports 0-dimensional start and end tensors, but got {name} with "
+                f"{v._data.ndim} dimension(s)."
+            )
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    arr = ranges.logspace_values(float(start), float(end), int(steps), float(base), _float(dtype))
-    return _leaf(arr, requires_grad, "logspace")
+    check_size((int(steps),), itemsize)
+    return float(start), float(end), int(steps)
 
 
 def _like(a: Tensor, dtype: Any, op: str) -> tuple[tuple[int, ...], np.dtype]:

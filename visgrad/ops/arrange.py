@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import int_list
+from visgrad.arg_parser import int_list, invalid_combination, is_int
 from visgrad.ops.base import Op, apply
-from visgrad.ops.gate import check_tensors
+from visgrad.ops.gate import check_size, check_tensors
+from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.reduce import mean, std, var
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
@@ -145,20 +146,49 @@ def repeat_interleave(a: Tensor, repeats: Any = None, dim: int | None = None, *,
     tensor repeats pick rows with ``index_select``.
     """
     if repeats is None:  # torch.repeat_interleave(counts)
-        counts = a._data.astype(np.int64).reshape(-1)
-        return Tensor(np.repeat(np.arange(counts.size), counts))
+        return _counts_repeated(a)
+    if not (isinstance(repeats, Tensor) or is_int(repeats)):
+        raise invalid_combination("repeat_interleave", (a, repeats), {})
     x = a.reshape(-1) if dim is None else a
     d = 0 if dim is None else _dim(dim, a._data.ndim)
+    if isinstance(repeats, Tensor):
+        if repeats._data.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if repeats._data.dtype.kind not in "iu":
+            name = _C_NAMES[repeats._data.dtype.name]
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{name}'")
     if isinstance(repeats, Tensor) and repeats._data.size != 1:
         reps = repeats._data.astype(np.int64).reshape(-1)
         if reps.size != x.shape[d]:
             raise RuntimeError("repeats must have the same size as input along dim")
         index = Tensor._make(np.repeat(np.arange(reps.size), reps), False, None, 0)
         return x.index_select(d, index)
-    r = int(repeats)
+    r = int(repeats._data.reshape(()).item() if isinstance(repeats, Tensor) else repeats)
+    if r < 0:
+        raise RuntimeError("Repeats must be non-negative")
     sizes = list(x.shape)
     sizes.insert(d + 1, r)
+    check_size(tuple(sizes), x._data.itemsize)
+    if output_size is not None and output_size != x._data.shape[d] * r:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {x._data.shape[d] * r} but got "
+            f"{output_size}"
+        )
     return x.unsqueeze(d + 1).expand(sizes).clone().flatten(d, d + 1)
+
+
+def _counts_repeated(counts: Tensor) -> Tensor:
+    """``repeat_interleave(counts)``: ``i`` repeated ``counts[i]`` times."""
+    c = counts._data
+    if c.dtype.kind not in "iu":
+        name = _C_NAMES[c.dtype.name]
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{name}'")
+    if c.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    c = c.astype(np.int64).reshape(-1)
+    if (c < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    return Tensor(np.repeat(np.arange(c.size), c))
 
 
 @declare("meshgrid", method=False)

@@ -19,6 +19,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate import check_tensors
+from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.linalg import bmm
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -206,6 +207,21 @@ def _sizes(labels: list[list[str]], operands: list[Tensor]) -> dict[str, int]:
     return sizes
 
 
+def _same_dtypes(ops: list[Tensor]) -> None:
+    """PyTorch's batched matrix product refuses bools, and operands of different dtypes."""
+    if len(ops) < 2:
+        return
+    if any(op._data.dtype.kind == "b" for op in ops):
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    first = ops[0]._data.dtype
+    for op in ops[1:]:
+        if op._data.dtype != first:
+            raise RuntimeError(
+                f"expected scalar type {_C_NAMES[first.name]} but found "
+                f"{_C_NAMES[op._data.dtype.name]}"
+            )
+
+
 @declare("einsum", nodes=(DiagonalBackward0, _DiagonalScatter), method=False)
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Sum of products over the subscripts ``equation`` names (``'ij,jk->ik'``, ``'...i,i'``)."""
@@ -215,6 +231,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     )
     labels, output = _parse(equation, ops)
     sizes = _sizes(labels, ops)
+    _same_dtypes(ops)
     contracted = []
     for ls in labels:
         for lab in ls:

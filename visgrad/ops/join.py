@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import int_list, invalid_combination
 from visgrad.ops.base import Op, apply, promote
 from visgrad.ops.gate import tensors_arg
 from visgrad.ops.index import narrow, select
@@ -191,10 +192,16 @@ def flip(a: Tensor, *dims: Any) -> Tensor:
 @declare("split", nodes=(SplitBackward0, SplitWithSizesBackward0))
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.split(n)`` (pieces of n, the last smaller) or ``a.split([n1, n2, ...])``."""
+    if not a._data.ndim:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = _dim(dim, a._data.ndim)
     size = a._data.shape[dim]
-    if isinstance(split_size_or_sections, (list, tuple)):
-        sizes = tuple(int(s) for s in split_size_or_sections)
+    if isinstance(split_size_or_sections, Tensor) and split_size_or_sections._data.size == 1:
+        split_size_or_sections = int(split_size_or_sections._data.reshape(()).item())
+    if isinstance(split_size_or_sections, bool):  # an int to PyTorch's Python, not to its kernel
+        raise invalid_combination("split", (a, split_size_or_sections, dim), {})
+    if not isinstance(split_size_or_sections, (int, np.integer)):
+        sizes = int_list("split_with_sizes", "split_sizes", split_size_or_sections, 2)
         if sum(sizes) != size:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
@@ -203,6 +210,8 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
         n = None
     else:
         n = int(split_size_or_sections)
+        if n < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
         if n == 0 and size != 0:
             raise RuntimeError(
                 f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
@@ -216,9 +225,13 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
 @declare("unsafe_split", nodes=UnsafeSplitBackward0)
 def unsafe_split(a: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.unsafe_split(n)``: as ``split``, but the pieces are new tensors, not views."""
+    if not a._data.ndim:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = _dim(dim, a._data.ndim)
     size = a._data.shape[dim]
     n = int(split_size)
+    if n < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
     if n == 0 and size != 0:
         raise RuntimeError(
             f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
@@ -230,6 +243,8 @@ def unsafe_split(a: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]
 @declare("unsafe_chunk", nodes=UnsafeSplitBackward0)
 def unsafe_chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.unsafe_chunk(n)``: as ``chunk``, the pieces new tensors."""
+    if not a._data.ndim:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = a._data.shape[_dim(dim, a._data.ndim)]
@@ -239,6 +254,8 @@ def unsafe_chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 @declare("chunk", nodes=SplitBackward0)
 def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.chunk(n)``: at most n pieces of equal size (the last may be smaller)."""
+    if not a._data.ndim:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = a._data.shape[_dim(dim, a._data.ndim)]

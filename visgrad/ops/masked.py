@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.index_checks import _type
 from visgrad.ops.inplace import inplace
 from visgrad.ops.pad import pad
 from visgrad.ops.registry import declare
-from visgrad.ops.scatter import _const, _same_dtype, _type
+from visgrad.ops.scatter import _const, _same_dtype
 from visgrad.tensor import Tensor
 
 __all__ = ["masked_scatter", "masked_select"]

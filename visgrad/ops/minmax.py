@@ -87,7 +87,12 @@ class AmaxBackward0(Op):
 
     def forward(self, a: Tensor, dim: Any, keepdim: bool) -> np.ndarray:
         x = a._data
-        dims = norm_dims(None if dim == () else dim, x.ndim)
+        dims = norm_dims(dim, x.ndim)
+        if not x.size and (dim is None or dim == () or any(x.shape[d] == 0 for d in dims)):
+            raise RuntimeError(
+                f"{self.op_name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
         self.save(self=a, dim=dims, keepdim=keepdim)
         self._dims, self._keep = dims, keepdim
         return np.asarray(self._np(x, axis=dims, keepdims=keepdim))
@@ -158,6 +163,13 @@ class ArgReduce(Op):
 
     def forward(self, a: Tensor, dim: Any, keepdim: bool, fn: Any) -> np.ndarray:
         x = a._data
+        name = fn.__name__
+        if x.dtype.kind == "b":
+            raise RuntimeError(f"{name}(): does not support bool input")
+        if dim is None and not x.size:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         if dim is None:
             r = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
             return r.reshape((1,) * x.ndim) if keepdim else r

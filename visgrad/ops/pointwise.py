@@ -1,5 +1,5 @@
-"""Pointwise math: ``pow``, ``exp``, ``log``, ``sqrt``, trigonometry, activations, ``clamp``,
-``maximum`` / ``minimum``.
+"""Pointwise math: ``pow``, ``exp``, ``log``, ``sqrt``, trigonometry, activations,
+``maximum`` / ``minimum`` (``clamp`` has a module of its own).
 
 Each op is its node class and, right below it, the public function declared with ``@declare``;
 ``inplace=True`` gives the op ``t.exp_()`` (and ``torch.exp_`` with ``torch_inplace=True``).
@@ -339,42 +339,6 @@ class ReluBackward0(Op):
 @declare("relu", nodes=ReluBackward0, inplace=True, torch_inplace=True, functional=True)
 def relu(a: Tensor) -> Tensor:
     return apply(ReluBackward0, a)
-
-
-class ClampBackward1(Op):
-    op_name = "clamp"
-    formulas = {"self": "grad * (min <= self <= max)"}
-
-    def forward(self, a: Tensor, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
-        if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        self.save(self=a, min=min, max=max)
-        x = a._data
-        r = x
-        if min is not None:
-            r = np.maximum(r, min)
-        if max is not None:
-            r = np.minimum(r, max)
-        return r.astype(x.dtype, copy=False)
-
-    def backward(self, g: Tensor) -> Tensor:
-        x = self.saved("self")._data
-        lo, hi = self.saved("min"), self.saved("max")
-        mask = np.ones(x.shape, dtype=bool)
-        if lo is not None:
-            mask &= x >= lo
-        if hi is not None:
-            mask &= x <= hi
-        return g * Tensor._make(mask, False, None, 0)
-
-
-def clamp_(t: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    return inplace(t, ClampBackward1, (), {"min": min, "max": max}, "clamp_")
-
-
-@declare("clamp", "clip", nodes=ClampBackward1, inplace=clamp_, torch_inplace=True)
-def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    return apply(ClampBackward1, a, min=min, max=max)
 
 
 class MaximumBackward0(Op):

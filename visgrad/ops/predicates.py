@@ -11,6 +11,7 @@ import numpy as np
 from visgrad.arg_parser import tensor_or_number
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.elementwise import _binary, _pair
+from visgrad.ops.gate import dims_arg
 from visgrad.ops.reduce import norm_dims
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -104,24 +105,30 @@ def isfinite(a: Tensor) -> Tensor:
     return _test("isfinite", a, fn=np.isfinite)
 
 
+def _test_dims(dim: Any, a: Tensor) -> Any:
+    """any / all's dims: unlike the reductions, an empty tuple reduces nothing (as PyTorch)."""
+    if dim is None:
+        return None
+    return norm_dims(dim, a._data.ndim) if dims_arg(dim) else ()
+
+
 def _any(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
-    return np.any(x, axis=dim, keepdims=keepdim)
+    # A uint8 tensor's test is uint8, as PyTorch keeps it.
+    return np.any(x, axis=dim, keepdims=keepdim).astype(np.uint8 if x.dtype == np.uint8 else bool)
 
 
 def _all(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
-    return np.all(x, axis=dim, keepdims=keepdim)
+    return np.all(x, axis=dim, keepdims=keepdim).astype(np.uint8 if x.dtype == np.uint8 else bool)
 
 
 @declare("any")
 def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    dims = None if dim is None else norm_dims(dim, a._data.ndim)
-    return _test("any", a, fn=_any, dim=dims, keepdim=keepdim)
+    return _test("any", a, fn=_any, dim=_test_dims(dim, a), keepdim=keepdim)
 
 
 @declare("all")
 def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    dims = None if dim is None else norm_dims(dim, a._data.ndim)
-    return _test("all", a, fn=_all, dim=dims, keepdim=keepdim)
+    return _test("all", a, fn=_all, dim=_test_dims(dim, a), keepdim=keepdim)
 
 
 # PyTorch's scalar type names, as its dtype-mismatch errors print them.
@@ -146,17 +153,19 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
 
 @declare("isclose")
 def isclose(
-    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    a: Tensor, b: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Tensor:
     """``|a - b| <= atol + rtol * |b|`` elementwise."""
-    b = wrap(b, a)
     _same_dtype(a, b)
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}")
     return _test("isclose", a, b, fn=np.isclose, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 @declare("allclose")
 def allclose(
-    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    a: Tensor, b: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> bool:
     return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
 

@@ -21,10 +21,9 @@ from visgrad.tensor import Tensor, _dim
 
 
 def norm_dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    """``dim`` (None, int, or a tuple) as sorted non-negative dims."""
-    if dim is None:
-        return tuple(range(ndim))
-    return tuple(sorted({_dim(d, ndim) for d in dims_arg(dim)}))
+    """``dim`` (None, int, or a tuple; empty: every dim, as PyTorch) as sorted dims >= 0."""
+    dims = () if dim is None else dims_arg(dim)
+    return tuple(sorted({_dim(d, ndim) for d in dims})) if dims else tuple(range(ndim))
 
 
 def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:

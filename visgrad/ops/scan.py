@@ -62,6 +62,8 @@ class ScatterAddBackward0(Op):
     def forward(self, a: Tensor, src: Tensor, dim: int, index: np.ndarray) -> Any:
         self.save(dim=dim, index=index, src_sym_sizes=src._data.shape)
         out = a._data.copy()
+        if not index.size:  # an empty index writes nothing (whatever the shapes)
+            return out
         part = src._data[tuple(slice(0, n) for n in index.shape)]
         # add.at, not assignment: an index repeated along ``dim`` collects every contribution.
         np.add.at(out, _grid(index, dim), part.astype(out.dtype, copy=False))
@@ -86,6 +88,8 @@ class ScatterBackward0(Op):
     def forward(self, a: Tensor, src: Tensor, dim: int, index: np.ndarray) -> Any:
         self.save(dim=dim, index=index, src_sym_sizes=src._data.shape)
         out = a._data.copy()
+        if not index.size:  # an empty index writes nothing (whatever the shapes)
+            return out
         part = src._data[tuple(slice(0, n) for n in index.shape)]
         out[_grid(index, dim)] = part
         return out
@@ -273,6 +277,8 @@ def topk(
 ) -> TopkResult:
     """The ``k`` largest (or smallest) values along ``dim`` and where they were."""
     dim = _dim(dim, a._data.ndim)
+    if a._data.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     values, indices = apply(TopkBackward0, a, k=int(k), dim=dim, largest=largest)
     return TopkResult(values, indices)
 

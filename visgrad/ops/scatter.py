@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import dtypes
+from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.index_checks import source_checked, vector_index
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.ops.scan import (
@@ -37,13 +38,11 @@ def _const(a: np.ndarray) -> Tensor:
     return Tensor._make(a, False, None, 0)
 
 
-def _type(d: np.dtype) -> str:
-    return dtypes.from_numpy(d).tensor_type.removesuffix("Tensor")
-
-
 # -- checks -----------------------------------------------------------------------------------------
 def _scatter_index(name: str, a: Tensor, dim: int, index: Any, src: Tensor | None) -> np.ndarray:
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if not idx.size:  # PyTorch checks an empty index for nothing: nothing is written
+        return idx.astype(np.int64)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     x = a._data
@@ -73,50 +72,6 @@ def _scatter_index(name: str, a: Tensor, dim: int, index: Any, src: Tensor | Non
     return (idx % max(size, 1)).reshape(idx.shape if x.ndim else idx.shape)
 
 
-def _vector_index(name: str, a: Tensor, dim: int, index: Any) -> np.ndarray:
-    # PyTorch's texts name the in-place kernel (``index_add_()``) for both forms.
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(
-            f"{name}_(): Expected dtype int32/int64 for index but got: {_type(idx.dtype)}"
-        )
-    if idx.ndim > 1:
-        raise IndexError(
-            f"{name}_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
-            f"{_type(idx.dtype)} and size: {list(idx.shape)}"
-        )
-    idx = idx.reshape(-1).astype(np.int64)
-    size = a._data.shape[dim] if a._data.ndim else 1
-    if idx.size and (idx.min() < -size or idx.max() >= size):
-        bad = int(idx[(idx < -size) | (idx >= size)][0])
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-    return idx % max(size, 1)
-
-
-def _source_shape(name: str, a: Tensor, dim: int, index: np.ndarray, source: Tensor) -> None:
-    src = source._data
-    n = src.shape[dim] if src.ndim else 1
-    if len(index) != n:
-        if name == "index_copy":
-            raise IndexError(
-                f"index_copy_(): Number of indices ({len(index)}) should be equal to "
-                f"source.size(dim) ({n})"
-            )
-        raise RuntimeError(
-            f"{name}_(): Number of indices ({len(index)}) should be equal to source.size(dim): "
-            f"({n}), for dim: {dim}"
-        )
-    want = list(a._data.shape)
-    if want:
-        want[dim] = len(index)
-    if list(src.shape) != want and src.ndim:
-        raise RuntimeError(
-            f"{name}_(): Source/destination tensor must have same slice shapes. Destination "
-            f"slice shape: {want} at dimension {dim} and source slice shape: {list(src.shape)} "
-            f"at dimension {dim}."
-        )
-
-
 def _same_dtype(name: str, a: Tensor, other: Tensor, what: str = "src") -> None:
     if a._data.dtype != other._data.dtype:
         raise RuntimeError(f"{name}(): Expected self.dtype to be equal to {what}.dtype")
@@ -124,9 +79,15 @@ def _same_dtype(name: str, a: Tensor, other: Tensor, what: str = "src") -> None:
 
 # -- scatter ----------------------------------------------------------------------------------------
 def _scatter_args(a: Tensor, dim: int, index: Any, src: Any, value: Any, name: str) -> Any:
-    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else 0
+    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else _dim(dim, 1)
     if src is None and value is None:
         raise TypeError(f"{name}() missing 1 required positional argument: 'src' or 'value'")
+    # PyTorch's signatures take a tensor ``src`` or a number ``value``, one of them.
+    if (src is not None and value is not None) or not (
+        src is None or isinstance(src, Tensor) or is_number(src)
+    ):
+        given = {"value": value} if value is not None else {}
+        raise invalid_combination(name, (a, dim, index, src), given)
     if value is None and not isinstance(src, Tensor):
         src, value = None, src
     if src is not None:
@@ -193,7 +154,7 @@ def _scatter_reduce_legacy(
 
 
 def _scatter_add_args(a: Tensor, dim: int, index: Any, src: Tensor, name: str) -> Any:
-    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else 0
+    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else _dim(dim, 1)
     src = wrap(src, a)
     _same_dtype(name, a, src)
     return d, _scatter_index(name, a, d, index, src), src
@@ -214,10 +175,10 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
 
 # -- index_add / index_copy / index_fill ------------------------------------------------------------
 def _index_args(name: str, a: Tensor, dim: int, index: Any, source: Tensor) -> Any:
-    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else 0
-    idx = _vector_index(name, a, d, index)
+    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else _dim(dim, 1)
+    idx = vector_index(name, a, d, index)
     source = wrap(source, a)
-    _source_shape(name, a, d, idx, source)
+    source_checked(name, a, d, idx, source)
     return d, idx, source
 
 
@@ -320,8 +281,8 @@ class IndexFillBackward1(Op):
 
 
 def _fill_args(name: str, a: Tensor, dim: int, index: Any, value: Any) -> Any:
-    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else 0
-    idx = _vector_index(name, a, d, index)
+    d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else _dim(dim, 1)
+    idx = vector_index(name, a, d, index)
     if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError(
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
