@@ -240,15 +240,32 @@ class _Transposer:
             c_wv += np.bincount(a_pair, weights=above, minlength=v.size).astype(np.int64)
         return c_vw, c_wv
 
+    def _touch(self, v: np.ndarray, mark: np.ndarray) -> None:
+        """Mark ``v`` and its neighbours in both adjacent layers: the only pairs whose
+        crossing counts a swap of ``v`` can change."""
+        mark[v] = True
+        for start, deg, nbr in self.sides:
+            d = deg[v]
+            if d.any():
+                owner = np.repeat(np.arange(v.size), d)
+                k = np.arange(int(d.sum())) - np.repeat(np.cumsum(d) - d, d)
+                mark[nbr[start[v][owner] + k]] = True
+
     def run(self, pos: np.ndarray, max_passes: int, ties: bool = False) -> int:
-        """Swap until no phase improves or ``max_passes`` passes; returns the number of swaps.
-        With ``ties``, pairs whose swap neither gains nor loses crossings swap too."""
+        """Swap until a pass gains no crossing or ``max_passes`` passes; returns the number of
+        swaps. With ``ties``, pairs whose swap neither gains nor loses crossings swap too.
+
+        A pass only looks at pairs with a vertex the last pass touched (swapped, or the
+        neighbour of one swapped): any other pair's counts are what they were when it last
+        declined to swap. Tie swaps gain nothing, so they never buy another pass (as in dot)."""
         pg = self.pg
         rank = np.empty(pg.n, dtype=np.int64)
         rank[self.layer_start[pg.layer] + pos] = np.arange(pg.n)
         swaps = 0
+        dirty = np.ones(pg.n, dtype=bool)
         for _ in range(max_passes):
-            moved = 0
+            touched = np.zeros(pg.n, dtype=bool)
+            gain = 0
             for p in (0, 1):
                 for q in (0, 1):
                     lay = pg.layer
@@ -257,19 +274,25 @@ class _Transposer:
                     if v.size == 0:
                         continue
                     w = rank[self.layer_start[lay[v]] + pos[v] + 1]
+                    live = dirty[v] | dirty[w] | touched[v] | touched[w]
+                    v, w = v[live], w[live]
+                    if v.size == 0:
+                        continue
                     c_vw, c_wv = self._pair_crossings(v, w, pos)
                     sw = (c_wv < c_vw) | (ties & (c_wv == c_vw) & (c_vw > 0))
                     if not sw.any():
                         continue
+                    gain += int((c_vw - c_wv)[sw].sum())
                     v, w = v[sw], w[sw]
                     pv = pos[v].copy()
                     pos[v] = pos[w]
                     pos[w] = pv
                     rank[self.layer_start[lay[v]] + pos[v]] = v
                     rank[self.layer_start[lay[w]] + pos[w]] = w
-                    moved += int(sw.sum())
-            swaps += moved
-            if not moved:
+                    self._touch(np.concatenate([v, w]), touched)
+                    swaps += int(sw.sum())
+            dirty = touched
+            if gain <= 0:
                 break
         return swaps
 
