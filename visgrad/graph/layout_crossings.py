@@ -74,5 +74,4 @@ def count_crossings(graph: nx.DiGraph[GraphKey], layout: Layout) -> int:
     top = np.unique(np.round(s[nxt], 6), return_inverse=True)[1].reshape(-1)
     bot = np.unique(np.round(s[nxt + 1], 6), return_inverse=True)[1].reshape(-1)
     order = np.lexsort((bot, top, gap))
-    width = int(bot.max()) + 1
-    return count_inversions(gap[order] * width + bot[order])
+    return count_inversions(bot[order], gap[order])

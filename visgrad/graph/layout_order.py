@@ -58,33 +58,47 @@ def build_proper(n_real: int, layer: np.ndarray, src: np.ndarray, dst: np.ndarra
     return ProperGraph(n_real, all_layer, seg_up, seg_lo, dummy_start, n_dummy, n_layers)
 
 
-def count_inversions(values: np.ndarray) -> int:
-    """Number of pairs i < j with ``values[i] > values[j]`` (strict), for non-negative ints.
+def count_inversions(values: np.ndarray, groups: np.ndarray | None = None) -> int:
+    """Number of pairs i < j with ``values[i] > values[j]`` (strict), for non-negative ints;
+    with ``groups`` (non-decreasing ints, one per value) only pairs within one group count.
 
-    Bottom-up merge counting, vectorised per level: with blocks of size ``s`` already sorted, every
-    element of a right block counts the larger elements of its left partner with one global
-    ``searchsorted`` (each block pair lives in its own key range), then pairs are merged by a sort.
+    Radix counting from the top bit down, O(n) per bit with no sort: with the array stably
+    sorted by the bits above ``b``, a pair differing first at bit ``b`` is inverted exactly when
+    the element with a 1 there comes first, so each 0 counts the 1s before it in its group
+    (one cumulative sum); a stable partition by bit ``b`` then sorts by the bits down to ``b``.
     """
-    a = np.asarray(values, dtype=np.int64)
-    n = a.shape[0]
+    cur = np.asarray(values, dtype=np.int64)
+    n = cur.shape[0]
     if n < 2:
         return 0
-    span = int(a.max()) + 1
     idx = np.arange(n, dtype=np.int64)
     total = 0
-    s = 1
-    while s < n:
-        pair = idx // (2 * s)
-        key = pair * span + a
-        is_left = (idx // s) % 2 == 0
-        left = key[is_left]  # globally sorted: blocks sorted, pair ids increasing
-        right_key = key[~is_left]
-        right_pair = pair[~is_left]
-        hi = np.searchsorted(left, (right_pair + 1) * span, side="left")
-        lo = np.searchsorted(left, right_key, side="right")
-        total += int((hi - lo).sum())
-        a = np.sort(key, kind="stable") - pair * span
-        s *= 2
+    bits = int(cur.max()).bit_length()
+    if groups is not None:
+        # Already sorted by the group bits above the values' own: only those are walked.
+        cur = (np.asarray(groups, dtype=np.int64) << bits) | cur
+    for b in range(bits - 1, -1, -1):
+        prefix = cur >> (b + 1)
+        new_group = np.empty(n, dtype=bool)
+        new_group[0] = True
+        np.not_equal(prefix[1:], prefix[:-1], out=new_group[1:])
+        start = np.maximum.accumulate(np.where(new_group, idx, 0))
+        bit = (cur >> b) & 1
+        ones = np.cumsum(bit)
+        ones_at_start = ones[start] - bit[start]  # 1s before the group
+        ones_before = ones - bit - ones_at_start
+        zero = bit == 0
+        total += int(ones_before[zero].sum())
+        # Group sizes and 1s per group, spread back to the members by their group's end.
+        ends = np.append(np.flatnonzero(new_group)[1:], n) - 1
+        group_of = np.cumsum(new_group) - 1
+        end = ends[group_of]
+        zeros_in_group = (end - start + 1) - (ones[end] - ones_at_start)
+        zeros_before = (idx - start) - ones_before
+        dest = start + np.where(zero, zeros_before, zeros_in_group + ones_before)
+        nxt = np.empty_like(cur)
+        nxt[dest] = cur
+        cur = nxt
     return total
 
 
@@ -96,9 +110,7 @@ def crossings_of_order(pg: ProperGraph, pos: np.ndarray) -> int:
     pu = pos[pg.seg_up]
     pl = pos[pg.seg_lo]
     order = np.lexsort((pl, pu, gap))
-    width = int(pos.max()) + 1
-    # Offsetting by gap keeps every gap in its own value range, so one count covers all gaps.
-    return count_inversions(gap[order] * width + pl[order])
+    return count_inversions(pl[order], gap[order])
 
 
 def _initial_positions(pg: ProperGraph, from_sinks: bool = True) -> np.ndarray:
