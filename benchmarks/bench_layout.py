@@ -110,7 +110,13 @@ def scalar_mlp(n: int, modules: bool = False) -> nx.DiGraph:
             for ni, (ws, b) in enumerate(layer):
                 if modules:
                     where["module"] = f"layers.{li}.neurons.{ni}"
-                    where["module_classes"] = ("MLP", "ModuleList", "Layer", "ModuleList", "Neuron")
+                    where["module_classes"] = (
+                        "MLP",
+                        "ModuleList",
+                        "Layer",
+                        "ModuleList",
+                        "Neuron",
+                    )
                 acc = b
                 for w, x in zip(ws, xs, strict=True):
                     acc = op("AddBackward0", acc, op("MulBackward0", w, x))
@@ -213,7 +219,9 @@ def _igraph_layout(graph: nx.DiGraph, layers: dict) -> Layout | None:
 
 
 def _timed(
-    fn: Callable[[], object], repeats: int, clock: Callable[[], float] = time.perf_counter
+    fn: Callable[[], object],
+    repeats: int,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeats):
@@ -288,20 +296,21 @@ def collapsed_view(repeats: int) -> None:
     from visgrad.graph.layout_compound import compound_layout
 
     g = scalar_mlp(20000, modules=True)
-    t_tree, tree = _timed(lambda: build_tree(g), repeats)
+    clock = time.process_time  # CPU, as the table: the wall clock measures the neighbours too
+    t_tree, tree = _timed(lambda: build_tree(g), repeats, clock)
     opened = auto_expanded(tree, COLLAPSED_BUDGET)
 
     def view_and_layout() -> object:
         vg = view_graph(g, tree, opened)
         return vg, compound_layout(vg, None, "TB", 32.0, 38.0)
 
-    t_view, (vg, _) = _timed(view_and_layout, max(repeats, 9))
+    t_view, (vg, _) = _timed(view_and_layout, max(repeats, 9), clock)
     verdict = "ok" if t_view <= COLLAPSED_TARGET else "miss"
     print(
         f"collapsed scalar_mlp 20k ({g.number_of_nodes()} nodes, {len(tree.groups)} groups, "
         f"{vg.number_of_nodes()} drawn): view graph + layout {t_view * 1000:.1f} ms (target "
         f"<= {COLLAPSED_TARGET * 1000:.0f} ms: {verdict}); module tree {t_tree * 1000:.0f} ms, "
-        "once per graph (wall-clock medians)"
+        "once per graph (CPU medians)"
     )
 
 
