@@ -231,6 +231,20 @@ def _timed(
     return statistics.median(times), result
 
 
+def _timed_alternating(
+    fns: list[Callable[[], object]], repeats: int, clock: Callable[[], float]
+) -> list[tuple[float, object]]:
+    """``_timed`` of each of ``fns``, their runs taken in turn (one of each, ``repeats`` times)."""
+    times: list[list[float]] = [[] for _ in fns]
+    results: list[object] = [None] * len(fns)
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            t = clock()
+            results[i] = fn()
+            times[i].append(clock() - t)
+    return [(statistics.median(ts), r) for ts, r in zip(times, results, strict=True)]
+
+
 def _children_cpu() -> float:
     """CPU seconds used by finished child processes (dot) so far."""
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -255,10 +269,11 @@ def scaling_table(args: argparse.Namespace) -> None:
         t_dot = _children_cpu() - c0
         x_dot = count_crossings(g2, dot) if dot is not None else None
         for name, fn in (("full", layered_layout), ("online", grow_layout)):
-            t5, l5 = _timed(lambda g=g5, fn=fn: fn(g), args.repeats, clock)
-            t20, l20 = _timed(lambda g=g20, fn=fn: fn(g), args.repeats, clock)
+            # Alternating runs: a slow spell on the shared machine hits every size alike.
+            (t5, l5), (t20, l20), (t2, lay) = _timed_alternating(
+                [lambda g=g, fn=fn: fn(g) for g in (g5, g20, g2)], args.repeats, clock
+            )
             pts = _points(l20) / _points(l5)
-            t2, lay = _timed(lambda g=g2, fn=fn: fn(g), args.repeats, clock)
             x2 = count_crossings(g2, lay)
             xr = f"{x2 / x_dot:7.2f}" if x_dot else f"{'-':>7}"
             dot_s = f"{t_dot:8.2f}" if dot is not None else f"{'>' + str(int(args.dot_timeout)):>8}"
@@ -280,8 +295,8 @@ def scaling_table(args: argparse.Namespace) -> None:
             )
     print(
         f"(nodes: scalar_mlp {g_count('scalar_mlp')}, random {g_count('random')}; "
-        f"CPU seconds, medians of {args.repeats} runs, dot once; pts: nodes plus bend points "
-        "at 20k over those at 5k, the size of the drawing itself; targets: ratio <= "
+        f"CPU seconds, medians of {args.repeats} alternating runs, dot once; pts: nodes plus "
+        "bend points at 20k over those at 5k, the size of the drawing itself; targets: ratio <= "
         f"{RATIO_TARGET}, X/dot <= {CROSSINGS_TARGET}, s/dot <= {TIME_TARGET})"
     )
     collapsed_view(args.repeats)
