@@ -135,18 +135,22 @@ def _check_border(x: np.ndarray, pad: tuple[int, ...], mode: str) -> int:
         raise NotImplementedError(
             f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor."
         )
+    # Every dim but an explicit batch dim must be non-empty, in both modes.
+    if 0 in (x.shape[1:] if x.ndim == k + 2 else x.shape):
+        raise RuntimeError(
+            f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: {list(x.shape)}"
+        )
     for i in range(k):
         d = x.ndim - 1 - i
         lo, hi = pad[2 * i], pad[2 * i + 1]
         size = x.shape[d]
         if mode == "reflect" and (lo >= size or hi >= size):
             raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input "
+                f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
                 f"dimension, but got: padding ({lo}, {hi}) at dimension {d} of input "
                 f"{list(x.shape)}"
             )
-        if mode == "replicate" and size == 0:
-            raise RuntimeError(f"input tensor must not be empty at dimension {d}")
     return k
 
 
@@ -211,12 +215,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     if mode == "constant":
         for d, (lo, hi) in enumerate(_pairs(pad, x.ndim)):
             n = x.shape[d]
-            if n + lo + hi < 0:
-                raise RuntimeError(
-                    f"The input size {n}, plus negative padding {lo} and {hi} resulted in a "
-                    f"negative output size, which is invalid. Check dimension {d} of your input."
-                )
-            # Negative widths crop with narrow() first, which has its own check.
+            # PyTorch crops negative widths with narrow() first, which has its own check (and
+            # once that passes, the padded size cannot be negative).
             if n + min(lo, 0) < 0 or n + min(lo, 0) + min(hi, 0) < 0:
                 raise RuntimeError("narrow(): length must be non-negative.")
         return apply(ConstantPadNdBackward0, input, pad=pad, value=0 if value is None else value)

@@ -1,0 +1,108 @@
+"""PyTorch's values, gradients, graphs, error texts and reprs for the padding, upsampling,
+PReLU, channel-dropout, instance-norm, pixel-shuffle and bilinear layers.
+
+Each call is written as visgrad and PyTorch both spell it (``torch.nn.ZeroPad2d(1)(x)``); the
+test evaluates the same text with visgrad on the same inputs. Writes
+``tests/fixtures/torch/nnmods.json`` and ``nnmods.npz``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _cases import C, N, write
+from torch import nn
+
+CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
+    # -- padding modules -------------------------------------------------------------------------
+    "zero_pad2d": ("torch.nn.ZeroPad2d((1, 2, 0, 3))(x)", {"x": ((2, 3, 4, 5), N)}, "float64"),
+    "zero_pad2d_int": ("torch.nn.ZeroPad2d(1)(x)", {"x": ((3, 4, 5), N)}, "float32"),
+    "zero_pad1d": ("torch.nn.ZeroPad1d((2, 1))(x)", {"x": ((2, 3, 4), N)}, "float64"),
+    "constant_pad1d": ("torch.nn.ConstantPad1d(2, 3.5)(x)", {"x": ((2, 3, 4), N)}, "float64"),
+    "constant_pad2d": (
+        "torch.nn.ConstantPad2d((1, 0, -1, 2), -1.0)(x)",
+        {"x": ((2, 3, 4, 5), N)},
+        "float64",
+    ),
+    "constant_pad3d": ("torch.nn.ConstantPad3d(1, 0.5)(x)", {"x": ((1, 2, 2, 3, 2), N)}, "float64"),
+    "reflection_pad1d": ("torch.nn.ReflectionPad1d((3, 1))(x)", {"x": ((2, 3, 5), N)}, "float64"),
+    "reflection_pad1d_2d": ("torch.nn.ReflectionPad1d(2)(x)", {"x": ((3, 5), N)}, "float32"),
+    "reflection_pad2d": (
+        "torch.nn.ReflectionPad2d((1, 2, 2, 0))(x)",
+        {"x": ((2, 2, 4, 5), N)},
+        "float64",
+    ),
+    "reflection_pad2d_3d": ("torch.nn.ReflectionPad2d(1)(x)", {"x": ((2, 3, 4), N)}, "float64"),
+    "reflection_pad3d": ("torch.nn.ReflectionPad3d(1)(x)", {"x": ((1, 2, 2, 3, 3), N)}, "float64"),
+    "replication_pad1d": ("torch.nn.ReplicationPad1d((1, 4))(x)", {"x": ((2, 3, 3), N)}, "float64"),
+    "replication_pad2d": (
+        "torch.nn.ReplicationPad2d((2, 0, 1, 3))(x)",
+        {"x": ((2, 2, 3, 4), N)},
+        "float64",
+    ),
+    "replication_pad2d_f32": (
+        "torch.nn.ReplicationPad2d(2)(x)",
+        {"x": ((1, 3, 4, 4), N)},
+        "float32",
+    ),
+    "replication_pad3d": (
+        "torch.nn.ReplicationPad3d(1)(x)",
+        {"x": ((1, 1, 2, 3, 2), N)},
+        "float64",
+    ),
+    "circular_pad1d": ("torch.nn.CircularPad1d((2, 1))(x)", {"x": ((2, 3, 4), N)}, "float64"),
+    "circular_pad2d": ("torch.nn.CircularPad2d(1)(x)", {"x": ((1, 2, 3, 4), N)}, "float64"),
+}
+
+ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
+    "reflection_pad1d_rank": ("torch.nn.ReflectionPad1d(1)(x)", {"x": ((2, 3, 4, 5), C)}),
+    "reflection_pad1d_size": ("torch.nn.ReflectionPad1d(4)(x)", {"x": ((2, 3, 4), C)}),
+    "reflection_pad2d_size": (
+        "torch.nn.ReflectionPad2d((1, 1, 3, 0))(x)",
+        {"x": ((1, 2, 3, 4), C)},
+    ),
+    "replication_pad2d_rank": ("torch.nn.ReplicationPad2d(1)(x)", {"x": ((4, 5), C)}),
+    "replication_pad1d_empty": ("torch.nn.ReplicationPad1d(1)(x)", {"x": ((2, 3, 0), C)}),
+    "zero_pad2d_len": ("torch.nn.ZeroPad2d((1, 1, 1))(x)", {"x": ((2, 3, 4), C)}),
+    "constant_pad_crop": ("torch.nn.ConstantPad1d(-3, 0.0)(x)", {"x": ((2, 3, 4), C)}),
+    "circular_pad1d_rank": ("torch.nn.CircularPad1d(1)(x)", {"x": ((2, 3, 4, 5), C)}),
+    "circular_pad2d_wrap": ("torch.nn.CircularPad2d(5)(x)", {"x": ((1, 2, 3, 4), C)}),
+}
+
+REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
+    ("ZeroPad1d", [1], {}),
+    ("ZeroPad2d", [2], {}),
+    ("ZeroPad2d", [[1, 2, 3, 4]], {}),
+    ("ZeroPad3d", [1], {}),
+    ("ConstantPad1d", [2, 3.5], {}),
+    ("ConstantPad2d", [[1, 0, 2, 1]], {"value": -1}),
+    ("ConstantPad3d", [1, 0.0], {}),
+    ("ReflectionPad1d", [2], {}),
+    ("ReflectionPad2d", [[1, 1, 2, 0]], {}),
+    ("ReflectionPad3d", [1], {}),
+    ("ReplicationPad1d", [[1, 3]], {}),
+    ("ReplicationPad2d", [1], {}),
+    ("ReplicationPad3d", [2], {}),
+    ("CircularPad1d", [1], {}),
+    ("CircularPad2d", [[1, 2, 0, 1]], {}),
+    ("CircularPad3d", [1], {}),
+    ("Dropout1d", [], {}),
+    ("Dropout2d", [0.2], {"inplace": True}),
+]
+
+
+def main() -> None:
+    reprs = [
+        {
+            "cls": cls,
+            "args": args,
+            "kwargs": kwargs,
+            "repr": repr(getattr(nn, cls)(*args, **kwargs)),
+        }
+        for cls, args, kwargs in REPRS
+    ]
+    write("nnmods", CASES, ERRORS, 20261203, {"reprs": reprs})
+
+
+if __name__ == "__main__":
+    main()
