@@ -9,7 +9,9 @@ import numpy as np
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.elementwise import _pair
 from visgrad.ops.gate import user_stacklevel
+from visgrad.ops.nll_kernel import cascade_total
 from visgrad.ops.registry import declare
+from visgrad.ops.sum_kernel import float_sum
 from visgrad.tensor import Tensor
 
 REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
@@ -23,11 +25,14 @@ def reduction_code(reduction: str) -> int:
 
 
 def reduce_loss(x: np.ndarray, code: int) -> np.ndarray:
+    """'mean' or 'sum' of the unreduced loss, as PyTorch's ``.mean()`` / ``.sum()`` add."""
+    if code == 0:
+        return x
+    total = float_sum(x, tuple(range(x.ndim)), False, x.dtype)
     if code == 1:
-        return np.asarray(x.mean(), dtype=x.dtype)
-    if code == 2:
-        return np.asarray(x.sum(), dtype=x.dtype)
-    return x
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(total / x.dtype.type(x.size), dtype=x.dtype)
+    return total
 
 
 def _softplus_neg(z: np.ndarray) -> np.ndarray:
@@ -224,7 +229,16 @@ class NllLossBackward0(Op):
         axis = 1 if batched else 0
         picked = np.squeeze(np.take_along_axis(xx, np.expand_dims(safe_t, axis), axis), axis)
         losses = -picked * per_w
-        total = np.asarray(per_w.sum(), dtype=xx.dtype)
+        if xx.ndim <= 2:  # nll_loss's own kernel and its order of additions
+            kept = np.atleast_1d(valid)
+            if weight is None:
+                total = np.asarray(kept.sum(), dtype=xx.dtype)
+            else:
+                total = cascade_total(np.atleast_1d(per_w), kept)
+            summed = cascade_total(np.atleast_1d(losses), kept)
+        else:
+            total = np.asarray(per_w.sum(), dtype=xx.dtype)
+            summed = np.asarray(losses.sum(), dtype=xx.dtype)
         self.save(
             self=x,
             target=t,
@@ -240,9 +254,9 @@ class NllLossBackward0(Op):
         self._coef = coef
         if reduction == 1:
             with np.errstate(invalid="ignore", divide="ignore"):
-                return np.asarray(losses.sum() / total, dtype=xx.dtype)
+                return np.asarray(summed / total, dtype=xx.dtype)
         if reduction == 2:
-            return np.asarray(losses.sum(), dtype=xx.dtype)
+            return np.asarray(summed, dtype=xx.dtype)
         return losses
 
     def backward(self, g: Tensor) -> Tensor:
