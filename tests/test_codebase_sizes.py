@@ -30,7 +30,6 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "visgrad/app/actions.py::build_actions": 119,
     "visgrad/optim/lbfgs.py::LBFGS.step": 102,
-    "visgrad/ops/base.py::apply": 85,
 }
 
 # Imports of visgrad's own modules written inside functions (issue 13 asks for at most 10).

@@ -100,7 +100,7 @@ class Node:
     # The node's backward is the program's code (a custom Function), not a built-in formula.
     _user_code: bool = False
     attrs: dict[str, Any] = {}
-    # Version of each tensor saved by strong reference, by name (see store_saved).
+    # Version of each tensor saved by strong reference, by name, when not 0 (see store_saved).
     _versions: dict[str, int] | None = None
     forward_trace: str | None = None
 
@@ -153,7 +153,8 @@ class Node:
             return v.unpack()
         if isinstance(v, _tensor_type or _tensor()):
             # A tensor saved by strong reference (see store_saved): same check as SavedValue.
-            version = self._versions[key]
+            versions = self._versions
+            version = versions.get(key, 0) if versions is not None else 0
             vc = v._vc
             if (0 if vc is None else vc.value) != version:
                 sv = SavedValue(v)
@@ -246,7 +247,8 @@ def store_saved(node: Node, saved: dict[str, Any], values: dict[str, Any]) -> No
 
     A saved output gets a SavedValue (a weak reference, so node and output form no cycle). Any
     other tensor is stored as itself, with its version in ``node._versions`` (a dict of ints, which
-    the cyclic GC does not track): a recorded op then leaves no SavedValue objects for the GC.
+    the cyclic GC does not track) unless it is 0: a recorded op then leaves no SavedValue objects
+    for the GC, and one whose tensors were never changed in place no versions dict either.
     """
     tensor = _tensor_type or _tensor()
     for k, v in values.items():
@@ -254,12 +256,16 @@ def store_saved(node: Node, saved: dict[str, Any], values: dict[str, Any]) -> No
             if v._fn is node:
                 v = SavedValue(v, node)
             else:
-                versions = node._versions
-                if versions is None:
-                    versions = node._versions = {}
                 # No counter yet means version 0 (reading ``_version`` would make one).
                 vc = v._vc
-                versions[k] = 0 if vc is None else vc.value
+                if vc is not None and vc.value:
+                    versions = node._versions
+                    if versions is None:
+                        versions = node._versions = {}
+                    versions[k] = vc.value
+                elif node._versions is not None:
+                    # A name saved again (a custom Function's second save) drops its old version.
+                    node._versions.pop(k, None)
         saved[k] = v
 
 

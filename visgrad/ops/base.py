@@ -144,77 +144,69 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
         node.id = next(_node_ids)
         node._saved = {}
     out = node.forward(*inputs, **attrs) if attrs else node.forward(*inputs)
-    if not rec and type(out) is not tuple:
-        # Unrecorded single-output op (every op inside a backward formula): nothing to wire.
-        r = Tensor._make(out if type(out) is np.ndarray else np.asarray(out), False, None, 0)
-        if events.SINKS and not STATE.in_backward:
-            publish_forward(cls, None, inputs, (r,), attrs)
-        return r
-    if type(out) is tuple:
-        outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in out)
-    else:
-        outs = (out if type(out) is np.ndarray else np.asarray(out),)
-    if rec:
-        # One pass over the inputs for the node's edges (``next_functions`` is the nodes zipped
-        # with one shared tuple of output numbers) and input meta (one shared (shape, dtype)
-        # tuple per distinct meta): a graph keeps fewer objects for the GC.
-        fns = []
-        nrs = []
-        meta = []
-        for t in inputs:
-            if t._rg:
-                fn = t._fn
-                if fn is None:
-                    fns.append(accumulator(t))
-                    nrs.append(0)
-                else:
-                    fns.append(fn)
-                    nrs.append(t._output_nr)
-            else:
-                fns.append(None)
-                nrs.append(0)
-            d = t._data
-            key = (d.shape, d.dtype)
-            m = _meta_cache.get(key)
-            if m is None:
-                if len(_meta_cache) > 4096:
-                    _meta_cache.clear()
-                m = _meta_cache[key] = key
-            meta.append(m)
-        node._next_fns = tuple(fns)
-        nrs = tuple(nrs)
-        shared = _nrs_cache.get(nrs)
-        node._next_nrs = shared if shared is not None else intern_nrs(nrs)
-        node.input_meta = tuple(meta)
-        if attrs:
-            node.attrs = attrs
-        if STATE.anomaly:
-            import traceback
-
-            node.forward_trace = "".join(traceback.format_stack()[:-2])
-        diff = cls.differentiable
-        if len(outs) == 1 and diff == (0,):
-            r = Tensor._make(outs[0], True, node, 0)
-            if cls.saves_output is not None:
-                store_saved(node, node._saved, {cls.saves_output: r})
+    if not rec:
+        # Unrecorded (every op inside a backward formula): nothing to wire.
+        if type(out) is not tuple:
+            r = Tensor._make(out if type(out) is np.ndarray else np.asarray(out), False, None, 0)
             if events.SINKS and not STATE.in_backward:
-                publish_forward(cls, node, inputs, (r,), attrs)
-            return (r,) if type(out) is tuple else r
-        else:
-            results = tuple(
-                [
-                    Tensor._make(o, i in diff, node if i in diff else None, i)
-                    for i, o in enumerate(outs)
-                ]
-            )
+                publish_forward(cls, None, inputs, (r,), attrs)
+            return r
+        results = tuple([Tensor._make(np.asarray(o), False, None, 0) for o in out])
+        if events.SINKS and not STATE.in_backward:
+            publish_forward(cls, None, inputs, results, attrs)
+        return results
+    _wire(node, inputs)
+    if attrs:
+        node.attrs = attrs
+    if STATE.anomaly:
+        import traceback
+
+        node.forward_trace = "".join(traceback.format_stack()[:-2])
+    diff = cls.differentiable
+    if type(out) is not tuple and diff == (0,):
+        r = Tensor._make(out if type(out) is np.ndarray else np.asarray(out), True, node, 0)
         if cls.saves_output is not None:
-            node.save(**{cls.saves_output: results[0]})
-    else:
-        results = tuple([Tensor._make(o, False, None, 0) for o in outs])
-        node = None
+            store_saved(node, node._saved, {cls.saves_output: r})
+        if events.SINKS and not STATE.in_backward:
+            publish_forward(cls, node, inputs, (r,), attrs)
+        return r
+    outs = out if type(out) is tuple else (out,)
+    results = tuple(
+        [
+            Tensor._make(np.asarray(o), i in diff, node if i in diff else None, i)
+            for i, o in enumerate(outs)
+        ]
+    )
+    if cls.saves_output is not None:
+        node.save(**{cls.saves_output: results[0]})
     if events.SINKS and not STATE.in_backward:
         publish_forward(cls, node, inputs, results, attrs)
     return results if type(out) is tuple else results[0]
+
+
+def _wire(node: Op, inputs: tuple[Tensor, ...]) -> None:
+    """A recorded node's edges (``next_functions``) and input meta.
+
+    The edges are the nodes zipped with one shared tuple of output numbers, and the input
+    meta one shared (shape, dtype) tuple per distinct meta: a graph keeps fewer objects for the GC.
+    """
+    # Comprehensions, not one loop with appends: this runs for every recorded op.
+    node._next_fns = tuple(
+        [(t._fn if t._fn is not None else accumulator(t)) if t._rg else None for t in inputs]
+    )
+    nrs = tuple([t._output_nr if t._rg and t._fn is not None else 0 for t in inputs])
+    shared = _nrs_cache.get(nrs)
+    node._next_nrs = shared if shared is not None else intern_nrs(nrs)
+    cache = _meta_cache
+    meta = [cache.get((t._data.shape, t._data.dtype)) for t in inputs]
+    if None in meta:
+        if len(cache) > 4096:
+            cache.clear()
+        meta = [
+            cache.setdefault((d.shape, d.dtype), (d.shape, d.dtype))
+            for d in [t._data for t in inputs]
+        ]
+    node.input_meta = tuple(meta)
 
 
 def publish_forward(

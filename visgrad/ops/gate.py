@@ -297,6 +297,8 @@ def operands(
     ``numbers`` allows it (``torch.pow(2, 3)`` is an error). In a ``true_division`` of an integer
     tensor a Python int divisor becomes a float: the division is done in floats, the number
     unwrapped to the tensor's dtype."""
+    if isinstance(a, Tensor) and (isinstance(b, Tensor) or type(b) is float):
+        return a, b  # the common case: nothing to check or convert
     for i, (name, v) in enumerate((("input", a), ("other", b))):
         if not isinstance(v, (Tensor, *_NUMBERS)):
             raise TypeError(
