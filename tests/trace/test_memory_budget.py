@@ -9,7 +9,7 @@ import pytest
 
 import visgrad as torch
 from visgrad import events as ev
-from visgrad.trace import budget, codec, keyframes, output, sharing
+from visgrad.trace import budget, codec, horizon, keyframes, output, sharing
 from visgrad.trace.index import SeqTicks
 from visgrad.trace.model import TraceModel
 from visgrad.trace.summary import ArraySummary
@@ -90,6 +90,7 @@ def test_many_small_drops_leave_no_state_holding_a_dropped_array(monkeypatch) ->
     every keyframe, head state and ledger entry that held a dropped array."""
     # Chunks of two ids, so keyframes share most chunks as a long run's do.
     monkeypatch.setattr(keyframes, "CHUNK_SHIFT", 1)
+    monkeypatch.setattr(horizon, "MIN_KEPT", 10**9)  # payload drops alone, no event forgotten
     original = _wire(_training())
     full = TraceModel(original, keyframe_every=4)
     # A third of the arrays, and none at all (each event's arrays go as soon as it is folded).
@@ -193,7 +194,8 @@ def test_equal_summaries_are_kept_once() -> None:
     assert len(got) == 1 and isinstance(m.events[0].value, ArraySummary)
 
 
-def test_printed_text_keeps_its_start_and_its_end_and_says_what_was_dropped() -> None:
+def test_printed_text_keeps_its_start_and_its_end_and_says_what_was_dropped(monkeypatch) -> None:
+    monkeypatch.setattr(horizon, "MIN_KEPT", 10**9)  # the text alone, no event forgotten
     line = "y" * 999 + "\n"
     first = ["first line\n"]
     texts = first + [f"{i:06d}" + line[6:] for i in range(400)]  # 400,011 characters

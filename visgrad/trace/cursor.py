@@ -10,6 +10,7 @@ between. States it hands out get copies of its dicts, so they never change after
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from visgrad import events as ev_
@@ -51,11 +52,17 @@ class FoldCursor:
             self._at = None
 
     def fold(
-        self, tick: int, keyframes: list[Any], every: int, evs: list[ev_.Event]
+        self,
+        tick: int,
+        keyframes: list[Any],
+        every: int,
+        evs: Sequence[ev_.Event],
+        base: int = 0,
     ) -> tuple[Folder, dict[int, TensorState], dict[int, FunctionState]]:
-        """The folder at ``tick`` and copies of its tensors and functions."""
+        """The folder at ``tick`` and copies of its tensors and functions (``evs`` by tick; the
+        first keyframe is the world at tick ``base``, where a trace that forgot events starts)."""
         if not self._lock.acquire(blocking=False):  # another thread has it: fold on our own
-            f = self._from_keyframe(tick, keyframes, every, evs)
+            f = self._from_keyframe(tick, keyframes, every, evs, base)
             return f, f.tensors, f.functions
         try:
             at = self._at
@@ -64,16 +71,16 @@ class FoldCursor:
                 for i in range(at[0] + 1, tick + 1):
                     f.apply(evs[i])
             else:
-                f = self._from_keyframe(tick, keyframes, every, evs)
+                f = self._from_keyframe(tick, keyframes, every, evs, base)
             self._at = (tick, f)
             return f, dict(f.tensors), dict(f.functions)
         finally:
             self._lock.release()
 
     def _from_keyframe(
-        self, tick: int, keyframes: list[Any], every: int, evs: list[ev_.Event]
+        self, tick: int, keyframes: list[Any], every: int, evs: Sequence[ev_.Event], base: int
     ) -> Folder:
-        kf = keyframes[min((tick + 1) // every, len(keyframes) - 1)]
+        kf = keyframes[min((tick + 1 - base) // every, len(keyframes) - 1)]
         f = folder_from(kf, self._shared)
         for i in range(kf.applied, tick + 1):
             f.apply(evs[i])

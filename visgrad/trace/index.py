@@ -99,6 +99,7 @@ class TraceIndex:
         self.marks: dict[int, tuple[str, ...]] = {}
         self._kind_ticks: dict[type, array[int]] = {}
         self.seq_tick = SeqTicks()
+        self.base = 0  # the first tick kept (``trace/horizon.py``)
         self._source_tick = array("q")  # tick whose event gives this tick's place, or -1
         self._pending_backward_nan: dict[int, None] = {}  # nodes whose next run returned NaN
         self._node_ran: dict[int, int] = {}  # backward node -> tick of its latest run
@@ -144,7 +145,8 @@ class TraceIndex:
 
     def source_tick(self, tick: int) -> int:
         """The tick whose event gives ``tick`` its source line (-1: none)."""
-        return self._source_tick[tick] if 0 <= tick < len(self._source_tick) else -1
+        i = tick - self.base
+        return self._source_tick[i] if 0 <= i < len(self._source_tick) else -1
 
     def mark(self, tick: int, what: str) -> None:
         if tick < 0:

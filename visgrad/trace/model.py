@@ -30,11 +30,10 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 from visgrad import events as ev_
-from visgrad.trace import budget, caps
+from visgrad.trace import budget, caps, horizon
 from visgrad.trace.cursor import FoldCursor
 from visgrad.trace.fold import Folder
 from visgrad.trace.index import TraceIndex, UnzeroedGrad
@@ -56,7 +55,9 @@ class TraceModel:
         memory_budget_bytes: int | None = None,
         keyframe_every: int = 256,
     ) -> None:
-        self._events: list[ev_.Event] = []
+        self._events: list[ev_.Event] = []  # from tick ``_base`` on (``trace/horizon.py``)
+        self._base = self._seeded = self._iter_offset = 0
+        self._refolding = False
         self._k = max(1, int(keyframe_every))
         self.memory_budget_bytes = memory_budget_bytes
         self._shared: dict[str, dict[int, int]] = {"acc_of": {}, "data_of": {}, "grad_owner": {}}
@@ -86,19 +87,30 @@ class TraceModel:
 
     # -- the log -----------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._events)
+        return self._base + len(self._events)
 
     @property
-    def events(self) -> list[ev_.Event]:
-        """The log itself (read it, never change it; payload-dropped events hold summaries)."""
+    def events(self) -> horizon.TickLog:
+        """The log by tick (read it, never change it; payload-dropped events hold summaries,
+        forgotten ticks ``horizon.FORGOTTEN``)."""
+        return horizon.TickLog(self)
+
+    @property
+    def kept_events(self) -> list[ev_.Event]:
+        """The events not forgotten, from tick ``forgotten`` on."""
         return self._events
+
+    @property
+    def forgotten(self) -> int:
+        """Events forgotten to stay within the memory budget: ticks before this one."""
+        return self._base
 
     def original_events(self) -> Iterator[ev_.Event]:
         """The log with every text as it came (the views' events have long texts cut)."""
         if not self.full_texts:
             yield from self._events
             return
-        for tick, ev in enumerate(self._events):
+        for tick, ev in enumerate(self._events, self._base):
             yield self.full_texts.original(tick, ev)
 
     @property
@@ -128,7 +140,7 @@ class TraceModel:
 
     def append(self, ev: ev_.Event) -> None:
         """Add the next event of the run."""
-        tick = len(self._events)
+        tick = len(self)
         shown = caps.capped(ev)
         whole = 0
         if shown is not ev:
@@ -139,16 +151,11 @@ class TraceModel:
         head = self._head
         self._index.tick = tick
         head.apply(ev)
-        self._training.observe(ev, tick, self._index.iteration, head.tensors)
-        if type(ev) is ev_.Output:
-            for t in self._output.add(tick, ev.text, whole):
-                old = self._events[t]
-                self.full_texts.forget(t, old)
-                if isinstance(old, ev_.Output):
-                    self._events[t] = replace(old, text="")
+        if not self._refolding:  # a refold keeps the run's statistics and text as they were
+            self._observe(ev, tick, whole)
         self._edge_count.append(len(self._edges))
         self._node_count.append(len(self._nodes))
-        if (tick + 1) % self._k == 0:
+        if (tick + 1 - self._base) % self._k == 0:
             prev = self._keyframes[-1]
             assert head.dirty_t is not None and head.dirty_f is not None  # the head tracks them
             tch, tbuilt = chunked(prev.tchunks, head.dirty_t, head.tensors)
@@ -169,6 +176,15 @@ class TraceModel:
             and self._payload_bytes > max(limit // 3, limit - self._others())
         ):
             self._drop_payloads()
+        if limit is not None and self._meta_bytes > limit // 2 and horizon.due(self):
+            self._forget()
+
+    def _observe(self, ev: ev_.Event, tick: int, whole: int) -> None:
+        horizon.observe(self, ev, tick, whole)
+
+    def _forget(self) -> None:
+        """Forget the oldest events, keeping a quarter of the budget's worth."""
+        self.__dict__.update(horizon.forget_oldest(self, budget.EVENT_BYTES).__dict__)
 
     def extend(self, evs: Iterable[ev_.Event]) -> None:
         """Append several events in order."""
@@ -181,19 +197,26 @@ class TraceModel:
 
     # -- the world at a tick -----------------------------------------------------------------------
     def _clamp(self, tick: int) -> int:
-        return max(-1, min(int(tick), len(self._events) - 1))
+        return max(-1, min(int(tick), len(self) - 1))
+
+    def _count(self, counts: array[int], tick: int, seeded: int) -> int:
+        return counts[tick - self._base] if tick >= self._base else seeded
 
     def state_at(self, tick: int) -> State:
         """The world right after event ``tick`` (``-1``: before the first event)."""
         tick = self._clamp(tick)
         if tick < 0:
             return State(tick=-1, seq=0, event=None, phase="idle", backward_index=0)
-        if tick == len(self._events) - 1:
+        base = self._base
+        if tick == len(self) - 1:
             f = self._head
             tensors, functions = dict(f.tensors), dict(f.functions)
-        else:
-            f, tensors, functions = self._cursor.fold(tick, self._keyframes, self._k, self._events)
-        ev = self._events[tick]
+        else:  # before the horizon: the world it was seeded with
+            at = max(tick, base - 1)
+            f, tensors, functions = self._cursor.fold(
+                at, self._keyframes, self._k, self.events, base
+            )
+        ev = self.events[tick]
         starts = self._index.iter_ticks
         n = bisect_right(starts, tick)
         return State(
@@ -204,14 +227,15 @@ class TraceModel:
             backward_index=f.backward_index,
             tensors=tensors,
             functions=functions,
-            edges=self._edges[: self._edge_count[tick]],
+            edges=self._edges[: self._count(self._edge_count, tick, 0)],
             current=f.current,
             grad_edges=f.grad_edges,
             output=self._output_at(tick),
             error=f.error,
-            iteration=n + 1,
+            iteration=n + 1 + self._iter_offset,
             scope_start_seq=self._index.iter_seqs[n - 1] if n else 0,
             scope_lead_seq=self._index.iter_lead_seqs[n - 1] if n else 0,
+            forgotten=base,
         )
 
     def node_id(self, tensor_id: int) -> int:
@@ -252,8 +276,8 @@ class TraceModel:
         tick = self._clamp(tick)
         if tick < 0:
             return set(), set()
-        return set(self._nodes[: self._node_count[tick]]), set(
-            self._edges[: self._edge_count[tick]]
+        return set(self._nodes[: self._count(self._node_count, tick, self._seeded)]), set(
+            self._edges[: self._count(self._edge_count, tick, 0)]
         )
 
     # -- iterations --------------------------------------------------------------------------------
@@ -265,7 +289,7 @@ class TraceModel:
     def iteration_at(self, tick: int) -> int:
         """The iteration ``tick`` is in (1-based; 0 before the first event)."""
         tick = self._clamp(tick)
-        return 0 if tick < 0 else bisect_right(self._index.iter_ticks, tick) + 1
+        return 0 if tick < 0 else bisect_right(self._index.iter_ticks, tick) + 1 + self._iter_offset
 
     def scope_at(self, tick: int) -> set[str]:
         """Keys of the current iteration's graph at ``tick`` (see ``State.scope_keys``)."""
@@ -373,4 +397,4 @@ class TraceModel:
         sw = budget.swapper(swapped)
         self._cursor.reset()  # it may hold dropped arrays
         budget.renew(self._head, self._keyframes, sw, since, self._k)
-        self._index.swap_arrays(sw, since)
+        self._index.swap_arrays(sw, since + self._base)

@@ -119,6 +119,9 @@ class State:
     # Seq of the BackwardEnd before the iteration: unrecorded ops after it feeding the iteration
     # (``x.unsqueeze`` of the next matmul) belong to it too.
     scope_lead_seq: int = 0
+    # Events the trace forgot to stay within its memory budget: ticks before this one are gone
+    # (``trace/horizon.py``); a state asked for before it is the world the trace kept from then.
+    forgotten: int = 0
 
     def scope_keys(self) -> set[str]:
         """Keys of the current iteration's graph: its nodes and every tensor its ops read."""
