@@ -52,6 +52,73 @@ CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
     ),
     "circular_pad1d": ("torch.nn.CircularPad1d((2, 1))(x)", {"x": ((2, 3, 4), N)}, "float64"),
     "circular_pad2d": ("torch.nn.CircularPad2d(1)(x)", {"x": ((1, 2, 3, 4), N)}, "float64"),
+    # -- interpolate ------------------------------------------------------------------------------
+    "nearest2d_x2": ("F.interpolate(x, scale_factor=2)", {"x": ((2, 3, 3, 4), N)}, "float64"),
+    "nearest2d_size": ("F.interpolate(x, size=(5, 7))", {"x": ((1, 2, 3, 4), N)}, "float64"),
+    "nearest2d_frac": ("F.interpolate(x, scale_factor=1.7)", {"x": ((1, 2, 5, 3), N)}, "float32"),
+    "nearest2d_down": ("F.interpolate(x, size=(2, 3))", {"x": ((1, 2, 5, 7), N)}, "float64"),
+    "nearest1d": ("F.interpolate(x, size=7)", {"x": ((2, 3, 4), N)}, "float64"),
+    "nearest_exact2d": (
+        "F.interpolate(x, size=(5, 3), mode='nearest-exact')",
+        {"x": ((1, 2, 3, 4), N)},
+        "float64",
+    ),
+    "nearest3d": (
+        "F.interpolate(x, scale_factor=(2, 1, 1.5))",
+        {"x": ((1, 1, 2, 3, 2), N)},
+        "float64",
+    ),
+    "bilinear_size": (
+        "F.interpolate(x, size=(5, 7), mode='bilinear')",
+        {"x": ((2, 2, 3, 4), N)},
+        "float64",
+    ),
+    "bilinear_corners": (
+        "F.interpolate(x, size=(6, 5), mode='bilinear', align_corners=True)",
+        {"x": ((1, 3, 3, 4), N)},
+        "float64",
+    ),
+    "bilinear_scale": (
+        "F.interpolate(x, scale_factor=2.5, mode='bilinear')",
+        {"x": ((1, 2, 3, 3), N)},
+        "float64",
+    ),
+    "bilinear_recompute": (
+        "F.interpolate(x, scale_factor=1.3, mode='bilinear', recompute_scale_factor=True)",
+        {"x": ((1, 2, 4, 5), N)},
+        "float64",
+    ),
+    "bilinear_down_f32": (
+        "F.interpolate(x, size=(3, 2), mode='bilinear')",
+        {"x": ((2, 3, 7, 5), N)},
+        "float32",
+    ),
+    "linear1d": (
+        "F.interpolate(x, size=9, mode='linear', align_corners=False)",
+        {"x": ((2, 2, 4), N)},
+        "float64",
+    ),
+    "trilinear": (
+        "F.interpolate(x, size=(3, 4, 2), mode='trilinear', align_corners=True)",
+        {"x": ((1, 2, 2, 3, 3), N)},
+        "float64",
+    ),
+    "area2d": ("F.interpolate(x, size=(2, 3), mode='area')", {"x": ((1, 2, 5, 7), N)}, "float64"),
+    "upsample_module": (
+        "torch.nn.Upsample(scale_factor=2, mode='bilinear')(x)",
+        {"x": ((1, 2, 3, 3), N)},
+        "float64",
+    ),
+    "upsampling_bilinear2d": (
+        "torch.nn.UpsamplingBilinear2d(size=(4, 5))(x)",
+        {"x": ((1, 2, 3, 3), N)},
+        "float64",
+    ),
+    "upsampling_nearest2d": (
+        "torch.nn.UpsamplingNearest2d(scale_factor=3)(x)",
+        {"x": ((1, 2, 2, 3), N)},
+        "float64",
+    ),
 }
 
 ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
@@ -66,6 +133,23 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
     "zero_pad2d_len": ("torch.nn.ZeroPad2d((1, 1, 1))(x)", {"x": ((2, 3, 4), C)}),
     "constant_pad_crop": ("torch.nn.ConstantPad1d(-3, 0.0)(x)", {"x": ((2, 3, 4), C)}),
     "circular_pad1d_rank": ("torch.nn.CircularPad1d(1)(x)", {"x": ((2, 3, 4, 5), C)}),
+    "interp_both": ("F.interpolate(x, size=4, scale_factor=2)", {"x": ((1, 2, 3, 3), C)}),
+    "interp_neither": ("F.interpolate(x)", {"x": ((1, 2, 3, 3), C)}),
+    "interp_size_len": ("F.interpolate(x, size=(4,))", {"x": ((1, 2, 3, 3), C)}),
+    "interp_scale_len": ("F.interpolate(x, scale_factor=(2, 2, 2))", {"x": ((1, 2, 3, 3), C)}),
+    "interp_corners_nearest": (
+        "F.interpolate(x, size=4, align_corners=True)",
+        {"x": ((1, 2, 3, 3), C)},
+    ),
+    "interp_bilinear_3d": ("F.interpolate(x, size=4, mode='bilinear')", {"x": ((1, 2, 3), C)}),
+    "interp_linear_4d": ("F.interpolate(x, size=4, mode='linear')", {"x": ((1, 2, 3, 3), C)}),
+    "interp_mode": ("F.interpolate(x, size=4, mode='cubic')", {"x": ((1, 2, 3, 3), C)}),
+    "interp_rank": ("F.interpolate(x, size=4)", {"x": ((2, 3), C)}),
+    "interp_zero": ("F.interpolate(x, size=(0, 3))", {"x": ((1, 2, 3, 3), C)}),
+    "interp_recompute_size": (
+        "F.interpolate(x, size=4, recompute_scale_factor=True)",
+        {"x": ((1, 2, 3, 3), C)},
+    ),
     "circular_pad2d_wrap": ("torch.nn.CircularPad2d(5)(x)", {"x": ((1, 2, 3, 4), C)}),
 }
 
@@ -87,6 +171,11 @@ REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
     ("CircularPad2d", [[1, 2, 0, 1]], {}),
     ("CircularPad3d", [1], {}),
     ("Dropout1d", [], {}),
+    ("Upsample", [], {"scale_factor": 2}),
+    ("Upsample", [], {"size": [3, 4], "mode": "bilinear", "align_corners": True}),
+    ("Upsample", [4], {}),
+    ("UpsamplingNearest2d", [], {"scale_factor": 2}),
+    ("UpsamplingBilinear2d", [5], {}),
     ("Dropout2d", [0.2], {"inplace": True}),
 ]
 

@@ -37,6 +37,7 @@ UNCHECKED: dict[str, str] = {
     "_AdaptiveAvgSpread": _IN_BACKWARD,
     "_AvgPoolSpread": _IN_BACKWARD,
     "_BorderFold": _IN_BACKWARD,
+    "_UpsampleFold": _IN_BACKWARD,
     "_EmbeddingDenseBackward": _IN_BACKWARD,
     "_MaxPoolGather": _IN_BACKWARD,
     "_MaxPoolScatter": _IN_BACKWARD,

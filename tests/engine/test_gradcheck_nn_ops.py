@@ -129,6 +129,32 @@ def test_pad_gradient_matches_finite_differences(mode: str, data: st.DataObject)
         check_grad(second_order(lambda x: F.pad(x, pad, mode=mode) ** 2, x), x)
 
 
+# -- interpolation --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("mode", "k"),
+    [("nearest", 1), ("nearest", 2), ("nearest-exact", 2), ("linear", 1), ("bilinear", 2),
+     ("trilinear", 3), ("area", 2)],
+)  # fmt: skip
+@FEW
+@given(data=st.data(), corners=st.booleans(), by_scale=st.booleans())
+def test_interpolate_gradient_matches_finite_differences(
+    mode: str, k: int, data: st.DataObject, corners: bool, by_scale: bool
+) -> None:
+    x = leaf(data, (1, 2, *(data.draw(st.integers(1, 3)) for _ in range(k))))
+    kw: dict[str, Any] = {"mode": mode}
+    if mode in ("linear", "bilinear", "trilinear"):
+        kw["align_corners"] = corners
+    if by_scale and mode != "area":
+        kw["scale_factor"] = data.draw(st.sampled_from([0.6, 1.5, 2.0]))
+        if min(x.shape[2:]) * kw["scale_factor"] < 1:
+            kw["scale_factor"] = 1.5
+    else:
+        kw["size"] = tuple(data.draw(st.integers(1, 4)) for _ in range(k))
+    check_grad(lambda x: F.interpolate(x, **kw), x)
+    if mode != "area":
+        check_grad(second_order(lambda x: F.interpolate(x, **kw) ** 2, x), x)
+
+
 # -- pooling --------------------------------------------------------------------------------------
 @st.composite
 def pool_args(draw: Any, k: int, dilated: bool) -> dict[str, Any]:

@@ -565,6 +565,26 @@ OPS: dict[str, Row] = {
     "pad_replicate_twice": Row(
         second(lambda a: NF.pad(a, (2, 1), mode="replicate") ** 2), ((2, 3),)
     ),
+    **{
+        f"interpolate_{mode}{k}d": Row(
+            lambda x, m=mode, k=k, s=scale: NF.interpolate(x, scale_factor=s, mode=m),
+            ((1, 2) + (2,) * k,),
+        )
+        for mode, k, scale in (
+            ("nearest", 1, 2.0),
+            ("nearest", 2, 1.5),
+            ("nearest", 3, 2.0),
+            ("nearest-exact", 1, 1.5),
+            ("nearest-exact", 2, 2.0),
+            ("nearest-exact", 3, 1.5),
+            ("linear", 1, 1.5),
+            ("bilinear", 2, 2.5),
+            ("trilinear", 3, 1.5),
+        )
+    },  # fmt: skip
+    "interpolate_bilinear_twice": Row(
+        second(lambda a: NF.interpolate(a, size=(3, 4), mode="bilinear") ** 2), ((1, 1, 2, 3),)
+    ),
     "max_pool2d": Row(lambda x: NF.max_pool2d(x, 2, 1), ((1, 1, 3, 3),)),
     "max_pool3d": Row(lambda x: NF.max_pool3d(x, 2, 1), ((1, 1, 2, 2, 3),)),
     "max_pool2d_twice": Row(_max_pool_twice, ((1, 3, 3), (1, 2, 2))),

@@ -44,6 +44,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     predicates,
     reduce,
     registry,
+    resample,
     scan,
     scatter,
     shape,

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from visgrad import _resample as R
+
 Ints = tuple[int, ...]
 # NumPy's names of the border paddings PyTorch calls reflect and replicate.
 _BORDER_MODES: dict[str, Literal["reflect", "edge"]] = {"reflect": "reflect", "replicate": "edge"}
@@ -180,6 +182,28 @@ def border_pad(x: Any, padding: Any, mode: str) -> np.ndarray:
     return np.pad(a, _pairs(padding, a.ndim), mode=np_mode)
 
 
+# -- resampling -----------------------------------------------------------------------------------
+def _mats(input_size: Any, output_size: Any, mode: str, align_corners: Any, scales: Any) -> Any:
+    k = len(_ints(output_size))
+    return R.matrices(_ints(input_size)[-k:], _ints(output_size), mode, align_corners,
+                      scales, np.float64)  # fmt: skip
+
+
+def resample(
+    x: Any, input_size: Any, output_size: Any, mode: str, align_corners: Any, scales: Any
+) -> np.ndarray:
+    """``F.interpolate`` of ``x`` (N, C, *input spatial) to ``output_size``."""
+    return R.resample(_f(x), _mats(input_size, output_size, mode, align_corners, scales))
+
+
+def resample_backward(
+    grad: Any, input_size: Any, output_size: Any, mode: str, align_corners: Any, scales: Any
+) -> np.ndarray:
+    """The gradient of ``F.interpolate``: each output's gradient shared back to its sources."""
+    mats = _mats(input_size, output_size, mode, align_corners, scales)
+    return R.resample(_f(grad), [m.T for m in mats])
+
+
 # -- pooling ----------------------------------------------------------------------------------------
 def max_pool_backward(grad: Any, indices: Any, shape: Any, kernel_size: Any) -> np.ndarray:
     """Each window's gradient added at its maximum (``indices``: flat positions in the plane)."""
@@ -287,6 +311,6 @@ NN_FUNCTIONS: dict[str, Callable[..., Any]] = {
     for f in (
         conv_input_grad, conv_weight_grad, sum_except, unpad, border_pad_backward, border_pad,
         max_pool_backward, max_pool_gather, avg_pool_backward, avg_pool,
-        adaptive_avg_pool_backward, adaptive_avg_pool,
+        adaptive_avg_pool_backward, adaptive_avg_pool, resample, resample_backward,
     )
 }  # fmt: skip

@@ -1373,6 +1373,78 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "UpsampleBilinear2DBackward0": (
+        "upsample_bilinear2d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'bilinear', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleLinear1DBackward0": (
+        "upsample_linear1d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'linear', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleNearest1DBackward0": (
+        "upsample_nearest1d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'nearest', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleNearest2DBackward0": (
+        "upsample_nearest2d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'nearest', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleNearest3DBackward0": (
+        "upsample_nearest3d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'nearest', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleNearestExact1DBackward0": (
+        "_upsample_nearest_exact1d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'nearest-exact', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleNearestExact2DBackward0": (
+        "_upsample_nearest_exact2d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'nearest-exact', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleNearestExact3DBackward0": (
+        "_upsample_nearest_exact3d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'nearest-exact', align_corners, scales)",
+        },
+        (),
+    ),
+    "UpsampleTrilinear3DBackward0": (
+        "upsample_trilinear3d",
+        ("self",),
+        {
+            "self": "resample_backward(grad, self.shape, output_size, 'trilinear', align_corners, scales)",
+        },
+        (),
+    ),
     "VarBackward0": (
         "var",
         ("self",),
@@ -1468,6 +1540,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("grad_output",),
         {
             "grad_output": "max_pool_gather(grad, index, shape[-k:])",
+        },
+        (),
+    ),
+    "_UpsampleFold": (
+        "upsample_backward",
+        ("grad_output",),
+        {
+            "grad_output": "resample(grad, input_size, output_size, mode, align_corners, scales)",
         },
         (),
     ),
