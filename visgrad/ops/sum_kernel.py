@@ -46,9 +46,10 @@ def _seq(a: np.ndarray) -> np.ndarray:
     n = a.shape[0]
     if n <= 2:
         return (a[0] + a[1]) if n == 2 else (a[0] if n else np.zeros(a.shape[1:], a.dtype))
-    if a.ndim > 1 and a.strides[-1] == a.itemsize and a.shape[-1] >= 16 and a.strides[0] > 0:
-        # The lanes' last axis is contiguous, so NumPy's reduction loop runs along it and adds
-        # whole rows one after the other (its pairwise sum applies only along the inner axis).
+    if _rows_of_lanes(a):
+        # Each row's lanes are one contiguous block, so NumPy's reduction loop runs along the
+        # lanes and adds whole rows one after the other (its pairwise sum applies only along
+        # the inner axis).
         return np.add.reduce(a, axis=0)
     if a.size < 64 * n:  # few lanes: one ufunc call along the axis
         return np.add.accumulate(a, axis=0)[-1]
@@ -59,11 +60,22 @@ def _seq(a: np.ndarray) -> np.ndarray:
     return r
 
 
+def _rows_of_lanes(a: np.ndarray) -> bool:
+    """Rows (axis 0, ascending) of at least 16 lanes that lie contiguously, rows apart."""
+    if a.ndim < 2 or a.strides[0] <= 0:
+        return False
+    row = a[0]
+    return row.size >= 16 and row.flags.c_contiguous and a.strides[0] >= row.size * a.itemsize
+
+
 def _groups(a: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
     """The sequential sums of each full group of ``step`` along axis 0, and of the rest."""
     full = a.shape[0] // step
     head = a[: full * step].reshape((full, step) + a.shape[1:])
-    sums = _seq(head.swapaxes(0, 1)) if full else head[:, 0]
+    if full and _rows_of_lanes(head[0]):
+        sums = np.add.reduce(head, axis=1)  # rows in order, lanes inner (as in _seq)
+    else:
+        sums = _seq(head.swapaxes(0, 1)) if full else head[:, 0]
     return sums, _seq(a[full * step :])
 
 
