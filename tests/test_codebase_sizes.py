@@ -7,11 +7,11 @@ nothing may join. Split a module or function instead of raising its entry.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,19 +36,7 @@ LONG_FUNCTIONS = {
 DEFERRED_IMPORTS = 86
 
 
-def _load_measure():
-    # scripts/ is not a package: load the measure from its file, once
-    spec = importlib.util.spec_from_file_location(
-        "codebase_sizes", ROOT / "scripts" / "codebase_sizes.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module.measure
-
-
-_measure = _load_measure()
+_measure = load_script("scripts/codebase_sizes.py").measure
 
 
 def _grown(now: dict[str, int], ceiling: dict[str, int]) -> list[str]:

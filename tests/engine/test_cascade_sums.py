@@ -6,9 +6,7 @@ on visgrad): NumPy's pairwise sum rounds differently, and a seeded program print
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import visgrad as torch
+from tests.scripts_loader import load_script
 from visgrad import _threads as threads_module
 from visgrad.ops.sum_kernel import reduce_sum
 
@@ -25,17 +24,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "torch" / "cascade_sums.json.gz"
 CASES = json.loads(gzip.decompress(FIXTURE.read_bytes()))["cases"]
 
 
-def _load_recipes():  # type: ignore[no-untyped-def]
-    path = ROOT / "scripts" / "torch_fixtures" / "cascade_sums.py"
-    spec = importlib.util.spec_from_file_location("cascade_sums_recipes", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-RECIPES = _load_recipes()
+RECIPES = load_script("scripts/torch_fixtures/cascade_sums.py")
 
 
 def _id(case: dict) -> str:

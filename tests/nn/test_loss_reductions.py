@@ -4,15 +4,14 @@ test runs on visgrad): a seeded program printing ``loss.item()`` shows PyTorch's
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import visgrad as torch
+from tests.scripts_loader import load_script
 from visgrad.ops.nll_kernel import _with_ignored, cascade_total
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,17 +19,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "torch" / "loss_reductions.json"
 CASES = json.loads(FIXTURE.read_text())["cases"]
 
 
-def _load_recipes():  # type: ignore[no-untyped-def]
-    path = ROOT / "scripts" / "torch_fixtures" / "loss_reductions.py"
-    spec = importlib.util.spec_from_file_location("loss_reductions_recipes", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-RECIPES = _load_recipes()
+RECIPES = load_script("scripts/torch_fixtures/loss_reductions.py")
 
 
 def _id(case: dict) -> str:
