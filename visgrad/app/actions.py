@@ -43,8 +43,11 @@ def _act(
 
 def build_actions(w: MainWindow) -> dict[str, QAction]:
     """Create every action of ``w`` and return them by name."""
-    c, v = w.controller, w.graph_view
-    a: dict[str, QAction] = {
+    return {**_file_actions(w), **_run_actions(w), **_view_actions(w), **_view_choices(w)}
+
+
+def _file_actions(w: MainWindow) -> dict[str, QAction]:
+    return {
         "open_script": _act(w, "Open &Script…", w.choose_script, KS.Open, "open"),
         "open_trace": _act(w, "Open &Trace…", w.choose_trace, "Ctrl+Shift+O", "trace"),
         "save_trace": _act(w, "&Save Trace…", w.choose_save_trace, KS.Save, "save"),
@@ -54,6 +57,13 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "export_graphml": _act(w, "Export Graph as &GraphML…", lambda: w.choose_export("graphml")),
         "export_json": _act(w, "Export Graph as &JSON…", lambda: w.choose_export("json")),
         "quit": _act(w, "&Quit", w.close, KS.Quit),
+    }
+
+
+def _run_actions(w: MainWindow) -> dict[str, QAction]:
+    """Running the program and travelling through its events."""
+    c = w.controller
+    return {
         "step_over": _act(
             w,
             "Step &Over",
@@ -112,6 +122,12 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
             "Time travel one event forward",
         ),
         "live": _act(w, "Go &Live", c.go_live, "Ctrl+End", "live", "Jump to the newest event"),
+    }
+
+
+def _view_actions(w: MainWindow) -> dict[str, QAction]:
+    v = w.graph_view
+    return {
         "zoom_in": _act(w, "Zoom &In", v.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in"),
         "zoom_out": _act(w, "Zoom &Out", v.zoom_out, "Ctrl+-", "zoom-out"),
         "fit": _act(w, "&Fit Graph", v.fit, "F", "fit", "Fit the whole graph"),
@@ -119,13 +135,24 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "shortcuts": _act(w, "&Keyboard Shortcuts", w.show_shortcuts, "F1"),
         "tour": _act(w, "Quick &Tour", w.show_tour),
     }
-    tb = _act(w, "Top to Bottom", lambda: v.set_direction("TB"), "Ctrl+1", "direction-tb")
-    lr = _act(w, "Left to Right", lambda: v.set_direction("LR"), "Ctrl+2", "direction-lr")
+
+
+def _one_of(w: MainWindow, *choices: QAction) -> None:
+    """Make ``choices`` checkable and exclusive, the first one checked."""
     group = QActionGroup(w)
-    for x in (tb, lr):
+    for x in choices:
         x.setCheckable(True)
         group.addAction(x)
-    tb.setChecked(True)
+    choices[0].setChecked(True)
+
+
+def _view_choices(w: MainWindow) -> dict[str, QAction]:
+    """The checkable view settings: the layout's direction, the graph's scope, the minimap."""
+    v = w.graph_view
+    a: dict[str, QAction] = {}
+    tb = _act(w, "Top to Bottom", lambda: v.set_direction("TB"), "Ctrl+1", "direction-tb")
+    lr = _act(w, "Left to Right", lambda: v.set_direction("LR"), "Ctrl+2", "direction-lr")
+    _one_of(w, tb, lr)
     a["direction_tb"], a["direction_lr"] = tb, lr
     it = _act(
         w,
@@ -143,11 +170,7 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "scope-history",
         "Show every iteration's graph side by side",
     )
-    scopes = QActionGroup(w)
-    for x in (it, hist):
-        x.setCheckable(True)
-        scopes.addAction(x)
-    it.setChecked(True)
+    _one_of(w, it, hist)
     a["scope_iteration"], a["scope_all"] = it, hist
     mini = _act(
         w,
