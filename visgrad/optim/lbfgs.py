@@ -131,6 +131,30 @@ def _direction(
     return r
 
 
+def _remember(
+    old_dirs: list[np.ndarray],
+    old_stps: list[np.ndarray],
+    ro: list[Any],
+    y: np.ndarray,
+    s: np.ndarray,
+    h_diag: Any,
+    history_size: int,
+) -> Any:
+    """Keep the newest curvature pair (gradient change ``y``, step ``s``) where the curvature is
+    positive, dropping the oldest once ``history_size`` are kept; returns the new ``H_diag``."""
+    ys = y.dot(s)
+    if not ys > 1e-10:  # (a NaN curvature is not positive either)
+        return h_diag
+    if len(old_dirs) == history_size:
+        old_dirs.pop(0)
+        old_stps.pop(0)
+        ro.pop(0)
+    old_dirs.append(y)
+    old_stps.append(s)
+    ro.append(1.0 / ys)
+    return ys / y.dot(y)
+
+
 class LBFGS(Optimizer):
     """Limited-memory BFGS; ``step(closure)`` runs up to ``max_iter`` iterations.
 
@@ -200,6 +224,47 @@ class LBFGS(Optimizer):
         with enable_grad():
             return float(closure())
 
+    def _move(
+        self,
+        closure: Callable[[], Any],
+        d: np.ndarray,
+        t: Any,
+        loss: float,
+        flat_grad: np.ndarray,
+        gtd: Any,
+        *,
+        line_search: str | None,
+        max_ls: int,
+        evaluate: bool,
+    ) -> tuple[float, np.ndarray, Any, int, bool]:
+        """Move the parameters along ``d``, by the line search's step or by ``t``.
+
+        Returns the loss and flat gradient there (the old ones when not ``evaluate``d), the step
+        taken, the closure evaluations it cost and whether the gradient is now small enough.
+        """
+        tol_grad = self.param_groups[0]["tolerance_grad"]
+        if line_search is None:
+            self._add_grad(t, d)
+            if not evaluate:
+                return loss, flat_grad, t, 0, False
+            loss = self._evaluate(closure)
+            flat_grad = self._flat_grad()
+            return loss, flat_grad, t, 1, bool(np.abs(flat_grad).max() <= tol_grad)
+        if line_search != "strong_wolfe":
+            raise RuntimeError("only 'strong_wolfe' is supported")
+        x0 = [p._data.copy() for p in self._params]
+
+        def obj(step: Any) -> Any:
+            self._add_grad(step, d)
+            f = self._evaluate(closure)
+            g = self._flat_grad()
+            self._set_params(x0)
+            return f, g
+
+        loss, flat_grad, t, ls_evals = _strong_wolfe(obj, t, d, loss, flat_grad, gtd, max_ls=max_ls)
+        self._add_grad(t, d)
+        return loss, flat_grad, t, ls_evals, bool(np.abs(flat_grad).max() <= tol_grad)
+
     def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]
         """Run up to ``max_iter`` L-BFGS iterations; returns the loss of the first evaluation."""
         group = self.param_groups[0]
@@ -231,18 +296,8 @@ class LBFGS(Optimizer):
             if state["n_iter"] == 1:
                 d, old_dirs, old_stps, ro, h_diag = -flat_grad, [], [], [], 1
             else:
-                y = flat_grad - prev_flat_grad
-                s = d * t
-                ys = y.dot(s)
-                if ys > 1e-10:  # update the memory only where the curvature is positive
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    h_diag = ys / y.dot(y)
+                y, s = flat_grad - prev_flat_grad, d * t
+                h_diag = _remember(old_dirs, old_stps, ro, y, s, h_diag, history_size)
                 if "al" not in state:
                     state["al"] = [None] * history_size
                 d = _direction(state["al"], flat_grad, old_dirs, old_stps, ro, h_diag)
@@ -255,32 +310,17 @@ class LBFGS(Optimizer):
             gtd = flat_grad.dot(d)
             if gtd > -tol_change:
                 break
-            ls_evals = 0
-            if line_search is not None:
-                if line_search != "strong_wolfe":
-                    raise RuntimeError("only 'strong_wolfe' is supported")
-                x0 = [p._data.copy() for p in self._params]
-
-                def obj(step: Any, x0: list[np.ndarray] = x0, d: np.ndarray = d) -> Any:
-                    self._add_grad(step, d)
-                    f = self._evaluate(closure)
-                    g = self._flat_grad()
-                    self._set_params(x0)
-                    return f, g
-
-                loss, flat_grad, t, ls_evals = _strong_wolfe(
-                    obj, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
-                )
-                self._add_grad(t, d)
-                opt_cond = np.abs(flat_grad).max() <= tol_grad
-            else:
-                self._add_grad(t, d)
-                opt_cond = False
-                if n_iter != max_iter:
-                    loss = self._evaluate(closure)
-                    flat_grad = self._flat_grad()
-                    opt_cond = np.abs(flat_grad).max() <= tol_grad
-                    ls_evals = 1
+            loss, flat_grad, t, ls_evals, opt_cond = self._move(
+                closure,
+                d,
+                t,
+                loss,
+                flat_grad,
+                gtd,
+                line_search=line_search,
+                max_ls=max_eval - current_evals,
+                evaluate=n_iter != max_iter,
+            )
             current_evals += ls_evals
             state["func_evals"] += ls_evals
             if (
