@@ -19,7 +19,6 @@ from hypothesis.extra import numpy as hnp
 
 import visgrad as torch
 import visgrad.nn.functional as NF
-import visgrad.ops.nn_ops as F
 from tests.engine.gradcheck_util import (
     check_grad,
     differentiable_nodes,
@@ -79,10 +78,10 @@ UNARY: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "rpow": (lambda a: 2.5**a, AWAY),
     "rsub": (lambda a: 1 - a, AWAY),
     "rdiv": (lambda a: 2 / a, AWAY),
-    "leaky_relu": (F.leaky_relu, AWAY),
-    "leaky_relu_slope": (lambda a: F.leaky_relu(a, 0.2), AWAY),
-    "gelu": (F.gelu, AWAY),
-    "gelu_tanh": (lambda a: F.gelu(a, approximate="tanh"), AWAY),
+    "leaky_relu": (NF.leaky_relu, AWAY),
+    "leaky_relu_slope": (lambda a: NF.leaky_relu(a, 0.2), AWAY),
+    "gelu": (NF.gelu, AWAY),
+    "gelu_tanh": (lambda a: NF.gelu(a, approximate="tanh"), AWAY),
     "double": (lambda a: a.double() * 2, AWAY),
 }
 
@@ -190,8 +189,8 @@ REDUCE_DIM: dict[str, tuple[Callable[[Any, int, bool], Any], bool]] = {
     "amin": (lambda a, d, k: torch.amin(a, d, keepdim=k), True),
     "max_dim": (lambda a, d, k: a.max(d, keepdim=k).values, True),
     "min_dim": (lambda a, d, k: a.min(d, keepdim=k)[0], True),
-    "softmax": (lambda a, d, k: F.softmax(a, d), False),
-    "log_softmax": (lambda a, d, k: F.log_softmax(a, d), False),
+    "softmax": (lambda a, d, k: NF.softmax(a, d), False),
+    "log_softmax": (lambda a, d, k: NF.log_softmax(a, d), False),
     "cumulative_view": (lambda a, d, k: a.unsqueeze(d).squeeze(d), False),
 }
 
@@ -358,9 +357,9 @@ def test_linear_gradient_matches_finite_differences(
 ) -> None:
     x, w = leaf(data, x_shape), leaf(data, (2, 4))
     if with_bias:
-        check_grad(F.linear, x, w, leaf(data, (2,)))
+        check_grad(NF.linear, x, w, leaf(data, (2,)))
     else:
-        check_grad(F.linear, x, w)
+        check_grad(NF.linear, x, w)
 
 
 # -- losses -----------------------------------------------------------------------------------------
@@ -375,11 +374,11 @@ def test_mse_and_bce_losses_gradients_match_finite_differences(
 ) -> None:
     shape = data.draw(shapes())
     x, t = leaf(data, shape), leaf(data, shape)
-    check_grad(lambda x, t: F.mse_loss(x, t, reduction=reduction), x, t)
+    check_grad(lambda x, t: NF.mse_loss(x, t, reduction=reduction), x, t)
     p, y = leaf(data, shape, PROB), leaf(data, shape, PROB)
     w = leaf(data, shape, POS, rg=False)
-    check_grad(lambda p, y: F.binary_cross_entropy(p, y, reduction=reduction), p, y)
-    check_grad(lambda p, y: F.binary_cross_entropy(p, y, w, reduction=reduction), p, y)
+    check_grad(lambda p, y: NF.binary_cross_entropy(p, y, reduction=reduction), p, y)
+    check_grad(lambda p, y: NF.binary_cross_entropy(p, y, w, reduction=reduction), p, y)
     pw = leaf(data, shape[-1:], POS, rg=False)
     check_grad(
         lambda z, y: binary_cross_entropy_with_logits(z, y, w, reduction=reduction, pos_weight=pw),
@@ -398,29 +397,29 @@ def test_nll_and_cross_entropy_gradients_match_finite_differences(
     target = torch.tensor(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
     weight = leaf(data, (c,), POS, rg=False)
     logits = leaf(data, (n, c))
-    check_grad(lambda x: F.nll_loss(x, target, reduction=reduction), logits)
-    check_grad(lambda x: F.nll_loss(x, target, weight, reduction=reduction), logits)
-    check_grad(lambda x: F.cross_entropy(x, target, weight, reduction=reduction), logits)
+    check_grad(lambda x: NF.nll_loss(x, target, reduction=reduction), logits)
+    check_grad(lambda x: NF.nll_loss(x, target, weight, reduction=reduction), logits)
+    check_grad(lambda x: NF.cross_entropy(x, target, weight, reduction=reduction), logits)
     ignored = torch.tensor(np.where(np.arange(n) == 0, -100, target._data))
     if n > 1:
-        check_grad(lambda x: F.cross_entropy(x, ignored, reduction=reduction), logits)
-    check_grad(lambda x: F.cross_entropy(x[0], target[0], reduction=reduction), logits)
+        check_grad(lambda x: NF.cross_entropy(x, ignored, reduction=reduction), logits)
+    check_grad(lambda x: NF.cross_entropy(x[0], target[0], reduction=reduction), logits)
     probs = torch.tensor(np.full((n, c), 1.0 / c))
-    check_grad(lambda x: F.cross_entropy(x, probs, weight, reduction=reduction), logits)
+    check_grad(lambda x: NF.cross_entropy(x, probs, weight, reduction=reduction), logits)
     # Spatial targets: (N, C, d) input with (N, d) targets.
     x3 = leaf(data, (n, c, 2))
     t3 = torch.tensor(np.stack([target._data, target._data[::-1]], axis=1))
-    check_grad(lambda x: F.cross_entropy(x, t3, weight, reduction=reduction), x3)
+    check_grad(lambda x: NF.cross_entropy(x, t3, weight, reduction=reduction), x3)
 
 
 def test_dropout_gradient_is_the_mask_it_applied() -> None:
     torch.manual_seed(0)
     x = torch.ones(1000, dtype=torch.float64, requires_grad=True)
-    y = F.dropout(x, p=0.25)
+    y = NF.dropout(x, p=0.25)
     y.sum().backward()
     np.testing.assert_array_equal(x.grad._data, y._data)
     assert set(np.unique(y._data)) == {0.0, 1 / 0.75}
-    assert F.dropout(x, p=0.25, training=False) is x
+    assert NF.dropout(x, p=0.25, training=False) is x
 
 
 # -- the op table: one row per op (the recipe in CONTRIBUTING.md adds a row here) -----------------
@@ -485,13 +484,13 @@ OPS: dict[str, Row] = {
     "bmm": Row(torch.bmm, ((2, 2, 3), (2, 3, 2))),
     "matmul_vec_mat": Row(torch.matmul, ((3,), (3, 2))),
     "matmul_batched": Row(torch.matmul, ((2, 2, 3), (3, 2))),
-    "linear": Row(F.linear, ((2, 4), (3, 4), (3,))),
-    "mse_loss": Row(F.mse_loss, ((2, 3), (2, 3))),
-    "binary_cross_entropy": Row(F.binary_cross_entropy, ((2, 3), (2, 3)), PROB),
+    "linear": Row(NF.linear, ((2, 4), (3, 4), (3,))),
+    "mse_loss": Row(NF.mse_loss, ((2, 3), (2, 3))),
+    "binary_cross_entropy": Row(NF.binary_cross_entropy, ((2, 3), (2, 3)), PROB),
     "bce_with_logits": Row(binary_cross_entropy_with_logits, ((2, 3), (2, 3)), PROB),
-    "nll_loss": Row(lambda x: F.nll_loss(x, torch.tensor([0, 2])), ((2, 3),)),
+    "nll_loss": Row(lambda x: NF.nll_loss(x, torch.tensor([0, 2])), ((2, 3),)),
     "cross_entropy_probs": Row(
-        lambda x: F.cross_entropy(x, torch.tensor(np.full((2, 3), 1 / 3))), ((2, 3),)
+        lambda x: NF.cross_entropy(x, torch.tensor(np.full((2, 3), 1 / 3))), ((2, 3),)
     ),
     "rsub_tensors": Row(lambda a, b: torch.rsub(a, b, alpha=2.0), ((2, 3), (3,))),
     # Divisors above |a|: never a multiple of one (the kink), gradients for both sides.
@@ -675,7 +674,7 @@ def test_second_derivatives_of_softmax_and_indexing_match_finite_differences() -
         return grad_of
 
     for fn in [
-        lambda x: (F.log_softmax(x, 1) ** 2).sum(),
+        lambda x: (NF.log_softmax(x, 1) ** 2).sum(),
         lambda x: (x[0, [0, 2]] ** 3).sum() + (x[1:, ::2] ** 3).sum(),
         lambda x: (torch.cat([x, x * x]) ** 2).sum(),
         lambda x: x.var(1).sum() + x.norm(),
@@ -693,7 +692,7 @@ def _grad(fn: Callable[[Any], Any], values: list[float]) -> list[float]:
 def test_relu_abs_and_leaky_relu_gradients_at_zero() -> None:
     assert _grad(torch.relu, [0.0, 1.0, -1.0]) == [0.0, 1.0, 0.0]
     assert _grad(torch.abs, [0.0, 2.0, -2.0]) == [0.0, 1.0, -1.0]
-    assert _grad(F.leaky_relu, [0.0, 1.0]) == pytest.approx([0.01, 1.0])
+    assert _grad(NF.leaky_relu, [0.0, 1.0]) == pytest.approx([0.01, 1.0])
 
 
 def test_clamp_boundary_passes_the_gradient() -> None:
@@ -748,7 +747,7 @@ def test_prod_gradient_with_one_and_two_zeros() -> None:
 
 
 def test_binary_cross_entropy_clamps_the_log_at_minus_100() -> None:
-    loss = F.binary_cross_entropy(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]))
+    loss = NF.binary_cross_entropy(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]))
     assert loss.item() == 100.0
 
 

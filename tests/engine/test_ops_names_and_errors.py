@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import visgrad as torch
-import visgrad.ops.nn_ops as F
+import visgrad.nn.functional as F
 
 
 def tree(fn: Any) -> str:

@@ -14,6 +14,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     conv_functions,
     convert,
     counting,
+    cross_entropy_loss,
     distinct,
     division,
     dropout,

@@ -1,8 +1,8 @@
 """More losses and distances: l1, smooth-l1, huber, kl_div, cosine_similarity,
-pairwise_distance, normalize, one_hot, and cross_entropy's ``label_smoothing``.
+pairwise_distance, normalize, one_hot.
 
-Where PyTorch builds a loss from smaller ops (l1_loss, kl_div, cosine_similarity, the smoothed
-cross-entropy) so do we, op for op, so the graph has PyTorch's nodes.
+Where PyTorch builds a loss from smaller ops (l1_loss, kl_div, cosine_similarity) so do we, op
+for op, so the graph has PyTorch's nodes.
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ import numpy as np
 from visgrad import dtypes
 from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops import elementwise as E
-from visgrad.ops.attention import MulBackward1
 from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.extra import clamp_min
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.loss import _size, reduce_loss, reduction_code
-from visgrad.ops.nn_ops import DivBackward1, log_softmax, nll_loss
-from visgrad.ops.nn_ops import cross_entropy as _cross_entropy
 from visgrad.ops.reduce import LinalgVectorNormBackward0, vector_norm
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
 __all__ = [
     "cosine_similarity",
-    "cross_entropy",
     "huber_loss",
     "kl_div",
     "l1_loss",
@@ -349,57 +345,3 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     out = np.zeros(x.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, x[..., None], 1, axis=-1)
     return _const(out)
-
-
-@declare(
-    "cross_entropy",
-    nodes=(MulBackward1, AddBackward1, DivBackward1),
-    torch=False,
-    method=False,
-    functional=True,
-)
-def cross_entropy(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-    label_smoothing: float = 0.0,
-) -> Tensor:
-    """``nll_loss(log_softmax(input))``; ``label_smoothing`` mixes in the uniform distribution."""
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if label_smoothing == 0.0:
-        return _cross_entropy(input, target, weight, None, ignore_index, None, reduction)
-    target = wrap(target, input)
-    class_dim = 0 if input._data.ndim == 1 else 1
-    n_classes = input._data.shape[class_dim]
-    if target._data.dtype.kind == "f":
-        mixed = apply(MulBackward1, target, other=1 - label_smoothing)
-        soft = apply(AddBackward1, mixed, other=label_smoothing / n_classes)
-        return _cross_entropy(input, soft, weight, None, ignore_index, None, reduction)
-    code = reduction_code(reduction)
-    logp = log_softmax(input, class_dim)
-    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
-    ignored = _const(target._data == ignore_index)
-    if weight is not None:
-        shape = [1] * logp._data.ndim
-        shape[class_dim] = n_classes
-        smooth = -(logp * weight.reshape(shape)).sum(class_dim)
-    else:
-        smooth = -logp.sum(class_dim)
-    smooth = smooth.masked_fill(ignored, 0.0)
-    if code == 1:
-        if weight is not None:
-            kept = target._data[target._data != ignore_index].reshape(-1)
-            denom = _const(np.asarray(weight._data[kept].sum(), dtype=weight._data.dtype))
-        else:
-            denom = _const(np.asarray((target._data != ignore_index).sum(), dtype=np.int64))
-        smooth = smooth.sum() / denom
-    elif code == 2:
-        smooth = smooth.sum()
-    return apply(MulBackward1, nll, other=1 - label_smoothing) + apply(
-        MulBackward1, smooth, other=label_smoothing / n_classes
-    )

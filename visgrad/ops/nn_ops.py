@@ -1,7 +1,8 @@
 """Neural-network ops with ``torch.nn.functional``'s names and signatures.
 
-softmax / log_softmax, linear / addmm, leaky_relu, gelu and the losses (mse, nll,
-cross-entropy, binary cross-entropy). ``visgrad.nn.functional`` re-exports these.
+softmax / log_softmax, linear / addmm, leaky_relu, gelu, and the losses of ``ops.loss`` (mse,
+nll, binary cross-entropy). Cross-entropy is in ``ops.cross_entropy_loss``.
+``visgrad.nn.functional`` re-exports these.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from visgrad.ops.loss import (
     binary_cross_entropy_with_logits,
     mse_loss,
     nll_loss,
-    reduction_code,
 )
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
@@ -32,7 +32,6 @@ __all__ = [
     "addmm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
-    "cross_entropy",
     "dropout",
     "gelu",
     "leaky_relu",
@@ -371,60 +370,3 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     return apply(GeluBackward0, input, approximate=approximate)
-
-
-# -- cross-entropy ----------------------------------------------------------------------------------
-class DivBackward1(Op):
-    """Division by a number inside a composite (PyTorch's ``div.Scalar``: one edge)."""
-
-    op_name = "div"
-    formulas = {"self": "grad / other"}
-
-    def forward(self, a: Tensor, other: Any) -> np.ndarray:
-        self.save(other=other)
-        return np.asarray(a._data / other, dtype=a._data.dtype)
-
-    def backward(self, g: Tensor) -> Tensor:
-        return g / self.saved("other")
-
-
-# Declared by ``losses.cross_entropy``, which adds ``label_smoothing`` and calls this.
-def cross_entropy(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``nll_loss(log_softmax(input, 1), target)``; a float target of the input's shape is read
-    as class probabilities."""
-    class_dim = 0 if input._data.ndim == 1 else 1
-    logp = log_softmax(input, class_dim)
-    target = wrap(target, input)
-    if target._data.dtype.kind == "f":
-        return _soft_cross_entropy(logp, target, weight, class_dim, reduction_code(reduction))
-    return nll_loss(logp, target, weight, None, ignore_index, None, reduction)
-
-
-def _soft_cross_entropy(
-    logp: Tensor, target: Tensor, weight: Tensor | None, class_dim: int, code: int
-) -> Tensor:
-    if target._data.shape != logp._data.shape:
-        raise RuntimeError(
-            f"Expected target size {list(logp._data.shape)}, got {list(target._data.shape)}"
-        )
-    terms = logp * target
-    if weight is not None:
-        shape = [1] * logp._data.ndim
-        shape[class_dim] = weight._data.shape[0]
-        terms = terms * weight.reshape(shape)
-    if code == 0:
-        return -terms.sum(class_dim)
-    total = -terms.sum()
-    if code == 2:
-        return total
-    # The mean is over samples (every element but the class dim), not over all elements.
-    n = logp._data.size // logp._data.shape[class_dim]
-    return apply(DivBackward1, total, other=n)
