@@ -42,6 +42,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     pad,
     pointwise,
     pool_functions,
+    power,
     predicates,
     reduce,
     registry,

@@ -12,7 +12,7 @@ import numpy as np
 from visgrad import dtypes
 from visgrad.autograd import errors
 from visgrad.ops import elementwise as E
-from visgrad.ops import pointwise as P
+from visgrad.ops import power
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
@@ -250,7 +250,7 @@ class LogsumexpBackward0(Op):
 
 # -- functions --------------------------------------------------------------------------------------
 def square_(t: Tensor) -> Tensor:
-    return P.pow_(t, 2)
+    return power.pow_(t, 2)
 
 
 @declare("square", inplace=square_, torch_inplace=True)
@@ -258,7 +258,7 @@ def square(a: Tensor) -> Tensor:
     """``a * a``, recorded as ``pow(a, 2)`` (PowBackward0), as in PyTorch."""
     if a._data.dtype == np.bool_:
         a = wrap(a._data.astype(np.int64))
-    return P.pow(a, 2)
+    return power.pow(a, 2)
 
 
 @declare("rsqrt", nodes=RsqrtBackward0, inplace=True, torch_inplace=True)
