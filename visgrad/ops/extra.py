@@ -11,10 +11,10 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad.autograd import errors
-from visgrad.ops import elementwise as E
 from visgrad.ops import power
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace
+from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -151,11 +151,11 @@ class ClampMinBackward1(Op):
 
     def forward(self, a: Tensor, bound: Tensor) -> np.ndarray:
         self.save(self=a, bound=bound)
-        x, y = E._pair(a, bound)
-        return E._binary(self._np, x, y)
+        x, y = _pair(a, bound)
+        return _binary(self._np, x, y)
 
     def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
-        x, y = E._pair(self.saved("self"), self.saved("bound"))
+        x, y = _pair(self.saved("self"), self.saved("bound"))
         keep = self._keep(x, y)
         return g * _const(keep), g * _const(~keep)
 

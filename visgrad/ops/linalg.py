@@ -9,7 +9,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import _pair
+from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import SqueezeBackward4, UnsafeViewBackward0, expanded_shape
 from visgrad.tensor import Tensor

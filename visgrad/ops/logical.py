@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import _binary, _pair
 from visgrad.ops.inplace import inplace
+from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import _pair
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.nll_kernel import cascade_total
+from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.registry import declare
 from visgrad.ops.sum_kernel import float_sum
 from visgrad.tensor import Tensor

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import _binary, _floating, _pair
+from visgrad.ops.operand_arrays import _binary, _floating, _pair
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 

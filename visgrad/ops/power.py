@@ -13,8 +13,9 @@ import numpy as np
 from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import OBSERVED, Op, apply, wrap
-from visgrad.ops.elementwise import _binary, _pair, ones_like, operands, where
+from visgrad.ops.elementwise import ones_like, operands, where
 from visgrad.ops.inplace import inplace
+from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.pointwise import log
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor

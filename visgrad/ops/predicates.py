@@ -10,8 +10,8 @@ import numpy as np
 
 from visgrad.arg_parser import tensor_or_number
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import _binary, _pair
 from visgrad.ops.gate import dims_arg
+from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.reduce import norm_dims
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
