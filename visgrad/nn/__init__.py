@@ -24,13 +24,7 @@ from visgrad.nn.activation import (
     Unflatten,
 )
 from visgrad.nn.attention import MultiheadAttention
-from visgrad.nn.containers import (
-    ModuleDict,
-    ModuleList,
-    ParameterDict,
-    ParameterList,
-    Sequential,
-)
+from visgrad.nn.containers import ModuleDict, ModuleList, Sequential
 from visgrad.nn.conv import (
     Conv1d,
     Conv2d,
@@ -87,6 +81,7 @@ from visgrad.nn.padding import (
     ZeroPad3d,
 )
 from visgrad.nn.parameter import Parameter
+from visgrad.nn.parameter_containers import ParameterDict, ParameterList
 from visgrad.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
