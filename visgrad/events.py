@@ -11,9 +11,6 @@ by blocking. With no sink attached, the engine's cost is one truth test of ``SIN
 from __future__ import annotations
 
 import itertools
-import os
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, ClassVar
@@ -384,45 +381,6 @@ class Recorder:
 
     def of(self, kind: type[Event]) -> list[Event]:
         return [e for e in self.events if isinstance(e, kind)]
-
-
-ModuleScope = tuple[str, tuple[str, ...]]
-"""(dotted module path, class names along it) of the module call an op runs under."""
-NO_MODULE: ModuleScope = ("", ())
-_scope = threading.local()
-
-
-def module_scope() -> ModuleScope:
-    """The scope of the innermost module call running in this thread (``NO_MODULE`` if none)."""
-    return getattr(_scope, "top", NO_MODULE)
-
-
-def enter_module(scope: ModuleScope) -> ModuleScope:
-    """Make ``scope`` current in this thread; returns the one it replaces, for ``exit_module``."""
-    previous = getattr(_scope, "top", NO_MODULE)
-    _scope.top = scope
-    return previous
-
-
-def exit_module(previous: ModuleScope) -> None:
-    """Restore the scope ``enter_module`` returned."""
-    _scope.top = previous
-
-
-_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def user_source(depth: int = 2) -> Source | None:
-    """File, line and function of the nearest frame outside the visgrad package."""
-    try:
-        f = sys._getframe(depth)
-    except ValueError:
-        return None
-    while f.f_code.co_filename.startswith(_PKG_DIR):
-        if f.f_back is None:
-            return None
-        f = f.f_back
-    return (f.f_code.co_filename, f.f_lineno, f.f_code.co_name)
 
 
 def snapshot(a: Any) -> Array | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from visgrad import _aliasing as aliasing
-from visgrad import dtypes, events
+from visgrad import call_site, dtypes, events
 from visgrad.autograd import errors
 
 _tensor_ids = itertools.count(1)
@@ -170,7 +170,7 @@ class Tensor(_Methods):
 
         ``base``: the tensor whose storage this one shares (an alias).
         """
-        module, module_classes = events.module_scope()
+        module, module_classes = call_site.module_scope()
         events.publish(
             events.TensorCreated(
                 seq=events.next_seq(),
@@ -180,7 +180,7 @@ class Tensor(_Methods):
                 dtype=self.dtype.name,
                 requires_grad=self._rg,
                 value=events.snapshot(self._data) if value else None,
-                source=events.user_source(),
+                source=call_site.user_source(),
                 base=base._id if base is not None else None,
                 module=module,
                 module_classes=module_classes,
@@ -324,7 +324,7 @@ class Tensor(_Methods):
                     tensor=self._id,
                     how="none" if value is None else "set",
                     grad=None if value is None else events.snapshot(value._data),
-                    source=events.user_source(),
+                    source=call_site.user_source(),
                     grad_tensor=None if value is None else value._id,
                 )
             )
@@ -400,7 +400,7 @@ class Tensor(_Methods):
                     op="set_data",
                     version=self._vc.value if self._vc is not None else 0,
                     value=events.snapshot(self._data),
-                    source=events.user_source(),
+                    source=call_site.user_source(),
                     base=value._id or None,
                 )
             )

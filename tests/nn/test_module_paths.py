@@ -7,7 +7,7 @@ import threading
 import pytest
 
 import visgrad as torch
-from visgrad import events, nn
+from visgrad import call_site, events, nn
 from visgrad.nn import _module_call
 from visgrad.trace import codec, files
 
@@ -76,7 +76,7 @@ def test_ops_outside_any_module_have_no_module():
     ops = scopes(rec)
     assert ops[-2:] == [("mul", "", ()), ("sum", "", ())]
     assert ops[0][1:] == ("", ("Linear",))
-    assert events.module_scope() == events.NO_MODULE
+    assert call_site.module_scope() == call_site.NO_MODULE
 
 
 def test_in_place_updates_inside_a_module_name_it_and_optimizer_steps_do_not():
@@ -146,7 +146,7 @@ def test_an_error_in_forward_restores_the_outer_scope():
     with events.Recorder() as rec:
         Outer()(torch.ones(1))
     assert scopes(rec) == [("mul", "", ("Outer",))]
-    assert events.module_scope() == events.NO_MODULE
+    assert call_site.module_scope() == call_site.NO_MODULE
     assert not getattr(_module_call._calls, "stack", [])
 
 
@@ -161,7 +161,7 @@ def test_module_scopes_are_per_thread():
 
         def forward(self, x):
             go.wait()
-            seen[self.name] = events.module_scope()
+            seen[self.name] = call_site.module_scope()
             go.wait()
             return x
 
@@ -176,9 +176,9 @@ def test_module_scopes_are_per_thread():
 def test_no_scope_is_kept_while_no_sink_listens():
     class Probe(nn.Module):
         def forward(self, x):
-            return events.module_scope()
+            return call_site.module_scope()
 
-    assert Probe()(1) == events.NO_MODULE
+    assert Probe()(1) == call_site.NO_MODULE
     with events.Recorder():
         assert Probe()(1) == ("", ("Probe",))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import events
+from visgrad import call_site, events
 from visgrad.autograd.node import Node
 
 
@@ -38,7 +38,7 @@ def publish_begin(
             inputs=tuple(t._id for t in accumulate_only) if accumulate_only else None,
             api=api,
             # The program's frame: above this function, _run, run and the API function.
-            source=events.user_source(4),
+            source=call_site.user_source(4),
         )
     )
 

@@ -1,7 +1,7 @@
 """Calling a module: its hooks in PyTorch's order, and the module scope its ops report.
 
 ``Module.__call__`` comes here only when the module has hooks or a sink listens. While a sink
-listens, each call makes its module scope current (``events.enter_module``), so every op, new
+listens, each call makes its module scope current (``call_site.enter_module``), so every op, new
 tensor and in-place update inside carries the dotted path it ran under (``blocks.0.attn.proj``)
 and the class names along that path. A child's name is its name in the calling module's tree, so
 ``self.blocks[0].attn(x)`` called from the model reports ``blocks.0.attn``; a module that is not
@@ -18,7 +18,7 @@ import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from visgrad import events
+from visgrad import call_site, events
 from visgrad.autograd.function import Function
 from visgrad.autograd.grad_mode import is_grad_enabled
 from visgrad.autograd.node import RemovableHandle
@@ -61,7 +61,7 @@ def _descendants(parent: Module) -> dict[int, tuple[str, tuple[str, ...]]]:
     return table
 
 
-def _scope_of(module: Module, stack: list[tuple[Module, events.ModuleScope]]) -> Any:
+def _scope_of(module: Module, stack: list[tuple[Module, call_site.ModuleScope]]) -> Any:
     if not stack:
         return ("", (type(module).__name__,))
     parent, (path, classes) = stack[-1]
@@ -83,11 +83,11 @@ def call_module(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -
         stack = _calls.stack = []
     scope = _scope_of(module, stack)
     stack.append((module, scope))
-    previous = events.enter_module(scope)
+    previous = call_site.enter_module(scope)
     try:
         return _run(module, args, kwargs)
     finally:
-        events.exit_module(previous)
+        call_site.exit_module(previous)
         stack.pop()
 
 

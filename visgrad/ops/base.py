@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import _aliasing as aliasing
-from visgrad import dtypes, events
+from visgrad import call_site, dtypes, events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import (
@@ -228,7 +228,7 @@ def publish_forward(
                 names.clear()
             name = names[dt] = dt.name
         dtypes.append(name)
-    module, module_classes = events.module_scope()
+    module, module_classes = call_site.module_scope()
     events.publish(
         events.ForwardOp(
             seq=events.next_seq(),
@@ -245,7 +245,7 @@ def publish_forward(
             else (),
             attrs=event_attrs(attrs, inputs),
             values=tuple([events.snapshot(d) for d in datas]),
-            source=events.user_source(3),
+            source=call_site.user_source(3),
             **_aliases(datas, inputs, results),
             saved=saved_tensor_names(node),
             module=module,

@@ -209,7 +209,7 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
         + f"    try:\n        return _g_fn({', '.join(call)})\n"
         + "    except ValueError as e:\n        raise _g_error(e) from None\n"
     )
-    # Compiled as this file's code: frames in it are the package's (``events.user_source``
+    # Compiled as this file's code: frames in it are the package's (``call_site.user_source``
     # skips them when it looks for the user's line).
     exec(compile(source, __file__, "exec"), env)  # noqa: S102 - our own source, from a signature
     return functools.wraps(fn)(env[name])

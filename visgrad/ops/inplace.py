@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import _aliasing as aliasing
-from visgrad import dtypes, events
+from visgrad import call_site, dtypes, events
 from visgrad._aliasing import alias_snapshots
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
@@ -274,7 +274,7 @@ def publish_update(
     leaf = t._grad_of
     value = events.snapshot(t._data)
     aliases = aliasing.live_aliases(t)
-    module, module_classes = events.module_scope()
+    module, module_classes = call_site.module_scope()
     events.publish(
         events.InplaceUpdate(
             seq=events.next_seq(),
@@ -290,7 +290,7 @@ def publish_update(
             grad_of=leaf._id if leaf is not None else None,
             recorded=node is not None,
             value=value,
-            source=events.user_source(),
+            source=call_site.user_source(),
             saved=saved_tensor_names(node),
             aliases=tuple([x._id for x in aliases]),
             alias_values=alias_snapshots(aliases, t, value),
@@ -305,7 +305,7 @@ def publish_update(
                 tensor=leaf._id,
                 how="zero",
                 grad=events.snapshot(t._data),
-                source=events.user_source(),
+                source=call_site.user_source(),
                 grad_tensor=t._id,
             )
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import events
+from visgrad import call_site, events
 from visgrad.autograd.grad_mode import enable_grad
 from visgrad.nn._write import publish_update, zero_grads
 from visgrad.tensor import Tensor
@@ -159,7 +159,7 @@ class Optimizer:
                 instance=instance,
                 lrs=tuple(_lr_value(g.get("lr")) for g in self.param_groups),
                 params=tuple(tuple(p._id for p in g["params"]) for g in self.param_groups),
-                source=events.user_source(),
+                source=call_site.user_source(),
             )
         )
 

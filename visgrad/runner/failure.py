@@ -17,7 +17,7 @@ import traceback
 from types import FrameType, TracebackType
 from typing import Any
 
-from visgrad import events
+from visgrad import call_site, events
 from visgrad.events import StackFrame
 from visgrad.runner.frames import is_user_file
 from visgrad.tensor import Tensor
@@ -36,7 +36,7 @@ _OPERATORS = {
 
 
 def is_visgrad_file(filename: str) -> bool:
-    return filename.startswith(events._PKG_DIR)
+    return filename.startswith(call_site.PKG_DIR)
 
 
 def program_tb(tb: TracebackType | None) -> TracebackType | None:

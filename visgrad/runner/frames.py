@@ -13,7 +13,7 @@ import sysconfig
 from collections.abc import Callable
 from typing import Any
 
-from visgrad import events
+from visgrad import call_site
 
 _LIB_DIRS = tuple(
     p + os.sep
@@ -30,7 +30,7 @@ _LIB_DIRS = tuple(
 def is_user_file(filename: str) -> bool:
     """True for a file of the program's (not visgrad's, the standard library's or a package's)."""
     return not (
-        filename.startswith(events._PKG_DIR)
+        filename.startswith(call_site.PKG_DIR)
         or filename.startswith("<")  # <frozen ...>, <string>: code made at run time
         or filename.startswith(_LIB_DIRS)
     )

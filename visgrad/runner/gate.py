@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from visgrad import events
+from visgrad import call_site, events
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.runner.frames import LineStepper, program_frame
 from visgrad.runner.names import Namer
@@ -95,7 +95,7 @@ class OutputStream(io.TextIOBase):
 def user_frame() -> Any:
     """The innermost frame outside the visgrad package (where names are looked up), or None."""
     f = sys._getframe(1)
-    pkg = events._PKG_DIR
+    pkg = call_site.PKG_DIR
     while f is not None and f.f_code.co_filename.startswith(pkg):
         f = f.f_back
     return f
