@@ -74,9 +74,19 @@ def normal_values(
 
 @declare("uniform_", torch=False)
 def uniform_(
-    t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None
+    t: Tensor,
+    a: float = 0.0,
+    b: float = 1.0,
+    /,
+    *,
+    generator: Generator | None = None,
+    **bounds: Any,
 ) -> Tensor:
-    """Fill with samples of U[a, b)."""
+    """Fill with samples of U[a, b) (by keyword, PyTorch's names: ``**{"from": 0, "to": 1}``)."""
+    for k in bounds:
+        if k not in ("from", "to"):
+            raise TypeError(f"uniform_() got an unexpected keyword argument '{k}'")
+    a, b = bounds.get("from", a), bounds.get("to", b)
     arr = t._data
     check_float(arr.dtype, "check_uniform_bounds")
     if a > b:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
+from visgrad.arg_parser import int_list, invalid_combination
 from visgrad.factories import _leaf, _size
 from visgrad.ops.gate import is_int
 from visgrad.ops.registry import declare
@@ -81,9 +82,12 @@ def randint(
         low, high = given
     else:
         raise TypeError("randint() missing required argument 'high'")
-    if not (is_int(low) and is_int(high)):
-        got = ", ".join(type(v).__name__ for v in (low, high, size))
-        raise TypeError(f"randint() received an invalid combination of arguments - got ({got})")
+    if not (is_int(low) and is_int(high)) or set(kwargs) - {"out", "layout", "pin_memory"}:
+        raise invalid_combination("randint", (*args,), kwargs)
+    if not isinstance(size, (tuple, list)):  # a size is a sequence: randint(0, 5, 3) is refused
+        if len(args) > 2:
+            raise invalid_combination("randint", (*args,), kwargs)
+        int_list("randint", "size", size, len(args))
     shape = _size((size,))
     out = np.empty(shape, dtypes.to_np(dtype) or np.int64)
     t = _leaf(out, False, "randint")
@@ -184,10 +188,17 @@ def normal(
     generator: Generator | None = None,
     dtype: Any = None,
     requires_grad: bool = False,
-    **_: Any,
+    **kwargs: Any,
 ) -> Tensor:
     """Samples of N(mean, std²); ``mean`` and ``std`` may be tensors (broadcast together)."""
     gen = get_generator(generator)
+    tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
+    # PyTorch's tensor signatures take no size and no dtype; none takes an unknown keyword.
+    if set(kwargs) - {"out", "device", "layout", "pin_memory"} or (
+        tensors and (size is not None or dtype is not None)
+    ):
+        given = (mean, std) if size is None else (mean, std, size)
+        raise invalid_combination("normal", given, {k: v for k, v in kwargs.items()})
     for v in (mean, std):
         if not isinstance(v, (Tensor, int, float, np.integer, np.floating)):
             got = ", ".join(type(x).__name__ for x in (mean, std))
@@ -209,7 +220,8 @@ def normal(
     s = std._data if std_t else np.asarray(std)
     ref = mean._data if mean_t else std._data
     shape = np.broadcast_shapes(m.shape, s.shape) if mean_t and std_t else ref.shape
-    np_dtype = np.result_type(*(a.dtype for a in (m, s) if a.ndim or a is ref))
+    # The result has the dtype of the tensor mean (else of std), which must be floating.
+    np_dtype = _float_dtype(ref.dtype, "normal_kernel_cpu")
     if mean_t and not std_t:
         # normal_(0, std) then add_(mean): one rounding in the fill, one in the add.
         out = normal_values(gen, shape, np_dtype, 0.0, float(std), True).reshape(shape) + m
@@ -220,7 +232,7 @@ def normal(
 
 
 def _check_std(std: Any) -> None:
-    if float(std) < 0:
+    if not float(std) >= 0:  # NaN too
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
 
 
