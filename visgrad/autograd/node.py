@@ -275,9 +275,11 @@ class AccumulateGrad(Node):
     name_ = "torch::autograd::AccumulateGrad"
     input_names = ()
     _is_accumulator = True
+    # It saves nothing: no dict of saved values per leaf and graph.
+    _saved = None
 
     def __init__(self, variable: Tensor) -> None:
-        super().__init__()
+        self.id = next(_node_ids)
         self.variable = variable
 
     @property
@@ -285,13 +287,22 @@ class AccumulateGrad(Node):
         return 2**64 - 1
 
 
+_new_node = object.__new__
+_weakref = weakref.ref
+
+
 def accumulator(t: Tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, shared while any graph holds it (as PyTorch does)."""
     ref = t._acc
-    node = ref() if ref is not None else None
-    if node is None:
-        node = AccumulateGrad(t)
-        t._acc = weakref.ref(node)
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    # AccumulateGrad(t) inlined: a leaf gets a new one in every graph built after the last died.
+    node = _new_node(AccumulateGrad)
+    node.id = next(_node_ids)
+    node.variable = t
+    t._acc = _weakref(node)
     return node
 
 

@@ -190,6 +190,37 @@ def _wire(node: Op, inputs: tuple[Tensor, ...]) -> None:
     The edges are the nodes zipped with one shared tuple of output numbers, and the input
     meta one shared (shape, dtype) tuple per distinct meta: a graph keeps fewer objects for the GC.
     """
+    if len(inputs) == 2:
+        # Unrolled for the binary ops (most recorded ops): no comprehension frames.
+        a, b = inputs
+        fa = fb = None
+        na = nb = 0
+        if a._rg:
+            fa = a._fn
+            if fa is None:
+                fa = accumulator(a)
+            else:
+                na = a._output_nr
+        if b._rg:
+            fb = b._fn
+            if fb is None:
+                fb = accumulator(b)
+            else:
+                nb = b._output_nr
+        node._next_fns = (fa, fb)
+        nrs = (na, nb)
+        shared = _nrs_cache.get(nrs)
+        node._next_nrs = shared if shared is not None else intern_nrs(nrs)
+        da, db = a._data, b._data
+        cache = _meta_cache
+        ka, kb = (da.shape, da.dtype), (db.shape, db.dtype)
+        ma, mb = cache.get(ka), cache.get(kb)
+        if ma is None or mb is None:
+            if len(cache) > 4096:
+                cache.clear()
+            ma, mb = cache.setdefault(ka, ka), cache.setdefault(kb, kb)
+        node.input_meta = (ma, mb)
+        return
     # Comprehensions, not one loop with appends: this runs for every recorded op.
     node._next_fns = tuple(
         [(t._fn if t._fn is not None else accumulator(t)) if t._rg else None for t in inputs]
