@@ -181,7 +181,7 @@ class Function(metaclass=FunctionMeta):
         else:
             node = None
         if events.SINKS:
-            from visgrad.ops.base import publish_forward
+            from visgrad.ops.forward_events import publish_forward
 
             results = tuple(o for o in outs if isinstance(o, Tensor))
             publish_forward(cls._backward_cls, node, tensors, results, {})

@@ -20,7 +20,7 @@ from visgrad._aliasing import alias_snapshots
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import Node, accumulator
-from visgrad.ops.base import OBSERVED, Op, saved_tensor_names, wrap
+from visgrad.ops.base import OBSERVED, Op, wrap
 from visgrad.ops.copy_slices import (
     AsStridedBackward0,
     AsStridedScatterBackward0,
@@ -32,6 +32,7 @@ from visgrad.ops.copy_slices import (
     drop_leading_ones,
     region_of,
 )
+from visgrad.ops.forward_events import saved_tensor_names
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import expanded_shape
 from visgrad.tensor import Tensor
