@@ -9,5 +9,6 @@ from visgrad.ops.minmax import MaxResult as max  # noqa: A004 - PyTorch's names
 from visgrad.ops.minmax import MinResult as min  # noqa: A004
 from visgrad.ops.scan import SortResult as sort
 from visgrad.ops.scan import TopkResult as topk
+from visgrad.ops.special_fns import FrexpResult as frexp
 
-__all__ = ["histogram", "max", "min", "sort", "topk"]
+__all__ = ["frexp", "histogram", "max", "min", "sort", "topk"]

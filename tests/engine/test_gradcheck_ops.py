@@ -25,6 +25,7 @@ from tests.engine.gradcheck_util import (
     numerical_jacobian,
     recorded_nodes,
 )
+from tests.engine.math_rows import MATH_ROWS
 from visgrad.ops.loss import binary_cross_entropy_with_logits
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True)
@@ -644,6 +645,7 @@ OPS: dict[str, Row] = {
     "huber_loss": Row(lambda a, b: NF.huber_loss(a, b, delta=0.65), ((2, 3), (2, 3))),
     "pairwise_distance": Row(lambda a, b: NF.pairwise_distance(a, b + 0.05), ((2, 3), (2, 3))),
     "xlogy": Row(torch.xlogy, ((2, 3), (2, 3)), POS),
+    **{name: Row(*row) for name, row in MATH_ROWS.items()},
 }
 
 

@@ -10,6 +10,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     adaptive,
     arrange,
     attention,
+    binary_math,
     clamp,
     conv_functions,
     convert,
@@ -50,6 +51,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     scan,
     scatter,
     shape,
+    special_fns,
     tensor_api,
 )
 from visgrad.ops.base import Op, apply

@@ -345,6 +345,30 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "ErfBackward0": (
+        "erf",
+        ("self",),
+        {
+            "self": "grad * M_2_SQRTPI * exp(-self * self)",
+        },
+        (),
+    ),
+    "ErfcBackward0": (
+        "erfc",
+        ("self",),
+        {
+            "self": "-grad * M_2_SQRTPI * exp(-self * self)",
+        },
+        (),
+    ),
+    "ErfinvBackward0": (
+        "erfinv",
+        ("self",),
+        {
+            "self": "grad * 0.5 * sqrt(pi) * exp(result * result)",
+        },
+        (),
+    ),
     "Exp2Backward0": (
         "exp2",
         ("self",),
@@ -407,6 +431,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "zeros_like(grad)",
+        },
+        (),
+    ),
+    "FrexpBackward0": (
+        "frexp",
+        ("self",),
+        {
+            "self": "grad * result / self",
         },
         (),
     ),
@@ -476,6 +508,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "HypotBackward0": (
+        "hypot",
+        ("self", "other"),
+        {
+            "self": "grad * self / result",
+            "other": "grad * other / result",
+        },
+        (),
+    ),
     "IndexAddBackward0": (
         "index_add",
         ("self", "source"),
@@ -535,6 +576,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LdexpBackward0": (
+        "ldexp",
+        ("self", "other"),
+        {
+            "self": "grad * 2 ** other",
+            "other": "grad * self * M_LN2 * 2 ** other",
+        },
+        (),
+    ),
     "LeakyReluBackward0": (
         "leaky_relu",
         ("self",),
@@ -548,6 +598,25 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "where(result > 0, grad, grad * negative_slope)",
+        },
+        (),
+    ),
+    "LerpBackward0": (
+        "lerp",
+        ("self", "end"),
+        {
+            "self": "grad * (1 - weight)",
+            "end": "grad * weight",
+        },
+        (),
+    ),
+    "LerpBackward1": (
+        "lerp",
+        ("self", "end", "weight"),
+        {
+            "self": "grad * (1 - weight)",
+            "end": "grad * weight",
+            "weight": "grad * (end - self)",
         },
         (),
     ),
@@ -604,6 +673,24 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad - exp(result) * grad.sum(dim, keepdim=True)",
+        },
+        (),
+    ),
+    "Logaddexp2Backward0": (
+        "logaddexp2",
+        ("self", "other"),
+        {
+            "self": "grad / (1 + 2 ** (other - self))",
+            "other": "grad / (1 + 2 ** (self - other))",
+        },
+        (),
+    ),
+    "LogaddexpBackward0": (
+        "logaddexp",
+        ("self", "other"),
+        {
+            "self": "grad / (1 + exp(other - self))",
+            "other": "grad / (1 + exp(self - other))",
         },
         (),
     ),
@@ -1120,6 +1207,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad * cos(self)",
+        },
+        (),
+    ),
+    "SincBackward0": (
+        "sinc",
+        ("self",),
+        {
+            "self": "where(self == 0, 0, grad * (pi * self * cos(pi * self) - sin(pi * self)) / (pi * self * self))",
         },
         (),
     ),

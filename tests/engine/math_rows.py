@@ -1,0 +1,39 @@
+"""Gradient-check rows of the math, scan and linear-algebra ops added for real programs, as
+``(fn, shapes[, elements])``; ``test_gradcheck_ops`` makes them rows of its ``OPS`` table (which
+the formula test also evaluates from the events)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis.strategies as st
+
+import visgrad as torch
+
+# Inside (-1, 1), away from the ends where erfinv's slope blows up.
+INSIDE = st.floats(-0.85, 0.85)
+
+
+def _second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The gradient of ``fn(x).sum()`` with ``create_graph``: checks the backward's own graph."""
+    return lambda a: torch.autograd.grad(fn(a).sum(), a, create_graph=True)[0]
+
+
+MATH_ROWS: dict[str, tuple[Any, ...]] = {
+    "lerp_scalar": (lambda a, b: torch.lerp(a, b, 0.3), ((2, 3), (3,))),
+    "lerp_big_weight": (lambda a, b: a.lerp(b, 0.9), ((2, 3), (2, 3))),
+    "lerp_tensor": (torch.lerp, ((2, 3), (2, 3), (3,))),
+    "lerp_inplace": (lambda a, b, w: (a * 1).lerp_(b, w), ((2, 3), (2, 3), (2, 3))),
+    "hypot": (torch.hypot, ((2, 3), (3,))),
+    "logaddexp": (torch.logaddexp, ((2, 3), (2, 1))),
+    "logaddexp2": (torch.logaddexp2, ((2, 3), (3,))),
+    "ldexp": (torch.ldexp, ((2, 3), (3,))),
+    "ldexp_int": (lambda a: torch.ldexp(a, torch.tensor([1, 0, 3])), ((2, 3),)),
+    "erf": (torch.erf, ((2, 3),)),
+    "erfc": (torch.erfc, ((2, 3),)),
+    "erfinv": (torch.erfinv, ((2, 3),), INSIDE),
+    "sinc": (torch.sinc, ((2, 3),)),
+    "sinc_second": (_second(torch.sinc), ((2, 3),)),
+    "frexp": (lambda a: torch.frexp(a * 5)[0], ((2, 3),)),
+}
