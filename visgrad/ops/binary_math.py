@@ -13,11 +13,11 @@ import numpy as np
 
 from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply, promote
-from visgrad.ops.elementwise import _floating, _pair
 from visgrad.ops.gate_tables import _C_NAMES, _CPP_NAMES
 from visgrad.ops.inplace import inplace
+from visgrad.ops.operand_arrays import _floating, _pair
 from visgrad.ops.pointwise import exp
-from visgrad.ops.pointwise import pow as _pow
+from visgrad.ops.power import pow as _pow
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 

@@ -12,7 +12,8 @@ import numpy as np
 from scipy import special
 
 from visgrad.ops.base import Op, apply
-from visgrad.ops.elementwise import _floating, where
+from visgrad.ops.elementwise import where
+from visgrad.ops.operand_arrays import _floating
 from visgrad.ops.pointwise import cos, exp, sin
 from visgrad.ops.registry import declare
 from visgrad.ops.results import result_type
