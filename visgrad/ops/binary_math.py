@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply, promote
 from visgrad.ops.gate_tables import _C_NAMES, _CPP_NAMES
@@ -112,6 +113,7 @@ class LerpBackward1(Op):
 def lerp_(t: Tensor, end: Tensor, weight: Any) -> Tensor:
     if isinstance(weight, Tensor):
         return inplace(t, LerpBackward1, (end, weight), {}, "lerp_")
+    _check_weight("lerp_", (end, weight))
     return inplace(t, LerpBackward0, (end,), {"weight": weight}, "lerp_")
 
 
@@ -120,7 +122,13 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:  # noqa: A002 - PyT
     """``input + weight * (end - input)``; ``weight`` a number or a tensor that broadcasts."""
     if isinstance(weight, Tensor):
         return apply(LerpBackward1, input, end, weight)
+    _check_weight("lerp", (input, end, weight))
     return apply(LerpBackward0, input, end, weight=weight)
+
+
+def _check_weight(op: str, args: tuple[Any, ...]) -> None:
+    if not is_number(args[-1]):
+        raise invalid_combination(op, args, {})
 
 
 class HypotBackward0(Op):
@@ -221,6 +229,8 @@ class LdexpBackward0(Op):
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = a._data, b._data
+        if y.dtype.kind == "b":
+            raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
         _broadcast(x, y)
         self.save(self=a, other=b)
         # PyTorch's ``self * pow(2.0, other)``: the power is float (the default dtype for ints).
@@ -272,7 +282,7 @@ class HeavisideNotImplemented(_NoDerivative):
                 "heaviside is not yet implemented for tensors with different dtypes."
             )
         _broadcast(x, y)
-        return np.heaviside(x, y).astype(x.dtype, copy=False)
+        return np.where(x == 0, y, x > 0).astype(x.dtype, copy=False)  # NaN gives 0
 
 
 # The class PyTorch shows for it (``grad_fn=<NotImplemented>``); our class keeps a clear name.

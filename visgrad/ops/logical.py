@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import invalid_combination
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair
@@ -71,6 +72,8 @@ def _logical(a: Any, b: Any, op: str) -> Tensor:
 
 def _bitwise(a: Any, b: Any, op: str) -> Tensor:
     if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):  # PyTorch has no form of two numbers
+            raise invalid_combination(op, (a, b), {})
         return apply(BitwiseOp, wrap(a, b), b, op=op)
     return apply(BitwiseOp, a, wrap(b, a), op=op)
 
