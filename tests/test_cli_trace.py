@@ -135,3 +135,21 @@ def test_temp_files_of_killed_saves_are_removed_and_a_failed_save_leaves_none(
         save_trace(path, [])
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".run.vgtrace.")]
     assert load_trace(path) == []
+
+
+def test_a_trace_shows_the_program_output_as_python_would(tmp_path) -> None:
+    (tmp_path / "talks.py").write_text(
+        "import sys, torch\n"
+        "x = torch.ones(2, requires_grad=True)\n"
+        "print('loss', (x * 3).sum().item())\n"
+        "print('warned', file=sys.stderr)\n"
+    )
+    p = visgrad("trace", "talks.py", "-o", "run.vgtrace", cwd=tmp_path)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert out == "loss 6.0\n"
+    assert "warned\n" in err
+    # Into a pipe the event count is whole lines, never a line redrawn with carriage returns.
+    assert "\r" not in err
+    n = len(load_trace(tmp_path / "run.vgtrace"))
+    assert err.splitlines()[-1] == f"wrote run.vgtrace ({n:,} events)"

@@ -86,33 +86,80 @@ def _writable(path: str) -> None:
         raise CliError(f"cannot write {path}: {os_reason(e)}") from None
 
 
+class _Console:
+    """What a headless run shows on the terminal: the program's own output as it prints (when
+    ``echo``), and a count of events.
+
+    On a terminal the count is one line redrawn in place, cleared before the program's text is
+    written; into a file or a pipe it is a plain line every few seconds, so logs stay readable.
+    """
+
+    EVERY = 5.0  # seconds between count lines when stderr is not a terminal
+
+    def __init__(self, *, echo: bool, count: bool = True) -> None:
+        self.echo, self.count = echo, count
+        self.tty = sys.stderr.isatty()
+        self._drawn = False  # a count line is on the terminal, not yet ended
+        self._last = -math.inf
+        self._lock = threading.Lock()
+
+    def event(self, ev: events.Event) -> None:
+        if self.echo and isinstance(ev, events.Output) and ev.text:
+            with self._lock:
+                self._clear()
+                stream = sys.stderr if ev.stream == "stderr" else sys.stdout
+                stream.write(ev.text)
+                stream.flush()
+
+    def progress(self, n: int, seconds: float) -> None:
+        if not self.count:
+            return
+        with self._lock:
+            if self.tty:
+                print(f"\r  {n:,} events  {seconds:6.1f} s", end="", file=sys.stderr, flush=True)
+                self._drawn = True
+            elif seconds - self._last >= self.EVERY:
+                self._last = seconds
+                print(f"  {n:,} events  {seconds:6.1f} s", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._drawn:
+                print(file=sys.stderr, flush=True)
+                self._drawn = False
+
+    def _clear(self) -> None:
+        if self._drawn:
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+            self._drawn = False
+
+
 def _record(
     target: str,
     demo: bool,
     payload_limit: int | None,
     torch_alias: bool,
-    progress: bool,
+    console: _Console,
     got: list | None = None,
 ) -> tuple[list, int]:
     """Run ``target`` headless; its events (also in ``got``, so an interrupt keeps them) and rc."""
     got = [] if got is None else got
 
-    def show(n: int, seconds: float) -> None:
-        if progress:
-            print(f"\r  {n:,} events  {seconds:6.1f} s", end="", file=sys.stderr, flush=True)
+    def on_event(ev: events.Event) -> None:
+        got.append(ev)
+        console.event(ev)
 
     try:
         rc = run_headless(
             target,
             demo=demo,
-            on_event=got.append,
-            progress=show,
+            on_event=on_event,
+            progress=console.progress,
             torch_alias=torch_alias,
             payload_limit=codec.DEFAULT_PAYLOAD_LIMIT if payload_limit is None else payload_limit,
         )
     finally:
-        if progress:
-            print(file=sys.stderr)
+        console.close()
     return got, rc
 
 
@@ -156,7 +203,10 @@ def trace(args: argparse.Namespace) -> int:
         else {}
     )
     try:
-        _, rc = _record(target, is_demo, args.payload_limit, not args.no_torch_alias, True, got=evs)
+        console = _Console(echo=True)
+        _, rc = _record(
+            target, is_demo, args.payload_limit, not args.no_torch_alias, console, got=evs
+        )
     except KeyboardInterrupt:
         interrupted, rc = True, 130
     finally:
@@ -189,7 +239,7 @@ def _events_of(source: str) -> tuple[list, str | None]:
         return load_trace(p), None
     if p.suffix != ".py":
         raise CliError(f"expected a .py script or a {TRACE_EXT} file: {source}")
-    evs, rc = _record(str(p), False, None, True, progress=sys.stderr.isatty())
+    evs, rc = _record(str(p), False, None, True, _Console(echo=False, count=sys.stderr.isatty()))
     err = _program_error(evs)
     return evs, (err or f"exit code {rc}") if err or rc != 0 else None
 
