@@ -85,7 +85,7 @@ def record_case(
         row["graph"] = graph(y)
         for k, t in env.items():
             if t.grad is not None:
-                arrays[f"{name}/grad/{k}"] = t.grad.numpy()
+                arrays[f"{name}/grad/{k}"] = t.grad.numpy(force=True)  # a ZeroTensor too
                 row["grads"].append(k)
     for k, (_, kind) in spec.items():
         if kind.startswith("stat") or kind == "const_big":

@@ -43,7 +43,13 @@ UNCHECKED: dict[str, str] = {
     "_MaxPoolScatter": _IN_BACKWARD,
     **{
         name: "an in-place update's event carries no attributes"
-        for name in ("CeluBackward1", "EluBackward1", "LeakyReluBackward1", "ThresholdBackward1")
+        for name in (
+            "CeluBackward1",
+            "EluBackward1",
+            "LeakyReluBackward1",
+            "ThresholdBackward1",
+            "PolygammaBackward1",
+        )
     },
 }
 

@@ -527,6 +527,21 @@ OPS: dict[str, Row] = {
     "roll": Row(lambda a: a.roll((1, -2), (0, 1)), ((3, 4),)),
     "roll_flat": Row(lambda a: a.roll(2), ((2, 3),)),
     "expm1": Row(torch.expm1, ((2, 3),)),
+    "lgamma": Row(torch.lgamma, ((2, 3),), POS),
+    "digamma": Row(torch.digamma, ((2, 3),), POS),
+    "polygamma": Row(lambda a: torch.polygamma(2, a), ((2, 3),), POS),
+    "polygamma_inplace": Row(lambda a: (a * 1).polygamma_(1), ((2, 3),), POS),
+    "lgamma_second_order": Row(second(torch.lgamma), ((2, 3),), POS),
+    "logit": Row(torch.logit, ((2, 3),), PROB),
+    # eps=0.3: inputs below 0.3 or above 0.7 are clamped (gradient 0), the rest pass.
+    "logit_eps": Row(lambda a: torch.logit(a, eps=0.3), ((2, 3),), PROB),
+    "i0": Row(torch.i0, ((2, 3),)),
+    "trunc": Row(torch.trunc, ((2, 3),)),
+    "frac": Row(torch.frac, ((2, 3),)),
+    "sgn": Row(torch.sgn, ((2, 3),)),
+    # Divisors above |a|: never a multiple of one (the kink), gradients for both sides.
+    "fmod_tensor": Row(lambda a, b: torch.fmod(a, b.abs() + 3.3), ((2, 3), (3,))),
+    "fmod_number": Row(lambda a: torch.fmod(a, 0.7), ((2, 3),)),
     "reshape_alias": Row(lambda a: a.t().reshape(3, 1, 2), ((2, 3),)),
     # Exact in test_float32_round_trip_passes_the_gradient_back_as_float64. Small values: there
     # a float32 step is ~1% of the finite-difference step.

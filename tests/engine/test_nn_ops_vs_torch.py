@@ -20,7 +20,15 @@ import visgrad.nn.functional as F
 from visgrad import nn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "torch"
-TOPICS = ("nnops", "tensor_ops", "attention_layers", "logical_ops", "nnmods", "math_ops")
+TOPICS = (
+    "nnops",
+    "tensor_ops",
+    "attention_layers",
+    "logical_ops",
+    "nnmods",
+    "math_ops",
+    "special_math",
+)
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}
 CASES = [(t, n) for t in TOPICS for n in sorted(DOCS[t]["cases"])]

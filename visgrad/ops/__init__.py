@@ -52,7 +52,9 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     scatter,
     shape,
     special_fns,
+    special_math,
     tensor_api,
+    truncating,
 )
 from visgrad.ops.base import Op, apply
 from visgrad.random import fills, tensors  # noqa: E402, F401 - declare the samplers

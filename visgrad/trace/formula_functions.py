@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy import special as _special
 
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
@@ -231,6 +232,10 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": np.abs,
     "floor": np.floor,
     "erf": _erf,
+    "digamma": lambda x: _special.digamma(as_array(x)),
+    "polygamma": lambda n, x: _special.polygamma(int(n), as_array(x)),
+    "i1": lambda x: _special.i1(as_array(x)),
+    "trunc": lambda x: np.trunc(as_array(x)),
     "sigmoid": lambda x: 1 / (1 + np.exp(-as_array(x))),
     "isfinite": lambda x: np.isfinite(as_array(x)).astype(np.float64),
     "isnan": lambda x: np.isnan(as_array(x)).astype(np.float64),

@@ -295,6 +295,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "DigammaBackward0": (
+        "digamma",
+        ("self",),
+        {
+            "self": "grad * polygamma(1, self)",
+        },
+        (),
+    ),
     "DivBackward0": (
         "div",
         ("self", "other"),
@@ -434,6 +442,31 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "FmodBackward0": (
+        "fmod",
+        ("self",),
+        {
+            "self": "grad",
+        },
+        (),
+    ),
+    "FmodBackward1": (
+        "fmod",
+        ("self", "other"),
+        {
+            "self": "grad",
+            "other": "-grad * trunc(self / other)",
+        },
+        (),
+    ),
+    "FracBackward0": (
+        "frac",
+        ("self",),
+        {
+            "self": "grad",
+        },
+        (),
+    ),
     "FrexpBackward0": (
         "frexp",
         ("self",),
@@ -514,6 +547,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         {
             "self": "grad * self / result",
             "other": "grad * other / result",
+        },
+        (),
+    ),
+    "I0Backward0": (
+        "i0",
+        ("self",),
+        {
+            "self": "grad * i1(self)",
         },
         (),
     ),
@@ -620,6 +661,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LgammaBackward0": (
+        "lgamma",
+        ("self",),
+        {
+            "self": "grad * digamma(self)",
+        },
+        (),
+    ),
     "LinalgVectorNormBackward0": (
         "linalg_vector_norm",
         ("self",),
@@ -691,6 +740,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         {
             "self": "grad / (1 + exp(other - self))",
             "other": "grad / (1 + exp(self - other))",
+        },
+        (),
+    ),
+    "LogitBackward0": (
+        "logit",
+        ("self",),
+        {
+            "self": "where((self < given(eps, -inf)) + (self > 1 - given(eps, -inf)), 0, grad / (self * (1 - self)))",
         },
         (),
     ),
@@ -939,6 +996,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "PolygammaBackward0": (
+        "polygamma",
+        ("self",),
+        {
+            "self": "grad * polygamma(n + 1, self)",
+        },
+        (),
+    ),
+    "PolygammaBackward1": (
+        "polygamma",
+        ("self",),
+        {
+            "self": "grad * polygamma(n + 1, self)",
+        },
+        (),
+    ),
     "PowBackward0": (
         "pow",
         ("self",),
@@ -1175,6 +1248,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("grad_output",),
         {
             "grad_output": "grad.select(dim, index)",
+        },
+        (),
+    ),
+    "SgnBackward0": (
+        "sgn",
+        ("self",),
+        {
+            "self": "zeros_like(grad)",
         },
         (),
     ),
@@ -1433,6 +1514,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.triu(diagonal)",
+        },
+        (),
+    ),
+    "TruncBackward0": (
+        "trunc",
+        ("self",),
+        {
+            "self": "zeros_like(grad)",
         },
         (),
     ),

@@ -1,0 +1,211 @@
+"""Special functions: lgamma, digamma, polygamma, logit and i0 (erf, erfc, erfinv and sinc are
+in ``special_fns``; the ``torch.special`` names for all of them are in ``visgrad/special.py``).
+
+The values come from SciPy's special functions in float64, rounded once to the tensor's dtype;
+PyTorch's CPU kernels (Sleef, Cephes) agree with them to within an ulp or two, which the
+``special_math`` fixture checks. The gradients are visgrad ops, so ``create_graph`` works:
+lgamma's derivative is digamma, digamma's is ``polygamma(1, x)``, polygamma's the next order.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import special as sp
+
+from visgrad import dtypes
+from visgrad.ops import elementwise as E
+from visgrad.ops.base import Op, apply
+from visgrad.ops.inplace import inplace as run_inplace
+from visgrad.ops.registry import declare
+from visgrad.tensor import Tensor
+
+
+def _float_of(x: np.ndarray) -> np.dtype:
+    """The result dtype of float math on ``x``: its own if floating, else the default float."""
+    return x.dtype if x.dtype.kind == "f" else dtypes.default_float.np
+
+
+def _in64(fn: Any, x: np.ndarray, *more: Any) -> np.ndarray:
+    """``fn`` in float64 on ``x``, rounded once to the float dtype PyTorch gives the result."""
+    with np.errstate(all="ignore"):
+        r = fn(*more, x.astype(np.float64, copy=False))
+    return np.asarray(r).astype(_float_of(x), copy=False)
+
+
+def _const(x: np.ndarray) -> Tensor:
+    return Tensor._make(x, False, None, 0)
+
+
+def _digamma(x: np.ndarray) -> np.ndarray:
+    """ATen's digamma: ±0 gives ∓inf (the sign of the pole's side), negative integers nan."""
+    r = sp.digamma(x)
+    r = np.where(x == 0, np.copysign(np.inf, -x), r)
+    return np.where((x < 0) & (x == np.floor(x)), np.nan, r)
+
+
+def _trigamma(x: np.ndarray) -> np.ndarray:
+    """``polygamma(1, x)`` as ATen computes it: reflection below 1/2 (so a pole at a negative
+    integer is the huge finite number ``sin(πx)`` rounding leaves, not inf), six steps of the
+    recurrence, then the asymptotic series."""
+    low = x < 0.5
+    result = np.where(low, -(math.pi**2) / np.sin(math.pi * x) ** 2, 0.0)
+    x = np.where(low, 1 - x, x)
+    for _ in range(6):
+        result = result + 1 / (x * x)
+        x = x + 1
+    ixx = 1 / (x * x)
+    result = result + (1 + 1 / (2 * x) + ixx * (1 / 6 - ixx * (1 / 30 - ixx / 42))) / x
+    return np.where(low, -result, result)
+
+
+def _polygamma(n: int, x: np.ndarray) -> np.ndarray:
+    if n == 0:
+        return _digamma(x)
+    return _trigamma(x) if n == 1 else sp.polygamma(n, x)
+
+
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    return np.where(x == -np.inf, np.inf, sp.gammaln(x))  # C's lgamma(-inf) is +inf
+
+
+# -- the gamma family, the log-odds, Bessel's i0 ------------------------------------------------
+class LgammaBackward0(Op):
+    op_name = "lgamma"
+    formulas = {"self": "grad * digamma(self)"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        self.save(self=a)
+        return _in64(_lgamma, a._data)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * digamma(self.saved("self"))
+
+
+class DigammaBackward0(Op):
+    op_name = "digamma"
+    formulas = {"self": "grad * polygamma(1, self)"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        self.save(self=a)
+        return _in64(_digamma, a._data)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * polygamma(1, self.saved("self"))
+
+
+class PolygammaBackward0(Op):
+    op_name = "polygamma"
+    formulas = {"self": "grad * polygamma(n + 1, self)"}
+
+    def forward(self, a: Tensor, n: int) -> np.ndarray:
+        self.save(self=a, n=n)
+        return _in64(_polygamma, a._data, n)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * polygamma(self.saved("n") + 1, self.saved("self"))
+
+
+class PolygammaBackward1(PolygammaBackward0):
+    """``x.polygamma_(n)``: PyTorch names the in-place form's node apart."""
+
+
+class LogitBackward0(Op):
+    op_name = "logit"
+    # Without eps no input is clamped: the bounds become -inf and 1 + inf.
+    formulas = {
+        "self": "where((self < given(eps, -inf)) + (self > 1 - given(eps, -inf)), 0,"
+        " grad / (self * (1 - self)))"
+    }
+
+    def forward(self, a: Tensor, eps: float | None) -> np.ndarray:
+        self.save(self=a, eps=eps)
+        x = a._data.astype(np.float64, copy=False)
+        if eps is not None:
+            x = np.clip(x, eps, 1 - eps)
+        with np.errstate(all="ignore"):
+            return np.log(x / (1 - x)).astype(_float_of(a._data), copy=False)
+
+    def backward(self, g: Tensor) -> Tensor:
+        x, eps = self.saved("self"), self.saved("eps")
+        r = g / (x * (1 - x))
+        if eps is None:
+            return r
+        out = (x._data < eps) | (x._data > 1 - eps)
+        return E.where(_const(out), 0.0, r)
+
+
+class I0Backward0(Op):
+    op_name = "i0"
+    formulas = {"self": "grad * i1(self)"}
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        self.save(self=a)
+        return _in64(sp.i0, a._data)
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved("self")
+        return g * _const(_in64(sp.i1, x._data))
+
+
+# -- the public functions ------------------------------------------------------------------------
+@declare("lgamma", nodes=LgammaBackward0, inplace=True)
+def lgamma(a: Tensor) -> Tensor:
+    """``log |Γ(x)|``."""
+    return apply(LgammaBackward0, a)
+
+
+@declare("digamma", nodes=DigammaBackward0, inplace=True)
+def digamma(a: Tensor) -> Tensor:
+    """``d/dx log Γ(x)``."""
+    return apply(DigammaBackward0, a)
+
+
+def _order(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(
+            f"polygamma(): argument 'n' (position 1) must be int, not {type(n).__name__}"
+        )
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return int(n)
+
+
+@declare("polygamma", nodes=PolygammaBackward0, method=False)
+def polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002
+    """The ``n``-th derivative of digamma (``polygamma(0, x)`` is ``digamma(x)``)."""
+    return apply(PolygammaBackward0, input, n=_order(n))
+
+
+def polygamma_(input: Tensor, n: int) -> Tensor:  # noqa: A002
+    """``x.polygamma_(n)``: the ``n``-th polygamma written into ``x``."""
+    return run_inplace(input, PolygammaBackward1, (), {"n": _order(n)}, "polygamma_")
+
+
+@declare("polygamma", nodes=PolygammaBackward1, torch=False, inplace=polygamma_)
+def polygamma_method(input: Tensor, n: int) -> Tensor:  # noqa: A002
+    """``x.polygamma(n)``: the argument order of the Tensor method."""
+    return polygamma(n, input)
+
+
+def logit_(input: Tensor, eps: float | None = None) -> Tensor:  # noqa: A002
+    """``p.logit_(eps)``: the log-odds written into ``p``."""
+    return run_inplace(input, LogitBackward0, (), {"eps": _eps(eps)}, "logit_")
+
+
+def _eps(eps: Any) -> float | None:
+    return None if eps is None or eps < 0 else float(eps)
+
+
+@declare("logit", nodes=LogitBackward0, inplace=logit_, torch_inplace=True)
+def logit(input: Tensor, eps: float | None = None) -> Tensor:  # noqa: A002
+    """The log-odds ``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to [eps, 1-eps]."""
+    return apply(LogitBackward0, input, eps=_eps(eps))
+
+
+@declare("i0", nodes=I0Backward0, inplace=True, torch_inplace=True)
+def i0(a: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind, order zero."""
+    return apply(I0Backward0, a)
