@@ -71,6 +71,7 @@ from visgrad import (  # noqa: E402
 )
 from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
 from visgrad._threads import get_num_threads, set_num_threads  # noqa: E402
+from visgrad.compiler import compile  # noqa: E402, A004 - PyTorch's name
 from visgrad.ops.tensor_api import (  # noqa: E402
     BoolTensor,
     ByteTensor,
@@ -84,6 +85,7 @@ from visgrad.ops.tensor_api import (  # noqa: E402
     set_default_dtype,
 )
 from visgrad.serialization import load, save  # noqa: E402
+from visgrad.type_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: E402
 
 # Every op function (exp, add, sum, matmul, ...) comes from the op registry, where each op is
 # declared once; the stub lists them for IDEs and type checkers.
