@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.operand_arrays import _binary, _floating, _pair
 from visgrad.ops.registry import declare
@@ -165,6 +166,12 @@ class TanhBackward0(Op):
 
     def backward(self, g: Tensor) -> Tensor:
         r = self.saved("result")
+        if not STATE.enabled and r._data.dtype == np.float32 and g._data.dtype == np.float32:
+            # ATen's kernel computes 1 - r*r as one fused multiply-add, rounded once: in float64
+            # r*r is exact and one rounding to float32 follows. So a hand-written
+            # (1 - h**2) * dh differs from h.grad in the last bit, as it does in PyTorch.
+            r64 = r._data.astype(np.float64)
+            return Tensor._make(g._data * (1.0 - r64 * r64).astype(np.float32), False, None, 0)
         return g * (1 - r * r)
 
 
@@ -176,7 +183,7 @@ def tanh(a: Tensor) -> Tensor:
 class SigmoidBackward0(Op):
     op_name = "sigmoid"
     saves_output = "result"
-    formulas = {"self": "grad * result * (1 - result)"}
+    formulas = {"self": "grad * (1 - result) * result"}
 
     def forward(self, a: Tensor) -> np.ndarray:
         x = _floating(a._data)
@@ -186,7 +193,7 @@ class SigmoidBackward0(Op):
 
     def backward(self, g: Tensor) -> Tensor:
         r = self.saved("result")
-        return g * r * (1 - r)
+        return g * (1 - r) * r  # ATen's order: (grad * (1 - r)) * r
 
 
 @declare("sigmoid", nodes=SigmoidBackward0, inplace=True, torch_inplace=True, functional=True)

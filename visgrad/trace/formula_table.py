@@ -1263,7 +1263,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "sigmoid",
         ("self",),
         {
-            "self": "grad * result * (1 - result)",
+            "self": "grad * (1 - result) * result",
         },
         (),
     ),
