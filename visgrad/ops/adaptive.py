@@ -7,12 +7,14 @@ maximum gathers each window offset for all cells at once. No loop runs over pixe
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from visgrad import dtypes
 from visgrad.ops.base import Op, apply
+from visgrad.ops.int_lists import int_list
 from visgrad.ops.pool import _MaxPoolScatter
 from visgrad.ops.reduce import mean
 from visgrad.ops.registry import declare
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 Ints = tuple[int, ...]
+_INT64 = (1 << 63) - 1
 
 
 def _bounds(length: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,11 +44,24 @@ def _window_matrix(length: int, n: int) -> np.ndarray:
     return ((j >= start[:, None]) & (j < end[:, None])).astype(np.float64)
 
 
+def _window_sums(x: np.ndarray, n: int, axis: int) -> np.ndarray:
+    """Each window's sum along ``axis``, window by window: a NaN or an infinity stays in its
+    own windows (the 0/1 matrices would spread it, as ``0 * inf`` is NaN)."""
+    start, end = _bounds(x.shape[axis], n)
+    moved = np.moveaxis(x, axis, -1)
+    sums = [moved[..., a:b].sum(-1) for a, b in zip(start, end, strict=True)]
+    out = np.stack(sums, -1) if sums else np.zeros((*moved.shape[:-1], 0), x.dtype)
+    return np.moveaxis(out, -1, axis)
+
+
 def _avg_np(x: np.ndarray, size: Ints) -> np.ndarray:
     h, w = x.shape[-2:]
     mh, mw = _window_matrix(h, size[0]), _window_matrix(w, size[1])
     counts = np.outer(mh.sum(1), mw.sum(1))
-    total = mh.astype(x.dtype) @ x @ mw.T.astype(x.dtype)
+    if np.isfinite(x).all():
+        total = mh.astype(x.dtype) @ x @ mw.T.astype(x.dtype)
+    else:
+        total = _window_sums(_window_sums(x, size[0], -2), size[1], -1)
     return (total / counts).astype(x.dtype, copy=False)
 
 
@@ -122,26 +138,49 @@ class AdaptiveMaxPool2DBackward0(Op):
         return apply(_MaxPoolScatter, g, index=index, shape=self.saved("self")._data.shape, k=2)
 
 
-def _output_size(value: Any, x: np.ndarray, k: int, fn: str) -> Ints:
-    vals = (value,) if isinstance(value, (int, np.integer)) or value is None else tuple(value)
-    if len(vals) == 1:
-        vals = vals * k
+def _with_defaults(value: Any, x: np.ndarray) -> Any:
+    """``output_size`` as ``F.adaptive_*_pool2d``'s Python code passes it on: an int as it is,
+    else one value per trailing dim, ``None`` keeping that dim's size."""
+    if isinstance(value, (int, np.integer)):
+        return value
+    n = len(value)  # PyTorch's own TypeError for a value without one
+    if x.ndim <= n:
+        raise ValueError(f"Input dimension should be at least {n + 1}")
+    return [d if v is None else v for v, d in zip(value, x.shape[x.ndim - n :], strict=False)]
+
+
+def _output_size(value: Any, k: int, fn: str) -> Ints:
+    vals = int_list(fn, "output_size", value, 1, size=k)
+    assert vals is not None
     if len(vals) != k:
+        if k == 1:
+            raise RuntimeError(
+                f"{fn}() argument 'output_size' should contain one int (got {len(vals)})"
+            )
         if fn.startswith("adaptive_max"):
             raise RuntimeError(f"{fn}(): internal error: output_size.size() must be {k}")
         raise RuntimeError(f"{fn}: output_size must be {k}")
-    return tuple(x.shape[x.ndim - k + i] if v is None else int(v) for i, v in enumerate(vals))
+    return vals
 
 
 def _check_input(x: np.ndarray, fn: str, size: Ints) -> None:
-    if x.ndim not in (3, 4) or any(n == 0 for n in x.shape[x.ndim - 2 :]):
-        colon = ":" if fn.startswith("adaptive_max") else ""
-        raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got{colon} {list(x.shape)}")
-    if any(v < 0 for v in size):
+    maxing = fn.startswith("adaptive_max")
+    if not maxing and any(v < 0 for v in size):
         raise RuntimeError(
             f"{fn}: elements of output_size must be greater than or equal to 0 but received "
             f"{{{', '.join(map(str, size))}}}"
         )
+    if x.ndim not in (3, 4) or any(n == 0 for n in x.shape[x.ndim - 2 :]):
+        colon = ":" if maxing else ""
+        raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got{colon} {list(x.shape)}")
+    shape = [*x.shape[:-2], *size]
+    if maxing and any(v < 0 for v in size):
+        bad = next(v for v in size if v < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {shape}")
+    if math.prod(shape) > _INT64:
+        if not maxing:
+            raise RuntimeError("numel: integer multiplication overflow")
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={shape}")
     if x.dtype.kind != "f":
         name = dtypes.from_numpy(x.dtype).tensor_type.removesuffix("Tensor")
         raise NotImplementedError(f"\"{fn}\" not implemented for '{name}'")
@@ -156,7 +195,8 @@ def _check_input(x: np.ndarray, fn: str, size: Ints) -> None:
 )
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """Average over windows chosen so the output is ``output_size`` (None keeps a dim)."""
-    size = _output_size(output_size, input._data, 2, "adaptive_avg_pool2d")
+    output_size = _with_defaults(output_size, input._data)
+    size = _output_size(output_size, 2, "adaptive_avg_pool2d")
     _check_input(input._data, "adaptive_avg_pool2d", size)
     if size == (1, 1):
         # PyTorch's shortcut for global pooling: a mean (MeanBackward1 in the graph).
@@ -174,10 +214,12 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
 def adaptive_max_pool2d(
     input: Tensor,  # noqa: A002
     output_size: Any,
-    return_indices: bool = False,
+    return_indices: Any = False,
 ) -> Any:
-    """The maximum over adaptive windows; ``return_indices`` adds each maximum's flat index."""
-    size = _output_size(output_size, input._data, 2, "adaptive_max_pool2d")
+    """The maximum over adaptive windows; ``return_indices`` adds each maximum's flat index
+    (any true value, as PyTorch's Python dispatch tests it)."""
+    output_size = _with_defaults(output_size, input._data)
+    size = _output_size(output_size, 2, "adaptive_max_pool2d")
     _check_input(input._data, "adaptive_max_pool2d", size)
     out, idx = apply(AdaptiveMaxPool2DBackward0, input, output_size=size)
     return (out, idx) if return_indices else out
@@ -194,8 +236,9 @@ def _check_1d(x: np.ndarray, fn: str) -> None:
 @declare("adaptive_avg_pool1d", nodes=AdaptiveAvgPool2DBackward0, method=False, functional=True)
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """``adaptive_avg_pool2d`` over the last dim of (N, C, L) or (C, L)."""
+    size = int_list("adaptive_avg_pool1d", "output_size", output_size, 1, size=1)
     _check_1d(input._data, "adaptive_avg_pool1d")
-    (n,) = _output_size(output_size, input._data, 1, "adaptive_avg_pool1d")
+    (n,) = _output_size(size, 1, "adaptive_avg_pool1d")
     return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), (1, n)), -2)
 
 
@@ -206,8 +249,9 @@ def adaptive_max_pool1d(
     return_indices: bool = False,
 ) -> Any:
     """``adaptive_max_pool2d`` over the last dim of (N, C, L) or (C, L)."""
+    size = int_list("adaptive_max_pool1d", "output_size", output_size, 1, size=1)
     _check_1d(input._data, "adaptive_max_pool1d")
-    (n,) = _output_size(output_size, input._data, 1, "adaptive_max_pool1d")
+    (n,) = _output_size(size, 1, "adaptive_max_pool1d")
     out, idx = adaptive_max_pool2d(unsqueeze(input, -2), (1, n), True)
     out = squeeze(out, -2)
     return (out, squeeze(idx, -2)) if return_indices else out

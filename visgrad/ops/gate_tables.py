@@ -7,8 +7,6 @@ from __future__ import annotations
 # Ops whose PyTorch kernel runs on floating-point tensors only: the kernel's name in PyTorch's
 # "not implemented for 'Long'" error (the in-place forms share it).
 FLOAT_KERNELS = {
-    "adaptive_avg_pool1d": "adaptive_avg_pool2d",
-    "adaptive_max_pool1d": "adaptive_max_pool2d",
     "batch_norm": "batch_norm",
     "binary_cross_entropy_with_logits": "log_sigmoid_cpu",
     "celu": "elu_cpu",
@@ -23,7 +21,6 @@ FLOAT_KERNELS = {
     "leaky_relu": "leaky_relu_cpu",
     "log_softmax": "log_softmax_lastdim_kernel_impl",
     "logsigmoid": "log_sigmoid_cpu",
-    "max_pool1d": "max_pool1d_impl",
     "mish": "mish_cpu",
     "nll_loss": "nll_loss_out_frame",
     "selu": "elu_cpu",
@@ -86,3 +83,9 @@ _CPP_NAMES = {
     "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
     "uint8": "unsigned char", "bool": "bool",
 }  # fmt: skip
+
+
+def c_name(dt: object) -> str:
+    """PyTorch's scalar-type name of a NumPy dtype (``Long``), as its kernels' errors say it."""
+    name = getattr(dt, "name", str(dt))
+    return _C_NAMES.get(name, name)
