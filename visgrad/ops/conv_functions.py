@@ -14,6 +14,8 @@ import numpy as np
 from visgrad import dtypes
 from visgrad.ops.conv import ConvolutionBackward0, convolution
 from visgrad.ops.gate import user_stacklevel
+from visgrad.ops.gate_tables import c_name
+from visgrad.ops.int_lists import int_list, invalid_combination
 from visgrad.ops.pad import ConstantPadNdBackward0
 from visgrad.ops.pad import pad as pad_op
 from visgrad.ops.registry import declare
@@ -33,14 +35,27 @@ Ints = tuple[int, ...]
 
 
 # -- checks with PyTorch's texts --------------------------------------------------------------------
-def expand_param(value: Any, k: int, name: str) -> Ints:
-    """An int or a list of one or ``k`` ints, as a ``k``-tuple."""
-    if isinstance(value, (int, np.integer)):
-        return (int(value),) * k
-    vals = tuple(int(v) for v in value)
-    if len(vals) == 1:
-        return vals * k
-    return vals
+_INT64 = (1 << 63) - 1
+_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
+
+
+def _lists(name: str, k: int, transposed: bool, given: list[Any], **lists: Any) -> dict[str, Any]:
+    """The int-list arguments as PyTorch's parser reads them. ``conv1d/2d/3d`` have two
+    overloads (``padding`` an int list or a string), so a bad type there is PyTorch's "invalid
+    combination of arguments"; the transposed convolutions have one, and name the argument."""
+    out: dict[str, Any] = {}
+    try:
+        for key, value in lists.items():
+            if key == "padding" and isinstance(value, str) and not transposed:
+                out[key] = value
+            else:
+                out[key] = int_list(name, key, value, size=k)
+    except TypeError:
+        if transposed:
+            raise
+        keywords = {n: v for n, v in lists.items() if v is not _DEFAULTS[n]}
+        raise invalid_combination(name, given, keywords) from None
+    return out
 
 
 def _check_len(value: Ints, k: int, name: str) -> Ints:
@@ -119,7 +134,15 @@ def _check_shapes(
         )
 
 
-def _check_dtypes(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> None:
+def _check_dtypes(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, transposed: bool, k: int
+) -> None:
+    # PyTorch's slow kernels have no bool (and, transposed, no 8-bit) form: that is found first.
+    refused = ("bool", "int8", "uint8") if transposed else ("bool",)
+    if x.dtype.name in refused:
+        d = max(k, 2)
+        kernel = f"slow_conv_transpose{d}d_out_cpu" if transposed else f"slow_conv{d}d_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{c_name(x.dtype)}'")
     if x.dtype != w.dtype:
         raise RuntimeError(
             f"expected scalar type {_dtype_name(x.dtype)} but found {_dtype_name(w.dtype)}"
@@ -168,7 +191,14 @@ def _conv_nd(
     groups: int,
     transposed: bool = False,
     output_padding: Any = 0,
+    parsed: bool = False,
 ) -> Tensor:
+    if not parsed:
+        given = [input, weight] if bias is None else [input, weight, bias]
+        lists = _lists(name, k, transposed, given, stride=stride, padding=padding,
+                       dilation=dilation, output_padding=output_padding)  # fmt: skip
+        stride, padding, dilation = lists["stride"], lists["padding"], lists["dilation"]
+        output_padding = lists["output_padding"]
     x = input._data
     if x.ndim not in (k + 1, k + 2):
         raise RuntimeError(
@@ -178,27 +208,29 @@ def _conv_nd(
     if x.ndim == k + 1:
         out = _conv_nd(
             k, name, unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups,
-            transposed, output_padding,
+            transposed, output_padding, True,
         )  # fmt: skip
         return squeeze(out, 0)
     wk = max(weight._data.ndim - 2, 1)
-    stride = _check_len(expand_param(stride, k, "stride"), wk, "stride")
-    dilation = _check_len(expand_param(dilation, k, "dilation"), wk, "dilation")
+    stride = _check_len(stride, wk, "stride")
+    dilation = _check_len(dilation, wk, "dilation")
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise RuntimeError(f"Invalid padding string: '{padding}'")
-        if transposed:
-            raise RuntimeError(f"{name}: padding must be an int or a tuple of ints")
         if padding == "valid":
             padding = (0,) * wk
         else:
             input, padding = _same_padding(input, weight._data.shape[2:], stride, dilation)
             x = input._data
-    padding = _check_len(expand_param(padding, k, "padding"), wk, "padding")
-    output_padding = _check_len(expand_param(output_padding, k, "output_padding"), wk,
-                                "output_padding")  # fmt: skip
+    padding = _check_len(padding, wk, "padding")
+    output_padding = _check_len(output_padding, wk, "output_padding")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
+    for i, p in enumerate(padding):
+        if p > _INT64 // 2:
+            raise RuntimeError(
+                f"Given padding={p} at dimension {i} , expected padding to be at most {_INT64 // 2}"
+            )
     if any(p < 0 for p in output_padding):
         raise RuntimeError("negative output_padding is not supported")
     if any(s <= 0 for s in stride):
@@ -209,12 +241,26 @@ def _conv_nd(
         raise RuntimeError("non-positive groups is not supported")
     b = bias._data if bias is not None else None
     _check_shapes(x, weight._data, b, padding, dilation, transposed, groups)
-    _check_dtypes(x, weight._data, b)
+    _check_dtypes(x, weight._data, b, transposed, k)
     if transposed:
+        _check_transposed_stride(stride)
         _check_output_padding(output_padding, stride, dilation)
     return convolution(
         input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
     )
+
+
+def _check_transposed_stride(stride: Ints) -> None:
+    """The transposed kernels hold the stride in C ints: one that does not fit wraps, and the
+    wrapped value is what PyTorch checks (a 1-D convolution runs as a 2-D one of stride 1 in H)."""
+    wrapped = [((s + (1 << 31)) % (1 << 32)) - (1 << 31) for s in stride]
+    if all(s > 0 for s in wrapped):
+        return
+    names = ("depth", "height", "width")[3 - len(stride) :] if len(stride) > 1 else ("width",)
+    if len(stride) == 1:
+        names, wrapped = ("height", "width"), [1, *wrapped]
+    got = " ".join(f"stride_{n}: {v}" for n, v in zip(names, wrapped, strict=True))
+    raise RuntimeError(f"stride should be greater than zero, but got {got}")
 
 
 def _check_output_padding(output_padding: Ints, stride: Ints, dilation: Ints) -> None:

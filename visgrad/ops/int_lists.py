@@ -16,7 +16,7 @@ import numpy as np
 
 from visgrad.tensor import Tensor
 
-__all__ = ["fit_int32", "int_list", "is_list_int"]
+__all__ = ["fit_int32", "int_list", "invalid_combination", "is_list_int"]
 
 _INT32 = (1 << 31) - 1
 
@@ -70,3 +70,13 @@ def fit_int32(*values: int) -> None:
     for v in values:
         if not -_INT32 - 1 <= v <= _INT32:
             raise RuntimeError("value cannot be converted to type int without overflow")
+
+
+def invalid_combination(op: str, given: list[Any], keywords: dict[str, Any]) -> TypeError:
+    """PyTorch's error when no overload of ``op`` takes the arguments: the types it was given
+    (those given by keyword as ``name=type``)."""
+    got = [_type_name(v) for v in given] + [f"{k}={_type_name(v)}" for k, v in keywords.items()]
+    return TypeError(
+        f"{op}() received an invalid combination of arguments - got ({', '.join(got)}), but "
+        "expected one of:"
+    )
