@@ -27,6 +27,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     index,
     inplace,
     join,
+    kl_div,
     layout,
     linalg,
     logexp,

@@ -12,8 +12,9 @@ import numpy as np
 
 from visgrad.ops.attention import MulBackward1
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.loss import nll_loss, reduction_code
+from visgrad.ops.loss import legacy_reduction, nll_loss, reduction_code
 from visgrad.ops.losses import AddBackward1
+from visgrad.ops.nll_checks import check_probabilities
 from visgrad.ops.nn_ops import log_softmax
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -57,6 +58,7 @@ def cross_entropy(
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """``nll_loss(log_softmax(input))``; ``label_smoothing`` mixes in the uniform distribution."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if label_smoothing == 0.0:
@@ -102,12 +104,12 @@ def _cross_entropy(
     reduce: Any = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """``nll_loss(log_softmax(input, 1), target)``; a float target of the input's shape is read
+    """``nll_loss(log_softmax(input, 1), target)``; a target of the input's shape is read
     as class probabilities."""
     class_dim = 0 if input._data.ndim == 1 else 1
     logp = log_softmax(input, class_dim)
     target = wrap(target, input)
-    if target._data.dtype.kind == "f":
+    if target._data.shape == input._data.shape:  # PyTorch's test for class probabilities
         return _soft_cross_entropy(logp, target, weight, class_dim, reduction_code(reduction))
     return nll_loss(logp, target, weight, None, ignore_index, None, reduction)
 
@@ -115,10 +117,7 @@ def _cross_entropy(
 def _soft_cross_entropy(
     logp: Tensor, target: Tensor, weight: Tensor | None, class_dim: int, code: int
 ) -> Tensor:
-    if target._data.shape != logp._data.shape:
-        raise RuntimeError(
-            f"Expected target size {list(logp._data.shape)}, got {list(target._data.shape)}"
-        )
+    check_probabilities(target._data)
     terms = logp * target
     if weight is not None:
         shape = [1] * logp._data.ndim

@@ -8,7 +8,6 @@ from __future__ import annotations
 # "not implemented for 'Long'" error (the in-place forms share it).
 FLOAT_KERNELS = {
     "batch_norm": "batch_norm",
-    "binary_cross_entropy_with_logits": "log_sigmoid_cpu",
     "celu": "elu_cpu",
     "cross_entropy": "log_softmax_lastdim_kernel_impl",
     "elu": "elu_cpu",
@@ -22,7 +21,6 @@ FLOAT_KERNELS = {
     "log_softmax": "log_softmax_lastdim_kernel_impl",
     "logsigmoid": "log_sigmoid_cpu",
     "mish": "mish_cpu",
-    "nll_loss": "nll_loss_out_frame",
     "selu": "elu_cpu",
     "silu": "silu_cpu",
     "softmax": "softmax_lastdim_kernel_impl",
@@ -64,8 +62,6 @@ TYPED_PARAMS: dict[str, dict[str, str]] = {
     "index_fill": {"value": "Scalar"},
     "xlogy": {"input": "Scalar", "other": "Scalar"},
     "copy": {"src": "Scalar"},
-    # torch.kl_div takes an int; a string is the functional form's (no tensor in either).
-    "kl_div": {"reduction": "str"},
 }
 # Ops PyTorch refuses bool tensors for, and its words.
 BOOL_ERRORS = {"relu": "Boolean inputs not supported for relu"}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.gate import user_stacklevel
+from visgrad.ops.gate_tables import c_name
+from visgrad.ops.nll_checks import check_nll
 from visgrad.ops.nll_kernel import cascade_total
 from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.registry import declare
@@ -22,6 +25,23 @@ def reduction_code(reduction: str) -> int:
         return REDUCTIONS[reduction]
     except KeyError:
         raise ValueError(f"{reduction} is not a valid value for reduction") from None
+
+
+def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """The reduction of a ``torch.nn.functional`` loss: the deprecated ``size_average`` and
+    ``reduce``, when either is given, decide it by their truth (an unset one counts as true),
+    with PyTorch's deprecation warning; otherwise ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return ret
 
 
 def reduce_loss(x: np.ndarray, code: int) -> np.ndarray:
@@ -63,13 +83,32 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
         pos_weight: Tensor | None,
         reduction: int = 1,
     ) -> np.ndarray:
-        zz, yy = _pair(z, y)
-        if zz.shape != yy.shape:
+        if z._data.shape != y._data.shape:
             raise ValueError(
-                f"Target size ({_size(yy.shape)}) must be the same as input size ({_size(zz.shape)})"
+                f"Target size ({_size(y._data.shape)}) must be the same as input size "
+                f"({_size(z._data.shape)})"
             )
+        # PyTorch computes log_sigmoid(input) in the input's dtype, then writes the loss into
+        # ``1 - target``: the target's dtype is the result's, and a bool or integer one fails.
+        if z._data.dtype.kind != "f":
+            raise NotImplementedError(
+                f"\"log_sigmoid_cpu\" not implemented for '{c_name(z._data.dtype)}'"
+            )
+        if y._data.dtype.kind == "b":
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead."
+            )
+        if y._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"result type {c_name(z._data.dtype)} can't be cast to the desired output type "
+                f"{c_name(y._data.dtype)}"
+            )
+        out_dtype = y._data.dtype
+        sp = _softplus_neg(z._data.astype(np.promote_types(z._data.dtype, np.float32)))
+        sp = sp.astype(z._data.dtype, copy=False)
+        zz, yy = _pair(z, y)
         self.save(self=z, target=y, weight=weight, pos_weight=pos_weight, reduction=reduction)
-        sp = _softplus_neg(zz)
         if pos_weight is not None:
             lw = 1 + (pos_weight._data - 1) * yy
             loss = (1 - yy) * zz + lw * sp
@@ -77,7 +116,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
             loss = (1 - yy) * zz + sp
         if weight is not None:
             loss = loss * weight._data
-        return reduce_loss(loss.astype(zz.dtype, copy=False), reduction)
+        return reduce_loss(loss.astype(out_dtype, copy=False), reduction)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, ...]:
         z, y = self.saved("self"), self.saved("target")
@@ -124,7 +163,7 @@ def binary_cross_entropy_with_logits(
     pos_weight: Tensor | None = None,
 ) -> Tensor:
     """Sigmoid + binary cross-entropy in one numerically stable node."""
-    code = reduction_code(reduction)
+    code = reduction_code(legacy_reduction(size_average, reduce, reduction))
     return apply(
         BinaryCrossEntropyWithLogitsBackward0,
         input,
@@ -176,8 +215,6 @@ def mse_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean squared error; a target of another shape is broadcast, with PyTorch's warning."""
-    import warnings
-
     target = wrap(target, input)
     if target._data.shape != input._data.shape:
         warnings.warn(
@@ -187,13 +224,8 @@ def mse_loss(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+    reduction = legacy_reduction(size_average, reduce, reduction)
     return apply(MseLossBackward0, input, target, reduction=reduction_code(reduction))
-
-
-def _type_name(dt: np.dtype) -> str:
-    from visgrad import dtypes
-
-    return dtypes.from_numpy(dt.name).tensor_type.removesuffix("Tensor")
 
 
 class NllLossBackward0(Op):
@@ -207,16 +239,7 @@ class NllLossBackward0(Op):
     ) -> np.ndarray:
         t = target
         xx, tt = x._data, t._data
-        if tt.dtype not in (np.int64, np.uint8):
-            raise RuntimeError(
-                f"expected target dtype to be Long or Byte, but got {_type_name(tt.dtype)}"
-            )
         batched = xx.ndim >= 2
-        if batched and tt.shape[:1] != xx.shape[:1]:
-            raise ValueError(
-                f"Expected input batch_size ({xx.shape[0]}) to match target batch_size "
-                f"({tt.shape[0] if tt.ndim else 1})."
-            )
         n_class = xx.shape[1] if batched else xx.shape[0]
         valid = tt != ignore_index
         bad = tt[valid & ((tt < 0) | (tt >= n_class))]
@@ -279,10 +302,13 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    target = wrap(target)
+    check_nll(input._data, target._data, None if weight is None else weight._data)
     return apply(
         NllLossBackward0,
         input,
-        target=wrap(target),
+        target=target,
         weight=weight,
         reduction=reduction_code(reduction),
         ignore_index=ignore_index,
@@ -345,12 +371,20 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """Binary cross-entropy of probabilities ``input`` against ``target``."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     target = wrap(target, input)
     if target._data.shape != input._data.shape:
         raise ValueError(
             f"Using a target size ({_size(target._data.shape)}) that is different to the input "
             f"size ({_size(input._data.shape)}) is deprecated. Please ensure they have the same "
             "size."
+        )
+    x, t = input._data, target._data
+    if t.dtype != x.dtype:
+        raise RuntimeError(f"Found dtype {c_name(t.dtype)} but expected {c_name(x.dtype)}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"binary_cross_entropy\" not implemented for '{c_name(x.dtype)}'"
         )
     return apply(
         BinaryCrossEntropyBackward0,

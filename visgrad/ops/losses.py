@@ -17,8 +17,9 @@ from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops import elementwise as E
 from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.extra import clamp_min
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.inplace import inplace as run_inplace
-from visgrad.ops.loss import _size, reduce_loss, reduction_code
+from visgrad.ops.loss import _size, legacy_reduction, reduce_loss, reduction_code
 from visgrad.ops.reduce import LinalgVectorNormBackward0, vector_norm
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
@@ -26,7 +27,6 @@ from visgrad.tensor import Tensor, _dim
 __all__ = [
     "cosine_similarity",
     "huber_loss",
-    "kl_div",
     "l1_loss",
     "normalize",
     "one_hot",
@@ -49,6 +49,11 @@ def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
             UserWarning,
             stacklevel=4,  # the loss, the gate, the caller
         )
+
+
+def _check_weight(input: Tensor, weight: Tensor | None) -> None:  # noqa: A002
+    if weight is not None and weight._data.shape != input._data.shape:
+        raise ValueError("Weights and input must have the same size.")
 
 
 def _broadcast(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
@@ -83,15 +88,23 @@ class _PointwiseLoss(Op):
 
     input_names = ("self", "target")
     differentiable = ()  # the base is never recorded
+    # PyTorch's kernel writes into a tensor like the input (huber): the result has the input's
+    # dtype, and the backward kernel refuses a target of another dtype.
+    like_input = False
 
     def forward(self, x: Tensor, t: Tensor, reduction: int, **param: float) -> np.ndarray:
         self.save(self=x, target=t, reduction=reduction, **param)
         xd = x._data
         d = (xd - t._data).astype(promote(xd, t._data), copy=False)
-        return reduce_loss(self.value(d, *param.values()).astype(d.dtype, copy=False), reduction)
+        out = self.value(d, *param.values()).astype(xd.dtype if self.like_input else d.dtype)
+        return reduce_loss(out, reduction)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, t = self.saved("self"), self.saved("target")
+        if self.like_input and t._data.dtype != x._data.dtype:
+            raise RuntimeError(
+                f"Found dtype {c_name(t._data.dtype)} but expected {c_name(x._data.dtype)}"
+            )
         param = [self.saved(k) for k in self.params]
         d = x - t
         slope = self.slope(d, *param)
@@ -126,6 +139,7 @@ class HuberLossBackward0(_PointwiseLoss):
     op_name = "huber_loss"
     differentiable = (0,)
     params = ("delta",)
+    like_input = True
     formulas = {
         "self": "grad * minimum(maximum(self - target, -delta), delta) / (numel(self) if reduction == 1 else 1)",
         "target": "-grad * minimum(maximum(self - target, -delta), delta) / (numel(self) if reduction == 1 else 1)",
@@ -153,7 +167,8 @@ def l1_loss(
     """Mean absolute error: ``|input - target|``, reduced (a composite, as in PyTorch)."""
     target = wrap(target, input)
     _warn_size(input, target)
-    code = reduction_code(reduction)
+    code = reduction_code(legacy_reduction(size_average, reduce, reduction))
+    _check_weight(input, weight)
     loss = (input - target).abs()
     if weight is not None:
         loss = loss * weight
@@ -172,6 +187,7 @@ def smooth_l1_loss(
     """Squared error below ``beta``, absolute error above (0.5·d²/beta or |d| − 0.5·beta)."""
     target = wrap(target, input)
     _warn_size(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     code = reduction_code(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -193,6 +209,15 @@ def huber_loss(
     target = wrap(target, input)
     _warn_size(input, target)
     code = reduction_code(reduction)
+    _check_weight(input, weight)
+    x, t = input._data, target._data
+    if x.dtype.kind not in "fc":
+        if t.dtype.kind in "fc":
+            raise RuntimeError(
+                f"result type {c_name(t.dtype)} can't be cast to the desired output type "
+                f"{c_name(x.dtype)}"
+            )
+        raise NotImplementedError(f"\"huber_cpu\" not implemented for '{c_name(promote(x, t))}'")
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     a, b = _broadcast(input, target)
@@ -241,42 +266,6 @@ def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
     """``input * log(other)``, and 0 where ``input`` is 0."""
     a = input if isinstance(input, Tensor) else wrap(input, other)
     return apply(XlogyBackward0, a, wrap(other, a))
-
-
-@declare("kl_div", method=False, functional=True)
-def kl_div(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    log_target: bool = False,
-) -> Tensor:
-    """KL divergence with ``input`` as log-probabilities; ``reduction='batchmean'`` divides the
-    sum by the batch size (the mathematical KL); ``log_target`` takes log-probabilities."""
-    if reduction == "mean":
-        warnings.warn(
-            "reduction: 'mean' divides the total loss by both the batch size and the support "
-            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
-            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
-            "major release.",
-            UserWarning,
-            stacklevel=3,
-        )
-    code = 2 if reduction == "batchmean" else reduction_code(reduction)
-    target = wrap(target, input)
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        loss = xlogy(target, target) - target * input
-    if code == 0:
-        return loss
-    if code == 1:
-        return loss.mean()
-    total = loss.sum()
-    if reduction == "batchmean" and input._data.ndim != 0:
-        return total / input._data.shape[0]
-    return total
 
 
 @declare("cosine_similarity", method=False, functional=True)
