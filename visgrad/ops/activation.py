@@ -8,6 +8,7 @@ records the node PyTorch records for it (``EluBackward1`` saves the result inste
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -97,7 +98,7 @@ class EluBackward0(Op):
         x = self.saved("self")
         alpha, scale, s_in = self.saved("alpha"), self.saved("scale"), self.saved("input_scale")
         neg = (x * s_in).exp() * (scale * alpha * s_in)
-        return E.where(_const(x._data > 0), g * scale, g * neg)
+        return E.where(_const(~(x._data <= 0)), g * scale, g * neg)  # NaN: the linear side
 
 
 class EluBackward1(Op):
@@ -116,7 +117,7 @@ class EluBackward1(Op):
     def backward(self, g: Tensor) -> Tensor:
         r = self.saved("result")
         alpha, scale, s_in = self.saved("alpha"), self.saved("scale"), self.saved("input_scale")
-        return E.where(_const(r._data > 0), g * scale, g * ((r + alpha * scale) * s_in))
+        return E.where(_const(~(r._data <= 0)), g * scale, g * ((r + alpha * scale) * s_in))
 
 
 def _elu(x: np.ndarray, alpha: float, scale: float, input_scale: float) -> np.ndarray:
@@ -219,14 +220,14 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
     return _run(EluBackward0, input, inplace, "elu", alpha=alpha, scale=1.0, input_scale=1.0)
 
 
-@declare("selu", nodes=(EluBackward0, EluBackward1), method=False, functional=True)
+@declare("selu", nodes=(EluBackward0, EluBackward1), torch=False, method=False, functional=True)
 def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``elu`` with the self-normalising constants (an ``EluBackward0`` node, as in PyTorch)."""
     attrs = {"alpha": _SELU_ALPHA, "scale": _SELU_SCALE, "input_scale": 1.0}
     return _run(EluBackward0, input, inplace, "selu", **attrs)
 
 
-@declare("celu", nodes=(CeluBackward0, CeluBackward1), method=False, functional=True)
+@declare("celu", nodes=(CeluBackward0, CeluBackward1), torch=False, method=False, functional=True)
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """``max(0, x) + min(0, alpha·(exp(x/alpha) − 1))``."""
     if alpha == 0:
@@ -254,6 +255,24 @@ def _inplace_form(fn: Any, name: str) -> Any:
     inplace_fn.__doc__ = f"``{name[:-1]}`` written into ``input``."
     return inplace_fn
 
+
+def torch_form(fn: Any) -> Any:
+    """``fn`` without its ``inplace`` parameter: the ``torch.`` function, which PyTorch binds
+    from C++ (``torch.selu(x, inplace=True)`` is a TypeError there; ``F.selu`` takes it)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    sig = inspect.signature(fn)
+    kept = [p for p in sig.parameters.values() if p.name != "inplace"]
+    call.__signature__ = sig.replace(parameters=kept)  # type: ignore[attr-defined]
+    call.__name__ = call.__qualname__ = fn.__name__
+    call.__doc__, call.__module__ = fn.__doc__, fn.__module__
+    return call
+
+
+torch_selu = declare("selu", nodes=EluBackward0, method=False)(torch_form(selu))
+torch_celu = declare("celu", nodes=CeluBackward0, method=False)(torch_form(celu))
 
 # ``F.elu_`` and friends (``torch.selu_``, ``torch.celu_``, ``torch.threshold_`` too).
 elu_ = declare("elu_", torch=False, method=False, functional=True)(_inplace_form(elu, "elu_"))

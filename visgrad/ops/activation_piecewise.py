@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops import elementwise as E
-from visgrad.ops.activation import _const, _floating, _inplace_form, _run, _t
+from visgrad.ops.activation import _const, _floating, _inplace_form, _run, _t, torch_form
 from visgrad.ops.base import Op, apply
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.join import cat
 from visgrad.ops.nn_ops import softmax
 from visgrad.ops.registry import declare
@@ -41,8 +42,8 @@ class HardtanhBackward0(Op):
         return np.minimum(np.maximum(x, _t(x, min_val)), _t(x, max_val))
 
     def backward(self, g: Tensor) -> Tensor:
-        x = self.saved("self")._data
-        inside = (x > self.saved("min_val")) & (x < self.saved("max_val"))
+        x = self.saved("self")._data  # a NaN is inside, as in PyTorch's kernel
+        inside = ~((x <= self.saved("min_val")) | (x >= self.saved("max_val")))
         return g * _const(inside.astype(g._data.dtype))
 
 
@@ -85,11 +86,11 @@ class ThresholdBackward0(Op):
 
     def forward(self, a: Tensor, threshold: float, value: float) -> np.ndarray:
         self.save(self=a, threshold=threshold)
-        x = a._data
-        return np.where(x > threshold, x, _t(x, value)).astype(x.dtype, copy=False)
+        x = a._data  # PyTorch's test is ``x <= threshold``: a NaN, or a NaN threshold, keeps x
+        return np.where(x <= threshold, _t(x, value), x).astype(x.dtype, copy=False)
 
     def backward(self, g: Tensor) -> Tensor:
-        keep = self.saved("self")._data > self.saved("threshold")
+        keep = ~(self.saved("self")._data <= self.saved("threshold"))
         return g * _const(keep.astype(g._data.dtype))
 
 
@@ -150,7 +151,13 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     return _run(HardsigmoidBackward0, input, inplace, "hardsigmoid")
 
 
-@declare("threshold", nodes=(ThresholdBackward0, ThresholdBackward1), method=False, functional=True)
+@declare(
+    "threshold",
+    nodes=(ThresholdBackward0, ThresholdBackward1),
+    torch=False,
+    method=False,
+    functional=True,
+)
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` where ``x > threshold``, else ``value``."""
     return _run(ThresholdBackward0, input, inplace, "threshold", ThresholdBackward1,
@@ -168,6 +175,8 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
         raise RuntimeError(
             f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}"
         )
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"glu_cpu\" not implemented for '{c_name(x.dtype)}'")
     return apply(GluBackward0, input, dim=d)
 
 
@@ -194,6 +203,9 @@ def softmin(
     return softmax(-input, dim, _stacklevel + 1, dtype=dtype)
 
 
+torch_threshold = declare("threshold", nodes=ThresholdBackward0, method=False)(
+    torch_form(threshold)
+)
 threshold_ = declare("threshold_", method=False, functional=True)(
     _inplace_form(threshold, "threshold_")
 )

@@ -259,7 +259,9 @@ def _math(
             "is_causal=True"
         )
     qd = q._data
-    factor = math.sqrt(scale if scale is not None else 1.0 / math.sqrt(qd.shape[-1]))
+    # A negative scale: PyTorch takes the root of its size and puts the sign on the query.
+    factor = math.sqrt(abs(scale) if scale is not None else 1.0 / math.sqrt(qd.shape[-1]))
+    q_factor = -factor if scale is not None and scale < 0 else factor
     if is_causal:
         mask = _const(_causal(qd.shape[-2], k._data.shape[-2], qd.dtype))
     elif mask is not None and mask._data.dtype == np.bool_:
@@ -267,7 +269,7 @@ def _math(
     if enable_gqa and q._data.ndim >= 3 and k._data.shape[-3] != qd.shape[-3]:
         k, v = _repeat_heads(k, qd.shape[-3]), _repeat_heads(v, qd.shape[-3])
     attn = matmul(
-        apply(MulBackward1, q, other=factor),
+        apply(MulBackward1, q, other=q_factor),
         apply(MulBackward1, k.transpose(-2, -1), other=factor),
     )
     if mask is not None:
@@ -298,7 +300,7 @@ def scaled_dot_product_attention(
     """``softmax(q kᵀ · scale + mask) v``; a bool mask's True entries take part, ``is_causal``
     masks out the upper triangle, ``scale`` defaults to ``1/√E``."""
     _validate(query, key, value, attn_mask)
-    if dropout_p < 0.0 or dropout_p > 1.0:
+    if dropout_p > 1.0:  # a negative one is no dropout, as in PyTorch
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     if _use_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
         out, _ = apply(

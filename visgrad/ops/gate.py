@@ -36,7 +36,7 @@ from visgrad.ops.gate_tables import (
     SAME_DTYPE,
     TYPED_PARAMS,
 )
-from visgrad.tensor import Tensor
+from visgrad.tensor import Tensor, _dim
 
 __all__ = ["check_size", "gate", "is_int", "operands", "tensors_arg", "user_stacklevel"]
 
@@ -233,10 +233,11 @@ def _dtype_checks(
         if "dtype" in sig.parameters:  # softmax(int_tensor, 0, dtype=float32) computes in floats
             test += " and dtype is None"
         env["Tensor"] = Tensor
-        checks.append(f"    if {test}:\n        _g_kernel({first.name})\n")
+        dim = "dim" if "dim" in sig.parameters else "None"
+        checks.append(f"    if {test}:\n        _g_kernel({first.name}, {dim})\n")
     refusal = BOOL_ERRORS.get(op.removesuffix("_"))
     if refusal is not None and first is not None:
-        env["_g_refuse"] = _refuser(refusal)
+        env["_g_refuse"] = _refuser(*refusal)
         env["Tensor"] = Tensor
         checks.append(
             f"    if _g_type({first.name}) is Tensor and {first.name}._data.dtype.kind == 'b':\n"
@@ -271,15 +272,17 @@ def _dtype_mismatch(form: str, a: Tensor, b: Tensor) -> None:
     raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp[0]} != {cpp[1]}")
 
 
-def _refuser(message: str) -> Callable[[], None]:
+def _refuser(error: type[Exception], message: str) -> Callable[[], None]:
     def refuse() -> None:
-        raise RuntimeError(message)
+        raise error(message)
 
     return refuse
 
 
-def _float_checker(kernel: str) -> Callable[[Tensor], None]:
-    def check(t: Tensor) -> None:
+def _float_checker(kernel: str) -> Callable[[Tensor, Any], None]:
+    def check(t: Tensor, dim: Any) -> None:
+        if is_int(dim):  # PyTorch wraps the dim before it dispatches on the dtype
+            _dim(int(dim), t._data.ndim)
         name = _C_NAMES.get(t._data.dtype.name, t._data.dtype.name)
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 

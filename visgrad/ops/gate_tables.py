@@ -7,7 +7,6 @@ from __future__ import annotations
 # Ops whose PyTorch kernel runs on floating-point tensors only: the kernel's name in PyTorch's
 # "not implemented for 'Long'" error (the in-place forms share it).
 FLOAT_KERNELS = {
-    "batch_norm": "batch_norm",
     "celu": "elu_cpu",
     "cross_entropy": "log_softmax_lastdim_kernel_impl",
     "elu": "elu_cpu",
@@ -16,7 +15,6 @@ FLOAT_KERNELS = {
     "hardswish": "hardswish_cpu",
     "histc": "histogram_cpu",
     "histogram": "histogramdd",
-    "layer_norm": "LayerNormKernelImpl",
     "leaky_relu": "leaky_relu_cpu",
     "log_softmax": "log_softmax_lastdim_kernel_impl",
     "logsigmoid": "log_sigmoid_cpu",
@@ -63,8 +61,13 @@ TYPED_PARAMS: dict[str, dict[str, str]] = {
     "xlogy": {"input": "Scalar", "other": "Scalar"},
     "copy": {"src": "Scalar"},
 }
-# Ops PyTorch refuses bool tensors for, and its words.
-BOOL_ERRORS = {"relu": "Boolean inputs not supported for relu"}
+# Ops PyTorch refuses bool tensors for: the error, and its words.
+BOOL_ERRORS: dict[str, tuple[type[Exception], str]] = {
+    "relu": (RuntimeError, "Boolean inputs not supported for relu"),
+    "hardtanh": (RuntimeError, "Bool inputs not supported for hardtanh"),
+    "relu6": (RuntimeError, "Bool inputs not supported for hardtanh"),
+    "threshold": (NotImplementedError, "\"threshold_cpu\" not implemented for 'Bool'"),
+}
 _C_NAMES = {
     "float16": "Half", "float32": "Float", "float64": "Double", "bfloat16": "BFloat16",
     "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",

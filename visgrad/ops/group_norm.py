@@ -75,7 +75,7 @@ class NativeGroupNormBackward0(Op):
         return (gx.reshape(shape) if nx else None), gw, gb
 
 
-@declare("group_norm", nodes=NativeGroupNormBackward0, method=False, functional=True)
+@declare("group_norm", nodes=NativeGroupNormBackward0, torch=False, method=False, functional=True)
 def group_norm(
     input: Tensor,  # noqa: A002
     num_groups: int,
@@ -84,9 +84,29 @@ def group_norm(
     eps: float = 1e-05,
 ) -> Tensor:
     """Normalise over each group of ``C / num_groups`` channels (and all positions) per sample."""
+    if input._data.ndim < 2:  # F.group_norm's own check, before torch.group_norm's
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input._data.ndim}"
+        )
+    return torch_group_norm(input, num_groups, weight, bias, eps)
+
+
+@declare("group_norm", nodes=NativeGroupNormBackward0, method=False)
+def torch_group_norm(
+    input: Tensor,  # noqa: A002
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+    cudnn_enabled: bool = True,
+) -> Tensor:
+    """``torch.group_norm``: ``F.group_norm`` with PyTorch's C++ checks only (a 1-D input's
+    channel dim is out of range)."""
     x = input._data
-    if x.ndim < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if x.ndim == 1:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     c = x.shape[1]
     if num_groups <= 0:
         raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")

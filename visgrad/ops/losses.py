@@ -272,12 +272,16 @@ def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-08) -> Tensor:
     """``<x1, x2> / (max(‖x1‖, eps) · max(‖x2‖, eps))`` along ``dim`` (PyTorch's composite:
     each input is divided by its clamped norm first)."""
-    kind = np.result_type(x1._data, x2._data)
+    kind = np.dtype(promote(x1._data, x2._data))
     if kind.kind != "f":
         name = dtypes.from_numpy(kind).tensor_type.removesuffix("Tensor")
         raise RuntimeError(
             f"expected common dtype to be floating point, yet common dtype is {name}"
         )
+    if eps < 0:
+        raise RuntimeError(f"eps must be non-negative, got: {eps}")
+    # PyTorch takes integer (and bool) inputs in the common dtype; the norms would refuse them.
+    x1, x2 = (x.to(dtypes.from_numpy(kind)) if x._data.dtype.kind in "biu" else x for x in (x1, x2))
     if x1._data.shape != x2._data.shape:
         shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
         x1, x2 = x1.expand(*shape), x2.expand(*shape)

@@ -95,7 +95,7 @@ class LogSoftmaxBackward0(Op):
         return g - r.exp() * g.sum(dim, keepdim=True)
 
 
-@declare("softmax", nodes=SoftmaxBackward0, method=False, functional=True)
+@declare("softmax", nodes=SoftmaxBackward0, torch=False, method=False, functional=True)
 def softmax(
     input: Tensor,
     dim: int | None = None,
@@ -109,7 +109,7 @@ def softmax(
     return apply(SoftmaxBackward0, input, dim=d)
 
 
-@declare("log_softmax", nodes=LogSoftmaxBackward0, method=False, functional=True)
+@declare("log_softmax", nodes=LogSoftmaxBackward0, torch=False, method=False, functional=True)
 def log_softmax(
     input: Tensor,
     dim: int | None = None,
@@ -123,15 +123,15 @@ def log_softmax(
     return apply(LogSoftmaxBackward0, input, dim=d)
 
 
-@declare("softmax", nodes=SoftmaxBackward0, torch=False)
+@declare("softmax", nodes=SoftmaxBackward0)
 def softmax_method(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """``t.softmax(dim)``."""
+    """``t.softmax(dim)`` and ``torch.softmax``: ``dim`` is required."""
     return softmax(a, dim, dtype=dtype)
 
 
-@declare("log_softmax", nodes=LogSoftmaxBackward0, torch=False)
+@declare("log_softmax", nodes=LogSoftmaxBackward0)
 def log_softmax_method(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """``t.log_softmax(dim)``."""
+    """``t.log_softmax(dim)`` and ``torch.log_softmax``: ``dim`` is required."""
     return log_softmax(a, dim, dtype=dtype)
 
 

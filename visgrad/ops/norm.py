@@ -16,6 +16,7 @@ from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import publish_update
+from visgrad.ops.int_lists import int_list
 from visgrad.ops.registry import declare
 from visgrad.tensor import Size, Tensor
 
@@ -193,17 +194,23 @@ def batch_norm(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{Size(size)!r}"
             )
-    c = x.shape[1] if x.ndim > 1 else 0
-    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):  # fmt: skip
+    if x.size == 0:  # PyTorch returns before it checks anything else
+        out = input.clone()
+        out = out * weight[0] if weight is not None else out
+        return out + bias[0] if bias is not None else out
+    c = x.shape[1] if x.ndim > 1 else 0  # PyTorch reads a 1-D input's channels as 0
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):  # fmt: skip
+        if t is None and not training and name.startswith("running"):
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
         if t is not None and t._data.size != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
-    if not training and (running_mean is None or running_var is None):
-        which = "running_mean" if running_mean is None else "running_var"
-        raise RuntimeError(f"{which} must be defined in evaluation mode")
     _check_floating(x, "batch_norm")
-    for t in (weight, bias, running_mean, running_var):
-        _check_param(x, t)
+    params = [t for t in (weight, bias, running_mean, running_var) if t is not None]
+    # A half-precision input may come with float32 parameters (PyTorch's mixed-dtype path).
+    if not (x.dtype == np.float16 and all(t._data.dtype == np.float32 for t in params)):
+        for t in params:
+            _check_param(x, t)
     return apply(
         NativeBatchNormBackward0,
         input,
@@ -276,13 +283,15 @@ def layer_norm(
     eps: float = 1e-05,
 ) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` dims, then scale and shift per element."""
-    if isinstance(normalized_shape, (int, np.integer)):
-        raise TypeError(
-            "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int"
-        )
-    shape = tuple(int(s) for s in normalized_shape)
+    shape = int_list("layer_norm", "normalized_shape", normalized_shape, 1)
+    assert shape is not None
     x = input._data
     k = len(shape)
+    if not k:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t._data.shape) != shape:
             raise RuntimeError(

@@ -210,8 +210,8 @@ class ReluBackward0(Op):
         return np.maximum(a._data, 0, dtype=a._data.dtype)
 
     def backward(self, g: Tensor) -> Tensor:
-        r = self.saved("result")
-        return g * (r > 0)
+        r = self.saved("result")  # passed where not <= 0, as in PyTorch: a NaN's too
+        return g * Tensor._make(~(r._data <= 0), False, None, 0)
 
 
 @declare("relu", nodes=ReluBackward0, inplace=True, torch_inplace=True, functional=True)
