@@ -3,7 +3,9 @@
 Int lists (sizes, dims, shifts): an ``int[]`` parameter takes a tuple or list whose first element
 is an int (a Python or NumPy integer, never a bool, or a one-element integer tensor); the later
 elements are only unpacked, so a bool or a one-element tensor of any dtype passes there. An
-``int[N]`` parameter (``roll``'s ``shifts``) also takes a single int. A method whose only
+``int[N]`` parameter (``roll``'s ``shifts``, a pool's ``kernel_size``) also takes a single int, and an
+optional one (a pool's ``stride``) ``None``; kernels that work in C ``int`` then refuse values
+that do not fit one (``fit_int32``). A method whose only
 positional parameter is an int list takes it spread out too (``t.view(2, 3)``); the ``torch.``
 function never does (``torch.flip(t, 0)`` is a TypeError). An op with several signatures
 (``movedim`` takes two ints or two lists) refuses what fits none with ``invalid_combination``.
@@ -21,11 +23,13 @@ from visgrad.dtypes import dtype
 from visgrad.tensor import Size, Tensor
 
 __all__ = [
+    "fit_int32",
     "int_list",
     "invalid_combination",
     "is_int",
     "is_number",
     "number",
+    "optional_int_list",
     "spread_int_list",
     "tensor_or_number",
     "type_name",
@@ -128,6 +132,23 @@ def int_list(
     if size and _is_int(value):
         return (int(value),) * size
     raise TypeError(f"{_where(op, name, position)}, not {type_name(value)}")
+
+
+def optional_int_list(
+    op: str, name: str, value: Any, position: int | None = None, size: int = 0
+) -> tuple[int, ...] | None:
+    """``int_list`` of a parameter PyTorch declares ``int[size]?``: ``None`` passes as it is."""
+    return None if value is None else int_list(op, name, value, position, size)
+
+
+_INT32 = (1 << 31) - 1
+
+
+def fit_int32(*values: int) -> None:
+    """The check of kernels that work in C ``int`` (PyTorch's ``safe_downcast``)."""
+    for v in values:
+        if not -_INT32 - 1 <= v <= _INT32:
+            raise RuntimeError("value cannot be converted to type int without overflow")
 
 
 def spread_int_list(op: str, name: str, values: tuple[Any, ...]) -> tuple[int, ...]:

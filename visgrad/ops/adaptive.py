@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
+from visgrad.arg_parser import int_list
 from visgrad.ops.base import Op, apply
-from visgrad.ops.int_lists import int_list
 from visgrad.ops.pool import _MaxPoolScatter
 from visgrad.ops.reduce import mean
 from visgrad.ops.registry import declare
@@ -150,8 +150,7 @@ def _with_defaults(value: Any, x: np.ndarray) -> Any:
 
 
 def _output_size(value: Any, k: int, fn: str) -> Ints:
-    vals = int_list(fn, "output_size", value, 1, size=k)
-    assert vals is not None
+    vals = int_list(fn, "output_size", value, 2, size=k)
     if len(vals) != k:
         if k == 1:
             raise RuntimeError(
@@ -236,7 +235,7 @@ def _check_1d(x: np.ndarray, fn: str) -> None:
 @declare("adaptive_avg_pool1d", nodes=AdaptiveAvgPool2DBackward0, method=False, functional=True)
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """``adaptive_avg_pool2d`` over the last dim of (N, C, L) or (C, L)."""
-    size = int_list("adaptive_avg_pool1d", "output_size", output_size, 1, size=1)
+    size = int_list("adaptive_avg_pool1d", "output_size", output_size, 2, size=1)
     _check_1d(input._data, "adaptive_avg_pool1d")
     (n,) = _output_size(size, 1, "adaptive_avg_pool1d")
     return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), (1, n)), -2)
@@ -249,7 +248,7 @@ def adaptive_max_pool1d(
     return_indices: bool = False,
 ) -> Any:
     """``adaptive_max_pool2d`` over the last dim of (N, C, L) or (C, L)."""
-    size = int_list("adaptive_max_pool1d", "output_size", output_size, 1, size=1)
+    size = int_list("adaptive_max_pool1d", "output_size", output_size, 2, size=1)
     _check_1d(input._data, "adaptive_max_pool1d")
     (n,) = _output_size(size, 1, "adaptive_max_pool1d")
     out, idx = adaptive_max_pool2d(unsqueeze(input, -2), (1, n), True)

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
+from visgrad.arg_parser import int_list, invalid_combination
 from visgrad.ops.conv import ConvolutionBackward0, convolution
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.gate_tables import c_name
-from visgrad.ops.int_lists import int_list, invalid_combination
 from visgrad.ops.pad import ConstantPadNdBackward0
 from visgrad.ops.pad import pad as pad_op
 from visgrad.ops.registry import declare
@@ -54,7 +54,7 @@ def _lists(name: str, k: int, transposed: bool, given: list[Any], **lists: Any) 
         if transposed:
             raise
         keywords = {n: v for n, v in lists.items() if v is not _DEFAULTS[n]}
-        raise invalid_combination(name, given, keywords) from None
+        raise invalid_combination(name, tuple(given), keywords) from None
     return out
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events
+from visgrad.arg_parser import int_list
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import publish_update
-from visgrad.ops.int_lists import int_list
 from visgrad.ops.registry import declare
 from visgrad.tensor import Size, Tensor
 
@@ -283,8 +283,7 @@ def layer_norm(
     eps: float = 1e-05,
 ) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` dims, then scale and shift per element."""
-    shape = int_list("layer_norm", "normalized_shape", normalized_shape, 1)
-    assert shape is not None
+    shape = int_list("layer_norm", "normalized_shape", normalized_shape, 2)
     x = input._data
     k = len(shape)
     if not k:

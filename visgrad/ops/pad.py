@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import int_list
 from visgrad.ops.base import Op, apply
 from visgrad.ops.index import slice_dim
-from visgrad.ops.int_lists import int_list
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -204,7 +204,7 @@ def _along(ndim: int, d: int, start: int, stop: int) -> tuple[slice, ...]:
 )
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:  # noqa: A002
     """Pad ``input`` by ``pad`` = (left, right, top, bottom, ...) from the last dim backwards."""
-    pad = int_list("pad", "pad", pad, 1)  # type: ignore[assignment]
+    pad = int_list("pad", "pad", pad, 2)  # type: ignore[assignment]
     x = input._data
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")

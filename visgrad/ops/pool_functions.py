@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import fit_int32, int_list, optional_int_list
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.base import apply
 from visgrad.ops.gate_tables import c_name
-from visgrad.ops.int_lists import fit_int32, int_list
 from visgrad.ops.pool import (
     _AVG_NODES,
     _AXES,
@@ -39,8 +39,8 @@ __all__ = ["avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool1d", "max_pool2d",
 def _lists(fn: str, k: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1) -> Any:
     """The int-list arguments as PyTorch's parser reads them, all before any kernel check."""
     return (
-        int_list(fn, "kernel_size", kernel_size, 1, size=k),
-        int_list(fn, "stride", stride, size=k, none=True),
+        int_list(fn, "kernel_size", kernel_size, 2, size=k),
+        optional_int_list(fn, "stride", stride, size=k),
         int_list(fn, "padding", padding, size=k),
         int_list(fn, "dilation", dilation, size=k),
     )
