@@ -72,6 +72,7 @@ from visgrad import (  # noqa: E402
 from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
 from visgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 from visgrad.compiler import compile  # noqa: E402, A004 - PyTorch's name
+from visgrad.ops.broadcasting import broadcast_shapes  # noqa: E402
 from visgrad.ops.tensor_api import (  # noqa: E402
     BoolTensor,
     ByteTensor,

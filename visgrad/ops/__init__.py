@@ -11,6 +11,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     arrange,
     attention,
     binary_math,
+    broadcasting,
     clamp,
     conv_functions,
     convert,

@@ -28,8 +28,9 @@ from visgrad.tensor import Tensor
 NO_OUT = frozenset(
     {
         "adaptive_avg_pool1d", "adaptive_max_pool1d", "allclose", "argwhere", "avg_pool1d",
-        "batch_norm", "bincount", "broadcast_to", "celu", "chunk", "clone", "conv1d", "conv2d",
-        "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_similarity",
+        "batch_norm", "bincount", "broadcast_tensors", "broadcast_to", "celu", "chunk", "clone",
+        "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+        "cosine_similarity",
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "masked_fill", "masked_scatter", "max_pool1d",
