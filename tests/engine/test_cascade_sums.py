@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import visgrad as torch
 from tests.scripts_loader import load_script
 from visgrad import _threads as threads_module
-from visgrad.ops.sum_kernel import reduce_sum
+from visgrad.ops.sum_kernel import VECTOR_BYTES, _small_row_sum, reduce_sum, row_sum
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "torch" / "cascade_sums.json.gz"
@@ -116,3 +116,18 @@ def test_any_layout_sums_to_numpys_shape_dtype_and_value(case) -> None:  # type:
     scale = np.add.reduce(np.abs(x.astype(np.float64)), axis=dims, keepdims=keepdim)
     eps = np.finfo(x.dtype).eps
     assert np.all(np.abs(got - want) <= 4 * eps * (scale + 1e-300) * max(1, x.size))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_short_row_sum_adds_as_the_general_cascade(dtype) -> None:  # type: ignore[no-untyped-def]
+    # _flat_sum's shortcut for cascades of at most one block level must add in the same order as
+    # the general row_sum, for every count of rows (0 to 255) and of leftover vectors (0 to 3).
+    lanes = VECTOR_BYTES // np.dtype(dtype).itemsize
+    rng = np.random.default_rng(5)
+    for nvec in range(1, 256 * 4):
+        v = (rng.standard_normal(nvec * lanes) * 10.0 ** rng.integers(-4, 5, nvec * lanes)).astype(
+            dtype
+        )
+        want = row_sum(v.reshape(nvec, lanes))
+        got = _small_row_sum(v, nvec, nvec // 4, lanes)
+        assert got.tobytes() == want.tobytes(), f"{nvec} vectors"
