@@ -176,3 +176,44 @@ def test_without_stealing_the_first_grad_is_a_private_copy_with_the_same_values(
         np.testing.assert_array_equal(a, c)
     x, kept = _double_backward_through(_KeepsGrad)
     assert not np.shares_memory(x.grad._data, kept[-1]._data)
+
+
+def _leaf_events(rec, x):  # type: ignore[no-untyped-def]
+    from visgrad import events
+
+    (node_ev,) = [e for e in rec.events if type(e).__name__ == "BackwardNode" and e.tensor == x._id]
+    (acc,) = rec.of(events.GradAccumulated)
+    return node_ev, acc
+
+
+def test_grad_event_shares_the_node_events_snapshot_when_the_program_holds_no_grad() -> None:
+    from visgrad import events
+
+    # x.t()'s gradient reaches x as a transposed view: copied into x.grad, not taken over.
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    with events.Recorder() as rec:
+        (x.t() * torch.tensor([[1.0, 2.0]] * 3)).sum().backward()
+    node_ev, acc = _leaf_events(rec, x)
+    assert acc.contribution is node_ev.grads_in[0]  # one copy of the gradient, not two
+    assert acc.contribution.tolist() == [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]] == x.grad.tolist()
+
+
+def test_grad_event_snapshots_again_a_seed_the_program_gave_and_a_sink_changed() -> None:
+    from visgrad import events
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    seed = torch.tensor([3.0, 4.0])
+
+    def sink(ev: object) -> None:
+        if type(ev).__name__ == "BackwardNode" and ev.tensor == x._id:
+            seed._data += 10
+
+    with events.Recorder() as rec:
+        detach = events.subscribe(sink)
+        try:
+            (x + 1.0).backward(seed)  # AddBackward0 passes the seed itself on
+        finally:
+            detach()
+    node_ev, acc = _leaf_events(rec, x)
+    assert node_ev.grads_in[0].tolist() == [3.0, 4.0]
+    assert acc.contribution.tolist() == [13.0, 14.0] == x.grad.tolist()

@@ -23,17 +23,21 @@ from visgrad.autograd.backward_events import (
     check_finite_backward,
     publish_begin,
     publish_node,
+    runs_user_code,
 )
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.grad_store import accumulate, run_tensor_hooks, store_grad, sum_grads
-from visgrad.autograd.node import Node, accumulator
+from visgrad.autograd.node import Node
 from visgrad.autograd.node_call import _call_node, call_node
 from visgrad.autograd.schedule import (
     dependencies,
     first_heap,
     nodes_reaching,
+    program_gave_seeds,
     reaches_other,
+    root_edges,
     seed_buffers,
+    seed_grads,
     wanted_nodes,
 )
 from visgrad.tensor import Tensor
@@ -41,37 +45,6 @@ from visgrad.tensor import Tensor
 # call_node is the engine's API for nodes run outside a pass (copy slices, node.py); _call_node is
 # looked up here on every node so the profiler can wrap it.
 __all__ = ["backward", "call_node", "grad", "run"]
-
-
-def _seed_grads(roots: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:
-    out = []
-    for i, t in enumerate(roots):
-        g = None if grads is None or i >= len(grads) else grads[i]
-        if g is None:
-            if t._data.size != 1:
-                raise RuntimeError(errors.SCALAR_ONLY)
-            # np.ones, not ones_like (twice as slow): a one-element seed has no layout to keep.
-            # A 0-d root (a loss) takes np.array, the same array without np.ones' Python steps.
-            d = t._data
-            one = np.array(1, d.dtype) if d.ndim == 0 else np.ones(d.shape, d.dtype)
-            g = Tensor._make(one, False, None, 0)
-        elif not isinstance(g, Tensor):
-            if isinstance(g, (int, float)):
-                raise TypeError(f"'{type(g).__name__}' object is not iterable")
-            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
-        elif g._data.shape != t._data.shape:
-            raise RuntimeError(errors.shape_mismatch(g._data.shape, t._data.shape, i))
-        out.append(g)
-    return out
-
-
-def _root_edges(roots: Sequence[Tensor]) -> list[tuple[Node, int]]:
-    edges = []
-    for i, t in enumerate(roots):
-        if not t._rg:
-            raise RuntimeError(errors.NO_GRAD_FN.format(i))
-        edges.append((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
-    return edges
 
 
 def backward(
@@ -91,8 +64,8 @@ def backward(
     if create_graph:
         warnings.warn(errors.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     tensors = tuple(tensors)
-    edges = _root_edges(tensors)
-    seeds = _seed_grads(tensors, grad_tensors)
+    edges = root_edges(tensors)
+    seeds = seed_grads(tensors, grad_tensors)
     only = None
     if inputs is not None:
         if isinstance(inputs, Tensor):
@@ -101,7 +74,16 @@ def backward(
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         only = inputs
-    run(tensors, edges, seeds, retain_graph, create_graph, accumulate_only=only, api="backward")
+    run(
+        tensors,
+        edges,
+        seeds,
+        retain_graph,
+        create_graph,
+        accumulate_only=only,
+        api="backward",
+        program_seeds=program_gave_seeds(grad_tensors),
+    )
 
 
 def run(
@@ -114,8 +96,11 @@ def run(
     accumulate_only: Sequence[Tensor] | None = None,
     capture: Sequence[Tensor] | None = None,
     api: str = "backward",
+    program_seeds: bool = True,
 ) -> list[Tensor | None]:
     """Execute the graph behind ``edges``.
+
+    ``program_seeds``: some of ``seeds`` are the program's own tensors (not the engine's ones).
 
     With ``capture`` (``autograd.grad``) the gradients reaching those tensors are returned and no
     ``.grad`` is touched; with ``accumulate_only`` only those tensors' ``.grad`` are updated.
@@ -139,6 +124,7 @@ def run(
             accumulate_only=accumulate_only,
             capture=capture,
             api=api,
+            program_seeds=program_seeds,
         )
     finally:
         if paused:
@@ -157,18 +143,26 @@ class _Pass:
         "captured",
         "create_graph",
         "needed",
+        "program_held",
         "retain_graph",
         "targets",
         "wanted",
     )
 
-    def __init__(self, only: Any, capture: Any, retain: bool, create: bool, seen: Any) -> None:
+    def __init__(
+        self, only: Any, capture: Any, retain: bool, create: bool, seen: Any, held: bool
+    ) -> None:
         wanted = capture if capture is not None else only
         self.wanted, self.capture = wanted, capture
         self.targets = wanted_nodes(wanted, capture is not None)
         self.captured: list[Tensor | None] = [None] * (len(wanted) if wanted is not None else 0)
         self.retain_graph, self.create_graph = retain, create
         self.needed = nodes_reaching(seen, self.targets) if self.targets else None
+        # Whether the program may hold a gradient of this pass: it gave a seed, or its code ran
+        # (hooks, retain_grad, a custom backward, a non-leaf input's .grad). A sink could then
+        # write into one between a node's event and the accumulation (see store_grad). Without
+        # a sink at the start, one attached later finds no record of what ran: assume it does.
+        self.program_held = held or not events.SINKS
 
 
 def _run(
@@ -181,10 +175,11 @@ def _run(
     accumulate_only: Sequence[Tensor] | None,
     capture: Sequence[Tensor] | None,
     api: str,
+    program_seeds: bool,
 ) -> list[Tensor | None]:
     sinks = events.SINKS
     deps, seen = dependencies(edges)
-    p = _Pass(accumulate_only, capture, retain_graph, create_graph, seen)
+    p = _Pass(accumulate_only, capture, retain_graph, create_graph, seen, program_seeds)
     buffers = seed_buffers(edges, seeds)
     sources: dict[Node, list[tuple[int, int]]] = {}
     if sinks:
@@ -192,8 +187,7 @@ def _run(
     heappush, heappop = heapq.heappush, heapq.heappop
     heap = first_heap(edges, deps)
     tick = len(heap)
-    # ids of gradient sums the engine made and alone holds (see sum_grads).
-    owned: set[int] = set()
+    owned: set[int] = set()  # ids of gradient sums the engine made and alone holds (sum_grads)
     # With a sink: the snapshot each node's event took of a gradient it sent on (see carried_in).
     carried: dict[int, tuple[Any, ...]] | None = {} if sinks else None
     take, state, ok, prev_mode = buffers.pop, STATE, False, STATE.enabled
@@ -283,16 +277,19 @@ def _execute(
     needed = p.needed
     if needed is not None and node not in needed:
         return (None,) * len(node._next_fns), None
+    if events.SINKS and not p.program_held and runs_user_code(node):
+        p.program_held = True
     if node._tensor_hooks or node._retain:
         grads = run_tensor_hooks(node, grads)
     targets = p.targets
     is_target = bool(targets) and node in targets
     if is_target:
+        p.program_held = p.program_held or p.capture is None
         _deliver(targets[node], grads, node, p, srcs)
     sent = None
     if node._is_accumulator:
         outs: tuple[Any, ...] = ()
-        _leaf(node, grads, srcs, pre, p.create_graph, p.capture is None)
+        _leaf(node, grads, srcs, pre, p)
     elif p.capture is not None and is_target and not reaches_other(node, needed):
         outs = (None,) * len(node._next_fns)
     elif grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
@@ -326,16 +323,14 @@ def _deliver(
             store_grad(p.wanted[idx], grads[nr], p.create_graph, None, srcs)
 
 
-def _leaf(
-    node: Any, grads: list[Any], srcs: Any, pre: Any, create_graph: bool, store: bool
-) -> None:
+def _leaf(node: Any, grads: list[Any], srcs: Any, pre: Any, p: _Pass) -> None:
     """An AccumulateGrad node: its event, then (unless ``autograd.grad`` runs) the ``.grad``."""
     seen_in = None
     if events.SINKS:
         seen_in = publish_node(node, srcs, grads, (), node.variable._id, pre)[0][0]
-    if store:
+    if p.capture is None:
         # Only the input buffer list holds the gradient here (see grad_store._STEAL_REFS).
-        accumulate(node, grads[0], create_graph, srcs, seen_in)
+        accumulate(node, grads[0], p.create_graph, srcs, seen_in, not p.program_held)
 
 
 def _release(node: Node) -> None:
@@ -367,9 +362,18 @@ def grad(
     for t in inputs:
         if not t._rg:
             raise RuntimeError(errors.INPUT_NO_GRAD)
-    edges = _root_edges(outputs)
-    seeds = _seed_grads(outputs, grad_outputs)
-    res = run(outputs, edges, seeds, retain_graph, create_graph, capture=inputs, api="grad")
+    edges = root_edges(outputs)
+    seeds = seed_grads(outputs, grad_outputs)
+    res = run(
+        outputs,
+        edges,
+        seeds,
+        retain_graph,
+        create_graph,
+        capture=inputs,
+        api="grad",
+        program_seeds=program_gave_seeds(grad_outputs),
+    )
     out: list[Tensor | None] = []
     for i, (t, g) in enumerate(zip(inputs, res, strict=False)):
         if g is None:

@@ -86,15 +86,21 @@ def _hook_name(hook: Any) -> str:
 
 
 def accumulate(
-    node: AccumulateGrad, g: Tensor | None, create_graph: bool, srcs: Any, seen: Any = None
+    node: AccumulateGrad,
+    g: Tensor | None,
+    create_graph: bool,
+    srcs: Any,
+    seen: Any = None,
+    exact: bool = False,
 ) -> None:
-    """``seen``: the snapshot of ``g`` the node's BackwardNode event just took, if any."""
+    """``seen``: the snapshot of ``g`` the node's BackwardNode event just took, if any; ``exact``:
+    the program cannot reach ``g`` (see store_grad)."""
     var = node.variable
     if g is None:
         return
     if not var._hooks:
         # Only the engine's input buffer holds ``g`` here (see store_grad's reference count).
-        store_grad(var, g, create_graph, node, srcs, _STEAL_REFS, seen)
+        store_grad(var, g, create_graph, node, srcs, _STEAL_REFS, seen, exact)
     else:
         _accumulate_hooked(var, node, g, create_graph, srcs)
     if var._post_hooks:
@@ -176,8 +182,14 @@ def store_grad(
     srcs: Any,
     steal: int = 0,
     seen: Any = None,
+    exact: bool = False,
 ) -> None:
-    """``var.grad += g`` the PyTorch way: the same ``.grad`` object is updated in place."""
+    """``var.grad += g`` the PyTorch way: the same ``.grad`` object is updated in place.
+
+    ``seen``: a snapshot of ``g`` its node's event took just before. It still holds ``g``'s values
+    when ``g`` is stolen (no one else can reach it), or when ``exact``: the engine found that the
+    program can reach no gradient of this pass (no seeds of its own, none of its code ran), so a
+    sink cannot have written into it since; otherwise the event snapshots ``g`` again."""
     old = var._grad
     created = old is None
     stolen = False
@@ -213,9 +225,8 @@ def store_grad(
         old._version.value += 1
         new = old
     if events.SINKS:
-        # A stolen gradient was reachable by no one since the node's event snapshotted it, so
-        # that snapshot still holds its values.
-        contribution = seen if stolen and seen is not None else events.snapshot(g._data)
+        exact = seen is not None and (stolen or exact)
+        contribution = seen if exact else events.snapshot(g._data)
         # A new ``.grad`` is ``g``, ``g``'s own array, or a same-dtype copy of it: the same values
         # (and layout), so one read-only snapshot serves both fields.
         same = created and new._data.dtype == g._data.dtype

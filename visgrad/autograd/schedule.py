@@ -1,12 +1,14 @@
 """The engine's view of the graph before it runs: how many edges reach each node, which nodes lie
 on a path to a wanted tensor (``autograd.grad`` inputs, ``backward(inputs=...)``), the seeded input
-buffers and the first ready nodes."""
+buffers and the first ready nodes; the roots' seeds and edges."""
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from visgrad.autograd import errors
 from visgrad.autograd.node import Node, accumulator
@@ -87,3 +89,41 @@ def seed_buffers(edges: list[tuple[Node, int]], seeds: list[Tensor]) -> dict[Nod
         buf = buffers.setdefault(n, [None] * n.num_outputs)
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     return buffers
+
+
+def seed_grads(roots: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:
+    """The gradient each root starts from: the given one, or ones for a one-element root."""
+    out = []
+    for i, t in enumerate(roots):
+        g = None if grads is None or i >= len(grads) else grads[i]
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(errors.SCALAR_ONLY)
+            # np.ones, not ones_like (twice as slow): a one-element seed has no layout to keep.
+            # A 0-d root (a loss) takes np.array, the same array without np.ones' Python steps.
+            d = t._data
+            one = np.array(1, d.dtype) if d.ndim == 0 else np.ones(d.shape, d.dtype)
+            g = Tensor._make(one, False, None, 0)
+        elif not isinstance(g, Tensor):
+            if isinstance(g, (int, float)):
+                raise TypeError(f"'{type(g).__name__}' object is not iterable")
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+        elif g._data.shape != t._data.shape:
+            raise RuntimeError(errors.shape_mismatch(g._data.shape, t._data.shape, i))
+        out.append(g)
+    return out
+
+
+def program_gave_seeds(grads: Sequence[Any] | None) -> bool:
+    """Whether the program gave any seed gradient of its own."""
+    return grads is not None and any(g is not None for g in grads)
+
+
+def root_edges(roots: Sequence[Tensor]) -> list[tuple[Node, int]]:
+    """The node (and output number) each root's gradient enters the graph by."""
+    edges = []
+    for i, t in enumerate(roots):
+        if not t._rg:
+            raise RuntimeError(errors.NO_GRAD_FN.format(i))
+        edges.append((t._fn, t._output_nr) if t._fn is not None else (accumulator(t), 0))
+    return edges
