@@ -306,8 +306,8 @@ def _execute(
             # After the node's event, so a debugger pausing on the anomaly already holds the
             # gradients that carry it.
             check_finite_backward(node, outs)
-    if not p.retain_graph and node._saved:
-        _release(node)  # (an empty or unrecorded _saved has nothing to free)
+    if not p.retain_graph and node._saved and node._holds_tensors:
+        _release(node)  # (an empty, unrecorded or tensorless _saved has nothing to free)
     return outs, sent
 
 

@@ -103,6 +103,9 @@ class Node:
     # Version of each tensor saved by strong reference, by name, when not 0 (see store_saved).
     _versions: dict[str, int] | None = None
     forward_trace: str | None = None
+    # Whether ``release`` may have tensors to free. Ops start without and store_saved sets it, so
+    # the engine skips release for the many that keep only sizes and numbers (add, view, sum).
+    _holds_tensors: bool = True
 
     def __init__(self) -> None:
         self.id = next(_node_ids)
@@ -253,6 +256,7 @@ def store_saved(node: Node, saved: dict[str, Any], values: dict[str, Any]) -> No
     tensor = _tensor_type or _tensor()
     for k, v in values.items():
         if isinstance(v, tensor):
+            node._holds_tensors = True
             if v._fn is node:
                 v = SavedValue(v, node)
             else:

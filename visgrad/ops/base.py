@@ -52,6 +52,7 @@ class Op(Node):
     # The ufunc an unrecorded in-place run may write with directly (``add_``: np.add), when the
     # op is that ufunc alone on operands of one dtype.
     inplace_ufunc: Any = None
+    _holds_tensors = False
 
     def forward(self, *inputs: Tensor, **attrs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward")
