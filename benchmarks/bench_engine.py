@@ -164,6 +164,20 @@ def poly_fit(lib: Any) -> Callable[[], None]:
     return step
 
 
+def small_cnn(lib: Any) -> Callable[[], None]:
+    """(g) bench_models' CNN step at a smaller size, where per-op costs weigh more."""
+    from benchmarks.bench_models import cnn
+
+    return cnn(lib, channels=1, width=8, size=28, batch=16)
+
+
+def small_gpt(lib: Any) -> Callable[[], None]:
+    """(h) bench_models' GPT step (scaled_dot_product_attention) at a smaller size."""
+    from benchmarks.bench_models import gpt
+
+    return gpt(lib, n_layer=2, n_embd=32, block=16, batch=8)
+
+
 def numpy_mlp() -> Callable[[], None]:
     """The floor: the same MLP step with hand-written NumPy forward and backward."""
     params, x, y = mlp_data()
@@ -212,6 +226,8 @@ WORKLOADS: list[tuple[str, Callable[[Any], Callable[[], None]], int]] = [
     (f"(c) chain of {CHAIN} ops y = y*1.0001 + 0.0001", chain, 3),
     (f"(d) sum of {CHAIN} terms x*x", wide_sum, 3),
     (f"(f) polynomial fit by hand, {POINTS} points, no autograd", poly_fit, 300),
+    ("(g) CNN step: conv 8/16 ch on 1x28x28, batch 16, SGD", small_cnn, 10),
+    ("(h) tiny GPT step: 2 layers, 32 dims, T=16, B=8, AdamW", small_gpt, 5),
 ]
 
 # Per-op costs on small tensors: (label, op on a 3-element ``a``, ``b`` and a 3x3 ``m``).
@@ -309,6 +325,7 @@ def main() -> None:
         ratio = f"{cpu / tc:7.2f}x" if t is not None else ""
         print(f"{name:<56}{wall * 1e3:8.3f} ms{cpu * 1e3:8.3f} ms{th_text}{ratio:>8}")
     print("ratio: visgrad CPU time / torch CPU time (steadier than wall time on a shared machine)")
+    print("targets (issue 12): (a), (b) <= 1.0; (c), (d), (f) <= 1.5; (g), (h) <= 2")
     b_name = WORKLOADS[1][0]
     print()
     print(f"(b) / NumPy floor:      {vg[b_name][1] / vg['floor'][1]:5.2f}x   (target <= 1.3)")

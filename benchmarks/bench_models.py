@@ -67,23 +67,26 @@ def median_seconds(fn: Callable[[], None], inner: int, repeats: int = REPEATS) -
 
 
 # -- workloads, written once against the torch API --------------------------------------------------
-def cnn(lib: Any) -> Callable[[], None]:
+def cnn(
+    lib: Any, channels: int = 3, width: int = 16, size: int = 32, batch: int = 32
+) -> Callable[[], None]:
+    """The CNN step: conv ``channels``->``width`` and ``width``->2*``width`` on ``size`` pixels."""
     nn, F = lib.nn, lib.nn.functional
     lib.manual_seed(0)
     model = nn.Sequential(
-        nn.Conv2d(3, 16, 3, padding=1),
+        nn.Conv2d(channels, width, 3, padding=1),
         nn.ReLU(),
         nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1),
+        nn.Conv2d(width, 2 * width, 3, padding=1),
         nn.ReLU(),
         nn.MaxPool2d(2),
         nn.Flatten(),
-        nn.Linear(32 * 8 * 8, 10),
+        nn.Linear(2 * width * (size // 4) ** 2, 10),
     )
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal((32, 3, 32, 32)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, 32))
+    x = lib.tensor(rng.standard_normal((batch, channels, size, size)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, batch))
 
     def step() -> None:
         opt.zero_grad()
@@ -94,9 +97,9 @@ def cnn(lib: Any) -> Callable[[], None]:
     return step
 
 
-def _gpt_model(lib: Any, lecture: bool) -> Any:
+def _gpt_model(lib: Any, lecture: bool, n_layer: int, n_embd: int, block: int) -> Any:
     nn, F = lib.nn, lib.nn.functional
-    vocab, n_embd, n_head, n_layer, block = 65, 64, 4, 4, 32
+    vocab, n_head = 65, 4
 
     class Attention(nn.Module):
         def __init__(self) -> None:
@@ -154,13 +157,21 @@ def _gpt_model(lib: Any, lecture: bool) -> Any:
     return GPT()
 
 
-def gpt(lib: Any, lecture: bool = False) -> Callable[[], None]:
+def gpt(
+    lib: Any,
+    lecture: bool = False,
+    n_layer: int = 4,
+    n_embd: int = 64,
+    block: int = 32,
+    batch: int = 16,
+) -> Callable[[], None]:
+    """The GPT step: ``n_layer`` blocks of ``n_embd`` dims, 4 heads, context ``block``."""
     lib.manual_seed(0)
-    model = _gpt_model(lib, lecture)
+    model = _gpt_model(lib, lecture, n_layer, n_embd, block)
     opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
-    idx = lib.tensor(rng.integers(0, 65, (16, 32)))
-    targets = lib.tensor(rng.integers(0, 65, (16, 32)))
+    idx = lib.tensor(rng.integers(0, 65, (batch, block)))
+    targets = lib.tensor(rng.integers(0, 65, (batch, block)))
 
     def step() -> None:
         opt.zero_grad(set_to_none=True)
