@@ -115,7 +115,13 @@ def _inner(block: np.ndarray, lanes: int) -> np.ndarray:
     """``vectorized_inner_sum`` over axis 0 (contiguous, at least one vector long): a row_sum of
     vectors, then one scalar accumulator takes the leftover elements and the vector's lanes."""
     nvec = block.shape[0] // lanes
-    vec = row_sum(block[: nvec * lanes].reshape((nvec, lanes) + block.shape[1:]))
+    vectors = block[: nvec * lanes].reshape((nvec, lanes) + block.shape[1:])
+    if block.ndim > 1:
+        # Axis 0 is contiguous, so the vectors' lanes and the kept axes are strided: one copy
+        # with each vector's lanes (kept axes included) contiguous lets every sum below add
+        # whole rows in one reduction instead of one strided addition per row.
+        vectors = np.ascontiguousarray(vectors)
+    vec = row_sum(vectors)
     return _seq(np.concatenate((block[nvec * lanes :], vec)))
 
 
