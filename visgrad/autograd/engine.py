@@ -200,8 +200,8 @@ def _run(
         while ready is not None or heap:
             node, ready = (ready, None) if ready is not None else (heappop(heap)[2], None)
             grads = take(node, None) or [None] * node.num_outputs
-            if owned:  # these sums are the node's now (a comprehension binds no loop variable)
-                owned.difference_update([id(x) for x in grads])
+            if owned:  # these sums are the node's now (map binds no loop variable)
+                owned.difference_update(map(id, grads))
             srcs, pre = (
                 (sources.pop(node, ()), carried_in(carried, grads, node)) if sinks else _NO_SINK
             )

@@ -219,7 +219,10 @@ class Node:
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        return tuple([fn is not None for fn in self._next_fns])
+        fns = self._next_fns
+        if len(fns) == 2:  # most formulas ask it of a binary op: no comprehension frame
+            return (fns[0] is not None, fns[1] is not None)
+        return tuple([fn is not None for fn in fns])
 
     # -- running --------------------------------------------------------------------------------
     def backward(self, *grads: Tensor) -> tuple[Tensor | None, ...]:
