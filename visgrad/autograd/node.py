@@ -103,6 +103,9 @@ class Node:
     # Version of each tensor saved by strong reference, by name, when not 0 (see store_saved).
     _versions: dict[str, int] | None = None
     forward_trace: str | None = None
+    # CopySlices: the op it wraps, which keeps the saved values (a class default, so asking costs
+    # no failed lookup through __getattr__).
+    inner: Node | None = None
     # Whether ``release`` may have tensors to free. Ops start without and store_saved sets it, so
     # the engine skips release for the many that keep only sizes and numbers (add, view, sum).
     _holds_tensors: bool = True

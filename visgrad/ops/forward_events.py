@@ -63,7 +63,9 @@ def publish_forward(
 def saved_tensor_names(node: Node | None) -> tuple[str, ...]:
     """Names of the tensors ``node`` saved for backward (what ``SavedReleased`` frees later)."""
     # CopySlices keeps what it saved in the op it wraps.
-    saved = getattr(node, "inner", node)._saved if node is not None else None
+    if node is None:
+        return ()
+    saved = (node if node.inner is None else node.inner)._saved
     if not saved:
         return ()
     return tuple([k for k, v in saved.items() if isinstance(v, (SavedValue, Tensor))])
