@@ -246,7 +246,8 @@ OPS: list[tuple[str, Callable[[Any, Any, Any], Any]]] = [
 
 
 def per_op(lib: Any) -> dict[str, list[float]]:
-    """{label: [seconds without grad, seconds with grad]} per op call."""
+    """{label: [CPU seconds without grad, CPU seconds with grad]} per op call (CPU time, as the
+    workloads' ratios: wall time on a loaded machine counts the waits for a core)."""
     out = {}
     for label, op in OPS:
         row = []
@@ -254,7 +255,8 @@ def per_op(lib: Any) -> dict[str, list[float]]:
             a = lib.tensor([1.0, 2.0, 3.0], requires_grad=rg)
             b = lib.tensor([4.0, 5.0, 6.0], requires_grad=rg)
             m = lib.tensor(np.arange(9.0, dtype=np.float32).reshape(3, 3), requires_grad=rg)
-            row.append(median_seconds(lambda a=a, b=b, m=m, op=op: op(a, b, m), 5000))
+            median_seconds(lambda a=a, b=b, m=m, op=op: op(a, b, m), 5000)
+            row.append(LAST_CPU[0])
         out[label] = row
     return out
 
@@ -273,9 +275,9 @@ def measure(lib_name: str) -> dict[str, list[float]]:
         out["floor"] = [median_seconds(numpy_mlp(), 50), LAST_CPU[0]]
         a = visgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
         b = visgrad.tensor([4.0, 5.0, 6.0], requires_grad=True)
-        out["op"] = [median_seconds(lambda: a * b, 20000), 0.0]
+        out["op"] = [median_seconds(lambda: a * b, 20000), LAST_CPU[0]]
         detach = visgrad.events.subscribe(lambda ev: None)
-        out["op_sink"] = [median_seconds(lambda: a * b, 20000), 0.0]
+        out["op_sink"] = [median_seconds(lambda: a * b, 20000), LAST_CPU[0]]
         detach()
     return out
 
@@ -331,12 +333,14 @@ def main() -> None:
     print(f"(b) / NumPy floor:      {vg[b_name][1] / vg['floor'][1]:5.2f}x   (target <= 1.3)")
     print(f"(e) / (b):              {vg['(e)'][1] / vg[b_name][1]:5.2f}x   (target <= 1.3)")
     print(
-        f"per op a*b (3 floats):  no sink {vg['op'][0] * 1e6:6.2f} us, "
-        f"no-op sink {vg['op_sink'][0] * 1e6:6.2f} us "
+        f"per op a*b (3 floats), CPU:  no sink {vg['op'][1] * 1e6:6.2f} us, "
+        f"no-op sink {vg['op_sink'][1] * 1e6:6.2f} us "
         "(with a sink every op builds its event: ids, snapshots, source line)"
     )
     print()
-    print("per op on 3-element tensors (m: 3x3), us; targets: <= 2 without grad, <= 4 with grad")
+    print(
+        "per op on 3-element tensors (m: 3x3), CPU us; targets: <= 2 without grad, <= 4 with grad"
+    )
     print(f"{'op':<12}{'no grad':>10}{'torch':>10}{'grad':>10}{'torch':>10}")
     for label, _ in OPS:
         v = vg["op " + label]
