@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from visgrad.graph.layout_transpose import Transposer
+
 CONVERGENCE = 0.995  # a round must cut crossings below this share of the best to count
 
 
@@ -200,115 +202,6 @@ def _reorder(
     return verts[np.argsort(key, kind="stable")]
 
 
-def _gather(
-    start: np.ndarray, deg: np.ndarray, nbr: np.ndarray, pos: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated neighbour positions of several vertices, with the index of each owner."""
-    total = int(deg.sum())
-    owner = np.repeat(np.arange(deg.size), deg)
-    k = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
-    return owner, pos[nbr[start[owner] + k]]
-
-
-class _Transposer:
-    """Adjacent-swap refinement, vectorised: in one phase every layer of one parity swaps the
-    disjoint pairs (0,1), (2,3)... (or (1,2), (3,4)...) that strictly lose crossings. Layers of
-    the same parity are never neighbours, so all those swaps are independent of each other."""
-
-    def __init__(self, pg: ProperGraph) -> None:
-        n = pg.n
-        self.pg = pg
-        self.sides = []
-        for key, other in ((pg.seg_lo, pg.seg_up), (pg.seg_up, pg.seg_lo)):
-            o = np.argsort(key, kind="stable")
-            start = np.searchsorted(key[o], np.arange(n + 1))
-            self.sides.append((start[:-1], np.diff(start), other[o]))
-        self.sizes = np.bincount(pg.layer, minlength=pg.n_layers)
-        self.layer_start = np.cumsum(self.sizes) - self.sizes
-        self.parity = pg.layer % 2
-
-    def _pair_crossings(
-        self, v: np.ndarray, w: np.ndarray, pos: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Crossings between the edges of ``v`` and of ``w`` (same side) with v left of w, and
-        with w left of v: every neighbour of v counts the neighbours of w on its wrong side by a
-        binary search among them, so a pair costs O(dv + dw) rather than O(dv * dw)."""
-        c_vw = np.zeros(v.size, dtype=np.int64)
-        c_wv = np.zeros(v.size, dtype=np.int64)
-        span = int(pos.max()) + 2 if pos.size else 2
-        for start, deg, nbr in self.sides:
-            dv, dw = deg[v], deg[w]
-            if not (dv > 0).any() or not (dw > 0).any():
-                continue
-            a_pair, a_pos = _gather(start[v], dv, nbr, pos)
-            b_pair, b_pos = _gather(start[w], dw, nbr, pos)
-            b_key = np.sort(b_pair * span + b_pos)
-            b_lo = np.searchsorted(b_key, np.arange(v.size) * span)
-            b_hi = np.searchsorted(b_key, np.arange(1, v.size + 1) * span)
-            q = a_pair * span + a_pos
-            below = np.searchsorted(b_key, q, side="left") - b_lo[a_pair]
-            above = b_hi[a_pair] - np.searchsorted(b_key, q, side="right")
-            c_vw += np.bincount(a_pair, weights=below, minlength=v.size).astype(np.int64)
-            c_wv += np.bincount(a_pair, weights=above, minlength=v.size).astype(np.int64)
-        return c_vw, c_wv
-
-    def _touch(self, v: np.ndarray, mark: np.ndarray) -> None:
-        """Mark ``v`` and its neighbours in both adjacent layers: the only pairs whose
-        crossing counts a swap of ``v`` can change."""
-        mark[v] = True
-        for start, deg, nbr in self.sides:
-            d = deg[v]
-            if d.any():
-                owner = np.repeat(np.arange(v.size), d)
-                k = np.arange(int(d.sum())) - np.repeat(np.cumsum(d) - d, d)
-                mark[nbr[start[v][owner] + k]] = True
-
-    def run(self, pos: np.ndarray, max_passes: int, ties: bool = False) -> int:
-        """Swap until a pass gains no crossing or ``max_passes`` passes; returns the number of
-        swaps. With ``ties``, pairs whose swap neither gains nor loses crossings swap too.
-
-        A pass only looks at pairs with a vertex the last pass touched (swapped, or the
-        neighbour of one swapped): any other pair's counts are what they were when it last
-        declined to swap. Tie swaps gain nothing, so they never buy another pass (as in dot)."""
-        pg = self.pg
-        rank = np.empty(pg.n, dtype=np.int64)
-        rank[self.layer_start[pg.layer] + pos] = np.arange(pg.n)
-        swaps = 0
-        dirty = np.ones(pg.n, dtype=bool)
-        for _ in range(max_passes):
-            touched = np.zeros(pg.n, dtype=bool)
-            gain = 0
-            for p in (0, 1):
-                for q in (0, 1):
-                    lay = pg.layer
-                    cand = (self.parity == p) & (pos % 2 == q) & (pos + 1 < self.sizes[lay])
-                    v = np.flatnonzero(cand)
-                    if v.size == 0:
-                        continue
-                    w = rank[self.layer_start[lay[v]] + pos[v] + 1]
-                    live = dirty[v] | dirty[w] | touched[v] | touched[w]
-                    v, w = v[live], w[live]
-                    if v.size == 0:
-                        continue
-                    c_vw, c_wv = self._pair_crossings(v, w, pos)
-                    sw = (c_wv < c_vw) | (ties & (c_wv == c_vw) & (c_vw > 0))
-                    if not sw.any():
-                        continue
-                    gain += int((c_vw - c_wv)[sw].sum())
-                    v, w = v[sw], w[sw]
-                    pv = pos[v].copy()
-                    pos[v] = pos[w]
-                    pos[w] = pv
-                    rank[self.layer_start[lay[v]] + pos[v]] = v
-                    rank[self.layer_start[lay[w]] + pos[w]] = w
-                    self._touch(np.concatenate([v, w]), touched)
-                    swaps += int(sw.sum())
-            dirty = touched
-            if gain <= 0:
-                break
-        return swaps
-
-
 def order_layers(
     pg: ProperGraph,
     max_rounds: int = 8,
@@ -337,7 +230,7 @@ def order_layers(
     if best == 0 or not movable or max_rounds <= 0:
         return best_pos
     up, lo, gb = _gap_slices(pg)
-    transposer = _Transposer(pg) if transpose_passes > 0 else None
+    transposer = Transposer(pg) if transpose_passes > 0 else None
     stale = 0
     for rnd in range(max_rounds):
         improved = False
