@@ -14,7 +14,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from visgrad.graph.layout_model import DEFAULT_SIZE, Layout, Point, compute_bounds, node_size
+from visgrad.graph.layout_model import DEFAULT_SIZE, Layout, Point, node_size
 from visgrad.graph.layout_order import build_proper, order_layers
 from visgrad.graph.layout_place import place_x
 from visgrad.graph.layout_rank import adjacency, alap_layers, break_cycles, index_graph
@@ -34,6 +34,14 @@ def anchored_layers(
         return alap_layers(n, succ, pred, topo)
     mirrored = alap_layers(n, pred, succ, topo[::-1])
     return mirrored.max() - mirrored
+
+
+def _bounds(pts: np.ndarray, wh: np.ndarray, n: int) -> tuple[float, float, float, float]:
+    """``compute_bounds`` of the result from its arrays: the boxes of the ``n`` real vertices
+    (``pts[:n]``, screen sizes ``wh``) and the points of the dummies (every dummy is a bend)."""
+    lo = np.minimum((pts[:n] - wh / 2).min(axis=0), pts[n:].min(axis=0, initial=np.inf))
+    hi = np.maximum((pts[:n] + wh / 2).max(axis=0), pts[n:].max(axis=0, initial=-np.inf))
+    return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 
 
 def full_layout(
@@ -83,7 +91,7 @@ def full_layout(
             if flip[e]:
                 chain.reverse()
             bends[key] = chain
-    bounds = compute_bounds(positions, sizes, bends)
+    bounds = _bounds(pts, wh, n)
     return Layout(
         positions=positions,
         bends=bends,

@@ -104,6 +104,22 @@ def count_inversions(values: np.ndarray, groups: np.ndarray | None = None) -> in
     return total
 
 
+def sort_order(*keys: np.ndarray) -> np.ndarray:
+    """The stable order of rows sorted by integer ``keys``, the first most significant (as
+    ``np.lexsort(keys[::-1])``): one argsort of the keys packed into one int64 when they fit,
+    several times faster than a lexsort of as many keys."""
+    packed = np.zeros(keys[0].shape[0], dtype=np.int64)
+    room = 1
+    for k in keys:
+        lo = int(k.min()) if k.size else 0
+        width = (int(k.max()) - lo + 1) if k.size else 1
+        room *= width
+        if room >= 1 << 62:
+            return np.lexsort(keys[::-1])
+        packed = packed * width + (k - lo)
+    return np.argsort(packed, kind="stable")
+
+
 def crossings_of_order(pg: ProperGraph, pos: np.ndarray) -> int:
     """Straight-segment crossings between adjacent layers for vertex positions ``pos``."""
     if pg.seg_up.size < 2:
@@ -111,7 +127,7 @@ def crossings_of_order(pg: ProperGraph, pos: np.ndarray) -> int:
     gap = pg.layer[pg.seg_up]
     pu = pos[pg.seg_up]
     pl = pos[pg.seg_lo]
-    order = np.lexsort((pl, pu, gap))
+    order = sort_order(gap, pu, pl)
     return count_inversions(pl[order], gap[order])
 
 
@@ -145,7 +161,7 @@ def _initial_positions(pg: ProperGraph, from_sinks: bool = True) -> np.ndarray:
                 if not seen[u]:
                     seen[u] = 1
                     stack.append(u)
-    rank = np.lexsort((visit, pg.layer))
+    rank = sort_order(pg.layer, visit)
     pos = np.empty(n, dtype=np.int64)
     layer_sorted = pg.layer[rank]
     first = np.searchsorted(layer_sorted, layer_sorted, side="left")
@@ -177,7 +193,7 @@ def _reorder(
     pf = pos[frm]
     c = np.bincount(pt, minlength=k)
     if median:
-        o = np.lexsort((pf, pt))
+        o = sort_order(pt, pf)
         pf_sorted = pf[o]
         start = np.cumsum(c) - c
         has = c > 0
@@ -235,7 +251,7 @@ def order_layers(
     for rnd in range(max_rounds):
         improved = False
         for downward in (True, False):
-            rank = np.lexsort((pos, pg.layer))
+            rank = sort_order(pg.layer, pos)
             starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
             for i in movable if downward else reversed(movable):
                 if downward:

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from visgrad.graph.layout_order import ProperGraph
+from visgrad.graph.layout_order import ProperGraph, sort_order
 
 
 class _Frame:
     """Vertices in layer order: ``order[start[l] : start[l + 1]]`` is layer ``l`` left to right."""
 
     def __init__(self, pg: ProperGraph, pos: np.ndarray) -> None:
-        self.order = np.lexsort((pos, pg.layer))
+        self.order = sort_order(pg.layer, pos)
         sizes = np.bincount(pg.layer, minlength=pg.n_layers)
         self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.bounds = self.start.tolist()
@@ -50,7 +50,7 @@ def _medians(n: int, key: np.ndarray, nbr: np.ndarray, pos: np.ndarray, upper: b
     out = np.full(n, -1, dtype=np.int64)
     if key.size == 0:
         return out
-    o = np.lexsort((pos[nbr], key))
+    o = sort_order(key, pos[nbr])
     k, nb = key[o], nbr[o]
     cnt = np.bincount(k, minlength=n)
     first = np.cumsum(cnt) - cnt
@@ -70,7 +70,7 @@ def _type1(pg: ProperGraph, pos: np.ndarray) -> np.ndarray:
     gap = pg.layer[up]
     width = int(pos.max()) + 2
     ig, ipu, ipl = gap[inner], pos[up[inner]], pos[lo[inner]]
-    o = np.lexsort((ipl, ig))
+    o = sort_order(ig, ipl)
     keys = ig[o] * width + ipl[o]
     # Upper ends of inner segments, offset per gap so prefix maxima never mix gaps.
     val = ig[o] * width + ipu[o]
