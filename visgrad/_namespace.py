@@ -70,6 +70,7 @@ from visgrad import (  # noqa: E402
     utils,
 )
 from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
+from visgrad._printing import set_printoptions  # noqa: E402
 from visgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 from visgrad.compiler import compile  # noqa: E402, A004 - PyTorch's name
 from visgrad.ops.broadcasting import broadcast_shapes  # noqa: E402

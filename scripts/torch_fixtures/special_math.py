@@ -1,5 +1,5 @@
 """PyTorch's special functions and truncating ops: erf, erfc, lgamma, digamma, polygamma, logit,
-sinc, i0, trunc / fix, frac, sgn, fmod and the ``torch.special`` names for them — values,
+sinc, i0, trunc / fix, frac, sgn, fmod, cumprod and the ``torch.special`` names for them — values,
 gradients, graphs, in-place forms, integer inputs, error texts, and the values at the poles and
 zeros. Writes ``tests/fixtures/torch/special_math.json`` / ``.npz``.
 """
@@ -60,6 +60,13 @@ CASES.update(
         "fmod_inplace": ("(x * 1).fmod_(1.5)", {"x": ((5,), W)}, "float64"),
         "fmod_int": ("torch.fmod(i - 3, 2)", {"i": ((6,), I)}, "float32"),
         "fmod_int_float": ("torch.fmod(i - 3, 2.5)", {"i": ((6,), I)}, "float32"),
+        "cumprod": ("torch.cumprod(x, 1)", {"x": ((3, 4), N)}, "float32"),
+        "cumprod_float64_dim0": ("x.cumprod(0)", {"x": ((3, 4), W)}, "float64"),
+        "cumprod_negative_dim": ("x.cumprod(-1)", {"x": ((2, 3, 2), N)}, "float64"),
+        "cumprod_int": ("torch.cumprod(i, 0)", {"i": ((5,), I)}, "float32"),
+        "cumprod_dtype": ("torch.cumprod(i, 0, dtype=torch.float64)", {"i": ((5,), I)}, "float32"),
+        "cumprod_inplace": ("(x * 1).cumprod_(0)", {"x": ((4,), N)}, "float64"),
+        "cumprod_with_zero": ("torch.cumprod(x * (x > -0.5), 0)", {"x": ((6,), N)}, "float64"),
         "special_erf": ("torch.special.erf(x)", {"x": ((4,), W)}, "float64"),
         "special_erfc": ("torch.special.erfc(x)", {"x": ((4,), W)}, "float64"),
         "special_gammaln": ("torch.special.gammaln(x)", {"x": ((4,), P)}, "float64"),
@@ -86,6 +93,7 @@ ERRORS = {
     "frac_int": ("torch.frac(i)", {"i": ((3,), I)}),
     "fmod_int_by_zero": ("torch.fmod(i, 0)", {"i": ((3,), I)}),
     "fmod_shapes": ("torch.fmod(x, y)", {"x": ((3,), C), "y": ((4,), C)}),
+    "cumprod_dim": ("torch.cumprod(x, 2)", {"x": ((3, 4), C)}),
 }
 # Poles, zeros, infinities and NaN: the values (and gradients) PyTorch gives there.
 POINTS = [0.0, -0.0, 1.0, 2.0, -1.0, -2.0, -2.5, 0.5, 1e-8, 30.0, math.inf, -math.inf, math.nan]

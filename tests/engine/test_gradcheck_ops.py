@@ -512,6 +512,13 @@ OPS: dict[str, Row] = {
     "masked_fill": Row(lambda a: a.masked_fill(a > 0.5, 2.0), ((2, 3),)),
     "logsumexp": Row(lambda a: torch.logsumexp(a, 1), ((2, 3),)),
     "cumsum": Row(lambda a: torch.cumsum(a, 1), ((2, 3),)),
+    "cumprod": Row(lambda a: torch.cumprod(a, 1), ((2, 3),)),
+    "cumprod_dim0": Row(lambda a: a.cumprod(0), ((3, 2),)),
+    # A zero in the row: the gradient the closed form cannot give (0 / 0) is computed directly.
+    "cumprod_zero": Row(
+        lambda a: torch.cat([a[:, :1], a[:, 1:2] * 0, a[:, 2:]], 1).cumprod(1), ((2, 4),)
+    ),
+    "cumprod_second_order": Row(second(lambda a: a.cumprod(1)), ((2, 3),)),
     "sort": Row(lambda a: torch.sort(a, 1).values, ((2, 3),)),
     "topk": Row(lambda a: torch.topk(a, 2).values, ((2, 3),)),
     "gather": Row(lambda a: torch.gather(a, 1, torch.tensor(_IDX)), ((2, 3),)),

@@ -17,6 +17,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     convert,
     counting,
     cross_entropy_loss,
+    cumprod,
     distinct,
     division,
     dropout,

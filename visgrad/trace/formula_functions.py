@@ -173,6 +173,20 @@ def _nll_back(g: Any, x: Any, target: Any, weight: Any, reduction: int, ignore: 
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
+
+def _cumprod_backward(grad: Any, x: Any, dim: Any, result: Any) -> np.ndarray:
+    """``cumprod``'s input gradient: for each k, ``sum_{j>=k} grad_j * prod_{i<=j, i!=k} x_i``
+    (right at zeros too, where ``reverse_cumsum(grad * result) / x`` would divide by 0)."""
+    g, a = np.moveaxis(as_array(grad), int(dim), -1), np.moveaxis(as_array(x), int(dim), -1)
+    out = np.empty_like(a)
+    ones = np.ones_like(a[..., :1])
+    for k in range(a.shape[-1]):
+        before = np.prod(a[..., :k], axis=-1)
+        after = np.cumprod(np.concatenate([ones, a[..., k + 1 :]], -1), -1)
+        out[..., k] = before * np.sum(g[..., k:] * after, -1)
+    return np.moveaxis(out, -1, int(dim))
+
+
 # Methods, called as ``x.name(...)``: the first argument is ``x``.
 METHODS: dict[str, Callable[..., Any]] = {
     "t": _t,
@@ -236,6 +250,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "polygamma": lambda n, x: _special.polygamma(int(n), as_array(x)),
     "i1": lambda x: _special.i1(as_array(x)),
     "trunc": lambda x: np.trunc(as_array(x)),
+    "cumprod_backward": _cumprod_backward,
     "sigmoid": lambda x: 1 / (1 + np.exp(-as_array(x))),
     "isfinite": lambda x: np.isfinite(as_array(x)).astype(np.float64),
     "isnan": lambda x: np.isnan(as_array(x)).astype(np.float64),

@@ -255,6 +255,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "CumprodBackward0": (
+        "cumprod",
+        ("self",),
+        {
+            "self": "cumprod_backward(grad, self, dim, result)",
+        },
+        (),
+    ),
     "CumsumBackward0": (
         "cumsum",
         ("self",),
