@@ -24,10 +24,12 @@ from visgrad.trace import codec
 from visgrad.trace.files import (
     TraceFileError,
     check_writable,
+    first_tick_of,
     info_text,
     load_sources,
     load_trace,
     save_trace,
+    truncation_note,
 )
 from visgrad.trace.model import TraceModel
 from visgrad.trace.sources import sources_of
@@ -236,7 +238,11 @@ def _events_of(source: str) -> tuple[list, str | None]:
     """The events of a trace file or of a script run headless, and how the script failed."""
     p = _existing(source, "file")
     if p.suffix == TRACE_EXT:
-        return load_trace(p), None
+        evs = load_trace(p)
+        note = truncation_note(first_tick_of(p))
+        if note:
+            _note(note)
+        return evs, None
     if p.suffix != ".py":
         raise CliError(f"expected a .py script or a {TRACE_EXT} file: {source}")
     evs, rc = _record(str(p), False, None, True, _Console(echo=False, count=sys.stderr.isatty()))

@@ -22,6 +22,7 @@ from visgrad import events
 from visgrad.app.protocols import ControllerSignals
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.trace.budget import default_budget
+from visgrad.trace.horizon import truncation_note
 from visgrad.trace.lines import next_line_tick
 from visgrad.trace.model import TraceModel
 from visgrad.trace.sources import read_source
@@ -267,15 +268,21 @@ class Controller(ControllerSignals):
         """Load a ``.vgtrace`` in a worker (progress dialog for big files), then replay it."""
         from visgrad.app.file_tasks import load_trace_async
 
-        load_trace_async(self, path, lambda got: self.open_events(got[0], path, sources=got[1]))
+        load_trace_async(self, path, lambda got: self._opened(got[0], path, got[1]))
+
+    def _opened(self, model: TraceModel, path: str, sources: dict[str, str]) -> None:
+        self.open_events(model, path, sources=sources)
+        if model.forgotten:  # a truncated file: say so where the user looks first
+            self.message.emit(truncation_note(model.forgotten))
 
     def save_trace(self, path: str) -> None:
-        """Save the run, with its program's text, in a worker."""
+        """Save the run, with its program's text, in a worker (a run that forgot its oldest
+        events saves a file flagged truncated, with the tick it starts at)."""
         from visgrad.app.file_tasks import save_trace_async
 
-        save_trace_async(
-            self, path, list(self.model.original_events()), self.sources, self.program_path
-        )
+        m = self.model
+        evs = list(m.original_events())
+        save_trace_async(self, path, evs, self.sources, self.program_path, m.forgotten)
 
     def source_text(self, path: str) -> str:
         """The text of program file ``path``: from the trace when it carries it, else the disk.

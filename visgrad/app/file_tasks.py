@@ -102,13 +102,15 @@ def _load_model(path: str, progress: Callable[..., None], budget: int | None = N
     ``gc.freeze`` keeps later collections (during layout and item creation) from walking them.
     They are acyclic, so reference counting still frees them when another trace replaces them.
     """
-    from visgrad.trace.files import load_trace
+    from visgrad.trace.files import first_tick_of, load_trace
     from visgrad.trace.model import TraceModel
 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        model = TraceModel(load_trace(path, progress=progress), memory_budget_bytes=budget)
+        evs, first = load_trace(path, progress=progress), first_tick_of(path)
+        # A truncated trace keeps the run's tick numbers, and says it forgot the ones before.
+        model = TraceModel(evs, memory_budget_bytes=budget, first_tick=first)
     finally:
         if was_enabled:
             gc.enable()
@@ -137,21 +139,31 @@ def load_trace_async(controller: Controller, path: str, on_loaded: Callable[[Any
 
 
 def save_trace_async(
-    controller: Controller, path: str, evs: list, known: dict[str, str], program: str | None
+    controller: Controller,
+    path: str,
+    evs: list,
+    known: dict[str, str],
+    program: str | None,
+    first_tick: int = 0,
 ) -> _Relay:
     """Save ``evs`` to ``path`` with the program's text (``known`` texts first, else the files
-    the events name); success is a status-bar message, failure a dialog."""
+    the events name); success is a status-bar message, failure a dialog. ``first_tick`` > 0:
+    the run's events before it were forgotten, and the file says it is truncated."""
     from visgrad.trace.files import save_trace
     from visgrad.trace.sources import sources_of
 
     def save(progress: Callable[..., None]) -> None:
         # Off the GUI thread too: reading the program's files from disk.
-        save_trace(path, evs, progress=progress, sources=sources_of(evs, known, program))
+        sources = sources_of(evs, known, program)
+        save_trace(path, evs, progress=progress, sources=sources, first_tick=first_tick)
 
+    done = f"Saved {len(evs):,} events to {path}"
+    if first_tick:
+        done += f" (truncated: ticks {first_tick:,} on; the earlier ones were forgotten)"
     return run_with_progress(
         controller,
         f"Saving {path}…",
         save,
-        lambda _: controller.message.emit(f"Saved {len(evs)} events to {path}"),
+        lambda _: controller.message.emit(done),
         lambda msg: controller.file_failed.emit(path, msg),
     )

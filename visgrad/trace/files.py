@@ -36,6 +36,7 @@ from visgrad.trace.codec import (
     to_record,
 )
 from visgrad.trace.file_blocks import BlockReader, BlockWriter, TraceFileError
+from visgrad.trace.horizon import truncation_note
 from visgrad.trace.sources import SourceError, checked_sources
 from visgrad.trace.summary import stats
 from visgrad.trace.validate import EventValidator
@@ -43,11 +44,13 @@ from visgrad.trace.validate import EventValidator
 __all__ = [
     "TraceFileError",
     "check_writable",
+    "first_tick_of",
     "info_text",
     "load_sources",
     "load_trace",
     "remove_stale_temps",
     "save_trace",
+    "truncation_note",
 ]
 
 FORMAT = "visgrad-trace"
@@ -61,6 +64,7 @@ MAX_TOTAL_BYTES = 8 << 30
 # zeros or repeated text reach 200-300:1 and load.
 MAX_RATIO = 1100
 RATIO_FLOOR = 1 << 20  # a member this small may claim any ratio
+MAX_FIRST_TICK = 1 << 53  # a truncated trace's first tick (JSON's exact integers)
 _ARRAY_NAME = re.compile(r"(arrays|blocks)/(0|[1-9][0-9]{0,9})\.npy")
 
 Progress = Callable[[int, int], None] | None
@@ -87,20 +91,27 @@ def save_trace(
     events_or_model: Any,
     progress: Progress = None,
     sources: Mapping[str, str] | None = None,
+    first_tick: int | None = None,
 ) -> None:
     """Write events (a list or a TraceModel) to ``path`` atomically.
 
     ``sources`` (file name -> text, see ``trace.sources.sources_of``) travel in the manifest, so
     a reopened trace shows its program; readers that predate them ignore them. An interrupted
     save leaves the previous file whole (``atomic_save.replacing``).
+
+    ``first_tick``: the run's tick of the first event saved, when the ones before it were
+    forgotten (a model's own ``forgotten`` when None). The manifest then says ``"truncated":
+    true`` with that tick, so whoever loads the file learns it does not start at the start.
     """
     evs = _events_of(events_or_model)
+    if first_tick is None:
+        first_tick = int(getattr(events_or_model, "forgotten", 0))
     with replacing(os.fspath(path)) as fh:
-        _write_zip(fh, evs, progress, checked_sources(dict(sources or {})))
+        _write_zip(fh, evs, progress, checked_sources(dict(sources or {})), first_tick)
 
 
 def _write_zip(
-    fh: Any, evs: Sequence[ev_.Event], progress: Progress, sources: dict[str, str]
+    fh: Any, evs: Sequence[ev_.Event], progress: Progress, sources: dict[str, str], first: int
 ) -> None:
     total = len(evs)
     lines: list[str] = []
@@ -127,6 +138,8 @@ def _write_zip(
         }
         if sources:
             manifest["sources"] = sources
+        if first > 0:
+            manifest["truncated"], manifest["first_tick"] = True, first
         zf.writestr("manifest.json", json.dumps(manifest, indent=1))
 
 
@@ -233,6 +246,13 @@ def _manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
         )
     if not isinstance(m.get("events"), int) or not isinstance(m.get("arrays"), int):
         raise TraceFileError("manifest.json lacks integer event and array counts")
+    truncated, first = m.get("truncated", False), m.get("first_tick", 0)
+    if type(truncated) is not bool or type(first) is not int or not 0 <= first <= MAX_FIRST_TICK:
+        raise TraceFileError(
+            "manifest.json: 'truncated' must be true or false and 'first_tick' a tick number"
+        )
+    if truncated != (first > 0):
+        raise TraceFileError("manifest.json: 'truncated' and 'first_tick' disagree")
     return m
 
 
@@ -309,8 +329,8 @@ def load_trace(path: str | os.PathLike[str], progress: Progress = None) -> list[
     return out
 
 
-def load_sources(path: str | os.PathLike[str]) -> dict[str, str]:
-    """The program texts a trace file carries (file name -> text; empty for older traces)."""
+def _manifest_of(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A trace file's checked manifest, read without its events."""
     try:
         zf = zipfile.ZipFile(os.fspath(path))
     except FileNotFoundError:
@@ -319,10 +339,21 @@ def load_sources(path: str | os.PathLike[str]) -> dict[str, str]:
         raise TraceFileError(f"not a trace file (not a readable zip): {e}") from None
     with zf:
         _check_members(zf, os.path.getsize(os.fspath(path)))
-        try:
-            return checked_sources(_manifest(zf).get("sources", {}))
-        except SourceError as e:
-            raise TraceFileError(f"manifest.json: {e}") from None
+        return _manifest(zf)
+
+
+def load_sources(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The program texts a trace file carries (file name -> text; empty for older traces)."""
+    try:
+        return checked_sources(_manifest_of(path).get("sources", {}))
+    except SourceError as e:
+        raise TraceFileError(f"manifest.json: {e}") from None
+
+
+def first_tick_of(path: str | os.PathLike[str]) -> int:
+    """The run's tick of a trace file's first event: 0 unless the file is truncated (saved after
+    the run's oldest events were forgotten for the memory budget; older files never are)."""
+    return int(_manifest_of(path).get("first_tick", 0))
 
 
 def info_text(path: str | os.PathLike[str]) -> str:
@@ -330,15 +361,17 @@ def info_text(path: str | os.PathLike[str]) -> str:
     from visgrad.trace.model import TraceModel
 
     evs = load_trace(path)
+    start = first_tick_of(path)
     try:
-        model = TraceModel(evs)
+        model = TraceModel(evs, first_tick=start)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:
         raise TraceFileError(f"the events do not form a run visgrad can replay: {e}") from None
     s = model.state_at(len(model) - 1)
     leaves = [t for t in s.tensors.values() if t.is_leaf and t.requires_grad]
     lines = [
         f"trace: {os.fspath(path)}",
-        f"events: {len(model)}  ticks: {len(model)}  backward calls: {s.backward_index}",
+        *([truncation_note(start)] if start else []),
+        f"events: {len(evs)}  ticks: {len(model)}  backward calls: {s.backward_index}",
         f"nodes: {len(s.tensors)} tensors, {len(s.functions)} functions, {len(s.edges)} edges",
         f"leaves requiring grad: {len(leaves)}",
     ]

@@ -48,6 +48,16 @@ def note(forgotten: int) -> str:
     )
 
 
+def truncation_note(first_tick: int) -> str:
+    """One line saying a loaded trace is truncated (empty for a whole one)."""
+    if first_tick <= 0:
+        return ""
+    return (
+        f"truncated trace: the run's first {first_tick:,} events were forgotten to stay within "
+        f"the memory budget before it was saved; it starts at tick {first_tick:,}"
+    )
+
+
 class TickLog(Sequence[ev_.Event]):
     """The model's events by absolute tick; a forgotten tick gives ``FORGOTTEN``."""
 

@@ -54,9 +54,13 @@ class TraceModel:
         *,
         memory_budget_bytes: int | None = None,
         keyframe_every: int = 256,
+        first_tick: int = 0,
     ) -> None:
+        """``first_tick``: the run's tick of the first event, when the run's older ones were
+        forgotten before these were saved (a truncated trace file): ticks keep their numbers."""
         self._events: list[ev_.Event] = []  # from tick ``_base`` on (``trace/horizon.py``)
-        self._base = self._seeded = self._iter_offset = 0
+        self._seeded = self._iter_offset = 0
+        self._base = max(0, int(first_tick))
         self._refolding = False
         self._k = max(1, int(keyframe_every))
         self.memory_budget_bytes = memory_budget_bytes
@@ -74,6 +78,7 @@ class TraceModel:
         self._summaries: dict[ArraySummary, ArraySummary] = {}  # equal ones kept once
         self.dropped_payloads = 0
         self._index = TraceIndex()
+        self._index.base = self._base
         self._training = TrainingStats(self._index.unzeroed)
         self._head = Folder(self._shared)
         self._head.index = self._index
@@ -81,7 +86,7 @@ class TraceModel:
         self._head.new_nodes = self._nodes
         self._head.dirty_t = set()
         self._head.dirty_f = set()
-        self._keyframes: list[Keyframe] = [keyframe_of(self._head, 0, {}, {})]
+        self._keyframes: list[Keyframe] = [keyframe_of(self._head, self._base, {}, {})]
         self._cursor = FoldCursor(self._shared)  # the past tick asked for last, to step on from
         self.extend(events)
 
@@ -152,7 +157,7 @@ class TraceModel:
         self._index.tick = tick
         head.apply(ev)
         if not self._refolding:  # a refold keeps the run's statistics and text as they were
-            self._observe(ev, tick, whole)
+            horizon.observe(self, ev, tick, whole)
         self._edge_count.append(len(self._edges))
         self._node_count.append(len(self._nodes))
         if (tick + 1 - self._base) % self._k == 0:
@@ -178,9 +183,6 @@ class TraceModel:
             self._drop_payloads()
         if limit is not None and self._meta_bytes > limit // 2 and horizon.due(self):
             self._forget()
-
-    def _observe(self, ev: ev_.Event, tick: int, whole: int) -> None:
-        horizon.observe(self, ev, tick, whole)
 
     def _forget(self) -> None:
         """Forget the oldest events, keeping a quarter of the budget's worth."""
@@ -230,7 +232,7 @@ class TraceModel:
             edges=self._edges[: self._count(self._edge_count, tick, 0)],
             current=f.current,
             grad_edges=f.grad_edges,
-            output=self._output_at(tick),
+            output=self._output.at(tick),
             error=f.error,
             iteration=n + 1 + self._iter_offset,
             scope_start_seq=self._index.iter_seqs[n - 1] if n else 0,
@@ -267,9 +269,6 @@ class TraceModel:
         """d(root)/d(tensor) at ``tick`` (``TensorState.dloss``): None before its grad_fn ran."""
         ts = self.state_at(tick).tensors.get(tensor_id)
         return ts.dloss if ts is not None else None
-
-    def _output_at(self, tick: int) -> str:
-        return self._output.at(tick)
 
     def graph_keys_at(self, tick: int) -> tuple[set[str], set[tuple[str, str]]]:
         """Node keys and (src, dst) edge keys of the graph at ``tick``, without folding."""
