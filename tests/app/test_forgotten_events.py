@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.trace.test_horizon import BUDGET, _train
+from visgrad.app import timeline
 from visgrad.app.controller import Controller
 from visgrad.app.main_window import MainWindow
 from visgrad.trace.files import first_tick_of, save_trace
@@ -52,3 +53,69 @@ def test_opening_a_truncated_file_says_so_in_one_line(qtbot, tmp_path):
     note = said.args[0]
     assert "\n" not in note and f"first {cut.forgotten:,} events were forgotten" in note
     c.shutdown()
+
+
+def test_a_notice_above_the_graph_says_how_many_events_were_forgotten(qtbot, window):
+    c = window.controller
+    c.open_events(_run(), "run.vgtrace")
+    n = c.model.forgotten
+    banner = window.banners.visible()["forgotten"]
+    assert banner.level == "info"
+    text = banner.text.text()
+    assert f"{n:,} earlier events were forgotten" in text and "memory budget of 0.5 MB" in text
+    assert f"keeps only the newest {len(c.model.kept_events):,} events" in text
+    assert f"({n:,} forgotten)" in window.status_counts.text()
+    c.go_to(len(c.model) - 1)
+    banner.buttons["Go to first kept"].click()
+    assert c.tick == n
+
+
+def test_a_closed_notice_stays_closed_as_more_events_are_forgotten(qtbot, window):
+    c = window.controller
+    evs = _run()
+    c.open_events(evs[: len(evs) // 2], "run.vgtrace")
+    before = c.model.forgotten
+    assert before > 0
+    window.banners.visible()["forgotten"].close_button.click()
+    c._append(evs[len(evs) // 2 :])
+    c.events_appended.emit(len(c.model))
+    assert c.model.forgotten > before
+    assert "forgotten" not in window.banners.visible()
+    assert f"{c.model.forgotten:,} earlier" in window.banners.banners["forgotten"].text.text()
+
+
+def test_a_run_that_forgot_nothing_has_no_notice(qtbot):
+    w = MainWindow(Controller(memory_budget_bytes=None))
+    qtbot.addWidget(w)
+    w.controller.open_events(_run(), "run.vgtrace")
+    assert "forgotten" not in w.banners.banners and "forgotten" not in w.status_counts.text()
+    assert w.timeline.slider.horizon_x() is None
+    w.controller.shutdown()
+
+
+def test_the_timeline_marks_where_the_kept_ticks_begin(qtbot, window):
+    c = window.controller
+    c.open_events(_run(), "run.vgtrace")
+    n = c.model.forgotten
+    slider = window.timeline.slider
+    qtbot.waitUntil(lambda: slider.width() > 100)
+    assert slider.horizon == n and f"before {n:,} were forgotten" in slider.toolTip()
+    x = slider.horizon_x()
+    assert x is not None and 0 < x < slider.width()
+    image = slider.grab().toImage()
+    ratio = image.width() / slider.width()
+    line = image.pixelColor(round(x * ratio), image.height() // 2)
+    assert line.name() == timeline.HORIZON_COLOR
+    c.go_to(n - 1)
+    assert window.timeline.position.text().endswith("· forgotten")
+    c.go_to(n)
+    assert "forgotten" not in window.timeline.position.text()
+
+
+def test_forgotten_rows_of_the_event_list_say_so(qtbot, window):
+    c = window.controller
+    c.open_events(_run(), "run.vgtrace")
+    rows = window.findChild(timeline.EventList).model()
+    first = rows.data(rows.index(0, 0))
+    assert "forgotten" in first and "memory budget" in first
+    assert "forgotten" not in rows.data(rows.index(c.model.forgotten, 0))

@@ -44,7 +44,12 @@ def test_forgetting_is_flagged_on_the_log_and_every_state() -> None:
     assert m.events[0] is horizon.FORGOTTEN and m.events[m.forgotten] is m.kept_events[0]
     assert list(m.events)[: m.forgotten] == [horizon.FORGOTTEN] * m.forgotten
     assert m.state_at(len(m) - 1).forgotten == m.forgotten
-    assert f"{m.forgotten:,} events were forgotten" in horizon.note(m.forgotten)
+    note = horizon.note(m.forgotten, m.memory_budget_bytes, len(m.kept_events))
+    assert note.startswith(f"{m.forgotten:,} earlier events were forgotten")
+    assert "memory budget of 0.5 MB" in note and f"back to tick {m.forgotten:,}" in note
+    assert f"keeps only the newest {len(m.kept_events):,} events" in note
+    assert "budget of 40 MB" in horizon.note(5, 40 << 20, 9)
+    assert "before this trace was saved" in horizon.note(5, None, 9)
 
 
 def test_rewinding_before_the_horizon_gives_the_kept_world() -> None:

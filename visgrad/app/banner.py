@@ -26,6 +26,12 @@ from visgrad.app.theme import is_dark
 _LEVELS = {
     "error": (("#fdecec", "#f3a7a7", "#7f1d1d"), ("#3b1f22", "#7f2d32", "#fecaca")),
     "warning": (("#fff6e0", "#f2cf7c", "#713f12"), ("#3a3020", "#80662a", "#fde68a")),
+    "info": (("#e8f1fd", "#a9c6ef", "#1e3a5f"), ("#1d2a3a", "#3a5a80", "#cfe2ff")),
+}
+_ICONS = {
+    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 Action = tuple[str, Callable[[], object]]
 
@@ -58,7 +64,11 @@ class Banner(QFrame):
         self.close_button.clicked.connect(self.hide)
         self._row.addWidget(self.close_button)
 
-    def set_problem(self, level: str, text: str, actions: Sequence[Action]) -> None:
+    def set_problem(
+        self, level: str, text: str, actions: Sequence[Action], reveal: bool = True
+    ) -> None:
+        """Show ``text`` at ``level`` with ``actions``; ``reveal=False`` updates a banner the
+        user closed without opening it again."""
         light, dark = _LEVELS.get(level, _LEVELS["warning"])
         bg, border, fg = dark if is_dark() else light
         self.setStyleSheet(
@@ -69,9 +79,7 @@ class Banner(QFrame):
             f"QToolButton:hover {{ background:{border}; }}"
         )
         self.level = level
-        which = QStyle.StandardPixmap.SP_MessageBoxCritical
-        if level != "error":
-            which = QStyle.StandardPixmap.SP_MessageBoxWarning
+        which = _ICONS.get(level, _ICONS["warning"])
         self.icon.setPixmap(self.style().standardIcon(which).pixmap(18, 18))
         self.text.setText(text)
         for b in self.buttons.values():
@@ -85,7 +93,8 @@ class Banner(QFrame):
             b.clicked.connect(lambda *_, s=slot: s())
             self._actions.addWidget(b)
             self.buttons[label] = b
-        self.show()
+        if reveal:
+            self.show()
 
 
 class BannerArea(QWidget):
@@ -100,14 +109,16 @@ class BannerArea(QWidget):
         self.banners: dict[str, Banner] = {}
 
     def show_problem(
-        self, key: str, level: str, text: str, actions: Sequence[Action] = ()
+        self, key: str, level: str, text: str, actions: Sequence[Action] = (), reveal: bool = True
     ) -> Banner:
-        """Show (or update) the banner ``key``."""
+        """Show (or update) the banner ``key`` (``reveal=False``: one the user closed stays
+        closed)."""
         b = self.banners.get(key)
         if b is None:
             b = self.banners[key] = Banner(key, self)
             self._lay.addWidget(b)
-        b.set_problem(level, text, actions)
+            reveal = True
+        b.set_problem(level, text, actions, reveal)
         return b
 
     def clear(self, key: str | None = None) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from visgrad import events
 from visgrad.trace.caps import clip
+from visgrad.trace.horizon import FORGOTTEN
 from visgrad.trace.summary import ArraySummary
 
 
@@ -143,6 +144,8 @@ def describe(
         return f"print  {text[:80]}"
     if isinstance(ev, events.ProgramError):
         return f"error  {ev.exc_type}: {clip(ev.message, 300)}"
+    if ev is FORGOTTEN:
+        return "forgotten  (let go to stay within the memory budget)"
     if isinstance(ev, events.RunState):
         return f"run  {ev.state} {ev.reason}".rstrip()
     return ev.kind

@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
         self.status_counts.setText(
             (f"{shown} · " if iteration else "")
             + f"{scene.node_count()} nodes · {scene.edge_count()} edges · {len(c.model)} events"
+            + (f" ({c.model.forgotten:,} forgotten)" if c.model.forgotten else "")
         )
         name = Path(c.program_path).name if c.program_path else "no program"
         self.setWindowTitle(f"{name} — {text} — visgrad")

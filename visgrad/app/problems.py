@@ -3,7 +3,9 @@
 Three kinds, each found by the trace model (this only reads its queries): the program raised
 (``State.error`` at the head), a value or gradient went NaN/Inf (``TraceModel.nan_origins``), a
 gradient was added onto a ``.grad`` left from an earlier iteration (``unzeroed_grads``: a training
-loop without ``zero_grad()``). Each banner has the actions that lead to the cause.
+loop without ``zero_grad()``). Each banner has the actions that lead to the cause. A fourth, a
+note rather than a problem: the trace forgot its oldest events to stay within the memory budget
+(``TraceModel.forgotten``; ``trace/horizon.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from visgrad.trace import horizon
 from visgrad.trace.state import fkey, tkey
 
 if TYPE_CHECKING:
@@ -36,12 +39,14 @@ class Problems(QObject):
         self.banners = window.banners
         c = self.controller = window.controller
         self._seen: tuple[Any, int, int, bool] = (None, 0, 0, False)
+        self._forgotten = 0  # events forgotten when the banner was last written
         c.events_appended.connect(self.scan)
         c.program_changed.connect(self.reset)
         c.program_failed.connect(self._failed)
 
     def reset(self, *_: Any) -> None:
         self._seen = (None, 0, 0, False)
+        self._forgotten = 0
         self.banners.clear()
 
     # -- finding -----------------------------------------------------------------------------------
@@ -62,6 +67,23 @@ class Problems(QObject):
         if error is not None and not errored:
             self._error(error)
         self._seen = (model, len(origins), len(stale), errored or error is not None)
+        if model.forgotten != self._forgotten:
+            self._forgot(model)
+
+    def _forgot(self, model: Any) -> None:
+        """Say the trace forgot events; once closed, the banner only keeps its count current."""
+        first = not self._forgotten
+        self._forgotten = n = model.forgotten
+        if not n:
+            self.banners.clear("forgotten")
+            return
+        text = _escape(horizon.note(n, model.memory_budget_bytes, len(model.kept_events)))
+        actions = [("Go to first kept", lambda: self.controller.go_to(model.forgotten))]
+        self.banners.show_problem("forgotten", "info", text, actions, reveal=first)
+        if first:
+            self.window.statusBar().showMessage(
+                f"{n:,} earlier events forgotten (memory budget)", 15000
+            )
 
     def _failed(self, summary: str, traceback: str) -> None:
         """A run that failed without a ProgramError of the program's (refused, did not start)."""

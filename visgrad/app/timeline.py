@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -157,8 +166,69 @@ class EventList(QTableView):
             self.clearSelection()
 
 
+HORIZON_COLOR = "#d97706"  # the line where the kept ticks begin (amber: a note, not an error)
+
+
 class TickSlider(QSlider):
-    """A slider whose track jumps to the tick clicked (Qt's default pages by ten)."""
+    """A slider whose track jumps to the tick clicked (Qt's default pages by ten).
+
+    Ticks before ``horizon`` were forgotten for the memory budget: that stretch of the track is
+    hatched and ends at a marker line, so the user sees where time travel stops.
+    """
+
+    horizon = 0
+
+    def set_horizon(self, tick: int) -> None:
+        """Mark the ticks before ``tick`` forgotten (0: none)."""
+        if tick != self.horizon:
+            self.horizon = tick
+            self.setToolTip(
+                f"Ticks before {tick:,} were forgotten to stay within the memory budget"
+                if tick
+                else ""
+            )
+            self.update()
+
+    def _groove(self) -> tuple[QRect, QRect]:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        cc, sc = QStyle.ComplexControl.CC_Slider, QStyle.SubControl
+        return (
+            style.subControlRect(cc, opt, sc.SC_SliderGroove, self),
+            style.subControlRect(cc, opt, sc.SC_SliderHandle, self),
+        )
+
+    def horizon_x(self) -> int | None:
+        """Where the marker line is drawn (None: nothing forgotten)."""
+        if self.horizon <= 0 or self.maximum() <= self.minimum():
+            return None
+        groove, handle = self._groove()
+        span = max(1, groove.width() - handle.width())
+        at = min(self.horizon, self.maximum())
+        pos = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), at, span)
+        return groove.x() + handle.width() // 2 + pos
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt virtual
+        super().paintEvent(ev)
+        x = self.horizon_x()
+        if x is None:
+            return
+        groove, _ = self._groove()
+        colors = graph_colors()
+        p = QPainter(self)
+        try:
+            # The forgotten stretch greyed and hatched over the track, then the horizon's line.
+            mid = groove.center().y()
+            band = QRect(groove.x(), mid - 4, max(0, x - groove.x()), 9)
+            grey = QColor(colors.muted_text)
+            grey.setAlpha(150)
+            p.fillRect(band, grey)
+            p.fillRect(band, QBrush(QColor(colors.node_text), Qt.BrushStyle.BDiagPattern))
+            p.setPen(QPen(QColor(HORIZON_COLOR), 3))
+            p.drawLine(x, mid - 9, x, mid + 9)
+        finally:
+            p.end()
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
         if ev.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
@@ -187,13 +257,14 @@ def tick_name(tick: int) -> str:
     return f"tick {tick}" if tick >= 0 else "the start"
 
 
-def tick_text(tick: int, count: int) -> str:
-    """Where the cursor is, in the numbering of the event list and the status bar."""
+def tick_text(tick: int, count: int, forgotten: int = 0) -> str:
+    """Where the cursor is, in the numbering of the event list and the status bar (a tick
+    before ``forgotten`` was let go for the memory budget)."""
     if count == 0:
         return "no events"
     if tick < 0:
         return f"start · {count} events"
-    return f"tick {tick} / {count - 1}"
+    return f"tick {tick} / {count - 1}" + (" · forgotten" if tick < forgotten else "")
 
 
 class TimelineBar(QWidget):
@@ -248,7 +319,10 @@ class TimelineBar(QWidget):
         """Wide enough for any tick of ``n`` events, so the slider keeps its width while stepping
         (and a short run leaves a small window its room)."""
         fm = self.position.fontMetrics()
+        forgotten = self.controller.model.forgotten
         texts = (tick_text(n - 1, n), tick_text(-1, n)) if n > 0 else (tick_text(-1, 0),)
+        if forgotten:
+            texts += (tick_text(forgotten - 1, n, forgotten),)
         width = max(fm.horizontalAdvance(t.replace("1", "0")) for t in texts) + 8
         self.position.setMinimumWidth(max(70, width))
 
@@ -256,6 +330,7 @@ class TimelineBar(QWidget):
         self._fit_position(n)
         self.slider.blockSignals(True)
         self.slider.setRange(-1, max(-1, n - 1))
+        self.slider.set_horizon(self.controller.model.forgotten)
         self.slider.setValue(self.controller.tick)
         self.slider.blockSignals(False)
         self._on_tick(self.controller.tick)
@@ -265,7 +340,7 @@ class TimelineBar(QWidget):
         self.slider.blockSignals(True)
         self.slider.setValue(tick)
         self.slider.blockSignals(False)
-        self.position.setText(tick_text(tick, len(c.model)))
+        self.position.setText(tick_text(tick, len(c.model), c.model.forgotten))
         self.live.setChecked(c.live)
         phase = c.state().phase if len(c.model) else "idle"
         self.phase.setText(phase)

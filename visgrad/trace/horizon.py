@@ -40,11 +40,19 @@ SHARED_KEPT = 4096  # entries of each id-to-id table kept from before the horizo
 _SEEDED_ROLES = frozenset({"parameter", "leaf", "input"})
 
 
-def note(forgotten: int) -> str:
-    """The sentence every view shows once a trace forgot events."""
+def note(forgotten: int, budget: int | None, kept: int) -> str:
+    """The sentence every view shows once a trace forgot events (``budget``: the model's, in
+    bytes; None for a truncated file opened without one; ``kept``: the events still held)."""
+    if budget is None:
+        return (
+            f"{forgotten:,} earlier events were forgotten to stay under the memory budget "
+            f"before this trace was saved; it starts at tick {forgotten:,}."
+        )
+    mb = budget / 2**20
     return (
-        f"The first {forgotten:,} events were forgotten to stay within the memory budget "
-        "(--memory-budget); time travel reaches back to the first one kept."
+        f"{forgotten:,} earlier events were forgotten to stay under the memory budget of "
+        f"{mb:,.{0 if mb >= 10 else 1}f} MB; time travel reaches back to tick "
+        f"{forgotten:,}, and a saved trace keeps only the newest {kept:,} events."
     )
 
 
