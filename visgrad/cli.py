@@ -56,6 +56,14 @@ def _natural(text: str) -> int:
     return n
 
 
+MEMORY_BUDGET_HELP = (
+    "keep the trace within this many MB (arrays, events, printed text): older events keep "
+    "statistics of their arrays, past half of it the oldest events are forgotten (a saved "
+    "trace is then flagged truncated), the middle of long output is dropped "
+    "(default: a quarter of the machine's memory, between 256 and 2048)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="visgrad",
@@ -74,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_natural,
         default=None,
         help="arrays with more elements are kept as statistics (default 65536)",
+    )
+    t.add_argument(
+        "--memory-budget",
+        type=float,
+        metavar="MB",
+        default=None,
+        help=MEMORY_BUDGET_HELP,
     )
     t.add_argument(
         "--no-torch-alias",
@@ -147,9 +162,7 @@ def _app_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="MB",
         default=None,
-        help="keep the trace within this many MB (arrays, events, printed text): older events "
-        "keep statistics of their arrays, the middle of long output is dropped "
-        "(default: a quarter of the machine's memory, at most 2048)",
+        help=MEMORY_BUDGET_HELP,
     )
     return p
 

@@ -20,7 +20,8 @@ from typing import Any
 from visgrad import events
 from visgrad.cli import GRAPH_EXTS, IMAGE_EXTS, TRACE_EXT, CliError, one_line, os_reason
 from visgrad.runner.session import run_headless
-from visgrad.trace import codec
+from visgrad.trace import codec, horizon
+from visgrad.trace.budget import default_budget
 from visgrad.trace.files import (
     TraceFileError,
     check_writable,
@@ -142,9 +143,10 @@ def _record(
     payload_limit: int | None,
     torch_alias: bool,
     console: _Console,
-    got: list | None = None,
-) -> tuple[list, int]:
-    """Run ``target`` headless; its events (also in ``got``, so an interrupt keeps them) and rc."""
+    got: Any = None,
+) -> tuple[Any, int]:
+    """Run ``target`` headless; its events (also in ``got``, a list or a TraceModel, so an
+    interrupt keeps them) and rc."""
     got = [] if got is None else got
 
     def on_event(ev: events.Event) -> None:
@@ -188,10 +190,14 @@ def trace(args: argparse.Namespace) -> int:
         target, is_demo, label = str(_existing(args.script, "script")), False, args.script
         if Path(target).suffix == TRACE_EXT:
             raise CliError(f"{args.script} is a trace, not a script: open it with visgrad {target}")
+    mb = _budget_mb(args)
+    limit = default_budget() if mb is None else int(mb * 2**20)
     # Before the program runs: a run must never be lost to a path that cannot be written.
     _writable(args.output)
     _note(f"tracing {label}")
-    evs: list = []
+    # Folded as it arrives, within the budget: a long run forgets its oldest events rather
+    # than exhaust the machine (the file then says it is truncated).
+    model = TraceModel(memory_budget_bytes=limit)
     interrupted = False
     main = threading.current_thread() is threading.main_thread()
     # Ctrl-C (even where the shell started visgrad ignoring it) and a plain kill stop the
@@ -207,15 +213,18 @@ def trace(args: argparse.Namespace) -> int:
     try:
         console = _Console(echo=True)
         _, rc = _record(
-            target, is_demo, args.payload_limit, not args.no_torch_alias, console, got=evs
+            target, is_demo, args.payload_limit, not args.no_torch_alias, console, got=model
         )
     except KeyboardInterrupt:
         interrupted, rc = True, 130
     finally:
         for sig, was in handlers.items():
             signal.signal(sig, was)
-    save_trace(out, evs, sources=sources_of(evs))
+    evs = model.kept_events
+    save_trace(out, model, sources=sources_of(evs))
     _note(f"wrote {out} ({len(evs):,} events)")
+    if model.forgotten:
+        _note(horizon.note(model.forgotten, limit, len(evs)))
     if interrupted:
         print("interrupted: the program was stopped; the trace keeps what ran", file=sys.stderr)
         return 130
@@ -315,11 +324,17 @@ def stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_app(args: argparse.Namespace) -> int:
-    """The debugger on ``args.target`` (a script or a trace) or a demo, once both are checked."""
+def _budget_mb(args: argparse.Namespace) -> float | None:
+    """``--memory-budget`` as given (None: the default), refused unless a positive number."""
     budget = args.memory_budget
     if budget is not None and not (budget > 0 and math.isfinite(budget)):
         raise CliError("--memory-budget must be a positive number of MB")
+    return budget
+
+
+def open_app(args: argparse.Namespace) -> int:
+    """The debugger on ``args.target`` (a script or a trace) or a demo, once both are checked."""
+    budget = _budget_mb(args)
     target = args.target
     if target is not None:
         p = _existing(target, "file")
