@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+import visgrad as torch
+from tests.app.panel_harness import StaticController
 from tests.trace.test_horizon import BUDGET, _train
+from visgrad import events as ev
 from visgrad.app import timeline
 from visgrad.app.controller import Controller
 from visgrad.app.main_window import MainWindow
+from visgrad.app.panels.inspector import Inspector
 from visgrad.trace.files import first_tick_of, save_trace
 from visgrad.trace.model import TraceModel
+from visgrad.trace.state import tkey
 
 
 def _run() -> list:
@@ -119,3 +124,51 @@ def test_forgotten_rows_of_the_event_list_say_so(qtbot, window):
     first = rows.data(rows.index(0, 0))
     assert "forgotten" in first and "memory budget" in first
     assert "forgotten" not in rows.data(rows.index(c.model.forgotten, 0))
+
+
+def _wide_run() -> TraceModel:
+    """A run whose 12,000-float weight is too big to carry past the horizon of a 0.5 MB budget:
+    later events reach tensors the cut trace has no record of."""
+    whole = TraceModel()
+    ev.reset_seq()
+    detach = ev.subscribe(whole.append)
+    try:
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(
+            torch.nn.Linear(120, 100), torch.nn.Tanh(), torch.nn.Linear(100, 1)
+        )
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+        x, y = torch.randn(4, 120), torch.randn(4, 1)
+        for _ in range(40):
+            opt.zero_grad()
+            torch.nn.functional.mse_loss(net(x), y).backward()
+            opt.step()
+    finally:
+        detach()
+    return TraceModel(list(whole.events), memory_budget_bytes=BUDGET)
+
+
+def test_the_inspector_says_a_value_was_forgotten_rather_than_show_garbage(qtbot):
+    cut = _wide_run()
+    c = StaticController(cut)
+    state = c.state()
+    unknown = [t for t in state.tensors.values() if t.value is None and not t.dtype]
+    assert cut.forgotten > 0 and unknown
+    insp = Inspector(c)
+    qtbot.addWidget(insp)
+    insp.resize(560, 640)
+    insp.show()
+    c.select(tkey(unknown[0].id))
+    qtbot.waitUntil(lambda: insp.shown == ("t", unknown[0].id))
+    props = {k.text(): v.text() for k, v in insp._prop_cells}
+    assert props["value"].startswith(f"value forgotten: made before tick {cut.forgotten:,}")
+    assert props["shape"] == "unknown" and props["dtype"] == "unknown"
+    assert insp.views["Value"].note.text() == props["value"]
+    assert [insp.stats.item(i, 0).text() for i in range(6)] == ["—"] * 6
+    # A tensor the trace knows shows its facts as ever.
+    known = next(t for t in state.tensors.values() if t.role == "parameter")
+    c.select(tkey(known.id))
+    qtbot.waitUntil(lambda: insp.shown == ("t", known.id))
+    props = {k.text(): v.text() for k, v in insp._prop_cells}
+    assert "value" not in props and props["shape"] == str(tuple(known.shape))
+    assert "forgotten" not in insp.views["Value"].note.text()

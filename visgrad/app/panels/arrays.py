@@ -248,9 +248,13 @@ class ArrayView(QWidget):
         lay.addWidget(split, 1)
 
     def set_array(
-        self, a: np.ndarray | ArraySummary | None, changed: np.ndarray | None = None
+        self,
+        a: np.ndarray | ArraySummary | None,
+        changed: np.ndarray | None = None,
+        missing: str = "not computed",
     ) -> None:
-        """Show an array; a summary (too large to have been sent) shows its statistics instead."""
+        """Show an array; a summary (too large to have been sent) shows its statistics instead;
+        no array at all says ``missing``."""
         dense = _dense(a)
         self._a, self._changed = dense, changed
         if isinstance(a, ArraySummary):
@@ -259,7 +263,7 @@ class ArrayView(QWidget):
                 f"(first values: {', '.join(fmt(x) for x in a.preview[:6])} …)"
             )
         else:
-            self.note.setText("" if a is not None else "not computed")
+            self.note.setText("" if a is not None else missing)
         self.note.setVisible(bool(self.note.text()))
         self._build_spins(dense.shape[:-2] if dense is not None and dense.ndim > 2 else ())
         self._show_slice()

@@ -39,6 +39,19 @@ TITLE = 120
 TWO_COLUMNS_FROM = 340  # the Inspector's width from which its facts sit in two columns
 
 
+def _unknown_value(state: State, ts: TensorState) -> str:
+    """What the Inspector says of a tensor the trace holds no record of (empty when it has one):
+    made before the horizon whose events the memory budget let go, or before recording began."""
+    if ts.value is not None or ts.dtype:
+        return ""
+    if state.forgotten:
+        return (
+            f"value forgotten: made before tick {state.forgotten:,}, whose events were let go "
+            "to stay within the memory budget"
+        )
+    return "value not recorded: made before recording began"
+
+
 def saved_names(fs: FunctionState) -> tuple[tuple[str, ...], bool]:
     """The node's saved tensors and whether backward has released them by the state's tick."""
     return fs.saved, fs.saved_released
@@ -75,6 +88,7 @@ class Inspector(Panel):
         self.views: dict[str, ArrayView] = {}
         # Arrays of each tab; only the tab in front is drawn (a 1,000×1,000 heatmap costs time).
         self._pending: dict[str, tuple[Any, np.ndarray | None]] = {}
+        self._missing: dict[str, str] = {}  # what a tab without an array says, when not the usual
         props_box = QWidget()
         props_box.setLayout(self.props)
         # In a scroll area: what a node shows never makes the dock (or the window) taller; a
@@ -186,7 +200,7 @@ class Inspector(Panel):
         name = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.count() else ""
         if name in self._pending:
             a, changed = self._pending.pop(name)
-            self.views[name].set_array(a, changed)
+            self.views[name].set_array(a, changed, self._missing.get(name, "not computed"))
 
     # -- refresh --------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -225,11 +239,14 @@ class Inspector(Panel):
         else:
             what = f"∂loss/∂{ts.name}, no retain_grad() needed" if grad is not None else "—"
             grad_row = ("gradient", f"{what}{grad_note}")
+        unknown = _unknown_value(state, ts)
+        self._missing = {"Value": unknown} if unknown else {}
         self._set_props(
             _long_one("name", ts.name)
+            + ([("value", unknown)] if unknown else [])
             + [
-                ("shape", str(tuple(ts.shape))),
-                ("dtype", ts.dtype),
+                ("shape", "unknown" if unknown else str(tuple(ts.shape))),
+                ("dtype", ts.dtype or "unknown"),
                 ("requires_grad", str(ts.requires_grad)),
                 ("is_leaf", str(ts.is_leaf)),
                 ("grad_fn", fn.grad_fn if fn else "None"),
@@ -278,6 +295,7 @@ class Inspector(Panel):
 
     def _show_function(self, state: State, fs: FunctionState) -> None:
         self.shown = ("f", fs.id)
+        self._missing = {}
         entry = lookup(fs.grad_fn)
         names = entry[1] if entry else ()
         ins = []
