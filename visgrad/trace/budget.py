@@ -32,7 +32,8 @@ from visgrad.trace.summary import ArraySummary, summarize
 
 # What one event costs beyond its arrays: the event as decoded (ids, shapes, source, array
 # headers), its states in the fold and the keyframes, graph keys and index entries.
-# ``benchmarks/bench_memory.py`` measures about 1.9 KB of resident memory an event (an op loop).
+# ``benchmarks/bench_memory.py`` measures about 1.5 KB of resident memory an event (an op loop);
+# the estimate stays above it for what the allocator cannot give back.
 EVENT_BYTES = 1_900
 SMALL_ARRAY = 64  # bytes: an array this small is kept whole (its summary costs more)
 SUMMARY_PREVIEW = 6  # values a summary made for the budget keeps (the views show at most six)

@@ -39,6 +39,7 @@ from visgrad.trace.nan_origin import explain
 from visgrad.trace.state import FunctionState, TensorState, evolve, fkey, tkey
 
 _END_STATES = frozenset({"finished", "stopped"})
+KEYS_KEPT = 4096  # tensors whose graph key a folder keeps at hand (``Folder.key``)
 # Events without a place of their own in the program: they belong to the line before them.
 _PLACELESS = (ev_.TensorNamed, ev_.Output, ev_.RunState)
 
@@ -72,8 +73,21 @@ class Folder:
         self.dirty_t: set[int] | None = None  # ids changed since the last keyframe
         self.dirty_f: set[int] | None = None
         self.last_grad_write: tuple[int, int, str] | None = None  # (seq, leaf, kind)
+        self._keys: dict[int, str] = {}  # recent tensors' graph keys (``key``)
 
     # -- helpers -----------------------------------------------------------------------------------
+    def key(self, tid: int) -> str:
+        """Tensor ``tid``'s graph key, one string for its node, name and every edge leaving it
+        (a parameter feeds an op every step): about 50 bytes an edge kept once. Recent tensors'
+        keys only, so the table stays small."""
+        keys = self._keys
+        k = keys.get(tid)
+        if k is None:
+            if len(keys) >= KEYS_KEPT:
+                keys.clear()
+            k = keys[tid] = tkey(tid)
+        return k
+
     def put_t(self, ts: TensorState) -> None:
         self.tensors[ts.id] = ts
         if self.dirty_t is not None:
@@ -162,9 +176,10 @@ class Folder:
             return
         param = ev.op == "parameter"
         role = "parameter" if param else ("leaf" if ev.requires_grad else "input")
+        k = self.key(ev.tensor)
         ts = TensorState(
             id=ev.tensor,
-            name=self.names.get(ev.tensor, tkey(ev.tensor)),
+            name=self.names.get(ev.tensor, k),
             shape=tuple(ev.shape),
             dtype=ev.dtype,
             requires_grad=ev.requires_grad,
@@ -182,9 +197,9 @@ class Folder:
             module_classes=tuple(ev.module_classes),
         )
         self.put_t(ts)
-        self._node(tkey(ev.tensor))
+        self._node(k)
         self.phase = self._phase("forward")
-        self.current = (tkey(ev.tensor),)
+        self.current = (k,)
 
     def _consume(self, tid: int, next_node: int | None, seq: int) -> None:
         """``tid`` became an op's input: it is no longer an output; a leaf may now require grad."""
@@ -242,7 +257,7 @@ class Folder:
             for tid in inputs:
                 if tid is not None and tid not in seen:
                     seen.add(tid)
-                    self._edge(tkey(tid), fk)
+                    self._edge(self.key(tid), fk)
         return fk
 
     def _forward(self, ev: ev_.ForwardOp) -> None:
@@ -257,7 +272,7 @@ class Folder:
         rg = ev.requires_grad
         for i, tid in enumerate(ev.outputs):
             base = ev.bases[i] if i < len(ev.bases) else None
-            k = tkey(tid)  # one string for the name, the node, the edge and the highlight
+            k = self.key(tid)  # one string for the name, the node, the edges and the highlight
             ts = TensorState(
                 id=tid,
                 name=self.names.get(tid, k),
