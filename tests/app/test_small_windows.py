@@ -192,3 +192,35 @@ def test_the_slider_keeps_its_width_while_the_cursor_moves(qtbot, tutorial_event
         assert w.timeline.position.minimumWidth() < 120
     finally:
         w.controller.shutdown()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
+def test_the_search_field_stays_on_the_toolbar(qtbot, tutorial_events, size):
+    w = _window(qtbot, size, tutorial_events)
+    try:
+        bar, field = w.search_bar, w.search_field
+        qtbot.waitUntil(lambda: not bar.visibleRegion().isEmpty())
+        # On the toolbar itself, whole, not in its overflow menu; the query keeps a usable width.
+        top_left = bar.mapTo(w, bar.rect().topLeft())
+        assert QRect(top_left, bar.size()).right() <= w.width()
+        assert field.width() >= 90 and not field.visibleRegion().isEmpty()
+        assert bar.mode.isVisible()
+        # Narrow, the previous / next buttons make way (Enter and Shift+Enter still go).
+        assert bar.next_button.isVisible() == (not bar.compact), bar.width()
+        if size.width() >= 1280:
+            assert not bar.compact and bar.width() >= 400
+    finally:
+        w.controller.shutdown()
+
+
+def test_at_1024x640_the_source_shows_more_than_a_few_lines(qtbot, tutorial_events):
+    w = _window(qtbot, SIZES[1], tutorial_events)
+    try:
+        code = w.panels["source"].code
+        lines = code.viewport().height() // code.fontMetrics().lineSpacing()
+        assert lines >= 8, lines
+        variables = w.panels["variables"].parentWidget()
+        # The code itself (not its dock with title and tabs) outgrows the Variables dock.
+        assert code.viewport().height() >= 1.25 * variables.height(), (lines, variables.height())
+    finally:
+        w.controller.shutdown()

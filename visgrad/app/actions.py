@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QSizePolicy, QToolBar, QWidget
 
@@ -279,6 +279,39 @@ def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> SearchBar:
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     bar.addWidget(spacer)
     search = SearchBar(w.graph_view)
-    search.setFixedWidth(470)
+    search.setFixedWidth(SEARCH_WIDTH)
     bar.addWidget(search)
+    # The search bar takes the room the buttons leave (a 1024-pixel window has 230 of the 470
+    # it likes), so it never hides in the toolbar's overflow menu.
+    bar.installEventFilter(_SearchFitter(bar, search))
     return search
+
+
+SEARCH_WIDTH, SEARCH_MIN = 470, 190
+
+
+class _SearchFitter(QObject):
+    """Sizes the toolbar's search bar to the width its buttons leave, whenever it resizes."""
+
+    def __init__(self, bar: QToolBar, search: SearchBar) -> None:
+        super().__init__(bar)
+        self.bar, self.search = bar, search
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt virtual
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        bar, used = self.bar, 0
+        for action in bar.actions():
+            widget = bar.widgetForAction(action)
+            if widget is None or widget is self.search:
+                continue
+            if widget.sizePolicy().horizontalPolicy() != QSizePolicy.Policy.Expanding:
+                used += widget.sizeHint().width() + bar.layout().spacing()
+        margins = bar.contentsMargins()
+        room = bar.width() - used - margins.left() - margins.right() - 24  # the handle, a gap
+        width = max(SEARCH_MIN, min(SEARCH_WIDTH, room))
+        self.search.set_compact(width < SEARCH_WIDTH - 120)
+        self.search.setFixedWidth(width)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from visgrad.app.graph_view import GraphView
 
 MODES = (("substring", "Contains"), ("exact", "Exact"), ("regex", "Regex"))
+PLACEHOLDER, SHORT_PLACEHOLDER = "Find: name, op, shape or module  (Ctrl+F)", "Find…"
 TYPING_PAUSE_MS = 120  # matches are looked up once typing pauses (20,000 nodes take ~30 ms)
 
 
@@ -52,14 +53,14 @@ class SearchBar(QWidget):
         self.view = view
         self.field = SearchField(self)
         self.field.setObjectName("searchField")
-        self.field.setPlaceholderText("Find: name, op, shape or module  (Ctrl+F)")
+        self.field.setPlaceholderText(PLACEHOLDER)
         self.field.setToolTip(
             "Find nodes by name (w, t12), op (mm, MmBackward0), shape (2x8x16) or module path "
             "(blocks.0.attn).\nEnter: next match · Shift+Enter: previous · Esc: back to the graph"
         )
         self.field.setClearButtonEnabled(True)
         self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.field.setMinimumWidth(240)
+        self.field.setMinimumWidth(90)
         self.mode = QComboBox(self)
         self.mode.setObjectName("searchMode")
         for name, text in MODES:
@@ -68,6 +69,7 @@ class SearchBar(QWidget):
         self.count = QLabel(self)
         self.count.setObjectName("searchCount")
         self.count.setMinimumWidth(64)
+        self.compact = False
         self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prev_button = self._button("back", "Previous match  (Shift+Enter)", True)
         self.next_button = self._button("forward", "Next match  (Enter)", False)
@@ -95,6 +97,16 @@ class SearchBar(QWidget):
         b.setAutoRaise(True)
         b.clicked.connect(lambda *_: self.go(backwards))
         return b
+
+    def set_compact(self, compact: bool) -> None:
+        """In a narrow toolbar, no previous / next buttons (Enter and Shift+Enter still go)
+        and the count only while there is one: the query keeps a usable width."""
+        self.compact = compact
+        self.field.setPlaceholderText(SHORT_PLACEHOLDER if compact else PLACEHOLDER)
+        self.prev_button.setVisible(not compact)
+        self.next_button.setVisible(not compact)
+        self.count.setMinimumWidth(0 if compact else 64)
+        self.count.setVisible(not compact or bool(self.count.text()))
 
     def mode_name(self) -> str:
         return self.mode.currentData()
@@ -135,6 +147,7 @@ class SearchBar(QWidget):
             self.count.setText(text)
             self.count.setToolTip("")
             self.count.setProperty("error", False)
+        self.count.setVisible(not self.compact or bool(self.count.text()))
         self.count.style().unpolish(self.count)
         self.count.style().polish(self.count)
         found = bool(v.matches)

@@ -52,11 +52,11 @@ def fit_window(window: QMainWindow, size: QSize) -> None:
         if group:
             extent = side if orientation == Qt.Orientation.Horizontal else bottom
             window.resizeDocks(group, [extent] * len(group), orientation)
-    _split_left_column(window, size)
+    _split_left_column(window, size, bottom)
     window.resize(size)
 
 
-def _split_left_column(window: QMainWindow, size: QSize) -> None:
+def _split_left_column(window: QMainWindow, size: QSize, bottom: int) -> None:
     """Source (with its tabs) over Variables: the source gets the larger share."""
     left = Qt.DockWidgetArea.LeftDockWidgetArea
     column = [
@@ -74,6 +74,8 @@ def _split_left_column(window: QMainWindow, size: QSize) -> None:
                 below.append(d)
     if source is None or len(below) != 1:
         return
-    height = size.height() - 120  # menu, toolbar and status bar
+    # The column stands above the bottom docks: menu, toolbar, status bar and their tab bars
+    # take the rest (a share of the whole height gave the Source less than Variables).
+    height = size.height() - 150 - bottom
     top = round(height * SOURCE_SHARE)
     window.resizeDocks([source, below[0]], [top, height - top], Qt.Orientation.Vertical)

@@ -50,6 +50,9 @@ class VariablesPanel(QWidget):
         self.note = QLabel(_IDLE_NOTE)
         self.note.setWordWrap(True)
         self.tree = QTreeWidget()
+        # Short is fine (it scrolls): on a 640-pixel screen its default minimum took the room
+        # the Source above it needs.
+        self.tree.setMinimumHeight(48)
         self.tree.setObjectName("variablesTree")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Name", "Value", "Type"])
