@@ -385,6 +385,17 @@ CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
     "normalize_p1": ("F.normalize(x, p=1.0, dim=0)", {"x": ((3, 4), N)}, "float64"),
     "one_hot": ("F.one_hot(i, 5)", {"i": ((2, 3), "index:5")}, "float64"),
     "xlogy": ("torch.xlogy(x, y)", {"x": ((3, 4), "prob"), "y": ((3, 4), P)}, "float64"),
+    # Global average pooling is a mean before any of the kernel's checks: any rank passes.
+    "adaptive_avg_pool2d_global_5d": (
+        "F.adaptive_avg_pool2d(x, 1)",
+        {"x": ((2, 1, 2, 3, 3), N)},
+        "float64",
+    ),
+    "adaptive_max_pool1d_torch": (
+        "torch.adaptive_max_pool1d(x, 3)[0]",
+        {"x": ((2, 3, 8), N)},
+        "float64",
+    ),
 }
 
 # name -> (call, inputs): calls that must raise; the exception's class and first line are kept.
@@ -540,6 +551,15 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
     "cosine_int": ("F.cosine_similarity(i, i)", {"i": ((2, 3), "index:4")}),
     "hardtanh_bounds": ("F.hardtanh(x, 2.0, 1.0)", {"x": ((3,), C)}),
     "glu_odd": ("F.glu(x)", {"x": ((2, 3), C)}),
+    # Adaptive pools refuse empty dims: the maximum every dim but the first, the average the
+    # pooled ones (forward) and every gradient dim but the first (backward).
+    "adaptive_max_pool2d_empty_channels": ("F.adaptive_max_pool2d(x, 2)", {"x": ((1, 0, 3, 3), C)}),
+    "adaptive_max_pool1d_empty_channels": ("F.adaptive_max_pool1d(x, 2)", {"x": ((2, 0, 3), C)}),
+    "adaptive_avg_pool2d_empty_height": ("F.adaptive_avg_pool2d(x, 2)", {"x": ((2, 0, 3), C)}),
+    "adaptive_avg_pool2d_backward_empty": (
+        "F.adaptive_avg_pool2d(x.requires_grad_(), 2).sum().backward()",
+        {"x": ((1, 0, 3, 3), C)},
+    ),
 }
 
 # (class, args, kwargs) of layers whose repr PyTorch prints.

@@ -25,6 +25,7 @@ __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
+    "adaptive_max_pool1d_functional",
     "adaptive_max_pool2d",
 ]
 
@@ -91,7 +92,9 @@ class _AdaptiveAvgSpread(Op):
     formulas = {"grad_output": "adaptive_avg_pool(grad, size)"}
 
     def forward(self, g: Tensor, shape: Ints) -> np.ndarray:
-        self.save(size=g._data.shape[-2:])
+        size = g._data.shape
+        _check_not_empty(size, range(1, len(size)), self.op_name, "grad_output")
+        self.save(size=size[-2:])
         return _spread_np(g._data, shape)
 
     def backward(self, gg: Tensor) -> Tensor:
@@ -162,6 +165,15 @@ def _output_size(value: Any, k: int, fn: str) -> Ints:
     return vals
 
 
+def _check_not_empty(shape: Ints, dims: Any, fn: str, what: str = "input") -> None:
+    for i in dims:
+        if shape[i] == 0:
+            raise RuntimeError(
+                f"{fn}(): Expected {what} to have non-zero size for non-batch dimensions, but "
+                f"{what} has sizes {list(shape)} with dimension {i} being empty"
+            )
+
+
 def _check_input(x: np.ndarray, fn: str, size: Ints) -> None:
     maxing = fn.startswith("adaptive_max")
     if not maxing and any(v < 0 for v in size):
@@ -169,9 +181,11 @@ def _check_input(x: np.ndarray, fn: str, size: Ints) -> None:
             f"{fn}: elements of output_size must be greater than or equal to 0 but received "
             f"{{{', '.join(map(str, size))}}}"
         )
-    if x.ndim not in (3, 4) or any(n == 0 for n in x.shape[x.ndim - 2 :]):
+    if x.ndim not in (3, 4):
         colon = ":" if maxing else ""
         raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got{colon} {list(x.shape)}")
+    # The maximum needs every dim but the first non-empty; the average only the pooled ones.
+    _check_not_empty(x.shape, range(1, x.ndim) if maxing else (x.ndim - 2, x.ndim - 1), fn)
     shape = [*x.shape[:-2], *size]
     if maxing and any(v < 0 for v in size):
         bad = next(v for v in size if v < 0)
@@ -196,10 +210,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     """Average over windows chosen so the output is ``output_size`` (None keeps a dim)."""
     output_size = _with_defaults(output_size, input._data)
     size = _output_size(output_size, 2, "adaptive_avg_pool2d")
-    _check_input(input._data, "adaptive_avg_pool2d", size)
     if size == (1, 1):
-        # PyTorch's shortcut for global pooling: a mean (MeanBackward1 in the graph).
+        # PyTorch's shortcut for global pooling, before the kernel's checks: a mean
+        # (MeanBackward1 in the graph), which takes any rank and empty dims.
         return mean(input, (-1, -2), keepdim=True)
+    _check_input(input._data, "adaptive_avg_pool2d", size)
     return apply(AdaptiveAvgPool2DBackward0, input, output_size=size)
 
 
@@ -230,6 +245,8 @@ def _check_1d(x: np.ndarray, fn: str) -> None:
             f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
             f"'self' (while checking arguments for {fn})"
         )
+    if fn == "adaptive_max_pool1d":  # the average leaves it to adaptive_avg_pool2d
+        _check_not_empty(x.shape, range(1, x.ndim), fn)
 
 
 @declare("adaptive_avg_pool1d", nodes=AdaptiveAvgPool2DBackward0, method=False, functional=True)
@@ -241,16 +258,23 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), (1, n)), -2)
 
 
-@declare("adaptive_max_pool1d", nodes=AdaptiveMaxPool2DBackward0, method=False, functional=True)
-def adaptive_max_pool1d(
-    input: Tensor,  # noqa: A002
-    output_size: Any,
-    return_indices: bool = False,
-) -> Any:
-    """``adaptive_max_pool2d`` over the last dim of (N, C, L) or (C, L)."""
+@declare("adaptive_max_pool1d", nodes=AdaptiveMaxPool2DBackward0, method=False)
+def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """``adaptive_max_pool2d`` over the last dim of (N, C, L) or (C, L): the maxima and their
+    indices (``torch.adaptive_max_pool1d`` always returns both)."""
     size = int_list("adaptive_max_pool1d", "output_size", output_size, 2, size=1)
     _check_1d(input._data, "adaptive_max_pool1d")
     (n,) = _output_size(size, 1, "adaptive_max_pool1d")
     out, idx = adaptive_max_pool2d(unsqueeze(input, -2), (1, n), True)
-    out = squeeze(out, -2)
-    return (out, squeeze(idx, -2)) if return_indices else out
+    return squeeze(out, -2), squeeze(idx, -2)
+
+
+@declare("adaptive_max_pool1d", torch=False, method=False, functional=True)
+def adaptive_max_pool1d_functional(
+    input: Tensor,  # noqa: A002
+    output_size: Any,
+    return_indices: bool = False,
+) -> Any:
+    """``torch.adaptive_max_pool1d``'s maxima, and their indices with ``return_indices``."""
+    out, idx = adaptive_max_pool1d(input, output_size)
+    return (out, idx) if return_indices else out

@@ -181,6 +181,8 @@ def _planes(index: np.ndarray, shape: Ints, k: int) -> tuple[int, int]:
 
 def _global_index(index: np.ndarray, n: int, plane: int) -> np.ndarray:
     """Each window's maximum as an index into all the planes, flattened."""
+    if not n:  # no planes (an empty batch): no windows
+        return np.zeros(0, dtype=np.int64)
     return (np.arange(n, dtype=np.int64)[:, None] * plane + index.reshape(n, -1)).ravel()
 
 
