@@ -128,6 +128,10 @@ def tensor(
     data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """A new leaf tensor holding a copy of ``data``."""
+    if not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(
+            f"tensor(): argument 'requires_grad' must be bool, not {type(requires_grad).__name__}"
+        )
     return _leaf(as_array(data, dtype), requires_grad, "tensor")
 
 

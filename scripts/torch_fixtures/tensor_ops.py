@@ -170,6 +170,32 @@ ERRORS = {
     "histc_bins": ("torch.histc(torch.tensor([1.0, 2]), bins=0)", {}),
     "histc_min_max": ("torch.histc(torch.tensor([1.0, 2]), min=3, max=1)", {}),
     "histogram_bins": ("torch.histogram(torch.tensor([1.0, 2]), bins=0)", {}),
+    # An explicit None where only the default may stand for "not given": the method's message
+    # leaves out self, the function's names it.
+    "max_dim_none_method": ("x.max(dim=None)", {"x": ((2, 3), C)}),
+    "max_dim_none": ("torch.max(x, dim=None)", {"x": ((2, 3), C)}),
+    "std_unbiased_none": ("torch.std(x, 0, None)", {"x": ((2, 3), C)}),
+    "squeeze_dim_none": ("x.squeeze(None)", {"x": ((2, 3), C)}),
+    "scatter_value_none": (
+        "x.scatter_(1, torch.tensor([[0], [1]]), x, value=None)",
+        {"x": ((2, 3), C)},
+    ),
+    "bernoulli_p_none": ("torch.bernoulli(x, p=None)", {"x": ((2, 3), C)}),
+    "repeat_interleave_none": ("x.repeat_interleave(None)", {"x": ((2, 3), C)}),
+    "logsumexp_dim_none": ("x.logsumexp(None)", {"x": ((2, 3), C)}),
+    "logsumexp_dim_none_torch": ("torch.logsumexp(x, None)", {"x": ((2, 3), C)}),
+    "narrow_dim_none": ("x.narrow(None, 0, 1)", {"x": ((2, 3), C)}),
+    "normal_size_none": ("torch.normal(x, x, size=None)", {"x": ((2, 3), C)}),
+    "tensor_requires_grad_none": ("torch.tensor([1.0], requires_grad=None)", {}),
+    "new_tensor_none": ("x.new_tensor(None)", {"x": ((2, 3), C)}),
+    "rand_bogus_keyword": ("torch.rand(2, 3, bogus=1)", {}),
+    "multinomial_bogus_keyword": ("torch.multinomial(x.abs()[0], 1, bogus=1)", {"x": ((2, 3), C)}),
+    "div_rounding_mode": ("x.div(0.5, rounding_mode='a')", {"x": ((2, 3), C)}),
+    "true_divide_rounding_mode": (
+        "torch.true_divide(x, 0.5, rounding_mode='floor')",
+        {"x": ((2, 3), C)},
+    ),
+    "normalize_eps_none": ("F.normalize(x, eps=None)", {"x": ((2, 3), C)}),
 }
 
 

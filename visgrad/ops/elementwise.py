@@ -222,7 +222,15 @@ class DivBackward0(Op):
         return ga, gb
 
 
+def _rounding(mode: Any) -> None:
+    if mode not in (None, "trunc", "floor"):
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
+        )
+
+
 def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    _rounding(rounding_mode)
     attrs = {} if rounding_mode is None else {"rounding_mode": rounding_mode}
     other = wrap(tensor_or_number("div_", "other", other, 1), t)
     return inplace(t, DivBackward0, (other,), attrs, "div_")
@@ -231,12 +239,12 @@ def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 @declare(
     "div",
     "divide",
-    "true_divide",
     nodes=DivBackward0,
     operators=("__truediv__", "__rtruediv__", "__itruediv__"),
     inplace=div_,
 )
 def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    _rounding(rounding_mode)
     a, b = operands("div", a, b, true_division=rounding_mode is None)
     if not isinstance(a, Tensor):
         # number / tensor is number * reciprocal(tensor) in PyTorch.
@@ -246,6 +254,16 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
         with no_grad():
             return apply(DivBackward0, a, b, rounding_mode=rounding_mode)
     return apply(DivBackward0, a, b)
+
+
+def true_divide_(t: Tensor, other: Any) -> Tensor:
+    return div_(t, other)
+
+
+@declare("true_divide", nodes=DivBackward0, inplace=true_divide_)
+def true_divide(a: Any, b: Any) -> Tensor:
+    """``div`` without a rounding mode (PyTorch's signature takes none)."""
+    return div(a, b)
 
 
 class NegBackward0(Op):

@@ -340,17 +340,18 @@ def clamp_max(a: Tensor, max: Any) -> Tensor:  # noqa: A002
 
 
 def nan_to_num_(
-    t: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    t: Tensor, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None
 ) -> Tensor:
-    attrs = {"nan": nan, "posinf": posinf, "neginf": neginf}
+    attrs = {"nan": 0.0 if nan is None else nan, "posinf": posinf, "neginf": neginf}
     return inplace(t, NanToNumBackward0, (), attrs, "nan_to_num_")
 
 
 @declare("nan_to_num", nodes=NanToNumBackward0, inplace=nan_to_num_, torch_inplace=True)
 def nan_to_num(
-    a: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    a: Tensor, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None
 ) -> Tensor:
     """NaN → ``nan``, ±Inf → ``posinf`` / ``neginf`` (default: the dtype's largest finite)."""
+    nan = 0.0 if nan is None else nan  # PyTorch's None: zero, as when not given
     return apply(NanToNumBackward0, a, nan=nan, posinf=posinf, neginf=neginf)
 
 

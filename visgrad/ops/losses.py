@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
+from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops import elementwise as E
 from visgrad.ops.base import Op, apply, promote, wrap
@@ -307,12 +308,16 @@ def pairwise_distance(
 @declare("normalize", torch=False, method=False, functional=True)
 def normalize(
     input: Tensor,  # noqa: A002
-    p: float = 2.0,
-    dim: int = 1,
-    eps: float = 1e-12,
+    p: float | None = 2.0,
+    dim: int | None = 1,
+    eps: Any = 1e-12,
     out: Tensor | None = None,
 ) -> Tensor:
-    """``input / max(‖input‖_p, eps)`` along ``dim``."""
+    """``input / max(‖input‖_p, eps)`` along ``dim`` (PyTorch's ``input.norm(p, dim)``: a
+    ``p`` of None is 2, a ``dim`` of None every dim)."""
+    if not (isinstance(eps, Tensor) or is_number(eps)):  # the method ``clamp_min(eps)`` refuses it
+        raise invalid_combination("clamp_min", (eps,), {})
+    p = 2.0 if p is None else p
     denom = clamp_min(vector_norm(input, p, dim, keepdim=True), eps).expand_as(input)
     result = input / denom
     if out is not None:

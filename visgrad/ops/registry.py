@@ -23,6 +23,7 @@ from typing import Any
 
 from visgrad.arg_parser import int_list
 from visgrad.ops.gate import gate
+from visgrad.ops.none_args import refusing_none
 
 # ``b + a`` for a Tensor ``a`` and a number ``b`` calls ``a.__radd__(b)``: the operands swap back.
 REFLECTED = frozenset(
@@ -170,7 +171,8 @@ def torch_function(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     made = _torch_forms.get(key)
     if made is None:
         made = _with_out[0](name, fn) if _with_out else fn
-        made = _torch_forms[key] = pytorch_keywords(one_int_list(name, made))
+        made = refusing_none(name, one_int_list(name, made), method=False)
+        made = _torch_forms[key] = pytorch_keywords(made)
     return made
 
 
@@ -284,11 +286,11 @@ def tensor_attributes() -> Iterator[tuple[str, Any, Declaration]]:
     for d in DECLARATIONS:
         if d.method:
             for n in d.names:
-                yield n, (property(d.fn) if d.is_property else d.fn), d
+                yield n, (property(d.fn) if d.is_property else _method(n, d.fn)), d
         ip = inplace_function(d)
         if ip is not None:
             for n in d.inplace_names:
-                yield n, ip, d
+                yield n, _method(n, ip), d
         for op in d.operators:
             if op in REFLECTED:
                 yield op, _dunder(d.fn, swap=True), d
@@ -300,6 +302,18 @@ def tensor_attributes() -> Iterator[tuple[str, Any, Declaration]]:
                 yield op, _dunder(d.fn), d
             else:
                 yield op, d.fn, d
+
+
+def _method(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as the Tensor method ``name`` (made once and cached)."""
+    key = (name, fn)
+    made = _methods.get(key)
+    if made is None:
+        made = _methods[key] = refusing_none(name, fn, method=True)
+    return made
+
+
+_methods: dict[tuple[str, Callable[..., Any]], Callable[..., Any]] = {}
 
 
 def namespace(which: str) -> dict[str, Callable[..., Any]]:

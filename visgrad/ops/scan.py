@@ -251,7 +251,9 @@ class IndexSelectBackward0(Op):
 
 # -- functions --------------------------------------------------------------------------------------
 @declare("sort", nodes=(SortBackward0, ScatterBackward0, ScatterBackward1))
-def sort(a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
+def sort(
+    a: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False
+) -> SortResult:
     """``(values, indices)`` sorted along ``dim``; the sort is always stable."""
     dim = _dim(dim, a._data.ndim)
     values, indices = apply(SortBackward0, a, dim=dim, descending=descending)

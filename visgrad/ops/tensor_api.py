@@ -114,6 +114,8 @@ def new_tensor(
     """A new leaf holding a copy of ``data`` (never sharing history with it)."""
     if isinstance(data, Tensor):
         data = data._data.copy()
+    elif data is None:  # PyTorch reads it as a number, and None is none
+        raise TypeError("must be real number, not NoneType")
     return tensor(data, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 

@@ -21,6 +21,15 @@ from visgrad.random.fills import bernoulli_, check_float, normal_values, random_
 from visgrad.random.generator import Generator
 from visgrad.tensor import Tensor
 
+# Keywords PyTorch's factory signatures take besides those our functions name.
+_FACTORY_KEYWORDS = frozenset({"out", "device", "layout", "pin_memory", "memory_format"})
+
+
+def _keywords(op: str, given: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse a keyword no signature of ``op`` takes, with PyTorch's words."""
+    if set(kwargs) - _FACTORY_KEYWORDS:
+        raise invalid_combination(op, given, kwargs)
+
 
 def _float_dtype(dtype: Any, op: str) -> np.dtype:
     np_dtype = dtypes.to_np(dtype) or dtypes.default_float.np
@@ -34,10 +43,11 @@ def rand(
     generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **_: Any,
 ) -> Tensor:
     """Uniform samples on [0, 1)."""
+    _keywords("rand", size, _)
     shape = _size(size)
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
     values = draws.uniform(get_generator(generator), int(np.prod(shape)), np_dtype, 0.0, 1.0)
@@ -50,10 +60,11 @@ def randn(
     generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **_: Any,
 ) -> Tensor:
     """Standard normal samples."""
+    _keywords("randn", size, _)
     shape = _size(size)
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
     values = normal_values(get_generator(generator), shape, np_dtype, 0.0, 1.0, True)
@@ -67,7 +78,7 @@ def randint(
     generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **kwargs: Any,
 ) -> Tensor:
     """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
@@ -104,10 +115,11 @@ def randperm(
     generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **_: Any,
 ) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
+    _keywords("randperm", (n,), _)
     n = int(n)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
@@ -125,10 +137,11 @@ def rand_like(
     *,
     generator: Generator | None = None,
     dtype: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **_: Any,
 ) -> Tensor:
     """``rand`` with ``input``'s shape and dtype."""
+    _keywords("rand_like", (input,), _)
     return rand(
         input.shape,
         generator=generator,
@@ -143,10 +156,11 @@ def randn_like(
     *,
     generator: Generator | None = None,
     dtype: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **_: Any,
 ) -> Tensor:
     """``randn`` with ``input``'s shape and dtype."""
+    _keywords("randn_like", (input,), _)
     return randn(
         input.shape,
         generator=generator,
@@ -163,10 +177,11 @@ def randint_like(
     *,
     generator: Generator | None = None,
     dtype: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **_: Any,
 ) -> Tensor:
     """``randint`` with ``input``'s shape and dtype."""
+    _keywords("randint_like", (input, low) if high is None else (input, low, high), _)
     if high is None:
         low, high = 0, low
     return randint(
@@ -187,7 +202,7 @@ def normal(
     *,
     generator: Generator | None = None,
     dtype: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = False,
     **kwargs: Any,
 ) -> Tensor:
     """Samples of N(mean, std²); ``mean`` and ``std`` may be tensors (broadcast together)."""
@@ -245,6 +260,7 @@ def bernoulli(
     **_: Any,
 ) -> Tensor:
     """0/1 samples with probability ``input`` (elementwise) or ``p``, in ``input``'s dtype."""
+    _keywords("bernoulli", (input,), _)
     out = _leaf(np.empty(input._data.shape, input._data.dtype), False, "bernoulli")
     bernoulli_(out, input if p is None else p, generator=generator, _announce=False)
     return out
@@ -260,6 +276,8 @@ def multinomial(
     **_: Any,
 ) -> Tensor:
     """Indices drawn from each row's (unnormalised) weights."""
+    for k in set(_) - {"out"}:
+        raise TypeError(f"multinomial() got an unexpected keyword argument '{k}'")
     probs = input._data
     if probs.dtype.kind != "f":
         raise RuntimeError(
