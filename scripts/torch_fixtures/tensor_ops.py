@@ -196,6 +196,30 @@ ERRORS = {
         {"x": ((2, 3), C)},
     ),
     "normalize_eps_none": ("F.normalize(x, eps=None)", {"x": ((2, 3), C)}),
+    # Ops whose derivative PyTorch does not implement: recorded, and their backward raises.
+    "floor_divide_backward": (
+        "torch.floor_divide(x.requires_grad_(), 0.5).sum().backward()",
+        {"x": ((2, 3), C)},
+    ),
+    "rfloordiv_backward": ("(2 // x.requires_grad_()).sum().backward()", {"x": ((2, 3), C)}),
+    "histogram_edges_backward": (
+        "torch.histogram(x.requires_grad_(), 3)[1].sum().backward()",
+        {"x": ((2, 3), C)},
+    ),
+    "unique_backward": ("x.requires_grad_().unique().sum().backward()", {"x": ((2, 3), C)}),
+    "unique_dim_backward": (
+        "torch.unique(x.requires_grad_(), dim=0).sum().backward()",
+        {"x": ((2, 3), C)},
+    ),
+    "histogram_range_not_finite": (
+        "torch.histogram(x, 3, range=(1.0, float('inf')))",
+        {"x": ((4,), C)},
+    ),
+    "histogram_range_length": ("torch.histogram(x, 3, range=(1.0,))", {"x": ((4,), C)}),
+    "histogram_range_order": ("torch.histogram(x, 3, range=(2.0, 1.0))", {"x": ((4,), C)}),
+    "histogram_weight_shape": ("torch.histogram(x, 3, weight=x[:2])", {"x": ((4,), C)}),
+    "histogram_half": ("torch.histogram(x.half(), 3)", {"x": ((4,), C)}),
+    "adaptive_max_pool2d_empty_width": ("F.adaptive_max_pool2d(x, 2)", {"x": ((2, 3, 0), C)}),
 }
 
 

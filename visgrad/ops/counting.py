@@ -1,5 +1,6 @@
 """Counting and locating: ``bincount``, ``histc``, ``histogram``, ``nonzero``, ``argwhere`` and
-``where(condition)`` with one argument. None of them is differentiable (as in PyTorch)."""
+``where(condition)`` with one argument. None of them is differentiable (as in PyTorch):
+``histogram`` records a node whose backward raises, as PyTorch's does."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
+from visgrad.arg_parser import invalid_combination
+from visgrad.ops.base import apply
+from visgrad.ops.no_derivative import HistogramNotImplemented
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -87,7 +91,28 @@ class _HistogramResult(collections.namedtuple("histogram", ["hist", "bin_edges"]
         return f"torch.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
 
 
-@declare("histogram")
+def _range(x: np.ndarray, given: Any) -> tuple[float, float]:
+    """The histogram's outer edges, checked as ``histogramdd`` checks them."""
+    if given is None:
+        lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 1.0)
+    else:
+        if len(given) != 2:
+            raise RuntimeError(
+                "torch.histogramdd: for a 1-dimensional histogram range should have 2 elements, "
+                f"but got {len(given)}"
+            )
+        lo, hi = float(given[0]), float(given[1])
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo:g}, {hi:g}] is not finite")
+    if lo > hi:
+        raise RuntimeError(
+            f"torch.histogramdd: min should not exceed max, but got min {lo:g} max {hi:g} for "
+            "dimension 0"
+        )
+    return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+
+
+@declare("histogram", nodes=HistogramNotImplemented)
 def histogram(
     input: Tensor,  # noqa: A002
     bins: Any = 100,
@@ -99,8 +124,16 @@ def histogram(
     """``(hist, bin_edges)``: counts (or summed ``weight``) in each bin; ``bins`` is a count of
     equal bins over ``range`` (the data's range by default) or a 1-D tensor of edges."""
     x = input._data
-    if x.dtype.kind != "f":
+    if x.dtype not in (np.float32, np.float64):
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{_type(x.dtype)}'")
+    if range is not None and not isinstance(range, (tuple, list)):
+        raise invalid_combination("histogram", (input,), {"range": range, "bins": bins})
+    if weight is not None and weight._data.size != x.size:
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided it should have the same shape as "
+            "the input tensor excluding its innermost dimension, but got input with shape "
+            f"[{x.size}, 1] and weight with shape [{weight._data.size}]"
+        )
     if isinstance(bins, Tensor):
         edges = bins._data.astype(x.dtype)
     else:
@@ -108,10 +141,7 @@ def histogram(
             raise RuntimeError(
                 f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0"
             )
-        lo, hi = range if range is not None else ((x.min(), x.max()) if x.size else (0.0, 0.0))
-        lo, hi = float(lo), float(hi)
-        if lo == hi:
-            lo, hi = lo - 0.5, hi + 0.5
+        lo, hi = _range(x, range)
         edges = np.linspace(lo, hi, int(bins) + 1).astype(x.dtype)
     flat = x.reshape(-1)
     w = None if weight is None else weight._data.reshape(-1).astype(np.float64)
@@ -126,7 +156,11 @@ def histogram(
     hist = hist.astype(np.float64)
     if density and hist.sum() > 0:
         hist = hist / hist.sum() / np.diff(edges.astype(np.float64))
-    return _HistogramResult(_const(hist.astype(x.dtype)), _const(edges))
+    hist = hist.astype(x.dtype)
+    needs = [t for t in (input, bins, weight) if isinstance(t, Tensor)]
+    # Recorded (PyTorch's NotImplemented node) where an input requires grad.
+    out = apply(HistogramNotImplemented, *needs, hist=hist, bin_edges=edges)
+    return _HistogramResult(*out)
 
 
 @declare("nonzero")

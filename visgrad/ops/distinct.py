@@ -1,4 +1,5 @@
-"""Distinct values and nonzero counts: ``unique``, ``count_nonzero`` (never differentiable)."""
+"""Distinct values and nonzero counts: ``unique``, ``count_nonzero``. Neither is differentiable:
+``unique`` records a node whose backward raises, as PyTorch's does."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.no_derivative import Unique2Backward0, UniqueDimBackward0
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
@@ -19,22 +21,6 @@ class CountNonzero(Op):
         return np.asarray(np.count_nonzero(a._data, axis=dim), dtype=np.int64)
 
 
-class Unique(Op):
-    op_name = "unique"
-    differentiable = ()
-
-    def forward(self, a: Tensor, dim: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        x = a._data
-        values, inverse, counts = np.unique(
-            x.reshape(-1) if dim is None else x,
-            return_inverse=True,
-            return_counts=True,
-            axis=dim,
-        )
-        inv_shape = x.shape if dim is None else (x.shape[dim],)
-        return values, inverse.reshape(inv_shape).astype(np.int64), counts.astype(np.int64)
-
-
 @declare("count_nonzero")
 def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
     """How many elements are nonzero (over ``dim``, or all)."""
@@ -42,7 +28,7 @@ def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
     return apply(CountNonzero, a, dim=d)
 
 
-@declare("unique")
+@declare("unique", nodes=(Unique2Backward0, UniqueDimBackward0))
 def unique(
     a: Tensor,
     sorted: bool = True,  # noqa: A002 - PyTorch's name
@@ -51,8 +37,10 @@ def unique(
     dim: int | None = None,
 ) -> Any:
     """The distinct values in ascending order (and where each element went, and how many)."""
+    node = Unique2Backward0
     if dim is not None:
         dim = _dim(dim, a._data.ndim)
-    values, inverse, counts = apply(Unique, a, dim=dim)
+        node = UniqueDimBackward0
+    values, inverse, counts = apply(node, a, dim=dim)
     extra = ([inverse] if return_inverse else []) + ([counts] if return_counts else [])
     return (values, *extra) if extra else values

@@ -9,20 +9,25 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.elementwise import div
 from visgrad.ops.gate import operands
+from visgrad.ops.no_derivative import FloorDivideNotImplemented
 from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
 
-@declare("floor_divide", operators=("__floordiv__", "__rfloordiv__"))
+@declare(
+    "floor_divide",
+    nodes=FloorDivideNotImplemented,
+    operators=("__floordiv__", "__rfloordiv__"),
+)
 def floor_divide(a: Any, b: Any) -> Tensor:
-    """``a // b``: rounds toward negative infinity; not differentiable (as in PyTorch)."""
+    """``a // b``: rounds toward negative infinity. PyTorch records it with a node whose
+    backward raises (its derivative is not implemented); so does this."""
     a, b = operands("floor_divide", a, b)
     if not isinstance(a, Tensor):
         a = wrap(a, b)
-    return div(a, b, rounding_mode="floor")
+    return apply(FloorDivideNotImplemented, a, wrap(b, a))
 
 
 class RemainderBackward0(Op):
