@@ -132,6 +132,17 @@ CASES = {
     "nonzero": ("torch.nonzero(x > 0)", {"x": ((3, 4), C)}, "float64"),
     "nonzero_tuple": ("(x > 0).nonzero(as_tuple=True)", {"x": ((2, 3, 2), C)}, "float64"),
     "argwhere": ("torch.argwhere(x > 0.5)", {"x": ((5,), C)}, "float64"),
+    # The sublist form, and contractions over empty dims.
+    "einsum_sublists": (
+        "torch.einsum(a, [0, 1], b, [1, 2], [0, 2])",
+        {"a": ((2, 3), N), "b": ((3, 4), N)},
+        "float64",
+    ),
+    "einsum_empty_rows": (
+        "torch.einsum('ij,jk->ik', a, b)",
+        {"a": ((0, 3), N), "b": ((3, 2), N)},
+        "float64",
+    ),
 }
 
 ERRORS = {
@@ -220,6 +231,9 @@ ERRORS = {
     "histogram_weight_shape": ("torch.histogram(x, 3, weight=x[:2])", {"x": ((4,), C)}),
     "histogram_half": ("torch.histogram(x.half(), 3)", {"x": ((4,), C)}),
     "adaptive_max_pool2d_empty_width": ("F.adaptive_max_pool2d(x, 2)", {"x": ((2, 3, 0), C)}),
+    "einsum_sublist_range": ("torch.einsum(a, [0, 60])", {"a": ((2, 3), C)}),
+    "einsum_sublist_tensor": ("torch.einsum(a, a, a)", {"a": ((2, 3), C)}),
+    "einsum_no_operand": ("torch.einsum('ij')", {}),
 }
 
 

@@ -162,7 +162,8 @@ def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: set[int]) -> Tensor:
     nd = left._data.ndim
     lro, lo, ro, summed = [], [], [], []
     for d in range(nd):
-        sl, sr = left._data.shape[d] > 1, right._data.shape[d] > 1
+        # A dim other than 1 is the operand's own (an empty one too); a 1 broadcasts.
+        sl, sr = left._data.shape[d] != 1, right._data.shape[d] != 1
         if d in sum_dims:
             if sl and sr:
                 summed.append(d)
@@ -203,7 +204,7 @@ def _sizes(labels: list[list[str]], operands: list[Tensor]) -> dict[str, int]:
                     f"einsum(): subscript {name} has size {n} for operand {i} which does not "
                     f"broadcast with previously seen size {seen}"
                 )
-            sizes[lab] = max(seen, n)
+            sizes[lab] = seen if n == 1 else n
     return sizes
 
 
@@ -222,9 +223,42 @@ def _same_dtypes(ops: list[Tensor]) -> None:
             )
 
 
+def _subscript(n: Any) -> str:
+    """One subscript of the sublist form: 0-25 are ``A``-``Z``, 26-51 ``a``-``z``, ``...`` the
+    ellipsis (compared as PyTorch's Python code compares it: a tensor's truth is asked)."""
+    if n is Ellipsis:
+        return "..."
+    if n >= 0 and n < 26:
+        return chr(ord("A") + n)
+    if n >= 26 and n < 52:
+        return chr(ord("a") + n - 26)
+    raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
+
+
+def _from_sublists(args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """``(operand, subscripts, operand, subscripts, ..., [output subscripts])`` as an equation
+    and its operands."""
+    equation = ",".join("".join(_subscript(s) for s in sub) for sub in args[1::2])
+    if len(args) % 2:
+        return equation + "->" + "".join(_subscript(s) for s in args[-1]), args[:-1:2]
+    return equation, args[::2]
+
+
 @declare("einsum", nodes=(DiagonalBackward0, _DiagonalScatter), method=False)
-def einsum(equation: str, *operands: Any) -> Tensor:
-    """Sum of products over the subscripts ``equation`` names (``'ij,jk->ik'``, ``'...i,i'``)."""
+def einsum(equation: Any, *operands: Any) -> Tensor:
+    """Sum of products over the subscripts ``equation`` names (``'ij,jk->ik'``, ``'...i,i'``),
+    or in PyTorch's sublist form: ``einsum(a, [0, 1], b, [1, 2], [0, 2])``."""
+    if not operands:
+        raise ValueError(
+            "einsum(): must specify the equation string and at least one operand, or at least one "
+            "operand and its subscripts list"
+        )
+    if isinstance(equation, Tensor):
+        equation, operands = _from_sublists((equation, *operands))
+    elif not isinstance(equation, str):
+        raise TypeError(
+            f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}"
+        )
     ops = check_tensors(
         operands[0] if len(operands) == 1 and isinstance(operands[0], (list, tuple)) else operands,
         1,
