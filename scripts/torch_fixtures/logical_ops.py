@@ -50,6 +50,12 @@ ERRORS = {
     "xor_float_function": ("torch.bitwise_xor(x, i)", {"x": ((3,), C), "i": ((3,), I)}),
     "and_shapes": ("(x > 0) & (y > 0)", {"x": ((3,), C), "y": ((4,), C)}),
     "inplace_bool_from_int": ("(x > 0).bitwise_and_(i)", {"x": ((3,), C), "i": ((3,), I)}),
+    # logical_* take tensors only; bitwise_*_ check shapes, then the cast, then the dtype.
+    "logical_and_number": ("torch.logical_and(x, 0.5)", {"x": ((3,), C)}),
+    "logical_or_inplace_list": ("x.logical_or_([1, 2])", {"x": ((3,), C)}),
+    "bitwise_and_inplace_list": ("(x > 0).bitwise_and_([1, 2])", {"x": ((3,), C)}),
+    "bitwise_or_inplace_cast": ("(x > 0).long().bitwise_or_(0.5)", {"x": ((3,), C)}),
+    "bitwise_xor_inplace_shape": ("(x > 0).bitwise_xor_(x[:2] > 0)", {"x": ((3,), C)}),
 }
 
 

@@ -117,7 +117,9 @@ def _checker(
     ok = _OK[kind]
     where = f"argument '{_TORCH_NAMES.get(name, name)}'"
     if position is not None:
-        where += f" (position {position + 1})"
+        # An in-place variant is a method: PyTorch counts its arguments after ``self``.
+        method = op.endswith("_") and not op.startswith("_") and position > 0
+        where += f" (position {position if method else position + 1})"
     python_level = PYTHON_LEVEL.get(op.removesuffix("_"))
     if kind == "Tensor" and python_level is not None and name in python_level[1]:
         attribute = python_level[0]

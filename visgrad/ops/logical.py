@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import invalid_combination
-from visgrad.ops.base import Op, apply, wrap
+from visgrad.arg_parser import invalid_combination, is_number
+from visgrad.autograd import errors
+from visgrad.ops.base import Op, apply, promote, wrap
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.registry import declare
@@ -64,10 +66,8 @@ def _integral(x: np.ndarray, op: str) -> None:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{name}'")
 
 
-def _logical(a: Any, b: Any, op: str) -> Tensor:
-    if not isinstance(a, Tensor):
-        a = wrap(a, b)
-    return apply(LogicalOp, a, wrap(b, a), op=op)
+def _logical(a: Tensor, b: Tensor, op: str) -> Tensor:
+    return apply(LogicalOp, a, b, op=op)
 
 
 def _bitwise(a: Any, b: Any, op: str) -> Tensor:
@@ -79,20 +79,47 @@ def _bitwise(a: Any, b: Any, op: str) -> Tensor:
 
 
 # -- in-place forms -------------------------------------------------------------------------------
+def _bitwise_inplace(t: Tensor, other: Any, op: str) -> Tensor:
+    """``t.bitwise_and_(other)`` with PyTorch's checks in its order: the argument (a tensor or a
+    number), the shapes, the cast of the result into ``t``, then the kernel's dtype."""
+    if not (isinstance(other, Tensor) or is_number(other)):
+        raise invalid_combination(op + "_", (other,), {})
+    o = wrap(other, t)
+    x, y = t._data, o._data
+    try:
+        shape = np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise RuntimeError(errors.broadcast(x.shape, y.shape)) from None
+    if shape != x.shape:
+        raise RuntimeError(
+            f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    result = promote(x, y)
+    if _RANK[result.kind] > _RANK[x.dtype.kind]:
+        raise RuntimeError(
+            f"result type {c_name(result)} can't be cast to the desired output type "
+            f"{c_name(x.dtype)}"
+        )
+    return inplace(t, BitwiseOp, (o,), {"op": op}, op + "_")
+
+
+_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
 def logical_not_(t: Tensor) -> Tensor:
     return inplace(t, LogicalOp, (), {"op": "logical_not"}, "logical_not_")
 
 
-def logical_and_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, LogicalOp, (wrap(other, t),), {"op": "logical_and"}, "logical_and_")
+def logical_and_(t: Tensor, other: Tensor) -> Tensor:
+    return inplace(t, LogicalOp, (other,), {"op": "logical_and"}, "logical_and_")
 
 
-def logical_or_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, LogicalOp, (wrap(other, t),), {"op": "logical_or"}, "logical_or_")
+def logical_or_(t: Tensor, other: Tensor) -> Tensor:
+    return inplace(t, LogicalOp, (other,), {"op": "logical_or"}, "logical_or_")
 
 
-def logical_xor_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, LogicalOp, (wrap(other, t),), {"op": "logical_xor"}, "logical_xor_")
+def logical_xor_(t: Tensor, other: Tensor) -> Tensor:
+    return inplace(t, LogicalOp, (other,), {"op": "logical_xor"}, "logical_xor_")
 
 
 def bitwise_not_(t: Tensor) -> Tensor:
@@ -100,15 +127,15 @@ def bitwise_not_(t: Tensor) -> Tensor:
 
 
 def bitwise_and_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, BitwiseOp, (wrap(other, t),), {"op": "bitwise_and"}, "bitwise_and_")
+    return _bitwise_inplace(t, other, "bitwise_and")
 
 
 def bitwise_or_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, BitwiseOp, (wrap(other, t),), {"op": "bitwise_or"}, "bitwise_or_")
+    return _bitwise_inplace(t, other, "bitwise_or")
 
 
 def bitwise_xor_(t: Tensor, other: Any) -> Tensor:
-    return inplace(t, BitwiseOp, (wrap(other, t),), {"op": "bitwise_xor"}, "bitwise_xor_")
+    return _bitwise_inplace(t, other, "bitwise_xor")
 
 
 # -- functions ------------------------------------------------------------------------------------
@@ -119,19 +146,19 @@ def logical_not(a: Tensor) -> Tensor:
 
 
 @declare("logical_and", inplace=logical_and_)
-def logical_and(a: Tensor, b: Any) -> Tensor:
+def logical_and(a: Tensor, b: Tensor) -> Tensor:
     """True where both are non-zero."""
     return _logical(a, b, "logical_and")
 
 
 @declare("logical_or", inplace=logical_or_)
-def logical_or(a: Tensor, b: Any) -> Tensor:
+def logical_or(a: Tensor, b: Tensor) -> Tensor:
     """True where either is non-zero."""
     return _logical(a, b, "logical_or")
 
 
 @declare("logical_xor", inplace=logical_xor_)
-def logical_xor(a: Tensor, b: Any) -> Tensor:
+def logical_xor(a: Tensor, b: Tensor) -> Tensor:
     """True where exactly one is non-zero."""
     return _logical(a, b, "logical_xor")
 
