@@ -556,6 +556,16 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
     "adaptive_max_pool2d_empty_channels": ("F.adaptive_max_pool2d(x, 2)", {"x": ((1, 0, 3, 3), C)}),
     "adaptive_max_pool1d_empty_channels": ("F.adaptive_max_pool1d(x, 2)", {"x": ((2, 0, 3), C)}),
     "adaptive_avg_pool2d_empty_height": ("F.adaptive_avg_pool2d(x, 2)", {"x": ((2, 0, 3), C)}),
+    # multi_head_attention_forward is PyTorch's Python: it checks no type, and fails where its
+    # code does (the query's dim(), then the embedding size) before reading any weight.
+    "mha_query_number": (
+        "F.multi_head_attention_forward(1, x, x, 3, 1, None, None, None, None, False, 0.0, x, None)",
+        {"x": ((2, 3), C)},
+    ),
+    "mha_embed_dim_first": (
+        "F.multi_head_attention_forward(x, x, x, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)",
+        {"x": ((2, 3), C)},
+    ),
     "adaptive_avg_pool2d_backward_empty": (
         "F.adaptive_avg_pool2d(x.requires_grad_(), 2).sum().backward()",
         {"x": ((1, 0, 3, 3), C)},

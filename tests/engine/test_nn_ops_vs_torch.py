@@ -106,6 +106,7 @@ EXCEPTIONS = {
     "TypeError": TypeError,
     "NotImplementedError": NotImplementedError,
     "AssertionError": AssertionError,
+    "AttributeError": AttributeError,  # PyTorch's Python code reading a number's attribute
 }
 
 

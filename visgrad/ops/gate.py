@@ -35,6 +35,7 @@ from visgrad.ops.gate_tables import (
     PYTHON_LEVEL,
     SAME_DTYPE,
     TYPED_PARAMS,
+    UNGATED,
 )
 from visgrad.tensor import Tensor, _dim
 
@@ -147,6 +148,8 @@ def _checker(
 
 def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
     """``fn`` behind the argument gate (``fn`` itself when none of its arguments is typed)."""
+    if op in UNGATED:
+        return fn
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):

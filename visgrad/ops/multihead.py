@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import type_name
 from visgrad.ops.attention import scaled_dot_product_attention
 from visgrad.ops.join import cat
 from visgrad.ops.linalg import baddbmm, bmm
@@ -59,15 +61,24 @@ def _dtype(t: Tensor | None) -> np.dtype | None:
     return None if t is None else t._data.dtype
 
 
+def _ndim(t: Any) -> int:
+    if not isinstance(t, Tensor):
+        raise AttributeError(f"'{type_name(t)}' object has no attribute 'dim'")
+    return t._data.ndim
+
+
 def _shape_check(
     q: Tensor, k: Tensor, v: Tensor, padding: Tensor | None, mask: Tensor | None, heads: int
 ) -> bool:
-    """Whether the call is batched (3-D query), with PyTorch's messages for wrong ranks."""
-    qn, kn, vn = q._data.ndim, k._data.ndim, v._data.ndim
+    """Whether the call is batched (3-D query), with PyTorch's messages for wrong ranks (and
+    its Python code's AttributeError for a query, key or value that is not a tensor)."""
+    qn = _ndim(q)
     if qn not in (2, 3):
         raise AssertionError(
             f"query should be unbatched 2D or batched 3D tensor but received {qn}-D query tensor"
         )
+    kn = _ndim(k)
+    vn = _ndim(v)
     batched = qn == 3
     kind = "batched (3-D)" if batched else "unbatched (2-D)"
     if kn != qn or vn != qn:
