@@ -234,6 +234,16 @@ ERRORS = {
     "einsum_sublist_range": ("torch.einsum(a, [0, 60])", {"a": ((2, 3), C)}),
     "einsum_sublist_tensor": ("torch.einsum(a, a, a)", {"a": ((2, 3), C)}),
     "einsum_no_operand": ("torch.einsum('ij')", {}),
+    "new_zeros_layout": ("x.new_zeros(2, 3, layout='a')", {"x": ((2, 3), C)}),
+    "new_full_pin_memory": ("x.new_full((2,), 1.5, pin_memory=True)", {"x": ((2, 3), C)}),
+    # interpolate is PyTorch's Python: no type checks, its own order of failures.
+    "interpolate_number": ("F.interpolate(1.5)", {}),
+    "interpolate_mode_none": ("F.interpolate(x, mode=None)", {"x": ((1, 1, 4), C)}),
+    "interpolate_align_corners_nearest": (
+        "F.interpolate(x, 2, align_corners='a')",
+        {"x": ((1, 1, 4), C)},
+    ),
+    "interpolate_2d_input_size_str": ("F.interpolate(x, size='a')", {"x": ((2, 3), C)}),
 }
 
 

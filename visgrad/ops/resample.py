@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import _resample as R
+from visgrad.arg_parser import is_int
 from visgrad.ops.adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
@@ -135,7 +136,7 @@ def _sizes(x: Tensor, size: Any, scale_factor: Any) -> tuple[Any, Any]:
                     "size in (o1, o2, ...,oK) format."
                 )
             return [int(s) for s in size], None
-        return [int(size)] * dim, None
+        return [size] * dim, None  # read as ints by the kernel, after the dims are checked
     if scale_factor is None:
         raise ValueError("either size or scale_factor should be defined")
     if isinstance(scale_factor, (list, tuple)):
@@ -147,11 +148,14 @@ def _sizes(x: Tensor, size: Any, scale_factor: Any) -> tuple[Any, Any]:
                 "and scale_factor in (s1, s2, ...,sK) format."
             )
         return None, [float(s) for s in scale_factor]
-    return None, [float(scale_factor)] * dim
+    return None, [scale_factor] * dim
 
 
-def _dispatch(x: Tensor, out: list[int], scales: Any, mode: str, ac: Any) -> Tensor:
+def _dispatch(x: Tensor, out: list[Any], scales: Any, mode: str, ac: Any) -> Tensor:
     k = x.dim() - 2
+    out = [int(v) if is_int(v) else v for v in out]
+    if scales is not None:
+        scales = [float(s) for s in scales]
     if mode == "area":
         return (adaptive_avg_pool1d if k == 1 else adaptive_avg_pool2d)(x, out)
     if out and min(out) <= 0:

@@ -10,7 +10,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad._device import CPU, device, tensor_cuda
-from visgrad.arg_parser import int_list, number, spread_int_list
+from visgrad.arg_parser import int_list, number, spread_int_list, type_name
 from visgrad.autograd.grad_mode import STATE
 from visgrad.factories import full, tensor
 from visgrad.ops.convert import to
@@ -77,6 +77,18 @@ def type_(t: Tensor, dtype: Any = None, non_blocking: bool = False, **_: Any) ->
 
 
 # -- new_* constructors: the dtype of ``self`` unless one is given ----------------------------------
+def _options(op: str, layout: Any, pin_memory: Any) -> None:
+    """PyTorch's checks of ``layout`` (visgrad has the strided layout only: None stands for it)
+    and ``pin_memory`` (no accelerator here, so no pinned memory)."""
+    if layout is not None:
+        raise TypeError(f"{op}(): argument 'layout' must be torch.layout, not {type_name(layout)}")
+    if pin_memory:
+        raise RuntimeError(
+            "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+            "allocator is available on this system."
+        )
+
+
 def _new(t: Tensor, size: tuple[int, ...], fill: Any, dtype: Any, requires_grad: Any) -> Tensor:
     return full(size, fill, dtype=dtype or t.dtype, requires_grad=bool(requires_grad))
 
@@ -84,18 +96,21 @@ def _new(t: Tensor, size: tuple[int, ...], fill: Any, dtype: Any, requires_grad:
 @declare("new_zeros", torch=False)
 def new_zeros(t: Tensor, *size: Any, dtype: Any = None, layout: Any = None, device: Any = None,
               pin_memory: bool | None = False, requires_grad: bool | None = False) -> Tensor:  # fmt: skip
+    _options("new_zeros", layout, pin_memory)
     return _new(t, spread_int_list("new_zeros", "size", size), 0, dtype, requires_grad)
 
 
 @declare("new_ones", torch=False)
 def new_ones(t: Tensor, *size: Any, dtype: Any = None, layout: Any = None, device: Any = None,
              pin_memory: bool | None = False, requires_grad: bool | None = False) -> Tensor:  # fmt: skip
+    _options("new_ones", layout, pin_memory)
     return _new(t, spread_int_list("new_ones", "size", size), 1, dtype, requires_grad)
 
 
 @declare("new_empty", torch=False)
 def new_empty(t: Tensor, *size: Any, dtype: Any = None, layout: Any = None, device: Any = None,
               pin_memory: bool | None = False, requires_grad: bool | None = False) -> Tensor:  # fmt: skip
+    _options("new_empty", layout, pin_memory)
     return _new(t, spread_int_list("new_empty", "size", size), 0, dtype, requires_grad)
 
 
@@ -104,6 +119,7 @@ def new_full(t: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, layout
              device: Any = None, pin_memory: bool | None = False,
              requires_grad: bool | None = False) -> Tensor:  # fmt: skip
     size = int_list("new_full", "size", size, 1)
+    _options("new_full", layout, pin_memory)
     return _new(t, size, number("new_full", "fill_value", fill_value, 2), dtype, requires_grad)
 
 
