@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import type_name
 from visgrad.ops.attention import scaled_dot_product_attention
 from visgrad.ops.join import cat
 from visgrad.ops.linalg import baddbmm, bmm
+from visgrad.ops.multihead_checks import _shape_check, _size
 from visgrad.ops.nn_ops import dropout, linear, softmax
 from visgrad.ops.pad import pad
 from visgrad.ops.registry import declare
@@ -25,10 +24,6 @@ __all__ = ["multi_head_attention_forward"]
 
 def _const(a: np.ndarray) -> Tensor:
     return Tensor._make(a, False, None, 0)
-
-
-def _size(shape: tuple[int, ...]) -> str:
-    return f"torch.Size([{', '.join(str(s) for s in shape)}])"
 
 
 def canonical_mask(
@@ -59,50 +54,6 @@ def canonical_mask(
 
 def _dtype(t: Tensor | None) -> np.dtype | None:
     return None if t is None else t._data.dtype
-
-
-def _ndim(t: Any) -> int:
-    if not isinstance(t, Tensor):
-        raise AttributeError(f"'{type_name(t)}' object has no attribute 'dim'")
-    return t._data.ndim
-
-
-def _shape_check(
-    q: Tensor, k: Tensor, v: Tensor, padding: Tensor | None, mask: Tensor | None, heads: int
-) -> bool:
-    """Whether the call is batched (3-D query), with PyTorch's messages for wrong ranks (and
-    its Python code's AttributeError for a query, key or value that is not a tensor)."""
-    qn = _ndim(q)
-    if qn not in (2, 3):
-        raise AssertionError(
-            f"query should be unbatched 2D or batched 3D tensor but received {qn}-D query tensor"
-        )
-    kn = _ndim(k)
-    vn = _ndim(v)
-    batched = qn == 3
-    kind = "batched (3-D)" if batched else "unbatched (2-D)"
-    if kn != qn or vn != qn:
-        raise AssertionError(
-            f"For {kind} `query`, expected `key` and `value` to be {qn}-D but found {kn}-D and "
-            f"{vn}-D tensors respectively"
-        )
-    if padding is not None and padding._data.ndim != qn - 1:
-        raise AssertionError(
-            f"For {kind} `query`, expected `key_padding_mask` to be `None` or {qn - 1}-D but "
-            f"found {padding._data.ndim}-D tensor instead"
-        )
-    if mask is not None:
-        if mask._data.ndim not in (2, 3):
-            raise AssertionError(
-                f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
-                f"{mask._data.ndim}-D tensor instead"
-            )
-        want = (heads, q._data.shape[0], k._data.shape[0])
-        if not batched and mask._data.ndim == 3 and mask._data.shape != want:
-            raise AssertionError(
-                f"Expected `attn_mask` shape to be {want} but got {_size(mask._data.shape)}"
-            )
-    return batched
 
 
 def _split_packed(proj: Tensor, parts: int, e: int) -> Tensor:
