@@ -243,6 +243,13 @@ ERRORS = {
         "F.interpolate(x, 2, align_corners='a')",
         {"x": ((1, 1, 4), C)},
     ),
+    "dot_ranks": ("torch.dot(x, x[0])", {"x": ((2, 3), C)}),
+    "mv_ranks": ("torch.mv(x[0], x[0])", {"x": ((2, 3), C)}),
+    "mv_scalar_matrix": ("torch.mv(x[0, 0], x[0])", {"x": ((2, 3), C)}),
+    "count_nonzero_float_dim": ("torch.count_nonzero(x, dim=1.5)", {"x": ((2, 3), C)}),
+    "cauchy_sigma": ("x.cauchy_(sigma=-1.5)", {"x": ((2, 3), C)}),
+    "cauchy_long": ("x.long().cauchy_()", {"x": ((2, 3), C)}),
+    "exponential_int": ("x.int().exponential_()", {"x": ((2, 3), C)}),
     "interpolate_2d_input_size_str": ("F.interpolate(x, size='a')", {"x": ((2, 3), C)}),
 }
 

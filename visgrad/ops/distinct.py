@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import int_list, invalid_combination, is_int
 from visgrad.ops.base import Op, apply
 from visgrad.ops.no_derivative import Unique2Backward0, UniqueDimBackward0
 from visgrad.ops.registry import declare
@@ -24,7 +25,15 @@ class CountNonzero(Op):
 @declare("count_nonzero")
 def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
     """How many elements are nonzero (over ``dim``, or all)."""
-    d = None if dim is None else (tuple(dim) if isinstance(dim, (list, tuple)) else int(dim))
+    n = a._data.ndim
+    if dim is None:
+        d: Any = None
+    elif is_int(dim):
+        d = _dim(int(dim), n)
+    elif isinstance(dim, (list, tuple)):  # PyTorch's int[] signature; () counts everything
+        d = tuple(_dim(x, n) for x in int_list("count_nonzero", "dim", dim)) or None
+    else:
+        raise invalid_combination("count_nonzero", (a,), {"dim": dim})
     return apply(CountNonzero, a, dim=d)
 
 

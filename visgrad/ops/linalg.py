@@ -123,11 +123,19 @@ class BmmBackward0(Op):
 
 @declare("dot", nodes=DotBackward0)
 def dot(a: Tensor, b: Tensor) -> Tensor:
+    na, nb = a._data.ndim, b._data.ndim
+    if na != 1 or nb != 1:
+        raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
     return apply(DotBackward0, a, b)
 
 
 @declare("mv", nodes=MvBackward0)
 def mv(m: Tensor, v: Tensor) -> Tensor:
+    nm, nv = m._data.ndim, v._data.ndim
+    if nm == 0:  # addmv sizes its result by the matrix's first dim
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if nm != 2 or nv != 1:  # addmv's check (its result is the 1 it names first)
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {nm}, {nv}")
     return apply(MvBackward0, m, v)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from visgrad import dtypes, events
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops.gate import user_stacklevel
+from visgrad.ops.gate_tables import _CPP_NAMES
 from visgrad.ops.inplace import _check_leaf, publish_update
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator
@@ -33,6 +34,16 @@ _C_NAMES = {
 def type_name(np_dtype: np.dtype) -> str:
     """PyTorch's scalar type name (``Long``, ``Float``, ...) as its kernels' errors print it."""
     return dtypes.from_numpy(np.dtype(np_dtype)).tensor_type.removesuffix("Tensor")
+
+
+def _continuous(arr: np.ndarray, what: str, name: str) -> None:
+    """The check of the continuous distributions' fills: a floating-point tensor (PyTorch's
+    words name the dtype as ``name`` gives it)."""
+    if np.dtype(arr.dtype) not in _FLOATS:
+        raise RuntimeError(
+            f"{what} distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {name}"
+        )
 
 
 def check_float(np_dtype: np.dtype, kernel: str) -> None:
@@ -201,9 +212,9 @@ def _check_in(value: int, low: int, high: int, what: str, np_dtype: np.dtype) ->
 def exponential_(t: Tensor, lambd: float = 1.0, *, generator: Generator | None = None) -> Tensor:
     """Fill with samples of Exp(lambd)."""
     arr = t._data
-    check_float(arr.dtype, "exponential_cpu")
     if not lambd > 0:
-        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    _continuous(arr, "Exponential", type_name(arr.dtype))
     values = draws.exponential(get_generator(generator), arr.size, arr.dtype, float(lambd))
     return fill_values(t, values, "exponential_")
 
@@ -224,7 +235,9 @@ def cauchy_(
 ) -> Tensor:
     """Fill with samples of Cauchy(median, sigma)."""
     arr = t._data
-    check_float(arr.dtype, "cauchy_cpu")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    _continuous(arr, "Cauchy", _CPP_NAMES.get(arr.dtype.name, arr.dtype.name))
     gen = get_generator(generator)
     values = draws.cauchy(gen, arr.size, arr.dtype, float(median), float(sigma))
     return fill_values(t, values, "cauchy_")
