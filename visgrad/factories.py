@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events, ranges
-from visgrad.arg_parser import int_list, invalid_combination, is_int, is_number, number
+from visgrad.arg_parser import int_list, invalid_combination, is_int, is_number, number, type_name
 from visgrad.tensor import Tensor
 
 
@@ -201,6 +201,17 @@ def eye(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    for i, (name, v) in enumerate((("n", n), ("m", m))):
+        if v is not None and not is_int(v):
+            raise TypeError(
+                f"eye(): argument '{name}' (position {i + 1}) must be int, not {type_name(v)}"
+            )
+    n, m = int(n), (None if m is None else int(m))
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    if n * (n if m is None else m) > (1 << 63) - 1:
+        raise RuntimeError("numel: integer multiplication overflow")
     return _leaf(np.eye(n, m, dtype=_float(dtype)), requires_grad, "eye")
 
 

@@ -250,6 +250,12 @@ ERRORS = {
     "cauchy_sigma": ("x.cauchy_(sigma=-1.5)", {"x": ((2, 3), C)}),
     "cauchy_long": ("x.long().cauchy_()", {"x": ((2, 3), C)}),
     "exponential_int": ("x.int().exponential_()", {"x": ((2, 3), C)}),
+    "masked_fill_tensor_value": ("x.masked_fill(x > 0, x)", {"x": ((2, 3), C)}),
+    "eye_negative": ("torch.eye(-5)", {}),
+    "eye_tensor": ("torch.eye(x)", {"x": ((2, 3), C)}),
+    "index_select_matrix_float_index": ("x.index_select(1, x)", {"x": ((2, 3), C)}),
+    "index_select_dim1_bounds": ("x.index_select(1, torch.tensor([0, 5]))", {"x": ((2, 3), C)}),
+    "where_list": ("torch.where(x > 0, [1, 2], x)", {"x": ((2, 3), C)}),
     "interpolate_2d_input_size_str": ("F.interpolate(x, size='a')", {"x": ((2, 3), C)}),
 }
 

@@ -9,17 +9,18 @@ broadcast shape; the engine reduces them to each input's shape. Math functions (
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from visgrad import dtypes
-from visgrad.arg_parser import tensor_or_number
+from visgrad.arg_parser import invalid_combination, is_number, tensor_or_number
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.counting import nonzero
-from visgrad.ops.gate import operands
+from visgrad.ops.gate import operands, user_stacklevel
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _floating, _pair, _unrecorded
@@ -346,7 +347,18 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:  #
     indices where it holds (``nonzero(condition, as_tuple=True)``)."""
     if input is None and other is None:
         return nonzero(wrap(condition), as_tuple=True)
-    if condition._data.dtype != np.bool_:
+    for v in (input, other):  # a Tensor or a number: where(c, [1, 2], y) fits no signature
+        if not (isinstance(v, Tensor) or is_number(v)):
+            raise invalid_combination("where", (condition, input, other), {})
+    if condition._data.dtype == np.uint8:
+        warnings.warn(
+            "where received a uint8 condition tensor. This behavior is deprecated and will be "
+            "removed in a future version of PyTorch. Use a boolean condition instead.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        condition = wrap(condition._data != 0)
+    elif condition._data.dtype != np.bool_:
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             + _C_NAMES.get(condition._data.dtype.name, condition._data.dtype.name)

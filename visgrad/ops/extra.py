@@ -355,16 +355,26 @@ def nan_to_num(
     return apply(NanToNumBackward0, a, nan=nan, posinf=posinf, neginf=neginf)
 
 
-def masked_fill_(t: Tensor, mask: Tensor, value: Any) -> Tensor:
+def _fill_value(value: Any) -> Any:
+    """A masked fill's value: a number, or a 0-d tensor's number (PyTorch's check)."""
     if isinstance(value, Tensor):
-        value = value._data.item()
+        if value._data.ndim:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return value._data.item()
+    return value
+
+
+def masked_fill_(t: Tensor, mask: Tensor, value: Any) -> Tensor:
+    value = _fill_value(value)
     return inplace(t, MaskedFillBackward0, (), {"mask": mask, "value": value}, "masked_fill_")
 
 
 @declare("masked_fill", nodes=MaskedFillBackward0, inplace=masked_fill_)
 def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
-    if isinstance(value, Tensor):
-        value = value._data.item()
+    value = _fill_value(value)
     return apply(MaskedFillBackward0, a, mask=mask, value=value)
 
 

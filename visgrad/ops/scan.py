@@ -320,13 +320,18 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
 def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
     x, idx = a._data, index._data
     dim = _dim(dim, x.ndim)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = x.shape[dim] if x.ndim else 1
     idx = idx.reshape(-1).astype(np.int64)
-    if ((idx < -size) | (idx >= size)).any():
+    bad = (idx < -size) | (idx >= size)
+    if bad.any():
+        if dim == 1 and x.ndim > 1:  # PyTorch's kernel for dim 1 words it its own way
+            raise RuntimeError(
+                f"INDICES element is out of DATA bounds, id={int(idx[bad][0])} axis_dim={size}"
+            )
         raise IndexError("index out of range in self")
     if x.ndim == 0:
         a = a.reshape(1)
