@@ -119,6 +119,33 @@ CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
         {"x": ((1, 2, 2, 3), N)},
         "float64",
     ),
+    # -- PReLU ------------------------------------------------------------------------------------
+    "prelu_channels": ("F.prelu(x, w)", {"x": ((2, 3, 4), N), "w": ((3,), N)}, "float64"),
+    "prelu_one_slope": ("F.prelu(x, w)", {"x": ((2, 3, 4, 5), N), "w": ((1,), N)}, "float64"),
+    "prelu_1d_no_view": ("torch.prelu(x, w)", {"x": ((5,), N), "w": ((1,), N)}, "float64"),
+    "prelu_scalar_weight": ("x.prelu(w)", {"x": ((2, 3), N), "w": ((), N)}, "float64"),
+    "prelu_0d": ("F.prelu(x, w)", {"x": ((), N), "w": ((1,), N)}, "float64"),
+    "prelu_f32": ("F.prelu(x, w)", {"x": ((4, 6, 3), N), "w": ((6,), N)}, "float32"),
+    "prelu_module": ("torch.nn.PReLU(3, dtype=torch.float64)(x)", {"x": ((2, 3, 4), N)}, "float64"),
+    "prelu_module_init": ("torch.nn.PReLU(init=-0.5)(x)", {"x": ((3, 4), N)}, "float32"),
+    # -- pixel shuffle ----------------------------------------------------------------------------
+    "pixel_shuffle": ("F.pixel_shuffle(x, 2)", {"x": ((2, 8, 3, 3), N)}, "float64"),
+    "pixel_shuffle_3d": ("F.pixel_shuffle(x, 3)", {"x": ((9, 2, 2), N)}, "float32"),
+    "pixel_shuffle_5d": ("torch.pixel_shuffle(x, 2)", {"x": ((2, 3, 4, 2, 3), N)}, "float64"),
+    "pixel_shuffle_strided": (
+        "F.pixel_shuffle(x.transpose(2, 3), 2)",
+        {"x": ((1, 4, 3, 2), N)},
+        "float64",
+    ),
+    "pixel_shuffle_int": ("F.pixel_shuffle(x, 2)", {"x": ((1, 8, 2, 2), "index:9")}, "float64"),
+    "pixel_unshuffle": ("F.pixel_unshuffle(x, 2)", {"x": ((2, 3, 4, 6), N)}, "float64"),
+    "pixel_unshuffle_3d": ("torch.pixel_unshuffle(x, 3)", {"x": ((2, 3, 6), N)}, "float32"),
+    "pixel_shuffle_module": ("torch.nn.PixelShuffle(2)(x)", {"x": ((1, 4, 2, 3), N)}, "float64"),
+    "pixel_unshuffle_module": (
+        "torch.nn.PixelUnshuffle(3)(x)",
+        {"x": ((1, 2, 6, 3), N)},
+        "float64",
+    ),
 }
 
 ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
@@ -151,6 +178,25 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
         {"x": ((1, 2, 3, 3), C)},
     ),
     "circular_pad2d_wrap": ("torch.nn.CircularPad2d(5)(x)", {"x": ((1, 2, 3, 4), C)}),
+    "prelu_channels": ("F.prelu(x, w)", {"x": ((2, 3, 4), C), "w": ((2,), C)}),
+    "prelu_1d_channels": ("F.prelu(x, w)", {"x": ((5,), C), "w": ((5,), C)}),
+    "prelu_weight_2d": ("F.prelu(x, w)", {"x": ((2, 3, 4), C), "w": ((3, 1), C)}),
+    "prelu_weight_2d_one": ("F.prelu(x, w)", {"x": ((2, 3, 4), C), "w": ((1, 1), C)}),
+    "prelu_zero_dim": ("F.prelu(x, w)", {"x": ((), C), "w": ((3,), C)}),
+    "prelu_weight_number": ("F.prelu(x, 0.25)", {"x": ((2, 3), C)}),
+    "prelu_dtypes": ("F.prelu(x, w.double())", {"x": ((2, 3), C), "w": ((3,), C)}),
+    "prelu_long": ("F.prelu(x.long(), w.long())", {"x": ((2, 3), C), "w": ((3,), C)}),
+    "prelu_module_channels": ("torch.nn.PReLU(4)(x)", {"x": ((2, 3), C)}),
+    "pixel_shuffle_rank": ("F.pixel_shuffle(x, 2)", {"x": ((4, 4), C)}),
+    "pixel_shuffle_rank_first": ("F.pixel_shuffle(x, 0)", {"x": ((4, 4), C)}),
+    "pixel_shuffle_factor": ("F.pixel_shuffle(x, 0)", {"x": ((2, 8, 3, 3), C)}),
+    "pixel_shuffle_negative": ("torch.nn.PixelShuffle(-2)(x)", {"x": ((2, 8, 3, 3), C)}),
+    "pixel_shuffle_channels": ("F.pixel_shuffle(x, 2)", {"x": ((2, 7, 3, 3), C)}),
+    "pixel_shuffle_float": ("F.pixel_shuffle(x, 2.0)", {"x": ((4, 1, 1), C)}),
+    "pixel_unshuffle_rank": ("F.pixel_unshuffle(x, 2)", {"x": ((2, 3), C)}),
+    "pixel_unshuffle_factor": ("F.pixel_unshuffle(x, 0)", {"x": ((2, 8, 4, 4), C)}),
+    "pixel_unshuffle_height": ("F.pixel_unshuffle(x, 2)", {"x": ((2, 3, 5, 4), C)}),
+    "pixel_unshuffle_width": ("torch.nn.PixelUnshuffle(2)(x)", {"x": ((2, 3, 4, 5), C)}),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
@@ -177,6 +223,11 @@ REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
     ("UpsamplingNearest2d", [], {"scale_factor": 2}),
     ("UpsamplingBilinear2d", [5], {}),
     ("Dropout2d", [0.2], {"inplace": True}),
+    ("PReLU", [], {}),
+    ("PReLU", [3], {}),
+    ("PReLU", [], {"num_parameters": 2, "init": 0.1}),
+    ("PixelShuffle", [2], {}),
+    ("PixelUnshuffle", [3], {}),
 ]
 
 

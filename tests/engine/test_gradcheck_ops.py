@@ -621,6 +621,14 @@ OPS: dict[str, Row] = {
     ),
     "layer_norm": Row(lambda x, w, b: NF.layer_norm(x, (3,), w, b), ((2, 3), (3,), (3,))),
     "group_norm": Row(lambda x, w, b: NF.group_norm(x, 2, w, b), ((2, 4, 2), (4,), (4,))),
+    # Shifted so that the formula check (inputs drawn in 0.3..0.9) meets both slopes.
+    "prelu": Row(lambda x, w: NF.prelu(x - 0.6, w), ((2, 3, 2), (3,))),
+    "prelu_twice": Row(
+        second(lambda a: NF.prelu(a, torch.tensor([0.3, -0.2], dtype=torch.float64)) ** 3),
+        ((3, 2),),
+    ),
+    "pixel_shuffle": Row(lambda x: NF.pixel_shuffle(x, 2), ((1, 8, 2, 3),)),
+    "pixel_unshuffle": Row(lambda x: NF.pixel_unshuffle(x, 2), ((2, 4, 2),)),
     "embedding": Row(lambda w: NF.embedding(torch.tensor([[0, 2], [1, 2]]), w), ((3, 2),)),
     "embedding_twice": Row(
         second(lambda w: NF.embedding(torch.tensor([0, 2, 2]), w) ** 2), ((3, 2),)

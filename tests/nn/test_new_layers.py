@@ -1,4 +1,4 @@
-"""Layers added for real programs: padding modules and channel dropout.
+"""Layers added for real programs: padding modules, channel dropout, PReLU and the rest.
 
 Values, graphs, error texts and reprs against PyTorch are in ``tests/engine/test_nn_ops_vs_torch.py``
 (topic ``nnmods``); here the behaviour a program relies on beyond one call.
@@ -43,3 +43,19 @@ def test_padding_modules_chain_in_a_sequential_and_print_as_pytorch() -> None:
         "  (2): ZeroPad2d((0, 1, 0, 1))\n"
         ")"
     )
+
+
+def test_prelu_learns_one_slope_per_channel_through_its_weight() -> None:
+    layer = nn.PReLU(2)
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    np.testing.assert_array_equal(layer.weight.detach().numpy(), np.float32([0.25, 0.25]))
+    x = torch.tensor([[-1.0, 2.0], [-3.0, 5.0]])
+    y = layer(x)
+    np.testing.assert_array_equal(y.detach().numpy(), np.float32([[-0.25, 2.0], [-0.75, 5.0]]))
+    y.sum().backward()
+    # Only the negative inputs move a slope: channel 0 saw -1 and -3, channel 1 nothing.
+    np.testing.assert_array_equal(layer.weight.grad.numpy(), np.float32([-4.0, 0.0]))
+    with torch.no_grad():
+        layer.weight.fill_(2.0)
+    layer.reset_parameters()
+    np.testing.assert_array_equal(layer.weight.detach().numpy(), np.float32([0.25, 0.25]))

@@ -13,6 +13,7 @@ from visgrad.nn.activation import (
     LeakyReLU,
     LogSigmoid,
     Mish,
+    PReLU,
     ReLU6,
     SiLU,
     Softmax2d,
@@ -82,6 +83,7 @@ from visgrad.nn.padding import (
 )
 from visgrad.nn.parameter import Parameter
 from visgrad.nn.parameter_containers import ParameterDict, ParameterList
+from visgrad.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
 from visgrad.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -156,6 +158,9 @@ __all__ = [
     "MaxPool2d",
     "MaxPool3d",
     "Mish",
+    "PReLU",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "Module",
     "ModuleDict",
     "ModuleList",

@@ -1,4 +1,4 @@
-"""Activation modules over ``nn.functional``: GELU, SiLU, LeakyReLU, Softplus, ELU and the rest.
+"""Activation modules over ``nn.functional``: GELU, SiLU, LeakyReLU, PReLU, ELU and the rest.
 
 Each prints as PyTorch's does (``LeakyReLU(negative_slope=0.2, inplace=True)``).
 """
@@ -7,8 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from visgrad import dtypes
 from visgrad.nn import functional as F
+from visgrad.nn import init as nn_init
 from visgrad.nn.module import Module
+from visgrad.nn.parameter import Parameter
 from visgrad.tensor import Tensor
 
 
@@ -251,3 +256,27 @@ class Unflatten(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class PReLU(Module):
+    """A leaky ReLU with a learnt slope: one for all channels, or ``num_parameters`` of them."""
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        dt = dtypes.to_np(dtype) or dtypes.default_float.np
+        self.weight = Parameter(Tensor._make(np.empty(num_parameters, dtype=dt), False, None, 0))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every slope back to ``init``."""
+        nn_init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

@@ -306,11 +306,32 @@ def adaptive_avg_pool(x: Any, size: Any) -> np.ndarray:
     return _adaptive_matrix(a.shape[-2], size[0]) @ a @ _adaptive_matrix(a.shape[-1], size[1]).T
 
 
+# -- pixel shuffle -------------------------------------------------------------------------------
+def pixel_shuffle(x: Any, r: Any) -> np.ndarray:
+    """Output sub-pixel (i, j) of channel c is input channel ``c·r² + i·r + j``."""
+    a, r = _f(x), int(r)
+    *lead, c, h, w = a.shape
+    out = np.zeros((*lead, c // (r * r), h * r, w * r))
+    for i, j in itertools.product(range(r), range(r)):
+        out[..., i::r, j::r] = a[..., i * r + j :: r * r, :, :]
+    return out
+
+
+def pixel_unshuffle(x: Any, r: Any) -> np.ndarray:
+    a, r = _f(x), int(r)
+    *lead, c, h, w = a.shape
+    out = np.zeros((*lead, c * r * r, h // r, w // r))
+    for i, j in itertools.product(range(r), range(r)):
+        out[..., i * r + j :: r * r, :, :] = a[..., i::r, j::r]
+    return out
+
+
 NN_FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
         conv_input_grad, conv_weight_grad, sum_except, unpad, border_pad_backward, border_pad,
         max_pool_backward, max_pool_gather, avg_pool_backward, avg_pool,
         adaptive_avg_pool_backward, adaptive_avg_pool, resample, resample_backward,
+        pixel_shuffle, pixel_unshuffle,
     )
 }  # fmt: skip

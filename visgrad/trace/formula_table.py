@@ -1004,6 +1004,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "PixelShuffleBackward0": (
+        "pixel_shuffle",
+        ("self",),
+        {
+            "self": "pixel_unshuffle(grad, upscale_factor)",
+        },
+        (),
+    ),
+    "PixelUnshuffleBackward0": (
+        "pixel_unshuffle",
+        ("self",),
+        {
+            "self": "pixel_shuffle(grad, downscale_factor)",
+        },
+        (),
+    ),
     "PolygammaBackward0": (
         "polygamma",
         ("self",),
@@ -1042,6 +1058,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("exponent",),
         {
             "exponent": "grad * result * log(base)",
+        },
+        (),
+    ),
+    "PreluKernelBackward0": (
+        "_prelu_kernel",
+        ("self", "weight"),
+        {
+            "self": "where(self > 0, grad, weight * grad)",
+            "weight": "where(self > 0, 0, self * grad).sum_to_size(weight.shape)",
         },
         (),
     ),

