@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _cases import C, N, write
+from _cases import C, N, S, write
 from torch import nn
 
 CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
@@ -146,6 +146,95 @@ CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
         {"x": ((1, 2, 6, 3), N)},
         "float64",
     ),
+    # -- instance norm ----------------------------------------------------------------------------
+    "instance_norm": ("F.instance_norm(x)", {"x": ((2, 3, 5), N)}, "float64"),
+    "instance_norm_affine": (
+        "F.instance_norm(x, weight=w, bias=b)",
+        {"x": ((2, 3, 4, 5), N), "w": ((3,), N), "b": ((3,), N)},
+        "float64",
+    ),
+    "instance_norm_running": (
+        "F.instance_norm(x, rm, rv, w, b, momentum=0.2)",
+        {
+            "x": ((3, 2, 6), N),
+            "rm": ((2,), S),
+            "rv": ((2,), "stat_pos"),
+            "w": ((2,), N),
+            "b": ((2,), N),
+        },
+        "float64",
+    ),  # fmt: skip
+    "instance_norm_running_f32": (
+        "F.instance_norm(x, rm, rv)",
+        {"x": ((5, 3, 4), N), "rm": ((3,), S), "rv": ((3,), "stat_pos")},
+        "float32",
+    ),
+    "instance_norm_eval": (
+        "F.instance_norm(x, rm, rv, use_input_stats=False)",
+        {"x": ((2, 3, 4), N), "rm": ((3,), S), "rv": ((3,), "stat_pos")},
+        "float64",
+    ),
+    "instance_norm_eval_affine": (
+        "F.instance_norm(x, rm, rv, w, b, use_input_stats=False, eps=0.01)",
+        {
+            "x": ((3, 2, 2, 2), N),
+            "rm": ((2,), S),
+            "rv": ((2,), "stat_pos"),
+            "w": ((2,), N),
+            "b": ((2,), N),
+        },
+        "float32",
+    ),  # fmt: skip
+    "instance_norm_f32": (
+        "F.instance_norm(x, weight=w, bias=b, eps=1e-3)",
+        {"x": ((4, 3, 7), N), "w": ((3,), N), "b": ((3,), N)},
+        "float32",
+    ),
+    "instance_norm_strided": (
+        "F.instance_norm(x.transpose(1, 2))",
+        {"x": ((2, 4, 3), N)},
+        "float64",
+    ),
+    "instance_norm1d_module": ("torch.nn.InstanceNorm1d(3)(x)", {"x": ((2, 3, 6), N)}, "float32"),
+    "instance_norm1d_unbatched": (
+        "torch.nn.InstanceNorm1d(3, affine=True)(x)",
+        {"x": ((3, 5), N)},
+        "float32",
+    ),
+    "instance_norm1d_other_features": (
+        "torch.nn.InstanceNorm1d(4)(x)",
+        {"x": ((2, 3, 5), N)},
+        "float64",
+    ),
+    "instance_norm2d_module": (
+        "torch.nn.InstanceNorm2d(2, affine=True, dtype=torch.float64)(x)",
+        {"x": ((2, 2, 3, 4), N)},
+        "float64",
+    ),
+    "instance_norm3d_module": (
+        "torch.nn.InstanceNorm3d(2)(x)",
+        {"x": ((1, 2, 2, 3, 2), N)},
+        "float64",
+    ),
+    "instance_norm_tracked_train_then_eval": (
+        "(lambda m, x: (m(x), m.running_mean.clone(), m.running_var.clone(), m.eval()(x),"
+        " m.num_batches_tracked.clone()))"
+        "(torch.nn.InstanceNorm1d(3, momentum=0.3, track_running_stats=True), x)",
+        {"x": ((4, 3, 5), N)},
+        "float32",
+    ),
+    "instance_norm_tracked_cumulative": (
+        "(lambda m, x: (m(x), m.running_mean.clone(), m.running_var.clone()))"
+        "(torch.nn.InstanceNorm2d(2, momentum=None, track_running_stats=True), x)",
+        {"x": ((2, 2, 3, 3), N)},
+        "float32",
+    ),
+    "instance_norm_tracked_unbatched": (
+        "(lambda m, x: (m(x), m.running_mean.clone(), m.running_var.clone()))"
+        "(torch.nn.InstanceNorm2d(2, track_running_stats=True, affine=True), x)",
+        {"x": ((2, 3, 3), N)},
+        "float32",
+    ),
 }
 
 ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
@@ -197,6 +286,25 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
     "pixel_unshuffle_factor": ("F.pixel_unshuffle(x, 0)", {"x": ((2, 8, 4, 4), C)}),
     "pixel_unshuffle_height": ("F.pixel_unshuffle(x, 2)", {"x": ((2, 3, 5, 4), C)}),
     "pixel_unshuffle_width": ("torch.nn.PixelUnshuffle(2)(x)", {"x": ((2, 3, 4, 5), C)}),
+    "instance_norm_spatial": ("F.instance_norm(x)", {"x": ((2, 3, 1), C)}),
+    "instance_norm_1d": ("F.instance_norm(x)", {"x": ((3,), C)}),
+    "instance_norm_no_stats": ("F.instance_norm(x, use_input_stats=False)", {"x": ((2, 3, 4), C)}),
+    "instance_norm_weight_size": (
+        "F.instance_norm(x, weight=w)",
+        {"x": ((2, 3, 4), C), "w": ((2,), C)},
+    ),
+    "instance_norm_weight_dtype": (
+        "F.instance_norm(x, weight=w.double())",
+        {"x": ((2, 3, 4), C), "w": ((3,), C)},
+    ),
+    "instance_norm_long": ("F.instance_norm(x.long())", {"x": ((2, 3, 4), C)}),
+    "instance_norm1d_rank": ("torch.nn.InstanceNorm1d(3)(x)", {"x": ((2, 3, 4, 5), C)}),
+    "instance_norm2d_rank": ("torch.nn.InstanceNorm2d(3)(x)", {"x": ((3, 4), C)}),
+    "instance_norm3d_rank": ("torch.nn.InstanceNorm3d(3)(x)", {"x": ((2, 3, 4), C)}),
+    "instance_norm_affine_features": (
+        "torch.nn.InstanceNorm1d(4, affine=True)(x)",
+        {"x": ((2, 3, 5), C)},
+    ),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
@@ -228,6 +336,10 @@ REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
     ("PReLU", [], {"num_parameters": 2, "init": 0.1}),
     ("PixelShuffle", [2], {}),
     ("PixelUnshuffle", [3], {}),
+    ("InstanceNorm1d", [3], {}),
+    ("InstanceNorm2d", [3], {"affine": True}),
+    ("InstanceNorm3d", [4], {"track_running_stats": True, "momentum": None}),
+    ("InstanceNorm1d", [5], {"eps": 0.001, "affine": True, "bias": False}),
 ]
 
 

@@ -53,3 +53,43 @@ def test_pixel_shuffle_gradient_matches_finite_differences(
     back = F.pixel_unshuffle(F.pixel_shuffle(small, r), r)
     np.testing.assert_array_equal(back._data, small._data)
     assert F.pixel_shuffle(small, r).shape == torch.Size((*lead, c, h * r, w * r))
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    n=st.integers(1, 3),
+    c=st.integers(1, 3),
+    spatial=st.lists(st.integers(1, 3), min_size=1, max_size=2).filter(
+        lambda s: int(np.prod(s)) > 1
+    ),
+    affine=st.booleans(),
+    use_input_stats=st.booleans(),
+)
+def test_instance_norm_gradient_matches_finite_differences(
+    data: st.DataObject,
+    n: int,
+    c: int,
+    spatial: list[int],
+    affine: bool,
+    use_input_stats: bool,
+) -> None:
+    x = leaf(data, (n, c, *spatial))
+    w, b = leaf(data, (c,)), leaf(data, (c,))
+    rm = torch.tensor(np.linspace(-0.5, 0.5, c))
+    rv = torch.tensor(np.linspace(0.5, 1.5, c))
+
+    def norm(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        # Fresh copies: training updates the running statistics in place.
+        stats = (rm.clone(), rv.clone()) if not use_input_stats else (None, None)
+        return F.instance_norm(
+            x, *stats, w if affine else None, b if affine else None, use_input_stats
+        )
+
+    check_grad(norm, x, w, b)
+    if use_input_stats:
+        check_grad(second_order(norm, x, w, b), x, w, b)
+        # Each (sample, channel) comes out with mean 0 and (biased) variance 1.
+        y = F.instance_norm(x)._data.reshape(n, c, -1)
+        np.testing.assert_allclose(y.mean(-1), 0, atol=1e-12)
+        np.testing.assert_allclose(y.var(-1), 1 / (1 + 1e-5 / x._data.reshape(n, c, -1).var(-1)))

@@ -629,6 +629,9 @@ OPS: dict[str, Row] = {
     ),
     "pixel_shuffle": Row(lambda x: NF.pixel_shuffle(x, 2), ((1, 8, 2, 3),)),
     "pixel_unshuffle": Row(lambda x: NF.pixel_unshuffle(x, 2), ((2, 4, 2),)),
+    "instance_norm": Row(
+        lambda x, w, b: NF.instance_norm(x, weight=w, bias=b), ((2, 3, 4), (3,), (3,))
+    ),
     "embedding": Row(lambda w: NF.embedding(torch.tensor([[0, 2], [1, 2]]), w), ((3, 2),)),
     "embedding_twice": Row(
         second(lambda w: NF.embedding(torch.tensor([0, 2, 2]), w) ** 2), ((3, 2),)

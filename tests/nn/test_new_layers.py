@@ -59,3 +59,37 @@ def test_prelu_learns_one_slope_per_channel_through_its_weight() -> None:
         layer.weight.fill_(2.0)
     layer.reset_parameters()
     np.testing.assert_array_equal(layer.weight.detach().numpy(), np.float32([0.25, 0.25]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "keys"),
+    [
+        ({}, []),
+        ({"affine": True}, ["weight", "bias"]),
+        ({"track_running_stats": True}, ["running_mean", "running_var", "num_batches_tracked"]),
+        (
+            {"affine": True, "track_running_stats": True},
+            ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"],
+        ),
+    ],
+)
+def test_instance_norm_state_holds_what_pytorchs_holds(kwargs: dict, keys: list[str]) -> None:
+    # PyTorch 2.13 lists these keys for InstanceNorm1d(3, **kwargs).state_dict().
+    layer = nn.InstanceNorm1d(3, **kwargs)
+    assert list(layer.state_dict()) == keys
+
+
+def test_instance_norm_tracks_running_stats_in_training_and_uses_them_in_eval() -> None:
+    layer = nn.InstanceNorm1d(2, momentum=0.5, track_running_stats=True)
+    x = torch.tensor([[[1.0, 3.0], [0.0, 4.0]], [[5.0, 7.0], [2.0, 2.0]]])
+    layer(x)
+    # Per (sample, channel) means 2, 2 | 6, 2 and unbiased variances 2, 8 | 2, 0, averaged
+    # over the batch after each copy moved halfway from 0 (mean) or 1 (variance).
+    np.testing.assert_allclose(layer.running_mean.numpy(), [2.0, 1.0])
+    np.testing.assert_allclose(layer.running_var.numpy(), [1.5, 2.5])
+    assert int(layer.num_batches_tracked) == 0  # as PyTorch: instance norm never counts
+    layer.eval()
+    y = layer(torch.tensor([[[2.0, 3.5], [1.0, 1.0]]]))
+    np.testing.assert_allclose(
+        y.numpy(), [[[0.0, 1.5 / np.sqrt(1.5 + 1e-5)], [0.0, 0.0]]], rtol=1e-6
+    )

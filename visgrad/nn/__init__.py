@@ -35,6 +35,7 @@ from visgrad.nn.conv import (
     ConvTranspose3d,
 )
 from visgrad.nn.distance import CosineSimilarity, PairwiseDistance
+from visgrad.nn.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from visgrad.nn.layers import (
     Dropout,
     Dropout1d,
@@ -144,6 +145,9 @@ __all__ = [
     "Hardtanh",
     "HuberLoss",
     "Identity",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
     "KLDivLoss",
     "L1Loss",
     "LSTM",

@@ -28,6 +28,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     group_norm,
     index,
     inplace,
+    instance_norm,
     join,
     kl_div,
     layout,
