@@ -235,6 +235,43 @@ CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
         {"x": ((2, 3, 3), N)},
         "float32",
     ),
+    # -- bilinear ---------------------------------------------------------------------------------
+    "bilinear": (
+        "F.bilinear(x1, x2, w, b)",
+        {"x1": ((4, 3), N), "x2": ((4, 5), N), "w": ((2, 3, 5), N), "b": ((2,), N)},
+        "float64",
+    ),
+    "bilinear_no_bias": (
+        "torch.bilinear(x1, x2, w)",
+        {"x1": ((4, 3), N), "x2": ((4, 2), N), "w": ((3, 3, 2), N)},
+        "float64",
+    ),
+    "bilinear_batch_dims_f32": (
+        "F.bilinear(x1, x2, w, b)",
+        {"x1": ((2, 3, 3), N), "x2": ((2, 3, 4), N), "w": ((5, 3, 4), N), "b": ((5,), N)},
+        "float32",
+    ),
+    "bilinear_1d": (
+        "F.bilinear(x1, x2, w, b)",
+        {"x1": ((3,), N), "x2": ((4,), N), "w": ((2, 3, 4), N), "b": ((2,), N)},
+        "float64",
+    ),
+    "bilinear_expanded": (
+        "F.bilinear(x1.expand(2, 3, 3), x2, w)",
+        {"x1": ((1, 3, 3), N), "x2": ((2, 3, 4), N), "w": ((2, 3, 4), N)},
+        "float64",
+    ),
+    "bilinear_int": (
+        "F.bilinear(x1, x2, w)",
+        {"x1": ((2, 3), "index:4"), "x2": ((2, 2), "index:4"), "w": ((2, 3, 2), "index:3")},
+        "float64",
+    ),
+    "bilinear_module_seeded": (
+        "(lambda _, m, a, b: (m(a, b), m.weight.detach(), m.bias.detach()))"
+        "(torch.manual_seed(3), torch.nn.Bilinear(3, 4, 2), x1, x2)",
+        {"x1": ((5, 3), N), "x2": ((5, 4), N)},
+        "float32",
+    ),
 }
 
 ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
@@ -305,6 +342,43 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
         "torch.nn.InstanceNorm1d(4, affine=True)(x)",
         {"x": ((2, 3, 5), C)},
     ),
+    "bilinear_ranks": (
+        "F.bilinear(x1, x2, w, b)",
+        {"x1": ((1, 4, 3), C), "x2": ((4, 5), C), "w": ((2, 3, 5), C), "b": ((2,), C)},
+    ),
+    "bilinear_batch": (
+        "F.bilinear(x1, x2, w, b)",
+        {"x1": ((4, 3), C), "x2": ((3, 5), C), "w": ((2, 3, 5), C), "b": ((2,), C)},
+    ),
+    "bilinear_input1": (
+        "F.bilinear(x1, x2, w)",
+        {"x1": ((4, 3), C), "x2": ((4, 5), C), "w": ((2, 2, 5), C)},
+    ),
+    "bilinear_input2": (
+        "F.bilinear(x1, x2, w)",
+        {"x1": ((4, 3), C), "x2": ((4, 5), C), "w": ((2, 3, 2), C)},
+    ),
+    "bilinear_bias": (
+        "F.bilinear(x1, x2, w, b)",
+        {"x1": ((4, 3), C), "x2": ((4, 5), C), "w": ((2, 3, 5), C), "b": ((1,), C)},
+    ),
+    "bilinear_dtypes": (
+        "F.bilinear(x1, x2.double(), w, b)",
+        {"x1": ((4, 3), C), "x2": ((4, 5), C), "w": ((2, 3, 5), C), "b": ((2,), C)},
+    ),
+    "bilinear_dtypes_no_bias": (
+        "F.bilinear(x1, x2.long(), w)",
+        {"x1": ((4, 3), C), "x2": ((4, 5), C), "w": ((2, 3, 5), C)},
+    ),
+    "bilinear_bias_number": (
+        "F.bilinear(x1, x2, w, 1.0)",
+        {"x1": ((4, 3), C), "x2": ((4, 5), C), "w": ((2, 3, 5), C)},
+    ),
+    "bilinear_module_features": (
+        "torch.nn.Bilinear(3, 4, 2)(x1, x2)",
+        {"x1": ((4, 3), C), "x2": ((4, 5), C)},
+    ),
+    "bilinear_module_no_features": ("torch.nn.Bilinear(0, 4, 2)", {}),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
@@ -340,6 +414,8 @@ REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
     ("InstanceNorm2d", [3], {"affine": True}),
     ("InstanceNorm3d", [4], {"track_running_stats": True, "momentum": None}),
     ("InstanceNorm1d", [5], {"eps": 0.001, "affine": True, "bias": False}),
+    ("Bilinear", [3, 5, 2], {}),
+    ("Bilinear", [2, 2, 4], {"bias": False}),
 ]
 
 

@@ -93,3 +93,25 @@ def test_instance_norm_gradient_matches_finite_differences(
         y = F.instance_norm(x)._data.reshape(n, c, -1)
         np.testing.assert_allclose(y.mean(-1), 0, atol=1e-12)
         np.testing.assert_allclose(y.var(-1), 1 / (1 + 1e-5 / x._data.reshape(n, c, -1).var(-1)))
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    lead=st.lists(st.integers(1, 3), min_size=0, max_size=2),
+    sizes=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)),
+    with_bias=st.booleans(),
+)
+def test_bilinear_gradient_matches_finite_differences(
+    data: st.DataObject, lead: list[int], sizes: tuple[int, int, int], with_bias: bool
+) -> None:
+    n1, n2, out = sizes
+    x1, x2 = leaf(data, (*lead, n1)), leaf(data, (*lead, n2))
+    w, b = leaf(data, (out, n1, n2)), leaf(data, (out,))
+    if with_bias:
+        check_grad(F.bilinear, x1, x2, w, b)
+    else:
+        check_grad(F.bilinear, x1, x2, w)
+    check_grad(second_order(F.bilinear, x1, x2, w), x1, x2, w)
+    want = np.einsum("...i,oij,...j->...o", x1._data, w._data, x2._data)
+    np.testing.assert_allclose(F.bilinear(x1, x2, w)._data, want, rtol=1e-12, atol=1e-12)

@@ -468,6 +468,7 @@ def _max_pool_twice(a: Any, v: Any) -> Any:
 
 
 _PERM = np.array([[0, 2, 1], [2, 0, 1]])
+_BILINEAR_W = np.linspace(-1.0, 1.0, 18).reshape(2, 3, 3)
 _IDX = np.array([[0, 2, 1], [1, 1, 0]])
 
 OPS: dict[str, Row] = {
@@ -629,6 +630,10 @@ OPS: dict[str, Row] = {
     ),
     "pixel_shuffle": Row(lambda x: NF.pixel_shuffle(x, 2), ((1, 8, 2, 3),)),
     "pixel_unshuffle": Row(lambda x: NF.pixel_unshuffle(x, 2), ((2, 4, 2),)),
+    "bilinear": Row(NF.bilinear, ((3, 2), (3, 4), (2, 2, 4), (2,))),
+    "bilinear_twice": Row(
+        second(lambda a: NF.bilinear(a, a**2, torch.tensor(_BILINEAR_W)) ** 2), ((2, 3),)
+    ),
     "instance_norm": Row(
         lambda x, w, b: NF.instance_norm(x, weight=w, bias=b), ((2, 3, 4), (3,), (3,))
     ),

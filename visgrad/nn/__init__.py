@@ -37,6 +37,7 @@ from visgrad.nn.conv import (
 from visgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from visgrad.nn.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from visgrad.nn.layers import (
+    Bilinear,
     Dropout,
     Dropout1d,
     Dropout2d,
@@ -114,6 +115,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
+    "Bilinear",
     "CELU",
     "CircularPad1d",
     "CircularPad2d",

@@ -63,6 +63,53 @@ class Linear(Module):
         )
 
 
+class Bilinear(Module):
+    """``y[o] = x1 · W[o] · x2 + b[o]``; weight and bias drawn from U(-1/√in1, 1/√in1)."""
+
+    def __init__(
+        self,
+        in1_features: int,
+        in2_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        np_dtype = dtypes.to_np(dtype) or dtypes.default_float.np
+        shape = (out_features, in1_features, in2_features)
+        self.weight = Parameter(Tensor._make(np.empty(shape, np_dtype), False, None, 0))
+        if bias:
+            b = np.empty((out_features,), np_dtype)
+            self.bias = Parameter(Tensor._make(b, False, None, 0))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """The weight, then the bias, from U(-1/√in1, 1/√in1) (PyTorch's order of draws)."""
+        if self.in1_features <= 0:
+            raise ValueError(
+                f"in1_features must be > 0, but got (in1_features={self.in1_features})"
+            )
+        bound = 1 / math.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )
+
+
 class ReLU(Module):
     """max(0, x). ``inplace=True`` prints as PyTorch's does; the result is a new tensor."""
 

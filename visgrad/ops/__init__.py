@@ -10,6 +10,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     adaptive,
     arrange,
     attention,
+    bilinear,
     binary_math,
     broadcasting,
     clamp,

@@ -275,6 +275,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "stack": lambda parts, dim: np.stack([as_array(p) for p in parts], axis=int(dim)),
     "given": lambda x, default: default if x is None else x,
     "softplus": lambda x: np.logaddexp(0.0, as_array(x)),
+    "einsum": lambda eq, *ops: np.einsum(eq, *[as_array(o) for o in ops]),
     **NN_FUNCTIONS,  # convolution, pooling, padding
     **NORM_FUNCTIONS,  # norms, embedding, attention, GLU and GELU
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill

@@ -1542,6 +1542,16 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "TrilinearBackward0": (
+        "_trilinear",
+        ("i1", "i2", "i3"),
+        {
+            "i1": "einsum('bo,oij,bj->bi', grad, i2, i3)",
+            "i2": "einsum('bo,bi,bj->oij', grad, i1, i3)",
+            "i3": "einsum('bo,bi,oij->bj', grad, i1, i2)",
+        },
+        (),
+    ),
     "TriuBackward0": (
         "triu",
         ("self",),
