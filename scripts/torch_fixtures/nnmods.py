@@ -272,6 +272,38 @@ CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
         {"x1": ((5, 3), N), "x2": ((5, 4), N)},
         "float32",
     ),
+    # -- unfold / fold ----------------------------------------------------------------------------
+    "unfold": ("F.unfold(x, 2)", {"x": ((2, 3, 4, 5), N)}, "float64"),
+    "unfold_all_args": (
+        "F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1))",
+        {"x": ((3, 5, 6), N)},
+        "float64",
+    ),
+    "unfold_f32": ("F.unfold(x, 3, padding=(0, 1), stride=2)", {"x": ((2, 2, 7, 6), N)}, "float32"),
+    "unfold_module": (
+        "torch.nn.Unfold(kernel_size=(2, 2), stride=(1, 2))(x)",
+        {"x": ((1, 2, 3, 5), N)},
+        "float64",
+    ),
+    "unfold_strided": ("F.unfold(x.transpose(2, 3), 2)", {"x": ((1, 2, 4, 3), N)}, "float64"),
+    "fold": ("F.fold(x, (5, 6), 2)", {"x": ((2, 12, 20), N)}, "float64"),
+    "fold_unbatched": ("F.fold(x, (5, 6), 2)", {"x": ((12, 20), N)}, "float64"),
+    "fold_all_args": (
+        "F.fold(x, (6, 7), (2, 3), dilation=(2, 1), padding=(1, 0), stride=(1, 2))",
+        {"x": ((2, 12, 18), N)},
+        "float64",
+    ),
+    "fold_f32": ("F.fold(x, 5, 3, padding=1)", {"x": ((2, 18, 25), N)}, "float32"),
+    "fold_module": (
+        "torch.nn.Fold(output_size=(4, 5), kernel_size=2)(x)",
+        {"x": ((1, 8, 12), N)},
+        "float64",
+    ),
+    "fold_of_unfold": (
+        "F.fold(F.unfold(x, 3, padding=1), (4, 4), 3, padding=1)",
+        {"x": ((1, 2, 4, 4), N)},
+        "float64",
+    ),
 }
 
 ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
@@ -379,6 +411,25 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
         {"x1": ((4, 3), C), "x2": ((4, 5), C)},
     ),
     "bilinear_module_no_features": ("torch.nn.Bilinear(0, 4, 2)", {}),
+    "unfold_rank": ("F.unfold(x, 2)", {"x": ((2, 3, 4, 5, 6), C)}),
+    "unfold_2d": ("F.unfold(x, 2)", {"x": ((2, 3), C)}),
+    "unfold_kernel": ("F.unfold(x, 0)", {"x": ((2, 3, 5, 6), C)}),
+    "unfold_too_big": ("F.unfold(x, 7)", {"x": ((2, 3, 5, 6), C)}),
+    "unfold_stride": ("F.unfold(x, 2, stride=0)", {"x": ((2, 3, 5, 6), C)}),
+    "unfold_padding": ("F.unfold(x, 2, padding=-1)", {"x": ((2, 3, 5, 6), C)}),
+    "unfold_dilation": ("F.unfold(x, 2, dilation=(1, 0))", {"x": ((2, 3, 5, 6), C)}),
+    "unfold_kernel_len": ("F.unfold(x, (2, 2, 2))", {"x": ((2, 3, 5, 6), C)}),
+    "unfold_stride_len": ("torch.nn.Unfold(2, stride=(1,))(x)", {"x": ((2, 3, 5, 6), C)}),
+    "unfold_long": ("F.unfold(x.long(), 2)", {"x": ((1, 3, 4, 5), C)}),
+    "fold_blocks": ("F.fold(x, (6, 7), (2, 3), stride=(1, 2))", {"x": ((2, 12, 20), C)}),
+    "fold_divisible": ("F.fold(x, (5, 6), 3)", {"x": ((2, 12, 20), C)}),
+    "fold_rank": ("F.fold(x, (5, 6), 2)", {"x": ((2, 3, 4, 5), C)}),
+    "fold_stride": ("F.fold(x, (5, 6), 2, stride=0)", {"x": ((2, 12, 20), C)}),
+    "fold_padding": ("F.fold(x, (5, 6), 2, padding=(0, -2))", {"x": ((2, 12, 20), C)}),
+    "fold_output_len": ("F.fold(x, (5, 6, 1), 2)", {"x": ((2, 12, 20), C)}),
+    "fold_zero_output": ("F.fold(x, (0, 6), 2)", {"x": ((2, 12, 20), C)}),
+    "fold_too_small": ("F.fold(x, (1, 6), 2)", {"x": ((2, 12, 0), C)}),
+    "fold_long": ("F.fold(x.long(), (3, 6), 2)", {"x": ((2, 12, 10), C)}),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
@@ -416,6 +467,10 @@ REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
     ("InstanceNorm1d", [5], {"eps": 0.001, "affine": True, "bias": False}),
     ("Bilinear", [3, 5, 2], {}),
     ("Bilinear", [2, 2, 4], {"bias": False}),
+    ("Unfold", [2], {}),
+    ("Unfold", [[2, 3]], {"dilation": 2, "padding": 1, "stride": [1, 2]}),
+    ("Fold", [[4, 5], 2], {}),
+    ("Fold", [5, [2, 3]], {"dilation": 1, "padding": 0, "stride": 1}),
 ]
 
 

@@ -115,3 +115,36 @@ def test_bilinear_gradient_matches_finite_differences(
     check_grad(second_order(F.bilinear, x1, x2, w), x1, x2, w)
     want = np.einsum("...i,oij,...j->...o", x1._data, w._data, x2._data)
     np.testing.assert_allclose(F.bilinear(x1, x2, w)._data, want, rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def block_args(draw: st.DrawFn) -> dict[str, tuple[int, int]]:
+    pair = lambda lo, hi: (draw(st.integers(lo, hi)), draw(st.integers(lo, hi)))  # noqa: E731
+    return {"kernel_size": pair(1, 3), "dilation": pair(1, 2), "padding": pair(0, 1),
+            "stride": pair(1, 2)}  # fmt: skip
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    args=block_args(),
+    batched=st.booleans(),
+    c=st.integers(1, 2),
+    size=st.tuples(st.integers(3, 5), st.integers(3, 5)),
+)
+def test_unfold_and_fold_gradients_match_finite_differences(
+    data: st.DataObject, args: dict, batched: bool, c: int, size: tuple[int, int]
+) -> None:
+    k, d, p = args["kernel_size"], args["dilation"], args["padding"]
+    reach = [dd * (kk - 1) + 1 for dd, kk in zip(d, k, strict=True)]
+    size = tuple(max(n, r - 2 * q) for n, r, q in zip(size, reach, p, strict=True))
+    x = leaf(data, ((2,) if batched else ()) + (c, *size))
+    check_grad(lambda a: F.unfold(a, **args), x)
+    cols = F.unfold(x, **args)
+    y = leaf(data, tuple(cols.shape))
+    check_grad(lambda a: F.fold(a, size, **args), y)
+    check_grad(second_order(lambda a: F.unfold(a, **args) ** 2, x), x)
+    # fold is unfold's adjoint: <unfold(x), y> == <x, fold(y)>.
+    lhs = float((cols._data * y._data).sum())
+    rhs = float((x._data * F.fold(y, size, **args)._data).sum())
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-12, atol=1e-12)

@@ -634,6 +634,8 @@ OPS: dict[str, Row] = {
     "bilinear_twice": Row(
         second(lambda a: NF.bilinear(a, a**2, torch.tensor(_BILINEAR_W)) ** 2), ((2, 3),)
     ),
+    "unfold": Row(lambda x: NF.unfold(x, 2, padding=1, stride=(1, 2)), ((1, 2, 3, 3),)),
+    "fold": Row(lambda x: NF.fold(x, (3, 4), 2, dilation=(1, 2)), ((1, 8, 4),)),
     "instance_norm": Row(
         lambda x, w, b: NF.instance_norm(x, weight=w, bias=b), ((2, 3, 4), (3,), (3,))
     ),

@@ -45,6 +45,7 @@ NOT_PROVIDED = {
     "torch.dropout": "torch.dropout(input, p, train) differs from F.dropout",
     "torch.binary_cross_entropy_with_logits": "takes the reduction as an int enum",
     "torch.instance_norm": "takes weight and bias first and a cudnn_enabled flag",
+    "Tensor.unfold": "Tensor.unfold(dimension, size, step) is another op than F.unfold",
 }
 
 

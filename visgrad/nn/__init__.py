@@ -35,6 +35,7 @@ from visgrad.nn.conv import (
     ConvTranspose3d,
 )
 from visgrad.nn.distance import CosineSimilarity, PairwiseDistance
+from visgrad.nn.fold import Fold, Unfold
 from visgrad.nn.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from visgrad.nn.layers import (
     Bilinear,
@@ -137,6 +138,7 @@ __all__ = [
     "ELU",
     "Embedding",
     "Flatten",
+    "Fold",
     "GELU",
     "GLU",
     "GRU",
@@ -202,6 +204,7 @@ __all__ = [
     "Tanhshrink",
     "Threshold",
     "Unflatten",
+    "Unfold",
     "Upsample",
     "UpsamplingBilinear2d",
     "UpsamplingNearest2d",

@@ -26,6 +26,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     elementwise,
     embedding,
     extra,
+    fold,
     group_norm,
     index,
     inplace,

@@ -326,12 +326,47 @@ def pixel_unshuffle(x: Any, r: Any) -> np.ndarray:
     return out
 
 
+# -- fold / unfold ---------------------------------------------------------------------------------
+def _block_grid(size: Ints, k: Ints, d: Ints, p: Ints, s: Ints) -> Ints:
+    return tuple((n + 2 * q - dd * (kk - 1) - 1) // ss + 1 for n, kk, dd, q, ss in zip(size, k, d, p, s, strict=True))  # fmt: skip
+
+
+def unfold(x: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> np.ndarray:
+    """Column ``c·kh·kw + i·kw + j`` at block ``(bh, bw)`` is padded ``x[c, bh·s + i·d, ...]``."""
+    a = _f(x)
+    a4 = a if a.ndim == 4 else a[None]
+    k, d, p, s = (_ints(v) for v in (kernel_size, dilation, padding, stride))
+    padded = np.pad(a4, [(0, 0), (0, 0)] + [(q, q) for q in p])
+    grid = _block_grid(a4.shape[2:], k, d, p, s)
+    cols = np.zeros(a4.shape[:2] + k + grid)
+    for off, key in _windows(padded, k, s, d, grid):
+        cols[(slice(None), slice(None), *off)] = padded[key]
+    out = cols.reshape(a4.shape[0], -1, int(np.prod(grid)))
+    return out if a.ndim == 4 else out[0]
+
+
+def fold(
+    x: Any, output_size: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any
+) -> np.ndarray:
+    a = _f(x)
+    a3 = a if a.ndim == 3 else a[None]
+    size = _ints(output_size)
+    k, d, p, s = (_ints(v) for v in (kernel_size, dilation, padding, stride))
+    grid = _block_grid(size, k, d, p, s)
+    cols = a3.reshape(a3.shape[0], -1, *k, *grid)
+    padded = np.zeros(cols.shape[:2] + tuple(n + 2 * q for n, q in zip(size, p, strict=True)))
+    for off, key in _windows(padded, k, s, d, grid):
+        padded[key] += cols[(slice(None), slice(None), *off)]
+    out = padded[_last(slice(q, q + n) for q, n in zip(p, size, strict=True))]
+    return out if a.ndim == 3 else out[0]
+
+
 NN_FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
         conv_input_grad, conv_weight_grad, sum_except, unpad, border_pad_backward, border_pad,
         max_pool_backward, max_pool_gather, avg_pool_backward, avg_pool,
         adaptive_avg_pool_backward, adaptive_avg_pool, resample, resample_backward,
-        pixel_shuffle, pixel_unshuffle,
+        pixel_shuffle, pixel_unshuffle, unfold, fold,
     )
 }  # fmt: skip

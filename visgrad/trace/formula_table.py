@@ -229,6 +229,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "Col2ImBackward0": (
+        "col2im",
+        ("self",),
+        {
+            "self": "unfold(grad, kernel_size, dilation, padding, stride)",
+        },
+        (),
+    ),
     "ConstantPadNdBackward0": (
         "constant_pad_nd",
         ("self",),
@@ -563,6 +571,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad * i1(self)",
+        },
+        (),
+    ),
+    "Im2ColBackward0": (
+        "im2col",
+        ("self",),
+        {
+            "self": "fold(grad, self.shape[-2:], kernel_size, dilation, padding, stride)",
         },
         (),
     ),
