@@ -255,7 +255,9 @@ class NativeLayerNormBackward0(Op):
             out = out * w._data
         if b._data.size:
             out = out + b._data
-        return out.astype(xd.dtype, copy=False)
+        # PyTorch's kernel writes a contiguous result whatever the input's layout; a transposed
+        # output would make the next reshape a view where PyTorch copies (another graph).
+        return np.ascontiguousarray(out, dtype=xd.dtype)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         nx, nw, nb = self.needs_input_grad
