@@ -28,6 +28,7 @@ TOPICS = (
     "nnmods",
     "math_ops",
     "special_math",
+    "transformer_layers",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

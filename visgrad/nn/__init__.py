@@ -102,6 +102,13 @@ from visgrad.nn.pooling import (
 from visgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from visgrad.nn.rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from visgrad.nn.sparse import Embedding
+from visgrad.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "AdaptiveAvgPool1d",
@@ -203,6 +210,11 @@ __all__ = [
     "Tanh",
     "Tanhshrink",
     "Threshold",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "Unflatten",
     "Unfold",
     "Upsample",
