@@ -28,14 +28,14 @@ from visgrad.tensor import Tensor
 NO_OUT = frozenset(
     {
         "adaptive_avg_pool1d", "adaptive_max_pool1d", "allclose", "argwhere", "avg_pool1d",
-        "batch_norm", "bincount", "broadcast_tensors", "broadcast_to", "celu", "chunk", "clone",
+        "batch_norm", "bilinear", "bincount", "broadcast_tensors", "broadcast_to", "celu", "chunk", "clone",
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
         "cosine_similarity",
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "masked_fill", "masked_scatter", "max_pool1d",
         "max_pool2d", "max_pool3d", "meshgrid", "moveaxis", "movedim", "narrow", "numel",
-        "pairwise_distance", "permute", "positive", "rand_like", "randint_like", "randn_like",
+        "pairwise_distance", "permute", "pixel_shuffle", "pixel_unshuffle", "positive", "prelu", "rand_like", "randint_like", "randn_like",
         "relu", "repeat_interleave", "reshape", "roll", "rsub", "scatter_add", "select", "selu",
         "split", "squeeze", "std_mean", "swapaxes", "swapdims", "t", "tile", "transpose", "unbind",
         "unflatten", "unique", "unsafe_chunk", "unsafe_split", "unsqueeze", "var_mean",
