@@ -32,6 +32,8 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
             arr = np.asarray(data)
         except ValueError:
             raise ValueError(_ragged_message(data)) from None
+    if np_dtype is None and isinstance(data, Tensor):
+        np_dtype = arr.dtype  # a tensor's copy keeps its dtype
     if np_dtype is None:
         kind = arr.dtype.kind
         if kind == "f" and not isinstance(data, np.ndarray):
@@ -45,7 +47,7 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
         elif kind == "b":
             np_dtype = np.bool_
         elif kind == "O":
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+            raise RuntimeError(f"Could not infer dtype of {type_name(data)}")
         else:
             raise TypeError(f"can't convert {arr.dtype} to a tensor")
     return np.array(arr, dtype=np_dtype, copy=True)

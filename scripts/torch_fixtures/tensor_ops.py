@@ -132,6 +132,7 @@ CASES = {
     "nonzero": ("torch.nonzero(x > 0)", {"x": ((3, 4), C)}, "float64"),
     "nonzero_tuple": ("(x > 0).nonzero(as_tuple=True)", {"x": ((2, 3, 2), C)}, "float64"),
     "argwhere": ("torch.argwhere(x > 0.5)", {"x": ((5,), C)}, "float64"),
+    "tensor_of_double_tensor": ("torch.tensor(x.double())", {"x": ((2, 3), N)}, "float64"),
     # The sublist form, and contractions over empty dims.
     "einsum_sublists": (
         "torch.einsum(a, [0, 1], b, [1, 2], [0, 2])",
@@ -256,6 +257,9 @@ ERRORS = {
     "index_select_matrix_float_index": ("x.index_select(1, x)", {"x": ((2, 3), C)}),
     "index_select_dim1_bounds": ("x.index_select(1, torch.tensor([0, 5]))", {"x": ((2, 3), C)}),
     "where_list": ("torch.where(x > 0, [1, 2], x)", {"x": ((2, 3), C)}),
+    "tensor_of_none": ("torch.tensor(None)", {}),
+    "narrow_tensor_start": ("x.narrow(1, torch.tensor([1]), 1)", {"x": ((2, 3), C)}),
+    "bitwise_and_none": ("torch.bitwise_and(x > 0, None)", {"x": ((2, 3), C)}),
     "interpolate_2d_input_size_str": ("F.interpolate(x, size='a')", {"x": ((2, 3), C)}),
 }
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import invalid_combination
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
@@ -165,10 +166,18 @@ def slice_dim(a: Tensor, dim: int, start: Any, end: Any, step: Any = 1) -> Tenso
 
 
 @declare("narrow", nodes=(SliceBackward0, SliceBackwardBackward0))
-def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """``a.narrow(dim, start, length)``, with PyTorch's checks of the range."""
+def narrow(a: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """``a.narrow(dim, start, length)``, with PyTorch's checks of the range (``start`` an int,
+    or a 0-d integer tensor: PyTorch's second signature)."""
     from visgrad.tensor import _dim
 
+    if isinstance(start, Tensor):
+        if start._data.ndim != 0 or start._data.dtype.kind not in "iu":
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        start = int(start._data)
+    elif not _is_int(start):
+        raise invalid_combination("narrow", (a, dim, start, length), {})
+    start = int(start)
     if a._data.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = _dim(dim, a._data.ndim)

@@ -71,6 +71,9 @@ def _logical(a: Tensor, b: Tensor, op: str) -> Tensor:
 
 
 def _bitwise(a: Any, b: Any, op: str) -> Tensor:
+    for v in (a, b):  # each a Tensor or a number (Scalar): a list or None fits no signature
+        if not (isinstance(v, Tensor) or is_number(v)):
+            raise invalid_combination(op, (a, b), {})
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):  # PyTorch has no form of two numbers
             raise invalid_combination(op, (a, b), {})
