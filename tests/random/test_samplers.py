@@ -71,9 +71,11 @@ def test_randperm_is_a_permutation(seed: int, n: int) -> None:
 @settings(max_examples=30, deadline=None)
 @given(
     seed=seeds,
-    weights=st.lists(st.floats(0, 10, width=32), min_size=1, max_size=30).filter(
-        lambda w: sum(w) > 0
-    ),
+    # No subnormal weights: with 1.4e-45 the only positive weight, PyTorch itself draws a
+    # zero-weight category without replacement (its race underflows), and so do we.
+    weights=st.lists(
+        st.floats(0, 10, width=32, allow_subnormal=False), min_size=1, max_size=30
+    ).filter(lambda w: sum(w) > 0),
     k=st.integers(1, 30),
 )
 def test_multinomial_without_replacement_draws_distinct_possible_categories(
