@@ -53,6 +53,8 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     power,
     predicates,
     prelu,
+    products,
+    rearrange,
     reduce,
     registry,
     resample,

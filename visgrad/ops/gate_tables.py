@@ -55,6 +55,7 @@ PYTHON_LEVEL: dict[str, tuple[str, tuple[str, ...]]] = {
     "tanhshrink": ("tanh", ("input",)),
     "norm": ("layout", ("a",)),
     "split": ("split", ("a",)),
+    "tensordot": ("dim", ("a", "b")),
 }
 # Parameters of particular ops that PyTorch types where the annotation does not say: a Scalar
 # takes a number or a tensor, never a list. The in-place form shares its op's entry.

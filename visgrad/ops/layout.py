@@ -73,17 +73,35 @@ def _embed(v: np.ndarray, offset: int, shape: tuple[int, ...] | None) -> np.ndar
 
 
 class DiagEmbedBackward0(Op):
-    """``diag(vector, diagonal)``: a square matrix with the vector on one diagonal."""
+    """``diag(vector, diagonal)`` and ``diag_embed``: the input's last dim on one diagonal of
+    new matrices over (``dim1``, ``dim2``)."""
 
     op_name = "diag_embed"
-    formulas = {"self": "grad.diagonal(offset)"}
+    formulas = {"self": "grad.diagonal(offset, dim1, dim2)"}
 
-    def forward(self, v: Tensor, offset: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
-        self.save(offset=offset)
-        return _embed(v._data, offset, shape)
+    def forward(
+        self,
+        v: Tensor,
+        offset: int,
+        shape: tuple[int, ...] | None = None,
+        dim1: int = 0,
+        dim2: int = 1,
+    ) -> np.ndarray:
+        self.save(offset=offset, dim1=dim1, dim2=dim2)
+        x = v._data
+        if x.ndim == 1 and (dim1, dim2) == (0, 1):
+            return _embed(x, offset, shape)
+        n = x.shape[-1] if x.ndim else 1
+        out = np.zeros(x.shape[:-1] + (n + abs(offset),) * 2, dtype=x.dtype)
+        idx = np.arange(n)
+        out[..., idx + max(-offset, 0), idx + max(offset, 0)] = x
+        return np.ascontiguousarray(np.moveaxis(out, (-2, -1), (dim1, dim2)))
 
     def backward(self, g: Tensor) -> Tensor:
-        return apply(DiagonalBackward0_copy, g, offset=self.saved("offset"))
+        offset, d1, d2 = self.saved("offset"), self.saved("dim1"), self.saved("dim2")
+        if g._data.ndim == 2 and (d1, d2) == (0, 1):
+            return apply(DiagonalBackward0_copy, g, offset=offset)
+        return g.diagonal(offset, d1, d2)
 
 
 class DiagonalBackward0_copy(Op):  # noqa: N801 - PyTorch's node name for diag(matrix)
@@ -98,7 +116,9 @@ class DiagonalBackward0_copy(Op):  # noqa: N801 - PyTorch's node name for diag(m
 
     def backward(self, g: Tensor) -> Tensor:
         shape = self.saved("self_sym_sizes")
-        return apply(DiagEmbedBackward0, g, offset=self.saved("offset"), shape=shape)
+        return apply(
+            DiagEmbedBackward0, g, offset=self.saved("offset"), shape=shape, dim1=0, dim2=1
+        )
 
 
 # -- functions --------------------------------------------------------------------------------------
@@ -140,7 +160,7 @@ def diag(a: Tensor, diagonal: int = 0) -> Tensor:
     if nd == 1:
         n = a._data.shape[0] + abs(offset)
         check_size((n, n), a._data.itemsize)
-        return apply(DiagEmbedBackward0, a, offset=offset)
+        return apply(DiagEmbedBackward0, a, offset=offset, dim1=0, dim2=1)
     if nd == 2:
         rows, cols = a._data.shape
         # Past the matrix's edge the diagonal is empty (NumPy would overflow on a huge offset).

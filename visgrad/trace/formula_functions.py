@@ -17,6 +17,7 @@ from scipy import special as _special
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
 from visgrad.trace.formula_norm import NORM_FUNCTIONS
+from visgrad.trace.formula_products import PRODUCT_FUNCTIONS, PRODUCT_METHODS
 
 
 def as_array(x: Any) -> np.ndarray:
@@ -223,7 +224,6 @@ METHODS: dict[str, Callable[..., Any]] = {
     "narrow": lambda a, dim, start, length: np.take(
         as_array(a), np.arange(int(start), int(start) + int(length)), axis=int(dim)
     ),
-    "diagonal": lambda a, offset=0: np.diagonal(as_array(a), offset).copy(),
     "scatter": _scatter,
     "scatter_add": _scatter_add,
     "index_add": _index_add,
@@ -233,6 +233,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "gather": lambda a, dim, index: np.take_along_axis(
         as_array(a), np.asarray(index, dtype=np.int64), axis=dim
     ),
+    **PRODUCT_METHODS,  # rot90, diagonal with its dims
 }
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -279,4 +280,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **NN_FUNCTIONS,  # convolution, pooling, padding
     **NORM_FUNCTIONS,  # norms, embedding, attention, GLU and GELU
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
+    **PRODUCT_FUNCTIONS,  # block_diag_backward
 }

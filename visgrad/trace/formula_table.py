@@ -138,6 +138,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         ("weight", "pos_weight"),
     ),
+    "BlockDiagBackward0": (
+        "block_diag",
+        ("tensors",),
+        {
+            "tensors": "block_diag_backward(grad, shapes, i)",
+        },
+        (),
+    ),
     "BmmBackward0": (
         "matmul",
         ("self", "mat2"),
@@ -283,7 +291,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "diag_embed",
         ("self",),
         {
-            "self": "grad.diagonal(offset)",
+            "self": "grad.diagonal(offset, dim1, dim2)",
         },
         (),
     ),
@@ -1196,6 +1204,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.roll(negated(shifts), dims)",
+        },
+        (),
+    ),
+    "Rot90Backward0": (
+        "rot90",
+        ("self",),
+        {
+            "self": "grad.rot90(-k, dims)",
         },
         (),
     ),

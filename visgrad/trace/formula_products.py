@@ -1,0 +1,37 @@
+"""Formula functions and methods of the product, rearranging and linear-algebra ops
+(``block_diag_backward``, ``.rot90()``), merged into ``formula_functions``' tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def _as_array(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _block(shape: tuple[int, ...]) -> tuple[int, int]:
+    return (1, 1) if not shape else (1, shape[0]) if len(shape) == 1 else (shape[0], shape[1])
+
+
+def _block_diag_backward(grad: Any, shapes: Any, i: Any) -> np.ndarray:
+    """The ``i``-th block of ``grad``, shaped as the ``i``-th input."""
+    blocks = [_block(tuple(s)) for s in shapes]
+    r0 = sum(r for r, _ in blocks[: int(i)])
+    c0 = sum(c for _, c in blocks[: int(i)])
+    r, c = blocks[int(i)]
+    return _as_array(grad)[r0 : r0 + r, c0 : c0 + c].reshape(tuple(shapes[int(i)]))
+
+
+PRODUCT_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "block_diag_backward": _block_diag_backward,
+}
+PRODUCT_METHODS: dict[str, Callable[..., Any]] = {
+    "rot90": lambda a, k, dims: np.rot90(_as_array(a), int(k), (int(dims[0]), int(dims[1]))),
+    "diagonal": lambda a, offset=0, dim1=0, dim2=1: np.diagonal(
+        _as_array(a), int(offset), int(dim1), int(dim2)
+    ).copy(),
+}
