@@ -13,6 +13,8 @@ import visgrad as torch
 
 # Inside (-1, 1), away from the ends where erfinv's slope blows up.
 INSIDE = st.floats(-0.85, 0.85)
+# Order statistics have kinks at ties: these rows draw distinct, well-spread values.
+DISTINCT = st.sampled_from([i / 3 + 0.05 for i in range(-12, 12)])
 
 
 def _second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -46,4 +48,16 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "rot90": (lambda a: torch.rot90(a, 3, (1, 2)), ((2, 3, 2),)),
     "rot90_second": (_second(lambda a: torch.rot90(a) ** 3), ((2, 3),)),
     "diff": (lambda a, b: torch.diff(a, n=2, dim=0, prepend=b), ((3, 2), (1, 2))),
+    "median": (torch.median, ((2, 3),), DISTINCT),
+    "median_dim": (lambda a: torch.median(a, 1)[0], ((2, 4),), DISTINCT),
+    "nanmedian": (torch.nanmedian, ((2, 3),), DISTINCT),
+    "nanmedian_dim": (lambda a: a.nanmedian(0, keepdim=True)[0], ((3, 2),), DISTINCT),
+    "kthvalue": (lambda a: torch.kthvalue(a, 2, 0)[0], ((3, 2),), DISTINCT),
+    "mode": (lambda a: torch.mode(a, 1)[0], ((2, 3),), DISTINCT),
+    "cummax": (lambda a: torch.cummax(a, 1)[0], ((2, 4),), DISTINCT),
+    "cummin": (lambda a: torch.cummin(a, 0)[0], ((3, 2),), DISTINCT),
+    "logcumsumexp": (lambda a: torch.logcumsumexp(a, 1), ((2, 4),)),
 }
+
+# Rows whose values must be distinct (``test_gradcheck_ops`` draws them unique).
+UNIQUE_ROWS = frozenset(name for name, row in MATH_ROWS.items() if DISTINCT in row[2:])

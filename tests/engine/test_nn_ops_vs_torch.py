@@ -29,6 +29,7 @@ TOPICS = (
     "math_ops",
     "special_math",
     "transformer_layers",
+    "order_ops",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

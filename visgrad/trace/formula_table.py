@@ -271,6 +271,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "CummaxBackward0": (
+        "cummax",
+        ("self",),
+        {
+            "self": "zeros(self.shape).scatter_add(dim, indices, grad)",
+        },
+        (),
+    ),
+    "CumminBackward0": (
+        "cummin",
+        ("self",),
+        {
+            "self": "zeros(self.shape).scatter_add(dim, indices, grad)",
+        },
+        (),
+    ),
     "CumprodBackward0": (
         "cumprod",
         ("self",),
@@ -649,6 +665,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "KthvalueBackward0": (
+        "kthvalue",
+        ("self",),
+        {
+            "self": "zeros(self.shape).scatter(dim, indices.restore_dims(dim, keepdim, self.ndim), grad.restore_dims(dim, keepdim, self.ndim))",
+        },
+        (),
+    ),
     "LdexpBackward0": (
         "ldexp",
         ("self", "other"),
@@ -775,6 +799,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LogcumsumexpBackward0": (
+        "logcumsumexp",
+        ("self",),
+        {
+            "self": "exp(self) * (grad * exp(-result)).flip(dim).cumsum(dim).flip(dim)",
+        },
+        (),
+    ),
     "LogitBackward0": (
         "logit",
         ("self",),
@@ -873,6 +905,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "MedianBackward0": (
+        "median",
+        ("self",),
+        {
+            "self": "grad * evenly(self == result, None)",
+        },
+        (),
+    ),
+    "MedianBackward1": (
+        "median",
+        ("self",),
+        {
+            "self": "zeros(self.shape).scatter(dim, indices.restore_dims(dim, keepdim, self.ndim), grad.restore_dims(dim, keepdim, self.ndim))",
+        },
+        (),
+    ),
     "MinBackward0": (
         "min",
         ("self",),
@@ -912,6 +960,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         {
             "self": "grad @ mat2.t()",
             "mat2": "self.t() @ grad",
+        },
+        (),
+    ),
+    "ModeBackward0": (
+        "mode",
+        ("self",),
+        {
+            "self": "zeros(self.shape).scatter(dim, indices.restore_dims(dim, keepdim, self.ndim), grad.restore_dims(dim, keepdim, self.ndim))",
         },
         (),
     ),
@@ -955,6 +1011,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad * isfinite(self)",
+        },
+        (),
+    ),
+    "NanmedianBackward0": (
+        "nanmedian",
+        ("self",),
+        {
+            "self": "grad * evenly(self == result, None)",
+        },
+        (),
+    ),
+    "NanmedianBackward1": (
+        "nanmedian",
+        ("self",),
+        {
+            "self": "zeros(self.shape).scatter(dim, indices.restore_dims(dim, keepdim, self.ndim), grad.restore_dims(dim, keepdim, self.ndim))",
         },
         (),
     ),
