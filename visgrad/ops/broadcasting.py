@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from visgrad.autograd import errors
+from visgrad.ops.gate import check_tensors
 from visgrad.ops.registry import declare
 from visgrad.tensor import Size, Tensor
 
@@ -46,6 +47,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """Every tensor expanded to the shape they broadcast to together."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
+    tensors = tuple(check_tensors(tensors, 0))
     shape: tuple[int, ...] = ()
     for i, t in enumerate(tensors):
         shape = tuple(t.shape) if i == 0 else _pair(shape, tuple(t.shape))
