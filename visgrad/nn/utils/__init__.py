@@ -1,5 +1,6 @@
-"""``torch.nn.utils``: gradient clipping and parameter/vector conversion."""
+"""``torch.nn.utils``: gradient clipping, parameter/vector conversion, ``rnn.pad_sequence``."""
 
+from visgrad.nn.utils import rnn
 from visgrad.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -10,6 +11,7 @@ from visgrad.nn.utils.clip_grad import (
 )
 
 __all__ = [
+    "rnn",
     "clip_grad_norm",
     "clip_grad_norm_",
     "clip_grad_value_",
