@@ -541,8 +541,13 @@ OPS: dict[str, Row] = {
     "polygamma_inplace": Row(lambda a: (a * 1).polygamma_(1), ((2, 3),), POS),
     "lgamma_second_order": Row(second(torch.lgamma), ((2, 3),), POS),
     "logit": Row(torch.logit, ((2, 3),), PROB),
-    # eps=0.3: inputs below 0.3 or above 0.7 are clamped (gradient 0), the rest pass.
-    "logit_eps": Row(lambda a: torch.logit(a, eps=0.3), ((2, 3),), PROB),
+    # eps=0.3: inputs below 0.3 or above 0.7 are clamped (gradient 0), the rest pass. The
+    # values sit on a grid at least 0.0137 from both bounds, where the clamp is a kink.
+    "logit_eps": Row(
+        lambda a: torch.logit(a, eps=0.3),
+        ((2, 3),),
+        st.integers(1, 18).map(lambda i: i / 20 + 0.0137),
+    ),
     "i0": Row(torch.i0, ((2, 3),)),
     "trunc": Row(torch.trunc, ((2, 3),)),
     "frac": Row(torch.frac, ((2, 3),)),
