@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu, QSizePolicy, QToolBar, QWidget
 
 from visgrad.app.search_bar import SearchBar
 from visgrad.app.theme import icon
+from visgrad.demos import list_demos
 
 if TYPE_CHECKING:
     from visgrad.app.main_window import MainWindow
@@ -191,8 +192,6 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> None:
     file = mb.addMenu("&File")
     file.addAction(a["open_script"])
     demos = file.addMenu("Open &Demo")
-    from visgrad.demos import list_demos
-
     for name, description in list_demos():
         d = demos.addAction(name.replace("_", " ").capitalize())
         d.setToolTip(description)

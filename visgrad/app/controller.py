@@ -19,8 +19,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from visgrad import events
+from visgrad.app.file_tasks import load_trace_async, save_trace_async
 from visgrad.app.protocols import ControllerSignals
+from visgrad.demos import demo_path
 from visgrad.runner.breakpoints import Breakpoint
+from visgrad.runner.session import Session
 from visgrad.trace.budget import default_budget
 from visgrad.trace.horizon import truncation_note
 from visgrad.trace.lines import next_line_tick
@@ -226,8 +229,6 @@ class Controller(ControllerSignals):
 
     def open_script(self, path: str) -> None:
         """Run ``path`` in a child process, paused before its first op."""
-        from visgrad.runner.session import Session
-
         path = str(Path(path).resolve())
         self._reset(path)
         on_event, on_exit = self._make_sinks()
@@ -244,8 +245,6 @@ class Controller(ControllerSignals):
             self.program_failed.emit(f"{type(e).__name__}: {e}", "")
 
     def open_demo(self, name: str) -> None:
-        from visgrad.demos import demo_path
-
         self.open_script(str(demo_path(name)))
 
     def open_events(
@@ -266,8 +265,6 @@ class Controller(ControllerSignals):
 
     def open_trace(self, path: str) -> None:
         """Load a ``.vgtrace`` in a worker (progress dialog for big files), then replay it."""
-        from visgrad.app.file_tasks import load_trace_async
-
         load_trace_async(self, path, lambda got: self._opened(got[0], path, got[1]))
 
     def _opened(self, model: TraceModel, path: str, sources: dict[str, str]) -> None:
@@ -278,8 +275,6 @@ class Controller(ControllerSignals):
     def save_trace(self, path: str) -> None:
         """Save the run, with its program's text, in a worker (a run that forgot its oldest
         events saves a file flagged truncated, with the tick it starts at)."""
-        from visgrad.app.file_tasks import save_trace_async
-
         m = self.model
         evs = list(m.original_events())
         save_trace_async(self, path, evs, self.sources, self.program_path, m.forgotten)

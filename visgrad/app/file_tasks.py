@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
+from visgrad.trace.files import first_tick_of, load_sources, load_trace, save_trace
+from visgrad.trace.model import TraceModel
+from visgrad.trace.sources import sources_of
+
 if TYPE_CHECKING:  # the controller starts these tasks: no import at run time
     from visgrad.app.controller import Controller
 
@@ -102,9 +106,6 @@ def _load_model(path: str, progress: Callable[..., None], budget: int | None = N
     ``gc.freeze`` keeps later collections (during layout and item creation) from walking them.
     They are acyclic, so reference counting still frees them when another trace replaces them.
     """
-    from visgrad.trace.files import first_tick_of, load_trace
-    from visgrad.trace.model import TraceModel
-
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -120,8 +121,6 @@ def _load_model(path: str, progress: Callable[..., None], budget: int | None = N
 
 def _load_run(path: str, progress: Callable[..., None], budget: int | None) -> tuple[Any, dict]:
     """The folded model of ``path`` and the program texts the file carries."""
-    from visgrad.trace.files import load_sources
-
     return _load_model(path, progress, budget), load_sources(path)
 
 
@@ -149,8 +148,6 @@ def save_trace_async(
     """Save ``evs`` to ``path`` with the program's text (``known`` texts first, else the files
     the events name); success is a status-bar message, failure a dialog. ``first_tick`` > 0:
     the run's events before it were forgotten, and the file says it is truncated."""
-    from visgrad.trace.files import save_trace
-    from visgrad.trace.sources import sources_of
 
     def save(progress: Callable[..., None]) -> None:
         # Off the GUI thread too: reading the program's files from disk.

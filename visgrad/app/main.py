@@ -7,6 +7,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from visgrad.app.controller import Controller
 from visgrad.app.main_window import MainWindow
 from visgrad.app.theme import apply_app_style
 from visgrad.app.window_size import first_size, fit_window
@@ -28,8 +29,6 @@ def open_window(
     target: str | None = None, *, demo: str | None = None, memory_budget_mb: float | None = None
 ) -> MainWindow:
     """Show the window at once; the program starts right after, so the window never waits on it."""
-    from visgrad.app.controller import Controller
-
     if memory_budget_mb is None:  # the default budget (``Controller``'s)
         controller = Controller()
     else:

@@ -26,9 +26,12 @@ from visgrad.app.canvas_hint import EmptyCanvasHint, hint_rows
 from visgrad.app.contain import ErrorLabel, contained
 from visgrad.app.controller import Controller
 from visgrad.app.graph_view import GraphView
+from visgrad.app.panels import install_panels
 from visgrad.app.problems import Problems
+from visgrad.app.render import save_scene
 from visgrad.app.theme import icon
 from visgrad.app.timeline import EventList, TimelineBar, tick_name
+from visgrad.graph.export import export_graph
 
 MAX_RECENT = 8
 _RUN_TEXT = {
@@ -119,10 +122,6 @@ class MainWindow(QMainWindow):
 
     # -- panels ------------------------------------------------------------------------------------
     def _install_panels(self) -> None:
-        try:
-            from visgrad.app.panels import install_panels
-        except ImportError:
-            return
         install_panels(self)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         # Everything docked at the bottom (events, console, ...) shares one tab group.
@@ -323,12 +322,8 @@ class MainWindow(QMainWindow):
         """Write the view (.png/.svg) or the graph drawn at the cursor (.dot/.graphml/.json)."""
         try:
             if path.lower().endswith((".png", ".svg")):
-                from visgrad.app.render import save_scene
-
                 save_scene(self.graph_view.graph_scene, path)
             else:
-                from visgrad.graph.export import export_graph
-
                 export_graph(
                     self.controller.model,
                     path,

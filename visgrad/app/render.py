@@ -12,6 +12,9 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsScene
 
 from visgrad import events
+from visgrad.app.graph_scene import GraphScene
+from visgrad.app.layout_job import build_and_layout
+from visgrad.app.theme import apply_app_style, graph_colors
 from visgrad.trace.model import TraceModel
 
 IMAGE_FORMATS = (".png", ".svg")
@@ -24,8 +27,6 @@ def ensure_app() -> QApplication:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QApplication([])
-        from visgrad.app.theme import apply_app_style
-
         apply_app_style(app)
     return app  # type: ignore[return-value]
 
@@ -82,10 +83,6 @@ def export_image(
 ) -> Path:
     """Render the graph at ``tick`` (default: the last event) to a .png or .svg file."""
     ensure_app()
-    from visgrad.app.graph_scene import GraphScene
-    from visgrad.app.layout_job import build_and_layout
-    from visgrad.app.theme import graph_colors
-
     model = (
         events_or_model if isinstance(events_or_model, TraceModel) else TraceModel(events_or_model)
     )

@@ -20,6 +20,7 @@ import numpy as np
 from visgrad.graph.build import graph_at
 from visgrad.trace.codec import DEFAULT_PAYLOAD_LIMIT
 from visgrad.trace.keys import GraphKey
+from visgrad.trace.model import TraceModel
 from visgrad.trace.state import State, tkey
 from visgrad.trace.summary import ArraySummary, summarize
 
@@ -40,8 +41,6 @@ class ExportError(ValueError):
 
 
 def _model(events_or_model: Any) -> Any:
-    from visgrad.trace.model import TraceModel
-
     if isinstance(events_or_model, TraceModel):
         return events_or_model
     return TraceModel(events_or_model)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from visgrad import events
+from visgrad.demos import demo_path
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.runner.spawn import spawn_child
 from visgrad.runner.stream import FrameStream
@@ -68,8 +69,6 @@ class Session:
         argv: Sequence[str] = (),
     ) -> None:
         if demo:
-            from visgrad.demos import demo_path
-
             target = demo_path(str(target))
         self.script = Path(target).resolve()
         self.on_event = on_event

@@ -18,6 +18,8 @@ import numpy as np
 
 from visgrad import events
 from visgrad.events import StackFrame, Variable
+from visgrad.nn.module import Module
+from visgrad.optim.optimizer import Optimizer
 from visgrad.runner.frames import is_user_file
 from visgrad.tensor import Tensor
 
@@ -133,14 +135,10 @@ def _module_size(m: Any) -> int:
 
 
 def _is_module(v: Any) -> bool:
-    from visgrad.nn.module import Module
-
     return isinstance(v, Module)
 
 
 def _is_optimizer(v: Any) -> bool:
-    from visgrad.optim.optimizer import Optimizer
-
     return isinstance(v, Optimizer)
 
 

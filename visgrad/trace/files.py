@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import __version__
 from visgrad import events as ev_
 from visgrad.trace.atomic_save import check_writable, remove_stale_temps, replacing
 from visgrad.trace.codec import (
@@ -37,6 +38,7 @@ from visgrad.trace.codec import (
 )
 from visgrad.trace.file_blocks import BlockReader, BlockWriter, TraceFileError
 from visgrad.trace.horizon import truncation_note
+from visgrad.trace.model import TraceModel
 from visgrad.trace.sources import SourceError, checked_sources
 from visgrad.trace.summary import stats
 from visgrad.trace.validate import EventValidator
@@ -68,15 +70,6 @@ MAX_FIRST_TICK = 1 << 53  # a truncated trace's first tick (JSON's exact integer
 _ARRAY_NAME = re.compile(r"(arrays|blocks)/(0|[1-9][0-9]{0,9})\.npy")
 
 Progress = Callable[[int, int], None] | None
-
-
-def _version() -> str:
-    try:
-        from visgrad import __version__
-
-        return str(__version__)
-    except ImportError:
-        return "unknown"
 
 
 def _events_of(src: Any) -> Sequence[ev_.Event]:
@@ -133,7 +126,7 @@ def _write_zip(
             "events": total,
             "arrays": blocks.arrays,
             "blocks": blocks.blocks,
-            "visgrad": _version(),
+            "visgrad": __version__,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         if sources:
@@ -358,8 +351,6 @@ def first_tick_of(path: str | os.PathLike[str]) -> int:
 
 def info_text(path: str | os.PathLike[str]) -> str:
     """A short human summary of a trace file: counts and the final gradients of the leaves."""
-    from visgrad.trace.model import TraceModel
-
     evs = load_trace(path)
     start = first_tick_of(path)
     try:

@@ -8,23 +8,22 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from visgrad.app.panels.base import Marks
+from visgrad.app.panels.breakpoints import BreakpointsPanel
 from visgrad.app.panels.call_stack import CallStackPanel
+from visgrad.app.panels.chain_rule import ChainRulePanel
+from visgrad.app.panels.console import ConsolePanel
+from visgrad.app.panels.gradcheck import GradcheckPanel
+from visgrad.app.panels.inspector import Inspector
+from visgrad.app.panels.ledger import GradLedger
+from visgrad.app.panels.nan_origin import NanOriginPanel
+from visgrad.app.panels.source import SourcePanel
+from visgrad.app.panels.training import TrainingPanel
+from visgrad.app.panels.variables import VariablesPanel
 
 
 def install_panels(window: Any) -> dict[str, Any]:
     """Create every panel for ``window.controller`` and dock it with ``window.add_panel``."""
-    from visgrad.app.panels.base import Marks
-    from visgrad.app.panels.breakpoints import BreakpointsPanel
-    from visgrad.app.panels.chain_rule import ChainRulePanel
-    from visgrad.app.panels.console import ConsolePanel
-    from visgrad.app.panels.gradcheck import GradcheckPanel
-    from visgrad.app.panels.inspector import Inspector
-    from visgrad.app.panels.ledger import GradLedger
-    from visgrad.app.panels.nan_origin import NanOriginPanel
-    from visgrad.app.panels.source import SourcePanel
-    from visgrad.app.panels.training import TrainingPanel
-    from visgrad.app.panels.variables import VariablesPanel
-
     c = window.controller
     marks = Marks(window)
     right = Qt.DockWidgetArea.RightDockWidgetArea
