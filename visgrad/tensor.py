@@ -451,9 +451,7 @@ class Tensor(_Methods):
         return (self[i] for i in range(self._data.shape[0]))
 
     def __reversed__(self):  # noqa: ANN204
-        from visgrad.ops.shape import flip
-
-        return flip(self, 0)
+        return self.flip(0)  # a declared op (ops/join.py), installed with the others
 
     def __contains__(self, item: Any) -> bool:
         v = item._data if isinstance(item, Tensor) else item

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from visgrad import dtypes
+from visgrad.autograd.grad_mode import STATE
+
 BACKWARD_TWICE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -70,13 +73,9 @@ def shape_mismatch(grad_shape: tuple[int, ...], out_shape: tuple[int, ...], i: i
 
 
 def version_mismatch(saved: Any) -> str:
-    from visgrad.autograd.grad_mode import STATE
-
     t = saved.current()
     shape = list(saved.data.shape if t is None else t.shape)
     type_name = (saved.data.dtype if t is None else t._data.dtype).name
-    from visgrad import dtypes
-
     tname = dtypes.from_numpy(type_name).tensor_type
     of = ""
     # A saved output names the node that saved it; any other tensor its grad_fn at this moment.

@@ -8,20 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from visgrad import events
-from visgrad.ops.inplace import publish_update
-from visgrad.tensor import Tensor
-
-
-def write_(t: Tensor, values: Any, op: str) -> Tensor:
-    """Copy ``values`` into ``t`` (cast to its dtype), bump its version, publish the update."""
-    np.copyto(t._data, values, casting="unsafe")
-    t._version.value += 1
-    if events.SINKS:
-        publish_update(t, op)
-    return t
+from visgrad.ops.inplace import publish_update, write_  # noqa: F401 - nn's writers use it
 
 
 def zero_grads(params: Any, set_to_none: bool = True) -> None:

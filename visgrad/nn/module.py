@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from visgrad import dtypes, events
+from visgrad._device import CPU_ONLY
 from visgrad.nn import _module_state
 from visgrad.nn._module_call import HOOK_TABLES, HookTables, call_module, structure_changed
 from visgrad.nn._module_state import _IncompatibleKeys
@@ -295,14 +296,10 @@ class Module(HookTables):
 
     def cuda(self, device: Any = None) -> Module:
         """Raises: visgrad computes on the CPU only."""
-        from visgrad._device import CPU_ONLY
-
         raise AssertionError(CPU_ONLY)
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Convert floating parameters and buffers to a dtype (the device is always the CPU)."""
-        from visgrad._device import CPU_ONLY
-
         for a in (*args, kwargs.get("device")):
             name = a if isinstance(a, str) else getattr(a, "type", None)
             if isinstance(name, str) and name.split(":")[0] in ("cuda", "mps", "xpu", "hip"):

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.autograd import errors
 from visgrad.autograd.node import Node
 from visgrad.ops.base import Op, apply
 from visgrad.tensor import Tensor
@@ -168,8 +169,6 @@ class CopyBackwards(Op):
     formulas = {"self": "zeros_like(grad)", "src": "grad"}
 
     def forward(self, a: Tensor, src: Tensor, setitem: bool = False) -> np.ndarray:
-        from visgrad.autograd import errors
-
         x = drop_leading_ones(src._data, a._data.ndim) if setitem else src._data
         try:
             both = np.broadcast_shapes(a._data.shape, x.shape)

@@ -15,8 +15,8 @@ import numpy as np
 from visgrad.arg_parser import invalid_combination
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
-from visgrad.ops.shape import _as_view
-from visgrad.tensor import Tensor
+from visgrad.ops.shape import _as_view, unsqueeze
+from visgrad.tensor import Tensor, _dim
 
 _INT64_MAX = 2**63 - 1
 
@@ -148,8 +148,6 @@ class IndexPutImplBackward0(Op):
 @declare("select", nodes=(SelectBackward0, SelectBackwardBackward0))
 def select(a: Tensor, dim: int, index: int) -> Tensor:
     """``a.select(dim, index)``: drop ``dim`` by picking one position (a view)."""
-    from visgrad.tensor import _dim
-
     dim = _dim(dim, a._data.ndim)
     size = a._data.shape[dim]
     if not -size <= index < size:
@@ -169,8 +167,6 @@ def slice_dim(a: Tensor, dim: int, start: Any, end: Any, step: Any = 1) -> Tenso
 def narrow(a: Tensor, dim: int, start: Any, length: int) -> Tensor:
     """``a.narrow(dim, start, length)``, with PyTorch's checks of the range (``start`` an int,
     or a 0-d integer tensor: PyTorch's second signature)."""
-    from visgrad.tensor import _dim
-
     if isinstance(start, Tensor):
         if start._data.ndim != 0 or start._data.dtype.kind not in "iu":
             raise RuntimeError("start must be an 0-dim integral Tensor.")
@@ -277,7 +273,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
             dim += ndim - consumed
             orig += ndim - consumed
         elif x is None:
-            out, dim, applied = unsqueeze_view(out, dim), dim + 1, True
+            out, dim, applied = unsqueeze(out, dim), dim + 1, True
         elif _is_int(x):
             size = out._data.shape[dim]
             if not -size <= int(x) < size:
@@ -309,12 +305,6 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     if not applied:
         return _as_view(apply(AliasBackward0, out), out)
     return out
-
-
-def unsqueeze_view(a: Tensor, dim: int) -> Tensor:
-    from visgrad.ops.shape import unsqueeze
-
-    return unsqueeze(a, dim)
 
 
 def _index(a: Tensor, adv: list[tuple[int, np.ndarray, Any]]) -> Tensor:

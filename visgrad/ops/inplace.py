@@ -268,6 +268,17 @@ def _np_index(idx: Any) -> Any:
     return idx
 
 
+def write_(t: Tensor, values: Any, op: str) -> Tensor:
+    """Copy ``values`` into ``t`` (cast to its dtype), bump its version, publish the update.
+
+    Initialisers, ``load_state_dict``, ``zero_grad`` and the random fills write this way."""
+    np.copyto(t._data, values, casting="unsafe")
+    t._version.value += 1
+    if events.SINKS:
+        publish_update(t, op)
+    return t
+
+
 def publish_update(
     t: Tensor, op: str, node: Node | None = None, others: tuple[Tensor, ...] = ()
 ) -> None:

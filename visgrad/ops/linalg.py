@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
-from visgrad.ops.base import Op, apply, wrap
+from visgrad.autograd import errors
+from visgrad.ops.base import Op, apply, broadcast_shapes, wrap
 from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import SqueezeBackward4, UnsafeViewBackward0, expanded_shape
@@ -109,8 +110,6 @@ class BmmBackward0(Op):
         try:
             return np.matmul(x, y)
         except ValueError:
-            from visgrad.autograd import errors
-
             raise RuntimeError(errors.broadcast(x.shape[:-2], y.shape[:-2])) from None
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -196,8 +195,6 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 
 def _batched(a: Tensor, b: Tensor, unsafe_view: type[Op]) -> Tensor:
     """Broadcast the batch dims, fold them into one, ``bmm``, and view the result back."""
-    from visgrad.ops.base import broadcast_shapes
-
     da, db = a._data.ndim, b._data.ndim
     a2 = a.unsqueeze(0) if da == 1 else a
     b2 = b.unsqueeze(-1) if db == 1 else b

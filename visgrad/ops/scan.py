@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import flip
 from visgrad.ops.minmax import _return_type
@@ -287,8 +288,6 @@ def topk(
 
 @declare("cumsum", nodes=CumsumBackward0)
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    from visgrad import dtypes
-
     return apply(CumsumBackward0, a, dim=_dim(dim, a._data.ndim), dtype=dtypes.to_np(dtype))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.ops.base import Op, apply
+from visgrad.ops.base import Op, apply, sum_to
 from visgrad.ops.gate import is_int
 from visgrad.ops.registry import declare
 from visgrad.tensor import Size, Tensor, _dim
@@ -179,8 +179,6 @@ class ExpandBackward0(Op):
         return np.broadcast_to(x, shape)
 
     def backward(self, g: Tensor) -> Tensor:
-        from visgrad.ops.base import sum_to
-
         return sum_to(g, self.saved("self_sym_sizes"))
 
 
@@ -344,10 +342,3 @@ def reshape_as(a: Tensor, other: Tensor) -> Tensor:
 @declare("expand_as", torch=False)
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
     return expand(a, other.shape)
-
-
-def flip(a: Tensor, *dims: Any) -> Tensor:
-    """``a.flip(dims)`` (FlipBackward0 lives with the join ops; ``reversed(t)`` looks here)."""
-    from visgrad.ops.join import flip as join_flip
-
-    return join_flip(a, *dims)

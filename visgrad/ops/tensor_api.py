@@ -14,7 +14,7 @@ from visgrad.arg_parser import int_list, number, spread_int_list, type_name
 from visgrad.autograd.grad_mode import STATE
 from visgrad.factories import full, tensor
 from visgrad.ops.convert import to
-from visgrad.ops.inplace import _check_leaf
+from visgrad.ops.inplace import _check_leaf, write_
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -137,8 +137,6 @@ def new_tensor(
 
 # -- in-place random fills (what nn.init does, as Tensor methods) -----------------------------------
 def _fill(t: Tensor, values: np.ndarray, op: str) -> Tensor:
-    from visgrad.nn._write import write_
-
     if STATE.enabled:
         _check_leaf(t)
     return write_(t, values, op)

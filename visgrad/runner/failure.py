@@ -19,7 +19,7 @@ from typing import Any
 
 from visgrad import call_site, events
 from visgrad.events import StackFrame
-from visgrad.runner.frames import is_user_file
+from visgrad.runner.frames import is_instance_of, is_user_file
 from visgrad.tensor import Tensor
 
 _RUNNER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -125,9 +125,7 @@ def _is_op(x: Any) -> bool:
 
 
 def _is_module(x: Any) -> bool:
-    return any(
-        k.__module__ == "visgrad.nn.module" and k.__name__ == "Module" for k in type(x).__mro__
-    )
+    return is_instance_of(x, "visgrad.nn.module", "Module")
 
 
 def _call_name(frame: FrameType) -> str:

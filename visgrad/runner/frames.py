@@ -113,3 +113,12 @@ class LineStepper:
             self.on_line(frame.f_back)
             return None
         return self._local
+
+
+def is_instance_of(x: Any, module: str, name: str) -> bool:
+    """``isinstance(x, module.name)`` without importing ``module``.
+
+    The child must not import ``nn`` or ``optim`` before the program does (it may never need
+    them), so their classes are known by name and place.
+    """
+    return any(k.__module__ == module and k.__name__ == name for k in type(x).__mro__)

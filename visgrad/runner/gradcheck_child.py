@@ -18,6 +18,7 @@ import numpy as np
 
 from visgrad import events
 from visgrad.runner import torch_alias
+from visgrad.tensor import Tensor
 from visgrad.trace.codec import read_arrays
 
 _FRAMES = 8  # how far up from the sink the tensor that an event describes is looked for
@@ -28,8 +29,6 @@ class _Reached(BaseException):
 
 
 def _find_tensor(tid: int) -> Any:
-    from visgrad.tensor import Tensor
-
     f = sys._getframe(2)
     for _ in range(_FRAMES):
         if f is None:

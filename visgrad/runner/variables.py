@@ -18,9 +18,7 @@ import numpy as np
 
 from visgrad import events
 from visgrad.events import StackFrame, Variable
-from visgrad.nn.module import Module
-from visgrad.optim.optimizer import Optimizer
-from visgrad.runner.frames import is_user_file
+from visgrad.runner.frames import is_instance_of, is_user_file
 from visgrad.tensor import Tensor
 
 MAX_TEXT = 160  # characters of a value
@@ -135,11 +133,11 @@ def _module_size(m: Any) -> int:
 
 
 def _is_module(v: Any) -> bool:
-    return isinstance(v, Module)
+    return is_instance_of(v, "visgrad.nn.module", "Module")
 
 
 def _is_optimizer(v: Any) -> bool:
-    return isinstance(v, Optimizer)
+    return is_instance_of(v, "visgrad.optim.optimizer", "Optimizer")
 
 
 def _hyper(group: Any) -> str:
