@@ -186,7 +186,8 @@ def _run(argv: list[str]) -> int:
             raise UsageError("a command is needed (see visgrad -h)")
         if args.command == "demos":
             return cmd_demos(args)
-    # Only now the trace layer (NumPy): usage errors and the demo list answer at once.
+    # Deferred on purpose: usage errors and the demo list answer before the trace layer (NumPy)
+    # loads, and cli_commands imports this module's errors and file kinds.
     from visgrad import cli_commands
 
     return cli_commands.run(args)

@@ -19,6 +19,7 @@ from typing import Any
 
 from visgrad import events
 from visgrad.cli import GRAPH_EXTS, IMAGE_EXTS, TRACE_EXT, CliError, one_line, os_reason
+from visgrad.graph.export import ExportError, export_graph
 from visgrad.runner.session import run_headless
 from visgrad.trace import codec, horizon
 from visgrad.trace.budget import default_budget
@@ -277,12 +278,11 @@ def export(args: argparse.Namespace) -> int:
     try:
         if ext in IMAGE_EXTS:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            # Qt loads only for an image: the other commands run where Qt cannot.
             from visgrad.app.render import export_image
 
             export_image(evs, args.output, args.tick)
         else:
-            from visgrad.graph.export import ExportError, export_graph
-
             try:
                 export_graph(evs, args.output, args.tick)
             except ExportError as e:
@@ -344,6 +344,7 @@ def open_app(args: argparse.Namespace) -> int:
             # Cheap (the zip's directory and manifest): a file that is no trace at all is
             # refused here rather than in a window opened for nothing.
             load_sources(p)
+    # Qt loads only to open the window: every other command runs without it.
     from visgrad.app.main import run_app
 
     return run_app(target, demo=args.demo, memory_budget_mb=budget)

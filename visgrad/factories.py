@@ -9,61 +9,7 @@ import numpy as np
 
 from visgrad import dtypes, events, ranges
 from visgrad.arg_parser import int_list, invalid_combination, is_int, is_number, number, type_name
-from visgrad.tensor import Tensor
-
-
-def _nested_has(x: Any, types: tuple[type, ...]) -> bool:
-    if isinstance(x, types):
-        return True
-    if isinstance(x, (list, tuple)):
-        return any(_nested_has(v, types) for v in x)
-    return False
-
-
-def as_array(data: Any, dtype: Any) -> np.ndarray:
-    """An array for ``data`` with PyTorch's dtype rules: float32 for floats, int64 for ints."""
-    np_dtype = dtypes.to_np(dtype)
-    if isinstance(data, Tensor):
-        arr = data._data
-    elif isinstance(data, (list, tuple)) and _nested_has(data, (Tensor,)):
-        arr = np.array([as_array(d, None) for d in data])
-    else:
-        try:
-            arr = np.asarray(data)
-        except ValueError:
-            raise ValueError(_ragged_message(data)) from None
-    if np_dtype is None and isinstance(data, Tensor):
-        np_dtype = arr.dtype  # a tensor's copy keeps its dtype
-    if np_dtype is None:
-        kind = arr.dtype.kind
-        if kind == "f" and not isinstance(data, np.ndarray):
-            np_dtype = dtypes.default_float.np
-        elif kind == "f":
-            np_dtype = (
-                arr.dtype if arr.dtype in (np.float16, np.float32, np.float64) else np.float32
-            )
-        elif kind in "iu":
-            np_dtype = arr.dtype if isinstance(data, np.ndarray) else np.int64
-        elif kind == "b":
-            np_dtype = np.bool_
-        elif kind == "O":
-            raise RuntimeError(f"Could not infer dtype of {type_name(data)}")
-        else:
-            raise TypeError(f"can't convert {arr.dtype} to a tensor")
-    return np.array(arr, dtype=np_dtype, copy=True)
-
-
-def _ragged_message(data: Any) -> str:
-    """PyTorch's text for nested lists of uneven lengths."""
-    level = [data]
-    dim = 0
-    while level and all(isinstance(x, (list, tuple)) for x in level):
-        lengths = [len(x) for x in level]
-        if len(set(lengths)) > 1:
-            return f"expected sequence of length {lengths[0]} at dim {dim} (got {next(n for n in lengths if n != lengths[0])})"
-        level = [y for x in level for y in x]
-        dim += 1
-    return "expected a nested sequence of numbers with the same length at every level"
+from visgrad.tensor import Tensor, as_array
 
 
 def _leaf(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:

@@ -1,7 +1,9 @@
 """Tensor: a NumPy array plus autograd state (``grad``, ``grad_fn``, version counter).
 
 Arithmetic and math methods are attached from the op registry (``visgrad/ops/registry.py``), so
-this module holds only what a tensor *is*: its data, its flags, its gradient and its printing.
+this module holds only what a tensor *is*: its data, its shape, its conversions and its printing.
+Its autograd side (``requires_grad``, ``.grad``, hooks, ``backward``) is the ``TensorGrad`` mixin
+(``autograd/tensor_grad.py``); ``Size`` and dim wrapping are ``_size.py``.
 """
 
 from __future__ import annotations
@@ -9,69 +11,21 @@ from __future__ import annotations
 import importlib
 import itertools
 import sys
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from visgrad import _aliasing as aliasing
 from visgrad import call_site, dtypes, events
-from visgrad.autograd import errors
+from visgrad._printing import format_tensor
+from visgrad._size import Size
+from visgrad._size import wrap_dim as _dim
+from visgrad.autograd.tensor_grad import TensorGrad
+from visgrad.autograd.version_counter import VersionCounter
+
+__all__ = ["Size", "Tensor", "VersionCounter", "as_array"]
 
 _tensor_ids = itertools.count(1)
-
-
-class Size(tuple):
-    """A shape, printed as ``torch.Size([2, 3])``."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"torch.Size([{', '.join(str(s) for s in self)}])"
-
-    def numel(self) -> int:
-        n = 1
-        for s in self:
-            n *= s
-        return n
-
-
-class VersionCounter:
-    """Shared by a tensor, its views and its ``detach()``-ed aliases."""
-
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value = 0
-
-    # ``t._version`` is this shared counter, yet users read it as PyTorch's int.
-    def __int__(self) -> int:
-        return self.value
-
-    __index__ = __int__
-
-    def __repr__(self) -> str:
-        return repr(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, VersionCounter):
-            return self is other
-        return self.value == other
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __lt__(self, other: int) -> bool:
-        return self.value < int(other)
-
-    def __gt__(self, other: int) -> bool:
-        return self.value > int(other)
-
-    def __add__(self, other: int) -> int:
-        return self.value + other
-
-    def __sub__(self, other: int) -> int:
-        return self.value - other
 
 
 if TYPE_CHECKING:
@@ -81,7 +35,7 @@ else:
     _Methods = object
 
 
-class Tensor(_Methods):
+class Tensor(TensorGrad, _Methods):
     """An n-dimensional array that can record the ops applied to it for autograd."""
 
     __slots__ = (
@@ -119,8 +73,6 @@ class Tensor(_Methods):
 
     # -- construction ---------------------------------------------------------------------------
     def __init__(self, data: Any = None, *, dtype: Any = None, requires_grad: bool = False) -> None:
-        from visgrad.factories import as_array
-
         arr = as_array([] if data is None else data, dtype)
         self._init(arr, False, None, 0)
         if requires_grad:
@@ -248,133 +200,6 @@ class Tensor(_Methods):
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    # -- autograd flags -------------------------------------------------------------------------
-    @property
-    def grad_fn(self) -> Any:
-        return self._fn
-
-    @property
-    def is_leaf(self) -> bool:
-        return self._fn is None
-
-    @property
-    def requires_grad(self) -> bool:
-        return self._rg
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
-        if self._fn is not None:
-            if not value:
-                raise RuntimeError(errors.REQUIRES_GRAD_NONLEAF)
-            return
-        if value and self._data.dtype.kind != "f":
-            raise RuntimeError(errors.REQUIRES_GRAD_DTYPE_INPLACE)
-        self._rg = bool(value)
-
-    def requires_grad_(self, requires_grad: bool = True, *, _creating: bool = False) -> Tensor:
-        """Set ``requires_grad`` in place on a leaf; returns self."""
-        if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError(
-                errors.REQUIRES_GRAD_DTYPE if _creating else errors.REQUIRES_GRAD_DTYPE_INPLACE
-            )
-        self.requires_grad = requires_grad
-        return self
-
-    @property
-    def retains_grad(self) -> bool:
-        return self._retains_grad
-
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf after backward (a no-op on leaves)."""
-        if not self._rg:
-            raise RuntimeError(errors.RETAIN_GRAD_NO_GRAD)
-        if self._fn is None or self._retains_grad:
-            return
-        self._retains_grad = True
-        self._fn.add_retain(self._output_nr, self)
-
-    @property
-    def grad(self) -> Tensor | None:
-        if self._fn is not None and not self._retains_grad and self._grad is None:
-            warnings.warn(errors.NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Tensor | None) -> None:
-        if value is not None:
-            if not isinstance(value, Tensor):
-                raise TypeError(
-                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
-                )
-            if value.shape != self.shape:
-                raise RuntimeError(
-                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
-                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
-                    "the same size"
-                )
-            value._grad_of = self
-        old = self._grad
-        if old is not None and old is not value:
-            old._grad_of = None
-        self._grad = value
-        if events.SINKS:
-            events.publish(
-                events.GradReset(
-                    seq=events.next_seq(),
-                    tensor=self._id,
-                    how="none" if value is None else "set",
-                    grad=None if value is None else events.snapshot(value._data),
-                    source=call_site.user_source(),
-                    grad_tensor=None if value is None else value._id,
-                )
-            )
-
-    @grad.deleter
-    def grad(self) -> None:
-        self.grad = None
-
-    def register_hook(self, hook: Any) -> Any:
-        """Run ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
-        from visgrad.autograd.node import RemovableHandle
-
-        if not self._rg:
-            raise RuntimeError(errors.HOOK_NO_GRAD)
-        if self._fn is not None:
-            return self._fn.add_tensor_hook(self._output_nr, hook)
-        if self._hooks is None:
-            self._hooks = {}
-        return RemovableHandle(self._hooks, hook)
-
-    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
-        """Run ``hook(tensor)`` after ``.grad`` of this leaf was updated."""
-        from visgrad.autograd.node import RemovableHandle
-
-        if self._fn is not None:
-            raise RuntimeError(errors.POST_ACC_HOOK_NONLEAF)
-        if not self._rg:
-            raise RuntimeError(errors.HOOK_NO_GRAD)
-        if self._post_hooks is None:
-            self._post_hooks = {}
-        return RemovableHandle(self._post_hooks, hook)
-
-    def backward(
-        self,
-        gradient: Tensor | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Any = None,
-    ) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (vector-Jacobian product)."""
-        from visgrad.autograd.engine import backward
-
-        backward(
-            (self,),
-            None if gradient is None else (gradient,),
-            retain_graph,
-            create_graph,
-            inputs=inputs,
-        )
-
     # -- data access ----------------------------------------------------------------------------
     @property
     def data(self) -> Tensor:
@@ -467,8 +292,6 @@ class Tensor(_Methods):
 
     # -- printing -------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        from visgrad._printing import format_tensor
-
         suffixes = []
         if self._fn is not None:
             suffixes.append(f"grad_fn=<{type(self._fn).__name__}>")
@@ -497,11 +320,56 @@ class Tensor(_Methods):
     # Filled in by visgrad/ops: +, -, *, /, @, comparisons, math methods, views, indexing, ...
 
 
-def _dim(d: int, ndim: int) -> int:
-    """Wrap a possibly negative dim, with PyTorch's error text."""
-    n = max(ndim, 1)
-    if not -n <= d < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
-        )
-    return d % n if ndim else 0
+def _nested_has(x: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(x, types):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_nested_has(v, types) for v in x)
+    return False
+
+
+def as_array(data: Any, dtype: Any) -> np.ndarray:
+    """An array for ``data`` with PyTorch's dtype rules: float32 for floats, int64 for ints."""
+    np_dtype = dtypes.to_np(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (list, tuple)) and _nested_has(data, (Tensor,)):
+        arr = np.array([as_array(d, None) for d in data])
+    else:
+        try:
+            arr = np.asarray(data)
+        except ValueError:
+            raise ValueError(_ragged_message(data)) from None
+    if np_dtype is None and isinstance(data, Tensor):
+        np_dtype = arr.dtype  # a tensor's copy keeps its dtype
+    if np_dtype is None:
+        kind = arr.dtype.kind
+        if kind == "f" and not isinstance(data, np.ndarray):
+            np_dtype = dtypes.default_float.np
+        elif kind == "f":
+            np_dtype = (
+                arr.dtype if arr.dtype in (np.float16, np.float32, np.float64) else np.float32
+            )
+        elif kind in "iu":
+            np_dtype = arr.dtype if isinstance(data, np.ndarray) else np.int64
+        elif kind == "b":
+            np_dtype = np.bool_
+        elif kind == "O":
+            name = "torch.dtype" if isinstance(data, dtypes.dtype) else type(data).__name__
+            raise RuntimeError(f"Could not infer dtype of {name}")
+        else:
+            raise TypeError(f"can't convert {arr.dtype} to a tensor")
+    return np.array(arr, dtype=np_dtype, copy=True)
+
+
+def _ragged_message(data: Any) -> str:
+    """PyTorch's text for nested lists of uneven lengths."""
+    level = [data]
+    dim = 0
+    while level and all(isinstance(x, (list, tuple)) for x in level):
+        lengths = [len(x) for x in level]
+        if len(set(lengths)) > 1:
+            return f"expected sequence of length {lengths[0]} at dim {dim} (got {next(n for n in lengths if n != lengths[0])})"
+        level = [y for x in level for y in x]
+        dim += 1
+    return "expected a nested sequence of numbers with the same length at every level"

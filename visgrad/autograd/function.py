@@ -17,6 +17,7 @@ from visgrad import events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
 from visgrad.autograd.node import Node, SavedValue, accumulator
+from visgrad.ops.forward_events import publish_forward
 from visgrad.tensor import Tensor
 
 
@@ -181,8 +182,6 @@ class Function(metaclass=FunctionMeta):
         else:
             node = None
         if events.SINKS:
-            from visgrad.ops.forward_events import publish_forward
-
             results = tuple(o for o in outs if isinstance(o, Tensor))
             publish_forward(cls._backward_cls, node, tensors, results, {})
         return outs[0] if single else outs

@@ -8,24 +8,13 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from visgrad.autograd import errors
-
-if TYPE_CHECKING:
-    from visgrad.tensor import Tensor
+from visgrad.autograd.hooks import RemovableHandle
+from visgrad.tensor import Tensor
 
 _node_ids = itertools.count(1)
-# visgrad.tensor.Tensor, bound on first use: tensor.py cannot be imported while this module loads.
-_tensor_type: Any = None
-
-
-def _tensor() -> Any:
-    global _tensor_type
-    from visgrad.tensor import Tensor
-
-    _tensor_type = Tensor
-    return Tensor
 
 
 class SavedValue:
@@ -57,8 +46,6 @@ class SavedValue:
             return self.tensor
         t = self._ref()
         if t is None:
-            from visgrad.tensor import Tensor
-
             t = Tensor._make(self.data, True, self.node_ref(), self.output_nr)
             t._version = self.version_counter
         return t
@@ -157,7 +144,7 @@ class Node:
         v = self._saved[key]
         if isinstance(v, SavedValue):
             return v.unpack()
-        if isinstance(v, _tensor_type or _tensor()):
+        if isinstance(v, Tensor):
             # A tensor saved by strong reference (see store_saved): same check as SavedValue.
             versions = self._versions
             version = versions.get(key, 0) if versions is not None else 0
@@ -177,7 +164,7 @@ class Node:
         if not saved:
             return ()
         # Lists, not generators: this runs for every node of every backward.
-        kinds = (SavedValue, _tensor_type or _tensor())
+        kinds = (SavedValue, Tensor)
         names = tuple([k for k, v in saved.items() if isinstance(v, kinds)])
         if names:
             self._released = self._released + names
@@ -232,7 +219,9 @@ class Node:
         raise NotImplementedError(f"{self.name_} has no backward formula")
 
     def __call__(self, *grads: Tensor) -> Any:
-        from visgrad.autograd.engine import call_node
+        # Measured necessary: node_call runs nodes, so it imports this module; calling a node by
+        # hand (``y.grad_fn(g)``) is the one way up into it.
+        from visgrad.autograd.node_call import call_node
 
         out = call_node(self, list(grads))
         return out[0] if len(out) == 1 else out
@@ -259,9 +248,8 @@ def store_saved(node: Node, saved: dict[str, Any], values: dict[str, Any]) -> No
     the cyclic GC does not track) unless it is 0: a recorded op then leaves no SavedValue objects
     for the GC, and one whose tensors were never changed in place no versions dict either.
     """
-    tensor = _tensor_type or _tensor()
     for k, v in values.items():
-        if isinstance(v, tensor):
+        if isinstance(v, Tensor):
             node._holds_tensors = True
             if v._fn is node:
                 v = SavedValue(v, node)
@@ -314,23 +302,3 @@ def accumulator(t: Tensor) -> AccumulateGrad:
     node.variable = t
     t._acc = _weakref(node)
     return node
-
-
-class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` takes the hook away."""
-
-    _ids = itertools.count()
-
-    def __init__(self, table: dict[int, Any], fn: Any) -> None:
-        self.id = next(RemovableHandle._ids)
-        self._table = table
-        table[self.id] = fn
-
-    def remove(self) -> None:
-        self._table.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()

@@ -18,6 +18,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from visgrad.autograd import engine
+from visgrad.ops import base
+from visgrad.ops.base import Op
+from visgrad.tensor import Tensor
+
 __all__ = ["EventList", "FunctionEvent", "FunctionEventAvg", "profile", "record_function"]
 
 _ACTIVE: list[profile] = []  # innermost last
@@ -331,8 +336,6 @@ def _close(e: FunctionEvent) -> None:
 def _shapes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
     if not any(p.record_shapes for p in _ACTIVE):
         return []
-    from visgrad.tensor import Tensor
-
     return [list(a._data.shape) if isinstance(a, Tensor) else [] for a in args] + [
         list(v._data.shape) if isinstance(v, Tensor) else [] for v in kwargs.values()
     ]
@@ -367,10 +370,6 @@ def _timed_node_call(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _patch() -> None:
-    from visgrad.autograd import engine
-    from visgrad.ops import base
-    from visgrad.ops.base import Op
-
     seen: set[type] = set()
     stack = [Op]
     while stack:
@@ -387,8 +386,6 @@ def _patch() -> None:
 
 
 def _unpatch() -> None:
-    from visgrad.ops import base
-
     base.OBSERVED.clear()
     while _PATCHED:
         owner, name, original = _PATCHED.pop()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from visgrad import call_site, events
 from visgrad.autograd.function import Function
 from visgrad.autograd.grad_mode import is_grad_enabled
-from visgrad.autograd.node import RemovableHandle
+from visgrad.autograd.hooks import RemovableHandle
 from visgrad.tensor import Tensor
 
 if TYPE_CHECKING:

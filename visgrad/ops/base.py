@@ -28,7 +28,7 @@ from visgrad.autograd.node import (
 from visgrad.ops.forward_events import publish_forward
 from visgrad.ops.gate import wrap_int
 from visgrad.ops.sum_kernel import reduce_sum
-from visgrad.tensor import Tensor
+from visgrad.tensor import Tensor, as_array
 
 _int64 = np.dtype(np.int64)
 # Non-empty while something times each op's forward (the profiler): the shortcuts that skip an
@@ -106,8 +106,6 @@ def _wrap_number(x: Any, like: Tensor | None) -> Tensor:
             x = wrap_int(x, dt) if dt.kind in "iu" else x
         t = Tensor._make(np.asarray(x, dtype=dt), False, None, 0)
     else:
-        from visgrad.factories import as_array
-
         t = Tensor._make(as_array(x, None), False, None, 0)
     t._id = 0  # a constant, not a tensor of the program's
     return t
@@ -268,9 +266,7 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
                 else np.sum(a, axis=tuple(dims), keepdims=True)
             )
         return Tensor._make(a.reshape(shape), False, None, 0)
-    from visgrad.ops.reduce import sum as vsum
-
-    r = vsum(g, tuple(dims), keepdim=True) if dims else g
+    r = g.sum(tuple(dims), keepdim=True) if dims else g  # differentiable: create_graph
     if lead:
         r = r.reshape(shape)
     elif r._data.shape != shape:

@@ -15,6 +15,7 @@ import numpy as np
 
 from visgrad.autograd import errors
 from visgrad.autograd.node import Node
+from visgrad.autograd.node_call import call_node
 from visgrad.ops.base import Op, apply
 from visgrad.tensor import Tensor
 
@@ -90,8 +91,6 @@ class CopySlices(Node):
         self.input_names = ("self",) + tuple(inner.input_names[1:])
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, ...]:
-        from visgrad.autograd.engine import call_node
-
         inner_grads = call_node(self.inner, [gather(g, self.region)])
         base_grad = None
         if self.next_functions[0][0] is not None:
