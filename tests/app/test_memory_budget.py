@@ -1,5 +1,7 @@
 """A memory budget set by the user keeps the trace's arrays bounded; the CLI validates it."""
 
+import pytest
+
 import visgrad as torch
 from visgrad import cli, events
 from visgrad.app.controller import Controller
@@ -28,14 +30,17 @@ def test_controller_applies_its_budget_to_opened_traces(qtbot):
     assert limited.state().tensors
 
 
-def test_cli_refuses_a_non_positive_budget(capsys):
-    assert cli.main(["--memory-budget", "0"]) == 1
-    assert "--memory-budget must be a positive number" in capsys.readouterr().err
-
-
-def test_cli_refuses_a_non_number_budget(capsys):
-    assert cli.main(["--memory-budget", "lots"]) == 2
-    assert "invalid float value: 'lots'" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    "budget, status, message",
+    [
+        ("0", 1, "--memory-budget must be a positive number"),
+        ("lots", 2, "invalid float value: 'lots'"),
+    ],
+    ids=["non_positive", "non_number"],
+)
+def test_cli_refuses_a_bad_budget(capsys, budget, status, message):
+    assert cli.main(["--memory-budget", budget]) == status
+    assert message in capsys.readouterr().err
 
 
 def test_the_app_has_a_budget_unless_told_otherwise(qtbot):

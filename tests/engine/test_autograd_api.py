@@ -56,19 +56,18 @@ def test_custom_function_forward_runs_without_grad():
     assert seen == [False] and type(y.grad_fn).__name__ == "ProbeBackward"
 
 
-def test_custom_function_saved_tensors_freed_after_backward():
-    x = torch.ones(2, requires_grad=True)
-    y = Exp.apply(x)
-    y.sum().backward()
-    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
-        y.sum().backward()
-
-
-def test_custom_function_saved_tensor_version_checked():
-    x = torch.ones(2, requires_grad=True)
-    y = Exp.apply(x)
-    y.add_(1)
-    with pytest.raises(RuntimeError, match="which is output 0 of ExpBackward, is at version 1"):
+@pytest.mark.parametrize(
+    "between, message",
+    [
+        (lambda y: y.sum().backward(), "Trying to backward through the graph a second time"),
+        (lambda y: y.add_(1), "which is output 0 of ExpBackward, is at version 1"),
+    ],
+    ids=["freed_after_backward", "version_checked"],
+)
+def test_custom_function_saved_tensors(between, message):
+    y = Exp.apply(torch.ones(2, requires_grad=True))
+    between(y)
+    with pytest.raises(RuntimeError, match=message):
         y.sum().backward()
 
 

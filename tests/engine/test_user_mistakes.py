@@ -56,19 +56,32 @@ def test_remainder_gradients_match_finite_differences():
     assert (a % b).grad_fn.name() == "RemainderBackward0"
 
 
-def test_moving_to_a_gpu_says_visgrad_is_cpu_only():
+def test_moving_to_the_cpu_keeps_the_tensor_and_the_module():
     t = torch.ones(2)
     model = torch.nn.Linear(2, 1)
     assert t.to("cpu") is t and model.to("cpu") is model
-    for move in (
-        lambda: t.to("cuda"),
-        lambda: t.to(torch.device("cuda", 0)),
-        lambda: t.to(device="cuda:0"),
-        lambda: model.to("cuda"),
-        lambda: model.cuda(),
-    ):
-        with pytest.raises(AssertionError, match="visgrad runs on the CPU only"):
-            move()
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda t, model: t.to("cuda"),
+        lambda t, model: t.to(torch.device("cuda", 0)),
+        lambda t, model: t.to(device="cuda:0"),
+        lambda t, model: model.to("cuda"),
+        lambda t, model: model.cuda(),
+    ],
+    ids=[
+        "tensor_to_cuda",
+        "tensor_to_device_cuda_0",
+        "tensor_to_device_keyword",
+        "module_to_cuda",
+        "module_cuda",
+    ],
+)
+def test_moving_to_a_gpu_says_visgrad_is_cpu_only(move):
+    with pytest.raises(AssertionError, match="visgrad runs on the CPU only"):
+        move(torch.ones(2), torch.nn.Linear(2, 1))
 
 
 def test_default_dtype_governs_factories_int_promotion_and_printing():

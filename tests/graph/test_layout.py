@@ -212,23 +212,23 @@ def test_count_crossings_counts_a_single_x():
     assert count_crossings(g2, lay) == 0
 
 
-def test_count_inversions_matches_brute_force():
-    rng = np.random.default_rng(0)
-    for n in (0, 1, 2, 7, 64, 200):
-        a = rng.integers(0, 9, n)
-        brute = sum(int(a[i] > a[j]) for i in range(n) for j in range(i + 1, n))
-        assert count_inversions(a) == brute
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 200])
+def test_count_inversions_matches_brute_force(n):
+    rng = np.random.default_rng(n)
+    a = rng.integers(0, 9, n)
+    brute = sum(int(a[i] > a[j]) for i in range(n) for j in range(i + 1, n))
+    assert count_inversions(a) == brute
 
 
-def test_count_inversions_within_groups_counts_only_pairs_of_one_group():
-    rng = np.random.default_rng(1)
-    for n in (0, 1, 2, 7, 64, 200):
-        a = rng.integers(0, 1000, n)
-        groups = np.sort(rng.integers(0, 4, n))
-        brute = sum(
-            int(a[i] > a[j] and groups[i] == groups[j]) for i in range(n) for j in range(i + 1, n)
-        )
-        assert count_inversions(a, groups) == brute
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 200])
+def test_count_inversions_within_groups_counts_only_pairs_of_one_group(n):
+    rng = np.random.default_rng(1000 + n)
+    a = rng.integers(0, 1000, n)
+    groups = np.sort(rng.integers(0, 4, n))
+    brute = sum(
+        int(a[i] > a[j] and groups[i] == groups[j]) for i in range(n) for j in range(i + 1, n)
+    )
+    assert count_inversions(a, groups) == brute
 
 
 # --- bends ---------------------------------------------------------------------------------

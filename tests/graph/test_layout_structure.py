@@ -31,17 +31,22 @@ def axes(layout: Layout) -> tuple[int, int]:
     return (0, 1) if layout.direction == "TB" else (1, 0)
 
 
+def boxes_by_layer(g, layout: Layout) -> dict[int, list[tuple[float, float]]]:
+    """Each layer's nodes as (start, end) intervals along the breadth axis."""
+    b, _ = axes(layout)
+    boxes: dict[int, list[tuple[float, float]]] = {}
+    for v in g.nodes:
+        half = layout.sizes[v][b] / 2
+        boxes.setdefault(layout.layers[v], []).append(
+            (layout.positions[v][b] - half, layout.positions[v][b] + half)
+        )
+    return boxes
+
+
 @pytest.mark.parametrize(("family", "engine", "direction"), CASES)
 def test_nodes_of_a_layer_keep_the_node_gap_between_them(family, engine, direction):
     g, lay = lay_out(family, engine, direction)
-    b, _ = axes(lay)
-    rows: dict[int, list[tuple[float, float]]] = {}
-    for v in g.nodes:
-        half = lay.sizes[v][b] / 2
-        rows.setdefault(lay.layers[v], []).append(
-            (lay.positions[v][b] - half, lay.positions[v][b] + half)
-        )
-    for boxes in rows.values():
+    for boxes in boxes_by_layer(g, lay).values():
         boxes.sort()
         for (_, right), (left, _) in itertools.pairwise(boxes):
             assert left - right >= lay.node_gap - 1e-6
@@ -64,12 +69,7 @@ def test_every_node_sits_on_its_layer_line_and_edges_go_down_the_layers(family, 
 def test_every_edge_bends_once_on_each_layer_it_skips_clear_of_the_nodes(family, engine, direction):
     g, lay = lay_out(family, engine, direction)
     b, d = axes(lay)
-    boxes: dict[int, list[tuple[float, float]]] = {}
-    for v in g.nodes:
-        half = lay.sizes[v][b] / 2
-        boxes.setdefault(lay.layers[v], []).append(
-            (lay.positions[v][b] - half, lay.positions[v][b] + half)
-        )
+    boxes = boxes_by_layer(g, lay)
     for u, v in g.edges:
         skipped = range(lay.layers[u] + 1, lay.layers[v])
         pts = lay.bends.get((u, v), [])

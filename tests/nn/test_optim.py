@@ -291,14 +291,18 @@ def test_step_returns_the_closure_loss():
     assert p.item() == 1.5
 
 
-def test_optimizers_step_a_zero_dim_parameter():
-    for make in (
+@pytest.mark.parametrize(
+    "make",
+    [
         lambda p: torch.optim.SGD([p], lr=0.1),
         lambda p: torch.optim.SGD([p], lr=0.1, momentum=0.9),
         lambda p: torch.optim.Adam([p], lr=0.1),
-    ):
-        p = torch.tensor(1.0, requires_grad=True)
-        opt = make(p)
-        (p * 2).backward()
-        opt.step()
-        assert p.shape == () and float(p) < 1.0
+    ],
+    ids=["sgd", "sgd_momentum", "adam"],
+)
+def test_optimizers_step_a_zero_dim_parameter(make):
+    p = torch.tensor(1.0, requires_grad=True)
+    opt = make(p)
+    (p * 2).backward()
+    opt.step()
+    assert p.shape == () and float(p) < 1.0
