@@ -26,6 +26,7 @@ from visgrad.ops.loss import (
     nll_loss,
 )
 from visgrad.ops.registry import declare
+from visgrad.ops.softmax_kernel import log_softmax_forward, softmax_forward
 from visgrad.tensor import Tensor, _dim
 
 __all__ = [
@@ -45,6 +46,10 @@ __all__ = [
 
 def _const(x: np.ndarray) -> Tensor:
     return Tensor._make(x, False, None, 0)
+
+
+def _floating_input(a: Tensor) -> np.ndarray:
+    return a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
 
 
 # -- softmax ------------------------------------------------------------------------------------------
@@ -67,9 +72,7 @@ class SoftmaxBackward0(Op):
 
     def forward(self, a: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)
-        x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
-        e = np.exp(x - x.max(axis=dim, keepdims=True)) if x.size else x.copy()
-        return e / e.sum(axis=dim, keepdims=True)
+        return softmax_forward(_floating_input(a), dim)
 
     def backward(self, g: Tensor) -> Tensor:
         r, dim = self.saved("result"), self.saved("dim")
@@ -83,12 +86,7 @@ class LogSoftmaxBackward0(Op):
 
     def forward(self, a: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)
-        x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
-        if not x.size:
-            return x.copy()
-        # Shift by the max so exp never overflows: log_softmax(x) = s - log(sum(exp(s))).
-        s = x - x.max(axis=dim, keepdims=True)
-        return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+        return log_softmax_forward(_floating_input(a), dim)
 
     def backward(self, g: Tensor) -> Tensor:
         r, dim = self.saved("result"), self.saved("dim")

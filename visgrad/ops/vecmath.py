@@ -1,0 +1,198 @@
+"""Float32 exp and log as ATen's vectorised CPU kernels compute them, bit for bit.
+
+The softmax family (``softmax``, ``log_softmax`` and so ``cross_entropy``) and ``sigmoid`` run
+``Vectorized<float>::exp()`` / ``log()``, which are Sleef's ``expf_u10`` / ``logf_u10`` built for
+AVX-512 with fused multiply-adds. Their results differ from the correctly rounded ones (and from
+NumPy's) in about one element of ten, so a softmax over NumPy's exp differs from PyTorch's in the
+last bit for most rows. This module evaluates the same algorithms with NumPy on whole arrays: the
+Cody-Waite reduction by ln 2 and Sleef's degree-6 polynomial for exp; for log the reduction to a
+mantissa in [0.75, 1.5) (AVX-512's getexp/getmant) and the atanh series in double-float
+arithmetic. The constants are those of Sleef's algorithms.
+
+A float32 fma is exact in float64 up to the final addition: the product of two float32 has at
+most 48 significant bits. ``fma32`` then rounds the sum to odd in float64 (nudging an even,
+inexact sum one unit toward the exact value, found by TwoSum) before the float32 cast, so the
+double rounding gives the correctly rounded fma. ``expf`` skips that nudge in its polynomial: the
+reduction steps are exact in float64, and ``scripts/check_sleef_exp.py`` compares ``expf`` with
+an fma32 evaluation over every float32 input.
+
+``torch.exp`` and ``torch.log`` themselves do not run this code: a build with MKL hands
+contiguous float tensors to MKL's VML (``vmsExp``/``vmsLn`` in high-accuracy mode), whose
+algorithm is not public. ``exp``/``log`` ops therefore stay correctly rounded (see
+``pointwise``), which agrees with VML on about 99% of elements.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+F32 = np.float32
+F64 = np.float64
+LANES = 16  # Vectorized<float> on an AVX-512 CPU
+
+_R_LN2 = F32(1.442695040888963407359924681001892137426645954152985934135449406931)
+_L2U = 0.693145751953125  # ln 2's leading 15 bits: q * _L2U is exact
+_L2L = float(F32(1.428606765330187045e-06))  # the rest of ln 2, rounded to float32
+_EXP_POLY = (
+    0.000198527617612853646278381,
+    0.00139304355252534151077271,
+    0.00833336077630519866943359,
+    0.0416664853692054748535156,
+    0.166666671633720397949219,
+    0.5,
+)
+_EXP_POLY_F = tuple(float(F32(c)) for c in _EXP_POLY)
+_LN2_HI = F32(0.69314718246459960938)
+_LN2_LO = F32(-1.904654323148236017e-09)
+_LOG_POLY = (F32(0.3027294874), F32(0.3996108174), F32(0.6666694880))
+
+
+def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The correctly rounded float32 ``a * b + c`` (one rounding, as the FMA instruction)."""
+    p = np.multiply(a, b, dtype=F64)
+    c64 = np.asarray(c, F64)
+    with np.errstate(all="ignore"):
+        s = p + c64
+        bv = s - p
+        err = (p - (s - bv)) + (c64 - bv)
+    fix = (err != 0) & ((s.view(np.int64) & 1) == 0) & np.isfinite(err)
+    if fix.any():  # round to odd: the float32 cast then rounds as if once
+        s[fix] = np.nextafter(s[fix], np.copysign(np.inf, err[fix]))
+    return s.astype(F32)
+
+
+def _pow2(e: np.ndarray) -> np.ndarray:
+    """2**e as float32 for integers e in [-126, 127], from the exponent bits."""
+    return ((e + 127) << 23).view(F32)
+
+
+def _round(x: np.ndarray, via: np.ndarray) -> None:
+    """Round the float64 array ``x`` to float32 in place, through the float32 array ``via``."""
+    np.copyto(via, x, casting="same_kind")
+    np.copyto(x, via)
+
+
+def expf(d: np.ndarray) -> np.ndarray:
+    """Sleef's ``expf_u10`` (AVX-512, FMA) of a float32 array.
+
+    Every step writes into a few scratch arrays: a fresh array of 10**5 floats costs more in
+    page faults than the arithmetic on it.
+    """
+    d = np.ascontiguousarray(d, F32)
+    out = np.empty_like(d)
+    with np.errstate(all="ignore"):
+        q = np.multiply(d, _R_LN2)
+        np.rint(q, out=q)  # vrint: round half to even
+        s = d.astype(F64)
+        w = q.astype(F64)
+        # d - q*L2U is exact (in float32 too), and so is subtracting q*L2L in float64: the one
+        # rounding to float32 is Sleef's second fma.
+        w *= _L2U
+        s -= w
+        np.copyto(w, q)
+        w *= _L2L
+        s -= w
+        _round(s, out)
+        np.multiply(s, _EXP_POLY_F[0], out=w)
+        for i, c in enumerate(_EXP_POLY_F[1:]):  # u = fma(u, s, c): exact product, one rounding
+            w += c
+            _round(w, out)
+            if i < 4:
+                w *= s
+        t = np.multiply(s, s)  # 1 + fma(s*s, u, s), the square rounded to float32 first
+        _round(t, out)
+        t *= w
+        t += s
+        np.copyto(out, t, casting="same_kind")
+        out += F32(1)
+        edge = ~(np.abs(d) <= 86)  # beyond it the result leaves the normal floats
+        edges = (out[edge], q[edge].astype(np.int32), d[edge]) if edge.any() else None
+        # u * 2**q: adding q to the exponent bits is exact while the result stays normal
+        qi = q.astype(np.int32)
+        qi <<= 23
+        out.view(np.int32)[...] += qi
+        if edges is not None:
+            out[edge] = _scale_edges(*edges)
+    return out
+
+
+def _scale_edges(u: np.ndarray, q: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Sleef's two-step scaling by 2**q (rounding once into the subnormals) and its limits."""
+    half = q >> 1
+    r = u * _pow2(half) * _pow2(q - half)
+    r[d < -104] = 0
+    r[d > 100] = np.inf
+    r[np.isnan(d)] = np.nan
+    return r
+
+
+def _getexp_getmant(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """AVX-512's getexp(d * (1/0.75f)) and getmant(d) normalised to [0.75, 1.5)."""
+    frac, ex = np.frexp(d * F32(1.0 / 0.75))  # d * 4/3 = frac * 2**ex, frac in [0.5, 1)
+    e = (ex - 1).astype(F32)
+    mant, _ = np.frexp(np.abs(d))
+    m = np.where(mant < 0.75, mant * F32(2), mant).astype(F32)
+    return e, m
+
+
+def _two_sum(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = x + y
+    v = s - x
+    return s, (x - (s - v)) + (y - v)
+
+
+def logf(d: np.ndarray) -> np.ndarray:
+    """Sleef's ``logf_u10`` (AVX-512, FMA) of a float32 array."""
+    d = np.asarray(d, F32)
+    with np.errstate(all="ignore"):
+        e, m = _getexp_getmant(d)
+        # s = ln2 (as a float pair) * e
+        sx = _LN2_HI * e
+        sy = fma32(_LN2_LO, e, fma32(_LN2_HI, e, -sx))
+        # x = (m - 1) / (m + 1) as a float pair
+        nx, ny = _two_sum(np.full_like(m, -1), m)
+        dx, dy = _two_sum(np.ones_like(m), m)
+        t = F32(1) / dx
+        xx = nx * t
+        u = fma32(t, nx, -xx)
+        v = fma32(-dy, t, fma32(-dx, t, np.ones_like(m)))
+        xy = fma32(xx, v, fma32(ny, t, u))
+        x2 = xx * xx
+        poly = fma32(fma32(_LOG_POLY[0], x2, _LOG_POLY[1]), x2, _LOG_POLY[2])
+        # s += 2x (pair + pair), then s += x**3 * poly (pair + float)
+        bx, by = xx * F32(2), xy * F32(2)
+        s1 = sx + bx
+        sy = (((sx - s1) + bx) + sy) + by
+        w = (x2 * xx) * poly
+        s2 = s1 + w
+        r = s2 + (((s1 - s2) + w) + sy)
+        # fixupimm: zero -> -inf, +inf -> +inf, negative / -inf / nan -> nan
+        r[d == 0] = -np.inf
+        r[d == np.inf] = np.inf
+        r[~(d >= 0)] = np.nan
+    return r
+
+
+def lane_sum(e: np.ndarray) -> np.ndarray:
+    """Sums along the last axis in ``vec::map_reduce_all``'s order with 16-float vectors.
+
+    Lane j adds elements j, j + 16, ... in turn (the tail vector updates only its lanes), then
+    the 16 lanes are added pairwise across halves (lanes i and i ^ 8, then ^ 4, ^ 2, ^ 1). A row
+    shorter than one vector is added element by element.
+    """
+    n = e.shape[-1]
+    if n < LANES:
+        acc = e[..., 0].copy()
+        for i in range(1, n):
+            acc += e[..., i]
+        return acc
+    k = -(-n // LANES)
+    if k * LANES != n:
+        padded = np.zeros(e.shape[:-1] + (k * LANES,), F32)
+        padded[..., :n] = e  # +0 leaves a sum of non-negative terms unchanged
+        e = padded
+    acc = np.add.reduce(e.reshape(e.shape[:-1] + (k, LANES)), axis=-2)
+    while acc.shape[-1] > 1:
+        h = acc.shape[-1] // 2
+        acc = acc[..., :h] + acc[..., h:]
+    return acc[..., 0]
