@@ -41,6 +41,11 @@ PAIRS: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         lambda: softmax_kernel.softmax_lastdim(ROWS),
         lambda: _np_softmax(ROWS),
     ),
+    "sigmoid(100_000)": (lambda: vecmath.sigmoid(X, 2), lambda: 1 / (1 + np.exp(-X))),
+    "softmax(100 x 1000, 0)": (
+        lambda: softmax_kernel.softmax_dim(ROWS, 0, 2),
+        lambda: _np_softmax(ROWS.T),
+    ),
     "log_softmax(100 x 1000, -1)": (
         lambda: softmax_kernel.log_softmax_lastdim(ROWS),
         lambda: _np_log_softmax(ROWS),

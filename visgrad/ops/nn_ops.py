@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _threads as threads
 from visgrad.autograd.grad_mode import STATE
 from visgrad.ops._normal import cdf_and_density
 from visgrad.ops.base import Op, apply, wrap
@@ -72,7 +73,7 @@ class SoftmaxBackward0(Op):
 
     def forward(self, a: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)
-        return softmax_forward(_floating_input(a), dim)
+        return softmax_forward(_floating_input(a), dim, threads.get_num_threads())
 
     def backward(self, g: Tensor) -> Tensor:
         r, dim = self.saved("result"), self.saved("dim")

@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from visgrad import _threads as threads
 from visgrad.autograd.grad_mode import STATE
+from visgrad.ops import vecmath
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.operand_arrays import _binary, _floating, _pair
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
+
+
+def _correctly_rounded(fn: np.ufunc, x: np.ndarray) -> np.ndarray:
+    """``fn`` of float32 computed in double and rounded once. PyTorch hands contiguous float32
+    to MKL's VML (high-accuracy mode), whose algorithm is not public; the correctly rounded
+    result is VML's on about 99% (exp) and 95-97% (log) of elements, NumPy's float32 loops on
+    about 60% and 77-95%."""
+    return fn(x.astype(np.float64)).astype(np.float32) if x.dtype == np.float32 else fn(x)
 
 
 class ExpBackward0(Op):
@@ -23,7 +33,7 @@ class ExpBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         with np.errstate(over="ignore"):
-            return np.exp(_floating(a._data))
+            return _correctly_rounded(np.exp, _floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g * self.saved("result")
@@ -41,7 +51,7 @@ class LogBackward0(Op):
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(_floating(a._data))
+            return _correctly_rounded(np.log, _floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g / self.saved("self")
@@ -187,6 +197,8 @@ class SigmoidBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         x = _floating(a._data)
+        if x.dtype == np.float32:
+            return vecmath.sigmoid(x, threads.get_num_threads())
         # Split by sign so exp never overflows.
         e = np.exp(-np.abs(x))
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)

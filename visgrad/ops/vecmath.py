@@ -1,4 +1,4 @@
-"""Float32 exp and log as ATen's vectorised CPU kernels compute them, bit for bit.
+"""Float32 exp and log as ATen's CPU kernels compute them, bit for bit.
 
 The softmax family (``softmax``, ``log_softmax`` and so ``cross_entropy``) and ``sigmoid`` run
 ``Vectorized<float>::exp()`` / ``log()``, which are Sleef's ``expf_u10`` / ``logf_u10`` built for
@@ -13,22 +13,29 @@ A float32 fma is exact in float64 up to the final addition: the product of two f
 most 48 significant bits. ``fma32`` then rounds the sum to odd in float64 (nudging an even,
 inexact sum one unit toward the exact value, found by TwoSum) before the float32 cast, so the
 double rounding gives the correctly rounded fma. ``expf`` skips that nudge in its polynomial: the
-reduction steps are exact in float64, and ``scripts/check_sleef_exp.py`` compares ``expf`` with
-an fma32 evaluation over every float32 input.
+reduction steps are exact in float64, and ``scripts/check_sleef_exp.py --busy`` finds no float32
+input in 2**-30 <= |d| <= 104 (the range where a step can land on a midpoint) where it differs
+from an fma32 evaluation.
 
-``torch.exp`` and ``torch.log`` themselves do not run this code: a build with MKL hands
-contiguous float tensors to MKL's VML (``vmsExp``/``vmsLn`` in high-accuracy mode), whose
-algorithm is not public. ``exp``/``log`` ops therefore stay correctly rounded (see
-``pointwise``), which agrees with VML on about 99% of elements.
+The elements an ATen loop leaves after its last whole vector run the scalar code, glibc's
+``expf`` (``libm_expf``: a table of 2**(i/32) and a cubic, in double), which ``sigmoid`` and the
+other-dimension softmax kernels need.
+
+``torch.exp`` and ``torch.log`` themselves do not run this code: a build with MKL hands float
+tensors to MKL's VML (``vmsExp``/``vmsLn`` in high-accuracy mode), whose algorithm is not
+public, so those ops stay correctly rounded (``pointwise._correctly_rounded``).
 """
 
 from __future__ import annotations
+
+import decimal
 
 import numpy as np
 
 F32 = np.float32
 F64 = np.float64
 LANES = 16  # Vectorized<float> on an AVX-512 CPU
+GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE: loops past it split among threads
 
 _R_LN2 = F32(1.442695040888963407359924681001892137426645954152985934135449406931)
 _L2U = 0.693145751953125  # ln 2's leading 15 bits: q * _L2U is exact
@@ -196,3 +203,77 @@ def lane_sum(e: np.ndarray) -> np.ndarray:
         h = acc.shape[-1] // 2
         acc = acc[..., :h] + acc[..., h:]
     return acc[..., 0]
+
+
+def _exp2_table() -> np.ndarray:
+    """2**(i/32) for i < 32, correctly rounded to double (from 40-digit decimals)."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 40
+        return np.array([float(decimal.Decimal(2) ** (decimal.Decimal(i) / 32)) for i in range(32)])
+
+
+_EXP2_32 = _exp2_table()
+_INV_LN2_32 = float.fromhex("0x1.71547652b82fep+0") * 32
+_GLIBC_POLY = (  # the cubic of glibc's expf, scaled to a step of 1/32
+    float.fromhex("0x1.c6af84b912394p-5") / 32**3,
+    float.fromhex("0x1.ebfce50fac4f3p-3") / 32**2,
+    float.fromhex("0x1.62e42ff0c52d6p-1") / 32,
+)
+
+
+def libm_expf(d: np.ndarray) -> np.ndarray:
+    """glibc's scalar ``expf``, which ATen's loops use on the elements after their last whole
+    vector: x * 32/ln2 = k + r, exp(x) = 2**(k/32) * (1 + c2 r + c1 r**2 + c0 r**3) in double,
+    one rounding to float. (glibc fuses the multiply-adds; in double that changes the float
+    result only where the double lands within 2**-29 of a float midpoint.)"""
+    d = np.asarray(d, F32)
+    with np.errstate(all="ignore"):
+        z = d.astype(F64) * _INV_LN2_32
+        k = np.rint(z)
+        r = z - k
+        ki = np.where(np.isfinite(k), k, 0).astype(np.int64)
+        j = ki & 31
+        s = np.ldexp(_EXP2_32[j], (ki - j) >> 5)
+        y = (_GLIBC_POLY[0] * r + _GLIBC_POLY[1]) * (r * r) + (_GLIBC_POLY[2] * r + 1)
+        out = (y * s).astype(F32)
+        out[d > F32(float.fromhex("0x1.62e42ep6"))] = np.inf
+        out[d < F32(float.fromhex("-0x1.9fe368p6"))] = 0
+        out[np.isnan(d)] = np.nan
+    return out
+
+
+def _sigmoid_flat(x: np.ndarray, threads: int) -> np.ndarray:
+    """ATen's float32 sigmoid of a contiguous 1-D array: ``1 / (1 + exp(-x))`` with Sleef's exp
+    on each pair of 16-float vectors, the scalar loop (libm's expf) on each chunk's tail."""
+    n = x.size
+    with np.errstate(over="ignore", divide="ignore"):
+        out = F32(1) / (expf(F32(0) - x) + F32(1))
+        # TensorIterator splits past GRAIN_SIZE elements into one chunk per thread.
+        parts = 1 if n <= GRAIN_SIZE else max(1, min(threads, -(-n // GRAIN_SIZE)))
+        chunk = -(-n // parts)
+        for begin in range(0, n, chunk):
+            end = min(n, begin + chunk)
+            tail = begin + (end - begin) // (2 * LANES) * (2 * LANES)
+            if tail < end:
+                out[tail:end] = F32(1) / (F32(1) + libm_expf(-x[tail:end]))
+    return out
+
+
+def sigmoid(x: np.ndarray, threads: int) -> np.ndarray:
+    """float32 sigmoid as PyTorch's CPU kernel rounds it, by the input's layout: a dense array
+    runs in memory order; one whose last axis is contiguous runs row by row (each row's tail
+    in the scalar loop); any other layout runs the scalar loop throughout."""
+    if not x.size:
+        return x.copy()
+    if x.flags.c_contiguous:
+        return _sigmoid_flat(x.ravel(), threads).reshape(x.shape)
+    if x.flags.f_contiguous:
+        return _sigmoid_flat(x.T.ravel(), threads).reshape(x.T.shape).T
+    with np.errstate(over="ignore"):
+        if x.ndim and x.strides[-1] == x.itemsize:  # (the split among threads is left out)
+            rows = np.ascontiguousarray(x)
+            out = F32(1) / (expf(F32(0) - rows) + F32(1))
+            tail = x.shape[-1] // (2 * LANES) * (2 * LANES)
+            out[..., tail:] = F32(1) / (F32(1) + libm_expf(-rows[..., tail:]))
+            return out
+        return F32(1) / (F32(1) + libm_expf(-x))
