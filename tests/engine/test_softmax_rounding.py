@@ -66,6 +66,12 @@ def test_float32_cross_entropy_matches_pytorch_bit_for_bit(reduction: str) -> No
     _same_bits(np.asarray(loss.detach().numpy(), np.float32), DATA[f"ce_{reduction}"])
 
 
+def test_float32_softmax_of_a_scalar_and_of_empty_inputs() -> None:
+    x = torch.tensor(2.0)
+    assert torch.softmax(x, 0).item() == 1.0 and torch.log_softmax(x, 0).item() == 0.0
+    assert torch.softmax(torch.ones(3, 0, 2), 1).shape == (3, 0, 2)
+
+
 def test_numpy_exp_and_sum_give_other_bits() -> None:
     # The fixture's rows are ones where NumPy's softmax rounds differently: the tests above can
     # fail.

@@ -134,7 +134,9 @@ def softmax_forward(x: np.ndarray, dim: int, threads: int) -> np.ndarray:
     if not x.size:
         return x.copy()
     if x.dtype == F32:
-        return softmax_lastdim(x) if dim == x.ndim - 1 else softmax_dim(x, dim, threads)
+        if x.ndim == 0 or dim == x.ndim - 1:  # a 0-d input runs as one element
+            return softmax_lastdim(x.reshape(x.shape or (1,))).reshape(x.shape)
+        return softmax_dim(x, dim, threads)
     e = np.exp(x - x.max(axis=dim, keepdims=True))
     return e / e.sum(axis=dim, keepdims=True)
 
@@ -144,7 +146,9 @@ def log_softmax_forward(x: np.ndarray, dim: int) -> np.ndarray:
     if not x.size:
         return x.copy()
     if x.dtype == F32:
-        return log_softmax_lastdim(x) if dim == x.ndim - 1 else log_softmax_dim(x, dim)
+        if x.ndim == 0 or dim == x.ndim - 1:
+            return log_softmax_lastdim(x.reshape(x.shape or (1,))).reshape(x.shape)
+        return log_softmax_dim(x, dim)
     # Shift by the max so exp never overflows: log_softmax(x) = s - log(sum(exp(s))).
     s = x - x.max(axis=dim, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
