@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import visgrad as torch
+from tests.engine.float_bits import same_bits, threads
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torch" / "sleef_pointwise.npz"
 DATA = dict(np.load(FIXTURE))
@@ -20,22 +21,13 @@ SIZES = sorted(int(k[len("sigmoid_x") :]) for k in DATA if k[len("sigmoid_x") :]
 @pytest.fixture(autouse=True)
 def _recorded_threads() -> Iterator[None]:
     # Past 32,768 elements PyTorch splits the loop per thread, and each chunk has its own tail.
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(DATA["threads"]))
-    yield
-    torch.set_num_threads(before)
-
-
-def _same_bits(got: np.ndarray, want: np.ndarray) -> None:
-    assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
-    nan = np.isnan(want)
-    np.testing.assert_array_equal(np.isnan(got), nan)
-    np.testing.assert_array_equal(got[~nan].view(np.int32), want[~nan].view(np.int32))
+    with threads(int(DATA["threads"])):
+        yield
 
 
 @pytest.mark.parametrize("n", SIZES)
 def test_float32_sigmoid_matches_pytorch_bit_for_bit(n: int) -> None:
-    _same_bits(torch.sigmoid(torch.tensor(DATA[f"sigmoid_x{n}"])).numpy(), DATA[f"sigmoid_y{n}"])
+    same_bits(torch.sigmoid(torch.tensor(DATA[f"sigmoid_x{n}"])).numpy(), DATA[f"sigmoid_y{n}"])
 
 
 @pytest.mark.parametrize(
@@ -48,16 +40,14 @@ def test_float32_sigmoid_of_long_inputs_split_among_threads(n: int) -> None:
 
 
 def test_float32_sigmoid_of_edge_values() -> None:
-    _same_bits(
-        torch.sigmoid(torch.tensor(DATA["sigmoid_edges_x"])).numpy(), DATA["sigmoid_edges_y"]
-    )
+    same_bits(torch.sigmoid(torch.tensor(DATA["sigmoid_edges_x"])).numpy(), DATA["sigmoid_edges_y"])
 
 
 @pytest.mark.parametrize("layout", ["rows", "strided", "transposed"])
 def test_float32_sigmoid_by_layout(layout: str) -> None:
     base = torch.tensor(DATA["layout_x"])
     view = {"rows": base[:, :50], "strided": base[:, ::2], "transposed": base.t()}[layout]
-    _same_bits(torch.sigmoid(view).numpy(), DATA[f"layout_{layout}"])
+    same_bits(torch.sigmoid(view).numpy(), DATA[f"layout_{layout}"])
 
 
 def test_numpy_sigmoid_gives_other_bits() -> None:

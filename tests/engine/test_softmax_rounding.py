@@ -13,6 +13,7 @@ import pytest
 
 import visgrad as torch
 import visgrad.nn.functional as F
+from tests.engine.float_bits import same_bits, threads
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torch" / "softmax_rounding.npz"
 DATA = dict(np.load(FIXTURE))
@@ -24,24 +25,15 @@ DIM_CASES = sorted(int(k[len("dim_x") :]) for k in DATA if k.startswith("dim_x")
 def recorded_threads() -> Iterator[None]:
     # softmax over another dim splits its positions among threads, and that moves the
     # positions that run glibc's scalar expf.
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(DATA["threads"]))
-    yield
-    torch.set_num_threads(before)
-
-
-def _same_bits(got: np.ndarray, want: np.ndarray) -> None:
-    assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
-    nan = np.isnan(want)
-    np.testing.assert_array_equal(np.isnan(got), nan)
-    np.testing.assert_array_equal(got[~nan].view(np.int32), want[~nan].view(np.int32))
+    with threads(int(DATA["threads"])):
+        yield
 
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("op", ["softmax", "log_softmax"])
 def test_float32_softmax_lastdim_matches_pytorch_bit_for_bit(op: str, case: int) -> None:
     x = torch.tensor(DATA[f"x{case}"])
-    _same_bits(getattr(torch, op)(x, -1).numpy(), DATA[f"{op}{case}"])
+    same_bits(getattr(torch, op)(x, -1).numpy(), DATA[f"{op}{case}"])
 
 
 @pytest.mark.usefixtures("recorded_threads")
@@ -49,13 +41,13 @@ def test_float32_softmax_lastdim_matches_pytorch_bit_for_bit(op: str, case: int)
 @pytest.mark.parametrize("op", ["softmax", "log_softmax"])
 def test_float32_softmax_over_other_dims_matches_pytorch_bit_for_bit(op: str, case: int) -> None:
     x, dim = torch.tensor(DATA[f"dim_x{case}"]), int(DATA[f"dim_dim{case}"])
-    _same_bits(getattr(torch, op)(x, dim).numpy(), DATA[f"dim_{op}{case}"])
+    same_bits(getattr(torch, op)(x, dim).numpy(), DATA[f"dim_{op}{case}"])
 
 
 @pytest.mark.usefixtures("recorded_threads")
 def test_float32_cross_entropy_of_a_sequence_matches_pytorch() -> None:
     logits, target = torch.tensor(DATA["ce3_logits"]), torch.tensor(DATA["ce3_target"])
-    _same_bits(F.cross_entropy(logits, target, reduction="none").numpy(), DATA["ce3_none"])
+    same_bits(F.cross_entropy(logits, target, reduction="none").numpy(), DATA["ce3_none"])
 
 
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
@@ -63,7 +55,7 @@ def test_float32_cross_entropy_matches_pytorch_bit_for_bit(reduction: str) -> No
     logits = torch.tensor(DATA["ce_logits"], requires_grad=True)
     target = torch.tensor(DATA["ce_target"])
     loss = F.cross_entropy(logits, target, reduction=reduction)
-    _same_bits(np.asarray(loss.detach().numpy(), np.float32), DATA[f"ce_{reduction}"])
+    same_bits(np.asarray(loss.detach().numpy(), np.float32), DATA[f"ce_{reduction}"])
 
 
 def test_float32_softmax_of_a_scalar_and_of_empty_inputs() -> None:
