@@ -153,3 +153,20 @@ def test_unsubscribe_stops_delivery():
     detach()
     torch.ones(2)
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+def test_rounding_division_records_div_backward2_with_its_mode_and_sends_zeros(mode: str) -> None:
+    # PyTorch: div(a, b, rounding_mode=...) is DivBackward2, keeping the mode; its gradient is zero.
+    a = torch.tensor([1.5, -2.5, 3.0], requires_grad=True)
+    b = torch.tensor([0.7, 1.1, -2.0], requires_grad=True)
+    with events.Recorder() as rec:
+        c = torch.div(a, b, rounding_mode=mode)
+        c.sum().backward()
+    op, _sum = rec.of(events.ForwardOp)
+    assert (op.op, op.grad_fn, op.attrs["rounding_mode"]) == ("div", "DivBackward2", mode)
+    assert op.inputs == (a._id, b._id) and op.outputs == (c._id,)
+    assert "DivBackward2" in [e.name for e in rec.of(events.BackwardNode)]
+    expected = [2.0, -3.0, -2.0] if mode == "floor" else [2.0, -2.0, -1.0]
+    assert c.tolist() == expected
+    assert a.grad.tolist() == [0.0, 0.0, 0.0] and b.grad.tolist() == [0.0, 0.0, 0.0]

@@ -497,6 +497,10 @@ OPS: dict[str, Row] = {
     "rsub_tensors": Row(lambda a, b: torch.rsub(a, b, alpha=2.0), ((2, 3), (3,))),
     # Divisors above |a|: never a multiple of one (the kink), gradients for both sides.
     "remainder": Row(lambda a, b: a % (b.abs() + 3.3), ((2, 3), (3,))),
+    "div_floor": Row(lambda a, b: a.div(b.abs() + 3.3, rounding_mode="floor"), ((2, 3), (3,))),
+    "div_trunc": Row(
+        lambda a, b: torch.div(a, b.abs() + 3.3, rounding_mode="trunc"), ((2, 3),) * 2
+    ),
     "rsqrt": Row(torch.rsqrt, ((2, 3),), POS),
     "exp2": Row(torch.exp2, ((2, 3),)),
     "log2": Row(torch.log2, ((2, 3),), POS),

@@ -53,6 +53,10 @@ GRAPHS = {
     "2 * a": "MulBackward0(Acc, None)",
     "a / 2": "DivBackward0(Acc, None)",
     "2 / a": "MulBackward0(ReciprocalBackward0(Acc), None)",
+    "torch.div(a, b, rounding_mode='floor')": "DivBackward2(Acc, Acc)",
+    "a.div(3, rounding_mode='trunc')": "DivBackward2(Acc, None)",
+    "torch.div(2, a, rounding_mode='floor')": "DivBackward2(None, Acc)",
+    "(a * 1).div_(b, rounding_mode='trunc')": "DivBackward2(MulBackward0(Acc, None), Acc)",
     "-a": "NegBackward0(Acc)",
     "a ** 2": "PowBackward0(Acc)",
     "a ** b": "PowBackward1(Acc, Acc)",
@@ -228,6 +232,11 @@ SAVED = {
     },
     "torch.where(a > 0, a, b)": {"condition": (2, 3)},
     "1 - a": {"alpha": 1},
+    "torch.div(a, b, rounding_mode='floor')": {
+        "self": (2, 3),
+        "other": (2, 3),
+        "rounding_mode": "floor",
+    },
 }
 
 

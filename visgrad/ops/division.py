@@ -1,5 +1,6 @@
-"""Division that rounds: ``//`` (``floor_divide``) and ``%`` (``remainder``, with the sign of the
-divisor, as in Python and PyTorch). True division is ``div``, in ``elementwise``.
+"""Division that rounds: ``//`` (``floor_divide``), ``%`` (``remainder``, with the sign of the
+divisor, as in Python and PyTorch) and the node of ``div(a, b, rounding_mode=...)``. True division
+is ``div``, in ``elementwise``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,30 @@ from visgrad.ops.no_derivative import FloorDivideNotImplemented
 from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
+
+
+class DivBackward2(Op):
+    """``div`` with a rounding mode ('floor' or 'trunc'): PyTorch records this node, which keeps
+    the mode, and sends zeros back (the result is flat almost everywhere)."""
+
+    op_name = "div"
+    input_names = ("self", "other")
+    formulas = {"self": "zeros_like(grad)", "other": "zeros_like(grad)"}
+
+    def forward(self, a: Tensor, b: Tensor, rounding_mode: str = "floor") -> np.ndarray:
+        self.save(self=a, other=b, rounding_mode=rounding_mode)
+        x, y = _pair(a, b)
+        if x.dtype.kind in "iub" and not np.all(y):
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as PyTorch says
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if rounding_mode == "floor":
+                return _binary(np.floor_divide, x, y)
+            return np.trunc(_binary(np.true_divide, x, y)).astype(x.dtype)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        na, nb = self.needs_input_grad
+        zero = Tensor._make(np.zeros(g.shape, g._data.dtype), False, None, 0)
+        return (zero if na else None), (zero if nb else None)
 
 
 @declare(

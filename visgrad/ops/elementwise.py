@@ -17,9 +17,9 @@ import numpy as np
 from visgrad import dtypes
 from visgrad.arg_parser import invalid_combination, is_number, tensor_or_number
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.counting import nonzero
+from visgrad.ops.division import DivBackward2
 from visgrad.ops.gate import operands, user_stacklevel
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace
@@ -202,16 +202,10 @@ class DivBackward0(Op):
     input_names = ("self", "other")
     formulas = {"self": "grad / other", "other": "-grad * self / (other * other)"}
 
-    def forward(self, a: Tensor, b: Tensor, rounding_mode: str | None = None) -> np.ndarray:
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a, other=b)
         x, y = _pair(a, b)
-        if rounding_mode is not None and x.dtype.kind in "iub" and not np.all(y):
-            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as PyTorch says
         with np.errstate(divide="ignore", invalid="ignore"):
-            if rounding_mode == "floor":
-                return _binary(np.floor_divide, x, y)
-            if rounding_mode == "trunc":
-                return np.trunc(_binary(np.true_divide, x, y)).astype(x.dtype)
             r = _binary(np.true_divide, x, y)
         return r if x.dtype.kind == "f" else r.astype(dtypes.default_float.np)
 
@@ -232,29 +226,30 @@ def _rounding(mode: Any) -> None:
 
 def div_(t: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     _rounding(rounding_mode)
-    attrs = {} if rounding_mode is None else {"rounding_mode": rounding_mode}
     other = wrap(tensor_or_number("div_", "other", other, 1), t)
-    return inplace(t, DivBackward0, (other,), attrs, "div_")
+    if rounding_mode is None:
+        return inplace(t, DivBackward0, (other,), {}, "div_")
+    return inplace(t, DivBackward2, (other,), {"rounding_mode": rounding_mode}, "div_")
 
 
 @declare(
     "div",
     "divide",
-    nodes=DivBackward0,
+    nodes=(DivBackward0, DivBackward2),
     operators=("__truediv__", "__rtruediv__", "__itruediv__"),
     inplace=div_,
 )
 def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     _rounding(rounding_mode)
     a, b = operands("div", a, b, true_division=rounding_mode is None)
+    if rounding_mode is not None:
+        if not isinstance(a, Tensor):
+            a = wrap(a, b)
+        return apply(DivBackward2, a, wrap(b, a), rounding_mode=rounding_mode)
     if not isinstance(a, Tensor):
         # number / tensor is number * reciprocal(tensor) in PyTorch.
         return mul(reciprocal(b), a)
-    b = wrap(b, a)
-    if rounding_mode is not None:
-        with no_grad():
-            return apply(DivBackward0, a, b, rounding_mode=rounding_mode)
-    return apply(DivBackward0, a, b)
+    return apply(DivBackward0, a, wrap(b, a))
 
 
 def true_divide_(t: Tensor, other: Any) -> Tensor:

@@ -360,6 +360,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "DivBackward2": (
+        "div",
+        ("self", "other"),
+        {
+            "self": "zeros_like(grad)",
+            "other": "zeros_like(grad)",
+        },
+        (),
+    ),
     "DotBackward0": (
         "dot",
         ("self", "tensor"),
