@@ -53,6 +53,10 @@ class Op(Node):
     # op is that ufunc alone on operands of one dtype.
     inplace_ufunc: Any = None
     _holds_tensors = False
+    # How ``record_pair`` (a binary ufunc op's recorded fast path) saves for backward: "inputs"
+    # keeps both operands as ``self`` and ``other`` (mul), "alpha" keeps ``alpha=1`` as saved value
+    # and attribute (add, sub). None: the op has no such path.
+    pair_saves: str | None = None
 
     def forward(self, *inputs: Tensor, **attrs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -182,6 +186,28 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
     return results if type(out) is tuple else results[0]
 
 
+def record_pair(cls: type[Op], a: Tensor, b: Tensor, out: Any) -> Tensor:
+    """What ``apply(cls, a, b)`` records for a binary ufunc op whose forward gave ``out``, for
+    two operands of one dtype, in grad mode, with no sink, profiler or anomaly mode: the same node
+    (ids, edges, input meta, saved values, attributes) and output, without the generic path's
+    checks and calls (a recorded ``a * b`` is most of a small program's time)."""
+    node = cls.__new__(cls)
+    node.id = next(_node_ids)
+    if cls.pair_saves == "inputs":
+        va, vb = a._vc, b._vc
+        if (va is not None and va.value) or (vb is not None and vb.value):
+            node._saved = {}
+            store_saved(node, node._saved, {"self": a, "other": b})
+        else:
+            node._saved = {"self": a, "other": b}
+            node._holds_tensors = True
+    else:
+        node._saved = {"alpha": 1}
+        node.attrs = {"alpha": 1}
+    _wire(node, (a, b))
+    return Tensor._make(out if type(out) is np.ndarray else np.asarray(out), True, node, 0)
+
+
 def _wire(node: Op, inputs: tuple[Tensor, ...]) -> None:
     """A recorded node's edges (``next_functions``) and input meta.
 
@@ -189,20 +215,27 @@ def _wire(node: Op, inputs: tuple[Tensor, ...]) -> None:
     meta one shared (shape, dtype) tuple per distinct meta: a graph keeps fewer objects for the GC.
     """
     if len(inputs) == 2:
-        # Unrolled for the binary ops (most recorded ops): no comprehension frames.
+        # Unrolled for the binary ops (most recorded ops): no comprehension frames, and a leaf's
+        # live AccumulateGrad read from its weak reference here.
         a, b = inputs
         fa = fb = None
         na = nb = 0
         if a._rg:
             fa = a._fn
             if fa is None:
-                fa = accumulator(a)
+                ref = a._acc
+                fa = ref() if ref is not None else None
+                if fa is None:
+                    fa = accumulator(a)
             else:
                 na = a._output_nr
         if b._rg:
             fb = b._fn
             if fb is None:
-                fb = accumulator(b)
+                ref = b._acc
+                fb = ref() if ref is not None else None
+                if fb is None:
+                    fb = accumulator(b)
             else:
                 nb = b._output_nr
         node._next_fns = (fa, fb)
@@ -211,12 +244,19 @@ def _wire(node: Op, inputs: tuple[Tensor, ...]) -> None:
         node._next_nrs = shared if shared is not None else intern_nrs(nrs)
         da, db = a._data, b._data
         cache = _meta_cache
-        ka, kb = (da.shape, da.dtype), (db.shape, db.dtype)
-        ma, mb = cache.get(ka), cache.get(kb)
-        if ma is None or mb is None:
+        ka = (da.shape, da.dtype)
+        ma = cache.get(ka)
+        if ma is None:
             if len(cache) > 4096:
                 cache.clear()
-            ma, mb = cache.setdefault(ka, ka), cache.setdefault(kb, kb)
+            ma = cache.setdefault(ka, ka)
+        if db.shape == da.shape and db.dtype is da.dtype:
+            node.input_meta = (ma, ma)
+            return
+        kb = (db.shape, db.dtype)
+        mb = cache.get(kb)
+        if mb is None:
+            mb = cache.setdefault(kb, kb)
         node.input_meta = (ma, mb)
         return
     # Comprehensions, not one loop with appends: this runs for every recorded op.

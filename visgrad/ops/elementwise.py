@@ -36,6 +36,7 @@ class AddBackward0(Op):
     formulas = {"self": "grad", "other": "grad * alpha"}
 
     inplace_ufunc = np.add
+    pair_saves = "alpha"
 
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
@@ -54,8 +55,8 @@ def add_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 @declare("add", nodes=AddBackward0, operators=("__add__", "__radd__", "__iadd__"), inplace=add_)
 def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
-    if alpha == 1:
-        r = _unrecorded(np.add, a, b)
+    if type(alpha) is int and alpha == 1:
+        r = _unrecorded(np.add, a, b, AddBackward0)
         if r is not None:
             return r
     a, b = operands("add", a, b)
@@ -73,6 +74,7 @@ class SubBackward0(Op):
     formulas = {"self": "grad", "other": "-grad * alpha"}
 
     inplace_ufunc = np.subtract
+    pair_saves = "alpha"
 
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
@@ -130,8 +132,8 @@ def sub_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     inplace=sub_,
 )
 def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
-    if alpha == 1:
-        r = _unrecorded(np.subtract, a, b)
+    if type(alpha) is int and alpha == 1:
+        r = _unrecorded(np.subtract, a, b, SubBackward0)
         if r is not None:
             return r
     a, b = operands("sub", a, b)
@@ -159,6 +161,7 @@ class MulBackward0(Op):
     formulas = {"self": "grad * other", "other": "grad * self"}
 
     inplace_ufunc = np.multiply
+    pair_saves = "inputs"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a, other=b)
@@ -187,7 +190,7 @@ def mul_(t: Tensor, other: Any) -> Tensor:
     inplace=mul_,
 )
 def mul(a: Any, b: Any) -> Tensor:
-    r = _unrecorded(np.multiply, a, b)
+    r = _unrecorded(np.multiply, a, b, MulBackward0)
     if r is not None:
         return r
     a, b = operands("mul", a, b)

@@ -14,7 +14,7 @@ import numpy as np
 from visgrad import dtypes, events
 from visgrad.autograd import errors
 from visgrad.autograd.grad_mode import STATE
-from visgrad.ops.base import OBSERVED, promote
+from visgrad.ops.base import OBSERVED, Op, promote, record_pair, wrap
 from visgrad.tensor import Tensor
 
 
@@ -40,13 +40,15 @@ def _binary(fn: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 _WEAK_OK = {float: "f", int: "fl"}
 
 
-def _unrecorded(ufunc: Any, a: Any, b: Any) -> Tensor | None:
-    """``ufunc(a, b)`` as a Tensor when the op has nothing to record or publish: no grad to
-    record, no sink listening (or a backward formula: apply publishes nothing there either),
-    operands of one float or int dtype (or a tensor and a number it takes without promotion).
-    Otherwise None: the op runs through ``apply``. Every op inside a backward formula without
-    ``create_graph`` and all plain tensor code run here, without a node's bookkeeping; the
-    values are the ones ``apply`` gives. (The profiler, timing every op, takes ``apply``.)
+def _unrecorded(ufunc: Any, a: Any, b: Any, cls: type[Op] | None = None) -> Tensor | None:
+    """``ufunc(a, b)`` as a Tensor when the op has nothing to publish: no sink listening (or a
+    backward formula: apply publishes nothing there either), operands of one float or int dtype
+    (or a tensor on the left and a number it takes without promotion). With nothing to record it
+    is the bare ufunc; when a grad is to be recorded and ``cls`` is given (an op with
+    ``pair_saves``), ``record_pair`` records the node ``apply`` would. Otherwise None: the op runs
+    through ``apply``. Every op inside a backward formula without ``create_graph`` and all plain
+    tensor code run here; the values are the ones ``apply`` gives. (The profiler, timing every
+    op, takes ``apply``.)
     """
     if OBSERVED or (events.SINKS and not STATE.in_backward):
         return None
@@ -54,14 +56,18 @@ def _unrecorded(ufunc: Any, a: Any, b: Any) -> Tensor | None:
         x = a._data
         if isinstance(b, Tensor):
             y = b._data
-            if x.dtype is not y.dtype or (STATE.enabled and (a._rg or b._rg)):
+            if x.dtype is not y.dtype or x.dtype.kind not in "fi":
                 return None
-            if x.dtype.kind not in "fi":
-                return None
+            if STATE.enabled and (a._rg or b._rg):
+                return None if cls is None or STATE.anomaly else _recorded(cls, ufunc, a, b)
         else:
             kinds = _WEAK_OK.get(type(b))
-            if kinds is None or x.dtype.char not in _CHARS[kinds] or (STATE.enabled and a._rg):
+            if kinds is None or x.dtype.char not in _CHARS[kinds]:
                 return None
+            if STATE.enabled and a._rg:
+                if cls is None or STATE.anomaly:
+                    return None
+                return _recorded(cls, ufunc, a, wrap(b, a))
             y = b
     elif isinstance(b, Tensor):
         y = b._data
@@ -76,6 +82,14 @@ def _unrecorded(ufunc: Any, a: Any, b: Any) -> Tensor | None:
     except ValueError:
         raise RuntimeError(errors.broadcast(np.shape(x), np.shape(y))) from None
     return Tensor._make(r if type(r) is np.ndarray else np.asarray(r), False, None, 0)
+
+
+def _recorded(cls: type[Op], ufunc: Any, a: Tensor, b: Tensor) -> Tensor | None:
+    try:
+        r = ufunc(a._data, b._data)
+    except ValueError:
+        return None  # apply raises PyTorch's broadcast error
+    return record_pair(cls, a, b, r)
 
 
 # dtype.char of the float dtypes ("f") and of int64 ("l"), and of both.
