@@ -22,6 +22,8 @@ rng = np.random.default_rng(0)
 X = (rng.standard_normal(100_000) * 10).astype(np.float32)
 P = np.abs(X) + np.float32(1e-3)
 ROWS = (rng.standard_normal((100, 1000)) * 3).astype(np.float32)
+LOGITS = rng.standard_normal((64, 10)).astype(np.float32)
+ACTS = rng.standard_normal((64, 256)).astype(np.float32)
 
 
 def _np_softmax(x: np.ndarray) -> np.ndarray:
@@ -37,6 +39,12 @@ def _np_log_softmax(x: np.ndarray) -> np.ndarray:
 PAIRS: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     "exp(100_000)": (lambda: vecmath.expf(X), lambda: np.exp(X)),
     "log(100_000)": (lambda: vecmath.logf(P), lambda: np.log(P)),
+    "log(64)": (lambda: vecmath.logf(P[:64]), lambda: np.log(P[:64])),
+    "log_softmax(64 x 10, -1)": (
+        lambda: softmax_kernel.log_softmax_lastdim(LOGITS),
+        lambda: _np_log_softmax(LOGITS),
+    ),
+    "sigmoid(64 x 256)": (lambda: vecmath.sigmoid(ACTS, 1), lambda: 1 / (1 + np.exp(-ACTS))),
     "softmax(100 x 1000, -1)": (
         lambda: softmax_kernel.softmax_lastdim(ROWS),
         lambda: _np_softmax(ROWS),

@@ -56,16 +56,28 @@ _LOG_POLY = (F32(0.3027294874), F32(0.3996108174), F32(0.6666694880))
 
 def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """The correctly rounded float32 ``a * b + c`` (one rounding, as the FMA instruction)."""
+    with np.errstate(all="ignore"):
+        s = np.multiply(a, b, dtype=F64)
+        s += c
+        # The float32 cast of the float64 sum rounds as once unless the sum sits exactly on
+        # a float32 midpoint, whose low 28 mantissa bits are zero; only those few are checked.
+        tie = (s.view(np.int64) & 0xFFFFFFF) == 0
+        if tie.any():
+            s[tie] = _round_to_odd(*(np.broadcast_to(v, s.shape)[tie] for v in (a, b, c)))
+        return s.astype(F32)
+
+
+def _round_to_odd(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a * b + c`` in float64 rounded to odd (an even, inexact sum nudged one unit toward
+    the exact value, found by TwoSum): the float32 cast then rounds as if once."""
     p = np.multiply(a, b, dtype=F64)
     c64 = np.asarray(c, F64)
-    with np.errstate(all="ignore"):
-        s = p + c64
-        bv = s - p
-        err = (p - (s - bv)) + (c64 - bv)
+    s = p + c64
+    bv = s - p
+    err = (p - (s - bv)) + (c64 - bv)
     fix = (err != 0) & ((s.view(np.int64) & 1) == 0) & np.isfinite(err)
-    if fix.any():  # round to odd: the float32 cast then rounds as if once
-        s[fix] = np.nextafter(s[fix], np.copysign(np.inf, err[fix]))
-    return s.astype(F32)
+    s[fix] = np.nextafter(s[fix], np.copysign(np.inf, err[fix]))
+    return s
 
 
 def _pow2(e: np.ndarray) -> np.ndarray:
@@ -133,37 +145,50 @@ def _scale_edges(u: np.ndarray, q: np.ndarray, d: np.ndarray) -> np.ndarray:
     return r
 
 
-def _getexp_getmant(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """AVX-512's getexp(d * (1/0.75f)) and getmant(d) normalised to [0.75, 1.5)."""
-    frac, ex = np.frexp(d * F32(1.0 / 0.75))  # d * 4/3 = frac * 2**ex, frac in [0.5, 1)
-    e = (ex - 1).astype(F32)
-    mant, _ = np.frexp(np.abs(d))
-    m = np.where(mant < 0.75, mant * F32(2), mant).astype(F32)
-    return e, m
+def _ln2_table() -> tuple[np.ndarray, np.ndarray]:
+    """ln 2 * e as Sleef's float pair (``sx``, ``sy``) for every exponent e that ``logf``'s
+    getexp yields (-150 for the least subnormal up to 128), indexed by e + 150."""
+    e = np.arange(-150, 129, dtype=F32)
+    sx = _LN2_HI * e
+    return sx, fma32(_LN2_LO, e, fma32(_LN2_HI, e, -sx))
 
 
-def _two_sum(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s = x + y
-    v = s - x
-    return s, (x - (s - v)) + (y - v)
+_LN2_E = _ln2_table()
+_FOUR_THIRDS = F32(1.0 / 0.75)
+
+
+def _exact_fma(a: np.ndarray, b: np.ndarray, c: np.ndarray | float) -> np.ndarray:
+    """``a * b + c`` where the exact result is a float32 (the error of a rounded product or
+    of a rounded quotient): float64 computes it without rounding."""
+    s = np.multiply(a, b, dtype=F64)
+    s += c
+    return s.astype(F32)
 
 
 def logf(d: np.ndarray) -> np.ndarray:
-    """Sleef's ``logf_u10`` (AVX-512, FMA) of a float32 array."""
+    """Sleef's ``logf_u10`` (AVX-512, FMA) of a float32 array.
+
+    getexp(d * 4/3) indexes a table of ln 2 * e; getmant(d) is normalised to [0.75, 1.5).
+    Two of the reduction's sums are exact (m - 1, and 0 as its error), and three of its
+    fmas give a float32 exactly (``_exact_fma``); the other four round (``fma32``).
+    """
     d = np.asarray(d, F32)
     with np.errstate(all="ignore"):
-        e, m = _getexp_getmant(d)
-        # s = ln2 (as a float pair) * e
-        sx = _LN2_HI * e
-        sy = fma32(_LN2_LO, e, fma32(_LN2_HI, e, -sx))
-        # x = (m - 1) / (m + 1) as a float pair
-        nx, ny = _two_sum(np.full_like(m, -1), m)
-        dx, dy = _two_sum(np.ones_like(m), m)
+        _, ex = np.frexp(d * _FOUR_THIRDS)  # d * 4/3 = frac * 2**ex, frac in [0.5, 1)
+        m, _ = np.frexp(np.abs(d))
+        np.multiply(m, F32(2), out=m, where=m < 0.75)
+        ex += 149
+        sx, sy = _LN2_E[0][ex], _LN2_E[1][ex]
+        # x = (m - 1) / (m + 1) as a float pair: m - 1 is exact (m is in [0.75, 1.5))
+        nx = m - F32(1)
+        dx = m + F32(1)
+        dv = dx - F32(1)
+        dy = (F32(1) - (dx - dv)) + (m - dv)
         t = F32(1) / dx
         xx = nx * t
-        u = fma32(t, nx, -xx)
-        v = fma32(-dy, t, fma32(-dx, t, np.ones_like(m)))
-        xy = fma32(xx, v, fma32(ny, t, u))
+        u = _exact_fma(t, nx, -xx)
+        v = fma32(-dy, t, _exact_fma(-dx, t, 1.0))
+        xy = fma32(xx, v, u)
         x2 = xx * xx
         poly = fma32(fma32(_LOG_POLY[0], x2, _LOG_POLY[1]), x2, _LOG_POLY[2])
         # s += 2x (pair + pair), then s += x**3 * poly (pair + float)
