@@ -23,6 +23,9 @@ CASES: dict[str, Callable[[Any, Any], Any]] = {
     "sub number": lambda a, b: a - 0.25,
     "mul broadcast": lambda a, b: a * b[:1],
     "add one grad": lambda a, b: a + b.detach(),
+    "number times": lambda a, b: 2.5 * a,
+    "number plus": lambda a, b: 3 + a,
+    "number minus": lambda a, b: 1.0 - a,
 }
 
 

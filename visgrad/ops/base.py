@@ -57,6 +57,8 @@ class Op(Node):
     # keeps both operands as ``self`` and ``other`` (mul), "alpha" keeps ``alpha=1`` as saved value
     # and attribute (add, sub). None: the op has no such path.
     pair_saves: str | None = None
+    # ``number op tensor`` is recorded as ``tensor op number`` (mul, add).
+    commutative = False
 
     def forward(self, *inputs: Tensor, **attrs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward")

@@ -37,6 +37,7 @@ class AddBackward0(Op):
 
     inplace_ufunc = np.add
     pair_saves = "alpha"
+    commutative = True
 
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
@@ -162,6 +163,7 @@ class MulBackward0(Op):
 
     inplace_ufunc = np.multiply
     pair_saves = "inputs"
+    commutative = True
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a, other=b)

@@ -43,7 +43,7 @@ _WEAK_OK = {float: "f", int: "fl"}
 def _unrecorded(ufunc: Any, a: Any, b: Any, cls: type[Op] | None = None) -> Tensor | None:
     """``ufunc(a, b)`` as a Tensor when the op has nothing to publish: no sink listening (or a
     backward formula: apply publishes nothing there either), operands of one float or int dtype
-    (or a tensor on the left and a number it takes without promotion). With nothing to record it
+    (or a tensor and a number it takes without promotion). With nothing to record it
     is the bare ufunc; when a grad is to be recorded and ``cls`` is given (an op with
     ``pair_saves``), ``record_pair`` records the node ``apply`` would. Otherwise None: the op runs
     through ``apply``. Every op inside a backward formula without ``create_graph`` and all plain
@@ -72,8 +72,13 @@ def _unrecorded(ufunc: Any, a: Any, b: Any, cls: type[Op] | None = None) -> Tens
     elif isinstance(b, Tensor):
         y = b._data
         kinds = _WEAK_OK.get(type(a))
-        if kinds is None or y.dtype.char not in _CHARS[kinds] or (STATE.enabled and b._rg):
+        if kinds is None or y.dtype.char not in _CHARS[kinds]:
             return None
+        if STATE.enabled and b._rg:
+            # ``2 * t`` is recorded as ``t * 2`` (the tensor's edge first), as apply does.
+            if cls is None or not cls.commutative or STATE.anomaly:
+                return None
+            return _recorded(cls, ufunc, b, wrap(a, b))
         x = a
     else:
         return None
