@@ -60,7 +60,8 @@ class HardswishBackward0(Op):
         x = self.saved("self")
         xd = x._data
         middle = _const((xd > -3) & (xd < 3))
-        ramp = E.where(middle, x / 3 + 0.5, _const((xd >= 3).astype(xd.dtype)))
+        # PyTorch's kernel: 0 up to -3, the ramp below 3, else (3 up, and NaN) the whole gradient.
+        ramp = E.where(middle, x / 3 + 0.5, _const((~(xd <= -3)).astype(xd.dtype)))
         return g * ramp
 
 

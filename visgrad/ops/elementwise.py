@@ -292,7 +292,9 @@ def neg(a: Tensor) -> Tensor:
 
 @declare("positive", operators=("__pos__",))
 def positive(a: Tensor) -> Tensor:
-    """``+t`` is ``t`` itself."""
+    """``+t`` is ``t`` itself (not for a bool tensor, as in PyTorch)."""
+    if isinstance(a, Tensor) and a._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return a
 
 

@@ -15,6 +15,7 @@ from visgrad.ops import power
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair
+from visgrad.ops.operand_checks import no_bool_kernel
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -79,7 +80,7 @@ class RoundBackward0(Op):
     _np = staticmethod(np.round)
 
     def forward(self, a: Tensor) -> np.ndarray:
-        x = a._data
+        x = no_bool_kernel(a, f"{self.op_name}_vml_cpu")._data
         return x.copy() if x.dtype.kind != "f" else self._np(x)
 
     def backward(self, g: Tensor) -> Tensor:

@@ -121,8 +121,8 @@ class SmoothL1LossBackward0(_PointwiseLoss):
     differentiable = (0,)
     params = ("beta",)
     formulas = {
-        "self": "grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
-        "target": "-grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
+        "self": "grad * where(abs(self - target) >= beta, sign(self - target), (self - target) / beta) / (numel(self) if reduction == 1 else 1)",
+        "target": "-grad * where(abs(self - target) >= beta, sign(self - target), (self - target) / beta) / (numel(self) if reduction == 1 else 1)",
     }
 
     @staticmethod
@@ -132,8 +132,8 @@ class SmoothL1LossBackward0(_PointwiseLoss):
 
     @staticmethod
     def slope(d: Tensor, beta: float) -> Tensor:
-        inside = _const(np.abs(d._data) < beta)
-        return E.where(inside, d / beta, d.sign())
+        outside = _const(np.abs(d._data) >= beta)  # a NaN is inside, as in PyTorch's kernel
+        return E.where(outside, d.sign(), d / beta)
 
 
 class HuberLossBackward0(_PointwiseLoss):

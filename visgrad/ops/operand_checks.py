@@ -1,5 +1,6 @@
 """Operand checks PyTorch's arithmetic kernels make before they compute: no bool in a
-subtraction or a negation, a bool ``alpha`` only for a bool result."""
+subtraction or a negation, a bool ``alpha`` only for a bool result, no bool where a kernel has no
+bool variant."""
 
 from __future__ import annotations
 
@@ -46,4 +47,11 @@ def no_bool_negation(a: Tensor) -> Tensor:
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
+    return a
+
+
+def no_bool_kernel(a: Tensor, kernel: str) -> Tensor:
+    """``a``, if PyTorch's ``kernel`` takes it (it has no bool variant)."""
+    if a._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     return a

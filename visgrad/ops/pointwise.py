@@ -14,6 +14,7 @@ from visgrad.autograd.grad_mode import STATE
 from visgrad.ops import vecmath
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.operand_arrays import _binary, _floating, _pair
+from visgrad.ops.operand_checks import no_bool_kernel
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -105,7 +106,7 @@ class AbsBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        return np.abs(a._data)
+        return np.abs(no_bool_kernel(a, "abs_cpu")._data)
 
     def backward(self, g: Tensor) -> Tensor:
         return g * sign(self.saved("self"))
@@ -121,7 +122,10 @@ class SignBackward0(Op):
     formulas = {"self": "zeros_like(grad)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        return a._data.copy() if a._data.dtype == np.bool_ else np.sign(a._data)
+        x = a._data
+        if x.dtype.kind != "f":
+            return x.copy() if x.dtype == np.bool_ else np.sign(x)
+        return np.where(np.isnan(x), x.dtype.type(0), np.sign(x))  # PyTorch: sign(nan) is 0
 
     def backward(self, g: Tensor) -> Tensor:
         return g * 0.0
@@ -235,8 +239,8 @@ class MaximumBackward0(Op):
     op_name = "maximum"
     input_names = ("self", "other")
     formulas = {
-        "self": "grad * ((self > other) + 0.5 * (self == other))",
-        "other": "grad * ((other > self) + 0.5 * (self == other))",
+        "self": "grad * (1 - (self < other) - 0.5 * (self == other))",
+        "other": "grad * (1 - (other < self) - 0.5 * (self == other))",
     }
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
@@ -246,8 +250,8 @@ class MaximumBackward0(Op):
 
     def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
         x, y = _pair(self.saved("self"), self.saved("other"))
-        wa = (x > y) + 0.5 * (x == y)
-        return _masked(g, wa), _masked(g, 1.0 - wa)
+        half = 0.5 * (x == y)  # a NaN on either side passes the whole gradient to both, as in
+        return _masked(g, 1.0 - (x < y) - half), _masked(g, 1.0 - (x > y) - half)  # PyTorch
 
 
 @declare("maximum", nodes=MaximumBackward0)
@@ -259,8 +263,8 @@ class MinimumBackward0(Op):
     op_name = "minimum"
     input_names = ("self", "other")
     formulas = {
-        "self": "grad * ((self < other) + 0.5 * (self == other))",
-        "other": "grad * ((other < self) + 0.5 * (self == other))",
+        "self": "grad * (1 - (self > other) - 0.5 * (self == other))",
+        "other": "grad * (1 - (other > self) - 0.5 * (self == other))",
     }
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
@@ -270,8 +274,8 @@ class MinimumBackward0(Op):
 
     def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
         x, y = _pair(self.saved("self"), self.saved("other"))
-        wa = (x < y) + 0.5 * (x == y)
-        return _masked(g, wa), _masked(g, 1.0 - wa)
+        half = 0.5 * (x == y)
+        return _masked(g, 1.0 - (x > y) - half), _masked(g, 1.0 - (x < y) - half)
 
 
 def _masked(g: Tensor, weights: np.ndarray) -> Tensor:

@@ -114,27 +114,28 @@ class PolygammaBackward1(PolygammaBackward0):
 
 class LogitBackward0(Op):
     op_name = "logit"
-    # Without eps no input is clamped: the bounds become -inf and 1 + inf.
+    # Outside [eps, 1 - eps] the gradient is 0; without eps, outside [0, 1] it is NaN (as in
+    # PyTorch's kernel): given(eps, nan) * 0 is 0 with an eps and NaN without.
     formulas = {
-        "self": "where((self < given(eps, -inf)) + (self > 1 - given(eps, -inf)), 0,"
+        "self": "where((self < given(eps, 0)) + (self > 1 - given(eps, 0)), given(eps, nan) * 0,"
         " grad / (self * (1 - self)))"
     }
 
     def forward(self, a: Tensor, eps: float | None) -> np.ndarray:
         self.save(self=a, eps=eps)
         x = a._data.astype(np.float64, copy=False)
-        if eps is not None:
-            x = np.clip(x, eps, 1 - eps)
+        if eps is not None:  # PyTorch's clamp: below eps is eps, else above 1 - eps is 1 - eps
+            lo, hi = float(eps), 1 - float(eps)
+            x = np.where(x < lo, lo, np.where(x > hi, hi, x))
         with np.errstate(all="ignore"):
             return np.log(x / (1 - x)).astype(_float_of(a._data), copy=False)
 
     def backward(self, g: Tensor) -> Tensor:
         x, eps = self.saved("self"), self.saved("eps")
         r = g / (x * (1 - x))
-        if eps is None:
-            return r
-        out = (x._data < eps) | (x._data > 1 - eps)
-        return E.where(_const(out), 0.0, r)
+        lo = 0.0 if eps is None else eps
+        out = (x._data < lo) | (x._data > 1 - lo)
+        return E.where(_const(out), math.nan if eps is None else 0.0, r)
 
 
 class I0Backward0(Op):

@@ -11,6 +11,7 @@ import numpy as np
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.operand_arrays import _binary, _pair
+from visgrad.ops.operand_checks import no_bool_kernel
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -26,7 +27,7 @@ class TruncBackward0(Op):
     formulas = {"self": "zeros_like(grad)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        x = a._data
+        x = no_bool_kernel(a, "trunc_vml_cpu")._data
         return x.copy() if x.dtype.kind != "f" else np.trunc(x)
 
     def backward(self, g: Tensor) -> Tensor:

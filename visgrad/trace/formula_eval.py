@@ -31,6 +31,7 @@ class FormulaError(ValueError):
 
 CONSTANTS = {
     "inf": math.inf,
+    "nan": math.nan,
     "pi": math.pi,
     "M_LN2": math.log(2.0),
     "M_2_SQRTPI": 2 / math.sqrt(math.pi),

@@ -20,6 +20,12 @@ from visgrad.trace.formula_norm import NORM_FUNCTIONS
 from visgrad.trace.formula_products import PRODUCT_FUNCTIONS, PRODUCT_METHODS
 
 
+def _sign(a: Any) -> Any:
+    """PyTorch's sign: 0 for NaN (NumPy's is NaN)."""
+    x = np.asarray(as_array(a))
+    return np.where(np.isnan(x), 0.0, np.sign(x)) if x.dtype.kind == "f" else np.sign(x)
+
+
 def as_array(x: Any) -> np.ndarray:
     """``x`` as a float64 array (arrays pass through unchanged)."""
     return np.asarray(x, dtype=np.float64) if not isinstance(x, np.ndarray) else x
@@ -214,7 +220,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "exp": lambda a: np.exp(as_array(a)),
     "log": lambda a: np.log(as_array(a)),
     "abs": lambda a: np.abs(as_array(a)),
-    "sign": lambda a: np.sign(as_array(a)),
+    "sign": _sign,
     "sigmoid": lambda a: 1 / (1 + np.exp(-as_array(a))),
     "outer": lambda a, b: np.outer(as_array(a), as_array(b)),
     "masked_fill": lambda a, mask, v: np.where(as_array(mask).astype(bool), v, as_array(a)),
@@ -243,7 +249,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sin": np.sin,
     "cos": np.cos,
     "tanh": np.tanh,
-    "sign": np.sign,
+    "sign": _sign,
     "abs": np.abs,
     "floor": np.floor,
     "erf": _erf,

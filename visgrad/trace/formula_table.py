@@ -820,7 +820,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "logit",
         ("self",),
         {
-            "self": "where((self < given(eps, -inf)) + (self > 1 - given(eps, -inf)), 0, grad / (self * (1 - self)))",
+            "self": "where((self < given(eps, 0)) + (self > 1 - given(eps, 0)), given(eps, nan) * 0, grad / (self * (1 - self)))",
         },
         (),
     ),
@@ -893,8 +893,8 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "maximum",
         ("self", "other"),
         {
-            "self": "grad * ((self > other) + 0.5 * (self == other))",
-            "other": "grad * ((other > self) + 0.5 * (self == other))",
+            "self": "grad * (1 - (self < other) - 0.5 * (self == other))",
+            "other": "grad * (1 - (other < self) - 0.5 * (self == other))",
         },
         (),
     ),
@@ -950,8 +950,8 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "minimum",
         ("self", "other"),
         {
-            "self": "grad * ((self < other) + 0.5 * (self == other))",
-            "other": "grad * ((other < self) + 0.5 * (self == other))",
+            "self": "grad * (1 - (self > other) - 0.5 * (self == other))",
+            "other": "grad * (1 - (other > self) - 0.5 * (self == other))",
         },
         (),
     ),
@@ -1465,8 +1465,8 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "smooth_l1_loss",
         ("self", "target"),
         {
-            "self": "grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
-            "target": "-grad * where(abs(self - target) < beta, (self - target) / beta, sign(self - target)) / (numel(self) if reduction == 1 else 1)",
+            "self": "grad * where(abs(self - target) >= beta, sign(self - target), (self - target) / beta) / (numel(self) if reduction == 1 else 1)",
+            "target": "-grad * where(abs(self - target) >= beta, sign(self - target), (self - target) / beta) / (numel(self) if reduction == 1 else 1)",
         },
         (),
     ),
