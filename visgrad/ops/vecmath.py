@@ -102,35 +102,35 @@ def expf(d: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         q = np.multiply(d, _R_LN2)
         np.rint(q, out=q)  # vrint: round half to even
-        s = d.astype(F64)
-        w = q.astype(F64)
-        # d - q*L2U is exact (in float32 too), and so is subtracting q*L2L in float64: the one
-        # rounding to float32 is Sleef's second fma.
-        w *= _L2U
-        s -= w
-        np.copyto(w, q)
-        w *= _L2L
-        s -= w
-        _round(s, out)
-        np.multiply(s, _EXP_POLY_F[0], out=w)
+        # d - q*L2U is exact in float32; subtracting q*L2L in float64 and casting is Sleef's
+        # second fma (the one rounding to float32).
+        s32 = np.multiply(q, F32(-_L2U))
+        s32 += d
+        s = np.multiply(q, _L2L, dtype=F64)
+        np.subtract(s32, s, out=s, dtype=F64)
+        np.copyto(s32, s, casting="same_kind")
+        np.copyto(s, s32)
+        w = np.multiply(s, _EXP_POLY_F[0])
         for i, c in enumerate(_EXP_POLY_F[1:]):  # u = fma(u, s, c): exact product, one rounding
             w += c
             _round(w, out)
             if i < 4:
                 w *= s
-        t = np.multiply(s, s)  # 1 + fma(s*s, u, s), the square rounded to float32 first
-        _round(t, out)
-        t *= w
-        t += s
-        np.copyto(out, t, casting="same_kind")
+        # 1 + fma(s*s, u, s), the square rounded to float32 first
+        np.multiply(s32, s32, out=s32)
+        np.multiply(s32, w, out=w, dtype=F64)
+        w += s
+        np.copyto(out, w, casting="same_kind")
         out += F32(1)
-        edge = ~(np.abs(d) <= 86)  # beyond it the result leaves the normal floats
-        edges = (out[edge], q[edge].astype(np.int32), d[edge]) if edge.any() else None
+        edge = None
+        if not (d.max(initial=-np.inf) <= 86 and d.min(initial=np.inf) >= -86):
+            edge = ~(np.abs(d) <= 86)  # beyond it the result leaves the normal floats
+            edges = (out[edge], q[edge].astype(np.int32), d[edge])
         # u * 2**q: adding q to the exponent bits is exact while the result stays normal
         qi = q.astype(np.int32)
         qi <<= 23
         out.view(np.int32)[...] += qi
-        if edges is not None:
+        if edge is not None:
             out[edge] = _scale_edges(*edges)
     return out
 
