@@ -17,7 +17,9 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from visgrad.app.panels.base import Panel
+from visgrad.app.protocols import PanelController
 from visgrad.app.theme import graph_colors
+from visgrad.events import StackFrame
 
 FRAME_ROLE = Qt.ItemDataRole.UserRole
 _IDLE_NOTE = "The call stack shows while the program is paused, and where it failed."
@@ -28,12 +30,12 @@ def frame_text(file: str, line: int, func: str) -> str:
     return f"{where}" if func == "<module>" else f"{func}()  ·  {where}"
 
 
-def stack_at(controller: Any) -> tuple[str, tuple[Any, ...]]:
+def stack_at(controller: PanelController) -> tuple[str, tuple[StackFrame, ...]]:
     """("error" | "paused" | "", frames innermost first) of what the cursor shows."""
     state = controller.state()
     if state.error is not None and state.error.stack:
         return "error", tuple(state.error.stack)
-    pause = getattr(controller, "pause", None)
+    pause = controller.pause
     if pause is not None and controller.run_state == "paused" and controller.live:
         return "paused", tuple(pause.stack)
     return "", ()
@@ -44,7 +46,7 @@ class CallStackPanel(Panel):
 
     def __init__(
         self,
-        controller: Any,
+        controller: PanelController,
         go_to_line: Callable[[str, int], Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -63,7 +65,7 @@ class CallStackPanel(Panel):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.note)
         lay.addWidget(self.tree, 1)
-        self.frames: tuple[Any, ...] = ()
+        self.frames: tuple[StackFrame, ...] = ()
         controller.paused_at.connect(self.invalidate)
         controller.run_state_changed.connect(self.invalidate)
 
