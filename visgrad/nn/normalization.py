@@ -30,6 +30,15 @@ def _np(dtype: Any) -> np.dtype:
     return dtypes.to_np(dtype) or dtypes.default_float.np
 
 
+def _affine(m: Module, shape: Any, affine: bool, bias: bool, dtype: Any) -> None:
+    """``m.weight`` (ones) and ``m.bias`` (zeros) of ``shape``, or None where PyTorch has none."""
+    dt = _np(dtype)
+    weight = Parameter(_tensor(np.ones(shape, dtype=dt))) if affine else None
+    m.register_parameter("weight", weight)
+    b = Parameter(_tensor(np.zeros(shape, dtype=dt))) if affine and bias else None
+    m.register_parameter("bias", b)
+
+
 class _BatchNorm(Module):
     _dims: tuple[int, ...] = (2, 3)
     _expect = "2D or 3D"
@@ -52,17 +61,9 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        dt = _np(dtype)
-        if affine:
-            self.weight = Parameter(_tensor(np.ones(num_features, dtype=dt)))
-            if bias:
-                self.bias = Parameter(_tensor(np.zeros(num_features, dtype=dt)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_features, affine, bias, dtype)
         if track_running_stats:
+            dt = _np(dtype)
             self.register_buffer("running_mean", _tensor(np.zeros(num_features, dtype=dt)))
             self.register_buffer("running_var", _tensor(np.ones(num_features, dtype=dt)))
             self.register_buffer("num_batches_tracked", _tensor(np.zeros((), dtype=np.int64)))
@@ -160,16 +161,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = _np(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(_tensor(np.ones(self.normalized_shape, dtype=dt)))
-            if bias:
-                self.bias = Parameter(_tensor(np.zeros(self.normalized_shape, dtype=dt)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -204,16 +196,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        dt = _np(dtype)
-        if affine:
-            self.weight = Parameter(_tensor(np.ones(num_channels, dtype=dt)))
-            if bias:
-                self.bias = Parameter(_tensor(np.zeros(num_channels, dtype=dt)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_channels, affine, bias, dtype)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
