@@ -71,13 +71,13 @@ class NanmedianBackward0(MaxBackward1):
 
 
 @declare("median", nodes=(MedianBackward0, MedianBackward1))
-def median(input: Tensor, dim: Any = _NO_DIM, keepdim: Any = None) -> Any:  # noqa: A002
+def median(input: Tensor, dim: Any = _NO_DIM, keepdim: Any = _NO_DIM) -> Any:  # noqa: A002
     """The lower median of all elements, or ``(values, indices)`` along ``dim``; NaN if any."""
     return _median(MedianBackward0, MedianBackward1, MedianResult, input, dim, keepdim)
 
 
 @declare("nanmedian", nodes=(NanmedianBackward0, NanmedianBackward1))
-def nanmedian(input: Tensor, dim: Any = _NO_DIM, keepdim: Any = None) -> Any:  # noqa: A002
+def nanmedian(input: Tensor, dim: Any = _NO_DIM, keepdim: Any = _NO_DIM) -> Any:  # noqa: A002
     """``median`` ignoring NaNs (NaN only where every element is NaN)."""
     return _median(NanmedianBackward0, NanmedianBackward1, NanmedianResult, input, dim, keepdim)
 
@@ -90,11 +90,11 @@ def _not_for_bool(a: Tensor, kernel: str) -> None:
 def _median(full: type, by_dim: type, result: type, a: Tensor, dim: Any, keepdim: Any) -> Any:
     _not_for_bool(a, "median_cpu")
     op = full.op_name
-    if dim is None:
-        raise TypeError(f"{op}(): argument 'dim' must be int, not NoneType")
-    if dim is _NO_DIM and keepdim is not None:
+    if dim is None or isinstance(dim, bool):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
+    if dim is _NO_DIM and keepdim is not _NO_DIM:  # even keepdim=None: PyTorch's parser
         raise TypeError(f'{op}() missing 1 required positional arguments: "dim"')
-    keepdim = bool(keepdim)
+    keepdim = keepdim is not _NO_DIM and bool(keepdim)
     if dim is _NO_DIM:
         if a._data.size == 0:
             return Tensor._make(np.array(np.nan, dtype=a._data.dtype), False, None, 0)
