@@ -1,4 +1,5 @@
-"""PyTorch's public names: functions in ``torch`` and ``torch.nn.functional``, Tensor attributes.
+"""PyTorch's public names: functions in ``torch``, ``torch.nn.functional`` and ``torch.linalg``,
+Tensor attributes.
 
 The op registry's completeness test reads this to check that every op declares the Tensor method,
 the in-place variant and the namespace function PyTorch has for it.
@@ -27,6 +28,7 @@ def main() -> None:
         "torch_version": torch.__version__,
         "torch": _public_callables(torch),
         "functional": _public_callables(F),
+        "linalg": _public_callables(torch.linalg),
         "tensor": sorted(
             n for n in dir(torch.Tensor) if not n.startswith("_") or n.startswith("__")
         ),

@@ -56,6 +56,27 @@ def a_dim(data: st.DataObject, ndim: int) -> int:
     return data.draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1))
 
 
+def _wc(a: Any) -> Any:
+    """A well-conditioned square matrix: ``a + 3 * I``."""
+    return a + 3 * torch.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _spread(a: Any) -> Any:
+    """``a / 10`` plus a fixed matrix with singular values 2, 4, 6, ...: distinct and apart, as
+    the decompositions' gradients need."""
+    m, n = a.shape[-2:]
+    base = [
+        [2.0 * (i + 1) if i == j else 0.3 * (i - j) / (1 + abs(i - j)) for j in range(n)]
+        for i in range(m)
+    ]
+    return a / 10 + torch.tensor(base, dtype=a.dtype)
+
+
+def _spd(a: Any) -> Any:
+    """A symmetric positive-definite matrix made from ``a``."""
+    return a @ a.mT + a.shape[-1] * torch.eye(a.shape[-1], dtype=a.dtype)
+
+
 # -- unary elementwise ------------------------------------------------------------------------------
 UNARY: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "neg": (lambda a: -a, AWAY),
@@ -479,6 +500,36 @@ OPS: dict[str, Row] = {
     "split_with_sizes": Row(
         lambda a: torch.cat([p * (i + 1) for i, p in enumerate(a.split([1, 2], dim=1))], 1),
         ((2, 3),),
+    ),
+    # torch.linalg (well-conditioned: ``_wc`` adds 3 * I; symmetric / SPD inputs are built)
+    "linalg_inv": Row(lambda a: torch.linalg.inv(_wc(a)), ((2, 3, 3),)),
+    "linalg_det": Row(lambda a: torch.det(_wc(a)), ((3, 3),)),
+    "linalg_slogdet": Row(lambda a: torch.linalg.slogdet(_wc(a))[1], ((2, 2, 2),)),
+    "linalg_solve": Row(lambda a, b: torch.linalg.solve(_wc(a), b), ((3, 3), (2, 3, 2))),
+    "linalg_solve_vec": Row(lambda a, b: torch.linalg.solve(_wc(a), b), ((3, 3), (3,))),
+    "linalg_solve_right": Row(
+        lambda a, b: torch.linalg.solve(_wc(a), b, left=False), ((3, 3), (2, 3))
+    ),
+    "linalg_cholesky": Row(lambda a: torch.linalg.cholesky(_spd(a), upper=True), ((2, 3, 3),)),
+    "cholesky": Row(lambda a: torch.cholesky(_spd(a)), ((3, 3),)),
+    "linalg_qr": Row(lambda a: torch.linalg.qr(_spread(a)), ((4, 3),)),
+    "linalg_qr_wide": Row(lambda a: torch.linalg.qr(_spread(a))[1], ((2, 3),)),
+    "linalg_eigh": Row(lambda a: torch.linalg.eigh(_spread(a + a.mT)), ((3, 3),)),
+    "linalg_eigh_vectors": Row(lambda a: torch.linalg.eigh(_spread(a + a.mT))[1], ((2, 3, 3),)),
+    "linalg_svd": Row(lambda a: torch.linalg.svd(_spread(a), full_matrices=False), ((4, 3),)),
+    "linalg_svd_vh": Row(lambda a: torch.linalg.svd(_spread(a), full_matrices=False)[2], ((2, 3),)),
+    "linalg_svdvals": Row(lambda a: torch.linalg.svdvals(_spread(a)), ((2, 3, 4),)),
+    "linalg_pinv": Row(lambda a: torch.linalg.pinv(_spread(a)), ((4, 3),)),
+    "linalg_matrix_power": Row(lambda a: torch.linalg.matrix_power(_wc(a), -3), ((3, 3),)),
+    "linalg_multi_dot": Row(
+        lambda a, b, c: torch.linalg.multi_dot([a, b, c]), ((3,), (3, 4), (4, 2))
+    ),
+    "linalg_cross": Row(lambda a, b: torch.linalg.cross(a, b), ((2, 3), (1, 3))),
+    "linalg_matrix_norm_nuc": Row(
+        lambda a: torch.linalg.matrix_norm(_spread(a), "nuc"), ((2, 3, 3),)
+    ),
+    "linalg_matrix_norm_inf": Row(
+        lambda a: torch.norm(_spread(a), float("inf"), dim=(0, 1)), ((3, 4),)
     ),
     "mm": Row(torch.mm, ((2, 3), (3, 2))),
     "mv": Row(torch.mv, ((2, 3), (3,))),

@@ -24,6 +24,7 @@ FIXTURE = json.loads(
 PT_TORCH = set(FIXTURE["torch"])
 PT_TENSOR = set(FIXTURE["tensor"])
 PT_FUNCTIONAL = set(FIXTURE["functional"])
+PT_LINALG = set(FIXTURE["linalg"])
 
 # What PyTorch has next to a declared op that visgrad leaves out on purpose, and why.
 NOT_PROVIDED = {
@@ -64,6 +65,9 @@ def test_the_namespaces_and_tensor_hold_exactly_the_declared_functions() -> None
     for name, fn in registry.namespace("functional").items():
         assert getattr(F, name) is fn, name
     assert sorted(F.__all__) == sorted(registry.namespace("functional"))
+    for name, fn in registry.namespace("linalg").items():
+        assert getattr(torch.linalg, name) is fn, name
+    assert sorted(torch.linalg.__all__) == sorted(registry.namespace("linalg"))
     for name, attr, _d in registry.tensor_attributes():
         got = torch.Tensor.__dict__[name]
         assert got is attr or (isinstance(got, property) and got.fget is attr.fget), name
@@ -72,6 +76,7 @@ def test_the_namespaces_and_tensor_hold_exactly_the_declared_functions() -> None
 def test_every_declared_name_is_one_pytorch_has() -> None:
     invented = [f"torch.{n}" for n in registry.namespace("torch") if n not in PT_TORCH]
     invented += [f"F.{n}" for n in registry.namespace("functional") if n not in PT_FUNCTIONAL]
+    invented += [f"linalg.{n}" for n in registry.namespace("linalg") if n not in PT_LINALG]
     invented += [f"Tensor.{n}" for n in _tensor_names() if n not in PT_TENSOR]
     assert invented == []
 

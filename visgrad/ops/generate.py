@@ -191,6 +191,13 @@ def functional_stub() -> str:
     return f"{HEADER}\n{imports.render()}\n{_all(names)}\n{functions}"
 
 
+def linalg_stub() -> str:
+    """``visgrad/_linalg_api.pyi``: ``visgrad.linalg``'s functions."""
+    imports = _Imports()
+    functions, names = _functions("linalg", imports)
+    return f"{HEADER}\n{imports.render()}\n{_all(names)}\n{functions}"
+
+
 def _node_classes() -> list[type]:
     out, todo = [], [Node]
     while todo:
@@ -253,6 +260,7 @@ def generated() -> dict[Path, str]:
     return {
         ROOT / "_api.pyi": api_stub(),
         ROOT / "nn" / "_functional_api.pyi": functional_stub(),
+        ROOT / "_linalg_api.pyi": linalg_stub(),
         ROOT / "trace" / "formula_table.py": formula_table(),
     }
 

@@ -31,7 +31,7 @@ NO_OUT = frozenset(
         "batch_norm", "bilinear", "bincount", "block_diag", "broadcast_tensors", "broadcast_to",
         "cartesian_prod", "celu", "chunk", "clone", "diag_embed", "median", "nanmedian", "rot90",
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-        "cosine_similarity",
+        "cosine_similarity", "det", "logdet", "pinverse", "qr", "slogdet",
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "masked_fill", "masked_scatter", "max_pool1d",

@@ -376,24 +376,16 @@ class LinalgVectorNormBackward0(Op):
         return g * sign(x) * x.abs() ** (p - 1) / safe ** (p - 1)
 
 
-@declare("norm", nodes=LinalgVectorNormBackward0)
-def norm(
-    a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+def vector_norm(
+    a: Tensor,
+    ord: Any = 2,  # noqa: A002
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
 ) -> Tensor:
-    """``a.norm()``: the vector p-norm (``'fro'`` is the 2-norm of all elements)."""
-    ord = 2 if p in ("fro", None) else p  # noqa: A001
+    """The vector ``ord``-norm of ``a`` over ``dim`` (all elements without it): one
+    LinalgVectorNormBackward0 node; ``torch.linalg.vector_norm`` checks its arguments first."""
     if dtype is not None:
         a = a.to(dtype)
     return apply(LinalgVectorNormBackward0, a, ord=ord, dim=dim, keepdim=keepdim)
-
-
-def vector_norm(
-    a: Tensor,
-    ord: Any = 2,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,  # noqa: A002
-    dtype: Any = None,
-) -> Tensor:
-    """``torch.linalg.vector_norm``."""
-    return norm(a, ord, dim, keepdim, dtype)

@@ -56,7 +56,7 @@ AUGMENTED = frozenset(
         "__ixor__",
     }
 )
-NAMESPACES = ("torch", "functional")
+NAMESPACES = ("torch", "functional", "linalg")
 
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
 
@@ -95,6 +95,7 @@ class Declaration:
     torch_inplace: bool  # the in-place variant is a namespace function too (``torch.exp_``)
     is_property: bool  # the Tensor attribute is a property (``t.T``)
     module: str
+    linalg: tuple[str, ...] = ()  # names in ``visgrad.linalg`` (``inv`` for ``inverse``)
 
     @property
     def inplace_names(self) -> tuple[str, ...]:
@@ -117,11 +118,15 @@ def declare(
     inplace: Callable[..., Any] | bool | None = None,
     torch_inplace: bool = False,
     property: bool = False,  # noqa: A002 - reads as the declaration says
+    linalg: bool | tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the decorated function public under ``names`` (see the module docstring).
 
     ``inplace=True`` generates ``t.exp_()`` from the first node class (unary ops without
-    attributes); otherwise pass the in-place function itself.
+    attributes); otherwise pass the in-place function itself. ``linalg=True`` puts the names in
+    ``visgrad.linalg`` too, less a ``linalg_`` prefix (``"linalg_solve"``: PyTorch's parser names
+    the op so in its messages); a tuple gives the names it has there (``torch.inverse`` is
+    ``torch.linalg.inv``).
     """
     node_tuple = nodes if isinstance(nodes, tuple) else (nodes,)
     if inplace is True and not node_tuple:
@@ -144,6 +149,9 @@ def declare(
                 torch_inplace,
                 property,
                 fn.__module__,
+                tuple(n.removeprefix("linalg_") for n in names)
+                if linalg is True
+                else tuple(linalg or ()),
             )
         )
         return fn
@@ -317,7 +325,7 @@ _methods: dict[tuple[str, Callable[..., Any]], Callable[..., Any]] = {}
 
 
 def namespace(which: str) -> dict[str, Callable[..., Any]]:
-    """The functions of namespace ``which`` ("torch" or "functional"), by name."""
+    """The functions of namespace ``which`` ("torch", "functional" or "linalg"), by name."""
     if which not in NAMESPACES:
         raise ValueError(f"unknown namespace {which!r}; expected one of {NAMESPACES}")
     out: dict[str, Callable[..., Any]] = {}
@@ -331,6 +339,9 @@ def namespace(which: str) -> dict[str, Callable[..., Any]]:
                     _put(out, n, ip, d)
         elif which == "functional" and d.functional:
             for n in d.names:
+                _put(out, n, d.fn, d)
+        if which == "linalg":
+            for n in d.linalg:
                 _put(out, n, d.fn, d)
     return out
 

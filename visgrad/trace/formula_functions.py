@@ -15,6 +15,7 @@ import numpy as np
 from scipy import special as _special
 
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
+from visgrad.trace.formula_linalg import LINALG_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
 from visgrad.trace.formula_norm import NORM_FUNCTIONS
 from visgrad.trace.formula_products import PRODUCT_FUNCTIONS, PRODUCT_METHODS
@@ -287,4 +288,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **NORM_FUNCTIONS,  # norms, embedding, attention, GLU and GELU
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
     **PRODUCT_FUNCTIONS,  # block_diag_backward
+    **LINALG_FUNCTIONS,  # inverse, cross, the decompositions' backwards
 }

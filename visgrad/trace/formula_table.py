@@ -187,6 +187,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "CholeskyBackward0": (
+        "cholesky",
+        ("self",),
+        {
+            "self": "cholesky_backward(grad, result, upper)",
+        },
+        (),
+    ),
     "ClampBackward1": (
         "clamp",
         ("self",),
@@ -731,6 +739,88 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad * digamma(self)",
+        },
+        (),
+    ),
+    "LinalgCholeskyExBackward0": (
+        "linalg_cholesky_ex",
+        ("self",),
+        {
+            "self": "cholesky_backward(grad, result, upper)",
+        },
+        (),
+    ),
+    "LinalgCrossBackward0": (
+        "linalg_cross",
+        ("self", "other"),
+        {
+            "self": "cross(other, grad, dim)",
+            "other": "cross(grad, self, dim)",
+        },
+        (),
+    ),
+    "LinalgDetBackward0": (
+        "linalg_det",
+        ("A",),
+        {
+            "A": "(grad * result).unsqueeze(-1).unsqueeze(-1) * inverse(A).mT",
+        },
+        (),
+    ),
+    "LinalgEighBackward0": (
+        "linalg_eigh",
+        ("A",),
+        {
+            "A": "eigh_backward(grads[0], grads[1], A, UPLO)",
+        },
+        (),
+    ),
+    "LinalgInvExBackward0": (
+        "linalg_inv_ex",
+        ("A",),
+        {
+            "A": "-(result.mT @ grad @ result.mT)",
+        },
+        (),
+    ),
+    "LinalgPinvBackward0": (
+        "linalg_pinv",
+        ("self",),
+        {
+            "self": "pinv_backward(grad, result, self)",
+        },
+        (),
+    ),
+    "LinalgQrBackward0": (
+        "linalg_qr",
+        ("A",),
+        {
+            "A": "qr_backward(grads[0], grads[1], A, mode)",
+        },
+        (),
+    ),
+    "LinalgSlogdetBackward0": (
+        "linalg_slogdet",
+        ("A",),
+        {
+            "A": "grads[1].unsqueeze(-1).unsqueeze(-1) * inverse(A).mT",
+        },
+        (),
+    ),
+    "LinalgSolveExBackward0": (
+        "linalg_solve_ex",
+        ("A", "B"),
+        {
+            "A": "solve_backward_A(grad, A, B, result, left)",
+            "B": "solve_backward_B(grad, A, B, left)",
+        },
+        (),
+    ),
+    "LinalgSvdBackward0": (
+        "linalg_svd",
+        ("A",),
+        {
+            "A": "svd_backward(grads[0], grads[1], grads[2], A, full_matrices)",
         },
         (),
     ),
