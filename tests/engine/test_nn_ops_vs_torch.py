@@ -30,6 +30,7 @@ TOPICS = (
     "special_math",
     "transformer_layers",
     "order_ops",
+    "margin_losses",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

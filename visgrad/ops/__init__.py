@@ -45,6 +45,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     logical,
     loss,
     losses,
+    margin_losses,
     masked,
     minmax,
     multihead,

@@ -1560,6 +1560,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "SoftMarginLossBackward0": (
+        "soft_margin_loss",
+        ("self",),
+        {
+            "self": "-grad * target * exp(-target * self) / (1 + exp(-target * self)) / (numel(self) if reduction == 1 else 1)",
+        },
+        (),
+    ),
     "SoftmaxBackward0": (
         "softmax",
         ("self",),
@@ -1654,6 +1662,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         {
             "self": "grad",
             "other": "-grad * alpha",
+        },
+        (),
+    ),
+    "SubBackward1": (
+        "sub",
+        ("self",),
+        {
+            "self": "grad",
         },
         (),
     ),

@@ -1,0 +1,87 @@
+"""Gradient-check rows of the margin, embedding and likelihood losses, as ``(fn, shapes)``;
+``test_gradcheck_ops`` makes them rows of its ``OPS`` table (which the formula test also
+evaluates from the events). Targets are constants; margins sit off the 0.1 grid the values are
+drawn on, so no clamp is evaluated at its kink."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import visgrad as torch
+import visgrad.nn.functional as NF
+
+F64 = torch.float64
+
+
+# The targets are made on each call: the formula test reads their values from the recorded events.
+def signs() -> Any:
+    return torch.tensor([[1.0, -1.0, 1.0], [-1.0, 1.0, -1.0]], dtype=F64)
+
+
+def labels() -> Any:
+    return torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=F64)
+
+
+def counts() -> Any:
+    return torch.tensor([[0.0, 1.0, 3.0], [2.0, 5.0, 0.5]], dtype=F64)
+
+
+def _second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The gradient of ``fn(x).sum()`` with ``create_graph``: checks the backward's own graph."""
+    return lambda a: torch.autograd.grad(fn(a).sum(), a, create_graph=True)[0]
+
+
+def _cosine_distance(u: Any, w: Any) -> Any:
+    return 1.0 - NF.cosine_similarity(u, w)
+
+
+LOSS_ROWS: dict[str, tuple[Any, ...]] = {
+    "margin_ranking_loss": (
+        lambda a, b: NF.margin_ranking_loss(a, b, signs()[0], margin=0.35),
+        ((3,), (3,)),
+    ),
+    "hinge_embedding_loss": (lambda a: NF.hinge_embedding_loss(a, signs(), 0.55), ((2, 3),)),
+    "soft_margin_loss": (lambda a: NF.soft_margin_loss(a, signs()), ((2, 3),)),
+    "soft_margin_loss_twice": (
+        _second(lambda a: NF.soft_margin_loss(a, signs(), reduction="none")),
+        ((2, 3),),
+    ),
+    "cosine_embedding_loss": (
+        lambda a, b: NF.cosine_embedding_loss(a, b, signs()[:, 0], margin=-0.25, reduction="none"),
+        ((2, 3), (2, 3)),
+    ),
+    "poisson_nll_loss": (lambda a: NF.poisson_nll_loss(a, counts()), ((2, 3),)),
+    "poisson_nll_loss_rate_full": (
+        lambda a: NF.poisson_nll_loss(a.abs(), counts(), log_input=False, full=True),
+        ((2, 3),),
+    ),
+    "gaussian_nll_loss": (
+        lambda a, b, v: NF.gaussian_nll_loss(a, b, v.abs() + 0.2, full=True),
+        ((2, 3), (2, 3), (2, 3)),
+    ),
+    "gaussian_nll_loss_short_var": (
+        lambda a, b, v: NF.gaussian_nll_loss(a, b, v.abs() + 0.2, reduction="sum"),
+        ((2, 3), (2, 3), (2,)),
+    ),
+    "triplet_margin_loss": (
+        lambda a, p, n: NF.triplet_margin_loss(a, p + 0.05, n + 0.53, margin=2.05, swap=True),
+        ((2, 3), (2, 3), (2, 3)),
+    ),
+    "triplet_margin_loss_p1": (
+        lambda a, p, n: NF.triplet_margin_loss(a, p + 0.05, n + 0.03, p=1, reduction="sum"),
+        ((2, 3), (2, 3), (2, 3)),
+    ),
+    "triplet_margin_with_distance_loss": (
+        lambda a, p, n: NF.triplet_margin_with_distance_loss(
+            a, p + 0.05, n + 0.53, distance_function=_cosine_distance, margin=1.05, reduction="none"
+        ),
+        ((2, 3), (2, 3), (2, 3)),
+    ),
+    "multilabel_soft_margin_loss": (
+        lambda a: NF.multilabel_soft_margin_loss(
+            a, labels(), weight=torch.tensor([0.5, 1.0, 2.0], dtype=F64)
+        ),
+        ((2, 3),),
+    ),
+}
