@@ -57,6 +57,20 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "cummax": (lambda a: torch.cummax(a, 1)[0], ((2, 4),), DISTINCT),
     "cummin": (lambda a: torch.cummin(a, 0)[0], ((3, 2),), DISTINCT),
     "logcumsumexp": (lambda a: torch.logcumsumexp(a, 1), ((2, 4),)),
+    "tensor_unfold": (lambda a: a.unfold(1, 3, 2), ((3, 8),)),
+    "tensor_unfold_overlapping": (lambda a: a.unfold(0, 3, 1).unfold(-1, 2, 2), ((5, 4),)),
+    "tensor_unfold_scalar": (lambda a: a.sum().unfold(0, 1, 1), ((2,),)),
+    "tensor_unfold_second": (_second(lambda a: a.unfold(0, 2, 1) ** 2), ((4, 3),)),
+    "addmv": (lambda c, m, v: torch.addmv(c, m, v, beta=0.5, alpha=2), ((1,), (2, 3), (3,))),
+    "addr": (lambda c, x, y: torch.addr(c, x, y, beta=2, alpha=0.5), ((3,), (2,), (3,))),
+    "addbmm": (lambda c, x, y: torch.addbmm(c, x, y, alpha=3), ((3,), (2, 2, 4), (2, 4, 3))),
+    "cov": (torch.cov, ((3, 5),)),
+    "cov_vector": (lambda a: torch.cov(a, correction=0), ((6,),)),
+    "cov_weights": (
+        lambda a, w: torch.cov(a, fweights=torch.tensor([1, 2, 1, 3]), aweights=w * w + 0.5),
+        ((2, 4), (4,)),
+    ),
+    "corrcoef": (torch.corrcoef, ((3, 5),)),
 }
 
 # Rows whose values must be distinct (``test_gradcheck_ops`` draws them unique).

@@ -29,6 +29,7 @@ UNCHECKED: dict[str, str] = {
     "torch::autograd::CopySlices": _REGION,
     "AsStridedScatterBackward0": _IN_BACKWARD,
     "DiagonalBackwardBackward0": _IN_BACKWARD,
+    "UnfoldBackwardBackward0": _IN_BACKWARD,
     "IndexPutImplBackward0": _IN_BACKWARD,
     "SelectBackwardBackward0": _IN_BACKWARD,
     "SliceBackwardBackward0": _IN_BACKWARD,

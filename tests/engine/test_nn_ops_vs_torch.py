@@ -31,6 +31,7 @@ TOPICS = (
     "transformer_layers",
     "order_ops",
     "margin_losses",
+    "blas_stats",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

@@ -40,13 +40,10 @@ NOT_PROVIDED = {
     "Tensor.triu_": "in-place triangle",
     "Tensor.floor_divide_": "in-place integer division",
     "Tensor.remainder_": "in-place remainder",
-    "Tensor.addmm_": "in-place addmm",
-    "Tensor.baddbmm_": "in-place baddbmm",
     # Same name, another signature: the nn.functional form is the one users call.
     "torch.dropout": "torch.dropout(input, p, train) differs from F.dropout",
     "torch.binary_cross_entropy_with_logits": "takes the reduction as an int enum",
     "torch.instance_norm": "takes weight and bias first and a cudnn_enabled flag",
-    "Tensor.unfold": "Tensor.unfold(dimension, size, step) is another op than F.unfold",
 }
 
 

@@ -17,6 +17,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     conv_functions,
     convert,
     counting,
+    covariance,
     cross_entropy_loss,
     cumprod,
     cumulative,
@@ -28,6 +29,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     embedding,
     extra,
     fold,
+    fused_products,
     group_norm,
     index,
     inplace,
@@ -73,6 +75,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     special_math,
     tensor_api,
     truncating,
+    windows,
 )
 from visgrad.ops.base import Op, apply
 from visgrad.random import fills, tensors  # noqa: E402, F401 - declare the samplers

@@ -10,6 +10,7 @@ import numpy as np
 from visgrad import dtypes
 from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply, broadcast_shapes, wrap
+from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import SqueezeBackward4, UnsafeViewBackward0, expanded_shape
@@ -277,7 +278,18 @@ class BaddbmmBackward0(Op):
         return gs, g1, g2
 
 
-@declare("baddbmm", nodes=BaddbmmBackward0)
+def baddbmm_(t: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    x, y = batch1._data, batch2._data
+    if x.ndim == 3 and y.ndim == 3 and t._data.shape != (x.shape[0], x.shape[1], y.shape[2]):
+        raise RuntimeError(
+            f"Bad in-place call: input tensor size {list(t._data.shape)} and output tensor size "
+            f"{[x.shape[0], x.shape[1], y.shape[2]]} should match"
+        )
+    attrs = {"beta": beta, "alpha": alpha}
+    return inplace(t, BaddbmmBackward0, (batch1, batch2), attrs, "baddbmm_")
+
+
+@declare("baddbmm", nodes=BaddbmmBackward0, inplace=baddbmm_)
 def baddbmm(
     input: Tensor,  # noqa: A002 - PyTorch's name
     batch1: Tensor,

@@ -184,7 +184,11 @@ class AddmmBackward0(Op):
         return (ga if nb else None), g1, g2
 
 
-@declare("addmm", nodes=AddmmBackward0)
+def addmm_(t: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    return run_inplace(t, AddmmBackward0, (mat1, mat2), {"beta": beta, "alpha": alpha}, "addmm_")
+
+
+@declare("addmm", nodes=AddmmBackward0, inplace=addmm_)
 def addmm(
     input: Tensor,
     mat1: Tensor,

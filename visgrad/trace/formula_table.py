@@ -44,6 +44,16 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "AddbmmBackward0": (
+        "addbmm",
+        ("self", "batch1", "batch2"),
+        {
+            "self": "beta * grad",
+            "batch1": "alpha * grad.unsqueeze(0) @ batch2.transpose(1, 2)",
+            "batch2": "alpha * batch1.transpose(1, 2) @ grad.unsqueeze(0)",
+        },
+        (),
+    ),
     "AddmmBackward0": (
         "addmm",
         ("self", "mat1", "mat2"),
@@ -51,6 +61,26 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
             "self": "beta * grad",
             "mat1": "alpha * grad @ mat2.t()",
             "mat2": "alpha * mat1.t() @ grad",
+        },
+        (),
+    ),
+    "AddmvBackward0": (
+        "addmv",
+        ("self", "mat", "vec"),
+        {
+            "self": "beta * grad",
+            "mat": "alpha * grad.outer(vec)",
+            "vec": "alpha * mat.t() @ grad",
+        },
+        (),
+    ),
+    "AddrBackward0": (
+        "addr",
+        ("self", "vec1", "vec2"),
+        {
+            "self": "beta * grad",
+            "vec1": "alpha * grad @ vec2",
+            "vec2": "alpha * grad.t() @ vec1",
         },
         (),
     ),
@@ -1792,6 +1822,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "stack(grads, dim)",
+        },
+        (),
+    ),
+    "UnfoldBackward0": (
+        "unfold",
+        ("self",),
+        {
+            "self": "unfold_backward(grad, self.shape, dimension, size, step)",
+        },
+        (),
+    ),
+    "UnfoldBackwardBackward0": (
+        "unfold_backward",
+        ("grad_in",),
+        {
+            "grad_in": "grad.unfold(dim, size, step)",
         },
         (),
     ),
