@@ -82,3 +82,8 @@ def to_np(d: dtype | type | np.dtype | str | None) -> np.dtype | None:
         return np.dtype(d)
     except TypeError:
         raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}") from None
+
+
+def as_floating(a: np.ndarray) -> np.ndarray:
+    """Integer and bool inputs to float math become the default float dtype, as in PyTorch."""
+    return a if a.dtype.kind == "f" else a.astype(default_float.np)

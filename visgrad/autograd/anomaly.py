@@ -1,6 +1,6 @@
 """Anomaly detection: forward tracebacks on nodes, and NaN checks on every backward output.
 
-The state is read as ``grad_mode.STATE.anomaly`` / ``.anomaly_check_nan`` (process-wide, as in
+The state is read as ``grad_mode.MODES.anomaly`` / ``.anomaly_check_nan`` (process-wide, as in
 PyTorch, and set by ``grad_mode.set_anomaly_state``); the op layer records a
 forward traceback while it is on and the engine checks each node's outputs for NaN.
 """
@@ -13,19 +13,19 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import STATE, set_anomaly_state
+from visgrad.autograd.grad_mode import MODES, set_anomaly_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def is_anomaly_enabled() -> bool:
     """True while anomaly detection is on."""
-    return STATE.anomaly
+    return MODES.anomaly
 
 
 def is_anomaly_check_nan_enabled() -> bool:
     """True while anomaly detection also checks backward outputs for NaN."""
-    return STATE.anomaly_check_nan
+    return MODES.anomaly_check_nan
 
 
 class _AnomalyContext:
@@ -37,7 +37,7 @@ class _AnomalyContext:
         self._prev: list[tuple[bool, bool]] = []
 
     def _switch(self) -> None:
-        self._prev.append((STATE.anomaly, STATE.anomaly_check_nan))
+        self._prev.append((MODES.anomaly, MODES.anomaly_check_nan))
         set_anomaly_state(self.mode, self.check_nan)
 
     def __enter__(self) -> None:

@@ -25,7 +25,7 @@ from visgrad.autograd.backward_events import (
     publish_node,
     runs_user_code,
 )
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.autograd.grad_store import accumulate, run_tensor_hooks, store_grad, sum_grads
 from visgrad.autograd.node import Node
 from visgrad.autograd.node_call import _call_node, call_node
@@ -190,7 +190,7 @@ def _run(
     owned: set[int] = set()  # ids of gradient sums the engine made and alone holds (sum_grads)
     # With a sink: the snapshot each node's event took of a gradient it sent on (see carried_in).
     carried: dict[int, tuple[Any, ...]] | None = {} if sinks else None
-    take, state, ok, prev_mode = buffers.pop, STATE, False, STATE.enabled
+    take, state, ok, prev_mode = buffers.pop, MODES, False, MODES.enabled
     # Gradient sums and formulas are the engine's work, not the program's forward ops.
     state.in_backward += 1
     try:
@@ -295,12 +295,12 @@ def _execute(
     elif grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
         outs = (None,) * len(node._next_fns)
     else:
-        STATE.enabled = p.create_graph
+        MODES.enabled = p.create_graph
         try:
-            # STATE.in_backward is already raised for the whole loop.
+            # MODES.in_backward is already raised for the whole loop.
             outs = _call_node(node, grads)
         finally:
-            STATE.enabled = prev_mode
+            MODES.enabled = prev_mode
         if events.SINKS:
             sent = publish_node(node, srcs, grads, outs, None, pre)[1]
             # After the node's event, so a debugger pausing on the anomaly already holds the

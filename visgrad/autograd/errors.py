@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from visgrad import dtypes
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 
 BACKWARD_TWICE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -87,7 +87,7 @@ def version_mismatch(saved: Any) -> str:
         if op.endswith("Backward0") or op.endswith("Backward1"):
             op = op[: -len("Backward0")]
         of = f", which is output {nr} of {op},"
-    hint = _HINT_ANOMALY if STATE.anomaly else _HINT
+    hint = _HINT_ANOMALY if MODES.anomaly else _HINT
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{tname} [{', '.join(str(s) for s in shape)}]]{of} is at version "

@@ -15,7 +15,7 @@ import numpy as np
 
 from visgrad import events
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.autograd.node import Node, SavedValue, accumulator
 from visgrad.ops.forward_events import publish_forward
 from visgrad.tensor import Tensor
@@ -161,12 +161,12 @@ class Function(metaclass=FunctionMeta):
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op and record it for autograd."""
         tensors = tuple(a for a in args if isinstance(a, Tensor))
-        rec = STATE.enabled and any(t._rg for t in tensors)
+        rec = MODES.enabled and any(t._rg for t in tensors)
         node = cls._backward_cls.__new__(cls._backward_cls)
         Node.__init__(node)
         node._needs = tuple(isinstance(a, Tensor) and a._rg and rec for a in args)
-        prev = STATE.enabled
-        STATE.enabled = False
+        prev = MODES.enabled
+        MODES.enabled = False
         try:
             if cls.setup_context is not Function.setup_context:
                 out = cls.forward(*args, **kwargs)
@@ -174,7 +174,7 @@ class Function(metaclass=FunctionMeta):
             else:
                 out = cls.forward(node, *args, **kwargs)
         finally:
-            STATE.enabled = prev
+            MODES.enabled = prev
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         if rec:
@@ -201,7 +201,7 @@ def _wire(node: BackwardCFunction, args: tuple[Any, ...], outs: tuple[Any, ...])
     node.input_meta = tuple(
         (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else (None, None) for a in args
     )
-    if STATE.anomaly:
+    if MODES.anomaly:
         node.forward_trace = "".join(traceback.format_stack()[:-3])
     inputs = {id(a) for a in args if isinstance(a, Tensor)}
     dirty = {id(t) for t in node._dirty}

@@ -1,6 +1,6 @@
 """Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
 
-The state lives in the module-level object ``STATE`` so the hot path reads one attribute.
+The modes live in the module-level object ``MODES`` so the hot path reads one attribute.
 As in PyTorch, grad mode is per thread (``no_grad`` in one thread leaves the others recording)
 and anomaly mode is per process (``set_detect_anomaly`` in one thread is seen by all).
 """
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _State(threading.local):
+class _Modes(threading.local):
     """Grad mode and backward depth of the calling thread; anomaly mode of the process.
 
     ``__init__`` runs once in each thread that reads the state. The anomaly flags are class
@@ -31,18 +31,18 @@ class _State(threading.local):
         self.in_backward = 0
 
 
-STATE = _State()
+MODES = _Modes()
 
 
 def set_anomaly_state(mode: bool, check_nan: bool) -> None:
     """Turn anomaly detection on or off for every thread, as PyTorch's flag is process-wide."""
-    _State.anomaly = mode
-    _State.anomaly_check_nan = check_nan
+    _Modes.anomaly = mode
+    _Modes.anomaly_check_nan = check_nan
 
 
 def is_grad_enabled() -> bool:
     """True when ops are being recorded for autograd."""
-    return STATE.enabled
+    return MODES.enabled
 
 
 class _GradModeContext:
@@ -54,11 +54,11 @@ class _GradModeContext:
         self._prev: list[bool] = []
 
     def __enter__(self) -> None:
-        self._prev.append(STATE.enabled)
-        STATE.enabled = self._target
+        self._prev.append(MODES.enabled)
+        MODES.enabled = self._target
 
     def __exit__(self, *exc: object) -> None:
-        STATE.enabled = self._prev.pop()
+        MODES.enabled = self._prev.pop()
 
     def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
@@ -102,18 +102,18 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
     def __init__(self, mode: bool) -> None:
         super().__init__()
         self._target = bool(mode)
-        self._prev.append(STATE.enabled)
-        STATE.enabled = self._target
+        self._prev.append(MODES.enabled)
+        MODES.enabled = self._target
 
     def __enter__(self) -> None:
         # The constructor already switched the mode; remember nothing twice.
         pass
 
     def __exit__(self, *exc: object) -> None:
-        STATE.enabled = self._prev.pop()
+        MODES.enabled = self._prev.pop()
 
     def _clone(self) -> set_grad_enabled:
-        prev = STATE.enabled
+        prev = MODES.enabled
         c = set_grad_enabled(self._target)
         c._prev[-1] = prev
         return c

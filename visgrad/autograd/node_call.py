@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.autograd.node import Node
 from visgrad.tensor import Tensor
 
@@ -16,11 +16,11 @@ from visgrad.tensor import Tensor
 def call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     """Run one node's backward: pre-hooks, formula, broadcast reduction, dtype, hooks, anomaly."""
     # Ops inside a backward formula are not the program's forward ops: no ForwardOp events.
-    STATE.in_backward += 1
+    MODES.in_backward += 1
     try:
         return _call_node(node, grads)
     finally:
-        STATE.in_backward -= 1
+        MODES.in_backward -= 1
 
 
 def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
@@ -39,7 +39,7 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     try:
         outs = node.backward(*gin)
     except Exception:
-        if STATE.anomaly and node.forward_trace:
+        if MODES.anomaly and node.forward_trace:
             warnings.warn(
                 f"Error detected in {node.name()}. Traceback of forward call that caused the "
                 f"error:\n{node.forward_trace}",
@@ -62,7 +62,7 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
                 g = sum_to(g, shape)
             gdt = g._data.dtype
             if gdt is not dt and gdt != dt:
-                g = g.to(dt) if STATE.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
+                g = g.to(dt) if MODES.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
             fixed.append(g)
         outs = tuple(fixed)
     if node._hooks:
@@ -71,7 +71,7 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
             r = hook(outs, tuple(grads))
             if r is not None:
                 outs = tuple(r)
-    if STATE.anomaly and STATE.anomaly_check_nan:
+    if MODES.anomaly and MODES.anomaly_check_nan:
         for i, g in enumerate(outs):
             if g is not None and np.isnan(g._data).any():
                 raise RuntimeError(

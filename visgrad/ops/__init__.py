@@ -36,7 +36,6 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     instance_norm,
     join,
     kl_div,
-    layout,
     linalg,
     linalg_factor,
     linalg_inverse,
@@ -74,6 +73,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     special_fns,
     special_math,
     tensor_api,
+    tile_mask,
     truncating,
     windows,
 )

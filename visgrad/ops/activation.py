@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.ops import elementwise as E
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import inplace as run_inplace
@@ -40,10 +41,6 @@ def _const(a: np.ndarray) -> Tensor:
     return Tensor._make(a, False, None, 0)
 
 
-def _floating(x: np.ndarray) -> np.ndarray:
-    return x if x.dtype.kind == "f" else x.astype(np.float32)
-
-
 def _t(x: np.ndarray, v: float) -> Any:
     """``v`` as a scalar of ``x``'s dtype, so float32 math stays float32."""
     return x.dtype.type(v)
@@ -55,7 +52,7 @@ class SiluBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         with np.errstate(over="ignore"):
             return x / (_t(x, 1) + np.exp(-x))
 
@@ -71,7 +68,7 @@ class SoftplusBackward0(Op):
 
     def forward(self, a: Tensor, beta: float, threshold: float) -> np.ndarray:
         self.save(self=a, beta=beta, threshold=threshold)
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         z = x * _t(x, beta)
         with np.errstate(over="ignore"):
             soft = np.log1p(np.exp(z)) / _t(x, beta)
@@ -92,7 +89,7 @@ class EluBackward0(Op):
 
     def forward(self, a: Tensor, alpha: float, scale: float, input_scale: float) -> np.ndarray:
         self.save(self=a, alpha=alpha, scale=scale, input_scale=input_scale)
-        return _elu(_floating(a._data), alpha, scale, input_scale)
+        return _elu(dtypes.as_floating(a._data), alpha, scale, input_scale)
 
     def backward(self, g: Tensor) -> Tensor:
         x = self.saved("self")
@@ -112,7 +109,7 @@ class EluBackward1(Op):
 
     def forward(self, a: Tensor, alpha: float, scale: float, input_scale: float) -> np.ndarray:
         self.save(alpha=alpha, scale=scale, input_scale=input_scale)
-        return _elu(_floating(a._data), alpha, scale, input_scale)
+        return _elu(dtypes.as_floating(a._data), alpha, scale, input_scale)
 
     def backward(self, g: Tensor) -> Tensor:
         r = self.saved("result")
@@ -137,7 +134,7 @@ class CeluBackward0(EluBackward0):
 
     def forward(self, a: Tensor, alpha: float) -> np.ndarray:  # type: ignore[override]
         self.save(self=a, alpha=alpha, scale=1.0, input_scale=_celu_backward_scale(alpha))
-        return _elu(_floating(a._data), alpha, 1.0, 1.0 / alpha)
+        return _elu(dtypes.as_floating(a._data), alpha, 1.0, 1.0 / alpha)
 
 
 class CeluBackward1(EluBackward1):
@@ -146,7 +143,7 @@ class CeluBackward1(EluBackward1):
 
     def forward(self, a: Tensor, alpha: float) -> np.ndarray:  # type: ignore[override]
         self.save(alpha=alpha, scale=1.0, input_scale=_celu_backward_scale(alpha))
-        return _elu(_floating(a._data), alpha, 1.0, 1.0 / alpha)
+        return _elu(dtypes.as_floating(a._data), alpha, 1.0, 1.0 / alpha)
 
 
 class MishBackward0(Op):
@@ -157,7 +154,7 @@ class MishBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         with np.errstate(over="ignore"):
             return x * np.tanh(np.log1p(np.exp(x)))
 
@@ -172,7 +169,7 @@ class LogSigmoidBackward0(Op):
     formulas = {"self": "grad * sigmoid(-self)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         buffer = np.exp(-np.abs(x))
         self.save(self=a, buffer=_const(buffer))
         return np.minimum(x, _t(x, 0)) - np.log1p(buffer)

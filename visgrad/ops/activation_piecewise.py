@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.ops import elementwise as E
-from visgrad.ops.activation import _const, _floating, _inplace_form, _run, _t, torch_form
+from visgrad.ops.activation import _const, _inplace_form, _run, _t, torch_form
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate_tables import c_name
 from visgrad.ops.join import cat
@@ -53,7 +54,7 @@ class HardswishBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         return x * np.minimum(np.maximum(x + _t(x, 3), _t(x, 0)), _t(x, 6)) / _t(x, 6)
 
     def backward(self, g: Tensor) -> Tensor:
@@ -71,7 +72,7 @@ class HardsigmoidBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         return np.minimum(np.maximum(x + _t(x, 3), _t(x, 0)), _t(x, 6)) / _t(x, 6)
 
     def backward(self, g: Tensor) -> Tensor:

@@ -16,7 +16,7 @@ import numpy as np
 
 from visgrad import dtypes, events
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.autograd.node import (
     Node,
     _node_ids,
@@ -137,7 +137,7 @@ def promote(a: np.ndarray, b: np.ndarray) -> Any:
 def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
     """Run op ``cls`` on ``inputs``; record it if grad mode is on and any input requires grad."""
     rec = False
-    if STATE.enabled and cls.differentiable:
+    if MODES.enabled and cls.differentiable:
         for t in inputs:
             if t._rg:
                 rec = True
@@ -152,17 +152,17 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
         # Unrecorded (every op inside a backward formula): nothing to wire.
         if type(out) is not tuple:
             r = Tensor._make(out if type(out) is np.ndarray else np.asarray(out), False, None, 0)
-            if events.SINKS and not STATE.in_backward:
+            if events.SINKS and not MODES.in_backward:
                 publish_forward(cls, None, inputs, (r,), attrs)
             return r
         results = tuple([Tensor._make(np.asarray(o), False, None, 0) for o in out])
-        if events.SINKS and not STATE.in_backward:
+        if events.SINKS and not MODES.in_backward:
             publish_forward(cls, None, inputs, results, attrs)
         return results
     _wire(node, inputs)
     if attrs:
         node.attrs = attrs
-    if STATE.anomaly:
+    if MODES.anomaly:
         import traceback
 
         node.forward_trace = "".join(traceback.format_stack()[:-2])
@@ -171,7 +171,7 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
         r = Tensor._make(out if type(out) is np.ndarray else np.asarray(out), True, node, 0)
         if cls.saves_output is not None:
             store_saved(node, node._saved, {cls.saves_output: r})
-        if events.SINKS and not STATE.in_backward:
+        if events.SINKS and not MODES.in_backward:
             publish_forward(cls, node, inputs, (r,), attrs)
         return r
     outs = out if type(out) is tuple else (out,)
@@ -183,7 +183,7 @@ def apply(cls: type[Op], *inputs: Tensor, **attrs: Any) -> Any:
     )
     if cls.saves_output is not None:
         node.save(**{cls.saves_output: results[0]})
-    if events.SINKS and not STATE.in_backward:
+    if events.SINKS and not MODES.in_backward:
         publish_forward(cls, node, inputs, results, attrs)
     return results if type(out) is tuple else results[0]
 
@@ -290,14 +290,14 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
         g = sum_to(g, shape[-lead:])
         return (
             g.reshape(shape)
-            if STATE.enabled
+            if MODES.enabled
             else Tensor._make(g._data.reshape(shape), False, None, 0)
         )
     dims = list(range(lead))
     for i, s in enumerate(shape):
         if s == 1 and gshape[lead + i] != 1:
             dims.append(lead + i)
-    if not STATE.enabled:
+    if not MODES.enabled:
         # No create_graph: reduce with NumPy directly (the op's bookkeeping would be thrown away).
         # summed in ATen's order, as PyTorch's sum_to_size sums
         a = g._data

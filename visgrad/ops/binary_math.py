@@ -11,12 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply, promote
 from visgrad.ops.gate_tables import _C_NAMES, _CPP_NAMES
 from visgrad.ops.inplace import inplace
-from visgrad.ops.operand_arrays import _floating, _pair
+from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.pointwise import exp
 from visgrad.ops.power import pow as _pow
 from visgrad.ops.registry import declare
@@ -234,7 +235,7 @@ class LdexpBackward0(Op):
         _broadcast(x, y)
         self.save(self=a, other=b)
         # PyTorch's ``self * pow(2.0, other)``: the power is float (the default dtype for ints).
-        scale = np.exp2(_floating(y))
+        scale = np.exp2(dtypes.as_floating(y))
         dt = promote(x, scale)
         return x.astype(dt, copy=False) * scale.astype(dt, copy=False)
 

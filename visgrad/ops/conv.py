@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops import conv_kernels as K
 from visgrad.ops.base import Op, apply
 from visgrad.ops.index import slice_dim
@@ -92,7 +92,7 @@ class ConvolutionBackward0(Op):
         if nb:
             gb = g.sum((0,) + tuple(range(2, g._data.ndim)))
         cols = self.__dict__.pop("_cols", None)
-        if STATE.enabled:
+        if MODES.enabled:
             gx, gw = _grads_recorded(g, x, w, transposed, nx, nw, *args)
         else:
             gx, gw = _grads_numpy(g._data, x._data, w._data, transposed, nx, nw, *args, cols)

@@ -23,7 +23,7 @@ from visgrad.ops.division import DivBackward2
 from visgrad.ops.gate import operands, user_stacklevel
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace
-from visgrad.ops.operand_arrays import _binary, _floating, _pair, _unrecorded
+from visgrad.ops.operand_arrays import _binary, _pair, _unrecorded
 from visgrad.ops.operand_checks import alpha_checked, no_bool_negation, no_bool_subtraction
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -305,7 +305,7 @@ class ReciprocalBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return np.reciprocal(_floating(a._data))
+            return np.reciprocal(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         r = self.saved("result")

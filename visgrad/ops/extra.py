@@ -23,11 +23,6 @@ from visgrad.tensor import Tensor
 _LN2 = math.log(2.0)
 
 
-def _floating(a: np.ndarray) -> np.ndarray:
-    """Integer inputs to float math become float32, as in PyTorch."""
-    return a if a.dtype.kind == "f" else a.astype(dtypes.default_float.np)
-
-
 def _const(x: np.ndarray) -> Tensor:
     return Tensor._make(x, False, None, 0)
 
@@ -40,7 +35,7 @@ class RsqrtBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return 1.0 / np.sqrt(_floating(a._data))
+            return 1.0 / np.sqrt(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return -0.5 * g * self.saved("result") ** 3
@@ -53,7 +48,7 @@ class Exp2Backward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         with np.errstate(over="ignore"):
-            return np.exp2(_floating(a._data))
+            return np.exp2(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g * self.saved("result") * _LN2
@@ -66,7 +61,7 @@ class Log2Backward0(Op):
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(_floating(a._data))
+            return np.log2(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g / (self.saved("self") * _LN2)
@@ -229,7 +224,7 @@ class LogsumexpBackward0(Op):
     }
 
     def forward(self, a: Tensor, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         self.save(self=a, dim=dim, keepdim=keepdim)
         self._dims, self._keep = dim, keepdim
         if x.size == 0:

@@ -16,7 +16,7 @@ import numpy as np
 
 from visgrad.ops.base import Op, apply
 from visgrad.ops.conv_kernels import col2im, crop_spatial, im2col, out_size, pad_spatial
-from visgrad.ops.norm import _c_name
+from visgrad.ops.norm import _check_floating
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -103,11 +103,6 @@ class Col2ImBackward0(Op):
         return unfold(g, k, d, self.saved("padding"), self.saved("stride"))
 
 
-def _floating(x: np.ndarray, kernel: str) -> None:
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_c_name(x.dtype)}'")
-
-
 def _check_unfold_input(x: np.ndarray) -> None:
     for dim in (1, 2):
         if dim >= x.ndim:
@@ -149,7 +144,7 @@ def unfold(
             f"dilation={d}, padding={p}, calculated shape of the array of sliding blocks as "
             f"{blocks}, but its components must be at least one."
         )
-    _floating(x, "im2col_out_cpu")
+    _check_floating(x, "im2col_out_cpu")
     return apply(Im2ColBackward0, input, kernel_size=k, dilation=d, padding=p, stride=s)
 
 
@@ -203,5 +198,5 @@ def fold(
                padding=padding, stride=stride)  # fmt: skip
     size, k, d, p, s = (a[n] for n in ("output_size", "kernel_size", "dilation", "padding", "stride"))  # fmt: skip
     _check_fold(input._data, size, k, d, p, s)
-    _floating(input._data, "col2im_out_cpu")
+    _check_floating(input._data, "col2im_out_cpu")
     return apply(Col2ImBackward0, input, output_size=size, kernel_size=k, dilation=d, padding=p, stride=s)  # fmt: skip

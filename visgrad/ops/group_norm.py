@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op, apply
 from visgrad.ops.norm import (
     _absent,
@@ -62,7 +62,7 @@ class NativeGroupNormBackward0(Op):
         g3 = g.reshape(n, c, -1)
         gh = g3 if w is None else g3 * w.reshape(1, c, 1)
         xg = x.reshape(n, group, -1)
-        if STATE.enabled:
+        if MODES.enabled:
             mean = xg.mean((2,), keepdim=True)
             rstd = (((xg - mean) ** 2).mean((2,), keepdim=True) + self.saved("eps")).rsqrt()
         else:

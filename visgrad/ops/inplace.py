@@ -18,7 +18,7 @@ from visgrad import _aliasing as aliasing
 from visgrad import call_site, dtypes, events
 from visgrad._aliasing import alias_snapshots
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.autograd.node import Node, accumulator
 from visgrad.ops.base import OBSERVED, Op, wrap
 from visgrad.ops.copy_slices import (
@@ -67,7 +67,7 @@ def _record(cls: type[Op], inputs: tuple[Tensor, ...], attrs: dict[str, Any]) ->
     node.input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
     if attrs:
         node.attrs = attrs
-    if STATE.anomaly:
+    if MODES.anomaly:
         node.forward_trace = "".join(traceback.format_stack()[:-3])
     return node, out
 
@@ -120,7 +120,7 @@ def inplace(
 ) -> Tensor:
     """Run op ``cls`` on ``(t, *others)`` and store the result in ``t``."""
     rec = False
-    if STATE.enabled:
+    if MODES.enabled:
         _check_leaf(t)
         rec = t._rg or any(o._rg for o in others) or (t._base is not None and t._base._rg)
     if not rec:
@@ -212,7 +212,7 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
         idx = (None,)  # ``t[None] = v`` writes all of ``t``; a bare None means "no index" below
     src = wrap(value, t)
     rec = False
-    if STATE.enabled:
+    if MODES.enabled:
         if t._rg and (t._fn is None or (t._base is not None and t._base._fn is None)):
             raise RuntimeError(errors.INPLACE_VIEW_OF_LEAF)
         _check_leaf(t)

@@ -10,10 +10,10 @@ the running statistics take the mean over the batch of the N updated copies.
 from __future__ import annotations
 
 from visgrad.autograd.grad_mode import no_grad
-from visgrad.ops.layout import RepeatBackward0
 from visgrad.ops.norm import NativeBatchNormBackward0, batch_norm
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import CloneBackward0, ViewBackward0
+from visgrad.ops.tile_mask import RepeatBackward0
 from visgrad.tensor import Size, Tensor
 
 __all__ = ["instance_norm"]

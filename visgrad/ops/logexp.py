@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.ops.base import Op, apply
-from visgrad.ops.extra import _floating
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -28,7 +28,7 @@ class Log10Backward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log10(_wide(x)).astype(x.dtype, copy=False)
 
@@ -42,7 +42,7 @@ class Expm1Backward0(Op):
     formulas = {"self": "grad * (result + 1)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         with np.errstate(over="ignore"):
             return np.expm1(_wide(x)).astype(x.dtype, copy=False)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.autograd.grad_mode import STATE, no_grad
+from visgrad.autograd.grad_mode import MODES, no_grad
 from visgrad.ops import elementwise as E
 from visgrad.ops.activation import logsigmoid
 from visgrad.ops.base import Op, apply, wrap
@@ -145,7 +145,7 @@ def soft_margin_loss(
     """``log(1 + exp(−target · input))``, reduced (ATen's own kernel and backward)."""
     code = _code(size_average, reduce, reduction)
     target = wrap(target, input)
-    if STATE.enabled and target.requires_grad:
+    if MODES.enabled and target.requires_grad:
         raise RuntimeError(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
             "'target'. This input cannot have requires_grad True."

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import _threads as threads
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops._normal import cdf_and_density
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
@@ -322,7 +322,7 @@ class GeluBackward0(Op):
     def backward(self, g: Tensor) -> Tensor:
         x = self.saved("self")
         approximate = self.saved("approximate")
-        if STATE.enabled:
+        if MODES.enabled:
             return apply(GeluBackwardBackward0, g, x, approximate=approximate)
         slope = self.__dict__.get("_slope")
         if slope is None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from visgrad import dtypes, events
 from visgrad.arg_parser import int_list
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import publish_update
 from visgrad.ops.registry import declare
@@ -118,7 +118,7 @@ class NativeBatchNormBackward0(Op):
         gamma = w.reshape(cshape) if w is not None else None
         eps = self.saved("eps")
         if self.saved("training"):
-            if STATE.enabled:
+            if MODES.enabled:
                 mean = x.mean(axes, keepdim=True)
                 invstd = (((x - mean) ** 2).mean(axes, keepdim=True) + eps).rsqrt()
             else:
@@ -265,7 +265,7 @@ class NativeLayerNormBackward0(Op):
         nd, k = x._data.ndim, len(self.saved("normalized_shape"))
         axes = tuple(range(nd - k, nd))
         lead = tuple(range(nd - k))
-        if STATE.enabled:
+        if MODES.enabled:
             mean = x.mean(axes, keepdim=True)
             rstd = (((x - mean) ** 2).mean(axes, keepdim=True) + self.saved("eps")).rsqrt()
         else:

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import dtypes, events
+from visgrad import events
 from visgrad.autograd import errors
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import OBSERVED, Op, promote, record_pair, wrap
 from visgrad.tensor import Tensor
 
@@ -50,7 +50,7 @@ def _unrecorded(ufunc: Any, a: Any, b: Any, cls: type[Op] | None = None) -> Tens
     tensor code run here; the values are the ones ``apply`` gives. (The profiler, timing every
     op, takes ``apply``.)
     """
-    if OBSERVED or (events.SINKS and not STATE.in_backward):
+    if OBSERVED or (events.SINKS and not MODES.in_backward):
         return None
     if isinstance(a, Tensor):
         x = a._data
@@ -58,14 +58,14 @@ def _unrecorded(ufunc: Any, a: Any, b: Any, cls: type[Op] | None = None) -> Tens
             y = b._data
             if x.dtype is not y.dtype or x.dtype.kind not in "fi":
                 return None
-            if STATE.enabled and (a._rg or b._rg):
-                return None if cls is None or STATE.anomaly else _recorded(cls, ufunc, a, b)
+            if MODES.enabled and (a._rg or b._rg):
+                return None if cls is None or MODES.anomaly else _recorded(cls, ufunc, a, b)
         else:
             kinds = _WEAK_OK.get(type(b))
             if kinds is None or x.dtype.char not in _CHARS[kinds]:
                 return None
-            if STATE.enabled and a._rg:
-                if cls is None or STATE.anomaly:
+            if MODES.enabled and a._rg:
+                if cls is None or MODES.anomaly:
                     return None
                 return _recorded(cls, ufunc, a, wrap(b, a))
             y = b
@@ -74,9 +74,9 @@ def _unrecorded(ufunc: Any, a: Any, b: Any, cls: type[Op] | None = None) -> Tens
         kinds = _WEAK_OK.get(type(a))
         if kinds is None or y.dtype.char not in _CHARS[kinds]:
             return None
-        if STATE.enabled and b._rg:
+        if MODES.enabled and b._rg:
             # ``2 * t`` is recorded as ``t * 2`` (the tensor's edge first), as apply does.
-            if cls is None or not cls.commutative or STATE.anomaly:
+            if cls is None or not cls.commutative or MODES.anomaly:
                 return None
             return _recorded(cls, ufunc, b, wrap(a, b))
         x = a
@@ -99,8 +99,3 @@ def _recorded(cls: type[Op], ufunc: Any, a: Tensor, b: Tensor) -> Tensor | None:
 
 # dtype.char of the float dtypes ("f") and of int64 ("l"), and of both.
 _CHARS = {"f": "efdg", "fl": "efdgl"}
-
-
-def _floating(a: np.ndarray) -> np.ndarray:
-    """Integer inputs to float math become float32, as in PyTorch."""
-    return a if a.dtype.kind == "f" else a.astype(dtypes.default_float.np)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.autograd.grad_mode import STATE, no_grad
+from visgrad.autograd.grad_mode import MODES, no_grad
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.inplace import _KIND_RANK, _scalar_name, copy_
 from visgrad.tensor import Tensor
@@ -56,7 +56,7 @@ def with_out(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return fn(*args, **kwargs)
-        if STATE.enabled and (
+        if MODES.enabled and (
             _needs_grad(args) or _needs_grad(kwargs.values()) or _needs_grad(_outs(out))
         ):
             raise RuntimeError(

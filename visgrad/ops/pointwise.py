@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from visgrad import _threads as threads
-from visgrad.autograd.grad_mode import STATE
+from visgrad import dtypes
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops import vecmath
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.operand_arrays import _binary, _floating, _pair
+from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.operand_checks import no_bool_kernel
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -34,7 +35,7 @@ class ExpBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         with np.errstate(over="ignore"):
-            return _correctly_rounded(np.exp, _floating(a._data))
+            return _correctly_rounded(np.exp, dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g * self.saved("result")
@@ -52,7 +53,7 @@ class LogBackward0(Op):
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _correctly_rounded(np.log, _floating(a._data))
+            return _correctly_rounded(np.log, dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g / self.saved("self")
@@ -70,7 +71,7 @@ class Log1PBackward0(Op):
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(_floating(a._data))
+            return np.log1p(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g / (self.saved("self") + 1)
@@ -88,7 +89,7 @@ class SqrtBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         with np.errstate(invalid="ignore"):
-            return np.sqrt(_floating(a._data))
+            return np.sqrt(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -142,7 +143,7 @@ class SinBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        return np.sin(_floating(a._data))
+        return np.sin(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g * cos(self.saved("self"))
@@ -159,7 +160,7 @@ class CosBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        return np.cos(_floating(a._data))
+        return np.cos(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g * -sin(self.saved("self"))
@@ -176,11 +177,11 @@ class TanhBackward0(Op):
     formulas = {"self": "grad * (1 - result * result)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        return np.tanh(_floating(a._data))
+        return np.tanh(dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         r = self.saved("result")
-        if not STATE.enabled and r._data.dtype == np.float32 and g._data.dtype == np.float32:
+        if not MODES.enabled and r._data.dtype == np.float32 and g._data.dtype == np.float32:
             # ATen's kernel computes 1 - r*r as one fused multiply-add, rounded once: in float64
             # r*r is exact and one rounding to float32 follows. So a hand-written
             # (1 - h**2) * dh differs from h.grad in the last bit, as it does in PyTorch.
@@ -200,7 +201,7 @@ class SigmoidBackward0(Op):
     formulas = {"self": "grad * (1 - result) * result"}
 
     def forward(self, a: Tensor) -> np.ndarray:
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         if x.dtype == np.float32:
             return vecmath.sigmoid(x, threads.get_num_threads())
         # Split by sign so exp never overflows.

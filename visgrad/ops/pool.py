@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.tensor import Tensor
 
@@ -108,7 +108,7 @@ class _MaxPool(Op):
         shape = self.saved("self")._data.shape
         index = self.saved("result1")._data
         kernel = self.saved("kernel_size")
-        if not STATE.enabled and not OBSERVED:
+        if not MODES.enabled and not OBSERVED:
             # Nothing records (no create_graph) and windows that do not overlap: each input
             # element gets at most one window's gradient, so a scatter needs no sum.
             extents = zip(kernel, self.saved("stride"), self.saved("dilation"), strict=True)

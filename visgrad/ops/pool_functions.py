@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.arg_parser import fit_int32, int_list, optional_int_list
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import apply
 from visgrad.ops.gate_tables import c_name
 from visgrad.ops.pool import (
@@ -231,7 +231,7 @@ def max_pool1d(
         )
     if d <= 0:
         raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
-    if input.requires_grad and STATE.enabled:
+    if input.requires_grad and MODES.enabled:
         fit_int32(k, s, p, d)  # the path that records indices works in C ints
     length = out_length(x.shape[-1], k, s, p, d, ceil_mode)
     if length <= 0:

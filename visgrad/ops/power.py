@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import OBSERVED, Op, apply, wrap
 from visgrad.ops.elementwise import ones_like, operands, where
 from visgrad.ops.inplace import inplace
@@ -147,9 +147,9 @@ def pow(a: Any, exponent: Any) -> Tensor:  # noqa: A001
     if (
         type(exponent) in _SPECIAL_EXPONENTS
         and not OBSERVED
-        and not (events.SINKS and not STATE.in_backward)
+        and not (events.SINKS and not MODES.in_backward)
         and isinstance(a, Tensor)
-        and not (STATE.enabled and a._rg)
+        and not (MODES.enabled and a._rg)
         and a._data.dtype.kind == "f"
         and exponent in _SQUARE_CUBE
     ):

@@ -14,9 +14,9 @@ from visgrad.ops.base import Op, apply
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.index import narrow
 from visgrad.ops.join import cat
-from visgrad.ops.layout import DiagEmbedBackward0
 from visgrad.ops.logical import logical_xor
 from visgrad.ops.registry import declare
+from visgrad.ops.tile_mask import DiagEmbedBackward0
 from visgrad.tensor import Tensor, _dim
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import events
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.dtypes import to_np
 from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.ops.elementwise import where
@@ -53,7 +53,7 @@ def broadcast_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def expand_back(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> Tensor:
     """Broadcast a reduced gradient back over the reduced dims."""
-    if not STATE.enabled:
+    if not MODES.enabled:
         # Nothing records (no create_graph): a read-only broadcast view is all the engine needs,
         # without the view ops' bookkeeping.
         a = g._data
@@ -132,8 +132,8 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
         dim is None
         and dtype is None
         and not OBSERVED
-        and not (events.SINKS and not STATE.in_backward)
-        and not (STATE.enabled and a._rg)
+        and not (events.SINKS and not MODES.in_backward)
+        and not (MODES.enabled and a._rg)
     ):
         x = a._data
         if x.dtype.kind == "f":

@@ -11,9 +11,9 @@ import math
 import numpy as np
 from scipy import special
 
+from visgrad import dtypes
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import where
-from visgrad.ops.operand_arrays import _floating
 from visgrad.ops.pointwise import cos, exp, sin
 from visgrad.ops.registry import declare
 from visgrad.ops.results import result_type
@@ -24,7 +24,7 @@ _HALF_SQRT_PI = 0.5 * math.sqrt(math.pi)
 
 
 def _wide(fn: object, a: Tensor) -> np.ndarray:
-    x = _floating(a._data)
+    x = dtypes.as_floating(a._data)
     wide = x.astype(np.float64) if x.dtype.itemsize < 8 else x
     return fn(wide).astype(x.dtype, copy=False)  # type: ignore[operator]
 
@@ -95,7 +95,7 @@ class SincBackward0(Op):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
-        x = _floating(a._data)
+        x = dtypes.as_floating(a._data)
         p = x * x.dtype.type(math.pi)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(x == 0, x.dtype.type(1), np.sin(p) / p)

@@ -11,7 +11,7 @@ import numpy as np
 from visgrad import dtypes
 from visgrad._device import CPU, device, tensor_cuda
 from visgrad.arg_parser import int_list, number, spread_int_list, type_name
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.factories import full, tensor
 from visgrad.ops.convert import to
 from visgrad.ops.inplace import _check_leaf, write_
@@ -137,7 +137,7 @@ def new_tensor(
 
 # -- in-place random fills (what nn.init does, as Tensor methods) -----------------------------------
 def _fill(t: Tensor, values: np.ndarray, op: str) -> Tensor:
-    if STATE.enabled:
+    if MODES.enabled:
         _check_leaf(t)
     return write_(t, values, op)
 

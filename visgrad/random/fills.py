@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events
-from visgrad.autograd.grad_mode import STATE
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.gate_tables import _CPP_NAMES
 from visgrad.ops.inplace import _check_leaf, publish_update
@@ -68,7 +68,7 @@ def fill_values(t: Tensor, flat: np.ndarray, op: str, announce: bool = True) -> 
     if not announce:
         np.copyto(arr, values, casting="unsafe")
         return t
-    if STATE.enabled:
+    if MODES.enabled:
         _check_leaf(t)
     np.copyto(arr, values, casting="unsafe")
     t._version.value += 1
