@@ -33,7 +33,7 @@ NO_OUT = frozenset(
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
         "cosine_similarity", "det", "logdet", "pinverse", "qr", "slogdet",
         "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
-        "triplet_margin_loss",
+        "triplet_margin_loss", "cov", "corrcoef",
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "masked_fill", "masked_scatter", "max_pool1d",
