@@ -33,7 +33,36 @@ OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "adadelta": ("Adadelta", {}),
     "adadelta_wd": ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1, "maximize": True}),
+    "nadam": ("NAdam", {"lr": 0.01}),
+    "nadam_wd": ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "maximize": True}),
+    "nadam_decoupled": (
+        "NAdam",
+        {"lr": 0.02, "momentum_decay": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+    ),
+    "radam": ("RAdam", {"lr": 0.01}),
+    "radam_wd": ("RAdam", {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.1, "maximize": True}),
+    "radam_decoupled": (
+        "RAdam",
+        {"lr": 0.02, "weight_decay": 0.1, "decoupled_weight_decay": True},
+    ),
+    "adamax": ("Adamax", {"lr": 0.02}),
+    "adamax_wd": (
+        "Adamax",
+        {"lr": 0.02, "betas": (0.8, 0.95), "weight_decay": 0.1, "maximize": True},
+    ),
+    "rprop": ("Rprop", {"lr": 0.05}),
+    "rprop_etas": (
+        "Rprop",
+        {"lr": 0.3, "etas": (0.1, 1.5), "step_sizes": (0.02, 0.4)},
+    ),
+    "asgd": ("ASGD", {"lr": 0.05}),
+    "asgd_averaging": (
+        "ASGD",
+        {"lr": 0.05, "lambd": 0.01, "alpha": 0.5, "t0": 2, "weight_decay": 0.1},
+    ),
 }
+# RAdam's variance estimate needs more than five steps before its rectified update starts.
+LONGER = {"radam": 10, "radam_wd": 10, "radam_decoupled": 10}
 
 
 def make_params(torch: Any, dtype: Any) -> list[Any]:
@@ -58,7 +87,7 @@ def run_optimizer(torch: Any, name: str, dtype: Any) -> dict[str, Any]:
     params = make_params(torch, dtype)
     opt = getattr(torch.optim, cls)(params, **kwargs)
     history = []
-    for step in range(STEPS):
+    for step in range(LONGER.get(name, STEPS)):
         set_grads(torch, params, step)
         opt.step()
         history.append([p.detach().reshape(-1).tolist() for p in params])

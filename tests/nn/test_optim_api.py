@@ -9,7 +9,19 @@ import pytest
 import visgrad as torch
 from visgrad import events
 
-OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]
+OPTIMIZERS = [
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "Adadelta",
+    "NAdam",
+    "RAdam",
+    "Adamax",
+    "Rprop",
+    "ASGD",
+]
 
 
 def two_params():
@@ -65,6 +77,27 @@ def test_lbfgs_publishes_every_trial_point_and_restores_after_a_line_search():
             "Invalid initial_accumulator_value value: -1",
         ),
         (lambda p: torch.optim.Adadelta(p, rho=1.5), "Invalid rho value: 1.5"),
+        (lambda p: torch.optim.NAdam(p, momentum_decay=-1), "Invalid momentum_decay value: -1"),
+        (
+            lambda p: torch.optim.NAdam(p, betas=(0.9, 1.0)),
+            "Invalid beta parameter at index 1: 1.0",
+        ),
+        (lambda p: torch.optim.NAdam(p, eps=-1), "Invalid epsilon value: -1"),
+        (lambda p: torch.optim.RAdam(p, weight_decay=-0.5), "Invalid weight_decay value: -0.5"),
+        (
+            lambda p: torch.optim.RAdam(p, betas=(-0.1, 0.9)),
+            "Invalid beta parameter at index 0: -0.1",
+        ),
+        (lambda p: torch.optim.Adamax(p, lr=-2), "Invalid learning rate: -2"),
+        (lambda p: torch.optim.Adamax(p, betas=(0.5, 2)), "Invalid beta parameter at index 1: 2"),
+        (lambda p: torch.optim.Rprop(p, etas=(1.5, 2.0)), "Invalid eta values: 1.5, 2.0"),
+        (lambda p: torch.optim.Rprop(p, etas=(0.5, 0.9)), "Invalid eta values: 0.5, 0.9"),
+        (lambda p: torch.optim.ASGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+        (lambda p: torch.optim.ASGD(p, lr=-0.1), "Invalid learning rate: -0.1"),
+        (
+            lambda p: torch.optim.NAdam(p, lr=torch.tensor([0.1, 0.2])),
+            "Tensor lr must be 1-element",
+        ),
         (
             lambda p: torch.optim.AdamW(p, betas=(1.0, 0.9)),
             "Invalid beta parameter at index 0: 1.0",

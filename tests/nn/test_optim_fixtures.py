@@ -1,7 +1,7 @@
 """Optimizers, L-BFGS, schedulers and clipping against values recorded from PyTorch 2.13.
 
-Rules without a square root (SGD in all its forms) agree with PyTorch bit for bit in float32: the
-fused multiply-adds of PyTorch's CPU kernels are reproduced. Rules with one differ by at most an
+Rules without a square root (SGD in all its forms, Adamax, Rprop, ASGD) agree with PyTorch bit for
+bit in float32: the fused multiply-adds of PyTorch's CPU kernels are reproduced. Rules with one differ by at most an
 ulp or so per step, because PyTorch's float32 ``sqrt`` on CPU (a vector math library) is not
 correctly rounded; those compare within a few float32 ulps. Schedules are exact.
 """
@@ -20,7 +20,17 @@ from tests.nn import optim_cases as cases
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torch" / "optim.json"
 RECORDED = json.loads(FIXTURE.read_text())
-EXACT = {"sgd", "sgd_momentum", "sgd_nesterov"}
+EXACT = {
+    "sgd",
+    "sgd_momentum",
+    "sgd_nesterov",
+    "adamax",
+    "adamax_wd",
+    "rprop",
+    "rprop_etas",
+    "asgd",
+    "asgd_averaging",
+}
 
 
 def close(got, want, rtol):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.optim import _kernels as K
-from visgrad.optim.optimizer import Optimizer, check_hyper, new_state, new_step
+from visgrad.optim.optimizer import Optimizer, check_betas, check_hyper, new_state, new_step
 from visgrad.tensor import Tensor
 
 
@@ -36,9 +36,7 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         check_hyper(lr, {"epsilon value": eps})
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        check_betas(betas)
         check_hyper(lr, {"weight_decay value": weight_decay})
         # foreach / capturable / differentiable / fused pick PyTorch kernels; kept so state
         # dicts and printouts match, one NumPy implementation serves them all.

@@ -52,6 +52,18 @@ def check_hyper(lr: Any, values: dict[str, float]) -> None:
             raise ValueError(f"Invalid {name}: {v}")
 
 
+def check_betas(betas: tuple[float, float]) -> None:
+    """Adam-family betas: each in ``[0, 1)``, checked in order as PyTorch does."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def new_scalar(value: float) -> Tensor:
+    """A 0-d float32 state value (NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``)."""
+    return Tensor._make(np.array(value, np.float32), False, None, 0)
+
+
 def new_state(like: np.ndarray, fill: float = 0.0) -> Tensor:
     """A state buffer shaped and typed as a parameter (``exp_avg``, ``square_avg``)."""
     return Tensor._make(np.full_like(like, fill), False, None, 0)
@@ -59,7 +71,7 @@ def new_state(like: np.ndarray, fill: float = 0.0) -> Tensor:
 
 def new_step() -> Tensor:
     """The ``step`` counter: a float32 0-d tensor, as in PyTorch's state dicts."""
-    return Tensor._make(np.zeros((), np.float32), False, None, 0)
+    return new_scalar(0.0)
 
 
 class Optimizer:
