@@ -8,11 +8,11 @@ real-matrix formulas PyTorch uses, written with visgrad ops so ``create_graph`` 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from visgrad.ops import linalg_warnings
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import cat
 from visgrad.ops.linalg import matmul
@@ -23,6 +23,7 @@ from visgrad.ops.linalg_common import (
     check_matrix,
     const,
     result_type,
+    type_name,
 )
 from visgrad.ops.linalg_inverse import inverse
 from visgrad.ops.registry import declare
@@ -73,14 +74,17 @@ class LinalgCholeskyExBackward0(Op):
     formulas = {"self": "cholesky_backward(grad, result, upper)"}
     _fname = "linalg.cholesky"
 
-    def forward(self, a: Tensor, upper: bool, check_errors: bool) -> tuple[np.ndarray, ...]:
+    def forward(
+        self, a: Tensor, upper: bool, check_errors: bool, ex: bool = False
+    ) -> tuple[np.ndarray, ...]:
         x = a._data
         check_matrix(x, self._fname)
         info = _cholesky_info(x) if x.size else np.zeros(x.shape[:-2], np.int32)
         if check_errors and info.any():
             b = int(np.flatnonzero(info.reshape(-1))[0])
             order = info.reshape(-1)[b]
-            raise LinAlgError(f"{self._fname}: {batch_label(x, b)}{_NOT_PD.format(order)}")
+            fname = "linalg.cholesky_ex" if ex else self._fname  # the _ex op names itself
+            raise LinAlgError(f"{fname}: {batch_label(x, b)}{_NOT_PD.format(order)}")
         self._upper = upper
         low = np.tril(x)  # LAPACK reads the lower triangle only
         if info.any():
@@ -109,12 +113,7 @@ class CholeskyBackward0(LinalgCholeskyExBackward0):
 @declare("cholesky", nodes=CholeskyBackward0)
 def cholesky(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
     """``torch.cholesky`` (deprecated in PyTorch, which warns once)."""
-    warnings.warn(
-        "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in "
-        "a future PyTorch release.",
-        UserWarning,
-        stacklevel=2,
-    )
+    linalg_warnings.warn_once(linalg_warnings.CHOLESKY)
     return apply(CholeskyBackward0, input, upper=bool(upper), check_errors=True)[0]
 
 
@@ -129,7 +128,8 @@ def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803
 )
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> Any:  # noqa: N803
     """``cholesky`` and LAPACK's ``info`` per matrix (0, or the order of the failing minor)."""
-    out = apply(LinalgCholeskyExBackward0, A, upper=bool(upper), check_errors=bool(check_errors))
+    checked = bool(check_errors)
+    out = apply(LinalgCholeskyExBackward0, A, upper=bool(upper), check_errors=checked, ex=True)
     return CholeskyExResult(*out)
 
 
@@ -212,12 +212,7 @@ def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
 @declare("qr", nodes=LinalgQrBackward0)
 def qr(input: Tensor, some: bool = True) -> Any:  # noqa: A002
     """``torch.qr`` (deprecated in PyTorch, which warns): ``some=False`` is mode 'complete'."""
-    warnings.warn(
-        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
-        "PyTorch release.",
-        UserWarning,
-        stacklevel=2,
-    )
+    linalg_warnings.warn_once(linalg_warnings.QR)
     return TorchQrResult(*_qr(input, "reduced" if some else "complete"))
 
 
@@ -232,6 +227,10 @@ class LinalgEighBackward0(MultiOutput, Op):
 
     def forward(self, a: Tensor, UPLO: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: N803
         x = a._data
+        if x.ndim >= 2 and x.dtype.kind != "f":
+            raise NotImplementedError(
+                f"\"linalg_eigh_cpu\" not implemented for '{type_name(x.dtype)}'"
+            )
         check_matrix(x, "linalg.eigh")
         self.save(A=a, UPLO=UPLO)
         self._uplo = UPLO
@@ -246,7 +245,9 @@ class LinalgEighBackward0(MultiOutput, Op):
             n = w._data.shape[-1]
             off = const(1.0 - np.eye(n, dtype=w._data.dtype))
             safe = gap + const(np.eye(n, dtype=w._data.dtype))
-            inner = inner + matmul(v.mT, gv) * off / safe
+            vgv = matmul(v.mT, gv)
+            # PyTorch projects onto the skew-symmetric matrices: the gradient is symmetric
+            inner = inner + 0.5 * (vgv - vgv.mT) * off / safe
         return matmul(matmul(v, inner), v.mT)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.autograd import errors
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import where
 from visgrad.ops.linalg import matmul
@@ -22,9 +23,12 @@ from visgrad.ops.linalg_common import (
     batch_label,
     check_float,
     check_matrix,
+    const,
+    eye_like,
     result_type,
     type_name,
 )
+from visgrad.ops.linalg_svd import svd
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -123,10 +127,15 @@ def _inverse_t(a: Tensor) -> Tensor:
 
 
 class LinalgDetBackward0(Op):
+    """det(A); its gradient ``grad * det * A^-T`` is finite at singular matrices too, as
+    PyTorch's: a plain backward solves with LU's zero pivots nudged to eps, which gives 0 where
+    det is exactly 0; under ``create_graph`` matrices with ``|det| < 100 eps`` take the
+    adjugate through the SVD (``det U det Vh`` times the product rule over S)."""
+
     op_name = "linalg_det"
     input_names = ("A",)
     saves_output = "result"
-    formulas = {"A": "(grad * result).unsqueeze(-1).unsqueeze(-1) * inverse(A).mT"}
+    formulas = {"A": "det_backward(grad, result, A)"}
 
     def forward(self, a: Tensor) -> np.ndarray:
         x = a._data
@@ -135,8 +144,41 @@ class LinalgDetBackward0(Op):
         return np.asarray(np.linalg.det(x), dtype=x.dtype)
 
     def backward(self, g: Tensor) -> Tensor:
-        scale = (g * self.saved("result")).unsqueeze(-1).unsqueeze(-1)
-        return scale * _inverse_t(self.saved("A"))
+        a, det_a = self.saved("A"), self.saved("result")
+        x = a._data
+        if not MODES.enabled:  # no graph wanted: NumPy, with singular matrices giving 0
+            return const(det_grad(g._data, det_a._data, x))
+        scale = (g * det_a).unsqueeze(-1).unsqueeze(-1)
+        singular = np.abs(det_a._data) < 100 * np.finfo(x.dtype).eps
+        if not singular.any():
+            return scale * _inverse_t(a)
+        by_svd = _det_grad_svd(g, a)
+        if singular.all():
+            return by_svd
+        mask = const(singular[..., None, None])
+        safe = where(mask, eye_like(a), a)  # the singular ones are taken from the SVD
+        return where(mask, by_svd, scale * _inverse_t(safe))
+
+
+def det_grad(g: np.ndarray, det_a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``g * det * A^-T``, 0 for a matrix with a zero pivot (its det is exactly 0)."""
+    with np.errstate(all="ignore"):
+        inv_t = np.swapaxes(_safe(np.linalg.inv, x), -1, -2)
+        out = (g * det_a)[..., None, None] * inv_t
+    bad = _info(x) != 0 if x.size else np.zeros(x.shape[:-2], bool)
+    out[bad] = 0.0
+    return out.astype(x.dtype, copy=False)
+
+
+def _det_grad_svd(g: Tensor, a: Tensor) -> Tensor:
+    """The adjugate route: with ``A = U diag(S) Vh``, the gradient is
+    ``U diag(det U det Vh g prod_{j != i} S_j) Vh``, which needs no inverse."""
+    u, s, vh = svd(a)
+    alpha = det(u) * det(vh) * g
+    eye = np.eye(s._data.shape[-1], dtype=s._data.dtype)
+    others = s.unsqueeze(-2) * const(1 - eye) + const(eye)  # row i: S with S_i set to 1
+    d = alpha.unsqueeze(-1) * others.prod(-1)
+    return matmul(u * d.unsqueeze(-2), vh)
 
 
 @declare("det", nodes=LinalgDetBackward0, linalg=True)
@@ -151,6 +193,7 @@ class LinalgSlogdetBackward0(MultiOutput, Op):
     num_outputs = 2
     differentiable = (0, 1)
     formulas = {"A": "grads[1].unsqueeze(-1).unsqueeze(-1) * inverse(A).mT"}
+    materialize_grads = False  # the sign has no gradient: without logabsdet's, none for A
 
     def forward(self, a: Tensor, fname: str = "linalg.slogdet") -> tuple[np.ndarray, np.ndarray]:
         x = a._data
@@ -159,7 +202,9 @@ class LinalgSlogdetBackward0(MultiOutput, Op):
         sign, logabs = np.linalg.slogdet(x)
         return self.outputs(np.asarray(sign, dtype=x.dtype), np.asarray(logabs, dtype=x.dtype))
 
-    def backward(self, _g_sign: Tensor, g: Tensor) -> Tensor:
+    def backward(self, _g_sign: Tensor | None, g: Tensor | None) -> Tensor | None:
+        if g is None:
+            return None
         return g.unsqueeze(-1).unsqueeze(-1) * _inverse_t(self.saved("A"))
 
 
@@ -178,7 +223,7 @@ def slogdet(input: Tensor) -> Any:  # noqa: A002
 @declare("logdet", nodes=LinalgSlogdetBackward0)
 def logdet(A: Tensor) -> Tensor:  # noqa: N803
     """``log(det(A))``: NaN where the determinant is negative, as ATen's ``where`` gives."""
-    sign, logabs = apply(LinalgSlogdetBackward0, A, fname="linalg.slogdet")
+    sign, logabs = apply(LinalgSlogdetBackward0, A, fname="logdet")
     return where(sign == -1.0, float("nan"), logabs)
 
 
@@ -258,11 +303,12 @@ def _bsolve(lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return np.linalg.solve(a, b)
 
 
-def _solve(A: Tensor, B: Tensor, left: bool, check_errors: bool) -> tuple[Tensor, Tensor]:  # noqa: N803
+def _solve(A: Tensor, B: Tensor, left: bool, check_errors: str) -> tuple[Tensor, Tensor]:  # noqa: N803
+    """``check_errors``: the name a singular matrix's error gives (empty: no check)."""
     out, info = apply(LinalgSolveExBackward0, A, B, left=bool(left))
     if check_errors and info._data.any():
         raise LinAlgError(
-            "torch.linalg.solve: The solver failed because the input matrix is singular."
+            f"torch.{check_errors}: The solver failed because the input matrix is singular."
         )
     return out, info
 
@@ -270,10 +316,10 @@ def _solve(A: Tensor, B: Tensor, left: bool, check_errors: bool) -> tuple[Tensor
 @declare("linalg_solve", nodes=LinalgSolveExBackward0, torch=False, method=False, linalg=True)
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     """X with ``A @ X = B`` (``X @ A = B`` when ``left=False``); batches broadcast."""
-    return _solve(A, B, left, True)[0]
+    return _solve(A, B, left, "linalg.solve")[0]
 
 
 @declare("linalg_solve_ex", nodes=LinalgSolveExBackward0, torch=False, method=False, linalg=True)
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> Any:  # noqa: N803
     """``solve`` and LAPACK's ``info`` per matrix (0, or the first zero pivot)."""
-    return SolveExResult(*_solve(A, B, left, check_errors))
+    return SolveExResult(*_solve(A, B, left, "linalg.solve_ex" if check_errors else ""))

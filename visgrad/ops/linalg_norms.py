@@ -62,12 +62,12 @@ def _svd_norm(a: Tensor, ord: Any, d0: int, d1: int, keepdim: bool) -> Tensor:  
     perm = [d for d in range(nd) if d not in (d0, d1)] + [d0, d1]
     s = svdvals(a.permute(*perm))
     if ord == "nuc":
-        out = s.sum(-1)
+        out = s.sum(-1, keepdim)
     else:
-        out = amax(s, -1) if ord > 0 else amin(s, -1)
+        out = amax(s, -1, keepdim) if ord > 0 else amin(s, -1, keepdim)
     if not keepdim:
         return out
-    out = out.unsqueeze(-1).unsqueeze(-1)
+    out = out.unsqueeze(-1)
     inverse = [perm.index(d) for d in range(nd)]
     return out.permute(*inverse)
 

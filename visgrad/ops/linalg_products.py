@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from visgrad.ops import linalg_warnings
 from visgrad.ops.base import Op, apply, broadcast_shapes
 from visgrad.ops.inplace import copy_
 from visgrad.ops.linalg import matmul, mm
@@ -158,13 +158,7 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # n
 def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
     """``torch.cross``: without ``dim``, along the first dim of size 3 (PyTorch warns)."""
     if dim is None:
-        warnings.warn(
-            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
-            "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
-            "change to agree with that of linalg.cross in a future release.",
-            UserWarning,
-            stacklevel=2,
-        )
+        linalg_warnings.warn_once(linalg_warnings.CROSS_DIM)
         shape = broadcast_shapes(input._data.shape, other._data.shape)
         dim = next((i for i, s in enumerate(shape) if s == 3), None)
         if dim is None:

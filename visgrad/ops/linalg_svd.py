@@ -75,13 +75,18 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:  #
 @declare("linalg_svdvals", nodes=LinalgSvdBackward0, torch=False, method=False, linalg=True)
 def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:  # noqa: N803
     """The singular values, descending."""
-    return apply(LinalgSvdBackward0, A, full_matrices=False, fname="linalg.svdvals")[1]
+    return apply(LinalgSvdBackward0, A, full_matrices=False)[1]
 
 
 @declare("svd", nodes=LinalgSvdBackward0)
 def torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002
     """``torch.svd``: V itself (``Vh.mT``), not Vh; ``compute_uv=False`` gives zero U and V."""
     x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(
+            f"linalg.svd: input should have at least 2 dimensions, but has {x.ndim} dimensions "
+            "instead"
+        )
     if not compute_uv:
         s = svdvals(input)
         m, n = x.shape[-2:]

@@ -330,13 +330,22 @@ class LinalgVectorNormBackward0(Op):
         )
     }
 
-    def forward(self, a: Tensor, ord: Any, dim: Any, keepdim: bool) -> np.ndarray:  # noqa: A002
+    def forward(
+        self,
+        a: Tensor,
+        ord: Any,  # noqa: A002
+        dim: Any,
+        keepdim: bool,
+        dtype: Any = None,
+    ) -> np.ndarray:
         x = a._data
         if x.dtype.kind != "f":
             raise RuntimeError(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. "
                 f"Got {_long_name(x.dtype)}"
             )
+        if dtype is not None:
+            x = x.astype(dtype)  # computed in ``dtype``; the gradient comes back in a's
         dims = norm_dims(dim, x.ndim)
         self.save(self=a, ord=ord, dim=dims if dim is not None else None, keepdim=keepdim)
         self._dims, self._keep = dims, keepdim
@@ -357,13 +366,13 @@ class LinalgVectorNormBackward0(Op):
                 r = (ax**ord).sum(**kw) ** (1.0 / ord)
         return np.asarray(r, dtype=x.dtype)
 
-    def backward(self, g: Tensor) -> Tensor:
+    def backward(self, g: Tensor) -> Tensor | None:
         x, p = self.saved("self"), self.saved("ord")
         shape = x._data.shape
         g = expand_back(g, shape, self._dims, self._keep)
         r = expand_back(self.saved("result"), shape, self._dims, self._keep)
         if p == 0:
-            return g * 0.0
+            return None  # PyTorch's norm_backward: no gradient at all for the 0-"norm"
         if p == 1:
             return g * sign(x)
         if p in (float("inf"), float("-inf")):
@@ -386,6 +395,6 @@ def vector_norm(
 ) -> Tensor:
     """The vector ``ord``-norm of ``a`` over ``dim`` (all elements without it): one
     LinalgVectorNormBackward0 node; ``torch.linalg.vector_norm`` checks its arguments first."""
-    if dtype is not None:
-        a = a.to(dtype)
-    return apply(LinalgVectorNormBackward0, a, ord=ord, dim=dim, keepdim=keepdim)
+    return apply(
+        LinalgVectorNormBackward0, a, ord=ord, dim=dim, keepdim=keepdim, dtype=to_np(dtype)
+    )

@@ -74,7 +74,8 @@ def _eigh(gl: Any, gv: Any, a: Any, uplo: Any) -> np.ndarray:
     w, v = np.linalg.eigh(_a(a), UPLO="U" if uplo == "U" else "L")
     n = w.shape[-1]
     gap = w[..., None, :] - w[..., :, None] + np.eye(n)
-    inner = _diag(_a(gl)) + (_t(v) @ _a(gv)) * (1 - np.eye(n)) / gap
+    vgv = _t(v) @ _a(gv)
+    inner = _diag(_a(gl)) + 0.5 * (vgv - _t(vgv)) * (1 - np.eye(n)) / gap
     return v @ inner @ _t(v)
 
 
@@ -99,6 +100,17 @@ def _svd(gu: Any, gs: Any, gvh: Any, a: Any, full_matrices: Any) -> np.ndarray:
     return out
 
 
+def _det(grad: Any, result: Any, a: Any) -> np.ndarray:
+    """``grad * det * A^-T``; 0 for a singular matrix (its det is 0), as a plain backward."""
+    x, d = _a(a), _a(grad) * _a(result)
+    flat = x.reshape((-1,) + x.shape[-2:])
+    out = np.zeros(flat.shape)
+    for i, m in enumerate(flat):
+        if np.linalg.matrix_rank(m) == m.shape[-1]:
+            out[i] = np.reshape(d, (-1,))[i] * _t(np.linalg.inv(m))
+    return out.reshape(x.shape)
+
+
 def _pinv(grad: Any, result: Any, a: Any) -> np.ndarray:
     g, p, x = _a(grad), _a(result), _a(a)
     m, n = x.shape[-2:]
@@ -110,6 +122,7 @@ def _pinv(grad: Any, result: Any, a: Any) -> np.ndarray:
 LINALG_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "inverse": lambda a: np.linalg.inv(_a(a)),
     "cross": lambda a, b, dim: np.cross(_a(a), _a(b), axisa=dim, axisb=dim, axisc=dim),
+    "det_backward": _det,
     "solve_backward_A": _solve_a,
     "solve_backward_B": _solve_b,
     "cholesky_backward": _cholesky,

@@ -793,7 +793,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         "linalg_det",
         ("A",),
         {
-            "A": "(grad * result).unsqueeze(-1).unsqueeze(-1) * inverse(A).mT",
+            "A": "det_backward(grad, result, A)",
         },
         (),
     ),
