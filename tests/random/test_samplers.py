@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import visgrad as torch
 import visgrad.nn.functional as F
+from visgrad import events
 
 shapes = st.lists(st.integers(0, 40), min_size=0, max_size=3).map(tuple)
 seeds = st.integers(0, 2**64 - 1)
@@ -160,3 +161,21 @@ def test_random_fill_of_a_leaf_that_requires_grad_raises() -> None:
         x.uniform_()
     with torch.no_grad():
         x.normal_()  # nn.init's way: allowed
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.randint(0, 10, (8,)),
+        lambda: torch.randint(5, (3, 2), dtype=torch.float32),
+        lambda: torch.bernoulli(torch.full((6,), 0.5)),
+    ],
+    ids=["randint", "randint-float", "bernoulli"],
+)
+def test_the_creation_event_carries_the_drawn_values(make) -> None:
+    # The debugger shows what the event carries: the values, not the memory they were drawn into.
+    with events.Recorder() as rec:
+        t = make()
+    created = [e for e in rec.of(events.TensorCreated) if e.tensor == t._id]
+    assert len(created) == 1
+    np.testing.assert_array_equal(created[0].value, t._data)

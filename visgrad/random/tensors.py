@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad import dtypes
+from visgrad import dtypes, events
 from visgrad.arg_parser import int_list, invalid_combination
 from visgrad.factories import _leaf, _size
 from visgrad.ops.gate import is_int
@@ -29,6 +29,14 @@ def _keywords(op: str, given: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Refuse a keyword no signature of ``op`` takes, with PyTorch's words."""
     if set(kwargs) - _FACTORY_KEYWORDS:
         raise invalid_combination(op, given, kwargs)
+
+
+def _announced(t: Tensor, op: str) -> Tensor:
+    """Publish ``t``'s creation once it is filled: the event carries its values, not the
+    uninitialised memory it was made in."""
+    if events.SINKS:
+        t._announce(op)
+    return t
 
 
 def _float_dtype(dtype: Any, op: str) -> np.dtype:
@@ -100,12 +108,11 @@ def randint(
             raise invalid_combination("randint", (*args,), kwargs)
         int_list("randint", "size", size, len(args))
     shape = _size((size,))
-    out = np.empty(shape, dtypes.to_np(dtype) or np.int64)
-    t = _leaf(out, False, "randint")
+    t = Tensor._make(np.empty(shape, dtypes.to_np(dtype) or np.int64), False, None, 0)
     random_(t, low, high, generator=generator, _announce=False)
     if requires_grad:
         t.requires_grad_(True)
-    return t
+    return _announced(t, "randint")
 
 
 @declare("randperm", method=False)
@@ -261,9 +268,9 @@ def bernoulli(
 ) -> Tensor:
     """0/1 samples with probability ``input`` (elementwise) or ``p``, in ``input``'s dtype."""
     _keywords("bernoulli", (input,), _)
-    out = _leaf(np.empty(input._data.shape, input._data.dtype), False, "bernoulli")
+    out = Tensor._make(np.empty(input._data.shape, input._data.dtype), False, None, 0)
     bernoulli_(out, input if p is None else p, generator=generator, _announce=False)
-    return out
+    return _announced(out, "bernoulli")
 
 
 @declare("multinomial")
