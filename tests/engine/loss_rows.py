@@ -27,6 +27,14 @@ def counts() -> Any:
     return torch.tensor([[0.0, 1.0, 3.0], [2.0, 5.0, 0.5]], dtype=F64)
 
 
+def classes() -> Any:
+    return torch.tensor([0, 2])
+
+
+def class_lists() -> Any:
+    return torch.tensor([[2, 0, -1], [1, -1, 0]])
+
+
 def _second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The gradient of ``fn(x).sum()`` with ``create_graph``: checks the backward's own graph."""
     return lambda a: torch.autograd.grad(fn(a).sum(), a, create_graph=True)[0]
@@ -84,4 +92,26 @@ LOSS_ROWS: dict[str, tuple[Any, ...]] = {
         ),
         ((2, 3),),
     ),
-}
+    "multi_margin_loss": (lambda a: NF.multi_margin_loss(a, classes(), margin=0.35), ((2, 3),)),
+    "multi_margin_loss_p2_weight": (
+        lambda a: NF.multi_margin_loss(
+            a, classes(), p=2, margin=0.45, weight=torch.tensor([0.5, 1.0, 2.0], dtype=F64),
+            reduction="none",
+        ),
+        ((2, 3),),
+    ),
+    "multi_margin_loss_p2_twice": (
+        _second(lambda a: NF.multi_margin_loss(a, classes(), p=2, margin=0.45, reduction="sum")),
+        ((2, 3),),
+    ),
+    "multi_margin_loss_vector": (
+        lambda a: NF.multi_margin_loss(a, torch.tensor(1), margin=0.35), ((4,),)
+    ),
+    # Scaled off the grid: 1 − x[y] + x[k] never lands on the hinge's kink.
+    "multilabel_margin_loss": (
+        lambda a: NF.multilabel_margin_loss(a * 1.03, class_lists()), ((2, 3),)
+    ),
+    "multilabel_margin_loss_none": (
+        lambda a: NF.multilabel_margin_loss(a * 1.03, class_lists(), reduction="none"), ((2, 3),)
+    ),
+}  # fmt: skip

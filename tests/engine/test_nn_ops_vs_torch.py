@@ -32,6 +32,7 @@ TOPICS = (
     "order_ops",
     "margin_losses",
     "blas_stats",
+    "class_losses",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

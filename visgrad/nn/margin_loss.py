@@ -1,6 +1,7 @@
 """Margin, embedding and likelihood loss modules: ``MarginRankingLoss``, ``HingeEmbeddingLoss``,
 ``SoftMarginLoss``, ``CosineEmbeddingLoss``, ``PoissonNLLLoss``, ``GaussianNLLLoss``,
-``TripletMarginLoss``, ``TripletMarginWithDistanceLoss``, ``MultiLabelSoftMarginLoss``."""
+``TripletMarginLoss``, ``TripletMarginWithDistanceLoss``, ``MultiLabelSoftMarginLoss``,
+``MultiMarginLoss``, ``MultiLabelMarginLoss``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ __all__ = [
     "GaussianNLLLoss",
     "HingeEmbeddingLoss",
     "MarginRankingLoss",
+    "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
     "PoissonNLLLoss",
     "SoftMarginLoss",
     "TripletMarginLoss",
@@ -25,28 +28,23 @@ __all__ = [
 
 
 class _MarginLoss(_Loss):
+    """A loss whose one option is ``margin``; each subclass names its default."""
+
+    default_margin = 0.0
+
     def __init__(
         self,
-        margin: float,
+        margin: float | None = None,
         size_average: bool | None = None,
         reduce: bool | None = None,
         reduction: str = "mean",
     ) -> None:
         super().__init__(size_average, reduce, reduction)
-        self.margin = margin
+        self.margin = self.default_margin if margin is None else margin
 
 
 class MarginRankingLoss(_MarginLoss):
     """``max(0, -target · (input1 − input2) + margin)``."""
-
-    def __init__(
-        self,
-        margin: float = 0.0,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return F.margin_ranking_loss(
@@ -57,14 +55,7 @@ class MarginRankingLoss(_MarginLoss):
 class HingeEmbeddingLoss(_MarginLoss):
     """``input`` for targets 1, ``max(0, margin − input)`` for targets −1."""
 
-    def __init__(
-        self,
-        margin: float = 1.0,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(margin, size_average, reduce, reduction)
+    default_margin = 1.0
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
@@ -79,15 +70,6 @@ class SoftMarginLoss(_Loss):
 
 class CosineEmbeddingLoss(_MarginLoss):
     """``1 − cos`` for targets 1, ``max(0, cos − margin)`` for targets −1."""
-
-    def __init__(
-        self,
-        margin: float = 0.0,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return F.cosine_embedding_loss(
@@ -215,3 +197,40 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         return F.multilabel_soft_margin_loss(
             input, target, weight=self.weight, reduction=self.reduction
         )
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss: ``max(0, margin − x[y] + x[j])^p`` over the other classes."""
+
+    def __init__(
+        self,
+        p: int = 1,
+        margin: float = 1.0,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.dim() != 1:
+            raise ValueError(
+                f"MultiMarginLoss: expected weight to be None or 1D tensor, got {weight.dim()}D "
+                "instead"
+            )
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.multi_margin_loss(
+            input, target, p=self.p, margin=self.margin, weight=self.weight,
+            reduction=self.reduction,
+        )  # fmt: skip
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss over the target classes listed before the first -1."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)

@@ -14,6 +14,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     binary_math,
     broadcasting,
     clamp,
+    class_margin,
     conv_functions,
     convert,
     counting,

@@ -16,6 +16,7 @@ from scipy import special as _special
 
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_linalg import LINALG_FUNCTIONS
+from visgrad.trace.formula_loss import LOSS_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
 from visgrad.trace.formula_norm import NORM_FUNCTIONS
 from visgrad.trace.formula_products import PRODUCT_FUNCTIONS, PRODUCT_METHODS
@@ -289,4 +290,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
     **PRODUCT_FUNCTIONS,  # block_diag_backward
     **LINALG_FUNCTIONS,  # inverse, cross, the decompositions' backwards
+    **LOSS_FUNCTIONS,  # class-margin losses
 }

@@ -1126,6 +1126,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "MultiMarginLossBackward0": (
+        "multi_margin_loss",
+        ("self",),
+        {
+            "self": "multi_margin_loss_backward(grad, self, target, p, margin, weight, reduction)",
+        },
+        (),
+    ),
+    "MultilabelMarginLossBackward0": (
+        "multilabel_margin_loss",
+        ("self",),
+        {
+            "self": "multilabel_margin_loss_backward(grad, self, target, reduction)",
+        },
+        (),
+    ),
     "MvBackward0": (
         "mv",
         ("self", "vec"),
