@@ -549,7 +549,7 @@ def tensor_summary(t: torch.Tensor, random: bool) -> dict:
     out: dict[str, Any] = {"s": list(t.shape), "d": str(t.dtype).removeprefix("torch.")}
     if random or t.numel() > BIG:
         return out
-    a = t.numpy() if t.dtype != torch.bfloat16 else t.float().numpy()
+    a = (t if t.dtype != torch.bfloat16 else t.float()).numpy(force=True)
     out["v"] = values(a)
     return out
 
@@ -624,12 +624,20 @@ def outcome(row: dict) -> dict:
 
 def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (6 << 30, resource.RLIM_INFINITY))
-    rows = cases()
+    rows, unstable = [], []
     counts: dict[str, int] = {}
-    for row in rows:
+    for row in cases():
         row["torch"] = outcome(row)
+        # A call whose outcome PyTorch itself does not repeat (conv3d with a huge stride reads
+        # memory it never wrote) cannot be compared: it is left out, and named.
+        if outcome(row) != row["torch"]:
+            unstable.append(row["id"])
+            continue
+        rows.append(row)
         k = row["torch"].get("e", "ok")
         counts[k] = counts.get(k, 0) + 1
+    if unstable:
+        print(f"left out, not repeatable in PyTorch: {unstable}", file=sys.stderr)
     data = {"torch_version": torch.__version__, "cases": rows}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     blob = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()

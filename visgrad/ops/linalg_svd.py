@@ -21,6 +21,16 @@ SvdResult = result_type("linalg_svd", ("U", "S", "Vh"))
 TorchSvdResult = result_type("svd", ("U", "S", "V"))
 
 
+def _gesdd(x: np.ndarray, full_matrices: bool) -> Any:
+    """NumPy's SVD, with PyTorch's error where LAPACK cannot converge (a NaN or Inf entry)."""
+    if not np.isfinite(x).all():
+        raise RuntimeError(
+            "linalg.svd: The algorithm failed to converge because the input matrix contained "
+            "non-finite values."
+        )
+    return np.linalg.svd(x, full_matrices=full_matrices)
+
+
 class LinalgSvdBackward0(MultiOutput, Op):
     """U, S and Vh; backward recomputes the thin factors from A with visgrad ops."""
 
@@ -34,7 +44,7 @@ class LinalgSvdBackward0(MultiOutput, Op):
         x = a._data
         check_matrix(x, fname, square=False)
         self.save(A=a, full_matrices=full_matrices)
-        u, s, vh = np.linalg.svd(x, full_matrices=full_matrices)
+        u, s, vh = _gesdd(x, full_matrices)
         return self.outputs(*(np.ascontiguousarray(t, dtype=x.dtype) for t in (u, s, vh)))
 
     def backward(self, gu: Tensor, gs: Tensor, gvh: Tensor) -> Tensor:
@@ -111,7 +121,7 @@ class LinalgPinvBackward0(Op):
                 "more dimensions of float, double, cfloat or cdouble types"
             )
         self.save(self=a)
-        u, s, vh = np.linalg.svd(x, full_matrices=False)
+        u, s, vh = _gesdd(x, False)
         tol = np.maximum(atol, rtol * s[..., :1]) if s.shape[-1] else np.zeros(s.shape)
         with np.errstate(divide="ignore"):
             sinv = np.where(s > tol, 1.0 / np.where(s == 0, 1, s), 0.0)

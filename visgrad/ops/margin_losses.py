@@ -26,6 +26,7 @@ from visgrad.ops.loss import _reduce_t, legacy_reduction, reduce_loss, reduction
 from visgrad.ops.losses import AddBackward1, pairwise_distance
 from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.pointwise import minimum
+from visgrad.ops.predicates import any as any_
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -222,7 +223,7 @@ def _gaussian_var(input: Tensor, var: Any) -> Tensor:  # noqa: A002
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = var * E.ones_like(input)
-    elif bool((var < 0).any()):
+    elif bool(any_(var < 0)):  # torch.any: a number that is not a float is a TypeError
         raise ValueError("var has negative entry/entries")
     shape, vshape = input._data.shape, var._data.shape
     if vshape != shape:
