@@ -24,6 +24,21 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SETTINGS_DIR, ignore_errors=True)
 
 
+_APP = None  # the session's QApplication: a Python reference keeps it alive
+
+
+@pytest.fixture(scope="session")
+def qapp():
+    """pytest-qt's application, made as the product makes it: with the app's font and stylesheet.
+    ``visgrad export`` (``render.ensure_app``) styles the application it makes; an unstyled one
+    here made the windows' sizes depend on whether a CLI test ran first."""
+    global _APP
+    from visgrad.app.main import create_app
+
+    _APP = create_app(["visgrad-tests"])
+    return _APP
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings():
     """Each test starts from no saved settings, as on a first launch."""

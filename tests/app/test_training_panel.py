@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, Qt
 
 import visgrad as torch
 from visgrad import events
@@ -13,15 +13,6 @@ from visgrad.app.panels.training import TrainingPanel, running_mean
 from visgrad.trace.model import TraceModel
 
 from .panel_harness import StaticController
-
-
-@pytest.fixture(autouse=True)
-def _private_settings(tmp_path):
-    """Whatever the window reads or writes goes to a throwaway folder, not the user's settings."""
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path))
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path))
-    yield
 
 
 def _train(steps: int = 6, nan_at: int | None = None) -> list[events.Event]:

@@ -34,6 +34,7 @@ from visgrad.app.timeline import EventList, TimelineBar, tick_name
 from visgrad.graph.export import export_graph
 
 MAX_RECENT = 8
+PANEL_MIN_HEIGHT = 60  # pixels: a panel keeps a few rows; below that it scrolls or clips
 _RUN_TEXT = {
     "idle": "Ready",
     "running": "Running",
@@ -145,6 +146,9 @@ class MainWindow(QMainWindow):
         """Dock ``widget``; its toggle goes into View ▸ Panels (with ``shortcut``)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        # The panel's own minimum (labels whose text arrives later, wrapped notes) would set its
+        # dock's and move the docks whenever a text changed: the window's split decides instead.
+        widget.setMinimumHeight(PANEL_MIN_HEIGHT)
         dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
