@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
 
 import visgrad as torch
 from visgrad import events
@@ -81,3 +83,39 @@ def test_closed_groups_keep_legible_names_when_zoomed_out(qtbot, window):
         assert scene.box_titles.isVisible() == (scale < TITLES_ABOVE_BELOW)
     view.zoom_by(1.0 / view.transform().m11())
     assert not scene.box_titles.isVisible() and not scene.host.titles_above
+
+
+def _empty_point(view) -> QPoint:
+    """A viewport point over no node and no group box."""
+    vp = view.viewport().rect()
+    for y in range(5, vp.height(), 20):
+        for x in range(5, vp.width(), 20):
+            p = QPoint(x, y)
+            if view.node_at(QPointF(p)) is None and view.box_at(QPointF(p)) is None:
+                return p
+    raise AssertionError("no empty point in the viewport")
+
+
+def test_a_click_on_empty_canvas_keeps_fitting_a_growing_graph(qtbot, window):
+    c, view = window.controller, window.graph_view
+    evs = _chain_events(12)
+    c.open_events(evs, "chain.vgtrace")
+    c.go_to(12)
+    assert view.wait_for_layout(20000)
+    qtbot.wait(20)
+    # Clicked to focus the graph (or to clear a selection): the view did not move, so it
+    # still fits the graph as the program makes it.
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_empty_point(view))
+    assert view.auto_fit
+    c.go_to(len(evs) - 1)
+    assert view.wait_for_layout(20000)
+    qtbot.wait(20)
+    seen, rect = view.visible_scene_rect(), view.graph_scene.sceneRect()
+    assert seen.intersects(rect)
+    assert seen.top() <= rect.top() + 1 and (view.fit_narrow or seen.contains(rect))
+    # A drag pans: then the user holds the view.
+    start = _empty_point(view)
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    QTest.mouseMove(view.viewport(), start + QPoint(40, 40))
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(40, 40))
+    assert not view.auto_fit

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPen, QResizeEvent
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from visgrad.app.graph_geometry import grid_rows
 from visgrad.app.graph_items import NodeItem
@@ -73,6 +73,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
         self.direction = "TB"
         self.scope = "iteration"
         self.auto_fit = True
+        self._press: QPointF | None = None  # where a left press on the empty canvas began
         self._state: State | None = None
         self._signature: tuple[int, int, int, int] | None = None
         # The drawing (scope, iteration, direction) of the newest job and of the applied layout.
@@ -358,9 +359,25 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
                 self.toggle_group(box.key)
                 event.accept()
                 return
+            self._press = event.position()  # a click keeps the fit on; a drag that pans ends it
+        else:
+            self._hold_view()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
+        press, drag = self._press, QApplication.startDragDistance()
+        if press is not None and (event.position() - press).manhattanLength() >= drag:
+            self._press = None
+            self._hold_view()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
+        self._press = None
+        super().mouseReleaseEvent(event)
+
+    def _hold_view(self) -> None:
         self.auto_fit = False
         self.fit_narrow = False
-        super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
         item = self.node_at(event.position())
