@@ -9,28 +9,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from picture_setup import demo_window, save, settle  # first: offscreen Qt, this checkout
+from picture_setup import (
+    demo_window,
+    gradient_entering,
+    save,
+    settle,
+)  # first: offscreen Qt, this checkout
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from visgrad import events
-from visgrad.app.main_window import MainWindow
-
-
-def _entering(window: MainWindow, evs: list[events.Event], block: str) -> int:
-    """The first backward tick whose gradient flows into ``block`` from outside it."""
-    owner = window.graph_view.tree.owner
-    model = window.controller.model
-
-    def inside(key: str) -> bool:
-        return owner.get(key, "").startswith(block)
-
-    for i, e in enumerate(evs):
-        if isinstance(e, events.BackwardNode) and any(
-            inside(b) and not inside(a) for a, b in model.state_at(i).grad_edges
-        ):
-            return i
-    raise SystemExit(f"no gradient enters {block}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     view.toggle_group("g:GPT/blocks")
     settle(app, window)
     # Mid-backward: the gradient leaves block 3 and enters block 2.
-    c.go_to(_entering(window, evs, "g:GPT/blocks/2"))
+    c.go_to(gradient_entering(window, evs, "g:GPT/blocks/2"))
     settle(app, window)
     view.set_selection("g:GPT/blocks/3")
     view.zoom_by(1.0 / view.transform().m11())

@@ -48,6 +48,22 @@ def demo_window(
     return app, window, evs
 
 
+def gradient_entering(window: MainWindow, evs: list[events.Event], group: str) -> int:
+    """The first backward tick whose gradient flows into ``group`` (a group key) from outside."""
+    owner = window.graph_view.tree.owner
+    model = window.controller.model
+
+    def inside(key: str) -> bool:
+        return owner.get(key, "").startswith(group)
+
+    for i, e in enumerate(evs):
+        if isinstance(e, events.BackwardNode) and any(
+            inside(b) and not inside(a) for a, b in model.state_at(i).grad_edges
+        ):
+            return i
+    raise SystemExit(f"no gradient enters {group}")
+
+
 def settle(app: QApplication, window: MainWindow, timeout_ms: int = 20000) -> None:
     """Wait for the pending layout and let the views repaint."""
     window.graph_view.wait_for_layout(timeout_ms)
