@@ -119,3 +119,38 @@ def test_a_click_on_empty_canvas_keeps_fitting_a_growing_graph(qtbot, window):
     QTest.mouseMove(view.viewport(), start + QPoint(40, 40))
     QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(40, 40))
     assert not view.auto_fit
+
+
+def _two_iterations() -> list[events.Event]:
+    events.reset_seq()
+    with events.Recorder() as rec:
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+        x = torch.randn(4, 3)
+        for _ in range(2):
+            net.zero_grad()
+            net(x).pow(2).mean().backward()
+    return rec.events
+
+
+def _nodes_in_sight(view) -> int:
+    scene = view.graph_scene
+    return sum(scene.shown(item) for item in scene.items(view.visible_scene_rect()))
+
+
+def test_time_travel_to_another_iteration_never_leaves_the_view_on_empty_canvas(qtbot, window):
+    c, view = window.controller, window.graph_view
+    evs = _two_iterations()
+    c.open_events(evs, "two.vgtrace")
+    c.go_to(len(evs) - 1)
+    assert view.wait_for_layout(20000)
+    # The user took the view somewhere (here: off the drawing, as a search or a pan can leave it).
+    view.zoom_by(1.0 / view.transform().m11())
+    view.pan_to(view.graph_scene.sceneRect().bottomRight() + QPointF(3000, 3000))
+    assert _nodes_in_sight(view) == 0
+    first = next(i for i, e in enumerate(evs) if isinstance(e, events.BackwardNode))
+    c.go_to(first)  # the first iteration: another drawing replaces this one
+    assert view.wait_for_layout(20000)
+    qtbot.wait(20)
+    assert _nodes_in_sight(view) > 0
+    assert abs(view.transform().m11() - 1.0) < 1e-6  # its zoom kept: centred on the current op

@@ -185,6 +185,7 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
             QTimer.singleShot(0, lambda: self._on_layout(gen, drawn))
             return
         self._applied_gen = gen
+        redrawn = self._applied_drawing not in (None, self._drawing)
         self._applied_drawing = self._drawing  # gen is the newest job's
         self.drawn = drawn
         anchor = self._anchor_point()
@@ -201,6 +202,8 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
             self._keep_anchor(*anchor)
         elif self.auto_fit:
             self.fit()
+        elif redrawn:
+            self._keep_in_sight()
         self._after_layout()
         self.scene_updated.emit()
 
@@ -374,10 +377,6 @@ class GraphView(ViewGroups, ViewNavigation, ViewSearch, QGraphicsView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
         self._press = None
         super().mouseReleaseEvent(event)
-
-    def _hold_view(self) -> None:
-        self.auto_fit = False
-        self.fit_narrow = False
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt virtual
         item = self.node_at(event.position())

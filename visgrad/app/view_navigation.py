@@ -26,6 +26,11 @@ class ViewNavigation:
         self.fit_narrow = False
         self._set_scale(self.transform().m11() * factor)
 
+    def _hold_view(self) -> None:
+        """The user moved the view: stop fitting it."""
+        self.auto_fit = False
+        self.fit_narrow = False
+
     def zoom_in(self) -> None:
         self.zoom_by(ZOOM_STEP)
 
@@ -69,6 +74,20 @@ class ViewNavigation:
         else:  # wide: fill the height, start at the left
             self.centerOn(QPointF(rect.left() + half_w, rect.center().y()))
         self._update_lod()
+
+    def _keep_in_sight(self) -> None:
+        """After another iteration's (or scope's) drawing replaced the one on screen: when none
+        of it is in sight, centre the current op (else the selection), else fit."""
+        scene, seen = self.graph_scene, self.visible_scene_rect()
+        if scene.overview.isVisible():
+            if seen.intersects(scene.sceneRect()):
+                return
+        elif any(scene.shown(item) for item in scene.items(seen)):
+            return
+        for key in (*scene.host.current, self.selected()):
+            if key and self.center_on(key):
+                return
+        self.fit()
 
     def visible_scene_rect(self) -> QRectF:
         """The part of the scene the viewport shows."""
