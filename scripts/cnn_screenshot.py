@@ -1,6 +1,6 @@
 """Make the README picture of a CNN (docs/cnn.png): ``docs/examples/mnist_cnn.py`` mid-backward,
-its ``features`` stage opened, a BatchNorm2d layer selected (the breadcrumbs name its path), the
-gradient come from the classifier and entering that layer. Offscreen.
+its ``features`` stage opened, a BatchNorm2d layer selected (the breadcrumbs name its path, the
+Inspector its facts), the gradient come from the classifier and entering that layer. Offscreen.
 
     python scripts/cnn_screenshot.py [out.png]
 """
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     # enters its BatchNorm2d.
     c.go_to(gradient_entering(window, evs, "g:Net/features/5"))
     settle(app, window)
-    view.set_selection("g:Net/features/5")
+    c.select("g:Net/features/5")  # as a click on its card: the Inspector tells its facts
     view.zoom_by(0.75 / view.transform().m11())
     view.center_on("g:Net/features/6")
     settle(app, window)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolButton
 
 from visgrad import events
@@ -217,3 +218,35 @@ def test_a_click_or_a_drag_on_the_minimap_moves_the_view(qtbot, gpt):
         frame = mini.viewport_rect()
         assert frame.contains(QPointF(target)) or not view.sceneRect().contains(want)
     assert not view.auto_fit  # the user moved the view: stepping does not fit it back
+
+
+def test_a_click_on_a_closed_module_shows_its_facts_in_the_inspector(qtbot, gpt_events):
+    w = MainWindow()  # with the panels
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    c, view, ins = w.controller, w.graph_view, w.panels["inspector"]
+    c.open_events(gpt_events, "gpt.vgtrace")
+    _go(qtbot, w, len(gpt_events) - 1)  # both steps done: the gradient has reached every module
+    view.toggle_group("g:GPT/blocks")
+    _settle(qtbot, w)
+    card = _cards(w)["g:GPT/blocks/2"]
+    view.centerOn(card)
+    QTest.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.mapFromScene(card.sceneBoundingRect().center()),
+    )
+    assert c.selection == "g:GPT/blocks/2"
+    qtbot.waitUntil(lambda: ins.title.text() == "2 · Block · module", timeout=3000)
+    facts = {
+        ins.props.itemAt(i).widget().text(): ins.props.itemAt(i + 1).widget().text()
+        for i in range(0, ins.props.count(), 2)
+    }
+    assert facts["module"] == "GPT › blocks › 2"
+    assert facts["class"] == "Block"
+    assert facts["inputs"] == facts["outputs"] == "(2, 8, 16)"
+    assert facts["parameters"] == "3,280"
+    assert facts["∇ outputs"] != "not reached yet"
+    w.controller.shutdown()

@@ -30,7 +30,8 @@ _FM_SMALL = QFontMetricsF(_SMALL)
 _FM_MONO = QFontMetricsF(_MONO)
 
 
-def _shapes(state: object, keys: list[str]) -> str:
+def shapes_text(state: object, keys: list[str]) -> str:
+    """The shapes of a group's first two inputs (or outputs), and how many more there are."""
     tensors = getattr(state, "tensors", {})
     found = [tensors.get(tensor_id(k)) for k in keys[:2]]
     shown = [fmt.shape_text(ts.shape) if ts is not None else "?" for ts in found]
@@ -81,7 +82,7 @@ class GroupItem(NodeItem):
         cls_w = min(_FM_SMALL.horizontalAdvance(cls), w * 0.55)
         repeat = a.get("repeat", 1)
         badge_w = 34.0 if repeat > 1 else 0.0
-        flow = f"{_shapes(state, a.get('inputs', []))} → {_shapes(state, a.get('outputs', []))}"
+        flow = f"{shapes_text(state, a.get('inputs', []))} → {shapes_text(state, a.get('outputs', []))}"
         params = a.get("params", 0)
         facts = f"{params:,} params · {a.get('count', 0):,} nodes" if params else ""
         if not facts:

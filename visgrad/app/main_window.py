@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         c.file_failed.connect(self._on_file_failed)
         c.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         self.graph_view.node_clicked.connect(c.select)
+        self.graph_view.group_clicked.connect(c.select)  # the Inspector tells what it holds
         self.graph_view.scene_updated.connect(self._update_status)
         self.graph_view.layout_failed.connect(
             lambda m: self.statusBar().showMessage(f"Layout failed: {m}", 8000)
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
     # -- panels ------------------------------------------------------------------------------------
     def _install_panels(self) -> None:
         install_panels(self)
+        self.panels["inspector"].describe_group = self.graph_view.group_facts
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         # Everything docked at the bottom (events, console, ...) shares one tab group.
         for dock in self.findChildren(QDockWidget):

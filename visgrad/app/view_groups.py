@@ -11,6 +11,8 @@ from collections.abc import Collection
 
 from PySide6.QtCore import QPointF, QRectF
 
+from visgrad.app import formatting as fmt
+from visgrad.app.group_items import GroupItem, grad_reached, shapes_text
 from visgrad.graph.groups import ModuleTree
 
 
@@ -21,6 +23,26 @@ class ViewGroups:
     def tree(self) -> ModuleTree | None:
         """The module groups of the drawn graph (None before the first layout)."""
         return self.drawn.tree if self.drawn is not None else None
+
+    def group_facts(self, key: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """A closed group's title and facts for the Inspector (None when it is not drawn)."""
+        item = self.graph_scene.items_by_key.get(key)
+        if not isinstance(item, GroupItem) or not self.graph_scene.shown(item):
+            return None
+        a, state = item.attrs, self._state
+        grad = grad_reached(state, a.get("outputs", []))
+        rows = [
+            ("module", key[2:].replace("/", " › ")),
+            ("class", a.get("cls", "")),
+            ("inputs", shapes_text(state, a.get("inputs", []))),
+            ("outputs", shapes_text(state, a.get("outputs", []))),
+            ("parameters", f"{a.get('params', 0):,}"),
+            ("nodes", f"{a.get('count', 0):,}"),
+            ("∇ outputs", fmt.fmt_num(grad, 4) if grad is not None else "not reached yet"),
+        ]
+        if a.get("repeat", 1) > 1:
+            rows.insert(2, ("repeated", f"×{a['repeat']} (identical siblings, folded)"))
+        return f"{a.get('name', '')} · {a.get('cls', '')} · module", rows
 
     def open_groups(self) -> set[str]:
         """The groups open now."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -63,6 +64,9 @@ class Inspector(Panel):
     def __init__(self, controller: PanelController, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self.title = squeezable(heading("Nothing selected"))
+        # A closed module group's (title, facts) by its key; the window sets the graph view's.
+        self.describe_group: Callable[[str], tuple[str, list[tuple[str, str]]] | None]
+        self.describe_group = lambda key: None
         self.props = QGridLayout()
         self._prop_cells: list[tuple[QLabel, QLabel]] = []
         self._prop_pairs = 0
@@ -208,10 +212,15 @@ class Inspector(Panel):
         state: State = self.controller.state()
         self.alert.hide()
         ts, fs = state.tensors.get(tensor_id(key)), state.functions.get(function_id(key))
+        group = self.describe_group(key) if key.startswith("g:") else None
         if ts is not None:
             self._show_tensor(state, ts)
         elif fs is not None:
             self._show_function(state, fs)
+        elif group is not None:  # a closed module's card: what the card says, in full
+            self.shown = None
+            self.title.setText(group[0])
+            self._set_props(group[1])
         else:
             self.shown = None
             self.title.setText(
