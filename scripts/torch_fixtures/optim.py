@@ -33,6 +33,12 @@ def main() -> None:
         "lbfgs": {name: cases.run_lbfgs(torch, name) for name in cases.LBFGS_CASES},
         "schedulers": {name: cases.run_scheduler(torch, name) for name in cases.SCHEDULERS},
         "onecycle_adam": cases.run_scheduler(torch, "onecycle", "Adam"),
+        "cyclic_adam": cases.run_scheduler(torch, "cyclic_triangular2", "Adam"),
+        "scheduler_states": {
+            name: cases.run_scheduler_state(torch, name) for name in cases.STATE_SCHEDULERS
+        },
+        "cyclic_adam_state": cases.run_scheduler_state(torch, "cyclic_triangular", "Adam"),
+        "warm_restarts_epochs": cases.run_warm_restarts_epochs(torch),
         "plateau": cases.run_plateau(torch),
         "clip": cases.run_clip(torch),
     }

@@ -170,6 +170,27 @@ def _schedulers(torch: Any, name: str, opt: Any) -> Any:
             [S.LinearLR(opt, start_factor=0.1, total_iters=5), S.CosineAnnealingLR(opt, T_max=10)],
             milestones=[5],
         ),
+        "cyclic_triangular": lambda: S.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=4),
+        "cyclic_triangular2": lambda: S.CyclicLR(
+            opt,
+            base_lr=[0.01, 0.005],
+            max_lr=[0.1, 0.05],
+            step_size_up=3,
+            step_size_down=5,
+            mode="triangular2",
+            base_momentum=0.7,
+            max_momentum=[0.95, 0.9],
+        ),
+        "cyclic_exp_range": lambda: S.CyclicLR(
+            opt, 0.02, 0.2, step_size_up=5, mode="exp_range", gamma=0.9, cycle_momentum=False
+        ),
+        "cyclic_scale_fn": lambda: S.CyclicLR(
+            opt, 0.01, 0.1, step_size_up=2, scale_fn=lambda x: 0.5**x, scale_mode="iterations"
+        ),
+        "warm_restarts": lambda: S.CosineAnnealingWarmRestarts(opt, T_0=5),
+        "warm_restarts_mult": lambda: S.CosineAnnealingWarmRestarts(
+            opt, T_0=3, T_mult=2, eta_min=0.001
+        ),
         "chained": lambda: S.ChainedScheduler(
             [S.ExponentialLR(opt, gamma=0.95), S.StepLR(opt, step_size=3, gamma=0.5)]
         ),
@@ -191,7 +212,64 @@ SCHEDULERS = (
     "onecycle_linear_3phase",
     "sequential",
     "chained",
+    "cyclic_triangular",
+    "cyclic_triangular2",
+    "cyclic_exp_range",
+    "cyclic_scale_fn",
+    "warm_restarts",
+    "warm_restarts_mult",
 )
+
+# Schedulers whose whole state dict is compared (the cycling ones add keys of their own).
+STATE_SCHEDULERS = SCHEDULERS[-6:]
+
+
+def _plain(value: Any) -> Any:
+    """A state-dict value as JSON keeps it (tuples as lists, tensors as floats)."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_scheduler_state(torch: Any, name: str, optimizer: str = "SGD") -> list[Any]:
+    """The scheduler's state dict after 7 steps, as ``[key, value]`` pairs in PyTorch's order,
+    then the optimizer's first param group (the keys a cycling scheduler adds to it).
+    """
+    w = torch.nn.Parameter(torch.zeros(2))
+    kwargs = {"momentum": 0.9} if optimizer == "SGD" else {}
+    v = torch.nn.Parameter(torch.zeros(1))
+    opt = getattr(torch.optim, optimizer)([{"params": [w]}, {"params": [v]}], lr=0.1, **kwargs)
+    sched = _schedulers(torch, name, opt)
+    for _ in range(7):
+        opt.step()
+        sched.step()
+    group = {k: v for k, v in opt.param_groups[0].items() if k != "params"}
+    return [_plain(list(sched.state_dict().items())), _plain(sorted(group.items()))]
+
+
+def run_warm_restarts_epochs(torch: Any) -> list[Any]:
+    """SGDR stepped by fractional epochs (``epoch + i / iters``), then by ``step()`` again."""
+    out = []
+    for t_mult in (1, 2, 3):
+        w = torch.nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([w], lr=0.1)
+        sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+            opt, T_0=2, T_mult=t_mult, eta_min=0.01
+        )
+        seen = []
+        for epoch in range(7):
+            for i in range(3):
+                opt.step()
+                sched.step(epoch + i / 3)
+                seen.append([sched.get_last_lr()[0], sched.T_cur, sched.T_i, sched.last_epoch])
+        sched.step(26)
+        for _ in range(3):
+            sched.step()
+            seen.append([sched.get_last_lr()[0], sched.T_cur, sched.T_i, sched.last_epoch])
+        out.append(seen)
+    return out
 
 
 def run_scheduler(torch: Any, name: str, optimizer: str = "SGD") -> dict[str, Any]:

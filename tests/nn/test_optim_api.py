@@ -9,6 +9,9 @@ import pytest
 import visgrad as torch
 from visgrad import events
 
+SGDR = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts
+CYCLIC = torch.optim.lr_scheduler.CyclicLR
+
 OPTIMIZERS = [
     "SGD",
     "Adam",
@@ -116,6 +119,36 @@ def test_lbfgs_publishes_every_trial_point_and_restores_after_a_line_search():
             lambda p: torch.optim.lr_scheduler.ReduceLROnPlateau(torch.optim.SGD(p), factor=2),
             "Factor should be < 1.0.",
         ),
+        (lambda p: SGDR(torch.optim.SGD(p), T_0=0), "Expected positive integer T_0, but got 0"),
+        (
+            lambda p: SGDR(torch.optim.SGD(p), T_0=2.5),
+            "Expected positive integer T_0, but got 2.5",
+        ),
+        (
+            lambda p: SGDR(torch.optim.SGD(p), T_0=2, T_mult=0),
+            "Expected integer T_mult >= 1, but got 0",
+        ),
+        (
+            lambda p: SGDR(torch.optim.SGD(p), T_0=2, eta_min="a"),
+            "Expected float or int eta_min, but got a of type <class 'str'>",
+        ),
+        (
+            lambda p: SGDR(torch.optim.SGD(p), T_0=2).step(-1),
+            "Expected non-negative epoch, but got -1",
+        ),
+        (
+            lambda p: CYCLIC(torch.optim.SGD(p, momentum=0.9), 0.1, 1.0, mode="sawtooth"),
+            "mode is invalid and scale_fn is None",
+        ),
+        (
+            lambda p: CYCLIC(torch.optim.Adagrad(p), 0.1, 1.0),
+            "optimizer must support momentum or beta1 with `cycle_momentum` option enabled",
+        ),
+        (
+            lambda p: CYCLIC(torch.optim.SGD(p, momentum=0.9), [0.1, 0.2], 1.0),
+            "base_lr must have the same length as optimizer.param_groups. base_lr has 2 values, "
+            "param_groups has 1.",
+        ),
     ],
 )
 def test_bad_hyper_parameters_raise_pytorchs_errors(make, message):
@@ -127,6 +160,9 @@ def test_bad_hyper_parameters_raise_pytorchs_errors(make, message):
 def test_a_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError) as info:
         torch.optim.lr_scheduler.StepLR(3, 1)
+    assert str(info.value) == "int is not an Optimizer"
+    with pytest.raises(TypeError) as info:
+        CYCLIC(3, 0.1, 1.0)
     assert str(info.value) == "int is not an Optimizer"
 
 

@@ -112,3 +112,22 @@ def test_clip_grad_norm_refuses_a_nonfinite_norm_when_asked():
         "The total norm of order 2.0 for gradients from `parameters` is non-finite"
     )
     assert torch.nn.utils.clip_grad_norm_([], 1.0).item() == 0.0
+
+
+def test_cyclic_lr_cycles_adams_beta1():
+    assert cases.run_scheduler(torch, "cyclic_triangular2", "Adam") == RECORDED["cyclic_adam"]
+
+
+@pytest.mark.parametrize("name", cases.STATE_SCHEDULERS)
+def test_cycling_schedulers_state_dicts_and_groups_are_pytorchs(name):
+    got = json.loads(json.dumps(cases.run_scheduler_state(torch, name)))
+    assert got == RECORDED["scheduler_states"][name]
+
+
+def test_cyclic_lr_with_adam_state_dict_uses_beta1():
+    got = json.loads(json.dumps(cases.run_scheduler_state(torch, "cyclic_triangular", "Adam")))
+    assert got == RECORDED["cyclic_adam_state"]
+
+
+def test_warm_restarts_follow_fractional_epochs_exactly():
+    assert cases.run_warm_restarts_epochs(torch) == RECORDED["warm_restarts_epochs"]

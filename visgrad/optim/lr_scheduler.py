@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from visgrad.optim._cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from visgrad.optim._one_cycle import OneCycleLR
 from visgrad.optim._scheduler_base import (
     EPOCH_DEPRECATION_WARNING,
@@ -28,6 +29,8 @@ __all__ = [
     "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
