@@ -17,6 +17,7 @@ from visgrad.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from visgrad.autograd.inference import is_inference, is_inference_mode_enabled
 from visgrad.dtypes import (
     bool,
     double,

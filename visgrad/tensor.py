@@ -9,7 +9,6 @@ Its autograd side (``requires_grad``, ``.grad``, hooks, ``backward``) is the ``T
 from __future__ import annotations
 
 import importlib
-import itertools
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +19,13 @@ from visgrad import call_site, dtypes, events
 from visgrad._printing import format_tensor
 from visgrad._size import Size
 from visgrad._size import wrap_dim as _dim
+from visgrad.autograd.inference import TENSOR_IDS
 from visgrad.autograd.tensor_grad import TensorGrad
 from visgrad.autograd.version_counter import VersionCounter
 
 __all__ = ["Size", "Tensor", "VersionCounter", "as_array"]
 
-_tensor_ids = itertools.count(1)
+_tensor_ids = TENSOR_IDS  # shared with the inference spans
 
 
 if TYPE_CHECKING:

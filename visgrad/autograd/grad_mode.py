@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from visgrad.autograd import inference
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -85,12 +87,24 @@ class enable_grad(_GradModeContext):  # noqa: N801
 
 
 class inference_mode(_GradModeContext):  # noqa: N801
-    """Like ``no_grad`` (visgrad has no separate inference tensors)."""
+    """``no_grad`` whose results are inference tensors (``is_inference()``); with
+    ``mode=False`` it leaves inference mode and enables grad, as PyTorch's does.
+    """
 
     def __init__(self, mode: bool = True) -> None:
         super().__init__()
         self._mode = mode
         self._target = not mode
+        self._prev_inference: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._prev_inference.append(inference.STATE.enabled)
+        inference.set_enabled(self._mode)
+
+    def __exit__(self, *exc: object) -> None:
+        inference.set_enabled(self._prev_inference.pop())
+        super().__exit__(*exc)
 
     def _clone(self) -> inference_mode:
         return inference_mode(self._mode)

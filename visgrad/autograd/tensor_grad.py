@@ -10,7 +10,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from visgrad import call_site, events
-from visgrad.autograd import errors
+from visgrad.autograd import errors, inference
 from visgrad.autograd.hooks import RemovableHandle
 
 if TYPE_CHECKING:
@@ -53,6 +53,12 @@ class TensorGrad:
             return
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(errors.REQUIRES_GRAD_DTYPE_INPLACE)
+        if value and inference.has_spans() and not inference.STATE.enabled:
+            if inference.is_inference(self):
+                raise RuntimeError(
+                    "Setting requires_grad=True on inference tensor outside InferenceMode is "
+                    "not allowed."
+                )
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True, *, _creating: bool = False) -> Any:
@@ -63,6 +69,10 @@ class TensorGrad:
             )
         self.requires_grad = requires_grad
         return self
+
+    def is_inference(self) -> bool:
+        """True for a tensor made in ``inference_mode()`` (or a view or detach of one)."""
+        return inference.is_inference(self)
 
     @property
     def retains_grad(self) -> bool:

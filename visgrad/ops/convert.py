@@ -10,6 +10,7 @@ from visgrad import _aliasing as aliasing
 from visgrad import dtypes, events
 from visgrad._device import CPU_ONLY, device
 from visgrad.arg_parser import invalid_combination
+from visgrad.autograd import inference
 from visgrad.autograd.grad_mode import no_grad
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
@@ -92,6 +93,7 @@ def detach(a: Tensor) -> Tensor:
     """A new leaf sharing storage and the version counter, with no history."""
     t = Tensor._make(a._data, False, None, 0)
     t._version = a._version
+    inference.note_detach(a, t)
     if events.SINKS:
         aliasing.register(a, t)
         t._announce("detach", a)
