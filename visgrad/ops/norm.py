@@ -15,6 +15,7 @@ import numpy as np
 from visgrad import dtypes, events
 from visgrad.arg_parser import int_list
 from visgrad.autograd.grad_mode import MODES
+from visgrad.ops import batch_norm_rows as rows_kernel
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import publish_update
 from visgrad.ops.registry import declare
@@ -82,7 +83,16 @@ class NativeBatchNormBackward0(Op):
         xd = x._data
         axes = (0,) + tuple(range(2, xd.ndim))
         cshape = _channel_shape(xd.ndim)
-        if training:
+        rows = rows_kernel.applies(xd, training)
+        if rows:
+            mean, var_sum, invstd = rows_kernel.stats(xd, eps)
+            rows_kernel.update_running(
+                *(None if t is None else t._data for t in (running_mean, running_var)),
+                mean, var_sum, xd.shape[0], momentum,
+            )  # fmt: skip
+            _published(running_mean, running_var)
+            save_mean, save_invstd = mean, invstd
+        elif training:
             mean64, var, invstd64 = _stats(xd, axes, eps)
             _update_running(xd, mean64, var, running_mean, running_var, momentum)
             mean, invstd = mean64.astype(xd.dtype), invstd64.astype(xd.dtype)
@@ -102,6 +112,8 @@ class NativeBatchNormBackward0(Op):
             result1=_const(save_mean.astype(xd.dtype, copy=False)),
             result2=_const(save_invstd.astype(xd.dtype, copy=False)),
         )
+        if rows:
+            return rows_kernel.forward(xd, mean, invstd, w._data, b._data)
         # PyTorch's form: one multiply-add per element, x·alpha + beta, per-channel alpha, beta.
         alpha = invstd * w._data.reshape(cshape) if w._data.size else invstd
         beta = -mean * alpha
@@ -117,6 +129,19 @@ class NativeBatchNormBackward0(Op):
         cshape = _channel_shape(nd)
         gamma = w.reshape(cshape) if w is not None else None
         eps = self.saved("eps")
+        if not MODES.enabled and rows_kernel.applies(x._data, self.saved("training")):
+            gx_, gw_, gb_ = rows_kernel.backward(
+                g._data,
+                x._data,
+                self.saved("result1")._data,
+                self.saved("result2")._data,
+                w._data if w is not None else np.empty(0, np.float32),
+            )
+            return (
+                _const(gx_) if nx else None,
+                _const(gw_) if nw else None,
+                _const(gb_) if nb else None,
+            )
         if self.saved("training"):
             if MODES.enabled:
                 mean = x.mean(axes, keepdim=True)
@@ -146,10 +171,17 @@ def _update_running(
     """PyTorch's in-place update: the running variance takes the unbiased batch variance."""
     n = x.size // x.shape[1]
     for t, batch in ((running_mean, mean), (running_var, var * (n / max(n - 1, 1)))):
+        if t is not None:
+            r = t._data
+            r[...] = momentum * batch.reshape(-1) + (1 - momentum) * r
+    _published(running_mean, running_var)
+
+
+def _published(*running: Tensor | None) -> None:
+    """The running statistics changed in place: bump their versions, tell the debugger."""
+    for t in running:
         if t is None:
             continue
-        r = t._data
-        r[...] = momentum * batch.reshape(-1) + (1 - momentum) * r
         t._version.value += 1
         if events.SINKS:
             publish_update(t, "batch_norm", None, ())
