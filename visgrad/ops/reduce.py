@@ -73,7 +73,7 @@ class SumBackward0(Op):
         x = a._data
         dims = norm_dims(dim, x.ndim)
         self.save(self_sym_sizes=x.shape)
-        if dim is not None:
+        if dim is not None or keepdim:
             self.save(dim=dims, keepdim=keepdim)
         self._dims, self._keep = dims, keepdim
         out_dt = dtype if dtype is not None else (np.int64 if x.dtype.kind in "biu" else x.dtype)
@@ -130,6 +130,7 @@ def _long_name(dt: np.dtype) -> str:
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     if (
         dim is None
+        and not keepdim
         and dtype is None
         and not OBSERVED
         and not (events.SINKS and not MODES.in_backward)
@@ -140,13 +141,8 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
             # Nothing to record or publish: the whole-tensor sum of a float tensor, as the op's
             # forward computes it, without a node.
             return Tensor._make(float_sum(x, tuple(range(x.ndim)), False, x.dtype), False, None, 0)
-    return apply(
-        SumBackward0 if dim is None else SumBackward1,
-        a,
-        dim=dim,
-        keepdim=keepdim,
-        dtype=to_np(dtype),
-    )
+    cls = SumBackward0 if dim is None and not keepdim else SumBackward1  # sum(t, None, True): 1
+    return apply(cls, a, dim=dim, keepdim=keepdim, dtype=to_np(dtype))
 
 
 @declare("mean", nodes=(MeanBackward0, MeanBackward1))

@@ -151,7 +151,7 @@ class SqueezeBackward0(Op):
         if dim is None:
             return x.reshape(tuple(s for s in x.shape if s != 1))
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        if x.ndim == 0:
+        if x.ndim == 0 or not dims:
             return x
         dims = tuple(_dim(d, x.ndim) for d in dims)
         self.save(dim=dims if len(dims) > 1 else dims[0])
