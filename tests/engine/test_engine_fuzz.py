@@ -7,7 +7,9 @@
   ``AttributeError``, ``KeyError``, ``ZeroDivisionError``, ...) unless PyTorch raises that class too;
 - every call raises the class PyTorch raises, or succeeds where PyTorch does with the same values,
   except the calls listed in ``engine_fuzz_known.txt``. That list only shrinks: a call that starts
-  to differ fails the test, and so does a listed call that now matches (take it off the list).
+  to differ fails the test, and so does a listed call that now matches (take it off the list);
+- where both raise the same class, the message (its first line, as recorded) is PyTorch's too,
+  except the calls listed in ``engine_fuzz_messages_known.txt``, a list that only shrinks as well.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from visgrad.tensor import Size, Tensor
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE.parent / "fixtures" / "torch" / "engine_fuzz.json.gz"
 KNOWN = HERE / "engine_fuzz_known.txt"
+KNOWN_MESSAGES = HERE / "engine_fuzz_messages_known.txt"
 SMALL = 16
 BIG = 1 << 20
 # Classes a user may see: PyTorch's own. Anything else (NumPy's classes, AttributeError, KeyError,
@@ -261,8 +264,19 @@ def verdict(row: dict, ours: dict) -> str | None:
     return None
 
 
+def message_differs(row: dict, ours: dict) -> bool:
+    """Whether both raise the same class with different messages (first lines)."""
+    theirs = row["torch"]
+    return "e" in theirs and theirs["e"] == ours.get("e") and theirs["m"] != ours["m"]
+
+
 def load_cases() -> list[dict]:
     return json.loads(gzip.decompress(FIXTURE.read_bytes()))["cases"]
+
+
+def known_messages() -> set[str]:
+    lines = KNOWN_MESSAGES.read_text().splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
 def known() -> dict[str, str]:
@@ -359,12 +373,35 @@ def test_outcomes_match_pytorch_except_the_known_list(results: list) -> None:
     assert not changed, "\n".join(show(k) for k in changed[:40])
 
 
+def test_messages_match_pytorch_except_the_known_list(results: list) -> None:
+    listed = known_messages()
+    now = {row["id"]: (row, ours) for row, ours, _exc in results if message_differs(row, ours)}
+    new = sorted(k for k in now if k not in listed)
+    fixed = sorted(k for k in listed if k not in now)
+
+    def show(k: str) -> str:
+        row, ours = now[k]
+        return f"{k}:\n  torch:   {row['torch']['m']}\n  visgrad: {ours['m']}"
+
+    assert not new, f"{len(new)} messages newly differ from PyTorch's:\n" + "\n".join(
+        show(k) for k in new[:40]
+    )
+    assert not fixed, (
+        f"{len(fixed)} listed messages now match PyTorch's; take them off "
+        f"{KNOWN_MESSAGES.name}:\n" + "\n".join(fixed[:40])
+    )
+
+
 def test_the_comparison_can_fail() -> None:
     row = {"torch": {"ok": {"s": [2], "d": "float32", "v": [1.0, "nan"]}}}
     assert verdict(row, {"ok": {"s": [2], "d": "float32", "v": [1.0, "nan"]}}) is None
     assert verdict(row, {"ok": {"s": [2], "d": "float32", "v": [1.1, "nan"]}}) == "value"
     assert verdict(row, {"ok": {"s": [2], "d": "float64", "v": [1.0, "nan"]}}) == "value"
     assert verdict(row, {"e": "TypeError", "m": "x"}) == "class"
+    raised = {"torch": {"e": "TypeError", "m": "sum(): argument 'dim' must be int, not bool"}}
+    assert not message_differs(raised, dict(raised["torch"]))
+    assert message_differs(raised, {"e": "TypeError", "m": "sum(): dim must be an int"})
+    assert not message_differs(raised, {"e": "RuntimeError", "m": "x"})  # a class difference
     assert not user_facing(np.exceptions.AxisError(1, 1), None)
     assert not user_facing(AttributeError("x"), "TypeError")
     assert user_facing(AttributeError("x"), "AttributeError")

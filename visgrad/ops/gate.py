@@ -108,7 +108,9 @@ _OK: dict[str, Callable[[Any], bool]] = {
 
 
 def _type_name(v: Any) -> str:
-    return "Tensor" if isinstance(v, Tensor) else type(v).__name__
+    if isinstance(v, Tensor):
+        return "Tensor"
+    return "torch.dtype" if isinstance(v, _dtype) else type(v).__name__
 
 
 def _checker(

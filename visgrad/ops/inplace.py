@@ -347,5 +347,5 @@ def unary(cls: type[Op], op: str) -> Any:
     def method(t: Tensor) -> Tensor:
         return inplace(t, cls, (), {}, op)
 
-    method.__name__ = op
+    method.__name__ = method.__qualname__ = op  # Python's argument errors name the qualname
     return method

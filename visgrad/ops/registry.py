@@ -135,6 +135,8 @@ def declare(
         raise TypeError("declare(torch_inplace=True) needs an in-place variant")
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if names:  # Python's own argument errors ("got an unexpected keyword") name the qualname
+            fn.__qualname__ = names[0]
         fn = numpy_names(gate(fn, names[0] if names else fn.__name__))
         DECLARATIONS.append(
             Declaration(
