@@ -86,6 +86,28 @@ LOSS_ROWS: dict[str, tuple[Any, ...]] = {
         ),
         ((2, 3), (2, 3), (2, 3)),
     ),
+    # The torch. forms (ATen's: the reduction as an int, broadcasting where the functional
+    # forms check dims, any triplet margin).
+    "torch.margin_ranking_loss": (
+        lambda a, b: torch.margin_ranking_loss(a, b, signs(), 0.35, 1),
+        ((3,), (2, 3)),
+    ),
+    "torch.hinge_embedding_loss": (
+        lambda a: torch.hinge_embedding_loss(a, signs(), 0.55),
+        ((2, 3),),
+    ),
+    "torch.cosine_embedding_loss": (
+        lambda a, b: torch.cosine_embedding_loss(a, b, signs()[:, 0], -0.25, 2),
+        ((2, 3), (2, 3)),
+    ),
+    "torch.poisson_nll_loss": (
+        lambda a: torch.poisson_nll_loss(a.abs(), counts(), False, True, 1e-8, 1),
+        ((2, 3),),
+    ),
+    "torch.triplet_margin_loss": (
+        lambda a, p, n: torch.triplet_margin_loss(a, p + 0.05, n + 0.53, -0.45, 2, 1e-6, True),
+        ((2, 3), (2, 3), (2, 3)),
+    ),
     "multilabel_soft_margin_loss": (
         lambda a: NF.multilabel_soft_margin_loss(
             a, labels(), weight=torch.tensor([0.5, 1.0, 2.0], dtype=F64)

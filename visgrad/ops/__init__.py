@@ -9,6 +9,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     activation_piecewise,
     adaptive,
     arrange,
+    aten_losses,
     attention,
     bilinear,
     binary_math,

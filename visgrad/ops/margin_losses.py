@@ -71,7 +71,12 @@ def _size(t: Tensor) -> str:
     return f"torch.Size({list(t._data.shape)})"
 
 
-@declare("margin_ranking_loss", nodes=AddBackward1, method=False, functional=True)
+def margin_ranking(input1: Tensor, input2: Tensor, target: Tensor, margin: float) -> Tensor:
+    """``max(0, -target · (input1 − input2) + margin)``, unreduced (ATen's kernel)."""
+    return clamp_min(apply(AddBackward1, -target * (input1 - input2), other=float(margin)), 0)
+
+
+@declare("margin_ranking_loss", nodes=AddBackward1, torch=False, method=False, functional=True)
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -88,11 +93,19 @@ def margin_ranking_loss(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {_size(input1)}, input2: {_size(input2)}, target: {_size(target)} "
         )
-    loss = apply(AddBackward1, -target * (input1 - input2), other=float(margin))
-    return _reduce_t(clamp_min(loss, 0), code)
+    return _reduce_t(margin_ranking(input1, input2, target, margin), code)
 
 
-@declare("hinge_embedding_loss", method=False, functional=True)
+def hinge_embedding(input: Tensor, target: Tensor, margin: float) -> Tensor:  # noqa: A002
+    """``input`` where the target is 1, ``max(0, margin − input)`` where it is −1, unreduced."""
+    zeros = E.zeros_like(input)
+    margin_clamp = clamp_min(_number(margin, input) - input, 0)
+    output_margin = E.where(target != 1, margin_clamp, zeros)
+    output_self = E.where(target != -1, input, zeros)
+    return output_margin + output_self
+
+
+@declare("hinge_embedding_loss", torch=False, method=False, functional=True)
 def hinge_embedding_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -103,11 +116,7 @@ def hinge_embedding_loss(
 ) -> Tensor:
     """``input`` where the target is 1, ``max(0, margin − input)`` where it is −1."""
     code = _code(size_average, reduce, reduction)
-    zeros = E.zeros_like(input)
-    margin_clamp = clamp_min(_number(margin, input) - input, 0)
-    output_margin = E.where(target != 1, margin_clamp, zeros)
-    output_self = E.where(target != -1, input, zeros)
-    return _reduce_t(output_margin + output_self, code)
+    return _reduce_t(hinge_embedding(input, target, margin), code)
 
 
 class SoftMarginLossBackward0(Op):
@@ -167,7 +176,21 @@ def _cosine_checks(input1: Tensor, input2: Tensor, target: Tensor) -> int:
     return targ_dim
 
 
-@declare("cosine_embedding_loss", nodes=SubBackward1, method=False, functional=True)
+def cosine_embedding(input1: Tensor, input2: Tensor, target: Tensor, margin: float) -> Tensor:
+    """``1 − cos(input1, input2)`` where the target is 1, ``max(0, cos − margin)`` where −1,
+    unreduced (ATen's kernel, its checks included)."""
+    d = _cosine_checks(input1, input2, target)
+    prod_sum = (input1 * input2).sum(d)
+    mag_square1 = apply(AddBackward1, (input1 * input1).sum(d), other=EPSILON)
+    mag_square2 = apply(AddBackward1, (input2 * input2).sum(d), other=EPSILON)
+    cos = prod_sum / (mag_square1 * mag_square2).sqrt()
+    zeros = E.zeros_like(cos)
+    pos = _number(1.0, cos) - cos
+    neg = clamp_min(apply(SubBackward1, cos, other=float(margin)), 0)
+    return E.where(target == 1, pos, zeros) + E.where(target == -1, neg, zeros)
+
+
+@declare("cosine_embedding_loss", nodes=SubBackward1, torch=False, method=False, functional=True)
 def cosine_embedding_loss(
     input1: Tensor,
     input2: Tensor,
@@ -179,19 +202,10 @@ def cosine_embedding_loss(
 ) -> Tensor:
     """``1 − cos(input1, input2)`` where the target is 1, ``max(0, cos − margin)`` where −1."""
     code = _code(size_average, reduce, reduction)
-    d = _cosine_checks(input1, input2, target)
-    prod_sum = (input1 * input2).sum(d)
-    mag_square1 = apply(AddBackward1, (input1 * input1).sum(d), other=EPSILON)
-    mag_square2 = apply(AddBackward1, (input2 * input2).sum(d), other=EPSILON)
-    cos = prod_sum / (mag_square1 * mag_square2).sqrt()
-    zeros = E.zeros_like(cos)
-    pos = _number(1.0, cos) - cos
-    neg = clamp_min(apply(SubBackward1, cos, other=float(margin)), 0)
-    output = E.where(target == 1, pos, zeros) + E.where(target == -1, neg, zeros)
-    return _reduce_t(output, code)
+    return _reduce_t(cosine_embedding(input1, input2, target, margin), code)
 
 
-@declare("poisson_nll_loss", nodes=AddBackward1, method=False, functional=True)
+@declare("poisson_nll_loss", nodes=AddBackward1, torch=False, method=False, functional=True)
 def poisson_nll_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -204,7 +218,13 @@ def poisson_nll_loss(
 ) -> Tensor:
     """Poisson negative log-likelihood of ``target`` given the (log-)rate ``input``; ``full``
     adds Stirling's term where the target is above 1."""
-    code = _code(size_average, reduce, reduction)
+    return _reduce_t(
+        poisson_nll(input, target, log_input, full, eps), _code(size_average, reduce, reduction)
+    )
+
+
+def poisson_nll(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float) -> Tensor:  # noqa: A002
+    """The Poisson negative log-likelihood, unreduced (ATen's kernel)."""
     if log_input:
         loss = input.exp() - target * input
     else:
@@ -214,7 +234,7 @@ def poisson_nll_loss(
             two_pi_t = target * (2 * math.pi)
             stirling = target * target.log() - target + two_pi_t.log() * 0.5
         loss = loss + stirling.masked_fill(target <= 1, 0)
-    return _reduce_t(loss, code)
+    return loss
 
 
 def _gaussian_var(input: Tensor, var: Any) -> Tensor:  # noqa: A002
@@ -269,7 +289,7 @@ def _triplet_dims(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
         )
 
 
-@declare("triplet_margin_loss", nodes=AddBackward1, method=False, functional=True)
+@declare("triplet_margin_loss", nodes=AddBackward1, torch=False, method=False, functional=True)
 def triplet_margin_loss(
     anchor: Tensor,
     positive: Tensor,
@@ -287,13 +307,20 @@ def triplet_margin_loss(
     code = _code(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _reduce_t(triplet_margin(anchor, positive, negative, margin, p, eps, swap), code)
+
+
+def triplet_margin(
+    anchor: Tensor, positive: Tensor, negative: Tensor, margin: float, p: float, eps: float,
+    swap: bool,
+) -> Tensor:  # fmt: skip
+    """``max(0, margin + d(anchor, positive) − d(anchor, negative))``, unreduced (ATen's)."""
     _triplet_dims(anchor, positive, negative)
     dist_pos = pairwise_distance(anchor, positive, p, eps)
     dist_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
-    loss = apply(AddBackward1, dist_pos, other=float(margin)) - dist_neg
-    return _reduce_t(clamp_min(loss, 0), code)
+    return clamp_min(apply(AddBackward1, dist_pos, other=float(margin)) - dist_neg, 0)
 
 
 @declare("triplet_margin_with_distance_loss", torch=False, method=False, functional=True)
