@@ -146,7 +146,7 @@ def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
 
 
 @declare("rsub", nodes=(RsubBackward0, RsubBackward1), method=False)
-def rsub(a: Tensor, b: Any, *, alpha: Any = 1) -> Tensor:
+def rsub(a: Tensor, b: Any, alpha: Any = 1) -> Tensor:  # rsub.Scalar: alpha positional too
     """``b - alpha * a``."""
     alpha_checked(
         a, wrap(no_bool_subtraction(a, tensor_or_number("rsub", "other", b, 2)), a), alpha

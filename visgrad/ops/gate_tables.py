@@ -56,6 +56,8 @@ PYTHON_LEVEL: dict[str, tuple[str, tuple[str, ...]]] = {
     "norm": ("layout", ("a",)),
     "split": ("split", ("a",)),
     "tensordot": ("dim", ("a", "b")),
+    "instance_norm": ("size", ("input",)),
+    "triplet_margin_with_distance_loss": ("ndim", ("anchor", "positive", "negative")),
 }
 # Parameters of particular ops that PyTorch types where the annotation does not say: a Scalar
 # takes a number or a tensor, never a list. The in-place form shares its op's entry.

@@ -331,7 +331,7 @@ def triplet_margin_with_distance_loss(
     *,
     distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
     margin: float = 1.0,
-    swap: bool = False,
+    swap: Any = False,  # F tests its truth only
     reduction: str = "mean",
 ) -> Tensor:
     """The triplet loss with any distance (``pairwise_distance`` when none is given)."""
@@ -352,8 +352,8 @@ def triplet_margin_with_distance_loss(
 @declare("multilabel_soft_margin_loss", torch=False, method=False, functional=True)
 def multilabel_soft_margin_loss(
     input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
+    target: Any,  # F's arithmetic: a number passes
+    weight: Any = None,
     size_average: Any = None,
     reduce: Any = None,
     reduction: str = "mean",

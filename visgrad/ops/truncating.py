@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.operand_arrays import _binary, _pair
@@ -136,8 +137,15 @@ def sgn(a: Tensor) -> Tensor:
     return apply(SgnBackward0, a)
 
 
+def _check_other(op: str, args: tuple[Any, ...], other: Any) -> None:
+    """fmod's two signatures take a Tensor or a Scalar ``other``; anything else fits neither."""
+    if not (isinstance(other, Tensor) or is_number(other)):
+        raise invalid_combination(op, args, {})
+
+
 def fmod_(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """``x.fmod_(y)``: the truncated remainder written into ``x``."""
+    _check_other("fmod_", (other,), other)
     if isinstance(other, Tensor):
         return run_inplace(input, FmodBackward1, (other,), {}, "fmod_")
     return run_inplace(input, FmodBackward0, (), {"other": other}, "fmod_")
@@ -147,6 +155,7 @@ def fmod_(input: Tensor, other: Any) -> Tensor:  # noqa: A002
 def fmod(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """The remainder of truncating division: it has the sign of ``input`` (``%`` has the
     divisor's)."""
+    _check_other("fmod", (input, other), other)
     if isinstance(other, Tensor):
         if not isinstance(input, Tensor):
             input = wrap(input, other)  # noqa: A001
