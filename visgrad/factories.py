@@ -21,10 +21,17 @@ def _leaf(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
     return t
 
 
-def _size(size: tuple[Any, ...], itemsize: int = 4) -> tuple[int, ...]:
-    """A factory's size, given as ``f(2, 3)`` or ``f((2, 3))``, checked as PyTorch does."""
+def _size(size: tuple[Any, ...], itemsize: int = 4, op: str = "") -> tuple[int, ...]:
+    """A factory's size, given as ``f(2, 3)`` or ``f((2, 3))``, checked as PyTorch does (``op``
+    names the factory in the errors of its parser)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    elif op and len(size) > 1 and isinstance(size[0], (bool, np.bool_)):
+        # A bool first cannot start PyTorch's spread-out size: the parser tries the one-argument
+        # signatures (zeros) or finds none (rand, which has several).
+        if op in ("rand", "randn"):
+            raise invalid_combination(op, size, {})
+        raise TypeError(f"{op}() takes 1 positional argument but {len(size)} were given")
     for i, s in enumerate(size):
         # A bool is an int to PyTorch's size parser; a tensor only as a 0-d integer one.
         if isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu":
@@ -96,15 +103,15 @@ def from_numpy(arr: np.ndarray) -> Tensor:
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.ones(_size(size), _float(dtype)), requires_grad, "ones")
+    return _leaf(np.ones(_size(size, op="ones"), _float(dtype)), requires_grad, "ones")
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.zeros(_size(size), _float(dtype)), requires_grad, "zeros")
+    return _leaf(np.zeros(_size(size, op="zeros"), _float(dtype)), requires_grad, "zeros")
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.zeros(_size(size), _float(dtype)), requires_grad, "empty")
+    return _leaf(np.zeros(_size(size, op="empty"), _float(dtype)), requires_grad, "empty")
 
 
 def full(
@@ -131,7 +138,7 @@ def full(
 
 
 # The keywords PyTorch's factories take that change nothing on a CPU-only engine.
-_INERT = frozenset({"layout", "pin_memory", "memory_format", "out"})
+_INERT = frozenset({"layout", "pin_memory", "memory_format", "out", "device"})
 
 
 def _factory_keywords(op: str, kwargs: dict[str, Any]) -> None:
@@ -272,17 +279,26 @@ def _like(a: Tensor, dtype: Any, op: str) -> tuple[tuple[int, ...], np.dtype]:
     return a._data.shape, dtypes.to_np(dtype) or a._data.dtype
 
 
-def ones_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def ones_like(
+    a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kwargs: Any
+) -> Tensor:
+    _factory_keywords("ones_like", kwargs)
     shape, dt = _like(a, dtype, "ones_like")
     return _leaf(np.ones(shape, dt), requires_grad, "ones_like")
 
 
-def zeros_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def zeros_like(
+    a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kwargs: Any
+) -> Tensor:
+    _factory_keywords("zeros_like", kwargs)
     shape, dt = _like(a, dtype, "zeros_like")
     return _leaf(np.zeros(shape, dt), requires_grad, "zeros_like")
 
 
-def empty_like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def empty_like(
+    a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kwargs: Any
+) -> Tensor:
+    _factory_keywords("empty_like", kwargs)
     _like(a, dtype, "empty_like")
     return zeros_like(a, dtype=dtype, requires_grad=requires_grad)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad.arg_parser import invalid_combination
+from visgrad.factories import check_size
 from visgrad.ops.base import apply
 from visgrad.ops.no_derivative import HistogramNotImplemented
 from visgrad.ops.registry import declare
@@ -38,6 +39,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
+    check_size((minlength,), 8)
     if weights is None:
         return _const(np.bincount(x, minlength=minlength).astype(np.int64))
     w = weights._data
@@ -66,6 +68,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_type(x.dtype)}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    check_size((bins + 1,), x.dtype.itemsize)  # the bin edges
     lo, hi = float(min), float(max)
     if lo == hi and x.size:
         lo, hi = float(x.min()), float(x.max())

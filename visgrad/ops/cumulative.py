@@ -60,13 +60,21 @@ class CumminBackward0(CummaxBackward0):
 @declare("cummax", nodes=CummaxBackward0)
 def cummax(input: Tensor, dim: int) -> Any:  # noqa: A002 - PyTorch's name
     """The running maximum along ``dim`` and the index of each."""
-    return CummaxResult(*apply(CummaxBackward0, input, dim=_dim(dim, input._data.ndim)))
+    return CummaxResult(*apply(CummaxBackward0, input, dim=_scan_dim(input, dim)))
 
 
 @declare("cummin", nodes=CumminBackward0)
 def cummin(input: Tensor, dim: int) -> Any:  # noqa: A002 - PyTorch's name
     """The running minimum along ``dim`` and the index of each."""
-    return CumminResult(*apply(CumminBackward0, input, dim=_dim(dim, input._data.ndim)))
+    return CumminResult(*apply(CumminBackward0, input, dim=_scan_dim(input, dim)))
+
+
+def _scan_dim(input: Tensor, dim: int) -> int:  # noqa: A002
+    """The dim of cummax/cummin; PyTorch checks none on an empty tensor (nothing to scan)."""
+    x = input._data
+    if x.size == 0:
+        return 0
+    return _dim(dim, x.ndim)
 
 
 class LogcumsumexpBackward0(Op):

@@ -199,22 +199,31 @@ def _is_int(x: Any) -> bool:
 
 
 def _advanced(x: Any) -> np.ndarray | None:
-    """The index array of a list / tensor index, or None for basic items."""
+    """The index array of a list / tensor index, or None for basic items (a uint8 tensor is a
+    mask, as in PyTorch, which warns that this is deprecated)."""
     if isinstance(x, Tensor):
-        return x._data
+        return x._data.astype(np.bool_) if x._data.dtype == np.uint8 else x._data
     if isinstance(x, np.ndarray):
         return x
     if isinstance(x, (list, tuple)):
-        arr = np.asarray([v._data if isinstance(v, Tensor) else v for v in x])
+        try:
+            arr = np.asarray([v._data if isinstance(v, Tensor) else v for v in x])
+        except ValueError:  # ragged, or holding tensors of several elements
+            raise IndexError(_INDEX_DTYPES) from None
         return arr.astype(np.int64) if arr.size == 0 else arr
     if isinstance(x, range):  # ``logprobs[range(n), Yb]``
         return np.arange(x.start, x.stop, x.step, dtype=np.int64)
     return None
 
 
+_INDEX_DTYPES = "tensors used as indices must be long, int, byte or bool tensors"
+
+
 def _check_item(x: Any) -> None:
     if x is None or x is Ellipsis or isinstance(x, slice) or _is_int(x):
         return
+    if isinstance(x, str):  # PyTorch tries to make a tensor of it
+        raise TypeError("new(): invalid data type 'str'")
     if _advanced(x) is not None:
         return
     raise IndexError(
@@ -246,6 +255,13 @@ def _plain_slice(x: Any) -> Any:
 )
 def getitem(a: Tensor, index: Any) -> Tensor:
     """``a[index]`` with PyTorch's node structure."""
+    if isinstance(index, (bool, np.bool_)) or (
+        isinstance(index, Tensor) and index._data.ndim == 0 and index._data.dtype == np.bool_
+    ):
+        # A 0-d mask adds a dim of size 1 (True) or 0 (False), and copies as a mask does.
+        return getitem(
+            unsqueeze(a, 0), Tensor._make(np.zeros(int(bool(index)), np.int64), False, None, 0)
+        )
     single = not isinstance(index, tuple)
     items = tuple(map(_plain_slice, (index,) if single else index))
     for x in items:

@@ -13,7 +13,7 @@ import numpy as np
 
 from visgrad import dtypes, events
 from visgrad.arg_parser import int_list, invalid_combination
-from visgrad.factories import _leaf, _size
+from visgrad.factories import _leaf, _size, check_size
 from visgrad.ops.gate import is_int
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator, sampling
@@ -56,7 +56,7 @@ def rand(
 ) -> Tensor:
     """Uniform samples on [0, 1)."""
     _keywords("rand", size, _)
-    shape = _size(size)
+    shape = _size(size, op="rand")
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
     values = draws.uniform(get_generator(generator), int(np.prod(shape)), np_dtype, 0.0, 1.0)
     return _leaf(values.reshape(shape), requires_grad, "rand")
@@ -73,7 +73,7 @@ def randn(
 ) -> Tensor:
     """Standard normal samples."""
     _keywords("randn", size, _)
-    shape = _size(size)
+    shape = _size(size, op="randn")
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
     values = normal_values(get_generator(generator), shape, np_dtype, 0.0, 1.0, True)
     return _leaf(values.reshape(shape), requires_grad, "randn")
@@ -130,6 +130,7 @@ def randperm(
     n = int(n)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
+    check_size((n,), 8)
     perm = sampling.randperm(get_generator(generator), n)
     return _leaf(perm.astype(dtypes.to_np(dtype) or np.int64), requires_grad, "randperm")
 
