@@ -10,10 +10,12 @@ its texts.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import int_list
 from visgrad.ops.base import Op, apply
 from visgrad.ops.conv_kernels import col2im, crop_spatial, im2col, out_size, pad_spatial
 from visgrad.ops.norm import _check_floating
@@ -25,17 +27,19 @@ __all__ = ["fold", "unfold"]
 Ints = tuple[int, ...]
 
 
-def _pair(v: Any) -> Ints:
-    if isinstance(v, (int, np.integer)):
-        return (int(v), int(v))
-    return tuple(int(x) for x in v)
+def _pair(op: str, name: str, position: int, v: Any) -> Ints:
+    """``F``'s ``_pair`` (an iterable as it is, anything else twice), then ATen's parser's
+    ``int[2]`` check of argument ``position`` of ``op``."""
+    items = tuple(v) if isinstance(v, (Iterable, Tensor)) else (v, v)
+    return int_list(op, name, items, position)
 
 
-def _pairs(**args: Any) -> dict[str, Ints]:
-    """Each argument as a pair, as ``F.unfold``'s ``_pair`` and ATen's size check make it."""
+def _pairs(op: str, **args: Any) -> dict[str, Ints]:
+    """Each argument as a pair, as ``F.unfold``'s ``_pair`` and ATen's size check make it (the
+    arguments of ATen's ``op`` from its second on, in order)."""
     out = {}
-    for name, v in args.items():
-        p = _pair(v)
+    for i, (name, v) in enumerate(args.items()):
+        p = _pair(op, name, i + 2, v)
         if len(p) != 2:
             raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(p)}")
         out[name] = p
@@ -129,7 +133,7 @@ def unfold(
     stride: Any = 1,
 ) -> Tensor:
     """(N, C, H, W) to (N, C·kh·kw, L): every sliding block of the image as a column."""
-    a = _pairs(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+    a = _pairs("im2col", kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
     k, d, p, s = a["kernel_size"], a["dilation"], a["padding"], a["stride"]
     _positive("kernel size", "kernel", k)
     _positive("dilation", "dilation", d)
@@ -194,7 +198,7 @@ def fold(
     stride: Any = 1,
 ) -> Tensor:
     """(N, C·kh·kw, L) to (N, C, H, W): add each column back where its block lies."""
-    a = _pairs(output_size=output_size, kernel_size=kernel_size, dilation=dilation,
+    a = _pairs("col2im", output_size=output_size, kernel_size=kernel_size, dilation=dilation,
                padding=padding, stride=stride)  # fmt: skip
     size, k, d, p, s = (a[n] for n in ("output_size", "kernel_size", "dilation", "padding", "stride"))  # fmt: skip
     _check_fold(input._data, size, k, d, p, s)

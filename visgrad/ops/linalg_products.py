@@ -9,6 +9,7 @@ import numpy as np
 
 from visgrad.ops import linalg_warnings
 from visgrad.ops.base import Op, apply, broadcast_shapes
+from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import copy_
 from visgrad.ops.linalg import matmul, mm
 from visgrad.ops.linalg_common import const
@@ -145,6 +146,11 @@ def _cross(a: Tensor, b: Tensor, dim: int) -> Tensor:
             f"{y.shape[d]}"
         )
     broadcast_shapes(x.shape, y.shape)
+    if x.dtype == np.bool_:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
+    if x.dtype != y.dtype:  # ATen's kernel promotes nothing
+        c = [_C_NAMES.get(t.dtype.name, t.dtype.name) for t in (x, y)]
+        raise RuntimeError(f"expected scalar type {c[0]} but found {c[1]}")
     return apply(LinalgCrossBackward0, a, b, dim=d)
 
 
