@@ -18,6 +18,7 @@ from visgrad.autograd.grad_mode import MODES
 from visgrad.ops._normal import cdf_and_density
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
+from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.linalg import _strides, matmul, mm
 from visgrad.ops.loss import (
@@ -157,6 +158,9 @@ class AddmmBackward0(Op):
                 f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
                 f"{y.shape[0]}x{y.shape[1]})"
             )
+        if x.dtype != y.dtype:
+            c = [_C_NAMES.get(t.dtype.name, t.dtype.name) for t in (x, y)]
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {c[0]} and {c[1]}")
         self.save(
             mat1=m1,
             mat2=m2,
@@ -184,8 +188,14 @@ class AddmmBackward0(Op):
         return (ga if nb else None), g1, g2
 
 
+def _scalar(v: Any) -> Any:
+    """A Scalar argument given as a one-element tensor, as the number it holds."""
+    return v.item() if isinstance(v, Tensor) else v
+
+
 def addmm_(t: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-    return run_inplace(t, AddmmBackward0, (mat1, mat2), {"beta": beta, "alpha": alpha}, "addmm_")
+    scalars = {"beta": _scalar(beta), "alpha": _scalar(alpha)}
+    return run_inplace(t, AddmmBackward0, (mat1, mat2), scalars, "addmm_")
 
 
 @declare("addmm", nodes=AddmmBackward0, inplace=addmm_)
@@ -198,6 +208,7 @@ def addmm(
     alpha: Any = 1,
 ) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)`` in one node."""
+    beta, alpha = _scalar(beta), _scalar(alpha)
     return apply(AddmmBackward0, wrap(input, mat1), mat1, mat2, beta=beta, alpha=alpha)
 
 

@@ -180,7 +180,7 @@ def randn_like(
 @declare("randint_like", method=False)
 def randint_like(
     input: Tensor,  # noqa: A002
-    low: int = 0,
+    low: Any = None,
     high: int | None = None,
     *,
     generator: Generator | None = None,
@@ -188,9 +188,17 @@ def randint_like(
     requires_grad: bool | None = False,
     **_: Any,
 ) -> Tensor:
-    """``randint`` with ``input``'s shape and dtype."""
+    """``randint`` with ``input``'s shape and dtype; the one bound may be a 0-d tensor."""
+    if low is None:
+        if high is None:  # no bound at all: none of PyTorch's signatures
+            raise invalid_combination("randint_like", (input,), {})
+        low = 0
     _keywords("randint_like", (input, low) if high is None else (input, low, high), _)
     if high is None:
+        if isinstance(low, Tensor):
+            if low._data.ndim != 0:
+                raise RuntimeError("high must be a scalar tensor and on CPU")
+            low = int(low._data)
         low, high = 0, low
     return randint(
         low,
