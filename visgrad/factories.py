@@ -170,9 +170,12 @@ def eye(
     return _leaf(np.eye(n, m, dtype=_float(dtype)), requires_grad, "eye")
 
 
+_NO_END: Any = object()  # arange(5): an explicit None end fits none of PyTorch's signatures
+
+
 def arange(
     start: Any,
-    end: Any = None,
+    end: Any = _NO_END,
     step: Any = 1,
     *,
     dtype: Any = None,
@@ -180,7 +183,7 @@ def arange(
     requires_grad: bool = False,
 ) -> Tensor:
     """Values from ``start`` up to ``end`` (excluded) by ``step``, as PyTorch computes them."""
-    if end is None:
+    if end is _NO_END:
         start, end = 0, start
     _range_checks(start, end, step)
     if dtype is None:
@@ -198,15 +201,18 @@ def _range_checks(start: Any, end: Any, step: Any) -> None:
     """PyTorch's checks of ``arange``'s bounds, before any array is made."""
     values = (start, end, step)
     for v in values:
-        if isinstance(v, Tensor) and v._data.size == 1:
+        if isinstance(v, Tensor) and v._data.ndim == 0:  # a Scalar: 0-d tensors only
             continue
         if not isinstance(v, (int, float, np.integer, np.floating)):
             got = ", ".join(type(x).__name__ for x in values)
-            raise TypeError(f"arange() received an invalid combination of arguments - got ({got})")
+            raise TypeError(
+                f"arange() received an invalid combination of arguments - got ({got}), but "
+                "expected one of:"
+            )
     start, end, step = (float(v) for v in values)
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {values[0]} -> {values[1]}")
-    if step == 0:
+    if step == 0 or math.isnan(step):  # NaN too, as PyTorch's check words it
         raise RuntimeError("step must be nonzero")
     if (step > 0 and end < start) or (step < 0 and end > start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")

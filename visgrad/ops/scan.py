@@ -35,7 +35,13 @@ def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
         key = -x.astype(np.int64) if x.dtype.kind in "bu" else -x
     else:
         key = x
-    return np.argsort(key, axis=dim, kind="stable")
+    order = np.argsort(key, axis=dim, kind="stable")
+    if descending and x.dtype.kind == "f":
+        # NaN is PyTorch's largest value: first when descending (NumPy puts it last).
+        nan = np.take_along_axis(np.isnan(x), order, dim)
+        if nan.any():
+            order = np.take_along_axis(order, np.argsort(~nan, axis=dim, kind="stable"), dim)
+    return order
 
 
 def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
