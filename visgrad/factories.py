@@ -24,22 +24,21 @@ def _leaf(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
 def _size(size: tuple[Any, ...], itemsize: int = 4, op: str = "") -> tuple[int, ...]:
     """A factory's size, given as ``f(2, 3)`` or ``f((2, 3))``, checked as PyTorch does (``op``
     names the factory in the errors of its parser)."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+    spread = not (len(size) == 1 and isinstance(size[0], (tuple, list)))
+    if not spread:
         size = tuple(size[0])
-    elif op and len(size) > 1 and isinstance(size[0], (bool, np.bool_)):
-        # A bool first cannot start PyTorch's spread-out size: the parser tries the one-argument
-        # signatures (zeros) or finds none (rand, which has several).
-        if op in ("rand", "randn"):
-            raise invalid_combination(op, size, {})
-        raise TypeError(f"{op}() takes 1 positional argument but {len(size)} were given")
+    elif op and len(size) > 1 and (isinstance(size[0], bool) or not _size_int(size[0])):
+        _not_a_spread_size(op, size)
     for i, s in enumerate(size):
-        # A bool is an int to PyTorch's size parser; a tensor only as a 0-d integer one.
-        if isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu":
-            continue
-        if not isinstance(s, (int, np.integer)):
+        if not _size_int(s):
+            name = type_name(s)
+            if op and spread and i:
+                raise TypeError(
+                    f"{op}(): argument 'size' failed to unpack the object at pos {i + 1} with "
+                    f'error "type must be tuple of ints,but got {name}"'
+                )
             raise TypeError(
-                "argument 'size' must be tuple of ints, but found element of type "
-                f"{'Tensor' if isinstance(s, Tensor) else type(s).__name__} at pos {i}"
+                f"argument 'size' must be tuple of ints, but found element of type {name} at pos {i}"
             )
     out = tuple(int(s) for s in size)
     if any(s < 0 for s in out):
@@ -73,6 +72,21 @@ def check_size(shape: tuple[int, ...], itemsize: int = 4) -> None:
             "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
             f"memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate memory)"
         )
+
+
+def _size_int(s: Any) -> bool:
+    # A bool is an int to PyTorch's size parser; a tensor only as a 0-d integer one.
+    if isinstance(s, Tensor):
+        return s._data.ndim == 0 and s._data.dtype.kind in "iu"
+    return isinstance(s, (int, np.integer))
+
+
+def _not_a_spread_size(op: str, size: tuple[Any, ...]) -> None:
+    """``f(x, 3)`` whose ``x`` cannot start a spread-out size (a bool, a float, a list): PyTorch's
+    parser tries the one-argument signatures (zeros) or finds none (rand, which has several)."""
+    if op in ("rand", "randn"):
+        raise invalid_combination(op, size, {})
+    raise TypeError(f"{op}() takes 1 positional argument but {len(size)} were given")
 
 
 def _float(dtype: Any) -> np.dtype:

@@ -156,6 +156,8 @@ def embedding(
         )
     if weight._data.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
+    if num == 0 and idx.size:  # ATen's index_select on an empty table
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         raise IndexError("index out of range in self")
     idx = idx.astype(np.int64, copy=False)
