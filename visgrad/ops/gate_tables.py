@@ -74,6 +74,8 @@ BOOL_ERRORS: dict[str, tuple[type[Exception], str]] = {
     "hardtanh": (RuntimeError, "Bool inputs not supported for hardtanh"),
     "relu6": (RuntimeError, "Bool inputs not supported for hardtanh"),
     "threshold": (NotImplementedError, "\"threshold_cpu\" not implemented for 'Bool'"),
+    "trace": (NotImplementedError, "\"trace\" not implemented for 'Bool'"),
+    "geometric": (NotImplementedError, "\"geometric_cpu\" not implemented for 'Bool'"),
 }
 _C_NAMES = {
     "float16": "Half", "float32": "Float", "float64": "Double", "bfloat16": "BFloat16",

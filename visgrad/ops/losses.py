@@ -15,6 +15,7 @@ import numpy as np
 from visgrad import dtypes
 from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.autograd.grad_mode import no_grad
+from visgrad.factories import check_size
 from visgrad.ops import elementwise as E
 from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.extra import clamp_min
@@ -340,6 +341,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("Class values must be non-negative.")
     if x.size and x.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
+    check_size(x.shape + (num_classes,), 8)
     out = np.zeros(x.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, x[..., None], 1, axis=-1)
     return _const(out)

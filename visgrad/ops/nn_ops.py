@@ -217,7 +217,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` with PyTorch's node layout (AddmmBackward0 when biased)."""
     if bias is None:
         return matmul(input, weight.t())
-    x = input._data
+    x, w = input._data, weight._data
+    if not (x.ndim and w.ndim):
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and {w.ndim}D"
+        )
     if x.ndim == 2:
         return addmm(bias, input, weight.t())
     if x.ndim > 2 and not x.flags.c_contiguous:  # PyTorch: matmul, then the bias added in place

@@ -268,6 +268,11 @@ def T(a: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
 @declare("mT", torch=False, property=True)
 def mT(a: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
     """``a.mT``: the last two dims swapped."""
+    if a._data.ndim < 2:
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. "
+            f"Got {a._data.ndim}-D tensor."
+        )
     return transpose(a, -2, -1)
 
 
