@@ -18,6 +18,7 @@ from visgrad.optim.optimizer import (
     new_scalar,
     new_state,
     new_step,
+    signed_grad,
 )
 from visgrad.tensor import Tensor
 
@@ -227,12 +228,9 @@ class Adamax(Optimizer):
             state["step"] = new_step()
             state["exp_avg"] = new_state(p._data)
             state["exp_inf"] = new_state(p._data)
-        if group["maximize"]:
-            grad = -grad
+        grad = signed_grad(grad, p, group)
         beta1, beta2 = (float(b) for b in group["betas"])
         state["step"]._data += 1
-        if group["weight_decay"] != 0:
-            grad = K.added(grad, p._data, group["weight_decay"])
         K.lerp_(state["exp_avg"]._data, grad, 1 - beta1)
         u = state["exp_inf"]._data
         u *= beta2

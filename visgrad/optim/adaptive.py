@@ -8,17 +8,8 @@ from typing import Any
 import numpy as np
 
 from visgrad.optim import _kernels as K
-from visgrad.optim.optimizer import Optimizer, check_hyper, new_state, new_step
+from visgrad.optim.optimizer import Optimizer, check_hyper, new_state, new_step, signed_grad
 from visgrad.tensor import Tensor
-
-
-def _signed(grad: np.ndarray, p: Tensor, group: dict[str, Any]) -> np.ndarray:
-    """The gradient the rule uses: negated with ``maximize``, plus ``weight_decay · p``."""
-    if group["maximize"]:
-        grad = -grad
-    if group["weight_decay"] != 0:
-        grad = K.added(grad, p._data, group["weight_decay"])
-    return grad
 
 
 class RMSprop(Optimizer):
@@ -76,7 +67,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = new_state(p._data)
         state["step"]._data += 1
-        grad = _signed(grad, p, group)
+        grad = signed_grad(grad, p, group)
         alpha, lr = group["alpha"], float(group["lr"])
         v = state["square_avg"]._data
         v *= alpha
@@ -151,7 +142,7 @@ class Adagrad(Optimizer):
             state["sum"] = new_state(p._data, group["initial_accumulator_value"])
         state["step"]._data += 1
         step = float(state["step"]._data)
-        grad = _signed(grad, p, group)
+        grad = signed_grad(grad, p, group)
         clr = float(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
         s = K.addcmul_(state["sum"]._data, grad, grad)
         std = np.sqrt(s)
@@ -203,7 +194,7 @@ class Adadelta(Optimizer):
             state["square_avg"] = new_state(p._data)
             state["acc_delta"] = new_state(p._data)
         state["step"]._data += 1
-        grad = _signed(grad, p, group)
+        grad = signed_grad(grad, p, group)
         rho, eps = group["rho"], group["eps"]
         v, u = state["square_avg"]._data, state["acc_delta"]._data
         v *= rho

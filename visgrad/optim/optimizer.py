@@ -14,6 +14,7 @@ import numpy as np
 from visgrad import call_site, events
 from visgrad.autograd.grad_mode import enable_grad
 from visgrad.nn._write import publish_update, zero_grads
+from visgrad.optim import _kernels as K
 from visgrad.tensor import Tensor
 
 _REQUIRED = object()
@@ -67,6 +68,15 @@ def new_scalar(value: float) -> Tensor:
 def new_state(like: np.ndarray, fill: float = 0.0) -> Tensor:
     """A state buffer shaped and typed as a parameter (``exp_avg``, ``square_avg``)."""
     return Tensor._make(np.full_like(like, fill), False, None, 0)
+
+
+def signed_grad(grad: np.ndarray, p: Tensor, group: dict[str, Any]) -> np.ndarray:
+    """The gradient a rule uses: negated with ``maximize``, plus ``weight_decay · p``."""
+    if group["maximize"]:
+        grad = -grad
+    if group["weight_decay"] != 0:
+        grad = K.added(grad, p._data, group["weight_decay"])
+    return grad
 
 
 def new_step() -> Tensor:

@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 
 from visgrad.optim import _kernels as K
-from visgrad.optim.optimizer import Optimizer, check_hyper, new_scalar, new_state, new_step
+from visgrad.optim.optimizer import (
+    Optimizer,
+    check_hyper,
+    new_scalar,
+    new_state,
+    new_step,
+    signed_grad,
+)
 from visgrad.tensor import Tensor
 
 
@@ -120,11 +127,8 @@ class ASGD(Optimizer):
             state["eta"] = new_scalar(lr)
             state["mu"] = new_scalar(1.0)
             state["ax"] = new_state(p._data)
-        if group["maximize"]:
-            grad = -grad
+        grad = signed_grad(grad, p, group)
         state["step"]._data += 1
-        if group["weight_decay"] != 0:
-            grad = K.added(grad, p._data, group["weight_decay"])
         data, ax, mu = p._data, state["ax"]._data, state["mu"]._data
         eta = float(state["eta"]._data)
         data *= 1 - lambd * eta
