@@ -173,7 +173,7 @@ PROGRAMS = {
         " I.calculate_gain('leaky_relu', 0.2), I.calculate_gain('selu'), I.calculate_gain('conv2d')]"
     ),
     "init with generator": (
-        "I = torch.nn.init\ng = torch.Generator().manual_seed(24)\n"
+        "I = torch.nn.init\ntorch.manual_seed(24)\ng = torch.Generator().manual_seed(24)\n"
         "out = [I.uniform_(torch.empty(4), generator=g), I.kaiming_uniform_(torch.empty(3, 4), generator=g),"
         " I.trunc_normal_(torch.empty(20), generator=g), torch.randn(2, generator=g)]"
     ),
