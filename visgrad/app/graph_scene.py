@@ -78,6 +78,9 @@ class GraphScene(QGraphicsScene):
         # frame however few were on screen. The overview hides them one by one instead (25 ms,
         # once, when the zoom crosses the threshold).
         self._nodes_visible = True
+        # The overview's picture (big graphs) holds the edges too: while it stands in for the
+        # nodes their paths are hidden, as 40,000 curves cost 20 ms a frame to stroke.
+        self._edges_pictured = False
         self.overview = OverviewItem()
         self.overview.setVisible(False)
         self.addItem(self.overview)
@@ -156,6 +159,7 @@ class GraphScene(QGraphicsScene):
         self._show([k for k in self._shown if k not in wanted], False)
         self._show([k for k in wanted if k not in self._shown], True)
         self._clear(self._edge_items)
+        self._edges_pictured = geometry.overview_picture is not None
         for path in geometry.edge_paths:
             self._add_edge_item(path)
         self._edge_total = geometry.edge_total
@@ -212,7 +216,13 @@ class GraphScene(QGraphicsScene):
             items[key].setVisible(visible)
         for box in self.boxes.values():
             box.setVisible(visible)
+        for edge in self._edge_items:
+            edge.setVisible(self._edge_shown())
         self.box_overview.setVisible(not visible)
+
+    def _edge_shown(self) -> bool:
+        """Edge paths are drawn unless the overview's picture, which holds them, is up."""
+        return self._nodes_visible or not self._edges_pictured
 
     def _make_item(self, key: str, attrs: dict) -> NodeItem:
         if is_group(key):
@@ -265,6 +275,7 @@ class GraphScene(QGraphicsScene):
         item.setPen(self._edge_pen)
         item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         item.setZValue(0)
+        item.setVisible(self._edge_shown())
         self.addItem(item)
         self._edge_items.append(item)
 

@@ -87,7 +87,7 @@ def render_overview(
     layout: Layout, geometry: Geometry, colors: GraphColors, depths: dict[str, int]
 ) -> tuple[list[QImage], QRectF] | None:
     """The zoomed-out overview's rectangles (open groups' boxes by their ``depths``, then the
-    nodes) as one picture, for graphs with more than ``FAR_RECTS`` nodes (None for smaller ones:
+    edges and the nodes) as one picture, for graphs with more than ``FAR_RECTS`` nodes (None for smaller ones:
     their rectangles are drawn as they are).
 
     Its resolution is the overview's largest scale, within a pixel budget, and it comes with its
@@ -121,6 +121,13 @@ def render_overview(
     for depth, rects in sorted(by_depth.items()):
         p.setBrush(box_tint(colors, depth))
         p.drawRects(rects)
+    # The edges too: the scene hides its edge paths while this picture stands in for the nodes.
+    edge_pen = QPen(colors.edge, 1.0)
+    edge_pen.setCosmetic(True)
+    p.setPen(edge_pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    for path in geometry.edge_paths:
+        p.drawPath(path)
     p.setPen(Qt.PenStyle.NoPen)
     for group, rects in geometry.overview.items():
         p.setBrush(overview_color(colors, group))
