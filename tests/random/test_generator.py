@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import visgrad as torch
 from visgrad.random import mkl_bernoulli
 from visgrad.random.generator import STATE_SIZE, Generator
+from visgrad.random.normal import unit53
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "torch"
 
@@ -135,3 +136,14 @@ def test_on_intel_bernoulli_seeds_mkls_stream_with_one_word(monkeypatch) -> None
     mask = torch.empty(3000).bernoulli_(0.3, generator=g)
     assert np.array_equal(mask.numpy(), mkl_bernoulli.bernoulli(word, 3000, 0.3).astype(np.float32))
     assert g.get_state().numpy().tobytes()[8:24] == struct.pack("<iiQ", 624, 1, 1)
+
+
+def test_bernoulli_with_a_number_draws_the_generators_uniforms_as_torch_2_13_does() -> None:
+    # PyTorch 2.13 no longer takes MKL's stream on Intel CPUs: the same draws on every machine.
+    assert not mkl_bernoulli.INTEL
+    g = Generator().manual_seed(3)
+    mask = torch.empty(1000).bernoulli_(0.3, generator=g)
+    want = unit53(Generator().manual_seed(3).random64(1000)) < 0.3
+    assert np.array_equal(mask.numpy(), want.astype(np.float32))
+    kept = torch.nn.Dropout(0.5)(torch.ones(200))
+    assert set(kept.numpy().tolist()) <= {0.0, 2.0}

@@ -2,9 +2,8 @@
 
 The mask is ``empty_like(input).bernoulli_(1 - p)`` divided in the input's dtype by ``1 - p``, so
 the kept values and the draws are PyTorch's; the product is a ``MulBackward0`` (CPU PyTorch has
-no fused dropout node). Which Bernoulli stream PyTorch uses depends on the CPU vendor (Intel MKL's
-MCG31 on Intel, the generator's uniforms elsewhere); ``visgrad.random.mkl_bernoulli`` detects it
-and does the same. ``p == 1`` multiplies by a zero scalar (NaN stays NaN, signs survive), and
+no fused dropout node). The draws are the generator's uniforms on every CPU, as in PyTorch 2.13
+(``visgrad.random.mkl_bernoulli`` says why not Intel MKL's stream). ``p == 1`` multiplies by a zero scalar (NaN stays NaN, signs survive), and
 ``p == 0``, evaluation mode and empty inputs return the input itself.
 """
 

@@ -2,10 +2,9 @@
 
 ``manual_seed(0)`` then ``randn(3)`` gives PyTorch's ``tensor([ 1.5410, -0.2934, -2.1788])``:
 the generator is PyTorch's Mersenne Twister (``generator``), and every sampler reproduces ATen's
-CPU kernel bit for bit (``draws``, ``normal``, ``sampling``). One exception depends on the machine
-in PyTorch itself: ``bernoulli_(p)`` with a number ``p`` (and so dropout) uses Intel MKL's stream
-on Intel CPUs and the generator's uniforms elsewhere; visgrad detects the vendor and does the same
-(``mkl_bernoulli``).
+CPU kernel bit for bit (``draws``, ``normal``, ``sampling``). ``bernoulli_(p)`` with a number
+``p`` (and so dropout) draws the generator's uniforms on every CPU, as PyTorch 2.13 does; the
+Intel MKL stream older x86 builds used on Intel CPUs is kept in ``mkl_bernoulli``.
 """
 
 from __future__ import annotations

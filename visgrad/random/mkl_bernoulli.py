@@ -1,22 +1,19 @@
-"""``bernoulli_(p)`` with a scalar ``p`` on Intel CPUs: Intel MKL's MCG31 stream, as PyTorch uses.
+"""Intel MKL's MCG31 Bernoulli stream, which PyTorch's x86 builds once used for ``bernoulli_(p)``.
 
-PyTorch's x86 builds link Intel MKL, and on a CPU whose vendor is Intel ``bernoulli_(p)`` (and so
-``dropout``) takes one 32-bit word from the generator as the seed of an MKL ``VSL_BRNG_MCG31``
-stream and draws ``viRngBernoulli(VSL_RNG_METHOD_BERNOULLI_ICDF)`` from it, element ``i`` using
-the stream's ``i``-th number (threads skip ahead, so the result does not depend on their count).
-On other CPUs (AMD, ARM) it uses the generator's own 53-bit uniforms instead. MCG31m1 is the
-multiplicative congruential generator ``x = a * x mod (2**31 - 1)`` with ``a = 1132489760``, and
-the ICDF method yields 1 when ``x / m < p`` (checked against MKL itself); the stream's
-powers of ``a`` are computed here by doubling,
-so the whole mask is a handful of vectorised multiplications.
+Older x86 builds of PyTorch, on a CPU whose vendor is Intel, took one 32-bit word from the
+generator as the seed of an MKL ``VSL_BRNG_MCG31`` stream and drew
+``viRngBernoulli(VSL_RNG_METHOD_BERNOULLI_ICDF)`` from it, element ``i`` using the stream's
+``i``-th number. PyTorch 2.13 links MKL for BLAS only (its ``libtorch_cpu`` has no
+``viRngBernoulli``): on every CPU, Intel's included, ``bernoulli_(p)`` and so dropout draw the
+generator's own 53-bit uniforms (checked on an Intel Xeon against torch 2.13). So ``INTEL`` is
+off; the stream stays, checked against MKL itself, for a build that still uses it.
+
+MCG31m1 is the multiplicative congruential generator ``x = a * x mod (2**31 - 1)`` with
+``a = 1132489760``, and the ICDF method yields 1 when ``x / m < p``; the stream's powers of ``a``
+are computed here by doubling, so the whole mask is a handful of vectorised multiplications.
 """
 
 from __future__ import annotations
-
-import platform
-import re
-import subprocess
-import sys
 
 import numpy as np
 
@@ -24,24 +21,8 @@ A = 1132489760
 M = 2**31 - 1
 
 
-def _vendor() -> str:
-    """The CPU vendor string (``GenuineIntel``, ``AuthenticAMD``, ...), or '' if unknown."""
-    try:
-        if sys.platform.startswith("linux"):
-            with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-                found = re.search(r"^vendor_id\s*:\s*(\S+)", f.read(), re.M)
-            return found.group(1) if found else ""
-        if sys.platform == "darwin":
-            out = subprocess.run(
-                ["sysctl", "-n", "machdep.cpu.vendor"], capture_output=True, text=True, timeout=5
-            )
-            return out.stdout.strip()
-        return "GenuineIntel" if "Intel" in platform.processor() else ""
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-INTEL = platform.machine().lower() in ("x86_64", "amd64") and _vendor() == "GenuineIntel"
+# Whether ``bernoulli_(p)`` draws from this stream: not in PyTorch 2.13 (see the docstring).
+INTEL = False
 
 
 def _mulmod(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
