@@ -176,7 +176,9 @@ def _lay_level(
     if prev is not None and any(prev.sizes.get(k, sizes[k]) != sizes[k] for k in keys):
         prev = None  # a unit changed size (a box opened or grew): lay the level out afresh
     raw = grow_layout(h, prev, direction, node_gap, layer_gap)
-    all_sizes = {**sizes, ENTRY: (1.0, 1.0)}
+    # The level's own units only: a copy of every size per level was quadratic in the groups.
+    all_sizes = {k: sizes[k] for k in keys}
+    all_sizes[ENTRY] = (1.0, 1.0)
     tb = direction == "TB"
     drawn = _compact(raw, h, all_sizes, tb, layer_gap)
     out[level] = (made_from, raw, _anchored(drawn, all_sizes, keys[0] if keys else None, tb))
