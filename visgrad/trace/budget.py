@@ -25,6 +25,7 @@ import numpy as np
 
 from visgrad import events as ev_
 from visgrad.trace import keyframes as kfs
+from visgrad.trace.chunk_map import ChunkMap
 from visgrad.trace.codec import field_names
 from visgrad.trace.output import OUTPUT_HEAD, OUTPUT_LIMIT
 from visgrad.trace.state import FunctionState, TensorState
@@ -166,6 +167,21 @@ def _same(a: Any, b: Any) -> bool:
     return False
 
 
+def _renewed(
+    chunks: ChunkMap[dict[int, Any]], keys: set[int], r: Renewer
+) -> ChunkMap[dict[int, Any]]:
+    """The keyframe chunk map ``chunks`` with the chunks at ``keys`` renewed (a new map that
+    shares the rest; ``chunks`` itself when none changed)."""
+    changes: dict[int, dict[int, Any]] = {}
+    for ck in keys:
+        c = chunks.get(ck)
+        if c is not None:
+            new = r.chunk(c)
+            if new is not c:
+                changes[ck] = new
+    return chunks.updated(changes)
+
+
 def renew(
     head: Any, keyframes: list[Any], sw: Callable[[Any], Any], since: int, every: int
 ) -> None:
@@ -183,11 +199,8 @@ def renew(
     for kf in keyframes[since // every + 1 :]:
         tkeys.update(kf.tbuilt)
         fkeys.update(kf.fbuilt)
-        for chunks, keys in ((kf.tchunks, tkeys), (kf.fchunks, fkeys)):
-            for ck in keys:
-                c = chunks.get(ck)
-                if c is not None:
-                    chunks[ck] = r.chunk(c)
+        kf.tchunks = _renewed(kf.tchunks, tkeys, r)
+        kf.fchunks = _renewed(kf.fchunks, fkeys, r)
     for d, keys, dirty in (
         (head.tensors, tkeys, head.dirty_t),
         (head.functions, fkeys, head.dirty_f),

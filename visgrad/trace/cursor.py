@@ -14,15 +14,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from visgrad import events as ev_
+from visgrad.trace.chunk_map import ChunkMap
 from visgrad.trace.fold import Folder
 from visgrad.trace.state import FunctionState, StateT, TensorState
 
 
-def merge(chunks: dict[int, dict[int, StateT]]) -> dict[int, StateT]:
+def merge(chunks: ChunkMap[dict[int, StateT]]) -> dict[int, StateT]:
     """One dict of a keyframe's chunks, in chunk order."""
     out: dict[int, StateT] = {}
-    for ck in sorted(chunks):
-        out.update(chunks[ck])
+    for _ck, c in chunks.sorted_items():
+        out.update(c)
     return out
 
 

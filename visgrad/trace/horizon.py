@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 
 from visgrad import events as ev_
+from visgrad.trace.chunk_map import ChunkMap
 from visgrad.trace.keyframes import chunked, keyframe_of
 from visgrad.trace.keys import tkey
 from visgrad.trace.state import TensorState
@@ -149,8 +150,8 @@ def forget_before(m: TraceModel, h: int, each: int) -> TraceModel:
     for name, d in m._shared.items():
         new._shared[name].update(_newest(d, keep))
     new._nodes.extend(tkey(i) for i in seeds)
-    tch, built = chunked({}, keep, head.tensors)
-    kf = keyframe_of(head, h, tch, {})
+    tch, built = chunked(ChunkMap(), keep, head.tensors)
+    kf = keyframe_of(head, h, tch)
     kf.tbuilt = built
     new._keyframes[0] = kf
     new._base, new._seeded = h, len(new._nodes)

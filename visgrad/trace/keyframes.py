@@ -1,8 +1,10 @@
 """Keyframes: the folder's state every ``keyframe_every`` events, for time travel (no Qt).
 
-Tensors and functions are kept in chunks of ``1 << CHUNK_SHIFT`` ids; a keyframe shares every
-chunk that did not change since the previous one and records which ones it rebuilt, so the
-memory budget can find the states made after a tick without walking the whole run.
+Tensors and functions are kept in chunks of ``1 << CHUNK_SHIFT`` ids, held in a persistent
+``ChunkMap``: a keyframe shares every chunk that did not change since the previous one (and the
+map's nodes above them), so it costs what changed, not the size of the run. It records which
+chunks it rebuilt, so the memory budget can find the states made after a tick without walking
+the whole run.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from visgrad.trace.chunk_map import ChunkMap
 from visgrad.trace.fold import Folder
 from visgrad.trace.state import FunctionState, StateT, TensorState
 
@@ -21,8 +24,8 @@ class Keyframe:
     """The folder's state after the first ``applied`` events."""
 
     applied: int
-    tchunks: dict[int, dict[int, TensorState]]
-    fchunks: dict[int, dict[int, FunctionState]]
+    tchunks: ChunkMap[dict[int, TensorState]]
+    fchunks: ChunkMap[dict[int, FunctionState]]
     alias: dict[int, int]
     names: dict[int, str]
     grad_tensor_of: dict[int, int]
@@ -39,33 +42,33 @@ class Keyframe:
 
 
 def chunked(
-    prev: dict[int, dict[int, StateT]], dirty: set[int], live: dict[int, StateT]
-) -> tuple[dict[int, dict[int, StateT]], tuple[int, ...]]:
+    prev: ChunkMap[dict[int, StateT]], dirty: set[int], live: dict[int, StateT]
+) -> tuple[ChunkMap[dict[int, StateT]], tuple[int, ...]]:
     """``prev`` with the chunks holding ``dirty`` ids copied and brought up to date, and the
     keys of those chunks."""
-    out = dict(prev)
     by_chunk: dict[int, list[int]] = {}
     for i in dirty:
         by_chunk.setdefault(i >> CHUNK_SHIFT, []).append(i)
+    changes: dict[int, dict[int, StateT]] = {}
     for ck, ids in by_chunk.items():
-        c = dict(out.get(ck, ()))
+        c = dict(prev.get(ck) or ())
         for i in sorted(ids):
             c[i] = live[i]
-        out[ck] = c
-    return out, tuple(by_chunk)
+        changes[ck] = c
+    return prev.updated(changes), tuple(by_chunk)
 
 
 def keyframe_of(
     f: Folder,
     applied: int,
-    tch: dict[int, dict[int, TensorState]],
-    fch: dict[int, dict[int, FunctionState]],
+    tch: ChunkMap[dict[int, TensorState]] | None = None,
+    fch: ChunkMap[dict[int, FunctionState]] | None = None,
 ) -> Keyframe:
-    """The keyframe of folder ``f`` after ``applied`` events, with these chunks."""
+    """The keyframe of folder ``f`` after ``applied`` events, with these chunks (none: empty)."""
     return Keyframe(
         applied,
-        tch,
-        fch,
+        ChunkMap() if tch is None else tch,
+        ChunkMap() if fch is None else fch,
         dict(f.alias),
         dict(f.names),
         dict(f.grad_tensor_of),

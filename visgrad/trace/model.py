@@ -86,7 +86,7 @@ class TraceModel:
         self._head.new_nodes = self._nodes
         self._head.dirty_t = set()
         self._head.dirty_f = set()
-        self._keyframes: list[Keyframe] = [keyframe_of(self._head, self._base, {}, {})]
+        self._keyframes: list[Keyframe] = [keyframe_of(self._head, self._base)]
         self._cursor = FoldCursor(self._shared)  # the past tick asked for last, to step on from
         self.extend(events)
 
