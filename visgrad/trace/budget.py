@@ -183,15 +183,21 @@ def _renewed(
 
 
 def renew(
-    head: Any, keyframes: list[Any], sw: Callable[[Any], Any], since: int, every: int
+    head: Any,
+    keyframes: list[Any],
+    sw: Callable[[Any], Any],
+    since: int,
+    every: int,
+    base: int = 0,
 ) -> None:
     """Put states holding summaries for dropped arrays in the head and the keyframes, in place.
 
     Only arrays of events at ticks ``>= since`` were dropped (older ones were swapped before),
     and a state holds arrays of events no later than the tick that made it. So only keyframes
     taken after ``since`` can hold one, and in them only the chunks rebuilt after ``since``;
-    in the head, only those chunks' ids and the ids changed since the last keyframe. The work
-    is bounded by what changed since ``since``, not by the length of the run.
+    in the head, only those chunks' ids and the ids changed since the last keyframe at a tick
+    ``>= since`` (``base + since`` in the head's ticks). The work is bounded by what changed
+    since ``since``, not by the length of the run nor by the keyframe interval.
     """
     r = Renewer(sw)
     tkeys: set[int] = set()
@@ -205,7 +211,8 @@ def renew(
         (head.tensors, tkeys, head.dirty_t),
         (head.functions, fkeys, head.dirty_f),
     ):
-        ids = set(dirty)
+        first = base + since
+        ids = {i for i, t in dirty.items() if t >= first}
         for ck in keys:
             lo = ck << kfs.CHUNK_SHIFT
             ids.update(i for i in range(lo, lo + (1 << kfs.CHUNK_SHIFT)) if i in d)

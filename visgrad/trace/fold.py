@@ -70,8 +70,10 @@ class Folder:
         self.index: TraceIndex | None = None
         self.new_edges: list[tuple[str, str]] | None = None
         self.new_nodes: list[str] | None = None
-        self.dirty_t: set[int] | None = None  # ids changed since the last keyframe
-        self.dirty_f: set[int] | None = None
+        # Ids changed since the last keyframe -> the tick (``tick``) each last changed at.
+        self.dirty_t: dict[int, int] | None = None
+        self.dirty_f: dict[int, int] | None = None
+        self.tick = 0  # the tick of the event being applied (the head's, for ``dirty_*``)
         self.last_grad_write: tuple[int, int, str] | None = None  # (seq, leaf, kind)
         self._keys: dict[int, str] = {}  # recent tensors' graph keys (``key``)
 
@@ -91,12 +93,12 @@ class Folder:
     def put_t(self, ts: TensorState) -> None:
         self.tensors[ts.id] = ts
         if self.dirty_t is not None:
-            self.dirty_t.add(ts.id)
+            self.dirty_t[ts.id] = self.tick
 
     def put_f(self, fs: FunctionState) -> None:
         self.functions[fs.id] = fs
         if self.dirty_f is not None:
-            self.dirty_f.add(fs.id)
+            self.dirty_f[fs.id] = self.tick
 
     def _edge(self, src: str, dst: str) -> None:
         if self.new_edges is not None:

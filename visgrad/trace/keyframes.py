@@ -9,6 +9,7 @@ the whole run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ class Keyframe:
 
 
 def chunked(
-    prev: ChunkMap[dict[int, StateT]], dirty: set[int], live: dict[int, StateT]
+    prev: ChunkMap[dict[int, StateT]], dirty: Iterable[int], live: dict[int, StateT]
 ) -> tuple[ChunkMap[dict[int, StateT]], tuple[int, ...]]:
     """``prev`` with the chunks holding ``dirty`` ids copied and brought up to date, and the
     keys of those chunks."""

@@ -84,8 +84,8 @@ class TraceModel:
         self._head.index = self._index
         self._head.new_edges = self._edges
         self._head.new_nodes = self._nodes
-        self._head.dirty_t = set()
-        self._head.dirty_f = set()
+        self._head.dirty_t = {}
+        self._head.dirty_f = {}
         self._keyframes: list[Keyframe] = [keyframe_of(self._head, self._base)]
         self._cursor = FoldCursor(self._shared)  # the past tick asked for last, to step on from
         self.extend(events)
@@ -154,7 +154,7 @@ class TraceModel:
             ev = shown
         self._events.append(ev)
         head = self._head
-        self._index.tick = tick
+        self._index.tick = head.tick = tick
         head.apply(ev)
         if not self._refolding:  # a refold keeps the run's statistics and text as they were
             horizon.observe(self, ev, tick, whole)
@@ -168,8 +168,8 @@ class TraceModel:
             kf = keyframe_of(head, tick + 1, tch, fch)
             kf.tbuilt, kf.fbuilt = tbuilt, fbuilt
             self._keyframes.append(kf)
-            head.dirty_t = set()
-            head.dirty_f = set()
+            head.dirty_t = {}
+            head.dirty_f = {}
         b, small = budget.sizes(ev)
         self._bytes.append(b)
         self._payload_bytes += b
@@ -395,5 +395,5 @@ class TraceModel:
         """
         sw = budget.swapper(swapped)
         self._cursor.reset()  # it may hold dropped arrays
-        budget.renew(self._head, self._keyframes, sw, since, self._k)
+        budget.renew(self._head, self._keyframes, sw, since, self._k, self._base)
         self._index.swap_arrays(sw, since + self._base)
