@@ -1,6 +1,6 @@
-"""PyTorch's float32 sigmoid to the last bit, and its exp/log for a measure of agreement.
+"""PyTorch's float32 sigmoid and SiLU to the last bit, and its exp/log for a measure of agreement.
 
-sigmoid runs Sleef's vectorised expf on each pair of 16-float vectors and libm's expf on the
+sigmoid (and SiLU, ``x / (1 + exp(-x))``) runs Sleef's vectorised expf on each pair of 16-float vectors and libm's expf on the
 rest of each thread's chunk, so the sizes straddle 32 and the 32,768-element split among
 threads, and the layouts cover the dense, row-contiguous and strided loops. exp and log go to
 MKL's VML on this build (not reproducible from its algorithm); their outputs let a test measure
@@ -51,6 +51,17 @@ def main() -> None:
     p = torch.rand(5000, generator=g) * 100
     arrays["log_x"] = p.numpy()
     arrays["log_y"] = torch.log(p).numpy()
+    # SiLU of the same inputs (no further draws, so the arrays above stay as they were).
+    silu = torch.nn.functional.silu
+    for n in SIZES:
+        arrays[f"silu_y{n}"] = silu(torch.from_numpy(arrays[f"sigmoid_x{n}"])).numpy()
+    for n in LONG:
+        y = silu(torch.from_numpy(long_input(n))).numpy()
+        arrays[f"silu_long_sha256_{n}"] = np.array(hashlib.sha256(y.tobytes()).hexdigest())
+    arrays["silu_edges_y"] = silu(edges).numpy()
+    arrays["silu_layout_rows"] = silu(base[:, :50]).numpy()
+    arrays["silu_layout_strided"] = silu(base[:, ::2]).numpy()
+    arrays["silu_layout_transposed"] = silu(base.t()).numpy()
     np.savez(OUT, torch=np.array(torch.__version__), **arrays)
 
 

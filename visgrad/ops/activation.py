@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _threads as threads
 from visgrad import dtypes
 from visgrad.ops import elementwise as E
+from visgrad.ops import vecmath
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.registry import declare
@@ -53,6 +55,8 @@ class SiluBackward0(Op):
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
         x = dtypes.as_floating(a._data)
+        if x.dtype == np.float32:
+            return vecmath.silu(x, threads.get_num_threads())
         with np.errstate(over="ignore"):
             return x / (_t(x, 1) + np.exp(-x))
 

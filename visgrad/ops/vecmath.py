@@ -29,6 +29,7 @@ public, so those ops stay correctly rounded (``pointwise._correctly_rounded``).
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable
 
 import numpy as np
 
@@ -267,12 +268,15 @@ def libm_expf(d: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sigmoid_flat(x: np.ndarray, threads: int) -> np.ndarray:
-    """ATen's float32 sigmoid of a contiguous 1-D array: ``1 / (1 + exp(-x))`` with Sleef's exp
-    on each pair of 16-float vectors, the scalar loop (libm's expf) on each chunk's tail."""
+Kernel = Callable[[np.ndarray], np.ndarray]
+
+
+def _flat(x: np.ndarray, vector: Kernel, scalar: Kernel, threads: int) -> np.ndarray:
+    """An ATen float32 pointwise kernel on a contiguous 1-D array: ``vector`` (the Sleef code)
+    on each pair of 16-float vectors, ``scalar`` (libm's) on each chunk's tail."""
     n = x.size
-    with np.errstate(over="ignore", divide="ignore"):
-        out = F32(1) / (expf(F32(0) - x) + F32(1))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = vector(x)
         # TensorIterator splits past GRAIN_SIZE elements into one chunk per thread.
         parts = 1 if n <= GRAIN_SIZE else max(1, min(threads, -(-n // GRAIN_SIZE)))
         chunk = -(-n // parts)
@@ -280,25 +284,46 @@ def _sigmoid_flat(x: np.ndarray, threads: int) -> np.ndarray:
             end = min(n, begin + chunk)
             tail = begin + (end - begin) // (2 * LANES) * (2 * LANES)
             if tail < end:
-                out[tail:end] = F32(1) / (F32(1) + libm_expf(-x[tail:end]))
+                out[tail:end] = scalar(x[tail:end])
     return out
 
 
-def sigmoid(x: np.ndarray, threads: int) -> np.ndarray:
-    """float32 sigmoid as PyTorch's CPU kernel rounds it, by the input's layout: a dense array
-    runs in memory order; one whose last axis is contiguous runs row by row (each row's tail
-    in the scalar loop); any other layout runs the scalar loop throughout."""
+def by_layout(x: np.ndarray, vector: Kernel, scalar: Kernel, threads: int) -> np.ndarray:
+    """A float32 pointwise op as PyTorch's CPU kernel rounds it, by the input's layout: a dense
+    array runs in memory order; one whose last axis is contiguous runs row by row (each row's
+    tail in the scalar loop); any other layout runs the scalar loop throughout. ``vector`` and
+    ``scalar`` compute the op elementwise as the kernel's vector and scalar loops do."""
     if not x.size:
         return x.copy()
     if x.flags.c_contiguous:
-        return _sigmoid_flat(x.ravel(), threads).reshape(x.shape)
+        return _flat(x.ravel(), vector, scalar, threads).reshape(x.shape)
     if x.flags.f_contiguous:
-        return _sigmoid_flat(x.T.ravel(), threads).reshape(x.T.shape).T
-    with np.errstate(over="ignore"):
+        return _flat(x.T.ravel(), vector, scalar, threads).reshape(x.T.shape).T
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         if x.ndim and x.strides[-1] == x.itemsize:  # (the split among threads is left out)
             rows = np.ascontiguousarray(x)
-            out = F32(1) / (expf(F32(0) - rows) + F32(1))
+            out = vector(rows)
             tail = x.shape[-1] // (2 * LANES) * (2 * LANES)
-            out[..., tail:] = F32(1) / (F32(1) + libm_expf(-rows[..., tail:]))
+            out[..., tail:] = scalar(rows[..., tail:])
             return out
-        return F32(1) / (F32(1) + libm_expf(-x))
+        return scalar(x)
+
+
+def sigmoid(x: np.ndarray, threads: int) -> np.ndarray:
+    """float32 sigmoid as ATen's CPU kernel: ``1 / (1 + exp(-x))`` (see ``by_layout``)."""
+    return by_layout(
+        x,
+        lambda v: F32(1) / (expf(F32(0) - v) + F32(1)),
+        lambda v: F32(1) / (F32(1) + libm_expf(-v)),
+        threads,
+    )
+
+
+def silu(x: np.ndarray, threads: int) -> np.ndarray:
+    """float32 SiLU as ATen's CPU kernel: ``x / (1 + exp(-x))`` (see ``by_layout``)."""
+    return by_layout(
+        x,
+        lambda v: v / (F32(1) + expf(-v)),
+        lambda v: v / (F32(1) + libm_expf(-v)),
+        threads,
+    )
