@@ -17,6 +17,11 @@ INSIDE = st.floats(-0.85, 0.85)
 DISTINCT = st.sampled_from([i / 3 + 0.05 for i in range(-12, 12)])
 
 
+# Columns scaled apart: no two differences of a row tie in size (the kink of the inf-norm).
+_UNEVEN = [1.0, 1.1372, 1.3191]
+_MM = "use_mm_for_euclid_dist"
+
+
 def _second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The gradient of ``fn(x).sum()`` with ``create_graph``: checks the backward's own graph."""
     return lambda a: torch.autograd.grad(fn(a).sum(), a, create_graph=True)[0]
@@ -71,6 +76,31 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
         ((2, 4), (4,)),
     ),
     "corrcoef": (torch.corrcoef, ((3, 5),)),
+    # Shifted by 0.05 off the grid: no difference is 0 (the kink of |d| and |d|^p, p < 1).
+    "cdist": (lambda a, b: torch.cdist(a, b + 0.05), ((2, 3), (4, 3))),
+    "cdist_p1": (lambda a, b: torch.cdist(a, b + 0.05, p=1), ((2, 2, 3), (4, 3))),
+    "cdist_p_half": (lambda a, b: torch.cdist(a, b + 0.05, 0.5), ((2, 3), (3, 3))),
+    "cdist_p3_5": (lambda a, b: torch.cdist(a, b + 0.05, 3.5), ((2, 1, 2, 3), (3, 2, 3))),
+    "cdist_inf": (
+        lambda a, b: torch.cdist(a * torch.tensor(_UNEVEN, dtype=torch.float64), b, float("inf")),
+        ((2, 3), (4, 3)),
+    ),
+    "cdist_mm": (
+        lambda a, b: torch.cdist(a, b + 0.05, compute_mode="use_mm_for_euclid_dist"),
+        ((2, 3), (4, 3)),
+    ),
+    "cdist_mm_batched": (
+        lambda a, b: torch.cdist(a, b + 0.05, compute_mode="use_mm_for_euclid_dist"),
+        ((2, 2, 3), (3, 3)),
+    ),
+    "cdist_mm_second": (_second(lambda a: torch.cdist(a, a[:1] + 0.05, 2, _MM) ** 2), ((3, 2),)),
+    "pdist": (torch.pdist, ((4, 3),), DISTINCT),
+    "pdist_p1_5": (lambda a: torch.pdist(a, 1.5), ((3, 2),), DISTINCT),
+    "pdist_inf": (
+        lambda a: torch.pdist(a * torch.tensor(_UNEVEN, dtype=torch.float64), float("inf")),
+        ((4, 3),),
+        DISTINCT,
+    ),
 }
 
 # Rows whose values must be distinct (``test_gradcheck_ops`` draws them unique).

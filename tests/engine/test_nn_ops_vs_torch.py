@@ -33,6 +33,7 @@ TOPICS = (
     "margin_losses",
     "blas_stats",
     "class_losses",
+    "program_ops",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

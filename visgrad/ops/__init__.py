@@ -23,6 +23,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     cross_entropy_loss,
     cumprod,
     cumulative,
+    distance,
     distinct,
     division,
     dropout,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import special as _special
 
+from visgrad.trace.formula_dist import DIST_FUNCTIONS
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_linalg import LINALG_FUNCTIONS
 from visgrad.trace.formula_loss import LOSS_FUNCTIONS
@@ -291,4 +292,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **PRODUCT_FUNCTIONS,  # block_diag_backward
     **LINALG_FUNCTIONS,  # inverse, cross, the decompositions' backwards
     **LOSS_FUNCTIONS,  # class-margin losses
+    **DIST_FUNCTIONS,  # cdist, pdist
 }

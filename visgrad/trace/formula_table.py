@@ -193,6 +193,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "CdistBackward0": (
+        "_cdist_forward",
+        ("x1", "x2"),
+        {
+            "x1": "cdist_backward(grad, x1, x2, p, result)",
+            "x2": "cdist_backward(grad.mT, x2, x1, p, result.mT)",
+        },
+        (),
+    ),
     "CeilBackward0": (
         "ceil",
         ("self",),
@@ -461,6 +470,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad * 0.5 * sqrt(pi) * exp(result * result)",
+        },
+        (),
+    ),
+    "EuclideanDistBackward0": (
+        "_euclidean_dist",
+        ("x1", "x2"),
+        {
+            "x1": "euclidean_dist_backward(grad, x1, x2, result)[0]",
+            "x2": "euclidean_dist_backward(grad, x1, x2, result)[1]",
         },
         (),
     ),
@@ -1234,6 +1252,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "where(ord == inf, grad.restore_dims(dim, keepdim, self.ndim) * sign(self) * evenly(abs(self) == result.restore_dims(dim, keepdim, self.ndim), dim), grad.restore_dims(dim, keepdim, self.ndim) * self * abs(self) ** (ord - 2) / where(result == 0, 1, result).restore_dims(dim, keepdim, self.ndim) ** (ord - 1))",
+        },
+        (),
+    ),
+    "PdistBackward0": (
+        "_pdist_forward",
+        ("self",),
+        {
+            "self": "pdist_backward(grad, self, p, result)",
         },
         (),
     ),

@@ -1,0 +1,107 @@
+"""PyTorch's values, gradients, graphs and error texts for the tensor functions real programs
+call that sit outside the layers: distances (``cdist``, ``pdist``). Writes
+``tests/fixtures/torch/program_ops.json`` and ``program_ops.npz``.
+"""
+
+from __future__ import annotations
+
+from _cases import C, N, write
+
+A, B = ((3, 4), N), ((5, 4), N)
+CASES = {
+    **{
+        f"cdist_p{name}": (f"torch.cdist(a, b, p={p})", {"a": A, "b": B}, "float64")
+        for name, p in (
+            ("0", 0),
+            ("1", 1),
+            ("2", 2.0),
+            ("half", 0.5),
+            ("3_5", 3.5),
+            ("inf", "float('inf')"),
+        )
+    },
+    "cdist_default_float32": ("torch.cdist(a, b)", {"a": A, "b": B}, "float32"),
+    "cdist_p1_float32": ("torch.cdist(a, b, 1)", {"a": A, "b": B}, "float32"),
+    "cdist_batched": ("torch.cdist(a, b, p=1.5)", {"a": ((2, 3, 4), N), "b": B}, "float64"),
+    "cdist_broadcast_batches": (
+        "torch.cdist(a, b, p=3)",
+        {"a": ((2, 1, 3, 2), N), "b": ((3, 4, 2), N)},
+        "float64",
+    ),
+    "cdist_mm_rows": ("torch.cdist(a, b)", {"a": ((30, 3), N), "b": ((4, 3), N)}, "float64"),
+    "cdist_mm_rows_float32": (
+        "torch.cdist(a, b)",
+        {"a": ((3, 3), N), "b": ((27, 3), N)},
+        "float32",
+    ),
+    "cdist_mm_forced": (
+        "torch.cdist(a, b, compute_mode='use_mm_for_euclid_dist')",
+        {"a": A, "b": B},
+        "float64",
+    ),
+    "cdist_mm_batched": (
+        "torch.cdist(a, b, 2, 'use_mm_for_euclid_dist')",
+        {"a": ((2, 3, 4), N), "b": B},
+        "float64",
+    ),
+    "cdist_mm_one_batch": (
+        "torch.cdist(a, b, compute_mode='use_mm_for_euclid_dist')",
+        {"a": ((1, 3, 4), N), "b": B},
+        "float64",
+    ),
+    "cdist_mm_declined": (
+        "torch.cdist(a, b, compute_mode='donot_use_mm_for_euclid_dist')",
+        {"a": ((30, 3), N), "b": ((4, 3), N)},
+        "float64",
+    ),
+    "cdist_same_points": ("torch.cdist(a, a[:2])", {"a": A}, "float64"),
+    "cdist_no_rows": ("torch.cdist(a, b)", {"a": ((0, 4), N), "b": B}, "float64"),
+    "cdist_no_columns": ("torch.cdist(a, b)", {"a": ((3, 0), N), "b": ((5, 0), N)}, "float64"),
+    "cdist_keywords": ("torch.cdist(x1=a, x2=b, p=True)", {"a": A, "b": B}, "float64"),
+    "cdist_tensor_p": ("torch.cdist(a, b, torch.tensor(1.0))", {"a": A, "b": B}, "float64"),
+    "pdist": ("torch.pdist(a)", {"a": ((4, 3), N)}, "float64"),
+    "pdist_float32": ("torch.pdist(a)", {"a": ((5, 3), N)}, "float32"),
+    "pdist_p1": ("torch.pdist(a, 1)", {"a": ((4, 3), N)}, "float64"),
+    "pdist_p0": ("torch.pdist(a, 0)", {"a": ((4, 3), N)}, "float64"),
+    "pdist_p_half": ("torch.pdist(a, p=0.5)", {"a": ((4, 3), N)}, "float64"),
+    "pdist_p3": ("torch.pdist(input=a, p=3)", {"a": ((4, 3), N)}, "float64"),
+    "pdist_inf": ("F.pdist(a, float('inf'))", {"a": ((4, 3), N)}, "float64"),
+    "pdist_one_row": ("torch.pdist(a)", {"a": ((1, 3), N)}, "float64"),
+    "pdist_no_columns": ("torch.pdist(a)", {"a": ((3, 0), N)}, "float64"),
+    "pdist_transposed": ("torch.pdist(a.t())", {"a": ((3, 4), N)}, "float64"),
+}
+
+ERRORS = {
+    "cdist_1d": ("torch.cdist(a[0], a)", {"a": A}),
+    "cdist_second_1d": ("torch.cdist(a, a[0])", {"a": A}),
+    "cdist_columns": ("torch.cdist(a, a[:, :3])", {"a": A}),
+    "cdist_long": ("torch.cdist(a.long(), a)", {"a": A}),
+    "cdist_second_long": ("torch.cdist(a, a.long())", {"a": A}),
+    "cdist_negative_p": ("torch.cdist(a, a, p=-1)", {"a": A}),
+    "cdist_nan_p": ("torch.cdist(a, a, p=float('nan'))", {"a": A}),
+    "cdist_str_p": ("torch.cdist(a, a, p='2')", {"a": A}),
+    "cdist_mode": ("torch.cdist(a, a, compute_mode='x')", {"a": A}),
+    "cdist_mode_none": ("torch.cdist(a, a, 2, None)", {"a": A}),
+    "cdist_mode_int": ("torch.cdist(a, a, 2, 1)", {"a": A}),
+    "cdist_dtypes": ("torch.cdist(a, a.double())", {"a": A}),
+    "cdist_dtypes_double_first": ("torch.cdist(a.double(), a)", {"a": A}),
+    "cdist_dtypes_mm": ("torch.cdist(a, b.double())", {"a": ((30, 4), C), "b": A}),
+    "cdist_half": ("torch.cdist(a.half(), a.half())", {"a": A}),
+    "cdist_batches": (
+        "torch.cdist(a.expand(2, 3, 4), a.expand(3, 3, 4))",
+        {"a": A},
+    ),
+    "cdist_method": ("a.cdist(a)", {"a": A}),
+    "pdist_1d": ("torch.pdist(a[0])", {"a": A}),
+    "pdist_long": ("torch.pdist(a.long())", {"a": A}),
+    "pdist_negative_p": ("torch.pdist(a, -1)", {"a": A}),
+    "pdist_str_p": ("torch.pdist(a, 'x')", {"a": A}),
+}
+
+
+def main() -> None:
+    write("program_ops", CASES, ERRORS, 20261204)
+
+
+if __name__ == "__main__":
+    main()
