@@ -1,5 +1,6 @@
 """PyTorch's values, gradients, graphs and error texts for the tensor functions real programs
-call that sit outside the layers: distances (``cdist``, ``pdist``). Writes
+call that sit outside the layers: distances (``cdist``, ``pdist``), quantiles (``quantile``,
+``nanquantile``). Writes
 ``tests/fixtures/torch/program_ops.json`` and ``program_ops.npz``.
 """
 
@@ -8,6 +9,92 @@ from __future__ import annotations
 from _cases import C, N, write
 
 A, B = ((3, 4), N), ((5, 4), N)
+Q3 = "torch.tensor([0.1, 0.5, 0.75], dtype=a.dtype)"
+NAN_MASK = "torch.tensor([[True, False, False, False], [False] * 4, [True] * 4])"
+QUANTILES = {
+    "quantile": ("torch.quantile(a, 0.3)", {"a": A}, "float64"),
+    "quantile_float32": ("torch.quantile(a, 0.3)", {"a": A}, "float32"),
+    "quantile_dim": ("torch.quantile(a, 0.3, dim=1)", {"a": A}, "float64"),
+    "quantile_dim0_keepdim": ("torch.quantile(a, 0.6, 0, True)", {"a": A}, "float64"),
+    "quantile_dims_3d": ("a.quantile(0.25, dim=1, keepdim=True)", {"a": ((2, 3, 4), N)}, "float64"),
+    "quantile_q_tensor": (f"torch.quantile(a, {Q3})", {"a": A}, "float64"),
+    "quantile_q_tensor_dim": (f"torch.quantile(a, {Q3}, dim=0)", {"a": A}, "float64"),
+    "quantile_q_tensor_keepdim": (
+        f"torch.quantile(a, {Q3}, dim=-1, keepdim=True)",
+        {"a": A},
+        "float32",
+    ),
+    "quantile_q_0d_tensor": (
+        "torch.quantile(a, torch.tensor(0.4, dtype=a.dtype))",
+        {"a": A},
+        "float64",
+    ),
+    "quantile_q_empty": (
+        "torch.quantile(a, torch.tensor([], dtype=a.dtype), dim=1)",
+        {"a": A},
+        "float64",
+    ),
+    "quantile_q_ends": (
+        "torch.quantile(a, torch.tensor([0.0, 1.0], dtype=a.dtype), 1)",
+        {"a": A},
+        "float64",
+    ),
+    "quantile_q_true": ("torch.quantile(a, True)", {"a": A}, "float64"),
+    "quantile_q_int": ("torch.quantile(a, 0, dim=1)", {"a": A}, "float64"),
+    "quantile_keepdim_all": ("torch.quantile(a, 0.5, keepdim=True)", {"a": A}, "float64"),
+    "quantile_vector": ("torch.quantile(a, 0.5)", {"a": ((6,), N)}, "float64"),
+    "quantile_scalar": ("torch.quantile(a.sum(), 0.5, dim=0, keepdim=True)", {"a": A}, "float64"),
+    "quantile_scalar_q_tensor": (
+        f"torch.quantile(a.sum(), {Q3}, keepdim=True)",
+        {"a": A},
+        "float64",
+    ),
+    "quantile_nan": (
+        f"torch.quantile(a.masked_fill({NAN_MASK}, float('nan')), 0.5, 1)",
+        {"a": A},
+        "float64",
+    ),
+    "quantile_keywords": (
+        "torch.quantile(input=a, q=0.5, dim=torch.tensor(1))",
+        {"a": A},
+        "float64",
+    ),
+    **{
+        f"quantile_{mode}": (
+            f"torch.quantile(a, {Q3}, dim=1, interpolation='{mode}')",
+            {"a": A},
+            "float64",
+        )
+        for mode in ("linear", "lower", "higher", "midpoint", "nearest")
+    },
+    "quantile_nearest_halves": (
+        "torch.quantile(a, torch.tensor([0.125, 0.375, 0.625], dtype=a.dtype), interpolation='nearest')",
+        {"a": ((5,), N)},
+        "float64",
+    ),
+    "quantile_midpoint_scalar": ("a.quantile(0.5, interpolation='midpoint')", {"a": A}, "float32"),
+    "nanquantile": ("torch.nanquantile(a, 0.3)", {"a": A}, "float64"),
+    "nanquantile_nan": (
+        f"torch.nanquantile(a.masked_fill({NAN_MASK}, float('nan')), {Q3}, 1)",
+        {"a": A},
+        "float64",
+    ),
+    "nanquantile_nan_all": (
+        f"a.masked_fill({NAN_MASK}, float('nan')).nanquantile(0.5)",
+        {"a": A},
+        "float64",
+    ),
+    "nanquantile_nan_lower": (
+        f"torch.nanquantile(a.masked_fill({NAN_MASK}, float('nan')), 0.4, dim=1, interpolation='lower')",
+        {"a": A},
+        "float64",
+    ),
+    "nanquantile_midpoint_keepdim": (
+        f"torch.nanquantile(a.masked_fill({NAN_MASK}, float('nan')), 0.5, 1, True, interpolation='midpoint')",
+        {"a": A},
+        "float32",
+    ),
+}
 CASES = {
     **{
         f"cdist_p{name}": (f"torch.cdist(a, b, p={p})", {"a": A, "b": B}, "float64")
@@ -69,6 +156,7 @@ CASES = {
     "pdist_one_row": ("torch.pdist(a)", {"a": ((1, 3), N)}, "float64"),
     "pdist_no_columns": ("torch.pdist(a)", {"a": ((3, 0), N)}, "float64"),
     "pdist_transposed": ("torch.pdist(a.t())", {"a": ((3, 4), N)}, "float64"),
+    **QUANTILES,
 }
 
 ERRORS = {
@@ -96,6 +184,35 @@ ERRORS = {
     "pdist_long": ("torch.pdist(a.long())", {"a": A}),
     "pdist_negative_p": ("torch.pdist(a, -1)", {"a": A}),
     "pdist_str_p": ("torch.pdist(a, 'x')", {"a": A}),
+    "quantile_q_above": ("torch.quantile(a, 1.5)", {"a": A}),
+    "quantile_q_below": ("torch.quantile(a, -0.1)", {"a": A}),
+    "quantile_q_nan": ("torch.quantile(a, float('nan'))", {"a": A}),
+    "quantile_q_big_int": ("torch.quantile(a, 2)", {"a": A}),
+    "nanquantile_q_above": ("torch.nanquantile(a, 1.5)", {"a": A}),
+    "quantile_q_values": ("torch.quantile(a, torch.tensor([0.5, 1.5]))", {"a": A}),
+    "quantile_q_values_nan": ("torch.quantile(a, torch.tensor([float('nan')]))", {"a": A}),
+    "quantile_long": ("torch.quantile(a.long(), 0.5)", {"a": A}),
+    "quantile_long_q_above": ("torch.quantile(a.long(), 1.5)", {"a": A}),
+    "quantile_half": ("torch.quantile(a.half(), 0.5)", {"a": A}),
+    "quantile_empty": ("torch.quantile(a[:0], 0.5)", {"a": A}),
+    "quantile_empty_dim": ("torch.quantile(a[:, :0], 0.5, dim=0)", {"a": A}),
+    "quantile_q_2d": ("torch.quantile(a, torch.ones(2, 2) * 0.5)", {"a": A}),
+    "quantile_q_dtype": ("torch.quantile(a, torch.tensor([0.5]).double())", {"a": A}),
+    "quantile_interpolation": ("torch.quantile(a, 0.5, interpolation='foo')", {"a": A}),
+    "nanquantile_interpolation": ("torch.nanquantile(a, 0.5, interpolation='cubic')", {"a": A}),
+    "quantile_interpolation_long": ("torch.quantile(a.long(), 0.5, interpolation='foo')", {"a": A}),
+    "quantile_interpolation_empty": ("torch.quantile(a[:0], 0.5, interpolation='foo')", {"a": A}),
+    "quantile_dim_range": ("torch.quantile(a, 0.5, dim=2)", {"a": A}),
+    "quantile_dim_range_negative": ("torch.quantile(a, 0.5, dim=-3)", {"a": A}),
+    "quantile_dim_range_empty": ("torch.quantile(a[:0], 0.5, dim=3)", {"a": A}),
+    "quantile_q_str": ("torch.quantile(a, '0.5')", {"a": A}),
+    "quantile_q_list": ("torch.quantile(a, [0.1, 0.5])", {"a": A}),
+    "quantile_dim_float": ("torch.quantile(a, 0.5, dim=1.0)", {"a": A}),
+    "quantile_keepdim_int": ("torch.quantile(a, 0.5, keepdim=1)", {"a": A}),
+    "quantile_interpolation_none": ("torch.quantile(a, 0.5, interpolation=None)", {"a": A}),
+    "nanquantile_q_str": ("torch.nanquantile(a, 'x')", {"a": A}),
+    "quantile_dim_range_dtype": ("torch.quantile(a.long(), 0.5, dim=3)", {"a": A}),
+    "quantile_dim_range_q_values": ("torch.quantile(a, torch.tensor([0.5, 1.5]), dim=3)", {"a": A}),
 }
 
 

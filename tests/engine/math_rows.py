@@ -22,6 +22,11 @@ _UNEVEN = [1.0, 1.1372, 1.3191]
 _MM = "use_mm_for_euclid_dist"
 
 
+def _q(a: Any, *qs: float) -> Any:
+    """Quantile levels as a tensor of ``a``'s dtype."""
+    return torch.tensor(qs, dtype=a.dtype)
+
+
 def _second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The gradient of ``fn(x).sum()`` with ``create_graph``: checks the backward's own graph."""
     return lambda a: torch.autograd.grad(fn(a).sum(), a, create_graph=True)[0]
@@ -95,6 +100,23 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     ),
     "cdist_mm_second": (_second(lambda a: torch.cdist(a, a[:1] + 0.05, 2, _MM) ** 2), ((3, 2),)),
     "pdist": (torch.pdist, ((4, 3),), DISTINCT),
+    "quantile": (lambda a: torch.quantile(a, 0.3), ((3, 4),), DISTINCT),
+    "quantile_q_dim": (
+        lambda a: a.quantile(_q(a, 0.2, 0.7), dim=0, keepdim=True),
+        ((3, 4),),
+        DISTINCT,
+    ),
+    "quantile_midpoint": (
+        lambda a: torch.quantile(a, _q(a, 0.4, 0.9), 1, interpolation="midpoint"),
+        ((2, 4),),
+        DISTINCT,
+    ),
+    "quantile_lower": (lambda a: torch.quantile(a, 0.4, interpolation="lower"), ((5,),), DISTINCT),
+    "nanquantile": (
+        lambda a: torch.nanquantile(a.masked_fill(a > 3, float("nan")), _q(a, 0.3, 0.6), dim=1),
+        ((3, 4),),
+        DISTINCT,
+    ),
     "pdist_p1_5": (lambda a: torch.pdist(a, 1.5), ((3, 2),), DISTINCT),
     "pdist_inf": (
         lambda a: torch.pdist(a * torch.tensor(_UNEVEN, dtype=torch.float64), float("inf")),

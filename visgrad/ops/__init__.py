@@ -66,6 +66,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     predicates,
     prelu,
     products,
+    quantile,
     rearrange,
     reduce,
     registry,

@@ -1825,6 +1825,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "TransposeBackward1": (
+        "transpose",
+        ("self",),
+        {
+            "self": "grad.transpose(dim0, dim1)",
+        },
+        (),
+    ),
     "TrilBackward0": (
         "tril",
         ("self",),
@@ -1900,6 +1908,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         (),
     ),
     "UnsqueezeBackward0": (
+        "unsqueeze",
+        ("self",),
+        {
+            "self": "grad.squeeze(dim)",
+        },
+        (),
+    ),
+    "UnsqueezeBackward1": (
         "unsqueeze",
         ("self",),
         {
