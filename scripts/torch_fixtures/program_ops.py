@@ -1,6 +1,6 @@
 """PyTorch's values, gradients, graphs and error texts for the tensor functions real programs
 call that sit outside the layers: distances (``cdist``, ``pdist``), quantiles (``quantile``,
-``nanquantile``). Writes
+``nanquantile``), runs (``unique_consecutive``). Writes
 ``tests/fixtures/torch/program_ops.json`` and ``program_ops.npz``.
 """
 
@@ -95,6 +95,80 @@ QUANTILES = {
         "float32",
     ),
 }
+I3 = "index:3"
+RUNS = {
+    "unique_consecutive": ("torch.unique_consecutive(a)", {"a": ((12,), I3)}, "float64"),
+    "unique_consecutive_all": (
+        "torch.unique_consecutive(a, return_inverse=True, return_counts=True)",
+        {"a": ((3, 5), I3)},
+        "float64",
+    ),
+    "unique_consecutive_inverse": (
+        "torch.unique_consecutive(a, return_inverse=True)",
+        {"a": ((10,), I3)},
+        "float64",
+    ),
+    "unique_consecutive_counts": (
+        "a.unique_consecutive(return_counts=True)",
+        {"a": ((2, 6), I3)},
+        "float64",
+    ),
+    "unique_consecutive_float": (
+        "torch.unique_consecutive((a * 1.5).round(), return_inverse=True, return_counts=True)",
+        {"a": ((14,), C)},
+        "float32",
+    ),
+    "unique_consecutive_dim0": (
+        "torch.unique_consecutive(a[[0, 0, 1, 2, 2, 2, 0]], return_inverse=True, return_counts=True, dim=0)",
+        {"a": ((3, 4), I3)},
+        "float64",
+    ),
+    "unique_consecutive_dim1": (
+        "torch.unique_consecutive(a[:, [1, 1, 0, 0, 2, 1]], return_inverse=True, return_counts=True, dim=-1)",
+        {"a": ((2, 3), C)},
+        "float64",
+    ),
+    "unique_consecutive_dim_3d": (
+        "torch.unique_consecutive(a.repeat_interleave(2, 1), return_counts=True, dim=1)",
+        {"a": ((2, 3, 2), I3)},
+        "float64",
+    ),
+    "unique_consecutive_empty": (
+        "torch.unique_consecutive(a, return_inverse=True, return_counts=True)",
+        {"a": ((0,), C)},
+        "float64",
+    ),
+    "unique_consecutive_empty_dim": (
+        "torch.unique_consecutive(a, return_inverse=True, return_counts=True, dim=0)",
+        {"a": ((0, 3), C)},
+        "float64",
+    ),
+    "unique_consecutive_scalar": (
+        "torch.unique_consecutive(a.sum(), return_inverse=True, return_counts=True)",
+        {"a": ((3,), C)},
+        "float64",
+    ),
+    "unique_consecutive_nan": (
+        "torch.unique_consecutive(torch.tensor([float('nan'), float('nan'), 1.0, 1.0, -0.0, 0.0]), return_counts=True)",
+        {},
+        "float64",
+    ),
+    "unique_consecutive_nan_rows": (
+        "torch.unique_consecutive(torch.tensor([[float('nan'), 1.0], [float('nan'), 1.0], [2.0, 2.0]]), return_inverse=True, dim=0)",
+        {},
+        "float64",
+    ),
+    "unique_consecutive_bool": (
+        "torch.unique_consecutive(a > 0, return_counts=True, dim=None)",
+        {"a": ((9,), C)},
+        "float64",
+    ),
+    "unique_consecutive_keywords": (
+        "torch.unique_consecutive(input=a, dim=0, return_counts=True)",
+        {"a": ((7,), I3)},
+        "float64",
+    ),
+}
 CASES = {
     **{
         f"cdist_p{name}": (f"torch.cdist(a, b, p={p})", {"a": A, "b": B}, "float64")
@@ -157,6 +231,7 @@ CASES = {
     "pdist_no_columns": ("torch.pdist(a)", {"a": ((3, 0), N)}, "float64"),
     "pdist_transposed": ("torch.pdist(a.t())", {"a": ((3, 4), N)}, "float64"),
     **QUANTILES,
+    **RUNS,
 }
 
 ERRORS = {
@@ -213,6 +288,19 @@ ERRORS = {
     "nanquantile_q_str": ("torch.nanquantile(a, 'x')", {"a": A}),
     "quantile_dim_range_dtype": ("torch.quantile(a.long(), 0.5, dim=3)", {"a": A}),
     "quantile_dim_range_q_values": ("torch.quantile(a, torch.tensor([0.5, 1.5]), dim=3)", {"a": A}),
+    "unique_consecutive_dim_range": ("torch.unique_consecutive(a, dim=2)", {"a": A}),
+    "unique_consecutive_scalar_dim": ("torch.unique_consecutive(a.sum(), dim=0)", {"a": A}),
+    "unique_consecutive_zero_sized": (
+        "torch.unique_consecutive(a[:0], return_counts=True, dim=1)",
+        {"a": A},
+    ),
+    "unique_consecutive_dim_float": ("torch.unique_consecutive(a, dim=1.0)", {"a": A}),
+    "unique_consecutive_inverse_int": ("torch.unique_consecutive(a, return_inverse=1)", {"a": A}),
+    "unique_consecutive_counts_str": ("torch.unique_consecutive(a, return_counts='x')", {"a": A}),
+    "unique_consecutive_backward": (
+        "torch.unique_consecutive(a.requires_grad_()).sum().backward()",
+        {"a": A},
+    ),
 }
 
 

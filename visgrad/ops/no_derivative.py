@@ -23,6 +23,7 @@ __all__ = [
     "FloorDivideNotImplemented",
     "HistogramNotImplemented",
     "Unique2Backward0",
+    "UniqueConsecutiveBackward0",
     "UniqueDimBackward0",
 ]
 
@@ -93,3 +94,27 @@ class Unique2Backward0(_Unique):
 
 class UniqueDimBackward0(_Unique):
     aten = "unique_dim"
+
+
+class UniqueConsecutiveBackward0(_NoDerivative):
+    """``unique_consecutive``: the first of each run of equal elements (or slices along ``dim``),
+    where each element went, and each run's length."""
+
+    op_name = aten = "unique_consecutive"
+    error = NotImplementedError
+    differentiable = (0,)
+
+    def forward(self, a: Tensor, dim: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x = a._data
+        if dim is None:
+            rows = x.reshape(-1, 1)
+        else:
+            rows = np.moveaxis(x, dim, 0).reshape(x.shape[dim], x.size // max(x.shape[dim], 1))
+        starts = np.ones(rows.shape[0], dtype=bool)
+        starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+        first = np.flatnonzero(starts)
+        inverse = np.cumsum(starts, dtype=np.int64) - 1
+        counts = np.diff(np.append(first, rows.shape[0])).astype(np.int64)
+        if dim is None:
+            return x.reshape(-1)[first], inverse.reshape(x.shape), counts
+        return np.take(x, first, axis=dim), inverse, counts
