@@ -1,6 +1,7 @@
 """PyTorch's values, gradients, graphs and error texts for the tensor functions real programs
 call that sit outside the layers: distances (``cdist``, ``pdist``), quantiles (``quantile``,
-``nanquantile``), runs (``unique_consecutive``). Writes
+``nanquantile``), runs (``unique_consecutive``), the trapezoid rule (``trapezoid``, ``trapz``,
+``cumulative_trapezoid``). Writes
 ``tests/fixtures/torch/program_ops.json`` and ``program_ops.npz``.
 """
 
@@ -169,6 +170,53 @@ RUNS = {
         "float64",
     ),
 }
+X4 = ((4,), N)
+TRAPEZOID = {
+    "trapezoid": ("torch.trapezoid(a)", {"a": A}, "float64"),
+    "trapezoid_float32": ("torch.trapezoid(a, dim=0)", {"a": A}, "float32"),
+    "trapezoid_dx": ("torch.trapezoid(a, dx=0.5)", {"a": A}, "float64"),
+    "trapezoid_dx_int": ("torch.trapezoid(a, dx=2, dim=0)", {"a": A}, "float64"),
+    "trapezoid_dx_tensor": ("torch.trapezoid(a, dx=torch.tensor(0.25))", {"a": A}, "float64"),
+    "trapezoid_x": ("torch.trapezoid(a, x)", {"a": A, "x": X4}, "float64"),
+    "trapezoid_x_keyword": ("torch.trapezoid(a, x=x, dim=-1)", {"a": A, "x": X4}, "float32"),
+    "trapezoid_x_same_shape": ("torch.trapezoid(a, x, dim=0)", {"a": A, "x": A}, "float64"),
+    "trapezoid_x_row": ("torch.trapezoid(a, x)", {"a": A, "x": ((1, 4), N)}, "float64"),
+    "trapezoid_x_padded": (
+        "torch.trapezoid(a, x, dim=1)",
+        {"a": ((2, 3, 4), N), "x": ((3, 4), N)},
+        "float64",
+    ),
+    "trapezoid_x_dtypes": ("torch.trapezoid(a, x.float())", {"a": A, "x": X4}, "float64"),
+    "trapezoid_long": ("torch.trapezoid(torch.arange(5))", {}, "float64"),
+    "trapezoid_long_dx": ("torch.trapezoid(torch.arange(6).view(2, 3), dx=2)", {}, "float64"),
+    "trapezoid_long_x": ("torch.trapezoid(torch.arange(5), torch.arange(5) ** 2)", {}, "float64"),
+    "trapezoid_one_sample": ("torch.trapezoid(a[:, :1])", {"a": A}, "float64"),
+    "trapezoid_no_samples": ("torch.trapezoid(a[:, :0])", {"a": A}, "float64"),
+    "trapezoid_no_samples_x": ("torch.trapezoid(a[:0], x, dim=0)", {"a": A, "x": X4}, "float64"),
+    "trapz": ("torch.trapz(a)", {"a": A}, "float64"),
+    "trapz_x": ("torch.trapz(a, x, dim=1)", {"a": A, "x": X4}, "float64"),
+    "trapz_dx": ("torch.trapz(a, dx=1.5, dim=0)", {"a": A}, "float64"),
+    "trapz_dx_bool": ("torch.trapz(a, dx=True)", {"a": A}, "float64"),
+    "cumulative_trapezoid": ("torch.cumulative_trapezoid(a)", {"a": A}, "float64"),
+    "cumulative_trapezoid_float32": ("torch.cumulative_trapezoid(a, dim=0)", {"a": A}, "float32"),
+    "cumulative_trapezoid_dx": (
+        "torch.cumulative_trapezoid(a, dx=0.5, dim=0)",
+        {"a": A},
+        "float64",
+    ),
+    "cumulative_trapezoid_x": ("torch.cumulative_trapezoid(a, x)", {"a": A, "x": X4}, "float64"),
+    "cumulative_trapezoid_x_row": (
+        "torch.cumulative_trapezoid(a, x)",
+        {"a": A, "x": ((1, 4), N)},
+        "float64",
+    ),
+    "cumulative_trapezoid_one_sample": (
+        "torch.cumulative_trapezoid(a[:, :1])",
+        {"a": A},
+        "float64",
+    ),
+    "cumulative_trapezoid_long": ("torch.cumulative_trapezoid(torch.arange(5))", {}, "float64"),
+}
 CASES = {
     **{
         f"cdist_p{name}": (f"torch.cdist(a, b, p={p})", {"a": A, "b": B}, "float64")
@@ -232,6 +280,7 @@ CASES = {
     "pdist_transposed": ("torch.pdist(a.t())", {"a": ((3, 4), N)}, "float64"),
     **QUANTILES,
     **RUNS,
+    **TRAPEZOID,
 }
 
 ERRORS = {
@@ -301,6 +350,31 @@ ERRORS = {
         "torch.unique_consecutive(a.requires_grad_()).sum().backward()",
         {"a": A},
     ),
+    "trapezoid_scalar": ("torch.trapezoid(a.sum())", {"a": A}),
+    "trapezoid_dim_range": ("torch.trapezoid(a, dx=0.5, dim=3)", {"a": A}),
+    "trapezoid_x_dim_range": ("torch.trapezoid(a, a, dim=-3)", {"a": A}),
+    "trapezoid_x_count": ("torch.trapezoid(a, a[0, :3])", {"a": A}),
+    "trapezoid_x_count_dim": ("torch.trapezoid(a, a[0], dim=0)", {"a": A}),
+    "trapezoid_x_broadcast": ("torch.trapezoid(a, torch.ones(2, 3, 4))", {"a": A}),
+    "trapezoid_x_column": ("torch.trapezoid(a, a[0].view(4, 1), dim=0)", {"a": A}),
+    "trapezoid_x_and_dx": ("torch.trapezoid(a, a, dx=1.0)", {"a": A}),
+    "trapezoid_x_float": ("torch.trapezoid(a, 2.0)", {"a": A}),
+    "trapezoid_dx_str": ("torch.trapezoid(a, dx='a')", {"a": A}),
+    "trapezoid_dx_bool": ("torch.trapezoid(a, dx=True)", {"a": A}),
+    "trapezoid_dim_float": ("torch.trapezoid(a, dim=1.0)", {"a": A}),
+    "trapezoid_bool": ("torch.trapezoid(a > 0)", {"a": A}),
+    "trapezoid_bool_x": ("torch.trapezoid(a, a > 0)", {"a": A}),
+    "trapezoid_method": ("a.trapezoid()", {"a": A}),
+    "trapz_x_count": ("torch.trapz(a, a[0], dim=0)", {"a": A}),
+    "trapz_dx_str": ("torch.trapz(a, dx='a')", {"a": A}),
+    "cumulative_trapezoid_x_count": ("torch.cumulative_trapezoid(a, a[0, :3])", {"a": A}),
+    "cumulative_trapezoid_dx_bool": ("torch.cumulative_trapezoid(a, dx=False)", {"a": A}),
+    "cumulative_trapezoid_bool": ("torch.cumulative_trapezoid(a > 0, a)", {"a": A}),
+    "cumulative_trapezoid_scalar": ("torch.cumulative_trapezoid(a.sum())", {"a": A}),
+    "cumulative_trapezoid_scalars": ("torch.cumulative_trapezoid(a.sum(), a.sum())", {"a": A}),
+    "cumulative_trapezoid_scalar_x": ("torch.cumulative_trapezoid(a.sum(), a[0])", {"a": A}),
+    "trapezoid_scalar_x": ("torch.trapezoid(a.sum(), a.sum())", {"a": A}),
+    "trapezoid_scalar_x_dim": ("torch.trapezoid(a.sum(), a.sum(), dim=3)", {"a": A}),
 }
 
 

@@ -100,6 +100,12 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     ),
     "cdist_mm_second": (_second(lambda a: torch.cdist(a, a[:1] + 0.05, 2, _MM) ** 2), ((3, 2),)),
     "pdist": (torch.pdist, ((4, 3),), DISTINCT),
+    "trapezoid": (lambda a: torch.trapezoid(a, dx=0.5), ((2, 4),)),
+    "trapezoid_x": (lambda a, x: torch.trapezoid(a, x, dim=0), ((3, 2), (3,))),
+    "trapezoid_x_rows": (torch.trapezoid, ((2, 3, 4), (3, 4))),
+    "trapz": (lambda a, x: torch.trapz(a, x), ((2, 3), (1, 3))),
+    "cumulative_trapezoid": (lambda a: torch.cumulative_trapezoid(a, dx=2.0, dim=0), ((4, 2),)),
+    "cumulative_trapezoid_x": (torch.cumulative_trapezoid, ((2, 4), (4,))),
     "quantile": (lambda a: torch.quantile(a, 0.3), ((3, 4),), DISTINCT),
     "quantile_q_dim": (
         lambda a: a.quantile(_q(a, 0.2, 0.7), dim=0, keepdim=True),

@@ -37,6 +37,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     index,
     inplace,
     instance_norm,
+    integrate,
     join,
     kl_div,
     linalg,
