@@ -2,6 +2,9 @@
 ``torch.linalg`` op and its ``torch.*`` / Tensor aliases (norms, inverses, determinants, solves,
 cholesky, qr, eigh, svd, pinv, matrix_power, multi_dot, cross, lstsq, matrix_rank).
 
+lstsq's rank-deficient ``gelsy`` solutions are not recorded: MKL's column pivoting and the
+reference LAPACK's pick different basic solutions there (both valid); full-rank ones agree.
+
 Inputs are drawn by kind: ``normal``; ``wc`` (well conditioned: ``randn + 3 I``); ``sym``
 (symmetric, well conditioned); ``spd`` (symmetric positive definite); ``spread`` (distinct
 singular values 2, 4, 6, ... plus noise, so the decompositions' gradients are well defined);
@@ -227,7 +230,109 @@ FACTORS: dict[str, tuple[str, dict, str]] = {
     "tensor_svd_s": ("a.svd().S", S43, "float32"),
 }
 
-CASES = {**NORMS, **INVERSES, **FACTORS}
+T52, W35 = {"a": ((5, 3), SPREAD), "b": ((5, 2), N)}, {"a": ((3, 5), SPREAD), "b": ((3, 2), N)}
+LSTSQ: dict[str, tuple[str, dict, str]] = {
+    "lstsq": ("torch.linalg.lstsq(a, b)", T52, "float64"),
+    "lstsq_solution": ("torch.linalg.lstsq(a, b).solution", T52, "float32"),
+    "lstsq_gelsd": ("torch.linalg.lstsq(a, b, driver='gelsd')", T52, "float64"),
+    "lstsq_gelss": ("torch.linalg.lstsq(a, b, driver='gelss')", T52, "float64"),
+    "lstsq_gels": ("torch.linalg.lstsq(a, b, driver='gels')", T52, "float64"),
+    "lstsq_wide": ("torch.linalg.lstsq(a, b)", W35, "float64"),
+    "lstsq_wide_gelsd": ("torch.linalg.lstsq(a, b, driver='gelsd')", W35, "float64"),
+    "lstsq_wide_gels": ("torch.linalg.lstsq(a, b, None, driver='gels')", W35, "float64"),
+    "lstsq_vector": (
+        "torch.linalg.lstsq(a, b)",
+        {"a": ((5, 3), SPREAD), "b": ((5,), N)},
+        "float64",
+    ),
+    "lstsq_vector_gelsd": (
+        "torch.linalg.lstsq(a, b, driver='gelsd')",
+        {"a": ((5, 3), SPREAD), "b": ((5,), N)},
+        "float64",
+    ),
+    "lstsq_batched": (
+        "torch.linalg.lstsq(a, b)",
+        {"a": ((2, 5, 3), SPREAD), "b": ((1, 5, 2), N)},
+        "float64",
+    ),
+    "lstsq_batched_gelss": (
+        "torch.linalg.lstsq(a, b, driver='gelss')",
+        {"a": ((1, 5, 3), SPREAD), "b": ((2, 5, 2), N)},
+        "float64",
+    ),
+    "lstsq_batched_vectors": (
+        "torch.linalg.lstsq(a, b, driver='gelsd')",
+        {"a": ((2, 5, 3), SPREAD), "b": ((2, 5), N)},
+        "float64",
+    ),
+    "lstsq_gelsd_float32": ("torch.linalg.lstsq(a, b, driver='gelsd')", T52, "float32"),
+    "lstsq_rcond_gelsd": ("torch.linalg.lstsq(a, b, rcond=0.5, driver='gelsd')", T52, "float64"),
+    "lstsq_rank_deficient_gelsd": (
+        "torch.linalg.lstsq(a[:, [0, 0, 1]], b, driver='gelsd')",
+        T52,
+        "float64",
+    ),
+    "lstsq_residuals_grad": (
+        "(lambda r: (r.residuals, r.solution))(torch.linalg.lstsq(a, b, driver='gelsd'))",
+        T52,
+        "float64",
+    ),
+    "lstsq_gels_residuals_grad": (
+        "(lambda r: (r.residuals, r.solution))(torch.linalg.lstsq(a, b, driver='gels'))",
+        T52,
+        "float64",
+    ),
+    "lstsq_no_rows": ("torch.linalg.lstsq(a[:0], b[:0])", T52, "float64"),
+    "lstsq_no_columns": ("torch.linalg.lstsq(a[:, :0], b)", T52, "float64"),
+    "matrix_rank": ("torch.linalg.matrix_rank(a)", {"a": ((5, 3), SPREAD + "_c")}, "float64"),
+    "matrix_rank_deficient": (
+        "torch.linalg.matrix_rank(a[:, :1] * a[:1, :])",
+        {"a": ((4, 4), SPREAD + "_c")},
+        "float64",
+    ),
+    "matrix_rank_batched": (
+        "torch.linalg.matrix_rank(a * torch.tensor([1.0, 1.0, 0.0]))",
+        {"a": ((2, 4, 3), SPREAD + "_c")},
+        "float32",
+    ),
+    "matrix_rank_hermitian": (
+        "torch.linalg.matrix_rank(a, hermitian=True)",
+        {"a": ((3, 3), SPD + "_c")},
+        "float64",
+    ),
+    "matrix_rank_tol": (
+        "torch.linalg.matrix_rank(a, 3.0)",
+        {"a": ((4, 3), SPREAD + "_c")},
+        "float64",
+    ),
+    "matrix_rank_tol_keyword": (
+        "torch.linalg.matrix_rank(a, tol=5.0, hermitian=False)",
+        {"a": ((4, 3), SPREAD + "_c")},
+        "float64",
+    ),
+    "matrix_rank_atol": (
+        "torch.linalg.matrix_rank(a, atol=3.0)",
+        {"a": ((4, 3), SPREAD + "_c")},
+        "float64",
+    ),
+    "matrix_rank_rtol": (
+        "torch.linalg.matrix_rank(a, rtol=0.5)",
+        {"a": ((4, 3), SPREAD + "_c")},
+        "float64",
+    ),
+    "matrix_rank_atol_rtol": (
+        "torch.linalg.matrix_rank(a, atol=1.0, rtol=0.6)",
+        {"a": ((4, 3), SPREAD + "_c")},
+        "float64",
+    ),
+    "matrix_rank_atol_tensor": (
+        "torch.linalg.matrix_rank(a, atol=torch.tensor([3.0, 0.5], dtype=a.dtype))",
+        {"a": ((2, 4, 3), SPREAD + "_c")},
+        "float64",
+    ),
+}
+
+CASES = {**NORMS, **INVERSES, **FACTORS, **LSTSQ}
 
 ERRORS: dict[str, tuple[str, dict]] = {
     "vector_norm_int": ("torch.linalg.vector_norm(torch.arange(3))", {}),
@@ -320,6 +425,22 @@ ERRORS: dict[str, tuple[str, dict]] = {
     "qr_int": ("torch.linalg.qr(torch.eye(2, dtype=torch.long))", {}),
     "slogdet_int": ("torch.linalg.slogdet(torch.eye(2, dtype=torch.long))", {}),
     "det_int": ("torch.linalg.det(torch.eye(2, dtype=torch.long))", {}),
+    "lstsq_1d": ("torch.linalg.lstsq(a, a)", V5),
+    "lstsq_other_0d": ("torch.linalg.lstsq(a, a.sum())", M34),
+    "lstsq_dtypes": ("torch.linalg.lstsq(a, a.double())", M34),
+    "lstsq_long": ("torch.linalg.lstsq(a.long(), a)", M34),
+    "lstsq_longs": ("torch.linalg.lstsq(a.long(), a.long())", M34),
+    "lstsq_dims": ("torch.linalg.lstsq(a, a[None, None])", M34),
+    "lstsq_rows": ("torch.linalg.lstsq(a, a[:2])", M34),
+    "lstsq_vector_rows": ("torch.linalg.lstsq(a, a[0])", M34),
+    "lstsq_batches": ("torch.linalg.lstsq(a.expand(2, 3, 4), a.T)", M34),
+    "lstsq_driver": ("torch.linalg.lstsq(a, a, driver='foo')", M34),
+    "lstsq_driver_int": ("torch.linalg.lstsq(a, a, driver=1)", M34),
+    "lstsq_rcond_str": ("torch.linalg.lstsq(a, a, rcond='a')", M34),
+    "matrix_rank_1d": ("torch.linalg.matrix_rank(a)", V5),
+    "matrix_rank_long": ("torch.linalg.matrix_rank(a.long())", M34),
+    "matrix_rank_hermitian_nonsquare": ("torch.linalg.matrix_rank(a, hermitian=True)", M34),
+    "matrix_rank_tol_and_atol": ("torch.linalg.matrix_rank(a, tol=0.5, atol=1.0)", M34),
 }
 
 # Warnings a program sees: each call run twice in a fresh interpreter.

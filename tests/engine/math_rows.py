@@ -22,6 +22,12 @@ _UNEVEN = [1.0, 1.1372, 1.3191]
 _MM = "use_mm_for_euclid_dist"
 
 
+def _tall(a: Any) -> Any:
+    """A tall matrix of full column rank: ``a / 10`` plus 2, 4, ... on its diagonal."""
+    m, n = a.shape[-2:]
+    return a / 10 + torch.tensor([[2.0 * (i + 1) * (i == j) for j in range(n)] for i in range(m)])
+
+
 def _q(a: Any, *qs: float) -> Any:
     """Quantile levels as a tensor of ``a``'s dtype."""
     return torch.tensor(qs, dtype=a.dtype)
@@ -100,6 +106,16 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     ),
     "cdist_mm_second": (_second(lambda a: torch.cdist(a, a[:1] + 0.05, 2, _MM) ** 2), ((3, 2),)),
     "pdist": (torch.pdist, ((4, 3),), DISTINCT),
+    "lstsq": (lambda a, b: torch.linalg.lstsq(_tall(a), b).solution, ((4, 2), (4, 2))),
+    "lstsq_vector": (lambda a, b: torch.linalg.lstsq(_tall(a), b)[0], ((2, 4, 2), (2, 4))),
+    "lstsq_residuals": (
+        lambda a, b: torch.linalg.lstsq(_tall(a), b, driver="gelsd")[:2],
+        ((4, 2), (4, 3)),
+    ),
+    "lstsq_gels_residuals": (
+        lambda a, b: torch.linalg.lstsq(_tall(a), b, driver="gels").residuals,
+        ((2, 4, 2), (1, 4, 1)),
+    ),
     "trapezoid": (lambda a: torch.trapezoid(a, dx=0.5), ((2, 4),)),
     "trapezoid_x": (lambda a, x: torch.trapezoid(a, x, dim=0), ((3, 2), (3,))),
     "trapezoid_x_rows": (torch.trapezoid, ((2, 3, 4), (3, 4))),

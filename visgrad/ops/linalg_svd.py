@@ -129,13 +129,17 @@ class LinalgPinvBackward0(Op):
         return out.astype(x.dtype, copy=False)
 
     def backward(self, g: Tensor) -> Tensor:
-        p, a = self.saved("result"), self.saved("self")
-        pt, gt = p.mT, g.mT
-        m, n = a._data.shape[-2:]
-        eye_m, eye_n = const(np.eye(m, dtype=a._data.dtype)), const(np.eye(n, dtype=a._data.dtype))
-        out = -matmul(matmul(pt, g), pt)
-        out = out + matmul(matmul(eye_m - matmul(a, p), gt), matmul(p, pt))
-        return out + matmul(matmul(pt, p), matmul(gt, eye_n - matmul(p, a)))
+        return pinv_backward(g, self.saved("result"), self.saved("self"))
+
+
+def pinv_backward(g: Tensor, p: Tensor, a: Tensor) -> Tensor:
+    """The gradient at ``a`` of ``p = pinv(a)`` for the gradient ``g`` at ``p`` (real case)."""
+    pt, gt = p.mT, g.mT
+    m, n = a._data.shape[-2:]
+    eye_m, eye_n = const(np.eye(m, dtype=a._data.dtype)), const(np.eye(n, dtype=a._data.dtype))
+    out = -matmul(matmul(pt, g), pt)
+    out = out + matmul(matmul(eye_m - matmul(a, p), gt), matmul(p, pt))
+    return out + matmul(matmul(pt, p), matmul(gt, eye_n - matmul(p, a)))
 
 
 @declare("linalg_pinv", nodes=LinalgPinvBackward0, torch=False, method=False, linalg=True)

@@ -119,7 +119,34 @@ def _pinv(grad: Any, result: Any, a: Any) -> np.ndarray:
     return out + (pt @ p) @ gt @ (np.eye(n) - p @ x)
 
 
+def _lstsq_parts(gx: Any, gl: Any, a: Any, b: Any) -> tuple[Any, ...]:
+    """(pinv(A), gradient at X, B and the weighted residuals, as matrices; vector case)."""
+    x, y = _a(a), _a(b)
+    vector = y.ndim == 1 or (y.ndim == x.ndim - 1 and x.shape[:-1] == y.shape)
+    g, rhs = (_a(gx)[..., None], y[..., None]) if vector else (_a(gx), y)
+    p = np.linalg.pinv(x)
+    sol = p @ rhs
+    gl = _a(gl)
+    r = (x @ sol - rhs) * gl[..., None, :] if gl.size else None
+    return p, g, rhs, sol, r, vector
+
+
+def _lstsq_a(gx: Any, gl: Any, a: Any, b: Any, result: Any) -> np.ndarray:
+    p, g, rhs, sol, r, _ = _lstsq_parts(gx, gl, a, b)
+    out = _pinv(g @ _t(rhs), p, a)
+    return out if r is None else out + 2 * r @ _t(sol)
+
+
+def _lstsq_b(gx: Any, gl: Any, a: Any, b: Any, result: Any) -> np.ndarray:
+    p, g, _rhs, _sol, r, vector = _lstsq_parts(gx, gl, a, b)
+    out = _t(p) @ g
+    out = out if r is None else out - 2 * r
+    return out[..., 0] if vector else out
+
+
 LINALG_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lstsq_backward_A": _lstsq_a,
+    "lstsq_backward_B": _lstsq_b,
     "inverse": lambda a: np.linalg.inv(_a(a)),
     "cross": lambda a, b, dim: np.cross(_a(a), _a(b), axisa=dim, axisb=dim, axisc=dim),
     "det_backward": _det,

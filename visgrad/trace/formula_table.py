@@ -831,6 +831,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LinalgLstsqBackward0": (
+        "linalg_lstsq",
+        ("self", "b"),
+        {
+            "self": "lstsq_backward_A(grads[0], grads[1], self, b, result)",
+            "b": "lstsq_backward_B(grads[0], grads[1], self, b, result)",
+        },
+        (),
+    ),
     "LinalgPinvBackward0": (
         "linalg_pinv",
         ("self",),
