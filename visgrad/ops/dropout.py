@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator
 from visgrad.tensor import Tensor
@@ -25,14 +26,20 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _apply(input: Tensor, p: float, inplace: bool, noise_shape: tuple[int, ...]) -> Tensor:  # noqa: A002
+def _apply(input: Tensor, p: float, inplace: bool, feature: bool = False) -> Tensor:  # noqa: A002
+    """``input`` times its noise: one draw per element, or per (sample, channel) in a ``feature``
+    dropout (a mask of shape (N, C, 1, ...))."""
     x = input._data
-    if x.dtype.kind != "f":
-        kind = {"b": "Bool", "u": "Byte"}.get(x.dtype.kind, "Long")
-        raise RuntimeError(f"result type Float can't be cast to the desired output type {kind}")
-    if p == 1.0:
+    if p == 1.0:  # ATen multiplies by ``zeros({}, input.options())``: any dtype, any shape
         noise = np.zeros((), x.dtype)
     else:
+        if feature and x.ndim < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        if x.dtype.kind != "f":  # the noise, like the input, is divided by ``1 - p`` in place
+            raise RuntimeError(
+                f"result type Float can't be cast to the desired output type {c_name(x.dtype)}"
+            )
+        noise_shape = x.shape[:2] + (1,) * (x.ndim - 2) if feature else x.shape
         n = int(np.prod(noise_shape))
         keep = draws.bernoulli_scalar(get_generator(None), n, 1.0 - p)
         noise = keep.astype(x.dtype).reshape(noise_shape) / x.dtype.type(1.0 - p)
@@ -50,18 +57,15 @@ def dropout(
     _check_p(p)
     if not training or p == 0.0 or input._data.size == 0:
         return input
-    return _apply(input, p, inplace, input._data.shape)
+    return _apply(input, p, inplace)
 
 
 def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:  # noqa: A002
     """One draw per (sample, channel): the mask has shape (N, C, 1, ...)."""
     _check_p(p)
-    shape = input._data.shape
-    if len(shape) < 2:
-        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if not training or p == 0.0 or input._data.size == 0:
         return input
-    return _apply(input, p, inplace, (shape[0], shape[1]) + (1,) * (len(shape) - 2))
+    return _apply(input, p, inplace, feature=True)
 
 
 @declare("dropout1d", torch=False, method=False, functional=True)

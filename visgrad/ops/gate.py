@@ -134,7 +134,7 @@ def _checker(
                 raise TypeError(f"bad operand type for unary -: '{type(v).__name__}'")
             if hasattr(v, attribute):
                 raise TypeError(f"{op}(): {where} must be Tensor, not {_type_name(v)}")
-            raise AttributeError(f"'{type(v).__name__}' object has no attribute '{attribute}'")
+            raise AttributeError(f"'{_type_name(v)}' object has no attribute '{attribute}'")
 
         return check_attribute
 
@@ -228,8 +228,16 @@ def _dtype_checks(
     """Source lines of the checks of the first tensor's dtype that PyTorch's kernel makes:
     floating point only (``FLOAT_KERNELS``), or no bool (``BOOL_ERRORS``)."""
     checks: list[str] = []
-    kernel = FLOAT_KERNELS.get(op.removesuffix("_"))
     first = params[0] if params else None
+    refusal = BOOL_ERRORS.get(op.removesuffix("_"))
+    if refusal is not None and first is not None:  # before the kernel's own dtype check
+        env["_g_refuse"] = _refuser(*refusal)
+        env["Tensor"] = Tensor
+        checks.append(
+            f"    if _g_type({first.name}) is Tensor and {first.name}._data.dtype.kind == 'b':\n"
+            f"        _g_refuse()\n"
+        )
+    kernel = FLOAT_KERNELS.get(op.removesuffix("_"))
     if (
         kernel is not None
         and first is not None
@@ -242,14 +250,6 @@ def _dtype_checks(
         env["Tensor"] = Tensor
         dim = "dim" if "dim" in sig.parameters else "None"
         checks.append(f"    if {test}:\n        _g_kernel({first.name}, {dim})\n")
-    refusal = BOOL_ERRORS.get(op.removesuffix("_"))
-    if refusal is not None and first is not None:
-        env["_g_refuse"] = _refuser(*refusal)
-        env["Tensor"] = Tensor
-        checks.append(
-            f"    if _g_type({first.name}) is Tensor and {first.name}._data.dtype.kind == 'b':\n"
-            f"        _g_refuse()\n"
-        )
     form = SAME_DTYPE.get(op)
     if form is not None and len(params) > 1:
         x, y = params[0].name, params[1].name

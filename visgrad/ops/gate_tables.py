@@ -68,7 +68,8 @@ TYPED_PARAMS: dict[str, dict[str, str]] = {
     "xlogy": {"input": "Scalar", "other": "Scalar"},
     "copy": {"src": "Scalar"},
 }
-# Ops PyTorch refuses bool tensors for: the error, and its words.
+# Ops PyTorch refuses bool tensors for: the error, and its words (checked before a floating-point
+# kernel's refusal: softmin negates its input first).
 BOOL_ERRORS: dict[str, tuple[type[Exception], str]] = {
     "relu": (RuntimeError, "Boolean inputs not supported for relu"),
     "hardtanh": (RuntimeError, "Bool inputs not supported for hardtanh"),
@@ -76,6 +77,11 @@ BOOL_ERRORS: dict[str, tuple[type[Exception], str]] = {
     "threshold": (NotImplementedError, "\"threshold_cpu\" not implemented for 'Bool'"),
     "trace": (NotImplementedError, "\"trace\" not implemented for 'Bool'"),
     "geometric": (NotImplementedError, "\"geometric_cpu\" not implemented for 'Bool'"),
+    "softmin": (
+        RuntimeError,
+        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+        "invert a mask, use the `~` or `logical_not()` operator instead.",
+    ),
 }
 _C_NAMES = {
     "float16": "Half", "float32": "Float", "float64": "Double", "bfloat16": "BFloat16",

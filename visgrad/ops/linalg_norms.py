@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from visgrad.arg_parser import is_number
+from visgrad.arg_parser import is_int, is_number
 from visgrad.ops.gate import dims_arg
 from visgrad.ops.linalg_common import check_float
 from visgrad.ops.linalg_svd import svdvals
@@ -83,6 +83,9 @@ def matrix_norm(
 ) -> Tensor:
     """The Frobenius, nuclear or induced (±1, ±2, ±inf) norm of each matrix in dims ``dim``."""
     x = A._data
+    if ord not in ("fro", "nuc") and (isinstance(ord, str) or abs(ord) not in (1, 2, math.inf)):
+        text = ord if isinstance(ord, str) else repr(ord).removesuffix(".0")
+        raise RuntimeError(f"linalg.matrix_norm: Order {text} not supported.")  # checked first
     if x.ndim < 2:
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
@@ -100,9 +103,6 @@ def matrix_norm(
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or (not isinstance(ord, str) and abs(ord) == 2):
         return _svd_norm(A, ord, d0, d1, keepdim)
-    if isinstance(ord, str) or abs(ord) not in (1, math.inf):
-        text = ord if isinstance(ord, str) else repr(ord).removesuffix(".0")
-        raise RuntimeError(f"linalg.matrix_norm: Order {text} not supported.")
     if abs(ord) == math.inf:
         d0, d1 = d1, d0
     if not keepdim and d0 < d1:
@@ -152,6 +152,6 @@ def norm(
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
             return linalg_vector_norm(a, 2, dim, keepdim, dtype=dtype)
-        dims = tuple(range(a._data.ndim)) if dim is None else dim
+        dims = tuple(range(a._data.ndim)) if dim is None else [dim] if is_int(dim) else dim
         return matrix_norm(a, p, dims, keepdim, dtype=dtype)
     return linalg_vector_norm(a, 2.0 if p is None else p, dim, keepdim, dtype=dtype)

@@ -12,11 +12,10 @@ from typing import Any
 import numpy as np
 
 from visgrad.arg_parser import invalid_combination, is_number
-from visgrad.autograd import errors
-from visgrad.ops.base import Op, apply, promote, wrap
-from visgrad.ops.gate_tables import c_name
+from visgrad.ops.base import Op, apply, broadcast_shapes, promote, wrap
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair
+from visgrad.ops.operand_checks import fits_output
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -56,6 +55,8 @@ class BitwiseOp(Op):
             _integral(a._data, op)
             return np.invert(a._data)
         x, y = _pair(a, other[0])
+        if x.shape != y.shape:
+            broadcast_shapes(x.shape, y.shape)  # PyTorch checks the shapes before the dtype
         _integral(x, op)
         return _binary(self._fns[op], x, y)
 
@@ -88,25 +89,8 @@ def _bitwise_inplace(t: Tensor, other: Any, op: str) -> Tensor:
     if not (isinstance(other, Tensor) or is_number(other)):
         raise invalid_combination(op + "_", (other,), {})
     o = wrap(other, t)
-    x, y = t._data, o._data
-    try:
-        shape = np.broadcast_shapes(x.shape, y.shape)
-    except ValueError:
-        raise RuntimeError(errors.broadcast(x.shape, y.shape)) from None
-    if shape != x.shape:
-        raise RuntimeError(
-            f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(shape)}"
-        )
-    result = promote(x, y)
-    if _RANK[result.kind] > _RANK[x.dtype.kind]:
-        raise RuntimeError(
-            f"result type {c_name(result)} can't be cast to the desired output type "
-            f"{c_name(x.dtype)}"
-        )
+    fits_output(t._data, o._data, promote(t._data, o._data))
     return inplace(t, BitwiseOp, (o,), {"op": op}, op + "_")
-
-
-_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def logical_not_(t: Tensor) -> Tensor:

@@ -21,6 +21,7 @@ from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.extra import clamp_min
 from visgrad.ops.gate_tables import c_name
 from visgrad.ops.inplace import inplace as run_inplace
+from visgrad.ops.linalg_norms import norm
 from visgrad.ops.loss import _size, legacy_reduction, reduce_loss, reduction_code
 from visgrad.ops.reduce import LinalgVectorNormBackward0, vector_norm
 from visgrad.ops.registry import declare
@@ -309,17 +310,17 @@ def pairwise_distance(
 @declare("normalize", torch=False, method=False, functional=True)
 def normalize(
     input: Tensor,  # noqa: A002
-    p: float | None = 2.0,
-    dim: int | None = 1,
+    p: Any = 2.0,
+    dim: Any = 1,
     eps: Any = 1e-12,
     out: Tensor | None = None,
 ) -> Tensor:
-    """``input / max(‖input‖_p, eps)`` along ``dim`` (PyTorch's ``input.norm(p, dim)``: a
-    ``p`` of None is 2, a ``dim`` of None every dim)."""
+    """``input / max(‖input‖_p, eps)`` along ``dim``: PyTorch's ``input.norm(p, dim)``, which
+    types ``p`` and ``dim`` (a ``p`` of None is 2, a string a matrix norm; a ``dim`` of None is
+    every dim, a tuple several)."""
     if not (isinstance(eps, Tensor) or is_number(eps)):  # the method ``clamp_min(eps)`` refuses it
         raise invalid_combination("clamp_min", (eps,), {})
-    p = 2.0 if p is None else p
-    denom = clamp_min(vector_norm(input, p, dim, keepdim=True), eps).expand_as(input)
+    denom = clamp_min(norm(input, p, dim, keepdim=True), eps).expand_as(input)
     result = input / denom
     if out is not None:
         out.copy_(result)

@@ -20,11 +20,12 @@ import numpy as np
 from visgrad.autograd.grad_mode import MODES, no_grad
 from visgrad.ops import elementwise as E
 from visgrad.ops.activation import logsigmoid
-from visgrad.ops.base import Op, apply, wrap
+from visgrad.ops.base import Op, apply, promote, wrap
 from visgrad.ops.extra import clamp_min
 from visgrad.ops.loss import _reduce_t, legacy_reduction, reduce_loss, reduction_code
 from visgrad.ops.losses import AddBackward1, pairwise_distance
 from visgrad.ops.operand_arrays import _pair
+from visgrad.ops.operand_checks import fits_output, no_bool_negation
 from visgrad.ops.pointwise import minimum
 from visgrad.ops.predicates import any as any_
 from visgrad.ops.registry import declare
@@ -128,12 +129,14 @@ class SoftMarginLossBackward0(Op):
     }
 
     def forward(self, x: Tensor, target: Tensor, reduction: int) -> np.ndarray:
-        t = target
-        xx, tt = _pair(x, t)
-        self.save(self=x, target=t, reduction=reduction)
+        self.save(self=x, target=target, reduction=reduction)
+        # ATen computes in its output, a tensor like the input: ``neg_out(out, input)``, then
+        # ``mul_(target)`` (in the promoted dtype, stored back), ``exp_()``, ``log1p_()``.
+        xx, tt = _pair(x, target)
+        dt = x._data.dtype
         with np.errstate(over="ignore"):
-            out = np.log1p(np.exp(-xx * tt))
-        return reduce_loss(out.astype(xx.dtype, copy=False), reduction)
+            out = np.log1p(np.exp((-xx * tt).astype(dt, copy=False)))
+        return reduce_loss(out, reduction)
 
     def backward(self, g: Tensor) -> Tensor:
         x, t = self.saved("self"), self.saved("target")
@@ -160,6 +163,8 @@ def soft_margin_loss(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
             "'target'. This input cannot have requires_grad True."
         )
+    no_bool_negation(input)
+    fits_output(input._data, target._data, promote(input._data, target._data))
     return apply(SoftMarginLossBackward0, input, target=target, reduction=code)
 
 

@@ -1,6 +1,6 @@
 """Operand checks PyTorch's arithmetic kernels make before they compute: no bool in a
 subtraction or a negation, a bool ``alpha`` only for a bool result, no bool where a kernel has no
-bool variant."""
+bool variant, and a result that fits the tensor it is written into."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.ops.base import broadcast_shapes
+from visgrad.ops.gate_tables import c_name
 from visgrad.tensor import Tensor
+
+# Rank of dtype kinds for PyTorch's "can't be cast to the desired output type" rule.
+_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def _is_bool(v: Any) -> bool:
@@ -55,3 +60,20 @@ def no_bool_kernel(a: Tensor, kernel: str) -> Tensor:
     if a._data.dtype.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     return a
+
+
+def fits_output(out: np.ndarray, other: np.ndarray, result: np.dtype) -> None:
+    """PyTorch's checks, in its order, of an op of ``out`` and ``other`` whose ``result``-typed
+    value is written into ``out`` itself (an in-place op, or a kernel such as soft_margin_loss's
+    that computes in its output): the shapes broadcast, to ``out``'s shape, and the result's
+    dtype casts to ``out``'s (never a float into an integer tensor)."""
+    shape = broadcast_shapes(out.shape, other.shape)
+    if shape != out.shape:
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    if _RANK[result.kind] > _RANK[out.dtype.kind]:
+        raise RuntimeError(
+            f"result type {c_name(result)} can't be cast to the desired output type "
+            f"{c_name(out.dtype)}"
+        )
