@@ -23,6 +23,8 @@ from visgrad.dtypes import dtype
 from visgrad.tensor import Size, Tensor
 
 __all__ = [
+    "TORCH_NAMES",
+    "counted_as_function",
     "fit_int32",
     "int_list",
     "invalid_combination",
@@ -34,6 +36,18 @@ __all__ = [
     "tensor_or_number",
     "type_name",
 ]
+
+
+# Our parameter names that PyTorch spells otherwise in its messages.
+TORCH_NAMES = {"a": "input", "t": "input", "b": "other"}
+
+
+def counted_as_function(text: str) -> TypeError:
+    """A TypeError whose argument position counts as a function's does, from 1 at the first
+    argument: a method's public form (``ops/parser_errors.py``) leaves ``self`` out."""
+    e = TypeError(text)
+    e.function_position = True  # type: ignore[attr-defined]
+    return e
 
 
 def type_name(v: Any) -> str:
@@ -163,11 +177,16 @@ def spread_int_list(op: str, name: str, values: tuple[Any, ...]) -> tuple[int, .
     return _unpack(op, name, values)
 
 
-def invalid_combination(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
-    """PyTorch's error for arguments that fit none of ``op``'s signatures (its first line)."""
+def invalid_combination(
+    op: str, args: tuple[Any, ...], kwargs: dict[str, Any], expected: str = ""
+) -> TypeError:
+    """PyTorch's error for arguments that fit none of ``op``'s signatures (its first line; an op
+    with one visible signature, ``expected``, shows it there)."""
     got = [type_name(v) for v in args]
-    named = [f"{k}={type_name(v)}" for k, v in kwargs.items()]
+    # PyTorch lists the keywords from a C++ hash map: latest first.
+    named = [f"{k}={type_name(v)}" for k, v in reversed(kwargs.items())]
     text = ", ".join(got + named) if got else "".join(n + ", " for n in named)
     return TypeError(
-        f"{op}() received an invalid combination of arguments - got ({text}), but expected one of:"
+        f"{op}() received an invalid combination of arguments - got ({text}), but expected "
+        + (expected or "one of:")
     )

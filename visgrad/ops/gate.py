@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import is_number
+from visgrad.arg_parser import TORCH_NAMES, counted_as_function, is_number
 from visgrad.autograd import errors
 from visgrad.dtypes import dtype as _dtype
 from visgrad.factories import check_size, tensor
@@ -41,8 +41,6 @@ from visgrad.tensor import Tensor, _dim
 
 __all__ = ["check_size", "gate", "is_int", "operands", "tensors_arg", "user_stacklevel"]
 
-# Our parameter names that PyTorch spells otherwise in its messages.
-_TORCH_NAMES = {"a": "input", "t": "input", "b": "other"}
 # What each checked annotation is called in PyTorch's messages, and whether None is allowed.
 _KINDS: dict[str, tuple[str, bool]] = {
     "Tensor": ("Tensor", False),
@@ -118,11 +116,9 @@ def _checker(
 ) -> Callable[[Any], None]:
     """The slow path for one argument: passes what PyTorch accepts, raises what it raises."""
     ok = _OK[kind]
-    where = f"argument '{_TORCH_NAMES.get(name, name)}'"
-    if position is not None:
-        # An in-place variant is a method: PyTorch counts its arguments after ``self``.
-        method = op.endswith("_") and not op.startswith("_") and position > 0
-        where += f" (position {position if method else position + 1})"
+    where = f"argument '{TORCH_NAMES.get(name, name)}'"
+    if position is not None:  # as a function counts it (a method's public form leaves out self)
+        where += f" (position {position + 1})"
     python_level = PYTHON_LEVEL.get(op.removesuffix("_"))
     if kind == "Tensor" and python_level is not None and name in python_level[1]:
         attribute = python_level[0]
@@ -133,7 +129,7 @@ def _checker(
             if op == "softmin" and not isinstance(v, _NUMBERS):  # ``(-input).softmax(dim)``
                 raise TypeError(f"bad operand type for unary -: '{type(v).__name__}'")
             if hasattr(v, attribute):
-                raise TypeError(f"{op}(): {where} must be Tensor, not {_type_name(v)}")
+                raise counted_as_function(f"{op}(): {where} must be Tensor, not {_type_name(v)}")
             raise AttributeError(f"'{_type_name(v)}' object has no attribute '{attribute}'")
 
         return check_attribute
@@ -143,7 +139,7 @@ def _checker(
     def check(v: Any) -> None:
         if (v is None and optional) or ok(v):
             return
-        raise TypeError(f"{op}(): {where} must be {said}, not {_type_name(v)}")
+        raise counted_as_function(f"{op}(): {where} must be {said}, not {_type_name(v)}")
 
     return check
 

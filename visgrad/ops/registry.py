@@ -24,6 +24,7 @@ from typing import Any
 from visgrad.arg_parser import int_list
 from visgrad.ops.gate import gate
 from visgrad.ops.none_args import refusing_none
+from visgrad.ops.parser_errors import parsed
 
 # ``b + a`` for a Tensor ``a`` and a number ``b`` calls ``a.__radd__(b)``: the operands swap back.
 REFLECTED = frozenset(
@@ -182,7 +183,7 @@ def torch_function(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     if made is None:
         made = _with_out[0](name, fn) if _with_out else fn
         made = refusing_none(name, one_int_list(name, made), method=False)
-        made = _torch_forms[key] = pytorch_keywords(made)
+        made = _torch_forms[key] = parsed(name, pytorch_keywords(made), method=False)
     return made
 
 
@@ -319,7 +320,7 @@ def _method(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     key = (name, fn)
     made = _methods.get(key)
     if made is None:
-        made = _methods[key] = refusing_none(name, fn, method=True)
+        made = _methods[key] = parsed(name, refusing_none(name, fn, method=True), method=True)
     return made
 
 
@@ -338,7 +339,7 @@ def namespace(which: str) -> dict[str, Callable[..., Any]]:
             if d.torch_inplace:
                 ip = inplace_function(d)
                 for n in d.inplace_names:
-                    _put(out, n, ip, d)
+                    _put(out, n, _torch_inplace(n, ip), d)
         elif which == "functional" and d.functional:
             for n in d.names:
                 _put(out, n, d.fn, d)
@@ -346,6 +347,14 @@ def namespace(which: str) -> dict[str, Callable[..., Any]]:
             for n in d.linalg:
                 _put(out, n, d.fn, d)
     return out
+
+
+def _torch_inplace(name: str, fn: Any) -> Callable[..., Any]:
+    """The in-place ``fn`` as the ``torch.<name>`` function (made once and cached)."""
+    made = _torch_forms.get((name, fn))
+    if made is None:
+        made = _torch_forms[name, fn] = parsed(name, fn, method=False)
+    return made
 
 
 def _put(out: dict[str, Any], name: str, value: Any, d: Declaration) -> None:

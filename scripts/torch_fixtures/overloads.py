@@ -1,0 +1,124 @@
+"""Which of PyTorch's ops have several signatures, and how many arguments each signature takes.
+
+PyTorch's argument parser tries an op's signatures in turn. When none fits the call, and not
+exactly one of them takes as many arguments as were given, it says "received an invalid
+combination of arguments" instead of naming the argument that failed. ``ops/parser_errors.py``
+does the same from the table this script writes, ``visgrad/ops/overload_table.py``: for each
+``torch.`` function and Tensor method of PyTorch's with several (visible) signatures, the least
+and the most arguments each signature takes (``self`` not counted for a method), and the names
+of those PyTorch writes in Python, whose argument errors are Python's.
+
+The signatures are read from PyTorch's own error: a call that fits none of them, with more
+arguments than any takes, lists them all.
+
+Run with ``/work/torchenv/bin/python scripts/torch_fixtures/overloads.py``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ROOT / "tests" / "fixtures" / "torch" / "api_names.json"
+OUT = ROOT / "visgrad" / "ops" / "overload_table.py"
+TOO_MANY = 40  # more arguments than any signature takes
+
+
+class _Unmatched:
+    """An argument no parameter type accepts."""
+
+
+def counts(fn: Any) -> tuple[list[tuple[int, int]], str] | None:
+    """(fewest, most) arguments of each of ``fn``'s visible signatures, and the one signature
+    PyTorch's message shows where only one is visible (the others deprecated); None for an op
+    with one signature."""
+    try:
+        fn(*[_Unmatched()] * TOO_MANY)
+    except TypeError as e:
+        lines = str(e).splitlines()
+    except Exception:  # noqa: BLE001 - not a parsed op
+        return None
+    else:
+        return None
+    if not lines or "received an invalid combination of arguments" not in lines[0]:
+        return None
+    shown = lines[0].split("but expected ", 1)[1]
+    found = [line.strip()[2:] for line in lines[1:] if line.strip().startswith("* (")]
+    out = []
+    for sig in found or [shown]:
+        body = sig[1 : sig.rindex(")")]
+        params = [p.strip() for p in re.split(r",(?![^(]*\))", body) if p.strip() not in ("", "*")]
+        out.append((sum(" = " not in p for p in params), len(params)))
+    return (out, "" if found else shown) if out else None
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    names = json.loads(NAMES.read_text())
+    table: dict[str, dict[str, tuple[list[tuple[int, int]], str]]] = {"torch": {}, "tensor": {}}
+    python: dict[str, list[str]] = {"torch": [], "tensor": []}
+    for n in names["torch"]:
+        fn = getattr(torch, n, None)
+        found = counts(fn) if callable(fn) else None
+        if found:
+            table["torch"][n] = found
+        if inspect.isfunction(fn):
+            python["torch"].append(n)
+    t = torch.ones(2, 3)
+    for n in names["tensor"]:
+        if n.startswith("__"):
+            continue
+        try:
+            fn = getattr(t, n)
+        except Exception:  # noqa: BLE001 - an attribute this tensor does not have (imag)
+            continue
+        found = counts(fn) if callable(fn) else None
+        if found:
+            table["tensor"][n] = found
+        if inspect.ismethod(fn) and inspect.isfunction(fn.__func__):
+            python["tensor"].append(n)
+    lines = [
+        '"""How many arguments each signature of PyTorch\'s ops with several signatures takes:',
+        "(fewest, most) per visible signature, ``self`` not counted for a Tensor method, and where",
+        "only one is visible (the others deprecated) the signature PyTorch's message shows; and",
+        "the functions and methods PyTorch writes in Python (their errors are Python's own).",
+        "",
+        f"Written by ``scripts/torch_fixtures/overloads.py`` from PyTorch {torch.__version__}; do not",
+        'edit by hand."""',
+        "",
+        "# fmt: off",
+    ]
+    for form, const in (("torch", "TORCH"), ("tensor", "TENSOR")):
+        lines.append(f"{const}: dict[str, tuple[tuple[tuple[int, int], ...], str]] = {{")
+        for n in sorted(table[form]):
+            pairs, shown = table[form][n]
+            listed = "".join(f"({lo}, {hi}), " for lo, hi in pairs)
+            lines.append(f"    {n!r}: (({listed.rstrip()}), {shown!r}),")
+        lines.append("}")
+    for form, const in (("torch", "PYTHON_TORCH"), ("tensor", "PYTHON_TENSOR")):
+        lines.append(f"{const} = frozenset({{")
+        row = "   "
+        for n in sorted(python[form]):
+            if len(row) + len(repr(n)) + 2 > 99:
+                lines.append(row)
+                row = "   "
+            row += f" {n!r},"
+        lines += [row, "})"]
+    lines.append("# fmt: on")
+    OUT.write_text("\n".join(lines) + "\n")
+    print(
+        f"wrote {OUT}: {len(table['torch'])} functions, {len(table['tensor'])} methods",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""PyTorch's argument-parser errors for the public forms of the ops (``torch.X``, ``Tensor.X``).
+
+The argument gate and Python's own argument binding refuse a call with a TypeError in the words
+of PyTorch's parser, but they know neither how the call was made nor which name it used: the
+public forms do. ``parsed`` wraps each public form so that such an error is said as PyTorch's
+parser says it (only the errors about this call's arguments, named after the op, are touched):
+
+- an op with several signatures (``overload_table``) fits none, and not exactly one signature
+  takes as many arguments as were given: "received an invalid combination of arguments - got
+  (...)", listing the call's argument types (``self`` left out for a method);
+- an argument given by keyword names no position ("argument 'dim' must be ..."); a method counts
+  its positions after ``self``;
+- missing and extra arguments in PyTorch's words: 'missing 1 required positional arguments:
+  "other"' (sic: PyTorch says "arguments" for one, "argument" for several), "takes 1 positional
+  argument but 2 were given" without counting ``self``;
+- the name called: ``torch.concat`` is ``concat()`` where ours says ``cat()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from visgrad.arg_parser import TORCH_NAMES, invalid_combination
+from visgrad.ops import overload_table
+
+__all__ = ["parsed"]
+
+_ARGUMENT = re.compile(r"\(\): argument '(\w+)'(?: \(position (\d+)\))? (.*)", re.S)
+_MISSING = re.compile(r"\(\) missing (\d+) required positional arguments?: (.*)", re.S)
+_TAKES = re.compile(
+    r"\(\) takes (?:from (\d+) to )?(\d+) positional arguments? but (\d+) (?:was|were) given"
+)
+_OTHER = re.compile(r"\(\) (got an unexpected keyword argument|got multiple values for argument) ")
+_COMBINATION = "() received an invalid combination of arguments"
+
+
+def parsed(name: str, fn: Callable[..., Any], method: bool) -> Callable[..., Any]:
+    """``fn`` as the public ``name`` (a Tensor method when ``method``), its argument errors said
+    as PyTorch's parser says them."""
+    if name in (overload_table.PYTHON_TENSOR if method else overload_table.PYTHON_TORCH):
+        return fn  # PyTorch's Python code: Python's own words
+    own = getattr(fn, "__qualname__", name).rsplit(".", 1)[-1]
+    table = overload_table.TENSOR if method else overload_table.TORCH
+    signatures, shown = table.get(name, ((), ""))
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as e:
+            how = Call(
+                name,
+                own,
+                method,
+                args,
+                kwargs,
+                _binding_error(fn, args, kwargs),
+                getattr(e, "function_position", False),
+            )
+            better = reworded(str(e), how, signatures, shown)
+            if better is None:
+                raise
+            raise better from None
+
+    return call
+
+
+class Call(NamedTuple):
+    """How a public form was called: the name, our function's own name (its messages'), whether
+    as a method (``args[0]`` is ``self``), the arguments, and whether Python refused to bind
+    them to our function's signature (its words count ``self``), and whether the error counts
+    positions as a function does (the gate's)."""
+
+    name: str
+    own: str
+    method: bool
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    binding: bool
+    function_position: bool
+
+
+def _binding_error(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError:
+        return True
+    except ValueError:  # no signature to bind to
+        return False
+    return False
+
+
+def reworded(
+    text: str, call: Call, signatures: tuple[tuple[int, int], ...], shown: str
+) -> TypeError | None:
+    """PyTorch's words for the error ``text`` of ``call`` (None: leave the error as it is)."""
+    name, own, method, args, kwargs = call[:5]
+    rest = next((text[len(n) :] for n in (own, name) if text.startswith(n + "(")), None)
+    if rest is None or not _about_arguments(rest):
+        return None
+    given = args[1:] if method else args
+    if signatures and "failed to unpack" not in rest:  # unpacking follows the choice of signature
+        n = len(given) + len(kwargs)
+        if sum(lo <= n <= hi for lo, hi in signatures) != 1:
+            return invalid_combination(name, given, kwargs, shown)
+    if rest.startswith(_COMBINATION):
+        return invalid_combination(name, given, kwargs, shown)
+    m = _ARGUMENT.match(rest)
+    if m is not None:
+        param, position, said = m.groups()
+        if param in kwargs or any(TORCH_NAMES.get(k) == param for k in kwargs):
+            position = None
+        elif position is not None and method and call.function_position:
+            position = str(int(position) - 1)
+        where = "" if position is None else f" (position {position})"
+        return TypeError(f"{name}(): argument '{param}'{where} {said}")
+    m = _MISSING.match(rest)
+    if m is not None:
+        missing = [TORCH_NAMES.get(p, p) for p in re.findall(r"['\"](\w+)['\"]", m.group(2))]
+        s = "s" if len(missing) == 1 else ""
+        listed = ", ".join(f'"{p}"' for p in missing)
+        return TypeError(
+            f"{name}() missing {len(missing)} required positional argument{s}: {listed}"
+        )
+    m = _TAKES.match(rest)
+    if m is not None:
+        lo, hi, got = (None if v is None else int(v) for v in m.groups())
+        if method and call.binding:  # Python's words count ``self``
+            lo, hi, got = (None if v is None else v - 1 for v in (lo, hi, got))
+        if lo is not None and lo != hi:
+            return TypeError(
+                f"{name}() takes from {lo} to {hi} positional arguments but {got} were given"
+            )
+        s = "" if hi == 1 else "s"
+        return TypeError(f"{name}() takes {hi} positional argument{s} but {got} were given")
+    return TypeError(name + rest)
+
+
+def _about_arguments(rest: str) -> bool:
+    return bool(
+        rest.startswith(_COMBINATION)
+        or _ARGUMENT.match(rest)
+        or _MISSING.match(rest)
+        or _TAKES.match(rest)
+        or _OTHER.match(rest)
+    )
