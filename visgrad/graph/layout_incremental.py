@@ -81,6 +81,8 @@ class _Row:
         if k == 0:
             return want
         i = bisect.bisect_right(lo, want)
+        if (i == 0 or hi[i - 1] <= want - r) and (i == k or want + r <= lo[i]):
+            return want  # the free gap around ``want`` holds it: most requests stop here
         best, best_d = want, float("inf")
         # Free gap j lies between interval j-1 and interval j; search outwards from the gap that
         # contains ``want`` and stop once a gap's near edge is farther than the best slot found.
@@ -286,12 +288,21 @@ class _Grower:
         self.staged = [v for v in self.graph.nodes if v in waiting]
 
     def _bend(self, u: Node, v: Node) -> None:
+        """Bends of a long edge along its straight line: ``put`` per layer, inlined, as long
+        edges make most of the requests of a big graph."""
         lu, lv = self.layer[u], self.layer[v]
         xu, xv = self.at[u], self.at[v]
+        r, tb, coords = self.bend_pad, self.tb, self.coords
         pts = []
         for lay in range(lu + 1, lv):
             want = xu + (xv - xu) * (lay - lu) / (lv - lu)
-            pts.append(self.point(self.put(lay, want, self.bend_pad), lay))
+            self.ensure_layer(lay)
+            row = self.rows.get(lay) or self._row(lay)
+            b = row.fit(want, r)
+            row.add(b - r, b + r)
+            if self.right is None or b + r > self.right:
+                self.right = b + r
+            pts.append((b, coords[lay]) if tb else (coords[lay], b))
         self.bends[(u, v)] = pts
 
     def _place_sources(self, fresh: list[Node], v: Node) -> None:

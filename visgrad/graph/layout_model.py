@@ -74,16 +74,29 @@ def compute_bounds(
         return (0.0, 0.0, 0.0, 0.0)
     xmin = ymin = float("inf")
     xmax = ymax = float("-inf")
+    # Comparisons, not min()/max() calls: a compound layout asks this of every level, three
+    # times, and the calls were most of its cost (the results are the same).
+    get = sizes.get
     for n, (x, y) in positions.items():
-        w, h = sizes.get(n, DEFAULT_SIZE)
-        xmin = min(xmin, x - w / 2)
-        xmax = max(xmax, x + w / 2)
-        ymin = min(ymin, y - h / 2)
-        ymax = max(ymax, y + h / 2)
+        w, h = get(n, DEFAULT_SIZE)
+        a, b = x - w / 2, x + w / 2
+        if a < xmin:
+            xmin = a
+        if b > xmax:
+            xmax = b
+        a, b = y - h / 2, y + h / 2
+        if a < ymin:
+            ymin = a
+        if b > ymax:
+            ymax = b
     for pts in bends.values():
         for x, y in pts:
-            xmin = min(xmin, x)
-            xmax = max(xmax, x)
-            ymin = min(ymin, y)
-            ymax = max(ymax, y)
+            if x < xmin:
+                xmin = x
+            if x > xmax:
+                xmax = x
+            if y < ymin:
+                ymin = y
+            if y > ymax:
+                ymax = y
     return (xmin, ymin, xmax, ymax)
