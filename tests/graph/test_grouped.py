@@ -178,3 +178,39 @@ def test_any_program_and_any_open_groups_give_a_consistent_picture(ops, pick):
     check_view(g, tree, opened)
     vg, _ = check_view(g, tree, keys)
     assert set(vg.nodes) == set(g.nodes) and set(vg.edges) == set(g.edges)
+
+
+def test_levels_of_one_shape_are_laid_out_once_as_each_would_be_alone(monkeypatch):
+    from visgrad.graph import layout_compound
+
+    g = mp.net_graph(blocks=4, acts=["tanh", "tanh", "relu", "tanh"])
+    tree = build_tree(g)
+    vg = view_graph(g, tree, set(tree.groups))
+    calls = []
+    real_grow = layout_compound.grow_layout
+
+    def counting_grow(h, *args):
+        calls.append(list(h.nodes))
+        return real_grow(h, *args)
+
+    monkeypatch.setattr(layout_compound, "grow_layout", counting_grow)
+    shared = compound_layout(vg)
+    laid_out = len(calls)
+    # Every level its own shape: each laid out on its own, as before levels were shared.
+    unique = iter(range(10**6))
+    monkeypatch.setattr(layout_compound, "_shape", lambda *a: next(unique))
+    calls.clear()
+    alone = compound_layout(vg)
+    assert len(calls) == len(alone.levels) > laid_out  # blocks 0, 1 and 3 are one shape
+    assert list(shared.positions.items()) == list(alone.positions.items())
+    assert list(shared.bends.items()) == list(alone.bends.items())
+    assert shared.boxes == alone.boxes and shared.bounds == alone.bounds
+    for level, (made_from, raw, drawn) in alone.levels.items():
+        got = shared.levels[level]
+        assert got[0] == made_from
+        assert got[1].positions == raw.positions and got[1].bends == raw.bends
+        assert got[1].layers == raw.layers and got[2].positions == drawn.positions
+    # Growing from a layout whose levels were shared gives the same picture too.
+    regrown = compound_layout(view_graph(g, tree, set(tree.groups) - {"g:Net/blocks/3"}), shared)
+    fresh = compound_layout(view_graph(g, tree, set(tree.groups) - {"g:Net/blocks/3"}))
+    assert regrown.positions == fresh.positions and regrown.bends == fresh.bends

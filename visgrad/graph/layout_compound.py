@@ -9,12 +9,14 @@ is routed from its node to the edge of the node's box, along its level's bends, 
 
 So opening a group changes one unit's size at each level above it: whatever the online rule
 placed before that unit keeps its exact place, the rest keep their arrangement, and everything
-else is reused. A level whose units, sizes and edges did not change is not laid out again.
+else is reused. A level whose units, sizes and edges did not change is not laid out again, and
+levels of one shape (a model's repeated blocks) are laid out once: the online rule never looks at
+keys, so the others are that layout renamed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -38,6 +40,10 @@ LevelEdges = dict[tuple[GraphKey, GraphKey], None]  # a level's edges, in order
 # raw and then as drawn.
 MadeFrom = tuple[tuple[tuple[GraphKey, Point], ...], tuple[tuple[GraphKey, GraphKey], ...]]
 LevelLayout = tuple[MadeFrom, Layout, Layout]
+# A level's shape: whether the entry feeds it, its units' sizes in order and its edges as pairs of
+# unit indices (the entry is -1). Levels of one shape (a model's repeated blocks) are laid out once.
+Shape = tuple[bool, tuple[Point, ...], tuple[tuple[int, int], ...]]
+Shapes = dict[Shape, tuple[list[str], Layout, Layout]]
 
 
 @dataclass
@@ -75,13 +81,12 @@ def compound_layout(
     units, edges, routes = _levels(vg, boxes)
     sizes = {v: node_size(a, default_size) for v, a in vg.nodes(data=True)}
     levels: dict[Level, LevelLayout] = {}
+    shapes: Shapes = {}
+    lay = (units, edges, sizes, old_levels, levels, shapes, direction, node_gap, layer_gap)
     # Innermost boxes first: a box's size is its level's extent.
     for level in sorted(boxes, key=lambda b: -boxes[b]["depth"]):
-        layout = _lay_level(
-            level, units, edges, sizes, old_levels, levels, direction, node_gap, layer_gap
-        )
-        sizes[level] = _box_size(layout, direction == "TB")
-    top = _lay_level(None, units, edges, sizes, old_levels, levels, direction, node_gap, layer_gap)
+        sizes[level] = _box_size(_lay_level(level, *lay), direction == "TB")
+    top = _lay_level(None, *lay)
     positions, rects = _place(top, levels, boxes, sizes, direction == "TB")
     bends = _route(vg, routes, levels, positions, rects, direction)
     node_sizes = {v: sizes[v] for v in vg.nodes}
@@ -157,6 +162,7 @@ def _lay_level(
     sizes: dict[str, tuple[float, float]],
     old: dict[Level, LevelLayout],
     out: dict[Level, LevelLayout],
+    shapes: Shapes,
     direction: str,
     node_gap: float,
     layer_gap: float,
@@ -167,14 +173,26 @@ def _lay_level(
     if before is not None and before[0] == made_from:
         out[level] = before
         return before[2]
-    h: nx.DiGraph[GraphKey] = nx.DiGraph()
-    if any(a == ENTRY for a, _ in edges[level]):
-        h.add_node(ENTRY, size=(1.0, 1.0))  # first: it is placed before what it feeds
-    h.add_nodes_from((k, {"size": sizes[k]}) for k in keys)
-    h.add_edges_from(edges[level])
     prev = before[1] if before is not None else None
     if prev is not None and any(prev.sizes.get(k, sizes[k]) != sizes[k] for k in keys):
         prev = None  # a unit changed size (a box opened or grew): lay the level out afresh
+    entry = any(a == ENTRY for a, _ in edges[level])
+    shape: Shape | None = None
+    if prev is None:
+        # The online rule sees only the order of the units, their sizes and the edges between
+        # them, never their keys: a level of a shape met before is that layout, renamed.
+        shape = _shape(entry, keys, sizes, edges[level])
+        seen = shapes.get(shape)
+        if seen is not None:
+            names = dict(zip(seen[0], keys, strict=True))
+            names[ENTRY] = ENTRY
+            out[level] = (made_from, _renamed(seen[1], names), _renamed(seen[2], names))
+            return out[level][2]
+    h: nx.DiGraph[GraphKey] = nx.DiGraph()
+    if entry:
+        h.add_node(ENTRY, size=(1.0, 1.0))  # first: it is placed before what it feeds
+    h.add_nodes_from((k, {"size": sizes[k]}) for k in keys)
+    h.add_edges_from(edges[level])
     raw = grow_layout(h, prev, direction, node_gap, layer_gap)
     # The level's own units only: a copy of every size per level was quadratic in the groups.
     all_sizes = {k: sizes[k] for k in keys}
@@ -182,7 +200,30 @@ def _lay_level(
     tb = direction == "TB"
     drawn = _compact(raw, h, all_sizes, tb, layer_gap)
     out[level] = (made_from, raw, _anchored(drawn, all_sizes, keys[0] if keys else None, tb))
+    if shape is not None:
+        shapes[shape] = (keys, out[level][1], out[level][2])
     return out[level][2]
+
+
+def _shape(
+    entry: bool, keys: list[str], sizes: dict[str, tuple[float, float]], level_edges: LevelEdges
+) -> Shape:
+    index = {k: i for i, k in enumerate(keys)}
+    index[ENTRY] = -1
+    return entry, tuple(sizes[k] for k in keys), tuple((index[a], index[b]) for a, b in level_edges)
+
+
+def _renamed(layout: Layout, names: dict[str, str]) -> Layout:
+    """``layout`` with every key ``k`` named ``names[k]``, in the same order."""
+    return replace(
+        layout,
+        positions={names[k]: p for k, p in layout.positions.items()},
+        bends={(names[a], names[b]): list(pts) for (a, b), pts in layout.bends.items()},
+        layers={names[k]: v for k, v in layout.layers.items()},
+        sizes={names[k]: v for k, v in layout.sizes.items()},
+        layer_coords=dict(layout.layer_coords),
+        layer_depths=dict(layout.layer_depths),
+    )
 
 
 def _anchored(
