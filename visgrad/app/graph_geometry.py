@@ -53,7 +53,7 @@ def batch_edges(edges: list[list[Point]], direction: str) -> list[QPainterPath]:
     for i in range(0, len(edges), EDGE_BATCH):
         path = QPainterPath()
         for pts in edges[i : i + EDGE_BATCH]:
-            path.addPath(edge_path(pts, direction))
+            add_edge(path, pts, direction)  # into the batch: a path per edge cost as much again
         out.append(path)
     return out
 
@@ -109,6 +109,14 @@ def edge_path(
 ) -> QPainterPath:
     """A smooth path through ``points`` (start, bends..., end) with an open arrowhead at the end."""
     path = QPainterPath()
+    add_edge(path, points, direction, arrow)
+    return path
+
+
+def add_edge(
+    path: QPainterPath, points: list[tuple[float, float]], direction: str, arrow: float = 6.0
+) -> None:
+    """``edge_path``'s curve and arrowhead, added to ``path``."""
     add_curve(path, points, direction)
     if arrow > 0:
         ex, ey = points[-1]
@@ -120,7 +128,6 @@ def edge_path(
             path.moveTo(ex - arrow, ey - arrow * 0.6)
             path.lineTo(ex, ey)
             path.lineTo(ex - arrow, ey + arrow * 0.6)
-    return path
 
 
 def add_curve(path: QPainterPath, points: Iterable[tuple[float, float]], direction: str) -> None:
