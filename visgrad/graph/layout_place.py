@@ -97,20 +97,44 @@ def _align(
     n: int,
 ) -> np.ndarray:
     """Block roots of one alignment: layers visited in ``layers`` order, each left to right in
-    the frame's positions ``hpos``; ``median[v]`` is v's candidate in the previous layer."""
+    the frame's positions ``hpos``; ``median[v]`` is v's candidate in the previous layer.
+
+    Whether v joins its candidate's block depends on its own layer only (the running maximum of
+    the candidates' places left of it), so every layer is decided at once, the running maxima
+    kept apart by an offset per layer; a block's root is then the top of its chain of joins,
+    found by pointer jumping. The same roots as visiting the layers one by one, without a
+    NumPy call per layer (a deep graph has thousands).
+    """
     root = np.arange(n, dtype=np.int64)
-    for i in layers:
-        vs = frame.layer(i)
-        if vs.size == 0:
-            continue
-        vs = vs[np.argsort(hpos[vs], kind="stable")]
-        u = median[vs]
-        ok = (u >= 0) & ~blocked[vs]
-        p = np.where(ok, hpos[np.maximum(u, 0)], -1)
-        before = np.concatenate([[-1], np.maximum.accumulate(p)[:-1]])
-        keep = ok & (p > before)
-        root[vs[keep]] = root[u[keep]]
-    return root
+    if not layers:
+        return root
+    sizes = np.diff(frame.start)
+    slot_layer = np.repeat(np.arange(frame.n_layers, dtype=np.int64), sizes)
+    visited = np.zeros(frame.n_layers, dtype=bool)
+    visited[layers] = True
+    order = sort_order(slot_layer, hpos[frame.order])
+    seg = slot_layer[order]
+    keep_slots = visited[seg]
+    vs, seg = frame.order[order][keep_slots], seg[keep_slots]
+    if vs.size == 0:
+        return root
+    u = median[vs]
+    ok = (u >= 0) & ~blocked[vs]
+    q = np.where(ok, hpos[np.maximum(u, 0)], -1) + 1  # >= 0; 0 for no candidate
+    big = int(q.max()) + 1
+    qq = q + seg * big
+    # The running maximum before each slot; a layer's first slot sees only lower layers, below
+    # its own offset, as if it saw -1.
+    before = np.empty_like(qq)
+    before[0] = -1
+    before[1:] = np.maximum.accumulate(qq)[:-1]
+    keep = ok & (qq > before)
+    root[vs[keep]] = u[keep]
+    while True:
+        up = root[root]
+        if np.array_equal(up, root):
+            return root
+        root = up
 
 
 def _compact(
