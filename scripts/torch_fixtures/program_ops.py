@@ -1,7 +1,8 @@
 """PyTorch's values, gradients, graphs and error texts for the tensor functions real programs
 call that sit outside the layers: distances (``cdist``, ``pdist``), quantiles (``quantile``,
 ``nanquantile``), runs (``unique_consecutive``), the trapezoid rule (``trapezoid``, ``trapz``,
-``cumulative_trapezoid``). Writes
+``cumulative_trapezoid``), combinations and Vandermonde matrices (``combinations``,
+``vander``, ``linalg.vander``). Writes
 ``tests/fixtures/torch/program_ops.json`` and ``program_ops.npz``.
 """
 
@@ -217,6 +218,36 @@ TRAPEZOID = {
     ),
     "cumulative_trapezoid_long": ("torch.cumulative_trapezoid(torch.arange(5))", {}, "float64"),
 }
+V4, V4C = {"a": ((4,), N)}, {"a": ((4,), C)}
+POWERS = {
+    "combinations": ("torch.combinations(a)", V4, "float64"),
+    "combinations_3": ("torch.combinations(a, 3)", V4, "float64"),
+    "combinations_replacement": ("torch.combinations(a, with_replacement=True)", V4, "float32"),
+    "combinations_3_replacement": (
+        "torch.combinations(input=a, r=3, with_replacement=True)",
+        {"a": ((3,), N)},
+        "float64",
+    ),
+    "combinations_1": ("torch.combinations(a, r=1)", V4, "float64"),
+    "combinations_0": ("torch.combinations(a, r=0)", V4, "float64"),
+    "combinations_too_many": ("torch.combinations(a, 5)", V4, "float64"),
+    "combinations_one": ("torch.combinations(a)", {"a": ((1,), N)}, "float64"),
+    "combinations_one_replacement": ("torch.combinations(a, 2, True)", {"a": ((1,), N)}, "float64"),
+    "combinations_empty": ("torch.combinations(a)", {"a": ((0,), N)}, "float64"),
+    "combinations_long": ("torch.combinations(torch.arange(4), 2, True)", {}, "float64"),
+    "vander": ("torch.vander(a)", V4C, "float64"),
+    "vander_float32": ("torch.vander(a, 3)", V4C, "float32"),
+    "vander_increasing": ("torch.vander(a, N=5, increasing=True)", V4C, "float64"),
+    "vander_1": ("torch.vander(a, 1)", V4C, "float64"),
+    "vander_0": ("torch.vander(a, 0)", V4C, "float64"),
+    "vander_empty": ("torch.vander(a)", {"a": ((0,), C)}, "float64"),
+    "vander_int": ("torch.vander(torch.arange(4).int())", {}, "float64"),
+    "vander_bool": ("torch.vander(torch.arange(3) > 0, increasing=True)", {}, "float64"),
+    "linalg_vander": ("torch.linalg.vander(a)", V4, "float64"),
+    "linalg_vander_n": ("torch.linalg.vander(a, N=3)", V4, "float32"),
+    "linalg_vander_batched": ("torch.linalg.vander(a, N=4)", {"a": ((2, 3), N)}, "float64"),
+    "linalg_vander_int": ("torch.linalg.vander(torch.arange(3).int(), N=4)", {}, "float64"),
+}
 CASES = {
     **{
         f"cdist_p{name}": (f"torch.cdist(a, b, p={p})", {"a": A, "b": B}, "float64")
@@ -281,6 +312,7 @@ CASES = {
     **QUANTILES,
     **RUNS,
     **TRAPEZOID,
+    **POWERS,
 }
 
 ERRORS = {
@@ -375,6 +407,22 @@ ERRORS = {
     "cumulative_trapezoid_scalar_x": ("torch.cumulative_trapezoid(a.sum(), a[0])", {"a": A}),
     "trapezoid_scalar_x": ("torch.trapezoid(a.sum(), a.sum())", {"a": A}),
     "trapezoid_scalar_x_dim": ("torch.trapezoid(a.sum(), a.sum(), dim=3)", {"a": A}),
+    "combinations_negative": ("torch.combinations(a[0], r=-1)", {"a": A}),
+    "combinations_2d": ("torch.combinations(a)", {"a": A}),
+    "combinations_scalar": ("torch.combinations(a.sum())", {"a": A}),
+    "combinations_float_r": ("torch.combinations(a[0], 2.0)", {"a": A}),
+    "combinations_method": ("a[0].combinations()", {"a": A}),
+    "vander_negative": ("torch.vander(a[0], -1)", {"a": A}),
+    "vander_2d": ("torch.vander(a)", {"a": A}),
+    "vander_scalar": ("torch.vander(a.sum())", {"a": A}),
+    "vander_float_n": ("torch.vander(a[0], 2.0)", {"a": A}),
+    "linalg_vander_small_n": ("torch.linalg.vander(a, N=1)", {"a": A}),
+    "linalg_vander_scalar": ("torch.linalg.vander(a.sum())", {"a": A}),
+    "linalg_vander_empty": ("torch.linalg.vander(a[0, :0])", {"a": A}),
+    "linalg_vander_bool": ("torch.linalg.vander(a > 0)", {"a": A}),
+    "linalg_vander_positional_n": ("torch.linalg.vander(a, 3)", {"a": A}),
+    # PyTorch's vander saves the view its running product then overwrites: no gradient.
+    "vander_backward": ("torch.vander(a[0].requires_grad_(), 3).sum().backward()", {"a": A}),
 }
 
 

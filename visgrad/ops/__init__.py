@@ -16,6 +16,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     broadcasting,
     clamp,
     class_margin,
+    combining,
     conv_functions,
     convert,
     counting,
