@@ -332,7 +332,17 @@ LSTSQ: dict[str, tuple[str, dict, str]] = {
     ),
 }
 
-CASES = {**NORMS, **INVERSES, **FACTORS, **LSTSQ}
+FUNCTIONS: dict[str, tuple[str, dict, str]] = {
+    "matrix_exp": ("torch.linalg.matrix_exp(a)", {"a": ((3, 3), N)}, "float64"),
+    "matrix_exp_batched": ("torch.linalg.matrix_exp(a)", {"a": ((2, 4, 4), N)}, "float64"),
+    "matrix_exp_float32": ("torch.matrix_exp(a)", {"a": ((3, 3), N)}, "float32"),
+    "matrix_exp_method": ("a.matrix_exp()", {"a": ((2, 2), N)}, "float64"),
+    "matrix_exp_one": ("torch.linalg.matrix_exp(a)", {"a": ((1, 1), N)}, "float64"),
+    "matrix_exp_empty": ("torch.linalg.matrix_exp(a)", {"a": ((0, 0), N)}, "float64"),
+    "matrix_exp_large": ("torch.linalg.matrix_exp(3 * a)", {"a": ((3, 3), N)}, "float64"),
+}
+
+CASES = {**NORMS, **INVERSES, **FACTORS, **LSTSQ, **FUNCTIONS}
 
 ERRORS: dict[str, tuple[str, dict]] = {
     "vector_norm_int": ("torch.linalg.vector_norm(torch.arange(3))", {}),
@@ -441,6 +451,9 @@ ERRORS: dict[str, tuple[str, dict]] = {
     "matrix_rank_long": ("torch.linalg.matrix_rank(a.long())", M34),
     "matrix_rank_hermitian_nonsquare": ("torch.linalg.matrix_rank(a, hermitian=True)", M34),
     "matrix_rank_tol_and_atol": ("torch.linalg.matrix_rank(a, tol=0.5, atol=1.0)", M34),
+    "matrix_exp_1d": ("torch.linalg.matrix_exp(a)", V5),
+    "matrix_exp_nonsquare": ("torch.linalg.matrix_exp(a)", M34),
+    "matrix_exp_long": ("torch.matrix_exp(torch.eye(2, dtype=torch.long))", {}),
 }
 
 # Warnings a program sees: each call run twice in a fresh interpreter.

@@ -119,6 +119,8 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "combinations": (torch.combinations, ((4,),)),
     "combinations_replacement": (lambda a: torch.combinations(a, 3, True), ((3,),)),
     "linalg_vander": (lambda a: torch.linalg.vander(a, N=4), ((2, 3),)),
+    "matrix_exp": (torch.linalg.matrix_exp, ((2, 3, 3),)),
+    "matrix_exp_second": (_second(lambda a: a.matrix_exp() ** 2), ((2, 2),)),
     "trapezoid": (lambda a: torch.trapezoid(a, dx=0.5), ((2, 4),)),
     "trapezoid_x": (lambda a, x: torch.trapezoid(a, x, dim=0), ((3, 2), (3,))),
     "trapezoid_x_rows": (torch.trapezoid, ((2, 3, 4), (3, 4))),

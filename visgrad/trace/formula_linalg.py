@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy import linalg as sla
 
 
 def _a(x: Any) -> np.ndarray:
@@ -144,7 +145,17 @@ def _lstsq_b(gx: Any, gl: Any, a: Any, b: Any, result: Any) -> np.ndarray:
     return out[..., 0] if vector else out
 
 
+def _matrix_exp(a: Any, grad: Any) -> np.ndarray:
+    """The upper right block of ``exp([[A^T, G], [0, A^T]])``."""
+    at, g = _t(_a(a)), _a(grad)
+    n = at.shape[-1]
+    top = np.concatenate([at, g], -1)
+    block = np.concatenate([top, np.concatenate([np.zeros_like(at), at], -1)], -2)
+    return np.asarray(sla.expm(block))[..., :n, n:]
+
+
 LINALG_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "matrix_exp_backward": _matrix_exp,
     "lstsq_backward_A": _lstsq_a,
     "lstsq_backward_B": _lstsq_b,
     "inverse": lambda a: np.linalg.inv(_a(a)),

@@ -840,6 +840,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LinalgMatrixExpBackward0": (
+        "linalg_matrix_exp",
+        ("self",),
+        {
+            "self": "matrix_exp_backward(self, grad)",
+        },
+        (),
+    ),
     "LinalgPinvBackward0": (
         "linalg_pinv",
         ("self",),
