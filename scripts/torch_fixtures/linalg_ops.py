@@ -340,6 +340,24 @@ FUNCTIONS: dict[str, tuple[str, dict, str]] = {
     "matrix_exp_one": ("torch.linalg.matrix_exp(a)", {"a": ((1, 1), N)}, "float64"),
     "matrix_exp_empty": ("torch.linalg.matrix_exp(a)", {"a": ((0, 0), N)}, "float64"),
     "matrix_exp_large": ("torch.linalg.matrix_exp(3 * a)", {"a": ((3, 3), N)}, "float64"),
+    "cond": ("torch.linalg.cond(a)", S43, "float64"),
+    "cond_square": ("torch.linalg.cond(a)", {"a": ((3, 3), SPREAD)}, "float32"),
+    "cond_neg_2": ("torch.linalg.cond(a, -2)", S34, "float64"),
+    "cond_batched": ("torch.linalg.cond(a, p=2.0)", {"a": ((2, 3, 3), SPREAD)}, "float64"),
+    "cond_1": ("torch.linalg.cond(a, 1)", {"a": ((3, 3), WC + "_c")}, "float64"),
+    "cond_neg_1": ("torch.linalg.cond(a, -1)", {"a": ((3, 3), WC + "_c")}, "float64"),
+    "cond_inf": ("torch.linalg.cond(a, float('inf'))", {"a": ((2, 3, 3), WC + "_c")}, "float64"),
+    "cond_neg_inf": ("torch.linalg.cond(a, -float('inf'))", {"a": ((3, 3), WC + "_c")}, "float32"),
+    "cond_fro": ("torch.linalg.cond(a, 'fro')", {"a": ((3, 3), WC + "_c")}, "float64"),
+    "cond_nuc": ("torch.linalg.cond(a, 'nuc')", {"a": ((3, 3), SPREAD)}, "float64"),
+    "cond_singular": (
+        "torch.linalg.cond(a * torch.tensor([1.0, 1.0, 0.0]), 1)",
+        {"a": ((3, 3), C)},
+        "float64",
+    ),
+    "cond_singular_fro": ("torch.linalg.cond(torch.zeros(2, 3, 3), 'fro')", {}, "float64"),
+    "cond_empty": ("torch.linalg.cond(a[:0, :0])", {"a": ((3, 3), C)}, "float64"),
+    "cond_empty_batched": ("torch.linalg.cond(torch.zeros(2, 0, 0), 'nuc')", {}, "float64"),
 }
 
 CASES = {**NORMS, **INVERSES, **FACTORS, **LSTSQ, **FUNCTIONS}
@@ -454,6 +472,19 @@ ERRORS: dict[str, tuple[str, dict]] = {
     "matrix_exp_1d": ("torch.linalg.matrix_exp(a)", V5),
     "matrix_exp_nonsquare": ("torch.linalg.matrix_exp(a)", M34),
     "matrix_exp_long": ("torch.matrix_exp(torch.eye(2, dtype=torch.long))", {}),
+    "cond_1d": ("torch.linalg.cond(a)", V5),
+    "cond_1d_fro": ("torch.linalg.cond(a, 'fro')", V5),
+    "cond_order": ("torch.linalg.cond(a, 3)", A3),
+    "cond_order_float": ("torch.linalg.cond(a, 2.5)", A3),
+    "cond_order_str": ("torch.linalg.cond(a, 'foo')", A3),
+    "cond_nonsquare_1": ("torch.linalg.cond(a, 1)", M34),
+    "cond_nonsquare_1_float": ("torch.linalg.cond(a, -1.0)", M34),
+    "cond_nonsquare_inf": ("torch.linalg.cond(a, float('inf'))", M34),
+    "cond_nonsquare_fro": ("torch.linalg.cond(a, 'fro')", M34),
+    "cond_long": ("torch.linalg.cond(torch.eye(2, dtype=torch.long))", {}),
+    # PyTorch fills the inverse in place after inv_ex saved it: no gradient through these.
+    "cond_1_backward": ("torch.linalg.cond(a.requires_grad_(), 1).backward()", A3),
+    "cond_fro_backward": ("torch.linalg.cond(a.requires_grad_(), 'fro').backward()", A3),
 }
 
 # Warnings a program sees: each call run twice in a fresh interpreter.

@@ -42,6 +42,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     join,
     kl_div,
     linalg,
+    linalg_cond,
     linalg_factor,
     linalg_inverse,
     linalg_lstsq,
