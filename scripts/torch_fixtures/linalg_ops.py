@@ -358,6 +358,26 @@ FUNCTIONS: dict[str, tuple[str, dict, str]] = {
     "cond_singular_fro": ("torch.linalg.cond(torch.zeros(2, 3, 3), 'fro')", {}, "float64"),
     "cond_empty": ("torch.linalg.cond(a[:0, :0])", {"a": ((3, 3), C)}, "float64"),
     "cond_empty_batched": ("torch.linalg.cond(torch.zeros(2, 0, 0), 'nuc')", {}, "float64"),
+    "tensorsolve": (
+        "torch.linalg.tensorsolve(a.view(2, 3, 6), b)",
+        {"a": ((6, 6), WC), "b": ((2, 3), N)},
+        "float64",
+    ),
+    "tensorsolve_dims": (
+        "torch.linalg.tensorsolve(a.view(6, 2, 3), b, dims=(1, 2))",
+        {"a": ((6, 6), WC), "b": ((6,), N)},
+        "float64",
+    ),
+    "tensorsolve_float32": (
+        "torch.linalg.tensorsolve(a.view(2, 2, 2, 2), b)",
+        {"a": ((4, 4), WC), "b": ((2, 2), N)},
+        "float32",
+    ),
+    "tensorsolve_square": (
+        "torch.linalg.tensorsolve(a, b)",
+        {"a": ((3, 3), WC), "b": ((3,), N)},
+        "float64",
+    ),
 }
 
 CASES = {**NORMS, **INVERSES, **FACTORS, **LSTSQ, **FUNCTIONS}
@@ -481,6 +501,12 @@ ERRORS: dict[str, tuple[str, dict]] = {
     "cond_nonsquare_1_float": ("torch.linalg.cond(a, -1.0)", M34),
     "cond_nonsquare_inf": ("torch.linalg.cond(a, float('inf'))", M34),
     "cond_nonsquare_fro": ("torch.linalg.cond(a, 'fro')", M34),
+    "tensorsolve_shapes": ("torch.linalg.tensorsolve(torch.randn(2, 3, 5), torch.randn(2, 3))", {}),
+    "tensorsolve_dims_shapes": (
+        "torch.linalg.tensorsolve(torch.randn(6, 2, 3), torch.randn(6), dims=(0,))",
+        {},
+    ),
+    "tensorsolve_singular": ("torch.linalg.tensorsolve(torch.zeros(2, 2), torch.ones(2))", {}),
     "cond_long": ("torch.linalg.cond(torch.eye(2, dtype=torch.long))", {}),
     # PyTorch fills the inverse in place after inv_ex saved it: no gradient through these.
     "cond_1_backward": ("torch.linalg.cond(a.requires_grad_(), 1).backward()", A3),

@@ -124,6 +124,14 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "cond": (lambda a: torch.linalg.cond(_tall(a)), ((4, 3),)),
     "cond_neg_2": (lambda a: torch.linalg.cond(_tall(a.mT).mT, -2), ((2, 4),)),
     "cond_nuc": (lambda a: torch.linalg.cond(_tall(a), "nuc"), ((2, 3, 3),)),
+    "tensorsolve": (
+        lambda a, b: torch.linalg.tensorsolve(_tall(a).view(2, 2, 4), b),
+        ((4, 4), (2, 2)),
+    ),
+    "tensorsolve_dims": (
+        lambda a, b: torch.linalg.tensorsolve(_tall(a).view(4, 2, 2), b, dims=(1, 2)),
+        ((4, 4), (4,)),
+    ),
     "trapezoid": (lambda a: torch.trapezoid(a, dx=0.5), ((2, 4),)),
     "trapezoid_x": (lambda a, x: torch.trapezoid(a, x, dim=0), ((3, 2), (3,))),
     "trapezoid_x_rows": (torch.trapezoid, ((2, 3, 4), (3, 4))),

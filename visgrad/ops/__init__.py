@@ -50,6 +50,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     linalg_norms,
     linalg_products,
     linalg_svd,
+    linalg_tensor,
     logexp,
     logical,
     loss,
