@@ -18,6 +18,7 @@ from visgrad.trace.formula_dist import DIST_FUNCTIONS
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_linalg import LINALG_FUNCTIONS
 from visgrad.trace.formula_loss import LOSS_FUNCTIONS
+from visgrad.trace.formula_lu import LU_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
 from visgrad.trace.formula_norm import NORM_FUNCTIONS
 from visgrad.trace.formula_products import PRODUCT_FUNCTIONS, PRODUCT_METHODS
@@ -293,4 +294,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **LINALG_FUNCTIONS,  # inverse, cross, the decompositions' backwards
     **LOSS_FUNCTIONS,  # class-margin losses
     **DIST_FUNCTIONS,  # cdist, pdist
+    **LU_FUNCTIONS,  # linalg.lu, lu_factor, lu_unpack
 }

@@ -840,6 +840,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LinalgLuBackward0": (
+        "linalg_lu",
+        ("A",),
+        {
+            "A": "lu_backward(grads[1], grads[2], A)",
+        },
+        (),
+    ),
+    "LinalgLuFactorExBackward0": (
+        "linalg_lu_factor_ex",
+        ("A",),
+        {
+            "A": "lu_factor_ex_backward(grad, result, indices)",
+        },
+        (),
+    ),
     "LinalgMatrixExpBackward0": (
         "linalg_matrix_exp",
         ("self",),
@@ -984,6 +1000,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.restore_dims(dim, keepdim, self.ndim) * exp(self - result.restore_dims(dim, keepdim, self.ndim))",
+        },
+        (),
+    ),
+    "LuUnpackBackward0": (
+        "lu_unpack",
+        ("LU_data",),
+        {
+            "LU_data": "lu_unpack_backward(grads[1], grads[2], LU_data)",
         },
         (),
     ),
