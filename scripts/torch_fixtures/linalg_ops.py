@@ -421,6 +421,10 @@ FUNCTIONS: dict[str, tuple[str, dict, str]] = {
         {"a": ((3, 3), C)},
         "float64",
     ),
+    "torch_lu": ("torch.lu(a)", A3, "float64"),
+    "torch_lu_infos": ("torch.lu(a, get_infos=True)", A33, "float64"),
+    "torch_lu_singular": ("torch.lu(torch.zeros(2, 3, 3), True, True)", {}, "float64"),
+    "tensor_lu": ("a.lu()", A3, "float32"),
     "tensorsolve_square": (
         "torch.linalg.tensorsolve(a, b)",
         {"a": ((3, 3), WC), "b": ((3,), N)},
@@ -566,6 +570,8 @@ ERRORS: dict[str, tuple[str, dict]] = {
     "lu_factor_no_pivot": ("torch.linalg.lu_factor(a, pivot=False)", A3),
     "lu_no_pivot": ("torch.linalg.lu(a, pivot=False)", A3),
     "lu_1d": ("torch.linalg.lu(a)", V5),
+    "torch_lu_1d": ("torch.lu(a)", V5),
+    "torch_lu_no_pivot": ("torch.lu(a, pivot=False)", A3),
     "cond_long": ("torch.linalg.cond(torch.eye(2, dtype=torch.long))", {}),
     # PyTorch fills the inverse in place after inv_ex saved it: no gradient through these.
     "cond_1_backward": ("torch.linalg.cond(a.requires_grad_(), 1).backward()", A3),
@@ -583,6 +589,8 @@ WARNINGS = {
     "torch_norm": "torch.norm(torch.eye(2))",
     "linalg_cholesky": "torch.linalg.cholesky(torch.eye(2))",
     "linalg_qr": "torch.linalg.qr(torch.eye(2))",
+    "torch_lu": "torch.lu(torch.eye(2))",
+    "tensor_lu": "torch.eye(2).lu()",
 }
 
 _WARN_PROBE = """

@@ -20,15 +20,18 @@ from visgrad.ops.linalg import matmul
 from visgrad.ops.linalg_common import MultiOutput, batch_label, const, result_type
 from visgrad.ops.linalg_common import type_name as scalar_name
 from visgrad.ops.linalg_inverse import solve
+from visgrad.ops.linalg_warnings import LU as LU_DEPRECATED
+from visgrad.ops.linalg_warnings import warn_once
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
-__all__ = ["lu", "lu_factor", "lu_factor_ex", "lu_unpack"]
+__all__ = ["lu", "lu_factor", "lu_factor_ex", "lu_unpack", "torch_lu"]
 
 LuFactorResult = result_type("linalg_lu_factor", ("LU", "pivots"))
 LuFactorExResult = result_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
 LuResult = result_type("linalg_lu", ("P", "L", "U"))
 LuUnpackResult = result_type("lu_unpack", ("P", "L", "U"))
+LuWithInfoResult = result_type("_lu_with_info", ("LU", "pivots", "info"))
 
 
 def _getrf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -257,3 +260,14 @@ def lu_unpack(
         LuUnpackBackward0, LU_data, pivots=piv, unpack_data=unpack_data, unpack_pivots=unpack_pivots
     )
     return LuUnpackResult(*outs)
+
+
+@declare("lu", nodes=LinalgLuFactorExBackward0)
+def torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: N803
+    """``torch.lu``, deprecated: ``linalg.lu_factor`` (``lu_factor_ex``'s three fields with
+    ``get_infos``); a zero pivot does not raise."""
+    warn_once(LU_DEPRECATED)
+    _check(A._data, "torch.lu_factor")
+    _no_pivot(pivot)
+    lu_, piv, info = apply(LinalgLuFactorExBackward0, A, pivot=pivot)
+    return LuWithInfoResult(lu_, piv, info) if get_infos else (lu_, piv)

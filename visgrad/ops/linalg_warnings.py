@@ -30,6 +30,14 @@ CROSS_DIM = (
     "with that of linalg.cross in a future release."
 )
 
+LU = (
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
+    "will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\n"
+    "should be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\n"
+    "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\n"
+    "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)"
+)
+
 
 def warn_once(text: str, stacklevel: int = 3) -> None:
     """A UserWarning with ``text`` the first time this process asks for it, nothing after."""
