@@ -425,6 +425,46 @@ FUNCTIONS: dict[str, tuple[str, dict, str]] = {
     "torch_lu_infos": ("torch.lu(a, get_infos=True)", A33, "float64"),
     "torch_lu_singular": ("torch.lu(torch.zeros(2, 3, 3), True, True)", {}, "float64"),
     "tensor_lu": ("a.lu()", A3, "float32"),
+    "lu_solve": (
+        "torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b)",
+        {**A3, "b": ((3, 2), N)},
+        "float64",
+    ),
+    "lu_solve_right": (
+        "torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b, left=False)",
+        {**A3, "b": ((2, 3), N)},
+        "float64",
+    ),
+    "lu_solve_adjoint": (
+        "torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b, adjoint=True)",
+        {**A3, "b": ((3, 2), N)},
+        "float64",
+    ),
+    "lu_solve_right_adjoint": (
+        "torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b, left=False, adjoint=True)",
+        {**A3, "b": ((4, 3), N)},
+        "float64",
+    ),
+    "lu_solve_batched": (
+        "torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b)",
+        {**A33, "b": ((1, 3, 2), N)},
+        "float32",
+    ),
+    "lu_solve_broadcast": (
+        "torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b)",
+        {**A3, "b": ((2, 3, 1), N)},
+        "float64",
+    ),
+    "torch_lu_solve": (
+        "torch.lu_solve(b, *torch.linalg.lu_factor(a))",
+        {**A3, "b": ((3, 2), N)},
+        "float64",
+    ),
+    "tensor_lu_solve": (
+        "b.lu_solve(*torch.linalg.lu_factor(a))",
+        {**A3, "b": ((3, 1), N)},
+        "float64",
+    ),
     "tensorsolve_square": (
         "torch.linalg.tensorsolve(a, b)",
         {"a": ((3, 3), WC), "b": ((3,), N)},
@@ -571,6 +611,21 @@ ERRORS: dict[str, tuple[str, dict]] = {
     "lu_no_pivot": ("torch.linalg.lu(a, pivot=False)", A3),
     "lu_1d": ("torch.linalg.lu(a)", V5),
     "torch_lu_1d": ("torch.lu(a)", V5),
+    "lu_solve_b_1d": ("torch.linalg.lu_solve(*torch.linalg.lu_factor(a), a[0])", A3),
+    "lu_solve_shapes": ("torch.linalg.lu_solve(*torch.linalg.lu_factor(a), a[:2, :2])", A3),
+    "lu_solve_shapes_right": (
+        "torch.linalg.lu_solve(*torch.linalg.lu_factor(a), a[:2, :2], left=False)",
+        A3,
+    ),
+    "lu_solve_dtypes": ("torch.linalg.lu_solve(*torch.linalg.lu_factor(a), a.double())", A3),
+    "lu_solve_nonsquare": ("torch.linalg.lu_solve(a[:2], torch.ones(2, dtype=torch.int32), a)", A3),
+    "lu_solve_lu_1d": ("torch.linalg.lu_solve(a[0], torch.ones(3, dtype=torch.int32), a)", A3),
+    "lu_solve_pivots_long": ("torch.linalg.lu_solve(a, torch.ones(3, dtype=torch.long), a)", A3),
+    "lu_solve_pivots_count": ("torch.linalg.lu_solve(a, torch.ones(2, dtype=torch.int32), a)", A3),
+    "lu_solve_pivots_shape": (
+        "torch.linalg.lu_solve(a.expand(2, 3, 3), torch.ones(3, dtype=torch.int32), a)",
+        A3,
+    ),
     "torch_lu_no_pivot": ("torch.lu(a, pivot=False)", A3),
     "cond_long": ("torch.linalg.cond(torch.eye(2, dtype=torch.long))", {}),
     # PyTorch fills the inverse in place after inv_ex saved it: no gradient through these.
@@ -590,6 +645,7 @@ WARNINGS = {
     "linalg_cholesky": "torch.linalg.cholesky(torch.eye(2))",
     "linalg_qr": "torch.linalg.qr(torch.eye(2))",
     "torch_lu": "torch.lu(torch.eye(2))",
+    "torch_lu_solve": "torch.lu_solve(torch.ones(2, 1), *torch.linalg.lu_factor(torch.eye(2)))",
     "tensor_lu": "torch.eye(2).lu()",
 }
 

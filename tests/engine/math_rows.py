@@ -137,6 +137,24 @@ MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "lu": (lambda a: torch.linalg.lu(_tall(a))[1:], ((2, 4, 3),)),
     "lu_wide": (lambda a: torch.linalg.lu(_tall(a.mT).mT)[1:], ((3, 4),)),
     "lu_unpack": (lambda a: torch.lu_unpack(*torch.linalg.lu_factor(_tall(a)))[1:], ((4, 3),)),
+    "lu_solve": (
+        lambda a, b: torch.linalg.lu_solve(*torch.linalg.lu_factor(_tall(a)), b),
+        ((3, 3), (2, 3, 2)),
+    ),
+    "lu_solve_right": (
+        lambda a, b: torch.linalg.lu_solve(*torch.linalg.lu_factor(_tall(a)), b, left=False),
+        ((3, 3), (2, 3)),
+    ),
+    "lu_solve_adjoint": (
+        lambda a, b: torch.linalg.lu_solve(*torch.linalg.lu_factor(_tall(a)), b, adjoint=True),
+        ((3, 3), (3, 2)),
+    ),
+    "lu_solve_right_adjoint": (
+        lambda a, b: torch.linalg.lu_solve(
+            *torch.linalg.lu_factor(_tall(a)), b, left=False, adjoint=True
+        ),
+        ((3, 3), (1, 3)),
+    ),
     "trapezoid": (lambda a: torch.trapezoid(a, dx=0.5), ((2, 4),)),
     "trapezoid_x": (lambda a, x: torch.trapezoid(a, x, dim=0), ((3, 2), (3,))),
     "trapezoid_x_rows": (torch.trapezoid, ((2, 3, 4), (3, 4))),

@@ -47,6 +47,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     linalg_inverse,
     linalg_lstsq,
     linalg_lu,
+    linalg_lu_solve,
     linalg_matrix_exp,
     linalg_norms,
     linalg_products,

@@ -84,7 +84,30 @@ def _lu_unpack(gl: Any, gu: Any, lu: Any) -> np.ndarray:
     return out
 
 
+def _solved(a: np.ndarray, b: np.ndarray, left: Any, adjoint: Any) -> np.ndarray:
+    m = _t(a) if adjoint else a
+    return np.linalg.solve(m, b) if left else _right(m, b)
+
+
+def _lu_solve_b(grad: Any, lu: Any, pivots: Any, left: Any, adjoint: Any) -> np.ndarray:
+    p, lo, up = _unpacked(lu, pivots)
+    return _solved(p @ lo @ up, _a(grad), left, not adjoint)
+
+
+def _lu_solve_lu(grad: Any, lu: Any, pivots: Any, x: Any, left: Any, adjoint: Any) -> np.ndarray:
+    p, lo, up = _unpacked(lu, pivots)
+    g, x = _a(grad), _a(x)
+    if bool(left) != bool(adjoint):
+        gr = np.linalg.solve(_t(up), -((g if left else _t(g)) @ (_t(x) if left else x)))
+        return np.tril(np.linalg.solve(_t(lo), gr @ _t(up)), -1) + np.triu(gr)
+    gr = -(_t(p) @ (x if left else _t(x)) @ (_t(g) if left else g) @ p)
+    gr = _right(_t(lo), gr)
+    return np.tril(gr, -1) + np.triu(_right(_t(up), _t(lo) @ gr))
+
+
 LU_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lu_solve_backward_B": _lu_solve_b,
+    "lu_solve_backward_LU": _lu_solve_lu,
     "lu_backward": _lu,
     "lu_factor_ex_backward": _lu_factor_ex,
     "lu_unpack_backward": _lu_unpack,

@@ -856,6 +856,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LinalgLuSolveBackward0": (
+        "linalg_lu_solve",
+        ("LU", "B"),
+        {
+            "LU": "lu_solve_backward_LU(grad, LU, pivots, result, left, adjoint)",
+            "B": "lu_solve_backward_B(grad, LU, pivots, left, adjoint)",
+        },
+        (),
+    ),
     "LinalgMatrixExpBackward0": (
         "linalg_matrix_exp",
         ("self",),
