@@ -611,6 +611,9 @@ ERRORS: dict[str, tuple[str, dict]] = {
     "lu_no_pivot": ("torch.linalg.lu(a, pivot=False)", A3),
     "lu_1d": ("torch.linalg.lu(a)", V5),
     "torch_lu_1d": ("torch.lu(a)", V5),
+    "lu_unpack_float_pivots": ("torch.lu_unpack(a, torch.ones(3))", A3),
+    "matrix_rank_atol_str": ("torch.linalg.matrix_rank(a, atol='x')", A3),
+    "matrix_rank_rtol_list": ("torch.linalg.matrix_rank(a, rtol=[1])", A3),
     "lu_solve_b_1d": ("torch.linalg.lu_solve(*torch.linalg.lu_factor(a), a[0])", A3),
     "lu_solve_shapes": ("torch.linalg.lu_solve(*torch.linalg.lu_factor(a), a[:2, :2])", A3),
     "lu_solve_shapes_right": (

@@ -340,6 +340,7 @@ ERRORS = {
     "pdist_long": ("torch.pdist(a.long())", {"a": A}),
     "pdist_negative_p": ("torch.pdist(a, -1)", {"a": A}),
     "pdist_str_p": ("torch.pdist(a, 'x')", {"a": A}),
+    "quantile_none_input": ("torch.quantile(None, 0.5)", {}),
     "quantile_q_above": ("torch.quantile(a, 1.5)", {"a": A}),
     "quantile_q_below": ("torch.quantile(a, -0.1)", {"a": A}),
     "quantile_q_nan": ("torch.quantile(a, float('nan'))", {"a": A}),

@@ -203,7 +203,10 @@ def matrix_rank(
 ) -> Tensor:
     """How many singular values (|eigenvalues|, ``hermitian``) exceed ``max(atol, rtol * the
     largest)``; ``tol`` is ``atol`` with ``rtol = 0``."""
-    if tol is not None and (atol is not None or rtol is not None):
+    bad = any(
+        v is not None and not (is_number(v) or isinstance(v, Tensor)) for v in (tol, atol, rtol)
+    )
+    if bad or (tol is not None and (atol is not None or rtol is not None)):
         kwargs = {"tol": tol, "atol": atol, "rtol": rtol}
         got = ", ".join(f"{k}={type_name(v)}" for k, v in sorted(kwargs.items()) if v is not None)
         raise TypeError(

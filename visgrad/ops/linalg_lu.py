@@ -256,6 +256,10 @@ def lu_unpack(
 ) -> Any:
     """``P``, ``L`` and ``U`` of a packed factorisation (empty where not asked for)."""
     piv = LU_pivots._data
+    if piv.dtype != np.int32:
+        raise RuntimeError(
+            "torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype."
+        )
     outs = apply(
         LuUnpackBackward0, LU_data, pivots=piv, unpack_data=unpack_data, unpack_pivots=unpack_pivots
     )
@@ -263,7 +267,7 @@ def lu_unpack(
 
 
 @declare("lu", nodes=LinalgLuFactorExBackward0)
-def torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: N803
+def torch_lu(A: Tensor, pivot: bool = True, get_infos: Any = False) -> Any:  # noqa: N803
     """``torch.lu``, deprecated: ``linalg.lu_factor`` (``lu_factor_ex``'s three fields with
     ``get_infos``); a zero pivot does not raise."""
     warn_once(LU_DEPRECATED)

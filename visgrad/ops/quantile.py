@@ -163,7 +163,7 @@ def _interpolate(
 
 @declare("quantile", nodes=_NODES)
 def quantile(
-    input: Tensor,  # noqa: A002 - PyTorch's names
+    input: Any,  # noqa: A002 - PyTorch's names
     q: Any,
     dim: Any = None,
     keepdim: Any = False,
@@ -177,7 +177,7 @@ def quantile(
 
 @declare("nanquantile", nodes=_NODES)
 def nanquantile(
-    input: Tensor,  # noqa: A002 - PyTorch's names
+    input: Any,  # noqa: A002 - PyTorch's names
     q: Any,
     dim: Any = None,
     keepdim: Any = False,
