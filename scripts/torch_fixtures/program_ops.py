@@ -413,6 +413,7 @@ ERRORS = {
     "combinations_scalar": ("torch.combinations(a.sum())", {"a": A}),
     "combinations_float_r": ("torch.combinations(a[0], 2.0)", {"a": A}),
     "combinations_method": ("a[0].combinations()", {"a": A}),
+    "combinations_huge": ("torch.combinations(a[0], r=30)", {"a": A}),
     "vander_negative": ("torch.vander(a[0], -1)", {"a": A}),
     "vander_2d": ("torch.vander(a)", {"a": A}),
     "vander_scalar": ("torch.vander(a.sum())", {"a": A}),

@@ -24,6 +24,7 @@ __all__ = ["combinations", "linalg_vander", "vander"]
 
 def _ordered_mask(n: int, r: int, with_replacement: bool) -> np.ndarray:
     """``mask[i_0, ..., i_{r-1}]``: the indices increase (or never decrease) left to right."""
+    factories.check_size((n,) * r, 1)
     grids = np.meshgrid(*([np.arange(n)] * r), indexing="ij")
     mask = np.ones((n,) * r, dtype=bool)
     for left, right in zip(grids, grids[1:], strict=False):
@@ -61,6 +62,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     if n < 0:
         raise RuntimeError("N must be non-negative.")
     dt = a.dtype if a.dtype.kind in "fc" else np.dtype(np.int64)  # PyTorch's promotion
+    factories.check_size((a.shape[0], n), dt.itemsize)
     out = factories.empty(a.shape[0], n, dtype=dtypes.from_numpy(dt))
     if n > 0:
         out.select(1, 0).fill_(1)
