@@ -465,6 +465,31 @@ FUNCTIONS: dict[str, tuple[str, dict, str]] = {
         {**A3, "b": ((3, 1), N)},
         "float64",
     ),
+    "matrix_exp_keyword": ("torch.linalg.matrix_exp(input=a)", {"a": ((2, 2), N)}, "float64"),
+    "torch_matrix_exp_keyword": ("torch.matrix_exp(input=a)", {"a": ((2, 2), N)}, "float64"),
+    "cond_keywords": ("torch.linalg.cond(input=a, p='nuc')", {"a": ((3, 3), SPREAD)}, "float64"),
+    "matrix_rank_keywords": (
+        "torch.linalg.matrix_rank(input=a, tol=2.0, hermitian=False)",
+        {"a": ((4, 3), SPREAD + "_c")},
+        "float64",
+    ),
+    "tensorsolve_keywords": (
+        "torch.linalg.tensorsolve(input=a.view(2, 3, 6), other=b, dims=None)",
+        {"a": ((6, 6), WC), "b": ((2, 3), N)},
+        "float64",
+    ),
+    "lstsq_keywords": (
+        "torch.linalg.lstsq(input=a, b=b, rcond=None, driver='gelsd')",
+        T52,
+        "float64",
+    ),
+    "lu_keywords": ("torch.linalg.lu(A=a, pivot=True).U", A3, "float64"),
+    "lu_solve_keywords": (
+        "torch.linalg.lu_solve(LU=torch.linalg.lu_factor(A=a).LU, "
+        "pivots=torch.linalg.lu_factor(a).pivots, B=b, left=True)",
+        {**A3, "b": ((3, 2), N)},
+        "float64",
+    ),
     "tensorsolve_square": (
         "torch.linalg.tensorsolve(a, b)",
         {"a": ((3, 3), WC), "b": ((3,), N)},

@@ -55,8 +55,9 @@ def _by_inverse(A: Tensor, p: Any) -> Tensor:  # noqa: N803
 
 
 @declare("linalg_cond", torch=False, method=False, linalg=True)
-def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803 - PyTorch's names
+def cond(input: Tensor, p: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
     """The condition number of each matrix in the ``p`` norm (2 by default)."""
+    A = input  # noqa: N806 - the matrix, as the formulas name it
     x = A._data
     if isinstance(p, str):
         _square(x, f"linalg.cond(ord={p})")

@@ -194,7 +194,7 @@ def _tolerance(x: np.ndarray, atol: Any, rtol: Any, s_max: np.ndarray) -> np.nda
 
 @declare("linalg_matrix_rank", torch=False, method=False, linalg=True)
 def matrix_rank(
-    A: Tensor,  # noqa: N803 - PyTorch's names
+    input: Tensor,  # noqa: A002 - PyTorch's names
     tol: Any = None,
     hermitian: bool = False,
     *,
@@ -213,7 +213,7 @@ def matrix_rank(
             "linalg_matrix_rank() received an invalid combination of arguments - got (Tensor, "
             f"{got}), but expected one of:"
         )
-    x = A._data
+    x = input._data
     if x.ndim < 2:
         raise RuntimeError(
             "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions."

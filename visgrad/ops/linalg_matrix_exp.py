@@ -46,6 +46,6 @@ class LinalgMatrixExpBackward0(Op):
 
 
 @declare("matrix_exp", nodes=LinalgMatrixExpBackward0, linalg=True)
-def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's name
+def matrix_exp(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
     """The exponential ``sum_k A^k / k!`` of each square matrix."""
-    return apply(LinalgMatrixExpBackward0, A)
+    return apply(LinalgMatrixExpBackward0, input)

@@ -16,21 +16,22 @@ __all__ = ["tensorsolve"]
 
 
 @declare("linalg_tensorsolve", torch=False, method=False, linalg=True)
-def tensorsolve(A: Tensor, B: Tensor, dims: Any = None) -> Tensor:  # noqa: N803
-    """X with ``tensordot(A, X, X.ndim) = B``; ``dims`` of ``A`` are moved to its end first."""
-    a = A
-    n = A._data.ndim
+def tensorsolve(input: Tensor, other: Tensor, dims: Any = None) -> Tensor:  # noqa: A002
+    """X with ``tensordot(input, X, X.ndim) = other``; ``dims`` of ``input`` are moved to its
+    end first."""
+    a = input
+    n = input._data.ndim
     if dims is not None:
         moved = int_list("linalg_tensorsolve", "dims", dims)
-        a = movedim(A, list(moved), list(range(n - len(moved), n)))
-    shape = tuple(a._data.shape[B._data.ndim :])
+        a = movedim(input, list(moved), list(range(n - len(moved), n)))
+    shape = tuple(a._data.shape[other._data.ndim :])
     rows = 1
     for s in shape:
         rows *= s
-    other = B._data.size
-    if rows != other:
+    size = other._data.size
+    if rows != size:
         raise RuntimeError(
             "Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
-            f"prod(self.shape[:other.ndim]), but got {rows} != {other}"
+            f"prod(self.shape[:other.ndim]), but got {rows} != {size}"
         )
-    return solve(a.reshape(rows, rows), B.flatten()).reshape(shape)
+    return solve(a.reshape(rows, rows), other.flatten()).reshape(shape)
