@@ -58,10 +58,22 @@ def _norms(diff: np.ndarray, p: float) -> np.ndarray:
 def _dist_backward(
     g: np.ndarray, x1: np.ndarray, x2: np.ndarray, p: float, dist: np.ndarray
 ) -> Any:
-    """PyTorch's ``_cdist_backward``: the gradient at ``x1`` of ``dist = cdist(x1, x2, p)``."""
+    """PyTorch's ``_cdist_backward``: the gradient at ``x1`` of ``dist = cdist(x1, x2, p)``,
+    a block of ``x1``'s rows at a time."""
+    batch = np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2], g.shape[:-2], dist.shape[:-2])
+    r1 = x1.shape[-2]
+    g = np.broadcast_to(g, batch + (r1, x2.shape[-2]))
+    dist = np.broadcast_to(dist, g.shape)
+    out = np.empty(batch + x1.shape[-2:], x1.dtype)
+    for rows in _row_blocks(x1, x2):
+        piece = (Ellipsis, rows, slice(None))
+        out[piece] = _rows_backward(g[piece], x1[piece], x2, p, dist[piece])
+    return out
+
+
+def _rows_backward(g: Any, x1: Any, x2: Any, p: float, dist: Any) -> np.ndarray:
     diff = x1[..., :, None, :] - x2[..., None, :, :]
-    shape = np.broadcast_shapes(diff.shape[:-1], g.shape, dist.shape)
-    g, dist = np.broadcast_to(g, shape)[..., None], np.broadcast_to(dist, shape)[..., None]
+    g, dist = g[..., None], dist[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
         if p == 0:
             out = np.zeros_like(diff * g)
@@ -77,7 +89,20 @@ def _dist_backward(
             out = np.where(zero, 0, term)
         else:
             out = np.where(dist == 0, 0, diff * np.abs(diff) ** (p - 2) * g / dist ** (p - 1))
-    return out.sum(-2).astype(x1.dtype, copy=False)
+    return out.sum(-2)
+
+
+# Elements of one block's ``x1 - x2`` differences: the direct form's memory stays bounded.
+_BLOCK = 1 << 22
+
+
+def _row_blocks(x1: np.ndarray, x2: np.ndarray) -> Any:
+    """Slices of ``x1``'s rows whose pairwise differences with ``x2`` fit one block."""
+    per_row = max(1, int(np.prod(np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2]))))
+    per_row *= max(1, x2.shape[-2] * x2.shape[-1])
+    step = max(1, _BLOCK // per_row)
+    for start in range(0, x1.shape[-2], step):
+        yield slice(start, start + step)
 
 
 class CdistBackwardBackward0(_NoDerivative):
@@ -130,7 +155,11 @@ class CdistBackward0(Op):
             return np.empty(shape, x1.dtype)
         if x1.shape[-1] == 0:
             return np.zeros(shape, x1.dtype)
-        return _norms(x1[..., :, None, :] - x2[..., None, :, :], p).astype(x1.dtype, copy=False)
+        out = np.empty(shape, x1.dtype)
+        for rows in _row_blocks(x1, x2):
+            part = x1[..., rows, :]
+            out[..., rows, :] = _norms(part[..., :, None, :] - x2[..., None, :, :], p)
+        return out
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         n1, n2 = self.needs_input_grad
@@ -180,7 +209,12 @@ class PdistBackward0(Op):
         i, j = np.triu_indices(x.shape[0], 1)
         if x.shape[1] == 0:
             return np.zeros(i.shape, x.dtype)
-        return _norms(x[i] - x[j], p).astype(x.dtype, copy=False)
+        out = np.empty(i.shape, x.dtype)
+        step = max(1, _BLOCK // x.shape[1])
+        for start in range(0, i.size, step):
+            block = slice(start, start + step)
+            out[block] = _norms(x[i[block]] - x[j[block]], p)
+        return out
 
     def backward(self, g: Tensor) -> Tensor:
         x, d = self.saved("self"), self.saved("result")
