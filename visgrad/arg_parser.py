@@ -15,6 +15,7 @@ The messages are PyTorch's.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ from visgrad.tensor import Size, Tensor
 __all__ = [
     "TORCH_NAMES",
     "counted_as_function",
+    "dims_arg",
+    "dims_checker",
     "fit_int32",
     "int_list",
     "invalid_combination",
@@ -190,3 +193,44 @@ def invalid_combination(
         f"{op}() received an invalid combination of arguments - got ({text}), but expected "
         + (expected or "one of:")
     )
+
+
+def dims_arg(dim: Any) -> tuple[int, ...]:
+    """A ``dim`` argument (an int or a tuple of ints) as a tuple, checked as PyTorch does."""
+    if _index_int(dim):
+        return (int(dim),)
+    if not isinstance(dim, (tuple, list)):
+        raise TypeError(f"argument 'dim' must be tuple of ints, not {type(dim).__name__}")
+    for i, d in enumerate(dim):
+        if not _index_int(d):
+            raise TypeError(
+                "argument 'dim' must be tuple of ints, but found element of type "
+                f"{type(d).__name__} at pos {i}"
+            )
+    return tuple(int(d) for d in dim)
+
+
+def _index_int(v: Any) -> bool:
+    """An int where a dim goes: a Python or NumPy integer (never a bool), or a one-element tensor
+    of an integer dtype."""
+    return _is_int(v) and not (isinstance(v, Tensor) and v._data.dtype.kind == "b")
+
+
+def dims_checker(op: str, where: str) -> Callable[[Any], None]:
+    """The gate's check of an ``int[1]`` dim: an int, or a tuple or list whose first element is
+    one; ``where`` names the argument in the message."""
+
+    def check(v: Any) -> None:
+        if v is None or _index_int(v):  # None is every dim (refused where ``none_args`` says)
+            return
+        first = v[0] if isinstance(v, (tuple, list)) and v else v
+        if isinstance(v, (tuple, list)) and (not v or _index_int(first)):
+            return
+        if isinstance(v, (tuple, list, bool, np.bool_)):  # a bool is a one-element list's item
+            raise counted_as_function(
+                f"{op}(): {where} must be tuple of ints, but found element of type "
+                f"{type_name(first)} at pos 0"
+            )
+        raise counted_as_function(f"{op}(): {where} must be tuple of ints, not {type_name(v)}")
+
+    return check

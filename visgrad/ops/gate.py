@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import TORCH_NAMES, counted_as_function, is_number
+from visgrad.arg_parser import TORCH_NAMES, counted_as_function, dims_checker, is_number
 from visgrad.autograd import errors
 from visgrad.dtypes import dtype as _dtype
 from visgrad.factories import check_size, tensor
@@ -31,6 +31,7 @@ from visgrad.ops.gate_tables import (
     _C_NAMES,
     _CPP_NAMES,
     BOOL_ERRORS,
+    DOUBLES,
     FLOAT_KERNELS,
     PYTHON_LEVEL,
     SAME_DTYPE,
@@ -72,7 +73,9 @@ _FAST = {
     "Tensor": Tensor,
     "int": int,
     "Number": float,
+    "float": float,
     "Scalar": float,
+    "int[1]": int,
     "torch.dtype": _dtype,
     "bool": bool,
     "str": str,
@@ -93,6 +96,7 @@ _OK: dict[str, Callable[[Any], bool]] = {
     "Tensor": lambda v: isinstance(v, Tensor),
     "int": is_int,
     "Number": is_number,
+    "float": is_number,
     "bool": lambda v: isinstance(v, (bool, np.bool_)),
     "str": lambda v: isinstance(v, str),
     "Scalar": lambda v: isinstance(v, Tensor) or is_number(v),
@@ -115,10 +119,12 @@ def _checker(
     op: str, name: str, position: int | None, kind: str, optional: bool
 ) -> Callable[[Any], None]:
     """The slow path for one argument: passes what PyTorch accepts, raises what it raises."""
-    ok = _OK[kind]
     where = f"argument '{TORCH_NAMES.get(name, name)}'"
     if position is not None:  # as a function counts it (a method's public form leaves out self)
         where += f" (position {position + 1})"
+    if kind == "int[1]":
+        return dims_checker(op, where)
+    ok = _OK[kind]
     python_level = PYTHON_LEVEL.get(op.removesuffix("_"))
     if kind == "Tensor" and python_level is not None and name in python_level[1]:
         attribute = python_level[0]
@@ -154,6 +160,7 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
         return fn
     params = list(sig.parameters.values())
     typed = TYPED_PARAMS.get(op.removesuffix("_"), {})
+    doubles = DOUBLES.get(op.removesuffix("_"), ())
     env: dict[str, Any] = {"_g_fn": fn, "_g_type": type}
     head: list[str] = []
     checks: list[str] = []
@@ -167,6 +174,8 @@ def gate(fn: Callable[..., Any], op: str) -> Callable[..., Any]:
             spec = None
         elif p.annotation == "Any":
             spec = _ANY_BY_NAME.get(p.name) if op != "type" else None  # t.type("torch.IntTensor")
+        elif spec is not None and spec[0] == "Number" and p.name in doubles:
+            spec = ("float", spec[1])
         text = p.name
         if p.kind is p.VAR_POSITIONAL:
             head.append("*" + p.name)
@@ -346,21 +355,6 @@ def pytorch_error(e: ValueError) -> Exception:
         return e
     a, b = (tuple(int(n) for n in g.strip("()").split(",") if n.strip()) for g in shapes.groups())
     return RuntimeError(errors.broadcast(a, b))
-
-
-def dims_arg(dim: Any) -> tuple[int, ...]:
-    """A ``dim`` argument (an int or a tuple of ints) as a tuple, checked as PyTorch does."""
-    if is_int(dim):
-        return (int(dim),)
-    if not isinstance(dim, (tuple, list)):
-        raise TypeError(f"argument 'dim' must be tuple of ints, not {type(dim).__name__}")
-    for i, d in enumerate(dim):
-        if not is_int(d):
-            raise TypeError(
-                "argument 'dim' must be tuple of ints, but found element of type "
-                f"{type(d).__name__} at pos {i}"
-            )
-    return tuple(int(d) for d in dim)
 
 
 def tensors_arg(op: str, value: Any, argument: int = 0, name: str = "tensors") -> tuple:

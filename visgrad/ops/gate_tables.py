@@ -59,14 +59,47 @@ PYTHON_LEVEL: dict[str, tuple[str, tuple[str, ...]]] = {
     "instance_norm": ("size", ("input",)),
     "triplet_margin_with_distance_loss": ("ndim", ("anchor", "positive", "negative")),
 }
+# Ops whose ``dim`` PyTorch declares ``int[1]``: an int or a list of ints (not std and var, whose
+# positional bool there is the deprecated ``unbiased``).
+_INT_DIMS = ("sum", "mean", "nansum", "nanmean", "amax", "amin", "logsumexp", "all", "any")
 # Parameters of particular ops that PyTorch types where the annotation does not say: a Scalar
-# takes a number or a tensor, never a list. The in-place form shares its op's entry.
+# takes a number or a tensor, never a list; an ``int[1]`` dim an int or a list of ints. The
+# in-place form shares its op's entry.
 TYPED_PARAMS: dict[str, dict[str, str]] = {
     "fill": {"value": "Scalar"},
     "masked_fill": {"value": "Scalar"},
     "index_fill": {"value": "Scalar"},
     "xlogy": {"input": "Scalar", "other": "Scalar"},
     "copy": {"src": "Scalar"},
+    **{n: {"dim": "int[1]"} for n in _INT_DIMS},
+}
+# Parameters PyTorch declares ``float`` (a C++ double, "must be float") where our annotation says
+# ``float`` (which it calls a Scalar, "must be Number"); the in-place form shares its op's entry.
+DOUBLES: dict[str, tuple[str, ...]] = {
+    "allclose": ("rtol", "atol"),
+    "isclose": ("rtol", "atol"),
+    "batch_norm": ("momentum", "eps"),
+    "instance_norm": ("momentum", "eps"),
+    "layer_norm": ("eps",),
+    "group_norm": ("eps",),
+    "cosine_similarity": ("eps",),
+    "pairwise_distance": ("p", "eps"),
+    "cosine_embedding_loss": ("margin",),
+    "hinge_embedding_loss": ("margin",),
+    "margin_ranking_loss": ("margin",),
+    "triplet_margin_loss": ("margin", "p", "eps"),
+    "huber_loss": ("delta",),
+    "smooth_l1_loss": ("beta",),
+    "scaled_dot_product_attention": ("dropout_p", "scale"),
+    "pad": ("value",),
+    "logit": ("eps",),
+    "nan_to_num": ("nan", "posinf", "neginf"),
+    "pinverse": ("rcond",),
+    "cauchy": ("median", "sigma"),
+    "exponential": ("lambd",),
+    "geometric": ("p",),
+    "log_normal": ("mean", "std"),
+    "normal": ("mean", "std"),
 }
 # Ops PyTorch refuses bool tensors for: the error, and its words (checked before a floating-point
 # kernel's refusal: softmin negates its input first).

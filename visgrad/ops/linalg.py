@@ -122,38 +122,38 @@ class BmmBackward0(Op):
 
 
 @declare("dot", nodes=DotBackward0)
-def dot(a: Tensor, b: Tensor) -> Tensor:
-    na, nb = a._data.ndim, b._data.ndim
+def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    na, nb = input._data.ndim, tensor._data.ndim
     if na != 1 or nb != 1:
         raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
-    return apply(DotBackward0, a, b)
+    return apply(DotBackward0, input, tensor)
 
 
 @declare("mv", nodes=MvBackward0)
-def mv(m: Tensor, v: Tensor) -> Tensor:
-    nm, nv = m._data.ndim, v._data.ndim
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    nm, nv = input._data.ndim, vec._data.ndim
     if nm == 0:  # addmv sizes its result by the matrix's first dim
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if nm != 2 or nv != 1:  # addmv's check (its result is the 1 it names first)
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {nm}, {nv}")
-    return apply(MvBackward0, m, v)
+    return apply(MvBackward0, input, vec)
 
 
 @declare("mm", nodes=MmBackward0)
-def mm(a: Tensor, b: Tensor) -> Tensor:
-    if a._data.ndim != 2 or b._data.ndim != 2:
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    if input._data.ndim != 2 or mat2._data.ndim != 2:
         raise RuntimeError(
-            "self must be a matrix" if a._data.ndim != 2 else "mat2 must be a matrix"
+            "self must be a matrix" if input._data.ndim != 2 else "mat2 must be a matrix"
         )
-    return apply(MmBackward0, a, b)
+    return apply(MmBackward0, input, mat2)
 
 
 @declare("bmm", nodes=BmmBackward0)
-def bmm(a: Tensor, b: Tensor) -> Tensor:
-    for name, t in (("batch1", a), ("batch2", b)):
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    for name, t in (("batch1", input), ("batch2", mat2)):
         if t._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
-    return apply(BmmBackward0, a, b)
+    return apply(BmmBackward0, input, mat2)
 
 
 @declare(

@@ -221,9 +221,9 @@ def slogdet(input: Tensor) -> Any:  # noqa: A002
 
 
 @declare("logdet", nodes=LinalgSlogdetBackward0)
-def logdet(A: Tensor) -> Tensor:  # noqa: N803
-    """``log(det(A))``: NaN where the determinant is negative, as ATen's ``where`` gives."""
-    sign, logabs = apply(LinalgSlogdetBackward0, A, fname="logdet")
+def logdet(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
+    """``log(det(input))``: NaN where the determinant is negative, as ATen's ``where`` gives."""
+    sign, logabs = apply(LinalgSlogdetBackward0, input, fname="logdet")
     return where(sign == -1.0, float("nan"), logabs)
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from visgrad.arg_parser import is_int, is_number
-from visgrad.ops.gate import dims_arg
+from visgrad.arg_parser import dims_arg, is_int, is_number
 from visgrad.ops.linalg_common import check_float
 from visgrad.ops.linalg_svd import svdvals
 from visgrad.ops.minmax import amax, amin

@@ -329,9 +329,9 @@ def normalize(
 
 
 @declare("one_hot", torch=False, method=False, functional=True)
-def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+def one_hot(input: Tensor, num_classes: int = -1) -> Tensor:  # noqa: A002 - PyTorch's name
     """Each integer class index as a row of zeros with a one at the index (int64)."""
-    x = tensor._data
+    x = input._data
     if x.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:

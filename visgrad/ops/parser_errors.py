@@ -29,6 +29,13 @@ from visgrad.ops import overload_table
 
 __all__ = ["parsed"]
 
+# Parameters a public name calls otherwise than the function it shares (``torch.det(input)`` is
+# ``torch.linalg.det(A)``).
+RENAMED = {
+    "det": {"A": "input"},
+    "inverse": {"A": "input"},
+    "swapdims": {"axis0": "dim0", "axis1": "dim1"},
+}
 _ARGUMENT = re.compile(r"\(\): argument '(\w+)'(?: \(position (\d+)\))? (.*)", re.S)
 _MISSING = re.compile(r"\(\) missing (\d+) required positional arguments?: (.*)", re.S)
 _TAKES = re.compile(
@@ -112,6 +119,7 @@ def reworded(
     m = _ARGUMENT.match(rest)
     if m is not None:
         param, position, said = m.groups()
+        param = RENAMED.get(name, {}).get(param, param)
         if param in kwargs or any(TORCH_NAMES.get(k) == param for k in kwargs):
             position = None
         elif position is not None and method and call.function_position:
@@ -120,7 +128,8 @@ def reworded(
         return TypeError(f"{name}(): argument '{param}'{where} {said}")
     m = _MISSING.match(rest)
     if m is not None:
-        missing = [TORCH_NAMES.get(p, p) for p in re.findall(r"['\"](\w+)['\"]", m.group(2))]
+        renamed = {**TORCH_NAMES, **RENAMED.get(name, {})}
+        missing = [renamed.get(p, p) for p in re.findall(r"['\"](\w+)['\"]", m.group(2))]
         s = "s" if len(missing) == 1 else ""
         listed = ", ".join(f'"{p}"' for p in missing)
         return TypeError(

@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import tensor_or_number
+from visgrad.arg_parser import dims_arg, tensor_or_number
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.gate import dims_arg
 from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.reduce import norm_dims
 from visgrad.ops.registry import declare

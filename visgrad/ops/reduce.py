@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 
 from visgrad import events
+from visgrad.arg_parser import dims_arg
 from visgrad.autograd.grad_mode import MODES
 from visgrad.dtypes import to_np
 from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.ops.elementwise import where
-from visgrad.ops.gate import dims_arg
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
 from visgrad.ops.sum_kernel import float_sum

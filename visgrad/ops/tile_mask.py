@@ -169,12 +169,13 @@ def diag(a: Tensor, diagonal: int = 0) -> Tensor:
 
 
 @declare("outer", "ger")
-def outer(a: Tensor, b: Tensor) -> Tensor:
-    """``a[:, None] * b``, recorded as PyTorch does it (a view of ``a``, then MulBackward0)."""
-    for name, t in (("self", a), ("vec2", b)):
+def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    """``input[:, None] * vec2``, recorded as PyTorch does it (a view of ``input``, then
+    MulBackward0)."""
+    for name, t in (("self", input), ("vec2", vec2)):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
-    return mul(S.reshape(a, -1, 1), b)
+    return mul(S.reshape(input, -1, 1), vec2)
 
 
 @declare("swapaxes", "swapdims")
