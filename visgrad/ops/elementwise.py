@@ -24,7 +24,12 @@ from visgrad.ops.gate import operands, user_stacklevel
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair, _unrecorded
-from visgrad.ops.operand_checks import alpha_checked, no_bool_negation, no_bool_subtraction
+from visgrad.ops.operand_checks import (
+    alpha_checked,
+    alpha_first,
+    no_bool_negation,
+    no_bool_subtraction,
+)
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -49,13 +54,17 @@ class AddBackward0(Op):
         return g, (g if alpha == 1 else g * alpha)
 
 
-def add_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+def add_(t: Tensor, other: Any, *deprecated: Any, alpha: Any = 1) -> Tensor:
+    if deprecated:
+        other, alpha = alpha_first("add_", other, deprecated, alpha)
     other = wrap(tensor_or_number("add_", "other", other, 1), t)
     return inplace(t, AddBackward0, (alpha_checked(t, other, alpha),), {"alpha": alpha}, "add_")
 
 
 @declare("add", nodes=AddBackward0, operators=("__add__", "__radd__", "__iadd__"), inplace=add_)
-def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+def add(a: Any, b: Any, *deprecated: Any, alpha: Any = 1) -> Tensor:
+    if deprecated:  # add(input, alpha, other)
+        b, alpha = alpha_first("add", b, deprecated, alpha)
     if type(alpha) is int and alpha == 1:
         r = _unrecorded(np.add, a, b, AddBackward0)
         if r is not None:
@@ -120,7 +129,9 @@ class RsubBackward0(Op):
         return (-g if alpha == 1 else -g * alpha), g
 
 
-def sub_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+def sub_(t: Tensor, other: Any, *deprecated: Any, alpha: Any = 1) -> Tensor:
+    if deprecated:
+        other, alpha = alpha_first("sub_", other, deprecated, alpha)
     other = wrap(no_bool_subtraction(t, tensor_or_number("sub_", "other", other, 1)), t)
     return inplace(t, SubBackward0, (alpha_checked(t, other, alpha),), {"alpha": alpha}, "sub_")
 
@@ -132,7 +143,9 @@ def sub_(t: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     operators=("__sub__", "__rsub__", "__isub__"),
     inplace=sub_,
 )
-def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+def sub(a: Any, b: Any, *deprecated: Any, alpha: Any = 1) -> Tensor:
+    if deprecated:  # sub(input, alpha, other)
+        b, alpha = alpha_first("sub", b, deprecated, alpha)
     if type(alpha) is int and alpha == 1:
         r = _unrecorded(np.subtract, a, b, SubBackward0)
         if r is not None:

@@ -4,11 +4,14 @@ bool variant, and a result that fits the tensor it is written into."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import counted_as_function, is_number
 from visgrad.ops.base import broadcast_shapes
+from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.gate_tables import c_name
 from visgrad.tensor import Tensor
 
@@ -77,3 +80,28 @@ def fits_output(out: np.ndarray, other: np.ndarray, result: np.dtype) -> None:
             f"result type {c_name(result)} can't be cast to the desired output type "
             f"{c_name(out.dtype)}"
         )
+
+
+_WARNED = []  # PyTorch warns of the deprecated overload once a process
+
+
+def alpha_first(op: str, b: Any, rest: tuple[Any, ...], alpha: Any) -> tuple[Any, Any]:
+    """``(other, alpha)`` of PyTorch's deprecated ``op(input, alpha, other)``: a third positional
+    argument ``rest`` after a number ``b``, with no ``alpha`` keyword; anything else takes two
+    positional arguments (a method's public form leaves ``self`` out of the count)."""
+    other = rest[0]
+    fits = isinstance(other, Tensor) or is_number(other)
+    if len(rest) > 1 or not is_number(b) or alpha != 1 or not fits:
+        raise counted_as_function(
+            f"{op}() takes 2 positional arguments but {2 + len(rest)} were given"
+        )
+    if not _WARNED:
+        _WARNED.append(op)
+        warnings.warn(
+            f"This overload of {op} is deprecated:\n\t{op}(Tensor input, Number alpha, Tensor "
+            "other, *, Tensor out = None)\nConsider using one of the following signatures "
+            f"instead:\n\t{op}(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return other, b

@@ -138,7 +138,7 @@ def reworded(
     m = _TAKES.match(rest)
     if m is not None:
         lo, hi, got = (None if v is None else int(v) for v in m.groups())
-        if method and call.binding:  # Python's words count ``self``
+        if method and (call.binding or call.function_position):  # these count ``self``
             lo, hi, got = (None if v is None else v - 1 for v in (lo, hi, got))
         if lo is not None and lo != hi:
             return TypeError(

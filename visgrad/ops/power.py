@@ -70,6 +70,8 @@ class PowBackward0(Op):
         with np.errstate(divide="ignore", invalid="ignore"):
             if x.dtype.kind != "f" and isinstance(exponent, float):
                 x = x.astype(dtypes.default_float.np)
+            elif x.dtype.kind == "b" and not isinstance(exponent, (bool, np.bool_)):
+                x = x.astype(np.int64)  # an int exponent is of a higher category: Long
             r = _power(x, exponent)
         return r.astype(x.dtype, copy=False)
 
