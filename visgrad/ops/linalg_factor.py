@@ -109,6 +109,15 @@ class CholeskyBackward0(LinalgCholeskyExBackward0):
     differentiable = (0,)
     _fname = "cholesky"
 
+    def forward(
+        self, a: Tensor, upper: bool, check_errors: bool, ex: bool = False
+    ) -> tuple[np.ndarray, ...]:
+        x = a._data
+        if x.size == 0:  # ATen's cholesky returns an empty input's copy before any check
+            self._upper = upper
+            return x.copy(), np.zeros(x.shape[:-2], np.int32)
+        return super().forward(a, upper, check_errors, ex)
+
 
 @declare("cholesky", nodes=CholeskyBackward0)
 def cholesky(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002

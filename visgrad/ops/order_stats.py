@@ -64,8 +64,15 @@ class MedianBackward0(MaxBackward1):
     op_name = "median"
     _np = _full_median(skip_nan=False)
 
+    def forward(self, a: Tensor) -> np.ndarray:
+        if a._data.size == 0:  # NaN, recorded: its gradient is the empty input's
+            self.save(self=a)
+            with np.errstate(invalid="ignore"):  # an integer NaN: the dtype's least value
+                return np.array(np.nan).astype(a._data.dtype)
+        return super().forward(a)
 
-class NanmedianBackward0(MaxBackward1):
+
+class NanmedianBackward0(MedianBackward0):
     op_name = "nanmedian"
     _np = _full_median(skip_nan=True)
 
@@ -96,8 +103,6 @@ def _median(full: type, by_dim: type, result: type, a: Tensor, dim: Any, keepdim
         raise TypeError(f'{op}() missing 1 required positional arguments: "dim"')
     keepdim = keepdim is not _NO_DIM and bool(keepdim)
     if dim is _NO_DIM:
-        if a._data.size == 0:
-            return Tensor._make(np.array(np.nan, dtype=a._data.dtype), False, None, 0)
         return apply(full, a)
     values, indices = apply(by_dim, a, dim=_dim(dim, a._data.ndim), keepdim=keepdim)
     return result(values, indices)
