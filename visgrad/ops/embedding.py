@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from visgrad import events
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import publish_update
 from visgrad.ops.registry import declare
@@ -146,6 +147,9 @@ def embedding(
             padding_idx = num + padding_idx
     else:
         padding_idx = -1
+    if weight._data.ndim == 0 and weight._rg and MODES.enabled:
+        # the autograd wrapper saves weight.size(0) for the backward before the kernel checks
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         kind = type(input).__name__ if not isinstance(input, Tensor) else None

@@ -96,7 +96,8 @@ _OK: dict[str, Callable[[Any], bool]] = {
     "Tensor": lambda v: isinstance(v, Tensor),
     "int": is_int,
     "Number": is_number,
-    "float": is_number,
+    # a C++ double: a number, or a 0-d tensor that does not require grad
+    "float": lambda v: is_number(v) and not (isinstance(v, Tensor) and (v.ndim or v._rg)),
     "bool": lambda v: isinstance(v, (bool, np.bool_)),
     "str": lambda v: isinstance(v, str),
     "Scalar": lambda v: isinstance(v, Tensor) or is_number(v),

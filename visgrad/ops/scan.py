@@ -302,7 +302,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (shown for dim=1)."""
     x, idx = a._data, index._data
     dim = _dim(dim, x.ndim)
-    if idx.dtype.kind not in "iu":
+    if idx.dtype.kind not in "iu" and idx.size:  # an empty index is never read
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != x.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")

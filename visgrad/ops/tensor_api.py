@@ -125,9 +125,11 @@ def new_full(t: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, layout
 
 @declare("new_tensor", torch=False)
 def new_tensor(
-    t: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+    t: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """A new leaf holding a copy of ``data`` (never sharing history with it)."""
+    if isinstance(data, str):  # PyTorch's legacy constructor names itself
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, Tensor):
         data = data._data.copy()
     elif data is None:  # PyTorch reads it as a number, and None is none

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events
+from visgrad.arg_parser import invalid_combination
 from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.gate_tables import _CPP_NAMES
@@ -134,14 +135,23 @@ def _bounds(np_dtype: np.dtype) -> tuple[int, int]:
 
 
 @declare("random_", torch=False)
-def random_(
+def random_(t: Tensor, *args: Any, generator: Generator | None = None, **kwargs: Any) -> Tensor:
+    """``random_()``, ``random_(to)``, ``random_(from, to)``; ``to=None`` means up to the max."""
+    if not set(kwargs) <= {"from", "to"}:
+        named = {**kwargs, "generator": generator} if generator is not None else kwargs
+        raise invalid_combination("random_", args, named)
+    return fill_random(t, *args, generator=generator, **kwargs)
+
+
+def fill_random(
     t: Tensor,
     *args: Any,
     generator: Generator | None = None,
     _announce: bool = True,
     **kwargs: Any,
 ) -> Tensor:
-    """``random_()``, ``random_(to)``, ``random_(from, to)``; ``to=None`` means up to the max."""
+    """``random_``'s fill; ``_announce=False`` leaves the tensor's announcement to the caller
+    (``randint`` makes its tensor with it)."""
     arr = t._data
     gen = get_generator(generator)
     n = arr.size
@@ -258,14 +268,15 @@ def log_normal_(
 
 
 @declare("bernoulli_", torch=False)
-def bernoulli_(
-    t: Tensor,
-    p: Any = 0.5,
-    *,
-    generator: Generator | None = None,
-    _announce: bool = True,
-) -> Tensor:
+def bernoulli_(t: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -> Tensor:
     """Fill with 1 with probability ``p`` (a number, or a tensor broadcast to ``t``), else 0."""
+    return fill_bernoulli(t, p, generator=generator)
+
+
+def fill_bernoulli(
+    t: Tensor, p: Any = 0.5, *, generator: Generator | None = None, _announce: bool = True
+) -> Tensor:
+    """``bernoulli_``'s fill; ``_announce=False`` leaves the announcement to the caller."""
     arr = t._data
     gen = get_generator(generator)
     if isinstance(p, Tensor):

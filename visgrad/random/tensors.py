@@ -17,7 +17,13 @@ from visgrad.factories import _leaf, _size, check_size
 from visgrad.ops.gate import is_int
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator, sampling
-from visgrad.random.fills import bernoulli_, check_float, normal_values, random_, type_name
+from visgrad.random.fills import (
+    check_float,
+    fill_bernoulli,
+    fill_random,
+    normal_values,
+    type_name,
+)
 from visgrad.random.generator import Generator
 from visgrad.tensor import Tensor
 
@@ -109,7 +115,7 @@ def randint(
         int_list("randint", "size", size, len(args))
     shape = _size((size,))
     t = Tensor._make(np.empty(shape, dtypes.to_np(dtype) or np.int64), False, None, 0)
-    random_(t, low, high, generator=generator, _announce=False)
+    fill_random(t, low, high, generator=generator, _announce=False)
     if requires_grad:
         t.requires_grad_(True)
     return _announced(t, "randint")
@@ -278,7 +284,7 @@ def bernoulli(
     """0/1 samples with probability ``input`` (elementwise) or ``p``, in ``input``'s dtype."""
     _keywords("bernoulli", (input,), _)
     out = Tensor._make(np.empty(input._data.shape, input._data.dtype), False, None, 0)
-    bernoulli_(out, input if p is None else p, generator=generator, _announce=False)
+    fill_bernoulli(out, input if p is None else p, generator=generator, _announce=False)
     return _announced(out, "bernoulli")
 
 
