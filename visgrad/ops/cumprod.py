@@ -15,6 +15,7 @@ from visgrad import dtypes
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.join import flip
+from visgrad.ops.operand_checks import no_bool_kernel
 from visgrad.ops.registry import declare
 from visgrad.ops.scan import cumsum
 from visgrad.tensor import Tensor, _dim
@@ -63,6 +64,7 @@ class CumprodBackward0(Op):
 
 def cumprod_(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """``x.cumprod_(dim)``: the running products written into ``x``."""
+    no_bool_kernel(input, "cumprod_out_cpu")  # computed in the tensor's own dtype
     attrs = {"dim": _dim(dim, input._data.ndim), "dtype": dtypes.to_np(dtype)}
     return run_inplace(input, CumprodBackward0, (), attrs, "cumprod_")
 

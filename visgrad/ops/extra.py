@@ -377,4 +377,9 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
 @declare("logsumexp", nodes=LogsumexpBackward0)
 def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(a), dim))`` computed without overflow."""
-    return apply(LogsumexpBackward0, a, dim=norm_dims(dim, a._data.ndim), keepdim=keepdim)
+    x = a._data
+    if isinstance(dim, (tuple, list)) and not dim and not keepdim and x.ndim and x.size:
+        # ATen reduces every dim keeping them, then fails to write that into its 0-d result
+        shape = [1] * x.ndim
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {shape}")
+    return apply(LogsumexpBackward0, a, dim=norm_dims(dim, x.ndim), keepdim=keepdim)

@@ -6,6 +6,7 @@ every saved value that refers to the other, as in PyTorch.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -319,6 +320,8 @@ def expanded_shape(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
 def expand(a: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape, "expand")
     full = expanded_shape(a._data, shape)
+    if min(full, default=0) < 0 or math.prod(full) >= 1 << 63:  # counted unsigned: overflows
+        raise RuntimeError("numel: integer multiplication overflow")
     return _as_view(apply(ExpandBackward0, a, shape=tuple(full)), a)
 
 

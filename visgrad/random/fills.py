@@ -281,7 +281,7 @@ def fill_bernoulli(
     gen = get_generator(generator)
     if isinstance(p, Tensor):
         probs = p._data
-        if probs.dtype not in (np.float32, np.float64):
+        if probs.dtype.kind != "f":  # half precision included
             raise NotImplementedError(
                 f"\"bernoulli_tensor_cpu_p_\" not implemented for '{type_name(probs.dtype)}'"
             )

@@ -223,16 +223,16 @@ def normal(
     size: Any = None,
     *,
     generator: Generator | None = None,
-    dtype: Any = None,
     requires_grad: bool | None = False,
     **kwargs: Any,
 ) -> Tensor:
     """Samples of N(mean, std²); ``mean`` and ``std`` may be tensors (broadcast together)."""
     gen = get_generator(generator)
     tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
+    dtype = kwargs.get("dtype")  # in kwargs: given, even as None
     # PyTorch's tensor signatures take no size and no dtype; none takes an unknown keyword.
-    if set(kwargs) - {"out", "device", "layout", "pin_memory"} or (
-        tensors and (size is not None or dtype is not None)
+    if set(kwargs) - {"out", "device", "layout", "pin_memory", "dtype"} or (
+        tensors and (size is not None or "dtype" in kwargs)
     ):
         given = (mean, std) if size is None else (mean, std, size)
         raise invalid_combination("normal", given, {k: v for k, v in kwargs.items()})
