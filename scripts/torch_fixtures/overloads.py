@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F  # noqa: N812 - PyTorch's own alias
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ROOT / "tests" / "fixtures" / "torch" / "api_names.json"
@@ -60,62 +61,71 @@ def counts(fn: Any) -> tuple[list[tuple[int, int]], str] | None:
     return (out, "" if found else shown) if out else None
 
 
+def _rows(items: list[str]) -> list[str]:
+    """``items`` packed into lines of at most 99 characters."""
+    rows, row = [], "   "
+    for item in items:
+        if len(row) + len(item) + 2 > 99:
+            rows.append(row)
+            row = "   "
+        row += f" {item},"
+    return [*rows, row]
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     names = json.loads(NAMES.read_text())
-    table: dict[str, dict[str, tuple[list[tuple[int, int]], str]]] = {"torch": {}, "tensor": {}}
-    python: dict[str, list[str]] = {"torch": [], "tensor": []}
-    for n in names["torch"]:
-        fn = getattr(torch, n, None)
-        found = counts(fn) if callable(fn) else None
-        if found:
-            table["torch"][n] = found
-        if inspect.isfunction(fn):
-            python["torch"].append(n)
-    t = torch.ones(2, 3)
-    for n in names["tensor"]:
-        if n.startswith("__"):
-            continue
-        try:
-            fn = getattr(t, n)
-        except Exception:  # noqa: BLE001 - an attribute this tensor does not have (imag)
-            continue
-        found = counts(fn) if callable(fn) else None
-        if found:
-            table["tensor"][n] = found
-        if inspect.ismethod(fn) and inspect.isfunction(fn.__func__):
-            python["tensor"].append(n)
+    forms = {"torch": torch, "tensor": torch.ones(2, 3), "functional": F}
+    table: dict[str, dict[str, tuple[list[tuple[int, int]], str]]] = {f: {} for f in forms}
+    python: dict[str, list[str]] = {f: [] for f in forms}
+    builtin: dict[str, str] = {}  # functional name -> the name PyTorch's parser says
+    for form, owner in forms.items():
+        for n in names[form]:
+            if n.startswith("__"):
+                continue
+            try:
+                fn = getattr(owner, n)
+            except Exception:  # noqa: BLE001 - an attribute this tensor does not have (imag)
+                continue
+            if not callable(fn):
+                continue
+            found = counts(fn)
+            if found:
+                table[form][n] = found
+            code = fn.__func__ if inspect.ismethod(fn) else fn
+            if inspect.isfunction(code):
+                python[form].append(n)
+            elif form == "functional":
+                builtin[n] = fn.__name__
     lines = [
         '"""How many arguments each signature of PyTorch\'s ops with several signatures takes:',
         "(fewest, most) per visible signature, ``self`` not counted for a Tensor method, and where",
-        "only one is visible (the others deprecated) the signature PyTorch's message shows; and",
-        "the functions and methods PyTorch writes in Python (their errors are Python's own).",
+        "only one is visible (the others deprecated) the signature PyTorch's message shows; the",
+        "functions and methods PyTorch writes in Python (their errors are Python's own); and the",
+        "name PyTorch's parser gives each ``torch.nn.functional`` function it parses itself.",
         "",
         f"Written by ``scripts/torch_fixtures/overloads.py`` from PyTorch {torch.__version__}; do not",
         'edit by hand."""',
         "",
         "# fmt: off",
     ]
-    for form, const in (("torch", "TORCH"), ("tensor", "TENSOR")):
+    for form, const in (("torch", "TORCH"), ("tensor", "TENSOR"), ("functional", "FUNCTIONAL")):
         lines.append(f"{const}: dict[str, tuple[tuple[tuple[int, int], ...], str]] = {{")
+        entries = []
         for n in sorted(table[form]):
             pairs, shown = table[form][n]
             listed = "".join(f"({lo}, {hi}), " for lo, hi in pairs)
-            lines.append(f"    {n!r}: (({listed.rstrip()}), {shown!r}),")
-        lines.append("}")
+            entries.append(f"{n!r}: (({listed.rstrip()}), {shown!r})")
+        lines += [*_rows(entries), "}"]
     for form, const in (("torch", "PYTHON_TORCH"), ("tensor", "PYTHON_TENSOR")):
-        lines.append(f"{const} = frozenset({{")
-        row = "   "
-        for n in sorted(python[form]):
-            if len(row) + len(repr(n)) + 2 > 99:
-                lines.append(row)
-                row = "   "
-            row += f" {n!r},"
-        lines += [row, "})"]
+        lines += [f"{const} = frozenset({{", *_rows([repr(n) for n in sorted(python[form])]), "})"]
+    lines.append("PARSED_FUNCTIONAL = {")
+    lines += [*_rows([f"{n!r}: {builtin[n]!r}" for n in sorted(builtin)]), "}"]
     lines.append("# fmt: on")
     OUT.write_text("\n".join(lines) + "\n")
     print(
-        f"wrote {OUT}: {len(table['torch'])} functions, {len(table['tensor'])} methods",
+        f"wrote {OUT}: {len(table['torch'])} functions, {len(table['tensor'])} methods, "
+        f"{len(builtin)} parsed functionals",
         file=sys.stderr,
     )
 

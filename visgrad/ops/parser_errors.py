@@ -45,14 +45,31 @@ _OTHER = re.compile(r"\(\) (got an unexpected keyword argument|got multiple valu
 _COMBINATION = "() received an invalid combination of arguments"
 
 
-def parsed(name: str, fn: Callable[..., Any], method: bool) -> Callable[..., Any]:
-    """``fn`` as the public ``name`` (a Tensor method when ``method``), its argument errors said
-    as PyTorch's parser says them."""
-    if name in (overload_table.PYTHON_TENSOR if method else overload_table.PYTHON_TORCH):
+def parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
+    """``fn`` as the public ``name`` of ``form`` ("torch", "tensor": a method, or "functional"),
+    its argument errors said as PyTorch's parser says them (a functional PyTorch writes in
+    Python is left alone: its errors are its inner calls'). Made once and cached."""
+    made = _MADE.get((name, fn, form))
+    if made is None:
+        made = _MADE[name, fn, form] = _parsed(name, fn, form)
+    return made
+
+
+_MADE: dict[tuple[str, Callable[..., Any], str], Callable[..., Any]] = {}
+
+
+def _parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
+    method = form == "tensor"
+    said = name
+    if form == "functional":
+        if name not in overload_table.PARSED_FUNCTIONAL:
+            return fn
+        said = overload_table.PARSED_FUNCTIONAL[name]
+    elif name in (overload_table.PYTHON_TENSOR if method else overload_table.PYTHON_TORCH):
         return fn  # PyTorch's Python code: Python's own words
     own = getattr(fn, "__qualname__", name).rsplit(".", 1)[-1]
-    table = overload_table.TENSOR if method else overload_table.TORCH
-    signatures, shown = table.get(name, ((), ""))
+    table = {"torch": overload_table.TORCH, "tensor": overload_table.TENSOR}
+    signatures, shown = table.get(form, overload_table.FUNCTIONAL).get(name, ((), ""))
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -60,7 +77,7 @@ def parsed(name: str, fn: Callable[..., Any], method: bool) -> Callable[..., Any
             return fn(*args, **kwargs)
         except TypeError as e:
             how = Call(
-                name,
+                said,
                 own,
                 method,
                 args,

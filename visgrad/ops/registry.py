@@ -183,7 +183,7 @@ def torch_function(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     if made is None:
         made = _with_out[0](name, fn) if _with_out else fn
         made = refusing_none(name, one_int_list(name, made), method=False)
-        made = _torch_forms[key] = parsed(name, pytorch_keywords(made), method=False)
+        made = _torch_forms[key] = parsed(name, pytorch_keywords(made), "torch")
     return made
 
 
@@ -320,7 +320,7 @@ def _method(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     key = (name, fn)
     made = _methods.get(key)
     if made is None:
-        made = _methods[key] = parsed(name, refusing_none(name, fn, method=True), method=True)
+        made = _methods[key] = parsed(name, refusing_none(name, fn, method=True), "tensor")
     return made
 
 
@@ -339,22 +339,14 @@ def namespace(which: str) -> dict[str, Callable[..., Any]]:
             if d.torch_inplace:
                 ip = inplace_function(d)
                 for n in d.inplace_names:
-                    _put(out, n, _torch_inplace(n, ip), d)
+                    _put(out, n, parsed(n, ip, "torch"), d)
         elif which == "functional" and d.functional:
             for n in d.names:
-                _put(out, n, d.fn, d)
+                _put(out, n, parsed(n, d.fn, "functional"), d)
         if which == "linalg":
             for n in d.linalg:
                 _put(out, n, d.fn, d)
     return out
-
-
-def _torch_inplace(name: str, fn: Any) -> Callable[..., Any]:
-    """The in-place ``fn`` as the ``torch.<name>`` function (made once and cached)."""
-    made = _torch_forms.get((name, fn))
-    if made is None:
-        made = _torch_forms[name, fn] = parsed(name, fn, method=False)
-    return made
 
 
 def _put(out: dict[str, Any], name: str, value: Any, d: Declaration) -> None:
