@@ -28,7 +28,7 @@ FLOAT_KERNELS = {
 # Ops PyTorch writes in Python that check no argument's type at all: every failure is one of
 # their Python code's own (an assert, an attribute a number lacks), so they are not gated; the
 # function itself fails in PyTorch's order.
-UNGATED = frozenset({"multi_head_attention_forward", "interpolate"})
+UNGATED = frozenset({"multi_head_attention_forward", "interpolate", "gaussian_nll_loss"})
 # Ops PyTorch writes in Python: a non-tensor where a tensor goes fails on the first attribute
 # the Python code reads, so PyTorch raises AttributeError (``F.mse_loss(1.5, t)``: ``'float'
 # object has no attribute 'size'``). The attribute, and the parameters it is read from.

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import invalid_combination
 from visgrad.autograd.grad_mode import MODES, no_grad
 from visgrad.ops import elementwise as E
 from visgrad.ops.activation import logsigmoid
@@ -248,7 +249,9 @@ def _gaussian_var(input: Tensor, var: Any) -> Tensor:  # noqa: A002
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = var * E.ones_like(input)
-    elif bool(any_(var < 0)):  # torch.any: a number that is not a float is a TypeError
+    elif not isinstance(var, Tensor):  # torch.any of a Python bool fits none of its signatures
+        raise invalid_combination("any", (var < 0,), {})
+    elif bool(any_(var < 0)):
         raise ValueError("var has negative entry/entries")
     shape, vshape = input._data.shape, var._data.shape
     if vshape != shape:

@@ -84,6 +84,7 @@ def _parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
                 kwargs,
                 _binding_error(fn, args, kwargs),
                 getattr(e, "function_position", False),
+                _required(fn),
             )
             better = reworded(str(e), how, signatures, shown)
             if better is None:
@@ -96,8 +97,8 @@ def _parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
 class Call(NamedTuple):
     """How a public form was called: the name, our function's own name (its messages'), whether
     as a method (``args[0]`` is ``self``), the arguments, and whether Python refused to bind
-    them to our function's signature (its words count ``self``), and whether the error counts
-    positions as a function does (the gate's)."""
+    them to our function's signature (its words count ``self``), whether the error counts
+    positions as a function does (the gate's), and our function's required parameters."""
 
     name: str
     own: str
@@ -106,6 +107,17 @@ class Call(NamedTuple):
     kwargs: dict[str, Any]
     binding: bool
     function_position: bool
+    required: tuple[str, ...]
+
+
+def _required(fn: Callable[..., Any]) -> tuple[str, ...]:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except ValueError:
+        return ()
+    return tuple(
+        p.name for p in params if p.default is p.empty and p.kind <= p.POSITIONAL_OR_KEYWORD
+    )
 
 
 def _binding_error(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -145,8 +157,11 @@ def reworded(
         return TypeError(f"{name}(): argument '{param}'{where} {said}")
     m = _MISSING.match(rest)
     if m is not None:
+        missing = re.findall(r"['\"](\w+)['\"]", m.group(2))
+        if missing and missing[0] in call.required:  # PyTorch names every required one after
+            missing = list(call.required[call.required.index(missing[0]) :])
         renamed = {**TORCH_NAMES, **RENAMED.get(name, {})}
-        missing = [renamed.get(p, p) for p in re.findall(r"['\"](\w+)['\"]", m.group(2))]
+        missing = [renamed.get(p, p) for p in missing]
         s = "s" if len(missing) == 1 else ""
         listed = ", ".join(f'"{p}"' for p in missing)
         return TypeError(
