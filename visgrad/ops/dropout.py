@@ -9,6 +9,8 @@ no fused dropout node). The draws are the generator's uniforms on every CPU, as 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from visgrad.ops.gate_tables import c_name
@@ -21,7 +23,7 @@ def _const(x: np.ndarray) -> Tensor:
     return Tensor._make(x, False, None, 0)
 
 
-def _check_p(p: float) -> None:
+def _check_p(p: Any) -> None:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
@@ -49,7 +51,7 @@ def _apply(input: Tensor, p: float, inplace: bool, feature: bool = False) -> Ten
 @declare("dropout", torch=False, method=False, functional=True)
 def dropout(
     input: Tensor,  # noqa: A002 - PyTorch's name
-    p: float = 0.5,
+    p: Any = 0.5,  # PyTorch compares it first: its own TypeError for a non-number
     training: bool = True,
     inplace: bool = False,
 ) -> Tensor:
@@ -69,9 +71,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> 
 
 
 @declare("dropout1d", torch=False, method=False, functional=True)
-def dropout1d(
-    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> Tensor:  # noqa: A002
+def dropout1d(input: Tensor, p: Any = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero whole channels of (N, C, L) or (C, L) input with probability ``p``."""
     _check_p(p)
     ndim = input._data.ndim
@@ -87,8 +87,6 @@ def dropout1d(
 
 
 @declare("dropout2d", torch=False, method=False, functional=True)
-def dropout2d(
-    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> Tensor:  # noqa: A002
+def dropout2d(input: Tensor, p: Any = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero whole channels of (N, C, H, W) input with probability ``p``."""
     return _feature_dropout(input, p, training, inplace)

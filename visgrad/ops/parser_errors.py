@@ -58,7 +58,44 @@ def parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
 _MADE: dict[tuple[str, Callable[..., Any], str], Callable[..., Any]] = {}
 
 
+# Functions PyTorch writes in Python whose first typed check is that of one inner call: the name
+# its parser says, our parameters it names otherwise, and those the call passes by keyword.
+INNER: dict[tuple[str, str], tuple[str, dict[str, str], frozenset[str]]] = {
+    ("functional", "cross_entropy"): ("cross_entropy_loss", {}, frozenset()),
+    ("functional", "nll_loss"): ("nll_loss_nd", {}, frozenset()),
+    ("functional", "fold"): ("col2im", {}, frozenset()),
+    ("functional", "dropout"): ("dropout", {"training": "train"}, frozenset()),
+    **{
+        ("functional", n): ("feature_dropout", {"training": "train"}, frozenset())
+        for n in ("dropout1d", "dropout2d", "dropout3d")
+    },
+    ("torch", "unique"): ("_unique2", {}, frozenset({"sorted", "return_inverse", "return_counts"})),
+}
+
+
+def _inner(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
+    """``fn`` with its argument-type errors said as ``INNER``'s call of it says them."""
+    said, renamed, keywords = INNER[form, name]
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as e:
+            m = _ARGUMENT.match(str(e)[len(name) :]) if str(e).startswith(name + "(") else None
+            if m is None:
+                raise
+            param, position, text = m.groups()
+            param = renamed.get(param, param)
+            where = "" if position is None or param in keywords else f" (position {position})"
+            raise TypeError(f"{said}(): argument '{param}'{where} {text}") from None
+
+    return call
+
+
 def _parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
+    if (form, name) in INNER:
+        return _inner(name, fn, form)
     method = form == "tensor"
     said = name
     if form == "functional":
