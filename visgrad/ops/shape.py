@@ -11,24 +11,15 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import spread_int_list
 from visgrad.ops.base import Op, apply, sum_to
-from visgrad.ops.gate import is_int
 from visgrad.ops.registry import declare
-from visgrad.tensor import Size, Tensor, _dim
+from visgrad.tensor import Tensor, _dim
 
 
 def _shape_arg(shape: tuple[Any, ...], op: str = "view", name: str = "size") -> tuple[int, ...]:
-    """A size (or dims) given as ``f(2, 3)`` or ``f((2, 3))``, each entry an integer."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
-        shape = tuple(shape[0])
-    for i, s in enumerate(shape):
-        # PyTorch checks the first entry's type; the later ones are unpacked (a bool passes).
-        if not is_int(s) and not (i and isinstance(s, (bool, np.bool_))):
-            raise TypeError(
-                f"{op}(): argument '{name}' must be tuple of ints, but found element of type "
-                f"{type(s).__name__} at pos {i}"
-            )
-    return tuple(int(s) for s in shape)
+    """A size (or dims) given as ``f(2, 3)`` or ``f((2, 3))``, by PyTorch's parser's rules."""
+    return spread_int_list(op, name, shape)
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
