@@ -227,6 +227,8 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
 def std_mean(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
              *, correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
     """``(std, mean)`` over ``dim`` in one call."""
+    if isinstance(a, Tensor) and a._data.dtype.kind not in "fc":  # checked before the dims
+        raise RuntimeError("std_mean only support floating point and complex dtypes")
     return (
         std(a, dim, unbiased, keepdim, correction=correction),
         mean(a, None if isinstance(dim, (tuple, list)) and not dim else dim, keepdim),
@@ -237,6 +239,8 @@ def std_mean(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: 
 def var_mean(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
              *, correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
     """``(var, mean)`` over ``dim`` in one call."""
+    if isinstance(a, Tensor) and a._data.dtype.kind not in "fc":  # checked before the dims
+        raise RuntimeError("var_mean only support floating point and complex dtypes")
     return (
         var(a, dim, unbiased, keepdim, correction=correction),
         mean(a, None if isinstance(dim, (tuple, list)) and not dim else dim, keepdim),

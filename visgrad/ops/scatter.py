@@ -44,7 +44,7 @@ def _scatter_index(name: str, a: Tensor, dim: int, index: Any, src: Tensor | Non
     if not idx.size:  # PyTorch checks an empty index for nothing: nothing is written
         return idx.astype(np.int64)
     if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+        raise RuntimeError(f"{_checker(name)}(): Expected dtype int32/int64 for index")
     x = a._data
     if idx.ndim != x.ndim and not (idx.ndim <= 1 and x.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
@@ -74,7 +74,12 @@ def _scatter_index(name: str, a: Tensor, dim: int, index: Any, src: Tensor | Non
 
 def _same_dtype(name: str, a: Tensor, other: Tensor, what: str = "src") -> None:
     if a._data.dtype != other._data.dtype:
-        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to {what}.dtype")
+        raise RuntimeError(f"{_checker(name)}(): Expected self.dtype to be equal to {what}.dtype")
+
+
+def _checker(name: str) -> str:
+    """The name ATen's shared checks say: every scatter variant's is ``scatter``."""
+    return "scatter" if name.startswith("scatter") else name
 
 
 # -- scatter ----------------------------------------------------------------------------------------
