@@ -59,23 +59,36 @@ _MADE: dict[tuple[str, Callable[..., Any], str], Callable[..., Any]] = {}
 
 
 # Functions PyTorch writes in Python whose first typed check is that of one inner call: the name
-# its parser says, our parameters it names otherwise, and those the call passes by keyword.
-INNER: dict[tuple[str, str], tuple[str, dict[str, str], frozenset[str]]] = {
-    ("functional", "cross_entropy"): ("cross_entropy_loss", {}, frozenset()),
-    ("functional", "nll_loss"): ("nll_loss_nd", {}, frozenset()),
-    ("functional", "fold"): ("col2im", {}, frozenset()),
-    ("functional", "dropout"): ("dropout", {"training": "train"}, frozenset()),
+# its parser says, our parameters it names otherwise, those the call passes by keyword, and those
+# it passes at another position.
+INNER: dict[tuple[str, str], tuple[str, dict[str, str], frozenset[str], dict[str, int]]] = {
+    ("functional", "cross_entropy"): ("cross_entropy_loss", {}, frozenset(), {}),
+    ("functional", "nll_loss"): ("nll_loss_nd", {}, frozenset(), {}),
+    ("functional", "fold"): ("col2im", {}, frozenset(), {}),
+    ("functional", "dropout"): ("dropout", {"training": "train"}, frozenset(), {}),
     **{
-        ("functional", n): ("feature_dropout", {"training": "train"}, frozenset())
+        ("functional", n): ("feature_dropout", {"training": "train"}, frozenset(), {})
         for n in ("dropout1d", "dropout2d", "dropout3d")
     },
-    ("torch", "unique"): ("_unique2", {}, frozenset({"sorted", "return_inverse", "return_counts"})),
+    ("torch", "unique"): (
+        "_unique2",
+        {},
+        frozenset({"sorted", "return_inverse", "return_counts"}),
+        {},
+    ),
+    ("functional", "softmin"): ("softmax", {}, frozenset({"dtype"}), {"dim": 1}),
+    ("functional", "instance_norm"): (
+        "instance_norm",
+        {},
+        frozenset(),
+        {"running_mean": 4, "running_var": 5, "weight": 2, "bias": 3, "use_input_stats": 6},
+    ),
 }
 
 
 def _inner(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
     """``fn`` with its argument-type errors said as ``INNER``'s call of it says them."""
-    said, renamed, keywords = INNER[form, name]
+    said, renamed, keywords, positions = INNER[form, name]
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -87,6 +100,8 @@ def _inner(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
                 raise
             param, position, text = m.groups()
             param = renamed.get(param, param)
+            if param in positions and position is not None:
+                position = str(positions[param])
             where = "" if position is None or param in keywords else f" (position {position})"
             raise TypeError(f"{said}(): argument '{param}'{where} {text}") from None
 
@@ -172,7 +187,9 @@ def reworded(
 ) -> TypeError | None:
     """PyTorch's words for the error ``text`` of ``call`` (None: leave the error as it is)."""
     name, own, method, args, kwargs = call[:5]
-    rest = next((text[len(n) :] for n in (own, name) if text.startswith(n + "(")), None)
+    # an in-place torch. function may be its op's out of place one, writing back
+    names = (own, name, name[:-1]) if name.endswith("_") else (own, name)
+    rest = next((text[len(n) :] for n in names if text.startswith(n + "(")), None)
     if rest is None or not _about_arguments(rest):
         return None
     given = args[1:] if method else args
