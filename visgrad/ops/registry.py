@@ -271,6 +271,8 @@ _generated: dict[int, Callable[..., Any]] = {}
 # has its say: ``t == None`` is False, ``t < [1]`` and ``t += [1]`` are Python's TypeErrors.
 # ``a += b`` must hand back ``a`` itself (the in-place functions return their first input).
 _COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"})
+_BINARY = frozenset({"__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
+                     "__pow__", "__matmul__", "__and__", "__or__", "__xor__"})  # fmt: skip
 
 
 def _dunder(fn: Callable[..., Any], swap: bool = False) -> Callable[..., Any]:
@@ -309,7 +311,7 @@ def tensor_attributes() -> Iterator[tuple[str, Any, Declaration]]:
                 if ip is None:
                     raise TypeError(f"{op} declared on {d.fn.__name__} without an in-place variant")
                 yield op, _dunder(ip), d
-            elif op in _COMPARISONS:
+            elif op in _COMPARISONS or op in _BINARY:
                 yield op, _dunder(d.fn), d
             else:
                 yield op, d.fn, d
