@@ -61,6 +61,17 @@ def counts(fn: Any) -> tuple[list[tuple[int, int]], str] | None:
     return (out, "" if found else shown) if out else None
 
 
+def _no_arguments(fn: Any) -> bool:
+    """Whether ``fn`` is a C method that takes no arguments at all."""
+    try:
+        fn(_Unmatched())
+    except TypeError as e:
+        return str(e).endswith("() takes no arguments (1 given)")
+    except Exception:  # noqa: BLE001 - some other refusal
+        return False
+    return False
+
+
 def _rows(items: list[str]) -> list[str]:
     """``items`` packed into lines of at most 99 characters."""
     rows, row = [], "   "
@@ -79,6 +90,7 @@ def main() -> None:
     table: dict[str, dict[str, tuple[list[tuple[int, int]], str]]] = {f: {} for f in forms}
     python: dict[str, list[str]] = {f: [] for f in forms}
     builtin: dict[str, str] = {}  # functional name -> the name PyTorch's parser says
+    noargs: list[str] = []  # Tensor methods of no arguments (CPython refuses any itself)
     for form, owner in forms.items():
         for n in names[form]:
             if n.startswith("__"):
@@ -92,6 +104,8 @@ def main() -> None:
             found = counts(fn)
             if found:
                 table[form][n] = found
+            if form == "tensor" and _no_arguments(fn):
+                noargs.append(n)
             code = fn.__func__ if inspect.ismethod(fn) else fn
             if inspect.isfunction(code):
                 python[form].append(n)
@@ -102,7 +116,8 @@ def main() -> None:
         "(fewest, most) per visible signature, ``self`` not counted for a Tensor method, and where",
         "only one is visible (the others deprecated) the signature PyTorch's message shows; the",
         "functions and methods PyTorch writes in Python (their errors are Python's own); and the",
-        "name PyTorch's parser gives each ``torch.nn.functional`` function it parses itself.",
+        "name PyTorch's parser gives each ``torch.nn.functional`` function it parses itself; and the",
+        "Tensor methods of no arguments, which CPython refuses any argument to in its own words.",
         "",
         f"Written by ``scripts/torch_fixtures/overloads.py`` from PyTorch {torch.__version__}; do not",
         'edit by hand."""',
@@ -119,6 +134,7 @@ def main() -> None:
         lines += [*_rows(entries), "}"]
     for form, const in (("torch", "PYTHON_TORCH"), ("tensor", "PYTHON_TENSOR")):
         lines += [f"{const} = frozenset({{", *_rows([repr(n) for n in sorted(python[form])]), "})"]
+    lines += ["NO_ARGUMENTS = frozenset({", *_rows([repr(n) for n in sorted(noargs)]), "})"]
     lines.append("PARSED_FUNCTIONAL = {")
     lines += [*_rows([f"{n!r}: {builtin[n]!r}" for n in sorted(builtin)]), "}"]
     lines.append("# fmt: on")

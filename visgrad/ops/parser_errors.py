@@ -137,6 +137,7 @@ def _parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
                 _binding_error(fn, args, kwargs),
                 getattr(e, "function_position", False),
                 _required(fn),
+                method and name in overload_table.NO_ARGUMENTS,
             )
             better = reworded(str(e), how, signatures, shown)
             if better is None:
@@ -150,7 +151,8 @@ class Call(NamedTuple):
     """How a public form was called: the name, our function's own name (its messages'), whether
     as a method (``args[0]`` is ``self``), the arguments, and whether Python refused to bind
     them to our function's signature (its words count ``self``), whether the error counts
-    positions as a function does (the gate's), and our function's required parameters."""
+    positions as a function does (the gate's), our function's required parameters, and whether
+    it is a method of no arguments (PyTorch's are Python's no-argument methods)."""
 
     name: str
     own: str
@@ -160,6 +162,7 @@ class Call(NamedTuple):
     binding: bool
     function_position: bool
     required: tuple[str, ...]
+    only_self: bool
 
 
 def _required(fn: Callable[..., Any]) -> tuple[str, ...]:
@@ -221,6 +224,10 @@ def reworded(
         return TypeError(
             f"{name}() missing {len(missing)} required positional argument{s}: {listed}"
         )
+    if call.only_self and call.binding:  # a no-argument method: CPython's own words
+        if kwargs:
+            return TypeError(f"Tensor.{name}() takes no keyword arguments")
+        return TypeError(f"Tensor.{name}() takes no arguments ({len(given)} given)")
     m = _TAKES.match(rest)
     if m is not None:
         lo, hi, got = (None if v is None else int(v) for v in m.groups())
