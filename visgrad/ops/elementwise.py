@@ -277,7 +277,7 @@ def true_divide_(t: Tensor, other: Any) -> Tensor:
 @declare("true_divide", nodes=DivBackward0, inplace=true_divide_)
 def true_divide(a: Any, b: Any) -> Tensor:
     """``div`` without a rounding mode (PyTorch's signature takes none)."""
-    return div(a, b)
+    return div(*operands("true_divide", a, b))
 
 
 class NegBackward0(Op):
