@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.index_checks import _type
 from visgrad.ops.inplace import inplace
 from visgrad.ops.pad import pad
 from visgrad.ops.registry import declare
-from visgrad.ops.scatter import _const, _same_dtype
+from visgrad.ops.scatter import _const
 from visgrad.tensor import Tensor
 
 __all__ = ["masked_scatter", "masked_select"]
@@ -51,9 +52,7 @@ class MaskedScatterBackward0(Op):
         n = int(mask.sum())
         src = source._data.reshape(-1)
         if src.size < n:
-            raise RuntimeError(
-                "masked_scatter: expected source to have at least as many elements as ones in mask"
-            )
+            raise RuntimeError("Number of elements of source < number of ones in mask")
         out[mask] = src[:n]
         return out
 
@@ -86,12 +85,21 @@ class MaskedSelectBackward0(Op):
         return apply(MaskedScatterBackward0, zeros, g, mask=mask)
 
 
+def _same_dtype(input: Tensor, source: Tensor) -> None:  # noqa: A002
+    a, b = input._data.dtype, source._data.dtype
+    if a != b:  # (sic: no space after "got")
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{c_name(a)} and {c_name(b)}"
+        )
+
+
 def masked_scatter_(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # noqa: A002
     """``masked_scatter`` written into ``input``."""
+    _same_dtype(input, source)  # ATen's first check
     m = _mask("masked_scatter_", input, mask)
     if m.shape != input._data.shape:
         raise RuntimeError("masked_scatter_: the mask must not broadcast the tensor written to")
-    _same_dtype("masked_scatter_", input, source, "source")
     return inplace(input, MaskedScatterBackward0, (source,), {"mask": m}, "masked_scatter_")
 
 
@@ -103,7 +111,7 @@ def masked_scatter_(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # n
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # noqa: A002
     """``input`` with the elements of ``source``, in order, written where ``mask`` is True."""
     m = _mask("masked_scatter_", input, mask)
-    _same_dtype("masked_scatter_", input, source, "source")
+    _same_dtype(input, source)
     return apply(MaskedScatterBackward0, input, source, mask=m)
 
 
