@@ -148,10 +148,15 @@ class IndexPutImplBackward0(Op):
 @declare("select", nodes=(SelectBackward0, SelectBackwardBackward0))
 def select(a: Tensor, dim: int, index: int) -> Tensor:
     """``a.select(dim, index)``: drop ``dim`` by picking one position (a view)."""
+    if a._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     dim = _dim(dim, a._data.ndim)
     size = a._data.shape[dim]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(a._data.shape)} at dimension {dim}"
+        )
     return _as_view(apply(SelectBackward0, a, dim=dim, index=int(index)), a)
 
 
