@@ -8,6 +8,7 @@ from visgrad.random.generator import Generator
 from visgrad.tensor import Tensor
 
 __all__ = [
+    "_pack_padded_sequence",
     "abs",
     "abs_",
     "adaptive_avg_pool1d",
@@ -319,6 +320,7 @@ __all__ = [
     "zero_",
 ]
 
+def _pack_padded_sequence(input: Tensor, lengths: Tensor, batch_first: builtins.bool, *, out: Any = ...) -> builtins.tuple[Tensor, Tensor]: ...
 def abs(a: Tensor, *, out: Any = ...) -> Tensor: ...
 def abs_(t: Tensor) -> Tensor: ...
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor: ...

@@ -727,6 +727,14 @@ OPS: dict[str, Row] = {
     "index_fill_tensor": Row(lambda a, v: a.index_fill(0, torch.tensor([0]), v), ((2, 3), ())),
     "masked_scatter": Row(lambda a, b: a.masked_scatter(a > 0.5, b), ((2, 3), (7,))),
     "masked_select": Row(lambda a: a.masked_select(a > 0.5), ((2, 3),)),
+    "pack_padded_sequence": Row(
+        lambda x: torch._pack_padded_sequence(x, torch.tensor([3, 3, 1]), False)[0],
+        ((4, 3, 2),),
+    ),
+    "pack_padded_sequence_batch_first_twice": Row(
+        second(lambda x: torch._pack_padded_sequence(x, torch.tensor([2, 1]), True)[0] ** 2),
+        ((2, 3),),
+    ),
     "silu": Row(NF.silu, ((2, 3),)),
     "softplus": Row(lambda a: NF.softplus(a, 2.0, 3.0), ((2, 3),)),
     "elu": Row(NF.elu, ((2, 3),)),

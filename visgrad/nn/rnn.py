@@ -13,9 +13,11 @@ from typing import Any
 from visgrad import dtypes
 from visgrad.factories import empty, zeros
 from visgrad.nn import _rnn_math as R
+from visgrad.nn import _rnn_packed as P
 from visgrad.nn import init
 from visgrad.nn.module import Module
 from visgrad.nn.parameter import Parameter
+from visgrad.nn.utils.rnn import PackedSequence
 from visgrad.ops.join import stack
 from visgrad.tensor import Tensor
 
@@ -174,6 +176,37 @@ class RNNBase(Module):
         )  # fmt: skip
         return (out.transpose(0, 1) if self.batch_first else out), finals
 
+    def _packed(self, seq: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """``forward`` of a PackedSequence: as PyTorch, the hidden state given is put in the
+        sorted order and the final one back in the caller's; no size checks (a mismatch fails
+        in the step that meets it, as there)."""
+        data, batch_sizes, sorted_indices, unsorted_indices = seq
+        lstm = self.mode == "LSTM"
+        directions = 2 if self.bidirectional else 1
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if hx is None:
+            top = int(batch_sizes[0])
+            h0 = zeros(self.num_layers * directions, top, real_hidden, dtype=data.dtype)
+            c0 = zeros(self.num_layers * directions, top, self.hidden_size, dtype=data.dtype)
+            hx = (h0, c0) if lstm else h0
+        elif sorted_indices is not None:
+            hx = _permuted(hx, sorted_indices)
+        hiddens = (
+            list(zip(hx[0].unbind(0), hx[1].unbind(0), strict=True)) if lstm else list(hx.unbind(0))
+        )
+        out, finals = P.stack_layers(
+            _CELLS[self.mode], data, [int(b) for b in batch_sizes.tolist()], hiddens,
+            self._layer_params(), self.num_layers, self.dropout, self.training, self.bidirectional,
+        )  # fmt: skip
+        h: Any = (
+            (stack([f[0] for f in finals], 0), stack([f[1] for f in finals], 0))
+            if lstm
+            else stack(finals, 0)
+        )
+        if unsorted_indices is not None:
+            h = _permuted(h, unsorted_indices)
+        return PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), h
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
@@ -191,10 +224,19 @@ class RNNBase(Module):
         return s
 
 
+def _permuted(hx: Any, order: Tensor) -> Any:
+    """The hidden state (or LSTM pair) with its batch dim in ``order``."""
+    if isinstance(hx, tuple):
+        return tuple(h.index_select(1, order) for h in hx)
+    return hx.index_select(1, order)
+
+
 class _SingleHidden(RNNBase):
     """RNN and GRU: one hidden state ``h``."""
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:  # noqa: A002
+        if isinstance(input, PackedSequence):
+            return self._packed(input, hx)
         name = "RNN" if self.mode.startswith("RNN") else "GRU"
         x, batched = self._prepare(input, name)
         if hx is None:
@@ -251,7 +293,9 @@ class LSTM(RNNBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__("LSTM", *args, **kwargs)
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:  # noqa: A002
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, tuple[Tensor, Tensor]]:  # noqa: A002
+        if isinstance(input, PackedSequence):
+            return self._packed(input, hx)
         x, batched = self._prepare(input, "LSTM")
         real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
         if hx is None:

@@ -66,6 +66,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     norm,
     order_stats,
     out,
+    packed,
     pad,
     pixel_shuffle,
     pointwise,

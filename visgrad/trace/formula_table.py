@@ -1305,6 +1305,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "PackPaddedSequenceBackward0": (
+        "_pack_padded_sequence",
+        ("input",),
+        {
+            "input": "zeros(input.shape).reshape(flat).index_add(0, positions, grad).reshape(input.shape)",
+        },
+        (),
+    ),
     "PdistBackward0": (
         "_pdist_forward",
         ("self",),
