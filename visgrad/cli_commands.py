@@ -281,7 +281,7 @@ def export(args: argparse.Namespace) -> int:
             # Qt loads only for an image: the other commands run where Qt cannot.
             from visgrad.app.render import export_image
 
-            export_image(evs, args.output, args.tick)
+            export_image(evs, args.output, args.tick, note=_note)
         else:
             try:
                 export_graph(evs, args.output, args.tick)

@@ -328,7 +328,8 @@ class MainWindow(QMainWindow):
         """Write the view (.png/.svg) or the graph drawn at the cursor (.dot/.graphml/.json)."""
         try:
             if path.lower().endswith((".png", ".svg")):
-                save_scene(self.graph_view.graph_scene, path)
+                note = lambda m: self.statusBar().showMessage(m, 10000)  # noqa: E731
+                save_scene(self.graph_view.graph_scene, path, note=note)
             else:
                 export_graph(
                     self.controller.model,

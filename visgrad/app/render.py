@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize, Qt
@@ -18,6 +19,16 @@ from visgrad.app.theme import apply_app_style, graph_colors
 from visgrad.trace.model import TraceModel
 
 IMAGE_FORMATS = (".png", ".svg")
+# A PNG of a big graph at full scale runs to gigapixels (an LSTM's 1,250 nodes: 19k x 50k scene
+# units, 8 GB of pixels at 1.5x) and takes minutes to encode: the raster is scaled down to fit.
+MAX_PIXELS = 64_000_000
+MAX_SIDE = 32_000  # QPainter's coordinates on a QImage stay below 2**15
+
+
+def raster_scale(width: float, height: float, scale: float = 1.5) -> float:
+    """``scale``, or less so a ``width`` x ``height`` scene fits ``MAX_PIXELS``/``MAX_SIDE``."""
+    w, h = max(width, 1.0), max(height, 1.0)
+    return min(scale, math.sqrt(MAX_PIXELS / (w * h)), MAX_SIDE / w, MAX_SIDE / h)
 
 
 def ensure_app() -> QApplication:
@@ -31,8 +42,14 @@ def ensure_app() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def save_scene(scene: QGraphicsScene, out_path: str | os.PathLike, scale: float = 1.5) -> Path:
-    """Write the whole scene to ``out_path`` (.png raster at ``scale``, .svg vector)."""
+def save_scene(
+    scene: QGraphicsScene,
+    out_path: str | os.PathLike,
+    scale: float = 1.5,
+    note: Callable[[str], None] | None = None,
+) -> Path:
+    """Write the whole scene to ``out_path`` (.png raster at ``scale``, or smaller for a big
+    scene, said through ``note``; .svg vector)."""
     path = Path(out_path)
     suffix = path.suffix.lower()
     if suffix not in IMAGE_FORMATS:
@@ -42,6 +59,15 @@ def save_scene(scene: QGraphicsScene, out_path: str | os.PathLike, scale: float 
     src = scene.sceneRect()
     if src.isEmpty():
         src = QRectF(0, 0, 200, 100)
+    if suffix == ".png":
+        fit = raster_scale(src.width(), src.height(), scale)
+        if fit < scale and note is not None:
+            note(
+                f"the graph is large: {path.name} is drawn at {fit / scale:.0%} of full size "
+                f"({round(src.width() * fit):,} x {round(src.height() * fit):,} px); export "
+                ".svg for every label"
+            )
+        scale = fit
     size = QSize(max(1, round(src.width() * scale)), max(1, round(src.height() * scale)))
     target = QRectF(0, 0, size.width(), size.height())
     # Drawn into memory and written by Python: a write failure (full disk, no permission) is an
@@ -80,6 +106,7 @@ def export_image(
     tick: int | None = None,
     direction: str = "TB",
     dark: bool = False,
+    note: Callable[[str], None] | None = None,
 ) -> Path:
     """Render the graph at ``tick`` (default: the last event) to a .png or .svg file."""
     ensure_app()
@@ -91,4 +118,4 @@ def export_image(
     scene.host.state = state
     graph, layout = build_and_layout(state, scene, direction, None)
     scene.apply_layout(graph, layout)
-    return save_scene(scene, out_path)
+    return save_scene(scene, out_path, note=note)
