@@ -35,7 +35,7 @@ NO_OUT = frozenset(
         "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
         "triplet_margin_loss", "cov", "corrcoef",
         "cdist", "pdist", "combinations", "unique_consecutive", "trapezoid", "trapz",
-        "cumulative_trapezoid", "vander", "matrix_exp",
+        "cumulative_trapezoid", "vander", "matrix_exp", "_pack_padded_sequence",
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "masked_fill", "masked_scatter", "max_pool1d",
