@@ -34,6 +34,8 @@ SETTINGS = settings(max_examples=12, deadline=None, derandomize=True)
 # Values on a 0.1 grid shifted off zero: never 0, never on a clamp bound, distinct when unique.
 AWAY = st.integers(-25, 25).map(lambda i: i / 10 + 0.0137)
 POS = st.floats(0.3, 3.0)
+INSIDE = st.floats(-0.85, 0.85)  # asin, acos, atanh: inside (-1, 1), away from the poles
+ABOVE_ONE = st.floats(1.2, 3.0)  # acosh
 PROB = st.floats(0.05, 0.95)
 
 
@@ -90,6 +92,17 @@ UNARY: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "sin": (torch.sin, AWAY),
     "cos": (torch.cos, AWAY),
     "tanh": (torch.tanh, AWAY),
+    "tan": (torch.tan, INSIDE),
+    "sinh": (torch.sinh, AWAY),
+    "cosh": (torch.cosh, AWAY),
+    "asin": (torch.asin, INSIDE),
+    "acos": (torch.acos, INSIDE),
+    "atan": (torch.atan, AWAY),
+    "asinh": (torch.asinh, AWAY),
+    "acosh": (torch.acosh, ABOVE_ONE),
+    "atanh": (torch.atanh, INSIDE),
+    "deg2rad": (torch.deg2rad, AWAY),
+    "rad2deg": (torch.rad2deg, AWAY),
     "sigmoid": (torch.sigmoid, AWAY),
     "relu": (torch.relu, AWAY),
     "reciprocal": (torch.reciprocal, AWAY),
@@ -735,6 +748,10 @@ OPS: dict[str, Row] = {
         second(lambda x: torch._pack_padded_sequence(x, torch.tensor([2, 1]), True)[0] ** 2),
         ((2, 3),),
     ),
+    "atan2": Row(torch.atan2, ((2, 3), (3,)), elements=POS),
+    "atan2_twice": Row(second(lambda a: torch.atan2(a, a * a + 1) ** 2), ((2, 3),)),
+    "tan_twice": Row(second(lambda a: torch.tan(a) ** 2), ((2, 3),), elements=INSIDE),
+    "asin_twice": Row(second(lambda a: torch.asin(a) ** 2), ((2, 3),), elements=INSIDE),
     "silu": Row(NF.silu, ((2, 3),)),
     "softplus": Row(lambda a: NF.softplus(a, 2.0, 3.0), ((2, 3),)),
     "elu": Row(NF.elu, ((2, 3),)),

@@ -87,6 +87,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     special_math,
     tensor_api,
     tile_mask,
+    trig,
     truncating,
     windows,
 )

@@ -16,6 +16,7 @@ from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.operand_checks import no_bool_kernel
+from visgrad.ops.pointwise import _correctly_rounded
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
@@ -61,7 +62,7 @@ class Log2Backward0(Op):
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self=a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(dtypes.as_floating(a._data))
+            return _correctly_rounded(np.log2, dtypes.as_floating(a._data))
 
     def backward(self, g: Tensor) -> Tensor:
         return g / (self.saved("self") * _LN2)

@@ -253,6 +253,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sin": np.sin,
     "cos": np.cos,
     "tanh": np.tanh,
+    "sinh": np.sinh,
+    "cosh": np.cosh,
     "sign": _sign,
     "abs": np.abs,
     "floor": np.floor,

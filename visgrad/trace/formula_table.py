@@ -11,6 +11,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "AcosBackward0": (
+        "acos",
+        ("self",),
+        {
+            "self": "-grad / sqrt(1 - self * self)",
+        },
+        (),
+    ),
+    "AcoshBackward0": (
+        "acosh",
+        ("self",),
+        {
+            "self": "grad / sqrt(self * self - 1)",
+        },
+        (),
+    ),
     "AdaptiveAvgPool2DBackward0": (
         "adaptive_avg_pool2d",
         ("self",),
@@ -121,6 +137,47 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad at the view's elements",
+        },
+        (),
+    ),
+    "AsinBackward0": (
+        "asin",
+        ("self",),
+        {
+            "self": "grad / sqrt(1 - self * self)",
+        },
+        (),
+    ),
+    "AsinhBackward0": (
+        "asinh",
+        ("self",),
+        {
+            "self": "grad / sqrt(self * self + 1)",
+        },
+        (),
+    ),
+    "Atan2Backward0": (
+        "atan2",
+        ("self", "other"),
+        {
+            "self": "grad * other / (self * self + other * other)",
+            "other": "grad * -self / (self * self + other * other)",
+        },
+        (),
+    ),
+    "AtanBackward0": (
+        "atan",
+        ("self",),
+        {
+            "self": "grad / (self * self + 1)",
+        },
+        (),
+    ),
+    "AtanhBackward0": (
+        "atanh",
+        ("self",),
+        {
+            "self": "grad / (1 - self * self)",
         },
         (),
     ),
@@ -318,6 +375,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "CoshBackward0": (
+        "cosh",
+        ("self",),
+        {
+            "self": "grad * sinh(self)",
+        },
+        (),
+    ),
     "CummaxBackward0": (
         "cummax",
         ("self",),
@@ -347,6 +412,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.flip(dim).cumsum(dim).flip(dim)",
+        },
+        (),
+    ),
+    "Deg2RadBackward0": (
+        "deg2rad",
+        ("self",),
+        {
+            "self": "grad * (pi / 180)",
         },
         (),
     ),
@@ -1411,6 +1484,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "Rad2DegBackward0": (
+        "rad2deg",
+        ("self",),
+        {
+            "self": "grad * (180 / pi)",
+        },
+        (),
+    ),
     "ReciprocalBackward0": (
         "reciprocal",
         ("self",),
@@ -1665,6 +1746,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "SinhBackward0": (
+        "sinh",
+        ("self",),
+        {
+            "self": "grad * cosh(self)",
+        },
+        (),
+    ),
     "SliceBackward0": (
         "slice",
         ("self",),
@@ -1824,6 +1913,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.t()",
+        },
+        (),
+    ),
+    "TanBackward0": (
+        "tan",
+        ("self",),
+        {
+            "self": "grad * (1 + result * result)",
         },
         (),
     ),
