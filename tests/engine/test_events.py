@@ -101,8 +101,10 @@ def test_a_gradient_passed_on_is_copied_once_for_the_events_that_show_it():
     )
     np.testing.assert_array_equal(passed_on, w.grad.numpy())
     np.testing.assert_array_equal(received, w.grad.numpy().T)
-    # Each is what a copy of the engine's array would be: read-only, laid out as the array was.
-    assert received.flags.c_contiguous and passed_on.flags.f_contiguous
+    # Each is what a copy of the engine's array would be: read-only, laid out as the array was
+    # (as in PyTorch, the product is computed transposed for the column-major ``w.t()``, so the
+    # gradient reaching ``w`` is contiguous).
+    assert received.flags.f_contiguous and passed_on.flags.c_contiguous
     assert not any(a.flags.writeable for a in (sent, received, passed_on, stored))
     # ... yet all four share the one copy the sending node's event made.
     assert received is sent and stored is passed_on

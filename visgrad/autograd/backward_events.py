@@ -132,8 +132,9 @@ def runs_user_code(node: Node) -> bool:
 def _snapshots(tensors: Any, memo: dict[int, Any]) -> tuple[Any, ...]:
     """One snapshot per distinct array within one event (a node may pass its grad through).
 
-    The transpose of an array already snapshotted in the event (``TBackward0`` passes ``g.t()``)
-    is that snapshot transposed: the same values, strides and flags as a copy of it would have.
+    A 2-D array that spans all of its contiguous base, as it is or transposed (``TBackward0``
+    passes ``g.t()``; a product computed transposed sends ``r.t()``), shares the base's snapshot:
+    the same values, strides and flags as a copy of it would have.
     """
     out = []
     for g in tensors:
@@ -143,22 +144,33 @@ def _snapshots(tensors: Any, memo: dict[int, Any]) -> tuple[Any, ...]:
         a = g._data
         # Every array here is alive for the whole event, so ids are not reused meanwhile.
         s = memo.get(id(a))
+        b = a.base if a.ndim == 2 else None
+        how = _spans(a, b) if b is not None else 0
         if s is None:
-            b = a.base
-            sb = memo.get(id(b)) if b is not None and a.ndim == 2 else None
-            if (
-                sb is not None
-                and b.ndim == 2
-                and b.flags.c_contiguous
-                and a.shape == b.shape[::-1]
-                and a.strides == b.strides[::-1]
-            ):
-                s = sb.T
+            sb = memo.get(id(b)) if how else None
+            if sb is not None:
+                s = sb if how == 1 else sb.T
             else:
                 s = events.snapshot(a)
             memo[id(a)] = s
+        if how and id(b) not in memo:
+            memo[id(b)] = s if how == 1 else s.T
         out.append(s)
     return tuple(out)
+
+
+def _spans(a: np.ndarray, b: Any) -> int:
+    """1 if 2-D ``a`` is all of its contiguous base ``b`` as laid out there, 2 if transposed, else
+    0 (same element count and extents: ``a`` then starts where ``b`` does)."""
+    if type(b) is not np.ndarray or b.ndim != 2 or b.dtype != a.dtype:
+        return 0
+    if not (b.flags.c_contiguous or b.flags.f_contiguous):
+        return 0
+    if a.shape == b.shape and a.strides == b.strides:
+        return 1
+    if a.shape == b.shape[::-1] and a.strides == b.strides[::-1]:
+        return 2
+    return 0
 
 
 def check_finite_backward(node: Node, outs: tuple[Any, ...]) -> None:

@@ -174,6 +174,39 @@ def _private_memory(g: Tensor, a: np.ndarray) -> bool:
     )
 
 
+def _dense(v: np.ndarray) -> bool:
+    """Whether ``v``'s elements fill its memory without gaps or overlaps, in any dim order."""
+    flags = v.flags
+    if flags.c_contiguous or flags.f_contiguous:
+        return True
+    expected = v.itemsize
+    for stride, n in sorted([(s, n) for n, s in zip(v.shape, v.strides, strict=True) if n != 1]):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _obeys_layout(a: np.ndarray, v: np.ndarray) -> bool:
+    """PyTorch's layout contract for a leaf's ``.grad``: the strides of ``v`` where ``v`` is
+    dense (dims of size 1 aside), else C order."""
+    if not _dense(v):
+        return bool(a.flags.c_contiguous)
+    for n, s, sv in zip(a.shape, a.strides, v.strides, strict=True):
+        if (s != sv) if n != 1 else s == 0:
+            return False
+    return True
+
+
+def _layout_copy(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` in ``v``'s dtype, laid out as the layout contract asks."""
+    if _dense(v):
+        out = np.empty_like(v)  # order "K": ``v``'s own strides
+        np.copyto(out, a, casting="unsafe")
+        return out
+    return np.array(a, dtype=v.dtype, order="C", copy=True)
+
+
 def store_grad(
     var: Tensor,
     g: Tensor,
@@ -205,6 +238,7 @@ def store_grad(
                 # The Tensor's slot, ``a`` and getrefcount's argument: no other tensor or view
                 # (a view keeps its base alive through ``.base``) can see this memory.
                 and getrefcount(a) == 3
+                and _obeys_layout(a, var._data)
                 and _private_memory(g, a)
             ):
                 # A gradient no one else can reach becomes ``.grad`` without a copy, as PyTorch's
@@ -213,7 +247,7 @@ def store_grad(
                 stolen = True
             else:
                 # A fresh tensor: the grad must not alias a buffer the program can still change.
-                new = Tensor._make(np.array(a, dtype=var._data.dtype, copy=True), False, None, 0)
+                new = Tensor._make(_layout_copy(a, var._data), False, None, 0)
         new._grad_of = var
         var._grad = new
     elif create_graph or old._rg:

@@ -80,9 +80,30 @@ class MmBackward0(Op):
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         na, nb = self.needs_input_grad
-        ga = mm(g, self.saved("mat2").t()) if na else None
-        gb = mm(self.saved("self").t(), g) if nb else None
+        ga = mat1_grad(g, self.saved("self"), self.saved("mat2")) if na else None
+        gb = mat2_grad(g, self.saved("self"), self.saved("mat2")) if nb else None
         return ga, gb
+
+
+def _column_major(x: np.ndarray) -> bool:
+    """Whether matrix ``x`` is laid out column by column (``w.t()`` of a contiguous ``w``)."""
+    s0, s1 = x.strides
+    return s0 == x.itemsize and s1 == x.shape[0] * x.itemsize
+
+
+def mat1_grad(g: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+    """``g @ mat2.t()``, computed as PyTorch does: transposed when ``mat1`` is column-major, so
+    the gradient has ``mat1``'s layout (a weight's ``.grad`` then needs no copy to be contiguous)."""
+    if _column_major(mat1._data):
+        return mm(mat2, g.t()).t()
+    return mm(g, mat2.t())
+
+
+def mat2_grad(g: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+    """``mat1.t() @ g`` in ``mat2``'s layout, as ``mat1_grad``."""
+    if _column_major(mat2._data):
+        return mm(g.t(), mat1).t()
+    return mm(mat1.t(), g)
 
 
 class BmmBackward0(Op):

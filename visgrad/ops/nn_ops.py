@@ -20,7 +20,7 @@ from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace as run_inplace
-from visgrad.ops.linalg import _strides, matmul, mm
+from visgrad.ops.linalg import _strides, mat1_grad, mat2_grad, matmul
 from visgrad.ops.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -180,8 +180,9 @@ class AddmmBackward0(Op):
         nb, n1, n2 = self.needs_input_grad
         alpha, beta = self.saved("alpha"), self.saved("beta")
         ga = g if beta == 1 else g * beta
-        g1 = mm(g, self.saved("mat2").t()) if n1 else None
-        g2 = mm(self.saved("mat1").t(), g) if n2 else None
+        m1, m2 = self.saved("mat1"), self.saved("mat2")
+        g1 = mat1_grad(g, m1, m2) if n1 else None
+        g2 = mat2_grad(g, m1, m2) if n2 else None
         if alpha != 1:
             g1 = g1 * alpha if g1 is not None else None
             g2 = g2 * alpha if g2 is not None else None
