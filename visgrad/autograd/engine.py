@@ -205,9 +205,9 @@ def _run(
             srcs, pre = (
                 (sources.pop(node, ()), carried_in(carried, grads, node)) if sinks else _NO_SINK
             )
-            # ``g`` may still name a gradient of this node from the previous node's loop; the
-            # count of references store_grad checks must not include it.
-            g = None
+            # ``g``, ``outs`` and ``snap`` may still name a gradient of this node from the previous
+            # node's loop; the count of references store_grad checks must not include them.
+            g = outs = snap = None
             outs, sent = _execute(p, node, grads, srcs, pre, prev_mode)
             # (``sent`` pairs each output with its snapshot; ``outs`` stands in when there is none.)
             for nx, nr, g, snap in zip(
