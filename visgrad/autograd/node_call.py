@@ -51,20 +51,17 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
         outs = (outs,)
     meta = node.input_meta
     if meta:
-        fixed = []
-        for g, (shape, dt), fn in zip(outs, meta, node._next_fns, strict=False):
-            if g is None or fn is None:
-                fixed.append(None)
-                continue
-            if g._data.shape != shape:
-                from visgrad.ops.base import sum_to
-
-                g = sum_to(g, shape)
-            gdt = g._data.dtype
-            if gdt is not dt and gdt != dt:
-                g = g.to(dt) if MODES.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
-            fixed.append(g)
-        outs = tuple(fixed)
+        fns = node._next_fns
+        if len(outs) != len(meta):
+            outs = _fixed(outs, meta, fns)
+        else:
+            # Most formulas return each gradient at its input's shape and dtype: nothing to fix.
+            for g, (shape, dt), fn in zip(outs, meta, fns, strict=False):
+                if g is not None and (
+                    fn is None or g._data.dtype is not dt or g._data.shape != shape
+                ):
+                    outs = _fixed(outs, meta, fns)
+                    break
     if node._hooks:
         for hook in tuple(node._hooks.values()):
             # As in PyTorch, a post-hook may return replacements for the gradients it was given.
@@ -78,3 +75,22 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
                     f"Function '{node.name()}' returned nan values in its {i}th output."
                 )
     return outs
+
+
+def _fixed(outs: tuple[Any, ...], meta: Any, fns: Any) -> tuple[Any, ...]:
+    """The gradients reduced to their inputs' shapes and cast to their dtypes (None where the input
+    needs none)."""
+    fixed = []
+    for g, (shape, dt), fn in zip(outs, meta, fns, strict=False):
+        if g is None or fn is None:
+            fixed.append(None)
+            continue
+        if g._data.shape != shape:
+            from visgrad.ops.base import sum_to
+
+            g = sum_to(g, shape)
+        gdt = g._data.dtype
+        if gdt is not dt and gdt != dt:
+            g = g.to(dt) if MODES.enabled else Tensor._make(g._data.astype(dt), False, None, 0)
+        fixed.append(g)
+    return tuple(fixed)

@@ -83,8 +83,13 @@ def refusing_none(name: str, fn: Callable[..., Any], method: bool) -> Callable[.
         at = f" (position {places[param] + 1 - skip})" if param not in kwargs else ""
         return TypeError(f"{name}(): argument '{param}'{at} must be {said}, not NoneType")
 
+    # ``t.sum()``: only the first argument given, which no check is about.
+    bare = all(places.get(p, 1) > 0 for p in (*refused, "dim", "keepdim"))
+
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
+        if bare and not kwargs and len(args) == 1:
+            return fn(*args)
         for param in refused:
             i = places.get(param, len(args))
             if (i < len(args) and args[i] is None) or (param in kwargs and kwargs[param] is None):
