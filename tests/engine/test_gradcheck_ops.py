@@ -25,6 +25,7 @@ from tests.engine.gradcheck_util import (
     numerical_jacobian,
     recorded_nodes,
 )
+from tests.engine.layer_rows import LAYER_ROWS
 from tests.engine.loss_rows import LOSS_ROWS
 from tests.engine.math_rows import MATH_ROWS, UNIQUE_ROWS
 from visgrad.ops.loss import binary_cross_entropy_with_logits
@@ -773,6 +774,7 @@ OPS: dict[str, Row] = {
     "xlogy": Row(torch.xlogy, ((2, 3), (2, 3)), POS),
     **{name: Row(*row) for name, row in MATH_ROWS.items()},
     **{name: Row(*row) for name, row in LOSS_ROWS.items()},
+    **{name: Row(*row) for name, row in LAYER_ROWS.items()},
 }
 
 

@@ -34,6 +34,7 @@ TOPICS = (
     "blas_stats",
     "class_losses",
     "program_ops",
+    "parametrizations",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

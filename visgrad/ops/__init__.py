@@ -89,6 +89,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     tile_mask,
     trig,
     truncating,
+    weight_norm,
     windows,
 )
 from visgrad.ops.base import Op, apply

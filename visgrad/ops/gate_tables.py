@@ -123,7 +123,14 @@ _C_NAMES = {
 }  # fmt: skip
 # Ops whose first two tensors must share a dtype (PyTorch's matrix kernels do not promote), and
 # the form of PyTorch's message.
-SAME_DTYPE = {"matmul": "mm", "mm": "mm", "mv": "mv", "dot": "dot", "linear": "linear"}
+SAME_DTYPE = {
+    "matmul": "mm",
+    "mm": "mm",
+    "mv": "mv",
+    "dot": "dot",
+    "vdot": "dot",
+    "linear": "linear",
+}
 # C++'s names of the dtypes, which the matrix kernels' messages use.
 _CPP_NAMES = {
     "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16",

@@ -30,15 +30,23 @@ class DotBackward0(Op):
                 f"to have the same number of elements, but got {x.shape[0]} and {y.shape[0]} "
                 "elements respectively"
             )
-        self.save(self=a, tensor=b)
+        self.save(**{"self": a, self.input_names[1]: b})
         return np.dot(x, y)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         na, nb = self.needs_input_grad
         return (
-            g * self.saved("tensor") if na else None,
+            g * self.saved(self.input_names[1]) if na else None,
             g * self.saved("self") if nb else None,
         )
+
+
+class VdotBackward0(DotBackward0):
+    """``vdot``: the dot product with the first vector conjugated (real tensors: ``dot``)."""
+
+    op_name = "vdot"
+    input_names = ("self", "other")
+    formulas = {"self": "grad * other", "other": "grad * self"}
 
 
 class MvBackward0(Op):
@@ -148,6 +156,14 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
     if na != 1 or nb != 1:
         raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
     return apply(DotBackward0, input, tensor)
+
+
+@declare("vdot", nodes=VdotBackward0)
+def vdot(a: Tensor, b: Tensor) -> Tensor:
+    na, nb = a._data.ndim, b._data.ndim
+    if na != 1 or nb != 1:
+        raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
+    return apply(VdotBackward0, a, b)
 
 
 @declare("mv", nodes=MvBackward0)

@@ -16,6 +16,7 @@ from scipy import special as _special
 
 from visgrad.trace.formula_dist import DIST_FUNCTIONS
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
+from visgrad.trace.formula_layers import LAYER_FUNCTIONS
 from visgrad.trace.formula_linalg import LINALG_FUNCTIONS
 from visgrad.trace.formula_loss import LOSS_FUNCTIONS
 from visgrad.trace.formula_lu import LU_FUNCTIONS
@@ -290,6 +291,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "softplus": lambda x: np.logaddexp(0.0, as_array(x)),
     "einsum": lambda eq, *ops: np.einsum(eq, *[as_array(o) for o in ops]),
     **NN_FUNCTIONS,  # convolution, pooling, padding
+    **LAYER_FUNCTIONS,  # weight norm, embedding bags, CTC
     **NORM_FUNCTIONS,  # norms, embedding, attention, GLU and GELU
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
     **PRODUCT_FUNCTIONS,  # block_diag_backward

@@ -1370,6 +1370,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "NormBackward0": (
+        "norm",
+        ("self",),
+        {
+            "self": "where(ord == inf, grad.restore_dims(dim, keepdim, self.ndim) * sign(self) * evenly(abs(self) == result.restore_dims(dim, keepdim, self.ndim), dim), grad.restore_dims(dim, keepdim, self.ndim) * self * abs(self) ** (ord - 2) / where(result == 0, 1, result).restore_dims(dim, keepdim, self.ndim) ** (ord - 1))",
+        },
+        (),
+    ),
     "NormBackward1": (
         "norm",
         ("self",),
@@ -2158,11 +2166,29 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "VdotBackward0": (
+        "vdot",
+        ("self", "other"),
+        {
+            "self": "grad * other",
+            "other": "grad * self",
+        },
+        (),
+    ),
     "ViewBackward0": (
         "view",
         ("self",),
         {
             "self": "grad.reshape(self.shape)",
+        },
+        (),
+    ),
+    "WeightNormInterfaceBackward0": (
+        "_weight_norm_interface",
+        ("v", "g"),
+        {
+            "v": "g / norm_except_dim(v, 2, dim) * (grad - v * sum_except_dim(grad * v, dim) / norm_except_dim(v, 2, dim) ** 2)",
+            "g": "sum_except_dim(grad * v, dim) / norm_except_dim(v, 2, dim)",
         },
         (),
     ),
