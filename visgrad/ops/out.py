@@ -27,7 +27,7 @@ from visgrad.tensor import Tensor
 # (``tests/engine/test_out_argument.py`` checks this list against PyTorch's own signatures.)
 NO_OUT = frozenset(
     {
-        "adaptive_avg_pool1d", "adaptive_max_pool1d", "allclose", "argwhere", "avg_pool1d",
+        "_weight_norm", "adaptive_avg_pool1d", "adaptive_max_pool1d", "allclose", "argwhere", "avg_pool1d",
         "batch_norm", "bilinear", "bincount", "block_diag", "broadcast_tensors", "broadcast_to",
         "cartesian_prod", "celu", "chunk", "clone", "diag_embed", "median", "nanmedian", "rot90",
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -39,7 +39,7 @@ NO_OUT = frozenset(
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "masked_fill", "masked_scatter", "max_pool1d",
-        "max_pool2d", "max_pool3d", "meshgrid", "moveaxis", "movedim", "narrow", "numel",
+        "max_pool2d", "max_pool3d", "meshgrid", "moveaxis", "movedim", "narrow", "norm_except_dim", "numel",
         "pairwise_distance", "permute", "pixel_shuffle", "pixel_unshuffle", "positive", "prelu", "rand_like", "randint_like", "randn_like",
         "relu", "repeat_interleave", "reshape", "roll", "rsub", "scatter_add", "select", "selu",
         "split", "squeeze", "std_mean", "swapaxes", "swapdims", "t", "tile", "transpose", "unbind",
