@@ -8,6 +8,21 @@ from collections.abc import Callable
 from typing import Any
 
 import visgrad as torch
+import visgrad.nn.functional as NF
+
+
+def _bag(w: Any, p: Any = None, **kw: Any) -> Any:
+    idx = torch.tensor([1, 2, 4, 5, 4, 3, 2, 0, 4])
+    return NF.embedding_bag(idx, w, torch.tensor([0, 2, 2, 5]), per_sample_weights=p, **kw)
+
+
+def _bag_twice(w: Any, p: Any) -> Any:
+    y = _bag(w, p, mode="sum", padding_idx=3)
+    return torch.autograd.grad((y**2).sum(), (w, p), create_graph=True)
+
+
+# Rows whose values must be distinct (a tie is a kink of the max).
+LAYER_UNIQUE = {"embedding_bag_max"}
 
 LAYER_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = {
     "weight_norm_dim0": (lambda v, g: torch._weight_norm(v, g, 0), ((3, 2, 2), (3, 1, 1))),
@@ -23,4 +38,12 @@ LAYER_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = 
     "norm_except_dim": (lambda v: torch.norm_except_dim(v, 2, 1), ((2, 3, 2),)),
     "norm_except_dim_p3": (lambda v: torch.norm_except_dim(v, 3, 0), ((2, 3),)),
     "vdot": (torch.vdot, ((4,), (4,))),
+    "embedding_bag_sum": (
+        lambda w, p: _bag(w, p, mode="sum", padding_idx=2),
+        ((6, 2), (9,)),
+    ),
+    # scale_grad_by_freq is left out: by design its gradient is not the derivative.
+    "embedding_bag_mean": (lambda w: _bag(w, padding_idx=5), ((6, 3),)),
+    "embedding_bag_max": (lambda w: _bag(w, mode="max", padding_idx=1), ((6, 2),)),
+    "embedding_bag_twice": (_bag_twice, ((6, 2), (9,))),
 }

@@ -25,7 +25,7 @@ from tests.engine.gradcheck_util import (
     numerical_jacobian,
     recorded_nodes,
 )
-from tests.engine.layer_rows import LAYER_ROWS
+from tests.engine.layer_rows import LAYER_ROWS, LAYER_UNIQUE
 from tests.engine.loss_rows import LOSS_ROWS
 from tests.engine.math_rows import MATH_ROWS, UNIQUE_ROWS
 from visgrad.ops.loss import binary_cross_entropy_with_logits
@@ -784,7 +784,11 @@ OPS: dict[str, Row] = {
 def test_op_table_gradient_matches_finite_differences(name: str, data: st.DataObject) -> None:
     row = OPS[name]
     # Ties are kinks of sort, topk and the max pools.
-    unique = name in ("sort", "topk", "sort_twice") or "max_pool" in name or name in UNIQUE_ROWS
+    unique = (
+        name in ("sort", "topk", "sort_twice")
+        or "max_pool" in name
+        or name in UNIQUE_ROWS | LAYER_UNIQUE
+    )
     check_grad(
         row.fn,
         *(leaf(data, s, row.elements, unique=unique) for s in row.shapes),

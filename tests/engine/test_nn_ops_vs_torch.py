@@ -35,6 +35,7 @@ TOPICS = (
     "class_losses",
     "program_ops",
     "parametrizations",
+    "embedding_bags",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

@@ -44,6 +44,7 @@ NOT_PROVIDED = {
     "torch.dropout": "torch.dropout(input, p, train) differs from F.dropout",
     "torch.binary_cross_entropy_with_logits": "takes the reduction as an int enum",
     "torch.instance_norm": "takes weight and bias first and a cudnn_enabled flag",
+    "torch.embedding_bag": "takes the weight first and returns the kernel's four tensors",
 }
 
 

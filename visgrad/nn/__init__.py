@@ -114,7 +114,7 @@ from visgrad.nn.pooling import (
 )
 from visgrad.nn.rnn import GRU, LSTM, RNN, RNNBase
 from visgrad.nn.rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
-from visgrad.nn.sparse import Embedding
+from visgrad.nn.sparse import Embedding, EmbeddingBag
 from visgrad.nn.transformer import (
     Transformer,
     TransformerDecoder,
@@ -158,6 +158,7 @@ __all__ = [
     "Dropout2d",
     "ELU",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
     "Fold",
     "GELU",

@@ -31,6 +31,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     einsum,
     elementwise,
     embedding,
+    embedding_bag,
     extra,
     fold,
     fused_products,

@@ -522,6 +522,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "EmbeddingBagBackward0": (
+        "_embedding_bag",
+        ("weight", "per_sample_weights"),
+        {
+            "weight": "embedding_bag_weight_grad(grad, weight, indices, offset2bag, bag_size, mode, padding_idx, scale_grad_by_freq, per_sample_weights)",
+            "per_sample_weights": "embedding_bag_sample_grad(grad, weight, indices, offset2bag, padding_idx)",
+        },
+        (),
+    ),
     "ErfBackward0": (
         "erf",
         ("self",),
