@@ -1,4 +1,5 @@
-"""Gradient-check rows of the layers' ops (weight norm and its norms, ``vdot``), as ``(fn,
+"""Gradient-check rows of the layers' ops (weight norm and its norms, ``vdot``, embedding bags,
+CTC and more), as ``(fn,
 shapes)``; ``test_gradcheck_ops`` makes them rows of its ``OPS`` table (which the formula test
 also evaluates from the events)."""
 
@@ -46,4 +47,14 @@ LAYER_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = 
     "embedding_bag_mean": (lambda w: _bag(w, padding_idx=5), ((6, 3),)),
     "embedding_bag_max": (lambda w: _bag(w, mode="max", padding_idx=1), ((6, 2),)),
     "embedding_bag_twice": (_bag_twice, ((6, 2), (9,))),
+    "ctc_loss": (
+        lambda x: NF.ctc_loss(
+            x.log_softmax(2), torch.tensor([[1, 2, 2], [3, 1, 1]]), [5, 4], [3, 2], reduction="sum"
+        ),
+        ((5, 2, 4),),
+    ),
+    "ctc_loss_mean_concatenated": (
+        lambda x: NF.ctc_loss(x.log_softmax(2), torch.tensor([2, 1, 2]), [4, 3], [2, 1]),
+        ((4, 2, 3),),
+    ),
 }

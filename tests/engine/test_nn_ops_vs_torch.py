@@ -36,6 +36,7 @@ TOPICS = (
     "program_ops",
     "parametrizations",
     "embedding_bags",
+    "ctc_losses",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

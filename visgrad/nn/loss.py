@@ -1,9 +1,10 @@
 """Loss modules: ``MSELoss``, ``CrossEntropyLoss``, ``NLLLoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
-``L1Loss``, ``SmoothL1Loss``, ``HuberLoss``, ``KLDivLoss``."""
+``L1Loss``, ``SmoothL1Loss``, ``HuberLoss``, ``KLDivLoss``, ``CTCLoss``."""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from visgrad.nn import functional as F
 from visgrad.nn.module import Module
@@ -192,3 +193,20 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss (``F.ctc_loss``)."""
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(
+        self, log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any
+    ) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)  # fmt: skip

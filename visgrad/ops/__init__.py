@@ -22,6 +22,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     counting,
     covariance,
     cross_entropy_loss,
+    ctc_loss,
     cumprod,
     cumulative,
     distance,

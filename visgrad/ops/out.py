@@ -31,7 +31,7 @@ NO_OUT = frozenset(
         "batch_norm", "bilinear", "bincount", "block_diag", "broadcast_tensors", "broadcast_to",
         "cartesian_prod", "celu", "chunk", "clone", "diag_embed", "median", "nanmedian", "rot90",
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-        "cosine_similarity", "det", "logdet", "pinverse", "qr", "slogdet",
+        "cosine_similarity", "ctc_loss", "det", "logdet", "pinverse", "qr", "slogdet",
         "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
         "triplet_margin_loss", "cov", "corrcoef",
         "cdist", "pdist", "combinations", "unique_consecutive", "trapezoid", "trapz",

@@ -88,7 +88,81 @@ def embedding_bag_sample_grad(
     return np.array([0.0 if i == padding_idx else g[bag[p]] @ w[i] for p, i in enumerate(idx)])
 
 
+def _logadd(a: float, b: float) -> float:
+    if a == -np.inf:
+        return b
+    if b == -np.inf:
+        return a
+    m = max(a, b)
+    return m + float(np.log(np.exp(a - m) + np.exp(b - m)))
+
+
+def ctc_loss_backward(
+    grad: Any,
+    log_probs: Any,
+    targets: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    result: Any,
+    blank: Any,
+    zero_infinity: Any,
+) -> np.ndarray:
+    """What the CTC node sends: per frame and class, ``exp(lp) − Σ_s αβ / (p · exp(lp))`` over the
+    positions ``s`` of the blank-extended target holding the class, times the sample's gradient
+    (zero past its input length, and for an infinite loss under ``zero_infinity``)."""
+    lp = _f(log_probs)
+    tg = np.asarray(targets, np.int64)
+    il = [int(n) for n in np.atleast_1d(input_lengths)]
+    tl = [int(n) for n in np.atleast_1d(target_lengths)]
+    g, nll = np.atleast_1d(_f(grad)), np.atleast_1d(_f(result))
+    out = np.zeros_like(lp)
+    start = 0
+    for b, (frames, n) in enumerate(zip(il, tl, strict=True)):
+        label = tg[start : start + n] if tg.ndim == 1 else tg[b, :n]
+        start += n
+        if frames == 0 or (zero_infinity and nll[b] == np.inf):
+            continue
+        ext = [int(blank)]
+        for c in label:
+            ext += [int(c), int(blank)]
+        size = len(ext)
+        alpha = np.full((frames, size), -np.inf)
+        beta = np.full((frames, size), -np.inf)
+        alpha[0, 0] = lp[0, b, ext[0]]
+        if size > 1:
+            alpha[0, 1] = lp[0, b, ext[1]]
+        beta[-1, -1] = lp[frames - 1, b, ext[-1]]
+        if size > 1:
+            beta[-1, -2] = lp[frames - 1, b, ext[-2]]
+        for t in range(1, frames):
+            for s in range(size):
+                acc = alpha[t - 1, s]
+                if s > 0:
+                    acc = _logadd(acc, alpha[t - 1, s - 1])
+                if s > 1 and ext[s] != ext[s - 2]:
+                    acc = _logadd(acc, alpha[t - 1, s - 2])
+                alpha[t, s] = acc + lp[t, b, ext[s]]
+        for t in range(frames - 2, -1, -1):
+            for s in range(size):
+                acc = beta[t + 1, s]
+                if s < size - 1:
+                    acc = _logadd(acc, beta[t + 1, s + 1])
+                if s < size - 2 and ext[s] != ext[s + 2]:
+                    acc = _logadd(acc, beta[t + 1, s + 2])
+                beta[t, s] = acc + lp[t, b, ext[s]]
+        for t in range(frames):
+            for c in range(lp.shape[2]):
+                lab = -np.inf
+                for s in range(size):
+                    if ext[s] == c:
+                        lab = _logadd(lab, alpha[t, s] + beta[t, s])
+                x = lp[t, b, c]
+                out[t, b, c] = (np.exp(x) - np.exp(lab + nll[b] - x)) * g[b]
+    return out
+
+
 LAYER_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "ctc_loss_backward": ctc_loss_backward,
     "embedding_bag_weight_grad": embedding_bag_weight_grad,
     "embedding_bag_sample_grad": embedding_bag_sample_grad,
     "sum_except_dim": sum_except_dim,
