@@ -22,8 +22,18 @@ def _bag_twice(w: Any, p: Any) -> Any:
     return torch.autograd.grad((y**2).sum(), (w, p), create_graph=True)
 
 
+# Positions of a 4 x 4 plane, one per 2 x 2 window, as a max pool would give them.
+_UNPOOL = torch.tensor([[[[0, 3], [9, 14]], [[5, 2], [12, 15]]]])
+
+
+def _seeded(fn: Callable[[], Any]) -> Any:
+    """``fn()`` after seeding the global stream: every call draws the same slopes."""
+    torch.manual_seed(0)
+    return fn()
+
+
 # Rows whose values must be distinct (a tie is a kink of the max).
-LAYER_UNIQUE = {"embedding_bag_max"}
+LAYER_UNIQUE = {"embedding_bag_max", "max_unpool2d", "max_unpool2d_twice", "lp_pool2d"}
 
 LAYER_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = {
     "weight_norm_dim0": (lambda v, g: torch._weight_norm(v, g, 0), ((3, 2, 2), (3, 1, 1))),
@@ -57,4 +67,21 @@ LAYER_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = 
         lambda x: NF.ctc_loss(x.log_softmax(2), torch.tensor([2, 1, 2]), [4, 3], [2, 1]),
         ((4, 2, 3),),
     ),
+    "channel_shuffle": (lambda x: NF.channel_shuffle(x, 2), ((2, 4, 3),)),
+    "channel_shuffle_twice": (
+        lambda x: torch.autograd.grad((NF.channel_shuffle(x, 3) ** 3).sum(), x, create_graph=True),
+        ((1, 6, 2),),
+    ),
+    "local_response_norm": (lambda x: NF.local_response_norm(x, 3, alpha=0.5), ((2, 4, 3),)),
+    "lp_pool2d": (lambda x: NF.lp_pool2d(x, 2, 2, stride=1), ((1, 2, 3, 3),)),
+    "max_unpool2d": (lambda x: NF.max_unpool2d(x, _UNPOOL, 2), ((1, 2, 2, 2),)),
+    "max_unpool2d_twice": (
+        lambda x: torch.autograd.grad(
+            (NF.max_unpool2d(x, _UNPOOL, 2) ** 3).sum(), x, create_graph=True
+        ),
+        ((1, 2, 2, 2),),
+    ),
+    "rrelu_eval": (lambda x: NF.rrelu(x - 0.6, 0.1, 0.4), ((2, 3),)),
+    "rrelu_train": (lambda x: _seeded(lambda: NF.rrelu(x - 0.6, 0.1, 0.4, True)), ((2, 3),)),
+    "rrelu_inplace": (lambda x: _seeded(lambda: NF.rrelu_(x - 0.6, 0.1, 0.4, True)), ((2, 3),)),
 }

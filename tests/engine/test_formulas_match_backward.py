@@ -48,6 +48,7 @@ UNCHECKED: dict[str, str] = {
             "CeluBackward1",
             "EluBackward1",
             "LeakyReluBackward1",
+            "RreluWithNoiseBackward1",
             "ThresholdBackward1",
             "PolygammaBackward1",
         )

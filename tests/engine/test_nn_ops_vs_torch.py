@@ -37,6 +37,7 @@ TOPICS = (
     "parametrizations",
     "embedding_bags",
     "ctc_losses",
+    "extra_layers",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

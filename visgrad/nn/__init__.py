@@ -15,6 +15,7 @@ from visgrad.nn.activation import (
     Mish,
     PReLU,
     ReLU6,
+    RReLU,
     SiLU,
     Softmax2d,
     Softmin,
@@ -35,6 +36,15 @@ from visgrad.nn.conv import (
     ConvTranspose3d,
 )
 from visgrad.nn.distance import CosineSimilarity, PairwiseDistance
+from visgrad.nn.extra_layers import (
+    ChannelShuffle,
+    LocalResponseNorm,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+)
 from visgrad.nn.fold import Fold, Unfold
 from visgrad.nn.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from visgrad.nn.layers import (
@@ -125,6 +135,14 @@ from visgrad.nn.transformer import (
 )
 
 __all__ = [
+    "RReLU",
+    "MaxUnpool2d",
+    "MaxUnpool1d",
+    "LPPool3d",
+    "LPPool2d",
+    "LPPool1d",
+    "LocalResponseNorm",
+    "ChannelShuffle",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",

@@ -14,6 +14,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     bilinear,
     binary_math,
     broadcasting,
+    channel_ops,
     clamp,
     class_margin,
     combining,
@@ -82,6 +83,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     reduce,
     registry,
     resample,
+    rrelu,
     scan,
     scatter,
     shape,
@@ -91,6 +93,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     tile_mask,
     trig,
     truncating,
+    unpool,
     weight_norm,
     windows,
 )

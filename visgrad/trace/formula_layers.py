@@ -161,7 +161,16 @@ def ctc_loss_backward(
     return out
 
 
+def channel_shuffle(x: Any, groups: Any) -> np.ndarray:
+    """Channels ``(groups, C/groups)`` read as ``(C/groups, groups)``."""
+    a = _f(x)
+    n, c = a.shape[:2]
+    g = int(groups)
+    return a.reshape(n, g, c // g, *a.shape[2:]).swapaxes(1, 2).reshape(a.shape)
+
+
 LAYER_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "channel_shuffle": channel_shuffle,
     "ctc_loss_backward": ctc_loss_backward,
     "embedding_bag_weight_grad": embedding_bag_weight_grad,
     "embedding_bag_sample_grad": embedding_bag_sample_grad,

@@ -283,6 +283,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "ChannelShuffleBackward0": (
+        "channel_shuffle",
+        ("self",),
+        {
+            "self": "channel_shuffle(grad, self.shape[1] // groups)",
+        },
+        (),
+    ),
     "CholeskyBackward0": (
         "cholesky",
         ("self",),
@@ -1159,6 +1167,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "MaxUnpool2DBackward0": (
+        "max_unpool2d",
+        ("self",),
+        {
+            "self": "max_pool_gather(grad, index, shape[-k:])",
+        },
+        (),
+    ),
     "MaximumBackward0": (
         "maximum",
         ("self", "other"),
@@ -1627,6 +1643,22 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "zeros_like(grad)",
+        },
+        (),
+    ),
+    "RreluWithNoiseBackward0": (
+        "rrelu_with_noise",
+        ("self",),
+        {
+            "self": "where(training * (upper - lower > 1e-06), grad * noise, where(self > 0, grad, grad * (lower + upper) / 2))",
+        },
+        (),
+    ),
+    "RreluWithNoiseBackward1": (
+        "rrelu_with_noise_",
+        ("self",),
+        {
+            "self": "where(training * (upper - lower > 1e-06), grad * noise, where(result > 0, grad, grad * (lower + upper) / 2))",
         },
         (),
     ),
