@@ -38,6 +38,7 @@ TOPICS = (
     "embedding_bags",
     "ctc_losses",
     "extra_layers",
+    "lazy_layers",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

@@ -61,6 +61,7 @@ from visgrad.nn.layers import (
     Softmax,
     Tanh,
 )
+from visgrad.nn.lazy import LazyLinear
 from visgrad.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -201,6 +202,7 @@ __all__ = [
     "LSTM",
     "LSTMCell",
     "LayerNorm",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",
