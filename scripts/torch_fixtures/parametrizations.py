@@ -173,6 +173,24 @@ CASES = {
         {"x": ((1, 2, 3, 3), N)},
         "float32",
     ),  # fmt: skip
+    "wn_old_checkpoint": (
+        _seeded(
+            f"{U}.weight_norm(torch.nn.Linear(3, 2).double())",
+            f"(lambda b: (b.load_state_dict(m.state_dict()), b(x), m(x))[1:])"
+            f"({P}.weight_norm(torch.nn.Linear(3, 2).double()))",
+        ),
+        {"x": ((4, 3), N)},
+        "float64",
+    ),
+    "sn_hook_reloaded": (
+        _seeded(
+            f"{U}.spectral_norm(torch.nn.Linear(3, 4).double())",
+            f"(m(x), (lambda b: (b.load_state_dict(m.state_dict()), b.eval()(x))[1])"
+            f"({U}.spectral_norm(torch.nn.Linear(3, 4).double())))",
+        ),
+        {"x": ((2, 3), N)},
+        "float64",
+    ),
     "sn_hook_removed": (
         _seeded(
             f"{U}.remove_spectral_norm({U}.spectral_norm(torch.nn.Linear(3, 3).double()))",
@@ -232,6 +250,7 @@ def main() -> None:
                 "state_dict": list(m.state_dict()),
                 "parameters": [n for n, _ in m.named_parameters()],
                 "buffers": [n for n, _ in m.named_buffers()],
+                "metadata": dict(m.state_dict()._metadata),
             }
         )
     write("parametrizations", CASES, ERRORS, 20261204, {"modules": modules})

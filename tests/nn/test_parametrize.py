@@ -36,6 +36,7 @@ def test_printout_class_and_state_keys_match_pytorch(row: dict[str, Any]) -> Non
     assert list(m.state_dict()) == row["state_dict"]
     assert [n for n, _ in m.named_parameters()] == row["parameters"]
     assert [n for n, _ in m.named_buffers()] == row["buffers"]
+    assert {k: dict(v) for k, v in m.state_dict()._metadata.items()} == row["metadata"]
 
 
 class Symmetric(nn.Module):

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from visgrad.autograd.grad_mode import no_grad
+from visgrad.nn._state_hooks import hooks_of, run_load_post_hooks, run_save_hooks
 from visgrad.nn._write import write_
 from visgrad.nn.parameter import Parameter
 from visgrad.tensor import Tensor
@@ -41,14 +42,17 @@ def state_dict(
     if destination is None:
         destination = OrderedDict()
         destination._metadata = OrderedDict()
+    for hook in hooks_of(module, "_state_dict_pre_hooks").values():
+        hook(module, prefix, keep_vars)
     metadata = getattr(destination, "_metadata", None)
+    local: dict[str, Any] = {"version": module._version}
     if metadata is not None:
-        metadata[prefix[:-1]] = {"version": module._version}
+        metadata[prefix[:-1]] = local
     module._save_to_state_dict(destination, prefix, keep_vars)
     for name, child in module._modules.items():
         if child is not None:
             state_dict(child, destination, prefix + name + ".", keep_vars)
-    return destination
+    return run_save_hooks(module, destination, prefix, local)
 
 
 def save_own(module: Module, destination: Any, prefix: str, keep_vars: bool) -> None:
@@ -77,11 +81,12 @@ def load_state_dict(
         meta = dict(metadata.get(prefix[:-1], {})) if isinstance(metadata, Mapping) else {}
         if assign:
             meta["assign_to_params_buffers"] = True
-        mod._load_from_state_dict(local, prefix, meta, True, missing, unexpected, errors)
+        mod._load_from_state_dict(local, prefix, meta, strict, missing, unexpected, errors)
         for name, child in mod._modules.items():
             if child is not None:
                 sub = prefix + name + "."
                 load(child, {k: v for k, v in local.items() if k.startswith(sub)}, sub)
+        run_load_post_hooks(mod, _IncompatibleKeys(missing, unexpected))
 
     load(module, sd, "")
     if strict:
@@ -103,11 +108,15 @@ def load_own(
     sd: dict[str, Any],
     prefix: str,
     local_metadata: dict[str, Any],
+    strict: bool,
     missing: list[str],
     unexpected: list[str],
     errors: list[str],
 ) -> None:
-    """The default ``_load_from_state_dict``: this module's own tensors, then unexpected keys."""
+    """The default ``_load_from_state_dict``: the load pre-hooks, this module's own tensors, then
+    unexpected keys."""
+    for hook in hooks_of(module, "_load_state_dict_pre_hooks").values():
+        hook(sd, prefix, local_metadata, strict, missing, unexpected, errors)
     local = {k: v for k, v in module._parameters.items() if v is not None}
     local.update(
         (k, v)

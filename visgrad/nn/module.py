@@ -11,6 +11,7 @@ from visgrad._device import CPU_ONLY
 from visgrad.nn import _module_state
 from visgrad.nn._module_call import HOOK_TABLES, HookTables, call_module, structure_changed
 from visgrad.nn._module_state import _IncompatibleKeys
+from visgrad.nn._state_hooks import StateDictHooks
 from visgrad.nn._write import zero_grads
 from visgrad.nn.parameter import Parameter
 from visgrad.tensor import Tensor
@@ -36,7 +37,7 @@ def _announce_names(prefix: str, module: Module) -> None:
         events.publish(events.TensorNamed(seq=events.next_seq(), tensor=p._id, name=name))
 
 
-class Module(HookTables):
+class Module(HookTables, StateDictHooks):
     """Base class of all layers and models; subclasses define ``forward``."""
 
     training: bool
@@ -356,9 +357,8 @@ class Module(HookTables):
         unexpected_keys: list[str],
         error_msgs: list[str],
     ) -> None:
-        _module_state.load_own(
-            self, state_dict, prefix, local_metadata, missing_keys, unexpected_keys, error_msgs
-        )
+        _module_state.load_own(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                               unexpected_keys, error_msgs)  # fmt: skip
 
     # -- printing -------------------------------------------------------------------------------
     def extra_repr(self) -> str:

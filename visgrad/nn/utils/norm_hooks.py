@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from visgrad.autograd.grad_mode import no_grad
+from visgrad.nn._state_hooks import hooks_of
 from visgrad.nn.module import Module
 from visgrad.nn.parameter import Parameter
 from visgrad.nn.utils.parametrizations import _transposed_dim
@@ -156,7 +157,74 @@ class SpectralNorm:
         module.register_buffer(fn.name + "_u", u)
         module.register_buffer(fn.name + "_v", v)
         module.register_forward_pre_hook(fn)
+        module._register_state_dict_hook(SpectralNormStateDictHook(fn))
+        module._register_load_state_dict_pre_hook(SpectralNormLoadStateDictPreHook(fn))
         return fn
+
+    def _solve_v_and_rescale(self, weight_mat: Tensor, u: Tensor, target_sigma: Tensor) -> Tensor:
+        # The v that makes u the left singular vector of weight_mat, scaled so u·Wv = sigma.
+        v = (weight_mat.t().mm(weight_mat).pinverse() @ weight_mat.t() @ u.unsqueeze(1)).squeeze(1)
+        return v.mul_(target_sigma / dot(u, mv(weight_mat, v)))
+
+
+class SpectralNormStateDictHook:
+    """Records the hook's version in the module's ``_metadata`` (``spectral_norm``)."""
+
+    def __init__(self, fn: SpectralNorm) -> None:
+        self.fn = fn
+
+    def __call__(self, module: Module, state_dict: Any, prefix: str, local_metadata: Any) -> None:
+        if "spectral_norm" not in local_metadata:
+            local_metadata["spectral_norm"] = {}
+        key = self.fn.name + ".version"
+        if key in local_metadata["spectral_norm"]:
+            raise RuntimeError(f"Unexpected key in metadata['spectral_norm']: {key}")
+        local_metadata["spectral_norm"][key] = self.fn._version
+
+
+class SpectralNormLoadStateDictPreHook:
+    """Loads checkpoints of version 0, which kept ``weight`` and no ``weight_v``."""
+
+    def __init__(self, fn: SpectralNorm) -> None:
+        self.fn = fn
+
+    def __call__(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        fn = self.fn
+        version = local_metadata.get("spectral_norm", {}).get(fn.name + ".version", None)
+        if version is not None and version >= 1:
+            return
+        weight_key = prefix + fn.name
+        if (
+            version is None
+            and all(weight_key + s in state_dict for s in ("_orig", "_u", "_v"))
+            and weight_key not in state_dict
+        ):
+            return
+        has_missing_keys = False
+        for suffix in ("_orig", "", "_u"):
+            key = weight_key + suffix
+            if key not in state_dict:
+                has_missing_keys = True
+                if strict:
+                    missing_keys.append(key)
+        if has_missing_keys:
+            return
+        with no_grad():
+            weight_orig = state_dict[weight_key + "_orig"]
+            weight = state_dict.pop(weight_key)
+            sigma = (weight_orig / weight).mean()
+            weight_mat = fn.reshape_weight_to_matrix(weight_orig)
+            u = state_dict[weight_key + "_u"]
+            state_dict[weight_key + "_v"] = fn._solve_v_and_rescale(weight_mat, u, sigma)
 
 
 def spectral_norm(
@@ -179,5 +247,16 @@ def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
         if isinstance(hook, SpectralNorm) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+            break
+    else:
+        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    for table, kind in (
+        ("_state_dict_hooks", SpectralNormStateDictHook),
+        ("_load_state_dict_pre_hooks", SpectralNormLoadStateDictPreHook),
+    ):
+        hooks = hooks_of(module, table)
+        for k, hook in hooks.items():
+            if isinstance(hook, kind) and hook.fn.name == name:
+                del hooks[k]
+                break
+    return module
