@@ -7,6 +7,7 @@ behaviour a program relies on beyond one call.
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import warnings
@@ -177,3 +178,15 @@ def test_spectral_norm_brings_the_largest_singular_value_to_one() -> None:
     for _ in range(5):
         old(torch.randn(2, 5))
     assert abs(np.linalg.svd(old.weight.detach().numpy(), compute_uv=False)[0] - 1) < 1e-5
+
+
+def test_a_parametrized_module_deep_copies_into_an_independent_one() -> None:
+    a = P.weight_norm(nn.Linear(3, 2))
+    b = copy.deepcopy(a)
+    assert type(b) is type(a)
+    x = torch.randn(4, 3)
+    np.testing.assert_array_equal(b(x).detach().numpy(), a(x).detach().numpy())
+    with torch.no_grad():
+        b.parametrizations.weight.original0.mul_(2)
+    # a's weight is untouched; b's rows are twice as long.
+    np.testing.assert_allclose(b.weight.detach().numpy(), 2 * a.weight.detach().numpy(), rtol=1e-6)

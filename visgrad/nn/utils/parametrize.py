@@ -10,6 +10,7 @@ returns several tensors), gives ``m`` a class of its own, ``Parametrized<Class>`
 from __future__ import annotations
 
 import collections.abc
+import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -195,9 +196,23 @@ def _refuse_pickle(self: Module) -> Any:
     )
 
 
+def _deepcopy(self: Module, memo: dict[int, Any]) -> Module:
+    """A copy made attribute by attribute (pickling, which deepcopy would use, is refused)."""
+    replica = memo.get(id(self))
+    if replica is not None:
+        return replica
+    replica = self.__new__(self.__class__)
+    memo[id(self)] = replica
+    replica.__dict__ = copy.deepcopy(self.__dict__, memo)
+    return replica
+
+
 def _inject_new_class(module: Module) -> None:
     cls = module.__class__
-    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {"__getstate__": _refuse_pickle})
+    attrs: dict[str, Any] = {"__getstate__": _refuse_pickle}
+    if not hasattr(cls, "__deepcopy__"):
+        attrs["__deepcopy__"] = _deepcopy
+    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), attrs)
 
 
 def _inject_property(module: Module, tensor_name: str) -> None:
