@@ -116,6 +116,8 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
     "long_log_probs": (f"F.ctc_loss(lp.long(), {T}, [6, 5], [3, 2])", L),
     "unbatched_lengths": (f"F.ctc_loss(lp[:, 0], {T}[0], [6, 5], [3])", L),
     "unbatched_targets": (f"F.ctc_loss(lp[:, 0], {T}, [6], [3])", L),
+    "int_lengths": (f"F.ctc_loss(lp, {T}, 6, 3)", L),
+    "float_in_lengths": (f"F.ctc_loss(lp, {T}, [6.0, 5], [3, 2])", L),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [

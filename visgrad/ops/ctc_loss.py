@@ -257,6 +257,15 @@ def ctc_loss(
             "ctc_loss() received an invalid combination of arguments - got (Tensor, Tensor, "
             f"{_kind(input_lengths)}, {_kind(target_lengths)}, int, int, bool), but expected one of:"
         )
+    for lengths in (input_lengths, target_lengths):
+        if not isinstance(lengths, Tensor) and not (
+            isinstance(lengths, (list, tuple)) and all(_is_int(n) for n in lengths)
+        ):
+            raise TypeError(
+                "ctc_loss() received an invalid combination of arguments - got (Tensor, Tensor, "
+                f"{_kind(input_lengths)}, {_kind(target_lengths)}, int, int, bool), but expected "
+                "one of:"
+            )
     il = _lengths(input_lengths, "input_lengths")
     tl = _lengths(target_lengths, "target_lengths")
     if log_probs._data.dtype.kind != "f":
@@ -280,6 +289,10 @@ def ctc_loss(
     if code == 2:
         return res.sum()
     return res if batched else res.squeeze(0)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 def _kind(v: Any) -> str:

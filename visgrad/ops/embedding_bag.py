@@ -148,6 +148,8 @@ def _checks(idx: np.ndarray, offsets: np.ndarray, weight: Tensor, psw: Tensor | 
             f"argument #1 'per_sample_weights'; but type torch.{_tensor_type(w)} does not equal "
             f"torch.{_tensor_type(psw._data)} (while checking arguments for embedding_bag)"
         )
+    if (offsets < 0).any():
+        raise IndexError("index out of range in self")
     if offsets.size and offsets[0] != 0:
         raise RuntimeError(
             "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
@@ -229,7 +231,7 @@ def _bag_call(
 def embedding_bag(
     input: Tensor,  # noqa: A002
     weight: Tensor,
-    offsets: Tensor | None = None,
+    offsets: Any = None,
     max_norm: float | None = None,
     norm_type: float = 2,
     scale_grad_by_freq: bool = False,

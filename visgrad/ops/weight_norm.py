@@ -12,6 +12,7 @@ import numpy as np
 
 from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op, apply
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.losses import NormBackward1
 from visgrad.ops.reduce import LinalgVectorNormBackward0
 from visgrad.ops.registry import declare
@@ -71,6 +72,11 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:  # noqa:
     """The ``pow``-norm of ``v`` over every dim but ``dim``, shaped to broadcast against ``v``
     (``dim=-1``: the norm of the whole tensor, a 0-d tensor)."""
     nd = v._data.ndim
+    if v._data.dtype.kind != "f":
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. "
+            f"Got {c_name(v._data.dtype)} instead."
+        )
     if dim == -1:
         return apply(NormBackward0, v, ord=pow, dim=None, keepdim=False)
     if dim == 0:
@@ -91,6 +97,10 @@ def weight_norm_(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
     """``v * (g / ‖v‖)``, the norm over every dim but ``dim`` (``-1``: over all of ``v``)."""
     nd = v._data.ndim
     if nd > 0 and dim in (0, nd - 1):
+        if v._data.dtype.kind != "f":
+            raise NotImplementedError(
+                f"\"weight_norm_kernel\" not implemented for '{c_name(v._data.dtype)}'"
+            )
         if g._data.size != v._data.shape[dim]:
             raise RuntimeError(
                 f"_weight_norm: expected g to hold {v._data.shape[dim]} elements (the size of "
