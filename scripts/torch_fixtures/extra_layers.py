@@ -81,6 +81,22 @@ CASES: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]], str]] = {
         {"x": ((2, 6), N)},
         "float32",
     ),
+    "max_unpool3d": (
+        "F.max_unpool3d(*F.max_pool3d(x, 2, return_indices=True), 2)",
+        {"x": ((1, 2, 4, 4, 2), N)},
+        "float64",
+    ),
+    "max_unpool3d_module": (
+        "(lambda p, u, x: u(*p(x), output_size=x.shape[1:]))"
+        "(torch.nn.MaxPool3d((1, 2, 2), return_indices=True), torch.nn.MaxUnpool3d((1, 2, 2)), x)",
+        {"x": ((2, 3, 5, 5), N)},
+        "float32",
+    ),
+    # Inputs that need no gradient: its backward raises (tests/nn/test_extra_layers.py).
+    "native_channel_shuffle": ("F.native_channel_shuffle(x, 2)", {"x": ((2, 4, 3), C)}, "float64"),
+    "native_channel_shuffle_torch": (
+        "torch.native_channel_shuffle(x, 3)", {"x": ((1, 6, 2, 2), C)}, "float32"
+    ),
     "rrelu_eval": ("F.rrelu(x)", {"x": ((3, 4), N)}, "float64"),
     "rrelu_eval_bounds": ("torch.rrelu(x, 0.1, 0.5)", {"x": ((2, 3, 4), N)}, "float32"),
     "rrelu_train": (
@@ -164,6 +180,29 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
     "unpool1d_index": ("F.max_unpool1d(x, torch.tensor([[[0, 9]]]), 2)", {"x": ((1, 1, 2), C)}),
     "rrelu_long": ("F.rrelu(x.long())", {"x": ((2, 3), C)}),
     "rrelu_bounds": ("F.rrelu(x, 0.5, 0.1, True)", {"x": ((2, 3), C)}),
+    "unpool3d_int32": (
+        "F.max_unpool3d(x, torch.zeros(1, 1, 1, 2, 2).int(), 2)",
+        {"x": ((1, 1, 1, 2, 2), C)},
+    ),
+    "unpool3d_3d": ("F.max_unpool3d(x, torch.zeros(1, 2, 2).long(), 2)", {"x": ((1, 2, 2), C)}),
+    "unpool3d_index": (
+        "F.max_unpool3d(x, torch.tensor([[[[[0, 70]]]]]), 2)",
+        {"x": ((1, 1, 1, 1, 2), C)},
+    ),
+    "unpool3d_size_len": (
+        "F.max_unpool3d(x, torch.zeros(1, 1, 1, 2, 2).long(), 2, output_size=(3, 3))",
+        {"x": ((1, 1, 1, 2, 2), C)},
+    ),
+    "unpool3d_empty": (
+        "F.max_unpool3d(x, torch.zeros(1, 1, 0, 2, 2).long(), 2)",
+        {"x": ((1, 1, 0, 2, 2), C)},
+    ),
+    "unpool3d_long": (
+        "F.max_unpool3d(x.long(), torch.zeros(1, 1, 1, 2, 2).long(), 2)",
+        {"x": ((1, 1, 1, 2, 2), C)},
+    ),
+    "native_shuffle_groups": ("F.native_channel_shuffle(x, 3)", {"x": ((1, 4, 3), C)}),
+    "native_shuffle_2d": ("torch.native_channel_shuffle(x, 2)", {"x": ((4, 3), C)}),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
@@ -176,6 +215,8 @@ REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
     ("MaxUnpool1d", [3], {"stride": 2, "padding": 1}),
     ("MaxUnpool2d", [2], {}),
     ("MaxUnpool2d", [[2, 3]], {"stride": [1, 2]}),
+    ("MaxUnpool3d", [2], {}),
+    ("MaxUnpool3d", [[1, 2, 2]], {"stride": 1, "padding": [0, 1, 0]}),
     ("RReLU", [], {}),
     ("RReLU", [0.1, 0.3], {"inplace": True}),
 ]

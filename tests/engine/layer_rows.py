@@ -33,7 +33,13 @@ def _seeded(fn: Callable[[], Any]) -> Any:
 
 
 # Rows whose values must be distinct (a tie is a kink of the max).
-LAYER_UNIQUE = {"embedding_bag_max", "max_unpool2d", "max_unpool2d_twice", "lp_pool2d"}
+LAYER_UNIQUE = {
+    "embedding_bag_max",
+    "max_unpool2d",
+    "max_unpool2d_twice",
+    "lp_pool2d",
+    "max_unpool3d",
+}
 
 LAYER_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = {
     "weight_norm_dim0": (lambda v, g: torch._weight_norm(v, g, 0), ((3, 2, 2), (3, 1, 1))),
@@ -80,6 +86,10 @@ LAYER_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = 
             (NF.max_unpool2d(x, _UNPOOL, 2) ** 3).sum(), x, create_graph=True
         ),
         ((1, 2, 2, 2),),
+    ),
+    "max_unpool3d": (
+        lambda x: NF.max_unpool3d(x, torch.tensor([[[[[0, 3]], [[13, 6]]]]]), (1, 2, 2)),
+        ((1, 1, 2, 1, 2),),
     ),
     "rrelu_eval": (lambda x: NF.rrelu(x - 0.6, 0.1, 0.4), ((2, 3),)),
     "rrelu_train": (lambda x: _seeded(lambda: NF.rrelu(x - 0.6, 0.1, 0.4, True)), ((2, 3),)),

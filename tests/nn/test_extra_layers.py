@@ -5,6 +5,7 @@ graphs, errors and reprs against PyTorch are in ``tests/engine/test_nn_ops_vs_to
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import visgrad as torch
 import visgrad.nn.functional as F
@@ -35,3 +36,12 @@ def test_max_unpool_puts_each_maximum_back_and_zeros_the_rest() -> None:
     np.testing.assert_array_equal(back[kept], xs[kept])
     assert kept.reshape(2, 3, -1).sum(-1).tolist() == [[6] * 3] * 2  # one per 2 x 2 window
     np.testing.assert_array_equal(F.max_pool2d(torch.tensor(back), 2).numpy(), pooled.numpy())
+
+
+def test_native_channel_shuffle_records_a_node_whose_backward_raises_as_pytorchs() -> None:
+    x = torch.randn(1, 4, 3, requires_grad=True)
+    y = F.native_channel_shuffle(x, 2)
+    np.testing.assert_array_equal(y.detach().numpy(), F.channel_shuffle(x, 2).detach().numpy())
+    assert y.grad_fn.name() == "torch::autograd::NotImplemented"
+    with pytest.raises(RuntimeError, match="derivative for aten::native_channel_shuffle is not"):
+        y.sum().backward()

@@ -44,6 +44,7 @@ from visgrad.nn.extra_layers import (
     LPPool3d,
     MaxUnpool1d,
     MaxUnpool2d,
+    MaxUnpool3d,
 )
 from visgrad.nn.fold import Fold, Unfold
 from visgrad.nn.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
@@ -138,6 +139,7 @@ from visgrad.nn.transformer import (
 __all__ = [
     "RReLU",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "MaxUnpool1d",
     "LPPool3d",
     "LPPool2d",

@@ -1,5 +1,5 @@
 """``nn.LocalResponseNorm``, ``nn.ChannelShuffle``, the power-average pools ``nn.LPPool1d/2d/3d``
-and ``nn.MaxUnpool1d/2d``: parameter-free layers over ``F``'s functions, printing as PyTorch's."""
+and ``nn.MaxUnpool1d/2d/3d``: parameter-free layers over ``F``'s functions, printing as PyTorch's."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from visgrad.ops.channel_ops import (
     lp_pool2d,
     lp_pool3d,
 )
-from visgrad.ops.unpool import max_unpool1d, max_unpool2d
+from visgrad.ops.unpool import max_unpool1d, max_unpool2d, max_unpool3d
 from visgrad.tensor import Tensor
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "LocalResponseNorm",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
 ]
 
 
@@ -137,4 +138,15 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
         return max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                            output_size)  # fmt: skip
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Undo a ``MaxPool3d``: its values at their indices, zeros elsewhere."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__(kernel_size, stride, padding, 3)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        return max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
                             output_size)  # fmt: skip

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.ops.base import Op, apply
+from visgrad.ops.no_derivative import _NoDerivative
 from visgrad.ops.pad import pad
 from visgrad.ops.pointwise import relu, sign
 from visgrad.ops.pool_functions import (
@@ -25,7 +26,14 @@ from visgrad.ops.pool_functions import (
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
-__all__ = ["channel_shuffle", "local_response_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d"]
+__all__ = [
+    "channel_shuffle",
+    "local_response_norm",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "native_channel_shuffle",
+]
 
 
 def _shuffled(a: np.ndarray, groups: int) -> np.ndarray:
@@ -49,7 +57,11 @@ class ChannelShuffleBackward0(Op):
 @declare("channel_shuffle", nodes=ChannelShuffleBackward0, method=False, functional=True)
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002 - PyTorch's name
     """Channels ``(g, C/g)`` read as ``(C/g, g)``: each group hands one channel in turn."""
-    x = input._data
+    _check_shuffle(input._data, groups)
+    return apply(ChannelShuffleBackward0, input, groups=int(groups))
+
+
+def _check_shuffle(x: np.ndarray, groups: int) -> None:
     if x.ndim <= 2:
         raise RuntimeError(
             f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(x.shape)}"
@@ -63,7 +75,31 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002 - PyTor
             f"Number of channels must be divisible by groups. Got {x.shape[1]} channels and "
             f"{groups} groups."
         )
-    return apply(ChannelShuffleBackward0, input, groups=int(groups))
+
+
+class NativeChannelShuffleNotImplemented(_NoDerivative):
+    """``native_channel_shuffle``: the same shuffle, which PyTorch does not differentiate."""
+
+    op_name = aten = "native_channel_shuffle"
+    name_ = "torch::autograd::NotImplemented"
+
+    def forward(self, x: Tensor, groups: int) -> np.ndarray:
+        return _shuffled(x._data, groups)
+
+
+NativeChannelShuffleNotImplemented.__name__ = "NotImplemented"
+
+
+@declare(
+    "native_channel_shuffle",
+    nodes=NativeChannelShuffleNotImplemented,
+    method=False,
+    functional=True,
+)
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
+    """``channel_shuffle`` without a derivative (its backward raises, as PyTorch's does)."""
+    _check_shuffle(input._data, groups)
+    return apply(NativeChannelShuffleNotImplemented, input, groups=int(groups))
 
 
 @declare("local_response_norm", torch=False, method=False, functional=True)

@@ -1,4 +1,4 @@
-"""``max_unpool1d`` / ``max_unpool2d``: a max pool's values put back where its indices say.
+"""``max_unpool1d/2d/3d``: a max pool's values put back where its indices say.
 
 Every other position of the output is zero. One ``MaxUnpool2DBackward0`` is recorded (the 1-d
 form unsqueezes a trailing dim, as PyTorch's does); its backward reads the gradient at the same
@@ -17,7 +17,7 @@ from visgrad.ops.pool import _MaxPoolGather
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
-__all__ = ["max_unpool1d", "max_unpool2d"]
+__all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
 class MaxUnpool2DBackward0(Op):
@@ -26,14 +26,18 @@ class MaxUnpool2DBackward0(Op):
 
     def forward(self, x: Tensor, index: np.ndarray, shape: tuple[int, ...], k: int) -> np.ndarray:
         self.save(index=index, shape=shape, k=k)
-        planes = int(np.prod(shape[:-2]))
-        out = np.zeros((planes, shape[-2] * shape[-1]), dtype=x._data.dtype)
+        planes = int(np.prod(shape[:-k]))
+        out = np.zeros((planes, int(np.prod(shape[-k:]))), dtype=x._data.dtype)
         rows = np.repeat(np.arange(planes), index.size // max(planes, 1))
         out[rows, index.reshape(-1)] = x._data.reshape(-1)
         return out.reshape(shape)
 
     def backward(self, g: Tensor) -> Tensor:
         return apply(_MaxPoolGather, g, index=self.saved("index"), k=self.saved("k"))
+
+
+class MaxUnpool3DBackward0(MaxUnpool2DBackward0):
+    op_name = "max_unpool3d"
 
 
 def _tuple(v: Any, n: int) -> tuple[int, ...]:
@@ -74,19 +78,23 @@ def _output_size(
     return ret
 
 
-def _unpool2d(x: Tensor, indices: Tensor, size: list[int]) -> Tensor:
+def _unpool(x: Tensor, indices: Tensor, size: list[int], k: int) -> Tensor:
+    """``max_unpool2d`` (k = 2) or ``max_unpool3d`` (k = 3) of ATen, with its checks."""
     xd, idx = x._data, indices._data
     if idx.dtype != np.int64:
-        raise RuntimeError(f"elements in indices should be type int64 but got: {c_name(idx.dtype)}")
-    if len(size) != 2:
+        got = f" but got: {c_name(idx.dtype)}" if k == 2 else ""
+        raise RuntimeError(f"elements in indices should be type int64{got}")
+    if len(size) != k:
+        names = "(height, width)" if k == 2 else "(depth, height, width)"
+        count = "two" if k == 2 else "three"
         raise RuntimeError(
-            "There should be exactly two elements (height, width) in output_size, but got "
+            f"There should be exactly {count} elements {names} in output_size, but got "
             f"{len(size)} elements."
         )
-    if xd.ndim not in (3, 4):
+    if xd.ndim not in (k + 1, k + 2):
         raise RuntimeError(
-            "Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
-            f"{xd.ndim} dimensions."
+            f"Input to max_unpooling{k}d should be a {k + 1}d or {k + 2}d Tensor, but got a "
+            f"tensor with {xd.ndim} dimensions."
         )
     if idx.shape != xd.shape:
         raise RuntimeError(
@@ -96,20 +104,21 @@ def _unpool2d(x: Tensor, indices: Tensor, size: list[int]) -> Tensor:
     for d in range(1, xd.ndim):
         if xd.shape[d] == 0:
             raise RuntimeError(
-                "max_unpooling2d_forward_out_cpu(): Expected input to have non-zero size for "
+                f"max_unpooling{k}d_forward_out_cpu(): Expected input to have non-zero size for "
                 f"non-batch dimensions, but got {list(xd.shape)} with dimension {d} being empty."
             )
     if xd.dtype.kind not in "f":
-        raise NotImplementedError(f"\"max_unpool2d\" not implemented for '{c_name(xd.dtype)}'")
-    oh, ow = size
-    bad = np.flatnonzero((idx < 0) | (idx >= oh * ow))
+        raise NotImplementedError(f"\"max_unpool{k}d\" not implemented for '{c_name(xd.dtype)}'")
+    bad = np.flatnonzero((idx < 0) | (idx >= int(np.prod(size))))
     if bad.size:
+        volume = "x".join(str(n) for n in size)
         raise RuntimeError(
             f"Found an invalid max index: {idx.reshape(-1)[bad[0]]} (output volumes are of size "
-            f"{oh}x{ow})"
+            f"{volume})"
         )
-    shape = (*xd.shape[:-2], oh, ow)
-    return apply(MaxUnpool2DBackward0, x, index=idx, shape=shape, k=2)
+    shape = (*xd.shape[:-k], *size)
+    node = MaxUnpool2DBackward0 if k == 2 else MaxUnpool3DBackward0
+    return apply(node, x, index=idx, shape=shape, k=k)
 
 
 @declare("max_unpool2d", nodes=MaxUnpool2DBackward0, torch=False, method=False, functional=True)
@@ -125,7 +134,7 @@ def max_unpool2d(
     kernel = _tuple(kernel_size, 2)
     steps = kernel if stride is None else _tuple(stride, 2)
     size = _output_size(input, kernel, steps, _tuple(padding, 2), output_size)
-    return _unpool2d(input, indices, size)
+    return _unpool(input, indices, size, 2)
 
 
 @declare("max_unpool1d", nodes=MaxUnpool2DBackward0, torch=False, method=False, functional=True)
@@ -141,5 +150,21 @@ def max_unpool1d(
     kernel = _tuple(kernel_size, 1)
     steps = kernel if stride is None else _tuple(stride, 1)
     size = _output_size(input, kernel, steps, _tuple(padding, 1), output_size)
-    out = _unpool2d(input.unsqueeze(-1), indices.unsqueeze(-1), [*size, 1])
+    out = _unpool(input.unsqueeze(-1), indices.unsqueeze(-1), [*size, 1], 2)
     return out.squeeze(-1)
+
+
+@declare("max_unpool3d", nodes=MaxUnpool3DBackward0, torch=False, method=False, functional=True)
+def max_unpool3d(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """``max_unpool2d`` over three spatial dims."""
+    kernel = _tuple(kernel_size, 3)
+    steps = kernel if stride is None else _tuple(stride, 3)
+    size = _output_size(input, kernel, steps, _tuple(padding, 3), output_size)
+    return _unpool(input, indices, size, 3)

@@ -1175,6 +1175,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "MaxUnpool3DBackward0": (
+        "max_unpool3d",
+        ("self",),
+        {
+            "self": "max_pool_gather(grad, index, shape[-k:])",
+        },
+        (),
+    ),
     "MaximumBackward0": (
         "maximum",
         ("self", "other"),
