@@ -144,6 +144,7 @@ ERRORS: dict[str, tuple[str, dict[str, tuple[tuple[int, ...], str]]]] = {
     "module_weight_shape": ("torch.nn.EmbeddingBag(4, 2, _weight=w)", {"w": ((4, 3), C)}),
     "pretrained_1d": ("torch.nn.EmbeddingBag.from_pretrained(w)", {"w": ((4,), C)}),
     "offsets_list": (f"F.embedding_bag({I8}, w, [0, 2])", {"w": ((6, 3), C)}),
+    "empty_rows": ("F.embedding_bag(torch.zeros(3, 0).long(), w)", {"w": ((6, 3), C)}),
     "negative_offset": (f"F.embedding_bag({I8}, w, torch.tensor([0, -1]))", {"w": ((6, 3), C)}),
 }  # fmt: skip
 

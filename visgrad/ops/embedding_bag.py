@@ -268,9 +268,9 @@ def embedding_bag(
                 f"{_type_str(offsets)}"
             )
         step = input.shape[1]
-        offsets = _const(np.arange(0, input.numel(), step if step else 1, dtype=input._data.dtype))
         if step == 0:
-            offsets = _const(np.zeros(input.shape[0], dtype=input._data.dtype))
+            raise RuntimeError("step must be nonzero")  # PyTorch's arange of the offsets
+        offsets = _const(np.arange(0, input.numel(), step, dtype=input._data.dtype))
         include_last_offset = False
         input = input.reshape(-1)
         if psw is not None:
