@@ -49,6 +49,15 @@ class VdotBackward0(DotBackward0):
     formulas = {"self": "grad * other", "other": "grad * self"}
 
 
+@declare("vdot", nodes=VdotBackward0)
+def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    """The dot product of two vectors, the first conjugated (for real ones: ``dot``)."""
+    na, nb = input._data.ndim, other._data.ndim
+    if na != 1 or nb != 1:
+        raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
+    return apply(VdotBackward0, input, other)
+
+
 class MvBackward0(Op):
     op_name = "mv"
     input_names = ("self", "vec")
@@ -156,14 +165,6 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
     if na != 1 or nb != 1:
         raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
     return apply(DotBackward0, input, tensor)
-
-
-@declare("vdot", nodes=VdotBackward0)
-def vdot(a: Tensor, b: Tensor) -> Tensor:
-    na, nb = a._data.ndim, b._data.ndim
-    if na != 1 or nb != 1:
-        raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
-    return apply(VdotBackward0, a, b)
 
 
 @declare("mv", nodes=MvBackward0)
