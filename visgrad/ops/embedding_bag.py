@@ -76,11 +76,15 @@ class EmbeddingBagBackward0(Op):
         out = np.zeros((sizes.size, w.shape[1]), dtype=w.dtype)
         if mode == 2:
             max_idx = np.full(out.shape, -1, dtype=np.int64)
-            for p in np.flatnonzero(keep):  # in order: the first maximum wins a tie
-                b = bag[p]
-                better = (max_idx[b] < 0) | (rows[p] > out[b])
-                out[b] = np.where(better, rows[p], out[b])
-                max_idx[b] = np.where(better, idx[p], max_idx[b])
+            kept = np.flatnonzero(keep)
+            members = kept[np.argsort(bag[kept], kind="stable")]  # by bag, in input order
+            starts = np.searchsorted(bag[members], np.arange(out.shape[0] + 1))
+            cols = np.arange(out.shape[1])
+            for b in np.flatnonzero(np.diff(starts)):
+                seg = members[starts[b] : starts[b + 1]]
+                best = rows[seg].argmax(0)  # the first maximum wins a tie
+                out[b] = rows[seg[best], cols]
+                max_idx[b] = idx[seg[best]]
             self._max_idx = max_idx
         else:
             if psw._data.size:
