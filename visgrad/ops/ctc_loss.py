@@ -43,48 +43,66 @@ def _lse(*terms: np.ndarray) -> np.ndarray:
         return np.log(sum(np.exp(t - m) for t in terms)) + m
 
 
-def _extended(target: np.ndarray, blank: int) -> tuple[np.ndarray, np.ndarray]:
-    """The target with blanks around and between its labels, and where a skip of two is allowed
-    (onto a label that differs from the one two back)."""
-    ext = np.full(2 * target.size + 1, blank, dtype=np.int64)
-    ext[1::2] = target
-    skip = np.zeros(ext.size, dtype=bool)
-    skip[2:] = ext[2:] != ext[:-2]
-    return ext, skip
+def _extended(targets: list[np.ndarray], blank: int) -> tuple[np.ndarray, ...]:
+    """Every sample's target with blanks around and between its labels, padded with blanks to
+    the longest (``valid`` marks the real positions), and where a skip of two is allowed (onto a
+    label that differs from the one two back)."""
+    size = 2 * max((t.size for t in targets), default=0) + 1
+    ext = np.full((len(targets), size), blank, dtype=np.int64)
+    valid = np.zeros(ext.shape, dtype=bool)
+    for b, t in enumerate(targets):
+        ext[b, 1 : 2 * t.size : 2] = t
+        valid[b, : 2 * t.size + 1] = True
+    skip = np.zeros(ext.shape, dtype=bool)
+    skip[:, 2:] = (ext[:, 2:] != ext[:, :-2]) & valid[:, 2:]
+    return ext, skip, valid
 
 
-def _alpha(lp: np.ndarray, ext: np.ndarray, skip: np.ndarray, frames: int) -> np.ndarray:
-    """log α[t, s]: the log probability of the alignments of ext[:s+1] to frames[:t+1]."""
-    a = np.full((max(frames, 1), ext.size), -np.inf)
+def _shifted(a: np.ndarray, by: int) -> np.ndarray:
+    """``a`` moved ``by`` positions along its last axis (right if positive), -inf let in."""
+    out = np.full(a.shape, -np.inf)
+    if by > 0:
+        out[..., by:] = a[..., :-by]
+    else:
+        out[..., :by] = a[..., -by:]
+    return out
+
+
+def _alpha(lpe: np.ndarray, skip: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """log α[t, b, s]: the log probability of the alignments of ext[b, :s+1] to frames[:t+1]
+    (every sample run to the longest input; each reads its own last frame)."""
+    frames, batch, size = lpe.shape
+    a = np.full((max(frames, 1), batch, size), -np.inf)
     if frames == 0:
         return a
-    a[0, 0] = lp[0, ext[0]]
-    if ext.size > 1:
-        a[0, 1] = lp[0, ext[1]]
-    none = np.full(1, -np.inf)
+    a[0, :, 0] = lpe[0, :, 0]
+    if size > 1:
+        a[0, :, 1] = np.where(valid[:, 1], lpe[0, :, 1], -np.inf)
     for t in range(1, frames):
         prev = a[t - 1]
-        one = np.concatenate([none, prev[:-1]])
-        two = np.where(skip, np.concatenate([none, none, prev[:-2]])[: ext.size], -np.inf)
-        a[t] = _lse(prev, one, two) + lp[t, ext]
+        two = np.where(skip, _shifted(prev, 2), -np.inf)
+        a[t] = np.where(valid, _lse(prev, _shifted(prev, 1), two) + lpe[t], -np.inf)
     return a
 
 
-def _beta(lp: np.ndarray, ext: np.ndarray, skip: np.ndarray, frames: int) -> np.ndarray:
-    """log β[t, s]: the log probability of the alignments of ext[s:] to frames[t:]."""
-    b = np.full((max(frames, 1), ext.size), -np.inf)
-    if frames == 0:
-        return b
-    b[frames - 1, -1] = lp[frames - 1, ext[-1]]
-    if ext.size > 1:
-        b[frames - 1, -2] = lp[frames - 1, ext[-2]]
-    none = np.full(1, -np.inf)
-    ahead = np.concatenate([skip[2:], [False, False]])  # s + 2 differs from s
-    for t in range(frames - 2, -1, -1):
-        nxt = b[t + 1]
-        one = np.concatenate([nxt[1:], none])
-        two = np.where(ahead, np.concatenate([nxt[2:], none, none])[: ext.size], -np.inf)
-        b[t] = _lse(nxt, one, two) + lp[t, ext]
+def _beta(lpe: np.ndarray, skip: np.ndarray, valid: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """log β[t, b, s]: the log probability of the alignments of ext[b, s:] to frames[t:] of
+    sample b's ``ends[b]`` frames (-inf at and past its end)."""
+    frames, batch, size = lpe.shape
+    last = valid.sum(1) - 1  # the final blank's position, per sample
+    rows = np.arange(batch)
+    b = np.full((max(frames, 1), batch, size), -np.inf)
+    ahead = _shifted(skip.astype(float), -2) > 0  # s + 2 differs from s
+    for t in range(frames - 1, -1, -1):
+        nxt = b[t + 1] if t + 1 < frames else np.full((batch, size), -np.inf)
+        two = np.where(ahead, _shifted(nxt, -2), -np.inf)
+        rec = np.where(valid, _lse(nxt, _shifted(nxt, -1), two) + lpe[t], -np.inf)
+        start = np.full((batch, size), -np.inf)
+        start[rows, last] = lpe[t, rows, last]
+        second = last > 0
+        start[rows[second], last[second] - 1] = lpe[t, rows[second], last[second] - 1]
+        b[t] = np.where((ends - 1 == t)[:, None], start, np.where((t < ends - 1)[:, None], rec,
+                                                                   -np.inf))  # fmt: skip
     return b
 
 
@@ -119,36 +137,37 @@ class CtcLossBackward0(Op):
         self.save(log_probs=lp, targets=targets, input_lengths=input_lengths,
                   target_lengths=target_lengths, blank=blank, zero_infinity=zero_infinity)  # fmt: skip
         x = lp._data.astype(np.float64)
-        self._paths = []
-        nll = np.empty(x.shape[1])
         samples = _per_sample(targets._data, target_lengths)
-        for b, (frames, target) in enumerate(zip(input_lengths, samples, strict=True)):
-            ext, skip = _extended(target, blank)
-            a = _alpha(x[:, b], ext, skip, frames)
-            nll[b] = _nll(a, frames, target.size)
-            self._paths.append((ext, skip, a))
+        ext, skip, valid = _extended(samples, blank)
+        lpe = x[:, np.arange(x.shape[1])[:, None], ext]  # (T, N, S): each position's label
+        a = _alpha(lpe, skip, valid)
+        nll = np.array([_nll(a[:, b], f, n) for b, (f, n) in
+                        enumerate(zip(input_lengths, target_lengths, strict=True))])  # fmt: skip
+        self._paths = (ext, skip, valid, lpe, a)
         self._nll_values = nll
         return nll.astype(lp._data.dtype)
 
     def _grad(self, g: np.ndarray, nll: np.ndarray) -> np.ndarray:
         x = self.saved("log_probs")._data
         lp = x.astype(np.float64)
-        out = np.zeros_like(lp)
-        for b, frames in enumerate(self.saved("input_lengths")):
-            if self.saved("zero_infinity") and nll[b] == np.inf:
-                continue
-            ext, skip, a = self._paths[b]
-            if frames == 0:
-                continue
-            beta = _beta(lp[:, b], ext, skip, frames)
-            ab = a[:frames] + beta
-            lcab = np.full((frames, lp.shape[2]), -np.inf)
-            for c in np.unique(ext):
-                cols = ab[:, ext == c]
-                lcab[:, c] = _lse(*cols.T) if cols.shape[1] > 1 else cols[:, 0]
-            sample = lp[:frames, b]
-            with np.errstate(over="ignore", invalid="ignore"):
-                out[:frames, b] = (np.exp(sample) - np.exp(lcab + nll[b] - sample)) * g[b]
+        ext, skip, valid, lpe, a = self._paths
+        ends = np.asarray(self.saved("input_lengths"), dtype=np.int64)
+        ab = a[: lp.shape[0]] + _beta(lpe, skip, valid, ends)
+        # log Σ αβ over the positions of each class, per frame and sample: shifted by the
+        # frame's largest αβ, summed into the classes with one bincount.
+        frames, batch, labels = lp.shape
+        ab = np.where(valid, ab, -np.inf)
+        m = ab.max(axis=2, keepdims=True)
+        m = np.where(m == -np.inf, 0.0, m)
+        where = (np.arange(frames * batch).reshape(frames, batch, 1) * labels + ext[None]).ravel()
+        sums = np.bincount(where, np.exp(ab - m).ravel(), frames * batch * labels)
+        with np.errstate(divide="ignore"):
+            lcab = np.log(sums.reshape(lp.shape)) + m
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = (np.exp(lp) - np.exp(lcab + nll[None, :, None] - lp)) * g[None, :, None]
+        out[np.arange(lp.shape[0])[:, None] >= ends[None, :]] = 0  # past each input's end
+        if self.saved("zero_infinity"):
+            out[:, nll == np.inf] = 0
         return out.astype(x.dtype)
 
     def backward(self, g: Tensor) -> Tensor:
