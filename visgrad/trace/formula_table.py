@@ -391,6 +391,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "CtcLossBackward0": (
+        "_ctc_loss",
+        ("log_probs",),
+        {
+            "log_probs": "ctc_loss_backward(grad, log_probs, targets, input_lengths, target_lengths, result, blank, zero_infinity)",
+        },
+        (),
+    ),
     "CummaxBackward0": (
         "cummax",
         ("self",),
