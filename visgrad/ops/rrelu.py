@@ -45,6 +45,22 @@ def _slopes(
     return noise.reshape(x.shape)
 
 
+def _values(x: np.ndarray, noise: Tensor, lower: float, upper: float, training: bool) -> Any:
+    """The drawn slopes when training, else the mean slope, on the negative side."""
+    if training:
+        return (x * noise._data).astype(x.dtype, copy=False)
+    return np.where(x > 0, x, x * ((lower + upper) / 2)).astype(x.dtype, copy=False)
+
+
+def _gradient(op: Op, g: Tensor, sign: np.ndarray) -> Tensor:
+    """``g`` times the slope each element was scaled by; ``sign`` is the input's or the result's."""
+    lower, upper = op.saved("lower"), op.saved("upper")
+    if op.saved("training") and upper - lower > 1e-6:
+        return g * op.saved("noise")
+    slope = np.where(sign > 0, 1.0, (lower + upper) / 2).astype(g._data.dtype)
+    return g * _const(slope)
+
+
 class RreluWithNoiseBackward0(Op):
     op_name = "rrelu_with_noise"
     formulas = {
@@ -58,18 +74,10 @@ class RreluWithNoiseBackward0(Op):
         self, a: Tensor, noise: Tensor, lower: float, upper: float, training: bool
     ) -> np.ndarray:
         self.save(self=a, noise=noise, lower=lower, upper=upper, training=training)
-        x = a._data
-        if training:
-            return (x * noise._data).astype(x.dtype, copy=False)
-        return np.where(x > 0, x, x * ((lower + upper) / 2)).astype(x.dtype, copy=False)
+        return _values(a._data, noise, lower, upper, training)
 
     def backward(self, g: Tensor) -> Tensor:
-        lower, upper = self.saved("lower"), self.saved("upper")
-        if self.saved("training") and upper - lower > 1e-6:
-            return g * self.saved("noise")
-        x = self.saved("self")._data
-        slope = np.where(x > 0, 1.0, (lower + upper) / 2).astype(g._data.dtype)
-        return g * _const(slope)
+        return _gradient(self, g, self.saved("self")._data)
 
 
 def _prepare(x: Tensor, lower: float, upper: float, training: bool, generator: Any) -> Tensor:
@@ -116,18 +124,10 @@ class RreluWithNoiseBackward1(Op):
         self, a: Tensor, noise: Tensor, lower: float, upper: float, training: bool
     ) -> np.ndarray:
         self.save(noise=noise, lower=lower, upper=upper, training=training)
-        x = a._data
-        if training:
-            return (x * noise._data).astype(x.dtype, copy=False)
-        return np.where(x > 0, x, x * ((lower + upper) / 2)).astype(x.dtype, copy=False)
+        return _values(a._data, noise, lower, upper, training)
 
     def backward(self, g: Tensor) -> Tensor:
-        lower, upper = self.saved("lower"), self.saved("upper")
-        if self.saved("training") and upper - lower > 1e-6:
-            return g * self.saved("noise")
-        r = self.saved("result")._data
-        slope = np.where(r > 0, 1.0, (lower + upper) / 2).astype(g._data.dtype)
-        return g * _const(slope)
+        return _gradient(self, g, self.saved("result")._data)
 
 
 @declare("rrelu_", nodes=RreluWithNoiseBackward1, functional=True, method=False)

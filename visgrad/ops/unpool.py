@@ -45,11 +45,12 @@ def _tuple(v: Any, n: int) -> tuple[int, ...]:
 
 
 def _output_size(
-    x: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...], padding: tuple[int, ...],
-    output_size: Any,
-) -> list[int]:  # fmt: skip
+    x: Tensor, k: int, kernel_size: Any, stride: Any, padding: Any, output_size: Any
+) -> list[int]:
     """PyTorch's ``_unpool_output_size``: the inverse of the pool's size, or a checked request."""
-    k = len(kernel)
+    kernel = _tuple(kernel_size, k)
+    stride = kernel if stride is None else _tuple(stride, k)
+    padding = _tuple(padding, k)
     default = [(x.shape[-k + d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(k)]
     if output_size is None:
         ret = default
@@ -131,9 +132,7 @@ def max_unpool2d(
     output_size: Any = None,
 ) -> Tensor:
     """Each value of ``input`` written at its index of a zero plane of the pool's input size."""
-    kernel = _tuple(kernel_size, 2)
-    steps = kernel if stride is None else _tuple(stride, 2)
-    size = _output_size(input, kernel, steps, _tuple(padding, 2), output_size)
+    size = _output_size(input, 2, kernel_size, stride, padding, output_size)
     return _unpool(input, indices, size, 2)
 
 
@@ -147,9 +146,7 @@ def max_unpool1d(
     output_size: Any = None,
 ) -> Tensor:
     """``max_unpool2d`` over a trailing dim of size 1."""
-    kernel = _tuple(kernel_size, 1)
-    steps = kernel if stride is None else _tuple(stride, 1)
-    size = _output_size(input, kernel, steps, _tuple(padding, 1), output_size)
+    size = _output_size(input, 1, kernel_size, stride, padding, output_size)
     out = _unpool(input.unsqueeze(-1), indices.unsqueeze(-1), [*size, 1], 2)
     return out.squeeze(-1)
 
@@ -164,7 +161,5 @@ def max_unpool3d(
     output_size: Any = None,
 ) -> Tensor:
     """``max_unpool2d`` over three spatial dims."""
-    kernel = _tuple(kernel_size, 3)
-    steps = kernel if stride is None else _tuple(stride, 3)
-    size = _output_size(input, kernel, steps, _tuple(padding, 3), output_size)
+    size = _output_size(input, 3, kernel_size, stride, padding, output_size)
     return _unpool(input, indices, size, 3)
