@@ -57,6 +57,12 @@ def check_float(x: np.ndarray, fname: str) -> None:
         )
 
 
+def check_lapack_dtype(x: np.ndarray, kernel: str) -> None:
+    """LAPACK takes float and double only: ATen's dispatch error for half and bfloat16."""
+    if x.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(x.dtype)}'")
+
+
 def check_matrix(x: np.ndarray, fname: str, square: bool = True) -> None:
     """At least 2-D, floating, and (``square``) batches of square matrices, as ATen checks."""
     if x.ndim < 2:

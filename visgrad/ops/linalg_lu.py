@@ -17,8 +17,13 @@ from scipy import linalg as sla
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import cat
 from visgrad.ops.linalg import matmul
-from visgrad.ops.linalg_common import MultiOutput, batch_label, const, result_type
-from visgrad.ops.linalg_common import type_name as scalar_name
+from visgrad.ops.linalg_common import (
+    MultiOutput,
+    batch_label,
+    check_lapack_dtype,
+    const,
+    result_type,
+)
 from visgrad.ops.linalg_inverse import solve
 from visgrad.ops.linalg_warnings import LU as LU_DEPRECATED
 from visgrad.ops.linalg_warnings import warn_once
@@ -118,8 +123,7 @@ def _check(x: np.ndarray, fname: str) -> None:
         raise RuntimeError(
             f"{fname}: Expected tensor with 2 or more dimensions. Got size: {list(x.shape)} instead"
         )
-    if x.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{scalar_name(x.dtype)}'")
+    check_lapack_dtype(x, "lu_cpu")
 
 
 class LinalgLuFactorExBackward0(MultiOutput, Op):

@@ -1,7 +1,7 @@
 """``torch.linalg.svd`` / ``svdvals``, ``torch.svd`` (V, not Vh) and ``pinv`` / ``torch.pinverse``.
 
-LAPACK's gesdd through NumPy computes the factors (PyTorch's CPU build calls gesdd too, so the
-singular vectors carry the same signs up to rounding). The backwards are the real-matrix formulas
+LAPACK's gesdd through NumPy computes the factors, on the path PyTorch's CPU build (MKL) takes, so
+the singular vectors carry PyTorch's signs (``visgrad._lapack_svd``). The backwards are the real-matrix formulas
 PyTorch uses, written with visgrad ops; they need distinct, non-zero singular values.
 """
 
@@ -11,9 +11,17 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _lapack_svd
 from visgrad.ops.base import Op, apply
 from visgrad.ops.linalg import matmul
-from visgrad.ops.linalg_common import MultiOutput, check_matrix, const, result_type, type_name
+from visgrad.ops.linalg_common import (
+    MultiOutput,
+    check_lapack_dtype,
+    check_matrix,
+    const,
+    result_type,
+    type_name,
+)
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -23,12 +31,13 @@ TorchSvdResult = result_type("svd", ("U", "S", "V"))
 
 def _gesdd(x: np.ndarray, full_matrices: bool) -> Any:
     """NumPy's SVD, with PyTorch's error where LAPACK cannot converge (a NaN or Inf entry)."""
+    check_lapack_dtype(x, "linalg_svd_cpu")
     if not np.isfinite(x).all():
         raise RuntimeError(
             "linalg.svd: The algorithm failed to converge because the input matrix contained "
             "non-finite values."
         )
-    return np.linalg.svd(x, full_matrices=full_matrices)
+    return _lapack_svd.gesdd(x, full_matrices)
 
 
 class LinalgSvdBackward0(MultiOutput, Op):
@@ -114,7 +123,7 @@ class LinalgPinvBackward0(Op):
 
     def forward(self, a: Tensor, atol: float, rtol: float) -> np.ndarray:
         x = a._data
-        if x.ndim < 2 or x.dtype.kind != "f":
+        if x.ndim < 2 or x.dtype not in (np.float32, np.float64):
             shape = ", ".join(str(s) for s in x.shape)
             raise RuntimeError(
                 f"linalg.pinv({type_name(x.dtype)}{{[{shape}]}}): expected a tensor with 2 or "

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 from scipy import linalg as sla
 
+from visgrad import _lapack_svd
+
 
 def _a(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
@@ -84,7 +86,7 @@ def _svd(gu: Any, gs: Any, gvh: Any, a: Any, full_matrices: Any) -> np.ndarray:
     x = _a(a)
     m, n = x.shape[-2:]
     k = min(m, n)
-    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    u, s, vh = _lapack_svd.gesdd(x, False)
     gu, gv = _a(gu)[..., :k], _t(_a(gvh)[..., :k, :])
     v = _t(vh)
     eye = np.eye(k)
