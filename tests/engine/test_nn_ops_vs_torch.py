@@ -39,6 +39,7 @@ TOPICS = (
     "ctc_losses",
     "extra_layers",
     "lazy_layers",
+    "program_apis",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

@@ -110,6 +110,11 @@ def seed_grads(roots: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Ten
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         elif g._data.shape != t._data.shape:
             raise RuntimeError(errors.shape_mismatch(g._data.shape, t._data.shape, i))
+        elif g._data.dtype != t._data.dtype and t._fn is not None:
+            # PyTorch's engine casts a seed to its root's dtype before the root's node runs
+            # (a float32 seed of a half output is rounded to half first).
+            dt = t._data.dtype
+            g = g.to(dt) if g._rg else Tensor._make(g._data.astype(dt), False, None, 0)
         out.append(g)
     return out
 

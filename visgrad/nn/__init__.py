@@ -89,7 +89,14 @@ from visgrad.nn.margin_loss import (
     TripletMarginWithDistanceLoss,
 )
 from visgrad.nn.module import Module
-from visgrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from visgrad.nn.normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    BatchNorm3d,
+    GroupNorm,
+    LayerNorm,
+    RMSNorm,
+)
 from visgrad.nn.padding import (
     CircularPad1d,
     CircularPad2d,
@@ -204,6 +211,7 @@ __all__ = [
     "LSTM",
     "LSTMCell",
     "LayerNorm",
+    "RMSNorm",
     "LazyLinear",
     "LeakyReLU",
     "Linear",

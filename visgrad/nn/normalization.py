@@ -1,4 +1,4 @@
-"""Normalisation layers: ``BatchNorm1d/2d/3d``, ``LayerNorm``, ``GroupNorm``.
+"""Normalisation layers: ``BatchNorm1d/2d/3d``, ``LayerNorm``, ``RMSNorm``, ``GroupNorm``.
 
 BatchNorm keeps ``running_mean``, ``running_var`` and ``num_batches_tracked`` as buffers and
 follows PyTorch's rules: batch statistics in training (the running variance takes the unbiased
@@ -17,9 +17,10 @@ from visgrad.nn.module import Module
 from visgrad.nn.parameter import Parameter
 from visgrad.ops.group_norm import group_norm
 from visgrad.ops.norm import batch_norm, layer_norm
+from visgrad.ops.rms_norm import rms_norm
 from visgrad.tensor import Tensor
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm", "RMSNorm"]
 
 
 def _tensor(values: np.ndarray) -> Tensor:
@@ -170,6 +171,43 @@ class LayerNorm(Module):
         return (
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+class RMSNorm(Module):
+    """Scale each sample's trailing ``normalized_shape`` dims to unit root mean square;
+    ``eps=None`` is the machine epsilon of the input's type."""
+
+    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+
+    def __init__(
+        self,
+        normalized_shape: Any,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, (int, np.integer)):
+            normalized_shape = (int(normalized_shape),)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        ones = np.ones(self.normalized_shape, dtype=_np(dtype))
+        self.register_parameter("weight", Parameter(_tensor(ones)) if elementwise_affine else None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            with no_grad():
+                self.weight.fill_(1.0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
         )
 
 

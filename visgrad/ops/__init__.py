@@ -83,6 +83,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     reduce,
     registry,
     resample,
+    rms_norm,
     rrelu,
     scan,
     scatter,

@@ -81,6 +81,7 @@ DOUBLES: dict[str, tuple[str, ...]] = {
     "batch_norm": ("momentum", "eps"),
     "instance_norm": ("momentum", "eps"),
     "layer_norm": ("eps",),
+    "rms_norm": ("eps",),
     "group_norm": ("eps",),
     "cosine_similarity": ("eps",),
     "pairwise_distance": ("p", "eps"),

@@ -1,0 +1,34 @@
+"""The APIs real programs call, against PyTorch 2.13 where the shared case table cannot say it:
+warnings, random draws and in-place shape changes (``scripts/torch_fixtures/program_apis.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import visgrad as torch
+import visgrad.nn.functional as F
+from visgrad.ops import rms_norm
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "torch"
+DOC = json.loads((FIXTURES / "program_apis.json").read_text())
+
+
+@pytest.mark.parametrize("row", DOC["warns"], ids=lambda r: r["call"])
+def test_warnings_are_pytorchs_and_come_once_a_process(
+    row: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(rms_norm.WARN_ONCE, "dtype_mismatch", True)
+    x = torch.ones(2, 3, 4)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            eval(row["call"], {"F": F, "torch": torch}, {"x": x})  # noqa: S307 - fixture calls
+    assert [str(w.message) for w in seen] == row["warnings"]
+    package = str(Path(torch.__file__).parent)
+    assert not any(w.filename.startswith(package) for w in seen)  # the user's line
