@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import number
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.gate_tables import c_name
 from visgrad.ops.loss import legacy_reduction, reduction_code
@@ -113,11 +114,14 @@ class MultiMarginLossBackward0(Op):
         return (g * h).reshape(x.shape)
 
 
-def _check_margin_args(x: Tensor, target: Tensor, p: Any, weight: Tensor | None) -> None:
+def _check_margin_args(x: Tensor, target: Tensor, p: Any, weight: Any) -> None:
+    # PyTorch's Python wrapper: p compared as it comes, weight asked for its dim(); then ATen's
+    # parser takes p as a Number.
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
-    if weight is not None and weight._data.ndim != 1:
+    if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
+    number("multi_margin_loss", "p", p, 3)
     frames, dim = _frames(x._data)
     t = target._data
     if not (t.ndim <= 1 and t.size == frames):
@@ -143,9 +147,9 @@ def _check_margin_args(x: Tensor, target: Tensor, p: Any, weight: Tensor | None)
 def multi_margin_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
-    p: int = 1,
+    p: Any = 1,
     margin: float = 1.0,
-    weight: Tensor | None = None,
+    weight: Any = None,
     size_average: Any = None,
     reduce: Any = None,
     reduction: str = "mean",
@@ -158,7 +162,7 @@ def multi_margin_loss(
         MultiMarginLossBackward0,
         input,
         target=target,
-        p=int(p),
+        p=int(number("multi_margin_loss", "p", p, 3)),
         margin=float(margin),
         weight=weight,
         reduction=code,

@@ -38,19 +38,33 @@ def _cut(t: Tensor, dim: int, start: int, end: int | None) -> Tensor:
     return t[(slice(None),) * dim + (slice(start, end),)]
 
 
-def _parse(op: str, y: Any, x: Any, dx: Any, dim: Any, dx_kind: str) -> None:
-    """PyTorch's parser: ``(y, x, *, dim)`` or ``(y, *, dx, dim)``, nothing else."""
+class _Absent:
+    """The default of ``x`` and ``dx``: PyTorch's signatures take neither as None."""
+
+    def __repr__(self) -> str:
+        return "..."
+
+
+ABSENT: Any = _Absent()
+
+
+def _parse(op: str, y: Any, x: Any, dx: Any, dim: Any, dx_kind: str) -> tuple[Any, Any]:
+    """PyTorch's parser: ``(y, x, *, dim)`` or ``(y, *, dx, dim)``, nothing else; gives ``x``
+    and ``dx`` with None for the one not given."""
+    given_x, given_dx = x is not ABSENT, dx is not ABSENT
     ok = isinstance(y, Tensor) and is_int(dim)
-    if x is not None:
-        ok = ok and isinstance(x, Tensor) and dx is None
-    elif dx is not None:
+    if given_x:
+        ok = ok and isinstance(x, Tensor) and not given_dx
+    elif given_dx:
         ok = ok and is_number(dx) and not (dx_kind == "float" and isinstance(dx, complex))
     if not ok:
-        args = (y,) if x is None else (y, x)
-        kwargs = {k: v for k, v in (("dx", dx), ("dim", dim)) if v is not None and k != "dim"}
+        args = (y,) if not given_x or x is None else (y, x)
+        named = (("dx", dx, given_dx), ("x", x, given_x and x is None), ("dim", dim, False))
+        kwargs = {k: v for k, v, shown in named if shown}
         if not is_int(dim):
             kwargs["dim"] = dim
         raise invalid_combination(op, args, kwargs)
+    return (x if given_x else None), (dx if given_dx else None)
 
 
 def _check_bool(op: str, *ts: Tensor) -> None:
@@ -103,24 +117,24 @@ def _trapezoid(op: str, y: Tensor, x: Tensor | None, dx: Any, dim: int) -> Tenso
 
 
 @declare("trapezoid", method=False)
-def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: Any = -1) -> Tensor:
+def trapezoid(y: Tensor, x: Any = ABSENT, *, dx: Any = ABSENT, dim: Any = -1) -> Tensor:
     """The integral of ``y`` along ``dim`` by the trapezoid rule, at points ``x`` or spacing
     ``dx`` (1 by default)."""
-    _parse("trapezoid", y, x, dx, dim, "Scalar")
+    x, dx = _parse("trapezoid", y, x, dx, dim, "Scalar")
     return _trapezoid("trapezoid", y, x, 1 if dx is None else dx, int(dim))
 
 
 @declare("trapz", method=False)
-def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: Any = -1) -> Tensor:
+def trapz(y: Tensor, x: Any = ABSENT, *, dx: Any = ABSENT, dim: Any = -1) -> Tensor:
     """``trapezoid``'s older name."""
-    _parse("trapz", y, x, dx, dim, "float")
+    x, dx = _parse("trapz", y, x, dx, dim, "float")
     return _trapezoid("trapz", y, x, 1.0 if dx is None else float(dx), int(dim))
 
 
 @declare("cumulative_trapezoid", method=False)
-def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: Any = -1) -> Tensor:
+def cumulative_trapezoid(y: Tensor, x: Any = ABSENT, *, dx: Any = ABSENT, dim: Any = -1) -> Tensor:
     """The running integral of ``y`` along ``dim`` by the trapezoid rule (one fewer element)."""
-    _parse("cumulative_trapezoid", y, x, dx, dim, "Scalar")
+    x, dx = _parse("cumulative_trapezoid", y, x, dx, dim, "Scalar")
     n = y._data.ndim
     d = _dim(int(dim), n)
     name = "cumulative_trapezoid"
