@@ -35,6 +35,13 @@ else:
     _Methods = object
 
 
+def _one_dim(dim: int, ndim: int) -> int:
+    """The dim ``size(dim)`` / ``stride(dim)`` read: a 0-dim tensor has none to read."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _dim(dim, ndim)
+
+
 class Tensor(TensorGrad, _Methods):
     """An n-dimensional array that can record the ops applied to it for autograd."""
 
@@ -148,7 +155,7 @@ class Tensor(TensorGrad, _Methods):
         """The shape, or the size of one dimension."""
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_dim(dim, self._data.ndim)]
+        return self._data.shape[_one_dim(dim, self._data.ndim)]
 
     @property
     def dtype(self) -> dtypes.dtype:
@@ -181,7 +188,7 @@ class Tensor(TensorGrad, _Methods):
 
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
         st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[_dim(dim, self._data.ndim)]
+        return st if dim is None else st[_one_dim(dim, self._data.ndim)]
 
     @property
     def _version(self) -> VersionCounter:

@@ -81,26 +81,27 @@ def _check(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None) 
     if len({t._data.dtype for _, t in ts}) > 1:
         got = ", ".join(f"{n}: {_type_name(t)}" for n, t in ts)
         raise RuntimeError(f"All tensors must have the same dtype, got {got}")
-    s1, s2, sw = input1._data.shape, input2._data.shape, weight._data.shape
-    if len(s1) != len(s2):
-        raise RuntimeError(
-            f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}"
-        )
-    for i, (a, b) in enumerate(zip(s1[:-1], s2[:-1], strict=True)):
+    n1, n2 = input1.dim(), input2.dim()
+    if n1 != n2:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {n1} and {n2}")
+    for i in range(n1 - 1):
+        a, b = input1.size(i), input2.size(i)
         if a != b:
             raise RuntimeError(
                 f"bilinear(): input batch dimensions do not match at dim {i}: got {a} and {b}"
             )
-    for name, size, want in (("input1", s1[-1], sw[1]), ("input2", s2[-1], sw[2])):
+    # One size at a time, as ATen reads them: a weight or bias without that dim is an IndexError.
+    for name, x, d in (("input1", input1, 1), ("input2", input2, 2)):
+        size, want = x.size(x.dim() - 1), weight.size(d)
         if size != want:
             raise RuntimeError(
                 f"bilinear(): {name} size does not match weight size: got {size} but expected "
                 f"{want}"
             )
-    if bias is not None and bias._data.shape[0] != sw[0]:
+    if bias is not None and bias.size(0) != weight.size(0):
         raise RuntimeError(
             "bilinear(): bias size does not match weight size: got "
-            f"{bias._data.shape[0]} but expected {sw[0]}"
+            f"{bias.size(0)} but expected {weight.size(0)}"
         )
 
 

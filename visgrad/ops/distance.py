@@ -18,6 +18,7 @@ import numpy as np
 from visgrad.arg_parser import is_number, type_name
 from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply, broadcast_shapes
+from visgrad.ops.linalg_common import check_double_float_kernel
 from visgrad.ops.linalg_common import type_name as scalar_name
 from visgrad.ops.no_derivative import _NoDerivative
 from visgrad.ops.registry import declare
@@ -299,4 +300,6 @@ def pdist(input: Tensor, p: Any = 2) -> Tensor:  # noqa: A002 - PyTorch's name
         raise RuntimeError("pdist only supports floating-point dtypes")
     if not p >= 0:
         raise RuntimeError("pdist only supports non-negative p values")
+    if x.shape[0] > 1:  # the kernel, for float and double only, runs when there is a pair
+        check_double_float_kernel(x, "pdist")
     return apply(PdistBackward0, input.contiguous(), p=p)

@@ -57,8 +57,9 @@ def check_float(x: np.ndarray, fname: str) -> None:
         )
 
 
-def check_lapack_dtype(x: np.ndarray, kernel: str) -> None:
-    """LAPACK takes float and double only: ATen's dispatch error for half and bfloat16."""
+def check_double_float_kernel(x: np.ndarray, kernel: str) -> None:
+    """A kernel ATen dispatches for float and double only (LAPACK's, pdist's): its error for
+    half and bfloat16."""
     if x.dtype not in (np.float32, np.float64):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(x.dtype)}'")
 

@@ -20,7 +20,7 @@ from visgrad.ops.linalg_common import (
     LinAlgError,
     MultiOutput,
     batch_label,
-    check_lapack_dtype,
+    check_double_float_kernel,
     check_matrix,
     const,
     result_type,
@@ -162,7 +162,7 @@ class LinalgQrBackward0(MultiOutput, Op):
     def forward(self, a: Tensor, mode: str) -> tuple[np.ndarray, np.ndarray]:
         x = a._data
         check_matrix(x, "linalg.qr", square=False)
-        check_lapack_dtype(x, "geqrf_cpu")
+        check_double_float_kernel(x, "geqrf_cpu")
         self.save(A=a, mode=mode)
         self._mode = mode
         if mode == "r":

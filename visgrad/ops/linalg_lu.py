@@ -20,7 +20,7 @@ from visgrad.ops.linalg import matmul
 from visgrad.ops.linalg_common import (
     MultiOutput,
     batch_label,
-    check_lapack_dtype,
+    check_double_float_kernel,
     const,
     result_type,
 )
@@ -123,7 +123,7 @@ def _check(x: np.ndarray, fname: str) -> None:
         raise RuntimeError(
             f"{fname}: Expected tensor with 2 or more dimensions. Got size: {list(x.shape)} instead"
         )
-    check_lapack_dtype(x, "lu_cpu")
+    check_double_float_kernel(x, "lu_cpu")
 
 
 class LinalgLuFactorExBackward0(MultiOutput, Op):

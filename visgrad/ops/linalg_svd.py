@@ -16,7 +16,7 @@ from visgrad.ops.base import Op, apply
 from visgrad.ops.linalg import matmul
 from visgrad.ops.linalg_common import (
     MultiOutput,
-    check_lapack_dtype,
+    check_double_float_kernel,
     check_matrix,
     const,
     result_type,
@@ -31,7 +31,7 @@ TorchSvdResult = result_type("svd", ("U", "S", "V"))
 
 def _gesdd(x: np.ndarray, full_matrices: bool) -> Any:
     """NumPy's SVD, with PyTorch's error where LAPACK cannot converge (a NaN or Inf entry)."""
-    check_lapack_dtype(x, "linalg_svd_cpu")
+    check_double_float_kernel(x, "linalg_svd_cpu")
     if not np.isfinite(x).all():
         raise RuntimeError(
             "linalg.svd: The algorithm failed to converge because the input matrix contained "

@@ -329,6 +329,10 @@ class GeluBackward0(Op):
         self.save(self=a, approximate=approximate)
         x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
         value, slope = _gelu_parts(x, approximate)
+        if approximate != "tanh" and x.dtype == np.float32 and x.size > 1 and x.flags.c_contiguous:
+            # ATen's vectorized float erf loop (a contiguous input of 2 or more elements) gives
+            # NaN at +inf, where its scalar loop (one element, or a strided input) gives +inf.
+            value[np.isposinf(x)] = np.nan
         if self._saved is not None:
             # The derivative comes out of the same erf / exp as the value: kept for backward
             # (PyTorch recomputes it; the erf is most of this op's cost).

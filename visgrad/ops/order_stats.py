@@ -157,12 +157,26 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A
 
 
 def _lookup(seq: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
-    if seq.ndim == 1:
-        return np.searchsorted(seq, x, side=side)
-    rows = seq.reshape(-1, seq.shape[-1])
-    vals = x.reshape(rows.shape[0], -1)
-    out = np.stack([np.searchsorted(r, v, side=side) for r, v in zip(rows, vals, strict=True)])
-    return out.reshape(x.shape)
+    """ATen's binary search of each value in its row of ``seq``, step for step (NumPy's reuses
+    the previous value's bounds, which answers otherwise on a row that is not sorted)."""
+    n = seq.shape[-1]
+    if n == 0 or x.size == 0:
+        return np.zeros(x.shape, np.int64)
+    rows = seq.reshape(-1, n)
+    vals = x.reshape(rows.shape[0], x.shape[-1]) if seq.ndim > 1 else x.reshape(1, -1)
+    start = np.zeros(vals.shape, np.int64)
+    end = np.full(vals.shape, n, np.int64)
+    row = np.arange(rows.shape[0])[:, None]
+    active = start < end
+    while active.any():
+        mid = start + ((end - start) >> 1)
+        bound = rows[row, np.minimum(mid, n - 1)]
+        # Lower bound: on while not (bound >= value); upper bound: while not (bound > value).
+        on = ~(bound >= vals) if side == "left" else ~(bound > vals)
+        start = np.where(active & on, mid + 1, start)
+        end = np.where(active & ~on, mid, end)
+        active = start < end
+    return start.reshape(x.shape)
 
 
 @declare("searchsorted", method=False)
@@ -195,7 +209,18 @@ def searchsorted(
                 "left while right was True"
             )
         right = side == "right"
-    if seq.ndim != 1 and (scalar or seq.shape[:-1] != x.shape[:-1]):
+    if x.ndim == 0 and seq.ndim != 1:
+        raise RuntimeError(
+            "torch.searchsorted(): input value can be a scalar only when boundaries tensor "
+            f"dimension is 1, but we got boundaries tensor dim({seq.ndim}) and input value's "
+            f"dim({x.ndim}) numel({x.size})"
+        )
+    if seq.ndim == 0:
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+            "dimension"
+        )
+    if seq.ndim != 1 and seq.shape[:-1] != x.shape[:-1]:
         raise RuntimeError(
             "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
             "dimensions of boundaries tensor and input value tensor must match, but we got "

@@ -14,7 +14,7 @@ import numpy as np
 from visgrad import dtypes, events
 from visgrad.arg_parser import int_list, invalid_combination
 from visgrad.factories import _leaf, _size, check_size
-from visgrad.ops.gate import is_int
+from visgrad.ops.gate import is_int, pytorch_error
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator, sampling
 from visgrad.random.fills import (
@@ -223,19 +223,25 @@ def normal(
     size: Any = None,
     *,
     generator: Generator | None = None,
-    requires_grad: bool | None = False,
     **kwargs: Any,
 ) -> Tensor:
     """Samples of N(mean, std²); ``mean`` and ``std`` may be tensors (broadcast together)."""
     gen = get_generator(generator)
     tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
     dtype = kwargs.get("dtype")  # in kwargs: given, even as None
-    # PyTorch's tensor signatures take no size and no dtype; none takes an unknown keyword.
-    if set(kwargs) - {"out", "device", "layout", "pin_memory", "dtype"} or (
-        tensors and (size is not None or "dtype" in kwargs)
+    requires_grad = kwargs.get("requires_grad", False)
+    # PyTorch's tensor signatures take no size, dtype or requires_grad (not even None); none
+    # takes an unknown keyword.
+    factory = {"out", "device", "layout", "pin_memory", "dtype", "requires_grad"}
+    if (
+        set(kwargs) - factory
+        or (tensors and (size is not None or {"dtype", "requires_grad"} & set(kwargs)))
+        or not isinstance(requires_grad, (bool, type(None)))
     ):
         given = (mean, std) if size is None else (mean, std, size)
-        raise invalid_combination("normal", given, {k: v for k, v in kwargs.items()})
+        named = {"generator": generator} if generator is not None else {}
+        raise invalid_combination("normal", given, {**named, **kwargs})
+    requires_grad = bool(requires_grad)
     for v in (mean, std):
         if not isinstance(v, (Tensor, int, float, np.integer, np.floating)):
             got = ", ".join(type(x).__name__ for x in (mean, std))
@@ -256,7 +262,10 @@ def normal(
     m = mean._data if mean_t else np.asarray(mean)
     s = std._data if std_t else np.asarray(std)
     ref = mean._data if mean_t else std._data
-    shape = np.broadcast_shapes(m.shape, s.shape) if mean_t and std_t else ref.shape
+    try:
+        shape = np.broadcast_shapes(m.shape, s.shape) if mean_t and std_t else ref.shape
+    except ValueError as e:
+        raise pytorch_error(e) from None
     # The result has the dtype of the tensor mean (else of std), which must be floating.
     np_dtype = _float_dtype(ref.dtype, "normal_kernel_cpu")
     if mean_t and not std_t:
