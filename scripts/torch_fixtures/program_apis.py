@@ -1,5 +1,6 @@
 """PyTorch's values, gradients, graphs, error texts, warnings and reprs for the APIs real programs
-call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``.
+call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_dim``,
+``tensor_split``, ``isin``.
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -15,7 +16,7 @@ from _cases import C, N, write
 from torch import nn
 
 Spec = dict[str, tuple[tuple[int, ...], str]]
-X, W = ((2, 3, 4), N), ((4,), N)
+X, W, A = ((2, 3, 4), N), ((4,), N), ((3, 4), N)
 CASES: dict[str, tuple[str, Spec, str]] = {
     "rms_norm": ("F.rms_norm(x, (4,), w)", {"x": X, "w": W}, "float64"),
     "rms_norm_f32": ("F.rms_norm(x, [4], w, 1e-5)", {"x": X, "w": W}, "float32"),
@@ -38,6 +39,55 @@ CASES: dict[str, tuple[str, Spec, str]] = {
                             {"x": X}, "float64"),
     "rms_norm_module_no_affine": ("torch.nn.RMSNorm(4, elementwise_affine=False)(x)", {"x": X},
                                   "float32"),
+    "rms_norm_transposed_half": ("F.rms_norm(x.transpose(0, 2).half(), (2,), w[:2])",
+                                 {"x": X, "w": W}, "float32"),
+    "take_along_dim": ("torch.take_along_dim(x, i, 1)", {"x": A, "i": ((3, 2), "index:4")},
+                       "float64"),
+    "take_along_dim_flat": ("torch.take_along_dim(x, i)", {"x": A, "i": ((2, 5), "index:12")},
+                            "float64"),
+    "take_along_dim_broadcast": ("x.take_along_dim(i, dim=0)", {"x": A, "i": ((2, 1), "index:3")},
+                                 "float32"),
+    "take_along_dim_broadcast_input": (
+        "torch.take_along_dim(x[:1], i, -2)", {"x": A, "i": ((5, 4), "index:1")}, "float64"
+    ),
+    "take_along_dim_wraps": ("torch.take_along_dim(x, i - 7, 1)", {"x": A, "i": ((3, 6), "index:20")},
+                             "float64"),
+    "take_along_dim_sort": ("torch.take_along_dim(x, x.argsort(1, descending=True), 1)",
+                            {"x": A}, "float32"),
+    "take_along_dim_3d": ("torch.take_along_dim(x, i, 2)", {"x": ((2, 3, 4), N),
+                          "i": ((1, 3, 2), "index:4")}, "float64"),
+    "take_along_dim_long": ("torch.take_along_dim(x, i, 1)", {"x": ((3, 4), "index:9"),
+                            "i": ((3, 2), "index:4")}, "float64"),
+    "take_along_dim_out": ("torch.take_along_dim(x, i, 1, out=torch.empty(0))",
+                           {"x": (A[0], C), "i": ((3, 2), "index:4")}, "float32"),
+    "tensor_split_sections": ("torch.tensor_split(x, 3)", {"x": ((7, 2), N)}, "float64"),
+    "tensor_split_many_sections": ("torch.tensor_split(x, 5, dim=1)", {"x": A}, "float64"),
+    "tensor_split_indices": ("x.tensor_split([1, 5])", {"x": ((7, 2), N)}, "float64"),
+    "tensor_split_indices_unordered": ("torch.tensor_split(x, (3, 1, 9), 1)", {"x": A},
+                                       "float32"),
+    "tensor_split_negative": ("torch.tensor_split(x, [-1, -3])", {"x": ((7, 2), N)}, "float64"),
+    "tensor_split_tensor_sections": ("torch.tensor_split(x, torch.tensor(2), -1)", {"x": A},
+                                     "float64"),
+    "tensor_split_tensor_indices": ("x.tensor_split(torch.tensor([1, 3]), dim=1)", {"x": A},
+                                    "float64"),
+    "tensor_split_keywords": ("x.tensor_split(indices=[2], dim=1)", {"x": A}, "float64"),
+    "tensor_split_sections_keyword": ("torch.tensor_split(x, sections=2)", {"x": A}, "float64"),
+    "tensor_split_empty": ("torch.tensor_split(x, [])", {"x": A}, "float64"),
+    "tensor_split_sum": ("sum(p.sum() * (i + 1) for i, p in enumerate(x.tensor_split(3, 1)))",
+                         {"x": A}, "float64"),
+    "isin": ("torch.isin(x, i)", {"x": ((3, 4), "index:6"), "i": ((3,), "index:6")}, "float64"),
+    "isin_invert": ("torch.isin(x, i, invert=True, assume_unique=True)",
+                    {"x": ((3, 4), "index:6"), "i": ((3,), "index:6")}, "float64"),
+    "isin_promoted": ("torch.isin(x.round(), i)", {"x": ((3, 4), C), "i": ((4,), "index:3")},
+                      "float32"),
+    "isin_half": ("torch.isin(x.half(), x[0])", {"x": A}, "float32"),
+    "isin_scalar_element": ("torch.isin(2, x)", {"x": ((3, 4), "index:6")}, "float64"),
+    "isin_scalar_test": ("torch.isin(x, test_element=2.5)", {"x": ((3, 4), "index:6")},
+                         "float64"),
+    "isin_keywords": ("torch.isin(elements=x, test_elements=x[:1])", {"x": A}, "float64"),
+    "isin_nan": ("torch.isin(x.log(), torch.tensor([float('nan')]))", {"x": A}, "float64"),
+    "isin_out": ("torch.isin(x, i, out=torch.empty(0, dtype=torch.bool))",
+                 {"x": ((3, 4), "index:6"), "i": ((3,), "index:6")}, "float64"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {
@@ -56,6 +106,47 @@ ERRORS: dict[str, tuple[str, Spec]] = {
     "rms_norm_none": ("F.rms_norm(None, (4,))", {}),
     "rms_norm_out": ("torch.rms_norm(x, (4,), out=x)", {"x": X}),
     "rms_norm_module_long": ("torch.nn.RMSNorm(4)(x.long())", {"x": X}),
+    "take_along_dim_float_index": ("torch.take_along_dim(x, x)", {"x": A}),
+    "take_along_dim_dim_range": ("torch.take_along_dim(x, x.long(), dim=2)", {"x": A}),
+    "take_along_dim_ndim": ("torch.take_along_dim(x, x[0].long(), 1)", {"x": A}),
+    "take_along_dim_flat_bounds": (
+        "torch.take_along_dim(x, torch.zeros(2, 2).long() + 20)",
+        {"x": A},
+    ),
+    "take_along_dim_int_index": ("torch.take_along_dim(x, x.int(), 1)", {"x": A}),
+    "take_along_dim_broadcast": (
+        "torch.take_along_dim(x, torch.zeros(2, 5, dtype=torch.long), 1)",
+        {"x": A},
+    ),
+    "take_along_dim_list": ("torch.take_along_dim(x, [0], 1)", {"x": A}),
+    "take_along_dim_float_dim": ("torch.take_along_dim(x, x.long(), dim=1.0)", {"x": A}),
+    "take_along_dim_scalar_dim": ("torch.take_along_dim(x.sum(), torch.tensor(0), -1)", {"x": A}),
+    "take_along_dim_view": ("torch.take_along_dim(x.t(), x.long())", {"x": A}),
+    "take_along_dim_empty_dim": (
+        "torch.take_along_dim(x[:, :0], torch.zeros(3, 2, dtype=torch.long), 1)",
+        {"x": A},
+    ),
+    "tensor_split_zero": ("torch.tensor_split(x, 0)", {"x": A}),
+    "tensor_split_negative_sections": ("x.tensor_split(-1)", {"x": A}),
+    "tensor_split_scalar": ("torch.tensor_split(x.sum(), 2)", {"x": A}),
+    "tensor_split_float_tensor": ("torch.tensor_split(x, torch.tensor(2.))", {"x": A}),
+    "tensor_split_2d_tensor": ("torch.tensor_split(x, torch.tensor([[1]]))", {"x": A}),
+    "tensor_split_int_tensor": ("torch.tensor_split(x, torch.tensor([1]).int())", {"x": A}),
+    "tensor_split_bool_tensor": ("torch.tensor_split(x, torch.tensor(True))", {"x": A}),
+    "tensor_split_dim_range": ("torch.tensor_split(x, 2, dim=2)", {"x": A}),
+    "tensor_split_float": ("torch.tensor_split(x, 2.0)", {"x": A}),
+    "tensor_split_float_list": ("torch.tensor_split(x, [1.0])", {"x": A}),
+    "tensor_split_none": ("torch.tensor_split(x, None)", {"x": A}),
+    "tensor_split_bool": ("torch.tensor_split(x, True)", {"x": A}),
+    "tensor_split_float_dim": ("torch.tensor_split(x, (1, 2), dim=1.0)", {"x": A}),
+    "tensor_split_tensor_zero": ("torch.tensor_split(x, torch.tensor(0))", {"x": A}),
+    "isin_bool": ("torch.isin(x, x > 2)", {"x": A}),
+    "isin_bool_elements": ("torch.isin(x > 2, x)", {"x": A}),
+    "isin_bool_scalar": ("torch.isin(x, True)", {"x": A}),
+    "isin_list": ("torch.isin(x, [2])", {"x": A}),
+    "isin_numbers": ("torch.isin(2, 3)", {}),
+    "isin_invert_int": ("torch.isin(x, x, invert=1)", {"x": A}),
+    "isin_method": ("x.isin(x)", {"x": A}),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [

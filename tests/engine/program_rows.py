@@ -7,9 +7,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import visgrad as torch
 import visgrad.nn.functional as NF
+
+_ALONG = torch.tensor([[2, 0], [1, 1], [0, -1]])
+
+
+def _split(x: Any, how: Any, dim: int = 0) -> Any:
+    """Each piece weighted differently, so a piece's gradient going to another's place shows."""
+    return sum((p * (i + 1)).sum() for i, p in enumerate(torch.tensor_split(x, how, dim)))
+
 
 PROGRAM_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = {
     "rms_norm": (lambda x, w: NF.rms_norm(x, (3,), w), ((2, 3), (3,))),
     "rms_norm_two_dims": (lambda x: NF.rms_norm(x, (2, 3), eps=0.1), ((2, 2, 3),)),
+    "take_along_dim": (lambda x: torch.take_along_dim(x, _ALONG, 1), ((3, 3),)),
+    "take_along_dim_flat": (lambda x: torch.take_along_dim(x, _ALONG + 1), ((2, 3),)),
+    "take_along_dim_broadcast": (lambda x: x.take_along_dim(_ALONG[:1], 0), ((3, 2),)),
+    "tensor_split_sections": (lambda x: _split(x, 3), ((5, 2),)),
+    "tensor_split_indices": (lambda x: _split(x, [1, -1], 1), ((2, 4),)),
 }

@@ -78,6 +78,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     predicates,
     prelu,
     products,
+    program_index,
     quantile,
     rearrange,
     reduce,
