@@ -1,6 +1,7 @@
 """PyTorch's values, gradients, graphs, error texts, warnings and reprs for the APIs real programs
 call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_dim``,
-``tensor_split``, ``isin``.
+``tensor_split``, ``isin``, ``gumbel_softmax`` and ``poisson`` (after a seed: their values are
+the stream's draws).
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -12,8 +13,14 @@ import subprocess
 import sys
 from typing import Any
 
-from _cases import C, N, write
+from _cases import C, N, P, write
 from torch import nn
+
+
+def seeded(call: str) -> str:
+    """``call`` made right after seeding the global stream (its draws are then PyTorch's)."""
+    return f"(torch.manual_seed(11), {call})[1]"
+
 
 Spec = dict[str, tuple[tuple[int, ...], str]]
 X, W, A = ((2, 3, 4), N), ((4,), N), ((3, 4), N)
@@ -88,6 +95,22 @@ CASES: dict[str, tuple[str, Spec, str]] = {
     "isin_nan": ("torch.isin(x.log(), torch.tensor([float('nan')]))", {"x": A}, "float64"),
     "isin_out": ("torch.isin(x, i, out=torch.empty(0, dtype=torch.bool))",
                  {"x": ((3, 4), "index:6"), "i": ((3,), "index:6")}, "float64"),
+    "gumbel_softmax": (seeded("F.gumbel_softmax(x)"), {"x": ((4, 5), N)}, "float64"),
+    "gumbel_softmax_f32": (seeded("F.gumbel_softmax(x, tau=0.5, dim=0)"), {"x": A}, "float32"),
+    "gumbel_softmax_hard": (seeded("F.gumbel_softmax(x, hard=True)"), {"x": ((4, 5), N)},
+                            "float64"),
+    "gumbel_softmax_hard_dim": (seeded("F.gumbel_softmax(x, 2.0, True, dim=1)"),
+                                {"x": ((2, 3, 4), N)}, "float32"),
+    "gumbel_softmax_transposed": (seeded("F.gumbel_softmax(x.t(), tau=3)"), {"x": A},
+                                  "float64"),
+    "poisson": (seeded("torch.poisson(x * 4)"), {"x": ((3, 5), P)}, "float32"),
+    "poisson_large": (seeded("torch.poisson(x * 40)"), {"x": ((4, 6), P)}, "float64"),
+    "poisson_mixed": (seeded("torch.poisson(torch.tensor([0.0, 9.99, 10.0, 1e3, 1e6, 0.1]))"),
+                      {}, "float64"),
+    "poisson_half": (seeded("torch.poisson((x * 12).half())"), {"x": (A[0], P)}, "float32"),
+    "poisson_generator": ("torch.poisson(x * 15, torch.Generator().manual_seed(4))",
+                          {"x": (A[0], P)}, "float64"),
+    "poisson_then_rand": (seeded("(torch.poisson(x * 7), torch.rand(3))"), {"x": (A[0], P)}, "float64"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {
@@ -147,6 +170,12 @@ ERRORS: dict[str, tuple[str, Spec]] = {
     "isin_numbers": ("torch.isin(2, 3)", {}),
     "isin_invert_int": ("torch.isin(x, x, invert=1)", {"x": A}),
     "isin_method": ("x.isin(x)", {"x": A}),
+    "gumbel_softmax_long": ("F.gumbel_softmax(x.long())", {"x": A}),
+    "poisson_negative": ("torch.poisson(-x.abs() - 1)", {"x": A}),
+    "poisson_nan": ("torch.poisson(x * float('nan'))", {"x": A}),
+    "poisson_long": ("torch.poisson(x.long())", {"x": A}),
+    "poisson_list": ("torch.poisson([1.0])", {}),
+    "poisson_generator_int": ("torch.poisson(x, 3)", {"x": A}),
 }
 
 REPRS: list[tuple[str, list[Any], dict[str, Any]]] = [
@@ -159,6 +188,8 @@ WARNS = [
     "F.rms_norm(x, (4,), x[0, 0].double())",
     "F.rms_norm(x.half(), (4,), x[0, 0])",
     "F.rms_norm(x, (4,), x[0, 0].long())",
+    "F.gumbel_softmax(x, eps=1e-5)",
+    "F.gumbel_softmax(x, 0.5, False, 1e-10)",
 ]
 
 

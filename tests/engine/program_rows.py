@@ -13,6 +13,16 @@ import visgrad.nn.functional as NF
 _ALONG = torch.tensor([[2, 0], [1, 1], [0, -1]])
 
 
+def _seeded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` after seeding the global stream: every evaluation draws the same noise."""
+
+    def call(*args: Any) -> Any:
+        torch.manual_seed(0)
+        return fn(*args)
+
+    return call
+
+
 def _split(x: Any, how: Any, dim: int = 0) -> Any:
     """Each piece weighted differently, so a piece's gradient going to another's place shows."""
     return sum((p * (i + 1)).sum() for i, p in enumerate(torch.tensor_split(x, how, dim)))
@@ -26,4 +36,6 @@ PROGRAM_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] 
     "take_along_dim_broadcast": (lambda x: x.take_along_dim(_ALONG[:1], 0), ((3, 2),)),
     "tensor_split_sections": (lambda x: _split(x, 3), ((5, 2),)),
     "tensor_split_indices": (lambda x: _split(x, [1, -1], 1), ((2, 4),)),
+    "gumbel_softmax": (_seeded(lambda x: NF.gumbel_softmax(x, tau=0.7)), ((2, 4),)),
+    "poisson": (_seeded(lambda x: torch.poisson(x * 5 + 20) * x), ((2, 3),)),
 }

@@ -32,3 +32,18 @@ def test_warnings_are_pytorchs_and_come_once_a_process(
     assert [str(w.message) for w in seen] == row["warnings"]
     package = str(Path(torch.__file__).parent)
     assert not any(w.filename.startswith(package) for w in seen)  # the user's line
+
+
+def test_hard_gumbel_softmax_is_one_hot_with_the_soft_samples_gradient() -> None:
+    x = torch.randn(3, 5, dtype=torch.float64, requires_grad=True)
+    v = torch.randn(3, 5, dtype=torch.float64)
+    grads, samples = [], []
+    for hard in (False, True):
+        torch.manual_seed(4)
+        y = F.gumbel_softmax(x, tau=0.8, hard=hard)
+        (g,) = torch.autograd.grad(y, x, v)
+        grads.append(g)
+        samples.append(y.detach())
+    soft, hard = samples
+    assert torch.equal(hard, F.one_hot(soft.argmax(-1), 5).double())
+    assert torch.allclose(grads[0], grads[1], rtol=1e-12, atol=1e-14)

@@ -79,6 +79,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     prelu,
     products,
     program_index,
+    program_random,
     quantile,
     rearrange,
     reduce,

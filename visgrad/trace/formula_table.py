@@ -1467,6 +1467,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "PoissonBackward0": (
+        "poisson",
+        ("self",),
+        {
+            "self": "zeros_like(self)",
+        },
+        (),
+    ),
     "PolygammaBackward0": (
         "polygamma",
         ("self",),
