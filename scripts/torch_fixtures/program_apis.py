@@ -1,7 +1,7 @@
 """PyTorch's values, gradients, graphs, error texts, warnings and reprs for the APIs real programs
 call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_dim``,
 ``tensor_split``, ``isin``, ``gumbel_softmax`` and ``poisson`` (after a seed: their values are
-the stream's draws).
+the stream's draws), ``gradient``.
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -111,6 +111,31 @@ CASES: dict[str, tuple[str, Spec, str]] = {
     "poisson_generator": ("torch.poisson(x * 15, torch.Generator().manual_seed(4))",
                           {"x": (A[0], P)}, "float64"),
     "poisson_then_rand": (seeded("(torch.poisson(x * 7), torch.rand(3))"), {"x": (A[0], P)}, "float64"),
+    "gradient": ("torch.gradient(x)", {"x": ((4, 5), N)}, "float64"),
+    "gradient_f32": ("torch.gradient(x, dim=1)", {"x": ((4, 5), N)}, "float32"),
+    "gradient_spacing": ("torch.gradient(x, spacing=0.3, dim=0)", {"x": ((4, 5), N)}, "float32"),
+    "gradient_spacings": ("torch.gradient(x, spacing=[2.0, 3])", {"x": ((4, 5), N)}, "float64"),
+    "gradient_edge2": ("torch.gradient(x, edge_order=2, dim=-1)", {"x": ((4, 5), N)}, "float32"),
+    "gradient_edge2_all": ("torch.gradient(x, spacing=0.5, edge_order=2)", {"x": ((3, 4, 3), N)},
+                           "float64"),
+    "gradient_dims": ("torch.gradient(x, dim=[1, 0], spacing=2)", {"x": ((4, 5), N)}, "float64"),
+    "gradient_dim_list": ("torch.gradient(x, dim=(2,))", {"x": ((2, 3, 4), N)}, "float64"),
+    "gradient_coordinates": ("torch.gradient(x, spacing=(c.abs().cumsum(0),), dim=0)",
+                             {"x": ((4, 5), N), "c": ((4,), C)}, "float64"),
+    "gradient_coordinates_f32": ("torch.gradient(x, spacing=[c.abs().cumsum(0) + 1], dim=1)",
+                                 {"x": ((3, 5), N), "c": ((5,), C)}, "float32"),
+    "gradient_coordinates_edge2": (
+        "torch.gradient(x, spacing=(c.abs().cumsum(0), torch.arange(5.) ** 2), edge_order=2)",
+        {"x": ((4, 5), N), "c": ((4,), C)}, "float64"),
+    "gradient_coordinates_int": ("torch.gradient(x, spacing=[torch.arange(5) ** 2], dim=[1])",
+                                 {"x": ((4, 5), N)}, "float32"),
+    "gradient_long": ("torch.gradient(x, spacing=2)", {"x": ((4, 5), "index:9")}, "float32"),
+    "gradient_long_edge2": ("torch.gradient(x, edge_order=2, dim=0)", {"x": ((4, 5), "index:9")},
+                            "float32"),
+    "gradient_half": ("torch.gradient(x.half(), spacing=0.1)", {"x": ((4, 5), N)}, "float32"),
+    "gradient_tensor_spacing": ("torch.gradient(x, spacing=torch.tensor(2.5))", {"x": ((3, 4), N)},
+                                "float64"),
+    "gradient_transposed": ("torch.gradient(x.t(), dim=0)", {"x": ((3, 4), N)}, "float64"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {
@@ -170,6 +195,21 @@ ERRORS: dict[str, tuple[str, Spec]] = {
     "isin_numbers": ("torch.isin(2, 3)", {}),
     "isin_invert_int": ("torch.isin(x, x, invert=1)", {"x": A}),
     "isin_method": ("x.isin(x)", {"x": A}),
+    "gradient_spacing_length": ("torch.gradient(x, spacing=[1., 2., 3.])", {"x": A}),
+    "gradient_spacing_dim_length": ("torch.gradient(x, spacing=[1., 2.], dim=0)", {"x": A}),
+    "gradient_edge_order": ("torch.gradient(x, edge_order=3)", {"x": A}),
+    "gradient_dim_twice": ("torch.gradient(x, dim=[0, 0])", {"x": A}),
+    "gradient_dim_range": ("torch.gradient(x, dim=2)", {"x": A}),
+    "gradient_short": ("torch.gradient(x[:1])", {"x": A}),
+    "gradient_short_edge2": ("torch.gradient(x[:2], edge_order=2)", {"x": A}),
+    "gradient_coordinates_2d": ("torch.gradient(x, spacing=(torch.ones(3, 1),), dim=0)", {"x": A}),
+    "gradient_coordinates_count": ("torch.gradient(x, spacing=(torch.ones(3),))", {"x": A}),
+    "gradient_spacing_str": ("torch.gradient(x, spacing='a')", {"x": A}),
+    "gradient_positional": ("torch.gradient(x, 1.0)", {"x": A}),
+    "gradient_edge_order_float": ("torch.gradient(x, edge_order=2.0)", {"x": A}),
+    "gradient_bool": ("torch.gradient(x > 0)", {"x": A}),
+    "gradient_dim_float": ("torch.gradient(x, dim=1.0)", {"x": A}),
+    "gradient_scalar": ("torch.gradient(x.sum(), dim=0)", {"x": A}),
     "gumbel_softmax_long": ("F.gumbel_softmax(x.long())", {"x": A}),
     "poisson_negative": ("torch.poisson(-x.abs() - 1)", {"x": A}),
     "poisson_nan": ("torch.poisson(x * float('nan'))", {"x": A}),

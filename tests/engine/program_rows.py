@@ -10,6 +10,7 @@ from typing import Any
 import visgrad as torch
 import visgrad.nn.functional as NF
 
+_COORDS = torch.tensor([0.0, 0.4, 1.5, 1.9], dtype=torch.float64)
 _ALONG = torch.tensor([[2, 0], [1, 1], [0, -1]])
 
 
@@ -38,4 +39,10 @@ PROGRAM_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] 
     "tensor_split_indices": (lambda x: _split(x, [1, -1], 1), ((2, 4),)),
     "gumbel_softmax": (_seeded(lambda x: NF.gumbel_softmax(x, tau=0.7)), ((2, 4),)),
     "poisson": (_seeded(lambda x: torch.poisson(x * 5 + 20) * x), ((2, 3),)),
+    "gradient": (lambda x: torch.gradient(x), ((3, 4),)),
+    "gradient_edge2": (lambda x: torch.gradient(x, spacing=0.5, dim=1, edge_order=2), ((2, 4),)),
+    "gradient_coordinates": (
+        lambda x: torch.gradient(x, spacing=[_COORDS], dim=0, edge_order=2),
+        ((4, 2),),
+    ),
 }

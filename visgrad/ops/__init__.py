@@ -67,6 +67,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     nan_reduce,
     nn_ops,
     norm,
+    numeric_gradient,
     order_stats,
     out,
     packed,

@@ -61,7 +61,10 @@ class MulBackward1(Op):
 
     def forward(self, a: Tensor, other: float) -> np.ndarray:
         self.save(other=other)
-        return (a._data * other).astype(a._data.dtype, copy=False)
+        x = a._data
+        if x.dtype == np.float16:  # computed in float32 with a float32 factor, as ATen's opmath
+            return (x.astype(np.float32) * np.float32(other)).astype(x.dtype)
+        return (x * other).astype(x.dtype, copy=False)
 
     def backward(self, g: Tensor) -> Tensor:
         return apply(MulBackward1, g, other=self.saved("other"))

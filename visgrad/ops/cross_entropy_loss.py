@@ -34,10 +34,13 @@ class DivBackward1(Op):
 
     def forward(self, a: Tensor, other: Any) -> np.ndarray:
         self.save(other=other)
-        return np.asarray(a._data / other, dtype=a._data.dtype)
+        x = a._data
+        if x.dtype == np.float16:  # computed in float32 with a float32 divisor, as ATen's opmath
+            return np.asarray(x.astype(np.float32) / np.float32(other), dtype=x.dtype)
+        return np.asarray(x / other, dtype=x.dtype)
 
     def backward(self, g: Tensor) -> Tensor:
-        return g / self.saved("other")
+        return apply(DivBackward1, g, other=self.saved("other"))
 
 
 @declare(
