@@ -1,7 +1,8 @@
 """PyTorch's values, gradients, graphs, error texts, warnings and reprs for the APIs real programs
 call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_dim``,
 ``tensor_split``, ``isin``, ``gumbel_softmax`` and ``poisson`` (after a seed: their values are
-the stream's draws), ``gradient``.
+the stream's draws), ``gradient``, the in-place view ops (``t_``, ``transpose_``, ``swapdims_``,
+``swapaxes_``, ``squeeze_``, ``unsqueeze_``).
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -136,6 +137,28 @@ CASES: dict[str, tuple[str, Spec, str]] = {
     "gradient_tensor_spacing": ("torch.gradient(x, spacing=torch.tensor(2.5))", {"x": ((3, 4), N)},
                                 "float64"),
     "gradient_transposed": ("torch.gradient(x.t(), dim=0)", {"x": ((3, 4), N)}, "float64"),
+    "t_": ("(x * 1).t_()", {"x": A}, "float64"),
+    "t_vector": ("(x * 2).t_()", {"x": ((4,), N)}, "float64"),
+    "t_then_op": ("(x * 1).t_().exp() @ x", {"x": ((3, 3), N)}, "float64"),
+    "transpose_": ("(x * 1).transpose_(0, 2)", {"x": ((2, 3, 4), N)}, "float32"),
+    "transpose_negative": ("(x * 1).transpose_(-1, 0).sin()", {"x": A}, "float64"),
+    "swapdims_": ("(x * 1).swapdims_(1, 2)", {"x": ((2, 3, 4), N)}, "float64"),
+    "swapaxes_": ("(x * 1).swapaxes_(0, 1)", {"x": A}, "float64"),
+    "squeeze_": ("(x * 1).squeeze_()", {"x": ((1, 3, 1, 2), N)}, "float64"),
+    "squeeze_dim": ("(x * 1).squeeze_(-2)", {"x": ((1, 3, 1, 2), N)}, "float64"),
+    "squeeze_dim_kept": ("(x * 1).squeeze_(1)", {"x": ((1, 3, 1, 2), N)}, "float64"),
+    "squeeze_dims": ("(x * 1).squeeze_((0, 2))", {"x": ((1, 3, 1, 2), N)}, "float64"),
+    "unsqueeze_": ("(x * 1).unsqueeze_(1)", {"x": A}, "float64"),
+    "unsqueeze_end": ("(x * 1).unsqueeze_(-1).unsqueeze_(0)", {"x": A}, "float32"),
+    "inplace_view_no_grad": ("x.clone().t_()", {"x": (A[0], C)}, "float64"),
+    "inplace_view_of_view": ("(x * 1)[1:].t_()", {"x": A}, "float64"),
+    "inplace_view_base_kept": ("(lambda y: (y.view(2, 6).t_(), y)[1])(x * 1)", {"x": A},
+                               "float64"),
+    "inplace_view_versions": (
+        "(lambda y: torch.tensor([int(y._version), int(y.t_()._version),"
+        " int(y.squeeze_()._version)]))(x.clone())", {"x": (A[0], C)}, "float64"),
+    "inplace_view_shares_buffer": ("(lambda y: (y.t_().mul_(2), y)[1])(x.clone())",
+                                   {"x": (A[0], C)}, "float64"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {
@@ -210,6 +233,22 @@ ERRORS: dict[str, tuple[str, Spec]] = {
     "gradient_bool": ("torch.gradient(x > 0)", {"x": A}),
     "gradient_dim_float": ("torch.gradient(x, dim=1.0)", {"x": A}),
     "gradient_scalar": ("torch.gradient(x.sum(), dim=0)", {"x": A}),
+    "t_leaf": ("x.requires_grad_().t_()", {"x": A}),
+    "t_view_of_leaf": ("x.requires_grad_()[0:2].t_()", {"x": A}),
+    "t_3d": ("torch.ones(2, 3, 4).t_()", {}),
+    "transpose_range": ("x.transpose_(0, 2)", {"x": A}),
+    "transpose_float": ("x.transpose_(0, 1.0)", {"x": A}),
+    "squeeze_range": ("x.squeeze_(5)", {"x": A}),
+    "unsqueeze_range": ("x.unsqueeze_(3)", {"x": A}),
+    "unsqueeze_missing": ("x.unsqueeze_()", {"x": A}),
+    "t_saved_changed": (
+        "(lambda y: ((y * y).sum(), y.t_())[0].backward())(x.requires_grad_() * 2)",
+        {"x": A},
+    ),
+    "squeeze_saved_changed": (
+        "(lambda y: ((y * y).sum(), y.squeeze_())[0].backward())(x.requires_grad_()[None] * 2)",
+        {"x": A},
+    ),
     "gumbel_softmax_long": ("F.gumbel_softmax(x.long())", {"x": A}),
     "poisson_negative": ("torch.poisson(-x.abs() - 1)", {"x": A}),
     "poisson_nan": ("torch.poisson(x * float('nan'))", {"x": A}),

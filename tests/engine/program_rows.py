@@ -11,6 +11,14 @@ import visgrad as torch
 import visgrad.nn.functional as NF
 
 _COORDS = torch.tensor([0.0, 0.4, 1.5, 1.9], dtype=torch.float64)
+
+
+def _cols() -> Any:
+    """Weights that tell a transposed gradient from the untransposed one (made in the row, so
+    the formula test's events see them)."""
+    return torch.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=torch.float64)
+
+
 _ALONG = torch.tensor([[2, 0], [1, 1], [0, -1]])
 
 
@@ -45,4 +53,8 @@ PROGRAM_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] 
         lambda x: torch.gradient(x, spacing=[_COORDS], dim=0, edge_order=2),
         ((4, 2),),
     ),
+    "t_": (lambda x: (x * 1).t_() * _cols(), ((2, 2),)),
+    "squeeze_": (lambda x: (x * 1).squeeze_() * _cols(), ((2, 1, 2),)),
+    "squeeze_dim": (lambda x: (x * 1).squeeze_(1).exp(), ((2, 1, 2),)),
+    "squeeze_dims": (lambda x: (x * 1).squeeze_((0, 2)).exp(), ((1, 3, 1),)),
 }

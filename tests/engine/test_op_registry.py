@@ -28,11 +28,6 @@ PT_LINALG = set(FIXTURE["linalg"])
 
 # What PyTorch has next to a declared op that visgrad leaves out on purpose, and why.
 NOT_PROVIDED = {
-    # In-place view ops change the shape of a tensor that views may share: not supported.
-    **{
-        f"Tensor.{n}_": "in-place view op (changes the shape other views share)"
-        for n in ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims")
-    },
     # Comparisons written in place keep the input's dtype; visgrad's comparisons give bools.
     **{f"Tensor.{n}_": "in-place comparison" for n in ("eq", "ne", "lt", "le", "gt", "ge")},
     "Tensor.cumsum_": "in-place scan",

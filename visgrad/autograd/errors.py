@@ -84,8 +84,11 @@ def version_mismatch(saved: Any) -> str:
     if fn is not None:
         nr = saved.output_nr if own else t._output_nr
         op = fn.name()
-        if op.endswith("Backward0") or op.endswith("Backward1"):
-            op = op[: -len("Backward0")]
+        # A built-in node is named by its op: MulBackward0 is Mul, TBackward1 is T1 (a custom
+        # Function's ExpBackward stays as it is).
+        head, sep, number = op.rpartition("Backward")
+        if sep and number.isdigit():
+            op = head + ("" if number == "0" else number)
         of = f", which is output {nr} of {op},"
     hint = _HINT_ANOMALY if MODES.anomaly else _HINT
     return (

@@ -98,6 +98,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     trig,
     truncating,
     unpool,
+    view_inplace,
     weight_norm,
     windows,
 )

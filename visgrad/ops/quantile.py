@@ -27,19 +27,12 @@ from visgrad.ops.shape import (
     UnsqueezeBackward0,
     ViewBackward0,
 )
+from visgrad.ops.view_inplace import TransposeBackward1, UnsqueezeBackward1
 from visgrad.tensor import Tensor, _dim
 
 __all__ = ["nanquantile", "quantile"]
 
 _MODES = ("linear", "lower", "higher", "midpoint", "nearest")
-
-
-class UnsqueezeBackward1(UnsqueezeBackward0):
-    """``unsqueeze_``: the in-place form."""
-
-
-class TransposeBackward1(TransposeBackward0):
-    """``transpose_``: the in-place form."""
 
 
 _NODES = (

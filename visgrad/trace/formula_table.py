@@ -1924,8 +1924,24 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "SqueezeBackward3": (
+        "squeeze_",
+        ("self",),
+        {
+            "self": "grad.reshape(self.shape)",
+        },
+        (),
+    ),
     "SqueezeBackward4": (
         "squeeze",
+        ("self",),
+        {
+            "self": "grad.reshape(self.shape)",
+        },
+        (),
+    ),
+    "SqueezeBackward5": (
+        "squeeze_",
         ("self",),
         {
             "self": "grad.reshape(self.shape)",
@@ -1983,6 +1999,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
     ),
     "TBackward0": (
         "t",
+        ("self",),
+        {
+            "self": "grad.t()",
+        },
+        (),
+    ),
+    "TBackward1": (
+        "t_",
         ("self",),
         {
             "self": "grad.t()",
@@ -2054,7 +2078,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         (),
     ),
     "TransposeBackward1": (
-        "transpose",
+        "transpose_",
         ("self",),
         {
             "self": "grad.transpose(dim0, dim1)",
@@ -2144,7 +2168,7 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         (),
     ),
     "UnsqueezeBackward1": (
-        "unsqueeze",
+        "unsqueeze_",
         ("self",),
         {
             "self": "grad.squeeze(dim)",
