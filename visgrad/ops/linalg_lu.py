@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import linalg as sla
 
+from visgrad._scipy import linalg as sla
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import cat
 from visgrad.ops.linalg import matmul

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import linalg as sla
 
+from visgrad._scipy import linalg as sla
 from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply, broadcast_shapes
 from visgrad.ops.linalg import matmul

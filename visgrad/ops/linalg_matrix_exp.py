@@ -9,8 +9,8 @@ again).
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg as sla
 
+from visgrad._scipy import linalg as sla
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import cat
 from visgrad.ops.linalg_common import check_matrix, const

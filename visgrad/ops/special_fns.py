@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from visgrad import dtypes
+from visgrad._scipy import special
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import where
 from visgrad.ops.pointwise import cos, exp, sin

@@ -13,9 +13,9 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import special as sp
 
 from visgrad import dtypes
+from visgrad._scipy import special as sp
 from visgrad.ops import elementwise as E
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import inplace as run_inplace

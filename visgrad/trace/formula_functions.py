@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import special as _special
 
+from visgrad._scipy import special as _special
 from visgrad.trace.formula_dist import DIST_FUNCTIONS
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_layers import LAYER_FUNCTIONS

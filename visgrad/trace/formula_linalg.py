@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import linalg as sla
+
+from visgrad._scipy import linalg as sla
 
 from visgrad import _lapack_svd
 
