@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import visgrad as torch
 from tests.scripts_loader import load_script
 from visgrad import _threads as threads_module
-from visgrad.ops.sum_kernel import VECTOR_BYTES, _small_row_sum, reduce_sum, row_sum
+from visgrad.ops.sum_kernel import VECTOR_BYTES, _small_row_sum, _walked, reduce_sum, row_sum
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "torch" / "cascade_sums.json.gz"
@@ -131,3 +131,24 @@ def test_short_row_sum_adds_as_the_general_cascade(dtype) -> None:  # type: igno
         want = row_sum(v.reshape(nvec, lanes))
         got = _small_row_sum(v, nvec, nvec // 4, lanes)
         assert got.tobytes() == want.tobytes(), f"{nvec} vectors"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_whole_sum_shortcut_adds_as_the_general_walk(dtype) -> None:  # type: ignore[no-untyped-def]
+    # A contiguous whole-tensor sum takes a shortcut (scalar additions below one vector, a few
+    # reductions up to 256 rows of four vectors): for every length it covers, and past it, the
+    # bits must be the general walk's (which the fixture checks against PyTorch), zeros' signs
+    # included.
+    lanes = VECTOR_BYTES // np.dtype(dtype).itemsize
+    rng = np.random.default_rng(11)
+    for n in [*range(1, 256 * 4 * lanes + 2 * 4 * lanes), 12289, 32767]:
+        v = (rng.standard_normal(n) * 10.0 ** rng.integers(-4, 5, n)).astype(dtype)
+        if n % 7 == 0:
+            v[:] = -0.0
+        want, got = _walked(v, (0,), False), reduce_sum(v, (0,), False)
+        assert got.shape == () and got.dtype == dtype
+        assert got.tobytes() == want.tobytes(), f"{n} elements"
+    m = rng.standard_normal((5, 3, 7)).astype(dtype)
+    for keepdim in (False, True):
+        want, got = _walked(m, (0, 1, 2), keepdim), reduce_sum(m, (0, 1, 2), keepdim)
+        assert got.shape == want.shape and got.tobytes() == want.tobytes()

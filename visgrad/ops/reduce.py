@@ -15,7 +15,7 @@ from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.ops.elementwise import where
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
-from visgrad.ops.sum_kernel import float_sum
+from visgrad.ops.sum_kernel import float_sum, reduce_sum
 from visgrad.ops.var_kernel import variance
 from visgrad.tensor import Tensor, _dim
 
@@ -126,6 +126,9 @@ def _long_name(dt: np.dtype) -> str:
     return {"i": "Long", "b": "Bool", "u": "Byte"}.get(dt.kind, dt.name)
 
 
+_ALL_DIMS = [tuple(range(n)) for n in range(8)]
+
+
 @declare("sum", nodes=(SumBackward0, SumBackward1))
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     if (
@@ -140,7 +143,13 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
         if x.dtype.kind == "f":
             # Nothing to record or publish: the whole-tensor sum of a float tensor, as the op's
             # forward computes it, without a node.
-            return Tensor._make(float_sum(x, tuple(range(x.ndim)), False, x.dtype), False, None, 0)
+            dims = _ALL_DIMS[x.ndim] if x.ndim < 8 else tuple(range(x.ndim))
+            r = (
+                reduce_sum(x, dims, False)
+                if x.itemsize >= 4
+                else float_sum(x, dims, False, x.dtype)
+            )
+            return Tensor._make(r, False, None, 0)
     cls = SumBackward0 if dim is None and not keepdim else SumBackward1  # sum(t, None, True): 1
     return apply(cls, a, dim=dim, keepdim=keepdim, dtype=to_np(dtype))
 

@@ -315,39 +315,50 @@ def _chunk(view: np.ndarray, dims: list[_Dim], begin: int, end: int, lanes: int)
     return np.concatenate(adds)
 
 
-def _flat_sum(v: np.ndarray, lanes: int) -> np.ndarray:
-    """The whole sum of a contiguous run below GRAIN_SIZE: the same additions as the general
-    walk (a vectorised inner sum, or the scalar loop below one vector), written straight."""
+def _whole(v: np.ndarray, lanes: int) -> Any:
+    """The sum of a contiguous run ``v`` (1 to GRAIN_SIZE - 1 elements) as a NumPy scalar: the
+    additions of the general walk (a vectorised inner sum, or the scalar loop below one
+    vector), written straight for the short cascades: a small tensor's ``sum()`` is mostly the
+    cost of the calls that make it."""
     n = len(v)
-    if n < lanes:  # scalar row_sum: accumulators 0-3, the leftovers into the first
-        m = n // _ILP
-        if m == 0:
-            return _seq(v)
-        part = _seq(v[: m * _ILP].reshape(m, _ILP))
-        return _seq(np.concatenate((part[:1], v[m * _ILP :], part[1:])))
+    if n < lanes:  # scalar row_sum: accumulators 0-3, the leftovers into the first, then 1-3
+        items = list(v)  # NumPy scalars: each addition rounds in the array's dtype
+        if n > _ILP:
+            items = [items[0], *items[_ILP:], *items[1:_ILP]]
+        total = items[0]
+        for item in items[1:]:
+            total = total + item
+        return total
     nvec = n // lanes
     m = nvec // _ILP
-    if m < 256:
-        vec = _small_row_sum(v, nvec, m, lanes)
-    else:
+    if m >= 256:
         vec = row_sum(v[: nvec * lanes].reshape(nvec, lanes))
-    return _seq(np.concatenate((v[nvec * lanes :], vec)))
+    elif m:
+        vec = _small_row_sum(v, nvec, m, lanes)
+    else:  # one to three vectors, added in order
+        vec = v[:lanes] + v[lanes : 2 * lanes] if nvec > 1 else v[:lanes].copy()
+        if nvec == 3:
+            vec += v[2 * lanes : 3 * lanes]
+    # The scalar accumulator takes the leftover elements, then the vector's lanes.
+    rest = v[nvec * lanes :]
+    return np.add.accumulate(np.concatenate((rest, vec)) if len(rest) else vec)[-1]
 
 
 def _small_row_sum(v: np.ndarray, nvec: int, m: int, lanes: int) -> np.ndarray:
     """``row_sum`` of the ``nvec`` vectors of ``v`` when its cascade has at most one level of
-    blocks (``m`` < 256 rows of four vectors), in five NumPy reductions instead of the general
-    walk's dozens of calls: a row of the four accumulators' lanes is contiguous, so each block
-    of 16 rows, and the rows after the last block, are sequential sums of whole rows."""
+    blocks (``m`` < 256 rows of four vectors), in three NumPy reductions instead of the general
+    walk's dozens of calls. A row of the four accumulators' lanes is contiguous, so a block of 16
+    rows is a sequential sum of whole rows; the rows after the last block, padded with zero rows
+    to one more block, sum the same; and the blocks' sums go up a level in order, the tail's
+    joining them last (``tail + sum`` is ``sum + tail``)."""
     width = _ILP * lanes
     k = m * width
-    rows = v[:k].reshape(m, width)
-    full = m // 16  # cascade's step is 16 below 2**16 rows
-    if full:
-        blocks = np.add.reduce(rows[: full * 16].reshape(full, 16, width), axis=1)
-        part = np.add.reduce(rows[full * 16 :], axis=0) + np.add.reduce(blocks, axis=0)
-    else:
-        part = np.add.reduce(rows, axis=0)
+    nblocks = max(1, -(-m // 16))  # cascade's step is 16 below 2**16 rows
+    pad = nblocks * 16 * width - k
+    rows = np.concatenate((v[:k], _ZEROS[:pad])) if pad else v[:k]
+    blocks = np.add.reduce(rows.reshape(nblocks, 16, width), axis=1)
+    # at most 16 rows of 16 or more lanes: the reduction adds whole rows in order
+    part = np.add.reduce(blocks, axis=0) if nblocks > 1 else blocks[0]
     acc = part.reshape(_ILP, lanes)
     # The first accumulator takes the leftover vectors, then the other three (at most 7 rows:
     # a reduction that short adds them in order).
@@ -357,16 +368,34 @@ def _small_row_sum(v: np.ndarray, nvec: int, m: int, lanes: int) -> np.ndarray:
     return np.add.reduce(np.concatenate((acc[:1], left, acc[1:])), axis=0)
 
 
+# Zero rows to pad a cascade's last block with (concatenate casts them to the sum's dtype).
+_ZEROS = np.zeros(16 * _ILP * (VECTOR_BYTES // 4), np.float32)
+_ZEROS.setflags(write=False)
+
+
 def reduce_sum(x: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
     """``x.sum(dims, keepdim)`` for a float32/float64 array (``dims`` non-negative), added in
     ATen's order."""
+    n = x.size
+    if 0 < n < GRAIN_SIZE and len(dims) == x.ndim and x.flags.c_contiguous:
+        # the output, zero-filled, takes the sum: ``0 + s`` (a negative zero turns positive)
+        zero = _ZERO.get(x.dtype.char)
+        total = _whole(x if x.ndim == 1 else x.reshape(-1), VECTOR_BYTES // x.itemsize) + (
+            zero if zero is not None else x.dtype.type(0)
+        )
+        return np.asarray(total).reshape((1,) * x.ndim) if keepdim else np.asarray(total)
+    return _walked(x, dims, keepdim)
+
+
+_ZERO = {"f": np.float32(0), "d": np.float64(0)}
+
+
+def _walked(x: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    """``reduce_sum`` by the general walk of the iterator's dimensions, for any layout."""
     red = frozenset(dims)
     if x.size == 0 or all(x.shape[i] == 1 for i in red):  # nothing to add up
         return np.add.reduce(x, axis=tuple(red), keepdims=keepdim) + x.dtype.type(0)
     lanes = VECTOR_BYTES // x.itemsize
-    if len(red) == x.ndim and x.size < GRAIN_SIZE and x.flags.c_contiguous:
-        total = _flat_sum(x.reshape(-1), lanes) + x.dtype.type(0)
-        return np.asarray(total).reshape((1,) * x.ndim if keepdim else ())
     if x.ndim and min(x.strides) < 0:  # PyTorch has no negative strides: its flip copies
         x = np.ascontiguousarray(x)
     plan = _plan(x, red, keepdim)
