@@ -42,3 +42,17 @@ def test_the_cascade_is_not_a_plain_sum() -> None:
     assert cascade_total(terms, kept).tobytes() != plain.tobytes()
     # With every sample kept, the vectorised cascade and the sample-by-sample one agree.
     assert cascade_total(terms, kept).tobytes() == _with_ignored(terms, kept).tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_vectorised_cascade_agrees_for_every_batch_size(dtype) -> None:  # type: ignore[no-untyped-def]
+    # Short batches leave the upper levels empty (the vectorised cascade stops there); every
+    # length up to two full levels, and a few past them, adds as the sample-by-sample loop.
+    rng = np.random.default_rng(4)
+    for n in [*range(1, 600), 4096, 4097, 70000]:
+        terms = (rng.standard_normal(n) * 10.0 ** rng.integers(-3, 4, n)).astype(dtype)
+        if n % 5 == 0:
+            terms[:] = -0.0
+        kept = np.ones(n, bool)
+        got, want = cascade_total(terms, kept), _with_ignored(terms, kept)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), f"{n} samples"

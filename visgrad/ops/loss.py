@@ -250,7 +250,18 @@ class NllLossBackward0(Op):
         per_w = np.where(valid, w[safe_t], 0).astype(xx.dtype)
         # The input's class axis is 1 for batches (0 for a single sample); pick x[n, t[n], ...].
         axis = 1 if batched else 0
-        picked = np.squeeze(np.take_along_axis(xx, np.expand_dims(safe_t, axis), axis), axis)
+        # x[n, t[n]] (x[t] for one sample) by plain indexing where that is the same pick:
+        # take_along_axis and put_along_axis cost more than the rest of a small batch's loss.
+        pick = None
+        if xx.ndim == 2:
+            pick = (np.arange(len(safe_t)), safe_t)
+        elif xx.ndim == 1 and safe_t.ndim == 0:
+            pick = safe_t
+        picked = (
+            xx[pick]
+            if pick is not None
+            else np.squeeze(np.take_along_axis(xx, np.expand_dims(safe_t, axis), axis), axis)
+        )
         losses = -picked * per_w
         if xx.ndim <= 2:  # nll_loss's own kernel and its order of additions
             kept = np.atleast_1d(valid)
@@ -273,7 +284,12 @@ class NllLossBackward0(Op):
         # What backward scatters: -weight at each picked class (before reduction).
         self._axis = axis
         coef = np.zeros_like(xx)
-        np.put_along_axis(coef, np.expand_dims(safe_t, axis), np.expand_dims(-per_w, axis), axis)
+        if pick is not None:
+            coef[pick] = -per_w
+        else:
+            np.put_along_axis(
+                coef, np.expand_dims(safe_t, axis), np.expand_dims(-per_w, axis), axis
+            )
         self._coef = coef
         if reduction == 1:
             with np.errstate(invalid="ignore", divide="ignore"):

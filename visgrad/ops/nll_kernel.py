@@ -23,10 +23,17 @@ def _all_kept(terms: np.ndarray) -> np.ndarray:
     levels = []
     cur = terms[1:]
     for _ in range(_LEVELS - 1):
+        if not len(cur):  # the levels above hold 0, and adding 0 changes no sum but -0's sign
+            levels.append(terms[0])
+            break
         cur, rest = _groups(cur, _STEP)
         levels.append(rest)
-    levels.append(_seq(np.concatenate((terms[:1], cur))))
-    return _seq(np.stack(levels)) + terms.dtype.type(0)
+    else:
+        levels.append(_seq(np.concatenate((terms[:1], cur))))
+    total = levels[0]
+    for level in levels[1:]:  # NumPy scalars or 0-d arrays: each addition rounds as the kernel's
+        total = total + level
+    return total + terms.dtype.type(0)
 
 
 def _with_ignored(terms: np.ndarray, kept: np.ndarray) -> np.ndarray:
