@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 import visgrad as torch
 from tests.scripts_loader import load_script
 from visgrad import _threads as threads_module
-from visgrad.ops.sum_kernel import VECTOR_BYTES, _small_row_sum, _walked, reduce_sum, row_sum
+from visgrad.ops.sum_cascade import row_sum
+from visgrad.ops.sum_kernel import VECTOR_BYTES, _small_row_sum, _walked, reduce_sum
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "torch" / "cascade_sums.json.gz"

@@ -11,7 +11,7 @@ from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.gate_tables import c_name
 from visgrad.ops.nll_checks import check_nll
-from visgrad.ops.nll_kernel import cascade_total
+from visgrad.ops.nll_kernel import cascade_total, put_targets, take_targets
 from visgrad.ops.operand_arrays import _pair
 from visgrad.ops.registry import declare
 from visgrad.ops.sum_kernel import float_sum
@@ -250,18 +250,7 @@ class NllLossBackward0(Op):
         per_w = np.where(valid, w[safe_t], 0).astype(xx.dtype)
         # The input's class axis is 1 for batches (0 for a single sample); pick x[n, t[n], ...].
         axis = 1 if batched else 0
-        # x[n, t[n]] (x[t] for one sample) by plain indexing where that is the same pick:
-        # take_along_axis and put_along_axis cost more than the rest of a small batch's loss.
-        pick = None
-        if xx.ndim == 2:
-            pick = (np.arange(len(safe_t)), safe_t)
-        elif xx.ndim == 1 and safe_t.ndim == 0:
-            pick = safe_t
-        picked = (
-            xx[pick]
-            if pick is not None
-            else np.squeeze(np.take_along_axis(xx, np.expand_dims(safe_t, axis), axis), axis)
-        )
+        picked = take_targets(xx, safe_t, axis)
         losses = -picked * per_w
         if xx.ndim <= 2:  # nll_loss's own kernel and its order of additions
             kept = np.atleast_1d(valid)
@@ -284,12 +273,7 @@ class NllLossBackward0(Op):
         # What backward scatters: -weight at each picked class (before reduction).
         self._axis = axis
         coef = np.zeros_like(xx)
-        if pick is not None:
-            coef[pick] = -per_w
-        else:
-            np.put_along_axis(
-                coef, np.expand_dims(safe_t, axis), np.expand_dims(-per_w, axis), axis
-            )
+        put_targets(coef, safe_t, -per_w, axis)
         self._coef = coef
         if reduction == 1:
             with np.errstate(invalid="ignore", divide="ignore"):

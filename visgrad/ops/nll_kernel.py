@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visgrad.ops.sum_kernel import _groups, _seq
+from visgrad.ops.sum_cascade import _groups, _seq
 
 _LEVELS = 8
 _STEP = 16  # 1 << level_power; level_power is 4 below 2**40 samples
@@ -59,3 +59,29 @@ def cascade_total(terms: np.ndarray, kept: np.ndarray) -> np.ndarray:
     if kept.all():
         return np.asarray(_all_kept(terms))
     return _with_ignored(terms, kept)
+
+
+# x[n, t[n]] (x[t] for one sample) by plain indexing where that is the same pick as
+# take_along_axis, and the scatter by plain assignment where it is the same as put_along_axis:
+# those are Python-level NumPy functions that cost more than the rest of a small batch's loss.
+def _plain(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray] | np.ndarray | None:
+    if x.ndim == 2:
+        return np.arange(len(t)), t
+    return t if x.ndim == 1 and t.ndim == 0 else None
+
+
+def take_targets(x: np.ndarray, t: np.ndarray, axis: int) -> np.ndarray:
+    """``x``'s element at each sample's target class along ``axis`` (targets ``t``)."""
+    pick = _plain(x, t)
+    if pick is not None:
+        return x[pick]
+    return np.squeeze(np.take_along_axis(x, np.expand_dims(t, axis), axis), axis)
+
+
+def put_targets(out: np.ndarray, t: np.ndarray, values: np.ndarray, axis: int) -> None:
+    """Write ``values`` at each sample's target class of ``out`` along ``axis``."""
+    pick = _plain(out, t)
+    if pick is not None:
+        out[pick] = values
+    else:
+        np.put_along_axis(out, np.expand_dims(t, axis), np.expand_dims(values, axis), axis)

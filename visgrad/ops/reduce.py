@@ -126,9 +126,6 @@ def _long_name(dt: np.dtype) -> str:
     return {"i": "Long", "b": "Bool", "u": "Byte"}.get(dt.kind, dt.name)
 
 
-_ALL_DIMS = [tuple(range(n)) for n in range(8)]
-
-
 @declare("sum", nodes=(SumBackward0, SumBackward1))
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     if (
@@ -140,16 +137,10 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
         and not (MODES.enabled and a._rg)
     ):
         x = a._data
-        if x.dtype.kind == "f":
+        if x.dtype.kind == "f" and x.itemsize >= 4:
             # Nothing to record or publish: the whole-tensor sum of a float tensor, as the op's
             # forward computes it, without a node.
-            dims = _ALL_DIMS[x.ndim] if x.ndim < 8 else tuple(range(x.ndim))
-            r = (
-                reduce_sum(x, dims, False)
-                if x.itemsize >= 4
-                else float_sum(x, dims, False, x.dtype)
-            )
-            return Tensor._make(r, False, None, 0)
+            return Tensor._make(reduce_sum(x, tuple(range(x.ndim)), False), False, None, 0)
     cls = SumBackward0 if dim is None and not keepdim else SumBackward1  # sum(t, None, True): 1
     return apply(cls, a, dim=dim, keepdim=keepdim, dtype=to_np(dtype))
 

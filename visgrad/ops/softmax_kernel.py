@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from visgrad.ops import vecmath
-from visgrad.ops.sum_kernel import _seq as sum_in_order
+from visgrad.ops.sum_cascade import _seq as sum_in_order
 from visgrad.ops.vecmath import LANES
 
 F32 = np.float32
