@@ -9,9 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from visgrad._scipy import linalg as sla
-
 from visgrad import _lapack_svd
+from visgrad._scipy import linalg as sla
 
 
 def _a(x: Any) -> np.ndarray:
