@@ -77,3 +77,47 @@ def test_float32_exp_and_log_agree_with_mkl_far_more_than_numpy(op: str) -> None
     ours = np.mean(getattr(torch, op)(torch.tensor(x)).numpy() != want)
     numpy = np.mean(getattr(np, op)(x) != want)
     assert ours < {"exp": 0.05, "log": 0.04}[op] < numpy
+
+
+def _rounded_once(a: float, b: float, c: float) -> np.float32:
+    """``a * b + c`` rounded once to float32 (ties to even), from the exact rational value."""
+    from fractions import Fraction
+
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    near = np.float32(float(exact))
+    candidates = [
+        np.nextafter(near, np.float32(-np.inf)),
+        near,
+        np.nextafter(near, np.float32(np.inf)),
+    ]
+    best = min(
+        candidates, key=lambda f: (abs(Fraction(float(f)) - exact), int(f.view(np.int32)) & 1)
+    )
+    return np.float32(best)
+
+
+def test_fma32_rounds_once_even_on_float32_midpoints() -> None:
+    # (1 + 2**-23) * (1 - 2**-23) * ulp/2 is half a unit of c's last place less 2**-46 of it:
+    # in float64 the sum lands on the float32 midpoint, and casting it would round to even (up,
+    # for an odd c) where the exact value rounds down. fma32 must round once, as the FMA does.
+    from visgrad.ops.vecmath import fma32
+
+    rng = np.random.default_rng(6)
+    n = 2000
+    k = rng.integers(-20, 20, n)
+    m = rng.integers(2**22, 2**23, n) * 2 + 1  # odd 24-bit mantissas
+    sign = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    j = rng.integers(-5, 5, n)
+    c = (sign * m * 2.0 ** (k - 23)).astype(np.float32)
+    a = ((1 + 2.0**-23) * 2.0**j).astype(np.float32)
+    b = (sign * (1 - 2.0**-23) * 2.0 ** (k - 24 - j)).astype(np.float32)
+    a = np.concatenate([a, rng.standard_normal(n).astype(np.float32)])
+    b = np.concatenate([b, rng.standard_normal(n).astype(np.float32)])
+    c = np.concatenate([c, rng.standard_normal(n).astype(np.float32)])
+    got = fma32(a, b, c)
+    want = np.array(
+        [_rounded_once(float(x), float(y), float(z)) for x, y, z in zip(a, b, c, strict=True)]
+    )
+    assert got.dtype == np.float32 and got.tobytes() == want.tobytes()
+    naive = (a.astype(np.float64) * b + c).astype(np.float32)
+    assert (naive[:n] != want[:n]).all()  # every constructed case would round twice

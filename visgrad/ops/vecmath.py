@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -58,27 +59,31 @@ _LOG_POLY = (F32(0.3027294874), F32(0.3996108174), F32(0.6666694880))
 def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """The correctly rounded float32 ``a * b + c`` (one rounding, as the FMA instruction)."""
     with np.errstate(all="ignore"):
-        s = np.multiply(a, b, dtype=F64)
-        s += c
-        # The float32 cast of the float64 sum rounds as once unless the sum sits exactly on
-        # a float32 midpoint, whose low 28 mantissa bits are zero; only those few are checked.
-        tie = (s.view(np.int64) & 0xFFFFFFF) == 0
-        if tie.any():
-            s[tie] = _round_to_odd(*(np.broadcast_to(v, s.shape)[tie] for v in (a, b, c)))
-        return s.astype(F32)
+        return _fma32(a, b, c)
 
 
-def _round_to_odd(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """``a * b + c`` in float64 rounded to odd (an even, inexact sum nudged one unit toward
-    the exact value, found by TwoSum): the float32 cast then rounds as if once."""
+def _fma32(a: np.ndarray, b: np.ndarray, c: Any) -> np.ndarray:
+    """``fma32`` for callers already ignoring floating-point errors (``logf``)."""
     p = np.multiply(a, b, dtype=F64)
-    c64 = np.asarray(c, F64)
-    s = p + c64
+    s = p + c
+    # The float32 cast of the float64 sum rounds as once unless the sum sits exactly on a
+    # float32 midpoint, whose low 28 mantissa bits are zero; only those few are checked.
+    tie = (s.view(np.int64) & 0xFFFFFFF) == 0
+    if tie.any():
+        _round_to_odd_where(s, p, c, tie)
+    return s.astype(F32)
+
+
+def _round_to_odd_where(s: np.ndarray, p: np.ndarray, c: Any, where: np.ndarray) -> None:
+    """Round the float64 sums ``s = p + c`` (``p`` the exact product) to odd in place where
+    ``where`` is set: an even, inexact sum is nudged one unit toward the exact value (its error
+    found by TwoSum over the whole arrays: cheaper than picking the few out), so the float32
+    cast then rounds as if once."""
     bv = s - p
-    err = (p - (s - bv)) + (c64 - bv)
-    fix = (err != 0) & ((s.view(np.int64) & 1) == 0) & np.isfinite(err)
-    s[fix] = np.nextafter(s[fix], np.copysign(np.inf, err[fix]))
-    return s
+    err = (p - (s - bv)) + (c - bv)
+    fix = where & (err != 0) & ((s.view(np.int64) & 1) == 0) & np.isfinite(err)
+    if fix.any():
+        s[fix] = np.nextafter(s[fix], np.copysign(np.inf, err[fix]))
 
 
 def _pow2(e: np.ndarray) -> np.ndarray:
@@ -188,10 +193,10 @@ def logf(d: np.ndarray) -> np.ndarray:
         t = F32(1) / dx
         xx = nx * t
         u = _exact_fma(t, nx, -xx)
-        v = fma32(-dy, t, _exact_fma(-dx, t, 1.0))
-        xy = fma32(xx, v, u)
+        v = _fma32(-dy, t, _exact_fma(-dx, t, 1.0))
+        xy = _fma32(xx, v, u)
         x2 = xx * xx
-        poly = fma32(fma32(_LOG_POLY[0], x2, _LOG_POLY[1]), x2, _LOG_POLY[2])
+        poly = _fma32(_fma32(_LOG_POLY[0], x2, _LOG_POLY[1]), x2, _LOG_POLY[2])
         # s += 2x (pair + pair), then s += x**3 * poly (pair + float)
         bx, by = xx * F32(2), xy * F32(2)
         s1 = sx + bx
