@@ -261,27 +261,8 @@ def _wire(node: Op, inputs: tuple[Tensor, ...]) -> None:
             mb = cache.setdefault(kb, kb)
         node.input_meta = (ma, mb)
         return
-    if len(inputs) == 1:  # unrolled too: the unary ops (exp, sum, views, ...)
-        (a,) = inputs
-        fa = None
-        na = 0
-        if a._rg:
-            fa = a._fn
-            if fa is None:
-                fa = accumulator(a)
-            else:
-                na = a._output_nr
-        node._next_fns = (fa,)
-        shared = _nrs_cache.get((na,))
-        node._next_nrs = shared if shared is not None else intern_nrs((na,))
-        da = a._data
-        ka = (da.shape, da.dtype)
-        ma = _meta_cache.get(ka)
-        if ma is None:
-            if len(_meta_cache) > 4096:
-                _meta_cache.clear()
-            ma = _meta_cache.setdefault(ka, ka)
-        node.input_meta = (ma,)
+    if len(inputs) == 1:
+        _wire_one(node, inputs[0])
         return
     # Comprehensions, not one loop with appends: this runs for every recorded op.
     node._next_fns = tuple(
@@ -300,6 +281,29 @@ def _wire(node: Op, inputs: tuple[Tensor, ...]) -> None:
             for d in [t._data for t in inputs]
         ]
     node.input_meta = tuple(meta)
+
+
+def _wire_one(node: Op, a: Tensor) -> None:
+    """``_wire`` for a unary op (exp, sum, the views, ...), unrolled as the binary case is."""
+    fa = None
+    na = 0
+    if a._rg:
+        fa = a._fn
+        if fa is None:
+            fa = accumulator(a)
+        else:
+            na = a._output_nr
+    node._next_fns = (fa,)
+    shared = _nrs_cache.get((na,))
+    node._next_nrs = shared if shared is not None else intern_nrs((na,))
+    da = a._data
+    ka = (da.shape, da.dtype)
+    ma = _meta_cache.get(ka)
+    if ma is None:
+        if len(_meta_cache) > 4096:
+            _meta_cache.clear()
+        ma = _meta_cache.setdefault(ka, ka)
+    node.input_meta = (ma,)
 
 
 def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
