@@ -49,9 +49,10 @@ class AddBackward0(Op):
         x, y = _pair(a, b)
         return _binary(np.add, x, y * alpha if alpha != 1 else y)
 
-    def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
-        alpha = self.saved("alpha")
-        return g, (g if alpha == 1 else g * alpha)
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        # None where an input needs none (``y + 0.5``): the engine would check it, then drop it
+        (na, nb), alpha = self.needs_input_grad, self.saved("alpha")
+        return (g if na else None), ((g if alpha == 1 else g * alpha) if nb else None)
 
 
 def add_(t: Tensor, other: Any, *deprecated: Any, alpha: Any = 1) -> Tensor:
@@ -91,9 +92,9 @@ class SubBackward0(Op):
         x, y = _pair(a, b)
         return _binary(np.subtract, x, y * alpha if alpha != 1 else y)
 
-    def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
-        alpha = self.saved("alpha")
-        return g, (-g if alpha == 1 else -g * alpha)
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        (na, nb), alpha = self.needs_input_grad, self.saved("alpha")
+        return (g if na else None), ((-g if alpha == 1 else -g * alpha) if nb else None)
 
 
 class RsubBackward1(Op):
@@ -124,9 +125,9 @@ class RsubBackward0(Op):
         x, y = _pair(a, b)
         return _binary(np.subtract, y, x * alpha if alpha != 1 else x)
 
-    def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
-        alpha = self.saved("alpha")
-        return (-g if alpha == 1 else -g * alpha), g
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        (na, nb), alpha = self.needs_input_grad, self.saved("alpha")
+        return ((-g if alpha == 1 else -g * alpha) if na else None), (g if nb else None)
 
 
 def sub_(t: Tensor, other: Any, *deprecated: Any, alpha: Any = 1) -> Tensor:
