@@ -54,6 +54,17 @@ def _call_node(node: Node, grads: list[Any]) -> tuple[Any, ...]:
         fns = node._next_fns
         if len(outs) != len(meta):
             outs = _fixed(outs, meta, fns)
+        elif len(outs) == 2:  # unrolled for the binary ops, as the loop below checks
+            g0, g1 = outs
+            (s0, d0), (s1, d1) = meta
+            if (
+                g0 is not None
+                and (fns[0] is None or g0._data.dtype is not d0 or g0._data.shape != s0)
+            ) or (
+                g1 is not None
+                and (fns[1] is None or g1._data.dtype is not d1 or g1._data.shape != s1)
+            ):
+                outs = _fixed(outs, meta, fns)
         else:
             # Most formulas return each gradient at its input's shape and dtype: nothing to fix.
             for g, (shape, dt), fn in zip(outs, meta, fns, strict=False):
