@@ -51,8 +51,8 @@ class AddBackward0(Op):
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         # None where an input needs none (``y + 0.5``): the engine would check it, then drop it
-        (na, nb), alpha = self.needs_input_grad, self.saved("alpha")
-        return (g if na else None), ((g if alpha == 1 else g * alpha) if nb else None)
+        (fa, fb), alpha = self._next_fns, self._saved["alpha"]  # a number: never released
+        return (None if fa is None else g), (None if fb is None else g if alpha == 1 else g * alpha)
 
 
 def add_(t: Tensor, other: Any, *deprecated: Any, alpha: Any = 1) -> Tensor:
@@ -93,8 +93,8 @@ class SubBackward0(Op):
         return _binary(np.subtract, x, y * alpha if alpha != 1 else y)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        (na, nb), alpha = self.needs_input_grad, self.saved("alpha")
-        return (g if na else None), ((-g if alpha == 1 else -g * alpha) if nb else None)
+        (fa, fb), k = self._next_fns, self._saved["alpha"]
+        return (None if fa is None else g), (None if fb is None else -g if k == 1 else -g * k)
 
 
 class RsubBackward1(Op):
