@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tests.graph import module_programs as mp
 from visgrad.graph.grouped import representative, view_graph  # noqa: E402
 from visgrad.graph.groups import build_tree  # noqa: E402
-from visgrad.graph.layout_compound import compound_layout  # noqa: E402
+from visgrad.graph.layout_compound import MIN_BOX_W, PAD, TITLE, compound_layout  # noqa: E402
 from visgrad.graph.layout_incremental import grow_layout  # noqa: E402
 
 
@@ -154,6 +154,32 @@ def test_edges_between_boxes_leave_and_enter_them_at_their_edges():
                 outer = min(boxes, key=lambda b: tree.groups[b].depth)
                 assert any(abs(y - lay.boxes[outer][side]) < 1e-6 for y in ys)
     assert crossing > 10
+
+
+def test_an_open_box_hugs_its_contents_however_lopsided():
+    g = mp.net_graph()
+    tree = build_tree(g)
+    # Across the layers: left and right in TB; in LR the title band is on top.
+    for direction, across, near in (("TB", (0, 2), PAD), ("LR", (1, 3), TITLE)):
+        vg = view_graph(g, tree, set(tree.groups))
+        lay = compound_layout(vg, None, direction)
+        lopsided = 0
+        for box, rect in lay.boxes.items():
+            inside = [
+                _rect(lay.positions[k], lay.sizes[k])
+                for k, a in vg.nodes(data=True)
+                if a.get("parent") == box
+            ]
+            inside += [r for b, r in lay.boxes.items() if vg.graph["boxes"][b]["parent"] == box]
+            lo, hi = across
+            first, last = min(r[lo] for r in inside), max(r[hi] for r in inside)
+            if last - first + 2 * PAD >= MIN_BOX_W:
+                # Every side of the frame is the padding away from something it holds.
+                assert abs(rect[lo] - (first - near)) < 1e-6
+                assert abs(rect[hi] - (last + PAD)) < 1e-6
+            level = lay.levels[box][2]
+            lopsided += abs(level.bounds[lo] + level.bounds[hi]) > 1.0
+        assert lopsided  # the case the symmetric frame drew with a side far from anything
 
 
 PATHS = ["", "a", "a.x", "a.y", "b", "b.x", "-", "a.x.p"]

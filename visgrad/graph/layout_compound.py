@@ -87,8 +87,8 @@ def compound_layout(
     for level in sorted(boxes, key=lambda b: -boxes[b]["depth"]):
         sizes[level] = _box_size(_lay_level(level, *lay), direction == "TB")
     top = _lay_level(None, *lay)
-    positions, rects = _place(top, levels, boxes, sizes, direction == "TB")
-    bends = _route(vg, routes, levels, positions, rects, direction)
+    positions, rects, origins = _place(top, levels, boxes, sizes, direction == "TB")
+    bends = _route(routes, levels, positions, rects, origins, direction)
     node_sizes = {v: sizes[v] for v in vg.nodes}
     bounds = compute_bounds(positions, node_sizes, bends)
     if rects:
@@ -350,10 +350,12 @@ def _place(
     boxes: dict[str, Box],
     sizes: dict[str, tuple[float, float]],
     tb: bool,
-) -> tuple[dict[str, Point], dict[str, tuple[float, float, float, float]]]:
-    """Absolute centres of every drawn node and rectangles of every box, outermost first."""
+) -> tuple[dict[str, Point], dict[str, tuple[float, float, float, float]], dict[Level, Point]]:
+    """Absolute centres of every drawn node, rectangles of every box (outermost first) and
+    where each level's (0, 0) lands."""
     positions: dict[str, Point] = {}
     rects: dict[str, tuple[float, float, float, float]] = {}
+    origins: dict[Level, Point] = {None: (0.0, 0.0)}
     todo: list[tuple[Layout, float, float]] = [(top, 0.0, 0.0)]
     while todo:
         layout, dx, dy = todo.pop()
@@ -363,25 +365,42 @@ def _place(
                 positions[k] = (cx, cy)
                 continue
             w, h = sizes[k]
-            rects[k] = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             inner = levels[k][2]
-            todo.append((inner, *_origin(rects[k], inner, tb)))
-    return positions, rects
+            room = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            origins[k] = _origin(room, inner, tb)
+            rects[k] = _drawn(inner, origins[k], room, tb)
+            todo.append((inner, *origins[k]))
+    return positions, rects, origins
+
+
+def _drawn(
+    inner: Layout, origin: Point, room: tuple[float, float, float, float], tb: bool
+) -> tuple[float, float, float, float]:
+    """The rectangle drawn for a box: its contents, the padding and the title band, inside the
+    rectangle ``room`` its level reserved. That one is symmetric about the level's line 0
+    (``_box_size``), so the line stays put when the contents grow; but drawn whole it frames
+    empty space beside lopsided contents, and a side far from anything reads as a stray line."""
+    ox, oy = origin
+    x0, y0, x1, y1 = inner.bounds
+    if not tb:
+        return room[0], oy + y0 - TITLE, room[2], oy + y1 + PAD
+    lo, hi = ox + x0 - PAD, ox + x1 + PAD
+    if hi - lo < MIN_BOX_W:
+        lo = min(max((lo + hi - MIN_BOX_W) / 2, room[0]), room[2] - MIN_BOX_W)
+        hi = lo + MIN_BOX_W
+    return lo, room[1], hi, room[3]
 
 
 def _route(
-    vg: nx.DiGraph[GraphKey],
     routes: dict[tuple[str, str], Route],
     levels: dict[Level, LevelLayout],
     positions: dict[str, Point],
     rects: dict[str, tuple[float, float, float, float]],
+    offsets: dict[Level, Point],
     direction: str,
 ) -> dict[tuple[str, str], list[Point]]:
     """Bends of every view edge: out of its source's box, its level's bends, into the target's."""
     tb = direction == "TB"
-    offsets: dict[Level, Point] = {None: (0.0, 0.0)}
-    for box, rect in rects.items():
-        offsets[box] = _origin(rect, levels[box][2], tb)
     bends: dict[tuple[str, str], list[Point]] = {}
     for (u, v), (level, a, b) in routes.items():
         dx, dy = offsets[level]
