@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from tests.graph import module_programs as mp
 from visgrad.graph.grouped import representative, view_graph  # noqa: E402
 from visgrad.graph.groups import build_tree  # noqa: E402
-from visgrad.graph.layout_compound import MIN_BOX_W, PAD, TITLE, compound_layout  # noqa: E402
+from visgrad.graph.layout_box import MIN_BOX_W, PAD, TITLE  # noqa: E402
+from visgrad.graph.layout_compound import compound_layout  # noqa: E402
 from visgrad.graph.layout_incremental import grow_layout  # noqa: E402
 
 
