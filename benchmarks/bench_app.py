@@ -288,6 +288,20 @@ def _frames(app, w, label: str) -> None:
         f"  {label}: whole-graph frame (scale {view.transform().m11():.3f}, zooming): "
         f"{_stats(wall, cpu)}"
     )
+    # Every zoom between the whole graph and 1:1, in the middle of the drawing: each level of
+    # detail (the overview's picture, boxes with titles over them, cards) has its own cost.
+    middle = view.graph_scene.sceneRect().center()
+    worst = []
+    for scale in (0.05, 0.15, 0.25, 0.4, 0.6, 1.0):
+        view.zoom_by(scale / view.transform().m11())
+        view.centerOn(middle)
+        wall, cpu = _timed_frames(zoom_frame, 30)
+        worst.append((p95(cpu), p95(wall), scale))
+    print(
+        f"  {label}: zoom sweep 0.05-1.0, worst scale {max(worst)[2]}: CPU p95 {max(worst)[0]:.2f}"
+        f" ms (wall p95 {max(worst)[1]:.2f} ms); CPU p95 by scale "
+        + ", ".join(f"{s}: {c:.1f}" for c, _, s in worst)
+    )
 
 
 def _repaint(view) -> None:

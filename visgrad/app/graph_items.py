@@ -337,6 +337,8 @@ class OverviewItem(QGraphicsItem):
         self._picture: tuple[list[QImage], QRectF] | None = None
         self.setZValue(1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # The picture is drawn for the exposed part only, which Qt tells with this flag.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def set_groups(self, groups: list[tuple[QColor, list[QRectF]]], bounds: QRectF) -> None:
         self.prepareGeometryChange()

@@ -8,6 +8,8 @@ title on a tab over the nodes, and ``BoxOverview`` the boxes alone. A closed gro
 
 from __future__ import annotations
 
+import bisect
+
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
@@ -39,6 +41,9 @@ class GroupBox(QGraphicsRectItem):
         self._elided: tuple[tuple, str] = ((), "")  # (px, width, label) -> title text
         self.setZValue(-1.0 + 0.01 * min(info.get("depth", 0), 50))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # Qt hands paint() the exposed part only with this flag (else the whole bounding rect),
+        # and the culling below needs it.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def set_rect(self, rect: QRectF, info: dict) -> None:
         self._rect = rect
@@ -155,10 +160,15 @@ class BoxTitles(QGraphicsItem):
     def __init__(self, host: SceneHost) -> None:
         super().__init__()
         self.host = host
+        # By the top of the box, for the rows in sight; ``_tops`` are those tops, for bisect.
         self._titled: list[tuple[QRectF, str, int]] = []
+        self._tops: list[float] = []
         self._bounds = QRectF()
         self.setZValue(2.6)  # over the nodes (2), under the gradient's arrowheads (3)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # Qt hands paint() the exposed part only with this flag (else the whole bounding rect),
+        # and the culling below needs it.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def set_boxes(self, boxes: list[GroupBox]) -> None:
         self.prepareGeometryChange()
@@ -167,8 +177,9 @@ class BoxTitles(QGraphicsItem):
             bounds = bounds.united(box.rect)
         self._titled = sorted(
             ((b.rect, "▾ " + b.info.get("label", ""), b.info.get("depth", 0)) for b in boxes),
-            key=lambda t: -t[0].width(),
+            key=lambda t: t[0].top(),
         )
+        self._tops = [t[0].top() for t in self._titled]
         self._bounds = bounds
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt virtual
@@ -185,9 +196,19 @@ class BoxTitles(QGraphicsItem):
         painter.setPen(colors.group)
         exposed = option.exposedRect
         least = fm.horizontalAdvance("▾ ab")
-        for rect, label, depth in self._titled:
-            if rect.width() * lod < 60:
-                break  # widest first: the rest are narrower still
+        # Only the boxes whose tab row is in sight: walking all of them (a model has thousands)
+        # cost 10 ms a frame. Widest first, so where titles collide the outer box's wins.
+        tab_h = px * 1.35 + 2 / lod
+        lo = bisect.bisect_left(self._tops, exposed.top() - tab_h)
+        hi = bisect.bisect_right(self._tops, exposed.bottom())
+        left, right = exposed.left(), exposed.right()
+        seen = [
+            t
+            for t in self._titled[lo:hi]
+            if t[0].width() * lod >= 60 and t[0].left() < right and t[0].right() > left
+        ]
+        seen.sort(key=lambda t: -t[0].width())
+        for rect, label, depth in seen:
             tab = QRectF(rect.left() + 4 / lod, rect.top() + 2 / lod, 0, px * 1.35)
             if not QRectF(tab.left(), tab.top(), rect.width(), tab.height()).intersects(exposed):
                 continue
@@ -217,6 +238,9 @@ class BoxOverview(QGraphicsItem):
         self._pictured = False
         self.setZValue(-0.9)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # Qt hands paint() the exposed part only with this flag (else the whole bounding rect),
+        # and the culling below needs it.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def set_pictured(self, pictured: bool) -> None:
         """True when the overview's picture already holds the boxes: then only the titles,
