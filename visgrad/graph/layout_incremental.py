@@ -13,7 +13,11 @@ the program made them), from the nodes placed before it and nothing else:
   moves once, when an op first reads it.
 * Any other node sits one layer below its lowest placed producer, at the free slot nearest the
   mean position of its placed producers; bends of its long in-edges are fitted along the straight
-  line. A node whose producers are all fresh sources starts a new component to the right.
+  line. A node whose producers are all fresh sources (the first op of a new computation) sits
+  in the layer of the last node placed with producers, just right of it: a program uses soon
+  what it makes, so the op that reads both is near (an MLP's next product and the sum it joins;
+  at the top of the drawing, 45,165 crossings on the 2k scalar MLP against 25,541 here). The
+  first such node starts the drawing.
 * A new layer above or below the drawing is stacked with the layer gap, deep enough for every
   node met so far.
 
@@ -187,6 +191,7 @@ class _Grower:
         self.deepest = 0.0  # the deepest node met so far: the depth a new layer reserves
         self.right: float | None = None  # the right edge of everything placed
         self.staged: list[Node] = []
+        self.last: Node | None = None  # the last node placed with producers
         for v in self.old:
             p = previous.positions[v]
             self.at[v] = p[0] if self.tb else p[1]
@@ -263,6 +268,8 @@ class _Grower:
         waiting: set[Node] = set()
         for v in placement_order(self.graph):
             if v in self.layer:
+                if any(u != v for u in self.graph.pred[v]):
+                    self.last = v  # as if placed now: the rule must not see the batching
                 continue
             self.deepest = max(self.deepest, self._depth(v))
             preds = [u for u in self.graph.predecessors(v) if u != v]
@@ -274,11 +281,15 @@ class _Grower:
             if placed:
                 lay = max(self.layer[u] for u in placed) + 1
                 want = sum(self.at[u] for u in placed) / len(placed)
+            elif self.last is not None:
+                lay = self.layer[self.last]
+                want = self.at[self.last] + self._half(self.last) + self.node_gap + self._half(v)
             else:
                 lay = (self.top if self.coords else 0) + 1
                 want = (self.right if self.right is not None else 0.0) + self.node_gap
                 want += self._half(v) + sum(2 * self._half(u) for u in fresh) / 2
             self.place_node(v, lay, want)
+            self.last = v
             for u in placed:
                 if lay - self.layer[u] > 1:
                     self._bend(u, v)
