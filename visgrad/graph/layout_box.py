@@ -92,7 +92,8 @@ def along(coords: dict[float, float], c: float) -> float:
 
 
 def box_size(inner: Layout, tb: bool) -> tuple[float, float]:
-    """A box around a level's layout: symmetric about its line 0, the title band on top."""
+    """The room a level's box takes in its parent: symmetric about its line 0, the title band
+    on top (``drawn_box`` is the part of it framed)."""
     x0, y0, x1, y1 = inner.bounds
     if tb:
         return max(MIN_BOX_W, 2 * max(-x0, x1) + 2 * PAD), y1 - y0 + TITLE + PAD

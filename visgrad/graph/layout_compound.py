@@ -228,8 +228,9 @@ def _anchored(
     layout: Layout, sizes: dict[str, tuple[float, float]], anchor: str | None, tb: bool
 ) -> Layout:
     """``layout`` without the entry, moved along the layers so ``anchor`` (the level's first unit)
-    is on the line 0. Boxes are drawn symmetric about that line, so when a unit of the level
-    grows, the line (and with it everything placed from it) stays where the parent put it."""
+    is on the line 0. A box's room is symmetric about that line (its frame is drawn around the
+    contents only), so when a unit of the level grows, the line (and with it everything placed
+    from it) stays where the parent put it."""
     sx, sy = layout.positions.get(anchor, (0.0, 0.0)) if anchor is not None else (0.0, 0.0)
     dx, dy = (-sx, 0.0) if tb else (0.0, -sy)
     positions = {k: (x + dx, y + dy) for k, (x, y) in layout.positions.items() if k != ENTRY}
