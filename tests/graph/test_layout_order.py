@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from visgrad.graph.layout_order import ProperGraph, crossings_of_order, sort_order
+from visgrad.graph.layout_order import (
+    ProperGraph,
+    _initial_positions,
+    build_proper,
+    crossings_of_order,
+    sort_order,
+)
 
 
 def test_sort_order_is_lexsort_with_the_first_key_most_significant():
@@ -58,3 +64,53 @@ def test_crossings_of_order_matches_brute_force():
         seen += brute
         assert crossings_of_order(pg, pos) == brute
     assert seen > 0  # the instances do cross
+
+
+def _preorder_through_every_vertex(pg: ProperGraph, from_sinks: bool) -> np.ndarray:
+    """The initial order by its definition: DFS preorder over the proper graph, dummies and
+    all, from its sinks upwards (or sources downwards), then each layer by visit."""
+    near, far = (pg.seg_lo, pg.seg_up) if from_sinks else (pg.seg_up, pg.seg_lo)
+    ups: list[list[int]] = [[] for _ in range(pg.n)]
+    for a, b in zip(near.tolist(), far.tolist(), strict=True):
+        ups[a].append(b)
+    roots = sorted(set(range(pg.n)) - set(far.tolist()))
+    visit, seen, count = [0] * pg.n, set(), 0
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [root]
+        while stack:
+            v = stack.pop()
+            visit[v], count = count, count + 1
+            for u in reversed(ups[v]):
+                if u not in seen:
+                    seen.add(u)
+                    stack.append(u)
+    pos = np.empty(pg.n, dtype=np.int64)
+    for i in range(pg.n_layers):
+        members = sorted(np.flatnonzero(pg.layer == i).tolist(), key=visit.__getitem__)
+        pos[members] = np.arange(len(members))
+    return pos
+
+
+def test_the_initial_order_walks_long_edges_as_if_through_each_dummy():
+    rng = np.random.default_rng(3)
+    longs = 0
+    for _ in range(120):
+        n = int(rng.integers(2, 30))
+        layer = rng.integers(0, int(rng.integers(2, 9)), n)
+        src, dst = [], []
+        for _ in range(int(rng.integers(1, 60))):
+            a, b = rng.integers(0, n, 2)
+            if layer[a] < layer[b]:
+                src.append(int(a))
+                dst.append(int(b))
+        if not src:
+            continue
+        pg = build_proper(n, layer, np.array(src), np.array(dst))
+        longs += int(pg.n_dummy.sum() > 0)
+        for from_sinks in (True, False):
+            want = _preorder_through_every_vertex(pg, from_sinks)
+            assert np.array_equal(_initial_positions(pg, from_sinks), want)
+    assert longs > 50

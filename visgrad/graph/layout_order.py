@@ -140,18 +140,30 @@ def crossings_of_order(pg: ProperGraph, pos: np.ndarray) -> int:
 def _initial_positions(pg: ProperGraph, from_sinks: bool = True) -> np.ndarray:
     """DFS preorder from the sinks upwards (or from the sources downwards): an in-tree (an
     out-tree) gets contiguous intervals per subtree and so starts crossing-free; the sweeps then
-    only have to fix shared nodes."""
-    n = pg.n
-    near, far = (pg.seg_lo, pg.seg_up) if from_sinks else (pg.seg_up, pg.seg_lo)
+    only have to fix shared nodes.
+
+    The walk is over the real vertices and edges only: a long edge's dummies have one neighbour
+    each way, so a walk through them goes down the whole run at once; the run is numbered in
+    one step (the same order in every layer, without a loop turn per dummy: long edges are most
+    of the vertices of a graph with many of them)."""
+    n, nr = pg.n, pg.n_real
+    nd = pg.n_dummy
+    if nd.size == 0 and pg.seg_up.size:
+        nd = np.zeros(pg.seg_up.size, dtype=np.int64)  # segments given as they are
+    first = np.cumsum(nd + 1) - (nd + 1)
+    src, dst = pg.seg_up[first], pg.seg_lo[first + nd]
+    near, far = (dst, src) if from_sinks else (src, dst)
     order = np.argsort(near, kind="stable")
-    ups = far[order]
-    starts = np.searchsorted(near[order], np.arange(n + 1))
-    has_down = np.zeros(n, dtype=bool)
+    ups_l = far[order].tolist()
+    edge_l = order.tolist()
+    starts_l = np.searchsorted(near[order], np.arange(nr + 1)).tolist()
+    far_l = far.tolist()
+    has_run = (nd > 0).tolist()
+    has_down = np.zeros(nr, dtype=bool)
     has_down[far] = True
-    ups_l = ups.tolist()
-    starts_l = starts.tolist()
-    visit = np.full(n, -1, dtype=np.int64)
-    seen = bytearray(n)
+    visit = [0] * nr
+    run = [0] * len(has_run)  # the number of each long edge's run of dummies
+    seen = bytearray(nr)
     count = 0
     for root in np.flatnonzero(~has_down).tolist():
         if seen[root]:
@@ -160,18 +172,36 @@ def _initial_positions(pg: ProperGraph, from_sinks: bool = True) -> np.ndarray:
         stack = [root]
         while stack:
             v = stack.pop()
-            visit[v] = count
-            count += 1
-            # Push in reverse so the first predecessor is visited (and placed) first.
-            for u in reversed(ups_l[starts_l[v] : starts_l[v + 1]]):
+            if v < 0:  # a long edge's dummies, then its far end
+                e = ~v
+                run[e] = count
+                count += 1
+                u = far_l[e]
                 if not seen[u]:
                     seen[u] = 1
                     stack.append(u)
-    rank = sort_order(pg.layer, visit)
+                continue
+            visit[v] = count
+            count += 1
+            # Push in reverse so the first predecessor is visited (and placed) first.
+            for i in range(starts_l[v + 1] - 1, starts_l[v] - 1, -1):
+                e = edge_l[i]
+                if has_run[e]:
+                    stack.append(~e)
+                elif not seen[u := ups_l[i]]:
+                    seen[u] = 1
+                    stack.append(u)
+    keys = np.empty(n, dtype=np.int64)
+    keys[:nr] = visit
+    if n > nr:
+        # One number per run: no other vertex falls inside a run, and a run's dummies all lie
+        # in different layers, so how the run counts through them changes no layer's order.
+        keys[nr:] = np.repeat(np.asarray(run, dtype=np.int64), nd)
+    rank = sort_order(pg.layer, keys)
     pos = np.empty(n, dtype=np.int64)
     layer_sorted = pg.layer[rank]
-    first = np.searchsorted(layer_sorted, layer_sorted, side="left")
-    pos[rank] = np.arange(n) - first
+    first_of = np.searchsorted(layer_sorted, layer_sorted, side="left")
+    pos[rank] = np.arange(n) - first_of
     return pos
 
 
