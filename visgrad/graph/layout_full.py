@@ -78,8 +78,9 @@ def full_layout(
     y = centre[pg.layer]
 
     pts = np.stack([x, y], axis=1) if direction == "TB" else np.stack([y, x], axis=1)
-    pts_l = pts.tolist()
-    positions = {v: (pts_l[i][0], pts_l[i][1]) for i, v in enumerate(nodes)}
+    # Points as tuples in one zip: a bend per dummy makes this most of the output's cost.
+    pts_t = list(zip(pts[:, 0].tolist(), pts[:, 1].tolist(), strict=True))
+    positions = dict(zip(nodes, pts_t[:n], strict=True))
     bends: dict[tuple[GraphKey, GraphKey], list[Point]] = {}
     nd = pg.n_dummy.tolist()
     ds = pg.dummy_start.tolist()
@@ -87,7 +88,7 @@ def full_layout(
     for e, (key, k) in enumerate(zip(edges, nd, strict=True)):
         if k:
             b = n + ds[e]
-            chain = [(p[0], p[1]) for p in pts_l[b : b + k]]
+            chain = pts_t[b : b + k]
             if flip[e]:
                 chain.reverse()
             bends[key] = chain
