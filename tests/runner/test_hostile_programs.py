@@ -153,3 +153,49 @@ def test_lone_surrogates_and_huge_messages_from_the_program_are_kept_as_text(scr
     assert err.exc_type == "ValueError" and len(err.message) < 1_100_000
     assert err.message.endswith("more characters not recorded]")
     assert final(evs).state == "error"
+
+
+def test_a_program_that_closes_the_events_pipe_and_goes_on_working_is_named(script):
+    # Its next event cannot be sent: the child ends, and the parent says why rather than
+    # reporting a bare exit code.
+    code = BEFORE + FIND_FD + "os.close(EVENTS_FD)\ny = x * 2\nprint('not reached')\n"
+    evs, s, took = run_bounded(script(code))
+    assert_refused(evs, "closed visgrad's event pipe")
+    assert took < 15 and not s.alive
+
+
+def test_an_exception_whose_str_fails_is_reported_as_python_would(script):
+    code = BEFORE + (
+        "class Bad(Exception):\n"
+        "    def __str__(self):\n        raise ValueError('no')\n"
+        "raise Bad()\n"
+    )
+    evs, _, _ = run_bounded(script(code))
+    err = next(e for e in evs if isinstance(e, events.ProgramError))
+    assert (err.exc_type, err.message) == ("Bad", "<exception str() failed>")
+    assert "raise Bad()" in err.traceback
+    assert final(evs).state == "error"
+
+
+def test_sys_exit_with_an_unprintable_object_still_ends_the_run(script):
+    code = BEFORE + (
+        "import sys\nclass E:\n    def __str__(self):\n        raise RuntimeError('no')\n"
+        "sys.exit(E())\n"
+    )
+    evs, _, _ = run_bounded(script(code))
+    end = final(evs)
+    assert (end.state, end.detail["exit_code"]) == ("error", 1)
+    err = "".join(e.text for e in evs if isinstance(e, events.Output) and e.stream == "stderr")
+    assert "<exception str() failed>" in err and "Traceback" not in err
+
+
+def test_bytes_written_to_stdout_buffer_arrive_as_text(script):
+    code = (
+        "import sys\nsys.stdout.reconfigure(line_buffering=True)\n"
+        "sys.stdout.buffer.write(b'caf\\xc3')\nsys.stdout.buffer.write(b'\\xa9 \\xff!\\n')\n"
+        "sys.stdout.buffer.flush()\nprint(sys.stdout.encoding, sys.stdout.errors)\n"
+    )
+    evs, _, _ = run_bounded(script(code))
+    out = "".join(e.text for e in evs if isinstance(e, events.Output) and e.stream == "stdout")
+    assert out == "caf\u00e9 \ufffd!\nutf-8 strict\n"
+    assert final(evs).state == "finished"

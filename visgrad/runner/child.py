@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         if e.code is not None and not isinstance(e.code, int):
-            print(e.code, file=sys.stderr)
+            print(failure.printable(e.code), file=sys.stderr)
         state = "finished" if code == 0 else "error"
     except BaseException as e:  # the program's own failure, reported and kept
         state, code = "error", 1

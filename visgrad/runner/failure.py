@@ -158,6 +158,14 @@ def failed_call(tb: TracebackType | None) -> tuple[str, list[Any]]:
     return _call_name(first), _tensors(_arguments(first))
 
 
+def printable(obj: object) -> str:
+    """``str(obj)``, or Python's own stand-in when the program's ``__str__`` fails."""
+    try:
+        return str(obj)
+    except Exception:  # noqa: BLE001 - the program's code; its failure must not hide the error
+        return "<exception str() failed>"
+
+
 def program_error(exc: BaseException) -> events.ProgramError:
     """The ProgramError for ``exc``, raised by the program the child runs."""
     tb = program_tb(exc.__traceback__)
@@ -170,7 +178,7 @@ def program_error(exc: BaseException) -> events.ProgramError:
     return events.ProgramError(
         seq=events.next_seq(),
         exc_type=type(exc).__name__,
-        message=str(exc),
+        message=printable(exc),
         traceback=traceback_text(exc, tb),
         source=source,
         stack=stack,

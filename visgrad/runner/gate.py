@@ -8,6 +8,8 @@ thread, which only flips flags and wakes the program thread.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import io
 import json
 import os
@@ -20,6 +22,7 @@ from visgrad import call_site, events
 from visgrad.runner.breakpoints import Breakpoint
 from visgrad.runner.frames import LineStepper, program_frame
 from visgrad.runner.names import Namer
+from visgrad.runner.spawn import PARENT_GONE_EXIT, PIPE_CLOSED_EXIT
 from visgrad.runner.variables import stack_of, unreadable, variables_of
 from visgrad.trace import codec
 
@@ -42,8 +45,8 @@ class Channel:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(self.fd, view) :]
-            except OSError:
-                os._exit(3)
+            except OSError as e:
+                os._exit(PIPE_CLOSED_EXIT if e.errno == errno.EBADF else PARENT_GONE_EXIT)
 
 
 class OutputStream(io.TextIOBase):
@@ -53,6 +56,7 @@ class OutputStream(io.TextIOBase):
         self._channel = channel
         self._stream = stream
         self._buf: list[str] = []
+        self._bytes: _ByteSink | None = None
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -60,6 +64,28 @@ class OutputStream(io.TextIOBase):
 
     def writable(self) -> bool:
         return True
+
+    @property
+    def errors(self) -> str:  # type: ignore[override]
+        return "strict"
+
+    @property
+    def line_buffering(self) -> bool:
+        return True
+
+    @property
+    def buffer(self) -> io.RawIOBase:  # type: ignore[override]
+        """Bytes written here are decoded as UTF-8 (bad bytes replaced) into this stream."""
+        if self._bytes is None:
+            self._bytes = _ByteSink(self)
+        return self._bytes
+
+    def reconfigure(self, **options: Any) -> None:
+        """Accepted and ignored: output is always UTF-8 and sent line by line."""
+        unknown = set(options) - {"encoding", "errors", "newline", "line_buffering",
+                                  "write_through"}  # fmt: skip
+        if unknown:
+            raise TypeError(f"reconfigure() got an unexpected keyword argument '{min(unknown)}'")
 
     def isatty(self) -> bool:
         return False
@@ -90,6 +116,25 @@ class OutputStream(io.TextIOBase):
             self._channel.send(
                 events.Output(seq=events.next_seq(), stream=self._stream, text=piece)
             )
+
+
+class _ByteSink(io.RawIOBase):
+    """``sys.stdout.buffer``: decodes what a program writes as bytes into its text stream."""
+
+    def __init__(self, text: OutputStream) -> None:
+        self._text = text
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        data = bytes(memoryview(b))
+        self._text.write(self._decoder.decode(data))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
 
 
 def user_frame() -> Any:
@@ -292,7 +337,7 @@ def read_commands(fd: int, gate: Gate) -> None:
                 continue
             if isinstance(msg, dict):
                 gate.command(msg)
-    os._exit(3)  # the parent is gone: nobody can resume or watch this program
+    os._exit(PARENT_GONE_EXIT)  # the parent is gone: nobody can resume or watch this program
 
 
 def start_command_thread(fd: int, gate: Gate) -> threading.Thread:

@@ -34,7 +34,7 @@ from typing import Any
 from visgrad import events
 from visgrad.demos import demo_path
 from visgrad.runner.breakpoints import Breakpoint
-from visgrad.runner.spawn import spawn_child
+from visgrad.runner.spawn import PIPE_CLOSED_EXIT, spawn_child
 from visgrad.runner.stream import FrameStream
 from visgrad.trace import codec
 
@@ -293,6 +293,11 @@ class Session:
                 os.close(self._cmd_fd)
             except OSError:
                 pass  # already closed: the child is gone
+        if rc == PIPE_CLOSED_EXIT and self._child_state not in ("finished", "error"):
+            self._corrupt = self._corrupt or (
+                "the program closed visgrad's event pipe (a file descriptor it did not open); "
+                "what it did after that was not recorded"
+            )
         if self._corrupt is not None:
             text = f"visgrad: {self._corrupt}\n"
             self._deliver(events.Output(seq=self._last_seq, stream="stderr", text=text))

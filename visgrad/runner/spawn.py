@@ -16,7 +16,12 @@ from pathlib import Path
 
 from visgrad.runner.breakpoints import Breakpoint
 
-__all__ = ["spawn_child"]
+__all__ = ["PARENT_GONE_EXIT", "PIPE_CLOSED_EXIT", "spawn_child"]
+
+# The child's exit codes when it can no longer send events: the parent is gone, or the program
+# closed the pipe's descriptor itself (then the parent is alive and says what happened).
+PARENT_GONE_EXIT = 3
+PIPE_CLOSED_EXIT = 4
 
 _PKG_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 
