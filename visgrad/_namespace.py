@@ -19,6 +19,7 @@ from visgrad.autograd.grad_mode import (
 )
 from visgrad.autograd.inference import is_inference, is_inference_mode_enabled
 from visgrad.dtypes import (
+    bfloat16,
     bool,
     double,
     dtype,
@@ -63,6 +64,7 @@ float_ = float32
 from visgrad import (  # noqa: E402
     __version__,  # noqa: E402,F401
     accelerator,
+    amp,
     backends,
     cuda,
     profiler,
@@ -73,6 +75,12 @@ from visgrad import (  # noqa: E402
 from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
 from visgrad._printing import set_printoptions  # noqa: E402
 from visgrad._threads import get_num_threads, set_num_threads  # noqa: E402
+from visgrad.amp import autocast  # noqa: E402
+from visgrad.amp.autocast_mode import is_autocast_enabled  # noqa: E402
+from visgrad.backends.cuda import (  # noqa: E402
+    get_float32_matmul_precision,
+    set_float32_matmul_precision,
+)
 from visgrad.compiler import compile  # noqa: E402, A004 - PyTorch's name
 from visgrad.ops.broadcasting import broadcast_shapes  # noqa: E402
 from visgrad.ops.tensor_api import (  # noqa: E402

@@ -38,6 +38,31 @@ int32 = int = dtype("int32", np.int32, "IntTensor")  # noqa: A001
 int64 = long = dtype("int64", np.int64, "LongTensor")
 bool = dtype("bool", np.bool_, "BoolTensor")  # noqa: A001
 
+
+class _Unsupported(dtype):
+    """A dtype PyTorch has and visgrad cannot hold: nameable, comparable, refused on use."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, itemsize: int, tensor_type: str) -> None:
+        self.name = name
+        self.is_floating_point = True
+        self.is_signed = True
+        self.itemsize = itemsize
+        self.tensor_type = tensor_type
+
+    @property  # type: ignore[override]
+    def np(self) -> np.dtype:
+        raise NotImplementedError(
+            f"visgrad does not implement torch.{self.name} tensors (yet): NumPy has no "
+            f"{self.name}; use torch.float32 (or torch.float16)"
+        )
+
+
+# Mixed-precision scripts name it (``{"bfloat16": torch.bfloat16, ...}[dtype]``) even when they
+# then pick float32 on a CPU; making a tensor of it fails with a clear message.
+bfloat16 = _Unsupported("bfloat16", 2, "BFloat16Tensor")
+
 ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool)
 _BY_NP = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}

@@ -1,5 +1,5 @@
 """``torch.backends``: the accelerator backends a CPU-only build reports as absent."""
 
-from visgrad.backends import cpu, cudnn, mps
+from visgrad.backends import cpu, cuda, cudnn, mps
 
-__all__ = ["cpu", "cudnn", "mps"]
+__all__ = ["cpu", "cuda", "cudnn", "mps"]

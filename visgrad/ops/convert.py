@@ -122,6 +122,11 @@ def half(a: Tensor) -> Tensor:
     return to(a, dtypes.float16)
 
 
+@declare("bfloat16", torch=False)
+def bfloat16(a: Tensor) -> Tensor:
+    return to(a, dtypes.bfloat16)
+
+
 @declare("long", torch=False)
 def long(a: Tensor) -> Tensor:
     return to(a, dtypes.int64)

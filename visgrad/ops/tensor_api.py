@@ -28,6 +28,7 @@ def get_default_dtype() -> dtypes.dtype:
 def set_default_dtype(d: dtypes.dtype) -> None:
     if not isinstance(d, dtypes.dtype) or not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
+    d.np  # noqa: B018 - a dtype visgrad cannot hold refuses here, not at the next factory call
     dtypes.default_float = d
 
 
