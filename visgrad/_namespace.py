@@ -67,6 +67,7 @@ from visgrad import (  # noqa: E402
     amp,
     backends,
     cuda,
+    distributed,
     profiler,
     return_types,
     serialization,

@@ -1,6 +1,6 @@
 """``torch.nn``: modules, layers, losses, parameters and initialisers."""
 
-from visgrad.nn import functional, init, utils
+from visgrad.nn import functional, init, parallel, utils
 from visgrad.nn.activation import (
     CELU,
     ELU,
@@ -117,6 +117,7 @@ from visgrad.nn.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from visgrad.nn.parallel import DataParallel
 from visgrad.nn.parameter import Parameter
 from visgrad.nn.parameter_containers import ParameterDict, ParameterList
 from visgrad.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
@@ -144,6 +145,7 @@ from visgrad.nn.transformer import (
 )
 
 __all__ = [
+    "DataParallel",
     "RReLU",
     "MaxUnpool2d",
     "MaxUnpool3d",
@@ -282,5 +284,6 @@ __all__ = [
     "ZeroPad3d",
     "functional",
     "init",
+    "parallel",
     "utils",
 ]
