@@ -292,6 +292,14 @@ SHAPE: dict[str, Callable[[Any], Any]] = {
     "index_mask": lambda a: a[a > 0] if a.ndim else a * 1,
     "index_none_ellipsis": lambda a: a[None, ...],
     "narrow": lambda a: a.reshape(-1).narrow(0, 0, 1),
+    "hstack": lambda a: torch.hstack([a, a * 2]),
+    "vstack": lambda a: torch.vstack([a, a * 2]),
+    "dstack": lambda a: torch.dstack([a, a * 2]),
+    "column_stack": lambda a: torch.column_stack([a, a * 2]),
+    "atleast_3d": lambda a: torch.atleast_3d(a) * 1,
+    "ravel": lambda a: a.reshape(1, -1).t().ravel(),
+    "fliplr": lambda a: torch.fliplr(a.reshape(1, -1)),
+    "flipud": lambda a: a.reshape(-1).flipud(),
 }
 
 

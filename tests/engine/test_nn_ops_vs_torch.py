@@ -40,6 +40,7 @@ TOPICS = (
     "extra_layers",
     "lazy_layers",
     "program_apis",
+    "stacking_ops",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

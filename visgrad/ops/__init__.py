@@ -93,6 +93,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     shape,
     special_fns,
     special_math,
+    stacking,
     tensor_api,
     tile_mask,
     trig,
