@@ -5,6 +5,7 @@ debugger's own modules (trace, graph, runner, app) import ``visgrad.events`` wit
 engine.
 """
 
+import math as _math
 import typing as _typing
 
 from visgrad import autograd, nn, optim
@@ -73,7 +74,24 @@ from visgrad import (  # noqa: E402
     serialization,
     utils,
 )
+from visgrad._determinism import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    is_storage,
+    typename,
+    use_deterministic_algorithms,
+)
 from visgrad._device import device, get_default_device, set_default_device  # noqa: E402
+from visgrad._layout import (  # noqa: E402
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    layout,
+    memory_format,
+    preserve_format,
+    sparse_coo,
+    strided,
+)
 from visgrad._printing import set_printoptions  # noqa: E402
 from visgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 from visgrad.amp import autocast  # noqa: E402
@@ -117,3 +135,7 @@ from visgrad.random import (  # noqa: E402
     seed,
     set_rng_state,
 )
+
+# The constants PyTorch exports (``torch.pi`` is ``math.pi``), and ``torch.newaxis`` (None).
+e, pi, inf, nan = _math.e, _math.pi, _math.inf, _math.nan
+newaxis = None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from visgrad import _aliasing as aliasing
-from visgrad import call_site, dtypes, events
+from visgrad import _layout, call_site, dtypes, events
 from visgrad._printing import format_tensor
 from visgrad._size import Size
 from visgrad._size import wrap_dim as _dim
@@ -183,8 +183,15 @@ class Tensor(TensorGrad, _Methods):
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements lie in memory in ``memory_format``'s order (C order by default)."""
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        return _layout.is_in(self._data, _layout.checked("is_contiguous", memory_format))
+
+    @property
+    def layout(self) -> Any:
+        return _layout.strided
 
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
         st = tuple(s // self._data.itemsize for s in self._data.strides)

@@ -30,6 +30,7 @@ if _typing.TYPE_CHECKING:
     )
     from visgrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
     from visgrad.autograd.node import Node
+    from visgrad.autograd.variable import Variable
 
 # Where each public name is defined.
 _HOME = {
@@ -49,6 +50,7 @@ _HOME = {
     "gradcheck": "gradcheck",
     "gradgradcheck": "gradcheck",
     "Node": "node",
+    "Variable": "variable",
 }
 
 __all__ = ["functional", "profiler", *_HOME]

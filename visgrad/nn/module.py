@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from visgrad import dtypes, events
+from visgrad import _layout, dtypes, events
 from visgrad._device import CPU_ONLY
 from visgrad.nn import _module_state
 from visgrad.nn._module_call import HOOK_TABLES, HookTables, call_module, structure_changed
@@ -309,6 +309,9 @@ class Module(HookTables, StateDictHooks):
         for a in args:
             if isinstance(a, dtypes.dtype):
                 dtype = a
+        fmt = kwargs.get("memory_format")
+        if fmt is not None:
+            _layout.relay((*self.parameters(), *self.buffers()), fmt)
         if dtype is None:
             return self
         np_dtype = dtypes.to_np(dtype)

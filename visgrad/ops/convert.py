@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import _aliasing as aliasing
-from visgrad import dtypes, events
+from visgrad import _layout, dtypes, events
 from visgrad._device import CPU_ONLY, device
 from visgrad.arg_parser import invalid_combination
 from visgrad.autograd import inference
@@ -21,9 +21,14 @@ class ToCopyBackward0(Op):
     op_name = "to"
     formulas = {"self": "grad.to(self.dtype)"}
 
-    def forward(self, a: Tensor, dtype: np.dtype) -> np.ndarray:
+    def forward(
+        self, a: Tensor, dtype: np.dtype, memory_format: str = "preserve_format"
+    ) -> np.ndarray:
         self._src = a._data.dtype
-        return a._data.astype(dtype)
+        out = a._data.astype(dtype)
+        if memory_format == "preserve_format":
+            return out
+        return _layout.laid_out(out, _layout.BY_NAME[memory_format])
 
     def backward(self, g: Tensor) -> Tensor:
         return to(g, self._src)
@@ -35,12 +40,16 @@ def to(a: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     raises (visgrad is CPU-only). A float or int result of a non-float conversion
     (``t.long()``) has no history, as in PyTorch."""
     np_dtype = dtypes.to_np(_target_dtype(args, kwargs))
-    if np_dtype is None or np_dtype == a._data.dtype:
+    fmt = _layout.checked("to", kwargs.get("memory_format", _layout.preserve_format),
+                          a._data.ndim)  # fmt: skip
+    relaid = fmt is not _layout.preserve_format and not _layout.is_in(a._data, fmt)
+    if (np_dtype is None or np_dtype == a._data.dtype) and not relaid:
         return a
-    if np_dtype.kind not in "fc":
+    target = a._data.dtype if np_dtype is None else np_dtype
+    if target.kind not in "fc":
         with no_grad():
-            return apply(ToCopyBackward0, a, dtype=np_dtype)
-    return apply(ToCopyBackward0, a, dtype=np_dtype)
+            return apply(ToCopyBackward0, a, dtype=target, memory_format=fmt.name)
+    return apply(ToCopyBackward0, a, dtype=target, memory_format=fmt.name)
 
 
 _TO_KEYWORDS = frozenset({"device", "dtype", "non_blocking", "copy", "memory_format"})
@@ -125,6 +134,21 @@ def half(a: Tensor) -> Tensor:
 @declare("bfloat16", torch=False)
 def bfloat16(a: Tensor) -> Tensor:
     return to(a, dtypes.bfloat16)
+
+
+@declare("short", torch=False)
+def short(a: Tensor) -> Tensor:
+    return to(a, dtypes.int16)
+
+
+@declare("char", torch=False)
+def char(a: Tensor) -> Tensor:
+    return to(a, dtypes.int8)
+
+
+@declare("byte", torch=False)
+def byte(a: Tensor) -> Tensor:
+    return to(a, dtypes.uint8)
 
 
 @declare("long", torch=False)

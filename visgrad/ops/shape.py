@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import _layout
 from visgrad.arg_parser import spread_int_list
 from visgrad.ops.base import Op, apply, sum_to
 from visgrad.ops.registry import declare
@@ -75,8 +76,8 @@ class CloneBackward0(Op):
     op_name = "clone"
     formulas = {"self": "grad"}
 
-    def forward(self, a: Tensor) -> np.ndarray:
-        return np.array(a._data, copy=True, order="C")
+    def forward(self, a: Tensor, memory_format: str = "preserve_format") -> np.ndarray:
+        return _layout.laid_out(a._data, _layout.BY_NAME[memory_format])
 
     def backward(self, g: Tensor) -> Tensor:
         return g
@@ -317,15 +318,20 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
 
 
 @declare("contiguous", torch=False)
-def contiguous(a: Tensor) -> Tensor:
-    if a._data.flags.c_contiguous:
+def contiguous(a: Tensor, memory_format: Any = _layout.contiguous_format) -> Tensor:
+    """``a`` if its memory already follows ``memory_format``, else a copy that does."""
+    fmt = _layout.checked("contiguous", memory_format, a._data.ndim)
+    if _layout.is_in(a._data, _layout.contiguous_format if fmt is _layout.preserve_format else fmt):
         return a
-    return apply(CloneBackward0, a)
+    if fmt is _layout.preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return apply(CloneBackward0, a, memory_format=fmt.name)
 
 
 @declare("clone", nodes=CloneBackward0)
-def clone(a: Tensor) -> Tensor:
-    return apply(CloneBackward0, a)
+def clone(a: Tensor, *, memory_format: Any = _layout.preserve_format) -> Tensor:
+    fmt = _layout.checked("clone", memory_format, a._data.ndim)
+    return apply(CloneBackward0, a, memory_format=fmt.name)
 
 
 @declare("view_as", torch=False)
