@@ -59,12 +59,32 @@ def test_stack_and_concat_datasets():
     assert (len(c), c[-1], c[3]) == (5, 21, 20)
 
 
-def test_workers_run_in_process_with_a_note():
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+def test_workers_take_turns_without_a_warning_and_keep_their_own_random_state():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         loader = DataLoader(list(range(5)), batch_size=2, num_workers=2, persistent_workers=True)
-    assert "runs as num_workers=0" in str(caught[0].message)
     assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4]]
+    seen = []
+
+    class Draws(torch.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            info = torch.utils.data.get_worker_info()
+            seen.append((info.id, info.seed - torch.initial_seed()))
+            return torch.rand(1)
+
+    torch.manual_seed(0)
+    draws = [b.item() for b in DataLoader(Draws(), num_workers=2)]
+    after = torch.rand(1).item()
+    # Worker i fetches every other batch, drawing from its own stream seeded base + i...
+    assert [w for w, _ in seen] == [0, 1, 0, 1] and all(d == 0 for _, d in seen)
+    assert len(set(draws)) == 4 and torch.utils.data.get_worker_info() is None
+    # ...and the main stream moved only by the base seed's one draw.
+    torch.manual_seed(0)
+    torch.empty((), dtype=torch.int64).random_()
+    assert torch.rand(1).item() == after
     with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
         DataLoader([1], persistent_workers=True)
 

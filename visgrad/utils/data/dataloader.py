@@ -3,18 +3,18 @@
 Every iteration starts as PyTorch's does: it draws a base seed (one 64-bit draw from the
 loader's generator, or the default one) before the sampler draws its order, so the random
 numbers a program draws after a loop over its data are PyTorch's too. Loading happens in the
-main process: ``num_workers > 0`` is accepted and runs as ``num_workers=0`` (with a note),
-which gives the same batches.
+main process; with ``num_workers > 0`` the workers take their turns there, each with its own
+random state (``_workers.py``), so batches and in-worker random draws are PyTorch's.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from visgrad.random.generator import Generator
 from visgrad.utils.data._collate import default_collate, default_convert
+from visgrad.utils.data._workers import Worker, WorkerInfo, get_worker_info
 from visgrad.utils.data.dataset import IterableDataset
 from visgrad.utils.data.sampler import (
     BatchSampler,
@@ -25,18 +25,9 @@ from visgrad.utils.data.sampler import (
     draw_seed,
 )
 
-__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
+__all__ = ["DataLoader", "WorkerInfo", "default_collate", "default_convert", "get_worker_info"]
 
-_IN_PROCESS = (
-    "visgrad loads data in the main process: num_workers={} runs as num_workers=0 (the same "
-    "batches, in the same order)"
-)
 _FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
-
-
-def get_worker_info() -> None:
-    """Always ``None``: there are no worker processes."""
-    return None
 
 
 def _check_workers(num_workers: int, timeout: float, prefetch: Any, persistent: bool) -> None:
@@ -54,8 +45,6 @@ def _check_workers(num_workers: int, timeout: float, prefetch: Any, persistent: 
         )
     if persistent and num_workers == 0:
         raise ValueError("persistent_workers option needs num_workers > 0")
-    if num_workers > 0:
-        warnings.warn(_IN_PROCESS.format(num_workers), UserWarning, stacklevel=4)
 
 
 class DataLoader:
@@ -132,6 +121,7 @@ class DataLoader:
             collate_fn = default_collate if batch_sampler is not None else default_convert
         self.collate_fn = collate_fn
         self.persistent_workers = persistent_workers
+        self._workers: list[Worker] = []  # kept across epochs with persistent_workers
         self.__initialized = True
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -167,9 +157,20 @@ class _LoaderIter:
     def __init__(self, loader: DataLoader) -> None:
         self._loader = loader
         self._sampler_iter = iter(loader._index_sampler)
-        # PyTorch draws the workers' base seed here even without workers: the stream moves on.
-        self._base_seed = draw_seed(loader.generator)
-        self._dataset_iter = iter(loader.dataset) if loader._iterable else None
+        self._turn = 0
+        if loader.num_workers and loader.persistent_workers and loader._workers:
+            self._workers = loader._workers  # PyTorch's persistent workers draw no new seed
+            for w in self._workers:
+                w.iterator, w.active = None, True
+        else:
+            # PyTorch draws the workers' base seed here even without workers: the stream moves on.
+            base_seed = draw_seed(loader.generator)
+            self._workers = [Worker(i, loader, base_seed) for i in range(loader.num_workers)]
+            if loader.persistent_workers:
+                loader._workers = self._workers
+        self._dataset_iter = (
+            iter(loader.dataset) if loader._iterable and not self._workers else None
+        )
         self._ended = False
 
     def __iter__(self) -> _LoaderIter:
@@ -179,7 +180,29 @@ class _LoaderIter:
         return len(self._loader._index_sampler)
 
     def __next__(self) -> Any:
-        index = next(self._sampler_iter)
+        if not self._workers:
+            return self._fetch(next(self._sampler_iter))
+        while any(w.active for w in self._workers):
+            index = next(self._sampler_iter)
+            n = len(self._workers)
+            while not self._workers[self._turn % n].active:  # the next worker still working
+                self._turn += 1
+            worker = self._workers[self._turn % n]
+            self._turn += 1
+            try:
+                return worker.run(self._fetch_as, worker, index)
+            except StopIteration:
+                worker.active = False  # its copy of the iterable dataset is used up
+        raise StopIteration
+
+    def _fetch_as(self, worker: Worker, index: Any) -> Any:
+        if self._loader._iterable:
+            if worker.iterator is None:
+                worker.iterator = iter(self._loader.dataset)
+            self._dataset_iter, self._ended = worker.iterator, False
+        return self._fetch(index)
+
+    def _fetch(self, index: Any) -> Any:
         loader = self._loader
         if self._dataset_iter is not None:
             return loader.collate_fn(self._fetch_iterable(index))
