@@ -300,6 +300,11 @@ SHAPE: dict[str, Callable[[Any], Any]] = {
     "ravel": lambda a: a.reshape(1, -1).t().ravel(),
     "fliplr": lambda a: torch.fliplr(a.reshape(1, -1)),
     "flipud": lambda a: a.reshape(-1).flipud(),
+    "sum_to_size": lambda a: a.reshape(1, -1).expand(3, -1).sum_to_size(1, a.numel()),
+    "sum_to_size_drop": lambda a: a.reshape(1, -1).expand(2, -1).sum_to_size(a.numel()),
+    "mH": lambda a: a.reshape(1, -1).mH,
+    "H": lambda a: a.reshape(-1, 1).H,
+    "adjoint": lambda a: torch.adjoint(a.reshape(1, 1, -1)),
 }
 
 

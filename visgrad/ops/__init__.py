@@ -95,6 +95,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     special_math,
     stacking,
     tensor_api,
+    tensor_methods,
     tile_mask,
     trig,
     truncating,

@@ -36,7 +36,7 @@ NO_OUT = frozenset(
         "triplet_margin_loss", "cov", "corrcoef",
         "cdist", "pdist", "combinations", "unique_consecutive", "trapezoid", "trapz",
         "cumulative_trapezoid", "vander", "matrix_exp", "_pack_padded_sequence", "atleast_1d",
-        "atleast_2d", "atleast_3d", "ravel", "fliplr", "flipud",
+        "atleast_2d", "atleast_3d", "ravel", "fliplr", "flipud", "is_signed", "adjoint",
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "rms_norm", "masked_fill", "masked_scatter", "max_pool1d",
