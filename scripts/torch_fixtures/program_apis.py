@@ -2,7 +2,7 @@
 call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_dim``,
 ``tensor_split``, ``isin``, ``gumbel_softmax`` and ``poisson`` (after a seed: their values are
 the stream's draws), ``gradient``, the in-place view ops (``t_``, ``transpose_``, ``swapdims_``,
-``swapaxes_``, ``squeeze_``, ``unsqueeze_``).
+``swapaxes_``, ``squeeze_``, ``unsqueeze_``), ``affine_grid`` and ``grid_sample``.
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -25,6 +25,7 @@ def seeded(call: str) -> str:
 
 Spec = dict[str, tuple[tuple[int, ...], str]]
 X, W, A = ((2, 3, 4), N), ((4,), N), ((3, 4), N)
+TH = ((2, 2, 3), N)
 CASES: dict[str, tuple[str, Spec, str]] = {
     "rms_norm": ("F.rms_norm(x, (4,), w)", {"x": X, "w": W}, "float64"),
     "rms_norm_f32": ("F.rms_norm(x, [4], w, 1e-5)", {"x": X, "w": W}, "float32"),
@@ -159,6 +160,41 @@ CASES: dict[str, tuple[str, Spec, str]] = {
         " int(y.squeeze_()._version)]))(x.clone())", {"x": (A[0], C)}, "float64"),
     "inplace_view_shares_buffer": ("(lambda y: (y.t_().mul_(2), y)[1])(x.clone())",
                                    {"x": (A[0], C)}, "float64"),
+    "affine_grid": ("F.affine_grid(t, (2, 3, 4, 5), align_corners=False)", {"t": TH}, "float64"),
+    "affine_grid_f32": ("F.affine_grid(t, [2, 1, 3, 3], align_corners=True)", {"t": TH}, "float32"),
+    "affine_grid_size": ("F.affine_grid(t, torch.Size([2, 1, 1, 4]), False)", {"t": TH},
+                         "float64"),
+    "affine_grid_3d": ("F.affine_grid(t, (1, 2, 2, 3, 4), align_corners=False)",
+                       {"t": ((1, 3, 4), N)}, "float64"),
+    "affine_grid_3d_f32": ("F.affine_grid(t, (2, 1, 3, 2, 2), align_corners=True)",
+                           {"t": ((2, 3, 4), N)}, "float32"),
+    **{f"grid_sample_{m}_{p}_{a}": (
+        f"F.grid_sample(x, F.affine_grid(t * 0.8, (2, 3, 4, 6), {a}), '{m}', '{p}', {a})",
+        {"x": ((2, 3, 5, 7), N), "t": TH}, "float64")
+        for m in ("bilinear", "nearest") for p in ("zeros", "border", "reflection")
+        for a in (False, True)},
+    "grid_sample_f32": ("F.grid_sample(x, g.tanh() * 1.2, align_corners=False)",
+                        {"x": ((2, 2, 4, 5), N), "g": ((2, 3, 3, 2), N)}, "float32"),
+    "grid_sample_f32_reflection": (
+        "F.grid_sample(x, g * 1.5, padding_mode='reflection', align_corners=True)",
+        {"x": ((1, 3, 4, 4), N), "g": ((1, 5, 2, 2), N)}, "float32"),
+    "grid_sample_far": ("F.grid_sample(x, g * 4, padding_mode='reflection', align_corners=False)",
+                        {"x": ((1, 2, 3, 4), N), "g": ((1, 6, 6, 2), N)}, "float64"),
+    "grid_sample_3d": ("F.grid_sample(x, g * 0.9, align_corners=False)",
+                       {"x": ((2, 2, 3, 4, 5), N), "g": ((2, 2, 3, 2, 3), N)}, "float64"),
+    "grid_sample_3d_border": (
+        "F.grid_sample(x, g, mode='nearest', padding_mode='border', align_corners=True)",
+        {"x": ((1, 2, 3, 3, 4), N), "g": ((1, 2, 2, 2, 3), N)}, "float64"),
+    "grid_sample_3d_reflection": (
+        "F.grid_sample(x, g * 2, padding_mode='reflection', align_corners=True)",
+        {"x": ((1, 1, 2, 3, 4), N), "g": ((1, 3, 2, 2, 3), N)}, "float32"),
+    "grid_sample_input_only": ("F.grid_sample(x, g, align_corners=False)",
+                               {"x": ((1, 2, 3, 4), N), "g": ((1, 2, 2, 2), C)}, "float64"),
+    "grid_sample_grid_only": ("F.grid_sample(x, g, align_corners=True)",
+                              {"x": ((1, 2, 3, 4), C), "g": ((1, 2, 2, 2), N)}, "float64"),
+    "spatial_transformer": (
+        "F.grid_sample(x, F.affine_grid(t, x.size(), align_corners=False), align_corners=False)",
+        {"x": ((2, 1, 6, 6), N), "t": TH}, "float32"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {
@@ -249,6 +285,40 @@ ERRORS: dict[str, tuple[str, Spec]] = {
         "(lambda y: ((y * y).sum(), y.squeeze_())[0].backward())(x.requires_grad_()[None] * 2)",
         {"x": A},
     ),
+    "affine_grid_long": ("F.affine_grid(x.long(), (1, 1, 2, 2), False)", {"x": ((1, 2, 3), N)}),
+    "affine_grid_shape": ("F.affine_grid(x, (1, 1, 2, 2), False)", {"x": ((1, 3, 3), N)}),
+    "affine_grid_shape_3d": ("F.affine_grid(x, (1, 1, 2, 2, 2), False)", {"x": ((1, 2, 3), N)}),
+    "affine_grid_size_len": ("F.affine_grid(x, (1, 2, 2), False)", {"x": ((1, 2, 3), N)}),
+    "affine_grid_empty": ("F.affine_grid(x, (1, 1, 0, 2), False)", {"x": ((1, 2, 3), N)}),
+    "affine_grid_batch": ("F.affine_grid(x, (2, 1, 2, 2), False)", {"x": ((3, 2, 3), N)}),
+    "grid_sample_mode": ("F.grid_sample(x, x, mode='cubic')", {"x": ((1, 1, 2, 2), N)}),
+    "grid_sample_padding": ("F.grid_sample(x, x, padding_mode='wrap')", {"x": ((1, 1, 2, 2), N)}),
+    "grid_sample_dtype": (
+        "F.grid_sample(x, x.double(), align_corners=False)",
+        {"x": ((1, 1, 2, 2), N)},
+    ),
+    "grid_sample_ndim": ("F.grid_sample(x, x[0], align_corners=False)", {"x": ((1, 1, 2, 2), N)}),
+    "grid_sample_3d_input": (
+        "F.grid_sample(x[0], x[0], align_corners=False)",
+        {"x": ((1, 1, 2, 2), N)},
+    ),
+    "grid_sample_batch": (
+        "F.grid_sample(x, torch.zeros(2, 2, 2, 2), align_corners=False)",
+        {"x": ((1, 1, 2, 2), N)},
+    ),
+    "grid_sample_last": (
+        "F.grid_sample(x, torch.zeros(1, 2, 2, 3), align_corners=False)",
+        {"x": ((1, 1, 2, 2), N)},
+    ),
+    "grid_sample_empty": (
+        "F.grid_sample(x[:, :, :0], torch.zeros(1, 2, 2, 2), align_corners=False)",
+        {"x": ((1, 1, 2, 2), N)},
+    ),
+    "grid_sample_long": (
+        "F.grid_sample(x.long(), torch.zeros(1, 2, 2, 2).long(), align_corners=False)",
+        {"x": ((1, 1, 2, 2), N)},
+    ),
+    "grid_sample_none": ("F.grid_sample(None, torch.zeros(1, 2, 2, 2), align_corners=False)", {}),
     "gumbel_softmax_long": ("F.gumbel_softmax(x.long())", {"x": A}),
     "poisson_negative": ("torch.poisson(-x.abs() - 1)", {"x": A}),
     "poisson_nan": ("torch.poisson(x * float('nan'))", {"x": A}),
@@ -269,6 +339,9 @@ WARNS = [
     "F.rms_norm(x, (4,), x[0, 0].long())",
     "F.gumbel_softmax(x, eps=1e-5)",
     "F.gumbel_softmax(x, 0.5, False, 1e-10)",
+    "F.affine_grid(x[:, :2, :3], (2, 1, 3, 4))",
+    "F.affine_grid(x[:, :2, :3], (2, 1, 1, 4), align_corners=True)",
+    "F.grid_sample(x[None], x[None, :, :, :2])",
 ]
 
 

@@ -19,6 +19,7 @@ def _cols() -> Any:
     return torch.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=torch.float64)
 
 
+_SAMPLE = ((1, 2, 3, 4), (1, 2, 3, 2))
 _ALONG = torch.tensor([[2, 0], [1, 1], [0, -1]])
 
 
@@ -57,4 +58,26 @@ PROGRAM_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] 
     "squeeze_": (lambda x: (x * 1).squeeze_() * _cols(), ((2, 1, 2),)),
     "squeeze_dim": (lambda x: (x * 1).squeeze_(1).exp(), ((2, 1, 2),)),
     "squeeze_dims": (lambda x: (x * 1).squeeze_((0, 2)).exp(), ((1, 3, 1),)),
+    "affine_grid": (lambda t: NF.affine_grid(t, (2, 1, 3, 4), align_corners=False), ((2, 2, 3),)),
+    "affine_grid_3d": (
+        lambda t: NF.affine_grid(t, (1, 1, 2, 2, 3), align_corners=True),
+        ((1, 3, 4),),
+    ),
+    "grid_sample": (lambda x, g: NF.grid_sample(x, g * 0.45, align_corners=False), _SAMPLE),
+    "grid_sample_border": (
+        lambda x, g: NF.grid_sample(x, g * 0.6, padding_mode="border", align_corners=True),
+        _SAMPLE,
+    ),
+    "grid_sample_reflection": (
+        lambda x, g: NF.grid_sample(x, g * 0.7, padding_mode="reflection", align_corners=False),
+        _SAMPLE,
+    ),
+    "grid_sample_nearest": (
+        lambda x, g: NF.grid_sample(x, g * 0.45, mode="nearest", align_corners=False),
+        _SAMPLE,
+    ),
+    "grid_sample_3d": (
+        lambda x, g: NF.grid_sample(x, g * 0.4, align_corners=False),
+        ((1, 2, 2, 3, 2), (1, 2, 1, 2, 3)),
+    ),
 }

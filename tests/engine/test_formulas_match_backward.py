@@ -34,6 +34,8 @@ UNCHECKED: dict[str, str] = {
     "SelectBackwardBackward0": _IN_BACKWARD,
     "SliceBackwardBackward0": _IN_BACKWARD,
     "GeluBackwardBackward0": _IN_BACKWARD,
+    "GridSampler2DBackwardBackward0": _IN_BACKWARD,
+    "GridSampler3DBackwardBackward0": _IN_BACKWARD,
     "_DiagonalScatter": _IN_BACKWARD,
     "_AdaptiveAvgSpread": _IN_BACKWARD,
     "_AvgPoolSpread": _IN_BACKWARD,

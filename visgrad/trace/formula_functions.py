@@ -23,6 +23,7 @@ from visgrad.trace.formula_lu import LU_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
 from visgrad.trace.formula_norm import NORM_FUNCTIONS
 from visgrad.trace.formula_products import PRODUCT_FUNCTIONS, PRODUCT_METHODS
+from visgrad.trace.formula_spatial import SPATIAL_FUNCTIONS
 
 
 def _sign(a: Any) -> Any:
@@ -293,6 +294,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **NN_FUNCTIONS,  # convolution, pooling, padding
     **LAYER_FUNCTIONS,  # weight norm, embedding bags, CTC
     **NORM_FUNCTIONS,  # norms, embedding, attention, GLU and GELU
+    **SPATIAL_FUNCTIONS,  # affine_grid, grid_sample
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
     **PRODUCT_FUNCTIONS,  # block_diag_backward
     **LINALG_FUNCTIONS,  # inverse, cross, the decompositions' backwards

@@ -100,6 +100,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "AffineGridGeneratorBackward0": (
+        "affine_grid_generator",
+        ("theta",),
+        {
+            "theta": "affine_grid_generator_backward(grad, size, align_corners)",
+        },
+        (),
+    ),
     "AliasBackward0": (
         "alias",
         ("self",),
@@ -708,6 +716,44 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "glu_backward(grad, self, dim)",
+        },
+        (),
+    ),
+    "GridSampler2DBackward0": (
+        "grid_sampler_2d",
+        ("input", "grid"),
+        {
+            "input": "grid_sampler_input_grad(grad, input, grid, interpolation_mode, padding_mode, align_corners)",
+            "grid": "grid_sampler_grid_grad(grad, input, grid, interpolation_mode, padding_mode, align_corners)",
+        },
+        (),
+    ),
+    "GridSampler2DBackwardBackward0": (
+        "grid_sampler_2d_backward",
+        ("grad_output", "input", "grid"),
+        {
+            "grad_output": "not implemented",
+            "input": "not implemented",
+            "grid": "not implemented",
+        },
+        (),
+    ),
+    "GridSampler3DBackward0": (
+        "grid_sampler_3d",
+        ("input", "grid"),
+        {
+            "input": "grid_sampler_input_grad(grad, input, grid, interpolation_mode, padding_mode, align_corners)",
+            "grid": "grid_sampler_grid_grad(grad, input, grid, interpolation_mode, padding_mode, align_corners)",
+        },
+        (),
+    ),
+    "GridSampler3DBackwardBackward0": (
+        "grid_sampler_3d_backward",
+        ("grad_output", "input", "grid"),
+        {
+            "grad_output": "not implemented",
+            "input": "not implemented",
+            "grid": "not implemented",
         },
         (),
     ),
