@@ -2,7 +2,8 @@
 call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_dim``,
 ``tensor_split``, ``isin``, ``gumbel_softmax`` and ``poisson`` (after a seed: their values are
 the stream's draws), ``gradient``, the in-place view ops (``t_``, ``transpose_``, ``swapdims_``,
-``swapaxes_``, ``squeeze_``, ``unsqueeze_``), ``affine_grid`` and ``grid_sample``.
+``swapaxes_``, ``squeeze_``, ``unsqueeze_``), ``affine_grid`` and ``grid_sample``, ``geqrf`` and
+``linalg.householder_product``.
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -195,6 +196,18 @@ CASES: dict[str, tuple[str, Spec, str]] = {
     "spatial_transformer": (
         "F.grid_sample(x, F.affine_grid(t, x.size(), align_corners=False), align_corners=False)",
         {"x": ((2, 1, 6, 6), N), "t": TH}, "float32"),
+    "geqrf": ("torch.geqrf(x)", {"x": ((5, 3), C)}, "float64"),
+    "geqrf_wide": ("x.geqrf()", {"x": ((2, 3, 4), C)}, "float32"),
+    "householder_product": ("torch.linalg.householder_product(*torch.geqrf(x.detach()))",
+                            {"x": ((5, 3), N)}, "float64"),
+    "householder_product_grads": ("torch.linalg.householder_product(a, t.abs() + 0.5)",
+                                  {"a": ((2, 5, 3), N), "t": ((2, 3), N)}, "float64"),
+    "householder_product_f32": ("torch.linalg.householder_product(a, t.abs() + 0.5)",
+                                {"a": ((4, 4), N), "t": ((4,), N)}, "float32"),
+    "householder_product_fewer_tau": ("torch.orgqr(a, t.abs())", {"a": ((5, 3), N),
+                                      "t": ((2,), N)}, "float64"),
+    "householder_product_no_tau": ("a.orgqr(t[:0])", {"a": ((3, 2), N), "t": ((2,), N)},
+                                   "float64"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {
@@ -319,6 +332,16 @@ ERRORS: dict[str, tuple[str, Spec]] = {
         {"x": ((1, 1, 2, 2), N)},
     ),
     "grid_sample_none": ("F.grid_sample(None, torch.zeros(1, 2, 2, 2), align_corners=False)", {}),
+    "geqrf_vector": ("torch.geqrf(x[0])", {"x": A}),
+    "geqrf_long": ("torch.geqrf(x.long())", {"x": A}),
+    "geqrf_backward": ("torch.geqrf(x.requires_grad_())[0].sum().backward()", {"x": A}),
+    "householder_vector": ("torch.linalg.householder_product(x[0], x[0])", {"x": A}),
+    "householder_wide": ("torch.linalg.householder_product(x, x[0, :2])", {"x": A}),
+    "householder_tau_long": ("torch.linalg.householder_product(x.T, torch.rand(5))", {"x": A}),
+    "householder_tau_ndim": ("torch.linalg.householder_product(x.T, x[:1])", {"x": A}),
+    "householder_tau_dtype": ("torch.linalg.householder_product(x.T, x[0].double())", {"x": A}),
+    "householder_long": ("torch.linalg.householder_product(x.T.long(), x[0].long())", {"x": A}),
+    "householder_batch": ("torch.linalg.householder_product(x.T.expand(2, 4, 3), x)", {"x": A}),
     "gumbel_softmax_long": ("F.gumbel_softmax(x.long())", {"x": A}),
     "poisson_negative": ("torch.poisson(-x.abs() - 1)", {"x": A}),
     "poisson_nan": ("torch.poisson(x * float('nan'))", {"x": A}),

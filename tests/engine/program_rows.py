@@ -80,4 +80,6 @@ PROGRAM_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] 
         lambda x, g: NF.grid_sample(x, g * 0.4, align_corners=False),
         ((1, 2, 2, 3, 2), (1, 2, 1, 2, 3)),
     ),
+    "householder_product": (lambda a, t: torch.linalg.householder_product(a, t), ((4, 3), (3,))),
+    "householder_product_batched": (lambda a, t: torch.orgqr(a, t * 0.5), ((2, 3, 2), (2, 2))),
 }

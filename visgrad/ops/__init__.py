@@ -40,6 +40,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     fused_products,
     grid_sample,
     group_norm,
+    householder,
     index,
     inplace,
     instance_norm,

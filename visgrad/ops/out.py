@@ -41,7 +41,7 @@ NO_OUT = frozenset(
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
         "isinf", "isnan", "kl_div", "layer_norm", "rms_norm", "masked_fill", "masked_scatter", "max_pool1d",
         "max_pool2d", "max_pool3d", "meshgrid", "moveaxis", "movedim", "narrow", "native_channel_shuffle", "norm_except_dim", "numel",
-        "pairwise_distance", "permute", "poisson", "gradient", "pixel_shuffle", "pixel_unshuffle", "positive", "prelu", "rand_like", "randint_like", "randn_like",
+        "pairwise_distance", "permute", "poisson", "gradient", "orgqr", "pixel_shuffle", "pixel_unshuffle", "positive", "prelu", "rand_like", "randint_like", "randn_like",
         "relu", "repeat_interleave", "rrelu", "reshape", "roll", "rsub", "scatter_add", "select", "selu",
         "split", "squeeze", "std_mean", "tensor_split", "swapaxes", "swapdims", "t", "tile", "transpose", "unbind",
         "unflatten", "unique", "unsafe_chunk", "unsafe_split", "unsqueeze", "var_mean",

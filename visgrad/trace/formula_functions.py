@@ -15,6 +15,7 @@ import numpy as np
 
 from visgrad._scipy import special as _special
 from visgrad.trace.formula_dist import DIST_FUNCTIONS
+from visgrad.trace.formula_householder import HOUSEHOLDER_FUNCTIONS
 from visgrad.trace.formula_index import INDEX_FUNCTIONS
 from visgrad.trace.formula_layers import LAYER_FUNCTIONS
 from visgrad.trace.formula_linalg import LINALG_FUNCTIONS
@@ -295,6 +296,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **LAYER_FUNCTIONS,  # weight norm, embedding bags, CTC
     **NORM_FUNCTIONS,  # norms, embedding, attention, GLU and GELU
     **SPATIAL_FUNCTIONS,  # affine_grid, grid_sample
+    **HOUSEHOLDER_FUNCTIONS,  # linalg.householder_product
     **INDEX_FUNCTIONS,  # diagonals, masked select/scatter, index_fill
     **PRODUCT_FUNCTIONS,  # block_diag_backward
     **LINALG_FUNCTIONS,  # inverse, cross, the decompositions' backwards

@@ -967,6 +967,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "LinalgHouseholderProductBackward0": (
+        "linalg_householder_product",
+        ("input", "tau"),
+        {
+            "input": "householder_product_input_grad(grad, input, tau)",
+            "tau": "householder_product_tau_grad(grad, input, tau)",
+        },
+        (),
+    ),
     "LinalgInvExBackward0": (
         "linalg_inv_ex",
         ("A",),
