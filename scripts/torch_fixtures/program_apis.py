@@ -3,7 +3,7 @@ call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_
 ``tensor_split``, ``isin``, ``gumbel_softmax`` and ``poisson`` (after a seed: their values are
 the stream's draws), ``gradient``, the in-place view ops (``t_``, ``transpose_``, ``swapdims_``,
 ``swapaxes_``, ``squeeze_``, ``unsqueeze_``), ``affine_grid`` and ``grid_sample``, ``geqrf`` and
-``linalg.householder_product``.
+``linalg.householder_product``, ``nn.utils.parametrizations.orthogonal``.
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -208,6 +208,20 @@ CASES: dict[str, tuple[str, Spec, str]] = {
                                       "t": ((2,), N)}, "float64"),
     "householder_product_no_tau": ("a.orgqr(t[:0])", {"a": ((3, 2), N), "t": ((2,), N)},
                                    "float64"),
+    **{f"orthogonal_{name}": (seeded(f"torch.nn.utils.parametrizations.orthogonal("
+                                      f"torch.nn.Linear({i}, {o}){kw})(x)"),
+                              {"x": ((2, i), N)}, "float32")
+       for name, (o, i, kw) in {
+           "square": (4, 4, ""), "tall": (5, 3, ""), "wide": (3, 5, ""),
+           "cayley": (4, 4, ", orthogonal_map='cayley'"),
+           "matrix_exp_tall": (5, 3, ", orthogonal_map='matrix_exp'"),
+           "householder_square": (4, 4, ", orthogonal_map='householder'"),
+           "no_trivialization": (5, 3, ", use_trivialization=False"),
+           "no_trivialization_wide": (3, 5, ", use_trivialization=False"),
+       }.items()},
+    "orthogonal_weight": (seeded("torch.nn.utils.parametrizations.orthogonal("
+                                 "torch.nn.Linear(3, 3, dtype=torch.float64)).weight * x"),
+                          {"x": ((3, 3), N)}, "float64"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {
@@ -342,6 +356,20 @@ ERRORS: dict[str, tuple[str, Spec]] = {
     "householder_tau_dtype": ("torch.linalg.householder_product(x.T, x[0].double())", {"x": A}),
     "householder_long": ("torch.linalg.householder_product(x.T.long(), x[0].long())", {"x": A}),
     "householder_batch": ("torch.linalg.householder_product(x.T.expand(2, 4, 3), x)", {"x": A}),
+    "orthogonal_vector": (
+        "torch.nn.utils.parametrizations.orthogonal(torch.nn.Linear(3, 3), 'bias')",
+        {},
+    ),
+    "orthogonal_missing": ("torch.nn.utils.parametrizations.orthogonal(torch.nn.ReLU())", {}),
+    "orthogonal_map": (
+        "torch.nn.utils.parametrizations.orthogonal(torch.nn.Linear(3, 3), orthogonal_map='qr')",
+        {},
+    ),
+    "orthogonal_assign": (
+        "setattr(torch.nn.utils.parametrizations.orthogonal(torch.nn.Linear(3,"
+        " 3), use_trivialization=False), 'weight', torch.eye(3))",
+        {},
+    ),
     "gumbel_softmax_long": ("F.gumbel_softmax(x.long())", {"x": A}),
     "poisson_negative": ("torch.poisson(-x.abs() - 1)", {"x": A}),
     "poisson_nan": ("torch.poisson(x * float('nan'))", {"x": A}),

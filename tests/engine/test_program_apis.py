@@ -72,3 +72,24 @@ def test_inplace_view_op_gradients_match_finite_differences(
     # so the formula test could not evaluate these nodes from the events.
     x = torch.tensor(np.random.default_rng(3).uniform(-1, 1, shape), requires_grad=True)
     check_grad(fn, x)
+
+
+@pytest.mark.parametrize(
+    "shape, orthogonal_map",
+    [((3, 3), "matrix_exp"), ((3, 3), "cayley"), ((4, 2), "householder"), ((2, 4), "matrix_exp")],
+)
+def test_orthogonal_weight_gradient_matches_finite_differences(
+    shape: tuple[int, int], orthogonal_map: str
+) -> None:
+    torch.manual_seed(0)
+    m = torch.nn.Linear(shape[1], shape[0], dtype=torch.float64)
+    torch.nn.utils.parametrizations.orthogonal(m, orthogonal_map=orthogonal_map)
+    orth = m.parametrizations.weight[0]
+    a = np.random.default_rng(5).uniform(-0.5, 0.5, shape)
+    if orthogonal_map == "householder":  # its diagonal holds the signs: -1.5 truncates to -1
+        np.fill_diagonal(a, -1.5)
+    x = torch.tensor(a, requires_grad=True)
+    check_grad(orth, x)
+    w = orth(x.detach())
+    small = w.mT @ w if shape[0] >= shape[1] else w @ w.mT
+    assert torch.allclose(small, torch.eye(min(shape), dtype=torch.float64), atol=1e-12)

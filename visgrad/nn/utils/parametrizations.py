@@ -1,4 +1,5 @@
-"""``torch.nn.utils.parametrizations``: weight norm and spectral norm as parametrizations.
+"""``torch.nn.utils.parametrizations``: weight norm and spectral norm as parametrizations
+(and ``orthogonal``, in ``orthogonal.py``).
 
 ``weight_norm(m)`` keeps ``m.weight`` as ``original0`` (its norm over every dim but ``dim``) and
 ``original1`` (the weight itself) and reads it back as ``torch._weight_norm``; ``spectral_norm(m)``
@@ -14,12 +15,13 @@ from visgrad.autograd.grad_mode import no_grad
 from visgrad.nn.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from visgrad.nn.module import Module
 from visgrad.nn.utils import parametrize
+from visgrad.nn.utils.orthogonal import orthogonal
 from visgrad.ops.linalg import mv, vdot
 from visgrad.ops.losses import normalize
 from visgrad.ops.weight_norm import norm_except_dim, weight_norm_
 from visgrad.tensor import Tensor
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
 class _WeightNorm(Module):
