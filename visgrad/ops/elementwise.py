@@ -23,7 +23,7 @@ from visgrad.ops.division import DivBackward2
 from visgrad.ops.gate import operands, user_stacklevel
 from visgrad.ops.gate_tables import _C_NAMES
 from visgrad.ops.inplace import inplace
-from visgrad.ops.operand_arrays import _binary, _pair, _unrecorded
+from visgrad.ops.operand_arrays import _binary, _pair, _unrecorded, release_operands
 from visgrad.ops.operand_checks import (
     alpha_checked,
     alpha_first,
@@ -178,6 +178,7 @@ class MulBackward0(Op):
     inplace_ufunc = np.multiply
     pair_saves = "inputs"
     commutative = True
+    release = release_operands
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a, other=b)

@@ -97,5 +97,18 @@ def _recorded(cls: type[Op], ufunc: Any, a: Tensor, b: Tensor) -> Tensor | None:
     return record_pair(cls, a, b, r)
 
 
+_OPERANDS = ("self", "other")
+
+
+def release_operands(node: Op) -> tuple[str, ...]:
+    """``Node.release`` for an op that saves exactly its two operands, both tensors (``mul``),
+    without the scan of what it saved: one of every binary op's backward steps."""
+    if not node._saved:
+        return ()
+    node._released += _OPERANDS
+    node._saved = {}
+    return _OPERANDS
+
+
 # dtype.char of the float dtypes ("f") and of int64 ("l"), and of both.
 _CHARS = {"f": "efdg", "fl": "efdgl"}
