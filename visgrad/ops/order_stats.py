@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.arg_parser import invalid_combination, is_number
+from visgrad.ops.aten_select import mode_index, quick_select
 from visgrad.ops.base import apply
 from visgrad.ops.minmax import MaxBackward0, MaxBackward1
 from visgrad.ops.registry import declare
@@ -117,7 +118,17 @@ class KthvalueBackward0(MaxBackward0):
 
     def _arg(self, x: np.ndarray, axis: int) -> np.ndarray:
         order = np.argsort(x, axis=axis, kind="stable")
-        return np.take(order, self._k - 1, axis=axis)
+        picked = np.take(order, self._k - 1, axis=axis)
+        # Where the k-th value ties with another (NaNs tie with each other), the index is the
+        # one ATen's quickselect leaves there.
+        moved = np.moveaxis(x, axis, -1)
+        rows = moved.reshape(-1, moved.shape[-1]) if moved.ndim else moved.reshape(1, 1)
+        flat = picked.reshape(-1)
+        kth = rows[np.arange(rows.shape[0]), flat]
+        same = (rows == kth[:, None]) | (np.isnan(rows) & np.isnan(kth)[:, None])
+        for r in np.flatnonzero(same.sum(axis=1) > 1):
+            flat[r] = quick_select(rows[r], self._k - 1)
+        return flat.reshape(picked.shape)
 
 
 @declare("kthvalue", nodes=KthvalueBackward0)
@@ -138,14 +149,23 @@ class ModeBackward0(MaxBackward0):
     op_name = "mode"
 
     def _arg(self, x: np.ndarray, axis: int) -> np.ndarray:
-        # The most frequent value (the smallest among equally frequent ones), at its last index.
+        # The most frequent value (the smallest among equally frequent ones), at the index ATen's
+        # std::sort puts last among its copies: the last one where that sort is an insertion
+        # sort (16 elements or fewer), else (or with a NaN, which compares false) that sort's.
         moved = np.moveaxis(x, axis, -1)
         flat = moved.reshape(-1, moved.shape[-1])
         out = np.empty(flat.shape[0], dtype=np.int64)
+        floating = flat.dtype.kind == "f"
         for r, row in enumerate(flat):
+            if floating and np.isnan(row).any():
+                out[r] = mode_index(row)
+                continue
             values, counts = np.unique(row, return_counts=True)
-            best = values[np.argmax(counts)]
-            out[r] = np.flatnonzero(row == best)[-1] if best == best else np.argmax(row != row)
+            i = np.argmax(counts)
+            if row.size > 16 and counts[i] > 1:
+                out[r] = mode_index(row)
+            else:
+                out[r] = np.flatnonzero(row == values[i])[-1]
         return out.reshape(moved.shape[:-1])
 
 

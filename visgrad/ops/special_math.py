@@ -3,7 +3,8 @@ in ``special_fns``; the ``torch.special`` names for all of them are in ``visgrad
 
 The values come from SciPy's special functions in float64, rounded once to the tensor's dtype;
 PyTorch's CPU kernels (Sleef, Cephes) agree with them to within an ulp or two, which the
-``special_math`` fixture checks. The gradients are visgrad ops, so ``create_graph`` works:
+``special_math`` fixture checks. Polygamma of order 2 and up is ATen's own formula, its zeta sum
+step for step, so its infinities and NaNs (and its C-int order) are PyTorch's too. The gradients are visgrad ops, so ``create_graph`` works:
 lgamma's derivative is digamma, digamma's is ``polygamma(1, x)``, polygamma's the next order.
 """
 
@@ -61,10 +62,87 @@ def _trigamma(x: np.ndarray) -> np.ndarray:
     return np.where(low, -result, result)
 
 
+_MACHEP = 1.11022302462515654042e-16
+_A = (  # (2k)! / B_2k, the Euler-Maclaurin terms' divisors, as Cephes tabulates them
+    12.0,
+    -720.0,
+    30240.0,
+    -1209600.0,
+    47900160.0,
+    -1.8924375803183791606e9,
+    7.47242496e10,
+    -2.950130727918164224e12,
+    1.1646782814350067249e14,
+    -4.5979787224074726105e15,
+    1.8152105401943546773e17,
+    -7.1661652561756670113e18,
+)
+
+
+def _zeta(x: float, q: np.ndarray) -> np.ndarray:
+    """ATen's Hurwitz zeta (Cephes' Euler-Maclaurin sum, in double), elementwise over ``q``: nine
+    terms at least and on to ``q + n > 9`` (a NaN where ``q`` is infinite), then up to twelve
+    Bernoulli terms."""
+    q = np.asarray(q, dtype=np.float64)
+    if x == 1:
+        return np.full(q.shape, np.inf)
+    if x < 1:
+        return np.full(q.shape, np.nan)
+    with np.errstate(all="ignore"):
+        pole = (q <= 0) & (q == np.floor(q))
+        bad = (q <= 0) & ~pole & (x != math.floor(x))
+        out = np.where(pole, np.inf, np.nan)
+        active = ~(pole | bad)
+        s = np.power(q, -x)
+        a = q.copy()
+        b = np.zeros(q.shape)
+        i = 0
+        while True:
+            step = active & ((i < 9) | (a <= 9.0))
+            if not step.any():
+                break
+            i += 1
+            a = np.where(step, a + 1, a)
+            b = np.where(step, np.power(a, -x), b)
+            s = np.where(step, s + b, s)
+            conv = step & (-_MACHEP * s < b) & (b < _MACHEP * s)
+            out = np.where(conv, s, out)
+            active &= ~conv
+        w = a
+        s = s + b * w / (x - 1) - 0.5 * b
+        out = np.where(active, s, out)
+        aa, k = 1.0, 0.0
+        for c in _A:
+            if not active.any():
+                break
+            aa *= x + k
+            b = b / w
+            t = aa * b / c
+            s = s + t
+            out = np.where(active, s, out)
+            active &= ~(np.abs(t / s) < _MACHEP)
+            k += 1
+            aa *= x + k
+            b = b / w
+            k += 1
+    return out
+
+
+def _polygamma_from_zeta(n: int, x: np.ndarray) -> np.ndarray:
+    """``polygamma(n, x)`` for n >= 2 as ATen's kernel has it: ``(-1)^(n+1) n! zeta(n+1, x)``
+    with n taken as a C int (so 2**62 is 0: ``-zeta(1, x)``, -inf), the factor in x's dtype."""
+    m = (n + 2**31) % 2**32 - 2**31
+    dt = _float_of(x)
+    with np.errstate(all="ignore"):
+        factor = (1.0 if math.fmod(m, 2) else -1.0) * np.exp(sp.gammaln(m + 1.0))
+        z = _zeta(float(m + 1), x.astype(np.float64, copy=False)).astype(dt)
+        return np.asarray(dt.type(factor) * z, dtype=dt)
+
+
 def _polygamma(n: int, x: np.ndarray) -> np.ndarray:
-    if n == 0:
-        return _digamma(x)
-    return _trigamma(x) if n == 1 else sp.polygamma(n, x)
+    if n >= 2:
+        return _polygamma_from_zeta(n, x)
+    return _in64(_digamma if n == 0 else _trigamma, x)
 
 
 def _lgamma(x: np.ndarray) -> np.ndarray:
@@ -102,7 +180,7 @@ class PolygammaBackward0(Op):
 
     def forward(self, a: Tensor, n: int) -> np.ndarray:
         self.save(self=a, n=n)
-        return _in64(_polygamma, a._data, n)
+        return _polygamma(n, a._data)
 
     def backward(self, g: Tensor) -> Tensor:
         return g * polygamma(self.saved("n") + 1, self.saved("self"))
