@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from visgrad._scipy import linalg as sla
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op, apply
 from visgrad.ops.join import cat
 from visgrad.ops.linalg import matmul
@@ -43,7 +44,8 @@ def _getrf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(packed LU, 1-based int32 pivots, int32 info) of each matrix of ``x``."""
     m, n = x.shape[-2:]
     k = min(m, n)
-    flat = x.reshape((-1, m, n))
+    batch = x.shape[:-2]
+    flat = x.reshape((int(np.prod(batch)), m, n))
     lus, pivs, infos = np.empty(flat.shape, x.dtype), np.empty((len(flat), k), np.int32), []
     if flat.size:
         (getrf,) = sla.get_lapack_funcs(("getrf",), (flat[0],))
@@ -51,10 +53,12 @@ def _getrf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if a.size == 0:
             infos.append(0)
             continue
-        lu_, piv, info = getrf(a)
-        lus[i], pivs[i] = lu_, piv[:k] + 1
+        if np.isfinite(a).all():
+            lu_, piv, info = getrf(a)
+            lus[i], pivs[i] = lu_, piv[:k] + 1
+        else:
+            lus[i], pivs[i], info = _getf2(a)
         infos.append(int(info))
-    batch = x.shape[:-2]
     return (
         lus.reshape(x.shape),
         pivs.reshape(batch + (k,)),
@@ -62,9 +66,39 @@ def _getrf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def _getf2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """LAPACK's unblocked ``getf2`` on a matrix with a NaN or an infinity, where the pivot
+    search decides what comes out: the first largest magnitude of each column, by ``>`` (so a
+    NaN is picked only where it comes first, as reference BLAS's ``iamax`` has it)."""
+    a = a.copy()
+    m, n = a.shape
+    k = min(m, n)
+    piv = np.zeros(k, np.int32)
+    info = 0
+    tiny = np.finfo(a.dtype).tiny
+    with np.errstate(all="ignore"):
+        for j in range(k):
+            col = np.abs(a[j:, j])
+            p = j
+            for i in range(1, col.size):
+                if col[i] > col[p - j]:
+                    p = j + i
+            piv[j] = p + 1
+            if a[p, j] != 0:
+                a[[j, p]] = a[[p, j]]
+                pivot = a[j, j]
+                a[j + 1 :, j] = (
+                    a[j + 1 :, j] * (1 / pivot) if abs(pivot) >= tiny else a[j + 1 :, j] / pivot
+                )
+            elif info == 0:
+                info = j + 1
+            a[j + 1 :, j + 1 :] -= np.outer(a[j + 1 :, j], a[j, j + 1 :])
+    return a, piv, info
+
+
 def _permutation(pivots: np.ndarray, m: int, dtype: Any) -> np.ndarray:
     """``P`` with ``A = P L U`` for LAPACK's row swaps (row ``i`` with row ``pivots[i] - 1``)."""
-    flat = pivots.reshape((-1, pivots.shape[-1]))
+    flat = pivots.reshape((int(np.prod(pivots.shape[:-1])), pivots.shape[-1]))
     out = np.zeros((len(flat), m, m), dtype)
     for b, piv in enumerate(flat):
         perm = np.arange(m)
@@ -259,8 +293,17 @@ def lu_unpack(
     unpack_pivots: bool = True,
 ) -> Any:
     """``P``, ``L`` and ``U`` of a packed factorisation (empty where not asked for)."""
+    if MODES.enabled and LU_data.requires_grad:
+        # PyTorch's autograd reads the two sizes its backward needs before the op checks them.
+        LU_data.size(-1)
+        LU_data.size(-2)
+    if LU_data._data.ndim < 2:
+        raise RuntimeError(
+            "torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
+            f"{list(LU_data._data.shape)} instead"
+        )
     piv = LU_pivots._data
-    if piv.dtype != np.int32:
+    if unpack_pivots and piv.dtype != np.int32:
         raise RuntimeError(
             "torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype."
         )

@@ -18,6 +18,7 @@ from visgrad._scipy import linalg as sla
 from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply, broadcast_shapes
 from visgrad.ops.linalg import matmul
+from visgrad.ops.linalg_common import check_float
 from visgrad.ops.linalg_common import type_name as scalar_name
 from visgrad.ops.linalg_inverse import solve
 from visgrad.ops.linalg_lu import lu_unpack
@@ -89,6 +90,15 @@ class LinalgLuSolveBackward0(Op):
 
 def _check(lu_: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool) -> None:
     name = "linalg.lu_solve"
+    # ATen's order: the dtypes first, then the shapes.
+    check_float(lu_, f"torch.{name}")
+    if lu_.dtype != b.dtype:
+        raise RuntimeError(
+            f"{name}: Expected LU and B to have the same dtype, but found LU of type "
+            f"{scalar_name(lu_.dtype)} and B of type {scalar_name(b.dtype)} instead"
+        )
+    if piv.dtype != np.int32:
+        raise RuntimeError(f"{name}: pivots should be a Tensor of scalar type torch.int32")
     if lu_.ndim < 2:
         raise RuntimeError(f"torch.{name}: The input tensor A must have at least 2 dimensions.")
     if lu_.shape[-1] != lu_.shape[-2]:
@@ -104,11 +114,6 @@ def _check(lu_: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool) -> None:
             f"{'AX = B' if left else 'XA = B'} ({lu_.shape[-2]}x{lu_.shape[-1]} and "
             f"{b.shape[-2]}x{b.shape[-1]})"
         )
-    if lu_.dtype != b.dtype:
-        raise RuntimeError(
-            f"{name}: Expected LU and B to have the same dtype, but found LU of type "
-            f"{scalar_name(lu_.dtype)} and B of type {scalar_name(b.dtype)} instead"
-        )
     if piv.ndim == 0 or piv.shape[-1] != lu_.shape[-1]:
         raise RuntimeError(
             f"{name}: Number of pivots per batch should be same as the dimension of the matrix"
@@ -118,8 +123,6 @@ def _check(lu_: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool) -> None:
             f"{name}: Expected LU.shape[:-1] and pivots.shape to be the same, but got pivots "
             f"with shape {list(piv.shape)} instead"
         )
-    if piv.dtype != np.int32:
-        raise RuntimeError(f"{name}: pivots should be a Tensor of scalar type torch.int32")
     try:
         broadcast_shapes(lu_.shape[:-2], b.shape[:-2])
     except ValueError:

@@ -58,6 +58,11 @@ def parsed(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
 _MADE: dict[tuple[str, Callable[..., Any], str], Callable[..., Any]] = {}
 
 
+# The Python function a name of ``INNER`` calls first, where Python's own binding errors (missing
+# and unexpected arguments) name it.
+PYTHON_FUNCTIONS = {("torch", "lu"): "_lu_no_infos", ("tensor", "lu"): "lu"}
+
+
 # Functions PyTorch writes in Python whose first typed check is that of one inner call: the name
 # its parser says, our parameters it names otherwise, those the call passes by keyword, and those
 # it passes at another position.
@@ -77,6 +82,10 @@ INNER: dict[tuple[str, str], tuple[str, dict[str, str], frozenset[str], dict[str
         {},
     ),
     ("functional", "softmin"): ("softmax", {}, frozenset({"dtype"}), {"dim": 1}),
+    **{
+        (form, "lu"): ("_lu_with_info", {"A": "input"}, frozenset({"pivot"}), {})
+        for form in ("torch", "tensor")
+    },
     ("functional", "instance_norm"): (
         "instance_norm",
         {},
@@ -96,6 +105,9 @@ def _inner(name: str, fn: Callable[..., Any], form: str) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except TypeError as e:
             m = _ARGUMENT.match(str(e)[len(name) :]) if str(e).startswith(name + "(") else None
+            python = PYTHON_FUNCTIONS.get((form, name))
+            if m is None and python is not None and str(e).startswith(name + "() "):
+                raise TypeError(python + str(e)[len(name) :]) from None
             if m is None:
                 raise
             param, position, text = m.groups()
