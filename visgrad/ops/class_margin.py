@@ -169,6 +169,11 @@ def multi_margin_loss(
     )
 
 
+def _as_int64(v: Any) -> int:
+    """A scalar as C++'s ``item<int64_t>()`` reads it: truncated, NaN the least int64."""
+    return -(2**63) if v != v else int(v)
+
+
 def _label_mask(tt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per frame, how often each class is listed before the first -1, and whether it is listed."""
     frames, dim = tt.shape
@@ -236,7 +241,8 @@ def multilabel_margin_loss(
             f"inconsistent target size: {list(t.shape)} for input of size: "
             f"{list(input._data.shape)}"
         )
-    _long_target(t)
-    if t.size and (t.min() < -1 or t.max() >= dim):
+    # ATen checks the range first, on min().item<int64_t>() and max(): a float truncates.
+    if t.size and (_as_int64(t.min()) < -1 or _as_int64(t.max()) >= dim):
         raise RuntimeError("argument #2 'target' is out of range")
+    _long_target(t)
     return apply(MultilabelMarginLossBackward0, input, target=target, reduction=code)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import invalid_combination
+from visgrad.arg_parser import invalid_combination, type_name
 from visgrad.autograd.grad_mode import MODES, no_grad
 from visgrad.ops import elementwise as E
 from visgrad.ops.activation import logsigmoid
@@ -359,7 +359,7 @@ def triplet_margin_with_distance_loss(
 
 @declare("multilabel_soft_margin_loss", torch=False, method=False, functional=True)
 def multilabel_soft_margin_loss(
-    input: Tensor,  # noqa: A002
+    input: Any,  # noqa: A002 - PyTorch's Python: logsigmoid(input) checks it
     target: Any,  # F's arithmetic: a number passes
     weight: Any = None,
     size_average: Any = None,
@@ -368,11 +368,16 @@ def multilabel_soft_margin_loss(
 ) -> Tensor:
     """Binary cross-entropy of ``sigmoid(input)`` per class, averaged over the last dim."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if not isinstance(input, Tensor):  # what ``logsigmoid(input)``, PyTorch's first call, says
+        raise TypeError(
+            f"log_sigmoid(): argument 'input' (position 1) must be Tensor, not {type_name(input)}"
+        )
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
-    class_dim = input._data.ndim - 1
-    loss = loss.sum(dim=class_dim) / input._data.shape[class_dim]
+    class_dim = input.dim() - 1
+    classes = input.size(class_dim)
+    loss = loss.sum(dim=class_dim) / classes
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
     return _reduce_t(loss, reduction_code(reduction))
