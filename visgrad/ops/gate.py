@@ -270,19 +270,27 @@ def _dtype_checks(
 
 def _dtype_mismatch(form: str, a: Tensor, b: Tensor) -> None:
     x, y = a._data, b._data
+    if form in ("mm", "mm2d") and not _multipliable(x, y, form == "mm2d"):
+        return  # the op's own shape error comes first, as in ATen
     c = [_C_NAMES.get(d.dtype.name, d.dtype.name) for d in (x, y)]
     if form == "dot":
         raise RuntimeError(
             f"dot : expected both vectors to have same dtype, but found {c[0]} and {c[1]}"
         )
-    if form == "linear":
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {c[0]} and {c[1]}")
     if form == "mv" or (x.ndim == 2 and y.ndim == 1):
         raise RuntimeError(
             f"addmv input tensors must have the same dtype, but got {c[1]}, {c[0]}, and {c[1]}"
         )
     cpp = [_CPP_NAMES.get(d.dtype.name, d.dtype.name) for d in (x, y)]
     raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp[0]} != {cpp[1]}")
+
+
+def _multipliable(x: np.ndarray, y: np.ndarray, matrices: bool) -> bool:
+    if matrices and (x.ndim != 2 or y.ndim != 2):
+        return False
+    if not (x.ndim and y.ndim):
+        return False
+    return x.shape[-1] == (y.shape[-2] if y.ndim > 1 else y.shape[0])
 
 
 def _refuser(error: type[Exception], message: str) -> Callable[[], None]:

@@ -126,11 +126,10 @@ _C_NAMES = {
 # the form of PyTorch's message.
 SAME_DTYPE = {
     "matmul": "mm",
-    "mm": "mm",
+    "mm": "mm2d",
     "mv": "mv",
     "dot": "dot",
     "vdot": "dot",
-    "linear": "linear",
 }
 # C++'s names of the dtypes, which the matrix kernels' messages use.
 _CPP_NAMES = {

@@ -272,13 +272,8 @@ class BaddbmmBackward0(Op):
     def forward(self, base: Tensor, b1: Tensor, b2: Tensor, beta: Any = 1, alpha: Any = 1) -> Any:
         x, y, c = b1._data, b2._data, base._data
         # PyTorch expands the input to (batch1.size(0), batch1.size(1), batch2.size(2)) first.
-        for a, d in ((x, 0), (x, 1), (y, 2)):
-            if a.ndim <= d:
-                n = max(a.ndim, 1)
-                raise IndexError(
-                    f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but "
-                    f"got {d})"
-                )
+        for a, d in ((b1, 0), (b1, 1), (b2, 2)):
+            a.size(d)  # PyTorch's IndexError where that dim is missing
         expanded_shape(c, (x.shape[0], x.shape[1], y.shape[2]))
         for name, a in (("batch1", x), ("batch2", y)):
             if a.ndim != 3:
