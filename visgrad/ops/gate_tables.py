@@ -53,7 +53,7 @@ PYTHON_LEVEL: dict[str, tuple[str, tuple[str, ...]]] = {
     "softmin": ("softmax", ("input",)),
     "softsign": ("abs", ("input",)),
     "tanhshrink": ("tanh", ("input",)),
-    "norm": ("layout", ("a",)),
+    "norm": ("layout", ("input",)),
     "split": ("split", ("a",)),
     "tensordot": ("dim", ("a", "b")),
     "instance_norm": ("size", ("input",)),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from visgrad.arg_parser import dims_arg, is_int, is_number
+from visgrad.arg_parser import dims_arg, is_int, is_number, type_name
 from visgrad.ops.linalg_common import check_float
 from visgrad.ops.linalg_svd import svdvals
 from visgrad.ops.minmax import amax, amin
@@ -140,7 +140,7 @@ def linalg_norm(
 
 @declare("norm", nodes=LinalgVectorNormBackward0)
 def norm(
-    a: Tensor,
+    input: Tensor,  # noqa: A002 - PyTorch's name
     p: Any = "fro",
     dim: Any = None,
     keepdim: bool = False,
@@ -148,9 +148,23 @@ def norm(
 ) -> Tensor:
     """``torch.norm`` / ``Tensor.norm``: ``'fro'`` and numbers are vector norms, ``'nuc'`` (and
     other strings) the matrix norm over ``dim`` (every dim without it)."""
-    if isinstance(p, str):
-        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
-            return linalg_vector_norm(a, 2, dim, keepdim, dtype=dtype)
-        dims = tuple(range(a._data.ndim)) if dim is None else [dim] if is_int(dim) else dim
-        return matrix_norm(a, p, dims, keepdim, dtype=dtype)
-    return linalg_vector_norm(a, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
+    if isinstance(p, str) and not (
+        p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2)
+    ):
+        dims = tuple(range(input._data.ndim)) if dim is None else [dim] if is_int(dim) else dim
+        return matrix_norm(input, p, dims, keepdim, dtype=dtype)
+    if dim is not None:  # PyTorch's Python passes [dim] for an int (a bool too), else dim
+        _dims_list("norm", [dim] if isinstance(dim, int) else dim)
+    return linalg_vector_norm(
+        input, 2.0 if p is None or p == "fro" else p, dim, keepdim, dtype=dtype
+    )
+
+
+def _dims_list(op: str, dims: Any) -> None:
+    """``dims`` as the parser's ``int[1]? dim`` (position 3) takes it, or its TypeError."""
+    where = f"{op}(): argument 'dim' (position 3) must be tuple of ints"
+    if not isinstance(dims, (list, tuple)):
+        raise TypeError(f"{where}, not {type_name(dims)}")
+    for i, d in enumerate(dims):
+        if not is_int(d):
+            raise TypeError(f"{where}, but found element of type {type_name(d)} at pos {i}")

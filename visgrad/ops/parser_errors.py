@@ -86,6 +86,10 @@ INNER: dict[tuple[str, str], tuple[str, dict[str, str], frozenset[str], dict[str
         (form, "lu"): ("_lu_with_info", {"A": "input"}, frozenset({"pivot"}), {})
         for form in ("torch", "tensor")
     },
+    **{
+        (form, "norm"): ("linalg_vector_norm", {}, frozenset({"dtype"}), {})
+        for form in ("torch", "tensor")
+    },
     ("functional", "instance_norm"): (
         "instance_norm",
         {},
