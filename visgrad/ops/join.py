@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import int_list, invalid_combination
+from visgrad.arg_parser import int_list, invalid_combination, is_int, type_name
 from visgrad.ops.base import Op, apply, promote
 from visgrad.ops.gate import tensors_arg
 from visgrad.ops.index import narrow, select
@@ -190,8 +190,14 @@ def flip(a: Tensor, *dims: Any) -> Tensor:
 
 
 @declare("split", nodes=(SplitBackward0, SplitWithSizesBackward0))
-def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+def split(a: Tensor, split_size_or_sections: Any, dim: Any = 0) -> tuple[Tensor, ...]:
     """``a.split(n)`` (pieces of n, the last smaller) or ``a.split([n1, n2, ...])``."""
+    if not is_int(dim):  # PyTorch's Python passes dim on to split or split_with_sizes
+        if isinstance(split_size_or_sections, (int, np.integer)):
+            raise invalid_combination("split", (a, split_size_or_sections, dim), {})
+        raise TypeError(
+            f"split_with_sizes(): argument 'dim' (position 3) must be int, not {type_name(dim)}"
+        )
     if not a._data.ndim:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = _dim(dim, a._data.ndim)
