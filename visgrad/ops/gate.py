@@ -272,6 +272,10 @@ def _dtype_mismatch(form: str, a: Tensor, b: Tensor) -> None:
     x, y = a._data, b._data
     if form in ("mm", "mm2d") and not _multipliable(x, y, form == "mm2d"):
         return  # the op's own shape error comes first, as in ATen
+    if (form == "dot" and (x.ndim, y.ndim) != (1, 1)) or (
+        form == "mv" and (x.ndim, y.ndim) != (2, 1)
+    ):
+        return
     c = [_C_NAMES.get(d.dtype.name, d.dtype.name) for d in (x, y)]
     if form == "dot":
         raise RuntimeError(

@@ -165,8 +165,8 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # no
     """``torch.cross``: without ``dim``, along the first dim of size 3 (PyTorch warns)."""
     if dim is None:
         linalg_warnings.warn_once(linalg_warnings.CROSS_DIM)
-        shape = broadcast_shapes(input._data.shape, other._data.shape)
-        dim = next((i for i, s in enumerate(shape) if s == 3), None)
+        # ATen's default: the first dim of size 3 of input (other's shape is not looked at)
+        dim = next((i for i, s in enumerate(input._data.shape) if s == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     return _cross(input, other, dim)

@@ -50,17 +50,24 @@ def _dims_lists(a: Tensor, b: Tensor, dims: Any) -> tuple[list[int], list[int]]:
         return lists[0], lists[1]
     if isinstance(dims, (list, tuple)):
         _first, _second = dims  # PyTorch's own unpacking error for any other length
-    if not isinstance(dims, (int, np.integer)) or isinstance(dims, bool):
+    if isinstance(dims, Tensor):  # PyTorch's Python: two rows of dims, or one count
+        if dims._data.size > 1:
+            return [int(x) for x in dims._data[0]], [int(x) for x in dims._data[1]]
+        k = int(dims._data.reshape(()))
+        if k < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        return list(range(-k, 0)), list(range(k))
+    if not isinstance(dims, (int, np.integer)):  # a bool is an int there
         raise RuntimeError(
             "tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
             f"containing two lists, but got dims={dims}"
         )
     k = int(dims)
     if k < 0:
-        raise RuntimeError(f"tensordot expects dims >= 0, but got dims={k}")
+        raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
     if k > min(a._data.ndim, b._data.ndim):
-        raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={k}")
-    return list(range(a._data.ndim - k, a._data.ndim)), list(range(k))
+        raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+    return list(range(-k, 0)), list(range(k))
 
 
 @declare("tensordot", method=False)
@@ -72,9 +79,10 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError("both inputs should have same dtype")
     na, nb = a._data.ndim, b._data.ndim
+    given = list(zip(da, db, strict=True))  # as given: ATen's message names them so
     da, db = [d % max(na, 1) for d in da], [d % max(nb, 1) for d in db]
     csize = 1
-    for x, y in zip(da, db, strict=True):
+    for (x, y), (gx, gy) in zip(zip(da, db, strict=True), given, strict=True):
         s1, s2 = a._data.shape[x], b._data.shape[y]
         if s2 == 1:  # broadcast dimensions are summed right away, as ATen does
             a = a.sum(x, keepdim=True)
@@ -82,8 +90,8 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
             b = b.sum(y, keepdim=True)
         elif s1 != s2:
             raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {s1} in dim {x} and "
-                f"second has size {s2} in dim {y}"
+                f"contracted dimensions need to match, but first has size {s1} in dim {gx} and "
+                f"second has size {s2} in dim {gy}"
             )
         else:
             csize *= s1
