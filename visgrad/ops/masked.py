@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.autograd import errors
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate_tables import c_name
 from visgrad.ops.index_checks import _type
@@ -15,27 +16,50 @@ from visgrad.ops.inplace import inplace
 from visgrad.ops.pad import pad
 from visgrad.ops.registry import declare
 from visgrad.ops.scatter import _const
+from visgrad.ops.shape import expanded_shape
 from visgrad.tensor import Tensor
 
 __all__ = ["masked_scatter", "masked_select"]
 
 
 def _mask(name: str, a: Tensor, mask: Any) -> np.ndarray:
+    """The bool mask broadcast with ``a`` (the mask's shape first, as ATen's expand_outplace
+    takes them), checked to be bool (by masked_select before it broadcasts, after by
+    masked_scatter)."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if name == "masked_select":
+        _bool_mask(name, m)
+    try:
+        shape = np.broadcast_shapes(m.shape, a._data.shape)
+    except ValueError:
+        raise RuntimeError(errors.broadcast(m.shape, a._data.shape)) from None
+    _bool_mask(name, m)
+    return np.broadcast_to(m, shape)
+
+
+def _bool_mask(name: str, m: np.ndarray) -> None:
     if m.dtype != np.bool_:
         if name == "masked_select":
             raise RuntimeError("masked_select: expected BoolTensor for mask")
         raise RuntimeError(
             f"masked_scatter_ only supports boolean masks, but got mask with dtype {_type(m.dtype)}"
         )
-    try:
-        return np.broadcast_to(m, np.broadcast_shapes(m.shape, a._data.shape))
-    except ValueError:
+
+
+def _mask_into(a: Tensor, mask: Any) -> np.ndarray:
+    """``masked_scatter_``'s mask: expanded to ``a``'s shape (expand's errors, said of the
+    dispatcher's tensor type), then checked to be bool."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    target = a._data.shape
+    if m.ndim > len(target):
         raise RuntimeError(
-            f"The size of tensor a ({a._data.shape[-1] if a._data.ndim else 1}) must match the "
-            f"size of tensor b ({m.shape[-1] if m.ndim else 1}) at non-singleton dimension "
-            f"{max(a._data.ndim, m.ndim) - 1}"
-        ) from None
+            f"expand(CPU{_type(m.dtype)}Type{{{list(m.shape)}}}, size={list(target)}): the number "
+            f"of sizes provided ({len(target)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({m.ndim})"
+        )
+    expanded_shape(m, target)
+    _bool_mask("masked_scatter_", m)
+    return np.broadcast_to(m, target)
 
 
 class MaskedScatterBackward0(Op):
@@ -97,9 +121,7 @@ def _same_dtype(input: Tensor, source: Tensor) -> None:  # noqa: A002
 def masked_scatter_(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # noqa: A002
     """``masked_scatter`` written into ``input``."""
     _same_dtype(input, source)  # ATen's first check
-    m = _mask("masked_scatter_", input, mask)
-    if m.shape != input._data.shape:
-        raise RuntimeError("masked_scatter_: the mask must not broadcast the tensor written to")
+    m = _mask_into(input, mask)
     return inplace(input, MaskedScatterBackward0, (source,), {"mask": m}, "masked_scatter_")
 
 
