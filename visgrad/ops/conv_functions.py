@@ -211,6 +211,8 @@ def _conv_nd(
             transposed, output_padding, True,
         )  # fmt: skip
         return squeeze(out, 0)
+    if weight._data.ndim < 3:
+        raise RuntimeError("weight should have at least three dimensions")
     wk = max(weight._data.ndim - 2, 1)
     stride = _check_len(stride, wk, "stride")
     dilation = _check_len(dilation, wk, "dilation")
@@ -235,8 +237,8 @@ def _conv_nd(
         raise RuntimeError("negative output_padding is not supported")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
+    if any(d < 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     b = bias._data if bias is not None else None
@@ -244,10 +246,34 @@ def _conv_nd(
     _check_dtypes(x, weight._data, b, transposed, k)
     if transposed:
         _check_transposed_stride(stride)
+    _check_zero_dilation(dilation, transposed, x.shape[0])
+    if transposed:
         _check_output_padding(output_padding, stride, dilation)
     return convolution(
         input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
     )
+
+
+def _check_zero_dilation(dilation: Ints, transposed: bool, batch: int) -> None:
+    """A zero dilation passes the shape checks and is refused by the kernel ATen picks: for a
+    batch of several, oneDNN's (in its words); for one, the native kernel, which runs a 1-D
+    convolution as a 2-D one (a dilation of 1 in H first); an empty batch runs no kernel."""
+    if all(d > 0 for d in dilation) or batch == 0:
+        return
+    if batch > 1:
+        raise RuntimeError(
+            "could not create a primitive descriptor for the deconvolution forward propagation "
+            "primitive. Run workload with environment variable ONEDNN_VERBOSE=all to get "
+            "additional diagnostic information."
+            if transposed
+            else "non-positive dilation is not supported"
+        )
+    full = [1, *dilation] if len(dilation) == 1 else list(dilation)
+    if not transposed:
+        raise RuntimeError(f"dilation should be greater than zero, but got {full}")
+    names = ("depth", "height", "width")[3 - len(full) :]
+    got = ", ".join(f"dilation_{n}: {v}" for n, v in zip(names, full, strict=True))
+    raise RuntimeError(f"dilation should be greater than zero, but got {got}")
 
 
 def _check_transposed_stride(stride: Ints) -> None:

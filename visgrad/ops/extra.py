@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
+from visgrad.arg_parser import invalid_combination
 from visgrad.autograd import errors
 from visgrad.ops import power
-from visgrad.arg_parser import invalid_combination
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.gate_tables import _CPP_NAMES
 from visgrad.ops.inplace import inplace
