@@ -75,6 +75,7 @@ _FAST = {
     "Number": float,
     "float": float,
     "Scalar": float,
+    "Tensor or number": Tensor,
     "int[1]": int,
     "torch.dtype": _dtype,
     "bool": bool,
@@ -101,6 +102,8 @@ _OK: dict[str, Callable[[Any], bool]] = {
     "bool": lambda v: isinstance(v, (bool, np.bool_)),
     "str": lambda v: isinstance(v, str),
     "Scalar": lambda v: isinstance(v, Tensor) or is_number(v),
+    # a Tensor, to PyTorch's parser, which also wraps a Python number (``t.copy_(1.5)``)
+    "Tensor or number": lambda v: isinstance(v, Tensor) or is_number(v),
     # PyTorch takes its dtypes and Python's number types; NumPy's pass too (our own code uses them).
     "torch.dtype": lambda v: (
         isinstance(v, (_dtype, np.dtype))
@@ -141,7 +144,7 @@ def _checker(
 
         return check_attribute
 
-    said = "Number" if kind == "Scalar" else kind
+    said = {"Scalar": "Number", "Tensor or number": "Tensor"}.get(kind, kind)
 
     def check(v: Any) -> None:
         if (v is None and optional) or ok(v):

@@ -70,7 +70,7 @@ TYPED_PARAMS: dict[str, dict[str, str]] = {
     "masked_fill": {"value": "Scalar"},
     "index_fill": {"value": "Scalar"},
     "xlogy": {"input": "Scalar", "other": "Scalar"},
-    "copy": {"src": "Scalar"},
+    "copy": {"other": "Tensor or number"},
     **{n: {"dim": "int[1]"} for n in _INT_DIMS},
 }
 # Parameters PyTorch declares ``float`` (a C++ double, "must be float") where our annotation says

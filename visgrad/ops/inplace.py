@@ -337,8 +337,9 @@ def fill_(t: Tensor, value: Any) -> Tensor:
 
 
 @declare("copy_", nodes=CopyBackwards, torch=False)
-def copy_(t: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
-    return inplace(t, CopyBackwards, (wrap(src, t),), {}, "copy_")
+def copy_(t: Tensor, other: Any, non_blocking: bool = False) -> Tensor:
+    """``src`` copied into ``t`` (PyTorch's parser names it ``other``)."""
+    return inplace(t, CopyBackwards, (wrap(other, t),), {}, "copy_")
 
 
 def unary(cls: type[Op], op: str) -> Any:
