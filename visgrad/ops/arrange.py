@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from visgrad.arg_parser import int_list, invalid_combination, is_int
+from visgrad.ops import cpp_printing
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate import check_size, check_tensors
 from visgrad.ops.gate_tables import _C_NAMES
@@ -201,7 +202,8 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     for t in ts:
         if t._data.ndim > 1:
             raise RuntimeError(
-                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}"
+                "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: "
+                + cpp_printing.printout(t._data)
             )
     if indexing is None:
         indexing = "ij"  # PyTorch's default (it warns that the default will change)

@@ -254,6 +254,9 @@ class LdexpBackward0(Op):
 
 
 def ldexp_(t: Tensor, other: Tensor) -> Tensor:
+    if t._data.dtype.kind != "f":  # ATen's ldexp_ refuses a non-float self before anything else
+        name = _C_NAMES.get(t._data.dtype.name, t._data.dtype.name)
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {name}")
     return inplace(t, LdexpBackward0, (other,), {}, "ldexp_")
 
 
