@@ -10,14 +10,12 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
-from visgrad.arg_parser import invalid_combination
 from visgrad.autograd import errors
 from visgrad.ops import power
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.gate_tables import _CPP_NAMES
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair
-from visgrad.ops.operand_checks import no_bool_kernel
+from visgrad.ops.operand_checks import no_bool_kernel, scalar_bound
 from visgrad.ops.pointwise import _correctly_rounded
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
 from visgrad.ops.registry import declare
@@ -298,23 +296,9 @@ def ceil(a: Tensor) -> Tensor:
     return apply(CeilBackward0, a)
 
 
-def _scalar_bound(op: str, t: Tensor, bound: Any) -> None:
-    """PyTorch's checks of ``t.clamp_min_(bound)`` / ``clamp_max_``'s Scalar: a number (else no
-    overload fits), and one whose result type (the default float for a float bound) casts to
-    ``t``'s dtype, named there as C++ names it."""
-    if not isinstance(bound, (int, float, np.integer, np.floating)):
-        raise invalid_combination(op, (t, bound), {})
-    if t._data.dtype.kind != "f" and isinstance(bound, (float, np.floating)):
-        result = dtypes.from_numpy(dtypes.default_float.np).tensor_type[: -len("Tensor")]
-        raise RuntimeError(
-            f"result type {result} can't be cast to the desired output type "
-            f"{_CPP_NAMES.get(t._data.dtype.name, t._data.dtype.name)}"
-        )
-
-
 def clamp_min_(t: Tensor, min: Any) -> Tensor:  # noqa: A002
     if not isinstance(min, Tensor):
-        _scalar_bound("clamp_min_", t, min)
+        scalar_bound("clamp_min_", t, min)
     if isinstance(min, Tensor):
         return inplace(t, ClampMinBackward1, (min,), {}, "clamp_min_")
     return inplace(t, ClampMinBackward0, (), {"min": min}, "clamp_min_")
@@ -336,7 +320,7 @@ def clamp_min(a: Tensor, min: Any) -> Tensor:  # noqa: A002
 
 def clamp_max_(t: Tensor, max: Any) -> Tensor:  # noqa: A002
     if not isinstance(max, Tensor):
-        _scalar_bound("clamp_max_", t, max)
+        scalar_bound("clamp_max_", t, max)
     if isinstance(max, Tensor):
         return inplace(t, ClampMaxBackward1, (max,), {}, "clamp_max_")
     return inplace(t, ClampMaxBackward0, (), {"max": max}, "clamp_max_")

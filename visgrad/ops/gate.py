@@ -29,7 +29,6 @@ from visgrad.dtypes import dtype as _dtype
 from visgrad.factories import check_size, tensor
 from visgrad.ops.gate_tables import (
     _C_NAMES,
-    _CPP_NAMES,
     BOOL_ERRORS,
     DOUBLES,
     FLOAT_KERNELS,
@@ -38,6 +37,7 @@ from visgrad.ops.gate_tables import (
     TYPED_PARAMS,
     UNGATED,
 )
+from visgrad.ops.matrix_dtypes import dtype_mismatch
 from visgrad.tensor import Tensor, _dim
 
 __all__ = ["check_size", "gate", "is_int", "operands", "tensors_arg", "user_stacklevel"]
@@ -262,42 +262,13 @@ def _dtype_checks(
     form = SAME_DTYPE.get(op)
     if form is not None and len(params) > 1:
         x, y = params[0].name, params[1].name
-        env["_g_same"] = functools.partial(_dtype_mismatch, form)
+        env["_g_same"] = functools.partial(dtype_mismatch, form)
         env["Tensor"] = Tensor
         checks.append(
             f"    if _g_type({x}) is Tensor and _g_type({y}) is Tensor"
             f" and {x}._data.dtype != {y}._data.dtype:\n        _g_same({x}, {y})\n"
         )
     return checks
-
-
-def _dtype_mismatch(form: str, a: Tensor, b: Tensor) -> None:
-    x, y = a._data, b._data
-    if form in ("mm", "mm2d") and not _multipliable(x, y, form == "mm2d"):
-        return  # the op's own shape error comes first, as in ATen
-    if (form == "dot" and (x.ndim, y.ndim) != (1, 1)) or (
-        form == "mv" and (x.ndim, y.ndim) != (2, 1)
-    ):
-        return
-    c = [_C_NAMES.get(d.dtype.name, d.dtype.name) for d in (x, y)]
-    if form == "dot":
-        raise RuntimeError(
-            f"dot : expected both vectors to have same dtype, but found {c[0]} and {c[1]}"
-        )
-    if form == "mv" or (x.ndim == 2 and y.ndim == 1):
-        raise RuntimeError(
-            f"addmv input tensors must have the same dtype, but got {c[1]}, {c[0]}, and {c[1]}"
-        )
-    cpp = [_CPP_NAMES.get(d.dtype.name, d.dtype.name) for d in (x, y)]
-    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp[0]} != {cpp[1]}")
-
-
-def _multipliable(x: np.ndarray, y: np.ndarray, matrices: bool) -> bool:
-    if matrices and (x.ndim != 2 or y.ndim != 2):
-        return False
-    if not (x.ndim and y.ndim):
-        return False
-    return x.shape[-1] == (y.shape[-2] if y.ndim > 1 else y.shape[0])
 
 
 def _refuser(error: type[Exception], message: str) -> Callable[[], None]:

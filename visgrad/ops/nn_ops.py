@@ -16,9 +16,9 @@ import numpy as np
 from visgrad import _threads as threads
 from visgrad.autograd.grad_mode import MODES
 from visgrad.ops._normal import cdf_and_density
+from visgrad.ops.addmm_checks import check_addmm
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.dropout import dropout
-from visgrad.ops.gate_tables import _C_NAMES, _CPP_NAMES
 from visgrad.ops.inplace import inplace as run_inplace
 from visgrad.ops.linalg import _strides, mat1_grad, mat2_grad, matmul
 from visgrad.ops.loss import (
@@ -27,8 +27,8 @@ from visgrad.ops.loss import (
     mse_loss,
     nll_loss,
 )
+from visgrad.ops.matrix_dtypes import dtype_mismatch
 from visgrad.ops.registry import declare
-from visgrad.ops.shape import expanded_shape
 from visgrad.ops.softmax_kernel import log_softmax_forward, softmax_forward
 from visgrad.tensor import Tensor, _dim
 
@@ -147,28 +147,8 @@ class AddmmBackward0(Op):
     }
 
     def forward(self, bias: Tensor, m1: Tensor, m2: Tensor, beta: Any = 1, alpha: Any = 1) -> Any:
-        x, y = m1._data, m2._data
-        if x.ndim != 2 or y.ndim != 2:
-            raise RuntimeError(
-                f"mat1 must be a matrix, got {x.ndim}-D tensor"
-                if x.ndim != 2
-                else f"mat2 must be a matrix, got {y.ndim}-D tensor"
-            )
-        b = bias._data
-        # ATen's order: the dtypes (self with mat2, then mat1 with mat2), the shapes, then self
-        # expanded to the product's shape.
-        for name, t in (("self", b), ("mat1", x)):
-            if t.dtype != y.dtype:
-                c = [_C_NAMES.get(d.dtype.name, d.dtype.name) for d in (t, y)]
-                raise RuntimeError(
-                    f"{name} and mat2 must have the same dtype, but got {c[0]} and {c[1]}"
-                )
-        if x.shape[1] != y.shape[0]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
-                f"{y.shape[0]}x{y.shape[1]})"
-            )
-        expanded_shape(b, (x.shape[0], y.shape[1]))
+        x, y, b = m1._data, m2._data, bias._data
+        check_addmm(b, x, y)
         self.save(
             mat1=m1,
             mat2=m2,
@@ -225,10 +205,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` with PyTorch's node layout (AddmmBackward0 when biased)."""
     if bias is None:
         if input._data.dtype != weight._data.dtype:  # matmul's check (addmm's, with a bias)
-            cpp = [_CPP_NAMES.get(t._data.dtype.name, "") for t in (input, weight)]
-            raise RuntimeError(
-                f"expected m1 and m2 to have the same dtype, but got: {cpp[0]} != {cpp[1]}"
-            )
+            dtype_mismatch("mm", input, weight)
         return matmul(input, weight.t())
     x, w = input._data, weight._data
     if not (x.ndim and w.ndim):

@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import counted_as_function, is_number
+from visgrad import dtypes
+from visgrad.arg_parser import counted_as_function, invalid_combination, is_number
 from visgrad.ops.base import broadcast_shapes
 from visgrad.ops.gate import user_stacklevel
-from visgrad.ops.gate_tables import c_name
+from visgrad.ops.gate_tables import _CPP_NAMES, c_name
 from visgrad.tensor import Tensor
 
 # Rank of dtype kinds for PyTorch's "can't be cast to the desired output type" rule.
@@ -105,3 +106,17 @@ def alpha_first(op: str, b: Any, rest: tuple[Any, ...], alpha: Any) -> tuple[Any
             stacklevel=user_stacklevel(),
         )
     return other, b
+
+
+def scalar_bound(op: str, t: Tensor, bound: Any) -> None:
+    """PyTorch's checks of ``t.clamp_min_(bound)`` / ``clamp_max_``'s Scalar: a number (else no
+    overload fits), and one whose result type (the default float for a float bound) casts to
+    ``t``'s dtype, named there as C++ names it."""
+    if not isinstance(bound, (int, float, np.integer, np.floating)):
+        raise invalid_combination(op, (t, bound), {})
+    if t._data.dtype.kind != "f" and isinstance(bound, (float, np.floating)):
+        result = dtypes.from_numpy(dtypes.default_float.np).tensor_type[: -len("Tensor")]
+        raise RuntimeError(
+            f"result type {result} can't be cast to the desired output type "
+            f"{_CPP_NAMES.get(t._data.dtype.name, t._data.dtype.name)}"
+        )
