@@ -123,8 +123,8 @@ class GluBackward0(Op):
 @declare("hardtanh", nodes=HardtanhBackward0, torch=False, method=False, functional=True)
 def hardtanh(
     input: Tensor,  # noqa: A002
-    min_val: float = -1.0,
-    max_val: float = 1.0,
+    min_val: Any = -1.0,  # PyTorch's Python compares them first: Python's own TypeError
+    max_val: Any = 1.0,
     inplace: bool = False,
 ) -> Tensor:
     """``x`` clamped to ``[min_val, max_val]``; the gradient is 0 outside the open interval."""

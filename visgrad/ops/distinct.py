@@ -43,16 +43,21 @@ def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
 
 @declare("unique", nodes=(Unique2Backward0, UniqueDimBackward0))
 def unique(
-    a: Tensor,
-    sorted: bool = True,  # noqa: A002 - PyTorch's name
+    input: Tensor,  # noqa: A002 - PyTorch's names
+    sorted: bool = True,  # noqa: A002
     return_inverse: bool = False,
     return_counts: bool = False,
-    dim: int | None = None,
+    dim: Any = None,
 ) -> Any:
     """The distinct values in ascending order (and where each element went, and how many)."""
+    a = input
     node = Unique2Backward0
     if dim is not None:
-        dim = _dim(dim, a._data.ndim)
+        if not is_int(dim):  # PyTorch's Python hands a dim on to unique_dim(input, dim, ...)
+            raise TypeError(
+                f"unique_dim(): argument 'dim' (position 2) must be int, not {type_name(dim)}"
+            )
+        dim = _dim(int(dim), a._data.ndim)
         node = UniqueDimBackward0
     values, inverse, counts = apply(node, a, dim=dim)
     extra = ([inverse] if return_inverse else []) + ([counts] if return_counts else [])

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.gate_tables import c_name
 from visgrad.ops.registry import declare
 from visgrad.random import draws, get_generator
@@ -82,6 +83,11 @@ def dropout1d(input: Tensor, p: Any = 0.5, training: bool = True, inplace: bool 
             "a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs)."
         )
     if ndim == 2:
+        if inplace and MODES.enabled and input.is_leaf and input.requires_grad:
+            # PyTorch's Python batches it with ``input.unsqueeze_(0)``: in place on the leaf
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
         return _feature_dropout(input.unsqueeze(0), p, training, inplace).squeeze(0)
     return _feature_dropout(input, p, training, inplace)
 

@@ -143,6 +143,9 @@ class AddrBackward0(Op):
 
 
 def addr_(t: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    for name, v in (("vec1", vec1), ("vec2", vec2)):  # ATen checks the vectors first
+        if isinstance(v, Tensor) and v._data.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
     if t._data.ndim != 2:
         raise RuntimeError(f"2D tensor expected, got {t._data.ndim}D tensor for input")
     return inplace(t, AddrBackward0, (vec1, vec2), {"beta": beta, "alpha": alpha}, "addr_")

@@ -60,7 +60,11 @@ _MADE: dict[tuple[str, Callable[..., Any], str], Callable[..., Any]] = {}
 
 # The Python function a name of ``INNER`` calls first, where Python's own binding errors (missing
 # and unexpected arguments) name it.
-PYTHON_FUNCTIONS = {("torch", "lu"): "_lu_no_infos", ("tensor", "lu"): "lu"}
+PYTHON_FUNCTIONS = {
+    ("torch", "lu"): "_lu_no_infos",
+    ("tensor", "lu"): "lu",
+    ("torch", "unique"): "_return_output",
+}
 
 
 # Functions PyTorch writes in Python whose first typed check is that of one inner call: the name

@@ -199,7 +199,10 @@ def randint_like(
         if high is None:  # no bound at all: none of PyTorch's signatures
             raise invalid_combination("randint_like", (input,), {})
         low = 0
-    _keywords("randint_like", (input, low) if high is None else (input, low, high), _)
+    given = (input, low) if high is None else (input, low, high)
+    _keywords("randint_like", given, _)
+    if not all(is_int(b) or isinstance(b, Tensor) for b in given[1:]):
+        raise invalid_combination("randint_like", given, {})  # no signature takes such a bound
     if high is None:
         if isinstance(low, Tensor):
             if low._data.ndim != 0:
