@@ -16,7 +16,7 @@ def _type(d: np.dtype) -> str:
     return dtypes.from_numpy(d).tensor_type.removesuffix("Tensor")
 
 
-def vector_index(name: str, a: Tensor, dim: int, index: Any) -> np.ndarray:
+def vector_index(name: str, a: Tensor, dim: int, index: Any, bounds: bool = True) -> np.ndarray:
     """The index of ``index_add`` / ``index_copy`` / ``index_fill``, checked in the order and
     words of each one's PyTorch kernel (they differ: index_fill checks the dtype first)."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -31,12 +31,21 @@ def vector_index(name: str, a: Tensor, dim: int, index: Any) -> np.ndarray:
             f"{name}_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
             f"{_type(idx.dtype)} and size: {list(idx.shape)}"
         )
+    if name == "index_copy" and idx.ndim <= 1 and idx.dtype != np.int64:
+        raise RuntimeError(
+            f"index_copy_(): Expected a long tensor for index, but got {_type(idx.dtype)}"
+        )
     if idx.dtype.kind not in "iu":
         # PyTorch's texts name the in-place kernel (``index_add_()``) for both forms.
         raise RuntimeError(
             f"{name}_(): Expected dtype int32/int64 for index but got: {_type(idx.dtype)}"
         )
     idx = idx.reshape(-1).astype(np.int64)
+    return in_bounds(name, a, dim, idx) if bounds else idx
+
+
+def in_bounds(name: str, a: Tensor, dim: int, idx: np.ndarray) -> np.ndarray:
+    """``idx`` checked to index ``a``'s ``dim`` (negative ones wrapped)."""
     size = a._data.shape[dim] if a._data.ndim else 1
     if idx.size and (idx.min() < -size or idx.max() >= size):
         bad = int(idx[(idx < -size) | (idx >= size)][0])
@@ -69,6 +78,9 @@ def source_checked(name: str, a: Tensor, dim: int, index: np.ndarray, source: Te
         raise RuntimeError(
             f"{name}_(): self ({a_name}) and source ({s_name}) must have the same scalar type"
         )
+    if name == "index_add":
+        _index_add_source(x, dim, len(index), src)
+        return
     n = src.shape[dim] if src.ndim else 1
     if name == "index_copy" and src.ndim and x.ndim:
         want = [s for i, s in enumerate(x.shape) if i != dim]
@@ -97,4 +109,28 @@ def source_checked(name: str, a: Tensor, dim: int, index: np.ndarray, source: Te
             f"{name}_(): Source/destination tensor must have same slice shapes. Destination "
             f"slice shape: {want_full} at dimension {dim} and source slice shape: "
             f"{list(src.shape)} at dimension {dim}."
+        )
+
+
+def _index_add_source(x: np.ndarray, dim: int, count: int, src: np.ndarray) -> None:
+    """index_add's checks of its source, in ATen's order: the dim exists in it, one slice per
+    index, and the other dims match self's."""
+    if dim != 0 and dim >= src.ndim:
+        raise RuntimeError(
+            f"index_add_(): Indexing dim {dim} is out of bounds of the source tensor with dim "
+            f"{src.ndim}"
+        )
+    n = src.shape[dim] if src.ndim else 1
+    if count != n:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({count}) should be equal to source.size(dim): "
+            f"({n}), for dim: {dim}"
+        )
+    keep_x, keep_s = list(x.shape), list(src.shape)
+    if x.ndim and src.ndim:
+        del keep_x[dim], keep_s[dim]
+    if keep_x != keep_s:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(x.shape)} source.shape = {list(src.shape)}"
         )

@@ -13,7 +13,7 @@ import numpy as np
 
 from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.ops.base import Op, apply, wrap
-from visgrad.ops.index_checks import source_checked, vector_index
+from visgrad.ops.index_checks import in_bounds, source_checked, vector_index
 from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.ops.scan import (
@@ -181,10 +181,11 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
 # -- index_add / index_copy / index_fill ------------------------------------------------------------
 def _index_args(name: str, a: Tensor, dim: int, index: Any, source: Tensor) -> Any:
     d = _dim(dim, max(a._data.ndim, 1)) if a._data.ndim else _dim(dim, 1)
-    idx = vector_index(name, a, d, index)
+    late = name in ("index_add", "index_copy")  # their kernels check index values last
+    idx = vector_index(name, a, d, index, bounds=not late)
     source = wrap(source, a)
     source_checked(name, a, d, idx, source)
-    return d, idx, source
+    return d, in_bounds(name, a, d, idx) if late else idx, source
 
 
 def index_add_(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:  # noqa: A002
