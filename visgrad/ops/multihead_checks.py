@@ -40,13 +40,13 @@ def _shape_check(
             f"For {kind} `query`, expected `key` and `value` to be {qn}-D but found {kn}-D and "
             f"{vn}-D tensors respectively"
         )
-    if padding is not None and padding._data.ndim != qn - 1:
+    if padding is not None and _ndim(padding) != qn - 1:
         raise AssertionError(
             f"For {kind} `query`, expected `key_padding_mask` to be `None` or {qn - 1}-D but "
             f"found {padding._data.ndim}-D tensor instead"
         )
     if mask is not None:
-        if mask._data.ndim not in (2, 3):
+        if _ndim(mask) not in (2, 3):
             raise AssertionError(
                 f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
                 f"{mask._data.ndim}-D tensor instead"
