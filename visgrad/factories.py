@@ -121,7 +121,13 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.zeros(_size(size, op="zeros"), _float(dtype)), requires_grad, "zeros")
+    try:
+        shape = _size(size, op="zeros")
+    except RuntimeError as e:  # zeros' own kernel checks the sizes first, in its words
+        if str(e).startswith("Trying to create tensor with negative dimension"):
+            raise RuntimeError("zeros: Dimension size must be non-negative.") from None
+        raise
+    return _leaf(np.zeros(shape, _float(dtype)), requires_grad, "zeros")
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

@@ -15,7 +15,7 @@ from visgrad.ops import power
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.inplace import inplace
 from visgrad.ops.operand_arrays import _binary, _pair
-from visgrad.ops.operand_checks import no_bool_kernel, scalar_bound
+from visgrad.ops.operand_checks import broadcast_checked, no_bool_kernel, scalar_bound
 from visgrad.ops.pointwise import _correctly_rounded
 from visgrad.ops.reduce import expand_back, kept_shape, norm_dims
 from visgrad.ops.registry import declare
@@ -370,12 +370,16 @@ def _fill_value(value: Any) -> Any:
 
 def masked_fill_(t: Tensor, mask: Tensor, value: Any) -> Tensor:
     value = _fill_value(value)
+    if isinstance(mask, Tensor) and mask._data.dtype == np.bool_:  # in place: dtype, then
+        broadcast_checked(t._data.shape, mask._data.shape)  # self's shape with the mask's
     return inplace(t, MaskedFillBackward0, (), {"mask": mask, "value": value}, "masked_fill_")
 
 
 @declare("masked_fill", nodes=MaskedFillBackward0, inplace=masked_fill_)
 def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     value = _fill_value(value)
+    if isinstance(mask, Tensor):  # out of place, the mask's shape with self's, first
+        broadcast_checked(mask._data.shape, a._data.shape)
     return apply(MaskedFillBackward0, a, mask=mask, value=value)
 
 

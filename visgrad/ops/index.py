@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad import dtypes
 from visgrad.arg_parser import invalid_combination
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
@@ -233,8 +234,17 @@ def _check_item(x: Any) -> None:
         return
     raise IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-        f"indices (got {type(x).__name__})"
+        f"indices (got {'torch.dtype' if isinstance(x, dtypes.dtype) else type(x).__name__})"
     )
+
+
+def _too_many(items: Any, ndim: int) -> IndexError:
+    if ndim == 0 and len(items) == 1 and _is_int(items[0]):  # ``t[0]`` of a 0-dim tensor
+        return IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+    return IndexError(f"too many indices for tensor of dimension {ndim}")
 
 
 def _plain_slice(x: Any) -> Any:
@@ -284,7 +294,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         elif x is not None and x is not Ellipsis:
             consumed += 1
     if consumed > ndim:
-        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+        raise _too_many(items, ndim)
 
     out, dim, applied = a, 0, False
     orig = 0  # the dim of ``a`` this item indexes (PyTorch's errors name it, not ``dim``)

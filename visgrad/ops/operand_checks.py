@@ -11,6 +11,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad.arg_parser import counted_as_function, invalid_combination, is_number
+from visgrad.autograd import errors
 from visgrad.ops.base import broadcast_shapes
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.gate_tables import _CPP_NAMES, c_name
@@ -120,3 +121,11 @@ def scalar_bound(op: str, t: Tensor, bound: Any) -> None:
             f"result type {result} can't be cast to the desired output type "
             f"{_CPP_NAMES.get(t._data.dtype.name, t._data.dtype.name)}"
         )
+
+
+def broadcast_checked(a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    """PyTorch's error where shapes ``a`` and ``b`` (in that order) do not broadcast."""
+    try:
+        np.broadcast_shapes(a, b)
+    except ValueError:
+        raise RuntimeError(errors.broadcast(a, b)) from None

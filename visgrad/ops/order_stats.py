@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import invalid_combination, is_number
+from visgrad.arg_parser import invalid_combination, is_int, is_number, type_name
 from visgrad.ops.aten_select import mode_index, quick_select
 from visgrad.ops.base import apply
 from visgrad.ops.minmax import MaxBackward0, MaxBackward1
@@ -98,8 +98,8 @@ def _not_for_bool(a: Tensor, kernel: str) -> None:
 def _median(full: type, by_dim: type, result: type, a: Tensor, dim: Any, keepdim: Any) -> Any:
     _not_for_bool(a, "median_cpu")
     op = full.op_name
-    if dim is None or isinstance(dim, bool):
-        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
+    if dim is None or (dim is not _NO_DIM and not is_int(dim)):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type_name(dim)}")
     if dim is _NO_DIM and keepdim is not _NO_DIM:  # even keepdim=None: PyTorch's parser
         raise TypeError(f'{op}() missing 1 required positional arguments: "dim"')
     keepdim = keepdim is not _NO_DIM and bool(keepdim)

@@ -230,7 +230,29 @@ def unflatten(a: Tensor, dim: int, sizes: Any) -> Tensor:
     shape = a._data.shape
     dim = _dim(dim, len(shape))
     sizes = int_list("unflatten", "sizes", sizes, 3)
+    _unflatten_sizes(tuple(sizes), dim, shape[dim] if shape else 1)
     return S.view(a, (*shape[:dim], *sizes, *shape[dim + 1 :]))
+
+
+def _unflatten_sizes(sizes: tuple[int, ...], dim: int, size: int) -> None:
+    """ATen's checks of unflatten's sizes (what its size inference raises comes wrapped)."""
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    for i, s in enumerate(sizes):
+        if s < -1:
+            raise RuntimeError(
+                "unflatten got an unexpected error:\ninvalid shape dimension "
+                f"{s} at index {i} of shape {list(sizes)}"
+            )
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be inferred")
+    known = int(np.prod([s for s in sizes if s != -1], dtype=np.int64))
+    fits = known == size if -1 not in sizes else known != 0 and size % known == 0
+    if not fits:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({size}) in the input tensor"
+        )
 
 
 @declare("broadcast_to")
