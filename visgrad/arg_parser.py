@@ -226,7 +226,7 @@ def dims_checker(op: str, where: str) -> Callable[[Any], None]:
         first = v[0] if isinstance(v, (tuple, list)) and v else v
         if isinstance(v, (tuple, list)) and (not v or _index_int(first)):
             return
-        if isinstance(v, (tuple, list, bool, np.bool_)):  # a bool is a one-element list's item
+        if isinstance(v, (tuple, list)):
             raise counted_as_function(
                 f"{op}(): {where} must be tuple of ints, but found element of type "
                 f"{type_name(first)} at pos 0"

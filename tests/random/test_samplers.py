@@ -125,7 +125,7 @@ def test_dropout_keeps_values_scaled_or_zero(seed: int, p: float, n: int) -> Non
          "random_ expects 'from' to be less than 'to', but got from=5 >= to=2"),
         (lambda: torch.empty(3, dtype=torch.uint8).random_(0, 300), RuntimeError,
          "to - 1 is out of bounds for unsigned char"),
-        (lambda: torch.randperm(-1), RuntimeError, "n must be non-negative, got-1"),
+        (lambda: torch.randperm(-1), RuntimeError, "Trying to create tensor with negative dimension -1: [-1]"),
         (lambda: torch.multinomial(torch.tensor([0.1, -0.2]), 1), RuntimeError,
          "probability tensor contains either `inf`, `nan` or element < 0"),
         (lambda: torch.multinomial(torch.tensor([0.0, 0.0]), 1), RuntimeError,

@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import int_list, invalid_combination, is_int, is_number
+from visgrad.arg_parser import int_list, invalid_combination, is_int
 from visgrad.ops import cpp_printing
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate import check_size, check_tensors
 from visgrad.ops.gate_tables import _C_NAMES
+from visgrad.ops.operand_checks import moment_args
 from visgrad.ops.reduce import mean, std, var
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
@@ -231,23 +232,11 @@ def std_mean(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: 
     """``(std, mean)`` over ``dim`` in one call."""
     if isinstance(a, Tensor) and a._data.dtype.kind not in "fc":  # checked before the dims
         raise RuntimeError("std_mean only support floating point and complex dtypes")
-    _moment_args("std_mean", dim, correction)
+    moment_args("std_mean", dim, correction)
     return (
         std(a, dim, unbiased, keepdim, correction=correction),
         mean(a, None if isinstance(dim, (tuple, list)) and not dim else dim, keepdim),
     )
-
-
-def _moment_args(op: str, dim: Any, correction: Any) -> None:
-    """The dim (``int[1]?``) and correction (``Scalar?``) the parser takes; anything else is its
-    refusal, which the public form words as no overload fitting."""
-    ints = isinstance(dim, (list, tuple)) and all(is_int(d) for d in dim)
-    if not (dim is None or is_int(dim) or ints):
-        raise TypeError(f"{op}(): argument 'dim' must be tuple of ints, not {type(dim).__name__}")
-    if correction is not None and not is_number(correction):
-        raise TypeError(
-            f"{op}(): argument 'correction' must be Number, not {type(correction).__name__}"
-        )
 
 
 @declare("var_mean", method=False)
@@ -256,7 +245,7 @@ def var_mean(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: 
     """``(var, mean)`` over ``dim`` in one call."""
     if isinstance(a, Tensor) and a._data.dtype.kind not in "fc":  # checked before the dims
         raise RuntimeError("var_mean only support floating point and complex dtypes")
-    _moment_args("var_mean", dim, correction)
+    moment_args("var_mean", dim, correction)
     return (
         var(a, dim, unbiased, keepdim, correction=correction),
         mean(a, None if isinstance(dim, (tuple, list)) and not dim else dim, keepdim),

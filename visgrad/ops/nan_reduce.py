@@ -10,8 +10,9 @@ import numpy as np
 from visgrad.dtypes import to_np
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import DivBackward0
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.predicates import isnan
-from visgrad.ops.reduce import _long_name, expand_back, norm_dims
+from visgrad.ops.reduce import expand_back, norm_dims
 from visgrad.ops.registry import declare
 from visgrad.ops.sum_kernel import float_sum
 from visgrad.tensor import Tensor
@@ -52,7 +53,7 @@ def nanmean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     if a._data.dtype.kind not in "fc" and dtype is None:
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
-            f"{_long_name(a._data.dtype)}"
+            f"{c_name(a._data.dtype)}"
         )
     count = isnan(a).logical_not().sum(dim, keepdim=keepdim)
     return nansum(a, dim, keepdim, dtype=dtype).div(count)

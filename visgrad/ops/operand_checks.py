@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes
-from visgrad.arg_parser import counted_as_function, invalid_combination, is_number
+from visgrad.arg_parser import counted_as_function, invalid_combination, is_int, is_number
 from visgrad.autograd import errors
 from visgrad.ops.base import broadcast_shapes
 from visgrad.ops.gate import user_stacklevel
@@ -129,3 +129,15 @@ def broadcast_checked(a: tuple[int, ...], b: tuple[int, ...]) -> None:
         np.broadcast_shapes(a, b)
     except ValueError:
         raise RuntimeError(errors.broadcast(a, b)) from None
+
+
+def moment_args(op: str, dim: Any, correction: Any) -> None:
+    """The dim (``int[1]?``) and correction (``Scalar?``) the parser takes; anything else is its
+    refusal, which the public form words as no overload fitting."""
+    ints = isinstance(dim, (list, tuple)) and all(is_int(d) for d in dim)
+    if not (dim is None or is_int(dim) or ints):
+        raise TypeError(f"{op}(): argument 'dim' must be tuple of ints, not {type(dim).__name__}")
+    if correction is not None and not is_number(correction):
+        raise TypeError(
+            f"{op}(): argument 'correction' must be Number, not {type(correction).__name__}"
+        )

@@ -13,6 +13,7 @@ from visgrad.autograd.grad_mode import MODES
 from visgrad.dtypes import to_np
 from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.ops.elementwise import where
+from visgrad.ops.operand_checks import moment_args
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
 from visgrad.ops.sum_kernel import float_sum, reduce_sum
@@ -222,11 +223,12 @@ class StdBackward0(VarBackward0):
         return where(zero, 0.0, g) * centred / (where(zero, 1.0, r) * self._dof)
 
 
-def _var_args(a: Tensor, dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
+def _var_args(op: str, a: Tensor, dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
     if a._data.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, bool):  # ``a.var(False)`` is the old ``unbiased`` flag
         dim, unbiased = None, dim
+    moment_args(op, dim, correction)
     if isinstance(dim, (tuple, list)) and not dim:  # no dims: all of them, as in PyTorch
         dim = None
     if correction is None:
@@ -244,7 +246,7 @@ def var(
     correction: Any = None,
 ) -> Tensor:
     """Variance with Bessel's correction by default (``correction=1``)."""
-    dim, correction = _var_args(a, dim, unbiased, correction)
+    dim, correction = _var_args("var", a, dim, unbiased, correction)
     return apply(VarBackward0, a, dim=dim, correction=correction, keepdim=keepdim)
 
 
@@ -258,7 +260,7 @@ def std(
     correction: Any = None,
 ) -> Tensor:
     """Standard deviation, ``sqrt(var)``."""
-    dim, correction = _var_args(a, dim, unbiased, correction)
+    dim, correction = _var_args("std", a, dim, unbiased, correction)
     return apply(StdBackward0, a, dim=dim, correction=correction, keepdim=keepdim)
 
 

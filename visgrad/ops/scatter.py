@@ -54,17 +54,18 @@ def _scatter_index(name: str, a: Tensor, dim: int, index: Any, src: Tensor | Non
         and not (idx.ndim <= 1 and src._data.ndim <= 1)
     ):
         raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    for d in range(idx.ndim):
-        if d != dim and x.ndim and idx.shape[d] > x.shape[d]:
-            raise RuntimeError(
-                f"Size does not match at dimension {d} expected index {list(idx.shape)} to be "
-                f"smaller than self {list(x.shape)} apart from dimension {dim}"
-            )
-        if src is not None and src._data.ndim and idx.shape[d] > src._data.shape[d]:
-            raise RuntimeError(
-                f"Size does not match at dimension {d} expected index {list(idx.shape)} to be "
-                f"smaller than src {list(src._data.shape)}"
-            )
+    s = src._data if src is not None else None
+    wrong = any(
+        (d != dim and x.ndim and idx.shape[d] > x.shape[d])
+        or (s is not None and s.ndim and idx.shape[d] > s.shape[d])
+        for d in range(idx.ndim)
+    )
+    if wrong:  # one message for both, naming src where there is one
+        tail = f" and to be no larger size than src {list(s.shape)}" if s is not None else ""
+        raise RuntimeError(
+            f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} apart "
+            f"from dimension {dim}{tail}"
+        )
     size = x.shape[dim] if x.ndim else 1
     if idx.size and (idx.min() < -size or idx.max() >= size):
         bad = int(idx[(idx < -size) | (idx >= size)].reshape(-1)[0])

@@ -134,8 +134,8 @@ def randperm(
     """A random permutation of ``0 .. n-1``."""
     _keywords("randperm", (n,), _)
     n = int(n)
-    if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+    if n < 0:  # the empty result's size check comes first
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     check_size((n,), 8)
     perm = sampling.randperm(get_generator(generator), n)
     return _leaf(perm.astype(dtypes.to_np(dtype) or np.int64), requires_grad, "randperm")
