@@ -273,8 +273,7 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
 
 
 def true_divide_(t: Tensor, other: Any) -> Tensor:
-    operands("true_divide_", t, other)  # its parser's refusal, in its own name
-    return div_(t, other)
+    return div_(t, operands("true_divide_", t, other)[1])  # refused in its own name
 
 
 @declare("true_divide", nodes=DivBackward0, inplace=true_divide_)
