@@ -3,7 +3,7 @@ it: shared by the ops (``visgrad.ops.affine_grid``, ``visgrad.ops.grid_sample``)
 formula language, which evaluates their gradients from events (so it imports no engine).
 
 Grid component k addresses spatial dim ``d - 1 - k`` of the input (x the last, width). Modes:
-bilinear/trilinear (``0``) and nearest (``1``); padding: zeros (``0``), border (``1``),
+bilinear/trilinear (``0``), nearest (``1``) and bicubic (``2``, 4-D inputs); padding: zeros (``0``), border (``1``),
 reflection (``2``).
 """
 
@@ -91,6 +91,42 @@ def source(
     return x, slope
 
 
+_A = -0.75  # the cubic convolution's parameter (Keys; PyTorch's and OpenCV's)
+
+
+def _cubic(t: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The four cubic-convolution weights of the neighbours at -1, 0, 1, 2 of a fraction ``t``,
+    and their derivatives along ``t``."""
+    a = t.dtype.type(_A)
+
+    def near(x: np.ndarray) -> np.ndarray:  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    def d_near(x: np.ndarray) -> np.ndarray:
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def d_far(x: np.ndarray) -> np.ndarray:
+        return (3 * a * x - 10 * a) * x + 8 * a
+
+    one, two = t.dtype.type(1), t.dtype.type(2)
+    w = [far(t + one), near(t), near(one - t), far(two - t)]
+    dw = [d_far(t + one), d_near(t), -d_near(one - t), -d_far(two - t)]
+    return [x.astype(t.dtype) for x in w], [x.astype(t.dtype) for x in dw]
+
+
+def _pad_index(i: np.ndarray, size: int, padding: int, align: bool) -> np.ndarray:
+    """A neighbour's integer position moved inside by the padding (bicubic reads these)."""
+    if padding == 1:
+        return _clip(i, size)[0]
+    if padding == 2:
+        i = (_reflect(i, 0, 2 * (size - 1)) if align else _reflect(i, -1, 2 * size - 1))[0]
+        return _clip(i, size)[0]
+    return i
+
+
 class Plan:
     """Where each output point reads the input: per corner, flat indices, in-bounds masks and
     weights, and each weight's derivative along each grid component."""
@@ -102,12 +138,17 @@ class Plan:
         n = grid.shape[0]
         pos, slopes = [], []
         for k in range(d):
-            p, s = source(grid[..., k].reshape(n, -1), spatial[d - 1 - k], padding, align)
+            # Bicubic pads each neighbour's position, not the point's.
+            pad = 0 if mode == 2 else padding
+            p, s = source(grid[..., k].reshape(n, -1), spatial[d - 1 - k], pad, align)
             pos.append(p)
             slopes.append(s)
         self.slopes = slopes
         self.corners: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]] = []
         one = grid.dtype.type(1)
+        if mode == 2:
+            self._bicubic(spatial, pos, padding, align)
+            return
         if mode == 1:
             idx = [np.rint(p) for p in pos]
             self._add(spatial, idx, np.ones_like(pos[0]), [np.zeros_like(p) for p in pos])
@@ -130,6 +171,21 @@ class Plan:
                         dw = dw * factors[j]
                 dws.append(dw)
             self._add(spatial, [low[k] + b[k] for k in range(d)], w, dws)
+
+    def _bicubic(
+        self, spatial: tuple[int, ...], pos: list[np.ndarray], padding: int, align: bool
+    ) -> None:
+        low = [np.floor(p) for p in pos]
+        (wx, dwx), (wy, dwy) = (
+            _cubic((p - f).astype(p.dtype)) for p, f in zip(pos, low, strict=True)
+        )
+        sx, sy = spatial[1], spatial[0]
+        for j in range(4):
+            iy = _pad_index(low[1] + (j - 1), sy, padding, align)
+            for i in range(4):
+                ix = _pad_index(low[0] + (i - 1), sx, padding, align)
+                w = wy[j] * wx[i]
+                self._add(spatial, [ix, iy], w, [dwx[i] * wy[j], wx[i] * dwy[j]])
 
     def _add(
         self, spatial: tuple[int, ...], idx: list[np.ndarray], w: np.ndarray, dws: list[np.ndarray]

@@ -172,7 +172,7 @@ CASES: dict[str, tuple[str, Spec, str]] = {
     **{f"grid_sample_{m}_{p}_{a}": (
         f"F.grid_sample(x, F.affine_grid(t * 0.8, (2, 3, 4, 6), {a}), '{m}', '{p}', {a})",
         {"x": ((2, 3, 5, 7), N), "t": TH}, "float64")
-        for m in ("bilinear", "nearest") for p in ("zeros", "border", "reflection")
+        for m in ("bilinear", "nearest", "bicubic") for p in ("zeros", "border", "reflection")
         for a in (False, True)},
     "grid_sample_f32": ("F.grid_sample(x, g.tanh() * 1.2, align_corners=False)",
                         {"x": ((2, 2, 4, 5), N), "g": ((2, 3, 3, 2), N)}, "float32"),
@@ -344,6 +344,11 @@ ERRORS: dict[str, tuple[str, Spec]] = {
     "grid_sample_long": (
         "F.grid_sample(x.long(), torch.zeros(1, 2, 2, 2).long(), align_corners=False)",
         {"x": ((1, 1, 2, 2), N)},
+    ),
+    "grid_sample_bicubic_3d": (
+        "F.grid_sample(torch.zeros(1, 1, 2, 2, 2), torch.zeros(1, 2, 2, 2, 3), 'bicubic',"
+        " align_corners=False)",
+        {},
     ),
     "grid_sample_none": ("F.grid_sample(None, torch.zeros(1, 2, 2, 2), align_corners=False)", {}),
     "geqrf_vector": ("torch.geqrf(x[0])", {"x": A}),

@@ -76,6 +76,16 @@ PROGRAM_ROWS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] 
         lambda x, g: NF.grid_sample(x, g * 0.45, mode="nearest", align_corners=False),
         _SAMPLE,
     ),
+    "grid_sample_bicubic": (
+        lambda x, g: NF.grid_sample(x, g * 0.5, mode="bicubic", align_corners=False),
+        _SAMPLE,
+    ),
+    "grid_sample_bicubic_reflection": (
+        lambda x, g: NF.grid_sample(
+            x, g * 0.8, mode="bicubic", padding_mode="reflection", align_corners=True
+        ),
+        _SAMPLE,
+    ),
     "grid_sample_3d": (
         lambda x, g: NF.grid_sample(x, g * 0.4, align_corners=False),
         ((1, 2, 2, 3, 2), (1, 2, 1, 2, 3)),

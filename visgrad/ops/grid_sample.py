@@ -1,5 +1,5 @@
 """``grid_sample``: read the input at the grid's normalised positions (the spatial transformer's
-sampler), bilinear (trilinear for 5-D inputs) or nearest, with zeros, border or reflection
+sampler), bilinear (trilinear for 5-D inputs), nearest or bicubic (4-D), with zeros, border or reflection
 padding, as PyTorch's Python checks and ATen's ``grid_sampler`` do it. One node per form
 (GridSampler2DBackward0, GridSampler3DBackward0); the arithmetic is ``visgrad._grid_sampling``.
 """
@@ -135,8 +135,6 @@ def _check(x: Tensor, grid: Tensor, mode: int) -> None:
         )
     if want == 5 and mode == 2:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-    if mode == 2:
-        raise NotImplementedError("grid_sample: visgrad has no bicubic interpolation yet")
     xd, gd = x._data.dtype, grid._data.dtype
     if xd.kind != "f":
         kernel_name = "grid_sampler_2d_cpu_kernel_impl" if want == 4 else "grid_sampler3d_cpu"
