@@ -3,7 +3,8 @@ call that visgrad added for them: ``rms_norm`` and ``nn.RMSNorm``, ``take_along_
 ``tensor_split``, ``isin``, ``gumbel_softmax`` and ``poisson`` (after a seed: their values are
 the stream's draws), ``gradient``, the in-place view ops (``t_``, ``transpose_``, ``swapdims_``,
 ``swapaxes_``, ``squeeze_``, ``unsqueeze_``), ``affine_grid`` and ``grid_sample``, ``geqrf`` and
-``linalg.householder_product``, ``nn.utils.parametrizations.orthogonal``.
+``linalg.householder_product``, ``nn.utils.parametrizations.orthogonal``; views of a tensor
+written in place read it through the write (AsStridedBackward0).
 
 Each call is written as visgrad and PyTorch both spell it; the test evaluates the same text with
 visgrad on the same inputs. Writes ``tests/fixtures/torch/program_apis.json`` and ``.npz``.
@@ -222,6 +223,16 @@ CASES: dict[str, tuple[str, Spec, str]] = {
     "orthogonal_weight": (seeded("torch.nn.utils.parametrizations.orthogonal("
                                  "torch.nn.Linear(3, 3, dtype=torch.float64)).weight * x"),
                           {"x": ((3, 3), N)}, "float64"),
+    "view_after_base_write": ("(lambda a: (a[0], a.mul_(3))[0])(x * 1)", {"x": A}, "float64"),
+    "view_after_view_write": ("(lambda a: (a[:, 1], a[0].mul_(3))[0])(x * 1)", {"x": A},
+                              "float64"),
+    "view_after_setitem": ("(lambda a: (a.t(), a.__setitem__(1, 7.0))[0])(x * 1)", {"x": A},
+                           "float64"),
+    "view_of_view_after_write": ("(lambda a: (a[0][1:], a.exp_())[0])(x * 1)", {"x": A},
+                                 "float64"),
+    "view_after_base_t_": ("(lambda a: (a.t(), a.t_())[0])(x * 1)", {"x": A}, "float64"),
+    "view_after_base_write_by_other": ("(lambda a, w: (a[1:], a.mul_(w))[0])(x.detach() * 1, w)",
+                                       {"x": A, "w": A}, "float64"),
 }  # fmt: skip
 
 ERRORS: dict[str, tuple[str, Spec]] = {

@@ -34,7 +34,7 @@ from visgrad.ops.copy_slices import (
 )
 from visgrad.ops.forward_events import saved_tensor_names
 from visgrad.ops.registry import declare
-from visgrad.ops.shape import expanded_shape
+from visgrad.ops.shape import expanded_shape, live_views
 from visgrad.tensor import Tensor
 
 _OVERLAP = (
@@ -158,9 +158,18 @@ def inplace(
     t._fn, t._output_nr, t._rg = node, 0, True
     if cls.saves_output is not None:
         node.save(**{cls.saves_output: t})
+    _rederive_views(t, node, None)
     if events.SINKS:
         publish_update(t, op, node, others)
     return t
+
+
+def _rederive_views(base: Tensor, node: Node, written: Tensor | None) -> None:
+    """The base changed: its other views now read it through the new node (PyTorch re-derives
+    a view whose base's version moved on, as ``AsStridedBackward0``)."""
+    for v in live_views(base):
+        if v is not written:
+            _rederive(v, base, node)
 
 
 def _inplace_view(
@@ -177,6 +186,7 @@ def _inplace_view(
     node = _rebase(base, region_of(t._data, base._data), inner)
     t._version.value += 1
     _rederive(t, base, node)
+    _rederive_views(base, node, t)
     if events.SINKS:
         publish_update(t, op, node, others)
     return t
@@ -235,6 +245,7 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
     t._version.value += 1
     if base is not t:
         _rederive(t, base, node)
+    _rederive_views(base, node, t)
     if events.SINKS:
         publish_update(t, "setitem", node, (src,))
 

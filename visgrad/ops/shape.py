@@ -7,12 +7,14 @@ every saved value that refers to the other, as in PyTorch.
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import numpy as np
 
 from visgrad import _layout
 from visgrad.arg_parser import spread_int_list
+from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op, apply, sum_to
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
@@ -24,11 +26,31 @@ def _shape_arg(shape: tuple[Any, ...], op: str = "view", name: str = "size") -> 
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
-    """Make ``out`` share ``base``'s version counter when its array aliases base's memory."""
+    """Make ``out`` share ``base``'s version counter when its array aliases base's memory; a
+    view made in grad mode is remembered by its base, to be re-derived when the base is written
+    by a recorded op (then it requires grad even if it did not)."""
     if np.may_share_memory(out._data, base._data):
         out._version = base._version
-        out._base = base._base if base._base is not None else base
+        root = base._base if base._base is not None else base
+        out._base = root
+        if MODES.enabled:
+            d = root.__dict__
+            views = d.get("_views")
+            if views is None:
+                d["_views"] = [weakref.ref(out)]
+            else:
+                views.append(weakref.ref(out))
+                if len(views) > 64:  # a weight's per-step t(): drop the dead ones now and then
+                    views[:] = [r for r in views if r() is not None]
     return out
+
+
+def live_views(base: Tensor) -> list[Tensor]:
+    """The differentiable views of ``base`` still alive (in the order they were made)."""
+    views = base.__dict__.get("_views")
+    if not views:
+        return []
+    return [v for v in (r() for r in list(views)) if v is not None and v._base is base]
 
 
 def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:

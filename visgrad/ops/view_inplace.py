@@ -17,7 +17,7 @@ import numpy as np
 from visgrad import events
 from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.base import Op
-from visgrad.ops.inplace import _check_leaf, _record, publish_update
+from visgrad.ops.inplace import _check_leaf, _record, _rederive_views, publish_update
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import SqueezeBackward4
 from visgrad.tensor import Tensor, _dim
@@ -95,6 +95,8 @@ def _change(t: Tensor, cls: type[Op], attrs: dict[str, Any], op: str) -> Tensor:
         out = cls.__new__(cls).forward(t, **attrs)
     t._data = out
     t._version.value += 1
+    if node is not None and t._base is None:
+        _rederive_views(t, node, None)
     if events.SINKS:
         publish_update(t, op, node, ())
     return t
