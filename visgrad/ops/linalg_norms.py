@@ -154,7 +154,7 @@ def norm(
         dims = tuple(range(input._data.ndim)) if dim is None else [dim] if is_int(dim) else dim
         return matrix_norm(input, p, dims, keepdim, dtype=dtype)
     if dim is not None:  # PyTorch's Python passes [dim] for an int (a bool too), else dim
-        _dims_list("norm", [dim] if isinstance(dim, int) else dim)
+        _dims_list("linalg_vector_norm", [dim] if isinstance(dim, int) else dim)
     return linalg_vector_norm(
         input, 2.0 if p is None or p == "fro" else p, dim, keepdim, dtype=dtype
     )

@@ -17,6 +17,7 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad._scipy import special as sp
+from visgrad.arg_parser import type_name
 from visgrad.ops import elementwise as E
 from visgrad.ops.base import Op, apply
 from visgrad.ops.inplace import inplace as run_inplace
@@ -244,9 +245,7 @@ def digamma(a: Tensor) -> Tensor:
 
 def _order(n: Any) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(
-            f"polygamma(): argument 'n' (position 1) must be int, not {type(n).__name__}"
-        )
+        raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not {type_name(n)}")
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return int(n)

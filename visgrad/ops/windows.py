@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from visgrad.arg_parser import is_int
+from visgrad.arg_parser import is_int, type_name
 from visgrad.ops.base import Op, apply
 from visgrad.ops.registry import declare
 from visgrad.ops.shape import _as_view
@@ -90,7 +90,7 @@ def unfold_windows(a: Tensor, dimension: Any, size: Any, step: Any) -> Tensor:
         if not is_int(v):  # a method: PyTorch counts the arguments after ``self``
             raise TypeError(
                 f"unfold(): argument '{name}' (position {position + 1}) must be int, not "
-                f"{type(v).__name__}"
+                f"{type_name(v)}"
             )
     dimension, size, step = int(dimension), int(size), int(step)
     x = a._data

@@ -234,7 +234,7 @@ def geometric_(t: Tensor, p: float, *, generator: Generator | None = None) -> Te
     """Fill with the number of Bernoulli(p) trials up to the first success."""
     arr = t._data
     if not 0 < p < 1:
-        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={float(p):g}")
     values = draws.geometric(get_generator(generator), arr.size, arr.dtype, float(p))
     return fill_values(t, values, "geometric_")
 
@@ -296,6 +296,6 @@ def fill_bernoulli(
         values = draws.bernoulli_tensor(gen, flat)
     else:
         if not 0 <= p <= 1:
-            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={float(p):g}")
         values = draws.bernoulli_scalar(gen, arr.size, float(p))
     return fill_values(t, values.astype(arr.dtype), "bernoulli_", _announce)
