@@ -300,7 +300,8 @@ def _space_args(
 def _like(a: Tensor, dtype: Any, op: str) -> tuple[tuple[int, ...], np.dtype]:
     if not isinstance(a, Tensor):
         raise TypeError(
-            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(a).__name__}"
+            f"{op}(): argument 'input' (position 1) must be Tensor, not "
+            + ("torch.dtype" if isinstance(a, dtypes.dtype) else type(a).__name__)
         )
     return a._data.shape, dtypes.to_np(dtype) or a._data.dtype
 

@@ -118,6 +118,8 @@ def roll(a: Tensor, shifts: Any, dims: Any = None) -> Tensor:
             )
         nd = a._data.ndim
         # PyTorch copies an empty tensor before it looks at the dims.
+        if nd == 0 and a._data.size:
+            a.size(dims_t[0])  # a 0-dim tensor has no dims to roll: PyTorch's IndexError
         dims_t = tuple(_dim(d, nd) for d in dims_t) if a._data.size else dims_t
     return apply(RollBackward0, a, shifts=shifts_t, dims=dims_t)
 

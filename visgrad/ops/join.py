@@ -271,6 +271,7 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 @declare("unbind", nodes=UnbindBackward0)
 def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """``a.unbind(dim)``: the slices along ``dim``, as views."""
+    a.size(dim)  # a 0-dim tensor has no dim to unbind: PyTorch's IndexError
     dim = _dim(dim, a._data.ndim)
     outs = apply(UnbindBackward0, a, dim=dim)
     return tuple(_as_view(o, a) for o in outs)

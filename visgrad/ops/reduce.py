@@ -13,6 +13,7 @@ from visgrad.autograd.grad_mode import MODES
 from visgrad.dtypes import to_np
 from visgrad.ops.base import OBSERVED, Op, apply
 from visgrad.ops.elementwise import where
+from visgrad.ops.gate_tables import c_name
 from visgrad.ops.operand_checks import moment_args
 from visgrad.ops.pointwise import sign
 from visgrad.ops.registry import declare
@@ -95,7 +96,7 @@ class MeanBackward0(Op):
         if x.dtype.kind != "f" and dtype is None:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {_long_name(x.dtype)}"
+                f"point or complex dtype. Got: {c_name(x.dtype)}"
             )
         dims = norm_dims(dim, x.ndim)
         n = 1

@@ -55,6 +55,9 @@ def live_views(base: Tensor) -> list[Tensor]:
 
 def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     known = 1
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
