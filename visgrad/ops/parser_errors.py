@@ -257,8 +257,8 @@ def reworded(
             return TypeError(
                 f"{name}() takes from {lo} to {hi} positional arguments but {got} were given"
             )
-        s = "" if hi == 1 else "s"
-        return TypeError(f"{name}() takes {hi} positional argument{s} but {got} were given")
+        s, verb = "" if hi == 1 else "s", "was" if got == 1 else "were"  # Python's grammar
+        return TypeError(f"{name}() takes {hi} positional argument{s} but {got} {verb} given")
     return TypeError(name + rest)
 
 
