@@ -64,8 +64,9 @@ def _bin_positions(x: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.nda
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
     """Counts in ``bins`` equal bins over [min, max] (the data's range when both are 0)."""
     x = input._data
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_type(x.dtype)}'")
+    if x.dtype.kind != "f":  # a bool input fails first in the bin edges' linspace
+        kernel = "linspace_cpu" if x.dtype == np.bool_ else "histogram_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type(x.dtype)}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     check_size((bins + 1,), x.dtype.itemsize)  # the bin edges

@@ -50,6 +50,8 @@ def cov(
 ) -> Tensor:
     """The covariance matrix of ``input``'s rows (a 1-D input is one variable)."""
     nd = input._data.ndim
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("cov(): bool dtype is not supported for input")
     if nd > 2:
         raise RuntimeError(
             "cov(): expected input to have two or fewer dimensions but got an input with "

@@ -60,20 +60,22 @@ class CumminBackward0(CummaxBackward0):
 @declare("cummax", nodes=CummaxBackward0)
 def cummax(input: Tensor, dim: int) -> Any:  # noqa: A002 - PyTorch's name
     """The running maximum along ``dim`` and the index of each."""
-    return CummaxResult(*apply(CummaxBackward0, input, dim=_scan_dim(input, dim)))
+    return CummaxResult(*apply(CummaxBackward0, input, dim=_scan_dim(input, dim, "cummax")))
 
 
 @declare("cummin", nodes=CumminBackward0)
 def cummin(input: Tensor, dim: int) -> Any:  # noqa: A002 - PyTorch's name
     """The running minimum along ``dim`` and the index of each."""
-    return CumminResult(*apply(CumminBackward0, input, dim=_scan_dim(input, dim)))
+    return CumminResult(*apply(CumminBackward0, input, dim=_scan_dim(input, dim, "cummin")))
 
 
-def _scan_dim(input: Tensor, dim: int) -> int:  # noqa: A002
+def _scan_dim(input: Tensor, dim: int, op: str) -> int:  # noqa: A002
     """The dim of cummax/cummin; PyTorch checks none on an empty tensor (nothing to scan)."""
     x = input._data
     if x.size == 0:
         return 0
+    if x.ndim == 0 and dim not in (-1, 0):
+        raise IndexError(f"{op}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
     return _dim(dim, x.ndim)
 
 

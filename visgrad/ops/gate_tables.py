@@ -13,7 +13,6 @@ FLOAT_KERNELS = {
     "gelu": "GeluKernelImpl",
     "hardsigmoid": "hardsigmoid_cpu",
     "hardswish": "hardswish_cpu",
-    "histc": "histogram_cpu",
     "histogram": "histogramdd",
     "leaky_relu": "leaky_relu_cpu",
     "log_softmax": "log_softmax_lastdim_kernel_impl",
