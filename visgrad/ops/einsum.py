@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import type_name
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gate import check_tensors
 from visgrad.ops.gate_tables import _C_NAMES
@@ -257,7 +258,7 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
         equation, operands = _from_sublists((equation, *operands))
     elif not isinstance(equation, str):
         raise TypeError(
-            f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}"
+            f"einsum(): argument 'equation' (position 1) must be str, not {type_name(equation)}"
         )
     ops = check_tensors(
         operands[0] if len(operands) == 1 and isinstance(operands[0], (list, tuple)) else operands,

@@ -115,6 +115,8 @@ def _flat(t: Tensor, shape: tuple[int, ...]) -> Tensor:
 @declare("cartesian_prod", method=False)
 def cartesian_prod(*tensors: Tensor) -> Tensor:
     """Every combination of one element from each 1-D tensor, one per row."""
+    if not tensors:  # ATen builds it on meshgrid, which refuses first
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
     for t in check_tensors(tensors, 0):
         if t._data.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")

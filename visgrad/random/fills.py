@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from visgrad import dtypes, events
-from visgrad.arg_parser import invalid_combination
+from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.autograd.grad_mode import MODES
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.gate_tables import _CPP_NAMES
@@ -270,6 +270,10 @@ def log_normal_(
 @declare("bernoulli_", torch=False)
 def bernoulli_(t: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -> Tensor:
     """Fill with 1 with probability ``p`` (a number, or a tensor broadcast to ``t``), else 0."""
+    if not (isinstance(p, Tensor) or is_number(p)):  # its two overloads: a float or a tensor
+        raise TypeError(
+            f"bernoulli_(): argument 'p' (position 1) must be float, not {type(p).__name__}"
+        )
     return fill_bernoulli(t, p, generator=generator)
 
 
