@@ -313,6 +313,7 @@ def clamp_min_(t: Tensor, min: Any) -> Tensor:  # noqa: A002
 def clamp_min(a: Tensor, min: Any) -> Tensor:  # noqa: A002
     if isinstance(min, Tensor):
         return apply(ClampMinBackward1, a, min)
+    scalar_bound("clamp_min", a, min, cast=False)
     if a._data.dtype.kind != "f" and isinstance(min, float):
         a = wrap(a._data.astype(dtypes.default_float.np))
     return apply(ClampMinBackward0, a, min=min)
@@ -335,6 +336,7 @@ def clamp_max_(t: Tensor, max: Any) -> Tensor:  # noqa: A002
 def clamp_max(a: Tensor, max: Any) -> Tensor:  # noqa: A002
     if isinstance(max, Tensor):
         return apply(ClampMaxBackward1, a, max)
+    scalar_bound("clamp_max", a, max, cast=False)
     if a._data.dtype.kind != "f" and isinstance(max, float):
         a = wrap(a._data.astype(dtypes.default_float.np))
     return apply(ClampMaxBackward0, a, max=max)

@@ -109,13 +109,13 @@ def alpha_first(op: str, b: Any, rest: tuple[Any, ...], alpha: Any) -> tuple[Any
     return other, b
 
 
-def scalar_bound(op: str, t: Tensor, bound: Any) -> None:
-    """PyTorch's checks of ``t.clamp_min_(bound)`` / ``clamp_max_``'s Scalar: a number (else no
-    overload fits), and one whose result type (the default float for a float bound) casts to
-    ``t``'s dtype, named there as C++ names it."""
+def scalar_bound(op: str, t: Tensor, bound: Any, cast: bool = True) -> None:
+    """PyTorch's checks of a clamp_min / clamp_max Scalar bound: a number (else no overload
+    fits), and, in place (``cast``), one whose result type (the default float for a float
+    bound) casts to ``t``'s dtype, named there as C++ names it."""
     if not isinstance(bound, (int, float, np.integer, np.floating)):
         raise invalid_combination(op, (t, bound), {})
-    if t._data.dtype.kind != "f" and isinstance(bound, (float, np.floating)):
+    if cast and t._data.dtype.kind != "f" and isinstance(bound, (float, np.floating)):
         result = dtypes.from_numpy(dtypes.default_float.np).tensor_type[: -len("Tensor")]
         raise RuntimeError(
             f"result type {result} can't be cast to the desired output type "
