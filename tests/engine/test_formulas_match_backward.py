@@ -25,6 +25,7 @@ _IN_BACKWARD = "recorded inside a backward pass (create_graph), which publishes 
 _REGION = "the written region of the base is not carried in events"
 UNCHECKED: dict[str, str] = {
     "IndexBackward0": "the advanced-index key is not carried in events",
+    "IndexPutBackward0": "the advanced-index key is not carried in events",
     "AsStridedBackward0": _REGION,
     "torch::autograd::CopySlices": _REGION,
     "AsStridedScatterBackward0": _IN_BACKWARD,

@@ -654,6 +654,9 @@ OPS: dict[str, Row] = {
     "slice_twice": Row(second(lambda a: a[:, 1:] ** 3), ((2, 3),)),
     "index_twice": Row(second(lambda a: a[[0, 0, 1]] ** 3), ((2, 3),)),
     "gather_twice": Row(second(lambda a: torch.gather(a, 1, torch.tensor(_IDX)) ** 3), ((2, 3),)),
+    "index_put_twice": Row(
+        second(lambda a: a.index_put((torch.tensor([0, 0]),), a[1] ** 2, True) ** 3), ((2, 3),)
+    ),
     "index_select_twice": Row(
         second(lambda a: torch.index_select(a, 1, torch.tensor([2, 0])) ** 3), ((2, 3),)
     ),
@@ -752,6 +755,20 @@ OPS: dict[str, Row] = {
     ),
     "index_copy": Row(lambda a, b: a.index_copy(1, torch.tensor([2, 0]), b), ((2, 3), (2, 2))),
     "index_fill": Row(lambda a: a.index_fill(1, torch.tensor([1]), -1.0), ((2, 3),)),
+    "index_put_accumulate": Row(
+        lambda a, v: a.index_put((torch.tensor([1, 0, 1]), torch.tensor([2, 0, 2])), v, True),
+        ((2, 3), (3,)),
+    ),
+    "index_put_broadcast": Row(
+        lambda a, v: a.index_put((torch.tensor([1]),), v * 2), ((2, 3), (3,))
+    ),
+    "index_put_": Row(
+        lambda a, v: _written(a, lambda c: c.index_put_((c > 0,), v, accumulate=True)) * a,
+        ((2, 3), ()),
+    ),
+    "setitem_index": Row(
+        lambda a, v: _written(a, lambda c: c.__setitem__((slice(None), [2, 0]), v)), ((2, 3), (2,))
+    ),
     "index_fill_tensor": Row(lambda a, v: a.index_fill(0, torch.tensor([0]), v), ((2, 3), ())),
     "masked_scatter": Row(lambda a, b: a.masked_scatter(a > 0.5, b), ((2, 3), (7,))),
     "masked_select": Row(lambda a: a.masked_select(a > 0.5), ((2, 3),)),

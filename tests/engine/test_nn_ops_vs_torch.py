@@ -41,6 +41,7 @@ TOPICS = (
     "lazy_layers",
     "program_apis",
     "stacking_ops",
+    "index_puts",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

@@ -340,7 +340,15 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 
 def _index(a: Tensor, adv: list[tuple[int, np.ndarray, Any]]) -> Tensor:
     """One IndexBackward0 for all integer / boolean indices left after the basic items."""
-    shape = a._data.shape
+    key, saved = advanced_key(a._data.shape, adv)
+    return apply(IndexBackward0, a, indices=saved, key=key)
+
+
+def advanced_key(
+    shape: tuple[int, ...], adv: list[tuple[int, np.ndarray, Any]]
+) -> tuple[tuple[Any, ...], tuple[Tensor | None, ...]]:
+    """The NumPy key of integer / boolean indices ``(dim, array, as given)`` into ``shape``, and
+    the indices as PyTorch saves them (None for the dims they skip), with PyTorch's errors."""
     key: list[Any] = []
     saved: list[Tensor | None] = []
     pos = 0
@@ -371,4 +379,12 @@ def _index(a: Tensor, adv: list[tuple[int, np.ndarray, Any]]) -> Tensor:
             key.append(arr.astype(np.int64, copy=False))
             pos += 1
         saved.append(orig if isinstance(orig, Tensor) else Tensor._make(arr, False, None, 0))
-    return apply(IndexBackward0, a, indices=tuple(saved), key=tuple(key))
+    arrays = [k.shape for k in key if isinstance(k, np.ndarray)]
+    try:
+        np.broadcast_shapes(*arrays)
+    except ValueError:
+        shapes = ", ".join(str(list(s)) for s in arrays)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        ) from None
+    return tuple(key), tuple(saved)

@@ -23,18 +23,16 @@ from visgrad.autograd.node import Node, accumulator
 from visgrad.ops.base import OBSERVED, Op, wrap
 from visgrad.ops.copy_slices import (
     AsStridedBackward0,
-    AsStridedScatterBackward0,
     CopyBackwards,
     CopySlices,
     FillBackward2,
     FillBackward3,
     ZeroBackward0,
-    drop_leading_ones,
     region_of,
 )
 from visgrad.ops.forward_events import saved_tensor_names
 from visgrad.ops.registry import declare
-from visgrad.ops.shape import expanded_shape, live_views
+from visgrad.ops.shape import live_views
 from visgrad.tensor import Tensor
 
 _OVERLAP = (
@@ -209,74 +207,6 @@ def _rederive(t: Tensor, base: Tensor, node: CopySlices) -> None:
     view.next_functions = ((node, 0),)
     view.input_meta = ((base._data.shape, base._data.dtype),)
     t._fn, t._output_nr, t._rg = view, 0, True
-
-
-@declare(
-    nodes=(CopyBackwards, CopySlices, AsStridedBackward0, AsStridedScatterBackward0),
-    operators=("__setitem__",),
-)
-def setitem(t: Tensor, idx: Any, value: Any) -> None:
-    """``t[idx] = value``: a copy into a region, recorded as ``CopySlices`` on the base."""
-    idx = _np_index(idx)
-    if idx is None:
-        idx = (None,)  # ``t[None] = v`` writes all of ``t``; a bare None means "no index" below
-    src = wrap(value, t)
-    rec = False
-    if MODES.enabled:
-        if t._rg and (t._fn is None or (t._base is not None and t._base._fn is None)):
-            raise RuntimeError(errors.INPLACE_VIEW_OF_LEAF)
-        _check_leaf(t)
-        rec = t._rg or src._rg or (t._base is not None and t._base._rg)
-    if not rec:
-        _write(t._data, _broadcast_value(t._data[idx], src._data, idx), idx)
-        t._version.value += 1
-        if events.SINKS:
-            publish_update(t, "setitem", None, (src,))
-        return
-    base = t._base if t._base is not None else t
-    flat = region_of(t._data, base._data) if base is not t else None
-    old = t._data[idx]
-    _broadcast_value(old, src._data, idx)  # PyTorch's shape errors before anything is recorded
-    region = (flat if flat is not None else np.arange(t._data.size).reshape(t._data.shape))[idx]
-    alias = _frozen(old, False, None, 0)
-    inner, out = _record(CopyBackwards, (alias, src), {"setitem": True})
-    _write(t._data, out, idx)
-    node = _rebase(base, np.asarray(region), inner)
-    t._version.value += 1
-    if base is not t:
-        _rederive(t, base, node)
-    _rederive_views(base, node, t)
-    if events.SINKS:
-        publish_update(t, "setitem", node, (src,))
-
-
-def _broadcast_value(target: np.ndarray, value: np.ndarray, idx: Any) -> np.ndarray:
-    """``value`` as written into ``target = t[idx]``, with the errors PyTorch raises."""
-    v = drop_leading_ones(value, target.ndim)
-    if _is_basic(idx):  # a view, written by copy_ through expand
-        return np.broadcast_to(v, expanded_shape(v, target.shape))
-    try:
-        return np.broadcast_to(v, target.shape)
-    except ValueError:
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
-            f"indexing result of shape {list(target.shape)}"
-        ) from None
-
-
-def _is_basic(idx: Any) -> bool:
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
-
-
-def _np_index(idx: Any) -> Any:
-    if isinstance(idx, Tensor):
-        return idx._data
-    if isinstance(idx, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in idx)
-    if isinstance(idx, list):
-        return np.asarray([i.item() if isinstance(i, Tensor) else i for i in idx])
-    return idx
 
 
 def write_(t: Tensor, values: Any, op: str) -> Tensor:

@@ -858,6 +858,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "IndexPutBackward0": (
+        "index_put",
+        ("self", "values"),
+        {
+            "self": "grad if accumulate else grad.index_put(indices, zeros_like(values), False)",
+            "values": "grad[indices]",
+        },
+        (),
+    ),
     "IndexPutImplBackward0": (
         "index_put",
         ("values",),

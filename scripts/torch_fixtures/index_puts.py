@@ -1,0 +1,144 @@
+"""PyTorch's values, gradients, graphs and error texts of ``index_put`` / ``index_put_`` and of
+``t[idx] = v`` through index tensors (``IndexPutBackward0``; ``CopySlices`` through a view).
+Writes ``tests/fixtures/torch/index_puts.json`` and ``index_puts.npz``.
+"""
+
+from __future__ import annotations
+
+from _cases import N, write
+
+A, V = ((3, 4), N), ((4,), N)
+I = "torch.tensor([2, 0, 2])"  # noqa: E741 - the index
+J = "torch.tensor([1, 3, 1])"
+
+
+def _set(index: str, value: str) -> str:
+    """``t[index] = value`` on a non-leaf copy of ``a``, as an expression."""
+    return f"(lambda c, a, v: (c.__setitem__({index}, {value}), c)[1])(a * 1, a, v)"
+
+
+CASES = {
+    "index_put_rows": (f"a.index_put(({I},), v)", {"a": A, "v": V}, "float64"),
+    "index_put_accumulate": (
+        f"a.index_put(({I},), v, accumulate=True)",
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "index_put_pairs": (
+        f"torch.index_put(a, ({I}, {J}), v[:3], True)",
+        {"a": A, "v": V},
+        "float32",
+    ),
+    "index_put_scalar_value": (
+        f"a.index_put(({I}, {J}), v[0], False)",
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "index_put_mask": ("a.index_put((a > 0,), v[1] * 2)", {"a": A, "v": V}, "float64"),
+    "index_put_row_mask": (
+        "a.index_put([torch.tensor([True, False, True])], v, accumulate=True)",
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "index_put_broadcast_indices": (
+        "a.index_put((torch.tensor([[0], [2]]), torch.tensor([1, 3])), v[:2])",
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "index_put_negative": ("a.index_put((torch.tensor([-1]),), v)", {"a": A, "v": V}, "float64"),
+    "index_put_int32_index": (
+        "a.index_put((torch.tensor([1, 1], dtype=torch.int32),), v, True)",
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "index_put_inplace": (
+        f"(a * 1).index_put_(({I},), v, accumulate=True)",
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "index_put_inplace_function": (
+        "torch.index_put_(a * 1, (torch.tensor([1, 0]),), v)",
+        {"a": ((2, 4), N), "v": V},
+        "float64",
+    ),
+    "index_put_long": (
+        "torch.zeros(3, dtype=torch.long).index_put((torch.tensor([1, 1]),), torch.tensor(7), True)",
+        {},
+        "float64",
+    ),
+    "setitem_rows": (_set(I, "v"), {"a": A, "v": V}, "float64"),
+    "setitem_list": (_set("[0, 1]", "v.view(1, 4)"), {"a": A, "v": V}, "float64"),
+    "setitem_columns": (
+        _set(f"(slice(None), {J})", "v[:3].view(3, 1)"),
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "setitem_ellipsis": (_set(f"(Ellipsis, {J})", "v[0]"), {"a": A, "v": V}, "float64"),
+    "setitem_mask": (_set("a > 0", "v[2] * 3"), {"a": A, "v": V}, "float64"),
+    "setitem_mask_number": (_set("a < 0", "0.5"), {"a": A, "v": V}, "float32"),
+    "setitem_pairs": (_set(f"({I}, {J})", "v[:3]"), {"a": A, "v": V}, "float64"),
+    "setitem_select_and_index": (_set(f"(0, {J})", "v[:3]"), {"a": A, "v": V}, "float64"),
+    "setitem_slice_and_index": (
+        _set(f"({I}, slice(1, None))", "v[:3]"),
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "setitem_view_then_index": (
+        "(lambda c, v: (c[1:].__setitem__(torch.tensor([0]), v), c)[1])(a * 1, v)",
+        {"a": A, "v": V},
+        "float64",
+    ),
+    "setitem_mask_casts_one_value": (
+        _set("a > 0", "v[1].double()"),
+        {"a": A, "v": ((4,), N)},
+        "float32",
+    ),
+    "index_put_mask_casts_one_value": (
+        "a.index_put((torch.tensor([True, False, True]),), v[:1].double())",
+        {"a": A, "v": V},
+        "float32",
+    ),
+    "setitem_basic_leading_ones": (_set("0", "v.view(1, 4)"), {"a": A, "v": V}, "float64"),
+    "setitem_basic_expand": (_set("slice(1, None)", "v"), {"a": A, "v": V}, "float64"),
+}
+
+ERRORS = {
+    "index_put_indices_tensor": ("a.index_put(torch.tensor([0]), a[0])", {"a": A}),
+    "index_put_values_number": ("a.index_put((torch.tensor([0]),), 7.0)", {"a": A}),
+    "index_put_none_index": ("a.index_put((None, torch.tensor([0])), a[0, 0])", {"a": A}),
+    "index_put_empty_indices": ("a.index_put((), a[0, 0])", {"a": A}),
+    "index_put_dtypes": ("a.index_put((torch.tensor([0]),), a[0].double())", {"a": A}),
+    "index_put_long_values": ("a.index_put((torch.tensor([0]),), torch.tensor(1))", {"a": A}),
+    "index_put_out_of_range": ("a.index_put((torch.tensor([3]),), a[0])", {"a": A}),
+    "index_put_too_many": (
+        "a.index_put((torch.tensor([0]), torch.tensor([0]), torch.tensor([0])), a[0, 0])",
+        {"a": A},
+    ),
+    "index_put_float_index": ("a.index_put((torch.tensor([0.0]),), a[0])", {"a": A}),
+    "index_put_value_shape": ("a.index_put((torch.tensor([0, 1]),), a[0, :3])", {"a": A}),
+    "index_put_index_shapes": (
+        "a.index_put((torch.tensor([0, 1]), torch.tensor([0, 1, 2])), a[0, 0])",
+        {"a": A},
+    ),
+    "index_put_mask_shape": ("a.index_put((torch.tensor([True, False]),), a[0, 0])", {"a": A}),
+    "index_put_leaf": (
+        "a.requires_grad_().index_put_((torch.tensor([0]),), a[0, 0].detach())",
+        {"a": A},
+    ),
+    "getitem_index_shapes": ("a[torch.tensor([0, 1]), torch.tensor([0, 1, 2])]", {"a": A}),
+    "setitem_dtypes": ("a.__setitem__(torch.tensor([0]), a[0].double())", {"a": A}),
+    "setitem_long_value": ("a.__setitem__(torch.tensor([0, 1]), torch.tensor(1))", {"a": A}),
+    "index_put_accumulate_mask_dtypes": (
+        "a.index_put((a > 0,), torch.tensor(1.0).double(), True)",
+        {"a": A},
+    ),
+    "setitem_view_dtypes": ("a[1:].__setitem__(torch.tensor([0]), a[0].double())", {"a": A}),
+}
+
+
+def main() -> None:
+    write("index_puts", CASES, ERRORS, 20261205)
+
+
+if __name__ == "__main__":
+    main()
