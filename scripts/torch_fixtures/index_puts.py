@@ -1,6 +1,7 @@
-"""PyTorch's values, gradients, graphs and error texts of ``index_put`` / ``index_put_`` and of
-``t[idx] = v`` through index tensors (``IndexPutBackward0``; ``CopySlices`` through a view).
-Writes ``tests/fixtures/torch/index_puts.json`` and ``index_puts.npz``.
+"""PyTorch's values, gradients, graphs and error texts of the writes by index tensors real
+programs make: ``index_put`` / ``index_put_``, ``t[idx] = v`` (``IndexPutBackward0``;
+``CopySlices`` through a view) and ``scatter_reduce`` / ``scatter_reduce_`` (graph networks'
+aggregations). Writes ``tests/fixtures/torch/index_puts.json`` and ``index_puts.npz``.
 """
 
 from __future__ import annotations
@@ -102,7 +103,80 @@ CASES = {
     "setitem_basic_expand": (_set("slice(1, None)", "v"), {"a": A, "v": V}, "float64"),
 }
 
+SR = "torch.tensor([[0, 1, 0, 2], [0, 0, 2, 2], [1, 1, 1, 1]])"
+CASES |= {
+    f"scatter_reduce_{r}_{dtype}{'' if inc else '_exclude_self'}": (
+        f"a.scatter_reduce(0, {SR}, s, {r!r}, include_self={inc})",
+        {"a": A, "s": ((3, 4), N)},
+        dtype,
+    )
+    for r in ("sum", "prod", "mean", "amax", "amin")
+    for inc in (True, False)
+    for dtype in ("float32", "float64")
+}
+CASES |= {
+    "scatter_reduce_prod_zeros": (
+        f"a.masked_fill(a > 0.8, 0).scatter_reduce(0, {SR}, s.masked_fill(s.abs() < 0.5, 0), 'prod')",
+        {"a": A, "s": ((3, 4), N)},
+        "float64",
+    ),
+    "scatter_reduce_amax_ties": (
+        f"a.scatter_reduce(0, {SR}, a.detach()[[0, 0, 2]] * 1, 'amax')",
+        {"a": A},
+        "float64",
+    ),
+    "scatter_reduce_dim1": (
+        "torch.scatter_reduce(a, 1, torch.tensor([[3, 3], [0, 1], [2, 2]]), s, reduce='mean')",
+        {"a": A, "s": ((3, 2), N)},
+        "float64",
+    ),
+    "scatter_reduce_max": (
+        f"a.detach().scatter_reduce(0, {SR}, s.detach(), 'max')",
+        {"a": A, "s": ((3, 4), N)},
+        "float32",
+    ),
+    "scatter_reduce_inplace": (
+        f"(a * 1).scatter_reduce_(0, {SR}, s, 'amin', include_self=False)",
+        {"a": A, "s": ((3, 4), N)},
+        "float64",
+    ),
+    "scatter_reduce_long_mean": (
+        "torch.zeros(3, dtype=torch.long).scatter_reduce(0, torch.tensor([0, 0, 1]), "
+        "torch.tensor([3, 4, -3]), 'mean')",
+        {},
+        "float64",
+    ),
+    "scatter_reduce_long_mean_exclude_self": (
+        "torch.ones(3, dtype=torch.long).scatter_reduce(0, torch.tensor([0, 0, 2]), "
+        "torch.tensor([3, 4, -5]), 'mean', include_self=False)",
+        {},
+        "float64",
+    ),
+    "scatter_reduce_long_amax_exclude_self": (
+        "torch.zeros(3, dtype=torch.long).scatter_reduce(0, torch.tensor([0, 2]), "
+        "torch.tensor([-3, -4]), 'amax', include_self=False)",
+        {},
+        "float64",
+    ),
+}
+
 ERRORS = {
+    "scatter_reduce_reduce": ("a.scatter_reduce(0, torch.tensor([[0]]), a, 'add')", {"a": A}),
+    "scatter_reduce_max_backward": (
+        "a.requires_grad_().scatter_reduce(0, torch.tensor([[0]]), a, 'max').sum().backward()",
+        {"a": A},
+    ),
+    "scatter_reduce_no_reduce": ("a.scatter_reduce(0, torch.tensor([[0]]), a)", {"a": A}),
+    "scatter_reduce_dtypes": (
+        "a.scatter_reduce(0, torch.tensor([[0]]), a.double(), 'sum')",
+        {"a": A},
+    ),
+    "scatter_reduce_index_dtype": (
+        "a.scatter_reduce(0, torch.tensor([[0.0]]), a, 'sum')",
+        {"a": A},
+    ),
+    "scatter_reduce_out_of_range": ("a.scatter_reduce(0, torch.tensor([[3]]), a, 'sum')", {"a": A}),
+    "scatter_reduce_dims": ("a.scatter_reduce(0, torch.tensor([0]), a, 'sum')", {"a": A}),
     "index_put_indices_tensor": ("a.index_put(torch.tensor([0]), a[0])", {"a": A}),
     "index_put_values_number": ("a.index_put((torch.tensor([0]),), 7.0)", {"a": A}),
     "index_put_none_index": ("a.index_put((None, torch.tensor([0])), a[0, 0])", {"a": A}),

@@ -22,7 +22,11 @@ OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torch" / "ou
 def _tries() -> list[tuple]:
     x = torch.rand(3) + 0.1
     m = torch.rand(3, 3) + 0.1
-    return [(x,), (x, x), (x, 1), (m, 0), (m, m), (x, 0.5), (m, m, m), ([x, x],), (x > 0.5, x, x)]
+    i = torch.zeros(3, 3, dtype=torch.long)
+    return [
+        (x,), (x, x), (x, 1), (m, 0), (m, m), (x, 0.5), (m, m, m), ([x, x],), (x > 0.5, x, x),
+        (m, 0, i, m), (m, 0, i, m, "sum"),  # scatter_add, scatter_reduce (docstrings omit out=)
+    ]  # fmt: skip
 
 
 def accepts_out(name: str) -> bool | None:

@@ -26,6 +26,7 @@ _REGION = "the written region of the base is not carried in events"
 UNCHECKED: dict[str, str] = {
     "IndexBackward0": "the advanced-index key is not carried in events",
     "IndexPutBackward0": "the advanced-index key is not carried in events",
+    "ScatterReduceBackward0": "PyTorch's scatter_reduce_backward has no formula-language function",
     "AsStridedBackward0": _REGION,
     "torch::autograd::CopySlices": _REGION,
     "AsStridedScatterBackward0": _IN_BACKWARD,

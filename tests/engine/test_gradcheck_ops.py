@@ -495,6 +495,9 @@ def second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return grad_of
 
 
+_OFF = torch.tensor([[0.001, 0.002, 0.003], [0.004, 0.005, 0.006]], dtype=torch.float64)
+
+
 def _written(a: Any, how: Callable[[Any], Any]) -> Any:
     """``how`` applied in place to a non-leaf copy of ``a`` (an in-place op in the graph)."""
     c = a * 1
@@ -654,6 +657,18 @@ OPS: dict[str, Row] = {
     "slice_twice": Row(second(lambda a: a[:, 1:] ** 3), ((2, 3),)),
     "index_twice": Row(second(lambda a: a[[0, 0, 1]] ** 3), ((2, 3),)),
     "gather_twice": Row(second(lambda a: torch.gather(a, 1, torch.tensor(_IDX)) ** 3), ((2, 3),)),
+    "scatter_reduce_prod_twice": Row(
+        second(
+            lambda a: a.scatter_reduce(1, torch.tensor([[0, 0], [2, 2]]), a[:, :2], "prod") ** 3
+        ),
+        ((2, 3),),
+    ),
+    "scatter_reduce_mean_twice": Row(
+        second(
+            lambda a: a.scatter_reduce(1, torch.tensor([[0, 0], [2, 2]]), a[:, 1:], "mean") ** 3
+        ),
+        ((2, 3),),
+    ),
     "index_put_twice": Row(
         second(lambda a: a.index_put((torch.tensor([0, 0]),), a[1] ** 2, True) ** 3), ((2, 3),)
     ),
@@ -755,6 +770,23 @@ OPS: dict[str, Row] = {
     ),
     "index_copy": Row(lambda a, b: a.index_copy(1, torch.tensor([2, 0]), b), ((2, 3), (2, 2))),
     "index_fill": Row(lambda a: a.index_fill(1, torch.tensor([1]), -1.0), ((2, 3),)),
+    **{
+        f"scatter_reduce_{r}{'' if inc else '_exclude_self'}": Row(
+            # Offsets off the 0.1 grid keep amax / amin away from ties (a kink).
+            lambda a, s, r=r, inc=inc: (a + _OFF).scatter_reduce(
+                0, torch.tensor([[0, 1, 0], [0, 0, 1]]), s + 2 * _OFF + 0.011, r, include_self=inc
+            ),
+            ((2, 3), (2, 3)),
+        )
+        for r in ("sum", "prod", "mean", "amax", "amin")
+        for inc in (True, False)
+    },
+    "scatter_reduce_": Row(
+        lambda a, s: _written(
+            a, lambda c: c.scatter_reduce_(1, torch.tensor([[2], [0]]), s, "prod")
+        ),
+        ((2, 3), (2, 1)),
+    ),
     "index_put_accumulate": Row(
         lambda a, v: a.index_put((torch.tensor([1, 0, 1]), torch.tensor([2, 0, 2])), v, True),
         ((2, 3), (3,)),

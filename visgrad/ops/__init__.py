@@ -94,6 +94,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     rrelu,
     scan,
     scatter,
+    scatter_reduce,
     setitem,
     shape,
     special_fns,

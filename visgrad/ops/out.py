@@ -29,7 +29,7 @@ NO_OUT = frozenset(
     {
         "_weight_norm", "adaptive_avg_pool1d", "adaptive_max_pool1d", "allclose", "argwhere", "avg_pool1d",
         "batch_norm", "bilinear", "bincount", "block_diag", "broadcast_tensors", "broadcast_to",
-        "cartesian_prod", "celu", "channel_shuffle", "chunk", "clone", "diag_embed", "median", "nanmedian", "rot90",
+        "cartesian_prod", "celu", "channel_shuffle", "chunk", "clone", "diag_embed", "rot90",
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
         "cosine_similarity", "ctc_loss", "det", "logdet", "pinverse", "qr", "slogdet",
         "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
@@ -42,7 +42,7 @@ NO_OUT = frozenset(
         "isinf", "isnan", "kl_div", "layer_norm", "rms_norm", "masked_fill", "masked_scatter", "max_pool1d",
         "max_pool2d", "max_pool3d", "meshgrid", "moveaxis", "movedim", "narrow", "native_channel_shuffle", "norm_except_dim", "numel",
         "pairwise_distance", "permute", "poisson", "gradient", "orgqr", "pixel_shuffle", "pixel_unshuffle", "positive", "prelu", "rand_like", "randint_like", "randn_like",
-        "relu", "repeat_interleave", "rrelu", "reshape", "roll", "rsub", "scatter_add", "select", "selu",
+        "relu", "repeat_interleave", "rrelu", "reshape", "roll", "rsub", "select", "selu",
         "split", "squeeze", "std_mean", "tensor_split", "swapaxes", "swapdims", "t", "tile", "transpose", "unbind",
         "unflatten", "unique", "unsafe_chunk", "unsafe_split", "unsqueeze", "var_mean",
     }

@@ -1819,6 +1819,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "ScatterReduceBackward0": (
+        "scatter_reduce",
+        ("self", "src"),
+        {
+            "self": "scatter_reduce_backward(grad, self, dim, index, src, reduce, include_self, result)[0]",
+            "src": "scatter_reduce_backward(grad, self, dim, index, src, reduce, include_self, result)[1]",
+        },
+        (),
+    ),
     "SelectBackward0": (
         "select",
         ("self",),
