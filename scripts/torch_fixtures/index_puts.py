@@ -1,7 +1,7 @@
 """PyTorch's values, gradients, graphs and error texts of the writes by index tensors real
 programs make: ``index_put`` / ``index_put_``, ``t[idx] = v`` (``IndexPutBackward0``;
-``CopySlices`` through a view) and ``scatter_reduce`` / ``scatter_reduce_`` (graph networks'
-aggregations). Writes ``tests/fixtures/torch/index_puts.json`` and ``index_puts.npz``.
+``CopySlices`` through a view), ``scatter_reduce`` / ``scatter_reduce_`` (graph networks'
+aggregations) and ``fill_diagonal_``. Writes ``tests/fixtures/torch/index_puts.json`` and ``index_puts.npz``.
 """
 
 from __future__ import annotations
@@ -159,8 +159,34 @@ CASES |= {
         "float64",
     ),
 }
+CASES |= {
+    "fill_diagonal": ("(a * 1).fill_diagonal_(2.5)", {"a": A}, "float64"),
+    "fill_diagonal_wrap": (
+        "(a * 1).fill_diagonal_(-1.0, wrap=True)",
+        {"a": ((8, 3), N)},
+        "float32",
+    ),
+    "fill_diagonal_wrap_short": ("(a * 1).fill_diagonal_(7, True)", {"a": ((4, 3), N)}, "float64"),
+    "fill_diagonal_wide_wrap": (
+        "(a * 1).fill_diagonal_(0, wrap=True)",
+        {"a": ((2, 5), N)},
+        "float64",
+    ),
+    "fill_diagonal_cube": ("(a * 1).fill_diagonal_(4.0)", {"a": ((3, 3, 3), N)}, "float64"),
+    "fill_diagonal_long": (
+        "torch.zeros(3, 3, dtype=torch.long).fill_diagonal_(2.7)",
+        {},
+        "float64",
+    ),
+}
 
 ERRORS = {
+    "fill_diagonal_1d": ("a[0].fill_diagonal_(1.0)", {"a": A}),
+    "fill_diagonal_unequal": ("torch.zeros(2, 3, 2).fill_diagonal_(1.0)", {}),
+    "fill_diagonal_str": ("a.fill_diagonal_('x')", {"a": A}),
+    "fill_diagonal_tensor": ("a.fill_diagonal_(a[0])", {"a": A}),
+    "fill_diagonal_no_value": ("a.fill_diagonal_()", {"a": A}),
+    "fill_diagonal_leaf": ("a.requires_grad_().fill_diagonal_(1.0)", {"a": A}),
     "scatter_reduce_reduce": ("a.scatter_reduce(0, torch.tensor([[0]]), a, 'add')", {"a": A}),
     "scatter_reduce_max_backward": (
         "a.requires_grad_().scatter_reduce(0, torch.tensor([[0]]), a, 'max').sum().backward()",

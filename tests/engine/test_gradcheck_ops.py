@@ -787,6 +787,9 @@ OPS: dict[str, Row] = {
         ),
         ((2, 3), (2, 1)),
     ),
+    "fill_diagonal_": Row(
+        lambda a: _written(a, lambda c: c.fill_diagonal_(0.5, wrap=True)) * 3, ((5, 2),)
+    ),
     "index_put_accumulate": Row(
         lambda a, v: a.index_put((torch.tensor([1, 0, 1]), torch.tensor([2, 0, 2])), v, True),
         ((2, 3), (3,)),

@@ -36,6 +36,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     embedding,
     embedding_bag,
     extra,
+    fill_diagonal,
     fold,
     fused_products,
     grid_sample,
