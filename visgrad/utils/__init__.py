@@ -1,5 +1,5 @@
-"""``torch.utils``: data loading."""
+"""``torch.utils``: data loading and activation checkpointing."""
 
-from visgrad.utils import data
+from visgrad.utils import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
