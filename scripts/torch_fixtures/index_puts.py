@@ -173,6 +173,24 @@ CASES |= {
         "float64",
     ),
     "fill_diagonal_cube": ("(a * 1).fill_diagonal_(4.0)", {"a": ((3, 3, 3), N)}, "float64"),
+    "fill_diagonal_transposed": ("(a * 1).t().fill_diagonal_(1.0)", {"a": A}, "float64"),
+    # Views alive across an in-place write to their base: PyTorch regenerates their grad_fn.
+    "view_after_base_write": ("(lambda b: (b.t(), b.mul_(2))[0])(a * 1)", {"a": A}, "float64"),
+    "sibling_view_after_write": (
+        "(lambda b: (b[1:], b[0].add_(1))[0])(a * 1)",
+        {"a": A},
+        "float64",
+    ),
+    "view_after_setitem": (
+        "(lambda b: (b.view(-1), b.__setitem__(b > 0, 0.0))[0])(a * 1)",
+        {"a": A},
+        "float64",
+    ),
+    "view_of_view_after_write": (
+        "(lambda b: (b.t()[1], b.exp_())[0])(a * 1)",
+        {"a": A},
+        "float64",
+    ),
     "fill_diagonal_long": (
         "torch.zeros(3, 3, dtype=torch.long).fill_diagonal_(2.7)",
         {},
