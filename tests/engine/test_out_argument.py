@@ -93,3 +93,14 @@ def test_namespace_functions_take_pytorchs_input_and_other_keywords() -> None:
     assert torch.max(input=x, dim=1).indices.tolist() == [0, 1]
     with pytest.raises(TypeError):
         torch.add(x, y, other=y)  # ``other`` given twice stays an error
+
+
+def test_a_named_result_written_to_out_comes_back_as_pytorchs_out_type():
+    x = torch.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])
+    v, i = torch.empty(0), torch.empty(0, dtype=torch.long)
+    r = torch.max(x, 1, out=(v, i))
+    assert r.values is v and r.indices is i and tuple(r) == (v, i)
+    assert type(r).__name__ == "max_out"
+    assert repr(r) == (
+        "torch.return_types.max_out(\nvalues=tensor([3., 5.]),\nindices=tensor([0, 1]))"
+    )

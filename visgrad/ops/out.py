@@ -20,6 +20,7 @@ import numpy as np
 from visgrad.autograd.grad_mode import MODES, no_grad
 from visgrad.ops.gate import user_stacklevel
 from visgrad.ops.inplace import _KIND_RANK, _scalar_name, copy_
+from visgrad.ops.results import result_type
 from visgrad.tensor import Tensor
 
 # Functions of PyTorch's namespace that have no ``out=`` although they make a tensor: views and
@@ -49,6 +50,11 @@ NO_OUT = frozenset(
 )  # fmt: skip
 
 
+@functools.cache
+def _out_type(name: str, fields: tuple[str, ...]) -> type:
+    return result_type(f"{name}_out", fields)
+
+
 def with_out(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     """The ``torch.<name>`` function: ``fn`` with PyTorch's ``out=`` keyword."""
     sig = inspect.signature(fn)
@@ -68,9 +74,13 @@ def with_out(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
             )
         result = fn(*args, **kwargs)
         if isinstance(result, tuple):
-            for r, o in zip(result, _outs(out), strict=True):
+            outs = _outs(out)
+            for r, o in zip(result, outs, strict=True):
                 write_out(r, o)
-            return out
+            fields = getattr(result, "_fields", None)
+            if fields is None:
+                return out
+            return _out_type(type(result).__name__, fields)(*outs)  # torch.return_types.sort_out
         return write_out(result, out)
 
     params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
