@@ -140,6 +140,11 @@ CASES |= {
         {"a": A, "s": ((3, 4), N)},
         "float64",
     ),
+    "scatter_reduce_larger_src": (
+        "a.detach().scatter_reduce(1, torch.tensor([[0, 0], [3, 1]]), s.detach(), 'amax')",
+        {"a": A, "s": ((2, 4), N)},
+        "float64",
+    ),
     "scatter_reduce_long_mean": (
         "torch.zeros(3, dtype=torch.long).scatter_reduce(0, torch.tensor([0, 0, 1]), "
         "torch.tensor([3, 4, -3]), 'mean')",
@@ -205,6 +210,10 @@ ERRORS = {
     "fill_diagonal_tensor": ("a.fill_diagonal_(a[0])", {"a": A}),
     "fill_diagonal_no_value": ("a.fill_diagonal_()", {"a": A}),
     "fill_diagonal_leaf": ("a.requires_grad_().fill_diagonal_(1.0)", {"a": A}),
+    "scatter_reduce_larger_src_backward": (
+        "a.scatter_reduce(0, torch.tensor([[0, 1]]), a.requires_grad_() * 2, 'sum').sum().backward()",
+        {"a": A},
+    ),
     "scatter_reduce_reduce": ("a.scatter_reduce(0, torch.tensor([[0]]), a, 'add')", {"a": A}),
     "scatter_reduce_max_backward": (
         "a.requires_grad_().scatter_reduce(0, torch.tensor([[0]]), a, 'max').sum().backward()",

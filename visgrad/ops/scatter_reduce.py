@@ -95,6 +95,14 @@ class ScatterReduceBackward0(Op):
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         na, ns = self.needs_input_grad
+        index, src = self.saved("index"), self.saved("src")
+        _check_reduce(self.saved("reduce"))
+        if ns and index.shape != src.shape:
+            # PyTorch's src gradient has the index's shape, which its engine then refuses.
+            raise RuntimeError(
+                f"Function ScatterReduceBackward0 returned an invalid gradient at index 1 - got "
+                f"{list(index.shape)} but expected shape compatible with {list(src.shape)}"
+            )
         ga, gs = scatter_reduce_backward(
             g,
             self.saved("self"),
@@ -119,11 +127,7 @@ def scatter_reduce_backward(
     result: Tensor,
 ) -> tuple[Tensor, Tensor]:
     """PyTorch's gradients of ``self`` and ``src``, written with ops (``create_graph`` works)."""
-    if reduce not in _REDUCE:
-        raise RuntimeError(
-            "Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but got "
-            f"{reduce}."
-        )
+    _check_reduce(reduce)
     part = src
     if src.shape != index.shape and src._data.ndim:
         part = src[tuple(slice(0, n) for n in index.shape)]
@@ -147,6 +151,14 @@ def scatter_reduce_backward(
     if not include_self:
         ga = ga.scatter(dim, index, 0)
     return ga, _fit(gs, src.shape)
+
+
+def _check_reduce(reduce: str) -> None:
+    if reduce not in _REDUCE:
+        raise RuntimeError(
+            "Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but got "
+            f"{reduce}."
+        )
 
 
 def _prod_backward(
