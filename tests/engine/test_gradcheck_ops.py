@@ -28,6 +28,7 @@ from tests.engine.gradcheck_util import (
 from tests.engine.layer_rows import LAYER_ROWS, LAYER_UNIQUE
 from tests.engine.loss_rows import LOSS_ROWS
 from tests.engine.math_rows import MATH_ROWS, UNIQUE_ROWS
+from tests.engine.more_math_rows import MORE_MATH_ROWS
 from tests.engine.program_rows import PROGRAM_ROWS
 from visgrad.ops.loss import binary_cross_entropy_with_logits
 
@@ -842,6 +843,7 @@ OPS: dict[str, Row] = {
     **{name: Row(*row) for name, row in LOSS_ROWS.items()},
     **{name: Row(*row) for name, row in LAYER_ROWS.items()},
     **{name: Row(*row) for name, row in PROGRAM_ROWS.items()},
+    **{name: Row(*row) for name, row in MORE_MATH_ROWS.items()},
 }
 
 

@@ -42,6 +42,7 @@ TOPICS = (
     "program_apis",
     "stacking_ops",
     "index_puts",
+    "more_math",
 )
 DOCS = {t: json.loads((FIXTURES / f"{t}.json").read_text()) for t in TOPICS}
 ARRAYS = {t: np.load(FIXTURES / f"{t}.npz") for t in TOPICS}

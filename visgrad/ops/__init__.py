@@ -98,6 +98,7 @@ from visgrad.ops import (  # noqa: F401 - importing an op module declares its op
     scatter_reduce,
     setitem,
     shape,
+    sign_math,
     special_fns,
     special_math,
     stacking,

@@ -40,7 +40,7 @@ NO_OUT = frozenset(
         "atleast_2d", "atleast_3d", "ravel", "fliplr", "flipud", "is_signed", "adjoint",
         "count_nonzero", "detach", "diagonal", "einsum", "embedding", "equal", "flatten", "flip",
         "group_norm", "index_add", "index_copy", "index_fill", "is_tensor", "isclose", "isfinite",
-        "isinf", "isnan", "kl_div", "layer_norm", "rms_norm", "masked_fill", "masked_scatter", "max_pool1d",
+        "isinf", "isnan", "isreal", "kl_div", "layer_norm", "rms_norm", "masked_fill", "masked_scatter", "max_pool1d",
         "max_pool2d", "max_pool3d", "meshgrid", "moveaxis", "movedim", "narrow", "native_channel_shuffle", "norm_except_dim", "numel",
         "pairwise_distance", "permute", "poisson", "gradient", "orgqr", "pixel_shuffle", "pixel_unshuffle", "positive", "prelu", "rand_like", "randint_like", "randn_like",
         "relu", "repeat_interleave", "rrelu", "reshape", "roll", "rsub", "select", "selu",

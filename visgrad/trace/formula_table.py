@@ -383,6 +383,23 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "CopysignBackward0": (
+        "copysign",
+        ("self", "other"),
+        {
+            "self": "grad * where(self == 0, 0, result / self)",
+            "other": "grad * 0",
+        },
+        (),
+    ),
+    "CopysignBackward1": (
+        "copysign",
+        ("self",),
+        {
+            "self": "grad * where(self == 0, 0, result / self)",
+        },
+        (),
+    ),
     "CosBackward0": (
         "cos",
         ("self",),
@@ -650,6 +667,24 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "zeros_like(grad)",
+        },
+        (),
+    ),
+    "FmaxBackward0": (
+        "fmax",
+        ("self", "other"),
+        {
+            "self": "grad * maximum(self >= other, isnan(other))",
+            "other": "grad * (1 - maximum(self >= other, isnan(other)))",
+        },
+        (),
+    ),
+    "FminBackward0": (
+        "fmin",
+        ("self", "other"),
+        {
+            "self": "grad * maximum(self <= other, isnan(other))",
+            "other": "grad * (1 - maximum(self <= other, isnan(other)))",
         },
         (),
     ),
@@ -1464,6 +1499,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "-grad",
+        },
+        (),
+    ),
+    "NextafterBackward0": (
+        "nextafter",
+        ("self", "other"),
+        {
+            "self": "grad",
+            "other": "grad * 0",
         },
         (),
     ),
