@@ -4,6 +4,7 @@ the formula test also evaluates from the events)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import hypothesis.strategies as st
@@ -11,6 +12,14 @@ import hypothesis.strategies as st
 import visgrad as torch
 
 POS = st.floats(0.3, 3.0)
+# Extremes have kinks at ties: distinct, well-spread values.
+DISTINCT = st.sampled_from([i / 3 + 0.05 for i in range(-12, 12)])
+
+
+def _second(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The gradient of ``fn(x).sum()`` with ``create_graph``: checks the backward's own graph."""
+    return lambda a: torch.autograd.grad(fn(a).sum(), a, create_graph=True)[0]
+
 
 MORE_MATH_ROWS: dict[str, tuple[Any, ...]] = {
     # ``b + 0.05`` keeps the operands off each other: a tie is fmax's kink.
@@ -23,4 +32,28 @@ MORE_MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "float_power": (lambda a: torch.float_power(a, 3), ((2, 3),)),
     "float_power_tensor": (torch.float_power, ((2, 3), (3,)), POS),
     "float_power_base": (lambda a: torch.float_power(1.5, a), ((3,),)),
+    "addcmul": (lambda a, b, c: torch.addcmul(a, b, c, value=0.5), ((2, 3), (3,), (2, 1))),
+    "addcdiv": (lambda a, b, c: torch.addcdiv(a, b, c, value=2), ((2, 3), (3,), (2, 1)), POS),
+    "dist": (torch.dist, ((2, 3), (3,))),
+    "dist_p1": (lambda a, b: torch.dist(a, b + 0.05, 1), ((2, 3), (2, 3))),
+    "dist_p3": (lambda a, b: a.dist(b, 3), ((2, 3), (2, 3))),
+    "dist_inf": (lambda a, b: torch.dist(a, b * 0.37, float("inf")), ((4,), (4,)), DISTINCT),
+    "aminmax": (lambda a: sum(torch.aminmax(a)), ((2, 3),), DISTINCT),
+    "aminmax_dim": (lambda a: torch.aminmax(a, dim=1, keepdim=True)[1], ((2, 3),), DISTINCT),
+    "aminmax_both": (
+        lambda a: (lambda r: r.min * 2 + r.max)(a.aminmax(dim=0)),
+        ((3, 2),),
+        DISTINCT,
+    ),
+    "take": (lambda a: torch.take(a, torch.tensor([[0, 1], [-1, 0]])), ((2, 3),)),
+    "take_second": (_second(lambda a: a.take(torch.tensor([2, 2])) ** 2), ((3,),)),
+    "msort": (torch.msort, ((3, 2),), DISTINCT),
+    "inner": (torch.inner, ((2, 3), (4, 3))),
+    "inner_scalar": (lambda a, b: torch.inner(a.sum(), b), ((2,), (3,))),
+    "diagflat": (lambda a: torch.diagflat(a, -1), ((2, 2),)),
+    "chain_matmul": (torch.chain_matmul, ((2, 3), (3, 4), (4, 2))),
+    "chain_matmul_one": (torch.chain_matmul, ((2, 3),)),
 }
+
+# Rows whose values must be distinct (``test_gradcheck_ops`` draws them unique).
+MORE_UNIQUE = frozenset(name for name, row in MORE_MATH_ROWS.items() if DISTINCT in row[2:])

@@ -28,7 +28,7 @@ from tests.engine.gradcheck_util import (
 from tests.engine.layer_rows import LAYER_ROWS, LAYER_UNIQUE
 from tests.engine.loss_rows import LOSS_ROWS
 from tests.engine.math_rows import MATH_ROWS, UNIQUE_ROWS
-from tests.engine.more_math_rows import MORE_MATH_ROWS
+from tests.engine.more_math_rows import MORE_MATH_ROWS, MORE_UNIQUE
 from tests.engine.program_rows import PROGRAM_ROWS
 from visgrad.ops.loss import binary_cross_entropy_with_logits
 
@@ -856,7 +856,7 @@ def test_op_table_gradient_matches_finite_differences(name: str, data: st.DataOb
     unique = (
         name in ("sort", "topk", "sort_twice")
         or "max_pool" in name
-        or name in UNIQUE_ROWS | LAYER_UNIQUE
+        or name in UNIQUE_ROWS | LAYER_UNIQUE | MORE_UNIQUE
     )
     check_grad(
         row.fn,

@@ -30,7 +30,7 @@ NO_OUT = frozenset(
     {
         "_weight_norm", "adaptive_avg_pool1d", "adaptive_max_pool1d", "allclose", "argwhere", "avg_pool1d",
         "batch_norm", "bilinear", "bincount", "block_diag", "broadcast_tensors", "broadcast_to",
-        "cartesian_prod", "celu", "channel_shuffle", "chunk", "clone", "diag_embed", "rot90",
+        "cartesian_prod", "celu", "channel_shuffle", "chunk", "clone", "diag_embed", "diagflat", "dist", "take", "rot90",
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
         "cosine_similarity", "ctc_loss", "det", "logdet", "pinverse", "qr", "slogdet",
         "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",

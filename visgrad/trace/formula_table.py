@@ -70,6 +70,26 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "AddcdivBackward0": (
+        "addcdiv",
+        ("self", "tensor1", "tensor2"),
+        {
+            "self": "grad",
+            "tensor1": "grad * (value / tensor2)",
+            "tensor2": "-grad * value * tensor1 / (tensor2 * tensor2)",
+        },
+        (),
+    ),
+    "AddcmulBackward0": (
+        "addcmul",
+        ("self", "tensor1", "tensor2"),
+        {
+            "self": "grad",
+            "tensor1": "grad * (tensor2 * value)",
+            "tensor2": "grad * (tensor1 * value)",
+        },
+        (),
+    ),
     "AddmmBackward0": (
         "addmm",
         ("self", "mat1", "mat2"),
@@ -129,6 +149,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.restore_dims(dim, keepdim, self.ndim) * evenly(self == result.restore_dims(dim, keepdim, self.ndim), dim)",
+        },
+        (),
+    ),
+    "AminmaxBackward0": (
+        "aminmax",
+        ("self",),
+        {
+            "self": "grads[0].restore_dims(dim, keepdim, self.ndim) * evenly(self == result.restore_dims(dim, keepdim, self.ndim), dim) + grads[1].restore_dims(dim, keepdim, self.ndim) * evenly(self == indices.restore_dims(dim, keepdim, self.ndim), dim)",
         },
         (),
     ),
@@ -501,6 +529,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad * polygamma(1, self)",
+        },
+        (),
+    ),
+    "DistBackward0": (
+        "dist",
+        ("self", "other"),
+        {
+            "self": "where(abs(p) == inf, grad * sign(self - other) * evenly(abs(self - other) == result, None), grad * sign(self - other) * abs(self - other) ** (p - 1) / where(result == 0, 1, result) ** (p - 1))",
+            "other": "-where(abs(p) == inf, grad * sign(self - other) * evenly(abs(self - other) == result, None), grad * sign(self - other) * abs(self - other) ** (p - 1) / where(result == 0, 1, result) ** (p - 1))",
         },
         (),
     ),
@@ -2127,6 +2164,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         ("self",),
         {
             "self": "grad.t()",
+        },
+        (),
+    ),
+    "TakeBackward0": (
+        "take",
+        ("self",),
+        {
+            "self": "zeros_like(self).reshape([-1]).index_add(0, index.reshape([-1]), grad.reshape([-1])).reshape(self.shape)",
         },
         (),
     ),
