@@ -1,7 +1,7 @@
 """PyTorch's values, gradients, graphs and error texts for the math names real programs use that
 visgrad lacked: fmax / fmin, copysign, nextafter, float_power, gcd / lcm, signbit, isposinf /
 isneginf, isreal; addcmul / addcdiv, dist, aminmax, take, msort, inner, diagflat,
-chain_matmul. Writes ``tests/fixtures/torch/more_math.json`` and ``more_math.npz``.
+chain_matmul; the in-place remainder_, cumsum_, tril_ and triu_. Writes ``tests/fixtures/torch/more_math.json`` and ``more_math.npz``.
 """
 
 from __future__ import annotations
@@ -123,6 +123,22 @@ CASES = {
     "chain_matmul_three": ("torch.chain_matmul(a, b, c)", {"a": ((2, 3), N), "b": ((3, 4), N),
                            "c": ((4, 2), N)}, "float64"),
     "chain_matmul_one": ("torch.chain_matmul(a)", {"a": ((2, 3), N)}, "float32"),
+    "remainder_tensor": ("torch.remainder(a, b.abs() + 1)", {"a": ((2, 3), N), "b": ((3,), N)},
+                         "float64"),
+    "remainder_number": ("a % 1.5", {"a": ((2, 3), N)}, "float64"),
+    "remainder_inplace": ("(a * 1).remainder_(b.abs() + 1)", {"a": ((2, 3), N),
+                          "b": ((2, 3), N)}, "float64"),
+    "remainder_inplace_number": ("(a * 1).remainder_(-0.7)", {"a": ((2, 3), N)}, "float32"),
+    "remainder_inplace_int": ("torch.tensor([5, -7, 9]).remainder_(torch.tensor([3, 2, -4]))", {},
+                              "float32"),
+    "cumsum_inplace": ("(a * 1).cumsum_(1)", {"a": ((3, 4), N)}, "float32"),
+    "cumsum_inplace_dtype": ("(a * 1).cumsum_(0, dtype=torch.float64)", {"a": ((3, 2), N)},
+                             "float64"),
+    "cumsum_inplace_int32": ("torch.tensor([1, 2, 3], dtype=torch.int32).cumsum_(0)", {},
+                             "float32"),
+    "tril_inplace": ("(a * 1).tril_()", {"a": ((3, 4), N)}, "float64"),
+    "tril_inplace_offset": ("(a * 1).tril_(-1)", {"a": ((2, 3, 3), N)}, "float32"),
+    "triu_inplace": ("(a * 1).triu_(1)", {"a": ((4, 3), N)}, "float64"),
 }  # fmt: skip
 
 ERRORS = {
@@ -175,6 +191,16 @@ ERRORS = {
     "chain_matmul_vector": ("torch.chain_matmul(b, a)", {"a": ((3, 3), C), "b": ((3,), C)}),
     "chain_matmul_one_vector": ("torch.chain_matmul(b)", {"b": ((3,), C)}),
     "chain_matmul_sizes": ("torch.chain_matmul(a, a)", {"a": ((2, 3), C)}),
+    "remainder_inplace_cast": ("torch.tensor([1, 2]).remainder_(1.5)", {}),
+    "remainder_inplace_zero": ("torch.tensor([5, 7]).remainder_(torch.tensor([0, 2]))", {}),
+    "remainder_inplace_list": ("a.remainder_([1.0])", {"a": ((2,), C)}),
+    "remainder_inplace_shape": ("a.remainder_(b)", {"a": ((2,), C), "b": ((2, 2), C)}),
+    "cumsum_inplace_dtype_differs": ("a.cumsum_(0, dtype=torch.float64)", {"a": ((3,), C)}),
+    "cumsum_inplace_long_to_float": (
+        "torch.tensor([1, 2]).cumsum_(0, dtype=torch.float32)", {}),
+    "cumsum_inplace_dim": ("a.cumsum_(2)", {"a": ((2, 2), C)}),
+    "tril_inplace_vector": ("a.tril_()", {"a": ((3,), C)}),
+    "triu_inplace_float_diagonal": ("a.triu_(1.5)", {"a": ((3, 3), C)}),
 }  # fmt: skip
 
 

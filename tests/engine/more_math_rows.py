@@ -53,6 +53,8 @@ MORE_MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "diagflat": (lambda a: torch.diagflat(a, -1), ((2, 2),)),
     "chain_matmul": (torch.chain_matmul, ((2, 3), (3, 4), (4, 2))),
     "chain_matmul_one": (torch.chain_matmul, ((2, 3),)),
+    "remainder_number": (lambda a: a % 2.5, ((2, 3),)),
+    "remainder_inplace": (lambda a, b: (a * 1).remainder_(b.abs() + 3.3), ((2, 3), (2, 3))),
 }
 
 # Rows whose values must be distinct (``test_gradcheck_ops`` draws them unique).

@@ -30,11 +30,7 @@ PT_LINALG = set(FIXTURE["linalg"])
 NOT_PROVIDED = {
     # Comparisons written in place keep the input's dtype; visgrad's comparisons give bools.
     **{f"Tensor.{n}_": "in-place comparison" for n in ("eq", "ne", "lt", "le", "gt", "ge")},
-    "Tensor.cumsum_": "in-place scan",
-    "Tensor.tril_": "in-place triangle",
-    "Tensor.triu_": "in-place triangle",
     "Tensor.floor_divide_": "in-place integer division",
-    "Tensor.remainder_": "in-place remainder",
     # Same name, another signature: the nn.functional form is the one users call.
     "torch.dropout": "torch.dropout(input, p, train) differs from F.dropout",
     "torch.binary_cross_entropy_with_logits": "takes the reduction as an int enum",

@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import invalid_combination, is_number
 from visgrad.ops.base import Op, apply, wrap
 from visgrad.ops.gate import operands
+from visgrad.ops.inplace import inplace
 from visgrad.ops.no_derivative import FloorDivideNotImplemented
 from visgrad.ops.operand_arrays import _binary, _pair
 from visgrad.ops.registry import declare
@@ -55,8 +57,17 @@ def floor_divide(a: Any, b: Any) -> Tensor:
     return apply(FloorDivideNotImplemented, a, wrap(b, a))
 
 
-class RemainderBackward0(Op):
-    """``a % b`` with the sign of ``b`` (Python's and PyTorch's convention)."""
+def _remainder(a: Tensor, b: Tensor) -> np.ndarray:
+    x, y = _pair(a, b)
+    if x.dtype.kind in "iub" and not np.all(y):
+        raise RuntimeError("ZeroDivisionError")  # integer remainder by zero, as PyTorch says
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _binary(np.remainder, x, y)
+
+
+class RemainderBackward1(Op):
+    """``a % b`` with the sign of ``b`` (Python's and PyTorch's convention), ``b`` a tensor
+    (PyTorch's ``remainder.Tensor``)."""
 
     op_name = "remainder"
     input_names = ("self", "other")
@@ -64,11 +75,7 @@ class RemainderBackward0(Op):
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a, other=b)
-        x, y = _pair(a, b)
-        if x.dtype.kind in "iub" and not np.all(y):
-            raise RuntimeError("ZeroDivisionError")  # integer remainder by zero, as PyTorch says
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(np.remainder, x, y)
+        return _remainder(a, b)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         na, nb = self.needs_input_grad
@@ -79,10 +86,38 @@ class RemainderBackward0(Op):
         return (g if na else None), gb
 
 
-@declare("remainder", nodes=RemainderBackward0, operators=("__mod__", "__rmod__"))
+class RemainderBackward0(Op):
+    """``a % b`` with a number ``b`` (PyTorch's ``remainder.Scalar``: one edge)."""
+
+    op_name = "remainder"
+    formulas = {"self": "grad"}
+
+    def forward(self, a: Tensor, other: Any) -> np.ndarray:
+        return _remainder(a, wrap(other, a))
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g
+
+
+def remainder_(t: Tensor, other: Any) -> Tensor:
+    if isinstance(other, Tensor):
+        return inplace(t, RemainderBackward1, (other,), {}, "remainder_")
+    if not is_number(other):
+        raise invalid_combination("remainder_", (other,), {})
+    return inplace(t, RemainderBackward0, (), {"other": other}, "remainder_")
+
+
+@declare(
+    "remainder",
+    nodes=(RemainderBackward0, RemainderBackward1),
+    operators=("__mod__", "__rmod__"),
+    inplace=remainder_,
+)
 def remainder(a: Any, b: Any) -> Tensor:
     """``a % b`` with the sign of ``b``; the gradient w.r.t. ``a`` is 1 almost everywhere."""
     a, b = operands("remainder", a, b, numbers=False)
     if not isinstance(a, Tensor):
         a = wrap(a, b)
-    return apply(RemainderBackward0, a, wrap(b, a))
+    if isinstance(b, Tensor):
+        return apply(RemainderBackward1, a, b)
+    return apply(RemainderBackward0, a, other=b)

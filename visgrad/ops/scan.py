@@ -12,6 +12,8 @@ import numpy as np
 
 from visgrad import dtypes
 from visgrad.ops.base import Op, apply
+from visgrad.ops.gate_tables import _CPP_NAMES
+from visgrad.ops.inplace import inplace
 from visgrad.ops.join import flip
 from visgrad.ops.minmax import _return_type
 from visgrad.ops.pad import pad
@@ -292,7 +294,19 @@ def topk(
     return TopkResult(values, indices)
 
 
-@declare("cumsum", nodes=CumsumBackward0)
+def cumsum_(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """``x.cumsum_(dim)``: the running sums written into ``x`` (in its own dtype)."""
+    x, want = a._data, dtypes.to_np(dtype)
+    if want is not None and want != x.dtype:
+        raise RuntimeError(
+            f"Bad in-place call: input tensor dtype {_CPP_NAMES[x.dtype.name]} and output tensor "
+            f"dtype {_CPP_NAMES[want.name]} should match"
+        )
+    attrs = {"dim": _dim(dim, x.ndim), "dtype": x.dtype}
+    return inplace(a, CumsumBackward0, (), attrs, "cumsum_")
+
+
+@declare("cumsum", nodes=CumsumBackward0, inplace=cumsum_)
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return apply(CumsumBackward0, a, dim=_dim(dim, a._data.ndim), dtype=dtypes.to_np(dtype))
 

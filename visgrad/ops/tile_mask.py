@@ -13,6 +13,7 @@ from visgrad.ops import shape as S
 from visgrad.ops.base import Op, apply
 from visgrad.ops.elementwise import mul
 from visgrad.ops.gate import check_size, is_int
+from visgrad.ops.inplace import inplace
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor, _dim
 
@@ -142,12 +143,20 @@ def tile(a: Tensor, *dims: Any) -> Tensor:
     return repeat(a, reps)
 
 
-@declare("tril", nodes=TrilBackward0)
+def tril_(a: Tensor, diagonal: int = 0) -> Tensor:
+    return inplace(a, TrilBackward0, (), {"diagonal": int(diagonal)}, "tril_")
+
+
+def triu_(a: Tensor, diagonal: int = 0) -> Tensor:
+    return inplace(a, TriuBackward0, (), {"diagonal": int(diagonal)}, "triu_")
+
+
+@declare("tril", nodes=TrilBackward0, inplace=tril_)
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
     return apply(TrilBackward0, a, diagonal=int(diagonal))
 
 
-@declare("triu", nodes=TriuBackward0)
+@declare("triu", nodes=TriuBackward0, inplace=triu_)
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
     return apply(TriuBackward0, a, diagonal=int(diagonal))
 

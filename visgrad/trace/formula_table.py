@@ -1736,6 +1736,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
     ),
     "RemainderBackward0": (
         "remainder",
+        ("self",),
+        {
+            "self": "grad",
+        },
+        (),
+    ),
+    "RemainderBackward1": (
+        "remainder",
         ("self", "other"),
         {
             "self": "grad",
