@@ -29,6 +29,7 @@ log1p = _torch.log1p
 softmax = _torch.softmax
 log_softmax = _torch.log_softmax
 logsumexp = _torch.logsumexp
+multigammaln = _torch.mvlgamma
 
 
 def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002 - PyTorch's names
@@ -49,6 +50,7 @@ __all__ = [
     "log_softmax",
     "logit",
     "logsumexp",
+    "multigammaln",
     "polygamma",
     "psi",
     "round",

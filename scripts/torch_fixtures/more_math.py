@@ -1,7 +1,8 @@
 """PyTorch's values, gradients, graphs and error texts for the math names real programs use that
 visgrad lacked: fmax / fmin, copysign, nextafter, float_power, gcd / lcm, signbit, isposinf /
 isneginf, isreal; addcmul / addcdiv, dist, aminmax, take, msort, inner, diagflat,
-chain_matmul; the in-place remainder_, cumsum_, tril_ and triu_. Writes ``tests/fixtures/torch/more_math.json`` and ``more_math.npz``.
+chain_matmul; the in-place remainder_, cumsum_, tril_ and triu_;
+put / put_, fill_diagonal_, unravel_index, mvlgamma, renorm. Writes ``tests/fixtures/torch/more_math.json`` and ``more_math.npz``.
 """
 
 from __future__ import annotations
@@ -139,6 +140,41 @@ CASES = {
     "tril_inplace": ("(a * 1).tril_()", {"a": ((3, 4), N)}, "float64"),
     "tril_inplace_offset": ("(a * 1).tril_(-1)", {"a": ((2, 3, 3), N)}, "float32"),
     "triu_inplace": ("(a * 1).triu_(1)", {"a": ((4, 3), N)}, "float64"),
+    "put": ("torch.put(a, torch.tensor([0, 5, -1]), b)", {"a": ((2, 3), N), "b": ((3,), N)},
+            "float64"),
+    "put_accumulate": ("a.put(torch.tensor([[1, 1], [4, 0]]), b, accumulate=True)",
+                       {"a": ((2, 3), N), "b": ((2, 2), N)}, "float64"),
+    "put_inplace": ("(a * 1).put_(torch.tensor([2, 0]), b)", {"a": ((5,), N), "b": ((2,), N)},
+                    "float32"),
+    "put_inplace_accumulate": ("(a * 1).put_(torch.tensor([2, 2]), b, True)",
+                               {"a": ((2, 2), N), "b": ((2,), N)}, "float64"),
+    "fill_diagonal": ("(a * 1).fill_diagonal_(2.5)", {"a": ((3, 4), N)}, "float32"),
+    "fill_diagonal_tall": ("(a * 1).fill_diagonal_(-1)", {"a": ((5, 2), N)}, "float64"),
+    "fill_diagonal_wrap": ("(a * 1).fill_diagonal_(0, wrap=True)", {"a": ((7, 3), N)},
+                           "float64"),
+    "fill_diagonal_wrap_wide": ("(a * 1).fill_diagonal_(0, True)", {"a": ((3, 7), N)},
+                                "float32"),
+    "fill_diagonal_cube": ("(a * 1).fill_diagonal_(4)", {"a": ((3, 3, 3), N)}, "float64"),
+    "fill_diagonal_int": ("torch.zeros(3, 3, dtype=torch.long).fill_diagonal_(1.5)", {},
+                          "float32"),
+    "unravel_index": ("torch.unravel_index(torch.tensor([4, 5, 0, -1]), (2, 3))", {}, "float32"),
+    "unravel_index_0d": ("torch.unravel_index(torch.tensor(1234), (10, 10, 10, 10))", {},
+                         "float32"),
+    "unravel_index_int": ("torch.unravel_index(torch.tensor([[3], [7]], dtype=torch.int32), 5)",
+                          {}, "float32"),
+    "mvlgamma": ("torch.mvlgamma(a + 2, 3)", {"a": ((2, 3), "pos")}, "float64"),
+    "mvlgamma_f32": ("(a * 3 + 1).mvlgamma(2)", {"a": ((20,), "pos")}, "float32"),
+    "mvlgamma_p1": ("torch.mvlgamma(a, 1)", {"a": ((4,), "pos")}, "float64"),
+    "mvlgamma_int": ("torch.mvlgamma(torch.tensor([2, 3]), 2)", {}, "float32"),
+    "mvlgamma_inplace": ("(a + 2).mvlgamma_(4)", {"a": ((3,), "pos")}, "float64"),
+    "multigammaln": ("torch.special.multigammaln(a + 1, 2)", {"a": ((3,), "pos")}, "float32"),
+    "renorm": ("torch.renorm(a, 2, 0, 1.0)", {"a": ((3, 4), N)}, "float64"),
+    "renorm_f32": ("a.renorm(2, 1, 0.8)", {"a": ((20, 6), N)}, "float32"),
+    "renorm_p1": ("torch.renorm(a, 1, -1, 2.0)", {"a": ((2, 3, 4), N)}, "float64"),
+    "renorm_p3": ("torch.renorm(a, 3, 1, 1)", {"a": ((3, 4), N)}, "float64"),
+    "renorm_inf": ("torch.renorm(a, float('inf'), 0, 0.9)", {"a": ((3, 4), N)}, "float64"),
+    "renorm_all_below": ("torch.renorm(a, 2, 0, 100.0)", {"a": ((2, 3), N)}, "float64"),
+    "renorm_inplace": ("(a * 1).renorm_(2, 0, 0.5)", {"a": ((3, 3), N)}, "float32"),
 }  # fmt: skip
 
 ERRORS = {
@@ -201,6 +237,28 @@ ERRORS = {
     "cumsum_inplace_dim": ("a.cumsum_(2)", {"a": ((2, 2), C)}),
     "tril_inplace_vector": ("a.tril_()", {"a": ((3,), C)}),
     "triu_inplace_float_diagonal": ("a.triu_(1.5)", {"a": ((3, 3), C)}),
+    "put_float_index": ("a.put_(torch.tensor([1.0]), a[:1])", {"a": ((3,), C)}),
+    "put_dtypes": ("a.put_(torch.tensor([1]), a[:1].double())", {"a": ((3,), C)}),
+    "put_sizes": ("a.put_(torch.tensor([1, 2]), a[:1])", {"a": ((3,), C)}),
+    "put_range": ("torch.put(a, torch.tensor([9]), a[:1])", {"a": ((3,), C)}),
+    "put_out_of_place_dtypes": ("torch.put(a, torch.tensor([1]), a[:1].double())",
+                                {"a": ((3,), C)}),
+    "fill_diagonal_vector": ("a.fill_diagonal_(1)", {"a": ((3,), C)}),
+    "fill_diagonal_uneven": ("a.fill_diagonal_(1)", {"a": ((2, 3, 4), C)}),
+    "fill_diagonal_leaf": ("a.requires_grad_().fill_diagonal_(1)", {"a": ((3, 3), C)}),
+    "unravel_index_float": ("torch.unravel_index(torch.tensor([1.0]), (2, 3))", {}),
+    "unravel_index_negative_shape": ("torch.unravel_index(torch.tensor([1]), (2, -3))", {}),
+    "unravel_index_number": ("torch.unravel_index(7, (2, 3))", {}),
+    "unravel_index_bool": ("torch.unravel_index(torch.tensor([True]), (2, 3))", {}),
+    "unravel_index_float_shape": ("torch.unravel_index(torch.tensor([1]), (2.0, 3))", {}),
+    "mvlgamma_p0": ("torch.mvlgamma(a, 0)", {"a": ((3,), C)}),
+    "mvlgamma_float_p": ("torch.mvlgamma(a, 1.5)", {"a": ((3,), C)}),
+    "renorm_negative_p": ("torch.renorm(a, -1, 0, 1.0)", {"a": ((3, 4), C)}),
+    "renorm_zero_p": ("torch.renorm(a, 0, 0, 1.0)", {"a": ((3, 4), C)}),
+    "renorm_negative_maxnorm": ("torch.renorm(a, 2, 0, -1.0)", {"a": ((3, 4), C)}),
+    "renorm_vector": ("torch.renorm(a, 2, 0, 1.0)", {"a": ((3,), C)}),
+    "renorm_dim": ("torch.renorm(a, 2, 2, 1.0)", {"a": ((3, 4), C)}),
+    "renorm_long": ("torch.tensor([[1, 2]]).renorm(2, 0, 1)", {}),
 }  # fmt: skip
 
 

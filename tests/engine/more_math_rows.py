@@ -54,6 +54,16 @@ MORE_MATH_ROWS: dict[str, tuple[Any, ...]] = {
     "chain_matmul": (torch.chain_matmul, ((2, 3), (3, 4), (4, 2))),
     "chain_matmul_one": (torch.chain_matmul, ((2, 3),)),
     "remainder_number": (lambda a: a % 2.5, ((2, 3),)),
+    "put": (lambda a, b: torch.put(a, torch.tensor([0, 4, -1]), b), ((2, 3), (3,))),
+    "put_accumulate": (
+        lambda a, b: a.put(torch.tensor([1, 1]), b, accumulate=True),
+        ((2, 3), (2,)),
+    ),
+    "put_second": (_second(lambda a: torch.put(a, torch.tensor([1]), a[:1] ** 2)), ((3,),)),
+    "mvlgamma": (lambda a: torch.mvlgamma(a + 2, 3), ((2, 3),), POS),
+    "renorm": (lambda a: torch.renorm(a, 2, 0, 1.0), ((3, 2),)),
+    "renorm_p3": (lambda a: a.renorm(3, 1, 0.8), ((2, 3),)),
+    "renorm_p1": (lambda a: torch.renorm(a, 1, -1, 1.5), ((2, 2, 3),)),
     "remainder_inplace": (lambda a, b: (a * 1).remainder_(b.abs() + 3.3), ((2, 3), (2, 3))),
 }
 

@@ -45,7 +45,7 @@ NO_OUT = frozenset(
         "pairwise_distance", "permute", "poisson", "gradient", "orgqr", "pixel_shuffle", "pixel_unshuffle", "positive", "prelu", "rand_like", "randint_like", "randn_like",
         "relu", "repeat_interleave", "rrelu", "reshape", "roll", "rsub", "select", "selu",
         "split", "squeeze", "std_mean", "tensor_split", "swapaxes", "swapdims", "t", "tile", "transpose", "unbind",
-        "unflatten", "unique", "unsafe_chunk", "unsafe_split", "unsqueeze", "var_mean",
+        "unflatten", "unravel_index", "put", "unique", "unsafe_chunk", "unsafe_split", "unsqueeze", "var_mean",
     }
 )  # fmt: skip
 

@@ -21,6 +21,7 @@ from visgrad.trace.formula_layers import LAYER_FUNCTIONS
 from visgrad.trace.formula_linalg import LINALG_FUNCTIONS
 from visgrad.trace.formula_loss import LOSS_FUNCTIONS
 from visgrad.trace.formula_lu import LU_FUNCTIONS
+from visgrad.trace.formula_more import MORE_FUNCTIONS
 from visgrad.trace.formula_nn import NN_FUNCTIONS
 from visgrad.trace.formula_norm import NORM_FUNCTIONS
 from visgrad.trace.formula_products import PRODUCT_FUNCTIONS, PRODUCT_METHODS
@@ -303,4 +304,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **LOSS_FUNCTIONS,  # class-margin losses
     **DIST_FUNCTIONS,  # cdist, pdist
     **LU_FUNCTIONS,  # linalg.lu, lu_factor, lu_unpack
+    **MORE_FUNCTIONS,  # renorm, mvlgamma
 }

@@ -1469,6 +1469,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "MvlgammaBackward0": (
+        "mvlgamma",
+        ("self",),
+        {
+            "self": "grad * mvdigamma(self, p)",
+        },
+        (),
+    ),
     "NanToNumBackward0": (
         "nan_to_num",
         ("self",),
@@ -1686,6 +1694,15 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         },
         (),
     ),
+    "PutBackward0": (
+        "put",
+        ("self", "source"),
+        {
+            "self": "where(accumulate, grad, grad * (zeros_like(self).reshape([-1]).index_add(0, index.reshape([-1]), ones_like(source).reshape([-1])).reshape(self.shape) == 0))",
+            "source": "grad.reshape([-1]).index_select(0, index.reshape([-1])).reshape(source.shape)",
+        },
+        (),
+    ),
     "Rad2DegBackward0": (
         "rad2deg",
         ("self",),
@@ -1748,6 +1765,14 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], dict[str, str], tuple[str, ...]]
         {
             "self": "grad",
             "other": "-grad * floor(self / other)",
+        },
+        (),
+    ),
+    "RenormBackward0": (
+        "renorm",
+        ("self",),
+        {
+            "self": "renorm_backward(grad, self, p, dim, maxnorm)",
         },
         (),
     ),
