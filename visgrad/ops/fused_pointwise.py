@@ -29,6 +29,12 @@ _INT_ADDCDIV = (
 )
 
 
+_BOOL_SUB = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+    "invert a mask, use the `~` or `logical_not()` operator instead."
+)
+
+
 def _three(a: Tensor, b: Tensor, c: Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The three operands cast to PyTorch's result dtype (0-d ones do not widen the others)."""
     x, y, z = a._data, b._data, c._data
@@ -168,6 +174,8 @@ class DistBackward0(Op):
 
     def forward(self, a: Tensor, b: Tensor, p: float) -> np.ndarray:
         x, y = a._data, b._data
+        if x.dtype == np.bool_ or y.dtype == np.bool_:
+            raise RuntimeError(_BOOL_SUB)
         dt = promote(x, y)
         if dt.kind != "f":
             raise RuntimeError(

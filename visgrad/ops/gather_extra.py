@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import type_name as arg_type_name
 from visgrad.ops.base import Op, apply
 from visgrad.ops.linalg_common import MultiOutput, result_type, type_name
 from visgrad.ops.linalg_products import multi_dot
@@ -165,6 +166,11 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
     warn_once(_CHAIN)
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for i, m in enumerate(matrices):
+        if not isinstance(m, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {arg_type_name(m)}"
+            )
     for m in matrices:
         if m._data.ndim != 2:
             raise RuntimeError(f"Tensor dimension is {m._data.ndim}, expected 2 instead.")

@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from visgrad.arg_parser import type_name
+from visgrad.dtypes import dtype
 from visgrad.ops.base import Op, apply
 from visgrad.ops.gather_extra import TakeBackward0
 from visgrad.ops.inplace import inplace
-from visgrad.ops.linalg_common import type_name
+from visgrad.ops.linalg_common import type_name as scalar_name
 from visgrad.ops.registry import declare
 from visgrad.tensor import Tensor
 
@@ -62,13 +64,13 @@ def _check_put(t: Tensor, index: Tensor, source: Tensor) -> np.ndarray:
     idx = index._data
     if idx.dtype != np.int64:
         raise RuntimeError(
-            f"put_(): Expected a long tensor for index, but got {type_name(idx.dtype)}"
+            f"put_(): Expected a long tensor for index, but got {scalar_name(idx.dtype)}"
         )
     x, s = t._data, source._data
     if x.dtype != s.dtype:
         raise RuntimeError(
             "put_(): self and source expected to have the same dtype, but got self.dtype = "
-            f"{type_name(x.dtype)} and source.dtype = {type_name(s.dtype)}"
+            f"{scalar_name(x.dtype)} and source.dtype = {scalar_name(s.dtype)}"
         )
     if s.size != idx.size:
         raise IndexError(
@@ -105,8 +107,10 @@ def put(
 @declare("unravel_index", method=False)
 def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
     """The coordinates, one tensor per dim of ``shape``, of the flat ``indices``."""
+    if isinstance(indices, dtype):  # PyTorch calls the dtype's is_complex, a bool
+        raise TypeError("'bool' object is not callable")
     if not isinstance(indices, Tensor):
-        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
+        raise AttributeError(f"'{type_name(indices)}' object has no attribute 'is_complex'")
     x = indices._data
     if x.dtype.kind not in "iu":
         raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")

@@ -72,9 +72,9 @@ class RenormBackward0(Op):
 
 def _renorm_args(a: Tensor, p: float, dim: int, maxnorm: float) -> dict[str, Any]:
     x = a._data
-    if p <= 0:
+    if not p > 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
-    if maxnorm < 0:
+    if not maxnorm >= 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {_num(maxnorm)}")
     if x.ndim < 2:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x.ndim} dimensions")

@@ -297,6 +297,8 @@ def topk(
 def cumsum_(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """``x.cumsum_(dim)``: the running sums written into ``x`` (in its own dtype)."""
     x, want = a._data, dtypes.to_np(dtype)
+    if x.dtype == np.bool_:
+        raise NotImplementedError("\"cumsum_out_cpu\" not implemented for 'Bool'")
     if want is not None and want != x.dtype:
         raise RuntimeError(
             f"Bad in-place call: input tensor dtype {_CPP_NAMES[x.dtype.name]} and output tensor "

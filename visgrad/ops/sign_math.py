@@ -108,8 +108,7 @@ def _copysign(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _sign_ratio(g: Tensor, x: Tensor, r: Tensor) -> Tensor:
     """PyTorch's ``copysign_tensor_self_backward``: ``grad * result / self``, 0 where self is 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = r._data / x._data
-    ratio[np.broadcast_to(x._data == 0, ratio.shape)] = 0
+        ratio = np.where(x._data == 0, 0, np.asarray(r._data / x._data))
     return g * _const(ratio.astype(g._data.dtype, copy=False))
 
 
@@ -238,8 +237,8 @@ class _IntegerMath(Op):
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = _pair(a, b)
-        _not_for(x, f"{self.op_name}_cpu", "iu")
         _broadcast(x, y)
+        _not_for(x, f"{self.op_name}_cpu", "iu")
         return np.asarray(type(self).ufunc(x, y), dtype=x.dtype)
 
 
